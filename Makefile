@@ -1,0 +1,41 @@
+# Two entry points: `make run` starts the bot, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint check eval clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+## Start the bot: Telegram when TELEGRAM_BOT_TOKEN is set (environment or .env), else the terminal chat.
+run: $(VENV)/.installed
+	$(BIN)/sciatica-bot run --chat-without-token
+
+## Run the whole test suite, plus lint and the content check.
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check bot tests
+	$(BIN)/sciatica-bot check
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check bot tests
+	$(BIN)/ruff format --check bot tests
+
+check: $(VENV)/.installed
+	$(BIN)/sciatica-bot check
+
+eval: $(VENV)/.installed
+	$(BIN)/sciatica-bot eval tests/data/questions.yml
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,3 @@
+"""A clinic's question-answering bot about sciatica, piriformis syndrome and massage."""
+
+__version__ = "0.1.0"

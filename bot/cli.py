@@ -1,0 +1,147 @@
+"""Command line: ``sciatica-bot run | chat | ask | check | eval`` (also ``python -m bot``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from bot.content import ContentError, load_content
+from bot.dialogue import Dialogue
+from bot.evaluation import EvalFileError, evaluate, label_of, load_items
+from bot.replies import ChatState
+from bot.settings import Settings, SettingsError, load_settings
+
+logger = logging.getLogger(__name__)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr, exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sciatica-bot",
+        description="A clinic's bot answering questions about sciatica, piriformis "
+        "syndrome and massage.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    run = sub.add_parser("run", help="run the Telegram bot (TELEGRAM_BOT_TOKEN)")
+    run.add_argument(
+        "--chat-without-token",
+        action="store_true",
+        help="start the terminal chat when no token is configured",
+    )
+    sub.add_parser("chat", help="talk to the bot in the terminal")
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("text", nargs="+", help="the question")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    sub.add_parser("check", help="validate intents/ and responses/")
+    ev = sub.add_parser("eval", help="measure accuracy on a file of labelled questions")
+    ev.add_argument("file", type=Path, help="YAML list of {q: question, want: [intent, ...]}")
+    ev.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"sciatica-bot: {message}", file=sys.stderr)
+    return code
+
+
+def _report_content(exc: ContentError) -> int:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    return _fail(f"{len(exc.problems)} content problem(s); nothing started", 1)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return _fail(str(exc), 2)
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return _dispatch(args, settings)
+    except ContentError as exc:
+        return _report_content(exc)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "check":
+        content = load_content(settings.intents_dir, settings.responses_dir)
+        examples = sum(len(i.examples) for i in content.intents.values())
+        print(
+            f"content OK: {len(content.intents)} intents, {examples} examples, "
+            f"{len(content.responses)} responses, {len(content.screen)} red-flag rules"
+        )
+        return 0
+    if args.command == "eval":
+        try:
+            items = load_items(args.file)
+        except EvalFileError as exc:
+            return _fail(str(exc), 1)
+        report = evaluate(Dialogue.from_settings(settings), items)
+        if args.json:
+            print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+        else:
+            print(report.to_text())
+        return 0
+    if args.command == "ask":
+        reply, _ = Dialogue.from_settings(settings).handle(ChatState(), " ".join(args.text))
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "intent": reply.intent,
+                        "score": reply.score,
+                        "red_flag": reply.red_flag,
+                        "text": reply.text,
+                        "buttons": [
+                            {"label": b.label, "payload": b.payload or b.url} for b in reply.buttons
+                        ],
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            from bot.terminal import render
+
+            print(render(reply))
+        return 0
+    if args.command == "chat":
+        from bot.terminal import chat
+
+        return chat(Dialogue.from_settings(settings))
+    # run
+    if not settings.telegram_token:
+        if not args.chat_without_token:
+            return _fail("TELEGRAM_BOT_TOKEN is not set (environment or .env); see .env.example", 2)
+        dialogue = Dialogue.from_settings(settings)
+        print(
+            "No TELEGRAM_BOT_TOKEN configured: starting the terminal chat with the bundled "
+            "content. Set the token in .env to run on Telegram.",
+            file=sys.stderr,
+        )
+        from bot.terminal import chat
+
+        return chat(dialogue)
+    Dialogue.from_settings(settings)  # refuse to start on broken content
+    from bot.telegram_bot import run
+
+    return run(settings)

@@ -1,0 +1,592 @@
+"""Load and validate the bot's content: ``intents/*.yml`` and ``responses/*.yml``.
+
+Content is data. Intent files hold what people say (``intents:`` with examples), the
+red-flag screen (``screen:``) and a synonym lexicon (``synonyms:``); response files hold what
+the bot answers (``responses:``), its own messages (``messages:``) and the topic ``menu:``.
+``responses/article.txt`` is the clinic's article: every excerpt must stand in it word for word.
+
+Every problem is reported with the file and line it comes from, all at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+ARTICLE_FILE = "article.txt"
+
+REQUIRED_INTENTS: tuple[str, ...] = (
+    "sciatica_definition",
+    "sciatica_symptoms",
+    "sciatica_causes",
+    "piriformis_syndrome",
+    "piriformis_muscle",
+    "sciatica_vs_piriformis",
+    "trigger_point_4",
+    "risk_factors",
+    "massage_for_sciatica",
+    "neuromuscular_massage",
+    "other_treatments",
+    "find_therapist",
+    "greeting",
+    "thanks",
+    "goodbye",
+    "about_bot",
+    "red_flags",
+)
+"""Intents other tools rely on; each must exist with a response."""
+
+RED_FLAGS = "red_flags"
+FIND_THERAPIST = "find_therapist"
+SMALL_TALK: frozenset[str] = frozenset({"greeting", "thanks", "goodbye", "about_bot"})
+
+REQUIRED_MESSAGES: tuple[str, ...] = (
+    "welcome",
+    "fallback",
+    "menu",
+    "did_you_mean",
+    "stale_button",
+    "empty",
+    "not_text",
+    "clinic_intro",
+    "book_label",
+    "menu_label",
+)
+
+MIN_EXAMPLES = 15
+MAX_PAYLOAD_BYTES = 64
+MAX_MESSAGE_CHARS = 4096
+MAX_TITLE_CHARS = 40
+
+_INTENT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in a content file (1-based line)."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the content."""
+
+    where: Where
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class ContentError(Exception):
+    """The content has problems; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.where.path, p.where.line, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Example:
+    """One way people phrase an intent."""
+
+    text: str
+    intent: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What people mean, with the phrasings that teach the matcher."""
+
+    name: str
+    examples: tuple[Example, ...]
+    where: Where
+
+
+@dataclass(frozen=True)
+class Response:
+    """What the bot answers for one intent.
+
+    Attributes:
+        intent: The intent answered.
+        title: Short label for buttons and menus.
+        text: A framing line in the clinic's own words (may be empty).
+        excerpts: Sentences quoted word for word from the article.
+        care: The recommendation to see a qualified professional.
+        follow_ups: Intents offered next, as buttons.
+        book: Whether to offer "Book a session".
+    """
+
+    intent: str
+    title: str
+    text: str
+    excerpts: tuple[str, ...]
+    care: str
+    follow_ups: tuple[str, ...]
+    book: bool
+    where: Where
+
+    @property
+    def medical(self) -> bool:
+        """True when the answer quotes the article."""
+        return bool(self.excerpts)
+
+
+@dataclass(frozen=True)
+class ScreenRule:
+    """A red-flag rule: fires when every group has a term in the message.
+
+    Attributes:
+        name: What the rule catches, for logs and tests.
+        groups: Each group is a tuple of alternative terms (words or phrases).
+        window: Most tokens the matched terms may span (0: anywhere in the message).
+        unless: Terms that stop the rule from firing ("fell asleep" is not a fall).
+    """
+
+    name: str
+    groups: tuple[tuple[str, ...], ...]
+    window: int
+    where: Where
+    unless: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Content:
+    """All the bot knows, validated."""
+
+    intents: Mapping[str, Intent]
+    responses: Mapping[str, Response]
+    screen: tuple[ScreenRule, ...]
+    synonyms: Mapping[str, str]
+    messages: Mapping[str, str]
+    menu: tuple[str, ...]
+    article: str = field(repr=False)
+
+
+# --- YAML with line numbers -------------------------------------------------------------
+
+
+class _Doc:
+    """A parsed YAML file that keeps nodes, so every value knows its line."""
+
+    def __init__(self, path: Path, display: str, problems: list[Problem]) -> None:
+        self.display = display
+        self.problems = problems
+        self.root: Node | None = None
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.problem(1, f"cannot read file: {exc}")
+            return
+        try:
+            self.root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            line = mark.line + 1 if mark is not None else 1
+            detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            self.problem(line, f"YAML error: {detail}")
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(Where(self.display, line), message))
+
+    def at(self, node: Node) -> Where:
+        return Where(self.display, node.start_mark.line + 1)
+
+    def bad(self, node: Node, message: str) -> None:
+        self.problems.append(Problem(self.at(node), message))
+
+    def mapping(self, node: Node, what: str, allowed: set[str]) -> dict[str, Node] | None:
+        """Return ``{key: value node}``, reporting unknown and repeated keys."""
+        if not isinstance(node, MappingNode):
+            self.bad(node, f"{what} must be a mapping")
+            return None
+        out: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if key is None or key not in allowed:
+                self.bad(key_node, f"unknown key {key!r} in {what}; allowed: {sorted(allowed)}")
+            elif key in out:
+                self.bad(key_node, f"key {key!r} repeated in {what}")
+            else:
+                out[key] = value_node
+        return out
+
+    def sequence(self, node: Node, what: str) -> list[Node]:
+        if isinstance(node, ScalarNode) and node.tag.endswith(":null"):
+            return []
+        if not isinstance(node, SequenceNode):
+            self.bad(node, f"{what} must be a list")
+            return []
+        return list(node.value)
+
+    def string(self, node: Node, what: str, *, allow_empty: bool = False) -> str | None:
+        if not isinstance(node, ScalarNode) or node.tag.endswith((":null", ":bool")):
+            self.bad(node, f"{what} must be text")
+            return None
+        value = str(node.value).strip()
+        if not value and not allow_empty:
+            self.bad(node, f"{what} is empty")
+            return None
+        return value
+
+    def boolean(self, node: Node, what: str) -> bool:
+        if isinstance(node, ScalarNode) and node.tag.endswith(":bool"):
+            return node.value.lower() in {"true", "yes", "on"}
+        self.bad(node, f"{what} must be true or false")
+        return False
+
+    def integer(self, node: Node, what: str) -> int:
+        if isinstance(node, ScalarNode) and node.tag.endswith(":int"):
+            return int(node.value)
+        self.bad(node, f"{what} must be a whole number")
+        return 0
+
+
+def _yaml_files(folder: Path, root: Path, problems: list[Problem]) -> Iterator[_Doc]:
+    if not folder.is_dir():
+        problems.append(Problem(Where(str(folder), 1), "folder not found"))
+        return
+    files = sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")])
+    if not files:
+        problems.append(Problem(Where(str(folder), 1), "no .yml files in folder"))
+    for path in files:
+        try:
+            display = str(path.relative_to(root))
+        except ValueError:
+            display = str(path)
+        yield _Doc(path, display, problems)
+
+
+def collapse_spaces(text: str) -> str:
+    """Collapse every run of whitespace to one space (for word-for-word comparison)."""
+    return " ".join(text.split())
+
+
+# --- the loader -------------------------------------------------------------------------
+
+
+class _Builder:
+    """Collects content from many files, then validates the whole."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.intents: dict[str, Intent] = {}
+        self.responses: dict[str, Response] = {}
+        self.screen: list[ScreenRule] = []
+        self.synonyms: dict[str, str] = {}
+        self.synonym_where: dict[str, Where] = {}
+        self.messages: dict[str, str] = {}
+        self.message_where: dict[str, Where] = {}
+        self.menu: list[str] = []
+        self.menu_where: list[Where] = []
+        self.article = ""
+        self.item_lines: dict[tuple[str, str], list[Where]] = {}
+
+    # intents/*.yml
+    def read_intent_file(self, doc: _Doc) -> None:
+        if doc.root is None:
+            return
+        top = doc.mapping(doc.root, "the file", {"intents", "screen", "synonyms"})
+        if top is None:
+            return
+        for node in doc.sequence(top["intents"], "intents") if "intents" in top else []:
+            self._intent(doc, node)
+        for node in doc.sequence(top["screen"], "screen") if "screen" in top else []:
+            self._rule(doc, node)
+        if "synonyms" in top:
+            self._synonyms(doc, top["synonyms"])
+
+    def _intent(self, doc: _Doc, node: Node) -> None:
+        fields = doc.mapping(node, "an intent", {"intent", "examples"})
+        if fields is None:
+            return
+        if "intent" not in fields:
+            doc.bad(node, "intent without a name (key 'intent')")
+            return
+        name = doc.string(fields["intent"], "intent name")
+        if name is None:
+            return
+        if not _INTENT_NAME.match(name):
+            doc.bad(fields["intent"], f"intent name {name!r} must be lower_snake_case")
+        if name in self.intents:
+            first = self.intents[name].where
+            doc.bad(fields["intent"], f"intent {name!r} already defined at {first}")
+            return
+        examples: list[Example] = []
+        example_nodes = doc.sequence(fields["examples"], f"examples of {name}") if (
+            "examples" in fields
+        ) else []
+        for ex_node in example_nodes:
+            text = doc.string(ex_node, f"an example of {name}")
+            if text is not None:
+                examples.append(Example(text, name, doc.at(ex_node)))
+        if len(examples) < MIN_EXAMPLES:
+            doc.bad(node, f"intent {name!r} has {len(examples)} examples; at least {MIN_EXAMPLES}")
+        self.intents[name] = Intent(name, tuple(examples), doc.at(fields["intent"]))
+
+    def _rule(self, doc: _Doc, node: Node) -> None:
+        fields = doc.mapping(node, "a screen rule", {"rule", "all", "window", "unless"})
+        if fields is None:
+            return
+        name = doc.string(fields["rule"], "rule name") if "rule" in fields else None
+        if name is None:
+            doc.bad(node, "screen rule without a name (key 'rule')")
+            return
+        groups: list[tuple[str, ...]] = []
+        group_nodes = doc.sequence(fields["all"], f"'all' of rule {name!r}") if "all" in fields else []
+        for group_node in group_nodes:
+            if isinstance(group_node, ScalarNode):
+                terms = [doc.string(group_node, f"a term of rule {name!r}")]
+            else:
+                terms = [
+                    doc.string(t, f"a term of rule {name!r}")
+                    for t in doc.sequence(group_node, f"a group of rule {name!r}")
+                ]
+            clean = tuple(t for t in terms if t)
+            if clean:
+                groups.append(clean)
+        if not groups:
+            doc.bad(node, f"screen rule {name!r} has no terms")
+            return
+        window = doc.integer(fields["window"], "window") if "window" in fields else 0
+        unless_nodes = doc.sequence(fields["unless"], "unless") if "unless" in fields else []
+        unless = tuple(t for n in unless_nodes if (t := doc.string(n, "an 'unless' term")))
+        self.screen.append(ScreenRule(name, tuple(groups), window, doc.at(node), unless))
+
+    def _synonyms(self, doc: _Doc, node: Node) -> None:
+        fields = doc.mapping(node, "synonyms", _AnyKey())
+        for canonical, variants_node in (fields or {}).items():
+            for v_node in doc.sequence(variants_node, f"synonyms of {canonical!r}"):
+                variant = doc.string(v_node, f"a synonym of {canonical!r}")
+                if variant is None:
+                    continue
+                variant = variant.lower()
+                if variant in self.synonyms and self.synonyms[variant] != canonical:
+                    doc.bad(
+                        v_node,
+                        f"synonym {variant!r} already maps to {self.synonyms[variant]!r} "
+                        f"at {self.synonym_where[variant]}",
+                    )
+                    continue
+                self.synonyms[variant] = canonical
+                self.synonym_where[variant] = doc.at(v_node)
+
+    # responses/*.yml
+    def read_response_file(self, doc: _Doc) -> None:
+        if doc.root is None:
+            return
+        top = doc.mapping(doc.root, "the file", {"responses", "messages", "menu"})
+        if top is None:
+            return
+        for node in doc.sequence(top["responses"], "responses") if "responses" in top else []:
+            self._response(doc, node)
+        if "messages" in top:
+            for key, value in (doc.mapping(top["messages"], "messages", _AnyKey()) or {}).items():
+                text = doc.string(value, f"message {key!r}")
+                if text is not None:
+                    if key in self.messages:
+                        doc.bad(value, f"message {key!r} already defined at {self.message_where[key]}")
+                    self.messages[key] = text
+                    self.message_where[key] = doc.at(value)
+        if "menu" in top:
+            for item in doc.sequence(top["menu"], "menu"):
+                name = doc.string(item, "a menu entry")
+                if name is not None:
+                    self.menu.append(name)
+                    self.menu_where.append(doc.at(item))
+
+    def _response(self, doc: _Doc, node: Node) -> None:
+        allowed = {"intent", "title", "text", "excerpts", "care", "follow_ups", "book"}
+        fields = doc.mapping(node, "a response", allowed)
+        if fields is None:
+            return
+        name = doc.string(fields["intent"], "intent name") if "intent" in fields else None
+        if name is None:
+            doc.bad(node, "response without an intent (key 'intent')")
+            return
+        if name in self.responses:
+            doc.bad(fields["intent"], f"response for {name!r} already at {self.responses[name].where}")
+            return
+
+        def text_of(key: str) -> str:
+            if key not in fields:
+                return ""
+            return doc.string(fields[key], f"{key} of {name}", allow_empty=True) or ""
+
+        def list_of(key: str) -> tuple[str, ...]:
+            nodes = doc.sequence(fields[key], f"{key} of {name}") if key in fields else []
+            return tuple(s for n in nodes if (s := doc.string(n, f"an item of {key}")))
+
+        title = text_of("title")
+        if not title:
+            doc.bad(node, f"response {name!r} needs a title (its button label)")
+        book = doc.boolean(fields["book"], "book") if "book" in fields else False
+        self.responses[name] = Response(
+            intent=name,
+            title=title,
+            text=text_of("text"),
+            excerpts=list_of("excerpts"),
+            care=text_of("care"),
+            follow_ups=list_of("follow_ups"),
+            book=book,
+            where=doc.at(fields["intent"]),
+        )
+        # Keep the line of each excerpt and follow-up for precise problems.
+        for key in ("excerpts", "follow_ups"):
+            if key in fields and isinstance(fields[key], SequenceNode):
+                self.item_lines[(name, key)] = [doc.at(n) for n in fields[key].value]
+
+    # whole-content checks
+    def validate(self) -> None:
+        self._check_intents_vs_responses()
+        self._check_examples_unique()
+        self._check_responses()
+        self._check_messages_and_menu()
+
+    def _check_intents_vs_responses(self) -> None:
+        for name, intent in self.intents.items():
+            if name not in self.responses:
+                self._add(intent.where, f"intent {name!r} has no response")
+        for name, response in self.responses.items():
+            if name not in self.intents:
+                self._add(response.where, f"response for unknown intent {name!r}")
+        anywhere = Where("intents", 1)
+        for name in REQUIRED_INTENTS:
+            if name not in self.intents:
+                self._add(anywhere, f"required intent {name!r} is missing")
+
+    def _check_examples_unique(self) -> None:
+        seen: dict[str, Example] = {}
+        for intent in self.intents.values():
+            for example in intent.examples:
+                key = " ".join(re.sub(r"[^\w#]+", " ", example.text.casefold()).split())
+                first = seen.get(key)
+                if first is None:
+                    seen[key] = example
+                elif first.intent != example.intent:
+                    self._add(
+                        example.where,
+                        f"example {example.text!r} is under {example.intent!r} and also under "
+                        f"{first.intent!r} at {first.where}",
+                    )
+                else:
+                    self._add(example.where, f"example {example.text!r} repeated (see {first.where})")
+
+    def _check_responses(self) -> None:
+        article = collapse_spaces(self.article)
+        for name, response in self.responses.items():
+            lines = self.item_lines.get((name, "excerpts"), [])
+            for i, excerpt in enumerate(response.excerpts):
+                if article and collapse_spaces(excerpt) not in article:
+                    where = lines[i] if i < len(lines) else response.where
+                    self._add(where, f"excerpt of {name!r} is not word for word in the article")
+            if response.excerpts and not response.care:
+                self._add(response.where, f"medical answer {name!r} needs a 'care' line")
+            if name == RED_FLAGS and response.excerpts:
+                self._add(response.where, "red_flags must not quote the article")
+            if name not in SMALL_TALK and not response.excerpts and name not in {
+                RED_FLAGS,
+                FIND_THERAPIST,
+            }:
+                self._add(response.where, f"answer {name!r} quotes no excerpt of the article")
+            follow_lines = self.item_lines.get((name, "follow_ups"), [])
+            for i, target in enumerate(response.follow_ups):
+                where = follow_lines[i] if i < len(follow_lines) else response.where
+                if target not in self.intents:
+                    self._add(where, f"follow-up {target!r} of {name!r} is not an intent")
+                elif len(target.encode()) > MAX_PAYLOAD_BYTES:
+                    self._add(where, f"button payload {target!r} is over {MAX_PAYLOAD_BYTES} bytes")
+            if len(response.title) > MAX_TITLE_CHARS:
+                self._add(response.where, f"title of {name!r} is over {MAX_TITLE_CHARS} characters")
+            length = len(render_answer(response))
+            if length > MAX_MESSAGE_CHARS:
+                self._add(
+                    response.where,
+                    f"answer {name!r} is {length} characters; Telegram allows {MAX_MESSAGE_CHARS}",
+                )
+        for name in self.intents:
+            if len(name.encode()) > MAX_PAYLOAD_BYTES:
+                self._add(self.intents[name].where, f"intent name {name!r} over 64 bytes")
+
+    def _check_messages_and_menu(self) -> None:
+        anywhere = Where("responses", 1)
+        for key in REQUIRED_MESSAGES:
+            if key not in self.messages:
+                self._add(anywhere, f"message {key!r} is missing")
+        for key, text in self.messages.items():
+            if len(text) > MAX_MESSAGE_CHARS:
+                self._add(self.message_where[key], f"message {key!r} is over 4096 characters")
+        if not self.menu:
+            self._add(anywhere, "the topic menu ('menu:') is missing or empty")
+        for name, where in zip(self.menu, self.menu_where, strict=True):
+            if name not in self.intents:
+                self._add(where, f"menu entry {name!r} is not an intent")
+
+    def _add(self, where: Where, message: str) -> None:
+        self.problems.append(Problem(where, message))
+
+
+class _AnyKey(set[str]):
+    """An ``allowed`` set that admits every key (for free-form mappings)."""
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, str)
+
+
+def render_answer(response: Response) -> str:
+    """The plain text of an answer: framing line, quoted excerpts, care line."""
+    parts: list[str] = []
+    if response.text:
+        parts.append(response.text)
+    parts.extend(f"“{excerpt}”" for excerpt in response.excerpts)
+    if response.care:
+        parts.append(response.care)
+    return "\n\n".join(parts)
+
+
+def load_content(intents_dir: Path, responses_dir: Path) -> Content:
+    """Load, validate and freeze all content.
+
+    Args:
+        intents_dir: Folder of intent files (``*.yml``).
+        responses_dir: Folder of response files and ``article.txt``.
+
+    Raises:
+        ContentError: listing every problem found, each with file and line.
+    """
+    root = Path.cwd()
+    builder = _Builder(root)
+    article_path = responses_dir / ARTICLE_FILE
+    try:
+        builder.article = article_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        builder.problems.append(Problem(Where(str(article_path), 1), f"cannot read article: {exc}"))
+    for doc in _yaml_files(intents_dir, root, builder.problems):
+        builder.read_intent_file(doc)
+    for doc in _yaml_files(responses_dir, root, builder.problems):
+        builder.read_response_file(doc)
+    builder.validate()
+    if builder.problems:
+        raise ContentError(builder.problems)
+    return Content(
+        intents=MappingProxyType(dict(builder.intents)),
+        responses=MappingProxyType(dict(builder.responses)),
+        screen=tuple(builder.screen),
+        synonyms=MappingProxyType(dict(builder.synonyms)),
+        messages=MappingProxyType(dict(builder.messages)),
+        menu=tuple(builder.menu),
+        article=builder.article,
+    )

@@ -1,0 +1,511 @@
+"""Understand a message: normalise it, screen it for red flags, match it to an intent.
+
+Pure functions and immutable indexes, no I/O and no Telegram. The pipeline:
+
+1. :func:`normalise` folds Unicode, case, contractions and text-speak into plain words.
+2. :class:`Analyzer` turns words into *terms*: misspelt words are corrected against the
+   knowledge base's vocabulary (``rapidfuzz.process.cdist`` with ``fuzz.ratio``), synonyms map to
+   one canonical word, and words are stemmed (Snowball), so "buttoks", "glutes" and "bum"
+   all become the same term.
+3. :class:`RedFlagScreen` runs first and wins whenever one of its rules fires. Each rule is a
+   conjunction of word groups ("cannot" + "pee"), matched word by word with typo tolerance.
+4. :class:`Matcher` scores intents by the content words they share with the message, weighted
+   by how rare each word is across intents. Words the knowledge base has never seen count
+   against the match, so "my knee hurts" and "what is diabetes" fall below the threshold.
+   The decision applies the threshold and asks "Did you mean" when two intents are too close.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import product
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+
+from bot.content import RED_FLAGS, Content, ScreenRule
+
+MAX_INPUT_CHARS = 2000
+"""Only this many characters of a message are analysed (the rest is kept, not matched)."""
+
+MAX_TOKENS = 200
+
+# --- normalisation ----------------------------------------------------------------------
+
+_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"\bcan'?t\b", "cannot"),
+        (r"\bwon'?t\b", "will not"),
+        (r"\bain'?t\b", "is not"),
+        (r"\bshan'?t\b", "shall not"),
+        (r"n't\b", " not"),
+        (r"'m\b", " am"),
+        (r"'re\b", " are"),
+        (r"'ve\b", " have"),
+        (r"'ll\b", " will"),
+        (r"'d\b", " would"),
+        (r"'s\b", ""),
+    )
+)
+
+SLANG: Mapping[str, str] = {
+    # apostrophe-less contractions
+    "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
+    "arent": "are not", "wasnt": "was not", "werent": "were not", "havent": "have not",
+    "hasnt": "has not", "hadnt": "had not", "couldnt": "could not", "wouldnt": "would not",
+    "shouldnt": "should not", "wont": "will not", "cant": "cannot", "cnt": "cannot",
+    "im": "i am", "ive": "i have", "id": "i would", "ill": "i will", "youre": "you are",
+    "theyre": "they are", "whats": "what is", "wats": "what is", "thats": "that is",
+    "hows": "how is", "wheres": "where is", "whos": "who is", "lets": "let us",
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "kinda": "kind of",
+    "dunno": "do not know", "idk": "i do not know",
+    # text-speak
+    "u": "you", "ya": "you", "yu": "you", "r": "are", "ur": "your", "yr": "your",
+    "y": "why", "pls": "please", "plz": "please", "plse": "please", "wat": "what",
+    "wot": "what", "wht": "what", "whta": "what", "hw": "how", "b4": "before", "2day": "today",
+    "thx": "thanks", "thnx": "thanks", "thanx": "thanks", "tnx": "thanks", "ty": "thank you",
+    "tysm": "thank you", "tq": "thank you", "cya": "see you", "bc": "because", "cuz": "because",
+    "coz": "because", "cos": "because", "bcoz": "because", "abt": "about", "w": "with",
+    "wif": "with", "n": "and", "nd": "and", "ppl": "people", "sth": "something",
+    "smth": "something", "hrs": "hours", "hr": "hour", "yrs": "years", "dr": "doctor",
+    "doc": "doctor", "docs": "doctors", "rn": "right now", "asap": "right now",
+    "bf": "boyfriend", "gf": "girlfriend", "mins": "minutes", "min": "minute",
+    "4": "four", "#4": "four", "no4": "four", "tp4": "trigger point four",
+    "number4": "four", "1": "one", "2": "two",
+}
+
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a an the i me my mine myself we us our you your yours he him his she her it its they them
+    their is are am was were be been being do does did doing have has had having of to in on at
+    by for with from into onto about as than then so if or and but also too just really very
+    quite some any much many lot lots this that these those there here can could would should
+    will shall may might must get gets got getting tell know please kind sort thing things
+    someone something anything bit little like yeah yes ok okay well um uh hmm oh ah so
+    going go want wanted need needs let ask question wondering wonder again still even
+    always often sometimes now right one
+    """.split()
+)
+"""Function words: they carry no topic, so they never decide a match."""
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+_NON_WORD = re.compile(r"[^\w#']+|_")
+_REPEATS = re.compile(r"(\w)\1{2,}")
+
+
+def normalise(text: str) -> str:
+    """Fold a message into lower-case plain words.
+
+    Unicode is folded (NFKC, case, accents dropped), contractions expanded with or without the
+    apostrophe ("can't", "cant" -> "cannot"), text-speak spelt out ("u" -> "you"), punctuation
+    dropped and letters repeated three times or more cut to two ("helloooo" -> "helloo").
+
+    >>> normalise("Wat's   SCIATICA?? u know, cant SIT!!!")
+    'what is sciatica you know cannot sit'
+    """
+    text = unicodedata.normalize("NFKC", text[:MAX_INPUT_CHARS]).casefold()
+    text = _strip_marks(text).translate(_APOSTROPHES)
+    for pattern, repl in _CONTRACTIONS:
+        text = pattern.sub(repl, text)
+    text = _REPEATS.sub(r"\1\1", _NON_WORD.sub(" ", text))
+    words: list[str] = []
+    for raw in text.split()[:MAX_TOKENS]:
+        word = raw.strip("'")
+        if word.startswith("#") and word[1:].isdigit():
+            word = {"4": "four"}.get(word[1:], word[1:])
+        word = word.replace("#", "").replace("'", "")
+        if word:
+            words.append(SLANG.get(word, word))
+    return " ".join(words)
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball (Porter 2) stem of one word."""
+    return _STEMMER.stemWord(word)
+
+
+# --- terms ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """A content word of a message.
+
+    Attributes:
+        stem: The canonical, stemmed form.
+        confidence: 1.0 for a known word, the similarity (0-1) for a corrected typo, 0 for
+            a word the knowledge base does not know.
+        word: The normalised word as typed.
+    """
+
+    stem: str
+    confidence: float
+    word: str
+
+
+def _min_similarity(word: str) -> float:
+    """Least ``fuzz.ratio`` for correcting a word of this length (short words need more)."""
+    n = len(word)
+    if n <= 3:
+        return 101.0  # never: too many short words are one letter apart
+    if n == 4:
+        return 85.0
+    if n <= 6:
+        return 80.0
+    return 76.0
+
+
+class Analyzer:
+    """Turns normalised text into terms, knowing the knowledge base's vocabulary.
+
+    Args:
+        vocabulary: Every normalised word the content uses (examples, synonyms, screen).
+        synonyms: Normalised word or phrase -> canonical word.
+    """
+
+    def __init__(self, vocabulary: Iterable[str], synonyms: Mapping[str, str]) -> None:
+        self.synonyms: dict[tuple[str, ...], str] = {}
+        for variant, canonical in synonyms.items():
+            key = tuple(normalise(variant).split())
+            if key:
+                self.synonyms[key] = normalise(canonical)
+        self.max_phrase = max((len(k) for k in self.synonyms), default=1)
+        words = set(vocabulary) | STOPWORDS
+        for key, canonical in self.synonyms.items():
+            words.update(key)
+            words.update(canonical.split())
+        self.known: frozenset[str] = frozenset(words)
+        # Correction targets: known words long enough to be told apart from others.
+        self._targets: list[str] = sorted(w for w in self.known if len(w) >= 3 and w.isalpha())
+
+    def correct(self, words: Sequence[str]) -> list[tuple[str, float]]:
+        """Pair each word with its correction and the similarity (0-1).
+
+        Known words and numbers stay as they are (1.0); an unknown word becomes its closest
+        known word when ``fuzz.ratio`` reaches :func:`_min_similarity`, else it stays with 0.
+        """
+        out: list[tuple[str, float]] = []
+        for word in words:
+            if word in self.known or not word.isalpha():
+                out.append((word, 1.0))
+            else:
+                out.append(self._closest(word))
+        return out
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - one Analyzer lives as long as the process
+    def _closest(self, word: str) -> tuple[str, float]:
+        cutoff = _min_similarity(word)
+        if cutoff > 100:
+            return (word, 0.0)
+        found = process.extractOne(
+            word, self._targets, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff
+        )
+        if found is None:
+            return (word, 0.0)
+        return (found[0], found[1] / 100.0)
+
+    def terms(self, text: str) -> list[Term]:
+        """Content terms of normalised text, in order (stopwords dropped)."""
+        corrected = self.correct(text.split())
+        terms: list[Term] = []
+        i = 0
+        while i < len(corrected):
+            for size in range(min(self.max_phrase, len(corrected) - i), 0, -1):
+                key = tuple(w for w, _ in corrected[i : i + size])
+                canonical = self.synonyms.get(key)
+                if canonical is not None:
+                    conf = min(c for _, c in corrected[i : i + size])
+                    for word in canonical.split():
+                        if word not in STOPWORDS:
+                            terms.append(Term(stem(word), conf, " ".join(key)))
+                    i += size
+                    break
+            else:
+                word, conf = corrected[i]
+                if word not in STOPWORDS:
+                    terms.append(Term(stem(word), conf, word))
+                i += 1
+        return terms
+
+
+# --- red-flag screen --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScreenHit:
+    """A red-flag rule that fired, with the words that fired it."""
+
+    rule: str
+    words: tuple[str, ...]
+
+
+def _word_matches(token: str, term_word: str) -> bool:
+    if token == term_word:
+        return True
+    if term_word.startswith("="):
+        return token == term_word[1:]
+    if stem(token) == stem(term_word):
+        return True
+    if len(term_word) >= 5 and len(token) >= 4:
+        return fuzz.ratio(token, term_word, score_cutoff=84) > 0
+    return False
+
+
+_Term = tuple[str, ...]
+
+
+def _screen_term(raw: str) -> _Term:
+    """Normalise a screen term, keeping a leading "=" (exact match) on its words."""
+    return tuple(
+        "=" + normalise(word[1:]) if word.startswith("=") else normalise(word)
+        for word in raw.split()
+        if normalise(word.lstrip("="))
+    )
+
+
+class RedFlagScreen:
+    """Fires on messages that describe urgent symptoms, before any other matching.
+
+    Rules come from the ``screen:`` section of the intent files: each is a list of groups;
+    every group must have a term in the message, within ``window`` words of the others, and
+    no ``unless`` term may be present. Terms are matched word by word: exactly, by stem, or
+    (for words of five letters or more) with ``fuzz.ratio`` >= 84; a word written ``=word``
+    only exactly.
+    """
+
+    def __init__(self, rules: Sequence[ScreenRule]) -> None:
+        self.rules: tuple[tuple[str, tuple[tuple[_Term, ...], ...], int, tuple[_Term, ...]], ...]
+        self.rules = tuple(
+            (
+                rule.name,
+                tuple(tuple(_screen_term(t) for t in group) for group in rule.groups),
+                rule.window,
+                tuple(_screen_term(t) for t in rule.unless),
+            )
+            for rule in rules
+        )
+        self._words = sorted(
+            {
+                w
+                for _, groups, _, unless in self.rules
+                for terms in (*groups, unless)
+                for term in terms
+                for w in term
+            }
+        )
+
+    def _token_matches(self, tokens: Sequence[str]) -> list[frozenset[str]]:
+        cache: dict[str, frozenset[str]] = {}
+        out: list[frozenset[str]] = []
+        for tok in tokens:
+            if tok not in cache:
+                cache[tok] = frozenset(w for w in self._words if _word_matches(tok, w))
+            out.append(cache[tok])
+        return out
+
+    @staticmethod
+    def _positions(terms: Sequence[_Term], matches: Sequence[frozenset[str]]) -> list[int]:
+        n = len(matches)
+        return sorted(
+            {
+                i
+                for term in terms
+                for i in range(n - len(term) + 1)
+                if all(term[k] in matches[i + k] for k in range(len(term)))
+            }
+        )
+
+    def screen(self, text: str) -> ScreenHit | None:
+        """Return the first rule that fires on normalised ``text``, or None."""
+        tokens = text.split()
+        if not tokens:
+            return None
+        matches = self._token_matches(tokens)
+        for name, groups, window, unless in self.rules:
+            if unless and self._positions(unless, matches):
+                continue
+            positions: list[list[int]] = []
+            for group in groups:
+                found = self._positions(group, matches)
+                if not found:
+                    break
+                positions.append(found)
+            else:
+                if _within(positions, window):
+                    return ScreenHit(name, tuple(tokens[p[0]] for p in positions))
+        return None
+
+
+def _within(positions: list[list[int]], window: int) -> bool:
+    if window <= 0 or len(positions) == 1:
+        return True
+    combos = 1
+    for p in positions:
+        combos *= len(p)
+    if combos > 5000:  # pathological input: fall back to a coarse check
+        return True
+    return any(max(c) - min(c) <= window for c in product(*positions))
+
+
+# --- intent matching --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An intent and how well the message matches it (0-100)."""
+
+    intent: str
+    score: float
+    example: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a message means.
+
+    Attributes:
+        kind: ``red_flag``, ``intent``, ``did_you_mean``, ``fallback`` or ``empty``.
+        intent: The intent chosen (``red_flags`` for a red flag), None otherwise.
+        score: Confidence of the choice, 0-100.
+        candidates: Best intents, best first (at most 3).
+        rule: The red-flag rule that fired, if any.
+    """
+
+    kind: str
+    intent: str | None
+    score: float
+    candidates: tuple[Candidate, ...]
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    intent: str
+    text: str
+    weights: dict[str, float]
+    total: float
+
+
+class Matcher:
+    """Matches messages against the content's examples.
+
+    Built once from :class:`~bot.content.Content`; :meth:`decide` is a pure function of the
+    message afterwards.
+
+    Args:
+        content: Validated content.
+        threshold: Least score (0-100) for answering an intent.
+        margin: When the runner-up is closer than this, ask "Did you mean".
+    """
+
+    def __init__(self, content: Content, threshold: float = 50.0, margin: float = 6.0) -> None:
+        self.threshold = threshold
+        self.margin = margin
+        vocabulary: set[str] = set()
+        normalised: list[tuple[str, str]] = []
+        for intent in content.intents.values():
+            for example in intent.examples:
+                text = normalise(example.text)
+                normalised.append((intent.name, text))
+                vocabulary.update(text.split())
+        self.analyzer = Analyzer(vocabulary, content.synonyms)
+        self.screen = RedFlagScreen(content.screen)
+
+        # Inverse intent frequency of each term.
+        per_intent: dict[str, set[str]] = defaultdict(set)
+        example_terms: list[tuple[str, str, dict[str, float]]] = []
+        for intent, text in normalised:
+            stems = {t.stem for t in self.analyzer.terms(text) if t.confidence > 0}
+            per_intent[intent].update(stems)
+            example_terms.append((intent, text, dict.fromkeys(stems, 1.0)))
+        n_intents = max(len(per_intent), 1)
+        df: dict[str, int] = defaultdict(int)
+        for stems in per_intent.values():
+            for s in stems:
+                df[s] += 1
+        self.idf: dict[str, float] = {s: math.log(1 + n_intents / d) for s, d in df.items()}
+        self.unknown_weight = math.log(1 + n_intents)
+
+        self.examples: list[_Indexed] = []
+        self.index: dict[str, list[int]] = defaultdict(list)
+        for intent, text, stems in example_terms:
+            weights = {s: self.idf[s] for s in stems}
+            idx = len(self.examples)
+            self.examples.append(_Indexed(intent, text, weights, sum(weights.values())))
+            for s in weights:
+                self.index[s].append(idx)
+        self.intent_vocab = {i: frozenset(s) for i, s in per_intent.items()}
+
+    def weight(self, term: Term) -> float:
+        """How much a term of the message counts (rare terms count more, unknown the most)."""
+        return self.idf.get(term.stem, self.unknown_weight)
+
+    def candidates(self, text: str, limit: int = 3) -> list[Candidate]:
+        """Best intents for normalised text, best first."""
+        terms = self.analyzer.terms(text)
+        query: dict[str, float] = {}
+        for term in terms:
+            conf = term.confidence if term.stem in self.idf else 0.0
+            query[term.stem] = max(query.get(term.stem, 0.0), conf)
+        if not query:
+            return []
+        q_weights = {s: self.idf.get(s, self.unknown_weight) for s in query}
+        q_total = sum(q_weights.values())
+        overlap: dict[int, float] = defaultdict(float)
+        for s, conf in query.items():
+            if conf <= 0:
+                continue
+            w = q_weights[s] * conf
+            for idx in self.index.get(s, ()):
+                overlap[idx] += w
+        best: dict[str, tuple[float, str]] = {}
+        for idx, shared in overlap.items():
+            ex = self.examples[idx]
+            recall = shared / q_total
+            precision = shared / ex.total if ex.total else 0.0
+            score = 100.0 * 2 * precision * recall / (precision + recall)
+            if score > best.get(ex.intent, (0.0, ""))[0]:
+                best[ex.intent] = (score, ex.text)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:limit]
+        return [Candidate(intent, round(score, 1), example) for intent, (score, example) in ranked]
+
+    def decide(self, message: str) -> Decision:
+        """Decide what a raw message means."""
+        text = normalise(message)
+        if not text:
+            return Decision("empty", None, 0.0, ())
+        hit = self.screen.screen(text)
+        cands = tuple(self.candidates(text))
+        if hit is not None:
+            return Decision("red_flag", RED_FLAGS, 100.0, cands, rule=hit.rule)
+        if not cands or cands[0].score < self.threshold:
+            return Decision("fallback", None, cands[0].score if cands else 0.0, cands)
+        top = cands[0]
+        if top.intent == RED_FLAGS:
+            return Decision("red_flag", RED_FLAGS, top.score, cands)
+        if len(cands) > 1 and cands[1].intent == RED_FLAGS and top.score - cands[1].score < self.margin:
+            return Decision("red_flag", RED_FLAGS, cands[1].score, cands)
+        if (
+            len(cands) > 1
+            and cands[1].score >= self.threshold
+            and top.score - cands[1].score < self.margin
+        ):
+            return Decision("did_you_mean", top.intent, top.score, cands)
+        return Decision("intent", top.intent, top.score, cands)

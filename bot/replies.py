@@ -1,0 +1,54 @@
+"""Transport-neutral replies: what the bot says, whichever way it is said."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MENU = "menu"
+"""Button payload that opens the topic menu."""
+
+
+@dataclass(frozen=True)
+class Button:
+    """A quick-reply button.
+
+    Attributes:
+        label: What the person sees.
+        payload: What pressing it sends back (an intent name or ``MENU``); at most 64 bytes.
+        url: When set, the button opens this address instead of sending a payload.
+    """
+
+    label: str
+    payload: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ChatState:
+    """The little a conversation remembers between messages."""
+
+    last_intent: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer of the bot.
+
+    Attributes:
+        text: Plain text (not HTML, not Markdown); adapters escape it.
+        buttons: Quick replies, in display order.
+        intent: The intent answered, ``None`` for the fallback, the menu and notes.
+        score: Match confidence 0-100 (100 for button presses and commands).
+        red_flag: True when the message described urgent symptoms.
+        kind: ``answer``, ``red_flag``, ``did_you_mean``, ``fallback``, ``menu``, ``welcome``,
+            ``stale_button`` or ``empty``.
+        candidates: The best intents with their scores, best first (for evaluation and logs).
+    """
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    intent: str | None = None
+    score: float = 0.0
+    red_flag: bool = False
+    kind: str = "answer"
+    candidates: tuple[tuple[str, float], ...] = field(default=(), compare=False)
