@@ -80,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report_content(exc)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

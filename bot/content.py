@@ -170,6 +170,7 @@ class Content:
     responses: Mapping[str, Response]
     screen: tuple[ScreenRule, ...]
     synonyms: Mapping[str, str]
+    out_of_scope: tuple[str, ...]
     messages: Mapping[str, str]
     menu: tuple[str, ...]
     article: str = field(repr=False)
@@ -288,6 +289,7 @@ class _Builder:
         self.screen: list[ScreenRule] = []
         self.synonyms: dict[str, str] = {}
         self.synonym_where: dict[str, Where] = {}
+        self.out_of_scope: list[str] = []
         self.messages: dict[str, str] = {}
         self.message_where: dict[str, Where] = {}
         self.menu: list[str] = []
@@ -299,7 +301,7 @@ class _Builder:
     def read_intent_file(self, doc: _Doc) -> None:
         if doc.root is None:
             return
-        top = doc.mapping(doc.root, "the file", {"intents", "screen", "synonyms"})
+        top = doc.mapping(doc.root, "the file", {"intents", "screen", "synonyms", "out_of_scope"})
         if top is None:
             return
         for node in doc.sequence(top["intents"], "intents") if "intents" in top else []:
@@ -308,6 +310,10 @@ class _Builder:
             self._rule(doc, node)
         if "synonyms" in top:
             self._synonyms(doc, top["synonyms"])
+        for node in doc.sequence(top["out_of_scope"], "out_of_scope") if "out_of_scope" in top else []:
+            word = doc.string(node, "an out-of-scope term")
+            if word is not None:
+                self.out_of_scope.append(word.lower())
 
     def _intent(self, doc: _Doc, node: Node) -> None:
         fields = doc.mapping(node, "an intent", {"intent", "examples"})
@@ -586,6 +592,7 @@ def load_content(intents_dir: Path, responses_dir: Path) -> Content:
         responses=MappingProxyType(dict(builder.responses)),
         screen=tuple(builder.screen),
         synonyms=MappingProxyType(dict(builder.synonyms)),
+        out_of_scope=tuple(builder.out_of_scope),
         messages=MappingProxyType(dict(builder.messages)),
         menu=tuple(builder.menu),
         article=builder.article,

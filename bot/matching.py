@@ -87,10 +87,10 @@ STOPWORDS: frozenset[str] = frozenset(
     their is are am was were be been being do does did doing have has had having of to in on at
     by for with from into onto about as than then so if or and but also too just really very
     quite some any much many lot lots this that these those there here can could would should
-    will shall may might must get gets got getting tell know please kind sort thing things
-    someone something anything bit little like yeah yes ok okay well um uh hmm oh ah so
-    going go want wanted need needs let ask question wondering wonder again still even
-    always often sometimes now right one
+    will shall may might must please kind sort thing things someone something anything bit
+    little like yeah yes ok okay well um uh hmm oh ah lol lmao haha hahaha omg tbh btw ngl
+    wondering wonder again still even always often sometimes right actually basically
+    literally
     """.split()
 )
 """Function words: they carry no topic, so they never decide a match."""
@@ -143,6 +143,9 @@ def stem(word: str) -> str:
 
 # --- terms ------------------------------------------------------------------------------
 
+OUT_OF_SCOPE = "!out-of-scope"
+"""The term every out-of-scope word or phrase becomes."""
+
 
 @dataclass(frozen=True)
 class Term:
@@ -180,8 +183,17 @@ class Analyzer:
         synonyms: Normalised word or phrase -> canonical word.
     """
 
-    def __init__(self, vocabulary: Iterable[str], synonyms: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        vocabulary: Iterable[str],
+        synonyms: Mapping[str, str],
+        out_of_scope: Iterable[str] = (),
+    ) -> None:
         self.synonyms: dict[tuple[str, ...], str] = {}
+        for term in out_of_scope:
+            key = tuple(normalise(term).split())
+            if key:
+                self.synonyms[key] = OUT_OF_SCOPE
         for variant, canonical in synonyms.items():
             key = tuple(normalise(variant).split())
             if key:
@@ -230,6 +242,10 @@ class Analyzer:
             for size in range(min(self.max_phrase, len(corrected) - i), 0, -1):
                 key = tuple(w for w, _ in corrected[i : i + size])
                 canonical = self.synonyms.get(key)
+                if canonical == OUT_OF_SCOPE:
+                    terms.append(Term(OUT_OF_SCOPE, 0.0, " ".join(key)))
+                    i += size
+                    break
                 if canonical is not None:
                     conf = min(c for _, c in corrected[i : i + size])
                     for word in canonical.split():
@@ -395,6 +411,21 @@ class Decision:
     rule: str | None = None
 
 
+UNKNOWN_WEIGHT = 1.0
+"""An unknown word weighs this many times the rarest known word."""
+OUT_OF_SCOPE_WEIGHT = 5.0
+"""An out-of-scope word (knee, headache, ...) weighs this many times the rarest known word."""
+SUPPORT_BEST = 0.8
+"""An intent's score: this share from its best example, the rest from its second best."""
+F1_SHARE = 0.3
+"""An example's score: this share from the F1 of shared terms, the rest from the geometric
+mean of the example's share found in the message and the message's share the intent knows."""
+RED_FLAG_EXTRA = 12.0
+"""Without a screen rule, the red-flag examples need this much more than the threshold."""
+WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
+"""Small talk: matched only when it is (nearly) the whole message."""
+
+
 @dataclass(frozen=True)
 class _Indexed:
     intent: str
@@ -418,6 +449,7 @@ class Matcher:
     def __init__(self, content: Content, threshold: float = 50.0, margin: float = 6.0) -> None:
         self.threshold = threshold
         self.margin = margin
+        self.red_flag_threshold = threshold + RED_FLAG_EXTRA
         vocabulary: set[str] = set()
         normalised: list[tuple[str, str]] = []
         for intent in content.intents.values():
@@ -425,23 +457,25 @@ class Matcher:
                 text = normalise(example.text)
                 normalised.append((intent.name, text))
                 vocabulary.update(text.split())
-        self.analyzer = Analyzer(vocabulary, content.synonyms)
+        self.analyzer = Analyzer(vocabulary, content.synonyms, content.out_of_scope)
         self.screen = RedFlagScreen(content.screen)
 
         # Inverse intent frequency of each term.
         per_intent: dict[str, set[str]] = defaultdict(set)
-        example_terms: list[tuple[str, str, dict[str, float]]] = []
+        example_terms: list[tuple[str, str, set[str]]] = []
         for intent, text in normalised:
             stems = {t.stem for t in self.analyzer.terms(text) if t.confidence > 0}
             per_intent[intent].update(stems)
-            example_terms.append((intent, text, dict.fromkeys(stems, 1.0)))
+            example_terms.append((intent, text, stems))
         n_intents = max(len(per_intent), 1)
         df: dict[str, int] = defaultdict(int)
         for stems in per_intent.values():
             for s in stems:
                 df[s] += 1
         self.idf: dict[str, float] = {s: math.log(1 + n_intents / d) for s, d in df.items()}
-        self.unknown_weight = math.log(1 + n_intents)
+        top_idf = math.log(1 + n_intents)
+        self.unknown_weight = top_idf * UNKNOWN_WEIGHT
+        self.out_of_scope_weight = top_idf * OUT_OF_SCOPE_WEIGHT
 
         self.examples: list[_Indexed] = []
         self.index: dict[str, list[int]] = defaultdict(list)
@@ -453,38 +487,65 @@ class Matcher:
                 self.index[s].append(idx)
         self.intent_vocab = {i: frozenset(s) for i, s in per_intent.items()}
 
-    def weight(self, term: Term) -> float:
-        """How much a term of the message counts (rare terms count more, unknown the most)."""
-        return self.idf.get(term.stem, self.unknown_weight)
+    def _query(self, text: str) -> dict[str, tuple[float, float]]:
+        """Content terms of normalised text: stem -> (weight, confidence)."""
+        query: dict[str, tuple[float, float]] = {}
+        for term in self.analyzer.terms(text):
+            if term.stem == OUT_OF_SCOPE:
+                weight, conf = self.out_of_scope_weight, 0.0
+            elif term.stem in self.idf:
+                weight, conf = self.idf[term.stem], term.confidence**2
+            else:
+                weight, conf = self.unknown_weight, 0.0
+            key = term.stem if term.stem != OUT_OF_SCOPE else f"{OUT_OF_SCOPE}:{term.word}"
+            if key not in query or query[key][1] < conf:
+                query[key] = (weight, conf)
+        return query
 
     def candidates(self, text: str, limit: int = 3) -> list[Candidate]:
-        """Best intents for normalised text, best first."""
-        terms = self.analyzer.terms(text)
-        query: dict[str, float] = {}
-        for term in terms:
-            conf = term.confidence if term.stem in self.idf else 0.0
-            query[term.stem] = max(query.get(term.stem, 0.0), conf)
+        """Best intents for normalised text, best first.
+
+        Content terms are weighted by rarity across intents; unknown and out-of-scope words
+        weigh in against every intent. An example scores a blend of (a) the F1 of the terms it
+        shares with the message and (b) the geometric mean of how much of the example the
+        message contains and how much of the message the intent's vocabulary knows; small talk
+        must be the whole message. An intent scores its best example, helped a little by its
+        second best.
+        """
+        query = self._query(text)
         if not query:
             return []
-        q_weights = {s: self.idf.get(s, self.unknown_weight) for s in query}
-        q_total = sum(q_weights.values())
+        q_total = sum(w for w, _ in query.values())
         overlap: dict[int, float] = defaultdict(float)
-        for s, conf in query.items():
-            if conf <= 0:
-                continue
-            w = q_weights[s] * conf
-            for idx in self.index.get(s, ()):
-                overlap[idx] += w
-        best: dict[str, tuple[float, str]] = {}
+        for s, (w, conf) in query.items():
+            if conf > 0:
+                for idx in self.index.get(s, ()):
+                    overlap[idx] += w * conf
+        coverage = {
+            intent: sum(w * c for s, (w, c) in query.items() if s in vocab) / q_total
+            for intent, vocab in self.intent_vocab.items()
+        }
+        per_intent: dict[str, list[tuple[float, str]]] = defaultdict(list)
         for idx, shared in overlap.items():
             ex = self.examples[idx]
             recall = shared / q_total
             precision = shared / ex.total if ex.total else 0.0
-            score = 100.0 * 2 * precision * recall / (precision + recall)
-            if score > best.get(ex.intent, (0.0, ""))[0]:
-                best[ex.intent] = (score, ex.text)
-        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:limit]
-        return [Candidate(intent, round(score, 1), example) for intent, (score, example) in ranked]
+            if ex.intent in WHOLE_MESSAGE_INTENTS:
+                score = min(precision, recall)
+            else:
+                f1 = 2 * precision * recall / (precision + recall)
+                contained = math.sqrt(precision * coverage[ex.intent])
+                score = F1_SHARE * f1 + (1 - F1_SHARE) * contained
+            per_intent[ex.intent].append((score, ex.text))
+        ranked: list[Candidate] = []
+        for intent, scored in per_intent.items():
+            scored.sort(reverse=True)
+            best, example = scored[0]
+            second = scored[1][0] if len(scored) > 1 else 0.0
+            score = SUPPORT_BEST * best + (1 - SUPPORT_BEST) * second
+            ranked.append(Candidate(intent, round(100.0 * score, 1), example))
+        ranked.sort(key=lambda c: -c.score)
+        return ranked[:limit]
 
     def decide(self, message: str) -> Decision:
         """Decide what a raw message means."""
@@ -492,16 +553,20 @@ class Matcher:
         if not text:
             return Decision("empty", None, 0.0, ())
         hit = self.screen.screen(text)
-        cands = tuple(self.candidates(text))
+        cands = tuple(self.candidates(text, limit=4))
         if hit is not None:
             return Decision("red_flag", RED_FLAGS, 100.0, cands, rule=hit.rule)
         if not cands or cands[0].score < self.threshold:
             return Decision("fallback", None, cands[0].score if cands else 0.0, cands)
+        # Past the screen, the red-flag examples still catch urgent wording no rule knows,
+        # when they match clearly: as the best intent, or close behind it.
+        urgent = [c for c in cands if c.intent == RED_FLAGS and c.score >= self.red_flag_threshold]
+        if urgent and cands[0].score - urgent[0].score < self.margin:
+            return Decision("red_flag", RED_FLAGS, urgent[0].score, cands)
+        cands = tuple(c for c in cands if c.intent != RED_FLAGS)
+        if not cands or cands[0].score < self.threshold:
+            return Decision("fallback", None, cands[0].score if cands else 0.0, cands)
         top = cands[0]
-        if top.intent == RED_FLAGS:
-            return Decision("red_flag", RED_FLAGS, top.score, cands)
-        if len(cands) > 1 and cands[1].intent == RED_FLAGS and top.score - cands[1].score < self.margin:
-            return Decision("red_flag", RED_FLAGS, cands[1].score, cands)
         if (
             len(cands) > 1
             and cands[1].score >= self.threshold

@@ -50,6 +50,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.dialogue import Dialogue
 from bot.replies import Button, ChatState, Reply
 
 if TYPE_CHECKING:
@@ -541,6 +542,26 @@ ADDRESSED = _AddressedToBot(name="addressed_to_bot")
 """Filter: the message is for the bot (see :class:`_AddressedToBot`)."""
 
 
+def _thread_of(update: Update) -> int | None:
+    """The forum topic ``update`` happened in, if any (answers belong in the same topic)."""
+    message = update.effective_message
+    if isinstance(message, Message) and message.is_topic_message:
+        return message.message_thread_id
+    return None
+
+
+async def _say(context: ContextTypes.DEFAULT_TYPE, update: Update, text: str) -> None:
+    """Send a short adapter note (no buttons) where ``update`` happened, if it has a chat."""
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(
+            chat_id=chat.id,
+            text=escape(text),
+            parse_mode=ParseMode.HTML,
+            message_thread_id=_thread_of(update),
+        )
+
+
 class TelegramAdapter:
     """The update handlers; one instance per :class:`~telegram.ext.Application`.
 
@@ -608,15 +629,10 @@ class TelegramAdapter:
     async def _answer(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
     ) -> None:
-        """Answer the message of ``update`` in its chat (and forum topic)."""
-        message = update.effective_message
+        """Answer ``update`` in its chat (and forum topic) with ``reply``."""
         chat = update.effective_chat
-        if chat is None:
-            return
-        thread_id = None
-        if isinstance(message, Message) and message.is_topic_message:
-            thread_id = message.message_thread_id
-        await self.send(context, chat.id, reply, thread_id=thread_id)
+        if chat is not None:
+            await self.send(context, chat.id, reply, thread_id=_thread_of(update))
 
     async def _admit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
         """Apply the flood guard; sends the one slow-down note when it trips."""
@@ -626,9 +642,7 @@ class TelegramAdapter:
         verdict = self.flood_guard.check(chat.id)
         if verdict is Verdict.WARN:
             logger.info("flood guard: slowing down a chat (update %s)", update.update_id)
-            await context.bot.send_message(
-                chat_id=chat.id, text=escape(SLOW_DOWN_TEXT), parse_mode=ParseMode.HTML
-            )
+            await _say(context, update, SLOW_DOWN_TEXT)
         return verdict is Verdict.ALLOW
 
     # -- commands ---------------------------------------------------------------------
@@ -696,7 +710,7 @@ class TelegramAdapter:
             return
         reply, state = self.dialogue.handle(self._state(context), payload=query.data)
         self._remember(context, state)
-        await self.send(context, query.message.chat.id, reply)
+        await self._answer(update, context, reply)
 
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Inline mode: ``@bot question`` in any chat offers up to five answers."""
@@ -735,13 +749,8 @@ class TelegramAdapter:
             detail,
             frames.rstrip(),
         )
-        chat = update.effective_chat
-        if chat is None:
-            return
         try:
-            await context.bot.send_message(
-                chat_id=chat.id, text=escape(APOLOGY_TEXT), parse_mode=ParseMode.HTML
-            )
+            await _say(context, update, APOLOGY_TEXT)
         except TelegramError as exc:
             logger.warning(
                 "could not apologise for update %s: %s", update.update_id, type(exc).__name__
@@ -838,7 +847,7 @@ def build_application(
 
 def _fail(message: str, code: int) -> int:
     """Print one line for the person running the bot and return ``code``."""
-    print(message, file=sys.stderr)
+    print(f"sciatica-bot: {message}", file=sys.stderr)
     return code
 
 
@@ -862,8 +871,6 @@ def run(settings: Settings) -> int:
             2,
         )
     configure_logging(settings)
-    from bot.dialogue import Dialogue
-
     dialogue = Dialogue.from_settings(settings)
     application = build_application(settings, dialogue)
 

@@ -1,0 +1,734 @@
+"""A fake Telegram Bot API for tests: no network beyond 127.0.0.1, ever.
+
+One :class:`FakeBotApi` holds the state (the bot's identity, an update queue, every call
+received, injected faults, the registered webhook) and answers API methods. Two
+transports share it:
+
+* :class:`FakeRequest` - a :class:`telegram.request.BaseRequest` for an in-process
+  :class:`~telegram.ext.Application` (``build_application(..., request=FakeRequest(api))``);
+* :class:`FakeBotApiServer` - a loopback HTTP server speaking the same protocol at
+  ``/bot<token>/<method>``, for a bot started as a subprocess with
+  ``TELEGRAM_API_BASE_URL=server.base_url``; it can also POST updates to the bot's webhook.
+
+Tests push updates with the ``push_*`` helpers and wait for the bot's calls with
+:meth:`FakeBotApi.wait_for` (async) or :meth:`FakeBotApi.wait_for_sync` (threads), which
+poll the call log with a timeout instead of sleeping fixed times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import socket
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
+"""A token shaped like a real one, so tests can look for it in output."""
+
+BOT_USER: dict[str, Any] = {
+    "id": 123456789,
+    "is_bot": True,
+    "first_name": "Clinic Test Bot",
+    "username": "clinic_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": True,
+}
+
+_OK_TRUE = frozenset(
+    {
+        "setMyCommands",
+        "deleteMyCommands",
+        "setMyDescription",
+        "setMyShortDescription",
+        "setChatMenuButton",
+        "answerCallbackQuery",
+        "answerInlineQuery",
+        "deleteWebhook",
+        "sendChatAction",
+        "deleteMessage",
+        "close",
+        "logOut",
+    }
+)
+"""Methods whose whole answer is ``true``."""
+
+_STRING_PARAMS = frozenset(
+    {
+        "text",
+        "caption",
+        "query",
+        "callback_query_id",
+        "inline_query_id",
+        "url",
+        "secret_token",
+        "parse_mode",
+        "next_offset",
+        "description",
+        "short_description",
+        "language_code",
+        "ip_address",
+    }
+)
+"""Parameters that are strings even when they look like JSON (``text="42"``)."""
+
+_TAG = re.compile(r"<[^>]+>")
+_MENTION = re.compile(r"@[A-Za-z0-9_]{5,32}")
+
+
+def decode_params(raw: dict[str, str]) -> dict[str, Any]:
+    """Decode parameters the way the Bot API does.
+
+    python-telegram-bot sends strings as they are and everything else JSON-encoded
+    (:attr:`telegram.request.RequestData.json_parameters`); this undoes that.
+
+    Args:
+        raw: Parameter name -> string value.
+
+    Returns:
+        Parameter name -> decoded value.
+    """
+    decoded: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _STRING_PARAMS:
+            decoded[key] = value
+            continue
+        try:
+            decoded[key] = json.loads(value)
+        except ValueError:
+            decoded[key] = value
+    return decoded
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units (how Telegram measures entity offsets)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def entities_for(text: str) -> list[dict[str, Any]]:
+    """The entities Telegram would attach: a leading bot command and ``@mentions``."""
+    entities: list[dict[str, Any]] = []
+    if text.startswith("/"):
+        command = text.split(maxsplit=1)[0]
+        entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command)})
+    for match in _MENTION.finditer(text):
+        entities.append(
+            {
+                "type": "mention",
+                "offset": utf16_len(text[: match.start()]),
+                "length": utf16_len(match.group()),
+            }
+        )
+    return entities
+
+
+def html_to_text(text: str) -> str:
+    """Strip HTML the way Telegram does for ``parse_mode=HTML`` (tags out, entities decoded)."""
+    return html.unescape(_TAG.sub("", text))
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the bot made.
+
+    Attributes:
+        method: Bot API method, e.g. ``sendMessage``.
+        params: Decoded parameters.
+        token: The token in the URL.
+        status: The HTTP status the fake answered with.
+        at: ``time.monotonic()`` when it arrived.
+    """
+
+    method: str
+    params: dict[str, Any]
+    token: str
+    status: int = 200
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """An error answer queued for a method."""
+
+    status: int
+    description: str
+    parameters: dict[str, Any] | None = None
+
+
+class FakeBotApi:
+    """The shared state and logic of the fake Bot API (thread-safe).
+
+    Args:
+        token: The token the fake accepts; any other gets 401 Unauthorized.
+        bot_user: What ``getMe`` returns.
+    """
+
+    def __init__(self, token: str = TOKEN, bot_user: dict[str, Any] | None = None) -> None:
+        self.token = token
+        self.bot_user = dict(bot_user or BOT_USER)
+        self.calls: list[Call] = []
+        self.webhook: dict[str, Any] | None = None
+        self.closed = False
+        self._updates: deque[dict[str, Any]] = deque()
+        self._faults: dict[str, deque[Fault]] = {}
+        self._chats: dict[int, dict[str, Any]] = {}
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._ids = itertools.count(1)
+        self._cond = threading.Condition()
+
+    # -- building updates -----------------------------------------------------------
+
+    @staticmethod
+    def user(user_id: int = 1001, first_name: str = "Pat") -> dict[str, Any]:
+        """A Telegram user object for a person."""
+        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
+
+    def chat(self, chat_id: int = 1001, chat_type: str = "private") -> dict[str, Any]:
+        """A chat object; remembered so ``sendMessage`` can answer with the same chat."""
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = "Pat"
+        else:
+            chat["title"] = f"Group {chat_id}"
+        with self._cond:
+            self._chats[chat_id] = chat
+        return chat
+
+    def next_update_id(self) -> int:
+        """A fresh update id (for updates delivered by webhook)."""
+        with self._cond:
+            return next(self._update_ids)
+
+    def push_update(self, update: dict[str, Any]) -> int:
+        """Queue a raw update (``update_id`` is added when missing); returns its id."""
+        if "update_id" not in update:
+            update["update_id"] = self.next_update_id()
+        with self._cond:
+            self._updates.append(update)
+            self._cond.notify_all()
+        return int(update["update_id"])
+
+    def message(
+        self,
+        text: str | None = None,
+        *,
+        chat_id: int = 1001,
+        chat_type: str = "private",
+        user_id: int | None = None,
+        reply_to: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Build a message object (without queueing it)."""
+        if user_id is None:
+            user_id = chat_id if chat_type == "private" else 1001
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self.chat(chat_id, chat_type),
+            "from": self.user(user_id),
+        }
+        if text is not None:
+            message["text"] = text
+            entities = entities_for(text)
+            if entities:
+                message["entities"] = entities
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        message.update(fields)
+        return message
+
+    def push_message(self, text: str | None = None, **kwargs: Any) -> int:
+        """Queue a new message (see :meth:`message` for the arguments); returns the update id."""
+        return self.push_update({"message": self.message(text, **kwargs)})
+
+    def push_edited_message(self, text: str, **kwargs: Any) -> int:
+        """Queue an edited message; returns the update id."""
+        message = self.message(text, **kwargs)
+        message["edit_date"] = message["date"] + 5
+        return self.push_update({"edited_message": message})
+
+    def push_sticker(self, **kwargs: Any) -> int:
+        """Queue a sticker message."""
+        sticker = {
+            "file_id": "sticker-file",
+            "file_unique_id": "sticker-unique",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "👍",
+        }
+        return self.push_message(None, sticker=sticker, **kwargs)
+
+    def push_photo(self, caption: str | None = None, **kwargs: Any) -> int:
+        """Queue a photo message, optionally with a caption."""
+        photo = [{"file_id": "photo-file", "file_unique_id": "photo-u", "width": 90, "height": 90}]
+        extra: dict[str, Any] = {"photo": photo}
+        if caption is not None:
+            extra["caption"] = caption
+            if entities := entities_for(caption):
+                extra["caption_entities"] = entities
+        return self.push_message(None, **extra, **kwargs)
+
+    def push_voice(self, **kwargs: Any) -> int:
+        """Queue a voice note."""
+        voice = {"file_id": "voice-file", "file_unique_id": "voice-u", "duration": 3}
+        return self.push_message(None, voice=voice, **kwargs)
+
+    def push_location(self, **kwargs: Any) -> int:
+        """Queue a shared location."""
+        return self.push_message(None, location={"latitude": 51.5, "longitude": -0.12}, **kwargs)
+
+    def push_callback(
+        self,
+        data: str,
+        *,
+        chat_id: int = 1001,
+        chat_type: str = "private",
+        user_id: int | None = None,
+        message_id: int | None = None,
+    ) -> int:
+        """Queue a button press on a message the bot sent earlier; returns the update id."""
+        bot_message = {
+            "message_id": message_id or next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self.chat(chat_id, chat_type),
+            "from": self.bot_user,
+            "text": "(an earlier answer)",
+        }
+        query = {
+            "id": f"cbq-{next(self._ids)}",
+            "from": self.user(user_id or chat_id),
+            "chat_instance": f"ci-{chat_id}",
+            "message": bot_message,
+            "data": data,
+        }
+        return self.push_update({"callback_query": query})
+
+    def push_inline_query(self, query: str, *, user_id: int = 1001) -> int:
+        """Queue an inline query (``@bot query`` typed in any chat); returns the update id."""
+        inline = {
+            "id": f"iq-{next(self._ids)}",
+            "from": self.user(user_id),
+            "query": query,
+            "offset": "",
+        }
+        return self.push_update({"inline_query": inline})
+
+    def bot_message(self, chat_id: int, chat_type: str = "group", text: str = "An answer") -> dict:
+        """A message *from the bot* (to reply to in group tests)."""
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self.chat(chat_id, chat_type),
+            "from": self.bot_user,
+            "text": text,
+        }
+
+    # -- faults -----------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        status: int = 500,
+        *,
+        times: int = 1,
+        description: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` fail with ``status``."""
+        parameters = {"retry_after": retry_after} if retry_after else None
+        text = description or f"{HTTPStatus(status).phrase}"
+        with self._cond:
+            queue = self._faults.setdefault(method, deque())
+            queue.extend(Fault(status, text, parameters) for _ in range(times))
+
+    # -- answering --------------------------------------------------------------------
+
+    def updates_ready(self, offset: int | None) -> bool:
+        """True when ``getUpdates`` with ``offset`` would return something right now."""
+        with self._cond:
+            return any(u["update_id"] >= (offset or 0) for u in self._updates) or self.closed
+
+    def wait_updates(self, offset: int | None, timeout: float) -> None:
+        """Block (a server thread) until updates are ready or ``timeout`` passes."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: self.closed or any(u["update_id"] >= (offset or 0) for u in self._updates),
+                timeout=timeout,
+            )
+
+    def close(self) -> None:
+        """Wake every long poll (used when a server stops)."""
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
+
+    def dispatch(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict]:
+        """Answer one API call without blocking; records it.
+
+        Args:
+            token: The token from the URL.
+            method: The API method.
+            params: Decoded parameters.
+
+        Returns:
+            HTTP status and the JSON body (``{"ok": ..., "result"|"description": ...}``).
+        """
+        with self._cond:
+            status, body = self._answer(token, method, params)
+            self.calls.append(Call(method, params, token, status))
+            self._cond.notify_all()
+        return status, body
+
+    @staticmethod
+    def _error(status: int, description: str, parameters: dict | None = None) -> tuple[int, dict]:
+        body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if parameters:
+            body["parameters"] = parameters
+        return status, body
+
+    def _answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict]:
+        if token != self.token:
+            return self._error(401, "Unauthorized")
+        faults = self._faults.get(method)
+        if faults:
+            fault = faults.popleft()
+            return self._error(fault.status, fault.description, fault.parameters)
+        handler: Callable[[dict[str, Any]], Any] | None = getattr(self, f"_m_{method}", None)
+        if handler is not None:
+            result = handler(params)
+        elif method in _OK_TRUE:
+            result = True
+        else:
+            return self._error(404, "Not Found: method not found")
+        return 200, {"ok": True, "result": result}
+
+    def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self.bot_user
+
+    def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        while self._updates and self._updates[0]["update_id"] < offset:
+            self._updates.popleft()  # confirmed by the offset
+        return list(itertools.islice(self._updates, limit))
+
+    def _m_setWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = dict(params)
+        return True
+
+    def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
+        return True
+
+    def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        url = (self.webhook or {}).get("url", "")
+        return {"url": url, "has_custom_certificate": False, "pending_update_count": 0}
+
+    def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        text = params.get("text", "")
+        if params.get("parse_mode") == "HTML":
+            text = html_to_text(text)
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chats.get(chat_id, {"id": chat_id, "type": "private"}),
+            "from": self.bot_user,
+            "text": text,
+        }
+        if "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    # -- inspecting -------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Every recorded call of ``method``, oldest first."""
+        with self._cond:
+            return [call for call in self.calls if call.method == method]
+
+    def sent_texts(self, chat_id: int | None = None) -> list[str]:
+        """The ``text`` of every ``sendMessage`` (optionally to one chat)."""
+        return [
+            call.params["text"]
+            for call in self.calls_to("sendMessage")
+            if chat_id is None or call.params.get("chat_id") == chat_id
+        ]
+
+    def _matching(self, method: str, where: Callable[[Call], bool] | None) -> list[Call]:
+        return [c for c in self.calls_to(method) if c.status == 200 and (where is None or where(c))]
+
+    async def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        where: Callable[[Call], bool] | None = None,
+        timeout: float = 5.0,
+    ) -> list[Call]:
+        """Wait (async) until at least ``count`` successful calls of ``method`` arrived.
+
+        Raises:
+            AssertionError: on timeout, listing what did arrive.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self._matching(method, where)
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"waited {timeout}s for {count} x {method}, got {len(found)}; "
+                    f"calls: {[c.method for c in self.calls]}"
+                )
+            await asyncio.sleep(0.005)
+
+    def wait_for_sync(
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        where: Callable[[Call], bool] | None = None,
+        timeout: float = 10.0,
+    ) -> list[Call]:
+        """Like :meth:`wait_for`, blocking (for tests driving a subprocess)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = self._matching(method, where)
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(
+                        f"waited {timeout}s for {count} x {method}, got {len(found)}; "
+                        f"calls: {[c.method for c in self.calls]}"
+                    )
+                self._cond.wait(timeout=min(remaining, 0.1))
+
+
+def split_api_url(url: str) -> tuple[str, str]:
+    """``…/bot<token>/<method>`` -> ``(token, method)``."""
+    path = urllib.parse.urlsplit(url).path
+    head, _, method = path.rstrip("/").rpartition("/")
+    token = head.rpartition("/")[2]
+    return (token[3:] if token.startswith("bot") else token), method
+
+
+class FakeRequest(BaseRequest):
+    """In-process transport: python-telegram-bot's requests go straight to ``api``.
+
+    Args:
+        api: The shared fake.
+        max_long_poll: Cap (seconds) for ``getUpdates`` long polling, to keep tests snappy.
+    """
+
+    def __init__(self, api: FakeBotApi, max_long_poll: float = 1.0) -> None:
+        self.api = api
+        self.max_long_poll = max_long_poll
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The default read timeout (unused: nothing really goes over a wire)."""
+        return 5.0
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Answer one request from the shared fake."""
+        token, api_method = split_api_url(url)
+        params = decode_params(request_data.json_parameters) if request_data else {}
+        if api_method == "getUpdates":
+            wait = min(float(params.get("timeout") or 0), self.max_long_poll)
+            deadline = time.monotonic() + wait
+            offset = params.get("offset")
+            while not self.api.updates_ready(offset) and time.monotonic() < deadline:
+                await asyncio.sleep(0.005)
+        status, body = self.api.dispatch(token, api_method, params)
+        return status, json.dumps(body).encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """HTTP front of :class:`FakeBotApi` (one thread per request)."""
+
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output clean."""
+
+    def _params(self) -> dict[str, Any]:
+        query = urllib.parse.urlsplit(self.path).query
+        raw = {k: v[-1] for k, v in urllib.parse.parse_qs(query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        kind = self.headers.get_content_type()
+        if kind == "application/json" and body:
+            return {**decode_params(raw), **json.loads(body)}
+        if kind == "application/x-www-form-urlencoded":
+            form = urllib.parse.parse_qs(body.decode(), keep_blank_values=True)
+            raw.update({k: v[-1] for k, v in form.items()})
+        return decode_params(raw)
+
+    def _serve(self) -> None:
+        api = self.server.api
+        token, method = split_api_url(self.path)
+        params = self._params()
+        if method == "getUpdates":
+            wait = min(float(params.get("timeout") or 0), self.server.max_long_poll)
+            api.wait_updates(params.get("offset"), wait)
+        status, body = api.dispatch(token, method, params)
+        payload = json.dumps(body).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the bot hung up (e.g. a long poll cancelled at shutdown)
+
+    do_POST = _serve
+    do_GET = _serve
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    api: FakeBotApi
+    max_long_poll: float
+
+
+class FakeBotApiServer:
+    """The fake Bot API on ``http://127.0.0.1:<free port>``.
+
+    Use as a context manager. Point the bot at it with
+    ``TELEGRAM_API_BASE_URL=server.base_url``.
+
+    Args:
+        api: The shared fake (a new one when omitted).
+        max_long_poll: Cap (seconds) for ``getUpdates`` long polling.
+    """
+
+    def __init__(self, api: FakeBotApi | None = None, max_long_poll: float = 2.0) -> None:
+        self.api = api or FakeBotApi()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.api = self.api
+        self._server.max_long_poll = max_long_poll
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        """The TCP port the server listens on."""
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """Value for ``TELEGRAM_API_BASE_URL``."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    def start(self) -> FakeBotApiServer:
+        """Start serving in a background thread."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wake any long polls."""
+        self.api.close()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeBotApiServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def deliver_webhook(
+        self, update: dict[str, Any], *, secret: str | None = None, timeout: float = 10.0
+    ) -> int:
+        """POST ``update`` to the webhook the bot registered, as Telegram would.
+
+        The bot registers its webhook a moment before its server listens, so refused
+        connections are retried until ``timeout``.
+
+        Args:
+            update: The update (``update_id`` is added when missing).
+            secret: Override the secret header (default: the one the bot registered).
+            timeout: Seconds to keep retrying a refused connection.
+
+        Returns:
+            The HTTP status the bot answered with.
+        """
+        webhook = self.api.webhook
+        if not webhook:
+            raise AssertionError("the bot has not registered a webhook")
+        url = webhook["url"]
+        host = urllib.parse.urlsplit(url).hostname
+        if host not in {"127.0.0.1", "localhost"}:
+            raise AssertionError(f"refusing to post to a non-loopback webhook: {url}")
+        update.setdefault("update_id", self.api.next_update_id())
+        headers = {"Content-Type": "application/json"}
+        token = webhook.get("secret_token") if secret is None else secret
+        if token:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = token
+        request = urllib.request.Request(
+            url, data=json.dumps(update).encode(), headers=headers, method="POST"
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    return int(response.status)
+            except urllib.error.HTTPError as exc:
+                return int(exc.code)
+            except urllib.error.URLError as exc:
+                refused = isinstance(exc.reason, ConnectionRefusedError)
+                if not refused or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def buttons_of(call: Call) -> list[dict[str, Any]]:
+    """All inline keyboard buttons of a ``sendMessage`` call, row by row."""
+    markup = call.params.get("reply_markup") or {}
+    return [button for row in markup.get("inline_keyboard", []) for button in row]

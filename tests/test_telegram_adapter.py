@@ -1,0 +1,605 @@
+"""The Telegram adapter driven through real polling against the in-process fake Bot API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fake_bot_api import TOKEN, Call, FakeBotApi, FakeRequest, buttons_of, html_to_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from telegram.ext import Application
+
+from bot.dialogue import Dialogue
+from bot.replies import MENU, Button, ChatState, Reply
+from bot.settings import Settings, load_settings
+from bot.telegram_bot import (
+    APOLOGY_TEXT,
+    COMMANDS,
+    FLOOD_LIMIT,
+    SLOW_DOWN_TEXT,
+    STATE_KEY,
+    FloodGuard,
+    RedactingFilter,
+    Verdict,
+    build_application,
+    configure_logging,
+    escape,
+    file_base_url,
+    inline_result,
+    keyboard_for,
+    run,
+    split_message,
+    utf16_length,
+)
+
+PRIVATE = 1001
+GROUP = -100200300
+MARKER_CHAT = 777
+
+
+# --------------------------------------------------------------------------------------
+# fixtures
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dialogue() -> Dialogue:
+    return Dialogue.from_settings(load_settings({}))
+
+
+@dataclass
+class StandIn:
+    """A scripted dialogue: every text/payload gets ``answer``; other methods say so."""
+
+    answer: Reply = field(default_factory=lambda: Reply("stand-in answer"))
+    fail_with: Exception | None = None
+
+    def handle(self, state: ChatState, text: str | None = None, *, payload: str | None = None):
+        if self.fail_with is not None and text != "marker":
+            raise self.fail_with
+        return self.answer, ChatState(last_intent=self.answer.intent)
+
+    def _named(self, name: str) -> Reply:
+        return Reply(f"stand-in {name}", (Button("Topics", MENU),), kind=name)
+
+    def welcome(self) -> Reply:
+        return self._named("welcome")
+
+    def menu(self) -> Reply:
+        return self._named("menu")
+
+    def help(self) -> Reply:
+        return self._named("help")
+
+    def book(self) -> Reply:
+        return self._named("book")
+
+    def privacy(self) -> Reply:
+        return self._named("privacy")
+
+    def not_text(self) -> Reply:
+        return self._named("not_text")
+
+    def topic(self, intent: str) -> Reply | None:
+        return None
+
+    def search(self, text: str, limit: int = 5) -> list[Reply]:
+        return [self.answer][:limit]
+
+
+class Bot:
+    """A running application polling the fake, plus helpers to talk to it."""
+
+    def __init__(self, api: FakeBotApi, app: Application) -> None:
+        self.api = api
+        self.app = app
+
+    async def settle(self) -> None:
+        """Wait until every update pushed so far has been handled.
+
+        Updates are processed one at a time, in order, so once a marker message pushed
+        last has been answered, everything before it has been handled too.
+        """
+        before = len(self.api.sent_texts(MARKER_CHAT))
+        self.api.push_message("marker", chat_id=MARKER_CHAT)
+        await self.api.wait_for(
+            "sendMessage", before + 1, where=lambda c: c.params["chat_id"] == MARKER_CHAT
+        )
+
+    def sends(self, chat_id: int) -> list[Call]:
+        return [c for c in self.api.calls_to("sendMessage") if c.params["chat_id"] == chat_id]
+
+    async def replies(self, chat_id: int = PRIVATE, count: int = 1) -> list[Call]:
+        """Wait until ``chat_id`` has received ``count`` messages in all; returns them."""
+        return await self.api.wait_for(
+            "sendMessage", count, where=lambda c: c.params["chat_id"] == chat_id
+        )
+
+
+@pytest.fixture
+async def make_bot() -> AsyncIterator[Any]:
+    started: list[Application] = []
+
+    async def start(dialogue: Any, *, flood_guard: FloodGuard | None = None) -> Bot:
+        api = FakeBotApi()
+        app = build_application(
+            Settings(telegram_token=TOKEN),
+            dialogue,
+            request=FakeRequest(api),
+            get_updates_request=FakeRequest(api),
+            flood_guard=flood_guard,
+        )
+        await app.initialize()
+        if app.post_init:
+            await app.post_init(app)
+        await app.updater.start_polling(timeout=1, allowed_updates=None)
+        await app.start()
+        started.append(app)
+        return Bot(api, app)
+
+    yield start
+    for app in started:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+@pytest.fixture
+async def bot(make_bot, dialogue) -> Bot:
+    return await make_bot(dialogue)
+
+
+def keyboard(call: Call) -> list[tuple[str, str]]:
+    """``(label, callback_data or url)`` of every button of a sent message."""
+    return [(b["text"], b.get("callback_data") or b.get("url")) for b in buttons_of(call)]
+
+
+def expected_keyboard(reply: Reply) -> list[tuple[str, str]]:
+    return [(b.label, b.url or b.payload) for b in reply.buttons]
+
+
+# --------------------------------------------------------------------------------------
+# pure helpers
+# --------------------------------------------------------------------------------------
+
+
+def test_split_message_keeps_short_text_whole():
+    assert split_message("Hello there.") == ["Hello there."]
+    assert split_message("   \n ") == []
+
+
+def test_split_message_cuts_at_sentence_ends():
+    sentence = "Sciatica is a pain that runs down the back of the leg from the buttock. "
+    text = sentence * 200  # about 14 600 characters
+    chunks = split_message(text)
+    assert len(chunks) == 4
+    assert all(utf16_length(chunk) <= 4096 for chunk in chunks)
+    assert all(chunk.endswith("buttock.") for chunk in chunks)
+    assert " ".join(chunks) == text.strip()
+
+
+def test_split_message_prefers_paragraphs_and_lines():
+    para = ("word " * 300).strip()  # 1 499 characters
+    text = "\n\n".join([para] * 4)
+    chunks = split_message(text, limit=4096)
+    assert chunks == [f"{para}\n\n{para}", f"{para}\n\n{para}"]
+    lines = "\n".join(["a line of text."] * 10)
+    assert split_message(lines, limit=40) == ["a line of text.\na line of text."] * 5
+
+
+def test_split_message_cuts_a_huge_word_and_counts_utf16():
+    assert split_message("x" * 10, limit=4) == ["xxxx", "xxxx", "xx"]
+    emoji = "😀" * 5  # 2 UTF-16 units each
+    assert split_message(emoji, limit=4) == ["😀😀", "😀😀", "😀"]
+    with pytest.raises(ValueError):
+        split_message("abc", limit=1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from(list("abc xyz.!?,;\n\t😀<&é")), max_size=400),
+    limit=st.integers(min_value=2, max_value=60),
+)
+def test_split_message_properties(text, limit):
+    chunks = split_message(text, limit=limit)
+    for chunk in chunks:
+        assert chunk and chunk == chunk.strip()
+        assert utf16_length(chunk) <= limit
+
+    def squash(value: str) -> str:
+        return "".join(ch for ch in value if not ch.isspace())
+
+    assert squash("".join(chunks)) == squash(text)
+
+
+def test_escape_and_keyboard():
+    assert escape("a < b & c > d") == "a &lt; b &amp; c &gt; d"
+    markup = keyboard_for(
+        [
+            Button("Topics", MENU),
+            Button("Book", url="https://clinic.example/book"),
+            Button("Too long", "x" * 65),
+            Button("Nothing"),
+        ]
+    )
+    assert markup is not None
+    rows = markup.to_dict()["inline_keyboard"]
+    assert rows == [
+        [{"text": "Topics", "callback_data": MENU}],
+        [{"text": "Book", "url": "https://clinic.example/book"}],
+    ]
+    assert keyboard_for([]) is None
+
+
+def test_file_base_url():
+    assert file_base_url("http://127.0.0.1:8081/bot") == "http://127.0.0.1:8081/file/bot"
+    assert file_base_url("https://api.telegram.org/bot/") == "https://api.telegram.org/file/bot"
+
+
+def test_inline_result_uses_first_line_as_title_and_escapes():
+    reply = Reply(
+        "Massage & you <3\n\nMore text here.",
+        (Button("Topics", MENU), Button("Book", url="https://b.example")),
+        intent="massage_for_sciatica",
+    )
+    article = inline_result(reply, 0).to_dict()
+    assert article["title"] == "Massage & you <3"
+    assert article["description"] == "More text here."
+    assert article["input_message_content"]["message_text"] == escape(reply.text)
+    assert article["input_message_content"]["parse_mode"] == "HTML"
+    # only URL buttons survive: an inline message has no chat to answer presses in
+    assert article["reply_markup"]["inline_keyboard"] == [
+        [{"text": "Book", "url": "https://b.example"}]
+    ]
+
+
+def test_flood_guard_window_and_isolation():
+    now = [0.0]
+    guard = FloodGuard(limit=3, window=60, clock=lambda: now[0])
+    verdicts = [guard.check(1) for _ in range(6)]
+    assert verdicts == [Verdict.ALLOW] * 3 + [Verdict.WARN, Verdict.DROP, Verdict.DROP]
+    assert guard.check(2) is Verdict.ALLOW  # other chats are unaffected
+    now[0] = 59.9
+    assert guard.check(1) is Verdict.DROP
+    now[0] = 60.0  # a new minute
+    assert [guard.check(1) for _ in range(4)] == [Verdict.ALLOW] * 3 + [Verdict.WARN]
+
+
+def test_redacting_filter_hides_token_in_message_args_and_exceptions():
+    token = TOKEN
+    redactor = RedactingFilter([token, ""])
+    record = logging.LogRecord(
+        "httpx", logging.INFO, __file__, 1, "POST %s", (f"http://x/bot{token}/getMe",), None
+    )
+    assert redactor.filter(record)
+    assert record.getMessage() == "POST http://x/bot***/getMe"
+    try:
+        raise RuntimeError(f"The token `{token}` was rejected")
+    except RuntimeError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "boom", (), sys.exc_info())
+    redactor.filter(record)
+    text = logging.Formatter().format(record)
+    assert token not in text
+    assert "The token `***` was rejected" in text
+
+
+def test_configure_logging_installs_redaction_on_root_handlers(capsys):
+    root = logging.getLogger()
+    handler = logging.StreamHandler()
+    root.addHandler(handler)
+    try:
+        configure_logging(Settings(telegram_token=TOKEN, webhook_secret="s3cr3t-value"))
+        configure_logging(Settings(telegram_token=TOKEN, webhook_secret="s3cr3t-value"))
+        assert sum(isinstance(f, RedactingFilter) for f in handler.filters) == 1
+        assert logging.getLogger("httpx").level == logging.WARNING
+        logging.getLogger("test.redaction").warning("url /bot%s/x secret s3cr3t-value", TOKEN)
+    finally:
+        root.removeHandler(handler)
+    err = capsys.readouterr().err
+    assert "url /bot***/x secret ***" in err
+    assert TOKEN not in err
+
+
+def test_run_without_token_prints_one_line_and_returns_2(capsys):
+    assert run(Settings(telegram_token="")) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "TELEGRAM_BOT_TOKEN" in err
+
+
+# --------------------------------------------------------------------------------------
+# commands
+# --------------------------------------------------------------------------------------
+
+
+async def test_start_sends_welcome_with_topic_menu(bot, dialogue):
+    commands = await bot.api.wait_for("setMyCommands")
+    assert [c["command"] for c in commands[0].params["commands"]] == [c for c, _ in COMMANDS]
+
+    bot.api.push_message("/start")
+    (sent,) = await bot.replies()
+    welcome = dialogue.welcome()
+    assert sent.params["text"] == escape(welcome.text)
+    assert sent.params["parse_mode"] == "HTML"
+    assert keyboard(sent) == expected_keyboard(welcome)
+    topics = [payload for _, payload in keyboard(sent)]
+    assert "sciatica_causes" in topics and "piriformis_syndrome" in topics
+
+
+async def test_start_deep_link_opens_topic_and_unknown_falls_back(bot, dialogue):
+    bot.api.push_message("/start sciatica_causes")
+    (sent,) = await bot.replies()
+    topic = dialogue.topic("sciatica_causes")
+    assert topic is not None
+    assert sent.params["text"] == escape(topic.text)
+    assert keyboard(sent) == expected_keyboard(topic)
+    assert bot.app.chat_data[PRIVATE][STATE_KEY] == ChatState(last_intent="sciatica_causes")
+
+    bot.api.push_message("/start no_such_topic")
+    sent = (await bot.replies(count=2))[-1]
+    assert sent.params["text"] == escape(dialogue.welcome().text)
+
+
+@pytest.mark.parametrize(
+    ("command", "method"),
+    [
+        ("/help", "help"),
+        ("/about", "help"),
+        ("/topics", "menu"),
+        ("/book", "book"),
+        ("/privacy", "privacy"),
+    ],
+)
+async def test_each_command(bot, dialogue, command, method):
+    bot.api.push_message(command)
+    (sent,) = await bot.replies()
+    reply = getattr(dialogue, method)()
+    assert sent.params["text"] == escape(reply.text)
+    assert keyboard(sent) == expected_keyboard(reply)
+
+
+async def test_unknown_command_gets_help(bot, dialogue):
+    bot.api.push_message("/frobnicate")
+    (sent,) = await bot.replies()
+    assert sent.params["text"] == escape(dialogue.help().text)
+
+
+# --------------------------------------------------------------------------------------
+# questions and buttons
+# --------------------------------------------------------------------------------------
+
+
+async def test_question_gets_answer_with_keyboard_and_state(bot, dialogue):
+    bot.api.push_message("what causes sciatica")
+    (sent,) = await bot.replies()
+    reply, state = dialogue.handle(ChatState(), "what causes sciatica")
+    assert reply.intent == "sciatica_causes"
+    assert sent.params["text"] == escape(reply.text)
+    assert keyboard(sent) == expected_keyboard(reply)
+    assert sent.params["link_preview_options"] == {"is_disabled": True}
+    assert bot.app.chat_data[PRIVATE][STATE_KEY] == state
+
+
+async def test_button_press_answers_query_first_then_sends_new_message(bot, dialogue):
+    bot.api.push_callback("piriformis_syndrome")
+    (sent,) = await bot.replies()
+    methods = [c.method for c in bot.api.calls]
+    assert methods.index("answerCallbackQuery") < methods.index("sendMessage")
+    assert not bot.api.calls_to("editMessageText")
+    reply, _ = dialogue.handle(ChatState(), payload="piriformis_syndrome")
+    assert sent.params["text"] == escape(reply.text)
+    assert keyboard(sent) == expected_keyboard(reply)
+
+    bot.api.push_callback(MENU)
+    sent = (await bot.replies(count=2))[-1]
+    assert sent.params["text"] == escape(dialogue.menu().text)
+    assert len(bot.api.calls_to("answerCallbackQuery")) == 2
+
+
+async def test_stale_button_gets_friendly_note_and_menu(bot, dialogue):
+    bot.api.push_callback("an_intent_that_was_removed")
+    (sent,) = await bot.replies()
+    reply, _ = dialogue.handle(ChatState(), payload="an_intent_that_was_removed")
+    assert reply.kind == "stale_button"
+    assert sent.params["text"] == escape(reply.text)
+    assert keyboard(sent) == expected_keyboard(reply)
+    assert bot.api.calls_to("answerCallbackQuery")
+
+
+async def test_inline_query_offers_articles(bot, dialogue):
+    bot.api.push_inline_query("piriformis")
+    (call,) = await bot.api.wait_for("answerInlineQuery")
+    results = call.params["results"]
+    expected = dialogue.search("piriformis", limit=5)
+    assert 1 <= len(results) <= 5
+    assert len(results) == len(expected)
+    assert call.params["is_personal"] is True
+    assert call.params["cache_time"] <= 60
+    for article, reply in zip(results, expected, strict=True):
+        assert article["type"] == "article"
+        assert article["input_message_content"]["message_text"] == escape(reply.text)
+        assert article["input_message_content"]["parse_mode"] == "HTML"
+    assert len({article["id"] for article in results}) == len(results)
+
+
+@pytest.mark.parametrize("push", ["push_sticker", "push_photo", "push_voice", "push_location"])
+async def test_non_text_messages_get_the_not_text_note(bot, dialogue, push):
+    getattr(bot.api, push)()
+    (sent,) = await bot.replies()
+    assert sent.params["text"] == escape(dialogue.not_text().text)
+
+
+async def test_edited_messages_are_ignored(bot):
+    bot.api.push_edited_message("what causes sciatica")
+    await bot.settle()
+    assert bot.sends(PRIVATE) == []
+
+
+async def test_messages_sent_via_our_inline_mode_are_not_answered_again(bot):
+    bot.api.push_message("Sciatica is…", via_bot=bot.api.bot_user)
+    await bot.settle()
+    assert bot.sends(PRIVATE) == []
+
+
+# --------------------------------------------------------------------------------------
+# groups
+# --------------------------------------------------------------------------------------
+
+
+async def test_group_ignores_messages_not_for_the_bot(bot):
+    group = {"chat_id": GROUP, "chat_type": "supergroup"}
+    bot.api.push_message("what causes sciatica", **group)
+    bot.api.push_message("ask @some_other_bot about sciatica", **group)
+    bot.api.push_sticker(**group)
+    bot.api.push_message("/help@some_other_bot", **group)
+    bot.api.push_message("/frobnicate", **group)
+    other = bot.api.message("what causes sciatica", chat_id=GROUP, chat_type="supergroup")
+    bot.api.push_message("I agree", reply_to=other, **group)
+    await bot.settle()
+    assert bot.sends(GROUP) == []
+
+
+async def test_group_answers_mentions_replies_and_commands(bot, dialogue):
+    group = {"chat_id": GROUP, "chat_type": "group"}
+    expected, _ = dialogue.handle(ChatState(), "what causes sciatica")
+
+    bot.api.push_message("@clinic_test_bot what causes sciatica", **group)
+    (sent,) = await bot.replies(GROUP)
+    assert sent.params["text"] == escape(expected.text)  # the mention is not part of the question
+
+    bot.api.push_message(
+        "what causes sciatica", reply_to=bot.api.bot_message(GROUP, "group"), **group
+    )
+    bot.api.push_message("/help", **group)
+    bot.api.push_message("/topics@clinic_test_bot", **group)
+    sent = await bot.replies(GROUP, count=4)
+    assert [c.params["text"] for c in sent[1:]] == [
+        escape(expected.text),
+        escape(dialogue.help().text),
+        escape(dialogue.menu().text),
+    ]
+
+
+async def test_forum_topics_are_answered_in_the_same_topic(bot, dialogue):
+    bot.api.push_message(
+        "@clinic_test_bot what causes sciatica",
+        chat_id=GROUP,
+        chat_type="supergroup",
+        is_topic_message=True,
+        message_thread_id=7,
+    )
+    (sent,) = await bot.replies(GROUP)
+    assert sent.params["message_thread_id"] == 7
+
+
+async def test_button_in_group_is_answered_in_the_group(bot, dialogue):
+    bot.api.push_callback(MENU, chat_id=GROUP, chat_type="group")
+    (sent,) = await bot.replies(GROUP)
+    assert sent.params["text"] == escape(dialogue.menu().text)
+
+
+# --------------------------------------------------------------------------------------
+# rendering: escaping and splitting
+# --------------------------------------------------------------------------------------
+
+
+async def test_content_with_html_characters_is_escaped(make_bot):
+    answer = Reply(
+        "Rest <2 days> & stretch; 5 > 3 <b>not bold</b>",
+        (Button("Q&A <more>", "q_and_a"), Button("Book", url="https://clinic.example/?a=1&b=2")),
+        intent="q_and_a",
+    )
+    bot = await make_bot(StandIn(answer))
+    bot.api.push_message("anything")
+    (sent,) = await bot.replies()
+    assert sent.params["parse_mode"] == "HTML"
+    assert sent.params["text"] == (
+        "Rest &lt;2 days&gt; &amp; stretch; 5 &gt; 3 &lt;b&gt;not bold&lt;/b&gt;"
+    )
+    assert html_to_text(sent.params["text"]) == answer.text
+    # button labels are plain text for Telegram: not escaped
+    assert keyboard(sent) == [
+        ("Q&A <more>", "q_and_a"),
+        ("Book", "https://clinic.example/?a=1&b=2"),
+    ]
+
+    bot.api.push_inline_query("anything")
+    (call,) = await bot.api.wait_for("answerInlineQuery")
+    content = call.params["results"][0]["input_message_content"]
+    assert content["message_text"] == escape(answer.text)
+
+
+async def test_long_answer_is_split_with_keyboard_on_last_part(make_bot):
+    sentence = "Massage relaxes the piriformis muscle & eases the nerve <sometimes>. "
+    answer = Reply(sentence * 150, (Button("Topics", MENU),), intent="long")  # ~10 000 chars
+    bot = await make_bot(StandIn(answer))
+    bot.api.push_message("tell me everything")
+    sent = await bot.replies(count=3)
+    await bot.settle()
+    sent = bot.sends(PRIVATE)
+    assert len(sent) == 3
+    texts = [html_to_text(c.params["text"]) for c in sent]
+    assert all(utf16_length(t) <= 4096 for t in texts)
+    assert all(t.endswith("<sometimes>.") for t in texts)
+    assert " ".join(texts) == answer.text.strip()
+    assert all("&lt;sometimes&gt;" in c.params["text"] for c in sent)
+    assert [bool(buttons_of(c)) for c in sent] == [False, False, True]
+
+
+# --------------------------------------------------------------------------------------
+# flood guard
+# --------------------------------------------------------------------------------------
+
+
+async def test_flood_guard_slows_down_one_chat_only(make_bot):
+    bot = await make_bot(StandIn())
+    flooder, neighbour = 4040, 5050
+    for number in range(FLOOD_LIMIT + 5):
+        bot.api.push_message(f"message {number}", chat_id=flooder)
+    bot.api.push_message("hello", chat_id=neighbour)
+    await bot.settle()
+    texts = bot.api.sent_texts(flooder)
+    assert texts == ["stand-in answer"] * FLOOD_LIMIT + [escape(SLOW_DOWN_TEXT)]
+    assert bot.api.sent_texts(neighbour) == ["stand-in answer"]
+
+
+# --------------------------------------------------------------------------------------
+# errors
+# --------------------------------------------------------------------------------------
+
+
+async def test_error_handler_logs_update_id_only_and_apologises(make_bot, caplog):
+    private_words = "my private symptom story"
+    bot = await make_bot(StandIn(fail_with=RuntimeError(f"cannot handle {private_words!r}")))
+    caplog.set_level(logging.DEBUG, logger="bot")
+    update_id = bot.api.push_message(private_words)
+    (sent,) = await bot.replies()
+    assert sent.params["text"] == escape(APOLOGY_TEXT)
+
+    await bot.settle()  # still running
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot"))
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors and f"update {update_id}" in errors[0].getMessage()
+    assert "RuntimeError" in errors[0].getMessage()
+    assert private_words not in logged
+    assert TOKEN not in logged
+
+
+async def test_telegram_failure_while_answering_is_survived(bot, dialogue, caplog):
+    bot.api.fail_next("sendMessage", 500)
+    update_id = bot.api.push_message("what causes sciatica")
+    (sent,) = await bot.replies()
+    assert sent.params["text"] == escape(APOLOGY_TEXT)
+    failed = [c for c in bot.api.calls_to("sendMessage") if c.status == 500]
+    assert len(failed) == 1
+    assert f"update {update_id} failed with NetworkError" in caplog.text
+
+    bot.api.push_message("/help")
+    sent = (await bot.replies(count=2))[-1]
+    assert sent.params["text"] == escape(dialogue.help().text)
