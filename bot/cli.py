@@ -12,7 +12,7 @@ from typing import NoReturn
 
 from bot.content import ContentError, load_content
 from bot.dialogue import Dialogue
-from bot.evaluation import EvalFileError, evaluate, label_of, load_items
+from bot.evaluation import EvalFileError, evaluate, load_items
 from bot.replies import ChatState
 from bot.settings import Settings, SettingsError, load_settings
 

@@ -310,7 +310,9 @@ class _Builder:
             self._rule(doc, node)
         if "synonyms" in top:
             self._synonyms(doc, top["synonyms"])
-        for node in doc.sequence(top["out_of_scope"], "out_of_scope") if "out_of_scope" in top else []:
+        for node in (
+            doc.sequence(top["out_of_scope"], "out_of_scope") if "out_of_scope" in top else []
+        ):
             word = doc.string(node, "an out-of-scope term")
             if word is not None:
                 self.out_of_scope.append(word.lower())
@@ -332,9 +334,11 @@ class _Builder:
             doc.bad(fields["intent"], f"intent {name!r} already defined at {first}")
             return
         examples: list[Example] = []
-        example_nodes = doc.sequence(fields["examples"], f"examples of {name}") if (
-            "examples" in fields
-        ) else []
+        example_nodes = (
+            doc.sequence(fields["examples"], f"examples of {name}")
+            if ("examples" in fields)
+            else []
+        )
         for ex_node in example_nodes:
             text = doc.string(ex_node, f"an example of {name}")
             if text is not None:
@@ -352,7 +356,9 @@ class _Builder:
             doc.bad(node, "screen rule without a name (key 'rule')")
             return
         groups: list[tuple[str, ...]] = []
-        group_nodes = doc.sequence(fields["all"], f"'all' of rule {name!r}") if "all" in fields else []
+        group_nodes = (
+            doc.sequence(fields["all"], f"'all' of rule {name!r}") if "all" in fields else []
+        )
         for group_node in group_nodes:
             if isinstance(group_node, ScalarNode):
                 terms = [doc.string(group_node, f"a term of rule {name!r}")]
@@ -404,7 +410,9 @@ class _Builder:
                 text = doc.string(value, f"message {key!r}")
                 if text is not None:
                     if key in self.messages:
-                        doc.bad(value, f"message {key!r} already defined at {self.message_where[key]}")
+                        doc.bad(
+                            value, f"message {key!r} already defined at {self.message_where[key]}"
+                        )
                     self.messages[key] = text
                     self.message_where[key] = doc.at(value)
         if "menu" in top:
@@ -424,7 +432,9 @@ class _Builder:
             doc.bad(node, "response without an intent (key 'intent')")
             return
         if name in self.responses:
-            doc.bad(fields["intent"], f"response for {name!r} already at {self.responses[name].where}")
+            doc.bad(
+                fields["intent"], f"response for {name!r} already at {self.responses[name].where}"
+            )
             return
 
         def text_of(key: str) -> str:
@@ -489,7 +499,9 @@ class _Builder:
                         f"{first.intent!r} at {first.where}",
                     )
                 else:
-                    self._add(example.where, f"example {example.text!r} repeated (see {first.where})")
+                    self._add(
+                        example.where, f"example {example.text!r} repeated (see {first.where})"
+                    )
 
     def _check_responses(self) -> None:
         article = collapse_spaces(self.article)
@@ -503,10 +515,15 @@ class _Builder:
                 self._add(response.where, f"medical answer {name!r} needs a 'care' line")
             if name == RED_FLAGS and response.excerpts:
                 self._add(response.where, "red_flags must not quote the article")
-            if name not in SMALL_TALK and not response.excerpts and name not in {
-                RED_FLAGS,
-                FIND_THERAPIST,
-            }:
+            if (
+                name not in SMALL_TALK
+                and not response.excerpts
+                and name
+                not in {
+                    RED_FLAGS,
+                    FIND_THERAPIST,
+                }
+            ):
                 self._add(response.where, f"answer {name!r} quotes no excerpt of the article")
             follow_lines = self.item_lines.get((name, "follow_ups"), [])
             for i, target in enumerate(response.follow_ups):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,6 +55,7 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 
+# fmt: off
 SLANG: Mapping[str, str] = {
     # apostrophe-less contractions
     "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
@@ -80,18 +81,19 @@ SLANG: Mapping[str, str] = {
     "4": "four", "#4": "four", "no4": "four", "tp4": "trigger point four",
     "number4": "four", "1": "one", "2": "two",
 }
+# fmt: on
 
 STOPWORDS: frozenset[str] = frozenset(
     """
-    a an the i me my mine myself we us our you your yours he him his she her it its they them
-    their is are am was were be been being do does did doing have has had having of to in on at
-    by for with from into onto about as than then so if or and but also too just really very
-    quite some any much many lot lots this that these those there here can could would should
-    will shall may might must please kind sort thing things someone something anything bit
-    little like yeah yes ok okay well um uh hmm oh ah lol lmao haha hahaha omg tbh btw ngl
-    wondering wonder again still even always often sometimes right actually basically
-    literally
-    """.split()
+    a an the i me my mine myself we us our you your yours he him his she her it its they
+    them their is are am was were be been being do does did doing have has had having of to
+    in on at by for with from into onto about as than then so if or and but also too just
+    really very quite some any much many lot lots this that these those there here can could
+    would should will shall may might must please kind sort thing things someone something
+    anything bit little like yeah yes ok okay well um uh hmm oh ah lol lmao haha hahaha omg
+    tbh btw ngl wondering wonder again still even always often sometimes right actually
+    basically literally
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 """Function words: they carry no topic, so they never decide a match."""
 
@@ -163,6 +165,10 @@ class Term:
     word: str
 
 
+SPELLING_SIMILARITY = 88.0
+"""Least ``fuzz.ratio`` between a rare spelling in the examples and the word it misspells."""
+
+
 def _min_similarity(word: str) -> float:
     """Least ``fuzz.ratio`` for correcting a word of this length (short words need more)."""
     n = len(word)
@@ -199,13 +205,37 @@ class Analyzer:
             if key:
                 self.synonyms[key] = normalise(canonical)
         self.max_phrase = max((len(k) for k in self.synonyms), default=1)
-        words = set(vocabulary) | STOPWORDS
+        counts = Counter(vocabulary)
+        lexicon = set(STOPWORDS)
         for key, canonical in self.synonyms.items():
-            words.update(key)
-            words.update(canonical.split())
-        self.known: frozenset[str] = frozenset(words)
+            lexicon.update(key)
+            lexicon.update(canonical.split())
+        self.known: frozenset[str] = frozenset(counts.keys() | lexicon)
         # Correction targets: known words long enough to be told apart from others.
         self._targets: list[str] = sorted(w for w in self.known if len(w) >= 3 and w.isalpha())
+        self.spelling = self._canonical_spellings(counts, lexicon)
+
+    def _canonical_spellings(self, counts: Counter[str], lexicon: set[str]) -> dict[str, str]:
+        """Map rare spellings in the examples ("sciatca") to the common word they misspell.
+
+        Examples are typed as people type, typos included; without this, each typo would be
+        a rare, heavily weighted term of its own.
+        """
+        common = sorted(w for w, n in counts.items() if n >= 3 and w.isalpha() and len(w) >= 4)
+        spelling: dict[str, str] = {}
+        for word, n in counts.items():
+            if n > 2 or word in lexicon or len(word) < 5 or not word.isalpha():
+                continue
+            found = process.extractOne(
+                word,
+                [w for w in common if counts[w] >= 3 * n and w[0] == word[0] and w != word],
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=SPELLING_SIMILARITY,
+            )
+            if found is not None and stem(found[0]) != stem(word):
+                spelling[word] = found[0]
+        return spelling
 
     def correct(self, words: Sequence[str]) -> list[tuple[str, float]]:
         """Pair each word with its correction and the similarity (0-1).
@@ -216,9 +246,10 @@ class Analyzer:
         out: list[tuple[str, float]] = []
         for word in words:
             if word in self.known or not word.isalpha():
-                out.append((word, 1.0))
+                out.append((self.spelling.get(word, word), 1.0))
             else:
-                out.append(self._closest(word))
+                closest, similarity = self._closest(word)
+                out.append((self.spelling.get(closest, closest), similarity))
         return out
 
     @lru_cache(maxsize=8192)  # noqa: B019 - one Analyzer lives as long as the process
@@ -450,13 +481,13 @@ class Matcher:
         self.threshold = threshold
         self.margin = margin
         self.red_flag_threshold = threshold + RED_FLAG_EXTRA
-        vocabulary: set[str] = set()
+        vocabulary: list[str] = []
         normalised: list[tuple[str, str]] = []
         for intent in content.intents.values():
             for example in intent.examples:
                 text = normalise(example.text)
                 normalised.append((intent.name, text))
-                vocabulary.update(text.split())
+                vocabulary.extend(text.split())
         self.analyzer = Analyzer(vocabulary, content.synonyms, content.out_of_scope)
         self.screen = RedFlagScreen(content.screen)
 

@@ -37,7 +37,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, MessageLimit, ParseMode
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -98,7 +98,7 @@ should they arrive anyway, are ignored (the first version of a message was answe
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Welcome and topic menu"),
     ("topics", "Browse the topics"),
-    ("book", "Book a massage"),
+    ("book", "Book a session"),
     ("help", "How to use this bot"),
     ("about", "About this bot"),
     ("privacy", "What the bot keeps about you"),
@@ -703,7 +703,11 @@ class TelegramAdapter:
         query = update.callback_query
         if query is None:
             return
-        await query.answer()
+        try:
+            await query.answer()
+        except BadRequest as exc:
+            # "query is too old" after downtime: the press still deserves an answer.
+            logger.info("could not acknowledge button press (update %s): %s", update.update_id, exc)
         if query.message is None or query.data is None:
             return  # a button under an inline-mode message: no chat to answer in
         if not await self._admit(update, context):

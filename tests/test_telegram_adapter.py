@@ -13,9 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram.ext import Application
 
-from bot.dialogue import Dialogue
 from bot.replies import MENU, Button, ChatState, Reply
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from bot.telegram_bot import (
     APOLOGY_TEXT,
     COMMANDS,
@@ -42,13 +41,8 @@ MARKER_CHAT = 777
 
 
 # --------------------------------------------------------------------------------------
-# fixtures
+# fixtures (``dialogue``, the bundled content, comes from conftest.py)
 # --------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def dialogue() -> Dialogue:
-    return Dialogue.from_settings(load_settings({}))
 
 
 @dataclass
@@ -400,6 +394,18 @@ async def test_button_press_answers_query_first_then_sends_new_message(bot, dial
     sent = (await bot.replies(count=2))[-1]
     assert sent.params["text"] == escape(dialogue.menu().text)
     assert len(bot.api.calls_to("answerCallbackQuery")) == 2
+
+
+async def test_button_press_too_old_to_acknowledge_is_still_answered(bot, dialogue):
+    bot.api.fail_next(
+        "answerCallbackQuery",
+        400,
+        description="Bad Request: query is too old and response "
+        "timeout expired or query ID is invalid",
+    )
+    bot.api.push_callback(MENU)
+    (sent,) = await bot.replies()
+    assert sent.params["text"] == escape(dialogue.menu().text)
 
 
 async def test_stale_button_gets_friendly_note_and_menu(bot, dialogue):

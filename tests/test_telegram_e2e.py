@@ -15,7 +15,6 @@ from fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer, buttons_of, free_p
 
 from bot.dialogue import Dialogue
 from bot.replies import ChatState
-from bot.settings import load_settings
 from bot.telegram_bot import escape
 
 pytestmark = pytest.mark.e2e
@@ -41,7 +40,9 @@ class BotProcess:
         clean = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("TELEGRAM_", "WEBHOOK_", "CLINIC_", "INTENTS_", "RESPONSES_"))
+            if not k.startswith(
+                ("TELEGRAM_", "WEBHOOK_", "CLINIC_", "INTENTS_", "RESPONSES_", "MATCH_", "LOG_")
+            )
         }
         clean["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), clean.get("PYTHONPATH")]))
         clean.update(env)
@@ -93,10 +94,12 @@ def _to_chat(call) -> bool:
     return call.params.get("chat_id") == CHAT
 
 
-def _check_conversation(api: FakeBotApi, sent_before: int) -> None:
-    """/start got the welcome and the topic menu; the question got an answer and buttons."""
-    dialogue = Dialogue.from_settings(load_settings({}))  # the bundled content, as the bot
-    sent = api.wait_for_sync("sendMessage", sent_before + 2, where=_to_chat, timeout=10)
+def _check_conversation(api: FakeBotApi, dialogue: Dialogue) -> None:
+    """/start got the welcome and the topic menu; the question got an answer and buttons.
+
+    ``dialogue`` runs on the same bundled content as the subprocess.
+    """
+    sent = api.wait_for_sync("sendMessage", 2, where=_to_chat, timeout=10)
     welcome, answer = sent[-2], sent[-1]
     assert welcome.params["parse_mode"] == "HTML"
     assert welcome.params["text"] == escape(dialogue.welcome().text)
@@ -121,7 +124,7 @@ def _assert_clean_exit(bot: BotProcess) -> None:
     assert "Traceback" not in output
 
 
-def test_polling_end_to_end(server, start_bot):
+def test_polling_end_to_end(server, start_bot, dialogue):
     bot = start_bot(
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE_URL=server.base_url,
@@ -136,7 +139,7 @@ def test_polling_end_to_end(server, start_bot):
 
     api.push_message("/start", chat_id=CHAT)
     api.push_message("what causes sciatica", chat_id=CHAT)
-    _check_conversation(api, 0)
+    _check_conversation(api, dialogue)
 
     api.push_callback("piriformis_syndrome", chat_id=CHAT)
     api.wait_for_sync("sendMessage", 3, where=_to_chat)
@@ -146,7 +149,7 @@ def test_polling_end_to_end(server, start_bot):
     _assert_clean_exit(bot)
 
 
-def test_webhook_end_to_end(server, start_bot):
+def test_webhook_end_to_end(server, start_bot, dialogue):
     port = free_port()
     bot = start_bot(
         TELEGRAM_BOT_TOKEN=TOKEN,
@@ -167,7 +170,7 @@ def test_webhook_end_to_end(server, start_bot):
 
     assert server.deliver_webhook({"message": api.message("/start", chat_id=CHAT)}) == 200
     assert server.deliver_webhook({"message": api.message("what causes sciatica", chat_id=CHAT)})
-    _check_conversation(api, 0)
+    _check_conversation(api, dialogue)
     assert len(api.calls_to("sendMessage")) == 2  # the forged update was not answered
 
     _assert_clean_exit(bot)

@@ -1,0 +1,33 @@
+"""Shared fixtures: the bundled content, loaded once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.content import Content, load_content
+from bot.dialogue import Dialogue
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(ROOT / "intents", ROOT / "responses")
+
+
+@pytest.fixture(scope="session")
+def dialogue(content: Content) -> Dialogue:
+    return Dialogue(content)
+
+
+@pytest.fixture()
+def content_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """A writable copy of the content folders, for tests that break it on purpose."""
+    intents = tmp_path / "intents"
+    responses = tmp_path / "responses"
+    shutil.copytree(ROOT / "intents", intents)
+    shutil.copytree(ROOT / "responses", responses)
+    return intents, responses

@@ -1,0 +1,169 @@
+"""The loader accepts the bundled content and reports every problem with file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.content import REQUIRED_INTENTS, Content, ContentError, collapse_spaces, load_content
+
+
+def _problems(intents: Path, responses: Path) -> list[str]:
+    with pytest.raises(ContentError) as info:
+        load_content(intents, responses)
+    return [str(p) for p in info.value.problems]
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def test_bundled_content_is_valid(content: Content) -> None:
+    assert set(REQUIRED_INTENTS) <= set(content.intents)
+    assert set(content.intents) == set(content.responses)
+    assert "fallback" not in content.intents
+    for intent in content.intents.values():
+        assert len(intent.examples) >= 15, intent.name
+
+
+def test_every_excerpt_stands_in_the_article(content: Content) -> None:
+    article = collapse_spaces(content.article)
+    quoted = [e for r in content.responses.values() for e in r.excerpts]
+    assert quoted
+    for excerpt in quoted:
+        assert collapse_spaces(excerpt) in article
+
+
+def test_medical_answers_quote_and_recommend_care(content: Content) -> None:
+    small_talk = {"greeting", "thanks", "goodbye", "about_bot", "find_therapist", "red_flags"}
+    for name, response in content.responses.items():
+        if name in small_talk:
+            continue
+        assert response.excerpts, name
+        assert response.care, name
+    assert not content.responses["red_flags"].excerpts
+
+
+def test_project_article_is_the_shared_source() -> None:
+    root = Path(__file__).resolve().parent.parent
+    shared = root.parent / "shared" / "seeds" / "000_f5658acb16fe1be5.txt"
+    if not shared.exists():
+        pytest.skip("shared source article not present beside the project")
+    assert (root / "responses" / "article.txt").read_text() == shared.read_text()
+
+
+def test_yaml_error_names_file_and_line(content_copy: tuple[Path, Path]) -> None:
+    intents, responses = content_copy
+    path = intents / "smalltalk.yml"
+    lines = path.read_text().splitlines()
+    lines.insert(5, "      - [unclosed")
+    path.write_text("\n".join(lines) + "\n")
+    problems = _problems(intents, responses)
+    assert any(p.startswith(str(path)) and "YAML error" in p for p in problems), problems
+
+
+def test_unknown_key_is_reported_with_line(content_copy: tuple[Path, Path]) -> None:
+    intents, responses = content_copy
+    path = responses / "answers.yml"
+    text = path.read_text().replace("    title:", "    titel:", 1)
+    path.write_text(text)
+    line = _line_of(path, "titel:")
+    problems = _problems(intents, responses)
+    assert any(p.startswith(f"{path}:{line}:") and "unknown key 'titel'" in p for p in problems)
+
+
+def test_intent_without_response_and_response_without_intent(
+    content_copy: tuple[Path, Path],
+) -> None:
+    intents, responses = content_copy
+    extra = intents / "extra.yml"
+    examples = "\n".join(f"      - lonely example number {i}" for i in range(15))
+    extra.write_text(f"intents:\n  - intent: lonely\n    examples:\n{examples}\n")
+    answers = responses / "answers.yml"
+    answers.write_text(
+        answers.read_text()
+        + "\n  - intent: ghost\n    title: Ghost\n    text: nobody asks for this\n"
+    )
+    problems = _problems(intents, responses)
+    assert any(p.startswith(f"{extra}:2:") and "'lonely' has no response" in p for p in problems)
+    ghost_line = _line_of(answers, "intent: ghost")
+    assert any(
+        p.startswith(f"{answers}:{ghost_line}:") and "unknown intent 'ghost'" in p for p in problems
+    )
+
+
+def test_follow_up_to_unknown_intent(content_copy: tuple[Path, Path]) -> None:
+    intents, responses = content_copy
+    answers = responses / "answers.yml"
+    text = answers.read_text()
+    first = text.index("follow_ups: [") + len("follow_ups: [")
+    answers.write_text(text[:first] + "no_such_topic, " + text[first:])
+    line = _line_of(answers, "no_such_topic")
+    problems = _problems(intents, responses)
+    assert any(f"{answers}:{line}:" in p and "'no_such_topic'" in p for p in problems), problems
+
+
+def test_same_example_under_two_intents(content_copy: tuple[Path, Path]) -> None:
+    intents, responses = content_copy
+    path = intents / "smalltalk.yml"
+    text = path.read_text()
+    # The first example of the file moves, as a copy, under the last intent of the file too.
+    first_example = next(
+        line.strip()[2:]
+        for line in text.splitlines()
+        if line.strip().startswith("- ") and "intent:" not in line
+    )
+    path.write_text(text.rstrip("\n") + f"\n      - {first_example.upper()}\n")
+    problems = _problems(intents, responses)
+    last_line = len(path.read_text().splitlines())
+    assert any(p.startswith(f"{path}:{last_line}:") and "also under" in p for p in problems), (
+        problems
+    )
+
+
+def test_excerpt_must_be_word_for_word(content_copy: tuple[Path, Path]) -> None:
+    intents, responses = content_copy
+    answers = responses / "answers.yml"
+    text = answers.read_text()
+    changed = text.replace("shooting pain", "stabbing pain", 1)
+    assert changed != text
+    answers.write_text(changed)
+    line = _line_of(answers, "stabbing pain")
+    problems = _problems(intents, responses)
+    assert any(p.startswith(f"{answers}:{line}:") and "word for word" in p for p in problems)
+
+
+def test_payload_over_64_bytes_and_answer_over_4096(content_copy: tuple[Path, Path]) -> None:
+    intents, responses = content_copy
+    long_name = "x" * 70
+    examples = "\n".join(f"      - very long topic phrasing {i}" for i in range(15))
+    (intents / "long.yml").write_text(
+        f"intents:\n  - intent: {long_name}\n    examples:\n{examples}\n"
+    )
+    answers = responses / "answers.yml"
+    answers.write_text(
+        answers.read_text()
+        + f'\n  - intent: {long_name}\n    title: Long\n    text: "{"word " * 900}"\n'
+    )
+    problems = _problems(intents, responses)
+    assert any("over 64 bytes" in p for p in problems), problems
+    assert any("Telegram allows 4096" in p for p in problems), problems
+
+
+def test_every_problem_is_reported_at_once(content_copy: tuple[Path, Path]) -> None:
+    intents, responses = content_copy
+    (intents / "broken.yml").write_text("intents: [\n")
+    answers = responses / "answers.yml"
+    answers.write_text(answers.read_text().replace("    title:", "    titel:", 1))
+    problems = _problems(intents, responses)
+    assert any("broken.yml" in p for p in problems)
+    assert any("titel" in p for p in problems)
+
+
+def test_missing_folder_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    problems = _problems(tmp_path / "nope", tmp_path / "nothing")
+    assert any("folder not found" in p for p in problems)

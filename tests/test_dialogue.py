@@ -1,0 +1,143 @@
+"""The transport-neutral conversation: replies, buttons, state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.content import MAX_MESSAGE_CHARS, Content, load_content
+from bot.dialogue import Dialogue
+from bot.replies import MENU, ChatState, Reply
+from bot.settings import Clinic, MatchSettings
+
+
+def test_question_gets_excerpt_care_and_follow_ups(dialogue: Dialogue, content: Content) -> None:
+    reply, state = dialogue.handle(ChatState(), "wat causes siatica")
+    response = content.responses["sciatica_causes"]
+    assert reply.intent == "sciatica_causes" and reply.kind == "answer"
+    assert all(excerpt in reply.text for excerpt in response.excerpts)
+    assert reply.text.endswith(response.care)
+    payloads = [b.payload for b in reply.buttons]
+    assert payloads[: len(response.follow_ups)] == list(response.follow_ups)
+    assert "find_therapist" in payloads and payloads[-1] == MENU
+    assert state == ChatState(last_intent="sciatica_causes")
+
+
+def test_button_press_goes_straight_to_its_intent(dialogue: Dialogue) -> None:
+    reply, state = dialogue.handle(ChatState(), "this text is ignored", payload="trigger_point_4")
+    assert reply.intent == "trigger_point_4" and reply.score == 100.0
+    assert state.last_intent == "trigger_point_4"
+
+
+def test_stale_button_gets_a_note_and_the_menu(dialogue: Dialogue, content: Content) -> None:
+    reply, state = dialogue.handle(ChatState("greeting"), payload="topic_from_2019")
+    assert reply.kind == "stale_button"
+    assert [b.payload for b in reply.buttons] == list(content.menu)
+    assert state == ChatState("greeting")
+
+
+def test_red_flag_wins_and_shows_no_buttons(dialogue: Dialogue) -> None:
+    reply, _ = dialogue.handle(ChatState(), "i have sciatica and now i cant hold my pee")
+    assert reply.red_flag and reply.intent == "red_flags"
+    assert reply.buttons == ()
+    assert "emergency" in reply.text.lower() or "999" in reply.text
+
+
+def test_fallback_says_what_the_bot_can_do_and_offers_topics(
+    dialogue: Dialogue, content: Content
+) -> None:
+    reply, state = dialogue.handle(ChatState("sciatica_causes"), "what's the weather like")
+    assert reply.kind == "fallback" and reply.intent is None
+    assert reply.text == content.messages["fallback"]
+    assert [b.payload for b in reply.buttons] == list(content.menu)
+    assert state == ChatState("sciatica_causes")
+
+
+def test_did_you_mean_offers_each_close_intent(content: Content) -> None:
+    dialogue = Dialogue(content, match=MatchSettings(threshold=30.0, margin=100.0))
+    reply, _ = dialogue.handle(ChatState(), "sciatica and piriformis")
+    assert reply.kind == "did_you_mean"
+    intents = [b.payload for b in reply.buttons if b.payload != MENU]
+    assert len(intents) >= 2
+    assert intents[0] == reply.candidates[0][0]
+
+
+def test_empty_message(dialogue: Dialogue) -> None:
+    reply, _ = dialogue.handle(ChatState(), "   \n ")
+    assert reply.kind == "empty" and reply.buttons
+
+
+def test_more_follows_on_from_the_last_topic(dialogue: Dialogue, content: Content) -> None:
+    reply, _ = dialogue.handle(ChatState("piriformis_syndrome"), "tell me more")
+    assert reply.intent == content.responses["piriformis_syndrome"].follow_ups[0]
+
+
+def test_find_therapist_without_clinic_invents_nothing(dialogue: Dialogue) -> None:
+    reply = dialogue.book()
+    assert reply.intent == "find_therapist"
+    assert not any(b.url for b in reply.buttons)
+    assert "Phone:" not in reply.text
+
+
+def test_find_therapist_uses_the_clinic_settings(content: Content) -> None:
+    clinic = Clinic(
+        name="Back in Balance",
+        phone="+44 20 0000 0000",
+        booking_url="https://example.org/book",
+        hours="Mon-Fri 9-18",
+    )
+    reply = Dialogue(content, clinic).book()
+    assert "Back in Balance" in reply.text and "+44 20 0000 0000" in reply.text
+    assert "Mon-Fri 9-18" in reply.text and "Address" not in reply.text
+    assert reply.buttons[0].url == "https://example.org/book"
+    with_booking = Dialogue(content, clinic).answer("massage_for_sciatica")
+    assert "find_therapist" in [b.payload for b in with_booking.buttons]
+
+
+def test_welcome_menu_topic_and_search(dialogue: Dialogue, content: Content) -> None:
+    assert [b.payload for b in dialogue.welcome().buttons] == list(content.menu)
+    assert dialogue.topic("piriformis_syndrome").intent == "piriformis_syndrome"
+    assert dialogue.topic("nope") is None
+    results = dialogue.search("piriformis")
+    assert results and len(results) <= 5
+    assert all(r.intent for r in results)
+    urgent = dialogue.search("sciatica in both legs and cant pee")
+    assert urgent[0].red_flag
+
+
+def test_every_answer_fits_telegram_and_every_button_payload_fits(
+    dialogue: Dialogue, content: Content
+) -> None:
+    for intent in content.responses:
+        reply = dialogue.answer(intent)
+        assert 0 < len(reply.text) <= MAX_MESSAGE_CHARS
+        for button in reply.buttons:
+            assert button.url or len(button.payload.encode()) <= 64
+            assert button.url or button.payload == MENU or button.payload in content.responses
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_gives_a_reply(text: str) -> None:
+    reply, state = _DIALOGUE.handle(ChatState(), text)
+    assert isinstance(reply, Reply) and isinstance(state, ChatState)
+    assert 0 < len(reply.text) <= MAX_MESSAGE_CHARS
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=80), st.sampled_from(["", "sciatica ", "pee ", "🙂" * 50]))
+def test_any_payload_or_long_text_gives_a_reply(text: str, prefix: str) -> None:
+    reply, _ = _DIALOGUE.handle(ChatState(), payload=text)
+    assert reply.text
+    long_reply, _ = _DIALOGUE.handle(ChatState(), (prefix + text + " ") * 200)
+    assert long_reply.text
+
+
+def _load() -> Dialogue:
+    root = Path(__file__).resolve().parent.parent
+    return Dialogue(load_content(root / "intents", root / "responses"))
+
+
+_DIALOGUE = _load()

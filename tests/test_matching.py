@@ -1,0 +1,144 @@
+"""Normalisation, typo correction, the red-flag screen and the decision rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content import Content
+from bot.matching import Matcher, normalise
+
+
+@pytest.fixture(scope="module")
+def matcher(content: Content) -> Matcher:
+    return Matcher(content)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Whats   SCIATICA??", "what is sciatica"),
+        ("What's sciatica", "what sciatica"),
+        ("I can't sit", "i cannot sit"),
+        ("i cant sit", "i cannot sit"),
+        ("I CAN’T SIT", "i cannot sit"),
+        ("u r great thx", "you are great thanks"),
+        ("trigger point #4", "trigger point four"),
+        ("Piriformís", "piriformis"),
+        ("helloooooo", "helloo"),
+        ("", ""),
+        ("🙂 !!! ...", ""),
+    ],
+)
+def test_normalise(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+def test_typos_are_corrected_against_the_vocabulary(matcher: Matcher) -> None:
+    corrected = matcher.analyzer.correct(["sciatcia", "thearpist", "massahe", "zzzzqx", "sciatica"])
+    assert [word for word, _ in corrected] == [
+        "sciatica",
+        "therapist",
+        "massage",
+        "zzzzqx",
+        "sciatica",
+    ]
+    similarity = [conf for _, conf in corrected]
+    assert all(0.75 <= s < 1 for s in similarity[:3])
+    assert similarity[3:] == [0.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i have sciatica and now i cant hold my pee",
+        "i keep wetting myself since my back went",
+        "pooped my pants and didnt even notice, sciatica is bad",
+        "numb down there when i wipe",
+        "cant feel my privates",
+        "sciatica in both legs",
+        "both my legs are going weak",
+        "my foot slaps the floor when i walk",
+        "fell off a ladder and now my back is killing me",
+        "back pain and a feaver",
+        "had cancer 3 years ago and now bad back pain",
+        "losing weight without trying and my back hurts",
+        "i cant get an erection since the back pain started",
+        "my bladder wont empty properly",
+        "cauda equina??",
+    ],
+)
+def test_red_flags_fire_and_win(matcher: Matcher, message: str) -> None:
+    decision = matcher.decide(message)
+    assert decision.kind == "red_flag", (message, decision)
+    assert decision.intent == "red_flags"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what causes sciatica",
+        "pain in my butt that goes down to my calf",
+        "my leg fell asleep while sitting",
+        "is sciatica usually on one side",
+        "how do i lose weight fast",
+    ],
+)
+def test_ordinary_questions_are_not_red_flags(matcher: Matcher, message: str) -> None:
+    assert matcher.decide(message).kind != "red_flag", message
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("wat causes siatica", "sciatica_causes"),
+        ("pain in my butt that goes down to my calf", "sciatica_symptoms"),
+        ("whats piriformis syndrome", "piriformis_syndrome"),
+        ("can massge help my sciatica", "massage_for_sciatica"),
+        ("hi", "greeting"),
+        ("thx", "thanks"),
+    ],
+)
+def test_questions_as_people_type_them(matcher: Matcher, message: str, intent: str) -> None:
+    decision = matcher.decide(message)
+    assert decision.kind == "intent", decision
+    assert decision.intent == intent
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what's the weather",
+        "my knee hurts",
+        "what is diabetes",
+        "I have a headache",
+        "asdfgh",
+        "can massage help my neck",
+        "thing",
+        "this is high",
+    ],
+)
+def test_out_of_scope_gets_the_fallback(matcher: Matcher, message: str) -> None:
+    assert matcher.decide(message).kind == "fallback", message
+
+
+def test_small_talk_only_when_it_is_the_whole_message(matcher: Matcher) -> None:
+    decision = matcher.decide("hi, can massage help sciatica")
+    assert decision.intent == "massage_for_sciatica"
+
+
+def test_near_tie_asks_did_you_mean(content: Content) -> None:
+    strict = Matcher(content, threshold=30, margin=100)
+    decision = strict.decide("sciatica piriformis")
+    assert decision.kind == "did_you_mean"
+    assert len({c.intent for c in decision.candidates}) >= 2
+
+
+def test_threshold_is_a_setting(content: Content) -> None:
+    assert Matcher(content, threshold=101).decide("what causes sciatica").kind == "fallback"
+
+
+def test_candidates_are_sorted_and_bounded(matcher: Matcher) -> None:
+    candidates = matcher.candidates(normalise("piriformis muscle tight sciatica massage"))
+    scores = [c.score for c in candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 100 for s in scores)
