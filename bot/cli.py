@@ -144,7 +144,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.terminal import chat
 
         return chat(dialogue)
-    Dialogue.from_settings(settings)  # refuse to start on broken content
+    dialogue = Dialogue.from_settings(settings)  # refuses to start on broken content
     from bot.telegram_bot import run
 
-    return run(settings)
+    return run(settings, dialogue)

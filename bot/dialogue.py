@@ -147,6 +147,7 @@ class Dialogue:
             red_flag=red,
             kind="red_flag" if red else "answer",
             candidates=candidates,
+            title=response.title,
         )
 
     def welcome(self) -> Reply:

@@ -43,6 +43,7 @@ class Reply:
         kind: ``answer``, ``red_flag``, ``did_you_mean``, ``fallback``, ``menu``, ``welcome``,
             ``stale_button`` or ``empty``.
         candidates: The best intents with their scores, best first (for evaluation and logs).
+        title: The topic's short title, when the reply answers a topic.
     """
 
     text: str
@@ -52,3 +53,4 @@ class Reply:
     red_flag: bool = False
     kind: str = "answer"
     candidates: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    title: str = ""

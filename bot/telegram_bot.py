@@ -326,7 +326,8 @@ def _shorten(text: str, limit: int) -> str:
 def inline_result(reply: Reply, index: int) -> InlineQueryResultArticle:
     """Turn one search hit into an inline-mode article.
 
-    The title is the first line of the reply, the description what follows. Only URL
+    The title is the topic's title (else the first line of the reply), the description
+    the start of the answer. Only URL
     buttons are kept: a message sent via inline mode has no chat to answer button presses in.
 
     Args:
@@ -337,8 +338,12 @@ def inline_result(reply: Reply, index: int) -> InlineQueryResultArticle:
         The article.
     """
     lines = [line.strip() for line in reply.text.strip().splitlines() if line.strip()]
-    title = _shorten(lines[0], 64) if lines else "Answer"
-    description = _shorten(" ".join(lines[1:]), 120) if len(lines) > 1 else ""
+    if reply.title:
+        title = _shorten(reply.title, 64)
+        description = _shorten(" ".join(lines), 120)
+    else:
+        title = _shorten(lines[0], 64) if lines else "Answer"
+        description = _shorten(" ".join(lines[1:]), 120) if len(lines) > 1 else ""
     body = split_message(reply.text) or ["…"]
     url_buttons = [button for button in reply.buttons if button.url]
     return InlineQueryResultArticle(
@@ -855,11 +860,12 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, dialogue: Dialogue | None = None) -> int:
     """Run the bot until SIGINT/SIGTERM: long polling, or a webhook when configured.
 
     Args:
         settings: Loaded settings.
+        dialogue: The conversation to serve (built from ``settings`` when omitted).
 
     Returns:
         0 after a clean shutdown, 2 when the token is missing or rejected, 1 when the
@@ -875,7 +881,7 @@ def run(settings: Settings) -> int:
             2,
         )
     configure_logging(settings)
-    dialogue = Dialogue.from_settings(settings)
+    dialogue = dialogue or Dialogue.from_settings(settings)
     application = build_application(settings, dialogue)
 
     loop = asyncio.new_event_loop()
