@@ -461,8 +461,8 @@ WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 class _Indexed:
     intent: str
     text: str
-    weights: dict[str, float]
     total: float
+    """Summed weight of the example's terms."""
 
 
 class Matcher:
@@ -511,10 +511,9 @@ class Matcher:
         self.examples: list[_Indexed] = []
         self.index: dict[str, list[int]] = defaultdict(list)
         for intent, text, stems in example_terms:
-            weights = {s: self.idf[s] for s in stems}
             idx = len(self.examples)
-            self.examples.append(_Indexed(intent, text, weights, sum(weights.values())))
-            for s in weights:
+            self.examples.append(_Indexed(intent, text, sum(self.idf[s] for s in stems)))
+            for s in stems:
                 self.index[s].append(idx)
         self.intent_vocab = {i: frozenset(s) for i, s in per_intent.items()}
 
