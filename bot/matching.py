@@ -303,18 +303,6 @@ class ScreenHit:
     words: tuple[str, ...]
 
 
-def _word_matches(token: str, term_word: str) -> bool:
-    if token == term_word:
-        return True
-    if term_word.startswith("="):
-        return token == term_word[1:]
-    if stem(token) == stem(term_word):
-        return True
-    if len(term_word) >= 5 and len(token) >= 4:
-        return fuzz.ratio(token, term_word, score_cutoff=84) > 0
-    return False
-
-
 _Term = tuple[str, ...]
 
 
@@ -348,49 +336,68 @@ class RedFlagScreen:
             )
             for rule in rules
         )
-        self._words = sorted(
-            {
-                w
-                for _, groups, _, unless in self.rules
-                for terms in (*groups, unless)
-                for term in terms
-                for w in term
-            }
-        )
+        words = {
+            w
+            for _, groups, _, unless in self.rules
+            for terms in (*groups, unless)
+            for term in terms
+            for w in term
+        }
+        self._exact_only = {w[1:]: w for w in words if w.startswith("=")}
+        loose = [w for w in words if not w.startswith("=")]
+        self._by_stem: dict[str, list[str]] = defaultdict(list)
+        for w in loose:
+            self._by_stem[stem(w)].append(w)
+        self._fuzzy_targets = sorted(w for w in loose if len(w) >= 5)
 
-    def _token_matches(self, tokens: Sequence[str]) -> list[frozenset[str]]:
-        cache: dict[str, frozenset[str]] = {}
-        out: list[frozenset[str]] = []
-        for tok in tokens:
-            if tok not in cache:
-                cache[tok] = frozenset(w for w in self._words if _word_matches(tok, w))
-            out.append(cache[tok])
-        return out
+    @lru_cache(maxsize=16384)  # noqa: B019 - one screen lives as long as the process
+    def _screen_words(self, token: str) -> frozenset[str]:
+        """The screen's words a token stands for: same stem, exact for "=" words, or a typo
+        (``fuzz.ratio`` >= 84) of a word of five letters or more."""
+        found = set(self._by_stem.get(stem(token), ()))
+        if token in self._exact_only:
+            found.add(self._exact_only[token])
+        if len(token) >= 4:
+            found.update(
+                word
+                for word, _, _ in process.extract(
+                    token,
+                    self._fuzzy_targets,
+                    scorer=fuzz.ratio,
+                    processor=None,
+                    score_cutoff=84,
+                    limit=None,
+                )
+            )
+        return frozenset(found)
 
     @staticmethod
-    def _positions(terms: Sequence[_Term], matches: Sequence[frozenset[str]]) -> list[int]:
-        n = len(matches)
-        return sorted(
-            {
-                i
-                for term in terms
-                for i in range(n - len(term) + 1)
-                if all(term[k] in matches[i + k] for k in range(len(term)))
-            }
-        )
+    def _positions(terms: Sequence[_Term], where: Mapping[str, Sequence[int]]) -> list[int]:
+        """Start positions of any of ``terms`` (each a run of words) in the message."""
+        found: set[int] = set()
+        for term in terms:
+            for i in where.get(term[0], ()):
+                if all(i + k in where.get(term[k], ()) for k in range(1, len(term))):
+                    found.add(i)
+        return sorted(found)
 
     def screen(self, text: str) -> ScreenHit | None:
         """Return the first rule that fires on normalised ``text``, or None."""
         tokens = text.split()
         if not tokens:
             return None
-        matches = self._token_matches(tokens)
+        where: dict[str, list[int]] = defaultdict(list)
+        for i, token in enumerate(tokens):
+            for word in self._screen_words(token):
+                where[word].append(i)
+        if not where:
+            return None
         for name, groups, window, unless in self.rules:
-            if unless and self._positions(unless, matches):
+            if unless and self._positions(unless, where):
                 continue
             positions: list[list[int]] = []
             for group in groups:
-                found = self._positions(group, matches)
+                found = self._positions(group, where)
                 if not found:
                     break
                 positions.append(found)
