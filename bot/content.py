@@ -281,8 +281,7 @@ def collapse_spaces(text: str) -> str:
 class _Builder:
     """Collects content from many files, then validates the whole."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.intents: dict[str, Intent] = {}
         self.responses: dict[str, Response] = {}
@@ -591,7 +590,7 @@ def load_content(intents_dir: Path, responses_dir: Path) -> Content:
         ContentError: listing every problem found, each with file and line.
     """
     root = Path.cwd()
-    builder = _Builder(root)
+    builder = _Builder()
     article_path = responses_dir / ARTICLE_FILE
     try:
         builder.article = article_path.read_text(encoding="utf-8")

@@ -185,8 +185,9 @@ class Analyzer:
     """Turns normalised text into terms, knowing the knowledge base's vocabulary.
 
     Args:
-        vocabulary: Every normalised word the content uses (examples, synonyms, screen).
-        synonyms: Normalised word or phrase -> canonical word.
+        vocabulary: The normalised words of every example, repeated as often as they occur.
+        synonyms: Word or phrase -> canonical word.
+        out_of_scope: Words or phrases that mark a message as outside the knowledge base.
     """
 
     def __init__(
@@ -273,17 +274,19 @@ class Analyzer:
             for size in range(min(self.max_phrase, len(corrected) - i), 0, -1):
                 key = tuple(w for w, _ in corrected[i : i + size])
                 canonical = self.synonyms.get(key)
+                if canonical is None:
+                    continue
                 if canonical == OUT_OF_SCOPE:
                     terms.append(Term(OUT_OF_SCOPE, 0.0, " ".join(key)))
-                    i += size
-                    break
-                if canonical is not None:
+                else:
                     conf = min(c for _, c in corrected[i : i + size])
-                    for word in canonical.split():
-                        if word not in STOPWORDS:
-                            terms.append(Term(stem(word), conf, " ".join(key)))
-                    i += size
-                    break
+                    terms.extend(
+                        Term(stem(word), conf, " ".join(key))
+                        for word in canonical.split()
+                        if word not in STOPWORDS
+                    )
+                i += size
+                break
             else:
                 word, conf = corrected[i]
                 if word not in STOPWORDS:
@@ -308,11 +311,12 @@ _Term = tuple[str, ...]
 
 def _screen_term(raw: str) -> _Term:
     """Normalise a screen term, keeping a leading "=" (exact match) on its words."""
-    return tuple(
-        "=" + normalise(word[1:]) if word.startswith("=") else normalise(word)
-        for word in raw.split()
-        if normalise(word.lstrip("="))
-    )
+    words: list[str] = []
+    for word in raw.split():
+        plain = normalise(word.lstrip("="))
+        if plain:
+            words.append("=" + plain if word.startswith("=") else plain)
+    return tuple(words)
 
 
 class RedFlagScreen:
