@@ -313,8 +313,8 @@ def _screen_term(raw: str) -> _Term:
     """Normalise a screen term, keeping a leading "=" (exact match) on its words."""
     words: list[str] = []
     for word in raw.split():
-        plain = normalise(word.lstrip("="))
-        if plain:
+        # One typed word may normalise to several ("wont" -> "will not").
+        for plain in normalise(word.lstrip("=")).split():
             words.append("=" + plain if word.startswith("=") else plain)
     return tuple(words)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.content import Content
-from bot.matching import Matcher, normalise
+from bot.matching import Matcher, _screen_term, normalise
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +142,8 @@ def test_candidates_are_sorted_and_bounded(matcher: Matcher) -> None:
     scores = [c.score for c in candidates]
     assert scores == sorted(scores, reverse=True)
     assert all(0 <= s <= 100 for s in scores)
+
+
+def test_screen_terms_split_into_the_words_they_normalise_to() -> None:
+    assert _screen_term("wont come") == ("will", "not", "come")
+    assert _screen_term("=legs") == ("=legs",)
