@@ -1,4 +1,8 @@
-"""Command line: ``sciatica-bot run | chat | ask | check | eval`` (also ``python -m bot``)."""
+"""Command line: ``sciatica-bot run | chat | ask | check | eval | report``.
+
+Also ``python -m bot``. Every failure is one line on stderr: exit code 1 for content
+problems (each listed as file:line), 2 for settings, a missing token or an unusable database.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ from bot.content import ContentError, load_content
 from bot.dialogue import Dialogue
 from bot.evaluation import EvalFileError, evaluate, load_items
 from bot.replies import ChatState
+from bot.service import ChatService
 from bot.settings import Settings, SettingsError, load_settings
+from bot.store import Store, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +54,24 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="measure accuracy on a file of labelled questions")
     ev.add_argument("file", type=Path, help="YAML list of {q: question, want: [intent, ...]}")
     ev.add_argument("--json", action="store_true", help="print JSON")
+    report = sub.add_parser(
+        "report", help="what people asked, and what the bot could not answer (DATABASE_PATH)"
+    )
+    report.add_argument(
+        "--days", type=_positive, default=30, help="days to cover, today included (30)"
+    )
+    report.add_argument("--json", action="store_true", help="print JSON")
     return parser
+
+
+def _positive(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {raw!r}") from None
+    if not 1 <= value <= 36500:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 36500, got {raw!r}")
+    return value
 
 
 def _fail(message: str, code: int) -> int:
@@ -78,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args, settings)
     except ContentError as exc:
         return _report_content(exc)
+    except StoreError as exc:
+        return _fail(str(exc), 2)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
@@ -127,24 +152,43 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
             print(render(reply))
         return 0
-    if args.command == "chat":
-        from bot.terminal import chat
+    if args.command == "report":
+        from bot.report import build_report
 
-        return chat(Dialogue.from_settings(settings))
+        store = Store(settings.database_path, retention_days=settings.retention_days)
+        try:
+            result = build_report(store, args.days)
+        finally:
+            store.close()
+        if args.json:
+            print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        else:
+            print(result.to_text())
+        return 0
+    if args.command == "chat":
+        return _chat(ChatService.from_settings(settings))
     # run
     if not settings.telegram_token:
         if not args.chat_without_token:
             return _fail("TELEGRAM_BOT_TOKEN is not set (environment or .env); see .env.example", 2)
-        dialogue = Dialogue.from_settings(settings)
+        service = ChatService.from_settings(settings)
         print(
             "No TELEGRAM_BOT_TOKEN configured: starting the terminal chat with the bundled "
             "content. Set the token in .env to run on Telegram.",
             file=sys.stderr,
         )
-        from bot.terminal import chat
-
-        return chat(dialogue)
-    dialogue = Dialogue.from_settings(settings)  # refuses to start on broken content
+        return _chat(service)
+    # Content first (every problem is listed), then the database, then Telegram.
+    service = ChatService.from_settings(settings)
     from bot.telegram_bot import run
 
-    return run(settings, dialogue)
+    return run(settings, service)
+
+
+def _chat(service: ChatService) -> int:
+    from bot.terminal import chat
+
+    try:
+        return chat(service)
+    finally:
+        service.store.close()

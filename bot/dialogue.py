@@ -176,19 +176,6 @@ class Dialogue:
             return self.answer(intent)
         return None
 
-    def privacy(self) -> Reply:
-        """What the bot keeps about a chat."""
-        text = (
-            "What this bot keeps about you:\n"
-            "- The last topic of this chat, in memory only, so buttons like follow-ups work. "
-            "It is gone when the bot restarts.\n"
-            "- Nothing else: your messages are not stored or shared, and nothing is kept "
-            "with your name or account.\n\n"
-            "Telegram itself keeps the chat history on your device and its servers; you can "
-            "delete the chat in Telegram at any time."
-        )
-        return Reply(text, (self._menu_button(),), kind="privacy")
-
     def search(self, text: str, limit: int = 5) -> list[Reply]:
         """Answers for inline mode, best first; the red-flag answer leads when it fires."""
         if not text.strip():

@@ -59,6 +59,8 @@ class Settings:
     webhook_path: str = "telegram"
     webhook_secret: str = ""
     log_level: str = "INFO"
+    database_path: str = str(PROJECT_ROOT / "data" / "sciatica-bot.sqlite3")
+    retention_days: int = 30
 
 
 def read_environment(env_file: Path | None = None) -> dict[str, str]:
@@ -104,6 +106,16 @@ def _url(env: Mapping[str, str], key: str) -> str:
     return raw
 
 
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    raw = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+    if raw not in _LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, got {raw!r}")
+    return raw
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build :class:`Settings` from a mapping (default: the environment plus ``.env``).
 
@@ -133,5 +145,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         webhook_port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
         webhook_path=text("WEBHOOK_PATH", "telegram").strip("/"),
         webhook_secret=text("WEBHOOK_SECRET"),
-        log_level=text("LOG_LEVEL", "INFO").upper(),
+        log_level=_log_level(env),
+        database_path=text("DATABASE_PATH") or Settings.database_path,
+        retention_days=_int(env, "RETENTION_DAYS", Settings.retention_days, 1, 3650),
     )

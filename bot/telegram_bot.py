@@ -1,7 +1,8 @@
 """Telegram adapter: turns Telegram updates into dialogue calls and replies into messages.
 
 The adapter is deliberately thin. Everything the bot *says* comes from
-:class:`bot.dialogue.Dialogue`; this module only decides *how* it is said on Telegram:
+:class:`bot.service.ChatService` (the dialogue with its memory); this module only decides
+*how* it is said on Telegram:
 HTML-escaped text split into messages of at most 4096 characters, inline keyboards for
 quick replies, inline-mode results, group etiquette, a per-chat flood guard and one
 central error handler.
@@ -13,7 +14,6 @@ polling (or a webhook when ``WEBHOOK_URL`` is set) and returns a process exit co
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import html
 import logging
 import re
@@ -23,7 +23,7 @@ import traceback
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from telegram import (
     BotCommand,
@@ -50,8 +50,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.dialogue import Dialogue
-from bot.replies import Button, ChatState, Reply
+from bot.replies import Button, Reply
+from bot.service import ChatService
+from bot.store import StoreError
 
 if TYPE_CHECKING:
     from telegram.ext import BaseRateLimiter
@@ -84,9 +85,6 @@ SLOW_DOWN_TEXT = "You are sending messages very quickly. Please wait a minute, t
 APOLOGY_TEXT = "Something went wrong, please try again."
 """What the person sees when a handler fails."""
 
-STATE_KEY = "state"
-"""Key of the :class:`ChatState` in ``context.chat_data``."""
-
 ALLOWED_UPDATES: list[str] = [
     Update.MESSAGE,
     Update.CALLBACK_QUERY,
@@ -101,7 +99,10 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("book", "Book a session"),
     ("help", "How to use this bot"),
     ("about", "About this bot"),
-    ("privacy", "What the bot keeps about you"),
+    ("privacy", "What the bot stores about you"),
+    ("forget", "Erase what the bot stores about this chat"),
+    ("optout", "Stop the bot storing anything about this chat"),
+    ("optin", "Let the bot remember this chat again"),
 )
 """Commands shown in Telegram's menu, registered with ``setMyCommands`` at start-up."""
 
@@ -130,41 +131,26 @@ _NOT_TEXT = (
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-class DialogueLike(Protocol):
-    """What the adapter needs from :class:`bot.dialogue.Dialogue` (all methods are pure)."""
+class ServiceLike(Protocol):
+    """What the adapter needs from :class:`bot.service.ChatService`.
 
-    def handle(
-        self, state: ChatState, text: str | None = None, *, payload: str | None = None
-    ) -> tuple[Reply, ChatState]:
-        """Answer free text or a button payload."""
+    ``chat`` is the adapter's chat key, ``telegram:<chat id>``.
+    """
+
+    def message(self, chat: str, text: str) -> Reply:
+        """Answer free text."""
         ...
 
-    def welcome(self) -> Reply:
-        """Answer ``/start``."""
+    def press(self, chat: str, payload: str) -> Reply:
+        """Answer a button press."""
         ...
 
-    def menu(self) -> Reply:
-        """Answer ``/topics``."""
-        ...
-
-    def help(self) -> Reply:
-        """Answer ``/help`` and ``/about``."""
-        ...
-
-    def book(self) -> Reply:
-        """Answer ``/book``."""
-        ...
-
-    def privacy(self) -> Reply:
-        """Answer ``/privacy``."""
-        ...
-
-    def not_text(self) -> Reply:
+    def not_text(self, chat: str) -> Reply:
         """Answer stickers, photos and other non-text messages."""
         ...
 
-    def topic(self, intent: str) -> Reply | None:
-        """Answer a deep link; ``None`` for an unknown intent."""
+    def command(self, chat: str, name: str, argument: str = "") -> Reply:
+        """Answer a command (``start``, ``help``, ``privacy``, ``forget``...)."""
         ...
 
     def search(self, text: str, limit: int = 5) -> list[Reply]:
@@ -331,7 +317,7 @@ def inline_result(reply: Reply, index: int) -> InlineQueryResultArticle:
     buttons are kept: a message sent via inline mode has no chat to answer button presses in.
 
     Args:
-        reply: A reply from :meth:`DialogueLike.search`.
+        reply: A reply from :meth:`ServiceLike.search`.
         index: Its rank, used to make the result id unique.
 
     Returns:
@@ -571,29 +557,21 @@ class TelegramAdapter:
     """The update handlers; one instance per :class:`~telegram.ext.Application`.
 
     Args:
-        dialogue: Produces every reply.
+        service: Produces every reply and remembers the chats.
         flood_guard: Per-chat message budget.
     """
 
-    def __init__(self, dialogue: DialogueLike, flood_guard: FloodGuard | None = None) -> None:
-        self.dialogue = dialogue
+    def __init__(self, service: ServiceLike, flood_guard: FloodGuard | None = None) -> None:
+        self.service = service
         self.flood_guard = flood_guard or FloodGuard()
 
     # -- plumbing ---------------------------------------------------------------------
 
     @staticmethod
-    def _state(context: ContextTypes.DEFAULT_TYPE) -> ChatState:
-        """The chat's remembered state (a fresh one for new chats)."""
-        if context.chat_data is None:
-            return ChatState()
-        state = context.chat_data.get(STATE_KEY)
-        return state if isinstance(state, ChatState) else ChatState()
-
-    @staticmethod
-    def _remember(context: ContextTypes.DEFAULT_TYPE, state: ChatState) -> None:
-        """Store the chat's state."""
-        if context.chat_data is not None:
-            context.chat_data[STATE_KEY] = state
+    def chat_key(update: Update) -> str:
+        """The service's key for the chat of ``update`` (``telegram:<chat id>``)."""
+        chat = update.effective_chat
+        return f"telegram:{chat.id}" if chat is not None else "telegram:"
 
     @staticmethod
     async def send(
@@ -652,41 +630,22 @@ class TelegramAdapter:
 
     # -- commands ---------------------------------------------------------------------
 
-    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """``/start`` and ``/start <intent>`` deep links."""
-        if not await self._admit(update, context):
+    async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Every command, known or not: ``/start <topic>`` deep links, ``/privacy``,
+        ``/forget``... The service answers unknown commands with the help text."""
+        message = update.effective_message
+        if message is None or not await self._admit(update, context):
             return
-        reply = None
-        if context.args:
-            reply = self.dialogue.topic(context.args[0])
-        if reply is None:
-            self._remember(context, ChatState())
-            reply = self.dialogue.welcome()
-        else:
-            self._remember(
-                context, dataclasses.replace(self._state(context), last_intent=reply.intent)
-            )
+        word = (message.text or "/").split(maxsplit=1)[0]
+        name = word[1:].partition("@")[0]
+        argument = context.args[0] if context.args else ""
+        reply = self.service.command(self.chat_key(update), name, argument)
         await self._answer(update, context, reply)
-
-    def simple_command(self, produce: Callable[[], Reply]) -> Callable[..., Any]:
-        """A command handler that sends what ``produce`` returns."""
-
-        async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            if await self._admit(update, context):
-                await self._answer(update, context, produce())
-
-        command.__name__ = getattr(produce, "__name__", "command")
-        return command
-
-    async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Commands the bot does not know get the help text."""
-        if await self._admit(update, context):
-            await self._answer(update, context, self.dialogue.help())
 
     # -- messages ---------------------------------------------------------------------
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Free text: the dialogue answers it."""
+        """Free text: the service answers it."""
         message = update.effective_message
         if message is None or not await self._admit(update, context):
             return
@@ -694,14 +653,13 @@ class TelegramAdapter:
         if message.chat.type != ChatType.PRIVATE:
             username = re.escape(context.bot.username)
             text = re.sub(rf"@{username}\b", " ", text, flags=re.IGNORECASE).strip()
-        reply, state = self.dialogue.handle(self._state(context), text)
-        self._remember(context, state)
+        reply = self.service.message(self.chat_key(update), text)
         await self._answer(update, context, reply)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice notes, files, locations…"""
         if await self._admit(update, context):
-            await self._answer(update, context, self.dialogue.not_text())
+            await self._answer(update, context, self.service.not_text(self.chat_key(update)))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A quick-reply button was pressed: acknowledge it, then answer in a new message."""
@@ -717,8 +675,7 @@ class TelegramAdapter:
             return  # a button under an inline-mode message: no chat to answer in
         if not await self._admit(update, context):
             return
-        reply, state = self.dialogue.handle(self._state(context), payload=query.data)
-        self._remember(context, state)
+        reply = self.service.press(self.chat_key(update), query.data)
         await self._answer(update, context, reply)
 
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -726,7 +683,7 @@ class TelegramAdapter:
         query = update.inline_query
         if query is None:
             return
-        replies = self.dialogue.search(query.query.strip(), limit=INLINE_RESULTS)
+        replies = self.service.search(query.query.strip(), limit=INLINE_RESULTS)
         results = [
             inline_result(reply, index) for index, reply in enumerate(replies[:INLINE_RESULTS])
         ]
@@ -794,7 +751,7 @@ async def _post_init(application: Application) -> None:
 
 def build_application(
     settings: Settings,
-    dialogue: DialogueLike,
+    service: ServiceLike,
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
@@ -805,7 +762,7 @@ def build_application(
 
     Args:
         settings: Token, API base URL and the rest.
-        dialogue: Produces every reply.
+        service: Produces every reply and remembers the chats.
         request: Transport for ordinary API calls (tests pass a fake).
         get_updates_request: Transport for ``getUpdates`` (tests pass a fake).
         flood_guard: Per-chat budget; a default :class:`FloodGuard` when omitted.
@@ -829,21 +786,13 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
 
-    adapter = TelegramAdapter(dialogue, flood_guard)
+    adapter = TelegramAdapter(service, flood_guard)
     application.bot_data["adapter"] = adapter
-    d = dialogue
     new_for_us = _NEW_MESSAGE & ADDRESSED
     application.add_handlers(
         [
-            CommandHandler("start", adapter.start, filters=_NEW_MESSAGE),
-            CommandHandler("help", adapter.simple_command(d.help), filters=_NEW_MESSAGE),
-            CommandHandler("about", adapter.simple_command(d.help), filters=_NEW_MESSAGE),
-            CommandHandler("topics", adapter.simple_command(d.menu), filters=_NEW_MESSAGE),
-            CommandHandler("book", adapter.simple_command(d.book), filters=_NEW_MESSAGE),
-            CommandHandler("privacy", adapter.simple_command(d.privacy), filters=_NEW_MESSAGE),
-            MessageHandler(
-                _NEW_MESSAGE & filters.COMMAND & _CommandForUs(), adapter.unknown_command
-            ),
+            CommandHandler([name for name, _ in COMMANDS], adapter.command, filters=_NEW_MESSAGE),
+            MessageHandler(_NEW_MESSAGE & filters.COMMAND & _CommandForUs(), adapter.command),
             MessageHandler(new_for_us & filters.TEXT & ~filters.COMMAND, adapter.text),
             MessageHandler(new_for_us & _NOT_TEXT, adapter.not_text),
             CallbackQueryHandler(adapter.button),
@@ -860,16 +809,17 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def run(settings: Settings, dialogue: Dialogue | None = None) -> int:
+def run(settings: Settings, service: ChatService | None = None) -> int:
     """Run the bot until SIGINT/SIGTERM: long polling, or a webhook when configured.
 
     Args:
         settings: Loaded settings.
-        dialogue: The conversation to serve (built from ``settings`` when omitted).
+        service: The conversation to serve (built from ``settings`` when omitted).
 
     Returns:
-        0 after a clean shutdown, 2 when the token is missing or rejected, 1 when the
-        Bot API cannot be reached or the webhook port cannot be opened.
+        0 after a clean shutdown, 2 when the token is missing or rejected or the database
+        cannot be used, 1 when the Bot API cannot be reached or the webhook port cannot be
+        opened.
 
     Raises:
         bot.content.ContentError: the intents or responses are invalid (the CLI reports it).
@@ -881,8 +831,11 @@ def run(settings: Settings, dialogue: Dialogue | None = None) -> int:
             2,
         )
     configure_logging(settings)
-    dialogue = dialogue or Dialogue.from_settings(settings)
-    application = build_application(settings, dialogue)
+    try:
+        service = service or ChatService.from_settings(settings)
+    except StoreError as exc:
+        return _fail(str(exc), 2)
+    application = build_application(settings, service)
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -931,6 +884,8 @@ def run(settings: Settings, dialogue: Dialogue | None = None) -> int:
         return _fail(f"Could not start the bot: {exc.strerror or type(exc).__name__}.", 1)
     except InvalidToken:
         return _fail("Telegram rejected TELEGRAM_BOT_TOKEN: check the token with @BotFather.", 2)
+    finally:
+        service.store.close()
     logger.info("stopped")
     return 0
 

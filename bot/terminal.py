@@ -1,4 +1,4 @@
-"""A conversation in the terminal: the same dialogue as on Telegram, buttons as numbers."""
+"""A conversation in the terminal: the same service as on Telegram, buttons as numbers."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import textwrap
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.dialogue import Dialogue
-from bot.replies import ChatState, Reply
+from bot.replies import Reply
+from bot.service import ChatService
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit"})
+
+CHAT_KEY = "terminal"
+"""The terminal's chat key in the store (there is one terminal conversation)."""
 
 
 def render(reply: Reply, width: int = 78) -> str:
@@ -24,19 +27,21 @@ def render(reply: Reply, width: int = 78) -> str:
 
 
 def chat(
-    dialogue: Dialogue,
+    service: ChatService,
     read: Callable[[str], str] = input,
     out: TextIO = sys.stdout,
+    *,
+    chat_key: str = CHAT_KEY,
 ) -> int:
     """Hold a conversation until the person quits or input ends.
 
-    Typing a button's number presses it; ``/start`` and ``/menu`` show the topics,
-    ``/quit`` (or Ctrl-D) ends the chat.
+    Typing a button's number presses it; the Telegram commands work too (``/topics``,
+    ``/privacy``, ``/forget``...); ``/quit`` (or Ctrl-D) ends the chat. What the service
+    remembers survives a restart, as on Telegram.
     """
-    state = ChatState()
-    reply = dialogue.welcome()
+    reply = service.dialogue.welcome()
     print(render(reply), file=out)
-    print("(type a question, a button's number, /menu, or /quit)", file=out)
+    print("(type a question, a button's number, /topics, /privacy, or /quit)", file=out)
     while True:
         try:
             line = read("\nyou> ")
@@ -47,20 +52,16 @@ def chat(
         if text.lower() in QUIT_WORDS:
             print("Goodbye, and take care.", file=out)
             return 0
-        if text in ("/start", "/menu", "/topics"):
-            reply = dialogue.welcome() if text == "/start" else dialogue.menu()
-        elif text in ("/help", "/about"):
-            reply = dialogue.help()
-        elif text == "/book":
-            reply = dialogue.book()
-        elif text == "/privacy":
-            reply = dialogue.privacy()
+        word, _, argument = text.partition(" ")
+        if len(word) > 1 and word.startswith("/"):  # unknown commands get the help text
+            name = "topics" if word.lower() == "/menu" else word[1:]
+            reply = service.command(chat_key, name, argument)
         elif text.isdigit() and 1 <= int(text) <= len(reply.buttons):
             button = reply.buttons[int(text) - 1]
             if button.url:
                 print(f"bot> Open {button.url} in your browser.", file=out)
                 continue
-            reply, state = dialogue.handle(state, payload=button.payload)
+            reply = service.press(chat_key, button.payload)
         else:
-            reply, state = dialogue.handle(state, line)
+            reply = service.message(chat_key, line)
         print("bot> " + render(reply), file=out)

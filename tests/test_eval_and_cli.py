@@ -56,8 +56,11 @@ def test_report_json_shape(report) -> None:
     assert 0 <= data["accuracy"] <= 1
 
 
-def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, stdin: str = "", **overrides: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m bot`` with no token and, unless overridden, a database in memory."""
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env["DATABASE_PATH"] = ":memory:"
+    env.update(overrides)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,

@@ -14,13 +14,14 @@ from hypothesis import strategies as st
 from telegram.ext import Application
 
 from bot.replies import MENU, Button, ChatState, Reply
+from bot.service import ChatService
 from bot.settings import Settings
+from bot.store import Store
 from bot.telegram_bot import (
     APOLOGY_TEXT,
     COMMANDS,
     FLOOD_LIMIT,
     SLOW_DOWN_TEXT,
-    STATE_KEY,
     FloodGuard,
     RedactingFilter,
     Verdict,
@@ -47,39 +48,24 @@ MARKER_CHAT = 777
 
 @dataclass
 class StandIn:
-    """A scripted dialogue: every text/payload gets ``answer``; other methods say so."""
+    """A scripted service: every text/payload gets ``answer``; other methods say so."""
 
     answer: Reply = field(default_factory=lambda: Reply("stand-in answer"))
     fail_with: Exception | None = None
 
-    def handle(self, state: ChatState, text: str | None = None, *, payload: str | None = None):
+    def message(self, chat: str, text: str) -> Reply:
         if self.fail_with is not None and text != "marker":
             raise self.fail_with
-        return self.answer, ChatState(last_intent=self.answer.intent)
+        return self.answer
 
-    def _named(self, name: str) -> Reply:
+    def press(self, chat: str, payload: str) -> Reply:
+        return self.message(chat, payload)
+
+    def command(self, chat: str, name: str, argument: str = "") -> Reply:
         return Reply(f"stand-in {name}", (Button("Topics", MENU),), kind=name)
 
-    def welcome(self) -> Reply:
-        return self._named("welcome")
-
-    def menu(self) -> Reply:
-        return self._named("menu")
-
-    def help(self) -> Reply:
-        return self._named("help")
-
-    def book(self) -> Reply:
-        return self._named("book")
-
-    def privacy(self) -> Reply:
-        return self._named("privacy")
-
-    def not_text(self) -> Reply:
-        return self._named("not_text")
-
-    def topic(self, intent: str) -> Reply | None:
-        return None
+    def not_text(self, chat: str) -> Reply:
+        return self.command(chat, "not_text")
 
     def search(self, text: str, limit: int = 5) -> list[Reply]:
         return [self.answer][:limit]
@@ -88,9 +74,14 @@ class StandIn:
 class Bot:
     """A running application polling the fake, plus helpers to talk to it."""
 
-    def __init__(self, api: FakeBotApi, app: Application) -> None:
+    def __init__(self, api: FakeBotApi, app: Application, service: Any) -> None:
         self.api = api
         self.app = app
+        self.service = service
+
+    def state(self, chat_id: int = PRIVATE) -> ChatState:
+        """What the service remembers about ``chat_id``."""
+        return self.service.store.state(f"telegram:{chat_id}")
 
     async def settle(self) -> None:
         """Wait until every update pushed so far has been handled.
@@ -118,11 +109,11 @@ class Bot:
 async def make_bot() -> AsyncIterator[Any]:
     started: list[Application] = []
 
-    async def start(dialogue: Any, *, flood_guard: FloodGuard | None = None) -> Bot:
+    async def start(service: Any, *, flood_guard: FloodGuard | None = None) -> Bot:
         api = FakeBotApi()
         app = build_application(
             Settings(telegram_token=TOKEN),
-            dialogue,
+            service,
             request=FakeRequest(api),
             get_updates_request=FakeRequest(api),
             flood_guard=flood_guard,
@@ -133,7 +124,7 @@ async def make_bot() -> AsyncIterator[Any]:
         await app.updater.start_polling(timeout=1, allowed_updates=None)
         await app.start()
         started.append(app)
-        return Bot(api, app)
+        return Bot(api, app, service)
 
     yield start
     for app in started:
@@ -144,7 +135,7 @@ async def make_bot() -> AsyncIterator[Any]:
 
 @pytest.fixture
 async def bot(make_bot, dialogue) -> Bot:
-    return await make_bot(dialogue)
+    return await make_bot(ChatService(dialogue, Store()))
 
 
 def keyboard(call: Call) -> list[tuple[str, str]]:
@@ -333,7 +324,7 @@ async def test_start_deep_link_opens_topic_and_unknown_falls_back(bot, dialogue)
     assert topic is not None
     assert sent.params["text"] == escape(topic.text)
     assert keyboard(sent) == expected_keyboard(topic)
-    assert bot.app.chat_data[PRIVATE][STATE_KEY] == ChatState(last_intent="sciatica_causes")
+    assert bot.state() == ChatState(last_intent="sciatica_causes")
 
     bot.api.push_message("/start no_such_topic")
     sent = (await bot.replies(count=2))[-1]
@@ -347,7 +338,6 @@ async def test_start_deep_link_opens_topic_and_unknown_falls_back(bot, dialogue)
         ("/about", "help"),
         ("/topics", "menu"),
         ("/book", "book"),
-        ("/privacy", "privacy"),
     ],
 )
 async def test_each_command(bot, dialogue, command, method):
@@ -356,6 +346,42 @@ async def test_each_command(bot, dialogue, command, method):
     reply = getattr(dialogue, method)()
     assert sent.params["text"] == escape(reply.text)
     assert keyboard(sent) == expected_keyboard(reply)
+
+
+async def test_privacy_forget_optout_optin(bot):
+    bot.api.push_message("what causes sciatica")
+    await bot.replies()
+    assert bot.state().last_intent == "sciatica_causes"
+
+    bot.api.push_message("/privacy")
+    sent = (await bot.replies(count=2))[-1]
+    reply = bot.service.privacy(f"telegram:{PRIVATE}")
+    assert "30 days" in reply.text and "/forget" in reply.text
+    assert sent.params["text"] == escape(reply.text)
+    assert keyboard(sent) == expected_keyboard(reply)
+    store = bot.service.store
+    assert store.counts()["chats"] == 1
+
+    bot.api.push_message("/forget")
+    sent = (await bot.replies(count=3))[-1]
+    assert "erased" in sent.params["text"]
+    assert store.counts()["chats"] == 0  # the /forget itself left nothing behind
+
+    bot.api.push_message("/optout")
+    sent = (await bot.replies(count=4))[-1]
+    assert "no longer stores" in sent.params["text"]
+    counts = store.counts()
+    bot.api.push_message("what causes sciatica")
+    bot.api.push_callback("piriformis_syndrome")
+    await bot.replies(count=6)
+    assert store.counts() == counts  # opted out: no state, no counts
+    assert bot.state() == ChatState()
+
+    bot.api.push_message("/optin")
+    await bot.replies(count=7)
+    bot.api.push_message("what causes sciatica")
+    await bot.replies(count=8)
+    assert bot.state().last_intent == "sciatica_causes"
 
 
 async def test_unknown_command_gets_help(bot, dialogue):
@@ -377,7 +403,7 @@ async def test_question_gets_answer_with_keyboard_and_state(bot, dialogue):
     assert sent.params["text"] == escape(reply.text)
     assert keyboard(sent) == expected_keyboard(reply)
     assert sent.params["link_preview_options"] == {"is_disabled": True}
-    assert bot.app.chat_data[PRIVATE][STATE_KEY] == state
+    assert bot.state() == state
 
 
 async def test_button_press_answers_query_first_then_sends_new_message(bot, dialogue):

@@ -41,10 +41,21 @@ class BotProcess:
             k: v
             for k, v in os.environ.items()
             if not k.startswith(
-                ("TELEGRAM_", "WEBHOOK_", "CLINIC_", "INTENTS_", "RESPONSES_", "MATCH_", "LOG_")
+                (
+                    "TELEGRAM_",
+                    "WEBHOOK_",
+                    "CLINIC_",
+                    "INTENTS_",
+                    "RESPONSES_",
+                    "MATCH_",
+                    "LOG_",
+                    "DATABASE_",
+                    "RETENTION_",
+                )
             )
         }
         clean["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), clean.get("PYTHONPATH")]))
+        clean["DATABASE_PATH"] = str(tmp_path / "bot.sqlite3")
         clean.update(env)
         with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
             self.proc = subprocess.Popen(

@@ -1,0 +1,246 @@
+"""The authors' report: what people ask, and what the bot cannot answer yet.
+
+``sciatica-bot report [--days N] [--json]`` reads the anonymous tables of the
+:class:`~bot.store.Store`: answers per intent, typed questions against button presses, the
+fallback rate and red-flag answers per day, and the unanswered questions grouped by
+similarity (largest group first), each group with an example and the intent it came closest
+to. The groups are a to-do list for whoever edits ``intents/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process, utils
+
+from bot.store import Store, UnansweredRow
+
+ANSWER_KINDS = frozenset({"answer", "red_flag"})
+"""Reply kinds that answer a topic."""
+
+GROUP_SIMILARITY = 70.0
+"""Least ``token_sort_ratio`` between a question and its group's first question."""
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day's totals."""
+
+    day: dt.date
+    messages: int
+    typed: int
+    buttons: int
+    fallbacks: int
+    did_you_mean: int
+    red_flags: int
+
+    @property
+    def fallback_rate(self) -> float:
+        """Share of typed messages that got the fallback, in percent."""
+        return 100.0 * self.fallbacks / self.typed if self.typed else 0.0
+
+
+@dataclass(frozen=True)
+class Group:
+    """Similar unanswered questions.
+
+    Attributes:
+        size: How many times they were asked (repeats on one day count).
+        example: The most asked question of the group.
+        suggested_intent: The intent the group's questions came closest to, if any.
+        questions: Every distinct question of the group, most asked first.
+    """
+
+    size: int
+    example: str
+    suggested_intent: str | None
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything ``sciatica-bot report`` shows."""
+
+    since: dt.date
+    until: dt.date
+    days: tuple[Day, ...]
+    per_intent: tuple[tuple[str, int], ...]
+    groups: tuple[Group, ...]
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        return {
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "totals": self.totals,
+            "answers_per_intent": dict(self.per_intent),
+            "days": [
+                {
+                    "day": d.day.isoformat(),
+                    "messages": d.messages,
+                    "typed": d.typed,
+                    "buttons": d.buttons,
+                    "fallbacks": d.fallbacks,
+                    "did_you_mean": d.did_you_mean,
+                    "fallback_rate": round(d.fallback_rate, 1),
+                    "red_flags": d.red_flags,
+                }
+                for d in self.days
+            ],
+            "unanswered_groups": [
+                {
+                    "size": g.size,
+                    "example": g.example,
+                    "suggested_intent": g.suggested_intent,
+                    "questions": list(g.questions),
+                }
+                for g in self.groups
+            ],
+        }
+
+    def to_text(self, max_groups: int = 20) -> str:
+        """The report as plain-text tables."""
+        t = self.totals
+        lines = [
+            f"Report {self.since} to {self.until}",
+            "",
+            f"messages {t['messages']}  typed {t['typed']}  buttons {t['buttons']}  "
+            f"commands {t['commands']}  fallbacks {t['fallbacks']} "
+            f"({_rate(t['fallbacks'], t['typed'])} of typed)  red flags {t['red_flags']}",
+            "",
+            "Answers per intent",
+        ]
+        if self.per_intent:
+            width = max(len(name) for name, _ in self.per_intent)
+            lines += [f"  {name:<{width}}  {count:>6}" for name, count in self.per_intent]
+        else:
+            lines.append("  (none)")
+        lines += ["", "Per day", "  day         messages  typed  buttons  fallback  red flags"]
+        for d in self.days:
+            lines.append(
+                f"  {d.day}  {d.messages:>8}  {d.typed:>5}  {d.buttons:>7}  "
+                f"{d.fallback_rate:>7.1f}%  {d.red_flags:>9}"
+            )
+        if not self.days:
+            lines.append("  (no messages)")
+        lines += ["", "Unanswered questions, most asked first (a to-do list for intents/)"]
+        for number, group in enumerate(self.groups[:max_groups], start=1):
+            suggestion = group.suggested_intent or "a new intent?"
+            lines.append(f"  {number:>2}. x{group.size}  {group.example!r}  -> {suggestion}")
+            for other in group.questions[1:4]:
+                lines.append(f"        also: {other!r}")
+            if len(group.questions) > 4:
+                lines.append(f"        and {len(group.questions) - 4} more")
+        if len(self.groups) > max_groups:
+            lines.append(f"  ... {len(self.groups) - max_groups} more groups (use --json)")
+        if not self.groups:
+            lines.append("  (none)")
+        return "\n".join(lines)
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.1f}%" if whole else "0.0%"
+
+
+def group_questions(rows: list[UnansweredRow]) -> list[Group]:
+    """Group similar questions, largest group first.
+
+    The most asked ungrouped question starts a group and takes every ungrouped question
+    within :data:`GROUP_SIMILARITY` of it (``token_sort_ratio`` on rapidfuzz's
+    ``default_process``). The suggested intent is the top candidate most of the group's
+    questions had.
+
+    Args:
+        rows: Unanswered questions (the same text on several days is merged).
+
+    Returns:
+        The groups.
+    """
+    asked: Counter[str] = Counter()
+    near: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        asked[row.text] += row.count
+        if row.top_intent:
+            near[row.text][row.top_intent] += row.count
+    ungrouped = dict.fromkeys(sorted(asked, key=lambda text: (-asked[text], text)))
+    groups: list[Group] = []
+    while ungrouped:
+        leader = next(iter(ungrouped))
+        members = [leader]
+        del ungrouped[leader]
+        if ungrouped:
+            similar = process.extract(
+                leader,
+                list(ungrouped),
+                scorer=fuzz.token_sort_ratio,
+                processor=utils.default_process,
+                score_cutoff=GROUP_SIMILARITY,
+                limit=None,
+            )
+            for text, _, _ in similar:
+                members.append(text)
+                del ungrouped[text]
+        members.sort(key=lambda text: (-asked[text], text))
+        votes: Counter[str] = Counter()
+        for text in members:
+            votes.update(near[text])
+        groups.append(
+            Group(
+                size=sum(asked[text] for text in members),
+                example=members[0],
+                suggested_intent=votes.most_common(1)[0][0] if votes else None,
+                questions=tuple(members),
+            )
+        )
+    groups.sort(key=lambda g: (-g.size, g.example))
+    return groups
+
+
+def build_report(store: Store, days: int, today: dt.date | None = None) -> Report:
+    """Read the store and build the report over the last ``days`` days (today included).
+
+    Args:
+        store: The bot's store.
+        days: How many days to cover.
+        today: The last day (default: the store's today).
+    """
+    until = today or store.today()
+    since = until - dt.timedelta(days=days - 1)
+    per_day: dict[dt.date, Counter[str]] = defaultdict(Counter)
+    per_intent: Counter[str] = Counter()
+    for row in store.stats(since):
+        counts = per_day[row.day]
+        counts["messages"] += row.count
+        counts[row.source] += row.count
+        counts[row.kind] += row.count
+        if row.kind in ANSWER_KINDS and row.intent:
+            per_intent[row.intent] += row.count
+    day_rows = tuple(
+        Day(
+            day=day,
+            messages=c["messages"],
+            typed=c["typed"],
+            buttons=c["button"],
+            fallbacks=c["fallback"],
+            did_you_mean=c["did_you_mean"],
+            red_flags=c["red_flag"],
+        )
+        for day, c in sorted(per_day.items())
+    )
+    totals = Counter[str]()
+    for c in per_day.values():
+        totals.update(c)
+    keys = ("messages", "typed", "button", "command", "fallback", "did_you_mean", "red_flag")
+    names = ("messages", "typed", "buttons", "commands", "fallbacks", "did_you_mean", "red_flags")
+    return Report(
+        since=since,
+        until=until,
+        days=day_rows,
+        per_intent=tuple(sorted(per_intent.items(), key=lambda item: (-item[1], item[0]))),
+        groups=tuple(group_questions(store.unanswered(since))),
+        totals={name: totals[key] for key, name in zip(keys, names, strict=True)},
+    )

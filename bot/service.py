@@ -1,0 +1,265 @@
+"""The dialogue with a memory: what every adapter calls.
+
+:class:`ChatService` loads a chat's state from the :class:`~bot.store.Store`, lets the pure
+:class:`~bot.dialogue.Dialogue` answer, and records the turn: the chat's new state, an
+anonymous counter and, for questions it could not answer, the question without any identity
+(never a red-flag message). It also answers the privacy commands (``/privacy``, ``/forget``,
+``/optout``, ``/optin``), whose wording is built from the store's real settings.
+
+A failing database never costs the person their answer: the failure is logged once (until
+the store works again) and the reply goes out as usual.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from bot.content import RED_FLAGS
+from bot.dialogue import Dialogue
+from bot.replies import MENU, Button, ChatState, Reply
+from bot.settings import Settings
+from bot.store import MAX_UNANSWERED_CHARS, MEMORY, Store, Turn
+
+logger = logging.getLogger(__name__)
+
+UNANSWERED_KINDS = frozenset({"fallback", "did_you_mean"})
+"""Reply kinds whose question is kept for the report."""
+
+COMMANDS = ("start", "topics", "help", "about", "book", "privacy", "forget", "optout", "optin")
+"""Commands the service answers; anything else gets the help text."""
+
+
+class ChatService:
+    """Dialogue plus store.
+
+    Args:
+        dialogue: Produces every answer.
+        store: Remembers chats and keeps the anonymous statistics.
+    """
+
+    def __init__(self, dialogue: Dialogue, store: Store) -> None:
+        self.dialogue = dialogue
+        self.store = store
+        self._store_failing = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings, dialogue: Dialogue | None = None) -> ChatService:
+        """Open the store named by ``settings`` (and load the content unless given).
+
+        Raises:
+            bot.content.ContentError: the content has problems.
+            StoreError: the database cannot be used.
+        """
+        dialogue = dialogue or Dialogue.from_settings(settings)
+        store = Store(settings.database_path, retention_days=settings.retention_days)
+        return cls(dialogue, store)
+
+    # --- what adapters call --------------------------------------------------------------
+
+    def message(self, chat: str, text: str) -> Reply:
+        """Answer a typed message.
+
+        Args:
+            chat: The adapter's chat key (``telegram:<chat id>``, ``terminal``).
+            text: The message as typed.
+        """
+        state = self._state(chat)
+        reply, new_state = self.dialogue.handle(state, text)
+        self._record(chat, "typed", reply, new_state, text)
+        return reply
+
+    def press(self, chat: str, payload: str) -> Reply:
+        """Answer a button press (``payload`` as sent back by the button)."""
+        state = self._state(chat)
+        reply, new_state = self.dialogue.handle(state, payload=payload)
+        self._record(chat, "button", reply, new_state, None)
+        return reply
+
+    def not_text(self, chat: str) -> Reply:
+        """Answer a sticker, photo, voice note or other non-text message."""
+        reply = self.dialogue.not_text()
+        self._record(chat, "other", reply, ChatState(), None)
+        return reply
+
+    def command(self, chat: str, name: str, argument: str = "") -> Reply:
+        """Answer a command (without the slash); unknown commands get the help text.
+
+        Args:
+            chat: The adapter's chat key.
+            name: ``start``, ``topics``, ``help``, ``about``, ``book``, ``privacy``,
+                ``forget``, ``optout`` or ``optin``.
+            argument: Text after the command (``/start <topic>`` deep links).
+        """
+        name = name.lower()
+        if name == "forget":
+            return self._forget(chat)
+        if name == "optout":
+            return self._opt_out(chat)
+        if name == "optin":
+            return self._opt_in(chat)
+        state = ChatState()
+        if name == "start":
+            topic = self.dialogue.topic(argument.strip()) if argument.strip() else None
+            reply = topic or self.dialogue.welcome()
+            state = ChatState(last_intent=reply.intent)
+        elif name == "topics":
+            reply = self.dialogue.menu()
+        elif name == "book":
+            reply = self.dialogue.book()
+        elif name == "privacy":
+            reply = self.privacy(chat)
+        else:
+            reply = self.dialogue.help()
+        self._record(chat, "command", reply, state, None)
+        return reply
+
+    def search(self, text: str, limit: int = 5) -> list[Reply]:
+        """Answers for inline mode, best first (not recorded: inline queries have no chat)."""
+        return self.dialogue.search(text, limit)
+
+    # --- privacy -------------------------------------------------------------------------
+
+    def privacy(self, chat: str | None = None) -> Reply:
+        """Exactly what is stored, for how long, and how to erase it, from the settings.
+
+        Args:
+            chat: When given, the text also says whether this chat is opted out.
+        """
+        days = self.store.retention_days
+        on_disk = self.store.path != MEMORY
+        where = (
+            "in one database file on the clinic's server"
+            if on_disk
+            else "in memory only, gone when the bot restarts"
+        )
+        lines = [
+            f"What this bot stores, {where}:",
+            "",
+            "About this chat:",
+            '- the last topic you asked about, so "tell me more" and the follow-up buttons work;',
+            "- the day (not the time) this chat last wrote;",
+            "- whether you opted out.",
+            f"These are deleted after {days} days without a message from this chat.",
+            "",
+            "Without any link to you or this chat:",
+            "- daily counts of which topics were answered, typed or tapped, and how often the "
+            "bot could not answer;",
+            "- questions the bot could not answer, cut to "
+            f"{MAX_UNANSWERED_CHARS} characters, with e-mail addresses, phone numbers, links "
+            f"and @names masked, so the clinic can improve the answers. They are deleted after "
+            f"{days} days. Because nothing links them to you, /forget cannot find them.",
+            "",
+            "Never stored: your name, username or user id next to a question, and messages "
+            "describing urgent symptoms.",
+            "",
+            "/forget - erase everything stored about this chat now",
+            "/optout - store nothing more about this chat (not even counts)",
+            "/optin - allow it again",
+        ]
+        if chat is not None:
+            status = (
+                "This chat is opted out: nothing about it is stored but that fact."
+                if self._opted_out(chat)
+                else "This chat is remembered as described above."
+            )
+            lines[1:1] = [status, ""]
+        return Reply("\n".join(lines), (Button(self._label("menu_label"), MENU),), kind="privacy")
+
+    def _forget(self, chat: str) -> Reply:
+        try:
+            self.store.forget(chat)
+        except sqlite3.Error:
+            logger.exception("could not erase a chat")
+            return self._note("The erase failed; nothing was changed. Please try again later.")
+        return self._note(
+            "Done: everything stored about this chat is erased. The bot starts afresh; "
+            "send /optout if it should not remember this chat from now on."
+        )
+
+    def _opt_out(self, chat: str) -> Reply:
+        try:
+            self.store.opt_out(chat)
+        except sqlite3.Error:
+            logger.exception("could not opt a chat out")
+            return self._note("That failed; nothing was changed. Please try again later.")
+        return self._note(
+            "Done: the bot no longer stores anything about this chat, not even counts. It "
+            "keeps only the fact that you opted out, until /optin or /forget. Follow-up "
+            'buttons still work; "tell me more" will not.'
+        )
+
+    def _opt_in(self, chat: str) -> Reply:
+        try:
+            self.store.opt_in(chat)
+        except sqlite3.Error:
+            logger.exception("could not opt a chat in")
+            return self._note("That failed; nothing was changed. Please try again later.")
+        return self._note(
+            "Done: the bot remembers this chat's last topic again. /privacy says what is stored."
+        )
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _state(self, chat: str) -> ChatState:
+        try:
+            return self.store.state(chat)
+        except sqlite3.Error as exc:
+            self._failed("read", exc)
+            return ChatState()
+
+    def _opted_out(self, chat: str) -> bool:
+        try:
+            return self.store.opted_out(chat)
+        except sqlite3.Error as exc:
+            self._failed("read", exc)
+            return False
+
+    def _record(
+        self, chat: str, source: str, reply: Reply, state: ChatState, text: str | None
+    ) -> None:
+        unanswered = None
+        top_intent = top_score = None
+        if text is not None and reply.kind in UNANSWERED_KINDS and not _mentions_red_flag(reply):
+            unanswered = text
+            if reply.candidates:
+                top_intent, top_score = reply.candidates[0]
+        turn = Turn(
+            source=source,
+            kind=reply.kind,
+            intent=reply.intent,
+            last_intent=state.last_intent,
+            unanswered=unanswered,
+            top_intent=top_intent,
+            top_score=top_score,
+        )
+        try:
+            self.store.save(chat, turn)
+        except sqlite3.Error as exc:
+            self._failed("write", exc)
+            return
+        if self._store_failing:
+            logger.warning("the database works again")
+            self._store_failing = False
+
+    def _failed(self, action: str, exc: sqlite3.Error) -> None:
+        """Log a database failure once; the person still gets the answer."""
+        if not self._store_failing:
+            logger.error(
+                "could not %s the database (%s: %s); answering without it until it works",
+                action,
+                type(exc).__name__,
+                exc,
+            )
+            self._store_failing = True
+
+    def _label(self, key: str) -> str:
+        return self.dialogue.content.messages[key]
+
+    def _note(self, text: str) -> Reply:
+        return Reply(text, (Button(self._label("menu_label"), MENU),), kind="note")
+
+
+def _mentions_red_flag(reply: Reply) -> bool:
+    """True when urgent symptoms were among the candidates (such text is never kept)."""
+    return reply.red_flag or any(intent == RED_FLAGS for intent, _ in reply.candidates)
