@@ -11,9 +11,9 @@ Three tables, and nothing else:
   @handles masked; the same question on the same day is counted, not stored twice.
 
 Chats not seen for ``retention_days`` and unanswered questions older than that are purged
-when the store opens and once a day after. ``secure_delete`` is on, and :meth:`Store.forget`
-rebuilds the file and empties the write-ahead log, so an erased chat leaves no trace in free
-pages, B-tree dividers or the WAL.
+when the store opens and once a day after. ``secure_delete`` is on (deleted content is
+overwritten with zeros) and every deletion ends by checkpointing and truncating the
+write-ahead log, so an erased chat leaves no trace in free pages or in the WAL.
 
 Every write is one transaction with ``synchronous=FULL`` in WAL mode: once a method returns,
 the write survives a crash of the process or of the machine. A lock serialises access, so
@@ -81,8 +81,13 @@ _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\b(?:https?://|www\.)\S+"), "[link]"),
     (re.compile(r"(?<!\w)@\w{3,}"), "[handle]"),
     (re.compile(r"\+?\d[\d\s().-]{6,}\d"), "[number]"),
+    (
+        re.compile(r"(?i:\b(my name is|my name's|name's|this is|call me|i am|i'm|im)\s+)[A-Z]\w+"),
+        r"\1 [name]",
+    ),
 )
-"""Personal details people sometimes type into a question, and what replaces them."""
+"""Personal details people sometimes type into a question, and what replaces them
+(a capitalised word after "my name is", "I'm", "call me"... counts as a name)."""
 
 
 class StoreError(RuntimeError):
@@ -166,6 +171,8 @@ class Store:
             :data:`MEMORY`.
         retention_days: How long chats and unanswered questions are kept.
         today: Returns the current day (injectable for tests).
+        busy_timeout: Seconds to wait for another process's lock before giving up (the
+            caller then answers without the store rather than keep the person waiting).
 
     Raises:
         StoreError: the file cannot be created, opened or written, is not a SQLite
@@ -178,8 +185,10 @@ class Store:
         *,
         retention_days: int = 30,
         today: Callable[[], dt.date] = utc_today,
+        busy_timeout: float = 1.0,
     ) -> None:
         self.path = str(path)
+        self._busy_timeout = busy_timeout
         self.retention_days = retention_days
         self._today = today
         self._lock = threading.RLock()
@@ -216,7 +225,10 @@ class Store:
                     ) from None
         try:
             db = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=5.0
+                self.path,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=self._busy_timeout,
             )
             db.execute("PRAGMA secure_delete = ON")
             db.execute("PRAGMA foreign_keys = ON")
@@ -270,9 +282,17 @@ class Store:
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # Some errors (a full disk) make SQLite roll back by itself; rolling back
+                # again would hide the real error behind "no transaction is active".
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error:
+                if self._db.in_transaction:  # a failed COMMIT can leave it open
+                    self._db.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         """Close the database (checkpointing the write-ahead log)."""
@@ -353,20 +373,18 @@ class Store:
     def forget(self, chat: str) -> None:
         """Erase every row about the chat and leave no trace of it in the file.
 
-        The row is deleted with ``secure_delete`` on; then the file is rebuilt (``VACUUM``,
-        which also drops copies of the key in B-tree dividers) and the write-ahead log is
-        checkpointed and truncated.
+        With ``secure_delete`` on, SQLite overwrites the deleted row with zeros; the
+        write-ahead log, which still holds older copies of the page, is then checkpointed
+        into the file and truncated.
         """
         with self._lock:
             with self._transaction() as db:
                 db.execute("DELETE FROM chats WHERE chat = ?", (chat,))
-            self._compact()
+            self._empty_wal()
 
-    def _compact(self) -> None:
-        if self.path == MEMORY:
-            return
-        self._db.execute("VACUUM")
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    def _empty_wal(self) -> None:
+        if self.path != MEMORY:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # --- retention -----------------------------------------------------------------------
 
@@ -388,7 +406,7 @@ class Store:
                 questions = db.execute("DELETE FROM unanswered WHERE day < ?", (cutoff,)).rowcount
             self._purged_on = today
             if chats or questions:
-                self._compact()
+                self._empty_wal()
                 logger.info(
                     "retention: purged %d chat(s) and %d unanswered question(s) older than %d days",
                     chats,
