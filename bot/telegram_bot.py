@@ -21,9 +21,9 @@ import sys
 import time
 import traceback
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram import (
     BotCommand,
@@ -37,7 +37,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, MessageLimit, ParseMode
-from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -408,6 +408,78 @@ class FloodGuard:
 
 
 # --------------------------------------------------------------------------------------
+# Outgoing requests
+# --------------------------------------------------------------------------------------
+
+SERVER_ERROR_RETRIES = 3
+"""How often a request Telegram answered with a server error (5xx) or could not be
+connected for is tried again before the error reaches the error handler."""
+
+SERVER_ERROR_BACKOFF = 0.25
+"""Seconds before the first such retry; doubled for each further one (0.25, 0.5, 1)."""
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """:class:`~telegram.ext.AIORateLimiter` that also retries server errors.
+
+    ``AIORateLimiter`` keeps within Telegram's limits and waits out ``429 Too Many
+    Requests``. This subclass also tries again, with exponential backoff, when Telegram
+    answers 5xx or the connection fails: such a request was not carried out, so the retry
+    cannot answer twice. Timeouts are *not* retried (the message may have been sent), nor
+    are 400/403 (trying again would not help).
+
+    Args:
+        retries: Retries after a server error.
+        backoff: Seconds before the first retry, doubled for each further one.
+        **kwargs: Passed to :class:`~telegram.ext.AIORateLimiter`.
+    """
+
+    def __init__(
+        self,
+        retries: int = SERVER_ERROR_RETRIES,
+        backoff: float = SERVER_ERROR_BACKOFF,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.retries = retries
+        self.backoff = backoff
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        """Send the request through the rate limiter, retrying server errors."""
+        delay = self.backoff
+        for attempt in range(self.retries + 1):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except (BadRequest, TimedOut):
+                raise
+            except NetworkError as exc:
+                if attempt >= self.retries:
+                    raise
+                logger.warning(
+                    "%s failed (%s: %s); retry %d of %d in %.2fs",
+                    endpoint,
+                    type(exc).__name__,
+                    exc,
+                    attempt + 1,
+                    self.retries,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------------------
 # Logging hygiene
 # --------------------------------------------------------------------------------------
 
@@ -774,7 +846,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
+        .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=2))
         .post_init(_post_init)
     )
     if settings.telegram_api_base_url:
@@ -876,14 +948,17 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
                 webhook_url=f"{settings.webhook_url.rstrip('/')}/{path}",
                 secret_token=settings.webhook_secret or None,
                 allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=-1,  # Telegram down at start-up: wait for it, with backoff
             )
         else:
             logger.info("@%s polling for updates", me)
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
     except OSError as exc:
         return _fail(f"Could not start the bot: {exc.strerror or type(exc).__name__}.", 1)
     except InvalidToken:
         return _fail("Telegram rejected TELEGRAM_BOT_TOKEN: check the token with @BotFather.", 2)
+    except TelegramError as exc:
+        return _fail(f"Telegram Bot API error at start-up ({type(exc).__name__}).", 1)
     finally:
         service.store.close()
     logger.info("stopped")

@@ -35,6 +35,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
@@ -142,6 +143,117 @@ def html_to_text(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+MAX_TEXT_UTF16 = 4096
+"""Telegram's limit for one message, after entity parsing, in UTF-16 code units."""
+
+MAX_CALLBACK_DATA_BYTES = 64
+
+_HTML_TAGS = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a"}
+    | {"tg-emoji", "code", "pre", "blockquote"}
+)
+_HTML_TOKEN = re.compile(
+    r"<(/?)([a-z-]+)((?:\s+[a-z-]+(?:=\"[^\"]*\"|='[^']*')?)*)\s*>"
+    r"|&(?:lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});"
+    r"|[<>&]"
+)
+
+
+class HtmlError(ValueError):
+    """Text Telegram would reject with "can't parse entities"."""
+
+
+def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
+    """Parse ``parse_mode=HTML`` text as strictly as the Bot API documents it.
+
+    Only the supported tags are accepted, every ``<``, ``>`` and ``&`` outside a tag or an
+    entity is an error, tags must nest properly.
+
+    Args:
+        text: The ``text`` parameter of a ``sendMessage``.
+
+    Returns:
+        The plain text and the entities (``{"type": tag, "offset", "length"}`` in UTF-16).
+
+    Raises:
+        HtmlError: Telegram would answer 400 "can't parse entities".
+    """
+    plain: list[str] = []
+    entities: list[dict[str, Any]] = []
+    open_tags: list[tuple[str, int]] = []
+    position = 0
+    length = 0
+    for match in _HTML_TOKEN.finditer(text):
+        before = text[position : match.start()]
+        plain.append(before)
+        length += utf16_len(before)
+        position = match.end()
+        token = match.group()
+        if token in "<>&":
+            raise HtmlError(f"unescaped {token!r} at byte offset {match.start()}")
+        if token.startswith("&"):
+            decoded = html.unescape(token)
+            plain.append(decoded)
+            length += utf16_len(decoded)
+            continue
+        closing, name = match.group(1), match.group(2)
+        if name not in _HTML_TAGS:
+            raise HtmlError(f"unsupported start tag {name!r}")
+        if not closing:
+            open_tags.append((name, length))
+            continue
+        if not open_tags or open_tags[-1][0] != name:
+            raise HtmlError(f"unmatched end tag {name!r}")
+        _, start = open_tags.pop()
+        entities.append({"type": name, "offset": start, "length": length - start})
+    if open_tags:
+        raise HtmlError(f"unclosed tag {open_tags[-1][0]!r}")
+    plain.append(text[position:])
+    return "".join(plain), entities
+
+
+def check_message_text(text: str, parse_mode: str | None) -> str:
+    """Validate a message text like the Bot API; returns the text the person sees.
+
+    Raises:
+        ApiError: 400 with Telegram's wording (empty, can't parse entities, too long).
+    """
+    if parse_mode == "HTML":
+        try:
+            text, _ = parse_html(text)
+        except HtmlError as exc:
+            raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
+    if not text.strip():
+        raise ApiError(400, "Bad Request: message text is empty")
+    if utf16_len(text) > MAX_TEXT_UTF16:
+        raise ApiError(400, "Bad Request: message is too long")
+    return text
+
+
+def check_markup(markup: dict[str, Any] | None) -> None:
+    """Validate an inline keyboard like the Bot API (callback data of 1-64 bytes).
+
+    Raises:
+        ApiError: 400 BUTTON_DATA_INVALID.
+    """
+    for row in (markup or {}).get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA_BYTES:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            if not button.get("text"):
+                raise ApiError(400, "Bad Request: a button without text")
+
+
+class ApiError(Exception):
+    """Raised by a method handler of the fake: answered as ``{"ok": false}``."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
 @dataclass(frozen=True)
 class Call:
     """One request the bot made.
@@ -186,6 +298,10 @@ class FakeBotApi:
         self.closed = False
         self._updates: deque[dict[str, Any]] = deque()
         self._faults: dict[str, deque[Fault]] = {}
+        self._delays: dict[str, deque[float]] = {}
+        self._chat_faults: dict[int, Fault] = {}
+        self._outage_until = 0.0
+        self._outage_status = 502
         self._chats: dict[int, dict[str, Any]] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -360,6 +476,49 @@ class FakeBotApi:
             queue = self._faults.setdefault(method, deque())
             queue.extend(Fault(status, text, parameters) for _ in range(times))
 
+    def slow_next(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` only after ``seconds``.
+
+        A client whose read timeout is shorter gives up (``TimedOut``); with the in-process
+        :class:`FakeRequest` such a call is recorded with status 0 and *not* carried out
+        (the request never reached Telegram's servers).
+        """
+        with self._cond:
+            self._delays.setdefault(method, deque()).extend([seconds] * times)
+
+    def take_delay(self, method: str) -> float:
+        """The injected delay for this call of ``method`` (0 when none)."""
+        with self._cond:
+            queue = self._delays.get(method)
+            return queue.popleft() if queue else 0.0
+
+    def fail_chat(
+        self,
+        chat_id: int,
+        status: int = 403,
+        description: str = "Forbidden: bot was blocked by the user",
+    ) -> None:
+        """Make every ``sendMessage`` to ``chat_id`` fail from now on (blocked, deleted...)."""
+        with self._cond:
+            self._chat_faults[chat_id] = Fault(status, description)
+
+    def outage(self, seconds: float, status: int = 502) -> None:
+        """Answer every call with ``status`` for the next ``seconds`` (Telegram is down)."""
+        with self._cond:
+            self._outage_until = time.monotonic() + seconds
+            self._outage_status = status
+
+    @property
+    def in_outage(self) -> bool:
+        """True while an :meth:`outage` lasts."""
+        return time.monotonic() < self._outage_until
+
+    def record(self, token: str, method: str, params: dict[str, Any], status: int) -> None:
+        """Record a call that got no answer from the fake (e.g. the client timed out)."""
+        with self._cond:
+            self.calls.append(Call(method, params, token, status))
+            self._cond.notify_all()
+
     # -- answering --------------------------------------------------------------------
 
     def updates_ready(self, offset: int | None) -> bool:
@@ -408,13 +567,18 @@ class FakeBotApi:
     def _answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict]:
         if token != self.token:
             return self._error(401, "Unauthorized")
+        if self.in_outage:
+            return self._error(self._outage_status, HTTPStatus(self._outage_status).phrase)
         faults = self._faults.get(method)
         if faults:
             fault = faults.popleft()
             return self._error(fault.status, fault.description, fault.parameters)
         handler: Callable[[dict[str, Any]], Any] | None = getattr(self, f"_m_{method}", None)
         if handler is not None:
-            result = handler(params)
+            try:
+                result = handler(params)
+            except ApiError as exc:
+                return self._error(exc.status, exc.description)
         elif method in _OK_TRUE:
             result = True
         else:
@@ -445,9 +609,11 @@ class FakeBotApi:
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
-        text = params.get("text", "")
-        if params.get("parse_mode") == "HTML":
-            text = html_to_text(text)
+        fault = self._chat_faults.get(chat_id)
+        if fault is not None:
+            raise ApiError(fault.status, fault.description)
+        text = check_message_text(str(params.get("text", "")), params.get("parse_mode"))
+        check_markup(params.get("reply_markup"))
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -458,6 +624,21 @@ class FakeBotApi:
         if "reply_markup" in params:
             message["reply_markup"] = params["reply_markup"]
         return message
+
+    def _m_answerInlineQuery(self, params: dict[str, Any]) -> bool:
+        results = params.get("results") or []
+        if len(results) > 50:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [str(result.get("id", "")) for result in results]
+        if len(set(ids)) != len(ids) or any(not 1 <= len(i.encode()) <= 64 for i in ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        for result in results:
+            if not str(result.get("title", "")).strip():
+                raise ApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
+            content = result.get("input_message_content") or {}
+            check_message_text(str(content.get("message_text", "")), content.get("parse_mode"))
+            check_markup(result.get("reply_markup"))
+        return True
 
     # -- inspecting -------------------------------------------------------------------
 
@@ -472,6 +653,14 @@ class FakeBotApi:
             call.params["text"]
             for call in self.calls_to("sendMessage")
             if chat_id is None or call.params.get("chat_id") == chat_id
+        ]
+
+    def delivered(self, chat_id: int | None = None) -> list[Call]:
+        """Every *successful* ``sendMessage`` (optionally to one chat), oldest first."""
+        return [
+            call
+            for call in self.calls_to("sendMessage")
+            if call.status == 200 and (chat_id is None or call.params.get("chat_id") == chat_id)
         ]
 
     def _matching(self, method: str, where: Callable[[Call], bool] | None) -> list[Call]:
@@ -542,14 +731,19 @@ class FakeRequest(BaseRequest):
         max_long_poll: Cap (seconds) for ``getUpdates`` long polling, to keep tests snappy.
     """
 
-    def __init__(self, api: FakeBotApi, max_long_poll: float = 1.0) -> None:
+    def __init__(
+        self, api: FakeBotApi, max_long_poll: float = 1.0, read_timeout: float = 5.0
+    ) -> None:
         self.api = api
         self.max_long_poll = max_long_poll
+        self._read_timeout = read_timeout
+        self.refuse = False
+        """When True, every request fails as if the connection was refused."""
 
     @property
     def read_timeout(self) -> float | None:
-        """The default read timeout (unused: nothing really goes over a wire)."""
-        return 5.0
+        """The default read timeout: a call slowed down beyond it raises ``TimedOut``."""
+        return self._read_timeout
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -570,6 +764,17 @@ class FakeRequest(BaseRequest):
         """Answer one request from the shared fake."""
         token, api_method = split_api_url(url)
         params = decode_params(request_data.json_parameters) if request_data else {}
+        if self.refuse:
+            self.api.record(token, api_method, params, 0)
+            raise NetworkError("httpx.ConnectError: [Errno 111] Connection refused")
+        delay = self.api.take_delay(api_method)
+        if delay:
+            limit = read_timeout if isinstance(read_timeout, int | float) else self.read_timeout
+            if limit is not None and delay > limit:
+                await asyncio.sleep(limit)
+                self.api.record(token, api_method, params, 0)
+                raise TimedOut("Timed out")
+            await asyncio.sleep(delay)
         if api_method == "getUpdates":
             wait = min(float(params.get("timeout") or 0), self.max_long_poll)
             deadline = time.monotonic() + wait
@@ -606,6 +811,9 @@ class _Handler(BaseHTTPRequestHandler):
         api = self.server.api
         token, method = split_api_url(self.path)
         params = self._params()
+        delay = api.take_delay(method)
+        if delay:
+            time.sleep(delay)  # the client may have given up meanwhile
         if method == "getUpdates":
             wait = min(float(params.get("timeout") or 0), self.server.max_long_poll)
             api.wait_updates(params.get("offset"), wait)
@@ -719,6 +927,23 @@ class FakeBotApiServer:
                 if not refused or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+
+
+def post_raw(
+    url: str, body: bytes, headers: dict[str, str] | None = None, *, timeout: float = 5.0
+) -> int:
+    """POST ``body`` as it is to a loopback ``url``; returns the HTTP status (0: no answer)."""
+    host = urllib.parse.urlsplit(url).hostname
+    if host not in {"127.0.0.1", "localhost"}:
+        raise AssertionError(f"refusing to post to a non-loopback address: {url}")
+    request = urllib.request.Request(url, data=body, headers=headers or {}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0
 
 
 def free_port() -> int:

@@ -1,0 +1,184 @@
+"""One place that builds a running bot for the fault, fuzz and soak tests.
+
+``build_application``'s second argument is the chat service; when its type changes, only
+:func:`make_service` changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from fake_bot_api import TOKEN, Call, FakeBotApi, FakeRequest
+from telegram import Update
+from telegram.ext import Application, BaseRateLimiter
+
+from bot.dialogue import Dialogue
+from bot.service import ChatService
+from bot.settings import Settings
+from bot.store import MEMORY, Store
+from bot.telegram_bot import FloodGuard, build_application
+
+REPO = Path(__file__).resolve().parent.parent
+
+SUBPROCESS_ENV_PREFIXES = (
+    "TELEGRAM_",
+    "WEBHOOK_",
+    "CLINIC_",
+    "INTENTS_",
+    "RESPONSES_",
+    "MATCH_",
+    "LOG_",
+    "DATABASE_",
+    "RETENTION_",
+)
+"""Settings a subprocess must not inherit from the environment running the tests."""
+
+
+def make_service(dialogue: Dialogue) -> ChatService:
+    """What ``build_application`` answers with: the dialogue with an in-memory store."""
+    return ChatService(dialogue, Store(MEMORY))
+
+
+class NoRateLimit(BaseRateLimiter):
+    """Passes every request straight through (fuzz and soak tests send thousands)."""
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: Any,
+    ) -> Any:
+        """Call the API now."""
+        return await callback(*args, **kwargs)
+
+
+class RunningBot:
+    """An initialised application wired to a :class:`FakeBotApi`."""
+
+    def __init__(
+        self, api: FakeBotApi, app: Application, request: FakeRequest, updates: FakeRequest
+    ) -> None:
+        self.api = api
+        self.app = app
+        self.request = request
+        self.updates_request = updates
+        self.polling = False
+
+    async def start_polling(self) -> None:
+        """Start long polling (1 s) and the update processing."""
+        app = self.app
+
+        def error_callback(exc: Exception) -> None:  # as Application.run_polling does
+            app.create_task(app.process_error(error=exc, update=None))
+
+        await app.updater.start_polling(
+            timeout=1, poll_interval=0, allowed_updates=None, error_callback=error_callback
+        )
+        await self.app.start()
+        self.polling = True
+
+    async def process(self, update: dict[str, Any]) -> None:
+        """Handle one raw update directly (no polling), as the Application would."""
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+
+    async def stop(self) -> None:
+        """Stop polling and shut down."""
+        if self.polling:
+            if self.app.updater.running:
+                await self.app.updater.stop()
+            if self.app.running:
+                await self.app.stop()
+        await self.app.shutdown()
+
+    def delivered_to(self, chat_id: int) -> list[Call]:
+        """Successful ``sendMessage`` calls to ``chat_id``."""
+        return self.api.delivered(chat_id)
+
+
+async def start_bot(
+    dialogue: Dialogue,
+    *,
+    api: FakeBotApi | None = None,
+    flood_guard: FloodGuard | None = None,
+    rate_limiter: BaseRateLimiter | None = None,
+    read_timeout: float = 5.0,
+    poll: bool = True,
+) -> RunningBot:
+    """Build, initialise and (by default) start polling a bot against the in-process fake.
+
+    Args:
+        dialogue: The bundled-content dialogue.
+        api: The fake (a new one when omitted).
+        flood_guard: Per-chat budget (the default one when omitted).
+        rate_limiter: Outgoing limiter (the application's default when omitted).
+        read_timeout: The fake transport's read timeout (slow calls beyond it time out).
+        poll: Start polling; ``False`` to feed updates with :meth:`RunningBot.process`.
+    """
+    api = api or FakeBotApi()
+    request = FakeRequest(api, read_timeout=read_timeout)
+    updates = FakeRequest(api, read_timeout=read_timeout)
+    app = build_application(
+        Settings(telegram_token=TOKEN),
+        make_service(dialogue),
+        request=request,
+        get_updates_request=updates,
+        flood_guard=flood_guard,
+        rate_limiter=rate_limiter,
+    )
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    bot = RunningBot(api, app, request, updates)
+    if poll:
+        await bot.start_polling()
+    return bot
+
+
+def rss_kib() -> int:
+    """Resident set size of this process in KiB (Linux ``/proc``; max RSS elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def subprocess_env(tmp_path: Path, **env: str) -> dict[str, str]:
+    """A clean environment for ``python -m bot`` (own database, no inherited settings)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(SUBPROCESS_ENV_PREFIXES)}
+    clean["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), clean.get("PYTHONPATH")]))
+    clean["DATABASE_PATH"] = str(tmp_path / "bot.sqlite3")
+    clean.update(env)
+    return clean
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> float:
+    """Poll ``predicate`` until true; returns the seconds it took.
+
+    Raises:
+        AssertionError: not true within ``timeout``.
+    """
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"waited {timeout}s for {what}")
+        await asyncio.sleep(0.005)
+    return time.monotonic() - started
