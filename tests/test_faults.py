@@ -476,6 +476,10 @@ def test_run_refuses_broken_content_listing_every_problem(server, spawn, content
         ("MATCH_THRESHOLD", "nan", "MATCH_THRESHOLD"),
         ("MATCH_MARGIN", "-5", "MATCH_MARGIN must be between"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
+        ("RETENTION_DAYS", "forever", "RETENTION_DAYS must be a whole number"),
+        ("RETENTION_DAYS", "0", "RETENTION_DAYS must be between 1 and 3650"),
+        ("DATABASE_PATH", "/proc/self/no/such/bot.sqlite3", "DATABASE_PATH /proc/self/no/such"),
+        ("DATABASE_PATH", "/dev/null/bot.sqlite3", "cannot create its folder"),
     ],
 )
 def test_bad_setting_is_one_line_exit_2(server, spawn, setting, value, words):
