@@ -114,6 +114,14 @@ class ChatService:
         self._record(chat, "command", reply, state, None)
         return reply
 
+    def tidy(self) -> None:
+        """Purge what is past retention, if not done yet today (adapters call it hourly,
+        so an idle bot forgets on time too)."""
+        try:
+            self.store.purge_if_due()
+        except sqlite3.Error as exc:
+            self._failed("purge", exc)
+
     def search(self, text: str, limit: int = 5) -> list[Reply]:
         """Answers for inline mode, best first (not recorded: inline queries have no chat)."""
         return self.dialogue.search(text, limit)

@@ -329,7 +329,7 @@ class Store:
             turn: What to record.
         """
         today = self._today()
-        self._purge_if_new_day(today)
+        self.purge_if_due(today)
         day = today.isoformat()
         with self._transaction() as db:
             row = db.execute("SELECT opted_out FROM chats WHERE chat = ?", (chat,)).fetchone()
@@ -416,8 +416,9 @@ class Store:
                 )
         return chats, questions
 
-    def _purge_if_new_day(self, today: dt.date) -> None:
-        if self._purged_on != today:
+    def purge_if_due(self, today: dt.date | None = None) -> None:
+        """Purge unless that was already done today (called before writes and hourly)."""
+        if self._purged_on != (today or self._today()):
             self.purge()
 
     # --- reading for the report ----------------------------------------------------------

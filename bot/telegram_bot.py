@@ -14,6 +14,7 @@ polling (or a webhook when ``WEBHOOK_URL`` is set) and returns a process exit co
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import re
@@ -155,6 +156,10 @@ class ServiceLike(Protocol):
 
     def search(self, text: str, limit: int = 5) -> list[Reply]:
         """Answers for inline mode, best first."""
+        ...
+
+    def tidy(self) -> None:
+        """Purge what is past retention (called every :data:`HOUSEKEEPING_SECONDS`)."""
         ...
 
 
@@ -813,12 +818,40 @@ def file_base_url(base_url: str) -> str:
     return f"{prefix}/file/{last}"
 
 
+HOUSEKEEPING_SECONDS = 3600.0
+"""How often a running bot checks whether stored data has passed its retention period."""
+
+
+async def _housekeeping(service: ServiceLike) -> None:
+    """Tidy the store every :data:`HOUSEKEEPING_SECONDS` until cancelled."""
+    while True:
+        await asyncio.sleep(HOUSEKEEPING_SECONDS)
+        try:
+            service.tidy()
+        except Exception:  # never let housekeeping end the loop
+            logger.exception("housekeeping failed")
+
+
 async def _post_init(application: Application) -> None:
-    """Register the command menu; failure only costs the menu, so it is logged, not fatal."""
+    """Register the command menu and start housekeeping.
+
+    A failed ``setMyCommands`` only costs the menu, so it is logged, not fatal.
+    """
     try:
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
     except TelegramError as exc:
         logger.warning("could not register the command menu: %s", type(exc).__name__)
+    adapter: TelegramAdapter = application.bot_data["adapter"]
+    application.bot_data["housekeeping"] = asyncio.create_task(_housekeeping(adapter.service))
+
+
+async def _post_shutdown(application: Application) -> None:
+    """Stop housekeeping."""
+    task = application.bot_data.pop("housekeeping", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def build_application(
@@ -848,6 +881,7 @@ def build_application(
         .token(settings.telegram_token)
         .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=2))
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
     )
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url

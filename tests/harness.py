@@ -103,6 +103,8 @@ class RunningBot:
             if self.app.running:
                 await self.app.stop()
         await self.app.shutdown()
+        if self.app.post_shutdown:  # run_polling would call it; stops housekeeping
+            await self.app.post_shutdown(self.app)
 
     def delivered_to(self, chat_id: int) -> list[Call]:
         """Successful ``sendMessage`` calls to ``chat_id``."""

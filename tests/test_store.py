@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from fake_bot_api import TOKEN, FakeBotApi, FakeRequest
 
+from bot import telegram_bot
 from bot.dialogue import Dialogue
 from bot.replies import ChatState
 from bot.report import build_report, group_questions
@@ -580,4 +582,34 @@ def test_locked_database_answers_anyway_and_logs_once(
         other.close()
     service.press("telegram:1", "piriformis_syndrome")
     assert store.state("telegram:1") == ChatState("piriformis_syndrome")
+    store.close()
+
+
+async def test_a_running_bot_purges_on_time_even_when_idle(
+    tmp_path: Path, dialogue: Dialogue, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(telegram_bot, "HOUSEKEEPING_SECONDS", 0.01)
+    clock = Clock(DAY)
+    store = Store(tmp_path / "idle.sqlite3", today=clock)
+    store.save("telegram:1", Turn("typed", "fallback", unanswered="a question about elbows"))
+    app = build_application(
+        Settings(telegram_token=TOKEN),
+        ChatService(dialogue, store),
+        request=FakeRequest(FakeBotApi()),
+    )
+    await app.initialize()
+    await app.post_init(app)
+    try:
+        await asyncio.sleep(0.1)
+        assert store.counts()["unanswered"] == 1
+        clock.day = DAY + dt.timedelta(days=31)  # nobody writes; the hourly check purges
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if store.counts() == {"chats": 0, "daily_stats": 1, "unanswered": 0}:
+                break
+        assert store.counts() == {"chats": 0, "daily_stats": 1, "unanswered": 0}
+    finally:
+        await app.shutdown()
+        await app.post_shutdown(app)
+    assert "housekeeping" not in app.bot_data
     store.close()

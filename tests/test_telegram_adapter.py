@@ -70,6 +70,9 @@ class StandIn:
     def search(self, text: str, limit: int = 5) -> list[Reply]:
         return [self.answer][:limit]
 
+    def tidy(self) -> None:
+        pass
+
 
 class Bot:
     """A running application polling the fake, plus helpers to talk to it."""
@@ -131,6 +134,8 @@ async def make_bot() -> AsyncIterator[Any]:
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
 
 
 @pytest.fixture
