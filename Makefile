@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint check eval clean
+.PHONY: run test lint check eval bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,19 +23,27 @@ run: $(VENV)/.installed
 
 ## Run the whole test suite, plus lint and the content check.
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check bot tests
+	$(BIN)/ruff check bench bot tests
 	$(BIN)/sciatica-bot check
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check bot tests
-	$(BIN)/ruff format --check bot tests
+	$(BIN)/ruff check bench bot tests
+	$(BIN)/ruff format --check bench bot tests
 
 check: $(VENV)/.installed
 	$(BIN)/sciatica-bot check
 
 eval: $(VENV)/.installed
 	$(BIN)/sciatica-bot eval tests/data/questions.yml
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
+## Accuracy against baselines, matcher latency at 1x/10x/100x, pipeline throughput -> bench/RESULTS.md
+bench: $(VENV)/.installed-bench $(VENV)/.installed-test
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -57,6 +57,7 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "clinic_intro",
     "book_label",
     "menu_label",
+    "back_label",
 )
 
 MIN_EXAMPLES = 15
@@ -65,6 +66,9 @@ MAX_MESSAGE_CHARS = 4096
 MAX_TITLE_CHARS = 40
 
 _INTENT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+RESERVED_PAYLOADS = frozenset({"menu", "back"})
+"""Button payloads with a meaning of their own (:data:`bot.replies.MENU` and ``BACK``)."""
 
 
 @dataclass(frozen=True)
@@ -328,6 +332,8 @@ class _Builder:
             return
         if not _INTENT_NAME.match(name):
             doc.bad(fields["intent"], f"intent name {name!r} must be lower_snake_case")
+        if name in RESERVED_PAYLOADS:
+            doc.bad(fields["intent"], f"intent name {name!r} is reserved for a button")
         if name in self.intents:
             first = self.intents[name].where
             doc.bad(fields["intent"], f"intent {name!r} already defined at {first}")

@@ -6,24 +6,37 @@ Every adapter (Telegram, the terminal, tests) calls :meth:`Dialogue.handle` and 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from bot.content import (
     FIND_THERAPIST,
     MAX_MESSAGE_CHARS,
     RED_FLAGS,
+    SMALL_TALK,
     Content,
     Response,
     load_content,
     render_answer,
 )
 from bot.matching import Decision, Matcher, normalise
-from bot.replies import MENU, Button, ChatState, Reply
+from bot.replies import BACK, MENU, Button, ChatState, Reply
 from bot.settings import Clinic, MatchSettings, Settings
 
 logger = logging.getLogger(__name__)
 
 MORE_WORDS = frozenset({"more", "tell me more", "go on", "continue", "what else"})
+"""Messages that mean "the next topic after the last one" (normalised)."""
+
+BACK_WORDS = frozenset({"back", "go back", "previous", "previous topic"})
+"""Messages that mean "the topic before this one" when there is one (normalised)."""
+
+MAX_HISTORY = 5
+"""Topics a chat can go back through."""
+
+
+def _is_topic(intent: str) -> bool:
+    return intent not in SMALL_TALK and intent != RED_FLAGS
 
 
 class Dialogue:
@@ -76,21 +89,64 @@ class Dialogue:
             return self._press(state, payload)
         if text is None or not text.strip():
             return self._note("empty"), state
+        said = normalise(text)
+        if said in BACK_WORDS and state.history:
+            return self._back(state)
         decision = self.matcher.decide(text)
         reply = self.reply_for(decision)
-        if reply.kind == "fallback" and state.last_intent and normalise(text) in MORE_WORDS:
+        if reply.kind == "did_you_mean" and state.last_intent:
+            reply = self._in_context(reply, decision, state.last_intent)
+        if reply.kind == "fallback" and state.last_intent and said in MORE_WORDS:
             reply = self._more(state.last_intent)
-        if reply.intent is not None:
-            state = ChatState(last_intent=reply.intent)
-        return reply, state
+        return self._moved(state, reply)
 
     def _press(self, state: ChatState, payload: str) -> tuple[Reply, ChatState]:
         if payload == MENU:
             return self.menu(), state
+        if payload == BACK:
+            return self._back(state) if state.history else (self.menu(), state)
         if payload in self.content.responses:
-            return self.answer(payload), ChatState(last_intent=payload)
+            return self._moved(state, self.answer(payload))
         logger.info("stale or unknown button payload (%d bytes)", len(payload.encode()))
         return self._with_menu("stale_button", kind="stale_button"), state
+
+    def _moved(self, state: ChatState, reply: Reply) -> tuple[Reply, ChatState]:
+        """The chat's state after ``reply``, and the reply with a Back button when the
+        chat has somewhere to go back to. Only topics enter the history (not small talk
+        or urgent-care answers)."""
+        if reply.intent is None:
+            return reply, state
+        history = state.history
+        previous = state.last_intent
+        if previous and previous != reply.intent and _is_topic(previous):
+            history = (*history, previous)[-MAX_HISTORY:]
+        new_state = ChatState(last_intent=reply.intent, history=history)
+        return self._with_back(reply, new_state), new_state
+
+    def _back(self, state: ChatState) -> tuple[Reply, ChatState]:
+        """Return to the topic before the current one."""
+        *rest, target = state.history
+        new_state = ChatState(last_intent=target, history=tuple(rest))
+        return self._with_back(self.answer(target), new_state), new_state
+
+    def _with_back(self, reply: Reply, state: ChatState) -> Reply:
+        if not state.history or reply.red_flag or reply.intent in SMALL_TALK:
+            return reply
+        back = Button(self._messages["back_label"], BACK)
+        buttons = list(reply.buttons)
+        at = len(buttons) - 1 if buttons and buttons[-1].payload == MENU else len(buttons)
+        buttons.insert(at, back)
+        return dataclasses.replace(reply, buttons=tuple(buttons))
+
+    def _in_context(self, reply: Reply, decision: Decision, last_intent: str) -> Reply:
+        """Settle a "Did you mean" from context: "and the treatment?" after a topic means
+        the close candidate that topic itself points to, when exactly one does."""
+        follow_ups = self.content.responses[last_intent].follow_ups
+        offered = [b.payload for b in reply.buttons]
+        near = [c for c in decision.candidates if c.intent in offered and c.intent in follow_ups]
+        if len(near) != 1:
+            return reply
+        return self.answer(near[0].intent, score=near[0].score, candidates=reply.candidates)
 
     def reply_for(self, decision: Decision) -> Reply:
         """Turn the matcher's decision into a reply."""
@@ -218,7 +274,7 @@ class Dialogue:
         buttons = [self._topic_button(i) for i in response.follow_ups]
         if response.intent == FIND_THERAPIST and self.clinic.booking_url:
             buttons.insert(0, Button(self._messages["book_label"], url=self.clinic.booking_url))
-        elif response.book and response.intent != FIND_THERAPIST:
+        elif response.book and FIND_THERAPIST not in (response.intent, *response.follow_ups):
             buttons.append(Button(self._messages["book_label"], FIND_THERAPIST))
         buttons.append(self._menu_button())
         return tuple(buttons)

@@ -17,6 +17,7 @@ Pure functions and immutable indexes, no I/O and no Telegram. The pipeline:
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -118,8 +119,12 @@ def normalise(text: str) -> str:
     >>> normalise("Wat's   SCIATICA?? u know, cant SIT!!!")
     'what is sciatica you know cannot sit'
     """
-    text = unicodedata.normalize("NFKC", text[:MAX_INPUT_CHARS]).casefold()
-    text = _strip_marks(text).translate(_APOSTROPHES)
+    text = text[:MAX_INPUT_CHARS]
+    if text.isascii():  # NFKC and accent stripping leave ASCII as it is
+        text = text.lower().translate(_APOSTROPHES)
+    else:
+        text = unicodedata.normalize("NFKC", text).casefold()
+        text = _strip_marks(text).translate(_APOSTROPHES)
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
     text = _REPEATS.sub(r"\1\1", _NON_WORD.sub(" ", text))
@@ -206,6 +211,11 @@ class Analyzer:
             if key:
                 self.synonyms[key] = normalise(canonical)
         self.max_phrase = max((len(k) for k in self.synonyms), default=1)
+        # First word -> lengths of the lexicon phrases it starts, longest first.
+        sizes: dict[str, set[int]] = defaultdict(set)
+        for key in self.synonyms:
+            sizes[key[0]].add(len(key))
+        self._phrase_sizes = {w: tuple(sorted(n, reverse=True)) for w, n in sizes.items()}
         counts = Counter(vocabulary)
         lexicon = set(STOPWORDS)
         for key, canonical in self.synonyms.items():
@@ -223,13 +233,20 @@ class Analyzer:
         a rare, heavily weighted term of its own.
         """
         common = sorted(w for w, n in counts.items() if n >= 3 and w.isalpha() and len(w) >= 4)
+        # Targets for a word seen n times (1 or 2): common words three times as frequent,
+        # with the same first letter; bucketed once instead of filtered per word.
+        targets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for w in common:
+            for n in (1, 2):
+                if counts[w] >= 3 * n:
+                    targets[(w[0], n)].append(w)
         spelling: dict[str, str] = {}
         for word, n in counts.items():
             if n > 2 or word in lexicon or len(word) < 5 or not word.isalpha():
                 continue
             found = process.extractOne(
                 word,
-                [w for w in common if counts[w] >= 3 * n and w[0] == word[0] and w != word],
+                targets.get((word[0], n), ()),
                 scorer=fuzz.ratio,
                 processor=None,
                 score_cutoff=SPELLING_SIMILARITY,
@@ -271,7 +288,10 @@ class Analyzer:
         terms: list[Term] = []
         i = 0
         while i < len(corrected):
-            for size in range(min(self.max_phrase, len(corrected) - i), 0, -1):
+            left = len(corrected) - i
+            for size in self._phrase_sizes.get(corrected[i][0], ()):
+                if size > left:
+                    continue
                 key = tuple(w for w, _ in corrected[i : i + size])
                 canonical = self.synonyms.get(key)
                 if canonical is None:
@@ -353,6 +373,15 @@ class RedFlagScreen:
         for w in loose:
             self._by_stem[stem(w)].append(w)
         self._fuzzy_targets = sorted(w for w in loose if len(w) >= 5)
+        # A rule can only fire when a term of its first group starts at some word: index the
+        # rules by those first words, so a message is checked against few rules.
+        self._rules_by_word: dict[str, list[int]] = defaultdict(list)
+        self._always: list[int] = []
+        for n, (_, groups, _, _) in enumerate(self.rules):
+            if not groups:
+                self._always.append(n)
+            for first in sorted({term[0] for term in groups[0]} if groups else ()):
+                self._rules_by_word[first].append(n)
 
     @lru_cache(maxsize=16384)  # noqa: B019 - one screen lives as long as the process
     def _screen_words(self, token: str) -> frozenset[str]:
@@ -396,7 +425,11 @@ class RedFlagScreen:
                 where[word].append(i)
         if not where:
             return None
-        for name, groups, window, unless in self.rules:
+        possible: set[int] = set(self._always)
+        for word in where:
+            possible.update(self._rules_by_word.get(word, ()))
+        for n in sorted(possible):
+            name, groups, window, unless = self.rules[n]
             if unless and self._positions(unless, where):
                 continue
             positions: list[list[int]] = []
@@ -476,6 +509,39 @@ class _Indexed:
     """Summed weight of the example's terms."""
 
 
+@dataclass(frozen=True)
+class _IntentIndex:
+    """One intent's examples, for scoring them against a message."""
+
+    name: str
+    whole: bool
+    """Small talk: matched only as the whole message."""
+    texts: list[str]
+    totals: list[float]
+    """Summed weight of each example's terms."""
+    postings: dict[str, list[int]]
+    """Term -> positions (in ``texts``) of the examples holding it."""
+
+
+def _score_bound(coverage: float, precision: float, whole: bool) -> float:
+    """The most an intent can score (0-1) for a message.
+
+    Args:
+        coverage: Share of the message the intent knows: a bound on every example's recall.
+        precision: A bound on every example's precision (at most 1).
+        whole: Small talk, scored as the lesser of precision and recall.
+
+    F1 and containment grow with precision and recall, so they are at most their values at
+    the bounds; an intent scores at most its best example.
+    """
+    if whole:
+        return min(precision, coverage)
+    if precision + coverage <= 0:
+        return 0.0
+    f1 = 2 * precision * coverage / (precision + coverage)
+    return F1_SHARE * f1 + (1 - F1_SHARE) * math.sqrt(precision * coverage)
+
+
 class Matcher:
     """Matches messages against the content's examples.
 
@@ -520,13 +586,41 @@ class Matcher:
         self.out_of_scope_weight = top_idf * OUT_OF_SCOPE_WEIGHT
 
         self.examples: list[_Indexed] = []
-        self.index: dict[str, list[int]] = defaultdict(list)
-        for intent, text, stems in example_terms:
-            idx = len(self.examples)
-            self.examples.append(_Indexed(intent, text, sum(self.idf[s] for s in stems)))
-            for s in stems:
-                self.index[s].append(idx)
         self.intent_vocab = {i: frozenset(s) for i, s in per_intent.items()}
+        # Per intent: its examples and, for each term, which of them hold it; per term: the
+        # intents that know it (in content order), for coverage and the search order.
+        self._intents: list[_IntentIndex] = []
+        by_name: dict[str, _IntentIndex] = {}
+        term_intents: dict[str, list[int]] = defaultdict(list)
+        for intent, text, stems in example_terms:
+            total = sum(self.idf[s] for s in stems)
+            self.examples.append(_Indexed(intent, text, total))
+            entry = by_name.get(intent)
+            if entry is None:
+                entry = _IntentIndex(intent, intent in WHOLE_MESSAGE_INTENTS, [], [], {})
+                by_name[intent] = entry
+                self._intents.append(entry)
+                for s in self.intent_vocab[intent]:
+                    term_intents[s].append(len(self._intents) - 1)
+            j = len(entry.texts)
+            entry.texts.append(text)
+            entry.totals.append(total)
+            for s in stems:
+                entry.postings.setdefault(s, []).append(j)
+        for ids in term_intents.values():
+            ids.sort()
+        self._term_intents: dict[str, list[int]] = dict(term_intents)
+        # Per term and intent knowing it: the largest share (idf / example total) the term is
+        # of an example of that intent. A message's terms can make up at most the sum of
+        # their shares of any one example: a bound on every example's precision.
+        self._term_shares: dict[str, list[float]] = {
+            s: [
+                max(self.idf[s] / self._intents[i].totals[j] for j in self._intents[i].postings[s])
+                for i in ids
+            ]
+            for s, ids in self._term_intents.items()
+        }
+        self._index_of = {e.name: n for n, e in enumerate(self._intents)}
 
     def _query(self, text: str) -> dict[str, tuple[float, float]]:
         """Content terms of normalised text: stem -> (weight, confidence)."""
@@ -557,35 +651,64 @@ class Matcher:
         if not query:
             return []
         q_total = sum(w for w, _ in query.values())
-        overlap: dict[int, float] = defaultdict(float)
-        for s, (w, conf) in query.items():
-            if conf > 0:
-                for idx in self.index.get(s, ()):
-                    overlap[idx] += w * conf
-        coverage = {
-            intent: sum(w * c for s, (w, c) in query.items() if s in vocab) / q_total
-            for intent, vocab in self.intent_vocab.items()
+        # Known terms with their weight; a term the knowledge base lacks adds nothing here.
+        known = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in self._term_intents]
+        # Coverage of each intent that knows any of them, in the order they are first met,
+        # and a bound on the precision of its examples.
+        covered: dict[int, float] = {}
+        shares: dict[int, float] = {}
+        for s, wc in known:
+            conf = query[s][1]
+            for i, share in zip(self._term_intents[s], self._term_shares[s], strict=True):
+                covered[i] = covered.get(i, 0.0) + wc
+                shares[i] = shares.get(i, 0.0) + conf * share
+        # Best bound first: once even the best possible example of the next intent could not
+        # beat the `limit`-th best score found so far, the rest cannot either.
+        bounds = {
+            i: _score_bound(covered[i] / q_total, min(1.0, shares[i]), self._intents[i].whole)
+            for i in covered
         }
-        per_intent: dict[str, list[tuple[float, str]]] = defaultdict(list)
-        for idx, shared in overlap.items():
-            ex = self.examples[idx]
-            recall = shared / q_total
-            precision = shared / ex.total if ex.total else 0.0
-            if ex.intent in WHOLE_MESSAGE_INTENTS:
-                score = min(precision, recall)
-            else:
-                f1 = 2 * precision * recall / (precision + recall)
-                contained = math.sqrt(precision * coverage[ex.intent])
-                score = F1_SHARE * f1 + (1 - F1_SHARE) * contained
-            per_intent[ex.intent].append((score, ex.text))
+        order = sorted(covered, key=lambda i: -bounds[i])
+        first_met = {i: n for n, i in enumerate(covered)}
+        kept: list[float] = []  # min-heap of the best `limit` rounded scores
         ranked: list[Candidate] = []
-        for intent, scored in per_intent.items():
+        rest = 1 - F1_SHARE
+        for i in order:
+            coverage = covered[i] / q_total
+            entry = self._intents[i]
+            if limit > 0 and len(kept) >= limit and round(100.0 * bounds[i], 1) + 0.1 < kept[0]:
+                break
+            shared_of: dict[int, float] = {}
+            postings = entry.postings
+            for s, wc in known:
+                for j in postings.get(s, ()):
+                    shared_of[j] = shared_of.get(j, 0.0) + wc
+            totals = entry.totals
+            texts = entry.texts
+            scored: list[tuple[float, str]] = []
+            for j, shared in shared_of.items():
+                recall = shared / q_total
+                total = totals[j]
+                precision = shared / total if total else 0.0
+                if entry.whole:
+                    score = min(precision, recall)
+                else:
+                    f1 = 2 * precision * recall / (precision + recall)
+                    contained = math.sqrt(precision * coverage)
+                    score = F1_SHARE * f1 + rest * contained
+                scored.append((score, texts[j]))
             scored.sort(reverse=True)
             best, example = scored[0]
             second = scored[1][0] if len(scored) > 1 else 0.0
-            score = SUPPORT_BEST * best + (1 - SUPPORT_BEST) * second
-            ranked.append(Candidate(intent, round(100.0 * score, 1), example))
-        ranked.sort(key=lambda c: -c.score)
+            score = round(100.0 * (SUPPORT_BEST * best + (1 - SUPPORT_BEST) * second), 1)
+            ranked.append(Candidate(entry.name, score, example))
+            if limit > 0:
+                if len(kept) < limit:
+                    heapq.heappush(kept, score)
+                elif score > kept[0]:
+                    heapq.heapreplace(kept, score)
+        # Ties keep the order intents were first met in, as a plain scan would.
+        ranked.sort(key=lambda c: (-c.score, first_met[self._index_of[c.intent]]))
         return ranked[:limit]
 
     def decide(self, message: str) -> Decision:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 MENU = "menu"
 """Button payload that opens the topic menu."""
 
+BACK = "back"
+"""Button payload that returns to the previous topic."""
+
 
 @dataclass(frozen=True)
 class Button:
@@ -25,9 +28,16 @@ class Button:
 
 @dataclass(frozen=True)
 class ChatState:
-    """The little a conversation remembers between messages."""
+    """The little a conversation remembers between messages.
+
+    Attributes:
+        last_intent: The topic answered last ("tell me more" and "and the treatment?"
+            follow on from it).
+        history: Earlier topics, oldest first, for the Back button.
+    """
 
     last_intent: str | None = None
+    history: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -66,20 +66,20 @@ class ChatService:
         """
         state = self._state(chat)
         reply, new_state = self.dialogue.handle(state, text)
-        self._record(chat, "typed", reply, new_state, text)
+        self._record(chat, "typed", reply, _changed(state, new_state), text)
         return reply
 
     def press(self, chat: str, payload: str) -> Reply:
         """Answer a button press (``payload`` as sent back by the button)."""
         state = self._state(chat)
         reply, new_state = self.dialogue.handle(state, payload=payload)
-        self._record(chat, "button", reply, new_state, None)
+        self._record(chat, "button", reply, _changed(state, new_state), None)
         return reply
 
     def not_text(self, chat: str) -> Reply:
         """Answer a sticker, photo, voice note or other non-text message."""
         reply = self.dialogue.not_text()
-        self._record(chat, "other", reply, ChatState(), None)
+        self._record(chat, "other", reply, None, None)
         return reply
 
     def command(self, chat: str, name: str, argument: str = "") -> Reply:
@@ -98,11 +98,11 @@ class ChatService:
             return self._opt_out(chat)
         if name == "optin":
             return self._opt_in(chat)
-        state = ChatState()
+        state = None
         if name == "start":
             topic = self.dialogue.topic(argument.strip()) if argument.strip() else None
             reply = topic or self.dialogue.welcome()
-            state = ChatState(last_intent=reply.intent)
+            state = ChatState(last_intent=topic.intent) if topic else None
         elif name == "topics":
             reply = self.dialogue.menu()
         elif name == "book":
@@ -145,7 +145,8 @@ class ChatService:
             f"What this bot stores, {where}:",
             "",
             "About this chat:",
-            '- the last topic you asked about, so "tell me more" and the follow-up buttons work;',
+            '- the last topic you asked about and up to five before it, so "tell me more", '
+            '"and the treatment?" and the Back button work;',
             "- the day (not the time) this chat last wrote;",
             "- whether you opted out.",
             f"These are deleted after {days} days without a message from this chat.",
@@ -194,7 +195,7 @@ class ChatService:
         return self._note(
             "Done: the bot no longer stores anything about this chat, not even counts. It "
             "keeps only the fact that you opted out, until /optin or /forget. Follow-up "
-            'buttons still work; "tell me more" will not.'
+            'buttons still work; "tell me more" and Back will not.'
         )
 
     def _opt_in(self, chat: str) -> Reply:
@@ -224,8 +225,9 @@ class ChatService:
             return False
 
     def _record(
-        self, chat: str, source: str, reply: Reply, state: ChatState, text: str | None
+        self, chat: str, source: str, reply: Reply, state: ChatState | None, text: str | None
     ) -> None:
+        """Save one turn; ``state`` is the chat's new state, ``None`` when unchanged."""
         unanswered = None
         top_intent = top_score = None
         if text is not None and reply.kind in UNANSWERED_KINDS and not _mentions_red_flag(reply):
@@ -236,7 +238,7 @@ class ChatService:
             source=source,
             kind=reply.kind,
             intent=reply.intent,
-            last_intent=state.last_intent,
+            state=state,
             unanswered=unanswered,
             top_intent=top_intent,
             top_score=top_score,
@@ -266,6 +268,10 @@ class ChatService:
 
     def _note(self, text: str) -> Reply:
         return Reply(text, (Button(self._label("menu_label"), MENU),), kind="note")
+
+
+def _changed(old: ChatState, new: ChatState) -> ChatState | None:
+    return None if new == old else new
 
 
 def _mentions_red_flag(reply: Reply) -> bool:

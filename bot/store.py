@@ -2,8 +2,9 @@
 
 Three tables, and nothing else:
 
-* ``chats`` - per chat: the last topic (so "tell me more" and follow-up buttons work after a
-  restart), the day the chat was last seen, and whether it opted out.
+* ``chats`` - per chat: the last topic and up to five before it (so "tell me more", "and the
+  treatment?" and the Back button work after a restart), the day the chat was last seen, and
+  whether it opted out.
 * ``daily_stats`` - per day: how many answers of each kind, per intent, typed or pressed.
   No chat id, user id, username or name.
 * ``unanswered`` - questions that got the fallback or a "Did you mean", without any identity,
@@ -71,6 +72,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (day, text)
     ) WITHOUT ROWID;
     """,
+    # 1 -> 2: earlier topics, for the Back button (comma-separated intent names).
+    """
+    ALTER TABLE chats ADD COLUMN history TEXT NOT NULL DEFAULT '';
+    """,
 )
 """Forward migrations: entry ``i`` takes the schema from version ``i`` to ``i + 1``."""
 
@@ -103,7 +108,7 @@ class Turn:
         source: ``typed``, ``button`` or ``command``.
         kind: The reply's kind (``answer``, ``red_flag``, ``fallback``...).
         intent: The intent answered, or ``None``.
-        last_intent: The chat's new last topic; ``None`` leaves it as it was.
+        state: The chat's new state; ``None`` leaves it as it was.
         unanswered: The question's text when the bot could not answer it (never for red
             flags); ``None`` otherwise.
         top_intent: The best candidate for an unanswered question.
@@ -113,7 +118,7 @@ class Turn:
     source: str
     kind: str
     intent: str | None = None
-    last_intent: str | None = None
+    state: ChatState | None = None
     unanswered: str | None = None
     top_intent: str | None = None
     top_score: float | None = None
@@ -310,9 +315,12 @@ class Store:
         """The chat's remembered state (a fresh one for unknown or opted-out chats)."""
         with self._lock:
             row = self._db.execute(
-                "SELECT last_intent FROM chats WHERE chat = ? AND opted_out = 0", (chat,)
+                "SELECT last_intent, history FROM chats WHERE chat = ? AND opted_out = 0",
+                (chat,),
             ).fetchone()
-        return ChatState(last_intent=row[0]) if row else ChatState()
+        if not row:
+            return ChatState()
+        return ChatState(last_intent=row[0], history=tuple(filter(None, row[1].split(","))))
 
     def opted_out(self, chat: str) -> bool:
         """True when the chat asked the bot to store nothing."""
@@ -331,15 +339,25 @@ class Store:
         today = self._today()
         self.purge_if_due(today)
         day = today.isoformat()
+        state = turn.state or ChatState()
         with self._transaction() as db:
             row = db.execute("SELECT opted_out FROM chats WHERE chat = ?", (chat,)).fetchone()
             if row and row[0]:
                 return
             db.execute(
-                "INSERT INTO chats (chat, last_intent, last_seen) VALUES (?, ?, ?) "
+                "INSERT INTO chats (chat, last_intent, history, last_seen) "
+                "VALUES (:chat, :intent, :history, :day) "
                 "ON CONFLICT (chat) DO UPDATE SET last_seen = excluded.last_seen, "
-                "last_intent = coalesce(excluded.last_intent, chats.last_intent)",
-                (chat, turn.last_intent, day),
+                "last_intent = CASE WHEN :changed THEN excluded.last_intent "
+                "ELSE chats.last_intent END, "
+                "history = CASE WHEN :changed THEN excluded.history ELSE chats.history END",
+                {
+                    "chat": chat,
+                    "intent": state.last_intent,
+                    "history": ",".join(state.history),
+                    "day": day,
+                    "changed": turn.state is not None,
+                },
             )
             db.execute(
                 "INSERT INTO daily_stats (day, source, kind, intent, count) "
@@ -362,7 +380,7 @@ class Store:
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO chats (chat, opted_out) VALUES (?, 1) ON CONFLICT (chat) "
-                "DO UPDATE SET opted_out = 1, last_intent = NULL, last_seen = NULL",
+                "DO UPDATE SET opted_out = 1, last_intent = NULL, history = '', last_seen = NULL",
                 (chat,),
             )
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bot.content import MAX_MESSAGE_CHARS, Content, load_content
 from bot.dialogue import Dialogue
-from bot.replies import MENU, ChatState, Reply
+from bot.replies import BACK, MENU, ChatState, Reply
 from bot.settings import Clinic, MatchSettings
 
 
@@ -74,6 +74,54 @@ def test_more_follows_on_from_the_last_topic(dialogue: Dialogue, content: Conten
     assert reply.intent == content.responses["piriformis_syndrome"].follow_ups[0]
 
 
+def _labels(reply: Reply) -> list[str]:
+    return [b.payload for b in reply.buttons]
+
+
+def test_back_button_walks_back_through_the_topics(dialogue: Dialogue) -> None:
+    first, state = dialogue.handle(ChatState(), "what is piriformis syndrome")
+    assert BACK not in _labels(first)  # nowhere to go back to yet
+    second, state = dialogue.handle(state, payload="neuromuscular_massage")
+    assert _labels(second)[-2:] == [BACK, MENU]
+    _, state = dialogue.handle(state, "what causes sciatica")
+    assert state == ChatState("sciatica_causes", ("piriformis_syndrome", "neuromuscular_massage"))
+    back, state = dialogue.handle(state, payload=BACK)
+    assert back.intent == "neuromuscular_massage" and BACK in _labels(back)
+    back, state = dialogue.handle(state, "go back")
+    assert back.intent == "piriformis_syndrome" and BACK not in _labels(back)
+    assert state == ChatState("piriformis_syndrome", ())
+    menu, state = dialogue.handle(state, payload=BACK)  # an old Back button, nothing left
+    assert menu.kind == "menu" and state == ChatState("piriformis_syndrome", ())
+
+
+def test_history_keeps_five_topics_and_skips_small_talk_and_red_flags(
+    dialogue: Dialogue, content: Content
+) -> None:
+    state = ChatState()
+    topics = content.menu[:7]
+    for topic in topics:
+        _, state = dialogue.handle(state, payload=topic)
+        _, state = dialogue.handle(state, "thanks")
+    # "thanks" pushed each topic; the newest five are kept and small talk is not one
+    assert state == ChatState("thanks", tuple(topics[2:7]))
+    urgent, state = dialogue.handle(state, "i cant control my bladder and my legs are numb")
+    assert urgent.red_flag and not urgent.buttons  # urgent care comes with no buttons
+    _, state = dialogue.handle(state, payload="sciatica_causes")
+    assert "red_flags" not in state.history and "thanks" not in state.history
+
+
+def test_a_short_follow_up_question_is_read_in_context(dialogue: Dialogue) -> None:
+    alone, _ = dialogue.handle(ChatState(), "and the treatment?")
+    assert alone.kind == "did_you_mean"
+    offered = [p for p in _labels(alone) if p != MENU]
+    follow_ups = dialogue.content.responses["piriformis_syndrome"].follow_ups
+    in_both = [intent for intent in offered if intent in follow_ups]
+    assert len(in_both) == 1
+    after, state = dialogue.handle(ChatState("piriformis_syndrome"), "and the treatment?")
+    assert after.kind == "answer" and after.intent == in_both[0]
+    assert state.last_intent == in_both[0]
+
+
 def test_find_therapist_without_clinic_invents_nothing(dialogue: Dialogue) -> None:
     reply = dialogue.book()
     assert reply.intent == "find_therapist"
@@ -116,6 +164,8 @@ def test_every_answer_fits_telegram_and_every_button_payload_fits(
         for button in reply.buttons:
             assert button.url or len(button.payload.encode()) <= 64
             assert button.url or button.payload == MENU or button.payload in content.responses
+        payloads = [b.payload or b.url for b in reply.buttons]
+        assert len(payloads) == len(set(payloads)), (intent, payloads)  # no button twice
 
 
 @settings(max_examples=300, deadline=None)

@@ -26,6 +26,7 @@ from bot.service import ChatService
 from bot.settings import Settings
 from bot.store import (
     MAX_UNANSWERED_CHARS,
+    MIGRATIONS,
     SCHEMA_VERSION,
     Store,
     StoreError,
@@ -112,12 +113,29 @@ def test_new_file_gets_the_schema_folder_and_private_permissions(store: Store, d
 
 def test_reopening_keeps_data_and_does_not_migrate_again(db_path: Path, clock: Clock):
     first = Store(db_path, today=clock)
-    first.save("telegram:1", Turn("typed", "answer", "sciatica_causes", "sciatica_causes"))
+    first.save(
+        "telegram:1", Turn("typed", "answer", "sciatica_causes", ChatState("sciatica_causes"))
+    )
     first.close()
     second = Store(db_path, today=clock)
     assert second.state("telegram:1") == ChatState("sciatica_causes")
     assert second.counts() == {"chats": 1, "daily_stats": 1, "unanswered": 0}
     second.close()
+
+
+def test_a_version_1_file_is_migrated_forward_keeping_its_rows(db_path: Path, clock: Clock):
+    db_path.parent.mkdir(parents=True)
+    with sqlite3.connect(db_path) as db:
+        db.executescript(MIGRATIONS[0])
+        db.execute("INSERT INTO chats VALUES ('telegram:7', 'sciatica_causes', ?, 0)", (DAY,))
+        db.execute("PRAGMA user_version = 1")
+    store = Store(db_path, today=clock)
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert store.state("telegram:7") == ChatState("sciatica_causes", ())
+    store.save("telegram:7", Turn("button", "answer", "x", ChatState("x", ("sciatica_causes",))))
+    assert store.state("telegram:7") == ChatState("x", ("sciatica_causes",))
+    store.close()
 
 
 def test_a_newer_schema_is_refused(db_path: Path, clock: Clock):
@@ -190,19 +208,19 @@ def test_cli_with_a_corrupt_database_exits_2_with_one_line(tmp_path: Path, comma
 
 
 def test_state_and_last_seen(store: Store, db_path: Path, clock: Clock):
-    store.save("c", Turn("typed", "answer", "sciatica_causes", "sciatica_causes"))
+    store.save("c", Turn("typed", "answer", "sciatica_causes", ChatState("sciatica_causes")))
     clock.day = DAY + dt.timedelta(days=2)
     store.save("c", Turn("typed", "fallback", None, None, unanswered="what about knees"))
     assert store.state("c") == ChatState("sciatica_causes")  # a fallback keeps the topic
     (row,) = all_rows(db_path)["chats"]
-    assert row == ("c", "sciatica_causes", (DAY + dt.timedelta(days=2)).isoformat(), 0)
+    assert row == ("c", "sciatica_causes", (DAY + dt.timedelta(days=2)).isoformat(), 0, "")
 
 
 def test_opted_out_chats_write_nothing(service: ChatService, store: Store, db_path: Path):
     service.message("telegram:5", "what causes sciatica")
     service.command("telegram:5", "optout")
     before = all_rows(db_path)
-    assert before["chats"] == [("telegram:5", None, None, 1)]
+    assert before["chats"] == [("telegram:5", None, None, 1, "")]
     service.message("telegram:5", "what causes sciatica")
     service.message("telegram:5", "tell me about my purple elbow")
     service.press("telegram:5", "piriformis_syndrome")
@@ -225,7 +243,7 @@ def test_forget_removes_every_row_and_every_trace(tmp_path: Path, dialogue: Dial
     # Enough chats for a many-page B-tree; the chat erased lies in the middle.
     with sqlite3.connect(path) as db:
         db.executemany(
-            "INSERT INTO chats VALUES (?, 'sciatica_causes', ?, 0)",
+            "INSERT INTO chats VALUES (?, 'sciatica_causes', ?, 0, '')",
             [(f"telegram:{100000 + n}", utc_today().isoformat()) for n in range(3000)],
         )
     target = "telegram:101500"
@@ -295,7 +313,7 @@ def test_retention_purges_at_start_up_and_once_a_day(db_path: Path, clock: Clock
     clock.day = DAY + dt.timedelta(days=20)
     store.save("recent", Turn("typed", "fallback", unanswered="newer question about knees"))
     clock.day = DAY + dt.timedelta(days=31)
-    store.save("today", Turn("typed", "answer", "sciatica_causes", "sciatica_causes"))
+    store.save("today", Turn("typed", "answer", "sciatica_causes", ChatState("sciatica_causes")))
     rows = all_rows(db_path)
     assert sorted(row[0] for row in rows["chats"]) == ["quiet", "recent", "today"]
     assert [row[1] for row in rows["unanswered"]] == ["newer question about knees"]
@@ -352,10 +370,11 @@ def test_two_chats_writing_at_once_do_not_clobber_each_other(service: ChatServic
 CRASHING_WRITER = textwrap.dedent(
     """
     import os, signal, sys
+    from bot.replies import ChatState
     from bot.store import Store, Turn
     store = Store(sys.argv[1])
     for number in range(1, 1000):
-        store.save(f"chat:{number}", Turn("typed", "answer", "x", "sciatica_causes"))
+        store.save(f"chat:{number}", Turn("typed", "answer", "x", ChatState("sciatica_causes")))
         print(number, flush=True)  # acknowledged
         if number == 57:
             os.kill(os.getpid(), signal.SIGKILL)  # dies without closing anything

@@ -1,0 +1,166 @@
+"""Matcher latency and scale: per-message time, index build time and memory at N x content."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+import tracemalloc
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench.common import percentile
+from bench.report import Table
+from bench.synthetic import scaled_content
+from bot.content import Content
+from bot.matching import Analyzer, Matcher, RedFlagScreen, stem
+
+
+@dataclass(frozen=True)
+class ScaleResult:
+    """Measurements at one content size.
+
+    Attributes:
+        factor: Content multiplier (1 = the real content).
+        intents: Intents indexed.
+        examples: Examples indexed.
+        build_s: Median index build time (``Matcher(content)``), seconds.
+        build_peak_mb: Peak Python allocation during one build (tracemalloc), MB.
+        index_mb: Memory the built index keeps (tracemalloc), MB.
+        warm_us: Per-message times with warm caches, microseconds.
+        cold_us: Per-message times on first sight (word caches cleared), microseconds.
+    """
+
+    factor: int
+    intents: int
+    examples: int
+    build_s: float
+    build_peak_mb: float
+    index_mb: float
+    warm_us: list[float]
+    cold_us: list[float]
+
+
+def clear_caches() -> None:
+    """Forget every memoised word (typo corrections, screen words, stems)."""
+    Analyzer._closest.cache_clear()
+    RedFlagScreen._screen_words.cache_clear()
+    stem.cache_clear()
+
+
+def _time_each(matcher: Matcher, messages: Sequence[str]) -> list[float]:
+    """Decide each message once, one at a time; microseconds per message."""
+    out: list[float] = []
+    clock = time.perf_counter_ns
+    for message in messages:
+        start = clock()
+        matcher.decide(message)
+        out.append((clock() - start) / 1000)
+    return out
+
+
+def measure_scale(
+    content: Content, factor: int, messages: Sequence[str], build_repeats: int = 3
+) -> ScaleResult:
+    """Build the matcher over ``factor`` x ``content`` and time it on ``messages``.
+
+    Args:
+        content: The real content.
+        factor: Size multiplier (synthetic intents, see :mod:`bench.synthetic`).
+        messages: Raw messages to decide.
+        build_repeats: Builds to time (the median is reported).
+
+    Returns:
+        The measurements.
+    """
+    scaled = scaled_content(content, factor)
+    builds: list[float] = []
+    matcher: Matcher | None = None
+    for _ in range(max(1, build_repeats)):
+        matcher = None
+        clear_caches()
+        gc.collect()
+        start = time.perf_counter()
+        matcher = Matcher(scaled)
+        builds.append(time.perf_counter() - start)
+    assert matcher is not None
+
+    # Memory: one more build under tracemalloc (slower, so not timed).
+    del matcher
+    clear_caches()
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    matcher = Matcher(scaled)
+    gc.collect()
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    # First sight: no word seen before (the index itself was built above).
+    clear_caches()
+    cold = _time_each(matcher, messages)
+    # Steady state: a warm-up pass, then the measured pass.
+    _time_each(matcher, messages)
+    gc.collect()
+    warm = _time_each(matcher, messages)
+    result = ScaleResult(
+        factor=factor,
+        intents=len(scaled.intents),
+        examples=sum(len(i.examples) for i in scaled.intents.values()),
+        build_s=statistics.median(builds),
+        build_peak_mb=(peak - base) / 1e6,
+        index_mb=(current - base) / 1e6,
+        warm_us=warm,
+        cold_us=cold,
+    )
+    del matcher
+    clear_caches()
+    gc.collect()
+    return result
+
+
+def run_latency(
+    content: Content, messages: Sequence[str], factors: Sequence[int]
+) -> tuple[Table, list[ScaleResult]]:
+    """Measure every scale and tabulate it."""
+    results = [
+        measure_scale(content, f, messages, build_repeats=5 if f == 1 else 3 if f <= 10 else 1)
+        for f in factors
+    ]
+    table = Table(
+        "Matcher latency and scale",
+        [
+            "content",
+            "intents",
+            "examples",
+            "p50 us",
+            "p99 us",
+            "max us",
+            "first-sight p50 us",
+            "first-sight p99 us",
+            "build ms",
+            "build peak MB",
+            "index MB",
+        ],
+    )
+    for r in results:
+        table.add(
+            f"{r.factor}x",
+            r.intents,
+            r.examples,
+            f"{percentile(r.warm_us, 50):.0f}",
+            f"{percentile(r.warm_us, 99):.0f}",
+            f"{max(r.warm_us):.0f}",
+            f"{percentile(r.cold_us, 50):.0f}",
+            f"{percentile(r.cold_us, 99):.0f}",
+            f"{r.build_s * 1000:.0f}",
+            f"{r.build_peak_mb:.1f}",
+            f"{r.index_mb:.1f}",
+        )
+    table.notes.append(
+        f"{len(messages)} messages (tests/data/questions.yml), one at a time through "
+        "Matcher.decide (normalise, red-flag screen, candidates, decision). p50/p99 after a "
+        "warm-up pass; first-sight = the same messages with the word caches (typo "
+        "corrections, screen words, stems) cleared. Synthetic intents: bench/synthetic.py."
+    )
+    return table, results

@@ -1,0 +1,407 @@
+"""Pipeline throughput: N chats x M messages through a real ``Application`` and the fake API.
+
+Each run is a child process (``python -m bench.pipeline CONFIG``), so its cold start, CPU and
+memory are the bot's own and not the benchmark's: the parent times the process from start to
+"ready" (content loaded, matcher built, application initialised and polling), the child drives
+the load and prints one JSON line of results.
+
+Every chat behaves like a person: it sends a message, waits for the answer, sends the next.
+Latency is from the update entering the fake Bot API to the ``sendMessage`` answering it.
+Messages cycle through ``tests/data/questions.yml``. Telegram's own limits are left out on
+purpose: the flood guard gets a limit above M and the rate limiter is a pass-through, since
+``AIORateLimiter`` would cap the run at Telegram's 30 messages per second, which measures
+Telegram, not the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT, ensure_tests_on_path, percentile, rss_mb
+from bench.report import Table
+
+READY = "BENCH-READY"
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """One pipeline run.
+
+    Attributes:
+        chats: Chats talking at the same time.
+        messages: Messages each chat sends.
+        transport: ``inproc`` (FakeRequest) or ``http`` (loopback FakeBotApiServer).
+        store: ``memory``, ``file`` (SQLite in a temp dir) or ``none`` (no store layer).
+        warmup: Messages sent (by other chats) before measuring.
+    """
+
+    chats: int
+    messages: int
+    transport: str = "inproc"
+    store: str = "memory"
+    warmup: int = 40
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """What one run measured."""
+
+    config: PipelineConfig
+    sent: int
+    answered: int
+    seconds: float
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    cpu_percent: float
+    rss_mb: float
+    peak_rss_mb: float
+    cold_start_s: float
+    ready_breakdown: dict[str, float]
+    backend: str
+
+
+def make_application(
+    dialogue: Any,
+    *,
+    transport: str,
+    api: Any,
+    base_url: str = "",
+    store_path: str | None = None,
+    flood_limit: int = 10**9,
+) -> tuple[Any, str]:
+    """Build the bot's ``Application`` the way ``sciatica-bot run`` does; the one place it is.
+
+    ``build_application`` takes a :class:`bot.service.ChatService` (dialogue plus SQLite
+    store) when that module exists, else the dialogue itself.
+
+    Args:
+        dialogue: The :class:`~bot.dialogue.Dialogue`.
+        transport: ``inproc`` (requests answered in-process) or ``http`` (over loopback).
+        api: The fake Bot API (for ``inproc``).
+        base_url: The fake server's API base URL (for ``http``).
+        store_path: SQLite file, ``:memory:``, or None for no store layer.
+        flood_limit: The flood guard's per-chat budget.
+
+    Returns:
+        The application (not initialised) and a description of the backend.
+    """
+    from fake_bot_api import TOKEN
+    from telegram.ext import BaseRateLimiter
+
+    from bot.settings import Settings
+    from bot.telegram_bot import FloodGuard, build_application
+
+    class PassThrough(BaseRateLimiter[dict[str, Any]]):
+        """A rate limiter that never waits (the bot's speed, not Telegram's limits)."""
+
+        async def initialize(self) -> None:
+            """Nothing to set up."""
+
+        async def shutdown(self) -> None:
+            """Nothing to tear down."""
+
+        async def process_request(
+            self,
+            callback: Any,
+            args: Any,
+            kwargs: dict[str, Any],
+            endpoint: str,
+            data: dict[str, Any],
+            rate_limit_args: dict[str, Any] | None,
+        ) -> Any:
+            return await callback(*args, **kwargs)
+
+    backend: Any = dialogue
+    description = "Dialogue (no store layer)"
+    if store_path is not None:
+        try:
+            from bot.service import ChatService
+            from bot.store import Store
+        except ImportError:
+            pass
+        else:
+            backend = ChatService(dialogue, Store(store_path))
+            where = "in memory" if store_path == ":memory:" else "file"
+            description = f"ChatService + SQLite Store ({where})"
+    settings = Settings(telegram_token=TOKEN, telegram_api_base_url=base_url)
+    extra: dict[str, Any] = {}
+    if transport == "inproc":
+        extra = {"request": _waking_request(api), "get_updates_request": _waking_request(api)}
+    application = build_application(
+        settings,
+        backend,
+        flood_guard=FloodGuard(limit=flood_limit),
+        rate_limiter=PassThrough(),
+        **extra,
+    )
+    return application, description
+
+
+def _timed_api() -> Any:
+    """A :class:`FakeBotApi` that does not keep a call log and reports every answer's time."""
+    from fake_bot_api import FakeBotApi
+
+    class TimedApi(FakeBotApi):
+        def __init__(self) -> None:
+            super().__init__()
+            self.loop = asyncio.get_running_loop()
+            self.waiters: dict[int, asyncio.Future[float]] = {}
+            self.arrived = asyncio.Event()
+
+        def push_update(self, update: dict[str, Any]) -> int:
+            update_id = super().push_update(update)
+            self.arrived.set()
+            return update_id
+
+        def dispatch(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict]:
+            with self._cond:
+                status, body = self._answer(token, method, params)
+                self._cond.notify_all()
+            if method == "sendMessage":
+                waiter = self.waiters.pop(int(params["chat_id"]), None)
+                if waiter is not None:
+                    self.loop.call_soon_threadsafe(_resolve, waiter, time.perf_counter())
+            return status, body
+
+    return TimedApi()
+
+
+def _resolve(waiter: asyncio.Future[float], moment: float) -> None:
+    if not waiter.done():
+        waiter.set_result(moment)
+
+
+def _waking_request(api: Any) -> Any:
+    """A FakeRequest whose long poll wakes when an update arrives instead of every 5 ms."""
+    from fake_bot_api import FakeRequest, decode_params
+
+    class WakingRequest(FakeRequest):
+        async def do_request(
+            self, url: str, method: str, request_data: Any = None, *a: Any, **k: Any
+        ) -> tuple[int, bytes]:
+            offset = None
+            if request_data is not None:
+                offset = decode_params(request_data.json_parameters).get("offset")
+            if url.endswith("/getUpdates") and not self.api.updates_ready(offset):
+                self.api.arrived.clear()
+                if not self.api.updates_ready(offset):
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.api.arrived.wait(), self.max_long_poll)
+            return await super().do_request(url, method, request_data, *a, **k)
+
+    return WakingRequest(api, max_long_poll=0.5)
+
+
+def _no_delay(server: Any) -> None:
+    """Send the fake server's answers without Nagle's delay.
+
+    ``http.server`` writes the headers and the body separately; with Nagle's algorithm and
+    the client's delayed ACK every answer then waits about 40 ms on loopback, which would
+    measure the fake, not the bot.
+    """
+    handler = server._server.RequestHandlerClass
+
+    class NoDelay(handler):  # type: ignore[misc, valid-type]
+        def setup(self) -> None:
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    server._server.RequestHandlerClass = NoDelay
+
+
+async def _chat(api: Any, chat_id: int, texts: Sequence[str], latencies: list[float]) -> int:
+    """One person: send, wait for the answer, send the next. Returns answers received."""
+    answered = 0
+    for text in texts:
+        waiter: asyncio.Future[float] = api.loop.create_future()
+        api.waiters[chat_id] = waiter
+        start = time.perf_counter()
+        api.push_message(text, chat_id=chat_id)
+        try:
+            end = await asyncio.wait_for(waiter, 10.0)
+        except TimeoutError:
+            api.waiters.pop(chat_id, None)
+            continue
+        latencies.append(end - start)
+        answered += 1
+    return answered
+
+
+async def _child(config: PipelineConfig, texts: list[str]) -> dict[str, Any]:
+    """Start the bot, print READY, run the load; the results as a dict."""
+    marks = {"imported": time.monotonic() - _T0}
+    from bench.common import bundled_content
+    from bot.dialogue import Dialogue
+
+    dialogue = Dialogue(bundled_content())
+    marks["content+matcher"] = time.monotonic() - _T0
+    api = _timed_api()
+    server = None
+    base_url = ""
+    if config.transport == "http":
+        from fake_bot_api import FakeBotApiServer
+
+        server = FakeBotApiServer(api, max_long_poll=0.5)
+        _no_delay(server)
+        server.start()
+        base_url = server.base_url
+    tmp = tempfile.TemporaryDirectory(prefix="bench-store-")
+    store = {"memory": ":memory:", "file": str(Path(tmp.name) / "bot.sqlite3")}.get(config.store)
+    app, backend = make_application(
+        dialogue,
+        transport=config.transport,
+        api=api,
+        base_url=base_url,
+        store_path=store,
+        flood_limit=config.messages + config.warmup + 10,
+    )
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.updater.start_polling(timeout=1, allowed_updates=None)
+    await app.start()
+    marks["ready"] = time.monotonic() - _T0
+    print(READY, flush=True)
+    try:
+        # Warm-up: other chats, not measured.
+        warm: list[float] = []
+        for k in range(config.warmup):
+            await _chat(api, 9_000_000 + k, [texts[k % len(texts)]], warm)
+        latencies: list[float] = []
+        plans = [
+            [texts[(c * config.messages + m) % len(texts)] for m in range(config.messages)]
+            for c in range(config.chats)
+        ]
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        counts = await asyncio.gather(
+            *(_chat(api, 1_000_000 + c, plan, latencies) for c, plan in enumerate(plans))
+        )
+        wall = time.perf_counter() - wall0
+        cpu = time.process_time() - cpu0
+        current, peak = rss_mb()
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        if server is not None:
+            server.stop()
+        tmp.cleanup()
+    answered = sum(counts)
+    return {
+        "sent": config.chats * config.messages,
+        "answered": answered,
+        "seconds": wall,
+        "per_second": answered / wall if wall else 0.0,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "cpu_percent": 100.0 * cpu / wall if wall else 0.0,
+        "rss_mb": current,
+        "peak_rss_mb": peak,
+        "ready_breakdown": marks,
+        "backend": backend,
+    }
+
+
+def run_one(config: PipelineConfig, timeout: float = 600.0) -> PipelineResult:
+    """Run one configuration in a child process and collect its results."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench.pipeline",
+            json.dumps(asdict(config)),
+            repr(time.monotonic()),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    cold = float("nan")
+    result: dict[str, Any] | None = None
+    for line in proc.stdout:
+        if line.strip() == READY:
+            cold = time.perf_counter() - start
+        elif line.startswith("{"):
+            result = json.loads(line)
+    _, err = proc.communicate(timeout=timeout)
+    if proc.returncode != 0 or result is None:
+        raise RuntimeError(f"pipeline run {config} failed ({proc.returncode}):\n{err[-3000:]}")
+    return PipelineResult(config=config, cold_start_s=cold, **result)
+
+
+def run_pipeline(configs: Sequence[PipelineConfig]) -> tuple[Table, list[PipelineResult]]:
+    """Run every configuration and tabulate them."""
+    results = [run_one(c) for c in configs]
+    table = Table(
+        "Pipeline throughput (real Application, fake Bot API)",
+        [
+            "transport",
+            "backend",
+            "chats x msgs",
+            "answered",
+            "msg/s",
+            "p50 ms",
+            "p99 ms",
+            "CPU %",
+            "RSS MB",
+            "peak RSS MB",
+            "cold start s",
+        ],
+    )
+    for r in results:
+        c = r.config
+        table.add(
+            "in-process" if c.transport == "inproc" else "loopback HTTP",
+            r.backend,
+            f"{c.chats} x {c.messages}",
+            f"{r.answered}/{r.sent}",
+            f"{r.per_second:.0f}",
+            f"{r.p50_ms:.2f}",
+            f"{r.p99_ms:.2f}",
+            f"{r.cpu_percent:.0f}",
+            f"{r.rss_mb:.1f}",
+            f"{r.peak_rss_mb:.1f}",
+            f"{r.cold_start_s:.2f}",
+        )
+    if results:
+        b = results[0].ready_breakdown
+        table.notes.append(
+            "Each row is its own process. Cold start = process start to polling: imports "
+            f"{b['imported']:.2f} s, content + matcher {b['content+matcher'] - b['imported']:.2f} "
+            f"s, application start {b['ready'] - b['content+matcher']:.2f} s (first row). "
+            "CPU % is process CPU time over wall time (100 = one core). Latency = update "
+            "queued at the fake API to sendMessage received; each chat waits for its answer "
+            "before sending again. Flood guard and rate limiter are out of the way (see "
+            "bench/pipeline.py). The HTTP rows include the fake server's threads in CPU and RSS."
+        )
+    return table, results
+
+
+_T0 = time.monotonic()
+"""When the process started (the parent's clock reading, passed on the command line)."""
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2:
+        _T0 = float(sys.argv[2])
+    ensure_tests_on_path()
+    from bench.common import load_questions
+
+    cfg = PipelineConfig(**json.loads(sys.argv[1]))
+    questions = [q.q for q in load_questions()]
+    out = asyncio.run(_child(cfg, questions))
+    print(json.dumps(out), flush=True)

@@ -1,0 +1,59 @@
+"""The benchmark script keeps working: a smoke run with tiny sizes (nothing about time)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.__main__ import run  # noqa: E402
+
+
+def _percent(cell: str) -> float:
+    return float(cell.rstrip("%"))
+
+
+def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
+    out = tmp_path / "RESULTS.md"
+    tables, written = run(["--smoke", "--out", str(out)])
+
+    assert written == out
+    titles = [t.title for t in tables]
+    assert len(titles) == 3
+    assert titles[0].startswith("Accuracy")
+    assert titles[1].startswith("Matcher latency")
+    assert titles[2].startswith("Pipeline")
+
+    printed = capsys.readouterr().out
+    for title in titles:
+        assert title in printed
+
+    markdown = out.read_text(encoding="utf-8")
+    assert markdown.startswith("# Benchmark results")
+    for key in ("cpu", "cores", "python", "rapidfuzz", "python-telegram-bot"):
+        assert f"| {key} |" in markdown
+    for title in titles:
+        assert f"### {title}" in markdown
+
+    accuracy, latency, pipeline = tables
+    rows = {row[0]: row for row in accuracy.rows}
+    project = rows["project matcher (bot.matching)"]
+    wratio = rows["rapidfuzz WRatio extractOne"]
+    for row in (project, wratio):
+        for cell in row[1:5]:
+            assert 0.0 <= _percent(cell) <= 100.0
+    assert _percent(project[1]) > _percent(wratio[1])
+    assert _percent(project[4]) == 100.0  # red-flag recall
+    assert "TF-IDF + logistic regression" in rows  # measured or "skipped: ..."
+
+    assert [row[0] for row in latency.rows] == ["1x"]
+    assert int(latency.rows[0][2]) > 0  # examples indexed
+
+    assert len(pipeline.rows) == 3
+    for row in pipeline.rows:
+        answered, sent = row[3].split("/")
+        assert answered == sent == "6"
+        assert float(row[4]) > 0  # messages per second
