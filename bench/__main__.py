@@ -26,6 +26,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scales", default="1,10,100", help="content multipliers")
     parser.add_argument("--chats", type=int, default=50, help="pipeline: chats at once")
     parser.add_argument("--messages", type=int, default=40, help="pipeline: messages per chat")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="pipeline: runs per row, the median is shown"
+    )
     parser.add_argument("--no-sklearn", action="store_true", help="skip TF-IDF + LR")
     parser.add_argument("--no-http", action="store_true", help="skip the loopback HTTP run")
     args = parser.parse_args(argv)
@@ -71,7 +74,7 @@ def run(argv: Sequence[str] | None = None) -> tuple[list[Table], Path]:
         ]
         if not args.no_http:
             configs.append(PipelineConfig(args.chats, args.messages, "http", "memory", warmup))
-        show(run_pipeline(configs)[0])
+        show(run_pipeline(configs, repeat=1 if args.smoke else args.repeat)[0])
 
     command = "python -m bench" + (" --smoke" if args.smoke else "")
     preface = [

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
+from operator import itemgetter
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
@@ -497,6 +498,12 @@ F1_SHARE = 0.3
 mean of the example's share found in the message and the message's share the intent knows."""
 RED_FLAG_EXTRA = 12.0
 """Without a screen rule, the red-flag examples need this much more than the threshold."""
+RARE_TERM_SHARE = 0.125
+"""A term known to at most this share of the intents (or to :data:`RARE_TERM_MIN_DF`)
+counts as rare: intents knowing one are scored first."""
+
+RARE_TERM_MIN_DF = 2
+
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
 
@@ -521,6 +528,9 @@ class _IntentIndex:
     """Summed weight of each example's terms."""
     postings: dict[str, list[int]]
     """Term -> positions (in ``texts``) of the examples holding it."""
+
+
+_first = itemgetter(0)
 
 
 def _score_bound(coverage: float, precision: float, whole: bool) -> float:
@@ -621,6 +631,12 @@ class Matcher:
             for s, ids in self._term_intents.items()
         }
         self._index_of = {e.name: n for n, e in enumerate(self._intents)}
+        # The same shares by intent, and each term's largest (for the rare-term shortcut).
+        self._share_of: dict[str, dict[int, float]] = {
+            s: dict(zip(ids, self._term_shares[s], strict=True))
+            for s, ids in self._term_intents.items()
+        }
+        self._max_share = {s: max(shares) for s, shares in self._term_shares.items()}
 
     def _query(self, text: str) -> dict[str, tuple[float, float]]:
         """Content terms of normalised text: stem -> (weight, confidence)."""
@@ -646,6 +662,12 @@ class Matcher:
         message contains and how much of the message the intent's vocabulary knows; small talk
         must be the whole message. An intent scores its best example, helped a little by its
         second best.
+
+        The search is exact but lazy. Intents that know one of the message's rare terms are
+        scored first. With many intents a common word ("pain", "sciatica") is known to most of
+        them, and merely adding up their coverage is what costs; so the others are looked at
+        only when the best an intent knowing common terms alone could score (MaxScore, as in
+        search engines) would still make the top ``limit``.
         """
         query = self._query(text)
         if not query:
@@ -653,31 +675,106 @@ class Matcher:
         q_total = sum(w for w, _ in query.values())
         # Known terms with their weight; a term the knowledge base lacks adds nothing here.
         known = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in self._term_intents]
-        # Coverage of each intent that knows any of them, in the order they are first met,
-        # and a bound on the precision of its examples.
-        covered: dict[int, float] = {}
-        shares: dict[int, float] = {}
+        rare_df = max(RARE_TERM_MIN_DF, len(self._intents) * RARE_TERM_SHARE)
+        rare = [(s, wc) for s, wc in known if len(self._term_intents[s]) <= rare_df]
+        common = [(s, wc) for s, wc in known if len(self._term_intents[s]) > rare_df]
+        kept: list[float] = []  # min-heap of the best `limit` rounded scores
+
+        # 1. Intents knowing a rare term: exact coverage and precision bound over all terms.
+        pool: dict[int, float] = {}
+        for s, _ in rare:
+            pool.update(dict.fromkeys(self._term_intents[s], 0.0))
+        shares = dict.fromkeys(pool, 0.0)
         for s, wc in known:
             conf = query[s][1]
-            for i, share in zip(self._term_intents[s], self._term_shares[s], strict=True):
-                covered[i] = covered.get(i, 0.0) + wc
-                shares[i] = shares.get(i, 0.0) + conf * share
+            share_of = self._share_of[s]
+            if len(share_of) <= len(pool):
+                for i, share in share_of.items():
+                    if i in pool:
+                        pool[i] += wc
+                        shares[i] += conf * share
+            else:
+                for i in pool:
+                    share = share_of.get(i)
+                    if share is not None:
+                        pool[i] += wc
+                        shares[i] += conf * share
+        ranked = self._rank(pool, shares, known, q_total, limit, kept)
+
+        # 2. The rest know common terms only: at most this much.
+        common_coverage = sum(wc for _, wc in common) / q_total
+        common_share = min(1.0, sum(query[s][1] * self._max_share[s] for s, _ in common))
+        ceiling = max(_score_bound(common_coverage, common_share, whole) for whole in (False, True))
+        if common and not (
+            limit > 0 and len(kept) >= limit and round(100.0 * ceiling, 1) + 0.1 < kept[0]
+        ):
+            covered: dict[int, float] = {}
+            others: dict[int, float] = {}
+            for s, wc in common:
+                conf = query[s][1]
+                for i, share in self._share_of[s].items():
+                    if i not in pool:
+                        covered[i] = covered.get(i, 0.0) + wc
+                        others[i] = others.get(i, 0.0) + conf * share
+            ranked += self._rank(covered, others, known, q_total, limit, kept)
+
+        # Ties in the order a plain scan meets intents: by the first of the message's terms
+        # each knows, then in content order.
+        terms = [s for s, _ in known]
+
+        def first_met(candidate: Candidate) -> tuple[int, int]:
+            i = self._index_of[candidate.intent]
+            return next(k for k, s in enumerate(terms) if i in self._share_of[s]), i
+
+        ranked.sort(key=lambda c: (-c.score, *first_met(c)))
+        return ranked if limit <= 0 else ranked[:limit]
+
+    def _rank(
+        self,
+        covered: dict[int, float],
+        shares: dict[int, float],
+        known: list[tuple[str, float]],
+        q_total: float,
+        limit: int,
+        kept: list[float],
+    ) -> list[Candidate]:
+        """Score intents best bound first, stopping when no further one can make the top.
+
+        Args:
+            covered: Per intent, the weight of the message's terms it knows.
+            shares: Per intent, a bound on its examples' precision.
+            known: The message's known terms with their weights.
+            q_total: The message's total weight.
+            limit: How many intents are wanted (0: all).
+            kept: Min-heap of the best ``limit`` scores so far; updated.
+
+        Returns:
+            The intents scored, unsorted.
+        """
         # Best bound first: once even the best possible example of the next intent could not
         # beat the `limit`-th best score found so far, the rest cannot either.
-        bounds = {
-            i: _score_bound(covered[i] / q_total, min(1.0, shares[i]), self._intents[i].whole)
-            for i in covered
-        }
-        order = sorted(covered, key=lambda i: -bounds[i])
-        first_met = {i: n for n, i in enumerate(covered)}
-        kept: list[float] = []  # min-heap of the best `limit` rounded scores
+        # (_score_bound inlined: this runs for every intent a common word reaches.)
+        ordered: list[tuple[float, int]] = []
+        intents = self._intents
+        for i, weight in covered.items():
+            c = weight / q_total
+            p = min(1.0, shares[i])
+            if intents[i].whole:
+                bound = min(p, c)
+            elif p + c > 0:
+                pc = p * c
+                bound = F1_SHARE * 2 * pc / (p + c) + (1 - F1_SHARE) * math.sqrt(pc)
+            else:
+                bound = 0.0
+            ordered.append((bound, i))
+        ordered.sort(key=_first, reverse=True)  # stable: ties keep the order they came in
         ranked: list[Candidate] = []
         rest = 1 - F1_SHARE
-        for i in order:
-            coverage = covered[i] / q_total
-            entry = self._intents[i]
-            if limit > 0 and len(kept) >= limit and round(100.0 * bounds[i], 1) + 0.1 < kept[0]:
+        for bound, i in ordered:
+            if limit > 0 and len(kept) >= limit and round(100.0 * bound, 1) + 0.1 < kept[0]:
                 break
+            coverage = covered[i] / q_total
+            entry = intents[i]
             shared_of: dict[int, float] = {}
             postings = entry.postings
             for s, wc in known:
@@ -707,9 +804,7 @@ class Matcher:
                     heapq.heappush(kept, score)
                 elif score > kept[0]:
                     heapq.heapreplace(kept, score)
-        # Ties keep the order intents were first met in, as a plain scan would.
-        ranked.sort(key=lambda c: (-c.score, first_met[self._index_of[c.intent]]))
-        return ranked[:limit]
+        return ranked
 
     def decide(self, message: str) -> Decision:
         """Decide what a raw message means."""

@@ -177,7 +177,8 @@ def utf16_length(text: str) -> int:
     Returns:
         The number of UTF-16 code units.
     """
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    # Two bytes per unit; "surrogatepass" counts a lone surrogate as the one unit it is.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 _BOUNDARIES: tuple[re.Pattern[str], ...] = (

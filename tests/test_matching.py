@@ -147,3 +147,47 @@ def test_candidates_are_sorted_and_bounded(matcher: Matcher) -> None:
 def test_screen_terms_split_into_the_words_they_normalise_to() -> None:
     assert _screen_term("wont come") == ("will", "not", "come")
     assert _screen_term("=legs") == ("=legs",)
+
+
+def _plain_scan(matcher: Matcher, text: str, limit: int) -> list:
+    """The reference: every intent that knows any of the message's terms, scored in turn."""
+    query = matcher._query(text)
+    if not query:
+        return []
+    q_total = sum(w for w, _ in query.values())
+    known = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in matcher._term_intents]
+    covered: dict[int, float] = {}
+    shares: dict[int, float] = {}
+    for s, wc in known:
+        for i, share in zip(matcher._term_intents[s], matcher._term_shares[s], strict=True):
+            covered[i] = covered.get(i, 0.0) + wc
+            shares[i] = shares.get(i, 0.0) + query[s][1] * share
+    ranked = matcher._rank(covered, shares, known, q_total, 0, [])
+    first_met = {i: n for n, i in enumerate(covered)}
+    ranked.sort(key=lambda c: (-c.score, first_met[matcher._index_of[c.intent]]))
+    return ranked[:limit]
+
+
+@pytest.mark.parametrize("factor", [1, 8])
+def test_the_lazy_search_finds_exactly_what_a_plain_scan_finds(
+    content: Content, factor: int
+) -> None:
+    """Scoring intents that know a rare word first, and the rest only when they could still
+    make the top, must not change a single candidate, score or tie order."""
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from bench.synthetic import scaled_content
+
+    scaled = content if factor == 1 else scaled_content(content, factor)
+    matcher = Matcher(scaled)
+    questions = yaml.safe_load((root / "tests" / "data" / "questions.yml").read_text())
+    texts = [normalise(item["q"]) for item in questions]
+    texts += [f"{a} {b}" for a, b in zip(texts[::7], texts[3::7], strict=False)]
+    for text in texts:
+        assert matcher.candidates(text, limit=4) == _plain_scan(matcher, text, 4), text
