@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import html
 import logging
 import re
@@ -293,8 +294,14 @@ def keyboard_for(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
         buttons: The reply's buttons in display order.
 
     Returns:
-        The keyboard, or ``None`` when there is nothing to show.
+        The keyboard, or ``None`` when there is nothing to show. Keyboards are immutable,
+        so each distinct one is built once and reused.
     """
+    return _keyboard(tuple(buttons))
+
+
+@functools.lru_cache(maxsize=1024)
+def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     for button in buttons:
         if button.url:
@@ -833,23 +840,27 @@ async def _housekeeping(service: ServiceLike) -> None:
             logger.exception("housekeeping failed")
 
 
-async def _post_init(application: Application) -> None:
-    """Register the command menu and start housekeeping.
-
-    A failed ``setMyCommands`` only costs the menu, so it is logged, not fatal.
-    """
+async def _register_commands(application: Application) -> None:
+    """Register the command menu; failure only costs the menu, so it is logged, not fatal."""
     try:
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
     except TelegramError as exc:
         logger.warning("could not register the command menu: %s", type(exc).__name__)
+
+
+async def _post_init(application: Application) -> None:
+    """Start the background tasks: the command menu (so polling need not wait for another
+    round trip to Telegram) and housekeeping."""
     adapter: TelegramAdapter = application.bot_data["adapter"]
-    application.bot_data["housekeeping"] = asyncio.create_task(_housekeeping(adapter.service))
+    application.bot_data["tasks"] = [
+        asyncio.create_task(_register_commands(application)),
+        asyncio.create_task(_housekeeping(adapter.service)),
+    ]
 
 
 async def _post_shutdown(application: Application) -> None:
-    """Stop housekeeping."""
-    task = application.bot_data.pop("housekeeping", None)
-    if task is not None:
+    """Stop the background tasks."""
+    for task in application.bot_data.pop("tasks", []):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

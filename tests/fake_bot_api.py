@@ -23,6 +23,7 @@ import itertools
 import json
 import re
 import socket
+import sys
 import threading
 import time
 import urllib.error
@@ -837,6 +838,12 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     api: FakeBotApi
     max_long_poll: float
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A bot stopped in the middle of a long poll is not an error worth a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class FakeBotApiServer:

@@ -22,10 +22,11 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
 
     assert written == out
     titles = [t.title for t in tables]
-    assert len(titles) == 3
+    assert len(titles) == 4
     assert titles[0].startswith("Accuracy")
     assert titles[1].startswith("Matcher latency")
     assert titles[2].startswith("Pipeline")
+    assert titles[3].startswith("Cold start of the bot")
 
     printed = capsys.readouterr().out
     for title in titles:
@@ -38,7 +39,7 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
     for title in titles:
         assert f"### {title}" in markdown
 
-    accuracy, latency, pipeline = tables
+    accuracy, latency, pipeline, _ = tables
     rows = {row[0]: row for row in accuracy.rows}
     project = rows["project matcher (bot.matching)"]
     wratio = rows["rapidfuzz WRatio extractOne"]
@@ -57,3 +58,5 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
         answered, sent = row[3].split("/")
         assert answered == sent == "6"
         assert float(row[4]) > 0  # messages per second
+    cold = tables[3]
+    assert cold.rows[0][0] == "1" and float(cold.rows[0][1]) > 0  # one run, timed

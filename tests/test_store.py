@@ -630,5 +630,5 @@ async def test_a_running_bot_purges_on_time_even_when_idle(
     finally:
         await app.shutdown()
         await app.post_shutdown(app)
-    assert "housekeeping" not in app.bot_data
+    assert "tasks" not in app.bot_data
     store.close()
