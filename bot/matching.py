@@ -504,6 +504,9 @@ counts as rare: intents knowing one are scored first."""
 
 RARE_TERM_MIN_DF = 2
 
+RARE_TERM_MIN_INTENTS = 64
+"""Below this many intents the shortcut does not pay for itself."""
+
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
 
@@ -675,7 +678,9 @@ class Matcher:
         q_total = sum(w for w, _ in query.values())
         # Known terms with their weight; a term the knowledge base lacks adds nothing here.
         known = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in self._term_intents]
-        rare_df = max(RARE_TERM_MIN_DF, len(self._intents) * RARE_TERM_SHARE)
+        n = len(self._intents)
+        # Small content: every term counts as rare, which is a plain scan in one pass.
+        rare_df = n if n < RARE_TERM_MIN_INTENTS else max(RARE_TERM_MIN_DF, n * RARE_TERM_SHARE)
         rare = [(s, wc) for s, wc in known if len(self._term_intents[s]) <= rare_df]
         common = [(s, wc) for s, wc in known if len(self._term_intents[s]) > rare_df]
         kept: list[float] = []  # min-heap of the best `limit` rounded scores
