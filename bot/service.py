@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 
 from bot.content import RED_FLAGS
 from bot.dialogue import Dialogue
@@ -176,37 +177,37 @@ class ChatService:
         return Reply("\n".join(lines), (Button(self._label("menu_label"), MENU),), kind="privacy")
 
     def _forget(self, chat: str) -> Reply:
-        try:
-            self.store.forget(chat)
-        except sqlite3.Error:
-            logger.exception("could not erase a chat")
-            return self._note("The erase failed; nothing was changed. Please try again later.")
-        return self._note(
+        return self._change(
+            self.store.forget,
+            chat,
             "Done: everything stored about this chat is erased. The bot starts afresh; "
-            "send /optout if it should not remember this chat from now on."
+            "send /optout if it should not remember this chat from now on.",
         )
 
     def _opt_out(self, chat: str) -> Reply:
-        try:
-            self.store.opt_out(chat)
-        except sqlite3.Error:
-            logger.exception("could not opt a chat out")
-            return self._note("That failed; nothing was changed. Please try again later.")
-        return self._note(
+        return self._change(
+            self.store.opt_out,
+            chat,
             "Done: the bot no longer stores anything about this chat, not even counts. It "
             "keeps only the fact that you opted out, until /optin or /forget. Follow-up "
-            'buttons still work; "tell me more" and Back will not.'
+            'buttons still work; "tell me more" and Back will not.',
         )
 
     def _opt_in(self, chat: str) -> Reply:
-        try:
-            self.store.opt_in(chat)
-        except sqlite3.Error:
-            logger.exception("could not opt a chat in")
-            return self._note("That failed; nothing was changed. Please try again later.")
-        return self._note(
-            "Done: the bot remembers this chat's last topic again. /privacy says what is stored."
+        return self._change(
+            self.store.opt_in,
+            chat,
+            "Done: the bot remembers this chat's last topic again. /privacy says what is stored.",
         )
+
+    def _change(self, action: Callable[[str], None], chat: str, done: str) -> Reply:
+        """Carry out a person's privacy command and confirm it, or say that it failed."""
+        try:
+            action(chat)
+        except sqlite3.Error as exc:
+            logger.error("%s failed: %s: %s", action.__name__, type(exc).__name__, exc)
+            return self._note("That failed and nothing was changed. Please try again later.")
+        return self._note(done)
 
     # --- helpers -------------------------------------------------------------------------
 

@@ -596,6 +596,8 @@ def test_locked_database_answers_anyway_and_logs_once(
             assert reply.intent == "sciatica_causes"
         errors = _database_errors(caplog)
         assert len(errors) == 1 and "locked" in errors[0]
+        refused = service.command("telegram:1", "forget")
+        assert refused.text.startswith("That failed and nothing was changed")
     finally:
         other.execute("ROLLBACK")
         other.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer, buttons_of, free_port
+from harness import SUBPROCESS_ENV_PREFIXES
 
 from bot.dialogue import Dialogue
 from bot.replies import ChatState
@@ -37,23 +38,7 @@ class BotProcess:
     def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
         self.out_path = tmp_path / "stdout.txt"
         self.err_path = tmp_path / "stderr.txt"
-        clean = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(
-                (
-                    "TELEGRAM_",
-                    "WEBHOOK_",
-                    "CLINIC_",
-                    "INTENTS_",
-                    "RESPONSES_",
-                    "MATCH_",
-                    "LOG_",
-                    "DATABASE_",
-                    "RETENTION_",
-                )
-            )
-        }
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(SUBPROCESS_ENV_PREFIXES)}
         clean["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), clean.get("PYTHONPATH")]))
         clean["DATABASE_PATH"] = str(tmp_path / "bot.sqlite3")
         clean.update(env)
