@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -206,23 +205,6 @@ def _waking_request(api: Any) -> Any:
     return WakingRequest(api, max_long_poll=0.5)
 
 
-def _no_delay(server: Any) -> None:
-    """Send the fake server's answers without Nagle's delay.
-
-    ``http.server`` writes the headers and the body separately; with Nagle's algorithm and
-    the client's delayed ACK every answer then waits about 40 ms on loopback, which would
-    measure the fake, not the bot.
-    """
-    handler = server._server.RequestHandlerClass
-
-    class NoDelay(handler):  # type: ignore[misc, valid-type]
-        def setup(self) -> None:
-            super().setup()
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    server._server.RequestHandlerClass = NoDelay
-
-
 async def _chat(api: Any, chat_id: int, texts: Sequence[str], latencies: list[float]) -> int:
     """One person: send, wait for the answer, send the next. Returns answers received."""
     answered = 0
@@ -256,7 +238,6 @@ async def _child(config: PipelineConfig, texts: list[str]) -> dict[str, Any]:
         from fake_bot_api import FakeBotApiServer
 
         server = FakeBotApiServer(api, max_long_poll=0.5)
-        _no_delay(server)
         server.start()
         base_url = server.base_url
     tmp = tempfile.TemporaryDirectory(prefix="bench-store-")
@@ -454,8 +435,8 @@ def bot_cold_start(runs: int = 5) -> Table:
     )
     table.notes.append(
         "Process start to polling: imports, content and matcher, the SQLite schema, getMe and "
-        "deleteWebhook (the command menu is registered in the background). Each round trip to "
-        "the loopback fake costs about 45 ms of its own; real Telegram is further away."
+        "deleteWebhook (the command menu is registered in the background); real Telegram is "
+        "further away than the loopback fake."
     )
     return table
 

@@ -791,6 +791,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     server: _Server
     protocol_version = "HTTP/1.1"
+    # http.server writes headers and body separately; with Nagle's algorithm and the
+    # client's delayed ACK every answer would wait about 40 ms on loopback.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Keep test output clean."""
