@@ -155,7 +155,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "report":
         from bot.report import build_report
 
-        store = Store(settings.database_path, retention_days=settings.retention_days)
+        store = Store.from_settings(settings)
         try:
             result = build_report(store, args.days)
         finally:

@@ -130,7 +130,7 @@ class Dialogue:
         return self._with_back(self.answer(target), new_state), new_state
 
     def _with_back(self, reply: Reply, state: ChatState) -> Reply:
-        if not state.history or reply.red_flag or reply.intent in SMALL_TALK:
+        if not state.history or reply.intent is None or not _is_topic(reply.intent):
             return reply
         back = Button(self._messages["back_label"], BACK)
         buttons = list(reply.buttons)

@@ -27,9 +27,6 @@ logger = logging.getLogger(__name__)
 UNANSWERED_KINDS = frozenset({"fallback", "did_you_mean"})
 """Reply kinds whose question is kept for the report."""
 
-COMMANDS = ("start", "topics", "help", "about", "book", "privacy", "forget", "optout", "optin")
-"""Commands the service answers; anything else gets the help text."""
-
 
 class ChatService:
     """Dialogue plus store.
@@ -53,8 +50,7 @@ class ChatService:
             StoreError: the database cannot be used.
         """
         dialogue = dialogue or Dialogue.from_settings(settings)
-        store = Store(settings.database_path, retention_days=settings.retention_days)
-        return cls(dialogue, store)
+        return cls(dialogue, Store.from_settings(settings))
 
     # --- what adapters call --------------------------------------------------------------
 

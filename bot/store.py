@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.replies import ChatState
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -207,6 +208,11 @@ class Store:
         except sqlite3.Error as exc:
             self._db.close()
             raise StoreError(self._explain(exc)) from None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        """The store at ``DATABASE_PATH`` keeping data for ``RETENTION_DAYS``."""
+        return cls(settings.database_path, retention_days=settings.retention_days)
 
     # --- opening -------------------------------------------------------------------------
 
