@@ -13,7 +13,9 @@ from bench.common import percentile
 from bench.report import Table
 from bench.synthetic import scaled_content
 from bot.content import Content
-from bot.matching import Analyzer, Matcher, RedFlagScreen, stem
+from bot.matching import Analyzer, Matcher
+from bot.safety import SafetyScreen
+from bot.text import stem
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class ScaleResult:
 def clear_caches() -> None:
     """Forget every memoised word (typo corrections, screen words, stems)."""
     Analyzer._closest.cache_clear()
-    RedFlagScreen._screen_words.cache_clear()
+    SafetyScreen._screen_words.cache_clear()
     stem.cache_clear()
 
 
@@ -53,14 +55,28 @@ WARM_PASSES = 3
 
 
 def _time_each(matcher: Matcher, messages: Sequence[str]) -> list[float]:
-    """Decide each message once, one at a time; microseconds per message."""
+    """Screen and decide each message once, one at a time; microseconds per message."""
     out: list[float] = []
     clock = time.perf_counter_ns
+    screen = _screens.get(id(matcher))
+    if screen is None:
+        raise RuntimeError("build the matcher with _build() so it has its safety screen")
     for message in messages:
         start = clock()
+        screen.assess(message)
         matcher.decide(message)
         out.append((clock() - start) / 1000)
     return out
+
+
+_screens: dict[int, SafetyScreen] = {}
+
+
+def _build(content: Content) -> Matcher:
+    """The matcher and, beside it, the safety screen every message passes first."""
+    matcher = Matcher(content)
+    _screens[id(matcher)] = SafetyScreen.from_content(content)
+    return matcher
 
 
 def measure_scale(
@@ -85,7 +101,7 @@ def measure_scale(
         clear_caches()
         gc.collect()
         start = time.perf_counter()
-        matcher = Matcher(scaled)
+        matcher = _build(scaled)
         builds.append(time.perf_counter() - start)
     assert matcher is not None
 
@@ -95,7 +111,7 @@ def measure_scale(
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
-    matcher = Matcher(scaled)
+    matcher = _build(scaled)
     gc.collect()
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -165,7 +181,8 @@ def run_latency(
         )
     table.notes.append(
         f"{len(messages)} messages (tests/data/questions.yml), one at a time through "
-        "Matcher.decide (normalise, red-flag screen, candidates, decision). p50/p99 after a "
+        "SafetyScreen.assess then Matcher.decide (normalise, safety screen, read, candidates, "
+        "decision). p50/p99 after a "
         f"warm-up pass, each message's best of {WARM_PASSES} passes; first-sight = the same "
         "messages with the word caches (typo "
         "corrections, screen words, stems) cleared. Synthetic intents: bench/synthetic.py."

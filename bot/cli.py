@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="measure accuracy on a file of labelled questions")
     ev.add_argument("file", type=Path, help="YAML list of {q: question, want: [intent, ...]}")
     ev.add_argument("--json", action="store_true", help="print JSON")
+    ev.add_argument(
+        "--misses",
+        choices=("tuning", "held-out", "all"),
+        default="tuning",
+        help="whose misses to list (default: the tuning part's; every 5th item is held out)",
+    )
     report = sub.add_parser(
         "report", help="what people asked, and what the bot could not answer (DATABASE_PATH)"
     )
@@ -128,7 +134,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
         else:
-            print(report.to_text())
+            print(report.to_text(args.misses))
         return 0
     if args.command == "ask":
         reply, _ = Dialogue.from_settings(settings).handle(ChatState(), " ".join(args.text))

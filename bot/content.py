@@ -39,12 +39,24 @@ REQUIRED_INTENTS: tuple[str, ...] = (
     "goodbye",
     "about_bot",
     "red_flags",
+    "when_to_get_help",
 )
 """Intents other tools rely on; each must exist with a response."""
 
 RED_FLAGS = "red_flags"
+WHEN_TO_GET_HELP = "when_to_get_help"
 FIND_THERAPIST = "find_therapist"
 SMALL_TALK: frozenset[str] = frozenset({"greeting", "thanks", "goodbye", "about_bot"})
+
+
+def is_topic(intent: str | None) -> bool:
+    """Whether an intent may be remembered as a chat's topic (for Back and "tell me more").
+
+    Small talk is not a topic, and the urgent-symptoms answer is never remembered, however it
+    was reached: nothing about urgent symptoms is kept.
+    """
+    return intent is not None and intent not in SMALL_TALK and intent != RED_FLAGS
+
 
 REQUIRED_MESSAGES: tuple[str, ...] = (
     "welcome",
@@ -58,6 +70,18 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "book_label",
     "menu_label",
     "back_label",
+    "crisis",
+    "safety_line",
+    "not_urgent_label",
+    "not_urgent",
+    "urgent_advice",
+    "clinic_missing",
+    "clinic_no_contact",
+    "help",
+    "no_memory",
+    "no_history",
+    "emoji_only",
+    "english_only",
 )
 
 MIN_EXAMPLES = 15
@@ -70,7 +94,7 @@ _INTENT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's loader when PyYAML was built with it (about ten times faster), else PyYAML's."""
 
-RESERVED_PAYLOADS = frozenset({"menu", "back"})
+RESERVED_PAYLOADS = frozenset({"menu", "back", "not_urgent"})
 """Button payloads with a meaning of their own (:data:`bot.replies.MENU` and ``BACK``)."""
 
 
@@ -134,6 +158,9 @@ class Response:
         care: The recommendation to see a qualified professional.
         follow_ups: Intents offered next, as buttons.
         book: Whether to offer "Book a session".
+        kind: ``article`` (quotes the article), ``not_covered`` (a topic the article is silent
+            on, answered honestly), ``guidance`` (the clinic's general guidance), ``clinic``
+            (one of the clinic's own facts, ``text`` filled in by the clinic) or ``small_talk``.
     """
 
     intent: str
@@ -144,6 +171,7 @@ class Response:
     follow_ups: tuple[str, ...]
     book: bool
     where: Where
+    kind: str = "article"
 
     @property
     def medical(self) -> bool:
@@ -160,6 +188,9 @@ class ScreenRule:
         groups: Each group is a tuple of alternative terms (words or phrases).
         window: Most tokens the matched terms may span (0: anywhere in the message).
         unless: Terms that stop the rule from firing ("fell asleep" is not a fall).
+        kind: ``urgent`` (a red flag) or ``crisis`` (thoughts of suicide or self-harm).
+        history_counts: The person's own past counts as a red flag today ("had cancer").
+        risk_factor: Someone else's is family history, never their emergency now.
     """
 
     name: str
@@ -167,6 +198,32 @@ class ScreenRule:
     window: int
     where: Where
     unless: tuple[str, ...] = ()
+    kind: str = "urgent"
+    history_counts: bool = False
+    risk_factor: bool = False
+
+
+RULE_KINDS = frozenset({"urgent", "crisis"})
+RESPONSE_KINDS = frozenset({"article", "not_covered", "guidance", "clinic", "small_talk"})
+
+CONTEXT_KEYS: tuple[str, ...] = (
+    "negation_before",
+    "negation_after",
+    "pseudo",
+    "faculties",
+    "terminators",
+    "clause_starters",
+    "hypothetical",
+    "question_openers",
+    "first_person",
+    "historical",
+    "resolved",
+    "current",
+    "present_tense",
+    "experiencers",
+    "third_person",
+)
+"""Trigger lists of the safety screen's context rules (``context:`` in an intent file)."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +233,7 @@ class Content:
     intents: Mapping[str, Intent]
     responses: Mapping[str, Response]
     screen: tuple[ScreenRule, ...]
+    context: Mapping[str, tuple[str, ...]]
     synonyms: Mapping[str, str]
     out_of_scope: tuple[str, ...]
     messages: Mapping[str, str]
@@ -293,6 +351,7 @@ class _Builder:
         self.intents: dict[str, Intent] = {}
         self.responses: dict[str, Response] = {}
         self.screen: list[ScreenRule] = []
+        self.context: dict[str, tuple[str, ...]] = {}
         self.synonyms: dict[str, str] = {}
         self.synonym_where: dict[str, Where] = {}
         self.out_of_scope: list[str] = []
@@ -307,13 +366,17 @@ class _Builder:
     def read_intent_file(self, doc: _Doc) -> None:
         if doc.root is None:
             return
-        top = doc.mapping(doc.root, "the file", {"intents", "screen", "synonyms", "out_of_scope"})
+        top = doc.mapping(
+            doc.root, "the file", {"intents", "screen", "context", "synonyms", "out_of_scope"}
+        )
         if top is None:
             return
         for node in doc.sequence(top["intents"], "intents") if "intents" in top else []:
             self._intent(doc, node)
         for node in doc.sequence(top["screen"], "screen") if "screen" in top else []:
             self._rule(doc, node)
+        if "context" in top:
+            self._context(doc, top["context"])
         if "synonyms" in top:
             self._synonyms(doc, top["synonyms"])
         for node in (
@@ -356,7 +419,11 @@ class _Builder:
         self.intents[name] = Intent(name, tuple(examples), doc.at(fields["intent"]))
 
     def _rule(self, doc: _Doc, node: Node) -> None:
-        fields = doc.mapping(node, "a screen rule", {"rule", "all", "window", "unless"})
+        fields = doc.mapping(
+            node,
+            "a screen rule",
+            {"rule", "all", "window", "unless", "kind", "history_counts", "risk_factor"},
+        )
         if fields is None:
             return
         name = doc.string(fields["rule"], "rule name") if "rule" in fields else None
@@ -384,7 +451,37 @@ class _Builder:
         window = doc.integer(fields["window"], "window") if "window" in fields else 0
         unless_nodes = doc.sequence(fields["unless"], "unless") if "unless" in fields else []
         unless = tuple(t for n in unless_nodes if (t := doc.string(n, "an 'unless' term")))
-        self.screen.append(ScreenRule(name, tuple(groups), window, doc.at(node), unless))
+        kind = doc.string(fields["kind"], "kind") if "kind" in fields else "urgent"
+        if kind not in RULE_KINDS:
+            doc.bad(fields["kind"], f"rule kind {kind!r} is not one of {sorted(RULE_KINDS)}")
+        flags = {
+            key: bool(doc.boolean(fields[key], key)) if key in fields else False
+            for key in ("history_counts", "risk_factor")
+        }
+        self.screen.append(
+            ScreenRule(
+                name,
+                tuple(groups),
+                window,
+                doc.at(node),
+                unless,
+                kind=kind or "urgent",
+                history_counts=flags["history_counts"],
+                risk_factor=flags["risk_factor"],
+            )
+        )
+
+    def _context(self, doc: _Doc, node: Node) -> None:
+        fields = doc.mapping(node, "context", set(CONTEXT_KEYS))
+        for key, list_node in (fields or {}).items():
+            if key in self.context:
+                doc.bad(list_node, f"context list {key!r} is defined twice")
+            terms = [
+                t.lower()
+                for n in doc.sequence(list_node, f"context list {key!r}")
+                if (t := doc.string(n, f"a term of {key!r}"))
+            ]
+            self.context[key] = tuple(terms)
 
     def _synonyms(self, doc: _Doc, node: Node) -> None:
         fields = doc.mapping(node, "synonyms", _AnyKey())
@@ -431,7 +528,7 @@ class _Builder:
                     self.menu_where.append(doc.at(item))
 
     def _response(self, doc: _Doc, node: Node) -> None:
-        allowed = {"intent", "title", "text", "excerpts", "care", "follow_ups", "book"}
+        allowed = {"intent", "title", "text", "excerpts", "care", "follow_ups", "book", "kind"}
         fields = doc.mapping(node, "a response", allowed)
         if fields is None:
             return
@@ -458,6 +555,9 @@ class _Builder:
         if not title:
             doc.bad(node, f"response {name!r} needs a title (its button label)")
         book = doc.boolean(fields["book"], "book") if "book" in fields else False
+        kind = text_of("kind") or ("small_talk" if name in SMALL_TALK else "article")
+        if kind not in RESPONSE_KINDS:
+            doc.bad(fields["kind"], f"kind {kind!r} is not one of {sorted(RESPONSE_KINDS)}")
         self.responses[name] = Response(
             intent=name,
             title=title,
@@ -467,6 +567,7 @@ class _Builder:
             follow_ups=list_of("follow_ups"),
             book=book,
             where=doc.at(fields["intent"]),
+            kind=kind,
         )
         # Keep the line of each excerpt and follow-up for precise problems.
         for key in ("excerpts", "follow_ups"):
@@ -523,13 +624,17 @@ class _Builder:
                 self._add(response.where, f"medical answer {name!r} needs a 'care' line")
             if name == RED_FLAGS and response.excerpts:
                 self._add(response.where, "red_flags must not quote the article")
+            if response.kind == "clinic" and response.excerpts:
+                self._add(response.where, f"clinic fact {name!r} must not quote the article")
             if (
-                name not in SMALL_TALK
+                response.kind == "article"
+                and name not in SMALL_TALK
                 and not response.excerpts
                 and name
                 not in {
                     RED_FLAGS,
                     FIND_THERAPIST,
+                    WHEN_TO_GET_HELP,
                 }
             ):
                 self._add(response.where, f"answer {name!r} quotes no excerpt of the article")
@@ -616,6 +721,7 @@ def load_content(intents_dir: Path, responses_dir: Path) -> Content:
         intents=MappingProxyType(dict(builder.intents)),
         responses=MappingProxyType(dict(builder.responses)),
         screen=tuple(builder.screen),
+        context=MappingProxyType(dict(builder.context)),
         synonyms=MappingProxyType(dict(builder.synonyms)),
         out_of_scope=tuple(builder.out_of_scope),
         messages=MappingProxyType(dict(builder.messages)),

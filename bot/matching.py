@@ -1,17 +1,18 @@
-"""Understand a message: normalise it, screen it for red flags, match it to an intent.
+"""Match a message to an intent. Pure functions and immutable indexes, no I/O, no Telegram.
 
-Pure functions and immutable indexes, no I/O and no Telegram. The pipeline:
+The pipeline (urgency is not decided here: :mod:`bot.safety` screens every message first):
 
-1. :func:`normalise` folds Unicode, case, contractions and text-speak into plain words.
+1. :func:`bot.text.normalise` folds Unicode, case, contractions and text-speak into words.
 2. :class:`Analyzer` turns words into *terms*: misspelt words are corrected against the
-   knowledge base's vocabulary (``rapidfuzz.process.cdist`` with ``fuzz.ratio``), synonyms map to
-   one canonical word, and words are stemmed (Snowball), so "buttoks", "glutes" and "bum"
-   all become the same term.
-3. :class:`RedFlagScreen` runs first and wins whenever one of its rules fires. Each rule is a
-   conjunction of word groups ("cannot" + "pee"), matched word by word with typo tolerance.
-4. :class:`Matcher` scores intents by the content words they share with the message, weighted
-   by how rare each word is across intents. Words the knowledge base has never seen count
-   against the match, so "my knee hurts" and "what is diabetes" fall below the threshold.
+   knowledge base's vocabulary (``rapidfuzz.process.extractOne`` with ``fuzz.ratio``),
+   synonyms map to one canonical word, and words are stemmed (Snowball), so "buttoks",
+   "glutes" and "bum" all become the same term.
+3. :func:`read` finds the ask in a message: it splits a story into sentences, takes the
+   questions as the focus and the rest as context.
+4. :class:`Matcher` scores intents by the content words they share with the focus (context
+   words count less), weighted by how rare each word is across intents. Words the knowledge
+   base has never seen count against the match only inside the focus, so "what is diabetes"
+   falls below the threshold while a long story ending in a clear question does not.
    The decision applies the threshold and asks "Did you mean" when two intents are too close.
 """
 
@@ -19,135 +20,17 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
 from operator import itemgetter
 
-import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from bot.content import RED_FLAGS, Content, ScreenRule
-
-MAX_INPUT_CHARS = 2000
-"""Only this many characters of a message are analysed (the rest is kept, not matched)."""
-
-MAX_TOKENS = 200
-
-# --- normalisation ----------------------------------------------------------------------
-
-_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), repl)
-    for pattern, repl in (
-        (r"\bcan'?t\b", "cannot"),
-        (r"\bwon'?t\b", "will not"),
-        (r"\bain'?t\b", "is not"),
-        (r"\bshan'?t\b", "shall not"),
-        (r"n't\b", " not"),
-        (r"'m\b", " am"),
-        (r"'re\b", " are"),
-        (r"'ve\b", " have"),
-        (r"'ll\b", " will"),
-        (r"'d\b", " would"),
-        (r"'s\b", ""),
-    )
-)
-
-# fmt: off
-SLANG: Mapping[str, str] = {
-    # apostrophe-less contractions
-    "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
-    "arent": "are not", "wasnt": "was not", "werent": "were not", "havent": "have not",
-    "hasnt": "has not", "hadnt": "had not", "couldnt": "could not", "wouldnt": "would not",
-    "shouldnt": "should not", "wont": "will not", "cant": "cannot", "cnt": "cannot",
-    "im": "i am", "ive": "i have", "id": "i would", "ill": "i will", "youre": "you are",
-    "theyre": "they are", "whats": "what is", "wats": "what is", "thats": "that is",
-    "hows": "how is", "wheres": "where is", "whos": "who is", "lets": "let us",
-    "gonna": "going to", "wanna": "want to", "gotta": "got to", "kinda": "kind of",
-    "dunno": "do not know", "idk": "i do not know",
-    # text-speak
-    "u": "you", "ya": "you", "yu": "you", "r": "are", "ur": "your", "yr": "your",
-    "y": "why", "pls": "please", "plz": "please", "plse": "please", "wat": "what",
-    "wot": "what", "wht": "what", "whta": "what", "hw": "how", "b4": "before", "2day": "today",
-    "thx": "thanks", "thnx": "thanks", "thanx": "thanks", "tnx": "thanks", "ty": "thank you",
-    "tysm": "thank you", "tq": "thank you", "cya": "see you", "bc": "because", "cuz": "because",
-    "coz": "because", "cos": "because", "bcoz": "because", "abt": "about", "w": "with",
-    "wif": "with", "n": "and", "nd": "and", "ppl": "people", "sth": "something",
-    "smth": "something", "hrs": "hours", "hr": "hour", "yrs": "years", "dr": "doctor",
-    "doc": "doctor", "docs": "doctors", "rn": "right now", "asap": "right now",
-    "bf": "boyfriend", "gf": "girlfriend", "mins": "minutes", "min": "minute",
-    "4": "four", "#4": "four", "no4": "four", "tp4": "trigger point four",
-    "number4": "four", "1": "one", "2": "two",
-}
-# fmt: on
-
-STOPWORDS: frozenset[str] = frozenset(
-    """
-    a an the i me my mine myself we us our you your yours he him his she her it its they
-    them their is are am was were be been being do does did doing have has had having of to
-    in on at by for with from into onto about as than then so if or and but also too just
-    really very quite some any much many lot lots this that these those there here can could
-    would should will shall may might must please kind sort thing things someone something
-    anything bit little like yeah yes ok okay well um uh hmm oh ah lol lmao haha hahaha omg
-    tbh btw ngl wondering wonder again still even always often sometimes right actually
-    basically literally
-    """.split()  # noqa: SIM905 - a word list reads best as text
-)
-"""Function words: they carry no topic, so they never decide a match."""
-
-
-def _strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
-_NON_WORD = re.compile(r"[^\w#']+|_")
-_REPEATS = re.compile(r"(\w)\1{2,}")
-
-
-def normalise(text: str) -> str:
-    """Fold a message into lower-case plain words.
-
-    Unicode is folded (NFKC, case, accents dropped), contractions expanded with or without the
-    apostrophe ("can't", "cant" -> "cannot"), text-speak spelt out ("u" -> "you"), punctuation
-    dropped and letters repeated three times or more cut to two ("helloooo" -> "helloo").
-
-    >>> normalise("Wat's   SCIATICA?? u know, cant SIT!!!")
-    'what is sciatica you know cannot sit'
-    """
-    text = text[:MAX_INPUT_CHARS]
-    if text.isascii():  # NFKC and accent stripping leave ASCII as it is
-        text = text.lower().translate(_APOSTROPHES)
-    else:
-        text = unicodedata.normalize("NFKC", text).casefold()
-        text = _strip_marks(text).translate(_APOSTROPHES)
-    for pattern, repl in _CONTRACTIONS:
-        text = pattern.sub(repl, text)
-    text = _REPEATS.sub(r"\1\1", _NON_WORD.sub(" ", text))
-    words: list[str] = []
-    for raw in text.split()[:MAX_TOKENS]:
-        word = raw.strip("'")
-        if word.startswith("#") and word[1:].isdigit():
-            word = {"4": "four"}.get(word[1:], word[1:])
-        word = word.replace("#", "").replace("'", "")
-        if word:
-            words.append(SLANG.get(word, word))
-    return " ".join(words)
-
-
-_STEMMER = snowballstemmer.stemmer("english")
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """Snowball (Porter 2) stem of one word."""
-    return _STEMMER.stemWord(word)
-
+from bot.content import RED_FLAGS, Content
+from bot.reading import read
+from bot.text import STOPWORDS, normalise, stem
 
 # --- terms ------------------------------------------------------------------------------
 
@@ -316,146 +199,6 @@ class Analyzer:
         return terms
 
 
-# --- red-flag screen --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScreenHit:
-    """A red-flag rule that fired, with the words that fired it."""
-
-    rule: str
-    words: tuple[str, ...]
-
-
-_Term = tuple[str, ...]
-
-
-def _screen_term(raw: str) -> _Term:
-    """Normalise a screen term, keeping a leading "=" (exact match) on its words."""
-    words: list[str] = []
-    for word in raw.split():
-        # One typed word may normalise to several ("wont" -> "will not").
-        for plain in normalise(word.lstrip("=")).split():
-            words.append("=" + plain if word.startswith("=") else plain)
-    return tuple(words)
-
-
-class RedFlagScreen:
-    """Fires on messages that describe urgent symptoms, before any other matching.
-
-    Rules come from the ``screen:`` section of the intent files: each is a list of groups;
-    every group must have a term in the message, within ``window`` words of the others, and
-    no ``unless`` term may be present. Terms are matched word by word: exactly, by stem, or
-    (for words of five letters or more) with ``fuzz.ratio`` >= 84; a word written ``=word``
-    only exactly.
-    """
-
-    def __init__(self, rules: Sequence[ScreenRule]) -> None:
-        self.rules: tuple[tuple[str, tuple[tuple[_Term, ...], ...], int, tuple[_Term, ...]], ...]
-        self.rules = tuple(
-            (
-                rule.name,
-                tuple(tuple(_screen_term(t) for t in group) for group in rule.groups),
-                rule.window,
-                tuple(_screen_term(t) for t in rule.unless),
-            )
-            for rule in rules
-        )
-        words = {
-            w
-            for _, groups, _, unless in self.rules
-            for terms in (*groups, unless)
-            for term in terms
-            for w in term
-        }
-        self._exact_only = {w[1:]: w for w in words if w.startswith("=")}
-        loose = [w for w in words if not w.startswith("=")]
-        self._by_stem: dict[str, list[str]] = defaultdict(list)
-        for w in loose:
-            self._by_stem[stem(w)].append(w)
-        self._fuzzy_targets = sorted(w for w in loose if len(w) >= 5)
-        # A rule can only fire when a term of its first group starts at some word: index the
-        # rules by those first words, so a message is checked against few rules.
-        self._rules_by_word: dict[str, list[int]] = defaultdict(list)
-        self._always: list[int] = []
-        for n, (_, groups, _, _) in enumerate(self.rules):
-            if not groups:
-                self._always.append(n)
-            for first in sorted({term[0] for term in groups[0]} if groups else ()):
-                self._rules_by_word[first].append(n)
-
-    @lru_cache(maxsize=16384)  # noqa: B019 - one screen lives as long as the process
-    def _screen_words(self, token: str) -> frozenset[str]:
-        """The screen's words a token stands for: same stem, exact for "=" words, or a typo
-        (``fuzz.ratio`` >= 84) of a word of five letters or more."""
-        found = set(self._by_stem.get(stem(token), ()))
-        if token in self._exact_only:
-            found.add(self._exact_only[token])
-        if len(token) >= 4:
-            found.update(
-                word
-                for word, _, _ in process.extract(
-                    token,
-                    self._fuzzy_targets,
-                    scorer=fuzz.ratio,
-                    processor=None,
-                    score_cutoff=84,
-                    limit=None,
-                )
-            )
-        return frozenset(found)
-
-    @staticmethod
-    def _positions(terms: Sequence[_Term], where: Mapping[str, Sequence[int]]) -> list[int]:
-        """Start positions of any of ``terms`` (each a run of words) in the message."""
-        found: set[int] = set()
-        for term in terms:
-            for i in where.get(term[0], ()):
-                if all(i + k in where.get(term[k], ()) for k in range(1, len(term))):
-                    found.add(i)
-        return sorted(found)
-
-    def screen(self, text: str) -> ScreenHit | None:
-        """Return the first rule that fires on normalised ``text``, or None."""
-        tokens = text.split()
-        if not tokens:
-            return None
-        where: dict[str, list[int]] = defaultdict(list)
-        for i, token in enumerate(tokens):
-            for word in self._screen_words(token):
-                where[word].append(i)
-        if not where:
-            return None
-        possible: set[int] = set(self._always)
-        for word in where:
-            possible.update(self._rules_by_word.get(word, ()))
-        for n in sorted(possible):
-            name, groups, window, unless = self.rules[n]
-            if unless and self._positions(unless, where):
-                continue
-            positions: list[list[int]] = []
-            for group in groups:
-                found = self._positions(group, where)
-                if not found:
-                    break
-                positions.append(found)
-            else:
-                if _within(positions, window):
-                    return ScreenHit(name, tuple(tokens[p[0]] for p in positions))
-        return None
-
-
-def _within(positions: list[list[int]], window: int) -> bool:
-    if window <= 0 or len(positions) == 1:
-        return True
-    combos = 1
-    for p in positions:
-        combos *= len(p)
-    if combos > 5000:  # pathological input: fall back to a coarse check
-        return True
-    return any(max(c) - min(c) <= window for c in product(*positions))
-
-
 # --- intent matching --------------------------------------------------------------------
 
 
@@ -473,18 +216,22 @@ class Decision:
     """What a message means.
 
     Attributes:
-        kind: ``red_flag``, ``intent``, ``did_you_mean``, ``fallback`` or ``empty``.
-        intent: The intent chosen (``red_flags`` for a red flag), None otherwise.
+        kind: ``intent``, ``did_you_mean``, ``fallback`` or ``empty``.
+        intent: The intent chosen (the best guess for "Did you mean"), None otherwise.
         score: Confidence of the choice, 0-100.
-        candidates: Best intents, best first (at most 3).
-        rule: The red-flag rule that fired, if any.
+        candidates: Best intents, best first (at most 4, ``red_flags`` among them when its
+            examples match; it is never chosen).
     """
 
     kind: str
     intent: str | None
     score: float
     candidates: tuple[Candidate, ...]
-    rule: str | None = None
+
+    @property
+    def near_urgent(self) -> bool:
+        """The urgent-symptoms topic is among the candidates."""
+        return any(c.intent == RED_FLAGS and c.score >= NEAR_URGENT for c in self.candidates)
 
 
 UNKNOWN_WEIGHT = 1.0
@@ -496,8 +243,16 @@ SUPPORT_BEST = 0.8
 F1_SHARE = 0.3
 """An example's score: this share from the F1 of shared terms, the rest from the geometric
 mean of the example's share found in the message and the message's share the intent knows."""
-RED_FLAG_EXTRA = 12.0
-"""Without a screen rule, the red-flag examples need this much more than the threshold."""
+NEAR_URGENT = 20.0
+"""The urgent-symptoms topic's examples scoring this much mark a message as near a red flag:
+the reply offers the urgent list and nothing of the message is stored."""
+CONTEXT_WEIGHT = 0.35
+"""In a story, the sentences around a question weigh this much of the question's words."""
+MAX_QUESTIONS = 3
+"""Only the last this many questions of a story are scored."""
+STORY_FLOOR = 30.0
+"""A story that scores at least this (below the threshold) gets "Did you mean", not the
+fallback: it is about the bot's topics, only not clearly about one of them."""
 RARE_TERM_SHARE = 0.125
 """A term known to at most this share of the intents (or to :data:`RARE_TERM_MIN_DF`)
 counts as rare: intents knowing one are scored first."""
@@ -535,6 +290,9 @@ class _IntentIndex:
 
 _first = itemgetter(0)
 
+Query = dict[str, tuple[float, float]]
+"""A message's terms: stem -> (weight, confidence)."""
+
 
 def _score_bound(coverage: float, precision: float, whole: bool) -> float:
     """The most an intent can score (0-1) for a message.
@@ -570,7 +328,6 @@ class Matcher:
     def __init__(self, content: Content, threshold: float = 50.0, margin: float = 6.0) -> None:
         self.threshold = threshold
         self.margin = margin
-        self.red_flag_threshold = threshold + RED_FLAG_EXTRA
         vocabulary: list[str] = []
         normalised: list[tuple[str, str]] = []
         for intent in content.intents.values():
@@ -579,7 +336,6 @@ class Matcher:
                 normalised.append((intent.name, text))
                 vocabulary.extend(text.split())
         self.analyzer = Analyzer(vocabulary, content.synonyms, content.out_of_scope)
-        self.screen = RedFlagScreen(content.screen)
 
         # Inverse intent frequency of each term.
         per_intent: dict[str, set[str]] = defaultdict(set)
@@ -641,23 +397,41 @@ class Matcher:
         }
         self._max_share = {s: max(shares) for s, shares in self._term_shares.items()}
 
-    def _query(self, text: str) -> dict[str, tuple[float, float]]:
-        """Content terms of normalised text: stem -> (weight, confidence)."""
-        query: dict[str, tuple[float, float]] = {}
+    def query(
+        self, text: str, *, scale: float = 1.0, unknown: bool = True, into: Query | None = None
+    ) -> Query:
+        """Content terms of normalised text: stem -> (weight, confidence).
+
+        Args:
+            text: Normalised text.
+            scale: Multiplies every term's weight (context counts less than the question).
+            unknown: Whether words the knowledge base has never seen weigh in against every
+                intent (they do in the question, not in the story around it).
+            into: A query to add to; a term already there keeps its larger weight.
+        """
+        query: Query = {} if into is None else into
         for term in self.analyzer.terms(text):
             if term.stem == OUT_OF_SCOPE:
                 weight, conf = self.out_of_scope_weight, 0.0
             elif term.stem in self.idf:
                 weight, conf = self.idf[term.stem], term.confidence**2
-            else:
+            elif unknown:
                 weight, conf = self.unknown_weight, 0.0
+            else:
+                continue
+            weight *= scale
             key = term.stem if term.stem != OUT_OF_SCOPE else f"{OUT_OF_SCOPE}:{term.word}"
-            if key not in query or query[key][1] < conf:
+            old = query.get(key)
+            if old is None or (old[1], old[0]) < (conf, weight):
                 query[key] = (weight, conf)
         return query
 
     def candidates(self, text: str, limit: int = 3) -> list[Candidate]:
-        """Best intents for normalised text, best first.
+        """Best intents for normalised text, best first (see :meth:`rank`)."""
+        return self.rank(self.query(text), limit)
+
+    def rank(self, query: Query, limit: int = 3) -> list[Candidate]:
+        """Best intents for a query, best first.
 
         Content terms are weighted by rarity across intents; unknown and out-of-scope words
         weigh in against every intent. An example scores a blend of (a) the F1 of the terms it
@@ -672,7 +446,6 @@ class Matcher:
         only when the best an intent knowing common terms alone could score (MaxScore, as in
         search engines) would still make the top ``limit``.
         """
-        query = self._query(text)
         if not query:
             return []
         q_total = sum(w for w, _ in query.values())
@@ -812,29 +585,53 @@ class Matcher:
         return ranked
 
     def decide(self, message: str) -> Decision:
-        """Decide what a raw message means."""
-        text = normalise(message)
-        if not text:
+        """Decide what a raw message means (urgency is :mod:`bot.safety`'s to decide).
+
+        A one-sentence message is scored as it is. In a story, each question is scored with
+        the rest of the story as context (:data:`CONTEXT_WEIGHT`, unknown words ignored) and
+        the best-scoring question wins; a story without a question (or whose questions carry
+        no topic words, "what should I do?") is scored as a whole, unknown words ignored, and
+        is offered "Did you mean" rather than the fallback when it is about the bot's topics.
+        """
+        reading = read(message)
+        if not reading.whole:
             return Decision("empty", None, 0.0, ())
-        hit = self.screen.screen(text)
-        cands = tuple(self.candidates(text, limit=4))
-        if hit is not None:
-            return Decision("red_flag", RED_FLAGS, 100.0, cands, rule=hit.rule)
-        if not cands or cands[0].score < self.threshold:
-            return Decision("fallback", None, cands[0].score if cands else 0.0, cands)
-        # Past the screen, the red-flag examples still catch urgent wording no rule knows,
-        # when they match clearly: as the best intent, or close behind it.
-        urgent = [c for c in cands if c.intent == RED_FLAGS and c.score >= self.red_flag_threshold]
-        if urgent and cands[0].score - urgent[0].score < self.margin:
-            return Decision("red_flag", RED_FLAGS, urgent[0].score, cands)
-        cands = tuple(c for c in cands if c.intent != RED_FLAGS)
-        if not cands or cands[0].score < self.threshold:
-            return Decision("fallback", None, cands[0].score if cands else 0.0, cands)
-        top = cands[0]
+        if not reading.story:
+            return self._decide(tuple(self.candidates(reading.whole, limit=4)))
+        runs: list[tuple[Candidate, ...]] = []
+        for question in reading.questions[-MAX_QUESTIONS:]:
+            query = self.query(question)
+            if not any(c > 0 for _, c in query.values()):
+                continue  # no topic words of its own: the story says what it is about
+            self.query(reading.context, scale=CONTEXT_WEIGHT, unknown=False, into=query)
+            runs.append(tuple(self.rank(query, limit=4)))
+        if not runs:
+            query = self.query(reading.context, unknown=False)
+            for question in reading.questions:
+                self.query(question, unknown=False, into=query)
+            runs.append(tuple(self.rank(query, limit=4)))
+        best = max(runs, key=lambda cands: _top_score(cands))
+        decision = self._decide(best)
+        if decision.kind == "fallback" and _top_score(best, RED_FLAGS) >= STORY_FLOOR:
+            options = tuple(c for c in best if c.intent != RED_FLAGS)
+            return Decision("did_you_mean", options[0].intent, options[0].score, best)
+        return decision
+
+    def _decide(self, cands: tuple[Candidate, ...]) -> Decision:
+        """Threshold and margin over scored candidates. The ``red_flags`` topic is never
+        chosen here; when it is among the candidates the reply offers the urgent list."""
+        topics = tuple(c for c in cands if c.intent != RED_FLAGS)
+        if not topics or topics[0].score < self.threshold:
+            return Decision("fallback", None, topics[0].score if topics else 0.0, cands)
+        top = topics[0]
         if (
-            len(cands) > 1
-            and cands[1].score >= self.threshold
-            and top.score - cands[1].score < self.margin
+            len(topics) > 1
+            and topics[1].score >= self.threshold
+            and top.score - topics[1].score < self.margin
         ):
             return Decision("did_you_mean", top.intent, top.score, cands)
         return Decision("intent", top.intent, top.score, cands)
+
+
+def _top_score(cands: Sequence[Candidate], skip: str = "") -> float:
+    return next((c.score for c in cands if c.intent != skip), 0.0)

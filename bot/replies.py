@@ -10,6 +10,9 @@ MENU = "menu"
 BACK = "back"
 """Button payload that returns to the previous topic."""
 
+NOT_URGENT = "not_urgent"
+"""Button payload under the urgent answer: "I don't have these symptoms"."""
+
 
 @dataclass(frozen=True)
 class Button:
@@ -50,8 +53,12 @@ class Reply:
         intent: The intent answered, ``None`` for the fallback, the menu and notes.
         score: Match confidence 0-100 (100 for button presses and commands).
         red_flag: True when the message described urgent symptoms.
-        kind: ``answer``, ``red_flag``, ``did_you_mean``, ``fallback``, ``menu``, ``welcome``,
-            ``stale_button`` or ``empty``.
+        kind: ``answer``, ``red_flag``, ``crisis``, ``did_you_mean``, ``fallback``, ``menu``,
+            ``welcome``, ``stale_button``, ``empty`` and other notes.
+        safety: The safety screen's outcome for the message (``urgent``, ``asking``, ...;
+            empty when it found nothing).
+        sensitive: The message touched on urgent symptoms or a crisis in any way: nothing of
+            it may be kept.
         candidates: The best intents with their scores, best first (for evaluation and logs).
         title: The topic's short title, when the reply answers a topic.
     """
@@ -62,5 +69,7 @@ class Reply:
     score: float = 0.0
     red_flag: bool = False
     kind: str = "answer"
+    safety: str = ""
+    sensitive: bool = False
     candidates: tuple[tuple[str, float], ...] = field(default=(), compare=False)
     title: str = ""

@@ -16,7 +16,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 
-from bot.content import RED_FLAGS
+from bot.content import RED_FLAGS, is_topic
 from bot.dialogue import Dialogue
 from bot.replies import MENU, Button, ChatState, Reply
 from bot.settings import Settings
@@ -63,6 +63,9 @@ class ChatService:
         """
         state = self._state(chat)
         reply, new_state = self.dialogue.handle(state, text)
+        if reply.kind == "fallback" and not state.last_intent and self._opted_out(chat):
+            if self.dialogue.asks_for_more(text):
+                reply = self.dialogue.no_memory()
         self._record(chat, "typed", reply, _changed(state, new_state), text)
         return reply
 
@@ -99,13 +102,17 @@ class ChatService:
         if name == "start":
             topic = self.dialogue.topic(argument.strip()) if argument.strip() else None
             reply = topic or self.dialogue.welcome()
-            state = ChatState(last_intent=topic.intent) if topic else None
+            state = (
+                ChatState(last_intent=topic.intent) if topic and is_topic(topic.intent) else None
+            )
         elif name == "topics":
             reply = self.dialogue.menu()
         elif name == "book":
             reply = self.dialogue.book()
         elif name == "privacy":
             reply = self.privacy(chat)
+        elif name == "about":
+            reply = self.dialogue.about()
         else:
             reply = self.dialogue.help()
         self._record(chat, "command", reply, state, None)
@@ -167,7 +174,7 @@ class ChatService:
             status = (
                 "This chat is opted out: nothing about it is stored but that fact."
                 if self._opted_out(chat)
-                else "This chat is remembered as described above."
+                else "This chat is remembered as listed under \"About this chat\"."
             )
             lines[1:1] = [status, ""]
         return Reply("\n".join(lines), (Button(self._label("menu_label"), MENU),), kind="privacy")
@@ -272,5 +279,10 @@ def _changed(old: ChatState, new: ChatState) -> ChatState | None:
 
 
 def _mentions_red_flag(reply: Reply) -> bool:
-    """True when urgent symptoms were among the candidates (such text is never kept)."""
-    return reply.red_flag or any(intent == RED_FLAGS for intent, _ in reply.candidates)
+    """True when the message touched on urgent symptoms or a crisis in any way, or the
+    urgent-symptoms topic was among the candidates (such text is never kept)."""
+    return (
+        reply.red_flag
+        or reply.sensitive
+        or any(intent == RED_FLAGS for intent, _ in reply.candidates)
+    )

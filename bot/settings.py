@@ -35,6 +35,26 @@ class Clinic:
         return bool(self.phone or self.booking_url or self.address)
 
 
+DEFAULT_EMERGENCY_NUMBER = (
+    "your local emergency number (999 in the UK, 911 in the US, 112 in Europe)"
+)
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    """Where urgent and crisis answers send people.
+
+    Attributes:
+        emergency_number: Said as "call ..." in the urgent and crisis answers.
+        urgent_advice_line: A non-emergency advice line (111 in the UK); empty: not mentioned.
+        crisis_line: A crisis line (for example a Samaritans number); empty: a generic line.
+    """
+
+    emergency_number: str = DEFAULT_EMERGENCY_NUMBER
+    urgent_advice_line: str = ""
+    crisis_line: str = ""
+
+
 @dataclass(frozen=True)
 class MatchSettings:
     """Thresholds of the matcher (scores are 0-100)."""
@@ -51,6 +71,7 @@ class Settings:
     responses_dir: Path = PROJECT_ROOT / "responses"
     clinic: Clinic = field(default_factory=Clinic)
     match: MatchSettings = field(default_factory=MatchSettings)
+    safety: SafetySettings = field(default_factory=SafetySettings)
     telegram_token: str = ""
     telegram_api_base_url: str = ""
     webhook_url: str = ""
@@ -137,6 +158,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         match=MatchSettings(
             threshold=_float(env, "MATCH_THRESHOLD", MatchSettings.threshold, 0, 100),
             margin=_float(env, "MATCH_MARGIN", MatchSettings.margin, 0, 100),
+        ),
+        safety=SafetySettings(
+            emergency_number=text("EMERGENCY_NUMBER") or DEFAULT_EMERGENCY_NUMBER,
+            urgent_advice_line=text("URGENT_ADVICE_LINE"),
+            crisis_line=text("CRISIS_LINE"),
         ),
         telegram_token=text("TELEGRAM_BOT_TOKEN"),
         telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL"),

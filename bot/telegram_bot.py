@@ -285,7 +285,9 @@ def escape(text: str) -> str:
 
 
 def keyboard_for(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
-    """Build the inline keyboard of a reply, one button per row.
+    """Build the inline keyboard of a reply: a few buttons one per row; longer lists (the
+    topic menu, the fallback) two per row, so they fit on a phone screen. Link buttons get
+    a row of their own.
 
     URL buttons open the link; the others send their payload as ``callback_data``.
     Buttons with neither, or with a payload over Telegram's 64-byte limit, are skipped.
@@ -303,14 +305,25 @@ def keyboard_for(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
 @functools.lru_cache(maxsize=1024)
 def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
+    per_row = 2 if len(buttons) > MAX_SINGLE_ROWS else 1
     for button in buttons:
         if button.url:
             rows.append([InlineKeyboardButton(button.label, url=button.url)])
+            rows.append([])  # nothing joins a link's row
         elif button.payload and len(button.payload.encode()) <= MAX_CALLBACK_DATA_BYTES:
-            rows.append([InlineKeyboardButton(button.label, callback_data=button.payload)])
+            key = InlineKeyboardButton(button.label, callback_data=button.payload)
+            if rows and 0 < len(rows[-1]) < per_row:
+                rows[-1].append(key)
+            else:
+                rows.append([key])
         else:
             logger.warning("skipping button %r: no url and no usable payload", button.label)
+    rows = [row for row in rows if row]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+MAX_SINGLE_ROWS = 5
+"""Replies with more buttons than this show them two per row."""
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def content() -> Content:
-    return load_content(ROOT / "intents", ROOT / "responses")
+    import os
+    base = Path(os.environ.get("STUB_CONTENT", ROOT))
+    return load_content(base / "intents", base / "responses")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bot.content import MAX_MESSAGE_CHARS, Content, load_content
 from bot.dialogue import Dialogue
-from bot.replies import BACK, MENU, ChatState, Reply
+from bot.replies import BACK, MENU, NOT_URGENT, ChatState, Reply
 from bot.settings import Clinic, MatchSettings
 
 
@@ -38,11 +38,13 @@ def test_stale_button_gets_a_note_and_the_menu(dialogue: Dialogue, content: Cont
     assert state == ChatState("greeting")
 
 
-def test_red_flag_wins_and_shows_no_buttons(dialogue: Dialogue) -> None:
-    reply, _ = dialogue.handle(ChatState(), "i have sciatica and now i cant hold my pee")
-    assert reply.red_flag and reply.intent == "red_flags"
-    assert reply.buttons == ()
+def test_red_flag_wins_with_one_way_on(dialogue: Dialogue) -> None:
+    state = ChatState("sciatica_causes", ("sciatica_definition",))
+    reply, after = dialogue.handle(state, "i have sciatica and now i cant hold my pee")
+    assert reply.red_flag and reply.intent == "red_flags" and reply.sensitive
+    assert [b.payload for b in reply.buttons] == [NOT_URGENT]
     assert "emergency" in reply.text.lower() or "999" in reply.text
+    assert after == state  # the urgent answer is never remembered
 
 
 def test_fallback_says_what_the_bot_can_do_and_offers_topics(

@@ -1,0 +1,107 @@
+"""Find the ask in a message, the way a receptionist reads one.
+
+People rarely write one tidy question. They tell a story over several sentences and may end it
+with a question, or ask in the middle, or not ask at all. :func:`read` splits a message into
+sentences and separates the questions (the focus: what to answer) from the rest (the context:
+symptoms, what was tried, who is asking). The matcher then scores the question with the story
+as a quieter background, so the words of the story do not drown the question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.text import normalise, sentences
+
+FILLERS = frozenset(
+    """
+    so and but ok okay also hi hey hello sorry well um uh anyway anyways basically right
+    then oh yeah yes no please pls thanks thank just quick question honestly seriously lol
+    dear all everyone guys folks sir madam doc doctor
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+"""Words people put before a question ("so, um, what ...")."""
+
+OPENERS = frozenset(
+    """
+    what whats how why when where who which whom whose can could does do did is are was
+    were should would will may might has have shall am any anyone anybody whether
+    """.split()  # noqa: SIM905
+)
+"""Words a question starts with."""
+
+ASKING_PHRASES: tuple[str, ...] = (
+    "i was wondering",
+    "i am wondering",
+    "wondering if",
+    "wondering whether",
+    "i want to know",
+    "i would like to know",
+    "i need to know",
+    "i would love to know",
+    "can you tell me",
+    "could you tell me",
+    "please tell me",
+    "tell me",
+    "any advice",
+    "any tips",
+    "any ideas",
+    "any suggestions",
+    "advice please",
+    "help please",
+    "please help",
+    "need advice",
+    "need help",
+    "looking for advice",
+    "what do you think",
+    "is it worth",
+    "i wonder",
+)
+"""Phrases that make a sentence a question without a question mark."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A message split into what it asks and what it tells.
+
+    Attributes:
+        whole: The whole message, normalised (within the matcher's budget).
+        questions: The question sentences, normalised, in order.
+        context: The other sentences, normalised.
+        story: More than one sentence.
+    """
+
+    whole: str
+    questions: tuple[str, ...] = ()
+    context: str = ""
+    story: bool = False
+
+
+def is_question(words: list[str], marked: bool) -> bool:
+    """Whether a sentence asks something: a question mark, a question word at its start
+    (after fillers), or a phrase such as "any advice"."""
+    if marked:
+        return True
+    rest = words
+    while rest and rest[0] in FILLERS:
+        rest = rest[1:]
+    if rest and rest[0] in OPENERS:
+        return True
+    text = " " + " ".join(words) + " "
+    return any(f" {p} " in text for p in ASKING_PHRASES)
+
+
+def read(message: str) -> Reading:
+    """Split a message into its questions and its context."""
+    whole = normalise(message)
+    parts = sentences(message)
+    if len(parts) <= 1:
+        return Reading(whole)
+    questions: list[str] = []
+    context: list[str] = []
+    for sentence in parts:
+        text = normalise(sentence.text)
+        if not text:
+            continue
+        (questions if is_question(text.split(), sentence.question) else context).append(text)
+    return Reading(whole, tuple(questions), " ".join(context), story=True)

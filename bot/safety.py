@@ -1,0 +1,528 @@
+"""The urgent-symptom screen: does this message describe an emergency, now, for someone?
+
+Runs on every message before the intent matcher, on all of it. It does not answer yes or no:
+it finds every mention of a red flag (rules in the ``screen:`` section of the intent files)
+and reads the words around each one the way clinical NLP does it (NegEx, Chapman et al. 2001;
+ConText, Harkema et al. 2009): trigger terms with a scope, pseudo-triggers that look like
+triggers but are not, and terminators that end a scope. The trigger lists are data too
+(``context:``), so a clinic can extend them without code.
+
+Unlike the published trigger lists, "can't pee", "no control of my bladder", "unable to lift
+my foot" and "lost feeling" are the symptom here, not its negation: a trigger that is part of a
+red-flag term never negates it.
+
+Each mention reads as one of:
+
+- affirmed: the writer has it now -> :attr:`Outcome.URGENT`;
+- someone else has it now ("my husband can't feel his legs") -> :attr:`Outcome.URGENT`;
+- asked about ("can sciatica make you lose bladder control?") -> :attr:`Outcome.ASKING`;
+- denied ("no numbness down there") -> :attr:`Outcome.DENIED`;
+- past and over ("fell off my bike as a kid") -> :attr:`Outcome.PAST`;
+- another person's history ("my aunt had cancer") -> :attr:`Outcome.OTHER_HISTORY`;
+- thoughts of suicide or self-harm -> :attr:`Outcome.CRISIS`.
+
+The message's outcome is the most serious of its mentions: crisis, then urgent, then asking,
+then the rest. Pure functions over rules compiled once; no I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import product
+
+from rapidfuzz import fuzz, process
+
+from bot.content import RED_FLAGS, Content, ScreenRule
+from bot.text import Sentence, normalise, sentences, stem
+
+MAX_SCREEN_CHARS = 16_384
+"""Characters of a message the screen reads: all of a Telegram message (4,096) and more."""
+
+NEGATION_SCOPE = 6
+"""Most words between a negation trigger and the red-flag term it negates."""
+POST_NEGATION_SCOPE = 4
+"""Most words between a red-flag term and a trailing denial ("bladder is fine")."""
+HYPOTHETICAL_SCOPE = 12
+"""Most words between "what if", "signs of", ... and the term they make hypothetical."""
+
+_YEAR = re.compile(r"^(?:19[5-9]\d|20[01]\d|202[0-4])$")
+"""A year long enough ago to be history ("back in 2015")."""
+
+_BOUNDARY = "|"
+"""Token standing for a comma, colon, bracket or dash inside a sentence."""
+
+_SOFT_PUNCTUATION = re.compile(r"[,;:()\[\]{}]|\s[-–—]+\s|\s/\s|--+")
+
+
+class Outcome(enum.StrEnum):
+    """What a message's red-flag mentions add up to."""
+
+    URGENT = "urgent"
+    ASKING = "asking"
+    DENIED = "denied"
+    PAST = "past"
+    OTHER_HISTORY = "other_history"
+    CRISIS = "crisis"
+
+
+_SEVERITY: tuple[Outcome, ...] = (
+    Outcome.CRISIS,
+    Outcome.URGENT,
+    Outcome.ASKING,
+    Outcome.DENIED,
+    Outcome.PAST,
+    Outcome.OTHER_HISTORY,
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One red-flag mention and how it reads in its context.
+
+    Attributes:
+        rule: The screen rule that found it.
+        words: The message's words that matched the rule's terms.
+        outcome: How the mention reads.
+        trigger: The context words that decided it ("" for a plain affirmation).
+        someone_else: The mention is about another person.
+    """
+
+    rule: str
+    words: tuple[str, ...]
+    outcome: Outcome
+    trigger: str = ""
+    someone_else: bool = False
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The screen's verdict on a whole message.
+
+    For tests and DEBUG logs only: it holds the message's words, so it is never stored.
+    """
+
+    outcome: Outcome | None
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def deciding(self) -> Finding | None:
+        """The finding the outcome comes from."""
+        return next((f for f in self.findings if f.outcome == self.outcome), None)
+
+    @property
+    def rule(self) -> str | None:
+        found = self.deciding
+        return found.rule if found else None
+
+    @property
+    def urgent(self) -> bool:
+        return self.outcome == Outcome.URGENT
+
+    @property
+    def sensitive(self) -> bool:
+        """The message mentions a red flag or a crisis in any context."""
+        return bool(self.findings)
+
+
+# --- terms ------------------------------------------------------------------------------
+
+_Term = tuple[str, ...]
+
+
+def screen_term(raw: str) -> _Term:
+    """Normalise a screen term, keeping a leading "=" (exact match) on its words."""
+    words: list[str] = []
+    for word in raw.split():
+        # One typed word may normalise to several ("wont" -> "will not").
+        for plain in normalise(word.lstrip("="), limit=False).split():
+            words.append("=" + plain if word.startswith("=") else plain)
+    return tuple(words)
+
+
+def _phrases(terms: Sequence[str]) -> dict[str, list[_Term]]:
+    """Context phrases by first word, longest first (matched exactly, word by word)."""
+    by_first: dict[str, list[_Term]] = defaultdict(list)
+    for raw in terms:
+        words = tuple(normalise(raw, limit=False).split())
+        if words and words not in by_first[words[0]]:
+            by_first[words[0]].append(words)
+    for phrases in by_first.values():
+        phrases.sort(key=len, reverse=True)
+    return dict(by_first)
+
+
+_Span = tuple[int, int]
+"""First and last token index (inclusive)."""
+
+
+def _find(tokens: Sequence[str], phrases: Mapping[str, list[_Term]]) -> list[_Span]:
+    """Where the context phrases occur in ``tokens`` (each start once, longest phrase)."""
+    spans: list[_Span] = []
+    for i, token in enumerate(tokens):
+        for phrase in phrases.get(token, ()):
+            end = i + len(phrase)
+            if end <= len(tokens) and tuple(tokens[i:end]) == phrase:
+                spans.append((i, end - 1))
+                break
+    return spans
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    kind: str
+    groups: tuple[tuple[_Term, ...], ...]
+    window: int
+    unless: tuple[_Term, ...]
+    history_counts: bool
+    risk_factor: bool
+
+
+@dataclass
+class _Sentence:
+    """A sentence as the screen reads it."""
+
+    tokens: list[str]
+    clause: list[int]
+    """Clause number of every token."""
+    question: bool
+    spans: dict[str, list[_Span]]
+    """Context list name -> where its phrases occur."""
+
+
+# Rewrites that put the ways people say "I can't" into the words the rules know.
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (
+            r"\b(?:not|no longer|never) (?:been |being |be |really |fully |properly )*able to\b",
+            "unable to",
+        ),
+        (r"\bno longer (?=feel|control|lift|move|walk|stand|hold|pee|wee)", "cannot "),
+        (
+            r"\b(?:do|does|did|have|has) not (?:really |got |have |get |feel )*(?:any |much |a lot of |"
+            r"enough )?(feeling|sensation|control|strength|urge)\b",
+            r"no \1",
+        ),
+        (r"\bcannot (?:really |properly |fully |even |always |quite |seem to )+", "cannot "),
+        (r"\bcan not\b", "cannot"),
+        (r"\b(?:will|would|does|did) not (?=empty|come|start|work|lift|move|hold|go\b|bend)",
+         "cannot "),
+        (r"\blost (?:all |any |some |the |most )(?=feeling|sensation|control|strength)", "lost "),
+    )
+)
+
+
+class SafetyScreen:
+    """Finds red flags and reads their context.
+
+    Args:
+        rules: The ``screen:`` rules of the content.
+        context: The ``context:`` trigger lists of the content (see
+            :data:`bot.content.CONTEXT_KEYS`).
+        vocabulary: Correctly spelt words (the examples' words): never read as a typo of a
+            screen word, so "injection" is not "infection".
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[ScreenRule],
+        context: Mapping[str, Sequence[str]],
+        vocabulary: Iterable[str] = (),
+    ) -> None:
+        self.rules = tuple(
+            _Rule(
+                rule.name,
+                rule.kind,
+                tuple(tuple(screen_term(t) for t in group) for group in rule.groups),
+                rule.window,
+                tuple(screen_term(t) for t in rule.unless),
+                rule.history_counts,
+                rule.risk_factor,
+            )
+            for rule in rules
+        )
+        self._context = {key: _phrases(terms) for key, terms in context.items()}
+        words = {
+            w
+            for rule in self.rules
+            for terms in (*rule.groups, rule.unless)
+            for term in terms
+            for w in term
+        }
+        self._exact_only = {w[1:]: w for w in words if w.startswith("=")}
+        loose = [w for w in words if not w.startswith("=")]
+        self._spelt_right = frozenset(vocabulary) - set(loose)
+        self._by_stem: dict[str, list[str]] = defaultdict(list)
+        for w in loose:
+            self._by_stem[stem(w)].append(w)
+        # Typo targets by first letter: a typo rarely hits the first letter, and "ever" is
+        # not "fever".
+        self._fuzzy_targets: dict[str, list[str]] = defaultdict(list)
+        for w in sorted(loose):
+            if len(w) >= 5:
+                self._fuzzy_targets[w[0]].append(w)
+
+    @classmethod
+    def from_content(cls, content: Content) -> SafetyScreen:
+        """The screen of validated content, knowing its examples' words: those used at least
+        twice outside the urgent-symptoms topic (a word seen once may itself be a typo)."""
+        counts = Counter(
+            word
+            for intent in content.intents.values()
+            if intent.name != RED_FLAGS
+            for example in intent.examples
+            for word in set(normalise(example.text, limit=False).split())
+        )
+        vocabulary = {word for word, n in counts.items() if n >= 2}
+        return cls(content.screen, content.context, vocabulary)
+
+    # --- reading a message ----------------------------------------------------------------
+
+    def assess(self, message: str) -> Assessment:
+        """Screen a whole message (any Unicode, any length up to :data:`MAX_SCREEN_CHARS`)."""
+        findings: list[Finding] = []
+        for sentence in sentences(message[:MAX_SCREEN_CHARS]):
+            findings.extend(self._assess_sentence(self._read(sentence)))
+        if not findings:
+            return Assessment(None)
+        outcome = min((f.outcome for f in findings), key=_SEVERITY.index)
+        return Assessment(outcome, tuple(findings))
+
+    def _read(self, sentence: Sentence) -> _Sentence:
+        tokens: list[str] = []
+        for chunk in _SOFT_PUNCTUATION.split(sentence.text):
+            text = normalise(chunk, limit=False)
+            for pattern, repl in _REWRITES:
+                text = pattern.sub(repl, text)
+            if text:
+                if tokens:
+                    tokens.append(_BOUNDARY)
+                tokens.extend(text.split())
+        spans = {key: _find(tokens, phrases) for key, phrases in self._context.items()}
+        # Clauses: a new one starts at a terminator ("but", "except") and at a comma or
+        # bracket followed by a clause-starting word ("i", "my", "is").
+        starts = {s for s, _ in spans.get("terminators", ())}
+        starters = {s for s, _ in spans.get("clause_starters", ())}
+        starters |= {s for s, _ in spans.get("question_openers", ())}
+        clause: list[int] = []
+        n = 0
+        for i, token in enumerate(tokens):
+            if i in starts or (i > 0 and tokens[i - 1] == _BOUNDARY and i in starters):
+                n += 1
+            clause.append(n)
+        return _Sentence(tokens, clause, sentence.question, spans)
+
+    @lru_cache(maxsize=16384)  # noqa: B019 - one screen lives as long as the process
+    def _screen_words(self, token: str) -> frozenset[str]:
+        """The screen's words a token stands for: same stem, exact for "=" words, or a typo
+        (``fuzz.ratio`` >= 84) of a word of five letters or more."""
+        if token == _BOUNDARY:
+            return frozenset()
+        found = set(self._by_stem.get(stem(token), ()))
+        if token in self._exact_only:
+            found.add(self._exact_only[token])
+        if len(token) >= 5 and token not in self._spelt_right:
+            found.update(
+                word
+                for word, _, _ in process.extract(
+                    token,
+                    self._fuzzy_targets.get(token[0], ()),
+                    scorer=fuzz.ratio,
+                    processor=None,
+                    score_cutoff=84,
+                    limit=None,
+                )
+            )
+        return frozenset(found)
+
+    @staticmethod
+    def _occurrences(terms: Sequence[_Term], where: Mapping[str, Sequence[int]]) -> list[_Span]:
+        """Spans of any of ``terms`` (each a run of words) in the sentence."""
+        found: set[_Span] = set()
+        for term in terms:
+            for i in where.get(term[0], ()):
+                if all(i + k in where.get(term[k], ()) for k in range(1, len(term))):
+                    found.add((i, i + len(term) - 1))
+        return sorted(found)
+
+    def _hits(self, s: _Sentence) -> list[tuple[_Rule, list[_Span], set[int]]]:
+        """Every rule that fires, once per anchor, with its spans and all its words' places."""
+        where: dict[str, list[int]] = defaultdict(list)
+        for i, token in enumerate(s.tokens):
+            for word in self._screen_words(token):
+                where[word].append(i)
+        if not where:
+            return []
+        hits: list[tuple[_Rule, list[_Span], set[int]]] = []
+        for rule in self.rules:
+            if rule.unless and self._occurrences(rule.unless, where):
+                continue
+            groups = [self._occurrences(group, where) for group in rule.groups]
+            if not all(groups):
+                continue
+            symptom = {i for spans in groups for a, b in spans for i in range(a, b + 1)}
+            seen: set[tuple[_Span, ...]] = set()
+            for anchor in groups[0]:
+                chosen = self._nearest(anchor, groups[1:], s.clause, rule.window)
+                if chosen is None:
+                    continue
+                key = tuple(sorted(chosen))
+                if key not in seen:
+                    seen.add(key)
+                    hits.append((rule, list(key), symptom))
+        return hits
+
+    @staticmethod
+    def _nearest(
+        anchor: _Span, others: list[list[_Span]], clause: list[int], window: int
+    ) -> list[_Span] | None:
+        """The anchor with the nearest span of every other group in its clause, or None
+        when they do not fit in ``window`` words."""
+        chosen = [anchor]
+        for spans in others:
+            same = [sp for sp in spans if clause[sp[0]] == clause[anchor[0]]]
+            if not same:
+                return None
+            chosen.append(min(same, key=lambda sp: abs(sp[0] - anchor[0])))
+        if window > 0 and len(chosen) > 1:
+            first = min(a for a, _ in chosen)
+            last = max(b for _, b in chosen)
+            if last - first >= window + max(b - a for a, b in chosen):
+                # Too far apart: try every combination before giving up (rare, bounded).
+                pools = [[anchor]] + [
+                    [sp for sp in spans if clause[sp[0]] == clause[anchor[0]]] for spans in others
+                ]
+                combos = 1
+                for pool in pools:
+                    combos *= len(pool)
+                if combos > 2000:
+                    return None
+                for combo in product(*pools):
+                    if max(b for _, b in combo) - min(a for a, _ in combo) <= window + 1:
+                        return list(combo)
+                return None
+        return chosen
+
+    # --- context --------------------------------------------------------------------------
+
+    def _assess_sentence(self, s: _Sentence) -> list[Finding]:
+        findings: list[Finding] = []
+        for rule, spans, symptom in self._hits(s):
+            first = min(a for a, _ in spans)
+            last = max(b for _, b in spans)
+            words = tuple(" ".join(s.tokens[a : b + 1]) for a, b in spans)
+            findings.append(self._context_of(s, rule, first, last, symptom, words))
+        return findings
+
+    def _triggers(self, s: _Sentence, key: str, symptom: set[int]) -> list[_Span]:
+        """Occurrences of a context list that are not part of a red-flag term or of a
+        pseudo-trigger."""
+        blocked = {i for a, b in s.spans.get("pseudo", ()) for i in range(a, b + 1)}
+        return [
+            (a, b)
+            for a, b in s.spans.get(key, ())
+            if not any(i in symptom or i in blocked for i in range(a, b + 1))
+        ]
+
+    def _context_of(
+        self,
+        s: _Sentence,
+        rule: _Rule,
+        first: int,
+        last: int,
+        symptom: set[int],
+        words: tuple[str, ...],
+    ) -> Finding:
+        here = s.clause[first]
+
+        def text(span: _Span) -> str:
+            return " ".join(s.tokens[span[0] : span[1] + 1])
+
+        def finding(outcome: Outcome, trigger: str = "", other: bool = False) -> Finding:
+            if outcome == Outcome.URGENT and rule.kind == "crisis":
+                outcome = Outcome.CRISIS
+            return Finding(rule.name, words, outcome, trigger, other)
+
+        # 1. Negated: a trigger shortly before the term (or between its words), or a denial
+        # shortly after it ("bladder is fine"), in the same clause.
+        for a, b in self._triggers(s, "negation_before", symptom):
+            if s.clause[a] == here and b < last and first - b <= NEGATION_SCOPE:
+                return finding(Outcome.DENIED, text((a, b)))
+        negators = {a for a, _ in s.spans.get("negation_before", ())}
+        for a, b in self._triggers(s, "negation_after", symptom):
+            if s.clause[a] == here and a > last and a - last <= POST_NEGATION_SCOPE:
+                if a - 1 not in negators:  # "not normal" is no denial
+                    return finding(Outcome.DENIED, text((a, b)))
+
+        # 2. Someone else: a relative or "he"/"she" before the term, with no "I" between.
+        first_person = [a for a, _ in self._triggers(s, "first_person", symptom)]
+        # "as a kid", "when my son was born" are times, not someone else's symptoms.
+        times = {
+            i
+            for key in ("historical", "resolved")
+            for a, b in s.spans.get(key, ())
+            for i in range(a, b + 1)
+        }
+        others = [
+            (a, b)
+            for a, b in self._triggers(s, "experiencers", symptom)
+            + self._triggers(s, "third_person", symptom)
+            if a not in times
+        ]
+        other = [
+            (a, b) for a, b in others if a <= last and not any(b < p < first for p in first_person)
+        ]
+        if other and rule.kind != "crisis":
+            # Now or history: "says he can't feel his legs" is now, "had cancer" is history.
+            trigger = text(other[0])
+            now = s.spans.get("current", []) + s.spans.get("present_tense", [])
+            past = s.spans.get("historical", []) + s.spans.get("resolved", [])
+            if rule.risk_factor or not now or (past and not s.spans.get("current")):
+                return finding(Outcome.OTHER_HISTORY, trigger, True)
+            return finding(Outcome.URGENT, trigger, True)
+
+        # 3. Asked about: "what if", "signs of", "can sciatica cause" before the term; or the
+        # term sits in a question that is not about the writer ("is foot drop serious?").
+        for a, b in self._triggers(s, "hypothetical", symptom):
+            if b < first and first - b <= HYPOTHETICAL_SCOPE:
+                return finding(Outcome.ASKING, text((a, b)))
+        if s.question and rule.kind != "crisis":
+            openers = [
+                (a, b)
+                for a, b in self._triggers(s, "question_openers", symptom)
+                if a <= first
+                and (a == 0 or s.tokens[a - 1] == _BOUNDARY or s.clause[a - 1] != s.clause[a])
+            ]
+            if openers:
+                a, b = openers[-1]
+                mine = any(a <= p <= last for p in first_person)
+                if not mine:
+                    return finding(Outcome.ASKING, text((a, b)))
+
+        # 4. Over and done with: "years ago", "as a kid", "fully recovered", unless the
+        # clause says it is happening now. A history of cancer always counts.
+        if not rule.history_counts and rule.kind != "crisis":
+            resolved = self._triggers(s, "resolved", symptom)
+            if resolved:
+                return finding(Outcome.PAST, text(resolved[0]))
+            historical = self._triggers(s, "historical", symptom) + [
+                (i, i) for i, token in enumerate(s.tokens) if _YEAR.match(token)
+            ]
+            if historical:
+                t = min(historical, key=lambda sp: abs(sp[0] - first))
+                distance = abs(t[0] - first)
+                current = [
+                    a
+                    for a, _ in self._triggers(s, "current", symptom)
+                    if s.clause[a] == here and abs(a - first) < distance
+                ]
+                if not current:
+                    return finding(Outcome.PAST, text(t))
+
+        return finding(Outcome.URGENT)

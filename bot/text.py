@@ -1,0 +1,223 @@
+"""Words: fold a message into plain lower-case words, split it into sentences, stem words.
+
+Shared by the safety screen and the intent matcher, so both read a message the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+MAX_INPUT_CHARS = 2000
+"""Only this many characters of one sentence are matched (the safety screen reads all)."""
+
+MAX_TOKENS = 200
+
+# --- normalisation ----------------------------------------------------------------------
+
+_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"\bcan'?t\b", "cannot"),
+        (r"\bwon'?t\b", "will not"),
+        (r"\bain'?t\b", "is not"),
+        (r"\bshan'?t\b", "shall not"),
+        (r"n't\b", " not"),
+        (r"'m\b", " am"),
+        (r"'re\b", " are"),
+        (r"'ve\b", " have"),
+        (r"'ll\b", " will"),
+        (r"'d\b", " would"),
+        (r"'s\b", ""),
+    )
+)
+
+# fmt: off
+SLANG: Mapping[str, str] = {
+    # apostrophe-less contractions
+    "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
+    "arent": "are not", "wasnt": "was not", "werent": "were not", "havent": "have not",
+    "hasnt": "has not", "hadnt": "had not", "couldnt": "could not", "wouldnt": "would not",
+    "shouldnt": "should not", "wont": "will not", "cant": "cannot", "cnt": "cannot",
+    "im": "i am", "ive": "i have", "id": "i would", "ill": "i will", "youre": "you are",
+    "theyre": "they are", "whats": "what is", "wats": "what is", "thats": "that is",
+    "hows": "how is", "wheres": "where is", "whos": "who is", "lets": "let us",
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "kinda": "kind of",
+    "dunno": "do not know", "idk": "i do not know",
+    # text-speak
+    "u": "you", "ya": "you", "yu": "you", "r": "are", "ur": "your", "yr": "your",
+    "y": "why", "pls": "please", "plz": "please", "plse": "please", "wat": "what",
+    "wot": "what", "wht": "what", "whta": "what", "hw": "how", "b4": "before", "2day": "today",
+    "thx": "thanks", "thnx": "thanks", "thanx": "thanks", "tnx": "thanks", "ty": "thank you",
+    "tysm": "thank you", "tq": "thank you", "cya": "see you", "bc": "because", "cuz": "because",
+    "coz": "because", "cos": "because", "bcoz": "because", "abt": "about", "w": "with",
+    "wif": "with", "n": "and", "nd": "and", "ppl": "people", "sth": "something",
+    "smth": "something", "hrs": "hours", "hr": "hour", "yrs": "years", "dr": "doctor",
+    "doc": "doctor", "docs": "doctors", "rn": "right now", "asap": "right now",
+    "bf": "boyfriend", "gf": "girlfriend", "mins": "minutes", "min": "minute",
+    "4": "four", "#4": "four", "no4": "four", "tp4": "trigger point four",
+    "number4": "four", "1": "one", "2": "two",
+}
+# fmt: on
+
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a an the i me my mine myself we us our you your yours he him his she her it its they
+    them their is are am was were be been being do does did doing have has had having of to
+    in on at by for with from into onto about as than then so if or and but also too just
+    really very quite some any much many lot lots this that these those there here can could
+    would should will shall may might must please kind sort thing things someone something
+    anything bit little like yeah yes ok okay well um uh hmm oh ah lol lmao haha hahaha omg
+    tbh btw ngl wondering wonder again still even always often sometimes right actually
+    basically literally
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+"""Function words: they carry no topic, so they never decide a match."""
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+_NON_WORD = re.compile(r"[^\w#']+|_")
+_REPEATS = re.compile(r"(\w)\1{2,}")
+
+
+def drop_format_chars(text: str) -> str:
+    """Remove Unicode format characters (category Cf): soft hyphens, zero-width spaces and
+    joiners, direction marks. They are invisible, so "blad\u00adder" reads as "bladder"."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def normalise(text: str, *, limit: bool = True) -> str:
+    """Fold a message into lower-case plain words.
+
+    Unicode is folded (format characters dropped, NFKC, case, accents dropped), contractions
+    expanded with or without the apostrophe ("can't", "cant" -> "cannot"), text-speak spelt
+    out ("u" -> "you"), punctuation dropped and letters repeated three times or more cut to two
+    ("helloooo" -> "helloo").
+
+    Args:
+        text: Any Unicode.
+        limit: Keep only the first :data:`MAX_INPUT_CHARS` characters and :data:`MAX_TOKENS`
+            words (the matcher's budget); the safety screen passes False and reads everything.
+
+    >>> normalise("Wat's   SCIATICA?? u know, cant SIT!!!")
+    'what is sciatica you know cannot sit'
+    """
+    if limit:
+        text = text[:MAX_INPUT_CHARS]
+    if text.isascii():  # NFKC and accent stripping leave ASCII as it is
+        text = text.lower().translate(_APOSTROPHES)
+    else:
+        text = unicodedata.normalize("NFKC", drop_format_chars(text)).casefold()
+        text = _strip_marks(text).translate(_APOSTROPHES)
+    for pattern, repl in _CONTRACTIONS:
+        text = pattern.sub(repl, text)
+    text = _REPEATS.sub(r"\1\1", _NON_WORD.sub(" ", text))
+    words: list[str] = []
+    raw_words = text.split()
+    for raw in raw_words[:MAX_TOKENS] if limit else raw_words:
+        word = raw.strip("'")
+        if word.startswith("#") and word[1:].isdigit():
+            word = {"4": "four"}.get(word[1:], word[1:])
+        word = word.replace("#", "").replace("'", "")
+        if word:
+            words.append(SLANG.get(word, word))
+    return " ".join(words)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|[\r\n]+|(?<=\?)(?=\S)")
+_TRAILING = re.compile(r"[\s\"'”’)\]}*~_.!…]*$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a message as typed, and whether it is put as a question."""
+
+    text: str
+    question: bool
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split a message into sentences at ``. ! ? …`` followed by a space, and at line breaks.
+
+    A sentence counts as a question when it ends with "?" (before closing quotes, brackets or
+    emoji-free trailing punctuation).
+    """
+    out: list[Sentence] = []
+    for part in _SENTENCE_END.split(drop_format_chars(text)):
+        part = part.strip()
+        if not part or not any(ch.isalnum() for ch in part):
+            continue
+        end = _TRAILING.sub("", part)
+        out.append(Sentence(part, part.rstrip().endswith("?") or end.endswith("?")))
+    return out
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball (Porter 2) stem of one word."""
+    return _STEMMER.stemWord(word)
+
+
+# --- other languages --------------------------------------------------------------------
+
+_LANGUAGE_WORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "es": "el la los las que y en un una es por para con mi tengo dolor pierna espalda "
+        "ciática ciatica puedo qué cómo hola gracias del al muy duele tiene hay pero estoy "
+        "masaje nervio está desde hace sí también cuando donde",
+        "fr": "le les des et est pour avec je ai mal dans pas ne mon ma jambe dos sciatique "
+        "bonjour merci qui il elle c vous nerf j peut est-ce quoi comment aussi très depuis "
+        "fesse massage",
+        "de": "der die das und ist ich nicht ein eine mit mein meine habe schmerzen bein "
+        "rücken ruecken ischias hallo danke wie was kann sie es zu im auf seit sehr auch "
+        "wenn massage nerv gesäß hilft",
+        "pt": "o os as que e em um uma é por para com não eu meu minha tenho dor perna costas "
+        "ciático ciática olá obrigado obrigada como posso nervo massagem muito também desde "
+        "ajuda está você",
+    }.items()
+}
+_ENGLISH_WORDS = frozenset(
+    "the is i my and what how can it to of in you have pain leg back a an does do with "
+    "for me are this that sciatica massage help why when".split()  # noqa: SIM905
+)
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
+
+
+def other_language(text: str) -> str | None:
+    """The language of a message written in Spanish, French, German, Portuguese or Russian
+    (``es``, ``fr``, ``de``, ``pt``, ``ru``); None for English or when unsure.
+
+    Russian is told by its alphabet; the others by common words, which must outnumber the
+    English ones. Short greetings alone ("hola") are not enough to tell.
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return None
+    if sum(1 for ch in letters if "\u0400" <= ch <= "\u04ff") > len(letters) / 2:
+        return "ru"
+    words = [w.lower() for w in _WORD.findall(text)]
+    english = sum(1 for w in words if w in _ENGLISH_WORDS)
+    best, hits = None, 0
+    for lang, vocabulary in _LANGUAGE_WORDS.items():
+        n = sum(1 for w in words if w in vocabulary)
+        if n > hits:
+            best, hits = lang, n
+    if best is None or hits < 2 or hits <= english:
+        return None
+    return best

@@ -1,0 +1,111 @@
+"""The safety screen: red flags found in every wording, and read in their context."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content import Content
+from bot.safety import Outcome, SafetyScreen, screen_term
+
+
+@pytest.fixture(scope="module")
+def screen(content: Content) -> SafetyScreen:
+    return SafetyScreen.from_content(content)
+
+
+def _outcome(screen: SafetyScreen, message: str) -> Outcome | None:
+    return screen.assess(message).outcome
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i have sciatica and now i cant hold my pee",
+        "i keep wetting myself since my back went",
+        "pooped my pants and didnt even notice, sciatica is bad",
+        "numb down there when i wipe",
+        "cant feel my privates",
+        "sciatica in both legs",
+        "both my legs are going weak",
+        "my foot slaps the floor when i walk",
+        "fell off a ladder and now my back is killing me",
+        "back pain and a feaver",
+        "had cancer 3 years ago and now bad back pain",
+        "losing weight without trying and my back hurts",
+        "i cant get an erection since the back pain started",
+        "my bladder wont empty properly",
+        "cauda equina??",
+        "numb down below",
+        "i have no feeling in my bits",
+        "i keep leaking",
+        "i couldnt go to the toilet all day",
+        "I don't have any feeling down there",
+        "is it normal that i cant feel when i wipe?",
+    ],
+)
+def test_red_flags_in_everyday_words_are_urgent(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my back hurts",
+        "back pain",
+        "i hurt my back",
+        "pain down the back of my leg",
+        "numbness and tingling in my left foot",
+        "worst pain ever, cant sit for more than 10 minutes",
+        "my leg fell asleep while sitting",
+        "how do i lose weight fast",
+    ],
+)
+def test_everyday_pain_is_not_screened(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) is None, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "outcome"),
+    [
+        ("no numbness down there, just my leg", Outcome.DENIED),
+        ("the scan showed nothing serious, no tumour", Outcome.DENIED),
+        ("bladder and bowels are fine, no problems peeing", Outcome.DENIED),
+        ("can sciatica make you lose bladder control?", Outcome.ASKING),
+        ("is foot drop serious?", Outcome.ASKING),
+        ("what if i lose control of my bladder", Outcome.ASKING),
+        ("my aunt had cancer", Outcome.OTHER_HISTORY),
+        ("my grandad had cauda equina surgery years ago", Outcome.OTHER_HISTORY),
+        ("my husband says he can't feel his legs", Outcome.URGENT),
+        ("i fell off my bike as a kid and hurt my back, fully recovered", Outcome.PAST),
+        ("back in 2015 i was in a car crash and hurt my back", Outcome.PAST),
+        ("no numbness down there but i can't pee properly since yesterday", Outcome.URGENT),
+        ("i can't do this anymore, thinking of taking all my tramadol at once", Outcome.CRISIS),
+        ("honestly i don't want to wake up tomorrow", Outcome.CRISIS),
+    ],
+)
+def test_context_decides_the_outcome(screen: SafetyScreen, message: str, outcome: Outcome) -> None:
+    assert _outcome(screen, message) == outcome, screen.assess(message)
+
+
+def test_the_whole_message_is_screened(screen: SafetyScreen) -> None:
+    story = "My sciatica started after gardening and it has been a long few weeks. " * 30
+    story += "Since yesterday evening I have not been able to pee properly."
+    assert len(story) > 2000
+    assert _outcome(screen, story) == Outcome.URGENT
+
+
+@pytest.mark.parametrize("hidden", ["\u00ad", "\u200b", "\u200d", "\u2060", "\u200e"])
+def test_invisible_characters_do_not_hide_a_red_flag(screen: SafetyScreen, hidden: str) -> None:
+    assert _outcome(screen, f"i cant control my blad{hidden}der") == Outcome.URGENT
+
+
+def test_an_assessment_names_its_rule_and_trigger(screen: SafetyScreen) -> None:
+    denied = screen.assess("no numbness down there, just my leg")
+    assert denied.rule == "numbness around the genitals or anus (saddle)"
+    assert denied.deciding is not None and denied.deciding.trigger == "no"
+    assert screen.assess("what is sciatica").findings == ()
+
+
+def test_screen_terms_split_into_the_words_they_normalise_to() -> None:
+    assert screen_term("wont come") == ("will", "not", "come")
+    assert screen_term("=legs") == ("=legs",)
