@@ -207,13 +207,7 @@ class Dialogue:
         if decision.kind == "intent" and decision.intent is not None:
             return self.answer(decision.intent, score=decision.score, candidates=candidates)
         if decision.kind == "did_you_mean":
-            top = decision.candidates[0].score
-            options = [
-                c.intent
-                for c in decision.candidates
-                if top - c.score < self.matcher.margin and c.score >= self.matcher.threshold
-            ]
-            buttons = [self._topic_button(i) for i in options]
+            buttons = [self._topic_button(i) for i in decision.options]
             if decision.near_urgent:
                 buttons.append(self._topic_button(RED_FLAGS))
             return Reply(

@@ -227,6 +227,8 @@ class Decision:
     intent: str | None
     score: float
     candidates: tuple[Candidate, ...]
+    options: tuple[str, ...] = ()
+    """For "Did you mean": the topics to offer, best first."""
 
     @property
     def near_urgent(self) -> bool:
@@ -246,10 +248,12 @@ mean of the example's share found in the message and the message's share the int
 NEAR_URGENT = 20.0
 """The urgent-symptoms topic's examples scoring this much mark a message as near a red flag:
 the reply offers the urgent list and nothing of the message is stored."""
-CONTEXT_WEIGHT = 0.35
+CONTEXT_WEIGHT = 0.2
 """In a story, the sentences around a question weigh this much of the question's words."""
 MAX_QUESTIONS = 3
 """Only the last this many questions of a story are scored."""
+STORY_MARGIN = 12.0
+"""A story's "Did you mean" offers the topics this close to its best one."""
 STORY_FLOOR = 30.0
 """A story that scores at least this (below the threshold) gets "Did you mean", not the
 fallback: it is about the bot's topics, only not clearly about one of them."""
@@ -409,8 +413,21 @@ class Matcher:
                 intent (they do in the question, not in the story around it).
             into: A query to add to; a term already there keeps its larger weight.
         """
+        return self._query_of(self.analyzer.terms(text), scale=scale, unknown=unknown, into=into)
+
+    def _query_of(
+        self,
+        terms: Iterable[Term],
+        *,
+        scale: float = 1.0,
+        unknown: bool = True,
+        into: Query | None = None,
+    ) -> Query:
+        """:meth:`query` of terms already analysed."""
         query: Query = {} if into is None else into
-        for term in self.analyzer.terms(text):
+        if scale <= 0:
+            return query
+        for term in terms:
             if term.stem == OUT_OF_SCOPE:
                 weight, conf = self.out_of_scope_weight, 0.0
             elif term.stem in self.idf:
@@ -587,34 +604,47 @@ class Matcher:
     def decide(self, message: str) -> Decision:
         """Decide what a raw message means (urgency is :mod:`bot.safety`'s to decide).
 
-        A one-sentence message is scored as it is. In a story, each question is scored with
-        the rest of the story as context (:data:`CONTEXT_WEIGHT`, unknown words ignored) and
-        the best-scoring question wins; a story without a question (or whose questions carry
-        no topic words, "what should I do?") is scored as a whole, unknown words ignored, and
-        is offered "Did you mean" rather than the fallback when it is about the bot's topics.
+        A one-sentence message is scored as it is. In a story every sentence is scored on its
+        own words, with the rest of the story as a quieter context (:data:`CONTEXT_WEIGHT`,
+        unknown words ignored), and each intent keeps its best sentence's score. A clear
+        answer to one of the story's questions wins over what its other sentences are about;
+        a story that is about the bot's topics but about none of them clearly is offered
+        "Did you mean" rather than the fallback.
         """
         reading = read(message)
         if not reading.whole:
             return Decision("empty", None, 0.0, ())
         if not reading.story:
             return self._decide(tuple(self.candidates(reading.whole, limit=4)))
-        runs: list[tuple[Candidate, ...]] = []
-        for question in reading.questions[-MAX_QUESTIONS:]:
-            query = self.query(question)
+        terms = [self.analyzer.terms(part.text) for part in reading.parts]
+        background: list[Query] = [
+            self._query_of(ts, scale=CONTEXT_WEIGHT, unknown=False) for ts in terms
+        ]
+        asked: dict[str, Candidate] = {}
+        told: dict[str, Candidate] = {}
+        for i, part in enumerate(reading.parts):
+            query = self._query_of(terms[i])
             if not any(c > 0 for _, c in query.values()):
-                continue  # no topic words of its own: the story says what it is about
-            self.query(reading.context, scale=CONTEXT_WEIGHT, unknown=False, into=query)
-            runs.append(tuple(self.rank(query, limit=4)))
-        if not runs:
-            query = self.query(reading.context, unknown=False)
-            for question in reading.questions:
-                self.query(question, unknown=False, into=query)
-            runs.append(tuple(self.rank(query, limit=4)))
-        best = max(runs, key=lambda cands: _top_score(cands))
-        decision = self._decide(best)
-        if decision.kind == "fallback" and _top_score(best, RED_FLAGS) >= STORY_FLOOR:
-            options = tuple(c for c in best if c.intent != RED_FLAGS)
-            return Decision("did_you_mean", options[0].intent, options[0].score, best)
+                continue  # nothing of the bot's topics in this sentence
+            for j, other in enumerate(background):
+                if j != i:
+                    _merge(query, other)
+            for cand in self.rank(query, limit=4):
+                best = asked if part.question else told
+                if cand.intent not in best or best[cand.intent].score < cand.score:
+                    best[cand.intent] = cand
+        top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
+        pool = asked if top_asked >= self.threshold else {**told, **_better(asked, told)}
+        ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
+        decision = self._decide(ranked)
+        top = _top_score(ranked, RED_FLAGS)
+        if decision.kind == "fallback" and top >= STORY_FLOOR:
+            options = tuple(
+                c.intent
+                for c in ranked
+                if c.intent != RED_FLAGS and c.score >= max(STORY_FLOOR, top - STORY_MARGIN)
+            )[:3]
+            return Decision("did_you_mean", options[0], top, ranked, options)
         return decision
 
     def _decide(self, cands: tuple[Candidate, ...]) -> Decision:
@@ -629,8 +659,26 @@ class Matcher:
             and topics[1].score >= self.threshold
             and top.score - topics[1].score < self.margin
         ):
-            return Decision("did_you_mean", top.intent, top.score, cands)
+            options = tuple(
+                c.intent
+                for c in topics
+                if top.score - c.score < self.margin and c.score >= self.threshold
+            )
+            return Decision("did_you_mean", top.intent, top.score, cands, options)
         return Decision("intent", top.intent, top.score, cands)
+
+
+def _merge(query: Query, other: Query) -> None:
+    """Add ``other``'s terms to ``query``; a term in both keeps the larger weight."""
+    for key, (weight, conf) in other.items():
+        old = query.get(key)
+        if old is None or (old[1], old[0]) < (conf, weight):
+            query[key] = (weight, conf)
+
+
+def _better(a: dict[str, Candidate], b: dict[str, Candidate]) -> dict[str, Candidate]:
+    """The candidates of ``a`` that beat (or are missing from) ``b``."""
+    return {k: c for k, c in a.items() if k not in b or b[k].score < c.score}
 
 
 def _top_score(cands: Sequence[Candidate], skip: str = "") -> float:

@@ -61,20 +61,33 @@ ASKING_PHRASES: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
+class Part:
+    """One sentence of a message, normalised, and whether it asks something."""
+
+    text: str
+    question: bool
+
+
+@dataclass(frozen=True)
 class Reading:
     """A message split into what it asks and what it tells.
 
     Attributes:
         whole: The whole message, normalised (within the matcher's budget).
-        questions: The question sentences, normalised, in order.
-        context: The other sentences, normalised.
-        story: More than one sentence.
+        parts: Its sentences, in order (empty for a one-sentence message).
     """
 
     whole: str
-    questions: tuple[str, ...] = ()
-    context: str = ""
-    story: bool = False
+    parts: tuple[Part, ...] = ()
+
+    @property
+    def story(self) -> bool:
+        """More than one sentence."""
+        return len(self.parts) > 1
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        return tuple(p.text for p in self.parts if p.question)
 
 
 def is_question(words: list[str], marked: bool) -> bool:
@@ -94,14 +107,17 @@ def is_question(words: list[str], marked: bool) -> bool:
 def read(message: str) -> Reading:
     """Split a message into its questions and its context."""
     whole = normalise(message)
-    parts = sentences(message)
+    parts: list[Part] = []
+    for sentence in sentences(message)[:MAX_SENTENCES]:
+        text = normalise(sentence.text)
+        if text:
+            parts.append(Part(text, is_question(text.split(), sentence.question)))
     if len(parts) <= 1:
         return Reading(whole)
-    questions: list[str] = []
-    context: list[str] = []
-    for sentence in parts:
-        text = normalise(sentence.text)
-        if not text:
-            continue
-        (questions if is_question(text.split(), sentence.question) else context).append(text)
-    return Reading(whole, tuple(questions), " ".join(context), story=True)
+    return Reading(whole, tuple(parts))
+
+
+MAX_SENTENCES = 40
+"""Sentences of a story that are read (Telegram's 4,096 characters hold about 40)."""
+
+
