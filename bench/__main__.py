@@ -8,7 +8,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.common import ROOT, bundled_content, ensure_tests_on_path, load_questions
+from bench.common import (
+    CONVERSATIONS,
+    ROOT,
+    bundled_content,
+    ensure_tests_on_path,
+    load_questions,
+)
 from bench.report import Table, machine, render_markdown, write_markdown
 
 SECTIONS = ("accuracy", "latency", "pipeline")
@@ -60,6 +66,15 @@ def run(argv: Sequence[str] | None = None) -> tuple[list[Table], Path]:
         from bench.accuracy import run_accuracy
 
         show(run_accuracy(content, questions, with_sklearn=not args.no_sklearn)[0])
+        conversations = load_questions(CONVERSATIONS)
+        show(
+            run_accuracy(
+                content,
+                conversations,
+                with_sklearn=not args.no_sklearn,
+                name="tests/data/conversations.yml",
+            )[0]
+        )
     if "latency" in args.only:
         from bench.latency import run_latency
 

@@ -24,7 +24,7 @@ from bench.common import Question, percentile
 from bench.report import Table
 from bot.content import RED_FLAGS, Content
 from bot.dialogue import Dialogue
-from bot.evaluation import FALLBACK, label_of
+from bot.evaluation import CRISIS, DECLINING_KINDS, FALLBACK, URGENT, label_of
 from bot.replies import ChatState
 
 Predict = Callable[[str], str]
@@ -45,19 +45,30 @@ class Scores:
     note: str = ""
 
 
-def score(name: str, predict: Predict, questions: Sequence[Question], note: str = "") -> Scores:
-    """Ask every question once, timing each answer; same labels as ``sciatica-bot eval``."""
+def score(
+    name: str,
+    predict: Predict,
+    questions: Sequence[Question],
+    note: str = "",
+    declining: frozenset[str] = frozenset(),
+) -> Scores:
+    """Ask every question once, timing each answer; same labels as ``sciatica-bot eval``.
+
+    Args:
+        declining: Intents whose answer honestly declines ("the article doesn't cover
+            this"); for an out-of-scope question they count like the fallback.
+    """
     right = in_right = in_n = oos_right = oos_n = red_right = red_n = 0
     times: list[float] = []
     for q in questions:
         start = time.perf_counter_ns()
         got = predict(q.q)
         times.append((time.perf_counter_ns() - start) / 1000)
-        ok = got in q.want
+        ok = got in q.want or (FALLBACK in q.want and got in declining)
         right += ok
         if q.want == (FALLBACK,):
             oos_n += 1
-            oos_right += got == FALLBACK
+            oos_right += ok
         else:
             in_n += 1
             in_right += ok
@@ -106,7 +117,8 @@ def project_predictor(content: Content) -> Predict:
 
     def predict(text: str) -> str:
         reply, _ = dialogue.handle(ChatState(), text)
-        return label_of(reply)
+        label = label_of(reply)
+        return RED_FLAGS if label in (URGENT, CRISIS) else label
 
     return predict
 
@@ -184,13 +196,24 @@ def tfidf_predictor(content: Content) -> tuple[Predict, float] | None:
 
 
 def run_accuracy(
-    content: Content, questions: Sequence[Question], with_sklearn: bool = True
+    content: Content,
+    questions: Sequence[Question],
+    with_sklearn: bool = True,
+    name: str = "tests/data/questions.yml",
 ) -> tuple[Table, list[Scores]]:
-    """Score the three systems and tabulate them."""
-    results = [score("project matcher (bot.matching)", project_predictor(content), questions)]
+    """Score the three systems on one labelled file and tabulate them."""
+    declining = frozenset(n for n, r in content.responses.items() if r.kind in DECLINING_KINDS)
+    project = project_predictor(content)
+    results = [score("project (safety screen + matcher)", project, questions, "", declining)]
     wratio, w_threshold = wratio_predictor(content)
     results.append(
-        score("rapidfuzz WRatio extractOne", wratio, questions, f"threshold {w_threshold:.1f}")
+        score(
+            "rapidfuzz WRatio extractOne",
+            wratio,
+            questions,
+            f"threshold {w_threshold:.1f}",
+            declining,
+        )
     )
     tfidf = tfidf_predictor(content) if with_sklearn else None
     if tfidf is None:
@@ -198,10 +221,16 @@ def run_accuracy(
     else:
         predict, threshold = tfidf
         results.append(
-            score("TF-IDF + logistic regression", predict, questions, f"p >= {threshold:.2f}")
+            score(
+                "TF-IDF + logistic regression",
+                predict,
+                questions,
+                f"p >= {threshold:.2f}",
+                declining,
+            )
         )
     table = Table(
-        "Accuracy on tests/data/questions.yml",
+        f"Accuracy on {name}",
         [
             "system",
             "overall",
@@ -230,8 +259,9 @@ def run_accuracy(
     n_oos = sum(q.want == (FALLBACK,) for q in questions)
     n_red = sum(RED_FLAGS in q.want for q in questions)
     table.notes.append(
-        f"{len(questions)} questions ({n_red} urgent, {n_oos} out of scope), none a training "
-        "phrase. Baselines learn from the same intent examples; their thresholds are chosen "
+        f"{len(questions)} messages ({n_red} urgent, {n_oos} out of scope), none a training "
+        'phrase. An honest "the article doesn\'t cover this" answer counts as declining. '
+        "Baselines learn from the same intent examples; their thresholds are chosen "
         "on the examples (held-out predictions) plus the lexicon's out-of-scope terms, never "
         "on the questions. Times are per question, one at a time."
     )

@@ -14,6 +14,7 @@ from bot.content import Content, load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "data" / "questions.yml"
+CONVERSATIONS = ROOT / "tests" / "data" / "conversations.yml"
 TESTS_DIR = ROOT / "tests"
 
 

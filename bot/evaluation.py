@@ -100,9 +100,7 @@ class Report:
     @property
     def red_flag_recall(self) -> float:
         """Share of urgent messages answered with the urgent answer."""
-        return _share(
-            o.got == URGENT for o in self.outcomes if {RED_FLAGS, URGENT} & set(o.want)
-        )
+        return _share(o.got == URGENT for o in self.outcomes if {RED_FLAGS, URGENT} & set(o.want))
 
     @property
     def urgent_false_alarms(self) -> int:
@@ -205,8 +203,7 @@ class Report:
         for name, report in rows:
             tune, held = report.part(False), report.part(True)
             lines.append(
-                f"{name:<24} {report.n:>4} {report.accuracy:>9.1%} "
-                f"{_pct(tune):>7} {_pct(held):>9}"
+                f"{name:<24} {report.n:>4} {report.accuracy:>9.1%} {_pct(tune):>7} {_pct(held):>9}"
             )
         lines += ["", f"{'label':<24} {'precision':>9} {'recall':>7} {'n':>4}"]
         for label, (p, r, n) in self.per_intent().items():
@@ -214,11 +211,13 @@ class Report:
         shown = [
             o
             for o in self.outcomes
-            if not o.right
-            and (misses_of == "all" or o.item.held_out == (misses_of == "held-out"))
+            if not o.right and (misses_of == "all" or o.item.held_out == (misses_of == "held-out"))
         ]
         hidden = sum(1 for o in self.outcomes if not o.right) - len(shown)
-        lines += ["", f"misses ({misses_of}): {len(shown)}" + (f"; {hidden} not shown" if hidden else "")]
+        lines += [
+            "",
+            f"misses ({misses_of}): {len(shown)}" + (f"; {hidden} not shown" if hidden else ""),
+        ]
         for o in shown:
             top = ", ".join(f"{i} {s:.1f}" for i, s in o.candidates[:3]) or "-"
             kind = f"[{o.item.kind}] " if o.item.kind else ""

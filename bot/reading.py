@@ -119,5 +119,3 @@ def read(message: str) -> Reading:
 
 MAX_SENTENCES = 40
 """Sentences of a story that are read (Telegram's 4,096 characters hold about 40)."""
-
-

@@ -205,14 +205,16 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"\bno longer (?=feel|control|lift|move|walk|stand|hold|pee|wee)", "cannot "),
         (
-            r"\b(?:do|does|did|have|has) not (?:really |got |have |get |feel )*(?:any |much |a lot of |"
-            r"enough )?(feeling|sensation|control|strength|urge)\b",
+            r"\b(?:do|does|did|have|has) not (?:really |got |have |get |feel )*"
+            r"(?:any |much |a lot of |enough )?(feeling|sensation|control|strength|urge)\b",
             r"no \1",
         ),
         (r"\bcannot (?:really |properly |fully |even |always |quite |seem to )+", "cannot "),
         (r"\bcan not\b", "cannot"),
-        (r"\b(?:will|would|does|did) not (?=empty|come|start|work|lift|move|hold|go\b|bend)",
-         "cannot "),
+        (
+            r"\b(?:will|would|does|did) not (?=empty|come|start|work|lift|move|hold|go\b|bend)",
+            "cannot ",
+        ),
         (r"\blost (?:all |any |some |the |most )(?=feeling|sensation|control|strength)", "lost "),
     )
 )
@@ -312,7 +314,7 @@ class SafetyScreen:
         starters |= {s for s, _ in spans.get("question_openers", ())}
         clause: list[int] = []
         n = 0
-        for i, token in enumerate(tokens):
+        for i in range(len(tokens)):
             if i in starts or (i > 0 and tokens[i - 1] == _BOUNDARY and i in starters):
                 n += 1
             clause.append(n)
@@ -351,31 +353,39 @@ class SafetyScreen:
                     found.add((i, i + len(term) - 1))
         return sorted(found)
 
-    def _hits(self, s: _Sentence) -> list[tuple[_Rule, list[_Span], set[int]]]:
-        """Every rule that fires, once per anchor, with its spans and all its words' places."""
+    def _hits(self, s: _Sentence) -> list[tuple[_Rule, list[_Span], set[int], bool]]:
+        """Every rule that fires, once per anchor, with its spans and all its words' places.
+
+        Also, flagged ``partial``, the anchors of a rule that did not fire ("peeing" alone):
+        they count only when denied ("peeing is fine"), to keep the safety line."""
         where: dict[str, list[int]] = defaultdict(list)
         for i, token in enumerate(s.tokens):
             for word in self._screen_words(token):
                 where[word].append(i)
         if not where:
             return []
-        hits: list[tuple[_Rule, list[_Span], set[int]]] = []
+        hits: list[tuple[_Rule, list[_Span], set[int], bool]] = []
         for rule in self.rules:
             if rule.unless and self._occurrences(rule.unless, where):
                 continue
             groups = [self._occurrences(group, where) for group in rule.groups]
-            if not all(groups):
+            if not groups[0]:
                 continue
             symptom = {i for spans in groups for a, b in spans for i in range(a, b + 1)}
             seen: set[tuple[_Span, ...]] = set()
             for anchor in groups[0]:
-                chosen = self._nearest(anchor, groups[1:], s.clause, rule.window)
+                chosen = (
+                    self._nearest(anchor, groups[1:], s.clause, rule.window)
+                    if all(groups)
+                    else None
+                )
                 if chosen is None:
+                    hits.append((rule, [anchor], symptom, True))
                     continue
                 key = tuple(sorted(chosen))
                 if key not in seen:
                     seen.add(key)
-                    hits.append((rule, list(key), symptom))
+                    hits.append((rule, list(key), symptom, False))
         return hits
 
     @staticmethod
@@ -413,11 +423,13 @@ class SafetyScreen:
 
     def _assess_sentence(self, s: _Sentence) -> list[Finding]:
         findings: list[Finding] = []
-        for rule, spans, symptom in self._hits(s):
+        for rule, spans, symptom, partial in self._hits(s):
             first = min(a for a, _ in spans)
             last = max(b for _, b in spans)
             words = tuple(" ".join(s.tokens[a : b + 1]) for a, b in spans)
-            findings.append(self._context_of(s, rule, first, last, symptom, words))
+            found = self._context_of(s, rule, first, last, symptom, words)
+            if not partial or found.outcome == Outcome.DENIED:
+                findings.append(found)
         return findings
 
     def _triggers(self, s: _Sentence, key: str, symptom: set[int]) -> list[_Span]:
@@ -456,9 +468,9 @@ class SafetyScreen:
                 return finding(Outcome.DENIED, text((a, b)))
         negators = {a for a, _ in s.spans.get("negation_before", ())}
         for a, b in self._triggers(s, "negation_after", symptom):
-            if s.clause[a] == here and a > last and a - last <= POST_NEGATION_SCOPE:
-                if a - 1 not in negators:  # "not normal" is no denial
-                    return finding(Outcome.DENIED, text((a, b)))
+            near = s.clause[a] == here and a > last and a - last <= POST_NEGATION_SCOPE
+            if near and a - 1 not in negators:  # "not normal" is no denial
+                return finding(Outcome.DENIED, text((a, b)))
 
         # 2. Someone else: a relative or "he"/"she" before the term, with no "I" between.
         first_person = [a for a, _ in self._triggers(s, "first_person", symptom)]

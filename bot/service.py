@@ -63,9 +63,13 @@ class ChatService:
         """
         state = self._state(chat)
         reply, new_state = self.dialogue.handle(state, text)
-        if reply.kind == "fallback" and not state.last_intent and self._opted_out(chat):
-            if self.dialogue.asks_for_more(text):
-                reply = self.dialogue.no_memory()
+        if (
+            reply.kind == "fallback"
+            and not state.last_intent
+            and self.dialogue.asks_for_more(text)
+            and self._opted_out(chat)
+        ):
+            reply = self.dialogue.no_memory()
         self._record(chat, "typed", reply, _changed(state, new_state), text)
         return reply
 
@@ -174,7 +178,7 @@ class ChatService:
             status = (
                 "This chat is opted out: nothing about it is stored but that fact."
                 if self._opted_out(chat)
-                else "This chat is remembered as listed under \"About this chat\"."
+                else 'This chat is remembered as listed under "About this chat".'
             )
             lines[1:1] = [status, ""]
         return Reply("\n".join(lines), (Button(self._label("menu_label"), MENU),), kind="privacy")

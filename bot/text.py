@@ -74,7 +74,7 @@ STOPWORDS: frozenset[str] = frozenset(
     would should will shall may might must please kind sort thing things someone something
     anything bit little like yeah yes ok okay well um uh hmm oh ah lol lmao haha hahaha omg
     tbh btw ngl wondering wonder again still even always often sometimes right actually
-    basically literally
+    basically literally man mate dude bro buddy pal guys lads hun
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 """Function words: they carry no topic, so they never decide a match."""
@@ -193,8 +193,10 @@ _LANGUAGE_WORDS: dict[str, frozenset[str]] = {
     }.items()
 }
 _ENGLISH_WORDS = frozenset(
-    "the is i my and what how can it to of in you have pain leg back a an does do with "
-    "for me are this that sciatica massage help why when".split()  # noqa: SIM905
+    """
+    the is i my and what how can it to of in you have pain leg back a an does do with for me
+    are this that sciatica massage help why when
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 

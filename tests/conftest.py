@@ -15,9 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def content() -> Content:
-    import os
-    base = Path(os.environ.get("STUB_CONTENT", ROOT))
-    return load_content(base / "intents", base / "responses")
+    return load_content(ROOT / "intents", ROOT / "responses")
 
 
 @pytest.fixture(scope="session")

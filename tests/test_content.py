@@ -41,11 +41,22 @@ def test_every_excerpt_stands_in_the_article(content: Content) -> None:
 def test_medical_answers_quote_and_recommend_care(content: Content) -> None:
     small_talk = {"greeting", "thanks", "goodbye", "about_bot", "find_therapist", "red_flags"}
     for name, response in content.responses.items():
-        if name in small_talk:
+        if name in small_talk or response.kind != "article":
             continue
         assert response.excerpts, name
         assert response.care, name
     assert not content.responses["red_flags"].excerpts
+
+
+def test_answers_the_article_does_not_cover_say_so_and_quote_nothing(content: Content) -> None:
+    kinds = {r.kind for r in content.responses.values()}
+    assert {"article", "not_covered", "guidance", "clinic"} <= kinds
+    for name, response in content.responses.items():
+        if response.kind in ("not_covered", "guidance", "clinic"):
+            assert not response.excerpts, name
+        if response.kind in ("not_covered", "guidance"):
+            assert response.care, name
+            assert "article" in response.text.lower(), name
 
 
 def test_project_article_is_the_shared_source() -> None:

@@ -190,7 +190,8 @@ def test_massage_safety_is_answered_honestly(dialogue: Dialogue) -> None:
 
 
 @pytest.mark.parametrize(
-    "message", ["stretches for sciatica", "painkillers ok?", "can I take gabapentin 300mg with tramadol"]
+    "message",
+    ["stretches for sciatica", "painkillers ok?", "can I take gabapentin 300mg with tramadol"],
 )
 def test_topics_the_article_does_not_cover_quote_nothing(
     dialogue: Dialogue, content: Content, message: str
@@ -317,6 +318,6 @@ def test_nothing_of_a_near_urgent_message_is_kept(dialogue: Dialogue) -> None:
     service.command("c", "start", "red_flags")
     assert store.state("c").last_intent != "red_flags"
     assert "red_flags" not in store.state("c").history
-    with store._lock:  # noqa: SLF001 - a look at the raw rows
-        rows = store._db.execute("SELECT text FROM unanswered").fetchall()  # noqa: SLF001
+    with store._lock:
+        rows = store._db.execute("SELECT text FROM unanswered").fetchall()
     assert rows == []

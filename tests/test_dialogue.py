@@ -107,7 +107,7 @@ def test_history_keeps_five_topics_and_skips_small_talk_and_red_flags(
     # "thanks" pushed each topic; the newest five are kept and small talk is not one
     assert state == ChatState("thanks", tuple(topics[2:7]))
     urgent, state = dialogue.handle(state, "i cant control my bladder and my legs are numb")
-    assert urgent.red_flag and not urgent.buttons  # urgent care comes with no buttons
+    assert urgent.red_flag and [b.payload for b in urgent.buttons] == [NOT_URGENT]
     _, state = dialogue.handle(state, payload="sciatica_causes")
     assert "red_flags" not in state.history and "thanks" not in state.history
 

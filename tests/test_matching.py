@@ -69,17 +69,52 @@ def test_questions_as_people_type_them(matcher: Matcher, message: str, intent: s
     "message",
     [
         "what's the weather",
-        "my knee hurts",
         "what is diabetes",
-        "I have a headache",
         "asdfgh",
-        "can massage help my neck",
         "thing",
         "this is high",
+        "recommend a good restaurant near you",
+        "what time is it",
     ],
 )
 def test_out_of_scope_gets_the_fallback(matcher: Matcher, message: str) -> None:
     assert matcher.decide(message).kind == "fallback", message
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("my knee hurts", "other_body_parts"),
+        ("can massage help my neck", "other_body_parts"),
+        ("stretches for sciatica", "stretches_exercise"),
+        ("painkillers ok?", "medicines"),
+    ],
+)
+def test_topics_the_article_does_not_cover_have_their_own_honest_answer(
+    matcher: Matcher, message: str, intent: str
+) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.intent) == ("intent", intent), decision
+
+
+def test_a_story_is_read_sentence_by_sentence(matcher: Matcher) -> None:
+    story = (
+        "So I've had this for about three weeks now. It started after a long drive to my "
+        "sister's and the pain sits deep in my right buttock. My physio mentioned the "
+        "piriformis. What is piriformis syndrome?"
+    )
+    decision = matcher.decide(story)
+    assert decision.intent == "piriformis_syndrome", decision
+
+
+def test_a_story_without_a_question_is_not_sent_away(matcher: Matcher) -> None:
+    story = (
+        "Three weeks of this now. Shooting pain from my lower back through my bum and down "
+        "the back of my leg. Cant sit through a film."
+    )
+    decision = matcher.decide(story)
+    assert decision.kind in ("intent", "did_you_mean"), decision
+    assert "sciatica_symptoms" in (decision.intent, *decision.options), decision
 
 
 def test_small_talk_only_when_it_is_the_whole_message(matcher: Matcher) -> None:
