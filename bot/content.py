@@ -190,7 +190,6 @@ class ScreenRule:
         unless: Terms that stop the rule from firing ("fell asleep" is not a fall).
         kind: ``urgent`` (a red flag) or ``crisis`` (thoughts of suicide or self-harm).
         history_counts: The person's own past counts as a red flag today ("had cancer").
-        risk_factor: Someone else's is family history, never their emergency now.
     """
 
     name: str
@@ -200,7 +199,6 @@ class ScreenRule:
     unless: tuple[str, ...] = ()
     kind: str = "urgent"
     history_counts: bool = False
-    risk_factor: bool = False
 
 
 RULE_KINDS = frozenset({"urgent", "crisis"})
@@ -422,7 +420,7 @@ class _Builder:
         fields = doc.mapping(
             node,
             "a screen rule",
-            {"rule", "all", "window", "unless", "kind", "history_counts", "risk_factor"},
+            {"rule", "all", "window", "unless", "kind", "history_counts"},
         )
         if fields is None:
             return
@@ -454,10 +452,11 @@ class _Builder:
         kind = doc.string(fields["kind"], "kind") if "kind" in fields else "urgent"
         if kind not in RULE_KINDS:
             doc.bad(fields["kind"], f"rule kind {kind!r} is not one of {sorted(RULE_KINDS)}")
-        flags = {
-            key: bool(doc.boolean(fields[key], key)) if key in fields else False
-            for key in ("history_counts", "risk_factor")
-        }
+        history_counts = (
+            doc.boolean(fields["history_counts"], "history_counts")
+            if "history_counts" in fields
+            else False
+        )
         self.screen.append(
             ScreenRule(
                 name,
@@ -466,8 +465,7 @@ class _Builder:
                 doc.at(node),
                 unless,
                 kind=kind or "urgent",
-                history_counts=flags["history_counts"],
-                risk_factor=flags["risk_factor"],
+                history_counts=history_counts,
             )
         )
 

@@ -38,6 +38,7 @@ from itertools import product
 from rapidfuzz import fuzz, process
 
 from bot.content import RED_FLAGS, Content, ScreenRule
+from bot.reading import is_question
 from bot.text import Sentence, normalise, sentences, stem
 
 MAX_SCREEN_CHARS = 16_384
@@ -180,7 +181,6 @@ class _Rule:
     window: int
     unless: tuple[_Term, ...]
     history_counts: bool
-    risk_factor: bool
 
 
 @dataclass
@@ -206,10 +206,11 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bno longer (?=feel|control|lift|move|walk|stand|hold|pee|wee)", "cannot "),
         (
             r"\b(?:do|does|did|have|has) not (?:really |got |have |get |feel )*"
-            r"(?:any |much |a lot of |enough )?(feeling|sensation|control|strength|urge)\b",
+            r"(?:any |much |a lot of |enough |the )?(feeling|sensation|control|strength|urge)\b",
             r"no \1",
         ),
         (r"\bcannot (?:really |properly |fully |even |always |quite |seem to )+", "cannot "),
+        (r"\b(could|did|do|does|would) not (?:really |properly |fully |even |quite )+", r"\1 not "),
         (r"\bcan not\b", "cannot"),
         (
             r"\b(?:will|would|does|did) not (?=empty|come|start|work|lift|move|hold|go\b|bend)",
@@ -245,7 +246,6 @@ class SafetyScreen:
                 rule.window,
                 tuple(screen_term(t) for t in rule.unless),
                 rule.history_counts,
-                rule.risk_factor,
             )
             for rule in rules
         )
@@ -318,7 +318,8 @@ class SafetyScreen:
             if i in starts or (i > 0 and tokens[i - 1] == _BOUNDARY and i in starters):
                 n += 1
             clause.append(n)
-        return _Sentence(tokens, clause, sentence.question, spans)
+        asks = sentence.question or is_question([t for t in tokens if t != _BOUNDARY], False)
+        return _Sentence(tokens, clause, asks, spans)
 
     @lru_cache(maxsize=16384)  # noqa: B019 - one screen lives as long as the process
     def _screen_words(self, token: str) -> frozenset[str]:
@@ -472,8 +473,26 @@ class SafetyScreen:
             if near and a - 1 not in negators:  # "not normal" is no denial
                 return finding(Outcome.DENIED, text((a, b)))
 
-        # 2. Someone else: a relative or "he"/"she" before the term, with no "I" between.
+        # 2. Asked about: "what if", "signs of", "can sciatica cause" before the term; or the
+        # term sits in a question that is not about the writer ("is foot drop serious?").
+        # Thoughts of suicide are never taken as a question.
+        if rule.kind != "crisis":
+            for a, b in self._triggers(s, "hypothetical", symptom):
+                if b < first and first - b <= HYPOTHETICAL_SCOPE:
+                    return finding(Outcome.ASKING, text((a, b)))
         first_person = [a for a, _ in self._triggers(s, "first_person", symptom)]
+        if s.question and rule.kind != "crisis":
+            openers = [
+                (a, b)
+                for a, b in self._triggers(s, "question_openers", symptom)
+                if a <= first and (a == 0 or s.clause[a - 1] != s.clause[a])
+            ]
+            if openers:
+                a, b = openers[-1]
+                if not any(a <= p <= last for p in first_person):
+                    return finding(Outcome.ASKING, text((a, b)))
+
+        # 3. Someone else: a relative or "he"/"she" before the term, with no "I" between.
         # "as a kid", "when my son was born" are times, not someone else's symptoms.
         times = {
             i
@@ -485,37 +504,22 @@ class SafetyScreen:
             (a, b)
             for a, b in self._triggers(s, "experiencers", symptom)
             + self._triggers(s, "third_person", symptom)
-            if a not in times
+            if a not in times and b < first and not any(b < p < first for p in first_person)
         ]
-        other = [
-            (a, b) for a, b in others if a <= last and not any(b < p < first for p in first_person)
-        ]
-        if other and rule.kind != "crisis":
-            # Now or history: "says he can't feel his legs" is now, "had cancer" is history.
-            trigger = text(other[0])
-            now = s.spans.get("current", []) + s.spans.get("present_tense", [])
-            past = s.spans.get("historical", []) + s.spans.get("resolved", [])
-            if rule.risk_factor or not now or (past and not s.spans.get("current")):
-                return finding(Outcome.OTHER_HISTORY, trigger, True)
-            return finding(Outcome.URGENT, trigger, True)
-
-        # 3. Asked about: "what if", "signs of", "can sciatica cause" before the term; or the
-        # term sits in a question that is not about the writer ("is foot drop serious?").
-        for a, b in self._triggers(s, "hypothetical", symptom):
-            if b < first and first - b <= HYPOTHETICAL_SCOPE:
-                return finding(Outcome.ASKING, text((a, b)))
-        if s.question and rule.kind != "crisis":
-            openers = [
-                (a, b)
-                for a, b in self._triggers(s, "question_openers", symptom)
-                if a <= first
-                and (a == 0 or s.tokens[a - 1] == _BOUNDARY or s.clause[a - 1] != s.clause[a])
+        if others and rule.kind != "crisis":
+            # Now or history, read in the clauses of the person and of the term: "says he
+            # can't feel his legs" is now; "had cancer", "fully fine now" are history.
+            trigger = others[-1]
+            clauses = {s.clause[trigger[0]], here}
+            now = [
+                a
+                for key in ("current", "present_tense")
+                for a, _ in s.spans.get(key, ())
+                if s.clause[a] in clauses
             ]
-            if openers:
-                a, b = openers[-1]
-                mine = any(a <= p <= last for p in first_person)
-                if not mine:
-                    return finding(Outcome.ASKING, text((a, b)))
+            if s.spans.get("resolved") or not now:
+                return finding(Outcome.OTHER_HISTORY, text(trigger), True)
+            return finding(Outcome.URGENT, text(trigger), True)
 
         # 4. Over and done with: "years ago", "as a kid", "fully recovered", unless the
         # clause says it is happening now. A history of cancer always counts.

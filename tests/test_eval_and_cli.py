@@ -1,4 +1,4 @@
-"""The accuracy goal on the held-out questions, and the command line."""
+"""The accuracy and safety goals on the labelled sets, and the command line."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import REQUIRED_INTENTS, Content
+from bot.content import Content
 from bot.dialogue import Dialogue
 from bot.evaluation import FALLBACK, evaluate, load_items
-from bot.matching import normalise
+from bot.text import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "data" / "questions.yml"
+CONVERSATIONS = ROOT / "tests" / "data" / "conversations.yml"
+SAFETY = ROOT / "tests" / "data" / "safety.yml"
 
 
 @pytest.fixture(scope="module")
@@ -26,34 +28,113 @@ def report(dialogue: Dialogue):
     return evaluate(dialogue, load_items(QUESTIONS))
 
 
-def test_question_set_is_big_and_covers_every_intent() -> None:
+@pytest.fixture(scope="module")
+def conversations(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(CONVERSATIONS))
+
+
+@pytest.fixture(scope="module")
+def safety(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(SAFETY))
+
+
+ARTICLE_TOPICS = (
+    "sciatica_definition",
+    "sciatica_symptoms",
+    "sciatica_causes",
+    "piriformis_syndrome",
+    "piriformis_muscle",
+    "sciatica_vs_piriformis",
+    "trigger_point_4",
+    "risk_factors",
+    "massage_for_sciatica",
+    "neuromuscular_massage",
+    "other_treatments",
+    "find_therapist",
+    "greeting",
+    "thanks",
+    "goodbye",
+    "about_bot",
+    "red_flags",
+)
+
+
+def test_question_set_is_big_and_covers_every_article_topic(content: Content) -> None:
     items = load_items(QUESTIONS)
     labels = Counter(label for item in items for label in item.want)
     assert len(items) >= 300
     assert labels["red_flags"] >= 50 and labels[FALLBACK] >= 50
-    for intent in REQUIRED_INTENTS:
+    for intent in ARTICLE_TOPICS:
         assert labels[intent] >= 5, intent
-    assert set(labels) <= set(REQUIRED_INTENTS) | {FALLBACK}
+    assert set(labels) <= set(content.intents) | {FALLBACK}
 
 
-def test_no_question_is_a_training_example(content: Content) -> None:
+def test_conversation_and_safety_sets_are_as_big_as_promised(content: Content) -> None:
+    kinds = Counter(item.kind for item in load_items(CONVERSATIONS))
+    assert sum(kinds.values()) >= 250
+    assert kinds["story_question"] + kinds["story_statement"] >= 120
+    assert kinds["story_statement"] >= 60 and kinds["uncovered"] >= 60
+    assert kinds["clinic"] >= 40 and kinds["massage_safety"] >= 30
+    for item in load_items(CONVERSATIONS):
+        assert set(item.want) <= set(content.intents) | {FALLBACK}, item
+    safety = load_items(SAFETY)
+    assert len(safety) >= 250
+    assert {item.kind for item in safety} == set(SAFETY_GOALS)
+    for item in safety:
+        assert item.want in (("urgent",), ("crisis",), ("when_to_get_help",), ("not_urgent",))
+
+
+@pytest.mark.parametrize("path", [QUESTIONS, CONVERSATIONS, SAFETY], ids=lambda p: p.name)
+def test_no_test_message_is_a_training_example(content: Content, path: Path) -> None:
     examples = {normalise(e.text) for i in content.intents.values() for e in i.examples}
-    seen = [item.q for item in load_items(QUESTIONS) if normalise(item.q) in examples]
+    seen = [item.q for item in load_items(path) if normalise(item.q) in examples]
     assert seen == []
 
 
 def test_accuracy_goal(report) -> None:
-    assert report.accuracy >= 0.95, report.to_text()
-    assert report.red_flag_recall == 1.0, report.to_text()
-    assert report.out_of_scope_answered == 0, report.to_text()
+    assert report.accuracy >= 0.95, report.to_text("all")
+    assert report.red_flag_recall == 1.0, report.to_text("all")
+    assert report.out_of_scope_answered == 0, report.to_text("all")
+
+
+def test_conversations_goal(conversations) -> None:
+    assert conversations.accuracy >= 0.90, conversations.to_text("all")
+
+
+SAFETY_GOALS: dict[str, tuple[str, float]] = {
+    # kind: (what counts, the least share of the kind that must get it)
+    "affirmed": ("urgent", 1.0),
+    "mixed": ("urgent", 1.0),
+    "other_person_now": ("urgent", 1.0),
+    "crisis": ("crisis", 1.0),
+    "asking": ("when_to_get_help", 0.95),
+    "negated": ("not_urgent", 0.98),
+    "past": ("not_urgent", 0.98),
+    "other_person_history": ("not_urgent", 0.98),
+    "everyday_pain": ("not_urgent", 0.98),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SAFETY_GOALS))
+def test_safety_goal(safety, kind: str) -> None:
+    label, least = SAFETY_GOALS[kind]
+    part = safety.by_kind()[kind]
+    if label == "not_urgent":
+        share = 1 - part.share_got({"urgent", "crisis"})
+    else:
+        share = part.share_got({label})
+    assert share >= least, part.to_text("all")
 
 
 def test_report_json_shape(report) -> None:
     data = report.to_json()
     assert data["n"] == len(data["items"]) == report.n
     item = data["items"][0]
-    assert set(item) == {"q", "want", "got", "score"}
+    assert set(item) == {"q", "kind", "held_out", "want", "got", "score", "right"}
     assert 0 <= data["accuracy"] <= 1
+    assert set(data["parts"]) == {"tuning", "held-out"}
+    held = [i for i in data["items"] if i["held_out"]]
+    assert len(held) == report.n // 5
 
 
 def _cli(*args: str, stdin: str = "", **overrides: str) -> subprocess.CompletedProcess[str]:
@@ -127,7 +208,7 @@ def test_cli_eval_json(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["n"] == 3
-    assert [i["got"] for i in data["items"]] == ["sciatica_causes", "fallback", "red_flags"]
+    assert [i["got"] for i in data["items"]] == ["sciatica_causes", "fallback", "urgent"]
     assert data["accuracy"] == 1.0 and data["red_flag_recall"] == 1.0
 
 
@@ -135,7 +216,7 @@ def test_cli_eval_text_lists_misses(tmp_path: Path) -> None:
     questions = tmp_path / "q.yml"
     questions.write_text('- {q: "what causes sciatica", want: [greeting]}\n')
     result = _cli("eval", str(questions))
-    assert "accuracy:" in result.stdout and "misses: 1" in result.stdout
+    assert "accuracy:" in result.stdout and "misses (tuning): 1" in result.stdout
     assert "sciatica_causes" in result.stdout
 
 
