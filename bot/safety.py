@@ -517,7 +517,9 @@ class SafetyScreen:
                 for a, _ in s.spans.get(key, ())
                 if s.clause[a] in clauses
             ]
-            if s.spans.get("resolved") or not now:
+            recent = [a for a, _ in s.spans.get("current", ()) if s.clause[a] in clauses]
+            long_ago = s.spans.get("historical") and not recent
+            if s.spans.get("resolved") or not now or long_ago:
                 return finding(Outcome.OTHER_HISTORY, text(trigger), True)
             return finding(Outcome.URGENT, text(trigger), True)
 
