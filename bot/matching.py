@@ -242,7 +242,7 @@ OUT_OF_SCOPE_WEIGHT = 5.0
 """An out-of-scope word (knee, headache, ...) weighs this many times the rarest known word."""
 SUPPORT_BEST = 0.8
 """An intent's score: this share from its best example, the rest from its second best."""
-F1_SHARE = 0.3
+F1_SHARE = 0.1
 """An example's score: this share from the F1 of shared terms, the rest from the geometric
 mean of the example's share found in the message and the message's share the intent knows."""
 NEAR_URGENT = 20.0

@@ -74,7 +74,8 @@ STOPWORDS: frozenset[str] = frozenset(
     would should will shall may might must please kind sort thing things someone something
     anything bit little like yeah yes ok okay well um uh hmm oh ah lol lmao haha hahaha omg
     tbh btw ngl wondering wonder again still even always often sometimes right actually
-    basically literally man mate dude bro buddy pal guys lads hun
+    basically literally man mate dude bro buddy pal guys lads hun day days week weeks month
+    months year years ago
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 """Function words: they carry no topic, so they never decide a match."""
