@@ -11,6 +11,7 @@ from pathlib import Path
 from bench.common import (
     CONVERSATIONS,
     ROOT,
+    SAFETY,
     bundled_content,
     ensure_tests_on_path,
     load_questions,
@@ -55,6 +56,7 @@ def run(argv: Sequence[str] | None = None) -> tuple[list[Table], Path]:
     ensure_tests_on_path()
     content = bundled_content()
     questions = load_questions()
+    conversations_all = load_questions(CONVERSATIONS)
     tables: list[Table] = []
     started = time.perf_counter()
 
@@ -66,11 +68,10 @@ def run(argv: Sequence[str] | None = None) -> tuple[list[Table], Path]:
         from bench.accuracy import run_accuracy
 
         show(run_accuracy(content, questions, with_sklearn=not args.no_sklearn)[0])
-        conversations = load_questions(CONVERSATIONS)
         show(
             run_accuracy(
                 content,
-                conversations,
+                conversations_all,
                 with_sklearn=not args.no_sklearn,
                 name="tests/data/conversations.yml",
             )[0]
@@ -79,6 +80,11 @@ def run(argv: Sequence[str] | None = None) -> tuple[list[Table], Path]:
         from bench.latency import run_latency
 
         show(run_latency(content, [q.q for q in questions], args.scales)[0])
+        from bench.latency import long_messages, run_length_latency
+
+        texts = [q.q for q in questions + conversations_all + load_questions(SAFETY)]
+        sample = texts + long_messages(texts, count=8 if args.smoke else 40)
+        show(run_length_latency(content, sample))
     if "pipeline" in args.only:
         from bench.pipeline import PipelineConfig, run_pipeline
 

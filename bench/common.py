@@ -15,6 +15,7 @@ from bot.content import Content, load_content
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "data" / "questions.yml"
 CONVERSATIONS = ROOT / "tests" / "data" / "conversations.yml"
+SAFETY = ROOT / "tests" / "data" / "safety.yml"
 TESTS_DIR = ROOT / "tests"
 
 

@@ -188,3 +188,67 @@ def run_latency(
         "corrections, screen words, stems) cleared. Synthetic intents: bench/synthetic.py."
     )
     return table, results
+
+
+LENGTH_BUCKETS: tuple[tuple[str, int, float], ...] = (
+    # label, most characters, p99 goal in microseconds
+    ("up to 100 chars", 100, 1000.0),
+    ("101-600 chars", 600, 1000.0),
+    ("601-1,500 chars", 1500, 5000.0),
+    ("1,501-4,096 chars", 4096, 5000.0),
+)
+
+
+def long_messages(texts: Sequence[str], limit: int = 4096, count: int = 40) -> list[str]:
+    """Messages of nearly ``limit`` characters, each made of real messages one after another."""
+    out: list[str] = []
+    pool = [t for t in texts if t.strip()]
+    for start in range(min(count, len(pool))):
+        parts: list[str] = []
+        size = 0
+        i = start
+        while True:
+            text = pool[i % len(pool)].strip()
+            if size + len(text) + 1 > limit:
+                break
+            parts.append(text)
+            size += len(text) + 1
+            i += 7
+        out.append(" ".join(parts))
+    return out
+
+
+def run_length_latency(content: Content, messages: Sequence[str]) -> Table:
+    """Screen + matcher time by message length, against the goals (1x content)."""
+    matcher = _build(content)
+    _time_each(matcher, messages)  # warm-up
+    passes = [_time_each(matcher, messages) for _ in range(WARM_PASSES)]
+    best = [min(times) for times in zip(*passes, strict=True)]
+    table = Table(
+        "Screen + matcher latency by message length",
+        ["length", "messages", "p50 us", "p99 us", "max us", "p99 goal us", "met"],
+    )
+    low = 0
+    for label, high, goal in LENGTH_BUCKETS:
+        times = [t for m, t in zip(messages, best, strict=True) if low < len(m) <= high]
+        low = high
+        if not times:
+            table.add(label, 0, "-", "-", "-", f"{goal:.0f}", "-")
+            continue
+        p99 = percentile(times, 99)
+        table.add(
+            label,
+            len(times),
+            f"{percentile(times, 50):.0f}",
+            f"{p99:.0f}",
+            f"{max(times):.0f}",
+            f"{goal:.0f}",
+            "yes" if p99 <= goal else "NO",
+        )
+    table.notes.append(
+        "The messages of tests/data/questions.yml, conversations.yml and safety.yml, plus "
+        "messages of nearly 4,096 characters (Telegram's limit) made of them. Each message's "
+        f"best of {WARM_PASSES} passes after a warm-up, one at a time through "
+        "SafetyScreen.assess and Matcher.decide, as the dialogue calls them."
+    )
+    return table

@@ -190,6 +190,8 @@ class ScreenRule:
         unless: Terms that stop the rule from firing ("fell asleep" is not a fall).
         kind: ``urgent`` (a red flag) or ``crisis`` (thoughts of suicide or self-harm).
         history_counts: The person's own past counts as a red flag today ("had cancer").
+        mention: A denied mention of the first group alone ("peeing is fine") still earns
+            the safety line.
     """
 
     name: str
@@ -199,6 +201,7 @@ class ScreenRule:
     unless: tuple[str, ...] = ()
     kind: str = "urgent"
     history_counts: bool = False
+    mention: bool = False
 
 
 RULE_KINDS = frozenset({"urgent", "crisis"})
@@ -420,7 +423,7 @@ class _Builder:
         fields = doc.mapping(
             node,
             "a screen rule",
-            {"rule", "all", "window", "unless", "kind", "history_counts"},
+            {"rule", "all", "window", "unless", "kind", "history_counts", "mention"},
         )
         if fields is None:
             return
@@ -452,11 +455,10 @@ class _Builder:
         kind = doc.string(fields["kind"], "kind") if "kind" in fields else "urgent"
         if kind not in RULE_KINDS:
             doc.bad(fields["kind"], f"rule kind {kind!r} is not one of {sorted(RULE_KINDS)}")
-        history_counts = (
-            doc.boolean(fields["history_counts"], "history_counts")
-            if "history_counts" in fields
-            else False
-        )
+        flags = {
+            key: doc.boolean(fields[key], key) if key in fields else False
+            for key in ("history_counts", "mention")
+        }
         self.screen.append(
             ScreenRule(
                 name,
@@ -465,7 +467,8 @@ class _Builder:
                 doc.at(node),
                 unless,
                 kind=kind or "urgent",
-                history_counts=history_counts,
+                history_counts=flags["history_counts"],
+                mention=flags["mention"],
             )
         )
 

@@ -104,9 +104,11 @@ class Dialogue:
         if text is None or not text.strip():
             return self._note("empty"), state
         said = normalise(text)
-        if said in BACK_WORDS:
-            if state.history:
+        if said in BACK_WORDS or said in MORE_WORDS:
+            if said in BACK_WORDS and state.history:
                 return self._back(state)
+            if said in MORE_WORDS and state.last_intent:
+                return self._moved(state, self._more(state))
             return self._with_menu("no_history", kind="no_history"), state
         assessment = self.screen.assess(text)
         if assessment.outcome is not None:
@@ -133,8 +135,6 @@ class Dialogue:
         reply = self.reply_for(decision)
         if reply.kind == "did_you_mean" and state.last_intent:
             reply = self._in_context(reply, decision, state.last_intent)
-        if reply.kind == "fallback" and state.last_intent and said in MORE_WORDS:
-            reply = self._more(state)
         return self._moved(state, self._screened(reply, assessment))
 
     def _screened(self, reply: Reply, assessment: Assessment) -> Reply:
@@ -309,11 +309,6 @@ class Dialogue:
     def about(self) -> Reply:
         """What the bot is (the ``about_bot`` answer)."""
         return self.answer("about_bot")
-
-    def asks_for_more(self, text: str) -> bool:
-        """Whether a message means "tell me more" or "back" (they need a remembered topic)."""
-        said = normalise(text)
-        return said in MORE_WORDS or said in BACK_WORDS
 
     def no_memory(self) -> Reply:
         """Why "tell me more" cannot work in a chat that opted out of being remembered."""

@@ -54,6 +54,7 @@ class Term:
     word: str
 
 
+
 SPELLING_SIMILARITY = 88.0
 """Least ``fuzz.ratio`` between a rare spelling in the examples and the word it misspells."""
 
@@ -117,20 +118,24 @@ class Analyzer:
         a rare, heavily weighted term of its own.
         """
         common = sorted(w for w, n in counts.items() if n >= 3 and w.isalpha() and len(w) >= 4)
-        # Targets for a word seen n times (1 or 2): common words three times as frequent,
-        # with the same first letter; bucketed once instead of filtered per word.
-        targets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        # Targets for a word seen n times: common words with the same first letter, three
+        # times as frequent for a word seen once or twice, ten times for one seen more often
+        # ("siatica" typed 14 times beside "sciatica" typed 428 times).
+        by_letter: dict[str, list[str]] = defaultdict(list)
         for w in common:
-            for n in (1, 2):
-                if counts[w] >= 3 * n:
-                    targets[(w[0], n)].append(w)
+            by_letter[w[0]].append(w)
+        targets: dict[tuple[str, int], list[str]] = {}
         spelling: dict[str, str] = {}
         for word, n in counts.items():
-            if n > 2 or word in lexicon or len(word) < 5 or not word.isalpha():
+            if word in lexicon or len(word) < 5 or not word.isalpha():
                 continue
+            need = 3 * n if n <= 2 else 10 * n
+            key = (word[0], need)
+            if key not in targets:
+                targets[key] = [w for w in by_letter.get(word[0], ()) if counts[w] >= need]
             found = process.extractOne(
                 word,
-                targets.get((word[0], n), ()),
+                targets[key],
                 scorer=fuzz.ratio,
                 processor=None,
                 score_cutoff=SPELLING_SIMILARITY,
@@ -242,16 +247,20 @@ OUT_OF_SCOPE_WEIGHT = 5.0
 """An out-of-scope word (knee, headache, ...) weighs this many times the rarest known word."""
 SUPPORT_BEST = 0.8
 """An intent's score: this share from its best example, the rest from its second best."""
-F1_SHARE = 0.1
+F1_SHARE = 0.2
 """An example's score: this share from the F1 of shared terms, the rest from the geometric
 mean of the example's share found in the message and the message's share the intent knows."""
 NEAR_URGENT = 20.0
 """The urgent-symptoms topic's examples scoring this much mark a message as near a red flag:
 the reply offers the urgent list and nothing of the message is stored."""
-CONTEXT_WEIGHT = 0.2
-"""In a story, the sentences around a question weigh this much of the question's words."""
 MAX_QUESTIONS = 3
 """Only the last this many questions of a story are scored."""
+MAX_STATEMENTS = 4
+"""And the statements of a story richest in topic words, at most this many."""
+CONTEXT_SHARE = 0.3
+"""A story sentence's score: this share from how well the whole story matches the intent."""
+MAX_CONTEXT_TERMS = 24
+"""The background of a story keeps its this many weightiest words."""
 STORY_MARGIN = 12.0
 """A story's "Did you mean" offers the topics this close to its best one."""
 STORY_FLOOR = 30.0
@@ -617,22 +626,36 @@ class Matcher:
         if not reading.story:
             return self._decide(tuple(self.candidates(reading.whole, limit=4)))
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
-        background: list[Query] = [
-            self._query_of(ts, scale=CONTEXT_WEIGHT, unknown=False) for ts in terms
-        ]
+        own = [self._query_of(ts) for ts in terms]
+        # The background: every sentence's known words, quietly; only the weightiest few,
+        # which is what a long story is about.
+        background: Query = {}
+        for ts in terms:
+            self._query_of(ts, unknown=False, into=background)
+        if len(background) > MAX_CONTEXT_TERMS:
+            kept = sorted(background.items(), key=lambda kv: kv[1][0] * kv[1][1], reverse=True)
+            background = dict(kept[:MAX_CONTEXT_TERMS])
+        # The sentences to score: the questions, and the statements richest in topic words.
+        weight = [sum(w * c for w, c in q.values()) for q in own]
+        topical = [i for i in range(len(own)) if any(c > 0 for _, c in own[i].values())]
+        asks = [i for i in topical if reading.parts[i].question][-MAX_QUESTIONS:]
+        tells = sorted(
+            (i for i in topical if not reading.parts[i].question), key=lambda i: -weight[i]
+        )[:MAX_STATEMENTS]
+        # Each sentence is scored on its own words; what the whole story is about lifts
+        # the intents it supports.
+        story = {c.intent: c.score for c in self.rank(background, limit=0)}
         asked: dict[str, Candidate] = {}
         told: dict[str, Candidate] = {}
-        for i, part in enumerate(reading.parts):
-            query = self._query_of(terms[i])
-            if not any(c > 0 for _, c in query.values()):
-                continue  # nothing of the bot's topics in this sentence
-            for j, other in enumerate(background):
-                if j != i:
-                    _merge(query, other)
-            for cand in self.rank(query, limit=4):
-                best = asked if part.question else told
-                if cand.intent not in best or best[cand.intent].score < cand.score:
-                    best[cand.intent] = cand
+        for i in (*asks, *tells):
+            best = asked if reading.parts[i].question else told
+            for cand in self.rank(own[i], limit=6):
+                score = round(
+                    (1 - CONTEXT_SHARE) * cand.score + CONTEXT_SHARE * story.get(cand.intent, 0.0),
+                    1,
+                )
+                if cand.intent not in best or best[cand.intent].score < score:
+                    best[cand.intent] = Candidate(cand.intent, score, cand.example)
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
         pool = asked if top_asked >= self.threshold else {**told, **_better(asked, told)}
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])

@@ -161,26 +161,24 @@ _Span = tuple[int, int]
 """First and last token index (inclusive)."""
 
 
-def _find(tokens: Sequence[str], phrases: Mapping[str, list[_Term]]) -> list[_Span]:
-    """Where the context phrases occur in ``tokens`` (each start once, longest phrase)."""
-    spans: list[_Span] = []
-    for i, token in enumerate(tokens):
-        for phrase in phrases.get(token, ()):
-            end = i + len(phrase)
-            if end <= len(tokens) and tuple(tokens[i:end]) == phrase:
-                spans.append((i, end - 1))
-                break
-    return spans
-
-
 @dataclass(frozen=True)
 class _Rule:
     name: str
     kind: str
-    groups: tuple[tuple[_Term, ...], ...]
+    groups: tuple[dict[str, tuple[_Term, ...]], ...]
+    """Per group, its terms by first word."""
     window: int
-    unless: tuple[_Term, ...]
+    unless: dict[str, tuple[_Term, ...]]
     history_counts: bool
+    mention: bool
+    """Its first group alone ("peeing") is worth a safety line when denied."""
+
+
+def _by_first(terms: Sequence[_Term]) -> dict[str, tuple[_Term, ...]]:
+    out: dict[str, list[_Term]] = defaultdict(list)
+    for term in terms:
+        out[term[0]].append(term)
+    return {first: tuple(ts) for first, ts in out.items()}
 
 
 @dataclass
@@ -193,6 +191,8 @@ class _Sentence:
     question: bool
     spans: dict[str, list[_Span]]
     """Context list name -> where its phrases occur."""
+    years: list[_Span]
+    """Years long enough ago to be history ("back in 2015")."""
 
 
 # Rewrites that put the ways people say "I can't" into the words the rules know.
@@ -242,18 +242,28 @@ class SafetyScreen:
             _Rule(
                 rule.name,
                 rule.kind,
-                tuple(tuple(screen_term(t) for t in group) for group in rule.groups),
+                tuple(_by_first([screen_term(t) for t in group]) for group in rule.groups),
                 rule.window,
-                tuple(screen_term(t) for t in rule.unless),
+                _by_first([screen_term(t) for t in rule.unless]),
                 rule.history_counts,
+                rule.mention,
             )
             for rule in rules
         )
-        self._context = {key: _phrases(terms) for key, terms in context.items()}
+        # Context phrases by first word, longest first: (list name, phrase).
+        index: dict[str, list[tuple[str, _Term]]] = defaultdict(list)
+        for key, terms in context.items():
+            for phrases in _phrases(terms).values():
+                for phrase in phrases:
+                    index[phrase[0]].append((key, phrase))
+        for entries in index.values():
+            entries.sort(key=lambda entry: len(entry[1]), reverse=True)
+        self._context_index = dict(index)
         words = {
             w
             for rule in self.rules
-            for terms in (*rule.groups, rule.unless)
+            for index in (*rule.groups, rule.unless)
+            for terms in index.values()
             for term in terms
             for w in term
         }
@@ -290,23 +300,35 @@ class SafetyScreen:
         """Screen a whole message (any Unicode, any length up to :data:`MAX_SCREEN_CHARS`)."""
         findings: list[Finding] = []
         for sentence in sentences(message[:MAX_SCREEN_CHARS]):
-            findings.extend(self._assess_sentence(self._read(sentence)))
+            tokens = self._tokens(sentence)
+            where: dict[str, list[int]] = defaultdict(list)
+            for i, token in enumerate(tokens):
+                for word in self._screen_words(token):
+                    where[word].append(i)
+            if not any(first in where for rule in self.rules for first in rule.groups[0]):
+                continue  # most sentences: nothing of a red flag, no context to read
+            findings.extend(self._assess_sentence(self._read(sentence, tokens), where))
         if not findings:
             return Assessment(None)
         outcome = min((f.outcome for f in findings), key=_SEVERITY.index)
         return Assessment(outcome, tuple(findings))
 
-    def _read(self, sentence: Sentence) -> _Sentence:
-        tokens: list[str] = []
-        for chunk in _SOFT_PUNCTUATION.split(sentence.text):
-            text = normalise(chunk, limit=False)
-            for pattern, repl in _REWRITES:
-                text = pattern.sub(repl, text)
-            if text:
-                if tokens:
-                    tokens.append(_BOUNDARY)
-                tokens.extend(text.split())
-        spans = {key: _find(tokens, phrases) for key, phrases in self._context.items()}
+    @staticmethod
+    def _tokens(sentence: Sentence) -> list[str]:
+        """The sentence's words, ``|`` where a comma, bracket or dash stood."""
+        chunks = [normalise(chunk, limit=False) for chunk in _SOFT_PUNCTUATION.split(sentence.text)]
+        text = f" {_BOUNDARY} ".join(c for c in chunks if c)
+        for pattern, repl in _REWRITES:
+            text = pattern.sub(repl, text)
+        return text.split()
+
+    def _read(self, sentence: Sentence, tokens: list[str]) -> _Sentence:
+        spans: dict[str, list[_Span]] = defaultdict(list)
+        for i, token in enumerate(tokens):
+            for key, phrase in self._context_index.get(token, ()):
+                end = i + len(phrase)
+                if tuple(tokens[i:end]) == phrase and (not spans[key] or spans[key][-1][0] != i):
+                    spans[key].append((i, end - 1))
         # Clauses: a new one starts at a terminator ("but", "except") and at a comma or
         # bracket followed by a clause-starting word ("i", "my", "is").
         starts = {s for s, _ in spans.get("terminators", ())}
@@ -319,7 +341,8 @@ class SafetyScreen:
                 n += 1
             clause.append(n)
         asks = sentence.question or is_question([t for t in tokens if t != _BOUNDARY], False)
-        return _Sentence(tokens, clause, asks, spans)
+        years = [(i, i) for i, token in enumerate(tokens) if _YEAR.match(token)]
+        return _Sentence(tokens, clause, asks, spans, years)
 
     @lru_cache(maxsize=16384)  # noqa: B019 - one screen lives as long as the process
     def _screen_words(self, token: str) -> frozenset[str]:
@@ -345,33 +368,36 @@ class SafetyScreen:
         return frozenset(found)
 
     @staticmethod
-    def _occurrences(terms: Sequence[_Term], where: Mapping[str, Sequence[int]]) -> list[_Span]:
-        """Spans of any of ``terms`` (each a run of words) in the sentence."""
+    def _occurrences(
+        terms: Mapping[str, Sequence[_Term]], where: Mapping[str, Sequence[int]]
+    ) -> list[_Span]:
+        """Spans of any of ``terms`` (each a run of words, indexed by first word)."""
         found: set[_Span] = set()
-        for term in terms:
-            for i in where.get(term[0], ()):
-                if all(i + k in where.get(term[k], ()) for k in range(1, len(term))):
-                    found.add((i, i + len(term) - 1))
+        for first, places in where.items():
+            for term in terms.get(first, ()):
+                for i in places:
+                    if all(i + k in where.get(term[k], ()) for k in range(1, len(term))):
+                        found.add((i, i + len(term) - 1))
         return sorted(found)
 
-    def _hits(self, s: _Sentence) -> list[tuple[_Rule, list[_Span], set[int], bool]]:
+    def _hits(
+        self, s: _Sentence, where: Mapping[str, Sequence[int]]
+    ) -> list[tuple[_Rule, list[_Span], set[int], bool]]:
         """Every rule that fires, once per anchor, with its spans and all its words' places.
 
         Also, flagged ``partial``, the anchors of a rule that did not fire ("peeing" alone):
-        they count only when denied ("peeing is fine"), to keep the safety line."""
-        where: dict[str, list[int]] = defaultdict(list)
-        for i, token in enumerate(s.tokens):
-            for word in self._screen_words(token):
-                where[word].append(i)
-        if not where:
-            return []
+        they count only when denied ("peeing is fine"), to keep the safety line.
+
+        Args:
+            s: The sentence.
+            where: Screen word -> the token positions standing for it.
+        """
         hits: list[tuple[_Rule, list[_Span], set[int], bool]] = []
         for rule in self.rules:
-            if rule.unless and self._occurrences(rule.unless, where):
+            anchors = self._occurrences(rule.groups[0], where)
+            if not anchors or (rule.unless and self._occurrences(rule.unless, where)):
                 continue
-            groups = [self._occurrences(group, where) for group in rule.groups]
-            if not groups[0]:
-                continue
+            groups = [anchors, *(self._occurrences(group, where) for group in rule.groups[1:])]
             symptom = {i for spans in groups for a, b in spans for i in range(a, b + 1)}
             seen: set[tuple[_Span, ...]] = set()
             for anchor in groups[0]:
@@ -381,7 +407,8 @@ class SafetyScreen:
                     else None
                 )
                 if chosen is None:
-                    hits.append((rule, [anchor], symptom, True))
+                    if rule.mention:
+                        hits.append((rule, [anchor], symptom, True))
                     continue
                 key = tuple(sorted(chosen))
                 if key not in seen:
@@ -422,15 +449,19 @@ class SafetyScreen:
 
     # --- context --------------------------------------------------------------------------
 
-    def _assess_sentence(self, s: _Sentence) -> list[Finding]:
+    def _assess_sentence(self, s: _Sentence, where: Mapping[str, Sequence[int]]) -> list[Finding]:
         findings: list[Finding] = []
-        for rule, spans, symptom, partial in self._hits(s):
+        for rule, spans, symptom, partial in self._hits(s, where):
             first = min(a for a, _ in spans)
             last = max(b for _, b in spans)
             words = tuple(" ".join(s.tokens[a : b + 1]) for a, b in spans)
-            found = self._context_of(s, rule, first, last, symptom, words)
-            if not partial or found.outcome == Outcome.DENIED:
-                findings.append(found)
+            if partial:
+                denial = self._denial(s, first, last, symptom)
+                if denial is not None:
+                    trigger = " ".join(s.tokens[denial[0] : denial[1] + 1])
+                    findings.append(Finding(rule.name, words, Outcome.DENIED, trigger))
+                continue
+            findings.append(self._context_of(s, rule, first, last, symptom, words))
         return findings
 
     def _triggers(self, s: _Sentence, key: str, symptom: set[int]) -> list[_Span]:
@@ -442,6 +473,19 @@ class SafetyScreen:
             for a, b in s.spans.get(key, ())
             if not any(i in symptom or i in blocked for i in range(a, b + 1))
         ]
+
+    def _denial(self, s: _Sentence, first: int, last: int, symptom: set[int]) -> _Span | None:
+        """The negation trigger that denies the term at ``first``..``last``, if any."""
+        here = s.clause[first]
+        for a, b in self._triggers(s, "negation_before", symptom):
+            if s.clause[a] == here and b < last and first - b <= NEGATION_SCOPE:
+                return (a, b)
+        negators = {a for a, _ in s.spans.get("negation_before", ())}
+        for a, b in self._triggers(s, "negation_after", symptom):
+            near = s.clause[a] == here and a > last and a - last <= POST_NEGATION_SCOPE
+            if near and a - 1 not in negators:  # "not normal" is no denial
+                return (a, b)
+        return None
 
     def _context_of(
         self,
@@ -464,14 +508,9 @@ class SafetyScreen:
 
         # 1. Negated: a trigger shortly before the term (or between its words), or a denial
         # shortly after it ("bladder is fine"), in the same clause.
-        for a, b in self._triggers(s, "negation_before", symptom):
-            if s.clause[a] == here and b < last and first - b <= NEGATION_SCOPE:
-                return finding(Outcome.DENIED, text((a, b)))
-        negators = {a for a, _ in s.spans.get("negation_before", ())}
-        for a, b in self._triggers(s, "negation_after", symptom):
-            near = s.clause[a] == here and a > last and a - last <= POST_NEGATION_SCOPE
-            if near and a - 1 not in negators:  # "not normal" is no denial
-                return finding(Outcome.DENIED, text((a, b)))
+        denial = self._denial(s, first, last, symptom)
+        if denial is not None:
+            return finding(Outcome.DENIED, text(denial))
 
         # 2. Asked about: "what if", "signs of", "can sciatica cause" before the term; or the
         # term sits in a question that is not about the writer ("is foot drop serious?").
@@ -529,9 +568,7 @@ class SafetyScreen:
             resolved = self._triggers(s, "resolved", symptom)
             if resolved:
                 return finding(Outcome.PAST, text(resolved[0]))
-            historical = self._triggers(s, "historical", symptom) + [
-                (i, i) for i, token in enumerate(s.tokens) if _YEAR.match(token)
-            ]
+            historical = self._triggers(s, "historical", symptom) + s.years
             if historical:
                 t = min(historical, key=lambda sp: abs(sp[0] - first))
                 distance = abs(t[0] - first)

@@ -63,12 +63,7 @@ class ChatService:
         """
         state = self._state(chat)
         reply, new_state = self.dialogue.handle(state, text)
-        if (
-            reply.kind == "fallback"
-            and not state.last_intent
-            and self.dialogue.asks_for_more(text)
-            and self._opted_out(chat)
-        ):
+        if reply.kind == "no_history" and self._opted_out(chat):
             reply = self.dialogue.no_memory()
         self._record(chat, "typed", reply, _changed(state, new_state), text)
         return reply

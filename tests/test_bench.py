@@ -22,11 +22,13 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
 
     assert written == out
     titles = [t.title for t in tables]
-    assert len(titles) == 4
-    assert titles[0].startswith("Accuracy")
-    assert titles[1].startswith("Matcher latency")
-    assert titles[2].startswith("Pipeline")
-    assert titles[3].startswith("Cold start of the bot")
+    assert len(titles) == 6
+    assert titles[0] == "Accuracy on tests/data/questions.yml"
+    assert titles[1] == "Accuracy on tests/data/conversations.yml"
+    assert titles[2].startswith("Matcher latency")
+    assert titles[3].startswith("Screen + matcher latency by message length")
+    assert titles[4].startswith("Pipeline")
+    assert titles[5].startswith("Cold start of the bot")
 
     printed = capsys.readouterr().out
     for title in titles:
@@ -39,9 +41,9 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
     for title in titles:
         assert f"### {title}" in markdown
 
-    accuracy, latency, pipeline, _ = tables
+    accuracy, conversations, latency, lengths, pipeline, cold = tables
     rows = {row[0]: row for row in accuracy.rows}
-    project = rows["project matcher (bot.matching)"]
+    project = rows["project (safety screen + matcher)"]
     wratio = rows["rapidfuzz WRatio extractOne"]
     for row in (project, wratio):
         for cell in row[1:5]:
@@ -49,6 +51,12 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
     assert _percent(project[1]) > _percent(wratio[1])
     assert _percent(project[4]) == 100.0  # red-flag recall
     assert "TF-IDF + logistic regression" in rows  # measured or "skipped: ..."
+    stories = {row[0]: row for row in conversations.rows}
+    assert _percent(stories["project (safety screen + matcher)"][1]) > _percent(
+        stories["rapidfuzz WRatio extractOne"][1]
+    )
+    assert [row[0] for row in lengths.rows][-1] == "1,501-4,096 chars"
+    assert all(int(row[1]) > 0 for row in lengths.rows)  # every length measured
 
     assert [row[0] for row in latency.rows] == ["1x"]
     assert int(latency.rows[0][2]) > 0  # examples indexed
@@ -58,5 +66,4 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
         answered, sent = row[3].split("/")
         assert answered == sent == "6"
         assert float(row[4]) > 0  # messages per second
-    cold = tables[3]
     assert cold.rows[0][0] == "1" and float(cold.rows[0][1]) > 0  # one run, timed

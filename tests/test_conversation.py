@@ -197,6 +197,10 @@ def test_topics_the_article_does_not_cover_quote_nothing(
     dialogue: Dialogue, content: Content, message: str
 ) -> None:
     reply, _ = dialogue.handle(ChatState(), message)
+    if reply.kind == "did_you_mean":  # close call: the honest topic is among the options
+        offered = [b.payload for b in reply.buttons]
+        assert any(content.responses[p].kind == "not_covered" for p in offered if p != MENU)
+        return
     assert reply.intent is not None, (message, reply.candidates)
     assert content.responses[reply.intent].kind == "not_covered"
     assert "“" not in reply.text
