@@ -257,6 +257,8 @@ MAX_QUESTIONS = 3
 """Only the last this many questions of a story are scored."""
 MAX_STATEMENTS = 4
 """And the statements of a story richest in topic words, at most this many."""
+STORY_TOPICS = 4
+"""What a whole story is about: its this many best intents (the others get no lift)."""
 CONTEXT_SHARE = 0.3
 """A story sentence's score: this share from how well the whole story matches the intent."""
 MAX_CONTEXT_TERMS = 24
@@ -644,7 +646,7 @@ class Matcher:
         )[:MAX_STATEMENTS]
         # Each sentence is scored on its own words; what the whole story is about lifts
         # the intents it supports.
-        story = {c.intent: c.score for c in self.rank(background, limit=0)}
+        story = {c.intent: c.score for c in self.rank(background, limit=STORY_TOPICS)}
         asked: dict[str, Candidate] = {}
         told: dict[str, Candidate] = {}
         for i in (*asks, *tells):

@@ -73,7 +73,7 @@ class Reading:
     """A message split into what it asks and what it tells.
 
     Attributes:
-        whole: The whole message, normalised (within the matcher's budget).
+        whole: The whole message, normalised (within the matcher's budget for one sentence).
         parts: Its sentences, in order (empty for a one-sentence message).
     """
 
@@ -106,15 +106,14 @@ def is_question(words: list[str], marked: bool) -> bool:
 
 def read(message: str) -> Reading:
     """Split a message into its questions and its context."""
-    whole = normalise(message)
     parts: list[Part] = []
     for sentence in sentences(message)[:MAX_SENTENCES]:
         text = normalise(sentence.text)
         if text:
             parts.append(Part(text, is_question(text.split(), sentence.question)))
     if len(parts) <= 1:
-        return Reading(whole)
-    return Reading(whole, tuple(parts))
+        return Reading(normalise(message))
+    return Reading(" ".join(p.text for p in parts), tuple(parts))
 
 
 MAX_SENTENCES = 40

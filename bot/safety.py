@@ -305,9 +305,12 @@ class SafetyScreen:
             for i, token in enumerate(tokens):
                 for word in self._screen_words(token):
                     where[word].append(i)
-            if not any(first in where for rule in self.rules for first in rule.groups[0]):
+            anchors = [(rule, self._occurrences(rule.groups[0], where)) for rule in self.rules]
+            anchors = [(rule, found) for rule, found in anchors if found]
+            if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
-            findings.extend(self._assess_sentence(self._read(sentence, tokens), where))
+            s = self._read(sentence, tokens)
+            findings.extend(self._assess_sentence(s, where, anchors))
         if not findings:
             return Assessment(None)
         outcome = min((f.outcome for f in findings), key=_SEVERITY.index)
@@ -318,8 +321,9 @@ class SafetyScreen:
         """The sentence's words, ``|`` where a comma, bracket or dash stood."""
         chunks = [normalise(chunk, limit=False) for chunk in _SOFT_PUNCTUATION.split(sentence.text)]
         text = f" {_BOUNDARY} ".join(c for c in chunks if c)
-        for pattern, repl in _REWRITES:
-            text = pattern.sub(repl, text)
+        if "not" in text or "lost" in text or "longer" in text:  # each rewrite needs one
+            for pattern, repl in _REWRITES:
+                text = pattern.sub(repl, text)
         return text.split()
 
     def _read(self, sentence: Sentence, tokens: list[str]) -> _Sentence:
@@ -373,15 +377,19 @@ class SafetyScreen:
     ) -> list[_Span]:
         """Spans of any of ``terms`` (each a run of words, indexed by first word)."""
         found: set[_Span] = set()
-        for first, places in where.items():
-            for term in terms.get(first, ()):
+        for first in where.keys() & terms.keys():
+            places = where[first]
+            for term in terms[first]:
                 for i in places:
                     if all(i + k in where.get(term[k], ()) for k in range(1, len(term))):
                         found.add((i, i + len(term) - 1))
         return sorted(found)
 
     def _hits(
-        self, s: _Sentence, where: Mapping[str, Sequence[int]]
+        self,
+        s: _Sentence,
+        where: Mapping[str, Sequence[int]],
+        anchored: Sequence[tuple[_Rule, list[_Span]]],
     ) -> list[tuple[_Rule, list[_Span], set[int], bool]]:
         """Every rule that fires, once per anchor, with its spans and all its words' places.
 
@@ -391,11 +399,11 @@ class SafetyScreen:
         Args:
             s: The sentence.
             where: Screen word -> the token positions standing for it.
+            anchored: The rules whose first group is in the sentence, with its places.
         """
         hits: list[tuple[_Rule, list[_Span], set[int], bool]] = []
-        for rule in self.rules:
-            anchors = self._occurrences(rule.groups[0], where)
-            if not anchors or (rule.unless and self._occurrences(rule.unless, where)):
+        for rule, anchors in anchored:
+            if rule.unless and self._occurrences(rule.unless, where):
                 continue
             groups = [anchors, *(self._occurrences(group, where) for group in rule.groups[1:])]
             symptom = {i for spans in groups for a, b in spans for i in range(a, b + 1)}
@@ -449,9 +457,14 @@ class SafetyScreen:
 
     # --- context --------------------------------------------------------------------------
 
-    def _assess_sentence(self, s: _Sentence, where: Mapping[str, Sequence[int]]) -> list[Finding]:
+    def _assess_sentence(
+        self,
+        s: _Sentence,
+        where: Mapping[str, Sequence[int]],
+        anchored: Sequence[tuple[_Rule, list[_Span]]],
+    ) -> list[Finding]:
         findings: list[Finding] = []
-        for rule, spans, symptom, partial in self._hits(s, where):
+        for rule, spans, symptom, partial in self._hits(s, where, anchored):
             first = min(a for a, _ in spans)
             last = max(b for _, b in spans)
             words = tuple(" ".join(s.tokens[a : b + 1]) for a, b in spans)

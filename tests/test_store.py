@@ -431,7 +431,7 @@ def test_terminal_follow_up_survives_a_restart(tmp_path: Path):
         env=env,
         timeout=60,
     ).stdout
-    assert "Sorry, I can only answer" in fresh  # without memory "more" means nothing
+    assert "no earlier topic" in fresh  # without memory "more" has nothing to go on
     assert "Sorry, I can only answer" not in after_restart
     assert "[1]" in after_restart
 
@@ -477,7 +477,7 @@ def seeded(tmp_path: Path, dialogue: Dialogue) -> Store:
     script = {
         0: ["what causes sciatica", "what is piriformis syndrome", "can I knit with sciatica"],
         1: ["can i knit with my sciatica?", "what causes sciatica", RED_FLAG_TEXT],
-        2: ["could I knit with sciatica", "what about my purple elbow", "what causes sciatica"],
+        2: ["could I knit with sciatica", "what about my purple zebra", "what causes sciatica"],
     }
     for offset, messages in script.items():
         clock.day = DAY + dt.timedelta(days=offset)
@@ -502,7 +502,7 @@ def test_report_text_and_json_on_a_seeded_database(seeded: Store):
     knitting = groups[0]
     assert knitting["size"] == 3 and "knit" in knitting["example"]
     assert all("knit" in q for q in knitting["questions"])
-    assert any("purple elbow" in g["example"] for g in groups[1:])
+    assert any("purple zebra" in g["example"] for g in groups[1:])
     assert json.loads(json.dumps(data)) == data
 
     text = report.to_text()

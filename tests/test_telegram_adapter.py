@@ -340,7 +340,7 @@ async def test_start_deep_link_opens_topic_and_unknown_falls_back(bot, dialogue)
     ("command", "method"),
     [
         ("/help", "help"),
-        ("/about", "help"),
+        ("/about", "about"),
         ("/topics", "menu"),
         ("/book", "book"),
     ],
