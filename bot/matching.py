@@ -663,12 +663,15 @@ class Matcher:
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
         decision = self._decide(ranked)
         top = _top_score(ranked, RED_FLAGS)
-        if decision.kind == "fallback" and top >= STORY_FLOOR:
-            options = tuple(
-                c.intent
-                for c in ranked
-                if c.intent != RED_FLAGS and c.score >= max(STORY_FLOOR, top - STORY_MARGIN)
-            )[:3]
+        options = tuple(
+            c.intent
+            for c in ranked
+            if c.intent != RED_FLAGS and c.score >= max(STORY_FLOOR, top - STORY_MARGIN)
+        )[:3]
+        # A story that asks nothing is offered the topics it is close to, unless one stands
+        # out; one that asks something unclear, the same rather than the fallback.
+        unclear = decision.kind == "fallback" or (not asked and len(options) > 1)
+        if options and top >= STORY_FLOOR and unclear:
             return Decision("did_you_mean", options[0], top, ranked, options)
         return decision
 
