@@ -257,9 +257,7 @@ MAX_QUESTIONS = 3
 """Only the last this many questions of a story are scored."""
 MAX_STATEMENTS = 4
 """And the statements of a story richest in topic words, at most this many."""
-STORY_TOPICS = 4
-"""What a whole story is about: its this many best intents (the others get no lift)."""
-CONTEXT_SHARE = 0.3
+CONTEXT_SHARE = 0.2
 """A story sentence's score: this share from how well the whole story matches the intent."""
 MAX_CONTEXT_TERMS = 24
 """The background of a story keeps its this many weightiest words."""
@@ -458,6 +456,26 @@ class Matcher:
         """Best intents for normalised text, best first (see :meth:`rank`)."""
         return self.rank(self.query(text), limit)
 
+    def score(self, query: Query, intents: Iterable[str]) -> dict[str, float]:
+        """The scores (0-100) of the given intents for a query, exactly as :meth:`rank` would
+        give them; an intent knowing none of the query's words scores 0."""
+        if not query:
+            return {}
+        q_total = sum(w for w, _ in query.values())
+        known = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in self._term_intents]
+        wanted = {self._index_of[name] for name in intents if name in self._index_of}
+        covered = dict.fromkeys(wanted, 0.0)
+        shares = dict.fromkeys(wanted, 0.0)
+        for s, wc in known:
+            conf = query[s][1]
+            for i, share in self._share_of[s].items():
+                if i in covered:
+                    covered[i] += wc
+                    shares[i] += conf * share
+        covered = {i: c for i, c in covered.items() if c > 0}
+        ranked = self._rank(covered, shares, known, q_total, 0, [])
+        return {c.intent: c.score for c in ranked}
+
     def rank(self, query: Query, limit: int = 3) -> list[Candidate]:
         """Best intents for a query, best first.
 
@@ -646,12 +664,15 @@ class Matcher:
         )[:MAX_STATEMENTS]
         # Each sentence is scored on its own words; what the whole story is about lifts
         # the intents it supports.
-        story = {c.intent: c.score for c in self.rank(background, limit=STORY_TOPICS)}
+        found: list[tuple[bool, list[Candidate]]] = [
+            (reading.parts[i].question, self.rank(own[i], limit=6)) for i in (*asks, *tells)
+        ]
+        story = self.score(background, {c.intent for _, cands in found for c in cands})
         asked: dict[str, Candidate] = {}
         told: dict[str, Candidate] = {}
-        for i in (*asks, *tells):
-            best = asked if reading.parts[i].question else told
-            for cand in self.rank(own[i], limit=6):
+        for question, cands in found:
+            best = asked if question else told
+            for cand in cands:
                 score = round(
                     (1 - CONTEXT_SHARE) * cand.score + CONTEXT_SHARE * story.get(cand.intent, 0.0),
                     1,
