@@ -54,7 +54,6 @@ class Term:
     word: str
 
 
-
 SPELLING_SIMILARITY = 88.0
 """Least ``fuzz.ratio`` between a rare spelling in the examples and the word it misspells."""
 
@@ -257,7 +256,7 @@ MAX_QUESTIONS = 3
 """Only the last this many questions of a story are scored."""
 MAX_STATEMENTS = 4
 """And the statements of a story richest in topic words, at most this many."""
-CONTEXT_SHARE = 0.2
+CONTEXT_SHARE = 0.3
 """A story sentence's score: this share from how well the whole story matches the intent."""
 MAX_CONTEXT_TERMS = 24
 """The background of a story keeps its this many weightiest words."""
