@@ -210,7 +210,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"no \1",
         ),
         (r"\bcannot (?:really |properly |fully |even |always |quite |seem to )+", "cannot "),
-        (r"\b(could|did|do|does|would) not (?:really |properly |fully |even |quite )+", r"\1 not "),
+        (r"\b(could|did|do|does|would) not (?:really |properly |fully |quite )+", r"\1 not "),
         (r"\bcan not\b", "cannot"),
         (
             r"\b(?:will|would|does|did) not (?=empty|come|start|work|lift|move|hold|go\b|bend)",
@@ -567,9 +567,13 @@ class SafetyScreen:
                 a
                 for key in ("current", "present_tense")
                 for a, _ in s.spans.get(key, ())
-                if s.clause[a] in clauses
+                if s.clause[a] in clauses and a not in times
             ]
-            recent = [a for a, _ in s.spans.get("current", ()) if s.clause[a] in clauses]
+            recent = [
+                a
+                for a, _ in s.spans.get("current", ())
+                if s.clause[a] in clauses and a not in times
+            ]
             long_ago = s.spans.get("historical") and not recent
             if s.spans.get("resolved") or not now or long_ago:
                 return finding(Outcome.OTHER_HISTORY, text(trigger), True)
