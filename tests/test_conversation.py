@@ -325,3 +325,25 @@ def test_nothing_of_a_near_urgent_message_is_kept(dialogue: Dialogue) -> None:
     with store._lock:
         rows = store._db.execute("SELECT text FROM unanswered").fetchall()
     assert rows == []
+
+
+def test_the_safety_settings_are_read_from_the_environment() -> None:
+    from bot.settings import DEFAULT_EMERGENCY_NUMBER, load_settings
+
+    plain = load_settings({}).safety
+    assert plain.emergency_number == DEFAULT_EMERGENCY_NUMBER
+    assert plain.urgent_advice_line == plain.crisis_line == ""
+    set_ = load_settings(
+        {"EMERGENCY_NUMBER": "999", "URGENT_ADVICE_LINE": "NHS 111", "CRISIS_LINE": "Samaritans"}
+    ).safety
+    assert (set_.emergency_number, set_.urgent_advice_line, set_.crisis_line) == (
+        "999",
+        "NHS 111",
+        "Samaritans",
+    )
+
+
+def test_the_urgent_answer_names_the_configured_number(content: Content) -> None:
+    dialogue = Dialogue(content, safety=SafetySettings(emergency_number="000"))
+    reply, _ = dialogue.handle(ChatState(), "i cant control my bladder since this morning")
+    assert reply.kind == "red_flag" and "call 000" in reply.text and "{" not in reply.text
