@@ -408,7 +408,11 @@ class Dialogue:
         elif response.book and self.clinic.configured and BOOKING in self.content.responses:
             if BOOKING not in (response.intent, *response.follow_ups):
                 buttons.append(Button(label, BOOKING))
-        elif response.book and FIND_THERAPIST not in (response.intent, *response.follow_ups):
+        elif (
+            response.book
+            and response.kind != "clinic"  # the clinic's own facts never send people elsewhere
+            and not {FIND_THERAPIST, BOOKING} & {response.intent, *response.follow_ups}
+        ):
             buttons.append(Button(label, FIND_THERAPIST))
         buttons.append(self._menu_button())
         return tuple(buttons)
