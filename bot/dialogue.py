@@ -363,21 +363,9 @@ class Dialogue:
         return self.menu()
 
     def _clinic_text(self, response: Response) -> str:
-        clinic = self.clinic
-        if not clinic.configured:
+        if not self.clinic.configured:
             return render_answer(response)
-        lines = [self._messages["clinic_intro"]]
-        if clinic.name:
-            lines.append(clinic.name)
-        for label, value in (
-            ("Phone", clinic.phone),
-            ("Book online", clinic.booking_url),
-            ("Address", clinic.address),
-            ("Hours", clinic.hours),
-        ):
-            if value:
-                lines.append(f"{label}: {value}")
-        return "\n".join(lines)
+        return "\n".join([self._messages["clinic_intro"], *self._contact_lines()])
 
     def _clinic_fact(self, response: Response) -> str:
         """One of the clinic's own facts, with its contact details. A fact the clinic has
