@@ -664,8 +664,13 @@ class Matcher:
         # Each sentence is scored on its own words; what the whole story is about lifts
         # the intents it supports.
         found: list[tuple[bool, list[Candidate]]] = [
-            (reading.parts[i].question, self.rank(own[i], limit=6)) for i in (*asks, *tells)
+            (True, self.rank(own[i], limit=6)) for i in asks
         ]
+        # A question answered clearly on its own words alone (whatever the story adds) makes
+        # the statements moot: they are not scored.
+        sure = self.threshold / (1 - CONTEXT_SHARE)
+        if not any(c.intent != RED_FLAGS and c.score >= sure for _, cands in found for c in cands):
+            found += [(False, self.rank(own[i], limit=6)) for i in tells]
         story = self.score(background, {c.intent for _, cands in found for c in cands})
         asked: dict[str, Candidate] = {}
         told: dict[str, Candidate] = {}
