@@ -632,11 +632,13 @@ class Matcher:
     def decide(self, message: str) -> Decision:
         """Decide what a raw message means (urgency is :mod:`bot.safety`'s to decide).
 
-        A one-sentence message is scored as it is. In a story every sentence is scored on its
-        own words, with the rest of the story as a quieter context (:data:`CONTEXT_WEIGHT`,
-        unknown words ignored), and each intent keeps its best sentence's score. A clear
-        answer to one of the story's questions wins over what its other sentences are about;
-        a story that is about the bot's topics but about none of them clearly is offered
+        A one-sentence message is scored as it is. In a story each topical sentence (the last
+        :data:`MAX_QUESTIONS` questions, the :data:`MAX_STATEMENTS` statements richest in topic
+        words) is scored on its own words, and :data:`CONTEXT_SHARE` of each intent's score
+        comes from how well the whole story's known words match it; each intent keeps its best
+        sentence's score. A clear answer to one of the story's questions wins over what its
+        other sentences are about; a story that asks nothing is offered the topics close to
+        its best one, and one about the bot's topics but about none of them clearly is offered
         "Did you mean" rather than the fallback.
         """
         reading = read(message)
