@@ -20,22 +20,17 @@ MAX_TOKENS = 200
 
 # --- normalisation ----------------------------------------------------------------------
 
-_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), repl)
-    for pattern, repl in (
-        (r"\bcan'?t\b", "cannot"),
-        (r"\bwon'?t\b", "will not"),
-        (r"\bain'?t\b", "is not"),
-        (r"\bshan'?t\b", "shall not"),
-        (r"n't\b", " not"),
-        (r"'m\b", " am"),
-        (r"'re\b", " are"),
-        (r"'ve\b", " have"),
-        (r"'ll\b", " will"),
-        (r"'d\b", " would"),
-        (r"'s\b", ""),
-    )
-)
+_CONTRACTION = re.compile(r"\b(can|won|ain|shan)'t\b|n't\b|'(m|re|ve|ll|d|s)\b")
+_EXPANSIONS: Mapping[str, str] = {
+    "can": "cannot", "won": "will not", "ain": "is not", "shan": "shall not",
+    "m": " am", "re": " are", "ve": " have", "ll": " will", "d": " would", "s": "",
+}  # fmt: skip
+
+
+def _expand(match: re.Match[str]) -> str:
+    word = match.group(1) or match.group(2)
+    return _EXPANSIONS[word] if word else " not"
+
 
 # fmt: off
 SLANG: Mapping[str, str] = {
@@ -44,6 +39,7 @@ SLANG: Mapping[str, str] = {
     "arent": "are not", "wasnt": "was not", "werent": "were not", "havent": "have not",
     "hasnt": "has not", "hadnt": "had not", "couldnt": "could not", "wouldnt": "would not",
     "shouldnt": "should not", "wont": "will not", "cant": "cannot", "cnt": "cannot",
+    "aint": "is not", "shant": "shall not",
     "im": "i am", "ive": "i have", "id": "i would", "ill": "i will", "youre": "you are",
     "theyre": "they are", "whats": "what is", "wats": "what is", "thats": "that is",
     "hows": "how is", "wheres": "where is", "whos": "who is", "lets": "let us",
@@ -122,8 +118,8 @@ def normalise(text: str, *, limit: bool = True) -> str:
     else:
         text = unicodedata.normalize("NFKC", drop_format_chars(text)).casefold()
         text = _strip_marks(text).translate(_APOSTROPHES)
-    for pattern, repl in _CONTRACTIONS:
-        text = pattern.sub(repl, text)
+    if "'" in text:  # the forms without an apostrophe ("cant") are in SLANG
+        text = _CONTRACTION.sub(_expand, text)
     text = _REPEATS.sub(r"\1\1", _NON_WORD.sub(" ", text))
     words: list[str] = []
     raw_words = text.split()
