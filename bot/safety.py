@@ -57,6 +57,9 @@ _YEAR = re.compile(r"^(?:19[5-9]\d|20[01]\d|202[0-4])$")
 _BOUNDARY = "|"
 """Token standing for a comma, colon, bracket or dash inside a sentence."""
 
+_MARK = "qqboundaryqq"
+"""Stands for a comma or bracket while a sentence is normalised in one go."""
+
 _SOFT_PUNCTUATION = re.compile(r"[,;:()\[\]{}]|\s[-–—]+\s|\s/\s|--+")
 
 
@@ -319,8 +322,19 @@ class SafetyScreen:
     @staticmethod
     def _tokens(sentence: Sentence) -> list[str]:
         """The sentence's words, ``|`` where a comma, bracket or dash stood."""
-        chunks = [normalise(chunk, limit=False) for chunk in _SOFT_PUNCTUATION.split(sentence.text)]
-        text = f" {_BOUNDARY} ".join(c for c in chunks if c)
+        marked = _SOFT_PUNCTUATION.sub(f" {_MARK} ", sentence.text)
+        words = normalise(marked, limit=False).split()
+        tokens: list[str] = []
+        for word in words:  # one boundary between words, none at the ends
+            if word != _MARK:
+                if tokens and tokens[-1] == _MARK:
+                    tokens[-1] = _BOUNDARY
+                tokens.append(word)
+            elif tokens and tokens[-1] != _MARK:
+                tokens.append(_MARK)
+        if tokens and tokens[-1] == _MARK:
+            tokens.pop()
+        text = " ".join(tokens)
         if "not" in text or "lost" in text or "longer" in text:  # each rewrite needs one
             for pattern, repl in _REWRITES:
                 text = pattern.sub(repl, text)
