@@ -262,6 +262,13 @@ class SafetyScreen:
         for entries in index.values():
             entries.sort(key=lambda entry: len(entry[1]), reverse=True)
         self._context_index = dict(index)
+        # Rules by the first words of their first group: a sentence is checked against the
+        # few rules whose first group could start at one of its words.
+        by_first: dict[str, set[int]] = defaultdict(set)
+        for n, rule in enumerate(self.rules):
+            for first in rule.groups[0]:
+                by_first[first].add(n)
+        self._rules_by_first = {w: tuple(sorted(ns)) for w, ns in by_first.items()}
         words = {
             w
             for rule in self.rules
@@ -308,8 +315,12 @@ class SafetyScreen:
             for i, token in enumerate(tokens):
                 for word in self._screen_words(token):
                     where[word].append(i)
-            anchors = [(rule, self._occurrences(rule.groups[0], where)) for rule in self.rules]
-            anchors = [(rule, found) for rule, found in anchors if found]
+            candidates = sorted({n for word in where for n in self._rules_by_first.get(word, ())})
+            anchors = [
+                (rule, found)
+                for rule in (self.rules[n] for n in candidates)
+                if (found := self._occurrences(rule.groups[0], where))
+            ]
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
             s = self._read(sentence, tokens)
