@@ -85,10 +85,6 @@ class Reading:
         """More than one sentence."""
         return len(self.parts) > 1
 
-    @property
-    def questions(self) -> tuple[str, ...]:
-        return tuple(p.text for p in self.parts if p.question)
-
 
 def is_question(words: list[str], marked: bool) -> bool:
     """Whether a sentence asks something: a question mark, a question word at its start

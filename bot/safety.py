@@ -123,15 +123,6 @@ class Assessment:
         found = self.deciding
         return found.rule if found else None
 
-    @property
-    def urgent(self) -> bool:
-        return self.outcome == Outcome.URGENT
-
-    @property
-    def sensitive(self) -> bool:
-        """The message mentions a red flag or a crisis in any context."""
-        return bool(self.findings)
-
 
 # --- terms ------------------------------------------------------------------------------
 
