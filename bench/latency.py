@@ -54,35 +54,35 @@ WARM_PASSES = 3
 """Measured passes over the messages in the steady state (each message keeps its best)."""
 
 
-def _time_each(matcher: Matcher, messages: Sequence[str]) -> list[float]:
+@dataclass(frozen=True)
+class _Pipeline:
+    """What every message passes through: the safety screen, then the matcher."""
+
+    screen: SafetyScreen
+    matcher: Matcher
+
+
+def _build(content: Content) -> _Pipeline:
+    return _Pipeline(SafetyScreen.from_content(content), Matcher(content))
+
+
+def _time_each(pipeline: _Pipeline, messages: Sequence[str]) -> list[float]:
     """Screen and decide each message once, one at a time; microseconds per message."""
     out: list[float] = []
     clock = time.perf_counter_ns
-    screen = _screens.get(id(matcher))
-    if screen is None:
-        raise RuntimeError("build the matcher with _build() so it has its safety screen")
+    assess, decide = pipeline.screen.assess, pipeline.matcher.decide
     for message in messages:
         start = clock()
-        screen.assess(message)
-        matcher.decide(message)
+        assess(message)
+        decide(message)
         out.append((clock() - start) / 1000)
     return out
-
-
-_screens: dict[int, SafetyScreen] = {}
-
-
-def _build(content: Content) -> Matcher:
-    """The matcher and, beside it, the safety screen every message passes first."""
-    matcher = Matcher(content)
-    _screens[id(matcher)] = SafetyScreen.from_content(content)
-    return matcher
 
 
 def measure_scale(
     content: Content, factor: int, messages: Sequence[str], build_repeats: int = 3
 ) -> ScaleResult:
-    """Build the matcher over ``factor`` x ``content`` and time it on ``messages``.
+    """Build the screen and matcher over ``factor`` x ``content`` and time it on ``messages``.
 
     Args:
         content: The real content.
@@ -95,35 +95,35 @@ def measure_scale(
     """
     scaled = scaled_content(content, factor)
     builds: list[float] = []
-    matcher: Matcher | None = None
+    pipeline: _Pipeline | None = None
     for _ in range(max(1, build_repeats)):
-        matcher = None
+        pipeline = None
         clear_caches()
         gc.collect()
         start = time.perf_counter()
-        matcher = _build(scaled)
+        pipeline = _build(scaled)
         builds.append(time.perf_counter() - start)
-    assert matcher is not None
+    assert pipeline is not None
 
     # Memory: one more build under tracemalloc (slower, so not timed).
-    del matcher
+    del pipeline
     clear_caches()
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
-    matcher = _build(scaled)
+    pipeline = _build(scaled)
     gc.collect()
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
     # First sight: no word seen before (the index itself was built above).
     clear_caches()
-    cold = _time_each(matcher, messages)
+    cold = _time_each(pipeline, messages)
     # Steady state: a warm-up pass, then three measured passes; each message keeps its
-    # fastest time, so a hiccup of the (shared) machine does not pass for the matcher's tail.
-    _time_each(matcher, messages)
+    # fastest time, so a hiccup of the (shared) machine does not pass for the pipeline's tail.
+    _time_each(pipeline, messages)
     gc.collect()
-    passes = [_time_each(matcher, messages) for _ in range(WARM_PASSES)]
+    passes = [_time_each(pipeline, messages) for _ in range(WARM_PASSES)]
     warm = [min(times) for times in zip(*passes, strict=True)]
     result = ScaleResult(
         factor=factor,
@@ -135,7 +135,7 @@ def measure_scale(
         warm_us=warm,
         cold_us=cold,
     )
-    del matcher
+    del pipeline
     clear_caches()
     gc.collect()
     return result
@@ -220,9 +220,9 @@ def long_messages(texts: Sequence[str], limit: int = 4096, count: int = 40) -> l
 
 def run_length_latency(content: Content, messages: Sequence[str]) -> Table:
     """Screen + matcher time by message length, against the goals (1x content)."""
-    matcher = _build(content)
-    _time_each(matcher, messages)  # warm-up
-    passes = [_time_each(matcher, messages) for _ in range(WARM_PASSES)]
+    pipeline = _build(content)
+    _time_each(pipeline, messages)  # warm-up
+    passes = [_time_each(pipeline, messages) for _ in range(WARM_PASSES)]
     best = [min(times) for times in zip(*passes, strict=True)]
     table = Table(
         "Screen + matcher latency by message length",
