@@ -605,21 +605,30 @@ class Matcher:
                     shared_of[j] = shared_of.get(j, 0.0) + wc
             totals = entry.totals
             texts = entry.texts
-            scored: list[tuple[float, str]] = []
+            # The best two examples, ties to the greatest text (as a sort of (score, text)).
+            best = second = -1.0
+            example = ""
+            whole = entry.whole
             for j, shared in shared_of.items():
                 recall = shared / q_total
                 total = totals[j]
                 precision = shared / total if total else 0.0
-                if entry.whole:
+                if whole:
                     score = min(precision, recall)
                 else:
                     f1 = 2 * precision * recall / (precision + recall)
                     contained = math.sqrt(precision * coverage)
                     score = F1_SHARE * f1 + rest * contained
-                scored.append((score, texts[j]))
-            scored.sort(reverse=True)
-            best, example = scored[0]
-            second = scored[1][0] if len(scored) > 1 else 0.0
+                if score > best or (score == best and texts[j] > example):
+                    if score > best or not example:
+                        second = best
+                    else:
+                        second = score
+                    best, example = score, texts[j]
+                elif score > second:
+                    second = score
+            if second < 0:
+                second = 0.0
             score = round(100.0 * (SUPPORT_BEST * best + (1 - SUPPORT_BEST) * second), 1)
             ranked.append(Candidate(entry.name, score, example))
             if limit > 0:
