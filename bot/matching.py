@@ -620,10 +620,7 @@ class Matcher:
                     contained = math.sqrt(precision * coverage)
                     score = F1_SHARE * f1 + rest * contained
                 if score > best or (score == best and texts[j] > example):
-                    if score > best or not example:
-                        second = best
-                    else:
-                        second = score
+                    second = best  # the old best, or a tie with it
                     best, example = score, texts[j]
                 elif score > second:
                     second = score
