@@ -43,10 +43,10 @@ BOOKING = "clinic_booking"
 """The clinic's own "how to book" fact, when the content has it."""
 
 MAX_HISTORY = 5
+"""Topics a chat can go back through."""
 
 RECENT_ANSWERS = 3
 """"Tell me more" never offers a topic among this many last answers."""
-"""Topics a chat can go back through."""
 
 
 class Dialogue:
@@ -147,7 +147,7 @@ class Dialogue:
             line = self._messages["safety_line"]
             if len(text) + len(line) + 2 <= MAX_MESSAGE_CHARS:
                 text = f"{text}\n\n{line}"
-        return dataclasses.replace(reply, text=text, safety=str(assessment.outcome), sensitive=True)
+        return dataclasses.replace(reply, text=text, sensitive=True)
 
     def _press(self, state: ChatState, payload: str) -> tuple[Reply, ChatState]:
         if payload == MENU:
@@ -279,9 +279,7 @@ class Dialogue:
         """The urgent-symptoms answer, with one way on: "I don't have these symptoms"."""
         reply = self.answer(RED_FLAGS)
         button = Button(self._messages["not_urgent_label"], NOT_URGENT)
-        return dataclasses.replace(
-            reply, buttons=(button,), safety=str(Outcome.URGENT), sensitive=True
-        )
+        return dataclasses.replace(reply, buttons=(button,), sensitive=True)
 
     def crisis(self) -> Reply:
         """The answer to thoughts of suicide or self-harm, before anything else."""
@@ -290,7 +288,6 @@ class Dialogue:
             (self._menu_button(),),
             kind="crisis",
             red_flag=True,
-            safety=str(Outcome.CRISIS),
             sensitive=True,
         )
 

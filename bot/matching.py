@@ -7,13 +7,13 @@ The pipeline (urgency is not decided here: :mod:`bot.safety` screens every messa
    knowledge base's vocabulary (``rapidfuzz.process.extractOne`` with ``fuzz.ratio``),
    synonyms map to one canonical word, and words are stemmed (Snowball), so "buttoks",
    "glutes" and "bum" all become the same term.
-3. :func:`read` finds the ask in a message: it splits a story into sentences, takes the
-   questions as the focus and the rest as context.
-4. :class:`Matcher` scores intents by the content words they share with the focus (context
-   words count less), weighted by how rare each word is across intents. Words the knowledge
-   base has never seen count against the match only inside the focus, so "what is diabetes"
-   falls below the threshold while a long story ending in a clear question does not.
-   The decision applies the threshold and asks "Did you mean" when two intents are too close.
+3. :func:`bot.reading.read` splits a story into sentences and marks its questions.
+4. :class:`Matcher` scores intents by the content words they share with a sentence, weighted
+   by how rare each word is across intents; in a story, how well the whole story matches an
+   intent lifts it a little. Words the knowledge base has never seen count against the match
+   only inside their own sentence, so "what is diabetes" falls below the threshold while a
+   long story ending in a clear question does not. The decision applies the threshold, asks
+   "Did you mean" when two intents are too close, and offers a story's close topics.
 """
 
 from __future__ import annotations
@@ -409,32 +409,22 @@ class Matcher:
         }
         self._max_share = {s: max(shares) for s, shares in self._term_shares.items()}
 
-    def query(
-        self, text: str, *, scale: float = 1.0, unknown: bool = True, into: Query | None = None
-    ) -> Query:
-        """Content terms of normalised text: stem -> (weight, confidence).
-
-        Args:
-            text: Normalised text.
-            scale: Multiplies every term's weight (context counts less than the question).
-            unknown: Whether words the knowledge base has never seen weigh in against every
-                intent (they do in the question, not in the story around it).
-            into: A query to add to; a term already there keeps its larger weight.
-        """
-        return self._query_of(self.analyzer.terms(text), scale=scale, unknown=unknown, into=into)
+    def query(self, text: str) -> Query:
+        """Content terms of normalised text: stem -> (weight, confidence)."""
+        return self._query_of(self.analyzer.terms(text))
 
     def _query_of(
-        self,
-        terms: Iterable[Term],
-        *,
-        scale: float = 1.0,
-        unknown: bool = True,
-        into: Query | None = None,
+        self, terms: Iterable[Term], *, unknown: bool = True, into: Query | None = None
     ) -> Query:
-        """:meth:`query` of terms already analysed."""
+        """The query of terms already analysed.
+
+        Args:
+            terms: The terms.
+            unknown: Whether words the knowledge base has never seen weigh in against every
+                intent (they do in a sentence, not in the story around it).
+            into: A query to add to; a term already there keeps its larger weight.
+        """
         query: Query = {} if into is None else into
-        if scale <= 0:
-            return query
         for term in terms:
             if term.stem == OUT_OF_SCOPE:
                 weight, conf = self.out_of_scope_weight, 0.0
@@ -444,7 +434,6 @@ class Matcher:
                 weight, conf = self.unknown_weight, 0.0
             else:
                 continue
-            weight *= scale
             key = term.stem if term.stem != OUT_OF_SCOPE else f"{OUT_OF_SCOPE}:{term.word}"
             old = query.get(key)
             if old is None or (old[1], old[0]) < (conf, weight):

@@ -55,8 +55,6 @@ class Reply:
         red_flag: True when the message described urgent symptoms.
         kind: ``answer``, ``red_flag``, ``crisis``, ``did_you_mean``, ``fallback``, ``menu``,
             ``welcome``, ``stale_button``, ``empty`` and other notes.
-        safety: The safety screen's outcome for the message (``urgent``, ``asking``, ...;
-            empty when it found nothing).
         sensitive: The message touched on urgent symptoms or a crisis in any way: nothing of
             it may be kept.
         candidates: The best intents with their scores, best first (for evaluation and logs).
@@ -69,7 +67,6 @@ class Reply:
     score: float = 0.0
     red_flag: bool = False
     kind: str = "answer"
-    safety: str = ""
     sensitive: bool = False
     candidates: tuple[tuple[str, float], ...] = field(default=(), compare=False)
     title: str = ""
