@@ -102,7 +102,7 @@ def make_application(
     from telegram.ext import BaseRateLimiter
 
     from bot.settings import Settings
-    from bot.telegram_bot import FloodGuard, build_application
+    from bot.telegram import FloodGuard, build_application
 
     class PassThrough(BaseRateLimiter[dict[str, Any]]):
         """A rate limiter that never waits (the bot's speed, not Telegram's limits)."""

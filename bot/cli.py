@@ -186,7 +186,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _chat(service)
     # Content first (every problem is listed), then the database, then Telegram.
     service = ChatService.from_settings(settings)
-    from bot.telegram_bot import run
+    from bot.telegram import run
 
     return run(settings, service)
 

@@ -21,7 +21,7 @@ from bot.dialogue import Dialogue
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.store import MEMORY, Store
-from bot.telegram_bot import FloodGuard, build_application
+from bot.telegram import FloodGuard, build_application
 
 REPO = Path(__file__).resolve().parent.parent
 

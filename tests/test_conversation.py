@@ -11,7 +11,7 @@ from bot.content import Content
 from bot.dialogue import Dialogue
 from bot.replies import BACK, MENU, NOT_URGENT, ChatState
 from bot.settings import Clinic, SafetySettings
-from bot.telegram_bot import keyboard_for
+from bot.telegram import keyboard_for
 
 # --- safety in the dialogue -------------------------------------------------------------
 

@@ -23,7 +23,7 @@ import pytest
 from fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer, free_port, post_raw
 from harness import RunningBot, start_bot, subprocess_env, wait_until
 
-from bot.telegram_bot import APOLOGY_TEXT, escape
+from bot.telegram import APOLOGY_TEXT, escape
 
 OUTAGE_SECONDS = float(os.environ.get("OUTAGE_SECONDS", "1.5"))
 LONG = pytest.mark.skipif(not os.environ.get("LONG_FAULTS"), reason="set LONG_FAULTS=1")

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.replies import MENU, ChatState, Reply
-from bot.telegram_bot import APOLOGY_TEXT, FloodGuard, split_message
+from bot.telegram import APOLOGY_TEXT, FloodGuard, split_message
 
 CHAT = 3001
 FUZZ = settings(

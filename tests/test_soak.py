@@ -14,7 +14,7 @@ import pytest
 from fake_bot_api import FakeBotApi
 from harness import rss_kib, start_bot, wait_until
 
-from bot.telegram_bot import APOLOGY_TEXT, FLOOD_LIMIT, FloodGuard, RetryingRateLimiter, escape
+from bot.telegram import APOLOGY_TEXT, FLOOD_LIMIT, FloodGuard, RetryingRateLimiter, escape
 
 SOAK_MESSAGES = int(os.environ.get("SOAK_MESSAGES", "500"))
 SOAK_CHATS = int(os.environ.get("SOAK_CHATS", "200"))

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from fake_bot_api import TOKEN, FakeBotApi, FakeRequest
 
-from bot import telegram_bot
 from bot.dialogue import Dialogue
 from bot.replies import ChatState
 from bot.report import build_report, group_questions
@@ -35,7 +34,8 @@ from bot.store import (
     mask_personal,
     utc_today,
 )
-from bot.telegram_bot import build_application
+from bot.telegram import app as telegram_app
+from bot.telegram import build_application
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = utc_today() - dt.timedelta(days=3)  # recent: the CLI purges what is past retention
@@ -609,7 +609,7 @@ def test_locked_database_answers_anyway_and_logs_once(
 async def test_a_running_bot_purges_on_time_even_when_idle(
     tmp_path: Path, dialogue: Dialogue, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(telegram_bot, "HOUSEKEEPING_SECONDS", 0.01)
+    monkeypatch.setattr(telegram_app, "HOUSEKEEPING_SECONDS", 0.01)
     clock = Clock(DAY)
     store = Store(tmp_path / "idle.sqlite3", today=clock)
     store.save("telegram:1", Turn("typed", "fallback", unanswered="a question about elbows"))

@@ -17,7 +17,7 @@ from bot.replies import MENU, Button, ChatState, Reply
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.store import Store
-from bot.telegram_bot import (
+from bot.telegram import (
     APOLOGY_TEXT,
     COMMANDS,
     FLOOD_LIMIT,

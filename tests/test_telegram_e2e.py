@@ -16,7 +16,7 @@ from harness import SUBPROCESS_ENV_PREFIXES
 
 from bot.dialogue import Dialogue
 from bot.replies import ChatState
-from bot.telegram_bot import escape
+from bot.telegram import escape
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,256 @@
+"""Application wiring: handlers registered in one place, start-up, polling or webhook, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+from telegram import (
+    BotCommand,
+)
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.service import ChatService
+from bot.store import StoreError
+from bot.telegram.handlers import (
+    ADDRESSED,
+    ALLOWED_UPDATES,
+    COMMANDS,
+    NEW_MESSAGE,
+    NOT_TEXT,
+    CommandForUs,
+    ServiceLike,
+    TelegramAdapter,
+)
+from bot.telegram.logs import configure_logging
+from bot.telegram.traffic import FloodGuard, RetryingRateLimiter
+
+if TYPE_CHECKING:
+    from telegram.ext import BaseRateLimiter
+    from telegram.request import BaseRequest
+
+    from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def file_base_url(base_url: str) -> str:
+    """Derive the file download base from the API base (``…/bot`` -> ``…/file/bot``).
+
+    Args:
+        base_url: The Bot API base URL, e.g. ``http://127.0.0.1:8081/bot``.
+
+    Returns:
+        The matching file base URL.
+    """
+    prefix, _, last = base_url.rstrip("/").rpartition("/")
+    return f"{prefix}/file/{last}"
+
+
+HOUSEKEEPING_SECONDS = 3600.0
+"""How often a running bot checks whether stored data has passed its retention period."""
+
+
+async def _housekeeping(service: ServiceLike) -> None:
+    """Tidy the store every :data:`HOUSEKEEPING_SECONDS` until cancelled."""
+    while True:
+        await asyncio.sleep(HOUSEKEEPING_SECONDS)
+        try:
+            service.tidy()
+        except Exception:  # never let housekeeping end the loop
+            logger.exception("housekeeping failed")
+
+
+async def _register_commands(application: Application) -> None:
+    """Register the command menu; failure only costs the menu, so it is logged, not fatal."""
+    try:
+        await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+    except TelegramError as exc:
+        logger.warning("could not register the command menu: %s", type(exc).__name__)
+
+
+async def _post_init(application: Application) -> None:
+    """Start the background tasks: the command menu (so polling need not wait for another
+    round trip to Telegram) and housekeeping."""
+    adapter: TelegramAdapter = application.bot_data["adapter"]
+    application.bot_data["tasks"] = [
+        asyncio.create_task(_register_commands(application)),
+        asyncio.create_task(_housekeeping(adapter.service)),
+    ]
+
+
+async def _post_shutdown(application: Application) -> None:
+    """Stop the background tasks."""
+    for task in application.bot_data.pop("tasks", []):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def build_application(
+    settings: Settings,
+    service: ServiceLike,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    flood_guard: FloodGuard | None = None,
+    rate_limiter: BaseRateLimiter | None = None,
+) -> Application:
+    """Build the Telegram application with every handler registered.
+
+    Args:
+        settings: Token, API base URL and the rest.
+        service: Produces every reply and remembers the chats.
+        request: Transport for ordinary API calls (tests pass a fake).
+        get_updates_request: Transport for ``getUpdates`` (tests pass a fake).
+        flood_guard: Per-chat budget; a default :class:`FloodGuard` when omitted.
+        rate_limiter: Outgoing rate limiter; :class:`~telegram.ext.AIORateLimiter` when omitted.
+
+    Returns:
+        The application, not yet initialised.
+    """
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=2))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.telegram_api_base_url:
+        base = settings.telegram_api_base_url
+        builder = builder.base_url(base).base_file_url(file_base_url(base))
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application = builder.build()
+
+    adapter = TelegramAdapter(service, flood_guard)
+    application.bot_data["adapter"] = adapter
+    new_for_us = NEW_MESSAGE & ADDRESSED
+    application.add_handlers(
+        [
+            CommandHandler([name for name, _ in COMMANDS], adapter.command, filters=NEW_MESSAGE),
+            MessageHandler(NEW_MESSAGE & filters.COMMAND & CommandForUs(), adapter.command),
+            MessageHandler(new_for_us & filters.TEXT & ~filters.COMMAND, adapter.text),
+            MessageHandler(new_for_us & NOT_TEXT, adapter.not_text),
+            CallbackQueryHandler(adapter.button),
+            InlineQueryHandler(adapter.inline),
+        ]
+    )
+    application.add_error_handler(adapter.on_error)
+    return application
+
+
+def _fail(message: str, code: int) -> int:
+    """Print one line for the person running the bot and return ``code``."""
+    print(f"sciatica-bot: {message}", file=sys.stderr)
+    return code
+
+
+def run(settings: Settings, service: ChatService | None = None) -> int:
+    """Run the bot until SIGINT/SIGTERM: long polling, or a webhook when configured.
+
+    Args:
+        settings: Loaded settings.
+        service: The conversation to serve (built from ``settings`` when omitted).
+
+    Returns:
+        0 after a clean shutdown, 2 when the token is missing or rejected or the database
+        cannot be used, 1 when the Bot API cannot be reached or the webhook port cannot be
+        opened.
+
+    Raises:
+        bot.content.ContentError: the intents or responses are invalid (the CLI reports it).
+    """
+    if not settings.telegram_token:
+        return _fail(
+            "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in the environment "
+            "or in .env.",
+            2,
+        )
+    configure_logging(settings)
+    try:
+        service = service or ChatService.from_settings(settings)
+    except StoreError as exc:
+        return _fail(str(exc), 2)
+    application = build_application(settings, service)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        # Initialise here rather than inside run_polling so that a rejected token or an
+        # unreachable API ends with one clear line instead of a logged traceback.
+        loop.run_until_complete(application.initialize())
+    except InvalidToken:
+        loop.run_until_complete(_quiet_shutdown(application))
+        loop.close()
+        return _fail("Telegram rejected TELEGRAM_BOT_TOKEN: check the token with @BotFather.", 2)
+    except TelegramError as exc:
+        loop.run_until_complete(_quiet_shutdown(application))
+        loop.close()
+        return _fail(
+            f"Could not reach the Telegram Bot API ({type(exc).__name__}); "
+            "check the network and TELEGRAM_API_BASE_URL.",
+            1,
+        )
+
+    me = application.bot.username
+    try:
+        if settings.webhook_url:
+            path = settings.webhook_path
+            if not settings.webhook_secret:
+                logger.warning("WEBHOOK_SECRET is not set: anyone can post updates to the bot")
+            logger.info(
+                "@%s listening for webhooks on %s:%s/%s",
+                me,
+                settings.webhook_listen,
+                settings.webhook_port,
+                path,
+            )
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=path,
+                webhook_url=f"{settings.webhook_url.rstrip('/')}/{path}",
+                secret_token=settings.webhook_secret or None,
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=-1,  # Telegram down at start-up: wait for it, with backoff
+            )
+        else:
+            logger.info("@%s polling for updates", me)
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
+    except OSError as exc:
+        return _fail(f"Could not start the bot: {exc.strerror or type(exc).__name__}.", 1)
+    except InvalidToken:
+        return _fail("Telegram rejected TELEGRAM_BOT_TOKEN: check the token with @BotFather.", 2)
+    except TelegramError as exc:
+        return _fail(f"Telegram Bot API error at start-up ({type(exc).__name__}).", 1)
+    finally:
+        service.store.close()
+    logger.info("stopped")
+    return 0
+
+
+async def _quiet_shutdown(application: Application) -> None:
+    """Release the HTTP client after a failed start, ignoring further errors.
+
+    ``Bot.shutdown`` does nothing for a bot whose initialisation failed, so the request
+    object (which ``getMe`` used) is shut down directly.
+    """
+    try:
+        await application.bot.request.shutdown()
+    except Exception:
+        logger.debug("shutdown after a failed start also failed", exc_info=True)

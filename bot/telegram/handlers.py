@@ -1,0 +1,355 @@
+"""Handlers: Telegram updates in, dialogue calls out, replies sent back.
+
+No matching or wording happens here: everything the bot says comes from
+:class:`bot.service.ChatService`; handlers only decide how and where it is said.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+from typing import TYPE_CHECKING, Protocol
+
+from telegram import (
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    ContextTypes,
+    filters,
+)
+
+from bot.replies import Reply
+from bot.telegram.render import (
+    INLINE_CACHE_SECONDS,
+    INLINE_RESULTS,
+    NO_PREVIEW,
+    escape,
+    inline_result,
+    keyboard_for,
+    split_message,
+)
+from bot.telegram.traffic import APOLOGY_TEXT, SLOW_DOWN_TEXT, FloodGuard, Verdict
+
+if TYPE_CHECKING:
+    pass
+
+logger = logging.getLogger(__name__)
+
+
+ALLOWED_UPDATES: list[str] = [
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+]
+"""Update types the bot asks Telegram for. Edited messages are not requested and,
+should they arrive anyway, are ignored (the first version of a message was answered)."""
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Welcome and topic menu"),
+    ("topics", "Browse the topics"),
+    ("book", "Book a session"),
+    ("help", "How to use this bot"),
+    ("about", "About this bot"),
+    ("privacy", "What the bot stores about you"),
+    ("forget", "Erase what the bot stores about this chat"),
+    ("optout", "Stop the bot storing anything about this chat"),
+    ("optin", "Let the bot remember this chat again"),
+)
+"""Commands shown in Telegram's menu, registered with ``setMyCommands`` at start-up."""
+
+NEW_MESSAGE = filters.UpdateType.MESSAGE
+"""Only brand-new messages: edited messages and channel posts are ignored everywhere."""
+
+NOT_TEXT = (
+    filters.Sticker.ALL
+    | filters.PHOTO
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.LOCATION
+    | filters.VENUE
+    | filters.CONTACT
+    | filters.POLL
+    | filters.Dice.ALL
+    | filters.GAME
+    | filters.STORY
+)
+"""Content people send that is not text (service messages such as "X joined" are not here)."""
+
+
+class ServiceLike(Protocol):
+    """What the adapter needs from :class:`bot.service.ChatService`.
+
+    ``chat`` is the adapter's chat key, ``telegram:<chat id>``.
+    """
+
+    def message(self, chat: str, text: str) -> Reply:
+        """Answer free text."""
+        ...
+
+    def press(self, chat: str, payload: str) -> Reply:
+        """Answer a button press."""
+        ...
+
+    def not_text(self, chat: str) -> Reply:
+        """Answer stickers, photos and other non-text messages."""
+        ...
+
+    def command(self, chat: str, name: str, argument: str = "") -> Reply:
+        """Answer a command (``start``, ``help``, ``privacy``, ``forget``...)."""
+        ...
+
+    def search(self, text: str, limit: int = 5) -> list[Reply]:
+        """Answers for inline mode, best first."""
+        ...
+
+    def tidy(self) -> None:
+        """Purge what is past retention (called every :data:`HOUSEKEEPING_SECONDS`)."""
+        ...
+
+
+def _mentions_bot(message: Message, username: str, bot_id: int) -> bool:
+    """True when the text or caption of ``message`` mentions the bot."""
+    wanted = f"@{username}".lower()
+    for entities in (message.parse_entities(), message.parse_caption_entities()):
+        for entity, text in entities.items():
+            if entity.type == MessageEntity.MENTION and text.lower() == wanted:
+                return True
+            if (
+                entity.type == MessageEntity.TEXT_MENTION
+                and entity.user is not None
+                and entity.user.id == bot_id
+            ):
+                return True
+    return False
+
+
+class _AddressedToBot(filters.MessageFilter):
+    """Private chats: every message. Groups: mentions of the bot and replies to it."""
+
+    def filter(self, message: Message) -> bool:
+        chat_type = message.chat.type
+        if chat_type not in (ChatType.PRIVATE, ChatType.GROUP, ChatType.SUPERGROUP):
+            return False
+        bot = message.get_bot()
+        if message.via_bot is not None and message.via_bot.id == bot.id:
+            return False  # sent through our own inline mode: already an answer
+        if chat_type == ChatType.PRIVATE:
+            return True
+        replied = message.reply_to_message
+        if replied and replied.from_user and replied.from_user.id == bot.id:
+            return True
+        return _mentions_bot(message, bot.username, bot.id)
+
+
+class CommandForUs(filters.MessageFilter):
+    """An unknown command meant for this bot: any in private, ``/x@ourbot`` in groups."""
+
+    def filter(self, message: Message) -> bool:
+        if message.chat.type == ChatType.PRIVATE:
+            return True
+        command = (message.text or "").split(maxsplit=1)[0]
+        _, _, target = command.partition("@")
+        return bool(target) and target.lower() == message.get_bot().username.lower()
+
+
+ADDRESSED = _AddressedToBot(name="addressed_to_bot")
+"""Filter: the message is for the bot (see :class:`_AddressedToBot`)."""
+
+
+def _thread_of(update: Update) -> int | None:
+    """The forum topic ``update`` happened in, if any (answers belong in the same topic)."""
+    message = update.effective_message
+    if isinstance(message, Message) and message.is_topic_message:
+        return message.message_thread_id
+    return None
+
+
+async def _say(context: ContextTypes.DEFAULT_TYPE, update: Update, text: str) -> None:
+    """Send a short adapter note (no buttons) where ``update`` happened, if it has a chat."""
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(
+            chat_id=chat.id,
+            text=escape(text),
+            parse_mode=ParseMode.HTML,
+            message_thread_id=_thread_of(update),
+        )
+
+
+class TelegramAdapter:
+    """The update handlers; one instance per :class:`~telegram.ext.Application`.
+
+    Args:
+        service: Produces every reply and remembers the chats.
+        flood_guard: Per-chat message budget.
+    """
+
+    def __init__(self, service: ServiceLike, flood_guard: FloodGuard | None = None) -> None:
+        self.service = service
+        self.flood_guard = flood_guard or FloodGuard()
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    @staticmethod
+    def chat_key(update: Update) -> str:
+        """The service's key for the chat of ``update`` (``telegram:<chat id>``)."""
+        chat = update.effective_chat
+        return f"telegram:{chat.id}" if chat is not None else "telegram:"
+
+    @staticmethod
+    async def send(
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        reply: Reply,
+        *,
+        thread_id: int | None = None,
+    ) -> None:
+        """Send a reply as one or more HTML messages; the keyboard goes on the last one.
+
+        Args:
+            context: The handler context (for the bot).
+            chat_id: Where to send.
+            reply: What to send.
+            thread_id: Forum topic to answer in, if any.
+        """
+        chunks = split_message(reply.text) or ["…"]
+        markup = keyboard_for(reply.buttons)
+        for number, chunk in enumerate(chunks, start=1):
+            await context.bot.send_message(
+                chat_id=chat_id,
+                text=escape(chunk),
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=markup if number == len(chunks) else None,
+                message_thread_id=thread_id,
+            )
+        logger.debug(
+            "answered chat: kind=%s intent=%s score=%.0f red_flag=%s parts=%d",
+            reply.kind,
+            reply.intent,
+            reply.score,
+            reply.red_flag,
+            len(chunks),
+        )
+
+    async def _answer(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
+    ) -> None:
+        """Answer ``update`` in its chat (and forum topic) with ``reply``."""
+        chat = update.effective_chat
+        if chat is not None:
+            await self.send(context, chat.id, reply, thread_id=_thread_of(update))
+
+    async def _admit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """Apply the flood guard; sends the one slow-down note when it trips."""
+        chat = update.effective_chat
+        if chat is None:
+            return True
+        verdict = self.flood_guard.check(chat.id)
+        if verdict is Verdict.WARN:
+            logger.info("flood guard: slowing down a chat (update %s)", update.update_id)
+            await _say(context, update, SLOW_DOWN_TEXT)
+        return verdict is Verdict.ALLOW
+
+    # -- commands ---------------------------------------------------------------------
+
+    async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Every command, known or not: ``/start <topic>`` deep links, ``/privacy``,
+        ``/forget``... The service answers unknown commands with the help text."""
+        message = update.effective_message
+        if message is None or not await self._admit(update, context):
+            return
+        word = (message.text or "/").split(maxsplit=1)[0]
+        name = word[1:].partition("@")[0]
+        argument = context.args[0] if context.args else ""
+        reply = self.service.command(self.chat_key(update), name, argument)
+        await self._answer(update, context, reply)
+
+    # -- messages ---------------------------------------------------------------------
+
+    async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Free text: the service answers it."""
+        message = update.effective_message
+        if message is None or not await self._admit(update, context):
+            return
+        text = message.text or ""
+        if message.chat.type != ChatType.PRIVATE:
+            username = re.escape(context.bot.username)
+            text = re.sub(rf"@{username}\b", " ", text, flags=re.IGNORECASE).strip()
+        reply = self.service.message(self.chat_key(update), text)
+        await self._answer(update, context, reply)
+
+    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice notes, files, locations…"""
+        if await self._admit(update, context):
+            await self._answer(update, context, self.service.not_text(self.chat_key(update)))
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A quick-reply button was pressed: acknowledge it, then answer in a new message."""
+        query = update.callback_query
+        if query is None:
+            return
+        try:
+            await query.answer()
+        except BadRequest as exc:
+            # "query is too old" after downtime: the press still deserves an answer.
+            logger.info("could not acknowledge button press (update %s): %s", update.update_id, exc)
+        if query.message is None or query.data is None:
+            return  # a button under an inline-mode message: no chat to answer in
+        if not await self._admit(update, context):
+            return
+        reply = self.service.press(self.chat_key(update), query.data)
+        await self._answer(update, context, reply)
+
+    async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Inline mode: ``@bot question`` in any chat offers up to five answers."""
+        query = update.inline_query
+        if query is None:
+            return
+        replies = self.service.search(query.query.strip(), limit=INLINE_RESULTS)
+        results = [
+            inline_result(reply, index) for index, reply in enumerate(replies[:INLINE_RESULTS])
+        ]
+        await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True)
+
+    # -- errors -----------------------------------------------------------------------
+
+    @staticmethod
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The one error handler: log without personal data, apologise, keep running.
+
+        The log names the update id and the error type with its traceback frames, but not
+        the exception message (it may quote what the person wrote) except for errors the
+        Bot API itself reported.
+        """
+        error = context.error
+        if error is None:
+            return
+        if not isinstance(update, Update):
+            # Errors outside an update: network trouble while polling and the like.
+            logger.warning("Telegram connection problem: %s: %s", type(error).__name__, error)
+            return
+        detail = f": {error}" if isinstance(error, TelegramError) else ""
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        logger.error(
+            "update %s failed with %s%s\n%s",
+            update.update_id,
+            type(error).__name__,
+            detail,
+            frames.rstrip(),
+        )
+        try:
+            await _say(context, update, APOLOGY_TEXT)
+        except TelegramError as exc:
+            logger.warning(
+                "could not apologise for update %s: %s", update.update_id, type(exc).__name__
+            )
