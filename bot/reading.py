@@ -9,6 +9,7 @@ as a quieter background, so the words of the story do not drown the question.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.text import normalise, sentences
@@ -100,17 +101,34 @@ def is_question(words: list[str], marked: bool) -> bool:
     return any(f" {p} " in text for p in ASKING_PHRASES)
 
 
+_DASH = re.compile(r"\s+[-\u2013\u2014]+\s+")
+"""A dash between words: in chat, often where a new sentence starts ("... - can it help")."""
+
+
+def _clauses(text: str, marked: bool) -> list[Part]:
+    """A sentence as parts: a clause after a dash that asks something stands on its own
+    ("my friend swears by it - can massage really help"); the question mark belongs to the
+    last clause."""
+    pieces = [normalise(piece) for piece in _DASH.split(text)]
+    pieces = [piece for piece in pieces if piece]
+    if len(pieces) > 1 and any(is_question(p.split(), False) for p in pieces[1:]):
+        last = len(pieces) - 1
+        return [Part(p, is_question(p.split(), marked and i == last)) for i, p in enumerate(pieces)]
+    whole = normalise(text)
+    return [Part(whole, is_question(whole.split(), marked))] if whole else []
+
+
 def read(message: str) -> Reading:
     """Split a message into its questions and its context."""
     parts: list[Part] = []
     for sentence in sentences(message)[:MAX_SENTENCES]:
-        text = normalise(sentence.text)
-        if text:
-            parts.append(Part(text, is_question(text.split(), sentence.question)))
+        parts.extend(_clauses(sentence.text, sentence.question))
+    del parts[MAX_SENTENCES:]
     if len(parts) <= 1:
         return Reading(normalise(message))
     return Reading(" ".join(p.text for p in parts), tuple(parts))
 
 
 MAX_SENTENCES = 40
-"""Sentences of a story that are read (Telegram's 4,096 characters hold about 40)."""
+"""Sentences (and clauses split off at a dash) of a story that are read (Telegram's 4,096
+characters hold about 40)."""

@@ -6,6 +6,7 @@ import pytest
 
 from bot.content import Content
 from bot.matching import Matcher
+from bot.reading import read
 from bot.text import normalise
 
 
@@ -108,6 +109,17 @@ def test_a_story_is_read_sentence_by_sentence(matcher: Matcher) -> None:
     )
     decision = matcher.decide(story)
     assert decision.intent == "piriformis_syndrome", decision
+
+
+def test_a_question_after_a_dash_is_read_as_the_ask() -> None:
+    reading = read(
+        "Im a hairdresser so on my feet all day. a friend swears massage sorted hers out - "
+        "can massage actually help sciatica or is that wishful thinking"
+    )
+    assert [p.question for p in reading.parts] == [False, False, True]
+    assert reading.parts[-1].text.startswith("can massage actually help sciatica")
+    # A dash inside a statement splits nothing: "mid-30s", "back - and leg".
+    assert len(read("I'm in my mid-30s. back - and leg - hurt all day.").parts) == 2
 
 
 def test_a_story_without_a_question_is_not_sent_away(matcher: Matcher) -> None:
