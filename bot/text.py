@@ -121,9 +121,13 @@ def normalise(text: str, *, limit: bool = True) -> str:
     if "'" in text:  # the forms without an apostrophe ("cant") are in SLANG
         text = _CONTRACTION.sub(_expand, text)
     text = _REPEATS.sub(r"\1\1", _NON_WORD.sub(" ", text))
-    words: list[str] = []
     raw_words = text.split()
-    for raw in raw_words[:MAX_TOKENS] if limit else raw_words:
+    if limit:
+        raw_words = raw_words[:MAX_TOKENS]
+    if "#" not in text and "'" not in text:  # plain words, as most are
+        return " ".join([SLANG.get(word, word) for word in raw_words])
+    words: list[str] = []
+    for raw in raw_words:
         word = raw.strip("'")
         if word.startswith("#") and word[1:].isdigit():
             word = {"4": "four"}.get(word[1:], word[1:])
@@ -134,7 +138,8 @@ def normalise(text: str, *, limit: bool = True) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|[\r\n]+|(?<=\?)(?=\S)")
-_TRAILING = re.compile(r"[\s\"'”’)\]}*~_.!…]*$")
+_CLOSING = frozenset("\"'”’)]}*~_.!…")
+"""What may follow a sentence's question mark: closing quotes and brackets, stray punctuation."""
 
 
 @dataclass(frozen=True)
@@ -156,8 +161,10 @@ def sentences(text: str) -> list[Sentence]:
         part = part.strip()
         if not part or not any(ch.isalnum() for ch in part):
             continue
-        end = _TRAILING.sub("", part)
-        out.append(Sentence(part, part.rstrip().endswith("?") or end.endswith("?")))
+        end = len(part)
+        while end and (part[end - 1] in _CLOSING or part[end - 1].isspace()):
+            end -= 1
+        out.append(Sentence(part, part[end - 1 : end] == "?"))
     return out
 
 
