@@ -187,30 +187,52 @@ class _Sentence:
     """Context list name -> where its phrases occur."""
     years: list[_Span]
     """Years long enough ago to be history ("back in 2015")."""
+    pseudo: frozenset[int]
+    """Positions of pseudo-triggers ("not sure", "ever since"), which trigger nothing."""
 
 
-# Rewrites that put the ways people say "I can't" into the words the rules know.
-_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p), r)
-    for p, r in (
+# Rewrites that put the ways people say "I can't" into the words the rules know, each with
+# a word it cannot match without.
+_REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
+    (needle, re.compile(p), r)
+    for needle, p, r in (
         (
+            "able to",
             r"\b(?:not|no longer|never) (?:been |being |be |really |fully |properly )*able to\b",
             "unable to",
         ),
-        (r"\bno longer (?=feel|control|lift|move|walk|stand|hold|pee|wee)", "cannot "),
         (
+            "no longer ",
+            r"\bno longer (?=feel|control|lift|move|walk|stand|hold|pee|wee)",
+            "cannot ",
+        ),
+        (
+            "not ",
             r"\b(?:do|does|did|have|has) not (?:really |got |have |get |feel )*"
             r"(?:any |much |a lot of |enough |the )?(feeling|sensation|control|strength|urge)\b",
             r"no \1",
         ),
-        (r"\bcannot (?:really |properly |fully |even |always |quite |seem to )+", "cannot "),
-        (r"\b(could|did|do|does|would) not (?:really |properly |fully |quite )+", r"\1 not "),
-        (r"\bcan not\b", "cannot"),
         (
+            "cannot ",
+            r"\bcannot (?:really |properly |fully |even |always |quite |seem to )+",
+            "cannot ",
+        ),
+        (
+            "not ",
+            r"\b(could|did|do|does|would) not (?:really |properly |fully |quite )+",
+            r"\1 not ",
+        ),
+        ("can not", r"\bcan not\b", "cannot"),
+        (
+            "not ",
             r"\b(?:will|would|does|did) not (?=empty|come|start|work|lift|move|hold|go\b|bend)",
             "cannot ",
         ),
-        (r"\blost (?:all |any |some |the |most )(?=feeling|sensation|control|strength)", "lost "),
+        (
+            "lost ",
+            r"\blost (?:all |any |some |the |most )(?=feeling|sensation|control|strength)",
+            "lost ",
+        ),
     )
 )
 
@@ -307,10 +329,13 @@ class SafetyScreen:
                 for word in self._screen_words(token):
                     where[word].append(i)
             candidates = sorted({n for word in where for n in self._rules_by_first.get(word, ())})
+            # A rule fires only with a word of each of its groups in the sentence (a bare
+            # mention, which counts when denied, needs its first group alone).
             anchors = [
                 (rule, found)
                 for rule in (self.rules[n] for n in candidates)
-                if (found := self._occurrences(rule.groups[0], where))
+                if (rule.mention or all(not where.keys().isdisjoint(g) for g in rule.groups[1:]))
+                and (found := self._occurrences(rule.groups[0], where))
             ]
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
@@ -338,8 +363,9 @@ class SafetyScreen:
             tokens.pop()
         text = " ".join(tokens)
         if "not" in text or "lost" in text or "longer" in text:  # each rewrite needs one
-            for pattern, repl in _REWRITES:
-                text = pattern.sub(repl, text)
+            for needle, pattern, repl in _REWRITES:
+                if needle in text:
+                    text = pattern.sub(repl, text)
         return text.split()
 
     def _read(self, sentence: Sentence, tokens: list[str]) -> _Sentence:
@@ -362,7 +388,8 @@ class SafetyScreen:
             clause.append(n)
         asks = sentence.question or is_question([t for t in tokens if t != _BOUNDARY], False)
         years = [(i, i) for i, token in enumerate(tokens) if _YEAR.match(token)]
-        return _Sentence(tokens, clause, asks, spans, years)
+        pseudo = frozenset(i for a, b in spans.get("pseudo", ()) for i in range(a, b + 1))
+        return _Sentence(tokens, clause, asks, spans, years, pseudo)
 
     @lru_cache(maxsize=16384)  # noqa: B019 - one screen lives as long as the process
     def _screen_words(self, token: str) -> frozenset[str]:
@@ -496,7 +523,7 @@ class SafetyScreen:
     def _triggers(self, s: _Sentence, key: str, symptom: set[int]) -> list[_Span]:
         """Occurrences of a context list that are not part of a red-flag term or of a
         pseudo-trigger."""
-        blocked = {i for a, b in s.spans.get("pseudo", ()) for i in range(a, b + 1)}
+        blocked = s.pseudo
         return [
             (a, b)
             for a, b in s.spans.get(key, ())
