@@ -1,0 +1,105 @@
+"""The store and the service under faults: state that outlived its content, /forget while
+another program reads the database, the write-ahead log, a database file replaced while the
+bot runs, the read-only report, masking, and smaller promises (settings, deep links, forged
+presses)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.dialogue import Dialogue
+from bot.replies import BACK, ChatState
+from bot.service import ChatService
+from bot.store import Store
+
+GONE = "hamstring_stretches"  # a topic the content had once and no longer has
+
+
+def file_bytes(path: Path) -> bytes:
+    """The database file and whatever write-ahead log sits beside it."""
+    data = b""
+    for suffix in ("", "-wal", "-journal"):
+        extra = Path(f"{path}{suffix}")
+        if extra.exists():
+            data += extra.read_bytes()
+    return data
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "bot.sqlite3"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    opened = Store(db_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def service(dialogue: Dialogue, store: Store) -> ChatService:
+    return ChatService(dialogue, store)
+
+
+# --------------------------------------------------------------------------------------
+# a stored topic the content no longer has
+# --------------------------------------------------------------------------------------
+
+
+def _remember_removed_topic(db_path: Path, chat: str) -> None:
+    """A chat whose last topic and one earlier topic were removed from the content since."""
+    with sqlite3.connect(db_path) as db:
+        db.execute(
+            "INSERT INTO chats (chat, last_intent, history, last_seen) VALUES (?, ?, ?, ?)",
+            (chat, GONE, f"sciatica_causes,{GONE}_2", "2999-01-01"),
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "payload"),
+    [
+        (None, BACK),
+        ("back", None),
+        ("tell me more", None),
+        ("and the treatment?", None),
+        ("what is piriformis syndrome", None),
+    ],
+)
+def test_a_topic_removed_from_the_content_is_dropped_from_the_chat_state(
+    dialogue: Dialogue, db_path: Path, text: str | None, payload: str | None
+):
+    assert GONE not in dialogue.content.responses
+    Store(db_path).close()
+    _remember_removed_topic(db_path, "telegram:7")
+    store = Store(db_path)  # the bot restarted with content that lacks the topic
+    service = ChatService(dialogue, store)
+    if payload is not None:
+        reply = service.press("telegram:7", payload)
+    else:
+        assert text is not None
+        reply = service.message("telegram:7", text)
+    assert "Something went wrong" not in reply.text
+    if text in ("back", None):  # Back goes to the earlier topic that still exists
+        assert reply.intent == "sciatica_causes"
+    if text == "what is piriformis syndrome":
+        assert reply.intent == "piriformis_syndrome"
+    state = store.state("telegram:7")
+    assert GONE not in (state.last_intent, *state.history)
+    assert f"{GONE}_2" not in state.history
+    # and the chat goes on working from there
+    follow = service.message("telegram:7", "tell me more")
+    assert follow.kind in ("answer", "no_history")
+    store.close()
+
+
+def test_dialogue_known_keeps_a_valid_state_as_it_is(dialogue: Dialogue):
+    state = ChatState("sciatica_causes", ("piriformis_syndrome",))
+    assert dialogue.known(state) is state
+    assert dialogue.known(ChatState(GONE, (GONE, "sciatica_causes"))) == ChatState(
+        None, ("sciatica_causes",)
+    )
