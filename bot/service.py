@@ -118,10 +118,12 @@ class ChatService:
         return reply
 
     def tidy(self) -> None:
-        """Purge what is past retention, if not done yet today (adapters call it hourly,
-        so an idle bot forgets on time too)."""
+        """Housekeeping, called hourly by adapters (so an idle bot forgets on time too):
+        purge what is past retention if not done yet today, and finish an erasure that
+        another program's reading held up."""
         try:
             self.store.purge_if_due()
+            self.store.finish_erasure()
         except sqlite3.Error as exc:
             self._failed("purge", exc)
 
@@ -179,11 +181,21 @@ class ChatService:
         return Reply("\n".join(lines), (Button(self._label("menu_label"), MENU),), kind="privacy")
 
     def _forget(self, chat: str) -> Reply:
-        return self._change(
-            self.store.forget,
-            chat,
+        try:
+            complete = self.store.forget(chat)
+        except sqlite3.Error as exc:
+            return self._refused("forget", exc)
+        if not complete:
+            return self._note(
+                "Erased: the bot no longer knows anything about this chat and starts afresh. "
+                "One older copy is still in the database's log file, because another program "
+                "(a backup, most likely) is reading the database right now; the bot keeps "
+                "trying and removes it as soon as that program finishes. Send /optout if it "
+                "should not remember this chat from now on."
+            )
+        return self._note(
             "Done: everything stored about this chat is erased. The bot starts afresh; "
-            "send /optout if it should not remember this chat from now on.",
+            "send /optout if it should not remember this chat from now on."
         )
 
     def _opt_out(self, chat: str) -> Reply:
@@ -207,9 +219,12 @@ class ChatService:
         try:
             action(chat)
         except sqlite3.Error as exc:
-            logger.error("%s failed: %s: %s", action.__name__, type(exc).__name__, exc)
-            return self._note("That failed and nothing was changed. Please try again later.")
+            return self._refused(action.__name__, exc)
         return self._note(done)
+
+    def _refused(self, action: str, exc: sqlite3.Error) -> Reply:
+        logger.error("%s failed: %s: %s", action, type(exc).__name__, exc)
+        return self._note("That failed and nothing was changed. Please try again later.")
 
     # --- helpers -------------------------------------------------------------------------
 

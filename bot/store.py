@@ -30,6 +30,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +43,12 @@ logger = logging.getLogger(__name__)
 
 MAX_UNANSWERED_CHARS = 300
 """Longest unanswered question kept (longer ones are cut)."""
+
+CHECKPOINT_RETRY_SECONDS = 0.02
+"""Pause between two attempts to empty the write-ahead log while another program reads."""
+
+ERASURE_RETRY_SECONDS = 30.0
+"""While an erasure is unfinished, writes retry it (without waiting) at most this often."""
 
 MEMORY = ":memory:"
 """Path of a store that lives in memory only (tests, one-off commands)."""
@@ -201,6 +208,9 @@ class Store:
         self._today = today
         self._lock = threading.RLock()
         self._purged_on: dt.date | None = None
+        self._trace_left = False  # an erasure's copies may still sit in the WAL
+        self._erasure_logged = False
+        self._last_checkpoint = 0.0
         self._db = self._open()
         try:
             self._migrate()
@@ -349,6 +359,8 @@ class Store:
         """
         today = self._today()
         self.purge_if_due(today)
+        if self._trace_left and time.monotonic() - self._last_checkpoint > ERASURE_RETRY_SECONDS:
+            self.finish_erasure()
         day = today.isoformat()
         state = turn.state or ChatState()
         with self._transaction() as db:
@@ -400,21 +412,79 @@ class Store:
         with self._transaction() as db:
             db.execute("DELETE FROM chats WHERE chat = ? AND opted_out = 1", (chat,))
 
-    def forget(self, chat: str) -> None:
+    def forget(self, chat: str) -> bool:
         """Erase every row about the chat and leave no trace of it in the file.
 
         With ``secure_delete`` on, SQLite overwrites the deleted row with zeros; the
         write-ahead log, which still holds older copies of the page, is then checkpointed
-        into the file and truncated.
+        into the file and truncated. Another program reading the database (a backup, a
+        ``sqlite3`` shell) keeps the log from being emptied: the checkpoint is retried for
+        up to ``busy_timeout`` seconds, and if it still cannot finish, housekeeping and
+        later writes retry it until it does (:meth:`finish_erasure`).
+
+        Returns:
+            True when no copy is left anywhere in the files; False when the rows are gone
+            but an older copy still waits in the write-ahead log.
         """
         with self._lock:
             with self._transaction() as db:
                 db.execute("DELETE FROM chats WHERE chat = ?", (chat,))
-            self._empty_wal()
+            self._trace_left = True
+            try:
+                return self._empty_wal(self._busy_timeout)
+            except sqlite3.Error as exc:  # the rows are gone all the same
+                logger.error("emptying the write-ahead log failed: %s", exc)
+                return False
 
-    def _empty_wal(self) -> None:
-        if self.path != MEMORY:
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    @property
+    def erasure_pending(self) -> bool:
+        """True while an erased chat may still have a copy in the write-ahead log."""
+        return self._trace_left
+
+    def finish_erasure(self, wait: float = 0.0) -> bool:
+        """Try again to empty the write-ahead log after an erasure or a purge.
+
+        Args:
+            wait: Seconds to keep retrying while another program reads the database.
+
+        Returns:
+            True when nothing is left to finish.
+        """
+        with self._lock:
+            if not self._trace_left:
+                return True
+            return self._empty_wal(wait)
+
+    def _empty_wal(self, wait: float) -> bool:
+        """Checkpoint the write-ahead log into the file and truncate it to zero bytes,
+        retrying every :data:`CHECKPOINT_RETRY_SECONDS` while a reader holds it, for up to
+        ``wait`` seconds."""
+        if self.path == MEMORY:
+            self._trace_left = False
+            return True
+        self._last_checkpoint = time.monotonic()
+        deadline = self._last_checkpoint + wait
+        self._db.execute("PRAGMA busy_timeout = 0")  # the retrying is done here
+        try:
+            while True:
+                busy = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if not busy:
+                    if self._trace_left and self._erasure_logged:
+                        logger.info("the write-ahead log is empty again: erasure complete")
+                    self._trace_left = self._erasure_logged = False
+                    return True
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(CHECKPOINT_RETRY_SECONDS)
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+        if not self._erasure_logged:
+            logger.warning(
+                "another program is reading the database, so the write-ahead log still holds "
+                "copies of erased rows; retrying until it lets go"
+            )
+            self._erasure_logged = True
+        return False
 
     # --- retention -----------------------------------------------------------------------
 
@@ -436,7 +506,8 @@ class Store:
                 questions = db.execute("DELETE FROM unanswered WHERE day < ?", (cutoff,)).rowcount
             self._purged_on = today
             if chats or questions:
-                self._empty_wal()
+                self._trace_left = True
+                self._empty_wal(self._busy_timeout)
                 logger.info(
                     "retention: purged %d chat(s) and %d unanswered question(s) older than %d days",
                     chats,

@@ -103,3 +103,59 @@ def test_dialogue_known_keeps_a_valid_state_as_it_is(dialogue: Dialogue):
     assert dialogue.known(ChatState(GONE, (GONE, "sciatica_causes"))) == ChatState(
         None, ("sciatica_causes",)
     )
+
+
+# --------------------------------------------------------------------------------------
+# /forget while another program reads the database
+# --------------------------------------------------------------------------------------
+
+
+def test_forget_while_a_reader_holds_the_wal_says_so_and_finishes_later(
+    dialogue: Dialogue, db_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    store = Store(db_path, busy_timeout=0.2)
+    service = ChatService(dialogue, store)
+    target = "telegram:4242"
+    service.message(target, "what is piriformis syndrome")
+    reader = sqlite3.connect(db_path, isolation_level=None)  # e.g. sqlite3 ".backup"
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM chats").fetchone()
+    try:
+        reply = service.command(target, "forget")
+        assert not reply.text.startswith("Done")
+        assert "another program" in reply.text and "removes it" in reply.text
+        assert store.state(target) == ChatState()
+        assert store.erasure_pending
+        assert target.encode() in Path(f"{db_path}-wal").read_bytes()  # what the reply admits
+        service.tidy()  # housekeeping while the reader still reads: still pending
+        assert store.erasure_pending
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    # the next write after the reader let go finishes it (no waiting for the hourly tidy)
+    monkeypatch.setattr("bot.store.ERASURE_RETRY_SECONDS", 0.0)
+    service.message("telegram:1", "what causes sciatica")
+    assert not store.erasure_pending
+    assert target.encode() not in file_bytes(db_path)
+    # and a plain /forget with no reader is done at once
+    service.message(target, "what causes sciatica")
+    assert service.command(target, "forget").text.startswith("Done")
+    assert target.encode() not in file_bytes(db_path)
+    store.close()
+
+
+def test_housekeeping_finishes_an_erasure_the_reader_held_up(dialogue: Dialogue, db_path: Path):
+    store = Store(db_path, busy_timeout=0.05)
+    service = ChatService(dialogue, store)
+    service.message("telegram:5", "what causes sciatica")
+    reader = sqlite3.connect(db_path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT * FROM chats").fetchall()
+    assert not service.command("telegram:5", "forget").text.startswith("Done")
+    reader.execute("COMMIT")
+    reader.close()
+    assert b"telegram:5" in file_bytes(db_path)
+    service.tidy()
+    assert not store.erasure_pending
+    assert b"telegram:5" not in file_bytes(db_path)
+    store.close()
