@@ -119,13 +119,19 @@ class ChatService:
 
     def tidy(self) -> None:
         """Housekeeping, called hourly by adapters (so an idle bot forgets on time too):
-        purge what is past retention if not done yet today, and finish an erasure that
-        another program's reading held up."""
-        try:
-            self.store.purge_if_due()
-            self.store.finish_erasure()
-        except sqlite3.Error as exc:
-            self._failed("purge", exc)
+        write the unanswered questions held in memory as one shuffled batch, purge what is
+        past retention if not done yet today, and finish an erasure that another program's
+        reading held up."""
+        steps = (
+            self.store.flush_unanswered,
+            self.store.purge_if_due,
+            self.store.finish_erasure,
+        )
+        for step in steps:
+            try:
+                step()
+            except sqlite3.Error as exc:
+                self._failed("tidy", exc)
 
     def search(self, text: str, limit: int = 5) -> list[Reply]:
         """Answers for inline mode, best first (not recorded: inline queries have no chat)."""

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import random
 import re
 import sqlite3
 import threading
@@ -49,6 +50,11 @@ CHECKPOINT_RETRY_SECONDS = 0.02
 
 ERASURE_RETRY_SECONDS = 30.0
 """While an erasure is unfinished, writes retry it (without waiting) at most this often."""
+
+UNANSWERED_BATCH = 100
+"""Distinct unanswered questions held in memory before they are written as one batch."""
+
+_SHUFFLE = random.SystemRandom()
 
 MEMORY = ":memory:"
 """Path of a store that lives in memory only (tests, one-off commands)."""
@@ -211,6 +217,8 @@ class Store:
         self._trace_left = False  # an erasure's copies may still sit in the WAL
         self._erasure_logged = False
         self._last_checkpoint = 0.0
+        # (day, masked text) -> [kind, top intent, top score, count], not yet written
+        self._pending: dict[tuple[str, str], list] = {}
         self._db = self._open()
         try:
             self._migrate()
@@ -322,8 +330,17 @@ class Store:
                 raise
 
     def close(self) -> None:
-        """Close the database (checkpointing the write-ahead log)."""
+        """Write the unanswered questions held in memory and close the database
+        (checkpointing the write-ahead log)."""
         with self._lock:
+            try:
+                self.flush_unanswered()
+            except sqlite3.Error as exc:
+                logger.error(
+                    "could not write %d unanswered question(s) before closing: %s",
+                    len(self._pending),
+                    exc,
+                )
             self._db.close()
 
     def today(self) -> dt.date:
@@ -350,8 +367,9 @@ class Store:
         return bool(row and row[0])
 
     def save(self, chat: str, turn: Turn) -> None:
-        """Record one answered message: the chat's state, the day's counter, and the
-        question if it went unanswered. An opted-out chat writes nothing.
+        """Record one answered message: the chat's state and the day's counter at once,
+        and the question, if it went unanswered, in memory until the next batch
+        (:meth:`flush_unanswered`). An opted-out chat writes nothing.
 
         Args:
             chat: The adapter's chat key, e.g. ``telegram:42``.
@@ -388,15 +406,53 @@ class Store:
                 "ON CONFLICT DO UPDATE SET count = count + 1",
                 (day, turn.source, turn.kind, turn.intent or ""),
             )
-            if turn.unanswered and turn.kind != "red_flag":
-                text = mask_personal(turn.unanswered)
-                if text:
-                    db.execute(
-                        "INSERT INTO unanswered (day, text, kind, top_intent, top_score) "
-                        "VALUES (?, ?, ?, ?, ?) "
-                        "ON CONFLICT DO UPDATE SET count = count + 1",
-                        (day, text, turn.kind, turn.top_intent, turn.top_score),
-                    )
+        if turn.unanswered and turn.kind != "red_flag":
+            text = mask_personal(turn.unanswered)
+            if text:
+                self._hold_unanswered(day, text, turn)
+
+    # --- unanswered questions, written apart from any chat ------------------------------
+
+    def _hold_unanswered(self, day: str, text: str, turn: Turn) -> None:
+        """Keep a masked question in memory; a full batch is written at once."""
+        with self._lock:
+            held = self._pending.get((day, text))
+            if held is None:
+                self._pending[(day, text)] = [turn.kind, turn.top_intent, turn.top_score, 1]
+            else:
+                held[3] += 1
+            full = len(self._pending) >= UNANSWERED_BATCH
+        if full:
+            self.flush_unanswered()
+
+    @property
+    def pending_unanswered(self) -> int:
+        """Distinct unanswered questions held in memory, not yet written."""
+        return len(self._pending)
+
+    def flush_unanswered(self) -> int:
+        """Write the questions held in memory, in random order, in one transaction that
+        touches no chat row, so neither the file nor its write-ahead log can tie a
+        question to the chat that asked it. Called by housekeeping, when a batch is full
+        and on :meth:`close`; on failure the questions stay in memory for the next try.
+
+        Returns:
+            How many distinct questions were written.
+        """
+        with self._lock:
+            if not self._pending:
+                return 0
+            batch = list(self._pending.items())
+            _SHUFFLE.shuffle(batch)
+            with self._transaction() as db:
+                db.executemany(
+                    "INSERT INTO unanswered (day, text, kind, top_intent, top_score, count) "
+                    "VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO UPDATE SET count = count + excluded.count",
+                    [(day, text, *held) for (day, text), held in batch],
+                )
+            self._pending.clear()
+            return len(batch)
 
     def opt_out(self, chat: str) -> None:
         """Forget the chat's state and store nothing more for it (only the flag itself)."""
@@ -499,6 +555,7 @@ class Store:
         today = self._today()
         cutoff = (today - dt.timedelta(days=self.retention_days)).isoformat()
         with self._lock:
+            self.flush_unanswered()
             with self._transaction() as db:
                 chats = db.execute(
                     "DELETE FROM chats WHERE opted_out = 0 AND last_seen < ?", (cutoff,)
@@ -534,8 +591,10 @@ class Store:
         return [StatRow(dt.date.fromisoformat(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
 
     def unanswered(self, since: dt.date) -> list[UnansweredRow]:
-        """Every unanswered question from ``since`` on, oldest day first."""
+        """Every unanswered question from ``since`` on, oldest day first (those held in
+        memory are written first)."""
         with self._lock:
+            self.flush_unanswered()
             rows = self._db.execute(
                 "SELECT day, text, kind, top_intent, top_score, count FROM unanswered "
                 "WHERE day >= ? ORDER BY day, text",
@@ -544,8 +603,9 @@ class Store:
         return [UnansweredRow(dt.date.fromisoformat(r[0]), *r[1:]) for r in rows]
 
     def counts(self) -> dict[str, int]:
-        """Rows per table (for ``/privacy`` tests and the report's header)."""
+        """Rows per table (unanswered questions held in memory are written first)."""
         with self._lock:
+            self.flush_unanswered()
             return {
                 table: self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in ("chats", "daily_stats", "unanswered")

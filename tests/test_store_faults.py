@@ -5,6 +5,7 @@ presses)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -159,3 +160,85 @@ def test_housekeeping_finishes_an_erasure_the_reader_held_up(dialogue: Dialogue,
     assert not store.erasure_pending
     assert b"telegram:5" not in file_bytes(db_path)
     store.close()
+
+
+# --------------------------------------------------------------------------------------
+# unanswered questions are written apart from chat rows
+# --------------------------------------------------------------------------------------
+
+
+def wal_transactions(path: Path) -> list[bytes]:
+    """The raw pages of each transaction in the write-ahead log beside ``path``."""
+    wal = Path(f"{path}-wal").read_bytes()
+    page_size = int.from_bytes(wal[8:12], "big")
+    transactions: list[bytes] = []
+    current = b""
+    for at in range(32, len(wal) - 24 - page_size + 1, 24 + page_size):
+        current += wal[at + 24 : at + 24 + page_size]
+        if int.from_bytes(wal[at + 4 : at + 8], "big"):  # a commit frame ends a transaction
+            transactions.append(current)
+            current = b""
+    return transactions
+
+
+QUESTIONS = {
+    "telegram:31001": "what about my purple zebra",
+    "telegram:31002": "can I knit while my zebra sleeps",
+    "telegram:31003": "is kombucha good for the tailbone",
+}
+
+
+def test_the_wal_never_pairs_an_unanswered_question_with_a_chat(
+    service: ChatService, store: Store, db_path: Path
+):
+    for chat, question in QUESTIONS.items():  # a first message writes a new chat row
+        assert service.message(chat, question).kind == "fallback"
+        service.message(chat, "what is piriformis syndrome")
+        service.message(chat, f"{question} again")  # and a later one after an answer
+    # held in memory: not in the file, not in the log
+    assert store.pending_unanswered == 6
+    for question in QUESTIONS.values():
+        assert question.encode() not in file_bytes(db_path)
+    service.tidy()  # housekeeping writes them as one shuffled batch
+    assert store.pending_unanswered == 0
+    transactions = wal_transactions(db_path)
+    with_question = [t for t in transactions if any(q.encode() in t for q in QUESTIONS.values())]
+    with_chat = [t for t in transactions if any(c.encode() in t for c in QUESTIONS)]
+    assert with_question and with_chat  # both really are in the log...
+    for pages in with_question:  # ...but never in the same transaction
+        assert not any(chat.encode() in pages for chat in QUESTIONS)
+    asked = [*QUESTIONS.values(), *(f"{q} again" for q in QUESTIONS.values())]
+    assert [row.text for row in store.unanswered(dt.date(2000, 1, 1))] == sorted(asked)
+
+
+def test_a_batch_is_written_when_full_and_on_close(
+    dialogue: Dialogue, db_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr("bot.store.UNANSWERED_BATCH", 3)
+    store = Store(db_path)
+    service = ChatService(dialogue, store)
+    questions = [f"what about my purple zebra number {n}" for n in range(4)]
+    for number, question in enumerate(questions):
+        service.message(f"telegram:{number}", question)
+    with sqlite3.connect(db_path) as db:
+        written = {row[0] for row in db.execute("SELECT text FROM unanswered")}
+    assert written == set(questions[:3]) and store.pending_unanswered == 1
+    store.close()
+    with sqlite3.connect(db_path) as db:
+        assert {row[0] for row in db.execute("SELECT text FROM unanswered")} == set(questions)
+
+
+def test_a_failed_batch_is_kept_for_the_next_try(service: ChatService, store: Store, db_path: Path):
+    service.message("telegram:1", "what about my purple zebra")
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    store._db.execute("PRAGMA busy_timeout = 10")
+    try:
+        service.tidy()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.pending_unanswered == 1
+    service.tidy()
+    assert store.pending_unanswered == 0
+    assert store.counts()["unanswered"] == 1
