@@ -28,7 +28,6 @@ import datetime as dt
 import logging
 import os
 import random
-import re
 import sqlite3
 import threading
 import time
@@ -37,13 +36,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.masking import MAX_UNANSWERED_CHARS as MAX_UNANSWERED_CHARS
+from bot.masking import mask_personal
 from bot.replies import ChatState
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-MAX_UNANSWERED_CHARS = 300
-"""Longest unanswered question kept (longer ones are cut)."""
 
 CHECKPOINT_RETRY_SECONDS = 0.02
 """Pause between two attempts to empty the write-ahead log while another program reads."""
@@ -96,20 +94,6 @@ MIGRATIONS: tuple[str, ...] = (
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # anchored and possessive: linear time on a 10,000-character word (was quadratic)
-    (re.compile(r"(?<!\S)[^\s@]++@\S+\.\w+"), "[email]"),
-    (re.compile(r"(?i)\b(?:https?://|www\.)\S+"), "[link]"),
-    (re.compile(r"(?<!\w)@\w{3,}"), "[handle]"),
-    (re.compile(r"\+?\d[\d\s().-]{6,}\d"), "[number]"),
-    (
-        re.compile(r"(?i:\b(my name is|my name's|name's|this is|call me|i am|i'm|im)\s+)[A-Z]\w+"),
-        r"\1 [name]",
-    ),
-)
-"""Personal details people sometimes type into a question, and what replaces them
-(a capitalised word after "my name is", "I'm", "call me"... counts as a name)."""
-
 
 class StoreError(RuntimeError):
     """The database cannot be used; the message is one line meant for the operator."""
@@ -160,23 +144,6 @@ class UnansweredRow:
     top_intent: str | None
     top_score: float | None
     count: int
-
-
-def mask_personal(text: str) -> str:
-    """Mask e-mail addresses, links, @handles and phone numbers, then cut to length.
-
-    Args:
-        text: A question as typed.
-
-    Returns:
-        The question with personal details replaced by ``[email]``, ``[link]``,
-        ``[handle]`` and ``[number]``, whitespace collapsed, at most
-        :data:`MAX_UNANSWERED_CHARS` characters.
-    """
-    for pattern, mask in _MASKS:
-        text = pattern.sub(mask, text)
-    text = " ".join(text.split())
-    return text[:MAX_UNANSWERED_CHARS]
 
 
 def utc_today() -> dt.date:

@@ -15,7 +15,7 @@ import pytest
 from bot.dialogue import Dialogue
 from bot.replies import BACK, ChatState
 from bot.service import ChatService
-from bot.store import Store
+from bot.store import Store, mask_personal
 
 GONE = "hamstring_stretches"  # a topic the content had once and no longer has
 
@@ -242,3 +242,71 @@ def test_a_failed_batch_is_kept_for_the_next_try(service: ChatService, store: St
     service.tidy()
     assert store.pending_unanswered == 0
     assert store.counts()["unanswered"] == 1
+
+
+# --------------------------------------------------------------------------------------
+# masking
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("hi my name is john smith", "hi my name is [name]"),
+        ("My name is John Smith", "My name is [name]"),
+        ("MY NAME IS JOHN SMITH", "MY NAME IS [name]"),
+        ("I'm Sarah Connor", "I'm [name]"),
+        ("I’m Sarah Jane Connor, what helps", "I’m [name], what helps"),
+        ("my name is john smith and my back hurts", "my name is [name] and my back hurts"),
+        ("call me Pat, does massage help", "call me [name], does massage help"),
+        ("je m'appelle Marie Dupont, sciatique?", "je m'appelle [name], sciatique?"),
+        ("je m’appelle marie et j'ai mal", "je m’appelle [name] et j'ai mal"),
+        ("me llamo juan pérez garcía y tengo dolor", "me llamo [name] y tengo dolor"),
+        ("hola, soy María", "hola, soy [name]"),
+        ("ich heiße Hans Müller und habe Schmerzen", "ich heiße [name] und habe Schmerzen"),
+        ("ich heisse hans", "ich heisse [name]"),
+        ("see t.me/sarah_connor or telegram.me/pat", "see [link] or [link]"),
+        ("born 12/03/1985, is that why", "born [date], is that why"),
+        ("date of birth 1985-03-12", "date of birth [date]"),
+        ("born on 12 March 1985", "born on [date]"),
+        ("I was born in 1985", "I was born in [date]"),
+        ("born March 3rd, 1985", "born [date]"),
+        ("né le 12 mars 1985", "né le [date]"),
+        ("nací el 12 de marzo de 1985", "nací el [date]"),
+        ("geboren am 12. März 1985", "geboren am [date]"),
+    ],
+)
+def test_names_links_and_dates_are_masked(typed: str, kept: str):
+    assert mask_personal(typed) == kept
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "I'm worried about my back",
+        "I'm in pain all day",
+        "im 45 and my leg hurts",
+        "I'm Not sure it is sciatica",
+        "i am pregnant, is massage safe",
+        "this is Sciatica right?",
+        "call me back please",
+        "does it get worse in May or June",
+        "may 2 days of rest help",
+        "L4-L5 disc and 1/2 an hour of walking",
+        "sessions 3-4 times a week",
+        "je suis enceinte",
+        "ich bin müde",
+    ],
+)
+def test_ordinary_words_are_not_taken_for_names_or_dates(typed: str):
+    assert mask_personal(typed) == typed
+
+
+def test_masked_names_reach_neither_the_file_nor_the_wal(service: ChatService, db_path: Path):
+    service.message("telegram:8", "hi my name is john smith, what about my purple zebra")
+    service.message("telegram:9", "I'm Sarah Connor, t.me/sconnor, what about my purple zebra")
+    service.tidy()
+    stored = file_bytes(db_path).lower()
+    for secret in (b"john", b"smith", b"sarah", b"connor", b"sconnor"):
+        assert secret not in stored
+    assert b"purple zebra" in stored
