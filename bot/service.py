@@ -118,11 +118,14 @@ class ChatService:
         return reply
 
     def tidy(self) -> None:
-        """Housekeeping, called hourly by adapters (so an idle bot forgets on time too):
-        write the unanswered questions held in memory as one shuffled batch, purge what is
-        past retention if not done yet today, and finish an erasure that another program's
-        reading held up."""
+        """Housekeeping, called hourly by adapters (so an idle bot forgets on time too).
+
+        Reopens the database if its file was deleted or replaced, writes the unanswered
+        questions held in memory as one shuffled batch, purges what is past retention if not
+        done yet today, and finishes an erasure that another program's reading held up.
+        """
         steps = (
+            self.store.check_file,
             self.store.flush_unanswered,
             self.store.purge_if_due,
             self.store.finish_erasure,

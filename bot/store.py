@@ -187,6 +187,7 @@ class Store:
         # (day, masked text) -> [kind, top intent, top score, count], not yet written
         self._pending: dict[tuple[str, str], list] = {}
         self._db = self._open()
+        self._identity = self._file_identity()
         try:
             self._migrate()
             self.purge()
@@ -280,6 +281,7 @@ class Store:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed when the block ends, rolled back on error."""
         with self._lock:
+            self._check_file()
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -295,6 +297,62 @@ class Store:
                 if self._db.in_transaction:  # a failed COMMIT can leave it open
                     self._db.execute("ROLLBACK")
                 raise
+
+    # --- the file itself: deleted or replaced while the bot runs -------------------------
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        """The database file's device and inode, ``None`` when it is missing."""
+        if self.path == MEMORY:
+            return (0, 0)
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None
+        return (info.st_dev, info.st_ino)
+
+    def check_file(self) -> None:
+        """Reopen the database if its file was deleted or replaced since it was opened.
+
+        Called before every read and write (one ``stat``, about a microsecond) and by
+        housekeeping, so a write never goes into a file that is no longer at
+        ``DATABASE_PATH``.
+
+        Raises:
+            sqlite3.OperationalError: the file at ``DATABASE_PATH`` cannot be opened (the
+                next call tries again).
+        """
+        with self._lock:
+            self._check_file()
+
+    def _check_file(self) -> None:
+        now = self._file_identity()
+        if now is not None and now == self._identity:
+            return
+        if self._identity is not None:  # first notice; a failed reopen is not re-logged
+            logger.warning(
+                "DATABASE_PATH %s was %s while the bot ran; reopening it",
+                self.path,
+                "deleted" if now is None else "replaced",
+            )
+        self._identity = None
+        try:
+            self._db.close()
+        except sqlite3.Error as exc:
+            logger.debug("closing the old database file failed: %s", exc)
+        # SQLite leaves the old file's write-ahead log and shared memory behind when the
+        # file was unlinked; opened with the new file, they would be read as its own.
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        try:
+            self._db = self._open()
+            self._identity = self._file_identity()
+            self._migrate()
+        except (StoreError, sqlite3.Error) as exc:
+            self._identity = None
+            message = str(exc) if isinstance(exc, StoreError) else self._explain(exc)
+            raise sqlite3.OperationalError(message) from None
+        self._purged_on = None
+        logger.warning("DATABASE_PATH %s reopened", self.path)
 
     def close(self) -> None:
         """Write the unanswered questions held in memory and close the database
@@ -319,6 +377,7 @@ class Store:
     def state(self, chat: str) -> ChatState:
         """The chat's remembered state (a fresh one for unknown or opted-out chats)."""
         with self._lock:
+            self._check_file()
             row = self._db.execute(
                 "SELECT last_intent, history FROM chats WHERE chat = ? AND opted_out = 0",
                 (chat,),
@@ -330,6 +389,7 @@ class Store:
     def opted_out(self, chat: str) -> bool:
         """True when the chat asked the bot to store nothing."""
         with self._lock:
+            self._check_file()
             row = self._db.execute("SELECT opted_out FROM chats WHERE chat = ?", (chat,)).fetchone()
         return bool(row and row[0])
 
@@ -550,6 +610,7 @@ class Store:
     def stats(self, since: dt.date) -> list[StatRow]:
         """Every counter from ``since`` on, oldest day first."""
         with self._lock:
+            self._check_file()
             rows = self._db.execute(
                 "SELECT day, source, kind, intent, count FROM daily_stats WHERE day >= ? "
                 "ORDER BY day, source, kind, intent",
@@ -562,6 +623,7 @@ class Store:
         memory are written first)."""
         with self._lock:
             self.flush_unanswered()
+            self._check_file()
             rows = self._db.execute(
                 "SELECT day, text, kind, top_intent, top_score, count FROM unanswered "
                 "WHERE day >= ? ORDER BY day, text",
@@ -573,6 +635,7 @@ class Store:
         """Rows per table (unanswered questions held in memory are written first)."""
         with self._lock:
             self.flush_unanswered()
+            self._check_file()
             return {
                 table: self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in ("chats", "daily_stats", "unanswered")

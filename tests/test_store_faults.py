@@ -310,3 +310,63 @@ def test_masked_names_reach_neither_the_file_nor_the_wal(service: ChatService, d
     for secret in (b"john", b"smith", b"sarah", b"connor", b"sconnor"):
         assert secret not in stored
     assert b"purple zebra" in stored
+
+
+# --------------------------------------------------------------------------------------
+# the database file deleted or replaced while the bot runs
+# --------------------------------------------------------------------------------------
+
+
+def test_a_deleted_database_is_noticed_reopened_and_loses_no_later_write(
+    dialogue: Dialogue, db_path: Path, caplog: pytest.LogCaptureFixture
+):
+    store = Store(db_path)
+    service = ChatService(dialogue, store)
+    service.message("telegram:1", "what causes sciatica")
+    db_path.unlink()  # an operator's mistake; the -wal and -shm stay behind
+    service.tidy()  # housekeeping notices
+    assert "was deleted while the bot ran" in caplog.text
+    assert db_path.exists()
+    db_path.unlink()  # and once more, noticed by the next write this time
+    reply = service.command("telegram:5", "optout")
+    assert reply.text.startswith("Done")
+    store.close()
+    reopened = Store(db_path)
+    assert reopened.opted_out("telegram:5")
+    reopened.close()
+
+
+def test_a_replaced_database_is_reopened_and_later_writes_go_to_the_new_file(
+    dialogue: Dialogue, db_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    store = Store(db_path)
+    service = ChatService(dialogue, store)
+    service.message("telegram:1", "what causes sciatica")
+    backup = tmp_path / "backup.sqlite3"
+    with sqlite3.connect(db_path) as source, sqlite3.connect(backup) as target:
+        source.backup(target)
+    service.message("telegram:2", "what is piriformis syndrome")  # not in the backup
+    backup.replace(db_path)  # restored from the backup while the bot runs
+    service.command("telegram:5", "optout")
+    assert "was replaced while the bot ran" in caplog.text
+    store.close()
+    reopened = Store(db_path)
+    assert reopened.opted_out("telegram:5")
+    assert reopened.state("telegram:1") == ChatState("sciatica_causes")
+    assert reopened.state("telegram:2") == ChatState()  # the old file's log was not replayed
+    reopened.close()
+
+
+def test_a_database_that_cannot_be_reopened_still_leaves_people_answered(
+    dialogue: Dialogue, db_path: Path
+):
+    store = Store(db_path)
+    service = ChatService(dialogue, store)
+    db_path.unlink()
+    db_path.write_bytes(b"not a database " * 500)  # replaced by garbage
+    assert service.message("telegram:1", "what causes sciatica").intent == "sciatica_causes"
+    assert service.command("telegram:1", "optout").text.startswith("That failed")
+    db_path.unlink()  # the garbage goes: the next write reopens a fresh file
+    assert service.command("telegram:1", "optout").text.startswith("Done")
+    assert store.opted_out("telegram:1")
+    store.close()
