@@ -161,7 +161,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "report":
         from bot.report import build_report
 
-        store = Store.from_settings(settings)
+        store = Store.from_settings(settings, read_only=True)
         try:
             result = build_report(store, args.days)
         finally:

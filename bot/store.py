@@ -161,6 +161,8 @@ class Store:
         today: Returns the current day (injectable for tests).
         busy_timeout: Seconds to wait for another process's lock before giving up (the
             caller then answers without the store rather than keep the person waiting).
+        read_only: Open an existing file for reading only (``sciatica-bot report``): no
+            schema change, no purge; works on a read-only backup.
 
     Raises:
         StoreError: the file cannot be created, opened or written, is not a SQLite
@@ -174,8 +176,10 @@ class Store:
         retention_days: int = 30,
         today: Callable[[], dt.date] = utc_today,
         busy_timeout: float = 1.0,
+        read_only: bool = False,
     ) -> None:
         self.path = str(path)
+        self.read_only = read_only and self.path != MEMORY
         self._busy_timeout = busy_timeout
         self.retention_days = retention_days
         self._today = today
@@ -186,6 +190,10 @@ class Store:
         self._last_checkpoint = 0.0
         # (day, masked text) -> [kind, top intent, top score, count], not yet written
         self._pending: dict[tuple[str, str], list] = {}
+        if self.read_only:
+            self._db = self._open_read_only()
+            self._identity = self._file_identity()
+            return
         self._db = self._open()
         self._identity = self._file_identity()
         try:
@@ -196,9 +204,12 @@ class Store:
             raise StoreError(self._explain(exc)) from None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Store:
-        """The store at ``DATABASE_PATH`` keeping data for ``RETENTION_DAYS``."""
-        return cls(settings.database_path, retention_days=settings.retention_days)
+    def from_settings(cls, settings: Settings, *, read_only: bool = False) -> Store:
+        """The store at ``DATABASE_PATH`` keeping data for ``RETENTION_DAYS`` (opened for
+        reading only, for the report, when ``read_only``)."""
+        return cls(
+            settings.database_path, retention_days=settings.retention_days, read_only=read_only
+        )
 
     # --- opening -------------------------------------------------------------------------
 
@@ -240,6 +251,51 @@ class Store:
                 db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as exc:
             raise StoreError(self._explain(exc)) from None
+        return db
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Open the file for reading only: no schema write, no purge, nothing created.
+
+        A copy in a read-only folder (a backup) cannot get the shared-memory file SQLite
+        wants for a WAL database; when no ``-wal`` file lies beside it (so no bot is
+        writing to it), it is opened as immutable instead.
+        """
+        path = Path(self.path)
+        if not path.is_file():
+            raise StoreError(f"DATABASE_PATH {self.path} does not exist")
+        uri = path.resolve().as_uri()
+        try:
+            db = self._connect_read_only(f"{uri}?mode=ro")
+        except sqlite3.OperationalError as exc:
+            if "unable to open" not in str(exc) or Path(f"{self.path}-wal").exists():
+                raise StoreError(self._explain(exc)) from None
+            try:
+                db = self._connect_read_only(f"{uri}?mode=ro&immutable=1")
+            except sqlite3.Error as again:
+                raise StoreError(self._explain(again)) from None
+        except sqlite3.Error as exc:
+            raise StoreError(self._explain(exc)) from None
+        return db
+
+    def _connect_read_only(self, uri: str) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=self._busy_timeout
+        )
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.Error:
+            db.close()
+            raise
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise StoreError(
+                f"DATABASE_PATH {self.path} was written by a newer version of the bot "
+                f"(schema {version}, this one knows {SCHEMA_VERSION})"
+            )
+        if not {"chats", "daily_stats", "unanswered"} <= tables:
+            db.close()
+            raise StoreError(f"DATABASE_PATH {self.path} is not a database of this bot")
         return db
 
     def _explain(self, exc: sqlite3.Error) -> str:
@@ -325,6 +381,8 @@ class Store:
             self._check_file()
 
     def _check_file(self) -> None:
+        if self.read_only:
+            return
         now = self._file_identity()
         if now is not None and now == self._identity:
             return

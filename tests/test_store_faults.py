@@ -6,7 +6,12 @@ presses)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -370,3 +375,107 @@ def test_a_database_that_cannot_be_reopened_still_leaves_people_answered(
     assert service.command("telegram:1", "optout").text.startswith("Done")
     assert store.opted_out("telegram:1")
     store.close()
+
+
+# --------------------------------------------------------------------------------------
+# the report reads, and never writes
+# --------------------------------------------------------------------------------------
+
+
+def _seed(path: Path, dialogue: Dialogue) -> None:
+    store = Store(path)
+    service = ChatService(dialogue, store)
+    service.message("telegram:1", "what causes sciatica")
+    service.message("telegram:2", "what about my purple zebra")
+    store.close()
+    with sqlite3.connect(path) as db:  # a row past retention, which a purge would delete
+        db.execute(
+            "INSERT INTO unanswered VALUES ('2000-01-01', 'an old one', 'fallback', NULL, NULL, 1)"
+        )
+        db.execute("INSERT INTO daily_stats VALUES ('2000-01-01', 'typed', 'answer', 'x', 5)")
+
+
+def _report(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--days", "36500", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=next(folder for folder in path.parents if folder.exists()),
+        env={**os.environ, "DATABASE_PATH": str(path)},
+        timeout=60,
+    )
+
+
+def _lock_down(*paths: Path) -> bool:
+    """chmod a-w for ordinary users; root ignores modes, so it gets the immutable
+    attribute. False when neither works here."""
+    for path in paths:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    if os.geteuid() != 0:
+        return True
+    return all(
+        subprocess.run(["chattr", "+i", str(p)], capture_output=True, check=False).returncode == 0
+        for p in paths
+    )
+
+
+def _unlock(*paths: Path) -> None:
+    for path in paths:
+        subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=False)
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def test_report_works_on_a_read_only_backup_in_a_read_only_folder(
+    dialogue: Dialogue, tmp_path: Path
+):
+    live = tmp_path / "live.sqlite3"
+    _seed(live, dialogue)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    backup = folder / "backup.sqlite3"
+    with sqlite3.connect(live) as source, sqlite3.connect(backup) as target:
+        source.backup(target)  # what sqlite3 ".backup" does: a WAL-mode copy
+    before = backup.read_bytes()
+    if not _lock_down(backup, folder):
+        pytest.skip("cannot make a folder read-only here")
+    try:
+        result = _report(backup)
+    finally:
+        _unlock(backup, folder)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["totals"]["messages"] == 7
+    assert any("an old one" in g["example"] for g in data["unanswered_groups"])
+    assert backup.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["backup.sqlite3"]
+
+
+def test_report_changes_nothing_in_the_live_database(dialogue: Dialogue, tmp_path: Path):
+    live = tmp_path / "live.sqlite3"
+    _seed(live, dialogue)
+    with sqlite3.connect(live) as db:
+        db.execute("PRAGMA user_version = 1")  # an older schema: the bot would migrate it
+    before = hashlib.sha256(live.read_bytes()).hexdigest()
+    result = _report(live)
+    assert result.returncode == 0, result.stderr
+    assert hashlib.sha256(live.read_bytes()).hexdigest() == before
+    with sqlite3.connect(live) as db:
+        assert db.execute("SELECT count(*) FROM unanswered WHERE day = '2000-01-01'").fetchone()
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_report_on_a_missing_database_is_one_line_and_creates_nothing(tmp_path: Path):
+    missing = tmp_path / "nowhere" / "bot.sqlite3"
+    result = _report(missing)
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr and result.stderr.count("\n") == 1
+    assert not missing.parent.exists()
+
+
+def test_a_read_only_store_refuses_writes(dialogue: Dialogue, db_path: Path):
+    Store(db_path).close()
+    reader = Store(db_path, read_only=True)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.opt_out("telegram:1")
+    assert reader.counts()["chats"] == 0
+    reader.close()
