@@ -20,6 +20,7 @@ import pytest
 from bot.dialogue import Dialogue
 from bot.replies import BACK, ChatState
 from bot.service import ChatService
+from bot.settings import load_settings, read_environment
 from bot.store import Store, mask_personal
 
 GONE = "hamstring_stretches"  # a topic the content had once and no longer has
@@ -479,3 +480,46 @@ def test_a_read_only_store_refuses_writes(dialogue: Dialogue, db_path: Path):
         reader.opt_out("telegram:1")
     assert reader.counts()["chats"] == 0
     reader.close()
+
+
+# --------------------------------------------------------------------------------------
+# smaller promises: settings, deep links, forged presses
+# --------------------------------------------------------------------------------------
+
+FAKE_TOKEN = "123456:AAFakeTokenForTheSettingsTest_abcdefghij"
+
+
+def test_an_empty_token_in_the_environment_does_not_hide_the_one_in_dotenv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"TELEGRAM_BOT_TOKEN={FAKE_TOKEN}\nCLINIC_NAME=From dotenv\n")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    monkeypatch.setenv("CLINIC_NAME", "From the environment")
+    settings = load_settings(read_environment(env_file))
+    assert settings.telegram_token == FAKE_TOKEN
+    assert settings.clinic.name == "From the environment"  # a real value still wins
+
+
+@pytest.mark.parametrize(
+    ("env_value", "dotenv", "said"),
+    [("", "", "is empty"), (None, "", "is not set"), (" ", "TELEGRAM_BOT_TOKEN=\n", "is empty")],
+)
+def test_the_missing_token_message_says_empty_or_not_set_truthfully(
+    tmp_path: Path, env_value: str | None, dotenv: str, said: str
+):
+    (tmp_path / ".env").write_text(dotenv)
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    if env_value is not None:
+        env["TELEGRAM_BOT_TOKEN"] = env_value
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "DATABASE_PATH": ":memory:"},
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert f"TELEGRAM_BOT_TOKEN {said}" in result.stderr
+    assert result.stderr.count("\n") == 1
