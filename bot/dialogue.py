@@ -338,6 +338,20 @@ class Dialogue:
         """The note for stickers, photos, voice and other non-text messages."""
         return self._note("not_text")
 
+    def start(self, state: ChatState, argument: str = "") -> tuple[Reply, ChatState]:
+        """``/start``: the welcome, or with a topic's name (deep links such as
+        ``t.me/<bot>?start=piriformis_syndrome``) that topic, reached as if its button were
+        pressed, so the chat's Back history is kept.
+
+        Returns:
+            The reply and the chat's new state.
+        """
+        state = self.known(state)
+        intent = argument.strip()
+        if intent in self.content.responses:
+            return self._moved(state, self.answer(intent))
+        return self.welcome(), state
+
     def topic(self, intent: str) -> Reply | None:
         """The answer for a topic named directly (deep links); None when unknown."""
         if intent in self.content.responses:

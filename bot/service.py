@@ -16,7 +16,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 
-from bot.content import RED_FLAGS, is_topic
+from bot.content import RED_FLAGS
 from bot.dialogue import Dialogue
 from bot.replies import MENU, Button, ChatState, Reply
 from bot.settings import Settings
@@ -99,11 +99,9 @@ class ChatService:
             return self._opt_in(chat)
         state = None
         if name == "start":
-            topic = self.dialogue.topic(argument.strip()) if argument.strip() else None
-            reply = topic or self.dialogue.welcome()
-            state = (
-                ChatState(last_intent=topic.intent) if topic and is_topic(topic.intent) else None
-            )
+            before = self._state(chat)
+            reply, after = self.dialogue.start(before, argument)
+            state = _changed(before, after)
         elif name == "topics":
             reply = self.dialogue.menu()
         elif name == "book":

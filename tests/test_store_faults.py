@@ -19,6 +19,7 @@ import pytest
 
 from bot.dialogue import Dialogue
 from bot.replies import BACK, ChatState
+from bot.report import build_report
 from bot.service import ChatService
 from bot.settings import load_settings, read_environment
 from bot.store import Store, mask_personal
@@ -523,3 +524,35 @@ def test_the_missing_token_message_says_empty_or_not_set_truthfully(
     assert result.returncode == 2
     assert f"TELEGRAM_BOT_TOKEN {said}" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_start_with_a_topic_keeps_the_back_history(service: ChatService, store: Store):
+    service.message("telegram:3", "what is piriformis syndrome")
+    service.message("telegram:3", "what causes sciatica")
+    before = store.state("telegram:3")
+    assert before.history == ("piriformis_syndrome",)
+    reply = service.command("telegram:3", "start", "massage_for_sciatica")
+    assert reply.intent == "massage_for_sciatica"
+    assert store.state("telegram:3") == ChatState(
+        "massage_for_sciatica", ("piriformis_syndrome", "sciatica_causes")
+    )
+    assert any(button.payload == BACK for button in reply.buttons)
+    assert service.press("telegram:3", BACK).intent == "sciatica_causes"
+    # a plain /start and an unknown topic leave the state alone
+    service.command("telegram:3", "start")
+    service.command("telegram:3", "start", "no_such_topic")
+    assert store.state("telegram:3").last_intent == "sciatica_causes"
+
+
+def test_forged_red_flag_presses_do_not_count_as_red_flags(
+    service: ChatService, store: Store, dialogue: Dialogue
+):
+    service.message("telegram:1", "i cant control my bladder and my bum is numb since yesterday")
+    for number in range(50):  # payloads never offered to these chats
+        service.press(f"telegram:{100 + number}", "red_flags")
+    service.command("telegram:99", "start", "red_flags")
+    report = build_report(store, days=1).to_json()
+    assert report["totals"]["red_flags"] == 1
+    assert [day["red_flags"] for day in report["days"]] == [1]
+    assert report["answers_per_intent"]["red_flags"] == 1
+    assert report["totals"]["buttons"] == 50  # still counted, as presses
