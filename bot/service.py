@@ -167,9 +167,11 @@ class ChatService:
             "- daily counts of which topics were answered, typed or tapped, and how often the "
             "bot could not answer;",
             "- questions the bot could not answer, cut to "
-            f"{MAX_UNANSWERED_CHARS} characters, with e-mail addresses, phone numbers, links "
-            f"and @names masked, so the clinic can improve the answers. They are deleted after "
-            f"{days} days. Because nothing links them to you, /forget cannot find them.",
+            f"{MAX_UNANSWERED_CHARS} characters, with names, e-mail addresses, phone numbers, "
+            "dates, links and @names masked, so the clinic can improve the answers. They are "
+            "written in batches, in random order, apart from anything about this chat, so not "
+            f"even the database's log ties them to it. They are deleted after {days} days. "
+            "Because nothing links them to you, /forget cannot find them.",
             "",
             "Never stored: your name, username or user id next to a question, and messages "
             "describing urgent symptoms.",
