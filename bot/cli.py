@@ -19,7 +19,7 @@ from bot.dialogue import Dialogue
 from bot.evaluation import EvalFileError, evaluate, load_items
 from bot.replies import ChatState
 from bot.service import ChatService
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings, missing
 from bot.store import Store, StoreError
 
 logger = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "report":
         from bot.report import build_report
 
-        store = Store.from_settings(settings)
+        store = Store.from_settings(settings, read_only=True)
         try:
             result = build_report(store, args.days)
         finally:
@@ -176,7 +176,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     # run
     if not settings.telegram_token:
         if not args.chat_without_token:
-            return _fail("TELEGRAM_BOT_TOKEN is not set (environment or .env); see .env.example", 2)
+            return _fail(f"{missing('TELEGRAM_BOT_TOKEN')}; see .env.example", 2)
         service = ChatService.from_settings(settings)
         print(
             "No TELEGRAM_BOT_TOKEN configured: starting the terminal chat with the bundled "

@@ -99,6 +99,7 @@ class Dialogue:
         Returns:
             The reply and the chat's new state.
         """
+        state = self.known(state)
         if payload is not None:
             return self._press(state, payload)
         if text is None or not text.strip():
@@ -136,6 +137,21 @@ class Dialogue:
         if reply.kind == "did_you_mean" and state.last_intent:
             reply = self._in_context(reply, decision, state.last_intent)
         return self._moved(state, self._screened(reply, assessment))
+
+    def known(self, state: ChatState) -> ChatState:
+        """``state`` without the topics the content no longer has.
+
+        A chat remembered across a restart may name a topic that was removed from the
+        content since; such names are dropped, so Back, "tell me more" and "and the
+        treatment?" carry on from what is left.
+        """
+        responses = self.content.responses
+        last = state.last_intent if state.last_intent in responses else None
+        history = tuple(intent for intent in state.history if intent in responses)
+        if last == state.last_intent and history == state.history:
+            return state
+        logger.info("chat state named a topic the content no longer has; dropped it")
+        return ChatState(last_intent=last, history=history)
 
     def _screened(self, reply: Reply, assessment: Assessment) -> Reply:
         """Mark a reply with what the safety screen found. A red flag that was denied, is
@@ -321,6 +337,20 @@ class Dialogue:
     def not_text(self) -> Reply:
         """The note for stickers, photos, voice and other non-text messages."""
         return self._note("not_text")
+
+    def start(self, state: ChatState, argument: str = "") -> tuple[Reply, ChatState]:
+        """``/start``: the welcome, or with a topic's name (deep links such as
+        ``t.me/<bot>?start=piriformis_syndrome``) that topic, reached as if its button were
+        pressed, so the chat's Back history is kept.
+
+        Returns:
+            The reply and the chat's new state.
+        """
+        state = self.known(state)
+        intent = argument.strip()
+        if intent in self.content.responses:
+            return self._moved(state, self.answer(intent))
+        return self.welcome(), state
 
     def topic(self, intent: str) -> Reply | None:
         """The answer for a topic named directly (deep links); None when unknown."""

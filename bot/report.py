@@ -1,10 +1,12 @@
 """The authors' report: what people ask, and what the bot cannot answer yet.
 
 ``sciatica-bot report [--days N] [--json]`` reads the anonymous tables of the
-:class:`~bot.store.Store`: answers per intent, typed questions against button presses, the
-fallback rate and red-flag answers per day, and the unanswered questions grouped by
-similarity (largest group first), each group with an example and the intent it came closest
-to. The groups are a to-do list for whoever edits ``intents/``.
+:class:`~bot.store.Store` (opened read-only): answers per intent, typed questions against
+button presses, the fallback rate and red flags per day (typed messages describing urgent
+symptoms; presses of the urgent-symptoms button are counted only as presses), and the
+unanswered questions grouped by similarity (largest group first), each group with an
+example and the intent it came closest to. The groups are a to-do list for whoever edits
+``intents/``.
 """
 
 from __future__ import annotations
@@ -216,6 +218,11 @@ def build_report(store: Store, days: int, today: dt.date | None = None) -> Repor
         counts = per_day[row.day]
         counts["messages"] += row.count
         counts[row.source] += row.count
+        if row.kind == "red_flag" and row.source != "typed":
+            # A press of the urgent-symptoms button (or a deep link to it) is not a message
+            # describing urgent symptoms, and a forged payload looks just like a real one:
+            # it counts as a press, never as a red flag.
+            continue
         counts[row.kind] += row.count
         if row.kind in ANSWER_KINDS and row.intent:
             per_intent[row.intent] += row.count

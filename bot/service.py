@@ -16,7 +16,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 
-from bot.content import RED_FLAGS, is_topic
+from bot.content import RED_FLAGS
 from bot.dialogue import Dialogue
 from bot.replies import MENU, Button, ChatState, Reply
 from bot.settings import Settings
@@ -99,11 +99,9 @@ class ChatService:
             return self._opt_in(chat)
         state = None
         if name == "start":
-            topic = self.dialogue.topic(argument.strip()) if argument.strip() else None
-            reply = topic or self.dialogue.welcome()
-            state = (
-                ChatState(last_intent=topic.intent) if topic and is_topic(topic.intent) else None
-            )
+            before = self._state(chat)
+            reply, after = self.dialogue.start(before, argument)
+            state = _changed(before, after)
         elif name == "topics":
             reply = self.dialogue.menu()
         elif name == "book":
@@ -118,12 +116,23 @@ class ChatService:
         return reply
 
     def tidy(self) -> None:
-        """Purge what is past retention, if not done yet today (adapters call it hourly,
-        so an idle bot forgets on time too)."""
-        try:
-            self.store.purge_if_due()
-        except sqlite3.Error as exc:
-            self._failed("purge", exc)
+        """Housekeeping, called hourly by adapters (so an idle bot forgets on time too).
+
+        Reopens the database if its file was deleted or replaced, writes the unanswered
+        questions held in memory as one shuffled batch, purges what is past retention if not
+        done yet today, and finishes an erasure that another program's reading held up.
+        """
+        steps = (
+            self.store.check_file,
+            self.store.flush_unanswered,
+            self.store.purge_if_due,
+            self.store.finish_erasure,
+        )
+        for step in steps:
+            try:
+                step()
+            except sqlite3.Error as exc:
+                self._failed("tidy", exc)
 
     def search(self, text: str, limit: int = 5) -> list[Reply]:
         """Answers for inline mode, best first (not recorded: inline queries have no chat)."""
@@ -158,9 +167,11 @@ class ChatService:
             "- daily counts of which topics were answered, typed or tapped, and how often the "
             "bot could not answer;",
             "- questions the bot could not answer, cut to "
-            f"{MAX_UNANSWERED_CHARS} characters, with e-mail addresses, phone numbers, links "
-            f"and @names masked, so the clinic can improve the answers. They are deleted after "
-            f"{days} days. Because nothing links them to you, /forget cannot find them.",
+            f"{MAX_UNANSWERED_CHARS} characters, with names, e-mail addresses, phone numbers, "
+            "dates, links and @names masked, so the clinic can improve the answers. They are "
+            "written in batches, in random order, apart from anything about this chat, so not "
+            f"even the database's log ties them to it. They are deleted after {days} days. "
+            "Because nothing links them to you, /forget cannot find them.",
             "",
             "Never stored: your name, username or user id next to a question, and messages "
             "describing urgent symptoms.",
@@ -179,11 +190,21 @@ class ChatService:
         return Reply("\n".join(lines), (Button(self._label("menu_label"), MENU),), kind="privacy")
 
     def _forget(self, chat: str) -> Reply:
-        return self._change(
-            self.store.forget,
-            chat,
+        try:
+            complete = self.store.forget(chat)
+        except sqlite3.Error as exc:
+            return self._refused("forget", exc)
+        if not complete:
+            return self._note(
+                "Erased: the bot no longer knows anything about this chat and starts afresh. "
+                "One older copy is still in the database's log file, because another program "
+                "(a backup, most likely) is reading the database right now; the bot keeps "
+                "trying and removes it as soon as that program finishes. Send /optout if it "
+                "should not remember this chat from now on."
+            )
+        return self._note(
             "Done: everything stored about this chat is erased. The bot starts afresh; "
-            "send /optout if it should not remember this chat from now on.",
+            "send /optout if it should not remember this chat from now on."
         )
 
     def _opt_out(self, chat: str) -> Reply:
@@ -207,9 +228,12 @@ class ChatService:
         try:
             action(chat)
         except sqlite3.Error as exc:
-            logger.error("%s failed: %s: %s", action.__name__, type(exc).__name__, exc)
-            return self._note("That failed and nothing was changed. Please try again later.")
+            return self._refused(action.__name__, exc)
         return self._note(done)
+
+    def _refused(self, action: str, exc: sqlite3.Error) -> Reply:
+        logger.error("%s failed: %s: %s", action, type(exc).__name__, exc)
+        return self._note("That failed and nothing was changed. Please try again later.")
 
     # --- helpers -------------------------------------------------------------------------
 

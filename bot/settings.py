@@ -85,13 +85,30 @@ class Settings:
 
 
 def read_environment(env_file: Path | None = None) -> dict[str, str]:
-    """Merge ``.env`` (if present) under the process environment."""
+    """Merge ``.env`` (if present) under the process environment.
+
+    A variable set but empty in the environment (``TELEGRAM_BOT_TOKEN=`` passed on by a
+    container or a service file) does not hide the value in ``.env``.
+    """
     path = env_file if env_file is not None else Path.cwd() / ".env"
     merged: dict[str, str] = {}
     if path.is_file():
         merged.update({k: v for k, v in dotenv_values(path).items() if v is not None})
-    merged.update(os.environ)
+    merged.update({k: v for k, v in os.environ.items() if v.strip() or k not in merged})
     return merged
+
+
+def missing(key: str, env: Mapping[str, str] | None = None) -> str:
+    """Why a required setting has no value, for a one-line error: set but empty, or not set.
+
+    Args:
+        key: The setting's name.
+        env: The merged settings (default: the environment plus ``.env``).
+    """
+    env = read_environment() if env is None else env
+    if key in env:
+        return f"{key} is empty (environment or .env)"
+    return f"{key} is not set (environment or .env)"
 
 
 def _float(env: Mapping[str, str], key: str, default: float, low: float, high: float) -> float:

@@ -27,21 +27,32 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import re
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.masking import MAX_UNANSWERED_CHARS as MAX_UNANSWERED_CHARS
+from bot.masking import mask_personal
 from bot.replies import ChatState
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-MAX_UNANSWERED_CHARS = 300
-"""Longest unanswered question kept (longer ones are cut)."""
+CHECKPOINT_RETRY_SECONDS = 0.02
+"""Pause between two attempts to empty the write-ahead log while another program reads."""
+
+ERASURE_RETRY_SECONDS = 30.0
+"""While an erasure is unfinished, writes retry it (without waiting) at most this often."""
+
+UNANSWERED_BATCH = 100
+"""Distinct unanswered questions held in memory before they are written as one batch."""
+
+_SHUFFLE = random.SystemRandom()
 
 MEMORY = ":memory:"
 """Path of a store that lives in memory only (tests, one-off commands)."""
@@ -82,20 +93,6 @@ MIGRATIONS: tuple[str, ...] = (
 """Forward migrations: entry ``i`` takes the schema from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
-
-_MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # anchored and possessive: linear time on a 10,000-character word (was quadratic)
-    (re.compile(r"(?<!\S)[^\s@]++@\S+\.\w+"), "[email]"),
-    (re.compile(r"(?i)\b(?:https?://|www\.)\S+"), "[link]"),
-    (re.compile(r"(?<!\w)@\w{3,}"), "[handle]"),
-    (re.compile(r"\+?\d[\d\s().-]{6,}\d"), "[number]"),
-    (
-        re.compile(r"(?i:\b(my name is|my name's|name's|this is|call me|i am|i'm|im)\s+)[A-Z]\w+"),
-        r"\1 [name]",
-    ),
-)
-"""Personal details people sometimes type into a question, and what replaces them
-(a capitalised word after "my name is", "I'm", "call me"... counts as a name)."""
 
 
 class StoreError(RuntimeError):
@@ -149,23 +146,6 @@ class UnansweredRow:
     count: int
 
 
-def mask_personal(text: str) -> str:
-    """Mask e-mail addresses, links, @handles and phone numbers, then cut to length.
-
-    Args:
-        text: A question as typed.
-
-    Returns:
-        The question with personal details replaced by ``[email]``, ``[link]``,
-        ``[handle]`` and ``[number]``, whitespace collapsed, at most
-        :data:`MAX_UNANSWERED_CHARS` characters.
-    """
-    for pattern, mask in _MASKS:
-        text = pattern.sub(mask, text)
-    text = " ".join(text.split())
-    return text[:MAX_UNANSWERED_CHARS]
-
-
 def utc_today() -> dt.date:
     """Today's date in UTC (the store's notion of a day)."""
     return dt.datetime.now(dt.UTC).date()
@@ -181,6 +161,8 @@ class Store:
         today: Returns the current day (injectable for tests).
         busy_timeout: Seconds to wait for another process's lock before giving up (the
             caller then answers without the store rather than keep the person waiting).
+        read_only: Open an existing file for reading only (``sciatica-bot report``): no
+            schema change, no purge; works on a read-only backup.
 
     Raises:
         StoreError: the file cannot be created, opened or written, is not a SQLite
@@ -194,14 +176,26 @@ class Store:
         retention_days: int = 30,
         today: Callable[[], dt.date] = utc_today,
         busy_timeout: float = 1.0,
+        read_only: bool = False,
     ) -> None:
         self.path = str(path)
+        self.read_only = read_only and self.path != MEMORY
         self._busy_timeout = busy_timeout
         self.retention_days = retention_days
         self._today = today
         self._lock = threading.RLock()
         self._purged_on: dt.date | None = None
+        self._trace_left = False  # an erasure's copies may still sit in the WAL
+        self._erasure_logged = False
+        self._last_checkpoint = 0.0
+        # (day, masked text) -> [kind, top intent, top score, count], not yet written
+        self._pending: dict[tuple[str, str], list] = {}
+        if self.read_only:
+            self._db = self._open_read_only()
+            self._identity = self._file_identity()
+            return
         self._db = self._open()
+        self._identity = self._file_identity()
         try:
             self._migrate()
             self.purge()
@@ -210,9 +204,12 @@ class Store:
             raise StoreError(self._explain(exc)) from None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Store:
-        """The store at ``DATABASE_PATH`` keeping data for ``RETENTION_DAYS``."""
-        return cls(settings.database_path, retention_days=settings.retention_days)
+    def from_settings(cls, settings: Settings, *, read_only: bool = False) -> Store:
+        """The store at ``DATABASE_PATH`` keeping data for ``RETENTION_DAYS`` (opened for
+        reading only, for the report, when ``read_only``)."""
+        return cls(
+            settings.database_path, retention_days=settings.retention_days, read_only=read_only
+        )
 
     # --- opening -------------------------------------------------------------------------
 
@@ -256,6 +253,51 @@ class Store:
             raise StoreError(self._explain(exc)) from None
         return db
 
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Open the file for reading only: no schema write, no purge, nothing created.
+
+        A copy in a read-only folder (a backup) cannot get the shared-memory file SQLite
+        wants for a WAL database; when no ``-wal`` file lies beside it (so no bot is
+        writing to it), it is opened as immutable instead.
+        """
+        path = Path(self.path)
+        if not path.is_file():
+            raise StoreError(f"DATABASE_PATH {self.path} does not exist")
+        uri = path.resolve().as_uri()
+        try:
+            db = self._connect_read_only(f"{uri}?mode=ro")
+        except sqlite3.OperationalError as exc:
+            if "unable to open" not in str(exc) or Path(f"{self.path}-wal").exists():
+                raise StoreError(self._explain(exc)) from None
+            try:
+                db = self._connect_read_only(f"{uri}?mode=ro&immutable=1")
+            except sqlite3.Error as again:
+                raise StoreError(self._explain(again)) from None
+        except sqlite3.Error as exc:
+            raise StoreError(self._explain(exc)) from None
+        return db
+
+    def _connect_read_only(self, uri: str) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=self._busy_timeout
+        )
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.Error:
+            db.close()
+            raise
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise StoreError(
+                f"DATABASE_PATH {self.path} was written by a newer version of the bot "
+                f"(schema {version}, this one knows {SCHEMA_VERSION})"
+            )
+        if not {"chats", "daily_stats", "unanswered"} <= tables:
+            db.close()
+            raise StoreError(f"DATABASE_PATH {self.path} is not a database of this bot")
+        return db
+
     def _explain(self, exc: sqlite3.Error) -> str:
         message = str(exc)
         if "not a database" in message or "malformed" in message:
@@ -295,6 +337,7 @@ class Store:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed when the block ends, rolled back on error."""
         with self._lock:
+            self._check_file()
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -311,9 +354,76 @@ class Store:
                     self._db.execute("ROLLBACK")
                 raise
 
-    def close(self) -> None:
-        """Close the database (checkpointing the write-ahead log)."""
+    # --- the file itself: deleted or replaced while the bot runs -------------------------
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        """The database file's device and inode, ``None`` when it is missing."""
+        if self.path == MEMORY:
+            return (0, 0)
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None
+        return (info.st_dev, info.st_ino)
+
+    def check_file(self) -> None:
+        """Reopen the database if its file was deleted or replaced since it was opened.
+
+        Called before every read and write (one ``stat``, about a microsecond) and by
+        housekeeping, so a write never goes into a file that is no longer at
+        ``DATABASE_PATH``.
+
+        Raises:
+            sqlite3.OperationalError: the file at ``DATABASE_PATH`` cannot be opened (the
+                next call tries again).
+        """
         with self._lock:
+            self._check_file()
+
+    def _check_file(self) -> None:
+        if self.read_only:
+            return
+        now = self._file_identity()
+        if now is not None and now == self._identity:
+            return
+        if self._identity is not None:  # first notice; a failed reopen is not re-logged
+            logger.warning(
+                "DATABASE_PATH %s was %s while the bot ran; reopening it",
+                self.path,
+                "deleted" if now is None else "replaced",
+            )
+        self._identity = None
+        try:
+            self._db.close()
+        except sqlite3.Error as exc:
+            logger.debug("closing the old database file failed: %s", exc)
+        # SQLite leaves the old file's write-ahead log and shared memory behind when the
+        # file was unlinked; opened with the new file, they would be read as its own.
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        try:
+            self._db = self._open()
+            self._identity = self._file_identity()
+            self._migrate()
+        except (StoreError, sqlite3.Error) as exc:
+            self._identity = None
+            message = str(exc) if isinstance(exc, StoreError) else self._explain(exc)
+            raise sqlite3.OperationalError(message) from None
+        self._purged_on = None
+        logger.warning("DATABASE_PATH %s reopened", self.path)
+
+    def close(self) -> None:
+        """Write the unanswered questions held in memory and close the database
+        (checkpointing the write-ahead log)."""
+        with self._lock:
+            try:
+                self.flush_unanswered()
+            except sqlite3.Error as exc:
+                logger.error(
+                    "could not write %d unanswered question(s) before closing: %s",
+                    len(self._pending),
+                    exc,
+                )
             self._db.close()
 
     def today(self) -> dt.date:
@@ -325,6 +435,7 @@ class Store:
     def state(self, chat: str) -> ChatState:
         """The chat's remembered state (a fresh one for unknown or opted-out chats)."""
         with self._lock:
+            self._check_file()
             row = self._db.execute(
                 "SELECT last_intent, history FROM chats WHERE chat = ? AND opted_out = 0",
                 (chat,),
@@ -336,12 +447,14 @@ class Store:
     def opted_out(self, chat: str) -> bool:
         """True when the chat asked the bot to store nothing."""
         with self._lock:
+            self._check_file()
             row = self._db.execute("SELECT opted_out FROM chats WHERE chat = ?", (chat,)).fetchone()
         return bool(row and row[0])
 
     def save(self, chat: str, turn: Turn) -> None:
-        """Record one answered message: the chat's state, the day's counter, and the
-        question if it went unanswered. An opted-out chat writes nothing.
+        """Record one answered message: the chat's state and the day's counter at once,
+        and the question, if it went unanswered, in memory until the next batch
+        (:meth:`flush_unanswered`). An opted-out chat writes nothing.
 
         Args:
             chat: The adapter's chat key, e.g. ``telegram:42``.
@@ -349,6 +462,8 @@ class Store:
         """
         today = self._today()
         self.purge_if_due(today)
+        if self._trace_left and time.monotonic() - self._last_checkpoint > ERASURE_RETRY_SECONDS:
+            self.finish_erasure()
         day = today.isoformat()
         state = turn.state or ChatState()
         with self._transaction() as db:
@@ -376,15 +491,53 @@ class Store:
                 "ON CONFLICT DO UPDATE SET count = count + 1",
                 (day, turn.source, turn.kind, turn.intent or ""),
             )
-            if turn.unanswered and turn.kind != "red_flag":
-                text = mask_personal(turn.unanswered)
-                if text:
-                    db.execute(
-                        "INSERT INTO unanswered (day, text, kind, top_intent, top_score) "
-                        "VALUES (?, ?, ?, ?, ?) "
-                        "ON CONFLICT DO UPDATE SET count = count + 1",
-                        (day, text, turn.kind, turn.top_intent, turn.top_score),
-                    )
+        if turn.unanswered and turn.kind != "red_flag":
+            text = mask_personal(turn.unanswered)
+            if text:
+                self._hold_unanswered(day, text, turn)
+
+    # --- unanswered questions, written apart from any chat ------------------------------
+
+    def _hold_unanswered(self, day: str, text: str, turn: Turn) -> None:
+        """Keep a masked question in memory; a full batch is written at once."""
+        with self._lock:
+            held = self._pending.get((day, text))
+            if held is None:
+                self._pending[(day, text)] = [turn.kind, turn.top_intent, turn.top_score, 1]
+            else:
+                held[3] += 1
+            full = len(self._pending) >= UNANSWERED_BATCH
+        if full:
+            self.flush_unanswered()
+
+    @property
+    def pending_unanswered(self) -> int:
+        """Distinct unanswered questions held in memory, not yet written."""
+        return len(self._pending)
+
+    def flush_unanswered(self) -> int:
+        """Write the questions held in memory, in random order, in one transaction that
+        touches no chat row, so neither the file nor its write-ahead log can tie a
+        question to the chat that asked it. Called by housekeeping, when a batch is full
+        and on :meth:`close`; on failure the questions stay in memory for the next try.
+
+        Returns:
+            How many distinct questions were written.
+        """
+        with self._lock:
+            if not self._pending:
+                return 0
+            batch = list(self._pending.items())
+            _SHUFFLE.shuffle(batch)
+            with self._transaction() as db:
+                db.executemany(
+                    "INSERT INTO unanswered (day, text, kind, top_intent, top_score, count) "
+                    "VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO UPDATE SET count = count + excluded.count",
+                    [(day, text, *held) for (day, text), held in batch],
+                )
+            self._pending.clear()
+            return len(batch)
 
     def opt_out(self, chat: str) -> None:
         """Forget the chat's state and store nothing more for it (only the flag itself)."""
@@ -400,21 +553,79 @@ class Store:
         with self._transaction() as db:
             db.execute("DELETE FROM chats WHERE chat = ? AND opted_out = 1", (chat,))
 
-    def forget(self, chat: str) -> None:
+    def forget(self, chat: str) -> bool:
         """Erase every row about the chat and leave no trace of it in the file.
 
         With ``secure_delete`` on, SQLite overwrites the deleted row with zeros; the
         write-ahead log, which still holds older copies of the page, is then checkpointed
-        into the file and truncated.
+        into the file and truncated. Another program reading the database (a backup, a
+        ``sqlite3`` shell) keeps the log from being emptied: the checkpoint is retried for
+        up to ``busy_timeout`` seconds, and if it still cannot finish, housekeeping and
+        later writes retry it until it does (:meth:`finish_erasure`).
+
+        Returns:
+            True when no copy is left anywhere in the files; False when the rows are gone
+            but an older copy still waits in the write-ahead log.
         """
         with self._lock:
             with self._transaction() as db:
                 db.execute("DELETE FROM chats WHERE chat = ?", (chat,))
-            self._empty_wal()
+            self._trace_left = True
+            try:
+                return self._empty_wal(self._busy_timeout)
+            except sqlite3.Error as exc:  # the rows are gone all the same
+                logger.error("emptying the write-ahead log failed: %s", exc)
+                return False
 
-    def _empty_wal(self) -> None:
-        if self.path != MEMORY:
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    @property
+    def erasure_pending(self) -> bool:
+        """True while an erased chat may still have a copy in the write-ahead log."""
+        return self._trace_left
+
+    def finish_erasure(self, wait: float = 0.0) -> bool:
+        """Try again to empty the write-ahead log after an erasure or a purge.
+
+        Args:
+            wait: Seconds to keep retrying while another program reads the database.
+
+        Returns:
+            True when nothing is left to finish.
+        """
+        with self._lock:
+            if not self._trace_left:
+                return True
+            return self._empty_wal(wait)
+
+    def _empty_wal(self, wait: float) -> bool:
+        """Checkpoint the write-ahead log into the file and truncate it to zero bytes,
+        retrying every :data:`CHECKPOINT_RETRY_SECONDS` while a reader holds it, for up to
+        ``wait`` seconds."""
+        if self.path == MEMORY:
+            self._trace_left = False
+            return True
+        self._last_checkpoint = time.monotonic()
+        deadline = self._last_checkpoint + wait
+        self._db.execute("PRAGMA busy_timeout = 0")  # the retrying is done here
+        try:
+            while True:
+                busy = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if not busy:
+                    if self._trace_left and self._erasure_logged:
+                        logger.info("the write-ahead log is empty again: erasure complete")
+                    self._trace_left = self._erasure_logged = False
+                    return True
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(CHECKPOINT_RETRY_SECONDS)
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+        if not self._erasure_logged:
+            logger.warning(
+                "another program is reading the database, so the write-ahead log still holds "
+                "copies of erased rows; retrying until it lets go"
+            )
+            self._erasure_logged = True
+        return False
 
     # --- retention -----------------------------------------------------------------------
 
@@ -429,6 +640,7 @@ class Store:
         today = self._today()
         cutoff = (today - dt.timedelta(days=self.retention_days)).isoformat()
         with self._lock:
+            self.flush_unanswered()
             with self._transaction() as db:
                 chats = db.execute(
                     "DELETE FROM chats WHERE opted_out = 0 AND last_seen < ?", (cutoff,)
@@ -436,7 +648,8 @@ class Store:
                 questions = db.execute("DELETE FROM unanswered WHERE day < ?", (cutoff,)).rowcount
             self._purged_on = today
             if chats or questions:
-                self._empty_wal()
+                self._trace_left = True
+                self._empty_wal(self._busy_timeout)
                 logger.info(
                     "retention: purged %d chat(s) and %d unanswered question(s) older than %d days",
                     chats,
@@ -455,6 +668,7 @@ class Store:
     def stats(self, since: dt.date) -> list[StatRow]:
         """Every counter from ``since`` on, oldest day first."""
         with self._lock:
+            self._check_file()
             rows = self._db.execute(
                 "SELECT day, source, kind, intent, count FROM daily_stats WHERE day >= ? "
                 "ORDER BY day, source, kind, intent",
@@ -463,8 +677,11 @@ class Store:
         return [StatRow(dt.date.fromisoformat(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
 
     def unanswered(self, since: dt.date) -> list[UnansweredRow]:
-        """Every unanswered question from ``since`` on, oldest day first."""
+        """Every unanswered question from ``since`` on, oldest day first (those held in
+        memory are written first)."""
         with self._lock:
+            self.flush_unanswered()
+            self._check_file()
             rows = self._db.execute(
                 "SELECT day, text, kind, top_intent, top_score, count FROM unanswered "
                 "WHERE day >= ? ORDER BY day, text",
@@ -473,8 +690,10 @@ class Store:
         return [UnansweredRow(dt.date.fromisoformat(r[0]), *r[1:]) for r in rows]
 
     def counts(self) -> dict[str, int]:
-        """Rows per table (for ``/privacy`` tests and the report's header)."""
+        """Rows per table (unanswered questions held in memory are written first)."""
         with self._lock:
+            self.flush_unanswered()
+            self._check_file()
             return {
                 table: self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in ("chats", "daily_stats", "unanswered")

@@ -322,6 +322,7 @@ def test_nothing_of_a_near_urgent_message_is_kept(dialogue: Dialogue) -> None:
     service.command("c", "start", "red_flags")
     assert store.state("c").last_intent != "red_flags"
     assert "red_flags" not in store.state("c").history
+    store.flush_unanswered()  # questions are written in batches
     with store._lock:
         rows = store._db.execute("SELECT text FROM unanswered").fetchall()
     assert rows == []
