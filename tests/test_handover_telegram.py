@@ -365,3 +365,48 @@ async def test_ask_is_private_and_in_the_menu_only_when_on(make_bot, tmp_path: P
     off.api.push_message(QUESTION, chat_id=PERSON)
     await off.wait(PERSON, 1)
     assert ASK not in callbacks(off.to(PERSON)[-1])
+
+
+async def test_what_is_not_relayed_is_said_so(bot: Bot):
+    api = bot.api
+    await bot.ask(QUESTION)
+    ticket_message = api.last_sent(STAFF)
+    sticker = {
+        "file_id": "s",
+        "file_unique_id": "su",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
+    bot.staff_reply(None, ticket_message, sticker=sticker)
+    assert "only text, photos and files are passed on" in (await bot.wait(STAFF, 2))[-1]
+    api.push_message("/done twelve", chat_id=STAFF, chat_type="supergroup")
+    assert "Which question?" in (await bot.wait(STAFF, 3))[-1]
+
+    # reactions turned off in the group: a short note instead
+    api.fail_next("setMessageReaction", 400, description="Bad Request: REACTION_INVALID")
+    bot.staff_reply("An answer", ticket_message)
+    assert (await bot.wait(STAFF, 4))[-1] == "Sent to question #1."
+    relayed = api.last_sent(PERSON)
+
+    # the person replies with a photo: only text goes to the clinic
+    photo = [{"file_id": "p", "file_unique_id": "pu", "width": 9, "height": 9}]
+    api.push_message(None, chat_id=PERSON, reply_to=relayed, photo=photo)
+    assert "Only text messages are passed on" in (await bot.wait(PERSON, 5))[-1]
+    await bot.settle()
+    assert len(bot.to(STAFF)) == 4
+    assert not api.calls_to("copyMessage")
+
+    # /done as a reply to the question's message
+    api.push_message("/done", chat_id=STAFF, chat_type="supergroup", reply_to=ticket_message)
+    assert (await bot.wait(STAFF, 5))[-1] == "Question #1 is closed."
+
+
+async def test_ask_for_another_bot_in_a_group_is_not_ours(bot: Bot):
+    bot.api.push_message("/ask@some_other_bot", chat_id=OTHER_GROUP, chat_type="supergroup")
+    await bot.settle()
+    assert bot.texts(OTHER_GROUP) == []
+    bot.api.push_message("/ask", chat_id=OTHER_GROUP, chat_type="supergroup")
+    assert "private chat" in (await bot.wait(OTHER_GROUP, 1))[-1]

@@ -29,6 +29,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
+    CommandHandler,
     ContextTypes,
     MessageHandler,
     filters,
@@ -382,9 +383,7 @@ def register(application: Application, settings: Settings, adapter: TelegramAdap
             CallbackQueryHandler(handlers.send, pattern=rf"^{re.escape(SEND)}$"),
             CallbackQueryHandler(handlers.elsewhere, pattern=asking),
             MessageHandler(NEW_MESSAGE & private & filters.REPLY, handlers.person_reply),
-            MessageHandler(
-                NEW_MESSAGE & ~private & filters.Regex(r"^/ask(@\w+)?(\s|$)"), handlers.elsewhere
-            ),
+            CommandHandler("ask", handlers.elsewhere, filters=NEW_MESSAGE & ~private),
         ],
         group=HANDOVER_GROUP,
     )
