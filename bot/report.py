@@ -6,19 +6,22 @@ button presses, the fallback rate and red flags per day (typed messages describi
 symptoms; presses of the urgent-symptoms button are counted only as presses), and the
 unanswered questions grouped by similarity (largest group first), each group with an
 example and the intent it came closest to. The groups are a to-do list for whoever edits
-``intents/``.
+``intents/``. Questions handed to the clinic are counted, with how long their first answer
+took (median and 90th percentile), never their texts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.store import Store, UnansweredRow
+from bot.store import HandoverStat, Store, TicketStore, UnansweredRow
 
 ANSWER_KINDS = frozenset({"answer", "red_flag"})
 """Reply kinds that answer a topic."""
@@ -72,6 +75,7 @@ class Report:
     per_intent: tuple[tuple[str, int], ...]
     groups: tuple[Group, ...]
     totals: dict[str, int] = field(default_factory=dict)
+    handover: Handovers | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready data."""
@@ -93,6 +97,7 @@ class Report:
                 }
                 for d in self.days
             ],
+            "questions_to_the_clinic": self.handover.to_json() if self.handover else None,
             "unanswered_groups": [
                 {
                     "size": g.size,
@@ -129,6 +134,8 @@ class Report:
             )
         if not self.days:
             lines.append("  (no messages)")
+        if self.handover is not None:
+            lines += ["", *self.handover.to_text()]
         lines += ["", "Unanswered questions, most asked first (a to-do list for intents/)"]
         for number, group in enumerate(self.groups[:max_groups], start=1):
             suggestion = group.suggested_intent or "a new intent?"
@@ -142,6 +149,65 @@ class Report:
         if not self.groups:
             lines.append("  (none)")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Handovers:
+    """Questions handed to the clinic over the report's days.
+
+    Attributes:
+        sent: Questions posted to the staff group.
+        urgent: Of those, how many described urgent symptoms.
+        answered: Questions that got a first answer (on a day of the report).
+        median_seconds: Median time to the first answer; ``None`` without answers.
+        p90_seconds: 90th percentile (nearest rank) of the same.
+    """
+
+    sent: int
+    urgent: int
+    answered: int
+    median_seconds: float | None
+    p90_seconds: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        return dataclasses.asdict(self)
+
+    def to_text(self) -> list[str]:
+        """Plain-text lines."""
+        line = f"  sent {self.sent}  urgent {self.urgent}  answered {self.answered}"
+        if self.median_seconds is not None and self.p90_seconds is not None:
+            line += (
+                f"  first answer after: median {_duration(self.median_seconds)}, "
+                f"90% within {_duration(self.p90_seconds)}"
+            )
+        return ["Questions to the clinic", line]
+
+
+def summarise_handovers(stats: list[HandoverStat]) -> Handovers:
+    """Count hand-over events and the times to a first answer."""
+    waits = sorted(s.seconds for s in stats if s.event == "answered" and s.seconds is not None)
+    median = None
+    p90 = None
+    if waits:
+        middle = len(waits) // 2
+        median = float(waits[middle]) if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
+        p90 = float(waits[math.ceil(0.9 * len(waits)) - 1])
+    return Handovers(
+        sent=sum(s.event == "opened" for s in stats),
+        urgent=sum(s.event == "urgent" for s in stats),
+        answered=sum(s.event == "answered" for s in stats),
+        median_seconds=median,
+        p90_seconds=p90,
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _rate(part: int, whole: int) -> str:
@@ -250,4 +316,5 @@ def build_report(store: Store, days: int, today: dt.date | None = None) -> Repor
         per_intent=tuple(sorted(per_intent.items(), key=lambda item: (-item[1], item[0]))),
         groups=tuple(group_questions(store.unanswered(since))),
         totals={name: totals[key] for key, name in zip(keys, names, strict=True)},
+        handover=summarise_handovers(TicketStore(store).stats(since)),
     )

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from bot.content import RED_FLAGS
 from bot.dialogue import Dialogue
+from bot.handover import ASK, CANCEL, HandOver
 from bot.replies import MENU, Button, ChatState, Reply
 from bot.settings import Settings
 from bot.store import MAX_UNANSWERED_CHARS, MEMORY, Store, Turn
@@ -40,6 +41,8 @@ class ChatService:
         self.dialogue = dialogue
         self.store = store
         self._store_failing = False
+        self.handover: HandOver | None = None
+        """Questions to the clinic; set by an adapter that can reach the staff group."""
 
     @classmethod
     def from_settings(cls, settings: Settings, dialogue: Dialogue | None = None) -> ChatService:
@@ -61,19 +64,25 @@ class ChatService:
             chat: The adapter's chat key (``telegram:<chat id>``, ``terminal``).
             text: The message as typed.
         """
+        if self.handover is not None and self.handover.waiting(chat):
+            return self.handover.typed(chat, text)  # a question for the clinic: not recorded
         state = self._state(chat)
         reply, new_state = self.dialogue.handle(state, text)
         if reply.kind == "no_history" and self._opted_out(chat):
             reply = self.dialogue.no_memory()
         self._record(chat, "typed", reply, _changed(state, new_state), text)
-        return reply
+        return self._offer_handover(chat, reply, text)
 
     def press(self, chat: str, payload: str) -> Reply:
         """Answer a button press (``payload`` as sent back by the button)."""
+        if self.handover is not None and payload in (ASK, CANCEL):
+            if payload == CANCEL:
+                return self.handover.cancel(chat)
+            return self.handover.start(chat, opted_out=self._opted_out(chat))
         state = self._state(chat)
         reply, new_state = self.dialogue.handle(state, payload=payload)
         self._record(chat, "button", reply, _changed(state, new_state), None)
-        return reply
+        return self._offer_handover(chat, reply, None)
 
     def not_text(self, chat: str) -> Reply:
         """Answer a sticker, photo, voice note or other non-text message."""
@@ -97,6 +106,8 @@ class ChatService:
             return self._opt_out(chat)
         if name == "optin":
             return self._opt_in(chat)
+        if name == "ask" and self.handover is not None:
+            return self.handover.start(chat, opted_out=self._opted_out(chat))
         state = None
         if name == "start":
             before = self._state(chat)
@@ -113,7 +124,7 @@ class ChatService:
         else:
             reply = self.dialogue.help()
         self._record(chat, "command", reply, state, None)
-        return reply
+        return self._offer_handover(chat, reply, None) if name == "book" else reply
 
     def tidy(self) -> None:
         """Housekeeping, called hourly by adapters (so an idle bot forgets on time too).
@@ -180,6 +191,8 @@ class ChatService:
             "/optout - store nothing more about this chat (not even counts)",
             "/optin - allow it again",
         ]
+        if self.handover is not None:
+            lines[-3:-3] = [*self.handover.privacy_lines(days), ""]
         if chat is not None:
             status = (
                 "This chat is opted out: nothing about it is stored but that fact."
@@ -190,6 +203,12 @@ class ChatService:
         return Reply("\n".join(lines), (Button(self._label("menu_label"), MENU),), kind="privacy")
 
     def _forget(self, chat: str) -> Reply:
+        tickets_note = ""
+        try:
+            if self.handover is not None and self.handover.forget(chat):
+                tickets_note = f"\n\n{self.handover.forget_note()}"
+        except sqlite3.Error as exc:
+            self._failed("read", exc)
         try:
             complete = self.store.forget(chat)
         except sqlite3.Error as exc:
@@ -200,11 +219,11 @@ class ChatService:
                 "One older copy is still in the database's log file, because another program "
                 "(a backup, most likely) is reading the database right now; the bot keeps "
                 "trying and removes it as soon as that program finishes. Send /optout if it "
-                "should not remember this chat from now on."
+                "should not remember this chat from now on." + tickets_note
             )
         return self._note(
             "Done: everything stored about this chat is erased. The bot starts afresh; "
-            "send /optout if it should not remember this chat from now on."
+            "send /optout if it should not remember this chat from now on." + tickets_note
         )
 
     def _opt_out(self, chat: str) -> Reply:
@@ -289,6 +308,12 @@ class ChatService:
                 exc,
             )
             self._store_failing = True
+
+    def _offer_handover(self, chat: str, reply: Reply, text: str | None) -> Reply:
+        """``reply`` with "Ask the clinic" when the hand-over is on and the reply offers it."""
+        if self.handover is None:
+            return reply
+        return self.handover.with_button(chat, reply, text)
 
     def _label(self, key: str) -> str:
         return self.dialogue.content.messages[key]

@@ -82,6 +82,8 @@ class Settings:
     log_level: str = "INFO"
     database_path: str = str(PROJECT_ROOT / "data" / "sciatica-bot.sqlite3")
     retention_days: int = 30
+    staff_chat_id: int | None = None
+    """The clinic staff's Telegram group for questions handed to a person; None: off."""
 
 
 def read_environment(env_file: Path | None = None) -> dict[str, str]:
@@ -191,4 +193,24 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=_log_level(env),
         database_path=text("DATABASE_PATH") or Settings.database_path,
         retention_days=_int(env, "RETENTION_DAYS", Settings.retention_days, 1, 3650),
+        staff_chat_id=_staff_chat_id(env),
     )
+
+
+def _staff_chat_id(env: Mapping[str, str]) -> int | None:
+    """``STAFF_CHAT_ID``: a group's id (negative, e.g. -1001234567890), or None when unset."""
+    raw = env.get("STAFF_CHAT_ID", "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(
+            f"STAFF_CHAT_ID must be a Telegram group's id, a whole number such as "
+            f"-1001234567890, got {raw!r}"
+        ) from None
+    if value >= 0:
+        raise SettingsError(
+            f"STAFF_CHAT_ID must be a group's id, which starts with a minus sign, got {raw!r}"
+        )
+    return value

@@ -1,6 +1,6 @@
 """The bot's memory: one SQLite file (standard library ``sqlite3``).
 
-Three tables, and nothing else:
+These tables, and nothing else:
 
 * ``chats`` - per chat: the last topic and up to five before it (so "tell me more", "and the
   treatment?" and the Back button work after a restart), the day the chat was last seen, and
@@ -10,6 +10,11 @@ Three tables, and nothing else:
 * ``unanswered`` - questions that got the fallback or a "Did you mean", without any identity,
   cut to :data:`MAX_UNANSWERED_CHARS`, with e-mail addresses, phone numbers, links and
   @handles masked; the same question on the same day is counted, not stored twice.
+* ``tickets`` and ``ticket_messages`` - questions handed to the clinic's staff group
+  (:mod:`bot.handover`): the ticket number, the chat key, the day and time it was sent,
+  open or closed, and which message ids in the two chats belong to it. Never a text.
+* ``handover_stats`` - per ticket sent or answered: the day and, for answers, how many
+  seconds the first answer took. No chat, no ticket number.
 
 Chats not seen for ``retention_days`` and unanswered questions older than that are purged
 when the store opens and once a day after. ``secure_delete`` is on (deleted content is
@@ -88,6 +93,33 @@ MIGRATIONS: tuple[str, ...] = (
     # 1 -> 2: earlier topics, for the Back button (comma-separated intent names).
     """
     ALTER TABLE chats ADD COLUMN history TEXT NOT NULL DEFAULT '';
+    """,
+    # 2 -> 3: questions handed to the clinic (routing only, never a text) and their
+    # anonymous counters.
+    """
+    CREATE TABLE tickets (
+        number        INTEGER PRIMARY KEY AUTOINCREMENT,
+        chat          TEXT NOT NULL,
+        day           TEXT NOT NULL,
+        opened_at     INTEGER NOT NULL,
+        staff_message INTEGER,
+        answered      INTEGER NOT NULL DEFAULT 0 CHECK (answered IN (0, 1)),
+        closed        INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1))
+    );
+    CREATE INDEX tickets_chat ON tickets (chat);
+    CREATE INDEX tickets_day ON tickets (day);
+    CREATE TABLE ticket_messages (
+        chat       TEXT NOT NULL,
+        message_id INTEGER NOT NULL,
+        number     INTEGER NOT NULL REFERENCES tickets (number) ON DELETE CASCADE,
+        PRIMARY KEY (chat, message_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX ticket_messages_number ON ticket_messages (number);
+    CREATE TABLE handover_stats (
+        day     TEXT NOT NULL,
+        event   TEXT NOT NULL,
+        seconds INTEGER
+    );
     """,
 )
 """Forward migrations: entry ``i`` takes the schema from version ``i`` to ``i + 1``."""
@@ -570,6 +602,7 @@ class Store:
         with self._lock:
             with self._transaction() as db:
                 db.execute("DELETE FROM chats WHERE chat = ?", (chat,))
+                db.execute("DELETE FROM tickets WHERE chat = ?", (chat,))
             self._trace_left = True
             try:
                 return self._empty_wal(self._busy_timeout)
@@ -646,8 +679,11 @@ class Store:
                     "DELETE FROM chats WHERE opted_out = 0 AND last_seen < ?", (cutoff,)
                 ).rowcount
                 questions = db.execute("DELETE FROM unanswered WHERE day < ?", (cutoff,)).rowcount
+                tickets = db.execute("DELETE FROM tickets WHERE day < ?", (cutoff,)).rowcount
             self._purged_on = today
-            if chats or questions:
+            if tickets:
+                logger.info("retention: purged %d ticket(s) to the clinic", tickets)
+            if chats or questions or tickets:
                 self._trace_left = True
                 self._empty_wal(self._busy_timeout)
                 logger.info(
@@ -698,3 +734,174 @@ class Store:
                 table: self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in ("chats", "daily_stats", "unanswered")
             }
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    """A question handed to the clinic, as stored: routing only, never its text.
+
+    Attributes:
+        number: The ticket number staff and the person see (never reused).
+        chat: The person's chat key.
+        day: The day it was sent.
+        opened_at: When it was sent (Unix seconds), to time the first answer.
+        staff_message: The id of the ticket's message in the staff group, once posted.
+        answered: True once staff replied at least once.
+        closed: True once staff closed it.
+    """
+
+    number: int
+    chat: str
+    day: dt.date
+    opened_at: int
+    staff_message: int | None
+    answered: bool
+    closed: bool
+
+
+@dataclass(frozen=True)
+class HandoverStat:
+    """One anonymous hand-over event: ``opened``, ``urgent`` or ``answered`` (with the
+    seconds the first answer took)."""
+
+    day: dt.date
+    event: str
+    seconds: int | None
+
+
+_TICKET_COLUMNS = "number, chat, day, opened_at, staff_message, answered, closed"
+
+
+def _ticket(row: tuple | None) -> TicketRow | None:
+    if row is None:
+        return None
+    number, chat, day, opened_at, staff_message, answered, closed = row
+    return TicketRow(
+        number,
+        chat,
+        dt.date.fromisoformat(day),
+        opened_at,
+        staff_message,
+        bool(answered),
+        bool(closed),
+    )
+
+
+class TicketStore:
+    """The hand-over's tables of a :class:`Store` (same file, same lock).
+
+    Args:
+        store: The bot's store.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def open(self, chat: str, now: int) -> int:
+        """Create a ticket for ``chat``; returns its number."""
+        day = self.store.today().isoformat()
+        with self.store._transaction() as db:
+            number = db.execute(
+                "INSERT INTO tickets (chat, day, opened_at) VALUES (?, ?, ?)", (chat, day, now)
+            ).lastrowid
+        assert number is not None
+        return int(number)
+
+    def posted(self, number: int, staff_chat: str, message_id: int, *, urgent: bool) -> None:
+        """Record the ticket's own message in the staff group, and count the ticket."""
+        day = self.store.today().isoformat()
+        with self.store._transaction() as db:
+            db.execute(
+                "UPDATE tickets SET staff_message = ? WHERE number = ?", (message_id, number)
+            )
+            self._link(db, number, staff_chat, message_id)
+            db.execute("INSERT INTO handover_stats (day, event) VALUES (?, 'opened')", (day,))
+            if urgent:
+                db.execute("INSERT INTO handover_stats (day, event) VALUES (?, 'urgent')", (day,))
+
+    def link(self, number: int, chat: str, message_id: int) -> None:
+        """Record that message ``message_id`` of ``chat`` belongs to ticket ``number``."""
+        with self.store._transaction() as db:
+            self._link(db, number, chat, message_id)
+
+    @staticmethod
+    def _link(db: sqlite3.Connection, number: int, chat: str, message_id: int) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO ticket_messages (chat, message_id, number) "
+            "SELECT ?, ?, number FROM tickets WHERE number = ?",
+            (chat, message_id, number),
+        )
+
+    def by_message(self, chat: str, message_id: int) -> TicketRow | None:
+        """The ticket message ``message_id`` of ``chat`` belongs to, if any."""
+        with self.store._lock:
+            row = self.store._db.execute(
+                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE number = "
+                "(SELECT number FROM ticket_messages WHERE chat = ? AND message_id = ?)",
+                (chat, message_id),
+            ).fetchone()
+        return _ticket(row)
+
+    def get(self, number: int) -> TicketRow | None:
+        """Ticket ``number``, if it exists."""
+        with self.store._lock:
+            row = self.store._db.execute(
+                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE number = ?", (number,)
+            ).fetchone()
+        return _ticket(row)
+
+    def open_tickets(self, chat: str | None = None) -> list[TicketRow]:
+        """Open tickets (of one chat, or all), oldest first."""
+        query = f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE closed = 0"
+        args: tuple = ()
+        if chat is not None:
+            query += " AND chat = ?"
+            args = (chat,)
+        with self.store._lock:
+            rows = self.store._db.execute(f"{query} ORDER BY number", args).fetchall()
+        return [t for t in map(_ticket, rows) if t is not None]
+
+    def count(self, chat: str) -> int:
+        """How many tickets, open or closed, ``chat`` has stored."""
+        with self.store._lock:
+            row = self.store._db.execute(
+                "SELECT count(*) FROM tickets WHERE chat = ?", (chat,)
+            ).fetchone()
+        return int(row[0])
+
+    def answered(self, number: int, now: int) -> None:
+        """Mark the ticket answered; the first answer counts how long it took."""
+        day = self.store.today().isoformat()
+        with self.store._transaction() as db:
+            row = db.execute(
+                "SELECT opened_at FROM tickets WHERE number = ? AND answered = 0", (number,)
+            ).fetchone()
+            if row is None:
+                return
+            db.execute("UPDATE tickets SET answered = 1 WHERE number = ?", (number,))
+            db.execute(
+                "INSERT INTO handover_stats (day, event, seconds) VALUES (?, 'answered', ?)",
+                (day, max(0, now - row[0])),
+            )
+
+    def close(self, number: int) -> bool:
+        """Close an open ticket; False when it is unknown or already closed."""
+        with self.store._transaction() as db:
+            changed = db.execute(
+                "UPDATE tickets SET closed = 1 WHERE number = ? AND closed = 0", (number,)
+            ).rowcount
+        return bool(changed)
+
+    def delete(self, number: int) -> None:
+        """Erase a ticket and its message links (a ticket that could not be posted)."""
+        with self.store._transaction() as db:
+            db.execute("DELETE FROM tickets WHERE number = ?", (number,))
+
+    def stats(self, since: dt.date) -> list[HandoverStat]:
+        """Every hand-over event from ``since`` on, oldest first."""
+        with self.store._lock:
+            rows = self.store._db.execute(
+                "SELECT day, event, seconds FROM handover_stats WHERE day >= ? ORDER BY rowid",
+                (since.isoformat(),),
+            ).fetchall()
+        return [HandoverStat(dt.date.fromisoformat(r[0]), r[1], r[2]) for r in rows]

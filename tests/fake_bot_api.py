@@ -64,6 +64,7 @@ _OK_TRUE = frozenset(
         "deleteWebhook",
         "sendChatAction",
         "deleteMessage",
+        "setMessageReaction",
         "close",
         "logOut",
     }
@@ -304,6 +305,8 @@ class FakeBotApi:
         self._outage_until = 0.0
         self._outage_status = 502
         self._chats: dict[int, dict[str, Any]] = {}
+        self.sent: list[dict[str, Any]] = []
+        """Every message the bot sent or copied, as Telegram returned it, oldest first."""
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._ids = itertools.count(1)
@@ -421,6 +424,7 @@ class FakeBotApi:
         chat_type: str = "private",
         user_id: int | None = None,
         message_id: int | None = None,
+        first_name: str = "Pat",
     ) -> int:
         """Queue a button press on a message the bot sent earlier; returns the update id."""
         bot_message = {
@@ -432,7 +436,7 @@ class FakeBotApi:
         }
         query = {
             "id": f"cbq-{next(self._ids)}",
-            "from": self.user(user_id or chat_id),
+            "from": self.user(user_id or chat_id, first_name),
             "chat_instance": f"ci-{chat_id}",
             "message": bot_message,
             "data": data,
@@ -624,7 +628,38 @@ class FakeBotApi:
         }
         if "reply_markup" in params:
             message["reply_markup"] = params["reply_markup"]
+        if "reply_parameters" in params:
+            message["reply_to_id"] = params["reply_parameters"].get("message_id")
+        self.sent.append(message)
         return message
+
+    def _m_copyMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        fault = self._chat_faults.get(chat_id)
+        if fault is not None:
+            raise ApiError(fault.status, fault.description)
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chats.get(chat_id, {"id": chat_id, "type": "private"}),
+            "from": self.bot_user,
+            "copied_from": (int(params["from_chat_id"]), int(params["message_id"])),
+        }
+        if "caption" in params:
+            caption = check_message_text(str(params["caption"]), params.get("parse_mode"))
+            if utf16_len(caption) > 1024:
+                raise ApiError(400, "Bad Request: message caption is too long")
+            message["caption"] = caption
+        self.sent.append(message)
+        return {"message_id": message["message_id"]}
+
+    def last_sent(self, chat_id: int) -> dict[str, Any]:
+        """The last message the bot sent to ``chat_id`` (to reply to it in a test)."""
+        with self._cond:
+            for message in reversed(self.sent):
+                if message["chat"]["id"] == chat_id:
+                    return message
+        raise AssertionError(f"the bot sent nothing to {chat_id}")
 
     def _m_answerInlineQuery(self, params: dict[str, Any]) -> bool:
         results = params.get("results") or []

@@ -107,7 +107,15 @@ def test_new_file_gets_the_schema_folder_and_private_permissions(store: Store, d
     with sqlite3.connect(db_path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert set(all_rows(db_path)) == {"chats", "daily_stats", "unanswered"}
+    assert set(all_rows(db_path)) == {
+        "chats",
+        "daily_stats",
+        "unanswered",
+        "tickets",
+        "ticket_messages",
+        "handover_stats",
+        "sqlite_sequence",  # the last ticket number, so numbers are never reused
+    }
     assert db_path.stat().st_mode & 0o077 == 0
 
 
@@ -131,7 +139,7 @@ def test_a_version_1_file_is_migrated_forward_keeping_its_rows(db_path: Path, cl
         db.execute("PRAGMA user_version = 1")
     store = Store(db_path, today=clock)
     with sqlite3.connect(db_path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert store.state("telegram:7") == ChatState("sciatica_causes", ())
     store.save("telegram:7", Turn("button", "answer", "x", ChatState("x", ("sciatica_causes",))))
     assert store.state("telegram:7") == ChatState("x", ("sciatica_causes",))

@@ -9,6 +9,8 @@ The adapter is deliberately thin. Everything the bot *says* comes from
 - :mod:`bot.telegram.traffic`: the per-chat flood guard and the retrying rate limiter;
 - :mod:`bot.telegram.logs`: redaction of secrets in every log record;
 - :mod:`bot.telegram.handlers`: group etiquette, the handlers and the central error handler;
+- :mod:`bot.telegram.handover`: "Ask the clinic" on Telegram: tickets posted to the staff
+  group (``STAFF_CHAT_ID``), replies relayed both ways, ``/open`` and ``/done``;
 - :mod:`bot.telegram.app`: :func:`build_application` registers all handlers in one place;
   :func:`run` starts long polling (or a webhook when ``WEBHOOK_URL`` is set) and returns a
   process exit code.

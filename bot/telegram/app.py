@@ -34,6 +34,7 @@ from bot.telegram.handlers import (
     ServiceLike,
     TelegramAdapter,
 )
+from bot.telegram.handover import register as register_handover
 from bot.telegram.logs import configure_logging
 from bot.telegram.traffic import FloodGuard, RetryingRateLimiter
 
@@ -76,7 +77,8 @@ async def _housekeeping(service: ServiceLike) -> None:
 async def _register_commands(application: Application) -> None:
     """Register the command menu; failure only costs the menu, so it is logged, not fatal."""
     try:
-        await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        commands = application.bot_data.get("commands", COMMANDS)
+        await application.bot.set_my_commands([BotCommand(c, d) for c, d in commands])
     except TelegramError as exc:
         logger.warning("could not register the command menu: %s", type(exc).__name__)
 
@@ -150,6 +152,7 @@ def build_application(
             InlineQueryHandler(adapter.inline),
         ]
     )
+    register_handover(application, settings, adapter)
     application.add_error_handler(adapter.on_error)
     return application
 

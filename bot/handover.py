@@ -1,0 +1,560 @@
+"""Questions handed to a person at the clinic ("Ask the clinic"), without any Telegram.
+
+A person presses "Ask the clinic" (under the fallback, answers on topics the article does not
+cover, the booking answer) or sends ``/ask``; the bot says what will be shared and asks for
+the question, or offers to send the question just asked, with "Send" and "Cancel". On
+"Send" a ticket is opened and posted to the clinic staff's group as "Question #12 from
+Anna: ..."; a staff reply to that message is carried back as "The clinic replied ...", and
+the person's reply to that goes back to the same ticket.
+
+This module decides everything that is not transport: the flow of one chat (waiting for a
+question, the draft), tickets and the three-open-tickets limit, which message belongs to
+which ticket, who may close what, and every text. The adapter
+(:mod:`bot.telegram.handover`) only sends messages and reports their ids back.
+
+Privacy: the draft question lives in memory only, until sent or cancelled (and at most
+:data:`DRAFT_SECONDS`). The database keeps routing data only (see
+:class:`bot.store.TicketStore`): no question or reply text, no name.
+
+Safety first: a question that describes urgent symptoms (or a crisis) gets the bot's urgent
+answer at once, whatever happens to the hand-over, and the staff message is marked
+:data:`URGENT_MARK` on its first line. When the bot has an answer of its own, the person
+gets it together with the offer to send the question.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.content import FIND_THERAPIST, is_topic
+from bot.dialogue import BOOKING, Dialogue
+from bot.replies import MENU, Button, Reply
+from bot.safety import Outcome
+from bot.settings import Clinic
+from bot.store import TicketRow, TicketStore
+
+logger = logging.getLogger(__name__)
+
+ASK = "ask"
+"""Button payload of "Ask the clinic"."""
+
+SEND = "ask:send"
+"""Button payload of "Send" (the adapter posts the ticket)."""
+
+CANCEL = "ask:cancel"
+"""Button payload of "Cancel"."""
+
+DONE_PREFIX = "done:"
+"""Payload prefix of the staff group's "Done" button (followed by the ticket number)."""
+
+ASK_LABEL = "Ask the clinic"
+
+MAX_OPEN = 3
+"""Open questions one chat may have at once."""
+
+DRAFT_SECONDS = 3600.0
+"""A draft or a remembered question is forgotten after this long without being sent."""
+
+MAX_DRAFTS = 10_000
+"""Chats whose draft is kept in memory at once (the oldest are dropped first)."""
+
+MAX_QUESTION_CHARS = 3500
+"""Longest question passed on (the staff message must fit one Telegram message)."""
+
+MAX_NAME_CHARS = 64
+
+URGENT_MARK = "URGENT SYMPTOMS DESCRIBED"
+"""First line of a staff message whose text describes urgent symptoms or a crisis."""
+
+OFFERED_AFTER_KINDS = frozenset({"not_covered", "guidance"})
+"""Response kinds (topics the article does not cover) whose answers offer the hand-over."""
+
+OFFERED_AFTER_INTENTS = frozenset({BOOKING, FIND_THERAPIST})
+"""The booking answers offer it too."""
+
+
+@dataclass
+class _Draft:
+    """A chat that pressed "Ask the clinic": the question so far (memory only)."""
+
+    question: str
+    urgent: bool
+    at: float
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A ticket just opened, to be posted to the staff group.
+
+    Attributes:
+        number: The ticket number.
+        chat: The person's chat key.
+        question: The question as typed (never stored).
+        urgent: The question describes urgent symptoms or a crisis.
+    """
+
+    number: int
+    chat: str
+    question: str
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A person's reply to the clinic, checked for urgent symptoms first.
+
+    Attributes:
+        urgent_reply: The bot's urgent answer to send the person at once, or ``None``.
+        staff_text: What the staff group gets (plain text, the adapter escapes it).
+    """
+
+    urgent_reply: Reply | None
+    staff_text: str
+
+
+class HandOver:
+    """The hand-over's logic over the ticket tables.
+
+    Args:
+        tickets: The ticket tables of the bot's store.
+        dialogue: For the safety screen, the matcher and the urgent answers.
+        staff_chat: The staff group's chat key (``telegram:<group id>``).
+        clinic: Opening hours and the phone number for when the group cannot be reached.
+        clock: Unix seconds (answer times).
+        monotonic: Seconds for draft expiry (injectable for tests).
+        max_open: Open questions per chat.
+    """
+
+    def __init__(
+        self,
+        tickets: TicketStore,
+        dialogue: Dialogue,
+        staff_chat: str,
+        *,
+        clinic: Clinic | None = None,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        max_open: int = MAX_OPEN,
+    ) -> None:
+        self.tickets = tickets
+        self.dialogue = dialogue
+        self.staff_chat = staff_chat
+        self.clinic = clinic or Clinic()
+        self.max_open = max_open
+        self._clock = clock
+        self._monotonic = monotonic
+        self._drafts: OrderedDict[str, _Draft] = OrderedDict()
+        self._asked: OrderedDict[str, _Draft] = OrderedDict()
+
+    # --- the patient's side --------------------------------------------------------------
+
+    def offers(self, reply: Reply) -> bool:
+        """True when ``reply`` should carry an "Ask the clinic" button."""
+        if reply.red_flag or reply.kind == "crisis":
+            return False
+        if reply.kind == "fallback":
+            return True
+        if reply.intent is None or reply.intent not in self.dialogue.content.responses:
+            return False
+        kind = self.dialogue.content.responses[reply.intent].kind
+        return kind in OFFERED_AFTER_KINDS or reply.intent in OFFERED_AFTER_INTENTS
+
+    def with_button(self, chat: str, reply: Reply, question: str | None = None) -> Reply:
+        """Add "Ask the clinic" to ``reply`` when it offers the hand-over.
+
+        Args:
+            chat: The chat key.
+            reply: The bot's answer.
+            question: The typed message ``reply`` answers; remembered (in memory only) so
+                "Ask the clinic" can offer to send it. ``None`` for button presses.
+        """
+        self._asked.pop(chat, None)
+        if not self.offers(reply):
+            return reply
+        if question and question.strip():
+            self._keep(self._asked, chat, _Draft(question.strip(), False, self._monotonic()))
+        buttons = list(reply.buttons)
+        at = len(buttons) - 1 if buttons and buttons[-1].payload == MENU else len(buttons)
+        buttons.insert(at, Button(ASK_LABEL, ASK))
+        return dataclasses.replace(reply, buttons=tuple(buttons))
+
+    def start(self, chat: str, *, opted_out: bool = False) -> Reply:
+        """ "Ask the clinic" or ``/ask``: say what is shared, then ask for the question or
+        offer to send the one just asked."""
+        asked = self._take(self._asked, chat)
+        if opted_out:
+            return self._note(
+                "You turned off the bot's memory with /optout. Passing a question to the "
+                "clinic needs the bot to remember where to send the answer (a ticket number "
+                "and this chat, no text), so send /optin first if you'd like to ask."
+            )
+        full = self._limit_note(chat)
+        if full is not None:
+            return full
+        intro = self._intro()
+        if asked is None:
+            self._keep(self._drafts, chat, _Draft("", False, self._monotonic()))
+            return Reply(
+                f"{intro}\n\nPlease type your question in one message.",
+                (Button("Cancel", CANCEL),),
+                kind="handover_ask",
+            )
+        draft = self._draft(asked.question)
+        self._keep(self._drafts, chat, draft)
+        return Reply(
+            f"{intro}\n\nSend this question?\n\n{draft.question}\n\n"
+            "(Or type a different question instead.)",
+            (Button("Send", SEND), Button("Cancel", CANCEL)),
+            kind="handover_confirm",
+        )
+
+    def waiting(self, chat: str) -> bool:
+        """True while ``chat`` pressed "Ask the clinic" and has not sent or cancelled."""
+        draft = self._drafts.get(chat)
+        if draft is None:
+            return False
+        if self._monotonic() - draft.at > DRAFT_SECONDS:
+            del self._drafts[chat]
+            return False
+        return True
+
+    def typed(self, chat: str, text: str) -> Reply:
+        """The question typed after "Ask the clinic": urgent answer first, the bot's own
+        answer when it has one, then "Send" and "Cancel"."""
+        if not text.strip():
+            return Reply(
+                "Your message looks empty. Please type your question, or press Cancel.",
+                (Button("Cancel", CANCEL),),
+                kind="handover_ask",
+            )
+        draft = self._draft(text)
+        self._keep(self._drafts, chat, draft)
+        buttons = (Button("Send", SEND), Button("Cancel", CANCEL))
+        if draft.urgent:
+            urgent = self._urgent_answer(text)
+            return Reply(
+                f"{urgent.text}\n\nYou can still send your question to the clinic; staff will "
+                "see it marked urgent. Please don't wait for their answer: get help now as "
+                "described above.",
+                buttons,
+                kind=urgent.kind,
+                intent=urgent.intent,
+                red_flag=True,
+                sensitive=True,
+            )
+        decision = self.dialogue.matcher.decide(text)
+        if decision.kind == "intent" and decision.intent and is_topic(decision.intent):
+            answer = self.dialogue.answer(decision.intent, score=decision.score)
+            return Reply(
+                f"{answer.text}\n\nSend your question to the clinic as well?",
+                buttons,
+                kind="handover_confirm",
+                intent=answer.intent,
+            )
+        return Reply(
+            f"Send this question to the clinic?\n\n{draft.question}",
+            buttons,
+            kind="handover_confirm",
+        )
+
+    def cancel(self, chat: str) -> Reply:
+        """ "Cancel": forget the draft."""
+        self._drafts.pop(chat, None)
+        self._asked.pop(chat, None)
+        return self._note("Cancelled: nothing was sent to the clinic.")
+
+    def open(self, chat: str) -> Opened | Reply:
+        """ "Send": open a ticket for the draft (the adapter then posts it).
+
+        Returns:
+            The ticket to post, or a note when there is nothing to send or the chat has
+            :attr:`max_open` open questions already.
+        """
+        if not self.waiting(chat):
+            return self._note(
+                'There is no question waiting to be sent. Press "Ask the clinic" or send /ask '
+                "to ask one."
+            )
+        draft = self._drafts[chat]
+        if not draft.question:
+            return Reply(
+                "Please type your question first, in one message.",
+                (Button("Cancel", CANCEL),),
+                kind="handover_ask",
+            )
+        full = self._limit_note(chat)
+        if full is not None:
+            del self._drafts[chat]
+            return full
+        del self._drafts[chat]
+        number = self.tickets.open(chat, int(self._clock()))
+        logger.info("hand-over: ticket #%d opened%s", number, " (urgent)" if draft.urgent else "")
+        return Opened(number, chat, draft.question, draft.urgent)
+
+    def staff_text(self, opened: Opened, first_name: str) -> str:
+        """The staff group's message for a new ticket (plain text)."""
+        lines = [URGENT_MARK] if opened.urgent else []
+        lines.append(f"Question #{opened.number} from {_name(first_name)}: {opened.question}")
+        lines.append("")
+        lines.append(f"Reply to this message to answer. /done {opened.number} closes it.")
+        return "\n".join(lines)
+
+    def done_button(self, number: int) -> Button:
+        """The staff message's "Done" button."""
+        return Button("Done", f"{DONE_PREFIX}{number}")
+
+    def posted(self, opened: Opened, message_id: int) -> Reply:
+        """The ticket is in the staff group as ``message_id``: remember that and confirm
+        to the person."""
+        self.tickets.posted(opened.number, self.staff_chat, message_id, urgent=opened.urgent)
+        hours = f" ({self.clinic.hours})" if self.clinic.hours else ""
+        lines = [
+            f"Sent to the clinic as question #{opened.number}. A person answers here during "
+            f"opening hours{hours}; reply to their answer to write back."
+        ]
+        if opened.urgent:
+            lines.append(
+                f"Your symptoms may need urgent care: please don't wait for the clinic's "
+                f"answer, call {self.dialogue.safety.emergency_number} or get help now."
+            )
+        return self._note("\n\n".join(lines))
+
+    def not_reachable(self, opened: Opened | None = None) -> Reply:
+        """The staff group cannot be reached (the bot was removed): the ticket is erased
+        and the person gets the clinic's phone number."""
+        if opened is not None:
+            self.tickets.delete(opened.number)
+        lines = ["Sorry, the clinic can't be reached this way right now; nothing was sent."]
+        if self.clinic.phone:
+            lines.append(f"Please call the clinic: {self.clinic.phone}")
+        elif self.clinic.booking_url or self.clinic.address:
+            lines.append("Please contact the clinic directly:")
+            lines.extend(
+                f"{label}: {value}"
+                for label, value in (
+                    ("Book online", self.clinic.booking_url),
+                    ("Address", self.clinic.address),
+                )
+                if value
+            )
+        else:
+            lines.append("Please contact the clinic directly.")
+        if opened is not None and opened.urgent:
+            lines.append(
+                f"If your symptoms are urgent, call {self.dialogue.safety.emergency_number} now."
+            )
+        return self._note("\n".join(lines))
+
+    def forget(self, chat: str) -> int:
+        """Drop the chat's draft; returns how many tickets it has stored (the store's
+        ``forget`` erases them)."""
+        self._drafts.pop(chat, None)
+        self._asked.pop(chat, None)
+        return self.tickets.count(chat)
+
+    # --- the person's replies to the clinic ----------------------------------------------
+
+    def person_ticket(self, chat: str, replied_message_id: int) -> TicketRow | None:
+        """The ticket whose relayed answer the person replied to, if any."""
+        if chat == self.staff_chat:
+            return None
+        ticket = self.tickets.by_message(chat, replied_message_id)
+        return ticket if ticket is not None and ticket.chat == chat else None
+
+    def follow_up(self, ticket: TicketRow, text: str, first_name: str) -> FollowUp:
+        """The person's reply to ticket ``ticket``: urgent answer first, then the staff
+        group's message."""
+        draft = self._draft(text)
+        lines = [URGENT_MARK] if draft.urgent else []
+        lines.append(f"#{ticket.number} {_name(first_name)} replies: {draft.question}")
+        return FollowUp(self._urgent_answer(text) if draft.urgent else None, "\n".join(lines))
+
+    def followed_up(self, ticket: TicketRow, message_id: int) -> Reply:
+        """The person's reply is in the staff group as ``message_id``."""
+        self.tickets.link(ticket.number, self.staff_chat, message_id)
+        return Reply(f"Passed on to the clinic (question #{ticket.number}).", kind="note")
+
+    def closed_note(self, ticket: TicketRow) -> Reply:
+        """The person replied to a closed ticket."""
+        return self._note(
+            f"Question #{ticket.number} is closed, so your reply was not passed on. Send /ask "
+            "to ask the clinic again."
+        )
+
+    @staticmethod
+    def only_text_note() -> Reply:
+        """The person replied with a photo, voice note or file."""
+        return Reply(
+            "Only text messages are passed on to the clinic; please type your reply.",
+            kind="note",
+        )
+
+    # --- the staff group -----------------------------------------------------------------
+
+    def is_staff(self, chat: str) -> bool:
+        """True for the staff group."""
+        return chat == self.staff_chat
+
+    def staff_ticket(self, chat: str, replied_message_id: int) -> TicketRow | None:
+        """The ticket a staff member replied to (only in the staff group)."""
+        if chat != self.staff_chat:
+            return None
+        return self.tickets.by_message(chat, replied_message_id)
+
+    @staticmethod
+    def relay_text(ticket: TicketRow, text: str) -> str:
+        """What the person sees of a staff reply (plain text)."""
+        return (
+            f"The clinic replied (question #{ticket.number}):\n\n{text}\n\n"
+            "(Reply to this message to write back.)"
+        )
+
+    @staticmethod
+    def relay_caption(ticket: TicketRow, caption: str) -> str:
+        """The caption of a photo or file relayed from the clinic (plain text)."""
+        head = f"The clinic replied (question #{ticket.number})"
+        return f"{head}:\n\n{caption}"[:1024] if caption else head
+
+    def relayed(self, ticket: TicketRow, message_id: int) -> None:
+        """A staff reply reached the person as ``message_id`` (the person can reply to it)."""
+        self.tickets.link(ticket.number, ticket.chat, message_id)
+        self.tickets.answered(ticket.number, int(self._clock()))
+
+    def undeliverable(self, ticket: TicketRow) -> str:
+        """The person blocked the bot or deleted the chat: close the ticket, tell staff."""
+        self.tickets.close(ticket.number)
+        return (
+            f"Question #{ticket.number}: the reply could not be delivered (the person has "
+            "blocked the bot or deleted the chat). The question is now closed."
+        )
+
+    @staticmethod
+    def not_relayed_note(ticket: TicketRow) -> str:
+        """Staff replied with something other than text, a photo or a file."""
+        return (
+            f"Question #{ticket.number}: only text, photos and files are passed on; this was "
+            "not sent."
+        )
+
+    @staticmethod
+    def gone_note(number: int) -> str:
+        """Staff replied to a ticket that no longer exists."""
+        return (
+            f"Question #{number} is no longer here: the person erased it with /forget, or it "
+            "expired. Nothing was passed on."
+        )
+
+    def close(self, chat: str, number: int) -> str | None:
+        """``/done <number>`` or "Done"; ``None`` (do nothing) outside the staff group."""
+        if chat != self.staff_chat:
+            return None
+        if self.tickets.close(number):
+            logger.info("hand-over: ticket #%d closed", number)
+            return f"Question #{number} is closed."
+        ticket = self.tickets.get(number)
+        if ticket is None:
+            return f"There is no question #{number} (it was erased or has expired)."
+        return f"Question #{number} was already closed."
+
+    def open_list(self, chat: str) -> str | None:
+        """``/open``: the open tickets; ``None`` (do nothing) outside the staff group."""
+        if chat != self.staff_chat:
+            return None
+        tickets = self.tickets.open_tickets()
+        if not tickets:
+            return "No open questions."
+        lines = [f"Open questions ({len(tickets)}):"]
+        for ticket in tickets:
+            state = "answered" if ticket.answered else "waiting for an answer"
+            lines.append(f"#{ticket.number}: sent {ticket.day.isoformat()}, {state}")
+        lines.append("")
+        lines.append("/done <number> closes one.")
+        return "\n".join(lines)
+
+    @staticmethod
+    def staff_help() -> str:
+        """What staff can do in the group."""
+        return (
+            "Reply to a question's message to answer the person. /open lists the open "
+            "questions; /done 12 (or the Done button) closes question #12."
+        )
+
+    # --- privacy -------------------------------------------------------------------------
+
+    def privacy_lines(self, retention_days: int) -> list[str]:
+        """What ``/privacy`` says about questions to the clinic."""
+        return [
+            'Questions you send to the clinic with "Ask the clinic":',
+            "- the clinic's staff group gets the question's text and your first name as "
+            "Telegram shows it, nothing else; the staff's answers come back here;",
+            "- this bot stores only the question's number, this chat, the day and time it "
+            "was sent, whether it is open and which messages belong to it, never the texts. "
+            f"It is deleted {retention_days} days after the question was sent, or by /forget;",
+            "- /forget cannot delete the messages already in the clinic's staff group; the "
+            "clinic deletes those by hand.",
+        ]
+
+    def forget_note(self) -> str:
+        """Added to the /forget confirmation when the chat had questions to the clinic."""
+        return (
+            "Your questions to the clinic are closed and erased from the bot. The clinic's "
+            "staff group keeps the messages already sent; the clinic deletes those by hand."
+        )
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _intro(self) -> str:
+        who = self.clinic.name or "the clinic"
+        hours = f" ({self.clinic.hours})" if self.clinic.hours else ""
+        return (
+            f"A person at {who} will see your question's text and your first name as Telegram "
+            "shows it, nothing else.\n"
+            f"They answer here during opening hours{hours}."
+        )
+
+    def _limit_note(self, chat: str) -> Reply | None:
+        if len(self.tickets.open_tickets(chat)) < self.max_open:
+            return None
+        return self._note(
+            f"You already have {self.max_open} questions waiting for the clinic. Please wait "
+            "for their answers before asking another; you can add to a question by replying "
+            "to the clinic's answer."
+        )
+
+    def _draft(self, text: str) -> _Draft:
+        question = text.strip()
+        outcome = self.dialogue.screen.assess(text).outcome
+        urgent = outcome in (Outcome.URGENT, Outcome.CRISIS)
+        return _Draft(question[:MAX_QUESTION_CHARS], urgent, self._monotonic())
+
+    def _urgent_answer(self, text: str) -> Reply:
+        if self.dialogue.screen.assess(text).outcome == Outcome.CRISIS:
+            return self.dialogue.crisis()
+        return self.dialogue.urgent()
+
+    def _keep(self, where: OrderedDict[str, _Draft], chat: str, draft: _Draft) -> None:
+        where[chat] = draft
+        where.move_to_end(chat)
+        while len(where) > MAX_DRAFTS:
+            where.popitem(last=False)
+
+    def _take(self, where: OrderedDict[str, _Draft], chat: str) -> _Draft | None:
+        draft = where.pop(chat, None)
+        if draft is None or self._monotonic() - draft.at > DRAFT_SECONDS:
+            return None
+        return draft
+
+    def _note(self, text: str) -> Reply:
+        return Reply(
+            text, (Button(self.dialogue.content.messages["menu_label"], MENU),), kind="note"
+        )
+
+
+def _name(first_name: str) -> str:
+    name = " ".join(first_name.split())[:MAX_NAME_CHARS]
+    return name or "someone"
