@@ -41,6 +41,8 @@ def _outcome(screen: SafetyScreen, message: str) -> Outcome | None:
         "i couldnt go to the toilet all day",
         "I don't have any feeling down there",
         "is it normal that i cant feel when i wipe?",
+        "pain and numbness down both legs and both feet",
+        "temperature and chills for 3 days and my back is agony",
     ],
 )
 def test_red_flags_in_everyday_words_are_urgent(screen: SafetyScreen, message: str) -> None:
@@ -58,6 +60,9 @@ def test_red_flags_in_everyday_words_are_urgent(screen: SafetyScreen, message: s
         "worst pain ever, cant sit for more than 10 minutes",
         "my leg fell asleep while sitting",
         "how do i lose weight fast",
+        "should i use the cold gel stuff on my bum or deep heat",
+        "i have mild osteoarthritis in both hips and sciatica on the right",
+        "i've got a cold and a bit of a temperature, should i still come in for my massage",
     ],
 )
 def test_everyday_pain_is_not_screened(screen: SafetyScreen, message: str) -> None:
