@@ -14,6 +14,12 @@ The adapter is deliberately thin. Everything the bot *says* comes from
   process exit code.
 """
 
+import os
+
+# Opt in to python-telegram-bot's coming behaviour: durations such as ``RetryAfter.retry_after``
+# are ``datetime.timedelta`` (without this, every 429 answer logs a deprecation warning).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 from bot.telegram.app import HOUSEKEEPING_SECONDS, build_application, file_base_url, run
 from bot.telegram.handlers import ALLOWED_UPDATES, COMMANDS, ServiceLike, TelegramAdapter
 from bot.telegram.logs import RedactingFilter, configure_logging
