@@ -56,6 +56,38 @@ def default_database_path(env: Mapping[str, str] | None = None) -> Path:
     return base / APP_NAME / DATABASE_FILE
 
 
+SETTING_NAMES: tuple[str, ...] = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_BASE_URL",
+    "WEBHOOK_URL",
+    "WEBHOOK_LISTEN",
+    "WEBHOOK_PORT",
+    "WEBHOOK_PATH",
+    "WEBHOOK_SECRET",
+    "CLINIC_NAME",
+    "CLINIC_PHONE",
+    "CLINIC_BOOKING_URL",
+    "CLINIC_ADDRESS",
+    "CLINIC_HOURS",
+    "EMERGENCY_NUMBER",
+    "URGENT_ADVICE_LINE",
+    "CRISIS_LINE",
+    "MATCH_THRESHOLD",
+    "MATCH_MARGIN",
+    "CONTENT_DIR",
+    "INTENTS_DIR",
+    "RESPONSES_DIR",
+    "DATABASE_PATH",
+    "RETENTION_DAYS",
+    "STARTUP_TIMEOUT",
+    "LOG_LEVEL",
+)
+"""Every setting the bot reads, in the order of ``.env.example``."""
+
+SECRET_SETTINGS = frozenset({"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET"})
+"""Settings never shown in full (``sciatica-bot doctor`` redacts them)."""
+
+
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message is one line meant for a person."""
 
