@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 from bot import settings as settings_module
 from bot.settings import (
     PROJECT_ROOT,
+    SETTING_NAMES,
     Settings,
     bundled_content_dir,
     default_database_path,
@@ -65,6 +67,20 @@ def test_installed_database_goes_to_the_state_folder(monkeypatch, tmp_path):
     assert default_database_path({"XDG_STATE_HOME": "relative/state"}) == home_default
     assert load_settings({"XDG_STATE_HOME": str(state)}).database_path == str(expected)
     assert load_settings({"DATABASE_PATH": "/srv/bot.db"}).database_path == "/srv/bot.db"
+
+
+def test_every_setting_is_listed_in_env_example_and_the_readme():
+    source = (REPO / "bot" / "settings.py").read_text()
+    body = source[source.index("def load_settings") :]
+    read = set(re.findall(r'(?:text|_float|_int|_url)\((?:env, )?"([A-Z_]+)"', body))
+    read.add("LOG_LEVEL")  # read by _log_level
+    assert read == set(SETTING_NAMES)
+    example = (REPO / ".env.example").read_text()
+    readme = (REPO / "README.md").read_text()
+    settings_table = readme[readme.index("## Settings") : readme.index("## Putting it on Telegram")]
+    for name in SETTING_NAMES:
+        assert re.search(rf"^#? ?{name}=", example, re.MULTILINE), name
+        assert f"`{name}`" in settings_table, name
 
 
 # --------------------------------------------------------------------------------------
