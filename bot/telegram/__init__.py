@@ -12,6 +12,8 @@ The adapter is deliberately thin. Everything the bot *says* comes from
 - :mod:`bot.telegram.app`: :func:`build_application` registers all handlers in one place;
   :func:`run` starts long polling (or a webhook when ``WEBHOOK_URL`` is set) and returns a
   process exit code.
+- :mod:`bot.telegram.startup`: waiting for the Bot API at start-up, with backoff, for up to
+  ``STARTUP_TIMEOUT``.
 """
 
 import os
