@@ -1,7 +1,9 @@
-"""Command line: ``sciatica-bot run | chat | ask | check | eval | report``.
+"""Command line: ``sciatica-bot run | chat | ask | check | eval | report | backup | doctor``.
 
 Also ``python -m bot``. Every failure is one line on stderr: exit code 1 for content
-problems (each listed as file:line), 2 for settings, a missing token or an unusable database.
+problems (each listed as file:line), 2 for settings, a missing token or an unusable database
+(and for ``doctor`` when anything needs attention), 3 when ``run`` cannot reach Telegram
+within ``STARTUP_TIMEOUT``.
 """
 
 from __future__ import annotations
@@ -67,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
         "--days", type=_positive, default=30, help="days to cover, today included (30)"
     )
     report.add_argument("--json", action="store_true", help="print JSON")
+    backup = sub.add_parser(
+        "backup", help="a consistent copy of the database (DATABASE_PATH), safe while the bot runs"
+    )
+    backup.add_argument("path", type=Path, help="where the copy goes")
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    doctor = sub.add_parser(
+        "doctor", help="check settings, content, database and Telegram; exit 0 when all is well"
+    )
+    doctor.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -94,6 +105,10 @@ def _report_content(exc: ContentError) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    if args.command == "doctor":  # reports malformed settings itself, among the rest
+        from bot.doctor import doctor
+
+        return doctor(as_json=args.json)
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -170,6 +185,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         else:
             print(result.to_text())
+        return 0
+    if args.command == "backup":
+        from bot.store import backup
+
+        size = backup(settings.database_path, args.path, force=args.force)
+        print(f"backed up {settings.database_path} to {args.path} ({size:,} bytes, integrity ok)")
         return 0
     if args.command == "chat":
         return _chat(ChatService.from_settings(settings))

@@ -5,6 +5,7 @@ The environment wins over ``.env``. Every setting is listed in ``.env.example``.
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,78 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The folder holding the ``bot`` package: a checkout, or ``site-packages`` once installed."""
+
+APP_NAME = "sciatica-bot"
+DATABASE_FILE = "sciatica-bot.sqlite3"
+
+
+def from_checkout() -> bool:
+    """True when the bot runs from a source checkout (``make run``, an editable install).
+
+    An installed wheel has no ``pyproject.toml`` beside its package.
+    """
+    return (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "intents").is_dir()
+
+
+def bundled_content_dir() -> Path:
+    """The folder holding the default ``intents/`` and ``responses/``.
+
+    A wheel ships them inside the package (``bot/bundled/``); a checkout, and an editable
+    install of it, reads the repository's own folders.
+    """
+    package = importlib.resources.files("bot")
+    shipped = package / "bundled"
+    if isinstance(shipped, Path) and shipped.is_dir():
+        return shipped
+    return PROJECT_ROOT
+
+
+def default_database_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where the database lives when ``DATABASE_PATH`` is not set.
+
+    ``data/`` of the checkout when run from one; otherwise the user's state folder,
+    ``$XDG_STATE_HOME/sciatica-bot/`` or ``~/.local/state/sciatica-bot/``.
+    """
+    if from_checkout():
+        return PROJECT_ROOT / "data" / DATABASE_FILE
+    env = os.environ if env is None else env
+    state = env.get("XDG_STATE_HOME", "").strip()
+    # The XDG spec: a relative path is invalid and is to be ignored.
+    base = Path(state) if state and Path(state).is_absolute() else Path.home() / ".local" / "state"
+    return base / APP_NAME / DATABASE_FILE
+
+
+SETTING_NAMES: tuple[str, ...] = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_BASE_URL",
+    "WEBHOOK_URL",
+    "WEBHOOK_LISTEN",
+    "WEBHOOK_PORT",
+    "WEBHOOK_PATH",
+    "WEBHOOK_SECRET",
+    "CLINIC_NAME",
+    "CLINIC_PHONE",
+    "CLINIC_BOOKING_URL",
+    "CLINIC_ADDRESS",
+    "CLINIC_HOURS",
+    "EMERGENCY_NUMBER",
+    "URGENT_ADVICE_LINE",
+    "CRISIS_LINE",
+    "MATCH_THRESHOLD",
+    "MATCH_MARGIN",
+    "CONTENT_DIR",
+    "INTENTS_DIR",
+    "RESPONSES_DIR",
+    "DATABASE_PATH",
+    "RETENTION_DAYS",
+    "STARTUP_TIMEOUT",
+    "LOG_LEVEL",
+)
+"""Every setting the bot reads, in the order of ``.env.example``."""
+
+SECRET_SETTINGS = frozenset({"TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET"})
+"""Settings never shown in full (``sciatica-bot doctor`` redacts them)."""
 
 
 class SettingsError(ValueError):
@@ -67,8 +140,8 @@ class MatchSettings:
 class Settings:
     """Everything the bot reads from its environment."""
 
-    intents_dir: Path = PROJECT_ROOT / "intents"
-    responses_dir: Path = PROJECT_ROOT / "responses"
+    intents_dir: Path = field(default_factory=lambda: bundled_content_dir() / "intents")
+    responses_dir: Path = field(default_factory=lambda: bundled_content_dir() / "responses")
     clinic: Clinic = field(default_factory=Clinic)
     match: MatchSettings = field(default_factory=MatchSettings)
     safety: SafetySettings = field(default_factory=SafetySettings)
@@ -80,10 +153,11 @@ class Settings:
     webhook_path: str = "telegram"
     webhook_secret: str = ""
     log_level: str = "INFO"
-    database_path: str = str(PROJECT_ROOT / "data" / "sciatica-bot.sqlite3")
+    database_path: str = field(default_factory=lambda: str(default_database_path()))
     retention_days: int = 30
     staff_chat_id: int | None = None
     """The clinic staff's Telegram group for questions handed to a person; None: off."""
+    startup_timeout: float = 60.0
 
 
 def read_environment(env_file: Path | None = None) -> dict[str, str]:
@@ -164,9 +238,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """
     env = read_environment() if env is None else env
     text = lambda key, default="": env.get(key, default).strip()  # noqa: E731
+    content_dir = Path(text("CONTENT_DIR")) if text("CONTENT_DIR") else bundled_content_dir()
     return Settings(
-        intents_dir=Path(text("INTENTS_DIR") or PROJECT_ROOT / "intents"),
-        responses_dir=Path(text("RESPONSES_DIR") or PROJECT_ROOT / "responses"),
+        intents_dir=Path(text("INTENTS_DIR") or content_dir / "intents"),
+        responses_dir=Path(text("RESPONSES_DIR") or content_dir / "responses"),
         clinic=Clinic(
             name=text("CLINIC_NAME"),
             phone=text("CLINIC_PHONE"),
@@ -191,9 +266,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         webhook_path=text("WEBHOOK_PATH", "telegram").strip("/"),
         webhook_secret=text("WEBHOOK_SECRET"),
         log_level=_log_level(env),
-        database_path=text("DATABASE_PATH") or Settings.database_path,
+        database_path=text("DATABASE_PATH") or str(default_database_path(env)),
         retention_days=_int(env, "RETENTION_DAYS", Settings.retention_days, 1, 3650),
         staff_chat_id=_staff_chat_id(env),
+        startup_timeout=_float(env, "STARTUP_TIMEOUT", Settings.startup_timeout, 0, 86400),
     )
 
 

@@ -905,3 +905,65 @@ class TicketStore:
                 (since.isoformat(),),
             ).fetchall()
         return [HandoverStat(dt.date.fromisoformat(r[0]), r[1], r[2]) for r in rows]
+
+
+# --- backups ---------------------------------------------------------------------------
+
+
+def backup(source: str | Path, target: str | Path, *, force: bool = False) -> int:
+    """Copy the database with SQLite's online backup API, safe while the bot writes to it.
+
+    The copy is written next to ``target`` under a temporary name, checked with
+    ``PRAGMA integrity_check`` and only then moved into place, so ``target`` is never left
+    half-written. Like the database, it is readable by its owner only.
+
+    Args:
+        source: The database (``DATABASE_PATH``).
+        target: Where the copy goes.
+        force: Replace ``target`` when it exists.
+
+    Returns:
+        The size of the copy in bytes.
+
+    Raises:
+        StoreError: nothing to copy, ``target`` exists (without ``force``) or cannot be
+            written, or the copy failed its integrity check.
+    """
+    source_path, target_path = Path(source), Path(target)
+    if str(source) == MEMORY:
+        raise StoreError("DATABASE_PATH is :memory:; there is nothing on disk to back up")
+    if not source_path.is_file():
+        raise StoreError(f"DATABASE_PATH {source} does not exist; nothing to back up")
+    if target_path.exists():
+        if target_path.resolve() == source_path.resolve():
+            raise StoreError(f"{target} is the database itself; choose another path")
+        if target_path.is_dir():
+            raise StoreError(f"{target} is a folder; give the backup's file name")
+        if not force:
+            raise StoreError(f"{target} already exists; add --force to replace it")
+    if not target_path.parent.is_dir():
+        raise StoreError(f"{target_path.parent} does not exist; create the folder first")
+    partial = target_path.with_name(f".{target_path.name}.partial")
+    try:
+        partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+        # Read-only: the backup never changes the database it copies.
+        src = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        try:
+            dst = sqlite3.connect(partial)
+            try:
+                src.backup(dst)  # all pages in one step: one consistent snapshot
+                verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        if verdict != "ok":
+            raise StoreError(f"the copy of {source} failed its integrity check: {verdict}")
+        os.replace(partial, target_path)
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise StoreError(f"backup of {source} to {target} failed: {reason}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return target_path.stat().st_size

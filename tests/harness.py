@@ -35,6 +35,8 @@ SUBPROCESS_ENV_PREFIXES = (
     "LOG_",
     "DATABASE_",
     "RETENTION_",
+    "CONTENT_",
+    "STARTUP_",
 )
 """Settings a subprocess must not inherit from the environment running the tests."""
 

@@ -14,7 +14,15 @@ The adapter is deliberately thin. Everything the bot *says* comes from
 - :mod:`bot.telegram.app`: :func:`build_application` registers all handlers in one place;
   :func:`run` starts long polling (or a webhook when ``WEBHOOK_URL`` is set) and returns a
   process exit code.
+- :mod:`bot.telegram.startup`: waiting for the Bot API at start-up, with backoff, for up to
+  ``STARTUP_TIMEOUT``.
 """
+
+import os
+
+# Opt in to python-telegram-bot's coming behaviour: durations such as ``RetryAfter.retry_after``
+# are ``datetime.timedelta`` (without this, every 429 answer logs a deprecation warning).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from bot.telegram.app import HOUSEKEEPING_SECONDS, build_application, file_base_url, run
 from bot.telegram.handlers import ALLOWED_UPDATES, COMMANDS, ServiceLike, TelegramAdapter

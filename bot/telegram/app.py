@@ -36,6 +36,11 @@ from bot.telegram.handlers import (
 )
 from bot.telegram.handover import register as register_handover
 from bot.telegram.logs import configure_logging
+from bot.telegram.startup import (
+    EXIT_TELEGRAM_UNREACHABLE,
+    StartupTimeout,
+    initialize_with_retry,
+)
 from bot.telegram.traffic import FloodGuard, RetryingRateLimiter
 
 if TYPE_CHECKING:
@@ -172,8 +177,8 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
 
     Returns:
         0 after a clean shutdown, 2 when the token is missing or rejected or the database
-        cannot be used, 1 when the Bot API cannot be reached or the webhook port cannot be
-        opened.
+        cannot be used, 3 (:data:`EXIT_TELEGRAM_UNREACHABLE`) when the Bot API cannot be
+        reached within ``STARTUP_TIMEOUT``, 1 when the webhook port cannot be opened.
 
     Raises:
         bot.content.ContentError: the intents or responses are invalid (the CLI reports it).
@@ -196,19 +201,15 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
     try:
         # Initialise here rather than inside run_polling so that a rejected token or an
         # unreachable API ends with one clear line instead of a logged traceback.
-        loop.run_until_complete(application.initialize())
+        loop.run_until_complete(initialize_with_retry(application, settings.startup_timeout))
     except InvalidToken:
         loop.run_until_complete(_quiet_shutdown(application))
         loop.close()
         return _fail("Telegram rejected TELEGRAM_BOT_TOKEN: check the token with @BotFather.", 2)
-    except TelegramError as exc:
+    except StartupTimeout as exc:
         loop.run_until_complete(_quiet_shutdown(application))
         loop.close()
-        return _fail(
-            f"Could not reach the Telegram Bot API ({type(exc).__name__}); "
-            "check the network and TELEGRAM_API_BASE_URL.",
-            1,
-        )
+        return _fail(str(exc), EXIT_TELEGRAM_UNREACHABLE)
 
     me = application.bot.username
     try:

@@ -1,0 +1,364 @@
+"""``sciatica-bot doctor``: one screen saying whether the bot can run, and what to fix.
+
+Each check ends ``ok``, ``note`` (worth knowing, nothing broken) or ``problem``; the exit
+code is 0 when there is no problem and 2 otherwise, so a monitoring system can run
+``sciatica-bot doctor --json`` on a timer. Nothing is changed: the database is opened
+read-only, and Telegram is only asked ``getMe`` and ``getWebhookInfo``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from bot.content import ContentError, load_content
+from bot.settings import (
+    SECRET_SETTINGS,
+    SETTING_NAMES,
+    Settings,
+    SettingsError,
+    load_settings,
+    read_environment,
+)
+from bot.store import MEMORY, SCHEMA_VERSION
+
+Status = Literal["ok", "note", "problem"]
+
+EXIT_OK = 0
+EXIT_PROBLEM = 2
+
+TELEGRAM_TIMEOUT = 10.0
+"""Seconds allowed for each call to Telegram."""
+
+RECENT_WEBHOOK_ERROR = dt.timedelta(hours=1)
+"""A webhook delivery error reported by Telegram within this long is a problem; an older
+one is a note (Telegram keeps reporting the last error until another one replaces it)."""
+
+
+@dataclass
+class Check:
+    """The outcome of one check.
+
+    Attributes:
+        name: ``settings``, ``content``, ``database``, ``telegram``, ``updates`` or ``clinic``.
+        status: ``ok``, ``note`` or ``problem``.
+        summary: One line for a person.
+        details: What was found, for ``--json`` and the indented lines below the summary.
+    """
+
+    name: str
+    status: Status
+    summary: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def redact(value: str) -> str:
+    """Show that a secret is set without showing it: a token keeps only its bot id."""
+    if not value:
+        return ""
+    bot_id, colon, _ = value.partition(":")
+    if colon and bot_id.isdigit():
+        return f"{bot_id}:<redacted>"
+    return "<redacted>"
+
+
+# --- the checks ----------------------------------------------------------------------------
+
+
+def check_settings(env: Mapping[str, str], env_file: Path) -> tuple[Check, Settings | None]:
+    """Read the settings; shows each one that is set, secrets redacted."""
+    where = f"the environment and {env_file}" if env_file.is_file() else "the environment"
+    shown = {
+        name: redact(env[name]) if name in SECRET_SETTINGS else env[name]
+        for name in SETTING_NAMES
+        if env.get(name, "").strip()
+    }
+    details: dict[str, Any] = {"read_from": where, "set": shown}
+    try:
+        settings = load_settings(env)
+    except SettingsError as exc:
+        return Check("settings", "problem", str(exc), details), None
+    return Check("settings", "ok", f"read from {where}", details), settings
+
+
+def check_content(settings: Settings) -> Check:
+    """Load and validate the intents and responses, as ``sciatica-bot check`` does."""
+    details: dict[str, Any] = {
+        "intents_dir": str(settings.intents_dir),
+        "responses_dir": str(settings.responses_dir),
+    }
+    try:
+        content = load_content(settings.intents_dir, settings.responses_dir)
+    except ContentError as exc:
+        details["problems"] = [str(p) for p in exc.problems]
+        return Check(
+            "content",
+            "problem",
+            f"{len(exc.problems)} content problem(s); `sciatica-bot check` lists them",
+            details,
+        )
+    examples = sum(len(i.examples) for i in content.intents.values())
+    details.update(intents=len(content.intents), examples=examples)
+    return Check(
+        "content",
+        "ok",
+        f"{len(content.intents)} intents, {examples} examples, from {settings.intents_dir.parent}",
+        details,
+    )
+
+
+def _writable_folder(folder: Path) -> tuple[bool, Path]:
+    """Whether the bot could create files in ``folder`` (or in its nearest existing parent)."""
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return os.access(folder, os.W_OK | os.X_OK), folder
+
+
+def check_database(settings: Settings) -> Check:
+    """Path, size, schema version and whether the bot can write to it (opened read-only)."""
+    path = settings.database_path
+    details: dict[str, Any] = {"path": path}
+    if path == MEMORY:
+        return Check("database", "note", "in memory: nothing is kept between runs", details)
+    file = Path(path)
+    if not file.exists():
+        can_create, folder = _writable_folder(file.parent)
+        details.update(exists=False, writable=can_create)
+        if can_create:
+            return Check("database", "note", f"{path} not created yet; the bot creates it", details)
+        return Check(
+            "database", "problem", f"{path} cannot be created: {folder} is read-only", details
+        )
+    size = file.stat().st_size
+    wal = file.with_name(file.name + "-wal")
+    if wal.exists():
+        size += wal.stat().st_size
+    writable = os.access(file, os.W_OK) and os.access(file.parent, os.W_OK | os.X_OK)
+    details.update(exists=True, bytes=size, writable=writable)
+    try:
+        db = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return Check("database", "problem", f"{path} cannot be read: {exc}", details)
+    details["schema_version"] = version
+    summary = f"{path}: {size / 1024:,.0f} KiB, schema {version}"
+    if version > SCHEMA_VERSION:
+        return Check(
+            "database",
+            "problem",
+            f"{summary}, written by a newer version (this one knows {SCHEMA_VERSION})",
+            details,
+        )
+    if not writable:
+        return Check("database", "problem", f"{summary}, read-only for this user", details)
+    if version < SCHEMA_VERSION:
+        return Check(
+            "database", "note", f"{summary}, upgraded to {SCHEMA_VERSION} at start", details
+        )
+    return Check("database", "ok", f"{summary}, writable", details)
+
+
+def _webhook_check(settings: Settings, info: Any, now: dt.datetime) -> Check:
+    """Polling or webhook, and what ``getWebhookInfo`` says about deliveries."""
+    details: dict[str, Any] = {
+        "mode": "webhook" if settings.webhook_url else "polling",
+        "registered_url": info.url or "",
+        "pending_updates": info.pending_update_count,
+        "last_error": info.last_error_message,
+        "last_error_at": info.last_error_date.isoformat() if info.last_error_date else None,
+    }
+    pending = f"{info.pending_update_count} update(s) waiting"
+    status: Status = "ok"
+    notes: list[str] = []
+    if settings.webhook_url:
+        expected = f"{settings.webhook_url.rstrip('/')}/{settings.webhook_path}"
+        details["expected_url"] = expected
+        mode = f"webhook {expected}"
+        if not info.url:
+            status = "note"
+            notes.append("not registered yet: the bot registers it at start")
+        elif info.url != expected:
+            status = "problem"
+            notes.append(f"Telegram sends updates to {info.url} instead")
+        if not settings.webhook_secret:
+            status = "problem" if status == "problem" else "note"
+            notes.append("WEBHOOK_SECRET is not set: anyone can post updates")
+    else:
+        mode = "polling"
+        if info.url:
+            status = "note"
+            notes.append(f"a webhook is registered ({info.url}); polling removes it at start")
+    if info.last_error_date:
+        age = now - info.last_error_date
+        minutes = max(0, int(age.total_seconds() // 60))
+        notes.append(
+            f"last delivery error {minutes} min ago "
+            f"({info.last_error_date:%Y-%m-%d %H:%M} UTC): {info.last_error_message}"
+        )
+        if age <= RECENT_WEBHOOK_ERROR:
+            status = "problem"
+        elif status == "ok":
+            status = "note"
+    return Check("updates", status, "; ".join([mode, pending, *notes]), details)
+
+
+async def _ask_telegram(settings: Settings) -> tuple[Any, Any]:
+    """``getMe`` and ``getWebhookInfo`` with a short timeout."""
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    from bot.telegram import file_base_url
+
+    request = HTTPXRequest(
+        connect_timeout=TELEGRAM_TIMEOUT,
+        read_timeout=TELEGRAM_TIMEOUT,
+        write_timeout=TELEGRAM_TIMEOUT,
+        pool_timeout=TELEGRAM_TIMEOUT,
+    )
+    options: dict[str, Any] = {}
+    if settings.telegram_api_base_url:
+        base = settings.telegram_api_base_url
+        options = {"base_url": base, "base_file_url": file_base_url(base)}
+    bot = Bot(settings.telegram_token, request=request, **options)
+    try:
+        me = await bot.get_me()
+        info = await bot.get_webhook_info()
+    finally:
+        await request.shutdown()
+    return me, info
+
+
+def check_telegram(settings: Settings, now: dt.datetime | None = None) -> list[Check]:
+    """Telegram reachable and the token accepted (``getMe``), then ``getWebhookInfo``."""
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    if not settings.telegram_token:
+        return [
+            Check(
+                "telegram",
+                "problem",
+                "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in the settings",
+            )
+        ]
+    api = settings.telegram_api_base_url or "https://api.telegram.org/bot"
+    details: dict[str, Any] = {"api": api}
+    mode = "webhook" if settings.webhook_url else "polling"
+    not_asked = Check("updates", "note", f"{mode}; getWebhookInfo not asked", {"mode": mode})
+    try:
+        me, info = asyncio.run(_ask_telegram(settings))
+    except InvalidToken:
+        summary = "Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather"
+        return [Check("telegram", "problem", summary, details), not_asked]
+    except NetworkError as exc:
+        details["error"] = type(exc).__name__
+        summary = f"cannot reach the Bot API at {api} ({type(exc).__name__}: {exc})"
+        return [Check("telegram", "problem", summary, details), not_asked]
+    except TelegramError as exc:
+        details["error"] = type(exc).__name__
+        summary = f"the Bot API answered an error ({type(exc).__name__}: {exc})"
+        return [Check("telegram", "problem", summary, details), not_asked]
+    details.update(username=me.username, bot_id=me.id)
+    checks = [Check("telegram", "ok", f"reachable; the token belongs to @{me.username}", details)]
+    checks.append(_webhook_check(settings, info, now or dt.datetime.now(dt.UTC)))
+    return checks
+
+
+def check_clinic(settings: Settings) -> Check:
+    """The clinic's details that are set and those that are not (never a problem)."""
+    fields = {
+        "CLINIC_NAME": settings.clinic.name,
+        "CLINIC_PHONE": settings.clinic.phone,
+        "CLINIC_BOOKING_URL": settings.clinic.booking_url,
+        "CLINIC_ADDRESS": settings.clinic.address,
+        "CLINIC_HOURS": settings.clinic.hours,
+    }
+    is_set = [name for name, value in fields.items() if value]
+    not_set = [name for name, value in fields.items() if not value]
+    details = {"set": is_set, "not_set": not_set}
+    listed = f"set: {', '.join(is_set) or 'none'}; not set: {', '.join(not_set) or 'none'}"
+    if not settings.clinic.configured:
+        return Check(
+            "clinic",
+            "note",
+            f"no way to reach the clinic is set, so people are told how to find a "
+            f"qualified therapist ({listed})",
+            details,
+        )
+    return Check("clinic", "ok", listed, details)
+
+
+def run_checks(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> list[Check]:
+    """Every check, in the order a person would fix things.
+
+    Args:
+        env: Settings (default: the environment plus ``.env``).
+        env_file: The ``.env`` that was read, for the report (default: the working
+            directory's).
+    """
+    env_file = env_file or Path.cwd() / ".env"
+    env = read_environment(env_file) if env is None else env
+    first, settings = check_settings(env, env_file)
+    if settings is None:
+        return [first]
+    return [
+        first,
+        check_content(settings),
+        check_database(settings),
+        *check_telegram(settings),
+        check_clinic(settings),
+    ]
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def render(checks: list[Check]) -> str:
+    """The screen: one line per check, the settings that are set below the first."""
+    lines = []
+    for check in checks:
+        lines.append(f"{check.status:<8} {check.name:<9} {check.summary}")
+        if check.name == "settings":
+            lines.extend(f"{'':18} {k}={v}" for k, v in check.details["set"].items())
+        for problem in check.details.get("problems", [])[:10]:
+            lines.append(f"{'':18} {problem}")
+    problems = [c.name for c in checks if c.status == "problem"]
+    lines.append("")
+    lines.append(f"needs attention: {', '.join(problems)}" if problems else "all well")
+    return "\n".join(lines)
+
+
+def doctor(
+    as_json: bool = False,
+    env: Mapping[str, str] | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Run every check and print the screen (or JSON).
+
+    Returns:
+        0 when no check found a problem, 2 otherwise.
+    """
+    env = read_environment() if env is None else env
+    checks = run_checks(env)
+    ok = all(c.status != "problem" for c in checks)
+    if as_json:
+        text = json.dumps({"ok": ok, "checks": [asdict(c) for c in checks]}, ensure_ascii=False)
+    else:
+        text = render(checks)
+    for name in SECRET_SETTINGS:  # a last guard: no secret is ever printed in full
+        secret = env.get(name, "").strip()
+        if len(secret) >= 8:
+            text = text.replace(secret, redact(secret))
+    print(text, file=out or sys.stdout)
+    return EXIT_OK if ok else EXIT_PROBLEM

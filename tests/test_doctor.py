@@ -1,0 +1,204 @@
+"""``sciatica-bot doctor`` against the loopback fake Bot API."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer, free_port
+
+from bot.cli import main
+from bot.doctor import doctor, redact
+from bot.store import SCHEMA_VERSION, Store
+
+REPO = Path(__file__).resolve().parent.parent
+WEBHOOK = "https://bot.example.org"
+SECRET = "doctor-webhook_secret-0123456789"
+
+
+class WebhookApi(FakeBotApi):
+    """A fake whose ``getWebhookInfo`` reports a registered webhook and its last error."""
+
+    def __init__(self, *, error_age: float | None, url: str = f"{WEBHOOK}/telegram") -> None:
+        super().__init__()
+        self.error_age = error_age
+        self.url = url
+
+    def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        info: dict[str, Any] = {
+            "url": self.url,
+            "has_custom_certificate": False,
+            "pending_update_count": 7,
+        }
+        if self.error_age is not None:
+            info["last_error_date"] = int(time.time() - self.error_age)
+            info["last_error_message"] = "Wrong response from the webhook: 502 Bad Gateway"
+        return info
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotApiServer]:
+    with FakeBotApiServer(FakeBotApi()) as fake:
+        yield fake
+
+
+def _env(tmp_path: Path, base_url: str, **extra: str) -> dict[str, str]:
+    database = tmp_path / "bot.sqlite3"
+    if not database.exists():
+        Store(database).close()
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": base_url,
+        "DATABASE_PATH": str(database),
+        "CLINIC_NAME": "Back in Balance",
+        "CLINIC_PHONE": "+44 20 7946 0000",
+        **extra,
+    }
+
+
+def _doctor(env: dict[str, str], as_json: bool = False) -> tuple[int, str]:
+    out = io.StringIO()
+    code = doctor(as_json=as_json, env=env, out=out)
+    text = out.getvalue()
+    assert TOKEN not in text
+    assert SECRET not in text
+    assert "Traceback" not in text
+    return code, text
+
+
+def _checks(env: dict[str, str]) -> tuple[int, dict[str, dict[str, Any]]]:
+    code, text = _doctor(env, as_json=True)
+    report = json.loads(text)
+    assert report["ok"] is (code == 0)
+    return code, {c["name"]: c for c in report["checks"]}
+
+
+def test_all_well_exits_0_and_shows_one_screen(server, tmp_path):
+    code, text = _doctor(_env(tmp_path, server.base_url))
+    assert code == 0, text
+    assert text.rstrip().endswith("all well")
+    assert "TELEGRAM_BOT_TOKEN=123456789:<redacted>" in text
+    assert "@clinic_test_bot" in text
+    assert f"schema {SCHEMA_VERSION}, writable" in text
+    assert "polling; 0 update(s) waiting" in text
+    assert "set: CLINIC_NAME, CLINIC_PHONE; not set: CLINIC_BOOKING_URL" in text
+    assert [c.method for c in server.api.calls] == ["getMe", "getWebhookInfo"]
+
+    code, checks = _checks(_env(tmp_path, server.base_url))
+    assert code == 0
+    assert list(checks) == ["settings", "content", "database", "telegram", "updates", "clinic"]
+    assert {c["status"] for c in checks.values()} == {"ok"}
+    assert checks["telegram"]["details"]["username"] == "clinic_test_bot"
+    assert checks["database"]["details"]["schema_version"] == SCHEMA_VERSION
+    assert checks["database"]["details"]["bytes"] > 0
+    assert checks["clinic"]["details"]["not_set"] == [
+        "CLINIC_BOOKING_URL",
+        "CLINIC_ADDRESS",
+        "CLINIC_HOURS",
+    ]
+
+
+def test_wrong_token_exits_2(server, tmp_path):
+    wrong = "987654321:AAWrongTokenForTheDoctorTest_abcdefg"
+    code, checks = _checks(_env(tmp_path, server.base_url, TELEGRAM_BOT_TOKEN=wrong))
+    assert code == 2
+    assert checks["telegram"]["status"] == "problem"
+    assert "rejected" in checks["telegram"]["summary"]
+    assert wrong not in json.dumps(checks)
+    assert checks["settings"]["details"]["set"]["TELEGRAM_BOT_TOKEN"] == "987654321:<redacted>"
+
+
+def test_unreachable_api_exits_2(tmp_path):
+    nowhere = f"http://127.0.0.1:{free_port()}/bot"
+    code, text = _doctor(_env(tmp_path, nowhere))
+    assert code == 2
+    assert "problem  telegram  cannot reach the Bot API at " + nowhere in text
+    assert "needs attention: telegram" in text
+
+
+def test_webhook_with_a_recent_delivery_error_exits_2(tmp_path):
+    api = WebhookApi(error_age=120)
+    with FakeBotApiServer(api) as server:
+        env = _env(tmp_path, server.base_url, WEBHOOK_URL=WEBHOOK, WEBHOOK_SECRET=SECRET)
+        code, checks = _checks(env)
+    assert code == 2
+    updates = checks["updates"]
+    assert updates["status"] == "problem"
+    assert updates["details"]["mode"] == "webhook"
+    assert updates["details"]["pending_updates"] == 7
+    assert updates["details"]["last_error"] == "Wrong response from the webhook: 502 Bad Gateway"
+    assert updates["details"]["last_error_at"]
+    assert "last delivery error 2 min ago" in updates["summary"]
+    assert checks["settings"]["details"]["set"]["WEBHOOK_SECRET"] == "<redacted>"
+
+
+def test_webhook_with_an_old_error_is_a_note_and_a_wrong_url_a_problem(tmp_path):
+    with FakeBotApiServer(WebhookApi(error_age=2 * 86400)) as server:
+        env = _env(tmp_path, server.base_url, WEBHOOK_URL=WEBHOOK, WEBHOOK_SECRET=SECRET)
+        code, checks = _checks(env)
+    assert code == 0
+    assert checks["updates"]["status"] == "note"
+    assert "2880 min ago" in checks["updates"]["summary"]
+
+    elsewhere = WebhookApi(error_age=None, url="https://old.example.org/telegram")
+    with FakeBotApiServer(elsewhere) as server:
+        env = _env(tmp_path, server.base_url, WEBHOOK_URL=WEBHOOK, WEBHOOK_SECRET=SECRET)
+        code, checks = _checks(env)
+    assert code == 2
+    assert "https://old.example.org/telegram instead" in checks["updates"]["summary"]
+
+
+def test_missing_token_malformed_setting_and_broken_content(server, tmp_path):
+    code, checks = _checks(_env(tmp_path, server.base_url, TELEGRAM_BOT_TOKEN=""))
+    assert code == 2 and checks["telegram"]["status"] == "problem"
+    assert "not set" in checks["telegram"]["summary"]
+
+    code, checks = _checks(_env(tmp_path, server.base_url, RETENTION_DAYS="forever"))
+    assert code == 2 and list(checks) == ["settings"]
+    assert "RETENTION_DAYS" in checks["settings"]["summary"]
+
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "intents", content / "intents")
+    shutil.copytree(REPO / "responses", content / "responses")
+    (content / "responses" / "answers.yml").write_text("responses: [unclosed\n")
+    code, checks = _checks(_env(tmp_path, server.base_url, CONTENT_DIR=str(content)))
+    assert code == 2 and checks["content"]["status"] == "problem"
+    assert checks["content"]["details"]["intents_dir"] == str(content / "intents")
+    assert any("answers.yml" in p for p in checks["content"]["details"]["problems"])
+
+
+def test_database_not_yet_created_and_from_a_newer_version(server, tmp_path):
+    fresh = tmp_path / "state" / "sciatica-bot" / "bot.sqlite3"
+    code, checks = _checks(_env(tmp_path, server.base_url, DATABASE_PATH=str(fresh)))
+    assert code == 0 and checks["database"]["status"] == "note"
+    assert not fresh.exists()  # the doctor changes nothing
+
+    newer = tmp_path / "newer.sqlite3"
+    db = sqlite3.connect(newer)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    code, checks = _checks(_env(tmp_path, server.base_url, DATABASE_PATH=str(newer)))
+    assert code == 2 and "newer version" in checks["database"]["summary"]
+
+
+def test_cli_doctor_json_reads_the_environment(server, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    for name, value in _env(tmp_path, server.base_url).items():
+        monkeypatch.setenv(name, value)
+    assert main(["doctor", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out)["ok"] is True
+    assert TOKEN not in out
+
+
+def test_redact_keeps_only_the_bot_id():
+    assert redact(TOKEN) == "123456789:<redacted>"
+    assert redact("no-colon-secret") == "<redacted>"
+    assert redact("") == ""
