@@ -15,12 +15,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
+from typing import cast
 
 from bot.content import RED_FLAGS, is_topic
 from bot.dialogue import Dialogue
 from bot.replies import MENU, Button, ChatState, Reply
 from bot.settings import Settings
 from bot.store import MAX_UNANSWERED_CHARS, MEMORY, Store, Turn
+from bot.storegate import StoreGate
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,9 @@ class ChatService:
             StoreError: the database cannot be used.
         """
         dialogue = dialogue or Dialogue.from_settings(settings)
-        return cls(dialogue, Store.from_settings(settings))
+        # Behind the gate, a database locked by another process costs one wait, not one
+        # per chat (see bot.storegate).
+        return cls(dialogue, cast(Store, StoreGate(Store.from_settings(settings))))
 
     # --- what adapters call --------------------------------------------------------------
 

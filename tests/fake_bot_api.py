@@ -297,6 +297,8 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.webhook: dict[str, Any] | None = None
         self.closed = False
+        self.last_update_id = 0
+        """The newest update id pushed so far."""
         self._updates: deque[dict[str, Any]] = deque()
         self._faults: dict[str, deque[Fault]] = {}
         self._delays: dict[str, deque[float]] = {}
@@ -337,6 +339,7 @@ class FakeBotApi:
         if "update_id" not in update:
             update["update_id"] = self.next_update_id()
         with self._cond:
+            self.last_update_id = max(self.last_update_id, int(update["update_id"]))
             self._updates.append(update)
             self._cond.notify_all()
         return int(update["update_id"])

@@ -102,6 +102,8 @@ class RunningBot:
                 await self.app.updater.stop()
             if self.app.running:
                 await self.app.stop()
+                if self.app.post_stop:  # run_polling would call it; confirms the updates
+                    await self.app.post_stop(self.app)
         await self.app.shutdown()
         if self.app.post_shutdown:  # run_polling would call it; stops housekeeping
             await self.app.post_shutdown(self.app)
@@ -170,6 +172,16 @@ def subprocess_env(tmp_path: Path, **env: str) -> dict[str, str]:
     clean["DATABASE_PATH"] = str(tmp_path / "bot.sqlite3")
     clean.update(env)
     return clean
+
+
+async def all_handled(app: Application, api: FakeBotApi, timeout: float = 10.0) -> None:
+    """Wait until every update pushed to ``api`` so far has been handled by ``app``.
+
+    The polling offset passes an update only once it (and every one before it) was
+    handled, so this is exact, whatever order the chats were answered in.
+    """
+    target = api.last_update_id
+    await wait_until(lambda: app.updater.offset > target, timeout, f"update {target} handled")
 
 
 async def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> float:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fake_bot_api import TOKEN, Call, FakeBotApi, FakeRequest, buttons_of, html_to_text
+from harness import all_handled
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram.ext import Application
@@ -38,7 +39,6 @@ from bot.telegram import (
 
 PRIVATE = 1001
 GROUP = -100200300
-MARKER_CHAT = 777
 
 
 # --------------------------------------------------------------------------------------
@@ -87,16 +87,8 @@ class Bot:
         return self.service.store.state(f"telegram:{chat_id}")
 
     async def settle(self) -> None:
-        """Wait until every update pushed so far has been handled.
-
-        Updates are processed one at a time, in order, so once a marker message pushed
-        last has been answered, everything before it has been handled too.
-        """
-        before = len(self.api.sent_texts(MARKER_CHAT))
-        self.api.push_message("marker", chat_id=MARKER_CHAT)
-        await self.api.wait_for(
-            "sendMessage", before + 1, where=lambda c: c.params["chat_id"] == MARKER_CHAT
-        )
+        """Wait until every update pushed so far has been handled."""
+        await all_handled(self.app, self.api)
 
     def sends(self, chat_id: int) -> list[Call]:
         return [c for c in self.api.calls_to("sendMessage") if c.params["chat_id"] == chat_id]

@@ -36,6 +36,7 @@ from bot.telegram.handlers import (
 )
 from bot.telegram.logs import configure_logging
 from bot.telegram.traffic import FloodGuard, RetryingRateLimiter
+from bot.telegram.updates import AckingUpdater, ChatOrderProcessor
 
 if TYPE_CHECKING:
     from telegram.ext import BaseRateLimiter
@@ -91,6 +92,12 @@ async def _post_init(application: Application) -> None:
     ]
 
 
+async def _post_stop(application: Application) -> None:
+    """Every update fetched is handled now: confirm them all to Telegram."""
+    if isinstance(application.updater, AckingUpdater):
+        await application.updater.confirm()
+
+
 async def _post_shutdown(application: Application) -> None:
     """Stop the background tasks."""
     for task in application.bot_data.pop("tasks", []):
@@ -121,12 +128,15 @@ def build_application(
     Returns:
         The application, not yet initialised.
     """
+    processor = ChatOrderProcessor()
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
         .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=2))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(processor)
     )
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url
@@ -136,6 +146,7 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
+    application.updater = AckingUpdater(application.bot, application.update_queue, processor)
 
     adapter = TelegramAdapter(service, flood_guard)
     application.bot_data["adapter"] = adapter

@@ -6,10 +6,12 @@ No matching or wording happens here: everything the bot says comes from
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import traceback
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from telegram import (
     Message,
@@ -17,7 +19,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     ContextTypes,
     filters,
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
     pass
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 ALLOWED_UPDATES: list[str] = [
@@ -200,6 +204,12 @@ class TelegramAdapter:
     # -- plumbing ---------------------------------------------------------------------
 
     @staticmethod
+    async def _call(function: Callable[..., T], *args: Any) -> T:
+        """Run a service call in a worker thread: a database waiting for a lock (or any
+        slow call) keeps only this chat waiting, never the event loop and other chats."""
+        return await asyncio.to_thread(function, *args)
+
+    @staticmethod
     def chat_key(update: Update) -> str:
         """The service's key for the chat of ``update`` (``telegram:<chat id>``)."""
         chat = update.effective_chat
@@ -271,7 +281,7 @@ class TelegramAdapter:
         word = (message.text or "/").split(maxsplit=1)[0]
         name = word[1:].partition("@")[0]
         argument = context.args[0] if context.args else ""
-        reply = self.service.command(self.chat_key(update), name, argument)
+        reply = await self._call(self.service.command, self.chat_key(update), name, argument)
         await self._answer(update, context, reply)
 
     # -- messages ---------------------------------------------------------------------
@@ -285,13 +295,14 @@ class TelegramAdapter:
         if message.chat.type != ChatType.PRIVATE:
             username = re.escape(context.bot.username)
             text = re.sub(rf"@{username}\b", " ", text, flags=re.IGNORECASE).strip()
-        reply = self.service.message(self.chat_key(update), text)
+        reply = await self._call(self.service.message, self.chat_key(update), text)
         await self._answer(update, context, reply)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice notes, files, locations…"""
         if await self._admit(update, context):
-            await self._answer(update, context, self.service.not_text(self.chat_key(update)))
+            reply = await self._call(self.service.not_text, self.chat_key(update))
+            await self._answer(update, context, reply)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A quick-reply button was pressed: acknowledge it, then answer in a new message."""
@@ -300,14 +311,20 @@ class TelegramAdapter:
             return
         try:
             await query.answer()
-        except BadRequest as exc:
-            # "query is too old" after downtime: the press still deserves an answer.
-            logger.info("could not acknowledge button press (update %s): %s", update.update_id, exc)
+        except TelegramError as exc:
+            # "query is too old" after downtime, or Telegram failing just this call: the
+            # press still deserves its answer.
+            logger.warning(
+                "could not acknowledge button press (update %s): %s: %s",
+                update.update_id,
+                type(exc).__name__,
+                exc,
+            )
         if query.message is None or query.data is None:
             return  # a button under an inline-mode message: no chat to answer in
         if not await self._admit(update, context):
             return
-        reply = self.service.press(self.chat_key(update), query.data)
+        reply = await self._call(self.service.press, self.chat_key(update), query.data)
         await self._answer(update, context, reply)
 
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -315,7 +332,7 @@ class TelegramAdapter:
         query = update.inline_query
         if query is None:
             return
-        replies = self.service.search(query.query.strip(), limit=INLINE_RESULTS)
+        replies = await self._call(self.service.search, query.query.strip(), INLINE_RESULTS)
         results = [
             inline_result(reply, index) for index, reply in enumerate(replies[:INLINE_RESULTS])
         ]
