@@ -121,6 +121,7 @@ async def start_bot(
     rate_limiter: BaseRateLimiter | None = None,
     read_timeout: float = 5.0,
     poll: bool = True,
+    service: ChatService | None = None,
 ) -> RunningBot:
     """Build, initialise and (by default) start polling a bot against the in-process fake.
 
@@ -131,13 +132,14 @@ async def start_bot(
         rate_limiter: Outgoing limiter (the application's default when omitted).
         read_timeout: The fake transport's read timeout (slow calls beyond it time out).
         poll: Start polling; ``False`` to feed updates with :meth:`RunningBot.process`.
+        service: The chat service (the dialogue with an in-memory store when omitted).
     """
     api = api or FakeBotApi()
     request = FakeRequest(api, read_timeout=read_timeout)
     updates = FakeRequest(api, read_timeout=read_timeout)
     app = build_application(
         Settings(telegram_token=TOKEN),
-        make_service(dialogue),
+        service or make_service(dialogue),
         request=request,
         get_updates_request=updates,
         flood_guard=flood_guard,
