@@ -806,6 +806,8 @@ class _Handler(BaseHTTPRequestHandler):
         raw = {k: v[-1] for k, v in urllib.parse.parse_qs(query).items()}
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise ConnectionResetError("the client went away in the middle of its request")
         kind = self.headers.get_content_type()
         if kind == "application/json" and body:
             return {**decode_params(raw), **json.loads(body)}

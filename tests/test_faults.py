@@ -561,3 +561,54 @@ def test_token_never_printed_when_the_api_fails(server, spawn, tmp_path):
     assert "Connection refused" in combined or "ConnectError" in combined
     _assert_token_hidden(combined)
     assert "Traceback" not in outputs[0] + outputs[1]
+
+
+# --------------------------------------------------------------------------------------
+# at least once: kill -9 during a burst
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_kill_9_during_a_burst_loses_no_message(server, spawn, dialogue):
+    """240 messages from 60 chats; the bot is killed with SIGKILL at three random moments
+    and restarted each time. Every message is answered at least once; a kill can repeat
+    only answers to the updates in hand at that moment (at most one batch of 100)."""
+    import random
+
+    api = server.api
+    rng = random.Random(240)
+    commands = ["/help", "/about", "/book", "/topics"]
+    expected = {name: escape(dialogue_command(dialogue, name)) for name in commands}
+    assert len(set(expected.values())) == len(commands)
+    chats = list(range(7000, 7060))
+    for name in commands:
+        for chat in chats:
+            api.push_message(name, chat_id=chat)
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url}
+    kills = sorted(rng.sample(range(10, 230), 3))
+    for kill_after in kills:
+        bot = spawn("run", **env)
+        api.wait_for_sync("sendMessage", kill_after, timeout=60)
+        bot.proc.kill()  # SIGKILL: no clean-up at all
+        bot.proc.wait(timeout=5)
+        assert bot.proc.returncode == -signal.SIGKILL
+    bot = spawn("run", **env)
+    deadline = time.monotonic() + 60
+    while not all(
+        set(expected.values()) <= {c.params["text"] for c in api.delivered(chat)} for chat in chats
+    ):
+        assert time.monotonic() < deadline, "not every message was answered"
+        time.sleep(0.1)
+    assert bot.terminate() == 0
+    delivered = len(api.delivered())
+    repeated = delivered - len(chats) * len(commands)
+    print(f"\nkilled after {kills} answers; {delivered} answers in all, {repeated} repeated")
+    assert 0 <= repeated <= 100 * len(kills)
+
+
+def dialogue_command(dialogue, name: str) -> str:
+    """The text of the answer to a command (these do not depend on the chat's state)."""
+    from bot.service import ChatService
+    from bot.store import Store
+
+    return ChatService(dialogue, Store()).command("telegram:1", name.lstrip("/")).text
