@@ -6,6 +6,7 @@ The environment wins over ``.env``. Every setting is listed in ``.env.example``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +128,20 @@ def _url(env: Mapping[str, str], key: str) -> str:
     return raw
 
 
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _secret(env: Mapping[str, str]) -> str:
+    """``WEBHOOK_SECRET``: 1-256 of the characters Telegram allows (letters, digits, _ -)."""
+    raw = env.get("WEBHOOK_SECRET", "").strip()
+    if raw and not _SECRET.fullmatch(raw):
+        raise SettingsError(
+            "WEBHOOK_SECRET must be 1-256 characters, each a letter, a digit, _ or - "
+            f"(got {len(raw)} characters)"
+        )
+    return raw
+
+
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -170,7 +185,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         webhook_listen=text("WEBHOOK_LISTEN", "127.0.0.1"),
         webhook_port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
         webhook_path=text("WEBHOOK_PATH", "telegram").strip("/"),
-        webhook_secret=text("WEBHOOK_SECRET"),
+        webhook_secret=_secret(env),
         log_level=_log_level(env),
         database_path=text("DATABASE_PATH") or Settings.database_path,
         retention_days=_int(env, "RETENTION_DAYS", Settings.retention_days, 1, 3650),

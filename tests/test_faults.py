@@ -477,6 +477,8 @@ def test_run_refuses_broken_content_listing_every_problem(server, spawn, content
         ("MATCH_THRESHOLD", "nan", "MATCH_THRESHOLD"),
         ("MATCH_MARGIN", "-5", "MATCH_MARGIN must be between"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
+        ("WEBHOOK_SECRET", "not allowed!", "WEBHOOK_SECRET must be 1-256 characters"),
+        ("WEBHOOK_SECRET", "x" * 257, "WEBHOOK_SECRET must be 1-256 characters"),
         ("RETENTION_DAYS", "forever", "RETENTION_DAYS must be a whole number"),
         ("RETENTION_DAYS", "0", "RETENTION_DAYS must be between 1 and 3650"),
         ("DATABASE_PATH", "/proc/self/no/such/bot.sqlite3", "DATABASE_PATH /proc/self/no/such"),
@@ -612,3 +614,141 @@ def dialogue_command(dialogue, name: str) -> str:
     from bot.store import Store
 
     return ChatService(dialogue, Store()).command("telegram:1", name.lstrip("/")).text
+
+
+# --------------------------------------------------------------------------------------
+# webhook: secret, refusals, body limit, answered only after handling
+# --------------------------------------------------------------------------------------
+
+
+def _webhook_env(server: FakeBotApiServer, port: int, **extra: str) -> dict[str, str]:
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}",
+        "WEBHOOK_PORT": str(port),
+        **extra,
+    }
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+@pytest.mark.e2e
+def test_webhook_without_secret_registers_a_random_one(server, spawn):
+    import re
+
+    port = free_port()
+    bot = spawn("run", **_webhook_env(server, port))
+    (registered,) = server.api.wait_for_sync("setWebhook", timeout=STARTUP_TIMEOUT)
+    secret = registered.params.get("secret_token") or ""
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32,256}", secret), secret
+    url = registered.params["url"]
+    chat = 4242
+    assert server.deliver_webhook({"message": server.api.message("/start", chat_id=chat)}) == 200
+    forged = {"update_id": 99, "message": server.api.message("/forget", chat_id=chat)}
+    import json
+
+    assert post_raw(url, json.dumps(forged).encode(), {"Content-Type": "application/json"}) == 403
+    assert bot.terminate() == 0
+    assert len(server.api.delivered(chat)) == 1  # the forged /forget was not answered
+    assert secret not in bot.output
+    assert "random secret" in bot.output
+
+
+@pytest.mark.e2e
+def test_webhook_refused_with_400_exits_with_one_line(server, spawn):
+    server.api.fail_next(
+        "setWebhook", 400, description="Bad Request: bad webhook: HTTPS url must be provided"
+    )
+    bot = spawn("run", **_webhook_env(server, free_port(), WEBHOOK_SECRET=WEBHOOK_SECRET))
+    assert bot.wait() == 2
+    lines = bot.stderr.strip().splitlines()
+    assert lines[-1].startswith("sciatica-bot: Telegram refused the webhook"), lines
+    assert "https url must be provided" in lines[-1].lower()
+    assert "Traceback" not in bot.output
+    assert len(server.api.calls_to("setWebhook")) == 1  # not retried
+
+
+@pytest.mark.e2e
+def test_webhook_registration_waits_out_5xx_and_429(server, spawn):
+    api = server.api
+    api.fail_next("setWebhook", 502, times=5)  # outlasts the request retries
+    api.fail_next("setWebhook", 429, retry_after=1)
+    port = free_port()
+    bot = spawn("run", **_webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
+    api.wait_for_sync("setWebhook", timeout=30)
+    assert [c.status for c in api.calls_to("setWebhook")] == [502] * 5 + [429, 200]
+    assert server.deliver_webhook({"message": api.message("/help", chat_id=77)}) == 200
+    assert bot.terminate() == 0
+    assert "Traceback" not in bot.output
+
+
+@pytest.mark.e2e
+def test_webhook_caps_bodies_before_reading_them(server, spawn):
+    import http.client
+
+    port = free_port()
+    bot = spawn("run", **_webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
+    server.api.wait_for_sync("setWebhook", timeout=STARTUP_TIMEOUT)
+    assert server.deliver_webhook({"message": server.api.message("/help", chat_id=78)}) == 200
+    url = server.api.webhook["url"]
+    json_type = {"Content-Type": "application/json"}
+    good = {**json_type, "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+    before = _rss_kib(bot.proc.pid)
+    huge = b'{"update_id": 5, "x": "' + b"a" * (60 * 1024 * 1024) + b'"}'
+    statuses = [post_raw(url, huge, json_type) for _ in range(3)]  # no secret
+    statuses.append(post_raw(url, huge, good))  # with the secret: still too big
+    over = b'{"update_id": 6, "x": "' + b"a" * (1024 * 1024) + b'"}'
+    statuses.append(post_raw(url, over, good))
+
+    def chunks():
+        yield b'{"update_id": 7, "x": "'
+        for _ in range(40):
+            yield b"a" * (256 * 1024)
+        yield b'"}'
+
+    path = urllib_path(url)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("POST", path, body=chunks(), headers=good, encode_chunked=True)
+        streamed = connection.getresponse().status
+    except (ConnectionError, http.client.HTTPException):
+        streamed = 0
+    finally:
+        connection.close()
+    grown = _rss_kib(bot.proc.pid) - before
+    print(f"\nstatuses {statuses}, streamed {streamed}, RSS grew by {grown} KiB")
+    # refused (or the connection closed on the sender) before the body was read
+    assert all(status in (403, 413, 0) for status in statuses), statuses
+    assert streamed in (400, 413, 0)
+    assert grown < 20 * 1024  # a 60 MiB body was never held in memory
+    assert server.deliver_webhook({"message": server.api.message("/help", chat_id=78)}) == 200
+    assert bot.terminate() == 0
+
+
+def urllib_path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path
+
+
+@pytest.mark.e2e
+def test_webhook_answers_telegram_only_after_handling(server, spawn):
+    """Telegram delivers again until it gets 200: the 200 comes after the answer was sent,
+    so a crash before that loses nothing."""
+    port = free_port()
+    bot = spawn("run", **_webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
+    server.api.wait_for_sync("setWebhook", timeout=STARTUP_TIMEOUT)
+    assert server.deliver_webhook({"message": server.api.message("/help", chat_id=79)}) == 200
+    server.api.slow_next("sendMessage", 1.5)
+    started = time.monotonic()
+    assert server.deliver_webhook({"message": server.api.message("/about", chat_id=79)}) == 200
+    took = time.monotonic() - started
+    assert took >= 1.5, took
+    assert len(server.api.delivered(79)) == 2  # answered before the 200
+    assert bot.terminate() == 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import secrets
 import sys
 from typing import TYPE_CHECKING
 
@@ -36,7 +38,12 @@ from bot.telegram.handlers import (
 )
 from bot.telegram.logs import configure_logging
 from bot.telegram.traffic import FloodGuard, RetryingRateLimiter
-from bot.telegram.updates import AckingUpdater, ChatOrderProcessor
+from bot.telegram.updates import (
+    WEBHOOK_CONNECTIONS,
+    AckingUpdater,
+    ChatOrderProcessor,
+    WebhookRefused,
+)
 
 if TYPE_CHECKING:
     from telegram.ext import BaseRateLimiter
@@ -93,9 +100,9 @@ async def _post_init(application: Application) -> None:
 
 
 async def _post_stop(application: Application) -> None:
-    """Every update fetched is handled now: confirm them all to Telegram."""
+    """Every update received is handled now: confirm them all to Telegram."""
     if isinstance(application.updater, AckingUpdater):
-        await application.updater.confirm()
+        await application.updater.finish()
 
 
 async def _post_shutdown(application: Application) -> None:
@@ -192,6 +199,13 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
             "or in .env.",
             2,
         )
+    if settings.webhook_url and not settings.webhook_secret:
+        # Without a secret anyone could post updates as any chat: use a random one,
+        # registered with Telegram, for this run.
+        settings = dataclasses.replace(settings, webhook_secret=secrets.token_urlsafe(32))
+        generated_secret = True
+    else:
+        generated_secret = False
     configure_logging(settings)
     try:
         service = service or ChatService.from_settings(settings)
@@ -222,8 +236,8 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
     try:
         if settings.webhook_url:
             path = settings.webhook_path
-            if not settings.webhook_secret:
-                logger.warning("WEBHOOK_SECRET is not set: anyone can post updates to the bot")
+            if generated_secret:
+                logger.info("WEBHOOK_SECRET is not set: registering a random secret for this run")
             logger.info(
                 "@%s listening for webhooks on %s:%s/%s",
                 me,
@@ -236,9 +250,10 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
                 port=settings.webhook_port,
                 url_path=path,
                 webhook_url=f"{settings.webhook_url.rstrip('/')}/{path}",
-                secret_token=settings.webhook_secret or None,
+                secret_token=settings.webhook_secret,
                 allowed_updates=ALLOWED_UPDATES,
                 bootstrap_retries=-1,  # Telegram down at start-up: wait for it, with backoff
+                max_connections=WEBHOOK_CONNECTIONS,
             )
         else:
             logger.info("@%s polling for updates", me)
@@ -247,6 +262,8 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
         return _fail(f"Could not start the bot: {exc.strerror or type(exc).__name__}.", 1)
     except InvalidToken:
         return _fail("Telegram rejected TELEGRAM_BOT_TOKEN: check the token with @BotFather.", 2)
+    except WebhookRefused as exc:
+        return _fail(f"Telegram refused the webhook ({exc}): check WEBHOOK_URL.", 2)
     except TelegramError as exc:
         return _fail(f"Telegram Bot API error at start-up ({type(exc).__name__}).", 1)
     finally:

@@ -155,7 +155,9 @@ class RetryingRateLimiter(AIORateLimiter):
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(chat_id)  # type: ignore[arg-type]
         group: int | str | bool = (
-            chat_id if (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str) else False
+            chat_id
+            if (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
+            else False
         )
         refusals = 0
         failures = 0
@@ -175,7 +177,9 @@ class RetryingRateLimiter(AIORateLimiter):
                 )
             except RetryAfter as exc:
                 if refusals >= max_429:
-                    logger.warning("%s refused with 429 %d times; giving up", endpoint, refusals + 1)
+                    logger.warning(
+                        "%s refused with 429 %d times; giving up", endpoint, refusals + 1
+                    )
                     raise
                 refusals += 1
                 seconds = retry_seconds(exc) + 0.1

@@ -16,13 +16,24 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import BaseUpdateProcessor, Updater
 
 from bot.telegram.traffic import retry_seconds
+from bot.telegram.webhook import webhook_server
+
+if TYPE_CHECKING:
+    from tornado.httpserver import HTTPServer
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +52,45 @@ LONG_POLL_SECONDS = 10
 """Long-polling timeout of ``getUpdates`` when nothing is in hand."""
 
 MAX_BACKOFF_SECONDS = 30.0
+
+WEBHOOK_CONNECTIONS = 100
+"""Requests Telegram may have open at once (its maximum): a chat waiting keeps its
+request open, so a high number keeps the other chats flowing."""
+
+
+class WebhookRefused(Exception):
+    """Telegram refused ``setWebhook`` for good (a 400 for a bad URL, and the like)."""
+
+
+async def register_webhook(bot: Any, **params: Any) -> None:
+    """Call ``setWebhook``, retrying only what can pass: no connection, 5xx, 429.
+
+    Raises:
+        WebhookRefused: Telegram answered with another error (the message says which).
+        InvalidToken: the token was rejected.
+    """
+    backoff = 1.0
+    while True:
+        try:
+            await bot.set_webhook(**params)
+            return
+        except InvalidToken:
+            raise
+        except RetryAfter as exc:
+            await asyncio.sleep(retry_seconds(exc) + 0.5)
+            continue
+        except BadRequest as exc:
+            raise WebhookRefused(str(exc)) from None
+        except NetworkError as exc:  # no connection, a timeout or 5xx: worth waiting for
+            logger.warning(
+                "could not register the webhook (%s); trying again in %.0fs",
+                type(exc).__name__,
+                backoff,
+            )
+        except TelegramError as exc:
+            raise WebhookRefused(f"{type(exc).__name__}: {exc}") from None
+        await asyncio.sleep(backoff)
+        backoff = min(MAX_BACKOFF_SECONDS, backoff * 2)
 
 
 def order_key(update: object) -> object | None:
@@ -142,6 +192,7 @@ class AckingUpdater(Updater):
         self._confirmed = 0
         self._task: asyncio.Task[None] | None = None
         self._allowed: Sequence[str] | None = None
+        self._server: HTTPServer | None = None
 
     @property
     def offset(self) -> int:
@@ -243,17 +294,95 @@ class AckingUpdater(Updater):
                 if pending:
                     await asyncio.wait(pending, timeout=BUSY_POLL_SECONDS)
 
+    async def start_webhook(  # type: ignore[override]
+        self,
+        listen: str = "127.0.0.1",
+        port: int = 80,
+        url_path: str = "",
+        cert: Any = None,
+        key: Any = None,
+        bootstrap_retries: int = 0,
+        webhook_url: str | None = None,
+        allowed_updates: Sequence[str] | None = None,
+        drop_pending_updates: bool | None = None,
+        ip_address: str | None = None,
+        max_connections: int = WEBHOOK_CONNECTIONS,
+        secret_token: str | None = None,
+        unix: Any = None,
+    ) -> asyncio.Queue[object]:
+        """Listen for Telegram's POSTs, then register the webhook.
+
+        Only a secret-protected webhook is served. Registering it is retried while Telegram
+        cannot be reached, answers 5xx or 429; any other refusal (a 400 for a bad URL)
+        raises at once.
+
+        Args:
+            listen: Address to listen on.
+            port: Port to listen on.
+            url_path: Path of the webhook URL.
+            cert: Not supported (TLS belongs to the reverse proxy).
+            key: Not supported.
+            bootstrap_retries: Ignored: registering is retried for as long as it can work.
+            webhook_url: The public URL Telegram posts to.
+            allowed_updates: Update types to ask for.
+            drop_pending_updates: Drop what Telegram holds before starting.
+            ip_address: Passed to ``setWebhook``.
+            max_connections: Passed to ``setWebhook``.
+            secret_token: The secret Telegram sends along; required.
+            unix: Not supported.
+        """
+        if not secret_token:
+            raise ValueError("a webhook needs a secret token")
+        if cert or key or unix:
+            raise ValueError("TLS and unix sockets are left to the reverse proxy")
+        if self.running:
+            raise RuntimeError("This Updater is already running!")
+        self._running = True
+        self._server = webhook_server(
+            url_path, self.bot, self.update_queue, self.processor, secret_token
+        )
+        try:
+            self._server.listen(port, address=listen)
+            await register_webhook(
+                self.bot,
+                url=webhook_url or f"http://{listen}:{port}/{url_path}",
+                allowed_updates=allowed_updates,
+                drop_pending_updates=drop_pending_updates,
+                ip_address=ip_address,
+                max_connections=max_connections,
+                secret_token=secret_token,
+            )
+        except BaseException:
+            self._running = False
+            self._server.stop()
+            self._server = None
+            raise
+        return self.update_queue
+
     async def stop(self) -> None:
-        """Stop polling and confirm what has been handled so far."""
+        """Stop fetching updates (polling) or accepting them (webhook; the requests in
+        hand stay open until :meth:`finish`), and confirm what has been handled so far."""
         if not self.running:
             raise RuntimeError("This Updater is not running!")
         self._running = False
+        if self._server is not None:
+            self._server.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        await self.confirm()
+            await self.confirm()
+
+    async def finish(self) -> None:
+        """After the application handled everything in hand: confirm it to Telegram
+        (polling) or answer and close the webhook's requests."""
+        if self._server is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._server.close_all_connections(), 5)
+            self._server = None
+        else:
+            await self.confirm()
 
     async def confirm(self) -> None:
         """Tell Telegram which updates are handled (call again once the rest is handled).
@@ -261,6 +390,8 @@ class AckingUpdater(Updater):
         A failure costs nothing but repeated answers after the next start, so it is one
         log line.
         """
+        if self._next_id == 0:
+            return  # not polling
         offset = self.offset
         if offset <= self._confirmed:
             return
