@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +126,13 @@ def _url(env: Mapping[str, str], key: str) -> str:
     raw = env.get(key, "").strip()
     if raw and not raw.startswith(("http://", "https://")):
         raise SettingsError(f"{key} must start with http:// or https://, got {raw!r}")
+    if raw:
+        try:
+            host = urllib.parse.urlsplit(raw).hostname
+        except ValueError:
+            host = None
+        if not host:
+            raise SettingsError(f"{key} must name a host after http:// or https://, got {raw!r}")
     return raw
 
 

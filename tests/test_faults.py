@@ -471,6 +471,8 @@ def test_run_refuses_broken_content_listing_every_problem(server, spawn, content
         ("WEBHOOK_PORT", "-1", "WEBHOOK_PORT must be between"),
         ("TELEGRAM_API_BASE_URL", "ftp://example.org/bot", "TELEGRAM_API_BASE_URL must start"),
         ("WEBHOOK_URL", "bot.example.org", "WEBHOOK_URL must start with http"),
+        ("TELEGRAM_API_BASE_URL", "http://", "TELEGRAM_API_BASE_URL must name a host"),
+        ("WEBHOOK_URL", "https:///telegram", "WEBHOOK_URL must name a host"),
         ("CLINIC_BOOKING_URL", "javascript:alert(1)", "CLINIC_BOOKING_URL must start"),
         ("MATCH_THRESHOLD", "high", "MATCH_THRESHOLD must be a number"),
         ("MATCH_THRESHOLD", "150", "MATCH_THRESHOLD must be between 0 and 100"),

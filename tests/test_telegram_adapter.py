@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fake_bot_api import TOKEN, Call, FakeBotApi, FakeRequest, buttons_of, html_to_text
-from harness import all_handled
+from harness import all_handled, start_bot, wait_until
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram.ext import Application
@@ -269,6 +269,50 @@ def test_redacting_filter_hides_token_in_message_args_and_exceptions():
     text = logging.Formatter().format(record)
     assert token not in text
     assert "The token `***` was rejected" in text
+
+
+def test_redacting_filter_hides_the_tokens_secret_part_on_its_own():
+    # TELEGRAM_API_BASE_URL=http:// once made httpx report the token's tail as a port
+    secret_part = TOKEN.split(":", 1)[1]
+    redactor = RedactingFilter([TOKEN])
+    try:
+        raise ValueError(f"Invalid port: '{secret_part}'")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord(
+            "telegram.ext.Updater", logging.ERROR, __file__, 1, "%r", (sys.exc_info()[1],), None
+        )
+        record.exc_info = sys.exc_info()
+    redactor.filter(record)
+    text = logging.Formatter().format(record)
+    assert secret_part not in text
+    assert "Invalid port: '***'" in text
+
+
+async def test_updates_the_library_cannot_parse_are_not_logged_whole(capsys, dialogue):
+    root = logging.getLogger()
+    handler = logging.StreamHandler()
+    root.addHandler(handler)
+    api = FakeBotApi()
+    broken = {"message_id": 1, "date": 1, "chat": "oops", "text": "my private sciatica story"}
+    api.push_update({"message": broken})
+    configure_logging(Settings(telegram_token=TOKEN))
+    bot = await start_bot(dialogue, api=api)
+    seen: list[str] = []
+
+    def logged() -> bool:
+        seen.append(capsys.readouterr().err)
+        return "Error while parsing updates" in "".join(seen)
+
+    try:
+        await wait_until(logged, 10, "the parse failure logged")
+    finally:
+        await bot.stop()
+        root.removeHandler(handler)
+    err = "".join(seen) + capsys.readouterr().err
+    assert "my private sciatica story" not in err
+    assert "update not logged" in err
 
 
 def test_configure_logging_installs_redaction_on_root_handlers(capsys):
