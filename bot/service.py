@@ -129,6 +129,14 @@ class ChatService:
         except sqlite3.Error as exc:
             self._failed("purge", exc)
 
+    def move(self, old: str, new: str) -> None:
+        """The chat ``old`` continues as ``new`` (a group upgraded to a supergroup): what
+        is stored about it, its opt-out above all, moves along."""
+        try:
+            self.store.move(old, new)
+        except sqlite3.Error as exc:
+            logger.error("moving a chat failed: %s: %s", type(exc).__name__, exc)
+
     def search(self, text: str, limit: int = 5) -> list[Reply]:
         """Answers for inline mode, best first (not recorded: inline queries have no chat)."""
         return self.dialogue.search(text, limit)
@@ -172,6 +180,8 @@ class ChatService:
             "/forget - erase everything stored about this chat now",
             "/optout - store nothing more about this chat (not even counts)",
             "/optin - allow it again",
+            "In groups, only the group's admins can use /forget, /optout and /optin: "
+            "they speak for the whole group.",
         ]
         if chat is not None:
             status = (

@@ -306,6 +306,7 @@ class FakeBotApi:
         self._outage_until = 0.0
         self._outage_status = 502
         self._chats: dict[int, dict[str, Any]] = {}
+        self._members: dict[tuple[int, int], str] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._ids = itertools.count(1)
@@ -598,6 +599,44 @@ class FakeBotApi:
         while self._updates and self._updates[0]["update_id"] < offset:
             self._updates.popleft()  # confirmed by the offset
         return list(itertools.islice(self._updates, limit))
+
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """Give ``user_id`` a status in ``chat_id``: ``creator``, ``administrator``,
+        ``member`` (everyone's default), ``left``..."""
+        with self._cond:
+            self._members[(chat_id, user_id)] = status
+
+    def _m_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        if chat_id not in self._chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        status = self._members.get((chat_id, user_id), "member")
+        member: dict[str, Any] = {"status": status, "user": self.user(user_id)}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(
+                dict.fromkeys(
+                    [
+                        "can_be_edited",
+                        "can_manage_chat",
+                        "can_delete_messages",
+                        "can_manage_video_chats",
+                        "can_restrict_members",
+                        "can_promote_members",
+                        "can_change_info",
+                        "can_invite_users",
+                        "can_post_stories",
+                        "can_edit_stories",
+                        "can_delete_stories",
+                        "is_anonymous",
+                    ],
+                    False,
+                )
+            )
+        elif status == "restricted":
+            raise ApiError(400, "Bad Request: restricted members are not simulated")
+        return member
 
     def _m_setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = dict(params)

@@ -754,3 +754,40 @@ def test_webhook_answers_telegram_only_after_handling(server, spawn):
     assert took >= 1.5, took
     assert len(server.api.delivered(79)) == 2  # answered before the 200
     assert bot.terminate() == 0
+
+
+# --------------------------------------------------------------------------------------
+# buttons and shutdown while Telegram fails
+# --------------------------------------------------------------------------------------
+
+
+async def test_button_acknowledgement_failing_never_costs_the_answer(bots, dialogue, caplog):
+    bot = await running(bots, dialogue)
+    bot.api.fail_next("answerCallbackQuery", 502, times=5)  # outlasts the retries
+    update_id = bot.api.push_callback("piriformis_syndrome", chat_id=ALICE)
+    await answered(bot, {ALICE: 1})
+    await settle(bot)
+    expected, _ = dialogue.handle(dialogue_state(), payload="piriformis_syndrome")
+    assert answers(bot, ALICE) == [escape(expected.text)]
+    assert f"could not acknowledge button press (update {update_id})" in caplog.text
+
+
+async def test_shutting_down_during_an_outage_logs_one_line(bots, dialogue, caplog):
+    bot = await start_bot(dialogue)
+    bot.api.push_message(QUESTION, chat_id=ALICE)
+    await answered(bot, {ALICE: 1})
+    bot.api.outage(60)
+    await wait_until(
+        lambda: any(c.status == 502 for c in bot.api.calls_to("getUpdates")), 10, "a failed poll"
+    )
+    caplog.clear()
+    caplog.set_level(logging.INFO)
+    stopped = time.monotonic()
+    await bot.stop()
+    took = time.monotonic() - stopped
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    print("\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in loud))
+    assert len(loud) <= 1, [r.getMessage() for r in loud]
+    assert not any(r.exc_info for r in caplog.records)
+    assert "Traceback" not in caplog.text
+    assert took < 5

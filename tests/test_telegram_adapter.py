@@ -425,6 +425,77 @@ async def test_privacy_forget_optout_optin(bot):
     assert bot.state().last_intent == "sciatica_causes"
 
 
+async def test_in_groups_only_admins_may_forget_or_opt_out(bot):
+    group = {"chat_id": GROUP, "chat_type": "supergroup"}
+    store = bot.service.store
+    member, admin = 1001, 1002
+    bot.api.push_message("@clinic_test_bot what causes sciatica", **group, user_id=member)
+    await bot.replies(GROUP)
+    for number, command in enumerate(["/optout", "/forget", "/optin"], start=2):
+        bot.api.push_message(command, **group, user_id=member)
+        sent = (await bot.replies(GROUP, count=number))[-1]
+        assert "only the group's admins" in html_to_text(sent.params["text"]), command
+    assert store.state(f"telegram:{GROUP}").last_intent == "sciatica_causes"
+    assert not store.opted_out(f"telegram:{GROUP}")
+
+    bot.api.set_member(GROUP, admin, "administrator")
+    bot.api.push_message("/optout", **group, user_id=admin)
+    sent = (await bot.replies(GROUP, count=5))[-1]
+    assert "no longer stores" in sent.params["text"]
+    assert store.opted_out(f"telegram:{GROUP}")
+    checked = bot.api.calls_to("getChatMember")
+    assert [c.params["user_id"] for c in checked] == [member] * 3 + [admin]
+
+    bot.api.push_message("/privacy", **group, user_id=member)
+    sent = (await bot.replies(GROUP, count=6))[-1]
+    assert "only the group's admins can use /forget, /optout and /optin" in html_to_text(
+        sent.params["text"]
+    )
+    # in a private chat nobody needs to be asked
+    bot.api.push_message("/optout", chat_id=PRIVATE)
+    await bot.replies(PRIVATE)
+    assert len(bot.api.calls_to("getChatMember")) == 4
+
+
+async def test_group_becoming_a_supergroup_keeps_its_opt_out(bot):
+    old, new = -4001, -1004001
+    admin = 1002
+    bot.api.set_member(old, admin, "creator")
+    bot.api.push_message("/optout", chat_id=old, chat_type="group", user_id=admin)
+    await bot.replies(old)
+    store = bot.service.store
+    assert store.opted_out(f"telegram:{old}")
+    bot.api.push_message(None, chat_id=old, chat_type="group", migrate_to_chat_id=new)
+    await bot.settle()
+    assert store.opted_out(f"telegram:{new}")
+    assert store.counts()["chats"] == 1  # nothing left under the old id
+    counts = store.counts()
+    bot.api.push_message(
+        "@clinic_test_bot what causes sciatica", chat_id=new, chat_type="supergroup"
+    )
+    await bot.replies(new)
+    assert store.counts() == counts  # still opted out: nothing stored
+
+
+def test_moving_a_chat_carries_its_row_and_an_opt_out_wins():
+    from bot.store import Turn
+
+    store = Store()
+    store.save(
+        "telegram:-1", Turn("typed", "answer", "sciatica_causes", ChatState("sciatica_causes"))
+    )
+    store.move("telegram:-1", "telegram:-2")
+    assert store.state("telegram:-2").last_intent == "sciatica_causes"
+    assert store.counts()["chats"] == 1
+    store.save("telegram:-3", Turn("typed", "answer", "a", ChatState("piriformis_syndrome")))
+    store.opt_out("telegram:-4")
+    store.move("telegram:-4", "telegram:-3")  # the new id already wrote: the opt-out wins
+    assert store.opted_out("telegram:-3")
+    assert store.state("telegram:-3") == ChatState()
+    store.move("telegram:-9", "telegram:-10")  # nothing stored: nothing happens
+    assert store.counts()["chats"] == 2
+
+
 async def test_unknown_command_gets_help(bot, dialogue):
     bot.api.push_message("/frobnicate")
     (sent,) = await bot.replies()

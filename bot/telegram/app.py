@@ -164,6 +164,7 @@ def build_application(
             MessageHandler(NEW_MESSAGE & filters.COMMAND & CommandForUs(), adapter.command),
             MessageHandler(new_for_us & filters.TEXT & ~filters.COMMAND, adapter.text),
             MessageHandler(new_for_us & NOT_TEXT, adapter.not_text),
+            MessageHandler(filters.StatusUpdate.MIGRATE, adapter.migrate),
             CallbackQueryHandler(adapter.button),
             InlineQueryHandler(adapter.inline),
         ]

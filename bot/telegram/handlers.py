@@ -18,7 +18,7 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     ContextTypes,
@@ -65,6 +65,14 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("optin", "Let the bot remember this chat again"),
 )
 """Commands shown in Telegram's menu, registered with ``setMyCommands`` at start-up."""
+
+GROUP_ADMIN_COMMANDS = frozenset({"forget", "optout", "optin"})
+"""Commands that decide for the whole chat: in groups, only admins may use them."""
+
+ADMINS_ONLY_TEXT = (
+    "In a group, only the group's admins can use /forget, /optout and /optin, because "
+    "they decide for everyone here. /privacy says what is stored."
+)
 
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 """Only brand-new messages: edited messages and channel posts are ignored everywhere."""
@@ -113,6 +121,10 @@ class ServiceLike(Protocol):
 
     def search(self, text: str, limit: int = 5) -> list[Reply]:
         """Answers for inline mode, best first."""
+        ...
+
+    def move(self, old: str, new: str) -> None:
+        """Carry what is stored about chat ``old`` over to ``new``."""
         ...
 
     def tidy(self) -> None:
@@ -279,10 +291,42 @@ class TelegramAdapter:
         if message is None or not await self._admit(update, context):
             return
         word = (message.text or "/").split(maxsplit=1)[0]
-        name = word[1:].partition("@")[0]
+        name = word[1:].partition("@")[0].lower()
+        if name in GROUP_ADMIN_COMMANDS and not await self._may_speak_for_chat(update, context):
+            await _say(context, update, ADMINS_ONLY_TEXT)
+            return
         argument = context.args[0] if context.args else ""
         reply = await self._call(self.service.command, self.chat_key(update), name, argument)
         await self._answer(update, context, reply)
+
+    @staticmethod
+    async def _may_speak_for_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """True in private chats, and in groups for the group's admins (asked with
+        ``getChatMember``; an admin posting anonymously, as the group, counts too)."""
+        chat, message = update.effective_chat, update.effective_message
+        if chat is None or chat.type == ChatType.PRIVATE:
+            return True
+        if message is not None and message.sender_chat is not None:
+            return message.sender_chat.id == chat.id  # an anonymous admin
+        user = update.effective_user
+        if user is None:
+            return False
+        try:
+            member = await context.bot.get_chat_member(chat.id, user.id)
+        except TelegramError as exc:
+            logger.warning("could not check a group member's rights: %s", type(exc).__name__)
+            return False
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+    async def migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup with a new id: what is stored moves along (an
+        opt-out above all)."""
+        message = update.effective_message
+        if message is None or not message.migrate_to_chat_id:
+            return
+        old, new = message.chat.id, message.migrate_to_chat_id
+        logger.info("a group moved to a new chat id; moving what is stored about it")
+        await self._call(self.service.move, f"telegram:{old}", f"telegram:{new}")
 
     # -- messages ---------------------------------------------------------------------
 

@@ -193,6 +193,7 @@ class AckingUpdater(Updater):
         self._task: asyncio.Task[None] | None = None
         self._allowed: Sequence[str] | None = None
         self._server: HTTPServer | None = None
+        self._failing = False
 
     @property
     def offset(self) -> int:
@@ -255,9 +256,10 @@ class AckingUpdater(Updater):
             if len(self._in_hand) >= MAX_IN_HAND:
                 await asyncio.wait(list(self._in_hand.values()), timeout=BUSY_POLL_SECONDS)
                 continue
+            offset = self.offset
             try:
                 updates = await self.bot.get_updates(
-                    offset=self.offset,
+                    offset=offset,
                     timeout=0 if busy else timeout,
                     allowed_updates=allowed_updates,
                 )
@@ -269,6 +271,7 @@ class AckingUpdater(Updater):
             except TimedOut:
                 continue  # a long poll that outlasted the read timeout: ask again at once
             except TelegramError as exc:
+                self._failing = True
                 if error_callback is not None:
                     error_callback(exc)
                 else:
@@ -281,7 +284,8 @@ class AckingUpdater(Updater):
                 await asyncio.sleep(1.0)
                 continue
             backoff = 0.0
-            self._confirmed = max(self._confirmed, self.offset)
+            self._failing = False
+            self._confirmed = max(self._confirmed, offset)
             for update in updates:
                 if update.update_id < self._next_id:
                     continue  # in hand already (fetched again because not yet confirmed)
@@ -361,7 +365,7 @@ class AckingUpdater(Updater):
 
     async def stop(self) -> None:
         """Stop fetching updates (polling) or accepting them (webhook; the requests in
-        hand stay open until :meth:`finish`), and confirm what has been handled so far."""
+        hand stay open until :meth:`finish`)."""
         if not self.running:
             raise RuntimeError("This Updater is not running!")
         self._running = False
@@ -372,7 +376,6 @@ class AckingUpdater(Updater):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-            await self.confirm()
 
     async def finish(self) -> None:
         """After the application handled everything in hand: confirm it to Telegram
@@ -394,6 +397,12 @@ class AckingUpdater(Updater):
             return  # not polling
         offset = self.offset
         if offset <= self._confirmed:
+            return
+        if self._failing:
+            logger.warning(
+                "Telegram cannot be reached: the last updates stay unconfirmed and will be "
+                "delivered and answered again at the next start"
+            )
             return
         try:
             await self.bot.get_updates(
