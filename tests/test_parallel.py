@@ -151,3 +151,26 @@ async def test_each_chat_in_order_under_a_200_chat_flood(bots, dialogue):
     overtaken = sum(1 for a, b in itertools.pairwise(chats) if first[b] < first[a])
     print(f"{overtaken} of 199 chats answered before the chat that wrote first")
     assert overtaken > 0  # chats really ran in parallel
+
+
+async def test_a_long_wait_in_one_chat_does_not_hide_newer_updates(bots, dialogue, monkeypatch):
+    # getUpdates returns at most 100 updates from the oldest unconfirmed one; an update
+    # stuck behind its chat's 429 is confirmed early so the 150 newer ones are seen.
+    import bot.telegram.updates as updates
+
+    monkeypatch.setattr(updates, "PARK_SECONDS", 0.5)
+    unlimited = RetryingRateLimiter(max_retries=2, overall_max_rate=0, group_max_rate=0)
+    bot = await start_bot(dialogue, rate_limiter=unlimited)
+    bots.append(bot)
+    bot.api.fail_next("sendMessage", 429, description="Too Many Requests", retry_after=4)
+    started = time.monotonic()
+    bot.api.push_message(QUESTION, chat_id=STALLED)
+    await wait_until(lambda: bot.api.calls_to("sendMessage"), 5, "the refused send")
+    others = range(6000, 6150)
+    for chat in others:
+        bot.api.push_message("/help", chat_id=chat)
+    await wait_until(lambda: all(bot.delivered_to(c) for c in others), 10, "the other chats")
+    assert not bot.delivered_to(STALLED)
+    print(f"150 other chats answered {time.monotonic() - started:.2f}s after the stall began")
+    await wait_until(lambda: bot.delivered_to(STALLED), 10, "the stalled chat's answer")
+    await all_handled(bot.app, bot.api)

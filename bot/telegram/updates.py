@@ -44,9 +44,16 @@ this in hand, so the processor's semaphore is never the bottleneck."""
 MAX_IN_HAND = 400
 """The poller stops fetching while this many fetched updates are not yet handled."""
 
-BUSY_POLL_SECONDS = 0.1
+BUSY_POLL_SECONDS = 0.05
 """While some updates are still being handled, ``getUpdates`` is asked this often for new
 ones (it cannot long-poll: it returns the unconfirmed updates at once)."""
+
+FETCH_LIMIT = 100
+"""Updates one ``getUpdates`` returns at most (Telegram's maximum)."""
+
+PARK_SECONDS = 5.0
+"""An update still in hand after this long, while :data:`FETCH_LIMIT` newer ones wait
+behind it, is confirmed early (see :class:`AckingUpdater`)."""
 
 LONG_POLL_SECONDS = 10
 """Long-polling timeout of ``getUpdates`` when nothing is in hand."""
@@ -173,6 +180,13 @@ class AckingUpdater(Updater):
     hand, it asks every :data:`BUSY_POLL_SECONDS` for the unconfirmed ones plus anything
     new, and starts only the new ones.
 
+    One exception keeps chats from holding each other up: ``getUpdates`` returns at most
+    :data:`FETCH_LIMIT` updates from the offset, so an update that waits long for its own
+    chat (a long ``429``, a group's per-minute limit) would, once that many newer updates
+    queued behind it, hide every newer one. An update in hand for more than
+    :data:`PARK_SECONDS` in that situation is confirmed early and still handled; only a
+    crash before its answer goes out would lose it.
+
     Args:
         bot: The application's bot.
         update_queue: The application's update queue.
@@ -188,6 +202,8 @@ class AckingUpdater(Updater):
         super().__init__(bot=bot, update_queue=update_queue)
         self.processor = processor
         self._in_hand: dict[int, asyncio.Future[None]] = {}
+        self._fetched_at: dict[int, float] = {}
+        self._parked: set[int] = set()
         self._next_id = 0
         self._confirmed = 0
         self._task: asyncio.Task[None] | None = None
@@ -199,8 +215,32 @@ class AckingUpdater(Updater):
     def offset(self) -> int:
         """The offset that confirms exactly the handled updates: the oldest one in hand,
         else one past the newest seen."""
-        pending = [update_id for update_id, done in self._in_hand.items() if not done.done()]
+        pending = [
+            update_id
+            for update_id, done in self._in_hand.items()
+            if not done.done() and update_id not in self._parked
+        ]
         return min(pending) if pending else self._next_id
+
+    def _park_stragglers(self) -> None:
+        """Confirm early the updates in hand for over :data:`PARK_SECONDS` (called when a
+        full batch brought nothing new: they hide everything newer)."""
+        now = asyncio.get_running_loop().time()
+        late = [
+            update_id
+            for update_id, done in self._in_hand.items()
+            if not done.done()
+            and update_id not in self._parked
+            and now - self._fetched_at.get(update_id, now) > PARK_SECONDS
+        ]
+        if late:
+            self._parked.update(late)
+            logger.info(
+                "%d update(s) waiting over %.0fs for their own chat confirmed early, so "
+                "that newer updates reach the other chats",
+                len(late),
+                PARK_SECONDS,
+            )
 
     async def start_polling(  # type: ignore[override]
         self,
@@ -252,6 +292,9 @@ class AckingUpdater(Updater):
         backoff = 0.0
         while self.running:
             self._in_hand = {i: f for i, f in self._in_hand.items() if not f.done()}
+            if len(self._fetched_at) > len(self._in_hand):
+                self._fetched_at = {i: self._fetched_at[i] for i in self._in_hand}
+                self._parked &= self._in_hand.keys()
             busy = bool(self._in_hand)
             if len(self._in_hand) >= MAX_IN_HAND:
                 await asyncio.wait(list(self._in_hand.values()), timeout=BUSY_POLL_SECONDS)
@@ -260,6 +303,7 @@ class AckingUpdater(Updater):
             try:
                 updates = await self.bot.get_updates(
                     offset=offset,
+                    limit=FETCH_LIMIT,
                     timeout=0 if busy else timeout,
                     allowed_updates=allowed_updates,
                 )
@@ -286,12 +330,15 @@ class AckingUpdater(Updater):
             backoff = 0.0
             self._failing = False
             self._confirmed = max(self._confirmed, offset)
-            for update in updates:
-                if update.update_id < self._next_id:
-                    continue  # in hand already (fetched again because not yet confirmed)
+            now = asyncio.get_running_loop().time()
+            new = [update for update in updates if update.update_id >= self._next_id]
+            for update in new:  # the others are in hand already (fetched again: unconfirmed)
                 self._in_hand[update.update_id] = self.processor.track(update.update_id)
+                self._fetched_at[update.update_id] = now
                 self._next_id = update.update_id + 1
                 await self.update_queue.put(update)
+            if len(updates) >= FETCH_LIMIT and not new:
+                self._park_stragglers()
             if self._in_hand:
                 # Wait for the handling to finish, but ask for new updates meanwhile.
                 pending = [f for f in self._in_hand.values() if not f.done()]
