@@ -115,9 +115,7 @@ def make_application(
         The application (not initialised) and a description of the backend.
     """
     from fake_bot_api import TOKEN
-    from telegram.ext import BaseRateLimiter
-
-    from telegram.ext import AIORateLimiter
+    from telegram.ext import AIORateLimiter, BaseRateLimiter
 
     from bot.settings import Settings
     from bot.telegram import FloodGuard, RetryingRateLimiter, build_application
