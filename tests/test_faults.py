@@ -608,6 +608,12 @@ def test_kill_9_during_a_burst_loses_no_message(server, spawn, dialogue):
     repeated = delivered - len(chats) * len(commands)
     print(f"\nkilled after {kills} answers; {delivered} answers in all, {repeated} repeated")
     assert 0 <= repeated <= 100 * len(kills)
+    # a clean stop confirmed everything: the next start repeats nothing
+    polls = len(api.calls_to("getUpdates"))
+    again = spawn("run", **env)
+    api.wait_for_sync("getUpdates", polls + 2, timeout=STARTUP_TIMEOUT)
+    assert again.terminate() == 0
+    assert len(api.delivered()) == delivered
 
 
 def dialogue_command(dialogue, name: str) -> str:

@@ -136,12 +136,6 @@ class ChatOrderProcessor(BaseUpdateProcessor):
             self._tracked[update_id] = future
         return future
 
-    def forget(self, update_id: int) -> None:
-        """Stop tracking ``update_id`` (it will not be handled here)."""
-        future = self._tracked.pop(update_id, None)
-        if future is not None and not future.done():
-            future.cancel()
-
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the chat's previous update, then handle this one."""
         key = order_key(update)
