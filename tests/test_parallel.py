@@ -174,3 +174,33 @@ async def test_a_long_wait_in_one_chat_does_not_hide_newer_updates(bots, dialogu
     print(f"150 other chats answered {time.monotonic() - started:.2f}s after the stall began")
     await wait_until(lambda: bot.delivered_to(STALLED), 10, "the stalled chat's answer")
     await all_handled(bot.app, bot.api)
+
+
+def test_store_gate_cools_down_after_a_lock_and_recovers():
+    from bot.storegate import StoreGate
+
+    class Locked:
+        locked = True
+        calls = 0
+        retention_days = 30
+
+        def state(self, chat: str) -> str:
+            self.calls += 1
+            if self.locked:
+                raise sqlite3.OperationalError("database is locked")
+            return "state"
+
+    now = [100.0]
+    store = Locked()
+    gate = StoreGate(store, cool_down=5.0, clock=lambda: now[0])
+    assert gate.retention_days == 30  # attributes pass through
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        gate.state("a")
+    store.locked = False
+    now[0] += 4.9
+    with pytest.raises(sqlite3.OperationalError, match="left alone"):
+        gate.state("a")  # cooling down: the store is not even asked
+    assert store.calls == 1
+    now[0] += 0.2
+    assert gate.state("a") == "state"
+    assert store.calls == 2

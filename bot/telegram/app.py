@@ -76,7 +76,7 @@ async def _housekeeping(service: ServiceLike) -> None:
     while True:
         await asyncio.sleep(HOUSEKEEPING_SECONDS)
         try:
-            service.tidy()
+            await asyncio.to_thread(service.tidy)  # a locked database waits off the loop
         except Exception:  # never let housekeeping end the loop
             logger.exception("housekeeping failed")
 
