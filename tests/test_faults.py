@@ -797,3 +797,23 @@ async def test_shutting_down_during_an_outage_logs_one_line(bots, dialogue, capl
     assert not any(r.exc_info for r in caplog.records)
     assert "Traceback" not in caplog.text
     assert took < 5
+
+
+@pytest.mark.e2e
+def test_sigterm_during_an_api_outage_exits_cleanly_with_few_lines(server, spawn):
+    api = server.api
+    bot = spawn("run", TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url)
+    api.wait_for_sync("getUpdates", timeout=STARTUP_TIMEOUT)
+    api.push_message("what causes sciatica", chat_id=6161)
+    api.wait_for_sync("sendMessage", where=lambda c: c.params.get("chat_id") == 6161)
+    api.outage(60)
+    deadline = time.monotonic() + 10
+    while not any(c.status == 502 for c in api.calls_to("getUpdates")):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    before = len(bot.output.splitlines())
+    assert bot.terminate() == 0
+    after = bot.output.splitlines()[before:]
+    print("\n".join(after))
+    assert "Traceback" not in bot.output
+    assert len([line for line in after if " WARNING " in line or " ERROR " in line]) <= 2
