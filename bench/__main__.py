@@ -96,6 +96,16 @@ def run(argv: Sequence[str] | None = None) -> tuple[list[Table], Path]:
         if not args.no_http:
             configs.append(PipelineConfig(args.chats, args.messages, "http", "memory", warmup))
         show(run_pipeline(configs, repeat=1 if args.smoke else args.repeat)[0])
+        from bench.pipeline import run_storm
+
+        show(
+            run_storm(
+                args.chats,
+                2 if args.smoke else 10,
+                repeat=1 if args.smoke else args.repeat,
+                warmup=warmup,
+            )
+        )
         from bench.pipeline import bot_cold_start
 
         show(bot_cold_start(runs=1 if args.smoke else 5))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
+from typing import cast
 
 from bot.content import RED_FLAGS
 from bot.dialogue import Dialogue
@@ -22,6 +23,7 @@ from bot.handover import ASK, CANCEL, HandOver
 from bot.replies import MENU, Button, ChatState, Reply
 from bot.settings import Settings
 from bot.store import MAX_UNANSWERED_CHARS, MEMORY, Store, Turn
+from bot.storegate import StoreGate
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,9 @@ class ChatService:
             StoreError: the database cannot be used.
         """
         dialogue = dialogue or Dialogue.from_settings(settings)
-        return cls(dialogue, Store.from_settings(settings))
+        # Behind the gate, a database locked by another process costs one wait, not one
+        # per chat (see bot.storegate).
+        return cls(dialogue, cast(Store, StoreGate(Store.from_settings(settings))))
 
     # --- what adapters call --------------------------------------------------------------
 
@@ -145,6 +149,14 @@ class ChatService:
             except sqlite3.Error as exc:
                 self._failed("tidy", exc)
 
+    def move(self, old: str, new: str) -> None:
+        """The chat ``old`` continues as ``new`` (a group upgraded to a supergroup): what
+        is stored about it, its opt-out above all, moves along."""
+        try:
+            self.store.move(old, new)
+        except sqlite3.Error as exc:
+            logger.error("moving a chat failed: %s: %s", type(exc).__name__, exc)
+
     def search(self, text: str, limit: int = 5) -> list[Reply]:
         """Answers for inline mode, best first (not recorded: inline queries have no chat)."""
         return self.dialogue.search(text, limit)
@@ -190,6 +202,8 @@ class ChatService:
             "/forget - erase everything stored about this chat now",
             "/optout - store nothing more about this chat (not even counts)",
             "/optin - allow it again",
+            "In groups, only the group's admins can use /forget, /optout and /optin: "
+            "they speak for the whole group.",
         ]
         if self.handover is not None:
             lines[-3:-3] = [*self.handover.privacy_lines(days), ""]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib.resources
 import os
+import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +71,7 @@ SETTING_NAMES: tuple[str, ...] = (
     "CLINIC_BOOKING_URL",
     "CLINIC_ADDRESS",
     "CLINIC_HOURS",
+    "STAFF_CHAT_ID",
     "EMERGENCY_NUMBER",
     "URGENT_ADVICE_LINE",
     "CRISIS_LINE",
@@ -217,6 +220,27 @@ def _url(env: Mapping[str, str], key: str) -> str:
     raw = env.get(key, "").strip()
     if raw and not raw.startswith(("http://", "https://")):
         raise SettingsError(f"{key} must start with http:// or https://, got {raw!r}")
+    if raw:
+        try:
+            host = urllib.parse.urlsplit(raw).hostname
+        except ValueError:
+            host = None
+        if not host:
+            raise SettingsError(f"{key} must name a host after http:// or https://, got {raw!r}")
+    return raw
+
+
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _secret(env: Mapping[str, str]) -> str:
+    """``WEBHOOK_SECRET``: 1-256 of the characters Telegram allows (letters, digits, _ -)."""
+    raw = env.get("WEBHOOK_SECRET", "").strip()
+    if raw and not _SECRET.fullmatch(raw):
+        raise SettingsError(
+            "WEBHOOK_SECRET must be 1-256 characters, each a letter, a digit, _ or - "
+            f"(got {len(raw)} characters)"
+        )
     return raw
 
 
@@ -264,7 +288,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         webhook_listen=text("WEBHOOK_LISTEN", "127.0.0.1"),
         webhook_port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
         webhook_path=text("WEBHOOK_PATH", "telegram").strip("/"),
-        webhook_secret=text("WEBHOOK_SECRET"),
+        webhook_secret=_secret(env),
         log_level=_log_level(env),
         database_path=text("DATABASE_PATH") or str(default_database_path(env)),
         retention_days=_int(env, "RETENTION_DAYS", Settings.retention_days, 1, 3650),

@@ -610,6 +610,28 @@ class Store:
                 logger.error("emptying the write-ahead log failed: %s", exc)
                 return False
 
+    def move(self, old: str, new: str) -> None:
+        """The chat got a new key (a Telegram group became a supergroup): carry its row,
+        above all its opt-out, over to ``new`` and leave nothing under ``old``.
+
+        An opt-out always carries over; otherwise a row already written under ``new``
+        wins over the old one.
+        """
+        with self._transaction() as db:
+            row = db.execute("SELECT opted_out FROM chats WHERE chat = ?", (old,)).fetchone()
+            if row is None:
+                return
+            if row[0]:
+                db.execute(
+                    "INSERT INTO chats (chat, opted_out) VALUES (?, 1) ON CONFLICT (chat) "
+                    "DO UPDATE SET opted_out = 1, last_intent = NULL, history = '', "
+                    "last_seen = NULL",
+                    (new,),
+                )
+            else:
+                db.execute("UPDATE OR IGNORE chats SET chat = ? WHERE chat = ?", (new, old))
+            db.execute("DELETE FROM chats WHERE chat = ?", (old,))
+
     @property
     def erasure_pending(self) -> bool:
         """True while an erased chat may still have a copy in the write-ahead log."""

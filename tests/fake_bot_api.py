@@ -298,6 +298,8 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.webhook: dict[str, Any] | None = None
         self.closed = False
+        self.last_update_id = 0
+        """The newest update id pushed so far."""
         self._updates: deque[dict[str, Any]] = deque()
         self._faults: dict[str, deque[Fault]] = {}
         self._delays: dict[str, deque[float]] = {}
@@ -307,6 +309,7 @@ class FakeBotApi:
         self._chats: dict[int, dict[str, Any]] = {}
         self.sent: list[dict[str, Any]] = []
         """Every message the bot sent or copied, as Telegram returned it, oldest first."""
+        self._members: dict[tuple[int, int], str] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._ids = itertools.count(1)
@@ -340,6 +343,7 @@ class FakeBotApi:
         if "update_id" not in update:
             update["update_id"] = self.next_update_id()
         with self._cond:
+            self.last_update_id = max(self.last_update_id, int(update["update_id"]))
             self._updates.append(update)
             self._cond.notify_all()
         return int(update["update_id"])
@@ -600,6 +604,44 @@ class FakeBotApi:
             self._updates.popleft()  # confirmed by the offset
         return list(itertools.islice(self._updates, limit))
 
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """Give ``user_id`` a status in ``chat_id``: ``creator``, ``administrator``,
+        ``member`` (everyone's default), ``left``..."""
+        with self._cond:
+            self._members[(chat_id, user_id)] = status
+
+    def _m_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        if chat_id not in self._chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        status = self._members.get((chat_id, user_id), "member")
+        member: dict[str, Any] = {"status": status, "user": self.user(user_id)}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(
+                dict.fromkeys(
+                    [
+                        "can_be_edited",
+                        "can_manage_chat",
+                        "can_delete_messages",
+                        "can_manage_video_chats",
+                        "can_restrict_members",
+                        "can_promote_members",
+                        "can_change_info",
+                        "can_invite_users",
+                        "can_post_stories",
+                        "can_edit_stories",
+                        "can_delete_stories",
+                        "is_anonymous",
+                    ],
+                    False,
+                )
+            )
+        elif status == "restricted":
+            raise ApiError(400, "Bad Request: restricted members are not simulated")
+        return member
+
     def _m_setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = dict(params)
         return True
@@ -838,6 +880,8 @@ class _Handler(BaseHTTPRequestHandler):
         raw = {k: v[-1] for k, v in urllib.parse.parse_qs(query).items()}
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise ConnectionResetError("the client went away in the middle of its request")
         kind = self.headers.get_content_type()
         if kind == "application/json" and body:
             return {**decode_params(raw), **json.loads(body)}

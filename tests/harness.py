@@ -104,6 +104,8 @@ class RunningBot:
                 await self.app.updater.stop()
             if self.app.running:
                 await self.app.stop()
+                if self.app.post_stop:  # run_polling would call it; confirms the updates
+                    await self.app.post_stop(self.app)
         await self.app.shutdown()
         if self.app.post_shutdown:  # run_polling would call it; stops housekeeping
             await self.app.post_shutdown(self.app)
@@ -121,6 +123,7 @@ async def start_bot(
     rate_limiter: BaseRateLimiter | None = None,
     read_timeout: float = 5.0,
     poll: bool = True,
+    service: ChatService | None = None,
 ) -> RunningBot:
     """Build, initialise and (by default) start polling a bot against the in-process fake.
 
@@ -131,13 +134,14 @@ async def start_bot(
         rate_limiter: Outgoing limiter (the application's default when omitted).
         read_timeout: The fake transport's read timeout (slow calls beyond it time out).
         poll: Start polling; ``False`` to feed updates with :meth:`RunningBot.process`.
+        service: The chat service (the dialogue with an in-memory store when omitted).
     """
     api = api or FakeBotApi()
     request = FakeRequest(api, read_timeout=read_timeout)
     updates = FakeRequest(api, read_timeout=read_timeout)
     app = build_application(
         Settings(telegram_token=TOKEN),
-        make_service(dialogue),
+        service or make_service(dialogue),
         request=request,
         get_updates_request=updates,
         flood_guard=flood_guard,
@@ -172,6 +176,16 @@ def subprocess_env(tmp_path: Path, **env: str) -> dict[str, str]:
     clean["DATABASE_PATH"] = str(tmp_path / "bot.sqlite3")
     clean.update(env)
     return clean
+
+
+async def all_handled(app: Application, api: FakeBotApi, timeout: float = 10.0) -> None:
+    """Wait until every update pushed to ``api`` so far has been handled by ``app``.
+
+    The polling offset passes an update only once it (and every one before it) was
+    handled, so this is exact, whatever order the chats were answered in.
+    """
+    target = api.last_update_id
+    await wait_until(lambda: app.updater.offset > target, timeout, f"update {target} handled")
 
 
 async def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> float:

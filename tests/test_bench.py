@@ -22,13 +22,14 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
 
     assert written == out
     titles = [t.title for t in tables]
-    assert len(titles) == 6
+    assert len(titles) == 7
     assert titles[0] == "Accuracy on tests/data/questions.yml"
     assert titles[1] == "Accuracy on tests/data/conversations.yml"
     assert titles[2].startswith("Matcher latency")
     assert titles[3].startswith("Screen + matcher latency by message length")
     assert titles[4].startswith("Pipeline")
-    assert titles[5].startswith("Cold start of the bot")
+    assert titles[5].startswith("Throughput under a 429 storm")
+    assert titles[6].startswith("Cold start of the bot")
 
     printed = capsys.readouterr().out
     for title in titles:
@@ -41,7 +42,7 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
     for title in titles:
         assert f"### {title}" in markdown
 
-    accuracy, conversations, latency, lengths, pipeline, cold = tables
+    accuracy, conversations, latency, lengths, pipeline, storm, cold = tables
     rows = {row[0]: row for row in accuracy.rows}
     project = rows["project (safety screen + matcher)"]
     wratio = rows["rapidfuzz WRatio extractOne"]
@@ -66,4 +67,9 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
         answered, sent = row[3].split("/")
         assert answered == sent == "6"
         assert float(row[4]) > 0  # messages per second
+    assert len(storm.rows) == 2
+    for row in storm.rows:
+        assert int(row[2]) >= 1  # some chats were refused
+        answered, sent = row[3].split("/")
+        assert answered == sent
     assert cold.rows[0][0] == "1" and float(cold.rows[0][1]) > 0  # one run, timed

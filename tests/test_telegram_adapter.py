@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fake_bot_api import TOKEN, Call, FakeBotApi, FakeRequest, buttons_of, html_to_text
+from harness import all_handled, start_bot, wait_until
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram.ext import Application
@@ -38,7 +39,6 @@ from bot.telegram import (
 
 PRIVATE = 1001
 GROUP = -100200300
-MARKER_CHAT = 777
 
 
 # --------------------------------------------------------------------------------------
@@ -87,16 +87,8 @@ class Bot:
         return self.service.store.state(f"telegram:{chat_id}")
 
     async def settle(self) -> None:
-        """Wait until every update pushed so far has been handled.
-
-        Updates are processed one at a time, in order, so once a marker message pushed
-        last has been answered, everything before it has been handled too.
-        """
-        before = len(self.api.sent_texts(MARKER_CHAT))
-        self.api.push_message("marker", chat_id=MARKER_CHAT)
-        await self.api.wait_for(
-            "sendMessage", before + 1, where=lambda c: c.params["chat_id"] == MARKER_CHAT
-        )
+        """Wait until every update pushed so far has been handled."""
+        await all_handled(self.app, self.api)
 
     def sends(self, chat_id: int) -> list[Call]:
         return [c for c in self.api.calls_to("sendMessage") if c.params["chat_id"] == chat_id]
@@ -279,6 +271,50 @@ def test_redacting_filter_hides_token_in_message_args_and_exceptions():
     assert "The token `***` was rejected" in text
 
 
+def test_redacting_filter_hides_the_tokens_secret_part_on_its_own():
+    # TELEGRAM_API_BASE_URL=http:// once made httpx report the token's tail as a port
+    secret_part = TOKEN.split(":", 1)[1]
+    redactor = RedactingFilter([TOKEN])
+    try:
+        raise ValueError(f"Invalid port: '{secret_part}'")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord(
+            "telegram.ext.Updater", logging.ERROR, __file__, 1, "%r", (sys.exc_info()[1],), None
+        )
+        record.exc_info = sys.exc_info()
+    redactor.filter(record)
+    text = logging.Formatter().format(record)
+    assert secret_part not in text
+    assert "Invalid port: '***'" in text
+
+
+async def test_updates_the_library_cannot_parse_are_not_logged_whole(capsys, dialogue):
+    root = logging.getLogger()
+    handler = logging.StreamHandler()
+    root.addHandler(handler)
+    api = FakeBotApi()
+    broken = {"message_id": 1, "date": 1, "chat": "oops", "text": "my private sciatica story"}
+    api.push_update({"message": broken})
+    configure_logging(Settings(telegram_token=TOKEN))
+    bot = await start_bot(dialogue, api=api)
+    seen: list[str] = []
+
+    def logged() -> bool:
+        seen.append(capsys.readouterr().err)
+        return "Error while parsing updates" in "".join(seen)
+
+    try:
+        await wait_until(logged, 10, "the parse failure logged")
+    finally:
+        await bot.stop()
+        root.removeHandler(handler)
+    err = "".join(seen) + capsys.readouterr().err
+    assert "my private sciatica story" not in err
+    assert "update not logged" in err
+
+
 def test_configure_logging_installs_redaction_on_root_handlers(capsys):
     root = logging.getLogger()
     handler = logging.StreamHandler()
@@ -387,6 +423,77 @@ async def test_privacy_forget_optout_optin(bot):
     bot.api.push_message("what causes sciatica")
     await bot.replies(count=8)
     assert bot.state().last_intent == "sciatica_causes"
+
+
+async def test_in_groups_only_admins_may_forget_or_opt_out(bot):
+    group = {"chat_id": GROUP, "chat_type": "supergroup"}
+    store = bot.service.store
+    member, admin = 1001, 1002
+    bot.api.push_message("@clinic_test_bot what causes sciatica", **group, user_id=member)
+    await bot.replies(GROUP)
+    for number, command in enumerate(["/optout", "/forget", "/optin"], start=2):
+        bot.api.push_message(command, **group, user_id=member)
+        sent = (await bot.replies(GROUP, count=number))[-1]
+        assert "only the group's admins" in html_to_text(sent.params["text"]), command
+    assert store.state(f"telegram:{GROUP}").last_intent == "sciatica_causes"
+    assert not store.opted_out(f"telegram:{GROUP}")
+
+    bot.api.set_member(GROUP, admin, "administrator")
+    bot.api.push_message("/optout", **group, user_id=admin)
+    sent = (await bot.replies(GROUP, count=5))[-1]
+    assert "no longer stores" in sent.params["text"]
+    assert store.opted_out(f"telegram:{GROUP}")
+    checked = bot.api.calls_to("getChatMember")
+    assert [c.params["user_id"] for c in checked] == [member] * 3 + [admin]
+
+    bot.api.push_message("/privacy", **group, user_id=member)
+    sent = (await bot.replies(GROUP, count=6))[-1]
+    assert "only the group's admins can use /forget, /optout and /optin" in html_to_text(
+        sent.params["text"]
+    )
+    # in a private chat nobody needs to be asked
+    bot.api.push_message("/optout", chat_id=PRIVATE)
+    await bot.replies(PRIVATE)
+    assert len(bot.api.calls_to("getChatMember")) == 4
+
+
+async def test_group_becoming_a_supergroup_keeps_its_opt_out(bot):
+    old, new = -4001, -1004001
+    admin = 1002
+    bot.api.set_member(old, admin, "creator")
+    bot.api.push_message("/optout", chat_id=old, chat_type="group", user_id=admin)
+    await bot.replies(old)
+    store = bot.service.store
+    assert store.opted_out(f"telegram:{old}")
+    bot.api.push_message(None, chat_id=old, chat_type="group", migrate_to_chat_id=new)
+    await bot.settle()
+    assert store.opted_out(f"telegram:{new}")
+    assert store.counts()["chats"] == 1  # nothing left under the old id
+    counts = store.counts()
+    bot.api.push_message(
+        "@clinic_test_bot what causes sciatica", chat_id=new, chat_type="supergroup"
+    )
+    await bot.replies(new)
+    assert store.counts() == counts  # still opted out: nothing stored
+
+
+def test_moving_a_chat_carries_its_row_and_an_opt_out_wins():
+    from bot.store import Turn
+
+    store = Store()
+    store.save(
+        "telegram:-1", Turn("typed", "answer", "sciatica_causes", ChatState("sciatica_causes"))
+    )
+    store.move("telegram:-1", "telegram:-2")
+    assert store.state("telegram:-2").last_intent == "sciatica_causes"
+    assert store.counts()["chats"] == 1
+    store.save("telegram:-3", Turn("typed", "answer", "a", ChatState("piriformis_syndrome")))
+    store.opt_out("telegram:-4")
+    store.move("telegram:-4", "telegram:-3")  # the new id already wrote: the opt-out wins
+    assert store.opted_out("telegram:-3")
+    assert store.state("telegram:-3") == ChatState()
+    store.move("telegram:-9", "telegram:-10")  # nothing stored: nothing happens
+    assert store.counts()["chats"] == 2
 
 
 async def test_unknown_command_gets_help(bot, dialogue):

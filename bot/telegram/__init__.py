@@ -6,8 +6,13 @@ The adapter is deliberately thin. Everything the bot *says* comes from
 
 - :mod:`bot.telegram.render`: HTML-escaped text split into messages of at most 4096
   characters, inline keyboards for quick replies, inline-mode results;
-- :mod:`bot.telegram.traffic`: the per-chat flood guard and the retrying rate limiter;
-- :mod:`bot.telegram.logs`: redaction of secrets in every log record;
+- :mod:`bot.telegram.traffic`: the per-chat flood guard and the rate limiter (a ``429``
+  holds only its own chat; server errors are retried);
+- :mod:`bot.telegram.updates`: chats handled in parallel, each in order, and polling that
+  confirms only handled updates;
+- :mod:`bot.telegram.webhook`: the webhook server, which answers Telegram once an update is
+  handled;
+- :mod:`bot.telegram.logs`: redaction of secrets and update bodies in every log record;
 - :mod:`bot.telegram.handlers`: group etiquette, the handlers and the central error handler;
 - :mod:`bot.telegram.handover`: "Ask the clinic" on Telegram: tickets posted to the staff
   group (``STAFF_CHAT_ID``), replies relayed both ways, ``/open`` and ``/done``;

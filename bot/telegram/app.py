@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import secrets
 import sys
 from typing import TYPE_CHECKING
 
@@ -42,6 +44,12 @@ from bot.telegram.startup import (
     initialize_with_retry,
 )
 from bot.telegram.traffic import FloodGuard, RetryingRateLimiter
+from bot.telegram.updates import (
+    WEBHOOK_CONNECTIONS,
+    AckingUpdater,
+    ChatOrderProcessor,
+    WebhookRefused,
+)
 
 if TYPE_CHECKING:
     from telegram.ext import BaseRateLimiter
@@ -74,7 +82,7 @@ async def _housekeeping(service: ServiceLike) -> None:
     while True:
         await asyncio.sleep(HOUSEKEEPING_SECONDS)
         try:
-            service.tidy()
+            await asyncio.to_thread(service.tidy)  # a locked database waits off the loop
         except Exception:  # never let housekeeping end the loop
             logger.exception("housekeeping failed")
 
@@ -96,6 +104,12 @@ async def _post_init(application: Application) -> None:
         asyncio.create_task(_register_commands(application)),
         asyncio.create_task(_housekeeping(adapter.service)),
     ]
+
+
+async def _post_stop(application: Application) -> None:
+    """Every update received is handled now: confirm them all to Telegram."""
+    if isinstance(application.updater, AckingUpdater):
+        await application.updater.finish()
 
 
 async def _post_shutdown(application: Application) -> None:
@@ -128,12 +142,15 @@ def build_application(
     Returns:
         The application, not yet initialised.
     """
+    processor = ChatOrderProcessor()
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
         .rate_limiter(rate_limiter or RetryingRateLimiter(max_retries=2))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(processor)
     )
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url
@@ -143,6 +160,7 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
+    application.updater = AckingUpdater(application.bot, application.update_queue, processor)
 
     adapter = TelegramAdapter(service, flood_guard)
     application.bot_data["adapter"] = adapter
@@ -153,6 +171,7 @@ def build_application(
             MessageHandler(NEW_MESSAGE & filters.COMMAND & CommandForUs(), adapter.command),
             MessageHandler(new_for_us & filters.TEXT & ~filters.COMMAND, adapter.text),
             MessageHandler(new_for_us & NOT_TEXT, adapter.not_text),
+            MessageHandler(filters.StatusUpdate.MIGRATE, adapter.migrate),
             CallbackQueryHandler(adapter.button),
             InlineQueryHandler(adapter.inline),
         ]
@@ -189,6 +208,13 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
             "or in .env.",
             2,
         )
+    if settings.webhook_url and not settings.webhook_secret:
+        # Without a secret anyone could post updates as any chat: use a random one,
+        # registered with Telegram, for this run.
+        settings = dataclasses.replace(settings, webhook_secret=secrets.token_urlsafe(32))
+        generated_secret = True
+    else:
+        generated_secret = False
     configure_logging(settings)
     try:
         service = service or ChatService.from_settings(settings)
@@ -215,8 +241,8 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
     try:
         if settings.webhook_url:
             path = settings.webhook_path
-            if not settings.webhook_secret:
-                logger.warning("WEBHOOK_SECRET is not set: anyone can post updates to the bot")
+            if generated_secret:
+                logger.info("WEBHOOK_SECRET is not set: registering a random secret for this run")
             logger.info(
                 "@%s listening for webhooks on %s:%s/%s",
                 me,
@@ -229,9 +255,10 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
                 port=settings.webhook_port,
                 url_path=path,
                 webhook_url=f"{settings.webhook_url.rstrip('/')}/{path}",
-                secret_token=settings.webhook_secret or None,
+                secret_token=settings.webhook_secret,
                 allowed_updates=ALLOWED_UPDATES,
                 bootstrap_retries=-1,  # Telegram down at start-up: wait for it, with backoff
+                max_connections=WEBHOOK_CONNECTIONS,
             )
         else:
             logger.info("@%s polling for updates", me)
@@ -240,6 +267,8 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
         return _fail(f"Could not start the bot: {exc.strerror or type(exc).__name__}.", 1)
     except InvalidToken:
         return _fail("Telegram rejected TELEGRAM_BOT_TOKEN: check the token with @BotFather.", 2)
+    except WebhookRefused as exc:
+        return _fail(f"Telegram refused the webhook ({exc}): check WEBHOOK_URL.", 2)
     except TelegramError as exc:
         return _fail(f"Telegram Bot API error at start-up ({type(exc).__name__}).", 1)
     finally:

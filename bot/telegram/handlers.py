@@ -6,18 +6,20 @@ No matching or wording happens here: everything the bot says comes from
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import traceback
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from telegram import (
     Message,
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     ContextTypes,
     filters,
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 ALLOWED_UPDATES: list[str] = [
     Update.MESSAGE,
@@ -61,6 +65,14 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("optin", "Let the bot remember this chat again"),
 )
 """Commands shown in Telegram's menu, registered with ``setMyCommands`` at start-up."""
+
+GROUP_ADMIN_COMMANDS = frozenset({"forget", "optout", "optin"})
+"""Commands that decide for the whole chat: in groups, only admins may use them."""
+
+ADMINS_ONLY_TEXT = (
+    "In a group, only the group's admins can use /forget, /optout and /optin, because "
+    "they decide for everyone here. /privacy says what is stored."
+)
 
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 """Only brand-new messages: edited messages and channel posts are ignored everywhere."""
@@ -109,6 +121,10 @@ class ServiceLike(Protocol):
 
     def search(self, text: str, limit: int = 5) -> list[Reply]:
         """Answers for inline mode, best first."""
+        ...
+
+    def move(self, old: str, new: str) -> None:
+        """Carry what is stored about chat ``old`` over to ``new``."""
         ...
 
     def tidy(self) -> None:
@@ -200,6 +216,12 @@ class TelegramAdapter:
     # -- plumbing ---------------------------------------------------------------------
 
     @staticmethod
+    async def _call(function: Callable[..., T], *args: Any) -> T:
+        """Run a service call in a worker thread: a database waiting for a lock (or any
+        slow call) keeps only this chat waiting, never the event loop and other chats."""
+        return await asyncio.to_thread(function, *args)
+
+    @staticmethod
     def chat_key(update: Update) -> str:
         """The service's key for the chat of ``update`` (``telegram:<chat id>``)."""
         chat = update.effective_chat
@@ -269,10 +291,42 @@ class TelegramAdapter:
         if message is None or not await self._admit(update, context):
             return
         word = (message.text or "/").split(maxsplit=1)[0]
-        name = word[1:].partition("@")[0]
+        name = word[1:].partition("@")[0].lower()
+        if name in GROUP_ADMIN_COMMANDS and not await self._may_speak_for_chat(update, context):
+            await _say(context, update, ADMINS_ONLY_TEXT)
+            return
         argument = context.args[0] if context.args else ""
-        reply = self.service.command(self.chat_key(update), name, argument)
+        reply = await self._call(self.service.command, self.chat_key(update), name, argument)
         await self._answer(update, context, reply)
+
+    @staticmethod
+    async def _may_speak_for_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """True in private chats, and in groups for the group's admins (asked with
+        ``getChatMember``; an admin posting anonymously, as the group, counts too)."""
+        chat, message = update.effective_chat, update.effective_message
+        if chat is None or chat.type == ChatType.PRIVATE:
+            return True
+        if message is not None and message.sender_chat is not None:
+            return message.sender_chat.id == chat.id  # an anonymous admin
+        user = update.effective_user
+        if user is None:
+            return False
+        try:
+            member = await context.bot.get_chat_member(chat.id, user.id)
+        except TelegramError as exc:
+            logger.warning("could not check a group member's rights: %s", type(exc).__name__)
+            return False
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+    async def migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup with a new id: what is stored moves along (an
+        opt-out above all)."""
+        message = update.effective_message
+        if message is None or not message.migrate_to_chat_id:
+            return
+        old, new = message.chat.id, message.migrate_to_chat_id
+        logger.info("a group moved to a new chat id; moving what is stored about it")
+        await self._call(self.service.move, f"telegram:{old}", f"telegram:{new}")
 
     # -- messages ---------------------------------------------------------------------
 
@@ -285,13 +339,14 @@ class TelegramAdapter:
         if message.chat.type != ChatType.PRIVATE:
             username = re.escape(context.bot.username)
             text = re.sub(rf"@{username}\b", " ", text, flags=re.IGNORECASE).strip()
-        reply = self.service.message(self.chat_key(update), text)
+        reply = await self._call(self.service.message, self.chat_key(update), text)
         await self._answer(update, context, reply)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice notes, files, locations…"""
         if await self._admit(update, context):
-            await self._answer(update, context, self.service.not_text(self.chat_key(update)))
+            reply = await self._call(self.service.not_text, self.chat_key(update))
+            await self._answer(update, context, reply)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A quick-reply button was pressed: acknowledge it, then answer in a new message."""
@@ -300,14 +355,20 @@ class TelegramAdapter:
             return
         try:
             await query.answer()
-        except BadRequest as exc:
-            # "query is too old" after downtime: the press still deserves an answer.
-            logger.info("could not acknowledge button press (update %s): %s", update.update_id, exc)
+        except TelegramError as exc:
+            # "query is too old" after downtime, or Telegram failing just this call: the
+            # press still deserves its answer.
+            logger.warning(
+                "could not acknowledge button press (update %s): %s: %s",
+                update.update_id,
+                type(exc).__name__,
+                exc,
+            )
         if query.message is None or query.data is None:
             return  # a button under an inline-mode message: no chat to answer in
         if not await self._admit(update, context):
             return
-        reply = self.service.press(self.chat_key(update), query.data)
+        reply = await self._call(self.service.press, self.chat_key(update), query.data)
         await self._answer(update, context, reply)
 
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -315,7 +376,7 @@ class TelegramAdapter:
         query = update.inline_query
         if query is None:
             return
-        replies = self.service.search(query.query.strip(), limit=INLINE_RESULTS)
+        replies = await self._call(self.service.search, query.query.strip(), INLINE_RESULTS)
         results = [
             inline_result(reply, index) for index, reply in enumerate(replies[:INLINE_RESULTS])
         ]

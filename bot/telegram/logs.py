@@ -13,11 +13,29 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+UPDATE_BODY_MESSAGES = (
+    "Error while parsing updates! Received data was",
+    "Something went wrong processing the data received from Telegram",
+    "Webhook received data:",
+    "Processing update",
+)
+"""python-telegram-bot log lines that quote whole updates (what people wrote, their
+names); their arguments are replaced by :data:`BODY_HIDDEN`."""
+
+BODY_HIDDEN = "<update not logged: it holds what people wrote>"
+
+MIN_SECRET_PART = 8
+"""Shortest secret part of a token (after the colon) that is redacted on its own."""
+
+
 class RedactingFilter(logging.Filter):
-    """Replace secrets (the bot token, the webhook secret) with ``***`` in log records.
+    """Replace secrets (the bot token, the webhook secret) with ``***`` in log records,
+    and drop update bodies from python-telegram-bot's log lines.
 
     Works on the formatted message, exception text and stack info, so a token inside a
-    URL or an exception message never reaches a handler's output.
+    URL or an exception message never reaches a handler's output. A bot token's part
+    after the colon is secret on its own (an error about a malformed URL may quote only
+    that part), so it is redacted wherever it appears too.
 
     Args:
         secrets: Strings to hide; empty strings are ignored.
@@ -27,8 +45,14 @@ class RedactingFilter(logging.Filter):
         super().__init__()
         variants: set[str] = set()
         for secret in secrets:
-            if secret:
-                variants.update({secret, urllib.parse.quote(secret, safe="")})
+            if not secret:
+                continue
+            parts = [secret]
+            _, colon, tail = secret.partition(":")
+            if colon and len(tail) >= MIN_SECRET_PART:
+                parts.append(tail)
+            for part in parts:
+                variants.update({part, urllib.parse.quote(part, safe="")})
         self._secrets = sorted(variants, key=len, reverse=True)
 
     def redact(self, text: str) -> str:
@@ -39,6 +63,14 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact ``record`` in place; never drops it."""
+        if (
+            record.name.startswith("telegram")
+            and isinstance(record.msg, str)
+            and record.msg.startswith(UPDATE_BODY_MESSAGES)
+            and record.args
+        ):
+            count = len(record.args) if isinstance(record.args, tuple) else 1
+            record.args = (BODY_HIDDEN,) * count
         if not self._secrets:
             return True
         try:

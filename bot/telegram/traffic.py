@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
     AIORateLimiter,
 )
-
-if TYPE_CHECKING:
-    pass
 
 logger = logging.getLogger(__name__)
 
@@ -103,19 +101,31 @@ SERVER_ERROR_BACKOFF = 0.25
 """Seconds before the first such retry; doubled for each further one (0.25, 0.5, 1)."""
 
 
-class RetryingRateLimiter(AIORateLimiter):
-    """:class:`~telegram.ext.AIORateLimiter` that also retries server errors.
+def retry_seconds(exc: RetryAfter) -> float:
+    """Seconds a ``429 Too Many Requests`` asks to wait (without the library's warning
+    about integer time periods)."""
+    return exc._retry_after.total_seconds()  # the library itself reads it this way
 
-    ``AIORateLimiter`` keeps within Telegram's limits and waits out ``429 Too Many
-    Requests``. This subclass also tries again, with exponential backoff, when Telegram
-    answers 5xx or the connection fails: such a request was not carried out, so the retry
-    cannot answer twice. Timeouts are *not* retried (the message may have been sent), nor
-    are 400/403 (trying again would not help).
+
+class RetryingRateLimiter(AIORateLimiter):
+    """:class:`~telegram.ext.AIORateLimiter` that waits out ``429`` per chat and retries
+    server errors.
+
+    ``AIORateLimiter`` keeps within Telegram's limits (30 messages a second in all, 20 a
+    minute per group), but a ``429 Too Many Requests`` for one chat makes it hold *every*
+    request. Here only requests to that chat wait out ``retry_after``; other chats go on
+    (should Telegram mean the whole bot, their own requests earn their own ``429``).
+
+    It also tries again, with exponential backoff, when Telegram answers 5xx or the
+    connection fails: such a request was not carried out, so the retry cannot answer twice.
+    Timeouts are *not* retried (the message may have been sent), nor are 400/403 (trying
+    again would not help).
 
     Args:
         retries: Retries after a server error.
         backoff: Seconds before the first retry, doubled for each further one.
-        **kwargs: Passed to :class:`~telegram.ext.AIORateLimiter`.
+        **kwargs: Passed to :class:`~telegram.ext.AIORateLimiter` (``max_retries`` is
+            how often a ``429`` is waited out before the error reaches the handler).
     """
 
     def __init__(
@@ -127,6 +137,7 @@ class RetryingRateLimiter(AIORateLimiter):
         super().__init__(**kwargs)
         self.retries = retries
         self.backoff = backoff
+        self._resume_at: dict[object, float] = {}
 
     async def process_request(
         self,
@@ -137,27 +148,63 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        """Send the request through the rate limiter, retrying server errors."""
+        """Send the request within the limits, waiting out 429 for its chat only and
+        retrying server errors."""
+        max_429 = rate_limit_args or self._max_retries
+        chat_id = data.get("chat_id")
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)  # type: ignore[arg-type]
+        group: int | str | bool = (
+            chat_id
+            if (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
+            else False
+        )
+        refusals = 0
+        failures = 0
         delay = self.backoff
-        for attempt in range(self.retries + 1):
+        while True:
+            wait = self._resume_at.get(chat_id, 0.0) - time.monotonic() if chat_id else 0.0
+            if wait > 0:
+                await asyncio.sleep(wait)
             try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
+                return await self._run_request(
+                    chat=chat_id is not None,
+                    group=group,
+                    allow_paid_broadcast=bool(data.get("allow_paid_broadcast", False)),
+                    callback=callback,
+                    args=args,
+                    kwargs=kwargs,
                 )
+            except RetryAfter as exc:
+                if refusals >= max_429:
+                    logger.warning(
+                        "%s refused with 429 %d times; giving up", endpoint, refusals + 1
+                    )
+                    raise
+                refusals += 1
+                seconds = retry_seconds(exc) + 0.1
+                logger.info("%s: 429, retrying after %.1fs", endpoint, seconds)
+                if chat_id:
+                    self._resume_at[chat_id] = time.monotonic() + seconds
+                    if len(self._resume_at) > 10_000:
+                        now = time.monotonic()
+                        self._resume_at = {k: t for k, t in self._resume_at.items() if t > now}
+                else:
+                    await asyncio.sleep(seconds)
             except (BadRequest, TimedOut):
                 raise
             except NetworkError as exc:
-                if attempt >= self.retries:
+                if failures >= self.retries:
                     raise
+                failures += 1
                 logger.warning(
                     "%s failed (%s: %s); retry %d of %d in %.2fs",
                     endpoint,
                     type(exc).__name__,
                     exc,
-                    attempt + 1,
+                    failures,
                     self.retries,
                     delay,
                 )
                 await asyncio.sleep(delay)
                 delay *= 2
-        raise AssertionError("unreachable")  # pragma: no cover
