@@ -48,7 +48,8 @@ class Check:
     """The outcome of one check.
 
     Attributes:
-        name: ``settings``, ``content``, ``database``, ``telegram``, ``updates`` or ``clinic``.
+        name: ``settings``, ``content``, ``database``, ``telegram``, ``updates``, ``staff``
+            (only with ``STAFF_CHAT_ID``) or ``clinic``.
         status: ``ok``, ``note`` or ``problem``.
         summary: One line for a person.
         details: What was found, for ``--json`` and the indented lines below the summary.
@@ -214,9 +215,11 @@ def _webhook_check(settings: Settings, info: Any, now: dt.datetime) -> Check:
     return Check("updates", status, "; ".join([mode, pending, *notes]), details)
 
 
-async def _ask_telegram(settings: Settings) -> tuple[Any, Any]:
-    """``getMe`` and ``getWebhookInfo`` with a short timeout."""
+async def _ask_telegram(settings: Settings) -> tuple[Any, Any, Any]:
+    """``getMe``, ``getWebhookInfo`` and, with ``STAFF_CHAT_ID``, the bot's membership of the
+    staff group (or the error Telegram gave), with a short timeout."""
     from telegram import Bot
+    from telegram.error import TelegramError
     from telegram.request import HTTPXRequest
 
     from bot.telegram import file_base_url
@@ -232,12 +235,50 @@ async def _ask_telegram(settings: Settings) -> tuple[Any, Any]:
         base = settings.telegram_api_base_url
         options = {"base_url": base, "base_file_url": file_base_url(base)}
     bot = Bot(settings.telegram_token, request=request, **options)
+    staff: Any = None
     try:
         me = await bot.get_me()
         info = await bot.get_webhook_info()
+        if settings.staff_chat_id is not None:
+            try:
+                staff = await bot.get_chat_member(settings.staff_chat_id, me.id)
+            except TelegramError as exc:  # the group's own problem, reported as such
+                staff = exc
     finally:
         await request.shutdown()
-    return me, info
+    return me, info, staff
+
+
+def _staff_check(settings: Settings, staff: Any) -> Check:
+    """Whether the bot can post to the staff group of "Ask the clinic" (``getChatMember``)."""
+    details: dict[str, Any] = {"chat_id": settings.staff_chat_id}
+    if isinstance(staff, Exception):
+        details["error"] = type(staff).__name__
+        return Check(
+            "staff",
+            "problem",
+            f"STAFF_CHAT_ID {settings.staff_chat_id}: Telegram says {staff}; add the bot to the "
+            "staff group and check the id (a supergroup's id starts with -100)",
+            details,
+        )
+    status = str(staff.status)
+    details["status"] = status
+    if status in ("left", "kicked"):
+        return Check(
+            "staff",
+            "problem",
+            f"the bot is not in the staff group {settings.staff_chat_id} ({status}): add it "
+            "again, or questions to the clinic cannot be delivered",
+            details,
+        )
+    if status == "restricted" and not getattr(staff, "can_send_messages", True):
+        return Check(
+            "staff",
+            "problem",
+            f"the bot may not send messages in the staff group {settings.staff_chat_id}",
+            details,
+        )
+    return Check("staff", "ok", f"the bot can post in the staff group ({status})", details)
 
 
 def check_telegram(settings: Settings, now: dt.datetime | None = None) -> list[Check]:
@@ -257,7 +298,7 @@ def check_telegram(settings: Settings, now: dt.datetime | None = None) -> list[C
     mode = "webhook" if settings.webhook_url else "polling"
     not_asked = Check("updates", "note", f"{mode}; getWebhookInfo not asked", {"mode": mode})
     try:
-        me, info = asyncio.run(_ask_telegram(settings))
+        me, info, staff = asyncio.run(_ask_telegram(settings))
     except InvalidToken:
         summary = "Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather"
         return [Check("telegram", "problem", summary, details), not_asked]
@@ -272,6 +313,8 @@ def check_telegram(settings: Settings, now: dt.datetime | None = None) -> list[C
     details.update(username=me.username, bot_id=me.id)
     checks = [Check("telegram", "ok", f"reachable; the token belongs to @{me.username}", details)]
     checks.append(_webhook_check(settings, info, now or dt.datetime.now(dt.UTC)))
+    if settings.staff_chat_id is not None:
+        checks.append(_staff_check(settings, staff))
     return checks
 
 

@@ -638,6 +638,8 @@ class FakeBotApi:
                     False,
                 )
             )
+        elif status == "kicked":
+            member["until_date"] = 0  # banned for ever
         elif status == "restricted":
             raise ApiError(400, "Bad Request: restricted members are not simulated")
         return member

@@ -202,3 +202,27 @@ def test_redact_keeps_only_the_bot_id():
     assert redact(TOKEN) == "123456789:<redacted>"
     assert redact("no-colon-secret") == "<redacted>"
     assert redact("") == ""
+
+
+STAFF = -1001234567890
+
+
+def test_the_staff_group_is_checked_only_when_set(server, tmp_path):
+    server.api.chat(STAFF, "supergroup")
+    bot_id = server.api.bot_user["id"]
+    env = _env(tmp_path, server.base_url, STAFF_CHAT_ID=str(STAFF))
+    code, checks = _checks(env)
+    assert code == 0 and checks["staff"]["status"] == "ok", checks["staff"]
+    assert [c.params.get("user_id") for c in server.api.calls_to("getChatMember")] == [bot_id]
+
+    server.api.set_member(STAFF, bot_id, "kicked")  # the clinic removed the bot
+    code, checks = _checks(env)
+    assert code == 2 and checks["staff"]["status"] == "problem"
+    assert "not in the staff group" in checks["staff"]["summary"]
+
+    wrong = _env(tmp_path, server.base_url, STAFF_CHAT_ID="-100999")  # no such group
+    code, checks = _checks(wrong)
+    assert code == 2 and "chat not found" in checks["staff"]["summary"].lower()
+
+    code, checks = _checks(_env(tmp_path, server.base_url))
+    assert code == 0 and "staff" not in checks
