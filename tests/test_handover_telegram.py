@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fake_bot_api import TOKEN, Call, FakeBotApi, FakeRequest, buttons_of, html_to_text
+from harness import all_handled
 from telegram.ext import Application
 
 from bot.dialogue import Dialogue
@@ -21,7 +22,6 @@ PERSON = 1001
 OTHER_PERSON = 1002
 STAFF = -1001234567890
 OTHER_GROUP = -1009999
-MARKER_CHAT = 777
 STAFF_MEMBER = 5005
 PHONE = "020 7946 0000"
 QUESTION = "Can I come in on Tuesday with my own foam roller?"
@@ -37,12 +37,9 @@ class Bot:
         self.service = service
 
     async def settle(self) -> None:
-        """Wait until every update pushed so far has been handled (updates run in order)."""
-        before = len(self.api.sent_texts(MARKER_CHAT))
-        self.api.push_message("marker", chat_id=MARKER_CHAT)
-        await self.api.wait_for(
-            "sendMessage", before + 1, where=lambda c: c.params["chat_id"] == MARKER_CHAT
-        )
+        """Wait until every update pushed so far has been handled (chats run in parallel,
+        so only the confirmed polling offset says so)."""
+        await all_handled(self.app, self.api)
 
     def to(self, chat_id: int) -> list[Call]:
         return [c for c in self.api.calls_to("sendMessage") if c.params["chat_id"] == chat_id]
@@ -410,3 +407,17 @@ async def test_ask_for_another_bot_in_a_group_is_not_ours(bot: Bot):
     assert bot.texts(OTHER_GROUP) == []
     bot.api.push_message("/ask", chat_id=OTHER_GROUP, chat_type="supergroup")
     assert "private chat" in (await bot.wait(OTHER_GROUP, 1))[-1]
+
+
+async def test_a_failing_acknowledgement_never_costs_the_send(bot: Bot):
+    bot.api.push_message("/ask", chat_id=PERSON)
+    await bot.wait(PERSON, 1)
+    bot.api.push_message(QUESTION, chat_id=PERSON)
+    await bot.wait(PERSON, 2)
+    bot.api.fail_next("answerCallbackQuery", 502, times=5)  # outlasts the retries
+    bot.api.push_callback(SEND, chat_id=PERSON)
+    await bot.wait(PERSON, 3)
+    await bot.settle()
+    assert len(bot.to(STAFF)) == 1
+    assert escape(QUESTION) in bot.api.last_sent(STAFF)["text"]
+

@@ -201,6 +201,23 @@ async def _say(context: ContextTypes.DEFAULT_TYPE, update: Update, text: str) ->
         )
 
 
+async def acknowledge(update: Update) -> None:
+    """Answer a button press first thing. A failure ("query is too old" after downtime, or
+    Telegram failing just this call) costs only the spinner: the press still gets its answer."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        logger.warning(
+            "could not acknowledge button press (update %s): %s: %s",
+            update.update_id,
+            type(exc).__name__,
+            exc,
+        )
+
+
 class TelegramAdapter:
     """The update handlers; one instance per :class:`~telegram.ext.Application`.
 
@@ -353,17 +370,7 @@ class TelegramAdapter:
         query = update.callback_query
         if query is None:
             return
-        try:
-            await query.answer()
-        except TelegramError as exc:
-            # "query is too old" after downtime, or Telegram failing just this call: the
-            # press still deserves its answer.
-            logger.warning(
-                "could not acknowledge button press (update %s): %s: %s",
-                update.update_id,
-                type(exc).__name__,
-                exc,
-            )
+        await acknowledge(update)
         if query.message is None or query.data is None:
             return  # a button under an inline-mode message: no chat to answer in
         if not await self._admit(update, context):

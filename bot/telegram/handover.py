@@ -38,7 +38,7 @@ from telegram.ext import (
 from bot.handover import ASK, CANCEL, DONE_PREFIX, SEND, URGENT_MARK, HandOver, Opened
 from bot.service import ChatService
 from bot.store import TicketRow, TicketStore
-from bot.telegram.handlers import COMMANDS, NEW_MESSAGE, TelegramAdapter
+from bot.telegram.handlers import COMMANDS, NEW_MESSAGE, TelegramAdapter, acknowledge
 from bot.telegram.render import NO_PREVIEW, escape, keyboard_for
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ class HandOverHandlers:
         query = update.callback_query
         if query is None:
             return
-        await _acknowledge(update)
+        await acknowledge(update)
         chat = update.effective_chat
         if query.message is None or chat is None:
             raise ApplicationHandlerStop
@@ -181,7 +181,7 @@ class HandOverHandlers:
         chat = update.effective_chat
         if chat is None or chat.type == ChatType.PRIVATE:
             return
-        await _acknowledge(update)
+        await acknowledge(update)
         if update.callback_query is None or update.callback_query.message is not None:
             await self._private_only(context, chat.id)
         raise ApplicationHandlerStop
@@ -207,7 +207,7 @@ class HandOverHandlers:
     async def done_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The "Done" button under a ticket (only the staff group's buttons count)."""
         query = update.callback_query
-        await _acknowledge(update)
+        await acknowledge(update)
         chat = update.effective_chat
         if query is None or query.data is None or chat is None or query.message is None:
             raise ApplicationHandlerStop
@@ -311,17 +311,6 @@ def _reply_to(message_id: int | None) -> ReplyParameters | None:
     if message_id is None:
         return None
     return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
-
-
-async def _acknowledge(update: Update) -> None:
-    """Answer a button press first thing (a failure only costs the spinner)."""
-    query = update.callback_query
-    if query is None:
-        return
-    try:
-        await query.answer()
-    except BadRequest as exc:
-        logger.info("could not acknowledge button press (update %s): %s", update.update_id, exc)
 
 
 def _done_number(argument: str, message: Message, handover: HandOver, key: str) -> int | None:
