@@ -420,4 +420,3 @@ async def test_a_failing_acknowledgement_never_costs_the_send(bot: Bot):
     await bot.settle()
     assert len(bot.to(STAFF)) == 1
     assert escape(QUESTION) in bot.api.last_sent(STAFF)["text"]
-
