@@ -200,3 +200,13 @@ async def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -
             raise AssertionError(f"waited {timeout}s for {what}")
         await asyncio.sleep(0.005)
     return time.monotonic() - started
+
+
+def file_bytes(path: Path) -> bytes:
+    """The database file and whatever write-ahead log sits beside it."""
+    data = b""
+    for suffix in ("", "-wal", "-journal"):
+        extra = Path(f"{path}{suffix}")
+        if extra.exists():
+            data += extra.read_bytes()
+    return data

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from fake_bot_api import TOKEN, FakeBotApi, FakeRequest
+from harness import file_bytes
 
 from bot.dialogue import Dialogue
 from bot.replies import ChatState
@@ -85,16 +86,6 @@ def all_rows(path: Path) -> dict[str, list[tuple]]:
 def columns(path: Path, table: str) -> set[str]:
     with sqlite3.connect(path) as db:
         return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-
-
-def file_bytes(path: Path) -> bytes:
-    """The database file and whatever write-ahead log sits beside it."""
-    data = b""
-    for suffix in ("", "-wal", "-journal"):
-        extra = Path(f"{path}{suffix}")
-        if extra.exists():
-            data += extra.read_bytes()
-    return data
 
 
 # --------------------------------------------------------------------------------------

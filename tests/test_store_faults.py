@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from harness import file_bytes
 
 from bot.dialogue import Dialogue
 from bot.replies import BACK, ChatState
@@ -25,16 +26,6 @@ from bot.settings import load_settings, read_environment
 from bot.store import Store, mask_personal
 
 GONE = "hamstring_stretches"  # a topic the content had once and no longer has
-
-
-def file_bytes(path: Path) -> bytes:
-    """The database file and whatever write-ahead log sits beside it."""
-    data = b""
-    for suffix in ("", "-wal", "-journal"):
-        extra = Path(f"{path}{suffix}")
-        if extra.exists():
-            data += extra.read_bytes()
-    return data
 
 
 @pytest.fixture
