@@ -128,7 +128,8 @@ class ServiceLike(Protocol):
         ...
 
     def tidy(self) -> None:
-        """Purge what is past retention (called every :data:`HOUSEKEEPING_SECONDS`)."""
+        """Housekeeping: write held questions, finish erasures, purge what is past retention
+        (called every :data:`HOUSEKEEPING_SECONDS`)."""
         ...
 
 
