@@ -124,6 +124,7 @@ async def start_bot(
     read_timeout: float = 5.0,
     poll: bool = True,
     service: ChatService | None = None,
+    settings: Settings | None = None,
 ) -> RunningBot:
     """Build, initialise and (by default) start polling a bot against the in-process fake.
 
@@ -135,12 +136,13 @@ async def start_bot(
         read_timeout: The fake transport's read timeout (slow calls beyond it time out).
         poll: Start polling; ``False`` to feed updates with :meth:`RunningBot.process`.
         service: The chat service (the dialogue with an in-memory store when omitted).
+        settings: The bot's settings (a token and nothing else when omitted).
     """
     api = api or FakeBotApi()
     request = FakeRequest(api, read_timeout=read_timeout)
     updates = FakeRequest(api, read_timeout=read_timeout)
     app = build_application(
-        Settings(telegram_token=TOKEN),
+        settings or Settings(telegram_token=TOKEN),
         service or make_service(dialogue),
         request=request,
         get_updates_request=updates,

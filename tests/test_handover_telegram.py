@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_bot_api import TOKEN, Call, FakeBotApi, FakeRequest, buttons_of, html_to_text
-from harness import all_handled
+from fake_bot_api import TOKEN, Call, FakeBotApi, buttons_of, html_to_text
+from harness import RunningBot, all_handled, start_bot
 from telegram.ext import Application
 
 from bot.dialogue import Dialogue
@@ -16,7 +16,7 @@ from bot.handover import ASK, CANCEL, SEND, URGENT_MARK
 from bot.service import ChatService
 from bot.settings import Clinic, Settings
 from bot.store import Store, TicketStore
-from bot.telegram import build_application, escape
+from bot.telegram import escape
 
 PERSON = 1001
 OTHER_PERSON = 1002
@@ -84,43 +84,32 @@ class Bot:
 
 @pytest.fixture
 async def make_bot(dialogue: Dialogue, tmp_path: Path) -> AsyncIterator[Any]:
-    started: list[Application] = []
+    started: list[RunningBot] = []
 
     async def start(
         api: FakeBotApi | None = None, *, staff: int | None = STAFF, store: Store | None = None
     ) -> Bot:
         api = api or FakeBotApi()
         api.chat(STAFF, "supergroup")
-        store = store or Store(tmp_path / "bot.sqlite3")
-        service = ChatService(dialogue, store)
+        service = ChatService(dialogue, store or Store(tmp_path / "bot.sqlite3"))
         settings = Settings(
             telegram_token=TOKEN,
             staff_chat_id=staff,
             clinic=Clinic(name="Back Clinic", phone=PHONE, hours="Mon-Fri 9-17"),
         )
-        app = build_application(
-            settings, service, request=FakeRequest(api), get_updates_request=FakeRequest(api)
-        )
-        await app.initialize()
-        if app.post_init:
-            await app.post_init(app)
-        await app.updater.start_polling(timeout=1, allowed_updates=None)
-        await app.start()
-        started.append(app)
-        return Bot(api, app, service)
+        running = await start_bot(dialogue, api=api, service=service, settings=settings)
+        started.append(running)
+        return Bot(api, running.app, service)
 
-    async def stop(app: Application) -> None:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
-        started.remove(app)
+    async def stop(bot: Bot) -> None:
+        running = next(r for r in started if r.app is bot.app)
+        await running.stop()
+        started.remove(running)
 
     start.stop = stop  # type: ignore[attr-defined]
     yield start
-    for app in list(started):
-        await stop(app)
+    for running in list(started):
+        await running.stop()
 
 
 @pytest.fixture
@@ -316,7 +305,7 @@ async def test_the_mapping_survives_a_restart(make_bot, tmp_path: Path):
     first = await make_bot(api)
     await first.ask(QUESTION)
     ticket_message = api.last_sent(STAFF)
-    await make_bot.stop(first.app)
+    await make_bot.stop(first)
     first.service.store.close()
 
     second = await make_bot(api, store=Store(tmp_path / "bot.sqlite3"))

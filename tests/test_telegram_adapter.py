@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from fake_bot_api import TOKEN, Call, FakeBotApi, FakeRequest, buttons_of, html_to_text
-from harness import all_handled, start_bot, wait_until
+from fake_bot_api import TOKEN, Call, FakeBotApi, buttons_of, html_to_text
+from harness import RunningBot, all_handled, start_bot, wait_until
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram.ext import Application
 
+from bot.dialogue import Dialogue
 from bot.replies import MENU, Button, ChatState, Reply
 from bot.service import ChatService
 from bot.settings import Settings
@@ -26,7 +27,6 @@ from bot.telegram import (
     FloodGuard,
     RedactingFilter,
     Verdict,
-    build_application,
     configure_logging,
     escape,
     file_base_url,
@@ -101,33 +101,17 @@ class Bot:
 
 
 @pytest.fixture
-async def make_bot() -> AsyncIterator[Any]:
-    started: list[Application] = []
+async def make_bot(dialogue: Dialogue) -> AsyncIterator[Any]:
+    started: list[RunningBot] = []
 
     async def start(service: Any, *, flood_guard: FloodGuard | None = None) -> Bot:
-        api = FakeBotApi()
-        app = build_application(
-            Settings(telegram_token=TOKEN),
-            service,
-            request=FakeRequest(api),
-            get_updates_request=FakeRequest(api),
-            flood_guard=flood_guard,
-        )
-        await app.initialize()
-        if app.post_init:
-            await app.post_init(app)
-        await app.updater.start_polling(timeout=1, allowed_updates=None)
-        await app.start()
-        started.append(app)
-        return Bot(api, app, service)
+        running = await start_bot(dialogue, service=service, flood_guard=flood_guard)
+        started.append(running)
+        return Bot(running.api, running.app, service)
 
     yield start
-    for app in started:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+    for running in started:
+        await running.stop()
 
 
 @pytest.fixture
