@@ -15,7 +15,7 @@ from bench.synthetic import scaled_content
 from bot.content import Content
 from bot.matching import Analyzer, Matcher
 from bot.safety import SafetyScreen
-from bot.text import stem
+from bot.text import sentences, stem
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,16 @@ def _build(content: Content) -> _Pipeline:
 
 
 def _time_each(pipeline: _Pipeline, messages: Sequence[str]) -> list[float]:
-    """Screen and decide each message once, one at a time; microseconds per message."""
+    """Split, screen and decide each message once, one at a time, as the dialogue does;
+    microseconds per message."""
     out: list[float] = []
     clock = time.perf_counter_ns
     assess, decide = pipeline.screen.assess, pipeline.matcher.decide
     for message in messages:
         start = clock()
-        assess(message)
-        decide(message)
+        split = sentences(message)
+        assess(message, split)
+        decide(message, split)
         out.append((clock() - start) / 1000)
     return out
 
@@ -181,8 +183,8 @@ def run_latency(
         )
     table.notes.append(
         f"{len(messages)} messages (tests/data/questions.yml), one at a time through "
-        "SafetyScreen.assess then Matcher.decide (normalise, safety screen, read, candidates, "
-        "decision). p50/p99 after a "
+        "bot.text.sentences, SafetyScreen.assess and Matcher.decide (split and normalise once, "
+        "safety screen, read, candidates, decision). p50/p99 after a "
         f"warm-up pass, each message's best of {WARM_PASSES} passes; first-sight = the same "
         "messages with the word caches (typo "
         "corrections, screen words, stems) cleared. Synthetic intents: bench/synthetic.py."
@@ -249,6 +251,6 @@ def run_length_latency(content: Content, messages: Sequence[str]) -> Table:
         "The messages of tests/data/questions.yml, conversations.yml and safety.yml, plus "
         "messages of nearly 4,096 characters (Telegram's limit) made of them. Each message's "
         f"best of {WARM_PASSES} passes after a warm-up, one at a time through "
-        "SafetyScreen.assess and Matcher.decide, as the dialogue calls them."
+        "bot.text.sentences, SafetyScreen.assess and Matcher.decide, as the dialogue calls them."
     )
     return table

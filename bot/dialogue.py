@@ -24,7 +24,7 @@ from bot.matching import Decision, Matcher
 from bot.replies import BACK, MENU, NOT_URGENT, Button, ChatState, Reply
 from bot.safety import Assessment, Outcome, SafetyScreen
 from bot.settings import Clinic, MatchSettings, SafetySettings, Settings
-from bot.text import normalise, other_language
+from bot.text import normalise, other_language, sentences
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,8 @@ class Dialogue:
             if said in MORE_WORDS and state.last_intent:
                 return self._moved(state, self._more(state))
             return self._with_menu("no_history", kind="no_history"), state
-        assessment = self.screen.assess(text)
+        split = sentences(text)  # read once, by the screen and the matcher
+        assessment = self.screen.assess(text, split)
         if assessment.outcome is not None:
             logger.debug(
                 "safety: %s by rule %r (%s)",
@@ -132,7 +133,7 @@ class Dialogue:
         if language is not None:
             key = f"english_only_{language}"
             return self._note(key if key in self._messages else "english_only"), state
-        decision = self.matcher.decide(text)
+        decision = self.matcher.decide(text, split)
         reply = self.reply_for(decision)
         if reply.kind == "did_you_mean" and state.last_intent:
             reply = self._in_context(reply, decision, state.last_intent)
@@ -362,10 +363,11 @@ class Dialogue:
         """Answers for inline mode, best first; the red-flag answer leads when it fires."""
         if not text.strip():
             return [self.answer(i) for i in self.content.menu[:limit]]
-        assessment = self.screen.assess(text)
+        split = sentences(text)
+        assessment = self.screen.assess(text, split)
         if assessment.outcome == Outcome.CRISIS:
             return [self.crisis()]
-        decision = self.matcher.decide(text)
+        decision = self.matcher.decide(text, split)
         replies: list[Reply] = []
         if assessment.outcome == Outcome.URGENT:
             replies.append(self.urgent())

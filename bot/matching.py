@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content import RED_FLAGS, Content
 from bot.reading import read
-from bot.text import STOPWORDS, normalise, stem
+from bot.text import STOPWORDS, Sentence, normalise, stem
 
 # --- terms ------------------------------------------------------------------------------
 
@@ -374,7 +374,7 @@ class Matcher:
         by_name: dict[str, _IntentIndex] = {}
         term_intents: dict[str, list[int]] = defaultdict(list)
         for intent, text, stems in example_terms:
-            total = sum(self.idf[s] for s in stems)
+            total = math.fsum(self.idf[s] for s in stems)  # exact: the same in any set order
             self.examples.append(_Indexed(intent, text, total))
             entry = by_name.get(intent)
             if entry is None:
@@ -624,7 +624,7 @@ class Matcher:
                     heapq.heapreplace(kept, score)
         return ranked
 
-    def decide(self, message: str) -> Decision:
+    def decide(self, message: str, split: Sequence[Sentence] | None = None) -> Decision:
         """Decide what a raw message means (urgency is :mod:`bot.safety`'s to decide).
 
         A one-sentence message is scored as it is. In a story each topical sentence (the last
@@ -635,8 +635,13 @@ class Matcher:
         other sentences are about; a story that asks nothing is offered the topics close to
         its best one, and one about the bot's topics but about none of them clearly is offered
         "Did you mean" rather than the fallback.
+
+        Args:
+            message: The message as typed.
+            split: Its sentences, when already split (:func:`bot.text.sentences`), as the
+                dialogue does to read a message once for the safety screen and the matcher.
         """
-        reading = read(message)
+        reading = read(message, split)
         if not reading.whole:
             return Decision("empty", None, 0.0, ())
         if not reading.story:

@@ -9,10 +9,10 @@ as a quieter background, so the words of the story do not drown the question.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.text import normalise, sentences
+from bot.text import BOUNDARY, DASH, MAX_TOKENS, Sentence, sentences
 
 FILLERS = frozenset(
     """
@@ -101,31 +101,41 @@ def is_question(words: list[str], marked: bool) -> bool:
     return any(f" {p} " in text for p in ASKING_PHRASES)
 
 
-_DASH = re.compile(r"\s+[-\u2013\u2014]+\s+")
-"""A dash between words: in chat, often where a new sentence starts ("... - can it help")."""
-
-
-def _clauses(text: str, marked: bool) -> list[Part]:
+def _clauses(sentence: Sentence) -> list[Part]:
     """A sentence as parts: a clause after a dash that asks something stands on its own
     ("my friend swears by it - can massage really help"); the question mark belongs to the
     last clause."""
-    pieces = [normalise(piece) for piece in _DASH.split(text)]
-    pieces = [piece for piece in pieces if piece]
-    if len(pieces) > 1 and any(is_question(p.split(), False) for p in pieces[1:]):
-        last = len(pieces) - 1
-        return [Part(p, is_question(p.split(), marked and i == last)) for i, p in enumerate(pieces)]
-    whole = normalise(text)
-    return [Part(whole, is_question(whole.split(), marked))] if whole else []
+    if DASH in sentence.tokens:
+        pieces: list[list[str]] = [[]]
+        for token in sentence.tokens:
+            if token == DASH:
+                pieces.append([])
+            elif token != BOUNDARY:
+                pieces[-1].append(token)
+        pieces = [piece[:MAX_TOKENS] for piece in pieces if piece]
+        if len(pieces) > 1 and any(is_question(p, False) for p in pieces[1:]):
+            last = len(pieces) - 1
+            return [
+                Part(" ".join(p), is_question(p, sentence.question and i == last))
+                for i, p in enumerate(pieces)
+            ]
+    words = sentence.words[:MAX_TOKENS]
+    return [Part(" ".join(words), is_question(words, sentence.question))] if words else []
 
 
-def read(message: str) -> Reading:
-    """Split a message into its questions and its context."""
+def read(message: str, split: Sequence[Sentence] | None = None) -> Reading:
+    """Split a message into its questions and its context.
+
+    Args:
+        message: The message as typed.
+        split: Its sentences, when already split (:func:`bot.text.sentences`).
+    """
     parts: list[Part] = []
-    for sentence in sentences(message)[:MAX_SENTENCES]:
-        parts.extend(_clauses(sentence.text, sentence.question))
+    for sentence in (sentences(message) if split is None else split)[:MAX_SENTENCES]:
+        parts.extend(_clauses(sentence))
     del parts[MAX_SENTENCES:]
     if len(parts) <= 1:
-        return Reading(normalise(message))
+        return Reading(parts[0].text if parts else "")
     return Reading(" ".join(p.text for p in parts), tuple(parts))
 
 

@@ -39,9 +39,9 @@ from rapidfuzz import fuzz, process
 
 from bot.content import RED_FLAGS, Content, ScreenRule
 from bot.reading import is_question
-from bot.text import Sentence, normalise, sentences, stem
+from bot.text import BOUNDARY, DASH, MAX_MESSAGE_CHARS, Sentence, normalise, sentences, stem
 
-MAX_SCREEN_CHARS = 16_384
+MAX_SCREEN_CHARS = MAX_MESSAGE_CHARS
 """Characters of a message the screen reads: all of a Telegram message (4,096) and more."""
 
 NEGATION_SCOPE = 6
@@ -54,13 +54,9 @@ HYPOTHETICAL_SCOPE = 12
 _YEAR = re.compile(r"^(?:19[5-9]\d|20[01]\d|202[0-4])$")
 """A year long enough ago to be history ("back in 2015")."""
 
-_BOUNDARY = "|"
-"""Token standing for a comma, colon, bracket or dash inside a sentence."""
-
-_MARK = "qqboundaryqq"
-"""Stands for a comma or bracket while a sentence is normalised in one go."""
-
-_SOFT_PUNCTUATION = re.compile(r"[,;:()\[\]{}]|\s[-–—]+\s|\s/\s|--+")
+_BOUNDARY = BOUNDARY
+"""Token standing for a comma, colon, bracket or dash inside a sentence (the screen reads a
+dash like any other boundary)."""
 
 
 class Outcome(enum.StrEnum):
@@ -319,10 +315,15 @@ class SafetyScreen:
 
     # --- reading a message ----------------------------------------------------------------
 
-    def assess(self, message: str) -> Assessment:
-        """Screen a whole message (any Unicode, any length up to :data:`MAX_SCREEN_CHARS`)."""
+    def assess(self, message: str, split: Sequence[Sentence] | None = None) -> Assessment:
+        """Screen a whole message (any Unicode, any length up to :data:`MAX_SCREEN_CHARS`).
+
+        Args:
+            message: The message as typed.
+            split: Its sentences, when already split (:func:`bot.text.sentences`).
+        """
         findings: list[Finding] = []
-        for sentence in sentences(message[:MAX_SCREEN_CHARS]):
+        for sentence in sentences(message) if split is None else split:
             tokens = self._tokens(sentence)
             where: dict[str, list[int]] = defaultdict(list)
             for i, token in enumerate(tokens):
@@ -348,19 +349,11 @@ class SafetyScreen:
 
     @staticmethod
     def _tokens(sentence: Sentence) -> list[str]:
-        """The sentence's words, ``|`` where a comma, bracket or dash stood."""
-        marked = _SOFT_PUNCTUATION.sub(f" {_MARK} ", sentence.text)
-        words = normalise(marked, limit=False).split()
-        tokens: list[str] = []
-        for word in words:  # one boundary between words, none at the ends
-            if word != _MARK:
-                if tokens and tokens[-1] == _MARK:
-                    tokens[-1] = _BOUNDARY
-                tokens.append(word)
-            elif tokens and tokens[-1] != _MARK:
-                tokens.append(_MARK)
-        if tokens and tokens[-1] == _MARK:
-            tokens.pop()
+        """The sentence's words, ``|`` where a comma, bracket or dash stood, with the ways
+        people say "I can't" put into the words the rules know."""
+        tokens = sentence.tokens
+        if DASH in tokens:
+            tokens = tuple(_BOUNDARY if t == DASH else t for t in tokens)
         text = " ".join(tokens)
         if "not" in text or "lost" in text or "longer" in text:  # each rewrite needs one
             for needle, pattern, repl in _REWRITES:

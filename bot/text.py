@@ -108,8 +108,8 @@ def normalise(text: str, *, limit: bool = True) -> str:
         limit: Keep only the first :data:`MAX_INPUT_CHARS` characters and :data:`MAX_TOKENS`
             words (the matcher's budget); the safety screen passes False and reads everything.
 
-    >>> normalise("Wat's   SCIATICA?? u know, cant SIT!!!")
-    'what is sciatica you know cannot sit'
+    >>> normalise("Wat   SCIATICA?? u know, cant SIT!!!")
+    'what sciatica you know cannot sit'
     """
     if limit:
         text = text[:MAX_INPUT_CHARS]
@@ -141,30 +141,82 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|[\r\n]+|(?<=\?)(?=\S)")
 _CLOSING = frozenset("\"'”’)]}*~_.!…")
 """What may follow a sentence's question mark: closing quotes and brackets, stray punctuation."""
 
+MAX_MESSAGE_CHARS = 16_384
+"""Characters of a message that are read: all of a Telegram message (4,096) and more."""
+
+BOUNDARY = "|"
+"""Token standing for a comma, colon, semicolon, bracket or slash inside a sentence."""
+
+DASH = "-"
+"""Token standing for a dash between words ("my friend swears by it - can it help"): in chat,
+often where a new clause starts."""
+
+_SOFT_PUNCTUATION = re.compile(r"(\s[-–—]+\s)|[,;:()\[\]{}]|\s/\s|--+")
+_MARKS = {"qqdashqq": DASH, "qqboundaryqq": BOUNDARY}
+
+
+def _marked(match: re.Match[str]) -> str:
+    return " qqdashqq " if match.group(1) else " qqboundaryqq "
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """A sentence's normalised words (unlimited), with :data:`BOUNDARY` or :data:`DASH` where
+    soft punctuation stood between words: one mark between two words (a dash wins), none at
+    the ends.
+
+    >>> tokens("My leg (the left one) - is it sciatica?")
+    ('my', 'leg', '|', 'the', 'left', 'one', '-', 'is', 'it', 'sciatica')
+    """
+    words = normalise(_SOFT_PUNCTUATION.sub(_marked, text), limit=False).split()
+    out: list[str] = []
+    pending = ""
+    for word in words:
+        mark = _MARKS.get(word)
+        if mark is None:
+            if pending and out:
+                out.append(pending)
+            pending = ""
+            out.append(word)
+        elif pending != DASH:
+            pending = mark
+    return tuple(out)
+
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence of a message as typed, and whether it is put as a question."""
+    """One sentence of a message as typed, whether it is put as a question, and its words.
+
+    The safety screen and the matcher read the same :class:`Sentence` objects, so a message
+    is split and normalised once.
+    """
 
     text: str
     question: bool
+    tokens: tuple[str, ...]
+    """Normalised words with :data:`BOUNDARY` and :data:`DASH` marks (see :func:`tokens`)."""
+
+    @property
+    def words(self) -> list[str]:
+        """The normalised words without the marks."""
+        return [t for t in self.tokens if t != BOUNDARY and t != DASH]
 
 
 def sentences(text: str) -> list[Sentence]:
-    """Split a message into sentences at ``. ! ? …`` followed by a space, and at line breaks.
+    """Split a message (its first :data:`MAX_MESSAGE_CHARS` characters) into sentences at
+    ``. ! ? …`` followed by a space, and at line breaks.
 
     A sentence counts as a question when it ends with "?" (before closing quotes, brackets or
     emoji-free trailing punctuation).
     """
     out: list[Sentence] = []
-    for part in _SENTENCE_END.split(drop_format_chars(text)):
+    for part in _SENTENCE_END.split(drop_format_chars(text[:MAX_MESSAGE_CHARS])):
         part = part.strip()
         if not part or not any(ch.isalnum() for ch in part):
             continue
         end = len(part)
         while end and (part[end - 1] in _CLOSING or part[end - 1].isspace()):
             end -= 1
-        out.append(Sentence(part, part[end - 1 : end] == "?"))
+        out.append(Sentence(part, part[end - 1 : end] == "?", tokens(part)))
     return out
 
 
