@@ -15,7 +15,8 @@ from bench.synthetic import scaled_content
 from bot.content import Content
 from bot.matching import Analyzer, Matcher
 from bot.safety import SafetyScreen
-from bot.text import sentences, stem
+from bot.text import clear_caches as clear_word_caches
+from bot.text import sentences
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,10 @@ class ScaleResult:
 
 
 def clear_caches() -> None:
-    """Forget every memoised word (typo corrections, screen words, stems)."""
+    """Forget every memoised word (folded words, typo corrections, screen words, stems)."""
     Analyzer._closest.cache_clear()
     SafetyScreen._screen_words.cache_clear()
-    stem.cache_clear()
+    clear_word_caches()
 
 
 WARM_PASSES = 3
@@ -186,8 +187,8 @@ def run_latency(
         "bot.text.sentences, SafetyScreen.assess and Matcher.decide (split and normalise once, "
         "safety screen, read, candidates, decision). p50/p99 after a "
         f"warm-up pass, each message's best of {WARM_PASSES} passes; first-sight = the same "
-        "messages with the word caches (typo "
-        "corrections, screen words, stems) cleared. Synthetic intents: bench/synthetic.py."
+        "messages with the word caches (typo corrections, screen words, stems, folded words) "
+        "cleared. Synthetic intents: bench/synthetic.py."
     )
     return table, results
 

@@ -113,6 +113,19 @@ def normalise(text: str, *, limit: bool = True) -> str:
     """
     if limit:
         text = text[:MAX_INPUT_CHARS]
+    if text.isascii():
+        # Plain text folds word by word (every step is local to a run of non-blanks), and
+        # people use the same few hundred words: each run is folded once.
+        words = [word for chunk in text.split() for word in _fold_chunk(chunk)]
+    else:
+        words = [_finish(raw) for raw in _fold(text).split()]
+    if limit:
+        words = words[:MAX_TOKENS]
+    return " ".join([word for word in words if word])
+
+
+def _fold(text: str) -> str:
+    """Case, Unicode, contractions, punctuation and repeated letters folded: raw words."""
     if text.isascii():  # NFKC and accent stripping leave ASCII as it is
         text = text.lower().translate(_APOSTROPHES)
     else:
@@ -120,24 +133,29 @@ def normalise(text: str, *, limit: bool = True) -> str:
         text = _strip_marks(text).translate(_APOSTROPHES)
     if "'" in text:  # the forms without an apostrophe ("cant") are in SLANG
         text = _CONTRACTION.sub(_expand, text)
-    text = _REPEATS.sub(r"\1\1", _NON_WORD.sub(" ", text))
-    raw_words = text.split()
-    if limit:
-        raw_words = raw_words[:MAX_TOKENS]
-    if "#" not in text and "'" not in text:  # plain words, as most are
-        return " ".join([SLANG.get(word, word) for word in raw_words])
-    words: list[str] = []
-    for raw in raw_words:
-        word = raw.strip("'")
-        if word.startswith("#") and word[1:].isdigit():
-            word = {"4": "four"}.get(word[1:], word[1:])
-        word = word.replace("#", "").replace("'", "")
-        if word:
-            words.append(SLANG.get(word, word))
-    return " ".join(words)
+    return _REPEATS.sub(r"\1\1", _NON_WORD.sub(" ", text))
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|[\r\n]+|(?<=\?)(?=\S)")
+def _finish(raw: str) -> str:
+    """A raw word as the matcher reads it: text-speak spelt out ("" when nothing is left)."""
+    if "#" not in raw and "'" not in raw:  # plain words, as most are
+        return SLANG.get(raw, raw)
+    word = raw.strip("'")
+    if word.startswith("#") and word[1:].isdigit():
+        word = {"4": "four"}.get(word[1:], word[1:])
+    word = word.replace("#", "").replace("'", "")
+    return SLANG.get(word, word) if word else ""
+
+
+@lru_cache(maxsize=65536)
+def _fold_chunk(chunk: str) -> tuple[str, ...]:
+    """The words of one run of ASCII non-blanks, one entry per raw word ("" when dropped)."""
+    return tuple(_finish(raw) for raw in _fold(chunk).split())
+
+
+_SENTENCE_END = re.compile(r"[.!?…](\s+)|[\r\n]+|\?(?=\S)")
+"""Where a sentence ends: after ``. ! ? …`` and blanks (group 1, not part of either
+sentence), at line breaks, and right after a "?" that a word follows."""
 _CLOSING = frozenset("\"'”’)]}*~_.!…")
 """What may follow a sentence's question mark: closing quotes and brackets, stray punctuation."""
 
@@ -167,18 +185,41 @@ def tokens(text: str) -> tuple[str, ...]:
     >>> tokens("My leg (the left one) - is it sciatica?")
     ('my', 'leg', '|', 'the', 'left', 'one', '-', 'is', 'it', 'sciatica')
     """
-    words = normalise(_SOFT_PUNCTUATION.sub(_marked, text), limit=False).split()
+    if text.isascii():
+        words = [word for chunk in text.split() for word in _chunk_tokens(chunk)]
+    else:
+        words = normalise(_SOFT_PUNCTUATION.sub(_marked, text), limit=False).split()
+        words = [_MARKS.get(word, word) for word in words]
     out: list[str] = []
     pending = ""
     for word in words:
-        mark = _MARKS.get(word)
-        if mark is None:
+        if word != BOUNDARY and word != DASH:
             if pending and out:
                 out.append(pending)
             pending = ""
             out.append(word)
         elif pending != DASH:
-            pending = mark
+            pending = word
+    return tuple(out)
+
+
+_INNER_PUNCTUATION = re.compile(r"[,;:()\[\]{}]|--+")
+"""Soft punctuation inside a run of non-blanks ("leg,", "(left)", "a--b")."""
+
+
+@lru_cache(maxsize=65536)
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    """The tokens of one run of ASCII non-blanks: words and marks."""
+    if not chunk.strip("-"):  # a dash between words
+        return (DASH,)
+    if chunk == "/":
+        return (BOUNDARY,)
+    out: list[str] = []
+    for piece in _INNER_PUNCTUATION.sub(" qqboundaryqq ", chunk).split():
+        if piece == "qqboundaryqq":
+            out.append(BOUNDARY)
+        else:
+            out.extend(" ".join(_fold_chunk(piece)).split())
     return tuple(out)
 
 
@@ -208,8 +249,20 @@ def sentences(text: str) -> list[Sentence]:
     A sentence counts as a question when it ends with "?" (before closing quotes, brackets or
     emoji-free trailing punctuation).
     """
+    text = drop_format_chars(text[:MAX_MESSAGE_CHARS])
+    parts: list[str] = []
+    start = 0
+    for found in _SENTENCE_END.finditer(text):
+        if found.group(1):  # ". " : the mark stays, the blanks go
+            parts.append(text[start : found.start(1)])
+        elif found.group() == "?":  # "?" and a word straight after it
+            parts.append(text[start : found.end()])
+        else:  # line breaks
+            parts.append(text[start : found.start()])
+        start = found.end()
+    parts.append(text[start:])
     out: list[Sentence] = []
-    for part in _SENTENCE_END.split(drop_format_chars(text[:MAX_MESSAGE_CHARS])):
+    for part in parts:
         part = part.strip()
         if not part or not any(ch.isalnum() for ch in part):
             continue
@@ -279,3 +332,10 @@ def other_language(text: str) -> str | None:
     if best is None or hits < 2 or hits <= english:
         return None
     return best
+
+
+def clear_caches() -> None:
+    """Forget every word folded and stemmed so far (benchmarks measure first sight)."""
+    _fold_chunk.cache_clear()
+    _chunk_tokens.cache_clear()
+    stem.cache_clear()

@@ -7,11 +7,13 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.content import Content
 from bot.matching import Matcher
 from bot.reading import read
-from bot.text import normalise, sentences, tokens
+from bot.text import MAX_TOKENS, _finish, _fold, normalise, sentences, tokens
 
 
 @pytest.fixture(scope="module")
@@ -240,3 +242,10 @@ def test_decisions_do_not_depend_on_the_hash_seed() -> None:
         for seed in range(6)
     }
     assert len(seen) == 1, seen
+
+
+@given(st.text(alphabet="ab c'#-,.?!/()\n\t:;_4AZ", max_size=60))
+def test_plain_text_folds_word_by_word_as_in_one_go(text: str) -> None:
+    """ASCII text is folded run by run (cached); the result is what folding it whole gives."""
+    whole = [_finish(raw) for raw in _fold(text).split()][:MAX_TOKENS]
+    assert normalise(text) == " ".join(w for w in whole if w)
