@@ -30,7 +30,7 @@ from __future__ import annotations
 import enum
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
@@ -183,8 +183,9 @@ class _Sentence:
     """Context list name -> where its phrases occur."""
     years: list[_Span]
     """Years long enough ago to be history ("back in 2015")."""
-    pseudo: frozenset[int]
-    """Positions of pseudo-triggers ("not sure", "ever since"), which trigger nothing."""
+    free: dict[str, list[_Span]]
+    """Context list name -> its occurrences outside pseudo-triggers ("not sure", "ever
+    since"), which trigger nothing."""
 
 
 # Rewrites that put the ways people say "I can't" into the words the rules know, each with
@@ -323,25 +324,34 @@ class SafetyScreen:
             split: Its sentences, when already split (:func:`bot.text.sentences`).
         """
         findings: list[Finding] = []
+        # Once a mention reads as urgent, only thoughts of suicide or self-harm could make the
+        # message more severe: later sentences are screened for those alone.
+        crisis_only = False
         for sentence in sentences(message) if split is None else split:
             tokens = self._tokens(sentence)
-            where: dict[str, list[int]] = defaultdict(list)
+            where: dict[str, set[int]] = defaultdict(set)
             for i, token in enumerate(tokens):
                 for word in self._screen_words(token):
-                    where[word].append(i)
+                    where[word].add(i)
             candidates = sorted({n for word in where for n in self._rules_by_first.get(word, ())})
             # A rule fires only with a word of each of its groups in the sentence (a bare
             # mention, which counts when denied, needs its first group alone).
             anchors = [
                 (rule, found)
                 for rule in (self.rules[n] for n in candidates)
-                if (rule.mention or all(not where.keys().isdisjoint(g) for g in rule.groups[1:]))
+                if (not crisis_only or rule.kind == "crisis")
+                and (rule.mention or all(not where.keys().isdisjoint(g) for g in rule.groups[1:]))
                 and (found := self._occurrences(rule.groups[0], where))
             ]
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
             s = self._read(sentence, tokens)
-            findings.extend(self._assess_sentence(s, where, anchors))
+            found = self._assess_sentence(s, where, anchors)
+            findings.extend(found)
+            outcomes = {f.outcome for f in found}
+            if Outcome.CRISIS in outcomes:
+                break
+            crisis_only = crisis_only or Outcome.URGENT in outcomes
         if not findings:
             return Assessment(None)
         outcome = min((f.outcome for f in findings), key=_SEVERITY.index)
@@ -382,7 +392,11 @@ class SafetyScreen:
         asks = sentence.question or is_question([t for t in tokens if t != _BOUNDARY], False)
         years = [(i, i) for i, token in enumerate(tokens) if _YEAR.match(token)]
         pseudo = frozenset(i for a, b in spans.get("pseudo", ()) for i in range(a, b + 1))
-        return _Sentence(tokens, clause, asks, spans, years, pseudo)
+        free = {
+            key: [(a, b) for a, b in found if pseudo.isdisjoint(range(a, b + 1))]
+            for key, found in spans.items()
+        }
+        return _Sentence(tokens, clause, asks, spans, years, free)
 
     @lru_cache(maxsize=16384)  # noqa: B019 - one screen lives as long as the process
     def _screen_words(self, token: str) -> frozenset[str]:
@@ -409,22 +423,31 @@ class SafetyScreen:
 
     @staticmethod
     def _occurrences(
-        terms: Mapping[str, Sequence[_Term]], where: Mapping[str, Sequence[int]]
+        terms: Mapping[str, Sequence[_Term]], where: Mapping[str, Set[int]]
     ) -> list[_Span]:
         """Spans of any of ``terms`` (each a run of words, indexed by first word)."""
         found: set[_Span] = set()
         for first in where.keys() & terms.keys():
             places = where[first]
             for term in terms[first]:
-                for i in places:
-                    if all(i + k in where.get(term[k], ()) for k in range(1, len(term))):
-                        found.add((i, i + len(term) - 1))
+                if len(term) == 1:
+                    found.update((i, i) for i in places)
+                    continue
+                rest = [where.get(word) for word in term[1:]]
+                if not all(rest):
+                    continue  # a word of the term is missing from the sentence
+                last = len(term) - 1
+                found.update(
+                    (i, i + last)
+                    for i in places
+                    if all(i + k in after for k, after in enumerate(rest, 1))  # type: ignore[operator]
+                )
         return sorted(found)
 
     def _hits(
         self,
         s: _Sentence,
-        where: Mapping[str, Sequence[int]],
+        where: Mapping[str, Set[int]],
         anchored: Sequence[tuple[_Rule, list[_Span]]],
     ) -> list[tuple[_Rule, list[_Span], set[int], bool]]:
         """Every rule that fires, once per anchor, with its spans and all its words' places.
@@ -496,11 +519,14 @@ class SafetyScreen:
     def _assess_sentence(
         self,
         s: _Sentence,
-        where: Mapping[str, Sequence[int]],
+        where: Mapping[str, Set[int]],
         anchored: Sequence[tuple[_Rule, list[_Span]]],
     ) -> list[Finding]:
         findings: list[Finding] = []
+        urgent = False
         for rule, spans, symptom, partial in self._hits(s, where, anchored):
+            if urgent and rule.kind != "crisis":
+                continue  # only a crisis could be more severe now
             first = min(a for a, _ in spans)
             last = max(b for _, b in spans)
             words = tuple(" ".join(s.tokens[a : b + 1]) for a, b in spans)
@@ -510,18 +536,15 @@ class SafetyScreen:
                     trigger = " ".join(s.tokens[denial[0] : denial[1] + 1])
                     findings.append(Finding(rule.name, words, Outcome.DENIED, trigger))
                 continue
-            findings.append(self._context_of(s, rule, first, last, symptom, words))
+            finding = self._context_of(s, rule, first, last, symptom, words)
+            findings.append(finding)
+            urgent = urgent or finding.outcome == Outcome.URGENT
         return findings
 
     def _triggers(self, s: _Sentence, key: str, symptom: set[int]) -> list[_Span]:
         """Occurrences of a context list that are not part of a red-flag term or of a
         pseudo-trigger."""
-        blocked = s.pseudo
-        return [
-            (a, b)
-            for a, b in s.spans.get(key, ())
-            if not any(i in symptom or i in blocked for i in range(a, b + 1))
-        ]
+        return [(a, b) for a, b in s.free.get(key, ()) if symptom.isdisjoint(range(a, b + 1))]
 
     def _denial(self, s: _Sentence, first: int, last: int, symptom: set[int]) -> _Span | None:
         """The negation trigger that denies the term at ``first``..``last``, if any."""

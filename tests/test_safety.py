@@ -114,3 +114,31 @@ def test_an_assessment_names_its_rule_and_trigger(screen: SafetyScreen) -> None:
 def test_screen_terms_split_into_the_words_they_normalise_to() -> None:
     assert screen_term("wont come") == ("will", "not", "come")
     assert screen_term("=legs") == ("=legs",)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "cant feel my bum when i wipe since last night. honestly i just want to end my life",
+        "i cant feel down there when i wipe and honestly i want to kill myself",
+        "both my legs went weak today (can hardly stand) and i've been thinking about suicide",
+    ],
+)
+def test_thoughts_of_suicide_after_an_urgent_sign_still_come_first(
+    screen: SafetyScreen, message: str
+) -> None:
+    """Past an urgent mention the screen looks for crisis alone, and still finds it, in the
+    same sentence or a later one."""
+    assessment = screen.assess(message)
+    assert assessment.outcome == Outcome.CRISIS, assessment
+    assert any(f.outcome == Outcome.URGENT for f in assessment.findings), assessment
+
+
+def test_the_first_urgent_mention_decides(screen: SafetyScreen) -> None:
+    """Once a mention is urgent the rest is not read for other signs, so the deciding finding
+    is the first urgent one."""
+    message = "I can't pee properly since yesterday. Also both legs are numb. And I lost 10kg."
+    assessment = screen.assess(message)
+    assert assessment.outcome == Outcome.URGENT
+    assert [f.outcome for f in assessment.findings] == [Outcome.URGENT]
+    assert assessment.deciding is not None and "pee" in " ".join(assessment.deciding.words)
