@@ -47,6 +47,7 @@ class ScaleResult:
 def clear_caches() -> None:
     """Forget every memoised word (folded words, typo corrections, screen words, stems)."""
     Analyzer._closest.cache_clear()
+    Analyzer._word.cache_clear()
     SafetyScreen._screen_words.cache_clear()
     clear_word_caches()
 

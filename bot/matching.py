@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -38,8 +39,7 @@ OUT_OF_SCOPE = "!out-of-scope"
 """The term every out-of-scope word or phrase becomes."""
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """A content word of a message.
 
     Attributes:
@@ -172,22 +172,23 @@ class Analyzer:
 
     def terms(self, text: str) -> list[Term]:
         """Content terms of normalised text, in order (stopwords dropped)."""
-        corrected = self.correct(text.split())
+        words = [self._word(word) for word in text.split()]
         terms: list[Term] = []
         i = 0
-        while i < len(corrected):
-            left = len(corrected) - i
-            for size in self._phrase_sizes.get(corrected[i][0], ()):
-                if size > left:
+        n = len(words)
+        while i < n:
+            corrected, conf, alone = words[i]
+            for size in self._phrase_sizes.get(corrected, ()):
+                if size > n - i:
                     continue
-                key = tuple(w for w, _ in corrected[i : i + size])
+                key = tuple(w for w, _, _ in words[i : i + size])
                 canonical = self.synonyms.get(key)
                 if canonical is None:
                     continue
                 if canonical == OUT_OF_SCOPE:
                     terms.append(Term(OUT_OF_SCOPE, 0.0, " ".join(key)))
                 else:
-                    conf = min(c for _, c in corrected[i : i + size])
+                    conf = min(c for _, c, _ in words[i : i + size])
                     terms.extend(
                         Term(stem(word), conf, " ".join(key))
                         for word in canonical.split()
@@ -196,18 +197,26 @@ class Analyzer:
                 i += size
                 break
             else:
-                word, conf = corrected[i]
-                if word not in STOPWORDS:
-                    terms.append(Term(stem(word), conf, word))
+                if alone is not None:
+                    terms.append(alone)
                 i += 1
         return terms
+
+    @lru_cache(maxsize=16384)  # noqa: B019 - one Analyzer lives as long as the process
+    def _word(self, word: str) -> tuple[str, float, Term | None]:
+        """A word corrected, its confidence, and its term on its own (None: a stopword)."""
+        ((corrected, conf),) = self.correct((word,))
+        return (
+            corrected,
+            conf,
+            None if corrected in STOPWORDS else Term(stem(corrected), conf, corrected),
+        )
 
 
 # --- intent matching --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """An intent and how well the message matches it (0-100)."""
 
     intent: str
