@@ -283,6 +283,9 @@ RARE_TERM_MIN_DF = 2
 RARE_TERM_MIN_INTENTS = 64
 """Below this many intents the shortcut does not pay for itself."""
 
+STORY_LIMIT = 4
+"""Best intents kept per sentence of a story (as many as a decision shows)."""
+
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
 
@@ -305,6 +308,8 @@ class _IntentIndex:
     texts: list[str]
     totals: list[float]
     """Summed weight of each example's terms."""
+    roots: list[float]
+    """1 / sqrt(total) of each example (0 for an example without terms)."""
     postings: dict[str, list[int]]
     """Term -> positions (in ``texts``) of the examples holding it."""
 
@@ -387,7 +392,7 @@ class Matcher:
             self.examples.append(_Indexed(intent, text, total))
             entry = by_name.get(intent)
             if entry is None:
-                entry = _IntentIndex(intent, intent in WHOLE_MESSAGE_INTENTS, [], [], {})
+                entry = _IntentIndex(intent, intent in WHOLE_MESSAGE_INTENTS, [], [], [], {})
                 by_name[intent] = entry
                 self._intents.append(entry)
                 for s in self.intent_vocab[intent]:
@@ -395,6 +400,7 @@ class Matcher:
             j = len(entry.texts)
             entry.texts.append(text)
             entry.totals.append(total)
+            entry.roots.append(1 / math.sqrt(total) if total else 0.0)
             for s in stems:
                 entry.postings.setdefault(s, []).append(j)
         for ids in term_intents.values():
@@ -591,6 +597,8 @@ class Matcher:
         ordered.sort(key=_first, reverse=True)  # stable: ties keep the order they came in
         ranked: list[Candidate] = []
         rest = 1 - F1_SHARE
+        f1_weight = 2 * F1_SHARE
+        sqrt = math.sqrt
         for bound, i in ordered:
             if limit > 0 and len(kept) >= limit and round(100.0 * bound, 1) + 0.1 < kept[0]:
                 break
@@ -602,21 +610,23 @@ class Matcher:
                 for j in postings.get(s, ()):
                     shared_of[j] = shared_of.get(j, 0.0) + wc
             totals = entry.totals
+            roots = entry.roots
             texts = entry.texts
             # The best two examples, ties to the greatest text (as a sort of (score, text)).
+            # With p = shared / total and r = shared / q_total: F1 = 2pr / (p + r) =
+            # 2 shared / (total + q_total), and sqrt(p * coverage) = sqrt(shared * coverage)
+            # / sqrt(total).
             best = second = -1.0
             example = ""
             whole = entry.whole
             for j, shared in shared_of.items():
-                recall = shared / q_total
-                total = totals[j]
-                precision = shared / total if total else 0.0
                 if whole:
-                    score = min(precision, recall)
+                    score = min(shared / totals[j], shared / q_total)
                 else:
-                    f1 = 2 * precision * recall / (precision + recall)
-                    contained = math.sqrt(precision * coverage)
-                    score = F1_SHARE * f1 + rest * contained
+                    score = (
+                        f1_weight * shared / (totals[j] + q_total)
+                        + rest * sqrt(shared * coverage) * roots[j]
+                    )
                 if score > best or (score == best and texts[j] > example):
                     second = best  # the old best, or a tie with it
                     best, example = score, texts[j]
@@ -675,13 +685,13 @@ class Matcher:
         # Each sentence is scored on its own words; what the whole story is about lifts
         # the intents it supports.
         found: list[tuple[bool, list[Candidate]]] = [
-            (True, self.rank(own[i], limit=6)) for i in asks
+            (True, self.rank(own[i], limit=STORY_LIMIT)) for i in asks
         ]
         # A question answered clearly on its own words alone (whatever the story adds) makes
         # the statements moot: they are not scored.
         sure = self.threshold / (1 - CONTEXT_SHARE)
         if not any(c.intent != RED_FLAGS and c.score >= sure for _, cands in found for c in cands):
-            found += [(False, self.rank(own[i], limit=6)) for i in tells]
+            found += [(False, self.rank(own[i], limit=STORY_LIMIT)) for i in tells]
         story = self.score(background, {c.intent for _, cands in found for c in cands})
         asked: dict[str, Candidate] = {}
         told: dict[str, Candidate] = {}
