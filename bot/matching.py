@@ -263,7 +263,7 @@ NEAR_URGENT = 20.0
 the reply offers the urgent list and nothing of the message is stored."""
 MAX_QUESTIONS = 3
 """Only the last this many questions of a story are scored."""
-MAX_STATEMENTS = 4
+MAX_STATEMENTS = 3
 """And the statements of a story richest in topic words, at most this many."""
 CONTEXT_SHARE = 0.3
 """A story sentence's score: this share from how well the whole story matches the intent."""
