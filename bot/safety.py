@@ -32,7 +32,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import product
 
 from rapidfuzz import fuzz, process
@@ -48,6 +47,9 @@ NEGATION_SCOPE = 6
 """Most words between a negation trigger and the red-flag term it negates."""
 POST_NEGATION_SCOPE = 4
 """Most words between a red-flag term and a trailing denial ("bladder is fine")."""
+WORD_CACHE_SIZE = 65_536
+"""Tokens whose screen words are remembered before the memory starts afresh."""
+
 HYPOTHETICAL_SCOPE = 12
 """Most words between "what if", "signs of", ... and the term they make hypothetical."""
 
@@ -295,6 +297,8 @@ class SafetyScreen:
             self._by_stem[stem(w)].append(w)
         # Typo targets by first letter: a typo rarely hits the first letter, and "ever" is
         # not "fever".
+        self._words_of: dict[str, frozenset[str]] = {}
+        """Token -> the screen's words it stands for, as read so far."""
         self._fuzzy_targets: dict[str, list[str]] = defaultdict(list)
         for w in sorted(loose):
             if len(w) >= 5:
@@ -327,11 +331,17 @@ class SafetyScreen:
         # Once a mention reads as urgent, only thoughts of suicide or self-harm could make the
         # message more severe: later sentences are screened for those alone.
         crisis_only = False
+        known = self._words_of
+        if len(known) > WORD_CACHE_SIZE:
+            known.clear()
         for sentence in sentences(message) if split is None else split:
             tokens = self._tokens(sentence)
             where: dict[str, set[int]] = defaultdict(set)
             for i, token in enumerate(tokens):
-                for word in self._screen_words(token):
+                words = known.get(token)
+                if words is None:
+                    words = self._screen_words(token)
+                for word in words:
                     where[word].add(i)
             candidates = sorted({n for word in where for n in self._rules_by_first.get(word, ())})
             # A rule fires only with a word of each of its groups in the sentence (a bare
@@ -390,7 +400,11 @@ class SafetyScreen:
                 n += 1
             clause.append(n)
         asks = sentence.question or is_question([t for t in tokens if t != _BOUNDARY], False)
-        years = [(i, i) for i, token in enumerate(tokens) if _YEAR.match(token)]
+        years = [
+            (i, i)
+            for i, token in enumerate(tokens)
+            if len(token) == 4 and token.isdigit() and _YEAR.match(token)
+        ]
         pseudo = frozenset(i for a, b in spans.get("pseudo", ()) for i in range(a, b + 1))
         free = {
             key: [(a, b) for a, b in found if pseudo.isdisjoint(range(a, b + 1))]
@@ -398,10 +412,18 @@ class SafetyScreen:
         }
         return _Sentence(tokens, clause, asks, spans, years, free)
 
-    @lru_cache(maxsize=16384)  # noqa: B019 - one screen lives as long as the process
     def _screen_words(self, token: str) -> frozenset[str]:
         """The screen's words a token stands for: same stem, exact for "=" words, or a typo
-        (``fuzz.ratio`` >= 84) of a word of five letters or more."""
+        (``fuzz.ratio`` >= 84) of a word of five letters or more (remembered per token)."""
+        found = self._read_word(token)
+        self._words_of[token] = found
+        return found
+
+    def forget_words(self) -> None:
+        """Forget the words read so far (benchmarks measure first sight)."""
+        self._words_of.clear()
+
+    def _read_word(self, token: str) -> frozenset[str]:
         if token == _BOUNDARY:
             return frozenset()
         found = set(self._by_stem.get(stem(token), ()))
