@@ -683,28 +683,18 @@ class Matcher:
             (i for i in topical if not reading.parts[i].question), key=lambda i: -weight[i]
         )[:MAX_STATEMENTS]
         # Each sentence is scored on its own words; what the whole story is about lifts
-        # the intents it supports.
-        found: list[tuple[bool, list[Candidate]]] = [
-            (True, self.rank(own[i], limit=STORY_LIMIT)) for i in asks
-        ]
-        # A question answered clearly on its own words alone (whatever the story adds) makes
-        # the statements moot: they are not scored.
-        sure = self.threshold / (1 - CONTEXT_SHARE)
-        if not any(c.intent != RED_FLAGS and c.score >= sure for _, cands in found for c in cands):
-            found += [(False, self.rank(own[i], limit=STORY_LIMIT)) for i in tells]
-        story = self.score(background, {c.intent for _, cands in found for c in cands})
-        asked: dict[str, Candidate] = {}
-        told: dict[str, Candidate] = {}
-        for question, cands in found:
-            best = asked if question else told
-            for cand in cands:
-                score = round(
-                    (1 - CONTEXT_SHARE) * cand.score + CONTEXT_SHARE * story.get(cand.intent, 0.0),
-                    1,
-                )
-                if cand.intent not in best or best[cand.intent].score < score:
-                    best[cand.intent] = Candidate(cand.intent, score, cand.example)
+        # the intents it supports. A question answered clearly makes the statements moot:
+        # they are scored only when none is.
+        found = [self.rank(own[i], limit=STORY_LIMIT) for i in asks]
+        story = self.score(background, {c.intent for cands in found for c in cands})
+        asked = self._in_story(found, story)
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
+        told: dict[str, Candidate] = {}
+        if top_asked < self.threshold:
+            found = [self.rank(own[i], limit=STORY_LIMIT) for i in tells]
+            more = {c.intent for cands in found for c in cands} - story.keys()
+            story.update(self.score(background, more))
+            told = self._in_story(found, story)
         pool = asked if top_asked >= self.threshold else {**told, **_better(asked, told)}
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
         decision = self._decide(ranked)
@@ -720,6 +710,21 @@ class Matcher:
         if options and top >= STORY_FLOOR and unclear:
             return Decision("did_you_mean", options[0], top, ranked, options)
         return decision
+
+    @staticmethod
+    def _in_story(found: list[list[Candidate]], story: Mapping[str, float]) -> dict[str, Candidate]:
+        """Each intent's best sentence score, with :data:`CONTEXT_SHARE` of it coming from
+        how well the whole story matches it."""
+        best: dict[str, Candidate] = {}
+        for cands in found:
+            for cand in cands:
+                score = round(
+                    (1 - CONTEXT_SHARE) * cand.score + CONTEXT_SHARE * story.get(cand.intent, 0.0),
+                    1,
+                )
+                if cand.intent not in best or best[cand.intent].score < score:
+                    best[cand.intent] = Candidate(cand.intent, score, cand.example)
+        return best
 
     def _decide(self, cands: tuple[Candidate, ...]) -> Decision:
         """Threshold and margin over scored candidates. The ``red_flags`` topic is never
