@@ -267,7 +267,7 @@ MAX_STATEMENTS = 3
 """And the statements of a story richest in topic words, at most this many."""
 CONTEXT_SHARE = 0.3
 """A story sentence's score: this share from how well the whole story matches the intent."""
-MAX_CONTEXT_TERMS = 24
+MAX_CONTEXT_TERMS = 16
 """The background of a story keeps its this many weightiest words."""
 STORY_MARGIN = 12.0
 """A story's "Did you mean" offers the topics this close to its best one."""
