@@ -122,6 +122,34 @@ def test_a_question_after_a_dash_is_read_as_the_ask() -> None:
     assert len(read("I'm in my mid-30s. back - and leg - hurt all day.").parts) == 2
 
 
+def test_a_statement_that_drops_its_subject_is_not_a_question() -> None:
+    reading = read(
+        "Physio gave me a sheet of hamstring stretches. Doesn't seem to do much. "
+        "Haven't been sleeping well either. Y/N. "
+        "Does stretching help sciatica at all"
+    )
+    assert [p.question for p in reading.parts] == [False, False, False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # "close" on its own is not about opening hours.
+        (
+            "theres a massage place close to my office, would it help my sciatica",
+            "massage_for_sciatica",
+        ),
+        ("im on eliquis, would a massage be alright", "massage_safety"),
+        ("whats your availability like on thursday", "clinic_booking"),
+    ],
+)
+def test_everyday_words_for_the_clinic_and_for_medicines(
+    matcher: Matcher, message: str, intent: str
+) -> None:
+    decision = matcher.decide(message)
+    assert decision.intent == intent, decision
+
+
 def test_a_story_without_a_question_is_not_sent_away(matcher: Matcher) -> None:
     story = (
         "Three weeks of this now. Shooting pain from my lower back through my bum and down "
