@@ -274,6 +274,13 @@ RARE_TERM_MIN_DF = 2
 RARE_TERM_MIN_INTENTS = 64
 """Below this many intents the shortcut does not pay for itself."""
 
+CAUTION_INTENT = "massage_safety"
+"""The honest answer on whether massage is safe for someone."""
+CAUTION_CUE = ("safe", "massage")
+"""Canonical words that, in one sentence, ask whether massage is safe ("am i ok to have a
+massage", "can a massage make it worse"): the ask decides, whatever condition or medicine
+the sentence also names, as long as :data:`CAUTION_INTENT` clears the threshold."""
+
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
 
@@ -340,6 +347,8 @@ class Matcher:
     def __init__(self, content: Content, threshold: float = 50.0, margin: float = 6.0) -> None:
         self.threshold = threshold
         self.margin = margin
+        self._caution_cue = frozenset(stem(normalise(w)) for w in CAUTION_CUE)
+        self._caution = CAUTION_INTENT if CAUTION_INTENT in content.intents else None
         vocabulary: list[str] = []
         normalised: list[tuple[str, str]] = []
         for intent in content.intents.values():
@@ -640,7 +649,9 @@ class Matcher:
         if not reading.whole:
             return Decision("empty", None, 0.0, ())
         if not reading.story:
-            return self._decide(tuple(self.candidates(reading.whole, limit=4)))
+            terms = self.analyzer.terms(reading.whole)
+            cands = tuple(self.rank(self._query_of(terms), limit=4))
+            return self._decide(cands, self._cautious([terms]))
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
@@ -683,7 +694,8 @@ class Matcher:
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
         pool = asked if top_asked >= self.threshold else {**told, **_better(asked, told)}
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
-        decision = self._decide(ranked)
+        cautious = self._cautious([terms[i] for i in asks] if asks else terms)
+        decision = self._decide(ranked, cautious)
         top = _top_score(ranked, RED_FLAGS)
         options = tuple(
             c.intent
@@ -697,13 +709,27 @@ class Matcher:
             return Decision("did_you_mean", options[0], top, ranked, options)
         return decision
 
-    def _decide(self, cands: tuple[Candidate, ...]) -> Decision:
+    def _cautious(self, sentences: Sequence[Sequence[Term]]) -> bool:
+        """Whether one of the sentences asks if massage is safe (:data:`CAUTION_CUE`)."""
+        cue = self._caution_cue
+        return self._caution is not None and any(
+            cue <= {t.stem for t in ts if t.confidence > 0} for ts in sentences
+        )
+
+    def _decide(self, cands: tuple[Candidate, ...], cautious: bool = False) -> Decision:
         """Threshold and margin over scored candidates. The ``red_flags`` topic is never
-        chosen here; when it is among the candidates the reply offers the urgent list."""
+        chosen here; when it is among the candidates the reply offers the urgent list.
+
+        A message that asks whether massage is safe (``cautious``) gets the honest answer on
+        that whenever it clears the threshold: the ask decides, not the condition named."""
         topics = tuple(c for c in cands if c.intent != RED_FLAGS)
         if not topics or topics[0].score < self.threshold:
             return Decision("fallback", None, topics[0].score if topics else 0.0, cands)
         top = topics[0]
+        if cautious:
+            safety = next((c for c in topics if c.intent == self._caution), None)
+            if safety is not None and safety.score >= self.threshold:
+                return Decision("intent", safety.intent, safety.score, cands)
         if (
             len(topics) > 1
             and topics[1].score >= self.threshold

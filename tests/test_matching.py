@@ -150,6 +150,34 @@ def test_everyday_words_for_the_clinic_and_for_medicines(
     assert decision.intent == intent, decision
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "on gabapentin and cocodamol for my back, am i ok to have a deep tissue massage",
+        "is it safe to have a massage if i've just started amitriptyline",
+        "im taking naproxen for the sciatica, is it still safe to get a massage",
+        "slipped disc and sciatica, is it ok to have a massage on my lower back",
+        (
+            "Long story short my sciatica came back after the op. Surgeon is happy with the "
+            "scan. Is it safe to have a massage on the leg now?"
+        ),
+    ],
+)
+def test_asking_whether_massage_is_safe_gets_the_honest_answer(
+    matcher: Matcher, message: str
+) -> None:
+    # The medicine, disc or operation named does not turn the ask into another topic.
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.intent) == ("intent", "massage_safety"), decision
+
+
+def test_naming_a_medicine_without_asking_about_massage_is_not_a_safety_question(
+    matcher: Matcher,
+) -> None:
+    decision = matcher.decide("is it safe to take ibuprofen and paracetamol together")
+    assert decision.intent == "medicines", decision
+
+
 def test_a_story_without_a_question_is_not_sent_away(matcher: Matcher) -> None:
     story = (
         "Three weeks of this now. Shooting pain from my lower back through my bum and down "
