@@ -141,6 +141,9 @@ def test_a_statement_that_drops_its_subject_is_not_a_question() -> None:
         ),
         ("im on eliquis, would a massage be alright", "massage_safety"),
         ("whats your availability like on thursday", "clinic_booking"),
+        # "be there" is the visit, though both words are too common to count on their own.
+        ("how long do i need to be there for", "clinic_session_length"),
+        ("how long will i be there, need to tell work", "clinic_session_length"),
     ],
 )
 def test_everyday_words_for_the_clinic_and_for_medicines(
