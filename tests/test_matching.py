@@ -144,6 +144,11 @@ def test_a_statement_that_drops_its_subject_is_not_a_question() -> None:
         # "be there" is the visit, though both words are too common to count on their own.
         ("how long do i need to be there for", "clinic_session_length"),
         ("how long will i be there, need to tell work", "clinic_session_length"),
+        # "tell whether it's X or Y" asks for the difference.
+        (
+            "is there a way to work out whether its my back or my bum causing this",
+            "sciatica_vs_piriformis",
+        ),
         # "resting" is rest, not a misspelt "pressing"; "keep moving" is exercise.
         ("my gp says keep moving but it hurts, would resting be better", "stretches_exercise"),
     ],
