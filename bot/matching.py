@@ -29,7 +29,7 @@ from operator import itemgetter
 from rapidfuzz import fuzz, process
 
 from bot.content import RED_FLAGS, Content
-from bot.reading import read
+from bot.reading import Reading, read
 from bot.text import STOPWORDS, normalise, stem
 
 # --- terms ------------------------------------------------------------------------------
@@ -273,6 +273,9 @@ RARE_TERM_MIN_DF = 2
 
 RARE_TERM_MIN_INTENTS = 64
 """Below this many intents the shortcut does not pay for itself."""
+
+REFERENT_SHARE = 0.25
+"""A question that points back holds the words of the sentence before at this weight."""
 
 CAUTION_INTENT = "massage_safety"
 """The honest answer on whether massage is safe for someone."""
@@ -640,7 +643,8 @@ class Matcher:
         :data:`MAX_QUESTIONS` questions, the :data:`MAX_STATEMENTS` statements richest in topic
         words) is scored on its own words, and :data:`CONTEXT_SHARE` of each intent's score
         comes from how well the whole story's known words match it; each intent keeps its best
-        sentence's score. A clear answer to one of the story's questions wins over what its
+        sentence's score. A question that points back ("which one helps?", "will I be charged
+        for that?") is scored with the sentence before it as a quiet part of its own words. A clear answer to one of the story's questions wins over what its
         other sentences are about; a story that asks nothing is offered the topics close to
         its best one, and one about the bot's topics but about none of them clearly is offered
         "Did you mean" rather than the fallback.
@@ -672,7 +676,7 @@ class Matcher:
         # Each sentence is scored on its own words; what the whole story is about lifts
         # the intents it supports.
         found: list[tuple[bool, list[Candidate]]] = [
-            (True, self.rank(own[i], limit=6)) for i in asks
+            (True, self.rank(self._with_referent(own, reading, i), limit=6)) for i in asks
         ]
         # A question answered clearly on its own words alone (whatever the story adds) makes
         # the statements moot: they are not scored.
@@ -708,6 +712,17 @@ class Matcher:
         if options and top >= STORY_FLOOR and unclear:
             return Decision("did_you_mean", options[0], top, ranked, options)
         return decision
+
+    def _with_referent(self, own: list[Query], reading: Reading, i: int) -> Query:
+        """A question's query; one that points back ("which one helps?", "is that normal?")
+        also holds, more quietly, the known words of the sentence before it."""
+        if i == 0 or not reading.parts[i].refers:
+            return own[i]
+        query = dict(own[i])
+        for key, (weight, conf) in own[i - 1].items():
+            if conf > 0 and key not in query:
+                query[key] = (REFERENT_SHARE * weight, conf)
+        return query
 
     def _cautious(self, sentences: Sequence[Sequence[Term]]) -> bool:
         """Whether one of the sentences asks if massage is safe (:data:`CAUTION_CUE`)."""

@@ -61,12 +61,23 @@ ASKING_PHRASES: tuple[str, ...] = (
 """Phrases that make a sentence a question without a question mark."""
 
 
+REFERRING = frozenset(
+    {"it", "that", "this", "these", "those", "either", "both", "them", "they", "one"}
+)
+"""Words that point back at what was said before ("which one helps?", "is that normal?")."""
+
+
 @dataclass(frozen=True)
 class Part:
     """One sentence of a message, normalised, and whether it asks something."""
 
     text: str
     question: bool
+
+    @property
+    def refers(self) -> bool:
+        """It points back at the sentence before ("which one helps?")."""
+        return not REFERRING.isdisjoint(self.text.split())
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,30 @@ def test_naming_a_medicine_without_asking_about_massage_is_not_a_safety_question
     assert decision.intent == "medicines", decision
 
 
+@pytest.mark.parametrize(
+    ("story", "intent"),
+    [
+        (
+            "The pain is a deep ache in my buttock and shoots down my leg when I sit. "
+            "Could that be sciatica?",
+            "sciatica_symptoms",
+        ),
+        (
+            "I have to cancel tomorrow's appointment, my son is off school ill. "
+            "Will I be charged for that?",
+            "clinic_cancellation",
+        ),
+    ],
+)
+def test_a_question_that_points_back_is_read_with_the_sentence_before(
+    matcher: Matcher, story: str, intent: str
+) -> None:
+    reading = read(story)
+    assert [p.refers for p in reading.parts] == [False, True]
+    decision = matcher.decide(story)
+    assert decision.intent == intent, decision
+
+
 def test_a_story_without_a_question_is_not_sent_away(matcher: Matcher) -> None:
     story = (
         "Three weeks of this now. Shooting pain from my lower back through my bum and down "
