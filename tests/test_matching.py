@@ -167,6 +167,9 @@ def test_everyday_words_for_the_clinic_and_for_medicines(
         "is it safe to have a massage if i've just started amitriptyline",
         "im taking naproxen for the sciatica, is it still safe to get a massage",
         "slipped disc and sciatica, is it ok to have a massage on my lower back",
+        # Fearing a flare is asking whether it is safe.
+        "my sciatica has only just calmed down, could a deep massage set off a flare",
+        "im scared a massage will aggravate it, the nerve pain is bad enough already",
         (
             "Long story short my sciatica came back after the op. Surgeon is happy with the "
             "scan. Is it safe to have a massage on the leg now?"
