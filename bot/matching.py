@@ -276,6 +276,8 @@ RARE_TERM_MIN_INTENTS = 64
 
 REFERENT_SHARE = 0.25
 """A question that points back holds the words of the sentence before at this weight."""
+REFERENT_TERMS = 4
+"""At most this many of them, the weightiest: what the sentence is about."""
 
 CAUTION_INTENT = "massage_safety"
 """The honest answer on whether massage is safe for someone."""
@@ -644,10 +646,12 @@ class Matcher:
         words) is scored on its own words, and :data:`CONTEXT_SHARE` of each intent's score
         comes from how well the whole story's known words match it; each intent keeps its best
         sentence's score. A question that points back ("which one helps?", "will I be charged
-        for that?") is scored with the sentence before it as a quiet part of its own words. A clear answer to one of the story's questions wins over what its
-        other sentences are about; a story that asks nothing is offered the topics close to
-        its best one, and one about the bot's topics but about none of them clearly is offered
-        "Did you mean" rather than the fallback.
+        for that?") is scored with the sentence before it as a quiet part of its own words.
+        A clear answer to one of the story's questions wins over what its other sentences are
+        about; a story that asks nothing is offered the topics close to its best one, and one
+        about the bot's topics but about none of them clearly is offered "Did you mean" rather
+        than the fallback. A message asking whether massage is safe gets that answer whenever
+        it clears the threshold (:meth:`_decide`).
         """
         reading = read(message)
         if not reading.whole:
@@ -719,9 +723,10 @@ class Matcher:
         if i == 0 or not reading.parts[i].refers:
             return own[i]
         query = dict(own[i])
-        for key, (weight, conf) in own[i - 1].items():
-            if conf > 0 and key not in query:
-                query[key] = (REFERENT_SHARE * weight, conf)
+        before = [(k, wc) for k, wc in own[i - 1].items() if wc[1] > 0 and k not in query]
+        before.sort(key=lambda kv: kv[1][0] * kv[1][1], reverse=True)
+        for key, (weight, conf) in before[:REFERENT_TERMS]:
+            query[key] = (REFERENT_SHARE * weight, conf)
         return query
 
     def _cautious(self, sentences: Sequence[Sequence[Term]]) -> bool:
