@@ -61,10 +61,10 @@ ASKING_PHRASES: tuple[str, ...] = (
 """Phrases that make a sentence a question without a question mark."""
 
 
-REFERRING = frozenset(
-    {"it", "that", "this", "these", "those", "either", "both", "them", "they", "one"}
-)
-"""Words that point back at what was said before ("which one helps?", "is that normal?")."""
+REFERRING = frozenset({"that", "these", "those", "either", "both", "them", "they", "one"})
+"""Words that point back at what was said just before ("which one helps?", "is that ok?",
+"do they work?"). "It" and "this" are left out: they mostly name the trouble itself ("can
+massage fix this?"), which the question already says."""
 
 
 @dataclass(frozen=True)
