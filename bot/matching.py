@@ -30,7 +30,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.content import RED_FLAGS, Content
-from bot.reading import read
+from bot.reading import Reading, read
 from bot.text import STOPWORDS, Sentence, normalise, stem
 
 # --- terms ------------------------------------------------------------------------------
@@ -285,6 +285,17 @@ RARE_TERM_MIN_INTENTS = 64
 
 STORY_LIMIT = 4
 """Best intents kept per sentence of a story (as many as a decision shows)."""
+REFERENT_SHARE = 0.25
+"""A question that points back holds the words of the sentence before at this weight."""
+REFERENT_TERMS = 4
+"""At most this many of them, the weightiest: what the sentence is about."""
+
+CAUTION_INTENT = "massage_safety"
+"""The honest answer on whether massage is safe for someone."""
+CAUTION_CUE = ("safe", "massage")
+"""Canonical words that, in one sentence, ask whether massage is safe ("am i ok to have a
+massage", "can a massage make it worse"): the ask decides, whatever condition or medicine
+the sentence also names, as long as :data:`CAUTION_INTENT` clears the threshold."""
 
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
@@ -354,6 +365,8 @@ class Matcher:
     def __init__(self, content: Content, threshold: float = 50.0, margin: float = 6.0) -> None:
         self.threshold = threshold
         self.margin = margin
+        self._caution_cue = frozenset(stem(normalise(w)) for w in CAUTION_CUE)
+        self._caution = CAUTION_INTENT if CAUTION_INTENT in content.intents else None
         vocabulary: list[str] = []
         normalised: list[tuple[str, str]] = []
         for intent in content.intents.values():
@@ -650,10 +663,13 @@ class Matcher:
         :data:`MAX_QUESTIONS` questions, the :data:`MAX_STATEMENTS` statements richest in topic
         words) is scored on its own words, and :data:`CONTEXT_SHARE` of each intent's score
         comes from how well the whole story's known words match it; each intent keeps its best
-        sentence's score. A clear answer to one of the story's questions wins over what its
-        other sentences are about; a story that asks nothing is offered the topics close to
-        its best one, and one about the bot's topics but about none of them clearly is offered
-        "Did you mean" rather than the fallback.
+        sentence's score. A question that points back ("which one helps?", "will I be charged
+        for that?") is scored with the sentence before it as a quiet part of its own words.
+        A clear answer to one of the story's questions wins over what its other sentences are
+        about; a story that asks nothing is offered the topics close to its best one, and one
+        about the bot's topics but about none of them clearly is offered "Did you mean" rather
+        than the fallback. A message asking whether massage is safe gets that answer whenever
+        it clears the threshold (:meth:`_decide`).
 
         Args:
             message: The message as typed.
@@ -664,7 +680,9 @@ class Matcher:
         if not reading.whole:
             return Decision("empty", None, 0.0, ())
         if not reading.story:
-            return self._decide(tuple(self.candidates(reading.whole, limit=4)))
+            terms = self.analyzer.terms(reading.whole)
+            cands = tuple(self.rank(self._query_of(terms), limit=4))
+            return self._decide(cands, self._cautious([terms]))
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
@@ -685,7 +703,7 @@ class Matcher:
         # Each sentence is scored on its own words; what the whole story is about lifts
         # the intents it supports. A question answered clearly makes the statements moot:
         # they are scored only when none is.
-        found = [self.rank(own[i], limit=STORY_LIMIT) for i in asks]
+        found = [self.rank(self._with_referent(own, reading, i), limit=STORY_LIMIT) for i in asks]
         story = self.score(background, {c.intent for cands in found for c in cands})
         asked = self._in_story(found, story)
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
@@ -697,7 +715,8 @@ class Matcher:
             told = self._in_story(found, story)
         pool = asked if top_asked >= self.threshold else {**told, **_better(asked, told)}
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
-        decision = self._decide(ranked)
+        cautious = self._cautious([terms[i] for i in asks] if asks else terms)
+        decision = self._decide(ranked, cautious)
         top = _top_score(ranked, RED_FLAGS)
         options = tuple(
             c.intent
@@ -726,13 +745,39 @@ class Matcher:
                     best[cand.intent] = Candidate(cand.intent, score, cand.example)
         return best
 
-    def _decide(self, cands: tuple[Candidate, ...]) -> Decision:
+    def _with_referent(self, own: list[Query], reading: Reading, i: int) -> Query:
+        """A question's query; one that points back ("which one helps?", "is that normal?")
+        also holds, more quietly, the known words of the sentence before it."""
+        if i == 0 or not reading.parts[i].refers:
+            return own[i]
+        query = dict(own[i])
+        before = [(k, wc) for k, wc in own[i - 1].items() if wc[1] > 0 and k not in query]
+        before.sort(key=lambda kv: kv[1][0] * kv[1][1], reverse=True)
+        for key, (weight, conf) in before[:REFERENT_TERMS]:
+            query[key] = (REFERENT_SHARE * weight, conf)
+        return query
+
+    def _cautious(self, sentences: Sequence[Sequence[Term]]) -> bool:
+        """Whether one of the sentences asks if massage is safe (:data:`CAUTION_CUE`)."""
+        cue = self._caution_cue
+        return self._caution is not None and any(
+            cue <= {t.stem for t in ts if t.confidence > 0} for ts in sentences
+        )
+
+    def _decide(self, cands: tuple[Candidate, ...], cautious: bool = False) -> Decision:
         """Threshold and margin over scored candidates. The ``red_flags`` topic is never
-        chosen here; when it is among the candidates the reply offers the urgent list."""
+        chosen here; when it is among the candidates the reply offers the urgent list.
+
+        A message that asks whether massage is safe (``cautious``) gets the honest answer on
+        that whenever it clears the threshold: the ask decides, not the condition named."""
         topics = tuple(c for c in cands if c.intent != RED_FLAGS)
         if not topics or topics[0].score < self.threshold:
             return Decision("fallback", None, topics[0].score if topics else 0.0, cands)
         top = topics[0]
+        if cautious:
+            safety = next((c for c in topics if c.intent == self._caution), None)
+            if safety is not None and safety.score >= self.threshold:
+                return Decision("intent", safety.intent, safety.score, cands)
         if (
             len(topics) > 1
             and topics[1].score >= self.threshold

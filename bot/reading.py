@@ -61,12 +61,23 @@ ASKING_PHRASES: tuple[str, ...] = (
 """Phrases that make a sentence a question without a question mark."""
 
 
+REFERRING = frozenset({"that", "these", "those", "either", "both", "them", "they", "one"})
+"""Words that point back at what was said just before ("which one helps?", "is that ok?",
+"do they work?"). "It" and "this" are left out: they mostly name the trouble itself ("can
+massage fix this?"), which the question already says."""
+
+
 @dataclass(frozen=True)
 class Part:
     """One sentence of a message, normalised, and whether it asks something."""
 
     text: str
     question: bool
+
+    @property
+    def refers(self) -> bool:
+        """It points back at the sentence before ("which one helps?")."""
+        return not REFERRING.isdisjoint(self.text.split())
 
 
 @dataclass(frozen=True)
@@ -87,15 +98,28 @@ class Reading:
         return len(self.parts) > 1
 
 
+NOT_ASKING_AFTER = frozenset({"not", "been", "had", "got"})
+"""Without a question mark, a question word followed by one of these starts a statement
+whose subject was left out ("don't really know what i'm doing", "didn't have this before",
+"have been off work", "was not told")."""
+
+
 def is_question(words: list[str], marked: bool) -> bool:
     """Whether a sentence asks something: a question mark, a question word at its start
-    (after fillers), or a phrase such as "any advice"."""
+    (after fillers) that does not start a statement, or a phrase such as "any advice".
+
+    Without a question mark, two words or fewer ("why not", "y/n") do not start a question."""
     if marked:
         return True
     rest = words
     while rest and rest[0] in FILLERS:
         rest = rest[1:]
-    if rest and rest[0] in OPENERS:
+    if (
+        len(words) > 2
+        and rest
+        and rest[0] in OPENERS
+        and not (len(rest) > 1 and rest[1] in NOT_ASKING_AFTER)
+    ):
         return True
     text = " " + " ".join(words) + " "
     return any(f" {p} " in text for p in ASKING_PHRASES)

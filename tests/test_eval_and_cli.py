@@ -80,9 +80,9 @@ def test_accuracy_goal(report) -> None:
     assert report.out_of_scope_answered == 0, report.to_text("all")
 
 
-CONVERSATIONS_FLOOR = 0.84
-"""Just under where the conversations file stands (85.2%): a change may not make it worse.
-The goal is 90%; the README's accuracy section says what is missing."""
+CONVERSATIONS_FLOOR = 0.90
+"""The goal for the conversations file: stories, uncovered topics, the clinic's own questions
+and questions on whether massage is safe, as people write them."""
 
 
 def test_conversations_do_not_fall_below_where_they_stand(conversations) -> None:

@@ -128,6 +128,99 @@ def test_a_question_after_a_dash_is_read_as_the_ask() -> None:
     assert len(read("I'm in my mid-30s. back - and leg - hurt all day.").parts) == 2
 
 
+def test_a_statement_that_drops_its_subject_is_not_a_question() -> None:
+    reading = read(
+        "Physio gave me a sheet of hamstring stretches. Doesn't seem to do much. "
+        "Haven't been sleeping well either. Y/N. "
+        "Does stretching help sciatica at all"
+    )
+    assert [p.question for p in reading.parts] == [False, False, False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # "close" on its own is not about opening hours.
+        (
+            "theres a massage place close to my office, would it help my sciatica",
+            "massage_for_sciatica",
+        ),
+        ("im on eliquis, would a massage be alright", "massage_safety"),
+        ("whats your availability like on thursday", "clinic_booking"),
+        # "be there" is the visit, though both words are too common to count on their own.
+        ("how long do i need to be there for", "clinic_session_length"),
+        ("how long will i be there, need to tell work", "clinic_session_length"),
+        # "tell whether it's X or Y" asks for the difference.
+        (
+            "is there a way to work out whether its my back or my bum causing this",
+            "sciatica_vs_piriformis",
+        ),
+        # "resting" is rest, not a misspelt "pressing"; "keep moving" is exercise.
+        ("my gp says keep moving but it hurts, would resting be better", "stretches_exercise"),
+    ],
+)
+def test_everyday_words_for_the_clinic_and_for_medicines(
+    matcher: Matcher, message: str, intent: str
+) -> None:
+    decision = matcher.decide(message)
+    assert decision.intent == intent, decision
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "on gabapentin and cocodamol for my back, am i ok to have a deep tissue massage",
+        "is it safe to have a massage if i've just started amitriptyline",
+        "im taking naproxen for the sciatica, is it still safe to get a massage",
+        "slipped disc and sciatica, is it ok to have a massage on my lower back",
+        # Fearing a flare is asking whether it is safe.
+        "my sciatica has only just calmed down, could a deep massage set off a flare",
+        "im scared a massage will aggravate it, the nerve pain is bad enough already",
+        (
+            "Long story short my sciatica came back after the op. Surgeon is happy with the "
+            "scan. Is it safe to have a massage on the leg now?"
+        ),
+    ],
+)
+def test_asking_whether_massage_is_safe_gets_the_honest_answer(
+    matcher: Matcher, message: str
+) -> None:
+    # The medicine, disc or operation named does not turn the ask into another topic.
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.intent) == ("intent", "massage_safety"), decision
+
+
+def test_naming_a_medicine_without_asking_about_massage_is_not_a_safety_question(
+    matcher: Matcher,
+) -> None:
+    decision = matcher.decide("is it safe to take ibuprofen and paracetamol together")
+    assert decision.intent == "medicines", decision
+
+
+@pytest.mark.parametrize(
+    ("story", "intent"),
+    [
+        (
+            "The pain is a deep ache in my buttock and shoots down my leg when I sit. "
+            "Could that be sciatica?",
+            "sciatica_symptoms",
+        ),
+        (
+            "I have to cancel tomorrow's appointment, my son is off school ill. "
+            "Will I be charged for that?",
+            "clinic_cancellation",
+        ),
+    ],
+)
+def test_a_question_that_points_back_is_read_with_the_sentence_before(
+    matcher: Matcher, story: str, intent: str
+) -> None:
+    reading = read(story)
+    assert [p.refers for p in reading.parts] == [False, True]
+    decision = matcher.decide(story)
+    assert decision.intent == intent, decision
+
+
 def test_a_story_without_a_question_is_not_sent_away(matcher: Matcher) -> None:
     story = (
         "Three weeks of this now. Shooting pain from my lower back through my bum and down "
