@@ -482,14 +482,16 @@ class Matcher:
         wanted = {self._index_of[name] for name in intents if name in self._index_of}
         covered = dict.fromkeys(wanted, 0.0)
         shares = dict.fromkeys(wanted, 0.0)
+        mine: dict[int, list[tuple[str, float]]] = {i: [] for i in wanted}
         for s, wc in known:
             conf = query[s][1]
             for i, share in self._share_of[s].items():
                 if i in covered:
                     covered[i] += wc
                     shares[i] += conf * share
+                    mine[i].append((s, wc))
         covered = {i: c for i, c in covered.items() if c > 0}
-        ranked = self._rank(covered, shares, known, q_total, 0, [])
+        ranked = self._rank(covered, shares, mine, q_total, 0, [])
         return {c.intent: c.score for c in ranked}
 
     def rank(self, query: Query, limit: int = 3) -> list[Candidate]:
@@ -525,6 +527,7 @@ class Matcher:
         for s, _ in rare:
             pool.update(dict.fromkeys(self._term_intents[s], 0.0))
         shares = dict.fromkeys(pool, 0.0)
+        mine: dict[int, list[tuple[str, float]]] = {i: [] for i in pool}  # its terms, in order
         for s, wc in known:
             conf = query[s][1]
             share_of = self._share_of[s]
@@ -533,13 +536,15 @@ class Matcher:
                     if i in pool:
                         pool[i] += wc
                         shares[i] += conf * share
+                        mine[i].append((s, wc))
             else:
                 for i in pool:
                     share = share_of.get(i)
                     if share is not None:
                         pool[i] += wc
                         shares[i] += conf * share
-        ranked = self._rank(pool, shares, known, q_total, limit, kept)
+                        mine[i].append((s, wc))
+        ranked = self._rank(pool, shares, mine, q_total, limit, kept)
 
         # 2. The rest know common terms only: at most this much.
         common_coverage = sum(wc for _, wc in common) / q_total
@@ -556,15 +561,16 @@ class Matcher:
                     if i not in pool:
                         covered[i] = covered.get(i, 0.0) + wc
                         others[i] = others.get(i, 0.0) + conf * share
-            ranked += self._rank(covered, others, known, q_total, limit, kept)
+                        mine.setdefault(i, []).append((s, wc))
+            ranked += self._rank(covered, others, mine, q_total, limit, kept)
 
         # Ties in the order a plain scan meets intents: by the first of the message's terms
         # each knows, then in content order.
-        terms = [s for s, _ in known]
+        position = {s: k for k, (s, _) in enumerate(known)}
 
         def first_met(candidate: Candidate) -> tuple[int, int]:
             i = self._index_of[candidate.intent]
-            return next(k for k, s in enumerate(terms) if i in self._share_of[s]), i
+            return position[mine[i][0][0]], i
 
         ranked.sort(key=lambda c: (-c.score, *first_met(c)))
         return ranked if limit <= 0 else ranked[:limit]
@@ -573,7 +579,7 @@ class Matcher:
         self,
         covered: dict[int, float],
         shares: dict[int, float],
-        known: list[tuple[str, float]],
+        mine: Mapping[int, list[tuple[str, float]]],
         q_total: float,
         limit: int,
         kept: list[float],
@@ -583,7 +589,8 @@ class Matcher:
         Args:
             covered: Per intent, the weight of the message's terms it knows.
             shares: Per intent, a bound on its examples' precision.
-            known: The message's known terms with their weights.
+            mine: Per intent, the message's terms it knows, with their weights, in the
+                message's order.
             q_total: The message's total weight.
             limit: How many intents are wanted (0: all).
             kept: Min-heap of the best ``limit`` scores so far; updated.
@@ -619,8 +626,8 @@ class Matcher:
             entry = intents[i]
             shared_of: dict[int, float] = {}
             postings = entry.postings
-            for s, wc in known:
-                for j in postings.get(s, ()):
+            for s, wc in mine[i]:
+                for j in postings[s]:
                     shared_of[j] = shared_of.get(j, 0.0) + wc
             totals = entry.totals
             roots = entry.roots
