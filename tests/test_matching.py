@@ -263,11 +263,13 @@ def _plain_scan(matcher: Matcher, text: str, limit: int) -> list:
     known = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in matcher._term_intents]
     covered: dict[int, float] = {}
     shares: dict[int, float] = {}
+    mine: dict[int, list[tuple[str, float]]] = {}
     for s, wc in known:
         for i, share in zip(matcher._term_intents[s], matcher._term_shares[s], strict=True):
             covered[i] = covered.get(i, 0.0) + wc
             shares[i] = shares.get(i, 0.0) + query[s][1] * share
-    ranked = matcher._rank(covered, shares, known, q_total, 0, [])
+            mine.setdefault(i, []).append((s, wc))
+    ranked = matcher._rank(covered, shares, mine, q_total, 0, [])
     first_met = {i: n for n, i in enumerate(covered)}
     ranked.sort(key=lambda c: (-c.score, first_met[matcher._index_of[c.intent]]))
     return ranked[:limit]
