@@ -177,18 +177,18 @@ class Analyzer:
         i = 0
         n = len(words)
         while i < n:
-            corrected, conf, alone = words[i]
-            for size in self._phrase_sizes.get(corrected, ()):
+            _, _, alone, sizes = words[i]
+            for size in sizes:
                 if size > n - i:
                     continue
-                key = tuple(w for w, _, _ in words[i : i + size])
+                key = tuple([w[0] for w in words[i : i + size]])
                 canonical = self.synonyms.get(key)
                 if canonical is None:
                     continue
                 if canonical == OUT_OF_SCOPE:
                     terms.append(Term(OUT_OF_SCOPE, 0.0, " ".join(key)))
                 else:
-                    conf = min(c for _, c, _ in words[i : i + size])
+                    conf = min([w[1] for w in words[i : i + size]])
                     terms.extend(
                         Term(stem(word), conf, " ".join(key))
                         for word in canonical.split()
@@ -203,14 +203,12 @@ class Analyzer:
         return terms
 
     @lru_cache(maxsize=16384)  # noqa: B019 - one Analyzer lives as long as the process
-    def _word(self, word: str) -> tuple[str, float, Term | None]:
-        """A word corrected, its confidence, and its term on its own (None: a stopword)."""
+    def _word(self, word: str) -> tuple[str, float, Term | None, tuple[int, ...]]:
+        """A word corrected, its confidence, its term on its own (None: a stopword), and the
+        lengths of the lexicon phrases it starts."""
         ((corrected, conf),) = self.correct((word,))
-        return (
-            corrected,
-            conf,
-            None if corrected in STOPWORDS else Term(stem(corrected), conf, corrected),
-        )
+        alone = None if corrected in STOPWORDS else Term(stem(corrected), conf, corrected)
+        return corrected, conf, alone, self._phrase_sizes.get(corrected, ())
 
 
 # --- intent matching --------------------------------------------------------------------
