@@ -265,14 +265,14 @@ class SafetyScreen:
             )
             for rule in rules
         )
-        # Context phrases by first word, longest first: (list name, phrase).
-        index: dict[str, list[tuple[str, _Term]]] = defaultdict(list)
+        # Context phrases by first word, longest first: (list name, phrase, its length).
+        index: dict[str, list[tuple[str, _Term, int]]] = defaultdict(list)
         for key, terms in context.items():
             for phrases in _phrases(terms).values():
                 for phrase in phrases:
-                    index[phrase[0]].append((key, phrase))
+                    index[phrase[0]].append((key, phrase, len(phrase)))
         for entries in index.values():
-            entries.sort(key=lambda entry: len(entry[1]), reverse=True)
+            entries.sort(key=lambda entry: entry[2], reverse=True)
         self._context_index = dict(index)
         # Rules by the first words of their first group: a sentence is checked against the
         # few rules whose first group could start at one of its words.
@@ -382,23 +382,35 @@ class SafetyScreen:
         return text.split()
 
     def _read(self, sentence: Sentence, tokens: list[str]) -> _Sentence:
-        spans: dict[str, list[_Span]] = defaultdict(list)
+        spans: dict[str, list[_Span]] = {}
+        index = self._context_index
         for i, token in enumerate(tokens):
-            for key, phrase in self._context_index.get(token, ()):
-                end = i + len(phrase)
-                if tuple(tokens[i:end]) == phrase and (not spans[key] or spans[key][-1][0] != i):
-                    spans[key].append((i, end - 1))
+            entries = index.get(token)
+            if entries is None:
+                continue
+            for key, phrase, size in entries:  # longest first: one span per place and list
+                if size > 1 and tuple(tokens[i : i + size]) != phrase:
+                    continue
+                found = spans.get(key)
+                if found is None:
+                    spans[key] = [(i, i + size - 1)]
+                elif found[-1][0] != i:
+                    found.append((i, i + size - 1))
         # Clauses: a new one starts at a terminator ("but", "except") and at a comma or
         # bracket followed by a clause-starting word ("i", "my", "is").
-        starts = {s for s, _ in spans.get("terminators", ())}
-        starters = {s for s, _ in spans.get("clause_starters", ())}
-        starters |= {s for s, _ in spans.get("question_openers", ())}
+        cuts = {s for s, _ in spans.get("terminators", ())}
+        cuts.update(
+            s
+            for key in ("clause_starters", "question_openers")
+            for s, _ in spans.get(key, ())
+            if s > 0 and tokens[s - 1] == _BOUNDARY
+        )
         clause: list[int] = []
-        n = 0
-        for i in range(len(tokens)):
-            if i in starts or (i > 0 and tokens[i - 1] == _BOUNDARY and i in starters):
-                n += 1
-            clause.append(n)
+        n = start = 0
+        for cut in sorted(cuts):
+            clause += [n] * (cut - start)
+            n, start = n + 1, cut
+        clause += [n] * (len(tokens) - start)
         asks = sentence.question or is_question([t for t in tokens if t != _BOUNDARY], False)
         years = [
             (i, i)
