@@ -522,14 +522,27 @@ class Matcher:
 
         # 1. Intents knowing a rare term: exact coverage and precision bound over all terms.
         pool: dict[int, float] = {}
-        for s, _ in rare:
-            pool.update(dict.fromkeys(self._term_intents[s], 0.0))
-        shares = dict.fromkeys(pool, 0.0)
-        mine: dict[int, list[tuple[str, float]]] = {i: [] for i in pool}  # its terms, in order
+        shares: dict[int, float] = {}
+        mine: dict[int, list[tuple[str, float]]] = {}  # its terms, in order
+        if common:
+            for s, _ in rare:
+                pool.update(dict.fromkeys(self._term_intents[s], 0.0))
+            shares = dict.fromkeys(pool, 0.0)
+            mine = {i: [] for i in pool}
         for s, wc in known:
             conf = query[s][1]
             share_of = self._share_of[s]
-            if len(share_of) <= len(pool):
+            if not common:  # every intent knowing a term is in the pool
+                for i, share in share_of.items():
+                    if i in pool:
+                        pool[i] += wc
+                        shares[i] += conf * share
+                        mine[i].append((s, wc))
+                    else:
+                        pool[i] = wc
+                        shares[i] = conf * share
+                        mine[i] = [(s, wc)]
+            elif len(share_of) <= len(pool):
                 for i, share in share_of.items():
                     if i in pool:
                         pool[i] += wc
