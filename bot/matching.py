@@ -572,8 +572,7 @@ class Matcher:
                     if i not in pool:
                         covered[i] = covered.get(i, 0.0) + wc
                         others[i] = others.get(i, 0.0) + conf * share
-                        mine.setdefault(i, []).append((s, wc))
-            ranked += self._rank(covered, others, mine, q_total, limit, kept)
+            ranked += self._rank(covered, others, {}, q_total, limit, kept, common)
 
         # Ties in the order a plain scan meets intents: by the first of the message's terms
         # each knows, then in content order.
@@ -581,7 +580,9 @@ class Matcher:
 
         def first_met(candidate: Candidate) -> tuple[int, int]:
             i = self._index_of[candidate.intent]
-            return position[mine[i][0][0]], i
+            if i in mine:
+                return position[mine[i][0][0]], i
+            return next(position[s] for s, _ in common if i in self._share_of[s]), i
 
         ranked.sort(key=lambda c: (-c.score, *first_met(c)))
         return ranked if limit <= 0 else ranked[:limit]
@@ -594,6 +595,7 @@ class Matcher:
         q_total: float,
         limit: int,
         kept: list[float],
+        fallback: Sequence[tuple[str, float]] = (),
     ) -> list[Candidate]:
         """Score intents best bound first, stopping when no further one can make the top.
 
@@ -602,6 +604,8 @@ class Matcher:
             shares: Per intent, a bound on its examples' precision.
             mine: Per intent, the message's terms it knows, with their weights, in the
                 message's order.
+            fallback: For an intent missing from ``mine``, the terms it may know (found
+                when it is scored).
             q_total: The message's total weight.
             limit: How many intents are wanted (0: all).
             kept: Min-heap of the best ``limit`` scores so far; updated.
@@ -637,7 +641,10 @@ class Matcher:
             entry = intents[i]
             shared_of: dict[int, float] = {}
             postings = entry.postings
-            for s, wc in mine[i]:
+            terms = mine.get(i)
+            if terms is None:
+                terms = [(s, wc) for s, wc in fallback if s in entry.postings]
+            for s, wc in terms:
                 for j in postings[s]:
                     shared_of[j] = shared_of.get(j, 0.0) + wc
             totals = entry.totals
