@@ -58,6 +58,11 @@ MIN_CONFIDENCE = 0.35
 """Below this the bot asks to repeat or type (see README, "Voice notes")."""
 SAMPLE_RATE = 16_000
 ALTERNATIVES = 5
+"""Beam size; every hypothesis of the beam is screened for urgent symptoms."""
+WINDOW_SECONDS = 15
+"""Notes up to this long are decoded in one go; longer ones in chunks of this length."""
+NO_SPEECH = 0.8
+"""Whisper's no-speech probability above which a window counts as silence."""
 """Hypotheses the beam keeps for the safety screen."""
 
 NOT_HEARD = "not_heard"
@@ -347,7 +352,7 @@ class WhisperEngine:
     Args:
         prompt: The domain prompt (:func:`domain_prompt`).
         directory: The model folder; the pinned wheel's when omitted.
-        expected_sha256: What ``model.bin`` must hash to.
+        expected_sha256: What ``model.bin`` must hash to (:data:`MODEL_SHA256` by default).
         threads: CPU threads for one transcription.
 
     Raises:
@@ -360,7 +365,7 @@ class WhisperEngine:
         self,
         prompt: str = "",
         directory: Path | None = None,
-        expected_sha256: str = MODEL_SHA256,
+        expected_sha256: str | None = None,
         threads: int = 2,
     ) -> None:
         if not available():
@@ -370,6 +375,7 @@ class WhisperEngine:
         if not weights.is_file():
             raise VoiceUnavailable(f"voice model missing: {weights}")
         actual = sha256_of(weights)
+        expected_sha256 = expected_sha256 or MODEL_SHA256
         if actual != expected_sha256:
             raise VoiceUnavailable(
                 f"voice model {weights} has sha256 {actual[:12]}…, expected "
@@ -391,12 +397,16 @@ class WhisperEngine:
         samples = decode(audio)
         if len(samples) < SAMPLE_RATE // 10 or float(abs(samples).max(initial=0.0)) < 1e-3:
             return Heard("", 0.0)  # empty or silent: nothing to hear
+        if len(samples) <= WINDOW_SECONDS * SAMPLE_RATE:
+            return self._window(samples)
+        # Longer notes: faster-whisper's own chunking (15 s chunks keep whole sentences),
+        # and the beam's alternatives for the first window.
         segments, _ = self.model.transcribe(
             samples,
             language="en",
-            beam_size=5,
+            beam_size=ALTERNATIVES,
             initial_prompt=self.prompt or None,
-            chunk_length=15,
+            chunk_length=WINDOW_SECONDS,
             condition_on_previous_text=False,
             vad_filter=False,
         )
@@ -404,21 +414,21 @@ class WhisperEngine:
         weight = logprob = 0.0
         for segment in segments:
             words = segment.text.strip()
-            if not words or segment.no_speech_prob > 0.8:
+            if not words or segment.no_speech_prob > NO_SPEECH:
                 continue
             texts.append(words)
-            n = max(1, len(words))
-            weight += n
-            logprob += segment.avg_logprob * n
+            weight += len(words)
+            logprob += segment.avg_logprob * len(words)
         if not texts:
             return Heard("", 0.0)
         text = " ".join(texts)
-        others = tuple(a for a in self._alternatives(samples) if a.lower() != text.lower())
-        return Heard(text, math.exp(logprob / weight), others)
+        first = self._window(samples[: WINDOW_SECONDS * SAMPLE_RATE])
+        others = (first.text, *first.alternatives)
+        return Heard(text, math.exp(logprob / weight), tuple(a for a in others if a != text))
 
-    def _alternatives(self, samples: Any) -> list[str]:
-        """The beam's other hypotheses for the first 30 seconds (weaker readings, screened
-        for urgent symptoms only)."""
+    def _window(self, samples: Any) -> Heard:
+        """One decode of up to 30 seconds: the best hypothesis of the beam, and the others
+        as alternatives (weaker readings, screened for urgent symptoms only)."""
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
 
@@ -435,9 +445,17 @@ class WhisperEngine:
             beam_size=ALTERNATIVES,
             num_hypotheses=ALTERNATIVES,
             max_length=model.max_length,
+            return_scores=True,
+            return_no_speech_prob=True,
             suppress_blank=True,
         )[0]
-        return [tokenizer.decode(ids).strip() for ids in result.sequences_ids]
+        texts = [tokenizer.decode(ids).strip() for ids in result.sequences_ids]
+        if not texts or not texts[0] or result.no_speech_prob > NO_SPEECH:
+            return Heard("", 0.0)
+        length = len(result.sequences_ids[0])
+        confidence = math.exp(result.scores[0] * length / (length + 1))
+        others = tuple(dict.fromkeys(t for t in texts[1:] if t and t != texts[0]))
+        return Heard(texts[0], confidence, others)
 
 
 def engine_for(content: Content) -> Engine:

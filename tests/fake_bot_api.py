@@ -847,7 +847,7 @@ def split_api_url(url: str) -> tuple[str, str]:
 
 def split_file_url(url: str) -> tuple[str, str] | None:
     """``…/file/bot<token>/<file_path>`` -> ``(token, file_path)``; None for API calls."""
-    path = urllib.parse.urlsplit(url).path
+    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
     _, found, rest = path.partition("/file/bot")
     if not found:
         return None

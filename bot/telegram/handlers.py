@@ -7,6 +7,7 @@ No matching or wording happens here: everything the bot says comes from
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import re
 import traceback
@@ -236,6 +237,13 @@ async def acknowledge(update: Update) -> None:
         )
 
 
+def _seconds(duration: object) -> float:
+    """A voice note's duration in seconds (the library gives an int or a timedelta)."""
+    if isinstance(duration, datetime.timedelta):
+        return duration.total_seconds()
+    return float(duration) if isinstance(duration, int | float) else 0.0
+
+
 class TelegramAdapter:
     """The update handlers; one instance per :class:`~telegram.ext.Application`.
 
@@ -402,7 +410,7 @@ class TelegramAdapter:
             reply = await self._call(self.service.not_text, self.chat_key(update))
             await self._answer(update, context, reply)
             return
-        if (note.duration or 0) > MAX_SECONDS or (note.file_size or 0) > MAX_BYTES:
+        if _seconds(note.duration) > MAX_SECONDS or (note.file_size or 0) > MAX_BYTES:
             await _say(context, update, TOO_LONG_TEXT)
             return
         if self.voice.pending > self.voice.limit:
