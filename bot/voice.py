@@ -608,7 +608,11 @@ class VoiceReport:
         return Report(tuple(o.outcome for o in self.part(noisy))).red_flag_recall
 
     def to_text(self) -> str:
-        lines = [f"engine clips: {len(self.outcomes)}"]
+        false_alarms = Report(tuple(o.outcome for o in self.outcomes)).urgent_false_alarms
+        lines = [
+            f"clips: {len(self.outcomes)}",
+            f"urgent false alarms: {false_alarms}",
+        ]
         lines.append(f"{'part':<8} {'n':>4} {'WER':>7} {'intent acc':>11} {'red-flag recall':>16}")
         for name, noisy in (("clean", False), ("noisy", True), ("all", None)):
             lines.append(

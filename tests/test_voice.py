@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from harness import TOKEN, RunningBot, start_bot
 
 from bot import voice
@@ -286,3 +287,31 @@ async def test_without_voice_a_note_gets_the_read_text_note(dialogue):
         assert running.api.calls_to("getFile") == []
     finally:
         await running.stop()
+
+
+@needs_extra
+def test_eval_voice_prints_the_figures(tmp_path, capsys):
+    from bot.cli import main
+
+    clips = [
+        {
+            "file": str(CLIPS / "09-espeak-scot-slow.ogg"),
+            "q": "where is the piriformis muscle",
+            "want": ["piriformis_muscle"],
+            "kind": "topic",
+            "voice": "espeak-scot-slow",
+        },
+        {
+            "file": str(CLIPS / "40-espeak-gb-f.ogg"),
+            "q": "x",
+            "want": ["red_flags"],
+            "kind": "urgent",
+            "voice": "espeak-gb-f",
+        },
+    ]
+    listing = tmp_path / "clips.yml"
+    listing.write_text(yaml.safe_dump(clips))
+    assert main(["eval-voice", str(listing)]) == 0
+    out = capsys.readouterr().out
+    assert "clips: 2" in out and "WER" in out and "red-flag recall" in out
+    assert main(["eval-voice", str(tmp_path / "none.yml")]) == 1
