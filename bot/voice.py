@@ -245,84 +245,61 @@ def domain_prompt(content: Content) -> str:
 
 # --- near-homophones for the safety screen ---------------------------------------------------
 
-SOUNDS_LIKE: dict[str, tuple[str, ...]] = {
-    "be": ("pee",),
-    "bee": ("pee",),
-    "p": ("pee",),
-    "pea": ("pee",),
-    "peak": ("pee",),
-    "peed": ("peed",),
-    "beat": ("peed",),
-    "bead": ("peed",),
-    "bladders": ("bladder",),
-    "blather": ("bladder",),
-    "blatter": ("bladder",),
-    "ladder": ("bladder",),
-    "wife": ("wipe",),
-    "white": ("wipe",),
-    "whip": ("wipe",),
-    "wide": ("wipe",),
-    "wine": ("wipe",),
-    "nam": ("numb",),
-    "num": ("numb",),
-    "none": ("numb",),
-    "dumb": ("numb",),
-    "gum": ("numb",),
-    "week": ("weak",),
-    "weeks": ("weak",),
-    "wick": ("weak",),
-    "weaker": ("weaker",),
-    "ball": ("fall",),
-    "fell": ("fell",),
-    "fool": ("fall",),
-    "full": ("fall",),
-    "foal": ("fall",),
-    "bowel": ("bowel",),
-    "vowel": ("bowel",),
-    "towel": ("bowel",),
-    "bottle": ("bowel",),
-    "boats": ("both",),
-    "boat": ("both",),
-    "bath": ("both",),
-    "lakes": ("legs",),
-    "lags": ("legs",),
-    "legs": ("legs",),
-    "fever": ("fever",),
-    "fiver": ("fever",),
-    "saddle": ("saddle",),
-    "paddle": ("saddle",),
-    "cancer": ("cancer",),
-    "answer": ("cancer",),
-    "control": ("control",),
+SOUNDS_LIKE: dict[str, str] = {
+    "be": "pee",
+    "bee": "pee",
+    "p": "pee",
+    "pea": "pee",
+    "peak": "pee",
+    "beat": "peed",
+    "bead": "peed",
+    "blather": "bladder",
+    "blatter": "bladder",
+    "ladder": "bladder",
+    "wife": "wipe",
+    "white": "wipe",
+    "whip": "wipe",
+    "wide": "wipe",
+    "wine": "wipe",
+    "nam": "numb",
+    "num": "numb",
+    "none": "numb",
+    "dumb": "numb",
+    "gum": "numb",
+    "week": "weak",
+    "weeks": "weak",
+    "wick": "weak",
+    "ball": "fall",
+    "fool": "fall",
+    "full": "fall",
+    "foal": "fall",
+    "vowel": "bowel",
+    "towel": "bowel",
+    "bottle": "bowel",
+    "boats": "both",
+    "boat": "both",
+    "bath": "both",
+    "lakes": "legs",
+    "lags": "legs",
+    "fiver": "fever",
+    "paddle": "saddle",
 }
 """Words speech-to-text puts where people said a red-flag word ("I can't pee" is often heard
 as "I can't be"). Screening these readings can only add an urgent answer."""
 
 
-def hypotheses(text: str, alternatives: Sequence[str] = (), limit: int = 8) -> list[str]:
-    """Other readings of a transcript to screen for urgent symptoms.
-
-    Each hypothesis swaps every sound-alike word at once for its red-flag reading, one
-    hypothesis per alternative (the transcript first).
+def hypotheses(text: str, alternatives: Sequence[str] = (), limit: int = 12) -> list[str]:
+    """Other readings of a transcript to screen for urgent symptoms: each alternative as it
+    is, and the transcript and each alternative with every sound-alike word swapped for its
+    red-flag word. The transcript itself is not included (it is answered as typed).
     """
     out: list[str] = []
-    for source in (text, *alternatives):
+    for number, source in enumerate((text, *alternatives)):
         if not source.strip():
             continue
-        words = source.split()
-        swapped = []
-        changed = False
-        for word in words:
-            core = word.strip(".,!?;:\"'").lower()
-            if core in SOUNDS_LIKE and SOUNDS_LIKE[core][0] != core:
-                swapped.append(SOUNDS_LIKE[core][0])
-                changed = True
-            else:
-                swapped.append(word)
-        for candidate in ((" ".join(swapped),) if changed else ()) + (
-            (source,) if source is not text else ()
-        ):
-            if candidate not in out and candidate != text:
+        words = [SOUNDS_LIKE.get(w.strip(".,!?;:\"'").lower(), w) for w in source.split()]
+        for candidate in (source if number else "", " ".join(words)):
+            if candidate and candidate != text and candidate not in out:
                 out.append(candidate)
     return out[:limit]
 

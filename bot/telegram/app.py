@@ -130,7 +130,7 @@ def voice_queue(settings: Settings, service: ServiceLike) -> VoiceQueue | None:
     except VoiceUnavailable as exc:
         logger.error("voice notes off: %s", exc)
         return None
-    logger.info("voice notes on (%s)", engine.name)
+    logger.debug("voice notes on (%s)", engine.name)
     return VoiceQueue(engine)
 
 
