@@ -184,7 +184,7 @@ def test_service_never_stores_a_transcript(dialogue):
     service = ChatService(dialogue, store)
     service.message("t:1", "how do I fix the gearbox of my car")
     assert store.pending_unanswered == 1
-    heard = voice.Heard("how do I fix the gearbox of my car", 0.9)
+    heard = voice.Heard("how do I repair the clutch on my van", 0.9)
     reply = service.voice("t:2", heard)
     assert reply.kind in ("fallback", "did_you_mean")
     assert store.pending_unanswered == 1  # the voice note's words were not kept
@@ -315,3 +315,12 @@ def test_eval_voice_prints_the_figures(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "clips: 2" in out and "WER" in out and "red-flag recall" in out
     assert main(["eval-voice", str(tmp_path / "none.yml")]) == 1
+
+
+async def test_the_words_heard_are_logged_at_debug_only(voice_bot, caplog):
+    caplog.set_level(logging.DEBUG)
+    running = await voice_bot(Scripted(voice.Heard("my secret words about sciatica", 0.9)))
+    running.api.push_voice(b"audio", chat_id=CHAT)
+    await replies(running, 2)
+    logged = [r for r in caplog.records if "secret words" in r.getMessage()]
+    assert logged and all(r.levelno == logging.DEBUG for r in logged)
