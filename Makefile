@@ -13,12 +13,20 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# The test suite runs the voice-note tests too, so it installs the voice extra.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,voice]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-voice
+
+$(VENV)/.installed-voice: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[voice]'
 	touch $@ $(VENV)/.installed
 
+# VOICE=on (environment, make's command line or .env) makes `make run` install the voice extra.
+VOICE ?= $(shell sed -n 's/^[[:space:]]*VOICE[[:space:]]*=[[:space:]]*//p' .env 2>/dev/null | tail -n 1)
+
 ## Start the bot: Telegram when TELEGRAM_BOT_TOKEN is set (environment or .env), else the terminal chat.
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(if $(filter on ON On,$(strip $(VOICE))),$(VENV)/.installed-voice)
 	$(BIN)/sciatica-bot run --chat-without-token
 
 ## Run the whole test suite, plus lint and the content check.

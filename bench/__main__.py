@@ -18,7 +18,7 @@ from bench.common import (
 )
 from bench.report import Table, machine, render_markdown, write_markdown
 
-SECTIONS = ("accuracy", "latency", "pipeline")
+SECTIONS = ("accuracy", "latency", "pipeline", "voice")
 DEFAULT_OUT = ROOT / "bench" / "RESULTS.md"
 
 
@@ -47,6 +47,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if args.smoke:
         args.scales, args.chats, args.messages = [1], 2, 3
         args.no_sklearn = True
+        args.only = [s for s in args.only if s != "voice"]  # loads a speech model
     return args
 
 
@@ -109,6 +110,12 @@ def run(argv: Sequence[str] | None = None) -> tuple[list[Table], Path]:
         from bench.pipeline import bot_cold_start
 
         show(bot_cold_start(runs=1 if args.smoke else 5))
+
+    if "voice" in args.only:
+        from bench.voice import run_voice
+
+        for table in run_voice():
+            show(table)
 
     command = "python -m bench" + (" --smoke" if args.smoke else "")
     preface = [

@@ -1,4 +1,5 @@
-"""Command line: ``sciatica-bot run | chat | ask | check | eval | report | backup | doctor``.
+"""Command line: ``sciatica-bot run | chat | ask | check | eval | eval-voice | report | backup |
+doctor``.
 
 Also ``python -m bot``. Every failure is one line on stderr: exit code 1 for content
 problems (each listed as file:line), 2 for settings, a missing token or an unusable database
@@ -61,6 +62,18 @@ def _parser() -> argparse.ArgumentParser:
         choices=("tuning", "held-out", "all"),
         default="tuning",
         help="whose misses to list (default: the tuning part's; every 5th item is held out)",
+    )
+    ev_voice = sub.add_parser(
+        "eval-voice",
+        help="voice notes: word error rate, intent accuracy and red-flag recall (voice extra)",
+    )
+    ev_voice.add_argument(
+        "file",
+        type=Path,
+        nargs="?",
+        default=Path("tests/data/voice/clips.yml"),
+        help="YAML list of {file: clip.ogg, q: words said, want: [...], kind, voice, noisy} "
+        "(default: tests/data/voice/clips.yml)",
     )
     report = sub.add_parser(
         "report", help="what people asked, and what the bot could not answer (DATABASE_PATH)"
@@ -151,6 +164,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(report.to_text(args.misses))
         return 0
+    if args.command == "eval-voice":
+        return _eval_voice(args.file, settings)
     if args.command == "ask":
         reply, _ = Dialogue.from_settings(settings).handle(ChatState(), " ".join(args.text))
         if args.json:
@@ -210,6 +225,26 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot.telegram import run
 
     return run(settings, service)
+
+
+def _eval_voice(path: Path, settings: Settings) -> int:
+    """Transcribe every clip of ``path`` and answer it as a voice note would be answered."""
+    from bot import voice
+
+    try:
+        clips = voice.load_clips(path)
+    except (EvalFileError, KeyError, TypeError) as exc:
+        return _fail(f"{path}: {exc}", 1)
+    missing_clips = [c.file.name for c in clips if not c.file.is_file()]
+    if missing_clips:
+        return _fail(f"{path}: {len(missing_clips)} clip(s) missing, e.g. {missing_clips[0]}", 1)
+    dialogue = Dialogue.from_settings(settings)
+    try:
+        engine = voice.engine_for(dialogue.content)
+    except voice.VoiceUnavailable as exc:
+        return _fail(str(exc), 2)
+    print(voice.evaluate_voice(engine, dialogue, clips).to_text())
+    return 0
 
 
 def _chat(service: ChatService) -> int:

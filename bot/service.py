@@ -24,6 +24,7 @@ from bot.replies import MENU, Button, ChatState, Reply
 from bot.settings import Settings
 from bot.store import MAX_UNANSWERED_CHARS, MEMORY, Store, Turn
 from bot.storegate import StoreGate
+from bot.voice import MIN_CONFIDENCE, NOT_HEARD, NOT_HEARD_TEXT, Heard, answer_heard
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,23 @@ class ChatService:
         reply, new_state = self.dialogue.handle(state, payload=payload)
         self._record(chat, "button", reply, _changed(state, new_state), None)
         return self._offer_handover(chat, reply, None)
+
+    def voice(self, chat: str, heard: Heard) -> Reply:
+        """Answer what a voice note said as if it were typed, safety first; readings the
+        engine was less sure of may add the urgent answer (:func:`bot.voice.answer_heard`).
+        The transcript is never stored, not even as an unanswered question. Nothing heard,
+        or heard too unsurely, gets "please say it again or type" with the topic menu.
+        """
+        state = self._state(chat)
+        reply, new_state = answer_heard(self.dialogue, state, heard)
+        if not reply.red_flag and (not heard.text.strip() or heard.confidence < MIN_CONFIDENCE):
+            menu = self.dialogue.menu()
+            reply = Reply(f"{NOT_HEARD_TEXT}\n\n{menu.text}", menu.buttons, kind=NOT_HEARD)
+            new_state = state
+        elif reply.kind == "no_history" and self._opted_out(chat):
+            reply = self.dialogue.no_memory()
+        self._record(chat, "voice", reply, _changed(state, new_state), None)
+        return reply if reply.kind == NOT_HEARD else self._offer_handover(chat, reply, None)
 
     def not_text(self, chat: str) -> Reply:
         """Answer a sticker, photo, voice note or other non-text message."""
@@ -198,6 +216,11 @@ class ChatService:
             "",
             "Never stored: your name, username or user id next to a question, and messages "
             "describing urgent symptoms.",
+            "",
+            "Voice notes, when the bot answers them, are turned into text in memory on the "
+            "clinic's server and then "
+            "dropped: neither the recording nor the words heard are stored or logged, not "
+            "even as a question the bot could not answer.",
             "",
             "/forget - erase everything stored about this chat now",
             "/optout - store nothing more about this chat (not even counts)",

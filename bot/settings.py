@@ -84,6 +84,7 @@ SETTING_NAMES: tuple[str, ...] = (
     "RETENTION_DAYS",
     "STARTUP_TIMEOUT",
     "LOG_LEVEL",
+    "VOICE",
 )
 """Every setting the bot reads, in the order of ``.env.example``."""
 
@@ -161,6 +162,8 @@ class Settings:
     staff_chat_id: int | None = None
     """The clinic staff's Telegram group for questions handed to a person; None: off."""
     startup_timeout: float = 60.0
+    voice: bool = False
+    """Answer voice notes (``VOICE``; default on when the ``voice`` extra is installed)."""
 
 
 def read_environment(env_file: Path | None = None) -> dict[str, str]:
@@ -294,7 +297,22 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_days=_int(env, "RETENTION_DAYS", Settings.retention_days, 1, 3650),
         staff_chat_id=_staff_chat_id(env),
         startup_timeout=_float(env, "STARTUP_TIMEOUT", Settings.startup_timeout, 0, 86400),
+        voice=_voice(env),
     )
+
+
+def _voice(env: Mapping[str, str]) -> bool:
+    """``VOICE``: on or off; unset, on when the ``voice`` extra is installed."""
+    raw = env.get("VOICE", "").strip().lower()
+    if raw in ("on", "1", "true", "yes"):
+        return True
+    if raw in ("off", "0", "false", "no"):
+        return False
+    if raw:
+        raise SettingsError(f"VOICE must be on or off, got {raw!r}")
+    from bot.voice import available  # the voice module imports this one
+
+    return available()
 
 
 def _staff_chat_id(env: Mapping[str, str]) -> int | None:

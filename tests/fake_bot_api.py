@@ -314,6 +314,8 @@ class FakeBotApi:
         self._message_ids = itertools.count(1000)
         self._ids = itertools.count(1)
         self._cond = threading.Condition()
+        self.files: dict[str, bytes] = {}
+        """Files the bot may download (``getFile`` and the file route), by file id."""
 
     # -- building updates -----------------------------------------------------------
 
@@ -411,10 +413,26 @@ class FakeBotApi:
                 extra["caption_entities"] = entities
         return self.push_message(None, **extra, **kwargs)
 
-    def push_voice(self, **kwargs: Any) -> int:
-        """Queue a voice note."""
-        voice = {"file_id": "voice-file", "file_unique_id": "voice-u", "duration": 3}
-        return self.push_message(None, voice=voice, **kwargs)
+    def push_voice(
+        self,
+        data: bytes | None = None,
+        *,
+        duration: int = 3,
+        file_size: int | None = None,
+        video_note: bool = False,
+        **kwargs: Any,
+    ) -> int:
+        """Queue a voice note (a round video note with ``video_note``); ``data`` is what
+        downloading it returns (``getFile`` says "file not found" without it)."""
+        file_id = f"voice-{next(self._ids)}"
+        if data is not None:
+            self.files[file_id] = data
+        size = file_size if file_size is not None else len(data or b"")
+        note: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"{file_id}-u"}
+        note.update(duration=duration, file_size=size)
+        if video_note:
+            return self.push_message(None, video_note={**note, "length": 240}, **kwargs)
+        return self.push_message(None, voice={**note, "mime_type": "audio/ogg"}, **kwargs)
 
     def push_location(self, **kwargs: Any) -> int:
         """Queue a shared location."""
@@ -596,6 +614,30 @@ class FakeBotApi:
 
     def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return self.bot_user
+
+    def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id"))
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        size = len(self.files[file_id])
+        path = f"voice/{file_id}.oga"
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"{file_id}-u",
+            "file_size": size,
+            "file_path": path,
+        }
+
+    def download(self, token: str, path: str) -> tuple[int, bytes]:
+        """The file route, ``/file/bot<token>/<file_path>``: the file's bytes or 404."""
+        with self._cond:
+            self.calls.append(Call("download", {"file_path": path}, token, 200))
+            self._cond.notify_all()
+        if token != self.token:
+            return 401, b"Unauthorized"
+        file_id = path.rpartition("/")[2].removesuffix(".oga")
+        data = self.files.get(file_id)
+        return (200, data) if data is not None else (404, b"Not Found")
 
     def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -803,6 +845,16 @@ def split_api_url(url: str) -> tuple[str, str]:
     return (token[3:] if token.startswith("bot") else token), method
 
 
+def split_file_url(url: str) -> tuple[str, str] | None:
+    """``…/file/bot<token>/<file_path>`` -> ``(token, file_path)``; None for API calls."""
+    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+    _, found, rest = path.partition("/file/bot")
+    if not found:
+        return None
+    token, _, file_path = rest.partition("/")
+    return token, file_path
+
+
 class FakeRequest(BaseRequest):
     """In-process transport: python-telegram-bot's requests go straight to ``api``.
 
@@ -842,6 +894,8 @@ class FakeRequest(BaseRequest):
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Answer one request from the shared fake."""
+        if (file := split_file_url(url)) is not None:
+            return self.api.download(*file)
         token, api_method = split_api_url(url)
         params = decode_params(request_data.json_parameters) if request_data else {}
         if self.refuse:
@@ -894,6 +948,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         api = self.server.api
+        if (file := split_file_url(self.path)) is not None:
+            status, data = api.download(*file)
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         token, method = split_api_url(self.path)
         params = self._params()
         delay = api.take_delay(method)

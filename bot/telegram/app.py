@@ -24,6 +24,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.content import load_content
 from bot.service import ChatService
 from bot.store import StoreError
 from bot.telegram.handlers import (
@@ -50,6 +51,7 @@ from bot.telegram.updates import (
     ChatOrderProcessor,
     WebhookRefused,
 )
+from bot.voice import VoiceQueue, VoiceUnavailable, engine_for
 
 if TYPE_CHECKING:
     from telegram.ext import BaseRateLimiter
@@ -112,8 +114,31 @@ async def _post_stop(application: Application) -> None:
         await application.updater.finish()
 
 
+def voice_queue(settings: Settings, service: ServiceLike) -> VoiceQueue | None:
+    """The voice-note transcriber when ``VOICE`` is on and the model loads, else None (one
+    log line says why voice stays off)."""
+    if not settings.voice:
+        return None
+    dialogue = getattr(service, "dialogue", None)
+    content = (
+        dialogue.content
+        if dialogue is not None
+        else load_content(settings.intents_dir, settings.responses_dir)
+    )
+    try:
+        engine = engine_for(content)
+    except VoiceUnavailable as exc:
+        logger.error("voice notes off: %s", exc)
+        return None
+    logger.debug("voice notes on (%s)", engine.name)
+    return VoiceQueue(engine)
+
+
 async def _post_shutdown(application: Application) -> None:
-    """Stop the background tasks."""
+    """Stop the background tasks and the voice transcriber."""
+    adapter: TelegramAdapter | None = application.bot_data.get("adapter")
+    if adapter is not None and adapter.voice is not None:
+        adapter.voice.close()
     for task in application.bot_data.pop("tasks", []):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -162,7 +187,7 @@ def build_application(
     application = builder.build()
     application.updater = AckingUpdater(application.bot, application.update_queue, processor)
 
-    adapter = TelegramAdapter(service, flood_guard)
+    adapter = TelegramAdapter(service, flood_guard, voice_queue(settings, service))
     application.bot_data["adapter"] = adapter
     new_for_us = NEW_MESSAGE & ADDRESSED
     application.add_handlers(
@@ -170,6 +195,7 @@ def build_application(
             CommandHandler([name for name, _ in COMMANDS], adapter.command, filters=NEW_MESSAGE),
             MessageHandler(NEW_MESSAGE & filters.COMMAND & CommandForUs(), adapter.command),
             MessageHandler(new_for_us & filters.TEXT & ~filters.COMMAND, adapter.text),
+            MessageHandler(new_for_us & (filters.VOICE | filters.VIDEO_NOTE), adapter.voice_note),
             MessageHandler(new_for_us & NOT_TEXT, adapter.not_text),
             MessageHandler(filters.StatusUpdate.MIGRATE, adapter.migrate),
             CallbackQueryHandler(adapter.button),

@@ -7,6 +7,7 @@ No matching or wording happens here: everything the bot says comes from
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import re
 import traceback
@@ -36,6 +37,19 @@ from bot.telegram.render import (
     split_message,
 )
 from bot.telegram.traffic import APOLOGY_TEXT, SLOW_DOWN_TEXT, FloodGuard, Verdict
+from bot.voice import (
+    BUSY_TEXT,
+    HEARD_TEXT,
+    MAX_BYTES,
+    MAX_SECONDS,
+    NOT_HEARD,
+    TOO_LONG_TEXT,
+    UNREADABLE_TEXT,
+    AudioError,
+    Busy,
+    Heard,
+    VoiceQueue,
+)
 
 if TYPE_CHECKING:
     pass
@@ -113,6 +127,10 @@ class ServiceLike(Protocol):
 
     def not_text(self, chat: str) -> Reply:
         """Answer stickers, photos and other non-text messages."""
+        ...
+
+    def voice(self, chat: str, heard: Heard) -> Reply:
+        """Answer what a voice note said (never stored)."""
         ...
 
     def command(self, chat: str, name: str, argument: str = "") -> Reply:
@@ -219,17 +237,31 @@ async def acknowledge(update: Update) -> None:
         )
 
 
+def _seconds(duration: object) -> float:
+    """A voice note's duration in seconds (the library gives an int or a timedelta)."""
+    if isinstance(duration, datetime.timedelta):
+        return duration.total_seconds()
+    return float(duration) if isinstance(duration, int | float) else 0.0
+
+
 class TelegramAdapter:
     """The update handlers; one instance per :class:`~telegram.ext.Application`.
 
     Args:
         service: Produces every reply and remembers the chats.
         flood_guard: Per-chat message budget.
+        voice: Transcribes voice notes; None: voice notes get the "I read text" note.
     """
 
-    def __init__(self, service: ServiceLike, flood_guard: FloodGuard | None = None) -> None:
+    def __init__(
+        self,
+        service: ServiceLike,
+        flood_guard: FloodGuard | None = None,
+        voice: VoiceQueue | None = None,
+    ) -> None:
         self.service = service
         self.flood_guard = flood_guard or FloodGuard()
+        self.voice = voice
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -365,6 +397,51 @@ class TelegramAdapter:
         if await self._admit(update, context):
             reply = await self._call(self.service.not_text, self.chat_key(update))
             await self._answer(update, context, reply)
+
+    async def voice_note(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A voice note or round video note: size and length checked before downloading,
+        the audio kept in memory, transcribed off the event loop, then "I heard: …" and the
+        answer as if it were typed. The words heard are logged at DEBUG only."""
+        message = update.effective_message
+        if message is None or not await self._admit(update, context):
+            return
+        note = message.voice or message.video_note
+        if self.voice is None or note is None:
+            reply = await self._call(self.service.not_text, self.chat_key(update))
+            await self._answer(update, context, reply)
+            return
+        if _seconds(note.duration) > MAX_SECONDS or (note.file_size or 0) > MAX_BYTES:
+            await _say(context, update, TOO_LONG_TEXT)
+            return
+        if self.voice.pending > self.voice.limit:
+            await _say(context, update, BUSY_TEXT)
+            return
+        try:
+            file = await note.get_file()
+            if (file.file_size or 0) > MAX_BYTES:
+                await _say(context, update, TOO_LONG_TEXT)
+                return
+            audio = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            logger.warning("could not download a voice note: %s", type(exc).__name__)
+            await _say(context, update, UNREADABLE_TEXT)
+            return
+        try:
+            heard = await self.voice.transcribe(audio)
+        except Busy:
+            await _say(context, update, BUSY_TEXT)
+            return
+        except AudioError:
+            logger.info("a voice note could not be decoded (update %s)", update.update_id)
+            await _say(context, update, UNREADABLE_TEXT)
+            return
+        finally:
+            del audio
+        logger.debug("voice note heard (confidence %.2f): %s", heard.confidence, heard.text)
+        reply = await self._call(self.service.voice, self.chat_key(update), heard)
+        if reply.kind != NOT_HEARD:
+            await self._answer(update, context, Reply(HEARD_TEXT.format(text=heard.text)))
+        await self._answer(update, context, reply)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A quick-reply button was pressed: acknowledge it, then answer in a new message."""

