@@ -82,6 +82,9 @@ def test_questions_as_people_type_them(matcher: Matcher, message: str, intent: s
         "this is high",
         "recommend a good restaurant near you",
         "what time is it",
+        "how do i change my password",
+        "my phone screen is cracked",
+        "what time does the supermarket close on sunday",
     ],
 )
 def test_out_of_scope_gets_the_fallback(matcher: Matcher, message: str) -> None:

@@ -43,6 +43,7 @@ def _outcome(screen: SafetyScreen, message: str) -> Outcome | None:
         "is it normal that i cant feel when i wipe?",
         "pain and numbness down both legs and both feet",
         "temperature and chills for 3 days and my back is agony",
+        "my bottom and the inside of my thighs have gone numb",
     ],
 )
 def test_red_flags_in_everyday_words_are_urgent(screen: SafetyScreen, message: str) -> None:
@@ -63,6 +64,8 @@ def test_red_flags_in_everyday_words_are_urgent(screen: SafetyScreen, message: s
         "should i use the cold gel stuff on my bum or deep heat",
         "i have mild osteoarthritis in both hips and sciatica on the right",
         "i've got a cold and a bit of a temperature, should i still come in for my massage",
+        "I need a plumber for a leaking tap",
+        "our roof is leaking again, typical",
     ],
 )
 def test_everyday_pain_is_not_screened(screen: SafetyScreen, message: str) -> None:
