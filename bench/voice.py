@@ -33,6 +33,7 @@ if sys.argv[1] == "on":
     from bot import voice
     t1 = time.perf_counter()
     engine = voice.engine_for(content)
+    engine.load()
     out["load_s"] = time.perf_counter() - t1
     clip = (root / "tests/data/voice/00-espeak-us.ogg").read_bytes()
     t2 = time.perf_counter()

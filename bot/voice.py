@@ -26,6 +26,7 @@ import logging
 import math
 import os
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -358,17 +359,34 @@ class WhisperEngine:
                 f"voice model {weights} has sha256 {actual[:12]}…, expected "
                 f"{expected_sha256[:12]}… ({MODEL_PACKAGE}=={MODEL_VERSION}); voice stays off"
             )
+        self.prompt = prompt
+        self._folder = folder
+        self._threads = threads
+        self._model: Any = None
+
+    def load(self) -> None:
+        """Load the model, once (about half a second with the import): the voice thread does
+        it as soon as the bot starts, so start-up does not wait for it."""
+        if self._model is not None:
+            return
+        started = time.perf_counter()
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach a model hub
         from faster_whisper import WhisperModel
 
-        self.prompt = prompt
-        self.model = WhisperModel(
-            str(folder),
+        self._model = WhisperModel(
+            str(self._folder),
             device="cpu",
             compute_type="int8",
-            cpu_threads=threads,
+            cpu_threads=self._threads,
             local_files_only=True,
         )
+        logger.info("voice model loaded in %.2f s", time.perf_counter() - started)
+
+    @property
+    def model(self) -> Any:
+        """The faster-whisper model (loaded on first use if :meth:`load` has not run)."""
+        self.load()
+        return self._model
 
     def transcribe(self, audio: bytes) -> Heard:
         samples = decode(audio)
@@ -455,6 +473,9 @@ class VoiceQueue:
         self.limit = limit
         self._pending = 0
         self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="voice")
+        load = getattr(engine, "load", None)
+        if load is not None:  # in the background: the first note waits behind it
+            self._executor.submit(load)
 
     @property
     def pending(self) -> int:

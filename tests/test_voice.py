@@ -124,6 +124,21 @@ def test_every_urgent_clip_gets_the_urgent_answer(report):
 
 
 @needs_extra
+async def test_the_model_loads_on_the_voice_thread_not_at_start_up() -> None:
+    """Start-up checks the model file and goes on; the voice thread loads the model at once,
+    and a note sent meanwhile waits behind the load."""
+    engine = voice.WhisperEngine("")
+    assert engine._model is None  # checked (sha256), not loaded
+    queue = voice.VoiceQueue(engine)
+    try:
+        heard = await queue.transcribe((CLIPS / "silence.ogg").read_bytes())
+        assert engine._model is not None
+        assert heard.text == ""
+    finally:
+        queue.close()
+
+
+@needs_extra
 def test_a_model_file_that_is_not_the_pinned_one_keeps_voice_off(content, caplog, monkeypatch):
     with pytest.raises(voice.VoiceUnavailable, match="sha256"):
         voice.WhisperEngine("", expected_sha256="0" * 64)
