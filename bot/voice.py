@@ -380,7 +380,7 @@ class WhisperEngine:
             cpu_threads=self._threads,
             local_files_only=True,
         )
-        logger.info("voice model loaded in %.2f s", time.perf_counter() - started)
+        logger.debug("voice model loaded in %.2f s", time.perf_counter() - started)
 
     @property
     def model(self) -> Any:

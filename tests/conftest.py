@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,10 @@ from bot.content import Content, load_content
 from bot.dialogue import Dialogue
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Bots the tests start as separate processes leave voice notes off (the speech model would
+# load in each); the voice tests turn it on through their own settings.
+os.environ.setdefault("VOICE", "off")
 
 
 @pytest.fixture(scope="session")
