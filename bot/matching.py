@@ -532,29 +532,18 @@ class Matcher:
         for s, wc in known:
             conf = query[s][1]
             share_of = self._share_of[s]
-            if not common:  # every intent knowing a term is in the pool
-                for i, share in share_of.items():
-                    if i in pool:
-                        pool[i] += wc
-                        shares[i] += conf * share
-                        mine[i].append((s, wc))
-                    else:
-                        pool[i] = wc
-                        shares[i] = conf * share
-                        mine[i] = [(s, wc)]
-            elif len(share_of) <= len(pool):
-                for i, share in share_of.items():
-                    if i in pool:
-                        pool[i] += wc
-                        shares[i] += conf * share
-                        mine[i].append((s, wc))
-            else:
-                for i in pool:
-                    share = share_of.get(i)
-                    if share is not None:
-                        pool[i] += wc
-                        shares[i] += conf * share
-                        mine[i].append((s, wc))
+            pairs: Iterable[tuple[int, float]] = share_of.items()
+            if common and len(share_of) > len(pool):
+                pairs = ((i, share_of[i]) for i in pool if i in share_of)
+            for i, share in pairs:
+                if i in pool:
+                    pool[i] += wc
+                    shares[i] += conf * share
+                    mine[i].append((s, wc))
+                elif not common:  # no common terms: every intent knowing one joins the pool
+                    pool[i] = wc
+                    shares[i] = conf * share
+                    mine[i] = [(s, wc)]
         ranked = self._rank(pool, shares, mine, q_total, limit, kept)
 
         # 2. The rest know common terms only: at most this much.
