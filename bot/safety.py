@@ -47,11 +47,10 @@ NEGATION_SCOPE = 6
 """Most words between a negation trigger and the red-flag term it negates."""
 POST_NEGATION_SCOPE = 4
 """Most words between a red-flag term and a trailing denial ("bladder is fine")."""
-WORD_CACHE_SIZE = 65_536
-"""Tokens whose screen words are remembered before the memory starts afresh."""
-
 HYPOTHETICAL_SCOPE = 12
 """Most words between "what if", "signs of", ... and the term they make hypothetical."""
+WORD_CACHE_SIZE = 65_536
+"""Tokens whose screen words are remembered before the memory starts afresh."""
 
 _YEAR = re.compile(r"^(?:19[5-9]\d|20[01]\d|202[0-4])$")
 """A year long enough ago to be history ("back in 2015")."""
@@ -295,10 +294,10 @@ class SafetyScreen:
         self._by_stem: dict[str, list[str]] = defaultdict(list)
         for w in loose:
             self._by_stem[stem(w)].append(w)
-        # Typo targets by first letter: a typo rarely hits the first letter, and "ever" is
-        # not "fever".
         self._words_of: dict[str, frozenset[str]] = {}
         """Token -> the screen's words it stands for, as read so far."""
+        # Typo targets by first letter: a typo rarely hits the first letter, and "ever" is
+        # not "fever".
         self._fuzzy_targets: dict[str, list[str]] = defaultdict(list)
         for w in sorted(loose):
             if len(w) >= 5:
