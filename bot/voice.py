@@ -64,7 +64,6 @@ WINDOW_SECONDS = 15
 """Notes up to this long are decoded in one go; longer ones in chunks of this length."""
 NO_SPEECH = 0.8
 """Whisper's no-speech probability above which a window counts as silence."""
-"""Hypotheses the beam keeps for the safety screen."""
 
 NOT_HEARD = "not_heard"
 """The reply kind for a note nothing (or nothing sure) was heard in."""
