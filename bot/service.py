@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
-from typing import cast
 
 from bot.content import RED_FLAGS
 from bot.dialogue import Dialogue
@@ -35,21 +34,27 @@ UNANSWERED_KINDS = frozenset({"fallback", "did_you_mean"})
 class ChatService:
     """Dialogue plus store.
 
+    Build it with :meth:`from_settings`, as every entry point does (``run``, ``chat`` and the
+    tests' running bots).
+
     Args:
         dialogue: Produces every answer.
-        store: Remembers chats and keeps the anonymous statistics.
+        store: Remembers chats and keeps the anonymous statistics; a bare store is put
+            behind a :class:`~bot.storegate.StoreGate`, so every service reaches its
+            database the same way.
     """
 
-    def __init__(self, dialogue: Dialogue, store: Store) -> None:
+    def __init__(self, dialogue: Dialogue, store: Store | StoreGate) -> None:
         self.dialogue = dialogue
-        self.store = store
+        self.store = store if isinstance(store, StoreGate) else StoreGate(store)
         self._store_failing = False
         self.handover: HandOver | None = None
         """Questions to the clinic; set by an adapter that can reach the staff group."""
 
     @classmethod
     def from_settings(cls, settings: Settings, dialogue: Dialogue | None = None) -> ChatService:
-        """Open the store named by ``settings`` (and load the content unless given).
+        """The service of every entry point: the store at ``DATABASE_PATH`` behind the gate,
+        and the content (loaded unless given).
 
         Raises:
             bot.content.ContentError: the content has problems.
@@ -58,7 +63,7 @@ class ChatService:
         dialogue = dialogue or Dialogue.from_settings(settings)
         # Behind the gate, a database locked by another process costs one wait, not one
         # per chat (see bot.storegate).
-        return cls(dialogue, cast(Store, StoreGate(Store.from_settings(settings))))
+        return cls(dialogue, StoreGate(Store.from_settings(settings)))
 
     # --- what adapters call --------------------------------------------------------------
 

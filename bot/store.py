@@ -40,11 +40,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.masking import MAX_UNANSWERED_CHARS as MAX_UNANSWERED_CHARS
 from bot.masking import mask_personal
 from bot.replies import ChatState
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.storegate import StoreGate
 
 logger = logging.getLogger(__name__)
 
@@ -364,6 +368,31 @@ class Store:
                 )
             # Written on every start: proves at once that the file is writable.
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the bot's database: committed when the block ends,
+        rolled back on error. The store's lock is held for the whole block, so tables
+        kept beside the store's own (:class:`TicketStore`) share its file, its lock and
+        its handling of a deleted or replaced file.
+
+        Yields:
+            The connection, inside ``BEGIN IMMEDIATE``.
+        """
+        with self._transaction() as db:
+            yield db
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads, with the store's lock held for the block (after the
+        same file check as every other call).
+
+        Yields:
+            The connection (reads only: writes go through :meth:`transaction`).
+        """
+        with self._lock:
+            self._check_file()
+            yield self._db
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -813,16 +842,16 @@ class TicketStore:
     """The hand-over's tables of a :class:`Store` (same file, same lock).
 
     Args:
-        store: The bot's store.
+        store: The bot's store, or the gate in front of it (what a running bot uses).
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store | StoreGate) -> None:
         self.store = store
 
     def open(self, chat: str, now: int) -> int:
         """Create a ticket for ``chat``; returns its number."""
         day = self.store.today().isoformat()
-        with self.store._transaction() as db:
+        with self.store.transaction() as db:
             number = db.execute(
                 "INSERT INTO tickets (chat, day, opened_at) VALUES (?, ?, ?)", (chat, day, now)
             ).lastrowid
@@ -832,7 +861,7 @@ class TicketStore:
     def posted(self, number: int, staff_chat: str, message_id: int, *, urgent: bool) -> None:
         """Record the ticket's own message in the staff group, and count the ticket."""
         day = self.store.today().isoformat()
-        with self.store._transaction() as db:
+        with self.store.transaction() as db:
             db.execute(
                 "UPDATE tickets SET staff_message = ? WHERE number = ?", (message_id, number)
             )
@@ -843,7 +872,7 @@ class TicketStore:
 
     def link(self, number: int, chat: str, message_id: int) -> None:
         """Record that message ``message_id`` of ``chat`` belongs to ticket ``number``."""
-        with self.store._transaction() as db:
+        with self.store.transaction() as db:
             self._link(db, number, chat, message_id)
 
     @staticmethod
@@ -856,8 +885,8 @@ class TicketStore:
 
     def by_message(self, chat: str, message_id: int) -> TicketRow | None:
         """The ticket message ``message_id`` of ``chat`` belongs to, if any."""
-        with self.store._lock:
-            row = self.store._db.execute(
+        with self.store.reading() as db:
+            row = db.execute(
                 f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE number = "
                 "(SELECT number FROM ticket_messages WHERE chat = ? AND message_id = ?)",
                 (chat, message_id),
@@ -866,8 +895,8 @@ class TicketStore:
 
     def get(self, number: int) -> TicketRow | None:
         """Ticket ``number``, if it exists."""
-        with self.store._lock:
-            row = self.store._db.execute(
+        with self.store.reading() as db:
+            row = db.execute(
                 f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE number = ?", (number,)
             ).fetchone()
         return _ticket(row)
@@ -879,22 +908,20 @@ class TicketStore:
         if chat is not None:
             query += " AND chat = ?"
             args = (chat,)
-        with self.store._lock:
-            rows = self.store._db.execute(f"{query} ORDER BY number", args).fetchall()
+        with self.store.reading() as db:
+            rows = db.execute(f"{query} ORDER BY number", args).fetchall()
         return [t for t in map(_ticket, rows) if t is not None]
 
     def count(self, chat: str) -> int:
         """How many tickets, open or closed, ``chat`` has stored."""
-        with self.store._lock:
-            row = self.store._db.execute(
-                "SELECT count(*) FROM tickets WHERE chat = ?", (chat,)
-            ).fetchone()
+        with self.store.reading() as db:
+            row = db.execute("SELECT count(*) FROM tickets WHERE chat = ?", (chat,)).fetchone()
         return int(row[0])
 
     def answered(self, number: int, now: int) -> None:
         """Mark the ticket answered; the first answer counts how long it took."""
         day = self.store.today().isoformat()
-        with self.store._transaction() as db:
+        with self.store.transaction() as db:
             row = db.execute(
                 "SELECT opened_at FROM tickets WHERE number = ? AND answered = 0", (number,)
             ).fetchone()
@@ -908,7 +935,7 @@ class TicketStore:
 
     def close(self, number: int) -> bool:
         """Close an open ticket; False when it is unknown or already closed."""
-        with self.store._transaction() as db:
+        with self.store.transaction() as db:
             changed = db.execute(
                 "UPDATE tickets SET closed = 1 WHERE number = ? AND closed = 0", (number,)
             ).rowcount
@@ -916,13 +943,13 @@ class TicketStore:
 
     def delete(self, number: int) -> None:
         """Erase a ticket and its message links (a ticket that could not be posted)."""
-        with self.store._transaction() as db:
+        with self.store.transaction() as db:
             db.execute("DELETE FROM tickets WHERE number = ?", (number,))
 
     def stats(self, since: dt.date) -> list[HandoverStat]:
         """Every hand-over event from ``since`` on, oldest first."""
-        with self.store._lock:
-            rows = self.store._db.execute(
+        with self.store.reading() as db:
+            rows = db.execute(
                 "SELECT day, event, seconds FROM handover_stats WHERE day >= ? ORDER BY rowid",
                 (since.isoformat(),),
             ).fetchall()

@@ -247,6 +247,10 @@ def check_markup(markup: dict[str, Any] | None) -> None:
                 raise ApiError(400, "Bad Request: a button without text")
 
 
+_NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+"""Update types Telegram sends only when asked for by name."""
+
+
 class ApiError(Exception):
     """Raised by a method handler of the fake: answered as ``{"ok": false}``."""
 
@@ -315,6 +319,8 @@ class FakeBotApi:
         self._ids = itertools.count(1)
         self._cond = threading.Condition()
         self.files: dict[str, bytes] = {}
+        self.allowed_updates: set[str] | None = None
+        """Update types the bot asked for (``None``: Telegram's default)."""
         """Files the bot may download (``getFile`` and the file route), by file id."""
 
     # -- building updates -----------------------------------------------------------
@@ -639,12 +645,29 @@ class FakeBotApi:
         data = self.files.get(file_id)
         return (200, data) if data is not None else (404, b"Not Found")
 
+    def allows(self, update: dict[str, Any]) -> bool:
+        """True when the bot asked for ``update``'s type (``allowed_updates`` of its last
+        ``getUpdates`` or ``setWebhook`` that named them; by default every type but
+        ``chat_member`` and the reactions, as Telegram does)."""
+        kind = next((key for key in update if key != "update_id"), "")
+        if self.allowed_updates is None:
+            return kind not in _NOT_BY_DEFAULT
+        return kind in self.allowed_updates
+
     def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
+        self._remember_allowed(params)
         while self._updates and self._updates[0]["update_id"] < offset:
             self._updates.popleft()  # confirmed by the offset
+        # Telegram never delivers a type the bot did not ask for: it is dropped.
+        self._updates = deque(u for u in self._updates if self.allows(u))
         return list(itertools.islice(self._updates, limit))
+
+    def _remember_allowed(self, params: dict[str, Any]) -> None:
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):  # [] means "the default" again
+            self.allowed_updates = set(allowed) if allowed else None
 
     def set_member(self, chat_id: int, user_id: int, status: str) -> None:
         """Give ``user_id`` a status in ``chat_id``: ``creator``, ``administrator``,
@@ -688,6 +711,7 @@ class FakeBotApi:
 
     def _m_setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = dict(params)
+        self._remember_allowed(params)
         return True
 
     def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
@@ -1050,7 +1074,8 @@ class FakeBotApiServer:
             timeout: Seconds to keep retrying a refused connection.
 
         Returns:
-            The HTTP status the bot answered with.
+            The HTTP status the bot answered with; 0 when the bot did not ask for this
+            type of update (``allowed_updates``), so Telegram would not send it.
         """
         webhook = self.api.webhook
         if not webhook:
@@ -1060,6 +1085,8 @@ class FakeBotApiServer:
         if host not in {"127.0.0.1", "localhost"}:
             raise AssertionError(f"refusing to post to a non-loopback webhook: {url}")
         update.setdefault("update_id", self.api.next_update_id())
+        if not self.api.allows(update):
+            return 0  # Telegram does not send a type the bot did not ask for
         headers = {"Content-Type": "application/json"}
         token = webhook.get("secret_token") if secret is None else secret
         if token:

@@ -1,13 +1,20 @@
 """One place that builds a running bot for the fault, fuzz and soak tests.
 
-``build_application``'s second argument is the chat service; when its type changes, only
-:func:`make_service` changes.
+Bots are built the way ``sciatica-bot run`` builds them: settings from
+:func:`bot.settings.load_settings` over a clean environment (nothing inherited from the
+shell running the tests), the service from :meth:`bot.service.ChatService.from_settings`
+(a database file with its write-ahead log, behind the store gate). Voice notes are off in
+process unless a test turns them on (the speech model would load in every bot); the
+system tests (``tests/system``) run ``sciatica-bot run`` with voice as configured.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -19,9 +26,8 @@ from telegram.ext import Application, BaseRateLimiter
 
 from bot.dialogue import Dialogue
 from bot.service import ChatService
-from bot.settings import Settings
-from bot.store import MEMORY, Store
-from bot.telegram import FloodGuard, build_application
+from bot.settings import Settings, load_settings
+from bot.telegram import ALLOWED_UPDATES, FloodGuard, build_application
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -37,13 +43,46 @@ SUBPROCESS_ENV_PREFIXES = (
     "RETENTION_",
     "CONTENT_",
     "STARTUP_",
+    "STAFF_",
+    "VOICE",
+    "CRISIS_",
+    "URGENT_",
+    "EMERGENCY_",
 )
 """Settings a subprocess must not inherit from the environment running the tests."""
 
+_FOLDERS: list[str] = []
 
-def make_service(dialogue: Dialogue) -> ChatService:
-    """What ``build_application`` answers with: the dialogue with an in-memory store."""
-    return ChatService(dialogue, Store(MEMORY))
+
+@atexit.register
+def _remove_folders() -> None:
+    for folder in _FOLDERS:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _fresh_database() -> str:
+    folder = tempfile.mkdtemp(prefix="sciatica-bot-test-")
+    _FOLDERS.append(folder)
+    return str(Path(folder) / "bot.sqlite3")
+
+
+def clean_environment() -> dict[str, str]:
+    """The test process's environment without any of the bot's settings."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(SUBPROCESS_ENV_PREFIXES)}
+
+
+def bot_settings(**env: str) -> Settings:
+    """Settings as ``load_settings`` reads them from a clean environment plus ``env``: the
+    fake's token, a fresh database file, voice off unless ``env`` says ``VOICE``."""
+    values = {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": _fresh_database(), "VOICE": "off"}
+    values.update(env)
+    return load_settings(values)
+
+
+def make_service(dialogue: Dialogue, settings: Settings | None = None) -> ChatService:
+    """The service ``run`` builds (:meth:`ChatService.from_settings`) for ``settings``
+    (:func:`bot_settings` when omitted), answering with ``dialogue``."""
+    return ChatService.from_settings(settings or bot_settings(), dialogue)
 
 
 class NoRateLimit(BaseRateLimiter):
@@ -87,8 +126,11 @@ class RunningBot:
         def error_callback(exc: Exception) -> None:  # as Application.run_polling does
             app.create_task(app.process_error(error=exc, update=None))
 
-        await app.updater.start_polling(
-            timeout=1, poll_interval=0, allowed_updates=None, error_callback=error_callback
+        await app.updater.start_polling(  # what run_polling asks for in ``run``
+            timeout=1,
+            poll_interval=0,
+            allowed_updates=ALLOWED_UPDATES,
+            error_callback=error_callback,
         )
         await self.app.start()
         self.polling = True
@@ -135,15 +177,16 @@ async def start_bot(
         rate_limiter: Outgoing limiter (the application's default when omitted).
         read_timeout: The fake transport's read timeout (slow calls beyond it time out).
         poll: Start polling; ``False`` to feed updates with :meth:`RunningBot.process`.
-        service: The chat service (the dialogue with an in-memory store when omitted).
-        settings: The bot's settings (a token and nothing else when omitted).
+        service: The chat service (:func:`make_service` for ``settings`` when omitted).
+        settings: The bot's settings (:func:`bot_settings` when omitted).
     """
     api = api or FakeBotApi()
     request = FakeRequest(api, read_timeout=read_timeout)
     updates = FakeRequest(api, read_timeout=read_timeout)
+    settings = settings or bot_settings()
     app = build_application(
-        settings or Settings(telegram_token=TOKEN),
-        service or make_service(dialogue),
+        settings,
+        service or make_service(dialogue, settings),
         request=request,
         get_updates_request=updates,
         flood_guard=flood_guard,
@@ -173,9 +216,10 @@ def rss_kib() -> int:
 
 def subprocess_env(tmp_path: Path, **env: str) -> dict[str, str]:
     """A clean environment for ``python -m bot`` (own database, no inherited settings)."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(SUBPROCESS_ENV_PREFIXES)}
+    clean = clean_environment()
     clean["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), clean.get("PYTHONPATH")]))
     clean["DATABASE_PATH"] = str(tmp_path / "bot.sqlite3")
+    clean["VOICE"] = "off"  # the speech model would load in each; tests/system runs it on
     clean.update(env)
     return clean
 

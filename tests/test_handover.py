@@ -25,6 +25,7 @@ from bot.report import build_report, summarise_handovers
 from bot.service import ChatService
 from bot.settings import Clinic, SettingsError, load_settings
 from bot.store import HandoverStat, Store, TicketStore
+from bot.storegate import StoreGate
 
 STAFF = "telegram:-100500"
 ANNA = "telegram:41"
@@ -58,7 +59,7 @@ def store(tmp_path: Path) -> Store:
 @pytest.fixture
 def handover(store: Store, dialogue: Dialogue, clock: Clock) -> HandOver:
     return HandOver(
-        TicketStore(store),
+        TicketStore(StoreGate(store)),  # as in the running bot: through the gate
         dialogue,
         STAFF,
         clinic=Clinic(name="Back Clinic", phone="020 7946 0000", hours="Mon-Fri 9-17"),
@@ -365,6 +366,33 @@ def test_forget_erases_the_tickets_and_says_the_group_keeps_its_messages(
     assert handover.tickets.count(ANNA) == 0
     assert handover.tickets.count(BEN) == 1
     assert "staff group" not in service.command(BEN + "0", "forget").text  # had none
+
+
+def test_forget_with_the_hand_over_on_in_the_service_run_builds(dialogue: Dialogue, tmp_path: Path):
+    settings = load_settings(
+        {"DATABASE_PATH": str(tmp_path / "run.sqlite3"), "STAFF_CHAT_ID": "-100500"}
+    )
+    service = ChatService.from_settings(settings, dialogue)
+    handover = HandOver(TicketStore(service.store), dialogue, STAFF)
+    service.handover = handover
+    opened = send(handover, ANNA, OWN_CASE)
+    handover.posted(opened, 500)
+    reply = service.command(ANNA, "forget")
+    assert reply.text.startswith("Done: everything stored about this chat is erased")
+    assert "staff group keeps the messages already sent" in reply.text
+    assert handover.tickets.count(ANNA) == 0
+    assert handover.staff_ticket(STAFF, 500) is None
+    service.store.close()
+
+
+def test_the_gate_offers_only_what_the_store_offers_on_purpose(store: Store):
+    gate = StoreGate(store)
+    assert not hasattr(StoreGate, "__getattr__")  # no proxy: every method is written out
+    assert not hasattr(gate, "_db") and not hasattr(gate, "_transaction")
+    with gate.transaction() as db:
+        db.execute("INSERT INTO tickets (chat, day, opened_at) VALUES ('c', '2026-01-01', 0)")
+    with gate.reading() as db:
+        assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 1
 
 
 def test_privacy_describes_the_hand_over_from_the_settings(service: ChatService, store: Store):

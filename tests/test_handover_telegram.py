@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_bot_api import TOKEN, Call, FakeBotApi, buttons_of, html_to_text
-from harness import RunningBot, all_handled, start_bot
+from fake_bot_api import Call, FakeBotApi, buttons_of, html_to_text
+from harness import RunningBot, all_handled, bot_settings, make_service, start_bot
 from telegram.ext import Application
 
 from bot.dialogue import Dialogue
 from bot.handover import ASK, CANCEL, SEND, URGENT_MARK
 from bot.service import ChatService
-from bot.settings import Clinic, Settings
 from bot.store import Store, TicketStore
 from bot.telegram import escape
 
@@ -91,12 +90,17 @@ async def make_bot(dialogue: Dialogue, tmp_path: Path) -> AsyncIterator[Any]:
     ) -> Bot:
         api = api or FakeBotApi()
         api.chat(STAFF, "supergroup")
-        service = ChatService(dialogue, store or Store(tmp_path / "bot.sqlite3"))
-        settings = Settings(
-            telegram_token=TOKEN,
-            staff_chat_id=staff,
-            clinic=Clinic(name="Back Clinic", phone=PHONE, hours="Mon-Fri 9-17"),
-        )
+        env = {
+            "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+            "CLINIC_NAME": "Back Clinic",
+            "CLINIC_PHONE": PHONE,
+            "CLINIC_HOURS": "Mon-Fri 9-17",
+        }
+        if staff is not None:
+            env["STAFF_CHAT_ID"] = str(staff)
+        settings = bot_settings(**env)  # as `run` reads them
+        # The service `run` builds, unless a test reopens a database of its own.
+        service = ChatService(dialogue, store) if store else make_service(dialogue, settings)
         running = await start_bot(dialogue, api=api, service=service, settings=settings)
         started.append(running)
         return Bot(api, running.app, service)

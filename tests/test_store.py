@@ -35,6 +35,7 @@ from bot.store import (
     mask_personal,
     utc_today,
 )
+from bot.storegate import StoreGate
 from bot.telegram import app as telegram_app
 from bot.telegram import build_application
 
@@ -589,7 +590,8 @@ def test_locked_database_answers_anyway_and_logs_once(
 ):
     path = tmp_path / "locked.sqlite3"
     store = Store(path, busy_timeout=0.05)
-    service = ChatService(dialogue, store)
+    # No cool-down: the last press, after the lock is gone, must reach the store at once.
+    service = ChatService(dialogue, StoreGate(store, cool_down=0))
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")  # an operator's shell holding the lock
     try:

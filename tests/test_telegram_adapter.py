@@ -12,6 +12,7 @@ from fake_bot_api import TOKEN, Call, FakeBotApi, buttons_of, html_to_text
 from harness import RunningBot, all_handled, start_bot, wait_until
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from telegram import Update
 from telegram.ext import Application
 
 from bot.dialogue import Dialogue
@@ -20,6 +21,7 @@ from bot.service import ChatService
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram import (
+    ALLOWED_UPDATES,
     APOLOGY_TEXT,
     COMMANDS,
     FLOOD_LIMIT,
@@ -384,7 +386,7 @@ async def test_privacy_forget_optout_optin(bot):
     assert "30 days" in reply.text and "/forget" in reply.text
     assert sent.params["text"] == escape(reply.text)
     assert keyboard(sent) == expected_keyboard(reply)
-    store = bot.service.store
+    store = bot.service.store.store  # the store behind the gate
     assert store.counts()["chats"] == 1
 
     bot.api.push_message("/forget")
@@ -411,7 +413,7 @@ async def test_privacy_forget_optout_optin(bot):
 
 async def test_in_groups_only_admins_may_forget_or_opt_out(bot):
     group = {"chat_id": GROUP, "chat_type": "supergroup"}
-    store = bot.service.store
+    store = bot.service.store.store  # the store behind the gate
     member, admin = 1001, 1002
     bot.api.push_message("@clinic_test_bot what causes sciatica", **group, user_id=member)
     await bot.replies(GROUP)
@@ -447,7 +449,7 @@ async def test_group_becoming_a_supergroup_keeps_its_opt_out(bot):
     bot.api.set_member(old, admin, "creator")
     bot.api.push_message("/optout", chat_id=old, chat_type="group", user_id=admin)
     await bot.replies(old)
-    store = bot.service.store
+    store = bot.service.store.store  # the store behind the gate
     assert store.opted_out(f"telegram:{old}")
     bot.api.push_message(None, chat_id=old, chat_type="group", migrate_to_chat_id=new)
     await bot.settle()
@@ -565,8 +567,15 @@ async def test_non_text_messages_get_the_not_text_note(bot, dialogue, push):
 
 async def test_edited_messages_are_ignored(bot):
     bot.api.push_edited_message("what causes sciatica")
+    bot.api.push_message("/help", chat_id=GROUP, chat_type="supergroup")
     await bot.settle()
-    assert bot.sends(PRIVATE) == []
+    assert bot.api.allowed_updates == set(ALLOWED_UPDATES)  # edits are not even asked for
+    edit = bot.api.message("what causes sciatica")
+    edit["edit_date"] = edit["date"] + 5
+    await bot.app.process_update(
+        Update.de_json({"update_id": 999, "edited_message": edit}, bot.app.bot)
+    )
+    assert bot.sends(PRIVATE) == []  # and one that arrives anyway is not answered
 
 
 async def test_messages_sent_via_our_inline_mode_are_not_answered_again(bot):
