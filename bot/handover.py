@@ -52,7 +52,16 @@ CANCEL = "ask:cancel"
 DONE_PREFIX = "done:"
 """Payload prefix of the staff group's "Done" button (followed by the ticket number)."""
 
+TAKE_PREFIX = "take:"
+"""Payload prefix of the staff group's "I'll take it" button (and of the status button that
+replaces it: pressing that says who has the question)."""
+
 ASK_LABEL = "Ask the clinic"
+
+TAKE_LABEL = "I'll take it"
+
+MAX_TEAM_NOTES = 10_000
+"""Tickets whose staff member (who took, answered or closed it) is remembered, in memory."""
 
 MAX_OPEN = 3
 """Open questions one chat may have at once."""
@@ -105,6 +114,35 @@ class Opened:
 
 
 @dataclass(frozen=True)
+class Staff:
+    """A staff member as Telegram shows them (memory only, never stored).
+
+    Attributes:
+        user_id: Their Telegram user id (tells two people of the same name apart).
+        name: Their first name.
+    """
+
+    user_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Closing:
+    """The outcome of ``/done`` or "Done".
+
+    Attributes:
+        note: What the staff group is told.
+        ticket: The ticket, when it was closed just now (its message is then edited and
+            the person told); ``None`` otherwise.
+        person_text: What the person is told (plain text), with ``ticket``.
+    """
+
+    note: str
+    ticket: TicketRow | None = None
+    person_text: str = ""
+
+
+@dataclass(frozen=True)
 class FollowUp:
     """A person's reply to the clinic, checked for urgent symptoms first.
 
@@ -150,6 +188,10 @@ class HandOver:
         self._monotonic = monotonic
         self._drafts: OrderedDict[str, _Draft] = OrderedDict()
         self._asked: OrderedDict[str, _Draft] = OrderedDict()
+        # Ticket number -> (who, "taken" | "answered" | "closed"): the staff group's view of
+        # who works on what, in memory only (a restart forgets the names, not the tickets).
+        self._team: OrderedDict[int, tuple[Staff, str]] = OrderedDict()
+        self._quietly_closed: dict[str, list[TicketRow]] = {}
 
     # --- the patient's side --------------------------------------------------------------
 
@@ -174,7 +216,7 @@ class HandOver:
                 "Ask the clinic" can offer to send it. ``None`` for button presses.
         """
         self._asked.pop(chat, None)
-        if not self.offers(reply):
+        if not self.offers(reply) or is_group(chat):  # questions to the clinic are private
             return reply
         if question and question.strip():
             self._keep(self._asked, chat, _Draft(question.strip(), False, self._monotonic()))
@@ -308,6 +350,44 @@ class HandOver:
         """The staff message's "Done" button."""
         return Button("Done", f"{DONE_PREFIX}{number}")
 
+    def ticket_buttons(self, number: int) -> tuple[Button, ...]:
+        """The buttons under ticket ``number``'s message in the staff group: "I'll take it"
+        and "Done" while nobody has it; then who has it and "Done"; once closed, only who
+        closed it."""
+        who = self._team.get(number)
+        status = f"{TAKE_PREFIX}{number}"
+        if who is None:
+            return (Button(TAKE_LABEL, status), self.done_button(number))
+        staff, what = who
+        label = f"{what.capitalize()} by {staff.name}"
+        if what == "closed":
+            return (Button(label, status),)
+        return (Button(label, status), self.done_button(number))
+
+    def take(self, chat: str, number: int, staff: Staff) -> tuple[str, bool] | None:
+        """ "I'll take it" (or the status button that replaced it).
+
+        Returns:
+            What the presser is told, and whether the ticket's buttons change; ``None``
+            outside the staff group.
+        """
+        if chat != self.staff_chat:
+            return None
+        ticket = self.tickets.get(number)
+        if ticket is None:
+            return f"There is no question #{number} (it was erased or has expired).", False
+        who = self._team.get(number)
+        if ticket.closed:
+            closer = f" by {who[0].name}" if who and who[1] == "closed" else ""
+            return f"Question #{number} was closed{closer}.", False
+        if who is not None:
+            if who[0].user_id == staff.user_id:
+                return f"Question #{number} is yours: reply to its message to answer.", False
+            return f"{who[0].name} has question #{number} already ({who[1]}).", False
+        self._note_team(number, staff, "taken")
+        logger.info("hand-over: ticket #%d taken", number)
+        return f"Question #{number} is yours: reply to its message to answer.", True
+
     def posted(self, opened: Opened, message_id: int) -> Reply:
         """The ticket is in the staff group as ``message_id``: remember that and confirm
         to the person."""
@@ -420,10 +500,33 @@ class HandOver:
         head = f"The clinic replied (question #{ticket.number})"
         return f"{head}:\n\n{caption}"[:1024] if caption else head
 
-    def relayed(self, ticket: TicketRow, message_id: int) -> None:
-        """A staff reply reached the person as ``message_id`` (the person can reply to it)."""
+    def relayed(
+        self, ticket: TicketRow, message_id: int, staff: Staff | None = None
+    ) -> tuple[str | None, bool]:
+        """A staff reply reached the person as ``message_id`` (the person can reply to it).
+
+        Returns:
+            A note for the staff member when a colleague answered this question already
+            (else ``None``), and whether the ticket's buttons change (its first answer).
+        """
         self.tickets.link(ticket.number, ticket.chat, message_id)
         self.tickets.answered(ticket.number, int(self._clock()))
+        if staff is None:
+            return None, False
+        who = self._team.get(ticket.number)
+        if who is None or (who[1] == "taken" and who[0].user_id == staff.user_id):
+            self._note_team(ticket.number, staff, "answered")
+            return None, True
+        if who[0].user_id == staff.user_id:
+            return None, False
+        if who[1] == "taken":
+            note = f"{who[0].name} had taken question #{ticket.number}; your reply was sent too."
+        else:
+            note = (
+                f"{who[0].name} already answered question #{ticket.number}; your reply was "
+                "sent too."
+            )
+        return note, False
 
     def undeliverable(self, ticket: TicketRow) -> str:
         """The person blocked the bot or deleted the chat: close the ticket, tell staff."""
@@ -451,27 +554,80 @@ class HandOver:
 
     def close(self, chat: str, number: int) -> str | None:
         """``/done <number>`` or "Done"; ``None`` (do nothing) outside the staff group."""
+        closing = self.closing(chat, number)
+        return closing.note if closing is not None else None
+
+    def closing(self, chat: str, number: int, staff: Staff | None = None) -> Closing | None:
+        """``/done <number>`` or "Done" by ``staff``: close the ticket; ``None`` (do
+        nothing) outside the staff group."""
         if chat != self.staff_chat:
             return None
         if self.tickets.close(number):
             logger.info("hand-over: ticket #%d closed", number)
-            return f"Question #{number} is closed."
+            ticket = self.tickets.get(number)
+            by = ""
+            if staff is not None:
+                self._note_team(number, staff, "closed")
+                by = f" by {staff.name}"
+            if ticket is None:  # erased in between
+                return Closing(f"Question #{number} is closed{by}.")
+            return Closing(
+                f"Question #{number} is closed{by}; the person was told.",
+                ticket,
+                f"The clinic closed your question #{number}. If you have another question, "
+                "send /ask.",
+            )
         ticket = self.tickets.get(number)
         if ticket is None:
-            return f"There is no question #{number} (it was erased or has expired)."
-        return f"Question #{number} was already closed."
+            return Closing(f"There is no question #{number} (it was erased or has expired).")
+        return Closing(f"Question #{number} was already closed.")
+
+    def close_for(self, chat: str) -> list[TicketRow]:
+        """Close every open ticket of ``chat`` (the person sent /optout); the adapter then
+        tells the staff group (:meth:`quietly_closed`)."""
+        closed = []
+        for ticket in self.tickets.open_tickets(chat):
+            if self.tickets.close(ticket.number):
+                self._note_team(ticket.number, Staff(0, "the person (/optout)"), "closed")
+                closed.append(ticket)
+        if closed:
+            self._quietly_closed.setdefault(chat, []).extend(closed)
+            logger.info("hand-over: %d ticket(s) closed by /optout", len(closed))
+        return closed
+
+    def quietly_closed(self, chat: str) -> list[TicketRow]:
+        """Tickets :meth:`close_for` closed for ``chat`` that staff were not told of yet."""
+        return self._quietly_closed.pop(chat, [])
+
+    @staticmethod
+    def optout_note(ticket: TicketRow) -> str:
+        """What the staff group is told of a ticket closed by the person's /optout."""
+        return (
+            f"Question #{ticket.number} is closed: the person turned off the bot's memory "
+            "(/optout), so replies are no longer passed on."
+        )
+
+    def migrated(self, new_chat: str) -> None:
+        """The staff group became a supergroup: it is ``new_chat`` from now on."""
+        self.staff_chat = new_chat
 
     def open_list(self, chat: str) -> str | None:
         """``/open``: the open tickets; ``None`` (do nothing) outside the staff group."""
         if chat != self.staff_chat:
             return None
-        tickets = self.tickets.open_tickets()
+        tickets = sorted(self.tickets.open_tickets(), key=lambda t: (not t.urgent, t.number))
         if not tickets:
             return "No open questions."
-        lines = [f"Open questions ({len(tickets)}):"]
+        urgent = sum(t.urgent for t in tickets)
+        lines = [f"Open questions ({len(tickets)}, {urgent} urgent):"]
         for ticket in tickets:
-            state = "answered" if ticket.answered else "waiting for an answer"
-            lines.append(f"#{ticket.number}: sent {ticket.day.isoformat()}, {state}")
+            who = self._team.get(ticket.number)
+            if who is not None:
+                state = f"{who[1]} by {who[0].name}"
+            else:
+                state = "answered" if ticket.answered else "waiting for an answer"
+            mark = "URGENT " if ticket.urgent else ""
+            lines.append(f"{mark}#{ticket.number}: sent {ticket.day.isoformat()}, {state}")
         lines.append("")
         lines.append("/done <number> closes one.")
         return "\n".join(lines)
@@ -479,10 +635,27 @@ class HandOver:
     @staticmethod
     def staff_help() -> str:
         """What staff can do in the group."""
-        return (
-            "Reply to a question's message to answer the person. /open lists the open "
-            "questions; /done 12 (or the Done button) closes question #12."
+        return "\n".join(
+            [
+                'Questions people send with "Ask the clinic" arrive here as '
+                '"Question #12 from Anna: ..." (marked URGENT SYMPTOMS DESCRIBED when '
+                "they are).",
+                '- "I\'ll take it" tells colleagues you are on it; the button then shows '
+                "your name.",
+                "- Reply to the question's message to answer: the person gets your text "
+                "(or photo, or file) from the bot, and their replies come back here under "
+                "the question. Messages that are not replies stay in this group.",
+                "- /done 12, or the Done button, closes question #12: the person is told, "
+                "and their further replies are not passed on.",
+                "- /open lists the open questions, urgent ones first.",
+                "The bot never stores your messages or your name.",
+            ]
         )
+
+    @staticmethod
+    def help_line() -> str:
+        """Added to the person's /help when the hand-over is on."""
+        return "/ask - send your question to a person at the clinic"
 
     # --- privacy -------------------------------------------------------------------------
 
@@ -493,7 +666,8 @@ class HandOver:
             "- the clinic's staff group gets the question's text and your first name as "
             "Telegram shows it, nothing else; the staff's answers come back here;",
             "- this bot stores only the question's number, this chat, the day and time it "
-            "was sent, whether it is open and which messages belong to it, never the texts. "
+            "was sent, whether it is open, whether it described urgent symptoms and which "
+            "messages belong to it, never the texts. "
             f"It is deleted {retention_days} days after the question was sent, or by /forget;",
             "- /forget cannot delete the messages already in the clinic's staff group; the "
             "clinic deletes those by hand.",
@@ -537,6 +711,12 @@ class HandOver:
             return self.dialogue.crisis()
         return self.dialogue.urgent()
 
+    def _note_team(self, number: int, staff: Staff, what: str) -> None:
+        self._team[number] = (staff, what)
+        self._team.move_to_end(number)
+        while len(self._team) > MAX_TEAM_NOTES:
+            self._team.popitem(last=False)
+
     def _keep(self, where: OrderedDict[str, _Draft], chat: str, draft: _Draft) -> None:
         where[chat] = draft
         where.move_to_end(chat)
@@ -553,6 +733,11 @@ class HandOver:
         return Reply(
             text, (Button(self.dialogue.content.messages["menu_label"], MENU),), kind="note"
         )
+
+
+def is_group(chat: str) -> bool:
+    """True for a Telegram group's chat key (group ids are negative)."""
+    return chat.startswith("telegram:-")
 
 
 def _name(first_name: str) -> str:

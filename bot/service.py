@@ -12,13 +12,14 @@ the store works again) and the reply goes out as usual.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 from collections.abc import Callable
 
 from bot.content import RED_FLAGS
 from bot.dialogue import Dialogue
-from bot.handover import ASK, CANCEL, HandOver
+from bot.handover import ASK, CANCEL, HandOver, is_group
 from bot.replies import MENU, Button, ChatState, Reply
 from bot.settings import Settings
 from bot.store import MAX_UNANSWERED_CHARS, MEMORY, Store, Turn
@@ -100,6 +101,16 @@ class ChatService:
         The transcript is never stored, not even as an unanswered question. Nothing heard,
         or heard too unsurely, gets "please say it again or type" with the topic menu.
         """
+        if self.handover is not None and self.handover.waiting(chat):
+            # A question for the clinic being written: the note is its text (not recorded).
+            if not heard.text.strip() or heard.confidence < MIN_CONFIDENCE:
+                return Reply(
+                    "I couldn't make out that voice note. Please type your question for the "
+                    "clinic, or press Cancel.",
+                    (Button("Cancel", CANCEL),),
+                    kind="handover_ask",
+                )
+            return self.handover.typed(chat, heard.text)
         state = self._state(chat)
         reply, new_state = answer_heard(self.dialogue, state, heard)
         if not reply.red_flag and (not heard.text.strip() or heard.confidence < MIN_CONFIDENCE):
@@ -150,6 +161,10 @@ class ChatService:
             reply = self.dialogue.about()
         else:
             reply = self.dialogue.help()
+            if self.handover is not None and not is_group(chat):
+                reply = dataclasses.replace(
+                    reply, text=f"{reply.text}\n\n{self.handover.help_line()}"
+                )
         self._record(chat, "command", reply, state, None)
         return self._offer_handover(chat, reply, None) if name == "book" else reply
 
@@ -269,12 +284,27 @@ class ChatService:
         )
 
     def _opt_out(self, chat: str) -> Reply:
-        return self._change(
+        reply = self._change(
             self.store.opt_out,
             chat,
             "Done: the bot no longer stores anything about this chat, not even counts. It "
             "keeps only the fact that you opted out, until /optin or /forget. Follow-up "
             'buttons still work; "tell me more" and Back will not.',
+        )
+        if self.handover is None or not reply.text.startswith("Done"):
+            return reply
+        try:
+            closed = self.handover.close_for(chat)
+        except sqlite3.Error as exc:
+            self._failed("write", exc)
+            return reply
+        if not closed:
+            return reply
+        numbers = ", ".join(f"#{t.number}" for t in closed)
+        return dataclasses.replace(
+            reply,
+            text=f"{reply.text}\n\nYour open questions to the clinic ({numbers}) are closed, "
+            "and the clinic was told. /optin and then /ask to ask again.",
         )
 
     def _opt_in(self, chat: str) -> Reply:

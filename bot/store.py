@@ -12,7 +12,8 @@ These tables, and nothing else:
   @handles masked; the same question on the same day is counted, not stored twice.
 * ``tickets`` and ``ticket_messages`` - questions handed to the clinic's staff group
   (:mod:`bot.handover`): the ticket number, the chat key, the day and time it was sent,
-  open or closed, and which message ids in the two chats belong to it. Never a text.
+  open or closed, whether it described urgent symptoms, and which message ids in the two
+  chats belong to it. Never a text, never a staff member's name.
 * ``handover_stats`` - per ticket sent or answered: the day and, for answers, how many
   seconds the first answer took. No chat, no ticket number.
 
@@ -124,6 +125,10 @@ MIGRATIONS: tuple[str, ...] = (
         event   TEXT NOT NULL,
         seconds INTEGER
     );
+    """,
+    # 3 -> 4: whether a ticket's question described urgent symptoms (listed first by /open).
+    """
+    ALTER TABLE tickets ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0 CHECK (urgent IN (0, 1));
     """,
 )
 """Forward migrations: entry ``i`` takes the schema from version ``i`` to ``i + 1``."""
@@ -799,6 +804,7 @@ class TicketRow:
         staff_message: The id of the ticket's message in the staff group, once posted.
         answered: True once staff replied at least once.
         closed: True once staff closed it.
+        urgent: The question described urgent symptoms or a crisis.
     """
 
     number: int
@@ -808,6 +814,7 @@ class TicketRow:
     staff_message: int | None
     answered: bool
     closed: bool
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -820,13 +827,13 @@ class HandoverStat:
     seconds: int | None
 
 
-_TICKET_COLUMNS = "number, chat, day, opened_at, staff_message, answered, closed"
+_TICKET_COLUMNS = "number, chat, day, opened_at, staff_message, answered, closed, urgent"
 
 
 def _ticket(row: tuple | None) -> TicketRow | None:
     if row is None:
         return None
-    number, chat, day, opened_at, staff_message, answered, closed = row
+    number, chat, day, opened_at, staff_message, answered, closed, urgent = row
     return TicketRow(
         number,
         chat,
@@ -835,6 +842,7 @@ def _ticket(row: tuple | None) -> TicketRow | None:
         staff_message,
         bool(answered),
         bool(closed),
+        bool(urgent),
     )
 
 
@@ -863,7 +871,8 @@ class TicketStore:
         day = self.store.today().isoformat()
         with self.store.transaction() as db:
             db.execute(
-                "UPDATE tickets SET staff_message = ? WHERE number = ?", (message_id, number)
+                "UPDATE tickets SET staff_message = ?, urgent = ? WHERE number = ?",
+                (message_id, int(urgent), number),
             )
             self._link(db, number, staff_chat, message_id)
             db.execute("INSERT INTO handover_stats (day, event) VALUES (?, 'opened')", (day,))

@@ -254,10 +254,13 @@ _NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reactio
 class ApiError(Exception):
     """Raised by a method handler of the fake: answered as ``{"ok": false}``."""
 
-    def __init__(self, status: int, description: str) -> None:
+    def __init__(
+        self, status: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
+        self.parameters = parameters
 
 
 @dataclass(frozen=True)
@@ -320,6 +323,7 @@ class FakeBotApi:
         self._cond = threading.Condition()
         self.files: dict[str, bytes] = {}
         self.allowed_updates: set[str] | None = None
+        self._migrated: dict[int, int] = {}
         """Update types the bot asked for (``None``: Telegram's default)."""
         """Files the bot may download (``getFile`` and the file route), by file id."""
 
@@ -491,6 +495,28 @@ class FakeBotApi:
             "text": text,
         }
 
+    def migrate(self, old: int, new: int, *, user_id: int = 1001) -> None:
+        """The group ``old`` becomes the supergroup ``new``, as Telegram does it: the two
+        service messages arrive, and from now on sending to ``old`` fails with
+        ``migrate_to_chat_id``."""
+        with self._cond:
+            self._migrated[old] = new
+        self.push_message(
+            None, chat_id=old, chat_type="group", user_id=user_id, migrate_to_chat_id=new
+        )
+        self.push_message(
+            None, chat_id=new, chat_type="supergroup", user_id=user_id, migrate_from_chat_id=old
+        )
+
+    def _check_migrated(self, chat_id: int) -> None:
+        new = self._migrated.get(chat_id)
+        if new is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": new},
+            )
+
     # -- faults -----------------------------------------------------------------------
 
     def fail_next(
@@ -611,7 +637,7 @@ class FakeBotApi:
             try:
                 result = handler(params)
             except ApiError as exc:
-                return self._error(exc.status, exc.description)
+                return self._error(exc.status, exc.description, exc.parameters)
         elif method in _OK_TRUE:
             result = True
         else:
@@ -724,6 +750,7 @@ class FakeBotApi:
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
+        self._check_migrated(chat_id)
         fault = self._chat_faults.get(chat_id)
         if fault is not None:
             raise ApiError(fault.status, fault.description)
@@ -745,6 +772,7 @@ class FakeBotApi:
 
     def _m_copyMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
+        self._check_migrated(chat_id)
         fault = self._chat_faults.get(chat_id)
         if fault is not None:
             raise ApiError(fault.status, fault.description)
@@ -762,6 +790,45 @@ class FakeBotApi:
             message["caption"] = caption
         self.sent.append(message)
         return {"message_id": message["message_id"]}
+
+    def _sent_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        for message in self.sent:
+            if message["chat"]["id"] == chat_id and message["message_id"] == message_id:
+                return message
+        raise ApiError(400, "Bad Request: message to edit not found")
+
+    def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._sent_message(params)
+        markup = params.get("reply_markup")
+        check_markup(markup)
+        if markup == message.get("reply_markup") or (not markup and "reply_markup" not in message):
+            raise ApiError(400, "Bad Request: message is not modified")
+        if markup:
+            message["reply_markup"] = markup
+        else:
+            message.pop("reply_markup", None)
+        return message
+
+    def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._sent_message(params)
+        text = check_message_text(str(params.get("text", "")), params.get("parse_mode"))
+        check_markup(params.get("reply_markup"))
+        if text == message.get("text") and params.get("reply_markup") == message.get(
+            "reply_markup"
+        ):
+            raise ApiError(400, "Bad Request: message is not modified")
+        message["text"] = text
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        else:
+            message.pop("reply_markup", None)
+        return message
+
+    def message_in(self, chat_id: int, message_id: int) -> dict[str, Any]:
+        """The bot's message ``message_id`` in ``chat_id`` as it stands now (after edits)."""
+        with self._cond:
+            return dict(self._sent_message({"chat_id": chat_id, "message_id": message_id}))
 
     def last_sent(self, chat_id: int) -> dict[str, Any]:
         """The last message the bot sent to ``chat_id`` (to reply to it in a test)."""

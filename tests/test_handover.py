@@ -231,7 +231,7 @@ def test_at_most_three_open_questions_per_chat(handover: HandOver):
     assert f"already have {MAX_OPEN} questions" in reply.text
     assert not handover.waiting(ANNA)
     send(handover, BEN, OWN_CASE)  # other chats are not affected
-    assert handover.close(STAFF, 1) == "Question #1 is closed."
+    assert handover.close(STAFF, 1) == "Question #1 is closed; the person was told."
     assert isinstance(handover.start(ANNA), Reply) and handover.waiting(ANNA)
 
 
@@ -278,7 +278,7 @@ def test_only_the_staff_group_closes_and_lists(handover: HandOver):
     assert handover.close(ANNA, opened.number) is None
     assert handover.open_list(ANNA) is None
     assert "#1: sent" in handover.open_list(STAFF)
-    assert handover.close(STAFF, 1) == "Question #1 is closed."
+    assert handover.close(STAFF, 1) == "Question #1 is closed; the person was told."
     assert handover.close(STAFF, 1) == "Question #1 was already closed."
     assert "no question #99" in handover.close(STAFF, 99)
     assert handover.open_list(STAFF) == "No open questions."
@@ -349,6 +349,7 @@ def test_the_database_never_holds_the_question_or_the_name(
         "staff_message",
         "answered",
         "closed",
+        "urgent",
     }
 
 

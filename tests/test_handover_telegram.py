@@ -147,7 +147,7 @@ async def test_the_whole_round_trip(bot: Bot):
     assert "question #1" in confirmation
     (posted,) = bot.texts(STAFF)
     assert posted.splitlines()[0] == f"Question #1 from Anna: {QUESTION}"
-    assert callbacks(bot.to(STAFF)[-1]) == ["done:1"]
+    assert callbacks(bot.to(STAFF)[-1]) == ["take:1", "done:1"]
     ticket_message = api.last_sent(STAFF)
 
     # a staff member answers by replying; the person gets it, the group a thumbs-up
@@ -184,13 +184,14 @@ async def test_the_whole_round_trip(bot: Bot):
     assert "#1: sent" in (await bot.wait(STAFF, 4))[-1]
     assert "answered" in bot.texts(STAFF)[-1]
     api.push_message("/done 1", chat_id=STAFF, chat_type="supergroup", user_id=STAFF_MEMBER)
-    assert (await bot.wait(STAFF, 5))[-1] == "Question #1 is closed."
+    assert (await bot.wait(STAFF, 5))[-1] == "Question #1 is closed by Pat; the person was told."
+    assert (await bot.wait(PERSON, 7))[-1].startswith("The clinic closed your question #1.")
     api.push_message("/open@clinic_test_bot", chat_id=STAFF, chat_type="supergroup")
     assert (await bot.wait(STAFF, 6))[-1] == "No open questions."
 
     # replying to a closed question is not passed on
     api.push_message("One more thing", chat_id=PERSON, reply_to=copied)
-    assert "is closed" in (await bot.wait(PERSON, 7))[-1]
+    assert "is closed" in (await bot.wait(PERSON, 8))[-1]
     await bot.settle()
     assert len(bot.to(STAFF)) == 6
 
@@ -206,7 +207,7 @@ async def test_the_done_button_closes_only_in_the_staff_group(bot: Bot):
     bot.api.push_callback(
         "done:1", chat_id=STAFF, chat_type="supergroup", message_id=ticket_message
     )
-    assert (await bot.wait(STAFF, 2))[-1] == "Question #1 is closed."
+    assert (await bot.wait(STAFF, 2))[-1] == "Question #1 is closed by Pat; the person was told."
     assert TicketStore(bot.service.store).get(1).closed
     assert len(bot.api.calls_to("answerCallbackQuery")) >= 4  # every press acknowledged
 
@@ -344,8 +345,11 @@ async def test_urgent_symptoms_are_answered_first_and_marked_for_staff(bot: Bot,
 
 async def test_ask_is_private_and_in_the_menu_only_when_on(make_bot, tmp_path: Path):
     bot = await make_bot()
-    (menu,) = await bot.api.wait_for("setMyCommands")
-    assert "ask" in [c["command"] for c in menu.params["commands"]]
+    menus = await bot.api.wait_for("setMyCommands", 3)
+    by_scope = {m.params["scope"]["type"]: m.params["commands"] for m in menus}
+    assert "ask" in [c["command"] for c in by_scope["all_private_chats"]]
+    assert "ask" not in [c["command"] for c in by_scope["default"]]  # groups: no /ask
+    assert [c["command"] for c in by_scope["chat"]] == ["open", "done", "help"]
     bot.api.push_message("/ask@clinic_test_bot", chat_id=OTHER_GROUP, chat_type="supergroup")
     assert "private chat" in (await bot.wait(OTHER_GROUP, 1))[-1]
 
@@ -391,7 +395,7 @@ async def test_what_is_not_relayed_is_said_so(bot: Bot):
 
     # /done as a reply to the question's message
     api.push_message("/done", chat_id=STAFF, chat_type="supergroup", reply_to=ticket_message)
-    assert (await bot.wait(STAFF, 5))[-1] == "Question #1 is closed."
+    assert (await bot.wait(STAFF, 5))[-1] == "Question #1 is closed by Pat; the person was told."
 
 
 async def test_ask_for_another_bot_in_a_group_is_not_ours(bot: Bot):

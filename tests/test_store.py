@@ -131,7 +131,7 @@ def test_a_version_1_file_is_migrated_forward_keeping_its_rows(db_path: Path, cl
         db.execute("PRAGMA user_version = 1")
     store = Store(db_path, today=clock)
     with sqlite3.connect(db_path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     assert store.state("telegram:7") == ChatState("sciatica_causes", ())
     store.save("telegram:7", Turn("button", "answer", "x", ChatState("x", ("sciatica_causes",))))
     assert store.state("telegram:7") == ChatState("x", ("sciatica_causes",))

@@ -90,10 +90,14 @@ async def _housekeeping(service: ServiceLike) -> None:
 
 
 async def _register_commands(application: Application) -> None:
-    """Register the command menu; failure only costs the menu, so it is logged, not fatal."""
+    """Register the command menus (one per audience when the hand-over is on); failure only
+    costs the menu, so it is logged, not fatal."""
+    scopes = application.bot_data.get("command_scopes", ((None, COMMANDS),))
     try:
-        commands = application.bot_data.get("commands", COMMANDS)
-        await application.bot.set_my_commands([BotCommand(c, d) for c, d in commands])
+        for scope, commands in scopes:
+            await application.bot.set_my_commands(
+                [BotCommand(c, d) for c, d in commands], scope=scope
+            )
     except TelegramError as exc:
         logger.warning("could not register the command menu: %s", type(exc).__name__)
 

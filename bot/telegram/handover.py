@@ -8,7 +8,10 @@ they have dealt with it:
 - "Send" under a question: the ticket goes to the staff group (``STAFF_CHAT_ID``);
 - every new message in the staff group: ``/open``, ``/done 12``, and replies to a ticket's
   messages, relayed to the person; anything else there is ignored;
-- the staff group's "Done" buttons;
+- the staff group's "I'll take it" and "Done" buttons, which edit the ticket's message so
+  colleagues see who has it and that it is closed;
+- the staff group becoming a supergroup (``migrate_to_chat_id``): followed at once, and the
+  log says which ``STAFF_CHAT_ID`` to set;
 - a person's reply to a relayed answer: passed back to the staff group under the ticket;
 - "Ask the clinic" and ``/ask`` in a group other than the staff's: a pointer to the private
   chat (questions are private).
@@ -23,7 +26,15 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from telegram import Message, ReplyParameters, Update
+from telegram import (
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    Message,
+    ReplyParameters,
+    Update,
+    User,
+)
 from telegram.constants import ChatType, ParseMode, ReactionEmoji
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import (
@@ -35,7 +46,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handover import ASK, CANCEL, DONE_PREFIX, SEND, URGENT_MARK, HandOver, Opened
+from bot.handover import (
+    ASK,
+    CANCEL,
+    DONE_PREFIX,
+    SEND,
+    TAKE_PREFIX,
+    URGENT_MARK,
+    HandOver,
+    Opened,
+    Staff,
+)
 from bot.service import ChatService
 from bot.store import TicketRow, TicketStore
 from bot.telegram.handlers import COMMANDS, NEW_MESSAGE, TelegramAdapter, acknowledge
@@ -51,8 +72,18 @@ logger = logging.getLogger(__name__)
 HANDOVER_GROUP = -1
 """Handler group of the hand-over: before the ordinary handlers (group 0)."""
 
+AFTER_GROUP = 1
+"""Handler group of what follows an ordinary handler (the staff note after /optout)."""
+
 ASK_COMMAND = ("ask", "Ask the clinic a question")
 """The ``/ask`` entry of the command menu (only when ``STAFF_CHAT_ID`` is set)."""
+
+STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("open", "List the open questions, urgent first"),
+    ("done", "Close a question: /done 12"),
+    ("help", "How answering questions works"),
+)
+"""The staff group's command menu."""
 
 RELAYED_MEDIA = ("photo", "document", "video", "audio", "voice", "animation")
 """Staff replies relayed with ``copyMessage`` (the kinds that carry a caption)."""
@@ -73,6 +104,12 @@ def _chat_id(key: str) -> int:
     return int(key.removeprefix("telegram:"))
 
 
+def _staff(user: User | None) -> Staff:
+    if user is None:
+        return Staff(0, "a colleague")
+    return Staff(user.id, " ".join(user.first_name.split())[:64] or "a colleague")
+
+
 def _from_bot(message: Message | None, bot_id: int) -> bool:
     return message is not None and message.from_user is not None and message.from_user.id == bot_id
 
@@ -90,6 +127,8 @@ class HandOverHandlers:
         self.handover = handover
         self.adapter = adapter
         self.staff_chat_id = staff_chat_id
+        self.staff_filter = filters.Chat(chat_id=staff_chat_id)
+        """Matches the staff group (its new id too, once it became a supergroup)."""
 
     # -- the person's side --------------------------------------------------------------
 
@@ -114,12 +153,8 @@ class HandOverHandlers:
         user = update.effective_user
         text = self.handover.staff_text(opened, user.first_name if user else "")
         try:
-            posted = await context.bot.send_message(
-                chat_id=self.staff_chat_id,
-                text=escape(text),
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-                reply_markup=keyboard_for([self.handover.done_button(opened.number)]),
+            posted = await self._post(
+                context, text, buttons=self.handover.ticket_buttons(opened.number)
             )
         except TelegramError as exc:
             _log_staff_failure(exc)
@@ -158,13 +193,7 @@ class HandOverHandlers:
         if follow.urgent_reply is not None:  # safety first, before anything is passed on
             await self.adapter.send(context, chat.id, follow.urgent_reply)
         try:
-            posted = await context.bot.send_message(
-                chat_id=self.staff_chat_id,
-                text=escape(follow.staff_text),
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-                reply_parameters=_reply_to(ticket.staff_message),
-            )
+            posted = await self._post(context, follow.staff_text, reply_to=ticket.staff_message)
         except TelegramError as exc:
             _log_staff_failure(exc)
             reply = self.handover.not_reachable()
@@ -198,7 +227,9 @@ class HandOverHandlers:
         is ignored (the bot does not chat in the staff group)."""
         message = update.effective_message
         if message is not None:
-            if message.text and message.text.startswith("/"):
+            if message.migrate_to_chat_id:
+                self.follow(message.migrate_to_chat_id)
+            elif message.text and message.text.startswith("/"):
                 await self._staff_command(message, context)
             elif message.reply_to_message is not None:
                 await self._staff_reply(message, context)
@@ -212,10 +243,107 @@ class HandOverHandlers:
         if query is None or query.data is None or chat is None or query.message is None:
             raise ApplicationHandlerStop
         number = int(query.data.removeprefix(DONE_PREFIX))
-        note = self.handover.close(_chat_key(chat.id), number)
-        if note is not None:
-            await self._tell_staff(context, note, query.message.message_id)
+        await self._close(context, _chat_key(chat.id), number, query.from_user, query.message)
         raise ApplicationHandlerStop
+
+    async def take_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """ "I'll take it" under a ticket, or the status button that replaced it: the
+        presser is told (a pop-up), colleagues see the name on the ticket."""
+        query = update.callback_query
+        chat = update.effective_chat
+        if query is None or query.data is None or chat is None or query.message is None:
+            await acknowledge(update)
+            raise ApplicationHandlerStop
+        number = int(query.data.removeprefix(TAKE_PREFIX))
+        taken = self.handover.take(_chat_key(chat.id), number, _staff(query.from_user))
+        if taken is None:
+            await acknowledge(update)
+            raise ApplicationHandlerStop
+        note, changed = taken
+        try:
+            await query.answer(note)
+        except TelegramError as exc:
+            logger.warning("could not answer a button press: %s", type(exc).__name__)
+        if changed:
+            await self._edit_ticket(context, number, query.message.message_id)
+        raise ApplicationHandlerStop
+
+    async def after_optout(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """After a person's /optout: tell the staff group which questions it closed."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        for ticket in self.handover.quietly_closed(_chat_key(chat.id)):
+            await self._edit_ticket(context, ticket.number, ticket.staff_message)
+            await self._tell_staff(context, self.handover.optout_note(ticket), ticket.staff_message)
+
+    async def migrated(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup: follow it when it is the staff group (the ordinary
+        handlers then move what is stored about any group)."""
+        message = update.effective_message
+        if message is None:
+            return
+        if message.migrate_from_chat_id == self.staff_chat_id:
+            self.follow(message.chat_id)
+            raise ApplicationHandlerStop
+
+    def follow(self, new_chat_id: int) -> None:
+        """The staff group is ``new_chat_id`` from now on (it became a supergroup)."""
+        if new_chat_id == self.staff_chat_id:
+            return
+        old = self.staff_chat_id
+        self.staff_chat_id = new_chat_id
+        self.staff_filter.add_chat_ids(new_chat_id)
+        self.handover.migrated(_chat_key(new_chat_id))
+        logger.error(
+            "hand-over: the staff group %s became a supergroup; questions now go to %s. "
+            "Set STAFF_CHAT_ID=%s so the bot finds it after a restart",
+            old,
+            new_chat_id,
+            new_chat_id,
+        )
+
+    async def _close(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        key: str,
+        number: int,
+        user: User | None,
+        message: object,
+    ) -> None:
+        """Close ticket ``number`` for staff member ``user``: edit its message, tell the
+        person, confirm in the group."""
+        reply_to = message.message_id if isinstance(message, Message) else None
+        closing = self.handover.closing(key, number, _staff(user))
+        if closing is None:
+            return
+        ticket = closing.ticket
+        if ticket is not None:
+            await self._edit_ticket(context, number, ticket.staff_message)
+            try:
+                await context.bot.send_message(
+                    chat_id=_chat_id(ticket.chat),
+                    text=escape(closing.person_text),
+                    parse_mode=ParseMode.HTML,
+                )
+            except (Forbidden, BadRequest) as exc:  # blocked or gone: nothing to tell
+                logger.info("hand-over: ticket #%d closed, person not told: %s", number, exc)
+        await self._tell_staff(context, closing.note, reply_to)
+
+    async def _edit_ticket(
+        self, context: ContextTypes.DEFAULT_TYPE, number: int, message_id: int | None
+    ) -> None:
+        """Show the ticket's state in the buttons under its message in the staff group."""
+        if message_id is None:
+            return
+        try:
+            await context.bot.edit_message_reply_markup(
+                chat_id=self.staff_chat_id,
+                message_id=message_id,
+                reply_markup=keyboard_for(self.handover.ticket_buttons(number)),
+            )
+        except TelegramError as exc:  # too old, deleted, or in the group before it migrated
+            logger.info("hand-over: ticket #%d's message not updated: %s", number, exc)
 
     async def _staff_command(self, message: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
         word, _, rest = (message.text or "").partition(" ")
@@ -231,7 +359,8 @@ class HandOverHandlers:
             if number is None:
                 note = "Which question? For example: /done 12 (or reply /done to its message)."
             else:
-                note = self.handover.close(key, number)
+                await self._close(context, key, number, message.from_user, message)
+                return
         elif name in ("help", "start"):
             note = self.handover.staff_help()
         else:
@@ -287,7 +416,11 @@ class HandOverHandlers:
             logger.info("hand-over: ticket #%d undeliverable: %s", ticket.number, exc.message)
             await self._tell_staff(context, self.handover.undeliverable(ticket), message.message_id)
             return
-        self.handover.relayed(ticket, relayed_id)
+        note, changed = self.handover.relayed(ticket, relayed_id, _staff(message.from_user))
+        if changed:
+            await self._edit_ticket(context, ticket.number, ticket.staff_message)
+        if note is not None:
+            await self._tell_staff(context, note, message.message_id)
         try:
             await message.set_reaction(ReactionEmoji.THUMBS_UP)
         except TelegramError:  # reactions turned off in the group: say it instead
@@ -298,13 +431,32 @@ class HandOverHandlers:
     async def _tell_staff(
         self, context: ContextTypes.DEFAULT_TYPE, text: str, reply_to: int | None
     ) -> None:
-        await context.bot.send_message(
-            chat_id=self.staff_chat_id,
-            text=escape(text),
-            parse_mode=ParseMode.HTML,
-            link_preview_options=NO_PREVIEW,
-            reply_parameters=_reply_to(reply_to),
-        )
+        await self._post(context, text, reply_to=reply_to)
+
+    async def _post(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        buttons: tuple = (),
+    ) -> Message:
+        """Send ``text`` (plain) to the staff group; a group that became a supergroup is
+        followed, and the message sent there."""
+        for _ in range(2):
+            try:
+                return await context.bot.send_message(
+                    chat_id=self.staff_chat_id,
+                    text=escape(text),
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_parameters=_reply_to(reply_to),
+                    reply_markup=keyboard_for(buttons) if buttons else None,
+                )
+            except ChatMigrated as exc:
+                self.follow(exc.new_chat_id)
+                reply_to = None  # that message stayed in the old group
+        raise ChatMigrated(self.staff_chat_id)
 
 
 def _reply_to(message_id: int | None) -> ReplyParameters | None:
@@ -362,13 +514,15 @@ def register(application: Application, settings: Settings, adapter: TelegramAdap
     )
     service.handover = handover
     handlers = HandOverHandlers(handover, adapter, staff_chat_id)
-    staff = filters.Chat(chat_id=staff_chat_id)
+    staff = handlers.staff_filter
     private = filters.ChatType.PRIVATE
     asking = rf"^({re.escape(ASK)}|{re.escape(CANCEL)}|{re.escape(SEND)})$"
     application.add_handlers(
         [
             MessageHandler(NEW_MESSAGE & staff, handlers.staff_message),
+            MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated),
             CallbackQueryHandler(handlers.done_button, pattern=rf"^{DONE_PREFIX}\d+$"),
+            CallbackQueryHandler(handlers.take_button, pattern=rf"^{TAKE_PREFIX}\d+$"),
             CallbackQueryHandler(handlers.send, pattern=rf"^{re.escape(SEND)}$"),
             CallbackQueryHandler(handlers.elsewhere, pattern=asking),
             MessageHandler(NEW_MESSAGE & private & filters.REPLY, handlers.person_reply),
@@ -376,5 +530,15 @@ def register(application: Application, settings: Settings, adapter: TelegramAdap
         ],
         group=HANDOVER_GROUP,
     )
-    application.bot_data["commands"] = (*COMMANDS[:3], ASK_COMMAND, *COMMANDS[3:])
+    application.add_handler(
+        CommandHandler("optout", handlers.after_optout, filters=NEW_MESSAGE & private),
+        group=AFTER_GROUP,
+    )
+    # Menus per audience: people in private chats see /ask, other groups the plain menu,
+    # the staff group its own commands.
+    application.bot_data["command_scopes"] = (
+        (BotCommandScopeDefault(), COMMANDS),
+        (BotCommandScopeAllPrivateChats(), (*COMMANDS[:3], ASK_COMMAND, *COMMANDS[3:])),
+        (BotCommandScopeChat(staff_chat_id), STAFF_COMMANDS),
+    )
     logger.info("questions to the clinic go to the staff group %s", staff_chat_id)
