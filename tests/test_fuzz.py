@@ -446,6 +446,13 @@ def test_other_updates_are_ignored_without_error(driver, update):
 # --------------------------------------------------------------------------------------
 
 
+SLOWEST_MATCH_SECONDS = 1.0
+"""Longest the dialogue may take on any one input in the report (typically a few ms)."""
+
+SLOWEST_UPDATE_SECONDS = 3.0
+"""Longest one whole update may take through the adapter in the report."""
+
+
 def test_slowest_inputs_report(driver, dialogue, capsys):
     """Time the dialogue and the adapter on every hand-picked and some generated inputs."""
     samples = list(NASTY)
@@ -477,3 +484,9 @@ def test_slowest_inputs_report(driver, dialogue, capsys):
             shown = text[:40].encode("unicode_escape").decode()
             times = f"{matched * 1000:8.1f} ms / {whole * 1000:8.1f} ms"
             print(f"  {times}  {len(text):6d} chars  {shown!r}")
+    # Generous bounds (two shared cores): no input may take the matcher or a whole update
+    # anywhere near the time a person would notice, and every input was timed.
+    assert len(timings) == len(samples) > len(NASTY)
+    slowest_match = max(matched for matched, _, _ in timings)
+    assert slowest_match < SLOWEST_MATCH_SECONDS, f"dialogue took {slowest_match:.2f}s"
+    assert timings[0][1] < SLOWEST_UPDATE_SECONDS, f"an update took {timings[0][1]:.2f}s"

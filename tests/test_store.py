@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from fake_bot_api import TOKEN, FakeBotApi, FakeRequest
-from harness import file_bytes
+from harness import file_bytes, skip_unless_ci
 
 from bot.dialogue import Dialogue
 from bot.replies import ChatState
@@ -161,7 +161,7 @@ def _make_read_only(path: Path) -> None:
     if os.access(path, os.W_OK) and os.geteuid() == 0:
         done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
         if done.returncode != 0:
-            pytest.skip("cannot make a file read-only for root here")
+            skip_unless_ci("cannot make a file read-only for root here (chattr missing?)")
 
 
 def test_a_read_only_file_is_a_clear_error(db_path: Path):

@@ -339,3 +339,31 @@ async def test_the_words_heard_are_logged_at_debug_only(voice_bot, caplog):
     await replies(running, 2)
     logged = [r for r in caplog.records if "secret words" in r.getMessage()]
     assert logged and all(r.levelno == logging.DEBUG for r in logged)
+
+
+async def test_a_note_bigger_than_it_said_is_not_downloaded(voice_bot):
+    # The update says 100 bytes; getFile says more than the limit: the size is checked again.
+    running = await voice_bot(Scripted(voice.Heard("what is sciatica", 0.9)))
+    running.api.push_voice(b"x" * (voice.MAX_BYTES + 1), duration=5, file_size=100)
+    assert await replies(running, 1) == [escape(voice.TOO_LONG_TEXT)]
+    assert running.api.calls_to("getFile")
+    assert running.api.calls_to("download") == []
+
+
+async def test_the_queue_refuses_beyond_its_limit_by_itself():
+    # Two notes can pass the adapter's look at the queue together (each awaits getFile in
+    # between); the queue's own count is what keeps the limit.
+    gate = threading.Event()
+    engine = Scripted(voice.Heard("what is sciatica", 0.9), gate)
+    queue = voice.VoiceQueue(engine, limit=0)
+    try:
+        first = asyncio.ensure_future(queue.transcribe(b"first"))
+        assert await asyncio.to_thread(engine.started.wait, 30)
+        with pytest.raises(voice.Busy):
+            await queue.transcribe(b"second")
+        gate.set()
+        assert (await first).text == "what is sciatica"
+        assert queue.pending == 0
+    finally:
+        gate.set()
+        queue.close()

@@ -3,10 +3,10 @@ mean", and voice notes (with the speech model, where the ``voice`` extra is inst
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from harness import skip_unless_ci
 from sysbot import System
 
 from bot import voice
@@ -27,10 +27,7 @@ def needs_voice() -> None:
     """Skip without the voice extra, except in CI, where a skip would hide the check."""
     if voice.available():
         return
-    message = "the voice extra is not installed (pip install -e '.[voice]'; make test does)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{message}; CI must run the voice system test")
-    pytest.skip(message)
+    skip_unless_ci("the voice extra is not installed (pip install -e '.[voice]'; make test does)")
 
 
 def first_line(text: str) -> str:
