@@ -13,8 +13,9 @@ from bot.dialogue import Dialogue
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Bots the tests start as separate processes leave voice notes off (the speech model would
-# load in each); the voice tests turn it on through their own settings.
+# Bots the fault and start-up tests start as separate processes leave voice notes off (the
+# speech model would load in each); the system tests (tests/system) start `run` with a clean
+# environment, so voice is on there as it is for a clinic with the extra installed.
 os.environ.setdefault("VOICE", "off")
 
 
