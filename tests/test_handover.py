@@ -19,6 +19,7 @@ from bot.handover import (
     URGENT_MARK,
     HandOver,
     Opened,
+    Staff,
 )
 from bot.replies import MENU, Reply
 from bot.report import build_report, summarise_handovers
@@ -26,6 +27,7 @@ from bot.service import ChatService
 from bot.settings import Clinic, SettingsError, load_settings
 from bot.store import HandoverStat, Store, TicketStore
 from bot.storegate import StoreGate
+from bot.voice import Heard
 
 STAFF = "telegram:-100500"
 ANNA = "telegram:41"
@@ -462,3 +464,89 @@ def test_staff_chat_id_is_read_and_checked():
         load_settings({"STAFF_CHAT_ID": "@clinic_staff"})
     with pytest.raises(SettingsError, match="starts with a minus sign"):
         load_settings({"STAFF_CHAT_ID": "1234"})
+
+
+# --------------------------------------------------------------------------------------
+# a team in the staff group
+# --------------------------------------------------------------------------------------
+
+MARIA = Staff(7001, "Maria")
+TOM = Staff(7002, "Tom")
+
+
+def labels(buttons) -> list[str]:
+    return [button.label for button in buttons]
+
+
+def test_taking_answering_and_closing_show_who(handover: HandOver):
+    opened = send(handover, ANNA, OWN_CASE)
+    handover.posted(opened, 500)
+    assert labels(handover.ticket_buttons(1)) == ["I'll take it", "Done"]
+    assert handover.take(ANNA, 1, MARIA) is None  # only in the staff group
+    assert handover.take(STAFF, 1, MARIA) == (
+        "Question #1 is yours: reply to its message to answer.",
+        True,
+    )
+    assert labels(handover.ticket_buttons(1)) == ["Taken by Maria", "Done"]
+    assert handover.take(STAFF, 1, TOM) == ("Maria has question #1 already (taken).", False)
+
+    ticket = handover.staff_ticket(STAFF, 500)
+    assert handover.relayed(ticket, 70, MARIA) == (None, True)  # her first answer
+    assert labels(handover.ticket_buttons(1)) == ["Answered by Maria", "Done"]
+    note, changed = handover.relayed(ticket, 71, TOM)
+    assert note == "Maria already answered question #1; your reply was sent too." and not changed
+
+    closing = handover.closing(STAFF, 1, TOM)
+    assert closing.note == "Question #1 is closed by Tom; the person was told."
+    assert closing.ticket.chat == ANNA
+    assert closing.person_text.startswith("The clinic closed your question #1.")
+    assert "/ask" in closing.person_text
+    assert labels(handover.ticket_buttons(1)) == ["Closed by Tom"]  # Done is gone
+    assert handover.take(STAFF, 1, MARIA) == ("Question #1 was closed by Tom.", False)
+    assert handover.closing(STAFF, 1, MARIA).ticket is None  # already closed: nobody told
+
+
+def test_open_lists_urgent_questions_first_and_marked(handover: HandOver):
+    for chat, question, message in ((ANNA, OWN_CASE, 500), (BEN, URGENT_QUESTION, 501)):
+        handover.posted(send(handover, chat, question), message)
+    handover.take(STAFF, 1, MARIA)
+    lines = handover.open_list(STAFF).splitlines()
+    assert lines[0] == "Open questions (2, 1 urgent):"
+    assert lines[1].startswith("URGENT #2: sent ") and lines[1].endswith("waiting for an answer")
+    assert lines[2].startswith("#1: sent ") and lines[2].endswith("taken by Maria")
+
+
+def test_optout_closes_the_persons_open_questions(service: ChatService, handover: HandOver):
+    handover.posted(send(handover, ANNA, OWN_CASE), 500)
+    handover.posted(send(handover, BEN, OWN_CASE), 501)
+    reply = service.command(ANNA, "optout")
+    assert "Your open questions to the clinic (#1) are closed" in reply.text
+    (closed,) = handover.quietly_closed(ANNA)
+    assert closed.number == 1 and handover.quietly_closed(ANNA) == []
+    assert handover.tickets.get(1).closed and not handover.tickets.get(2).closed
+    assert "/optout" in handover.optout_note(closed)
+
+
+def test_help_and_buttons_per_audience(service: ChatService, handover: HandOver):
+    assert handover.help_line() in service.command(ANNA, "help").text
+    group = "telegram:-100777"
+    assert handover.help_line() not in service.command(group, "help").text
+    assert ASK not in payloads(service.message(group, OWN_CASE))  # questions are private
+    assert ASK in payloads(service.message(ANNA, OWN_CASE))
+    assert "I'll take it" in handover.staff_help()
+
+
+def test_a_voice_note_while_writing_a_question_becomes_its_text(
+    service: ChatService, handover: HandOver
+):
+    service.command(ANNA, "ask")
+    reply = service.voice(ANNA, Heard(OWN_CASE, 0.9))
+    assert payloads(reply) == [SEND, CANCEL] and OWN_CASE in reply.text
+    unsure = service.voice(BEN, Heard("mumble", 0.1))  # not writing one: answered as usual
+    assert unsure.kind != "handover_ask"
+    service.command(BEN, "ask")
+    refused = service.voice(BEN, Heard("", 0.0))
+    assert refused.text.startswith("I couldn't make out that voice note.")
+    assert payloads(refused) == [CANCEL] and handover.waiting(BEN)
+    opened = handover.open(ANNA)
+    assert opened.question == OWN_CASE
