@@ -552,11 +552,6 @@ class HandOver:
             "expired. Nothing was passed on."
         )
 
-    def close(self, chat: str, number: int) -> str | None:
-        """``/done <number>`` or "Done"; ``None`` (do nothing) outside the staff group."""
-        closing = self.closing(chat, number)
-        return closing.note if closing is not None else None
-
     def closing(self, chat: str, number: int, staff: Staff | None = None) -> Closing | None:
         """``/done <number>`` or "Done" by ``staff``: close the ticket; ``None`` (do
         nothing) outside the staff group."""

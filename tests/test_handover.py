@@ -233,7 +233,7 @@ def test_at_most_three_open_questions_per_chat(handover: HandOver):
     assert f"already have {MAX_OPEN} questions" in reply.text
     assert not handover.waiting(ANNA)
     send(handover, BEN, OWN_CASE)  # other chats are not affected
-    assert handover.close(STAFF, 1) == "Question #1 is closed; the person was told."
+    assert handover.closing(STAFF, 1).note == "Question #1 is closed; the person was told."
     assert isinstance(handover.start(ANNA), Reply) and handover.waiting(ANNA)
 
 
@@ -277,12 +277,12 @@ def test_messages_map_to_their_tickets_and_only_in_their_own_chat(handover: Hand
 def test_only_the_staff_group_closes_and_lists(handover: HandOver):
     opened = send(handover, ANNA, OWN_CASE)
     handover.posted(opened, 500)
-    assert handover.close(ANNA, opened.number) is None
+    assert handover.closing(ANNA, opened.number) is None
     assert handover.open_list(ANNA) is None
     assert "#1: sent" in handover.open_list(STAFF)
-    assert handover.close(STAFF, 1) == "Question #1 is closed; the person was told."
-    assert handover.close(STAFF, 1) == "Question #1 was already closed."
-    assert "no question #99" in handover.close(STAFF, 99)
+    assert handover.closing(STAFF, 1).note == "Question #1 is closed; the person was told."
+    assert handover.closing(STAFF, 1).note == "Question #1 was already closed."
+    assert "no question #99" in handover.closing(STAFF, 99).note
     assert handover.open_list(STAFF) == "No open questions."
 
 
@@ -433,7 +433,7 @@ def test_the_report_counts_hand_overs_and_answer_times(
         handover.relayed(ticket, 5000 + minutes)
         handover.relayed(handover.tickets.get(ticket.number), 6000 + minutes)  # second reply
         clock.now -= minutes * 60
-        handover.close(STAFF, ticket.number)
+        handover.closing(STAFF, ticket.number)
     urgent = send(handover, BEN, URGENT_QUESTION)
     handover.posted(urgent, 9999)
     summary = build_report(store, 7).handover

@@ -57,6 +57,7 @@ from bot.handover import (
     Opened,
     Staff,
 )
+from bot.replies import Button
 from bot.service import ChatService
 from bot.store import TicketRow, TicketStore
 from bot.telegram.handlers import COMMANDS, NEW_MESSAGE, TelegramAdapter, acknowledge
@@ -439,7 +440,7 @@ class HandOverHandlers:
         text: str,
         *,
         reply_to: int | None = None,
-        buttons: tuple = (),
+        buttons: tuple[Button, ...] = (),
     ) -> Message:
         """Send ``text`` (plain) to the staff group; a group that became a supergroup is
         followed, and the message sent there."""
