@@ -495,12 +495,15 @@ class FakeBotApi:
             "text": text,
         }
 
-    def migrate(self, old: int, new: int, *, user_id: int = 1001) -> None:
+    def migrate(self, old: int, new: int, *, user_id: int = 1001, announce: bool = True) -> None:
         """The group ``old`` becomes the supergroup ``new``, as Telegram does it: the two
-        service messages arrive, and from now on sending to ``old`` fails with
-        ``migrate_to_chat_id``."""
+        service messages arrive (unless ``announce`` is false: it happened while the bot was
+        not running), and from now on sending to ``old`` fails with ``migrate_to_chat_id``."""
         with self._cond:
             self._migrated[old] = new
+            self.chat(new, "supergroup")
+        if not announce:
+            return
         self.push_message(
             None, chat_id=old, chat_type="group", user_id=user_id, migrate_to_chat_id=new
         )

@@ -417,3 +417,33 @@ async def test_a_failing_acknowledgement_never_costs_the_send(bot: Bot):
     await bot.settle()
     assert len(bot.to(STAFF)) == 1
     assert escape(QUESTION) in bot.api.last_sent(STAFF)["text"]
+
+
+async def test_a_staff_group_that_migrated_while_the_bot_was_off_is_followed(
+    make_bot, caplog: pytest.LogCaptureFixture
+):
+    new_staff = -1007654321
+    api = FakeBotApi()
+    api.migrate(STAFF, new_staff, announce=False)
+    bot = await make_bot(api)
+    api.push_message("/ask", chat_id=PERSON)
+    await bot.wait(PERSON, 1)
+    api.push_message(QUESTION, chat_id=PERSON)
+    await bot.wait(PERSON, 2)
+    api.push_callback(SEND, chat_id=PERSON, first_name="Anna")
+    assert (await bot.wait(PERSON, 3))[-1].startswith("Sent to the clinic as question #1.")
+    ticket = api.last_sent(new_staff)
+    assert ticket["text"].startswith("Question #1 from Anna")
+    assert f"Set STAFF_CHAT_ID={new_staff}" in caplog.text
+    # replies from the supergroup reach the person, and its commands work
+    api.push_message(
+        "Yes, bring it.",
+        chat_id=new_staff,
+        chat_type="supergroup",
+        user_id=STAFF_MEMBER,
+        reply_to=ticket,
+    )
+    assert "Yes, bring it." in (await bot.wait(PERSON, 4))[-1]
+    api.push_message("/open", chat_id=new_staff, chat_type="supergroup", user_id=STAFF_MEMBER)
+    await bot.settle()
+    assert bot.texts(new_staff)[-1].startswith("Open questions (1, 0 urgent):")

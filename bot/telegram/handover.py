@@ -523,7 +523,7 @@ def register(application: Application, settings: Settings, adapter: TelegramAdap
             MessageHandler(NEW_MESSAGE & staff, handlers.staff_message),
             MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated),
             CallbackQueryHandler(handlers.done_button, pattern=rf"^{DONE_PREFIX}\d+$"),
-            CallbackQueryHandler(handlers.take_button, pattern=rf"^{TAKE_PREFIX}\d+$"),
+            CallbackQueryHandler(handlers.take_button, pattern=rf"^{TAKE_PREFIX}\d{{1,9}}$"),
             CallbackQueryHandler(handlers.send, pattern=rf"^{re.escape(SEND)}$"),
             CallbackQueryHandler(handlers.elsewhere, pattern=asking),
             MessageHandler(NEW_MESSAGE & private & filters.REPLY, handlers.person_reply),

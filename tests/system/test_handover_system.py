@@ -208,16 +208,22 @@ def test_the_staff_group_becoming_a_supergroup(start_system):
     # a staff reply in the supergroup reaches the person; nothing is kept of it
     staff_says(system, "Yes, 10 to 2.", MARIA, "Maria", reply_to=ticket, chat_id=NEW_STAFF)
     assert "Yes, 10 to 2." in system.wait(OTHER_PERSON, 4)[-1]
+    # staff talk in the supergroup, even addressed to the bot, is neither answered nor kept
+    staff_says(
+        system, "@clinic_test_bot the parking is full today", MARIA, "Maria", chat_id=NEW_STAFF
+    )
     # the first question can still be closed from the supergroup
     staff_says(system, "/done 1", MARIA, "Maria", chat_id=NEW_STAFF)
     api.wait_for_sync(
         "sendMessage", where=lambda c: "Question #1 is closed" in c.params.get("text", "")
     )
+    assert len(system.to(NEW_STAFF)) == 2  # the ticket and the closing note, nothing else
     output = system.stop_cleanly()
     assert f"STAFF_CHAT_ID={NEW_STAFF}" in output
     with sqlite3.connect(system.bot.database) as db:
         assert db.execute("SELECT count(*) FROM unanswered").fetchone()[0] == 0
-        assert "10 to 2" not in "\n".join(db.iterdump())
+        dump = "\n".join(db.iterdump())
+    assert "10 to 2" not in dump and "parking" not in dump
 
 
 def test_take_it_optout_and_group_menus(start_system):
