@@ -531,6 +531,7 @@ class HandOver:
     def undeliverable(self, ticket: TicketRow) -> str:
         """The person blocked the bot or deleted the chat: close the ticket, tell staff."""
         self.tickets.close(ticket.number)
+        self._note_team(ticket.number, Staff(0, "the bot (person unreachable)"), "closed")
         return (
             f"Question #{ticket.number}: the reply could not be delivered (the person has "
             "blocked the bot or deleted the chat). The question is now closed."

@@ -264,6 +264,9 @@ async def test_a_person_who_blocked_the_bot(bot: Bot):
     note = (await bot.wait(STAFF, 2))[-1]
     assert "could not be delivered" in note and "blocked" in note
     assert TicketStore(bot.service.store).get(1).closed
+    edited = bot.api.message_in(STAFF, ticket_message["message_id"])
+    labels = [b["text"] for row in edited["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["Closed by the bot (person unreachable)"]  # no Done left to press
 
 
 async def test_a_group_that_removed_the_bot(bot: Bot):

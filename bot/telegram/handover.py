@@ -415,7 +415,9 @@ class HandOverHandlers:
             if isinstance(exc, BadRequest) and "chat not found" not in exc.message.lower():
                 raise
             logger.info("hand-over: ticket #%d undeliverable: %s", ticket.number, exc.message)
-            await self._tell_staff(context, self.handover.undeliverable(ticket), message.message_id)
+            note = self.handover.undeliverable(ticket)
+            await self._edit_ticket(context, ticket.number, ticket.staff_message)
+            await self._tell_staff(context, note, message.message_id)
             return
         note, changed = self.handover.relayed(ticket, relayed_id, _staff(message.from_user))
         if changed:
