@@ -4,7 +4,8 @@ doctor``.
 Also ``python -m bot``. Every failure is one line on stderr: exit code 1 for content
 problems (each listed as file:line), 2 for settings, a missing token or an unusable database
 (and for ``doctor`` when anything needs attention), 3 when ``run`` cannot reach Telegram
-within ``STARTUP_TIMEOUT``.
+within ``STARTUP_TIMEOUT``, 4 when a content file or folder cannot be read by this user, 5
+when ``run`` or ``chat`` cannot write the database's file or folder.
 """
 
 from __future__ import annotations
@@ -17,15 +18,29 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from bot.content import ContentError, load_content
+from bot.content import ContentError, ContentUnreadable, load_content
 from bot.dialogue import Dialogue
 from bot.evaluation import EvalFileError, evaluate, load_items
 from bot.replies import ChatState
 from bot.service import ChatService
-from bot.settings import Settings, SettingsError, load_settings, missing
+from bot.settings import (
+    Settings,
+    SettingsError,
+    hash_warning,
+    load_settings,
+    missing,
+    unquoted_hashes,
+)
 from bot.store import Store, StoreError
 
 logger = logging.getLogger(__name__)
+
+EXIT_CONTENT = 1
+EXIT_SETTINGS = 2
+EXIT_UNREADABLE = 4
+"""A content file or folder (or another file the bot reads) cannot be read by this user."""
+EXIT_UNWRITABLE = 5
+"""The database's file or folder cannot be written by this user (``run``, ``chat``)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,6 +106,16 @@ def _parser() -> argparse.ArgumentParser:
         "doctor", help="check settings, content, database and Telegram; exit 0 when all is well"
     )
     doctor.add_argument("--json", action="store_true", help="print JSON")
+    doctor.add_argument(
+        "--as-service",
+        nargs="?",
+        const=True,
+        default=None,
+        metavar="UNIT",
+        help="check as the systemd unit runs the bot: its settings (EnvironmentFile=, "
+        "Environment=) and, as root, read and write access as its user (UNIT: the unit "
+        "file, default /etc/systemd/system/sciatica-bot.service, else the shipped settings)",
+    )
     return parser
 
 
@@ -110,33 +135,48 @@ def _fail(message: str, code: int) -> int:
 
 
 def _report_content(exc: ContentError) -> int:
+    if isinstance(exc, ContentUnreadable):  # one line: the first path is where to look
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        return _fail(
+            f"{exc.problems[0]}{more}: the content must be readable by the bot's user; "
+            "nothing started",
+            EXIT_UNREADABLE,
+        )
     for problem in exc.problems:
         print(problem, file=sys.stderr)
-    return _fail(f"{len(exc.problems)} content problem(s); nothing started", 1)
+    return _fail(f"{len(exc.problems)} content problem(s); nothing started", EXIT_CONTENT)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     if args.command == "doctor":  # reports malformed settings itself, among the rest
-        from bot.doctor import doctor
+        from bot.doctor import doctor, service_unit
 
-        return doctor(as_json=args.json)
+        unit = None
+        if args.as_service is not None:
+            unit = service_unit(None if args.as_service is True else Path(args.as_service))
+        return doctor(as_json=args.json, unit=unit)
     try:
         settings = load_settings()
     except SettingsError as exc:
-        return _fail(str(exc), 2)
+        return _fail(str(exc), EXIT_SETTINGS)
     logging.basicConfig(
         level=getattr(logging, settings.log_level, logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    env_file = Path.cwd() / ".env"
+    for line, key in unquoted_hashes(env_file):
+        logger.warning("%s", hash_warning(env_file, line, key))
     try:
         return _dispatch(args, settings)
     except ContentError as exc:
         return _report_content(exc)
     except StoreError as exc:
-        return _fail(str(exc), 2)
+        return _fail(str(exc), EXIT_SETTINGS)
+    except PermissionError as exc:  # a file the bot reads, other than the content
+        return _fail(f"{exc.filename or 'a file'} cannot be read: permission denied", 4)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
@@ -208,7 +248,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"backed up {settings.database_path} to {args.path} ({size:,} bytes, integrity ok)")
         return 0
     if args.command == "chat":
-        return _chat(ChatService.from_settings(settings))
+        return _preflight(settings) or _chat(ChatService.from_settings(settings))
     # run
     if not settings.telegram_token:
         if not args.chat_without_token:
@@ -221,10 +261,23 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         )
         return _chat(service)
     # Content first (every problem is listed), then the database, then Telegram.
+    failed = _preflight(settings)
+    if failed:
+        return failed
     service = ChatService.from_settings(settings)
     from bot.telegram import run
 
     return run(settings, service)
+
+
+def _preflight(settings: Settings) -> int:
+    """Before a conversation starts: the content loads (else :class:`ContentError`) and the
+    database can be written; returns 0, or :data:`EXIT_UNWRITABLE` after one line."""
+    from bot.doctor import database_unwritable
+
+    load_content(settings.intents_dir, settings.responses_dir)
+    why = database_unwritable(settings.database_path)
+    return _fail(why, EXIT_UNWRITABLE) if why else 0
 
 
 def _eval_voice(path: Path, settings: Settings) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import shutil
 import sqlite3
 import time
@@ -93,7 +94,15 @@ def test_all_well_exits_0_and_shows_one_screen(server, tmp_path):
 
     code, checks = _checks(_env(tmp_path, server.base_url))
     assert code == 0
-    assert list(checks) == ["settings", "content", "database", "telegram", "updates", "clinic"]
+    assert list(checks) == [
+        "settings",
+        "content",
+        "database",
+        "telegram",
+        "updates",
+        "clinic",
+        "voice",
+    ]
     assert {c["status"] for c in checks.values()} == {"ok"}
     assert checks["telegram"]["details"]["username"] == "clinic_test_bot"
     assert checks["database"]["details"]["schema_version"] == SCHEMA_VERSION
@@ -226,3 +235,55 @@ def test_the_staff_group_is_checked_only_when_set(server, tmp_path):
 
     code, checks = _checks(_env(tmp_path, server.base_url))
     assert code == 0 and "staff" not in checks
+
+
+@pytest.mark.parametrize(
+    ("voice", "status", "said"),
+    [("off", "note", "voice notes off (VOICE=off)"), ("on", "ok", "voice notes on")],
+)
+def test_doctor_says_whether_voice_notes_are_on(
+    server: FakeBotApiServer, tmp_path: Path, voice: str, status: str, said: str
+):
+    pytest.importorskip("faster_whisper")
+    code, checks = _checks(_env(tmp_path, server.base_url, VOICE=voice))
+    assert code == 0
+    assert checks["voice"]["status"] == status
+    assert checks["voice"]["summary"].startswith(said)
+
+
+def test_a_value_cut_at_an_unquoted_hash_is_a_problem_and_named(
+    server: FakeBotApiServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+):
+    """python-dotenv reads ``Unit #4, 12 High Street`` as ``Unit``: doctor must not say
+    "all well" about it, and start-up warns in one line."""
+    env = _env(tmp_path, server.base_url)
+    lines = [f"{key}={value}" for key, value in env.items() if key != "CLINIC_NAME"]
+    lines += [
+        "CLINIC_ADDRESS=Unit #4, 12 High Street",
+        'CLINIC_HOURS="Mon-Fri 9-18 # Sat by appointment"',
+        "CLINIC_NAME=Back in Balance",
+    ]
+    (tmp_path / ".env").write_text("\n".join(lines) + "\n")
+    for key in env:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["doctor", "--json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    settings = next(c for c in report["checks"] if c["name"] == "settings")
+    assert settings["status"] == "problem"
+    assert settings["summary"].endswith("cut at an unquoted ' #': CLINIC_ADDRESS")
+    assert settings["details"]["set"]["CLINIC_ADDRESS"] == "Unit"  # what the bot would use
+    assert settings["details"]["set"]["CLINIC_HOURS"] == "Mon-Fri 9-18 # Sat by appointment"
+    assert [p.split(": ")[0] for p in settings["details"]["problems"]] == [
+        f"{tmp_path / '.env'}:{len(lines) - 2}"
+    ]
+
+    caplog.clear()
+    assert main(["check"]) == 0
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1 and "CLINIC_ADDRESS has an unquoted ' #'" in warned[0]
+    assert "12 High Street" not in warned[0]  # the value itself is never logged
