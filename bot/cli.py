@@ -16,7 +16,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.content import ContentError, ContentUnreadable, load_content
 from bot.dialogue import Dialogue
@@ -32,6 +32,9 @@ from bot.settings import (
     unquoted_hashes,
 )
 from bot.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from bot.report import Report
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
         "--days", type=_positive, default=30, help="days to cover, today included (30)"
     )
     report.add_argument("--json", action="store_true", help="print JSON")
+    report.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="write the report as one self-contained page (charts inline, no network)",
+    )
     backup = sub.add_parser(
         "backup", help="a consistent copy of the database (DATABASE_PATH), safe while the bot runs"
     )
@@ -236,6 +245,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             result = build_report(store, args.days)
         finally:
             store.close()
+        if args.html is not None:
+            return _write_html(result, args.html, settings)
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         else:
@@ -268,6 +279,24 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot.telegram import run
 
     return run(settings, service)
+
+
+def _write_html(report: Report, path: Path, settings: Settings) -> int:
+    """``report --html FILE``: the page, with each topic's title when the content loads."""
+    from bot.report_html import render_html
+
+    try:
+        content = load_content(settings.intents_dir, settings.responses_dir)
+        titles = {name: response.title for name, response in content.responses.items()}
+    except ContentError:
+        titles = {}  # the intents' names do
+    page = render_html(report, titles)
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        return _fail(f"cannot write {path}: {exc.strerror or type(exc).__name__}", 2)
+    print(f"wrote {path} ({len(page.encode()):,} bytes)")
+    return 0
 
 
 def _preflight(settings: Settings) -> int:
