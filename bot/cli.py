@@ -45,6 +45,9 @@ EXIT_UNREADABLE = 4
 EXIT_UNWRITABLE = 5
 """The database's file or folder cannot be written by this user (``run``, ``chat``)."""
 
+LARGE_DATABASE = 32 * 1024 * 1024
+"""From this size on, ``backup`` on a terminal copies in steps and shows its progress."""
+
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr, exit code 2."""
@@ -238,11 +241,18 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(render(reply))
         return 0
     if args.command == "report":
+        from bot.progress import bar
         from bot.report import build_report
 
         store = Store.from_settings(settings, read_only=True)
         try:
-            result = build_report(store, args.days)
+            with bar(0, "grouping questions", unit="question") as shown:
+
+                def grouped(done: int, total: int) -> None:
+                    shown.total = total
+                    shown.update(done - shown.n)
+
+                result = build_report(store, args.days, progress=grouped)
         finally:
             store.close()
         if args.html is not None:
@@ -253,9 +263,22 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(result.to_text())
         return 0
     if args.command == "backup":
+        from bot.progress import bar, on_terminal
         from bot.store import backup
 
-        size = backup(settings.database_path, args.path, force=args.force)
+        database = Path(settings.database_path)
+        large = database.is_file() and database.stat().st_size >= LARGE_DATABASE
+        if large and on_terminal():
+            with bar(0, "backup", unit="page") as shown:
+
+                def step(done: int, total: int) -> None:
+                    shown.total = total
+                    shown.n = done
+                    shown.refresh()
+
+                size = backup(settings.database_path, args.path, force=args.force, progress=step)
+        else:
+            size = backup(settings.database_path, args.path, force=args.force)
         print(f"backed up {settings.database_path} to {args.path} ({size:,} bytes, integrity ok)")
         return 0
     if args.command == "chat":
