@@ -20,9 +20,11 @@ MAX_GROUPS = 30
 
 _WIDTH = 640
 _HEIGHT = 180
-_PAD_LEFT = 34
-_PAD_BOTTOM = 22
+_PAD_LEFT = 52
+_PAD_BOTTOM = 28
 _PAD_TOP = 10
+_TOPIC_WIDTH = 420
+"""The topic chart is drawn narrower, so that its labels stay readable on a phone."""
 
 _STYLE = """
 :root { color-scheme: light; --ink: #1d2733; --muted: #5b6673; --line: #d8dee6;
@@ -41,6 +43,9 @@ p.note, .muted { color: var(--muted); font-size: 0.9rem; margin: 4px 0; }
 .tiles dt { color: var(--muted); font-size: 0.85rem; }
 .tiles dd { margin: 0; font-size: 1.5rem; font-weight: 600; }
 svg { width: 100%; height: auto; display: block; }
+svg[data-chart="answers-by-topic"] { max-width: 560px; }
+@media (max-width: 540px) { svg[data-chart$="-per-day"] text,
+  svg[data-chart="fallback-rate"] text { font-size: 20px; } }
 svg text { font: 11px system-ui, sans-serif; fill: var(--muted); }
 svg .axis { stroke: var(--line); }
 svg .bar { fill: var(--bar); }
@@ -105,10 +110,12 @@ def _frame(top: float, unit: str, days: Sequence[Day]) -> list[str]:
     return parts
 
 
-def _svg(name: str, label: str, parts: Iterable[str], height: int = _HEIGHT) -> str:
+def _svg(
+    name: str, label: str, parts: Iterable[str], height: int = _HEIGHT, width: int = _WIDTH
+) -> str:
     body = "\n".join(parts)
     return (
-        f'<svg data-chart="{name}" viewBox="0 0 {_WIDTH} {height}" role="img" '
+        f'<svg data-chart="{name}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(label)}">\n'
         f"<title>{escape(label)}</title>\n{body}\n</svg>"
     )
@@ -161,24 +168,25 @@ def topic_bars(per_intent: Sequence[tuple[str, int]], titles: Mapping[str, str])
     """A horizontal bar per topic (``data-intent``, ``data-value``), most answered first."""
     row = 22
     height = max(row * len(per_intent), row) + 4
-    label_width = 250
+    width = _TOPIC_WIDTH
+    label_width = 200
     top = max((count for _, count in per_intent), default=1)
     parts = []
     for index, (intent, count) in enumerate(per_intent):
         y = index * row + 2
-        width = (_WIDTH - label_width - 50) * count / top
+        length = (width - label_width - 36) * count / top
         title = titles.get(intent) or intent
-        shown = title if len(title) <= 38 else title[:37] + "…"
+        shown = title if len(title) <= 32 else title[:31] + "…"
         parts.append(
             f'<g data-intent="{escape(intent)}" data-value="{count}">'
             f"<title>{escape(title)}: {count}</title>"
             f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end">{escape(shown)}</text>'
-            f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{width:.1f}" height="15"/>'
-            f'<text x="{label_width + width + 4:.1f}" y="{y + 15}">{count}</text></g>'
+            f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{length:.1f}" height="15"/>'
+            f'<text x="{label_width + length + 4:.1f}" y="{y + 15}">{count}</text></g>'
         )
     if not per_intent:
         parts.append('<text x="0" y="16">no answers in these days</text>')
-    return _svg("answers-by-topic", "Answers by topic", parts, height)
+    return _svg("answers-by-topic", "Answers by topic", parts, height, width)
 
 
 def _duration(seconds: float | None) -> str:
