@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import shutil
 import sqlite3
 import time
@@ -17,6 +18,7 @@ from fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer, free_port
 
 from bot.cli import main
 from bot.doctor import doctor, redact
+from bot.settings import unquoted_hashes
 from bot.store import SCHEMA_VERSION, Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -287,3 +289,32 @@ def test_a_value_cut_at_an_unquoted_hash_is_a_problem_and_named(
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warned) == 1 and "CLINIC_ADDRESS has an unquoted ' #'" in warned[0]
     assert "12 High Street" not in warned[0]  # the value itself is never logged
+
+
+def test_env_example_quotes_every_value_with_spaces():
+    example = REPO / ".env.example"
+    assert unquoted_hashes(example) == []
+    assigned = 0
+    for line in example.read_text().splitlines():
+        match = re.match(r"^#? ?([A-Z_]+)=(.*)$", line)
+        if match is None:
+            continue
+        assigned += 1
+        value = match.group(2)
+        if " " in value or "#" in value:
+            assert value.startswith('"') and value.endswith('"'), line
+    assert assigned >= 20
+
+
+def test_unquoted_hashes_finds_only_values_a_reader_would_cut(tmp_path: Path):
+    env_file = tmp_path / "env"
+    env_file.write_text(
+        "# a comment # with hashes\n"
+        "CLINIC_ADDRESS=Unit #4, 12 High Street\n"
+        'CLINIC_NAME="Back #1 in Balance"\n'
+        "CLINIC_PHONE='+44 # 20'\n"
+        "CLINIC_BOOKING_URL=https://example.org/book#today\n"
+        "export CLINIC_HOURS=Mon-Fri\t# Sat by appointment\n"
+    )
+    assert unquoted_hashes(env_file) == [(2, "CLINIC_ADDRESS"), (6, "CLINIC_HOURS")]
+    assert unquoted_hashes(tmp_path / "missing") == []
