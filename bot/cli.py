@@ -14,7 +14,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -282,7 +282,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"backed up {settings.database_path} to {args.path} ({size:,} bytes, integrity ok)")
         return 0
     if args.command == "chat":
-        return _preflight(settings) or _chat(ChatService.from_settings(settings))
+        return _start(settings, _chat)
     # run
     if not settings.telegram_token:
         if not args.chat_without_token:
@@ -294,14 +294,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return _chat(service)
-    # Content first (every problem is listed), then the database, then Telegram.
-    failed = _preflight(settings)
-    if failed:
-        return failed
-    service = ChatService.from_settings(settings)
     from bot.telegram import run
 
-    return run(settings, service)
+    return _start(settings, lambda service: run(settings, service))
 
 
 def _write_html(report: Report, path: Path, settings: Settings) -> int:
@@ -322,14 +317,16 @@ def _write_html(report: Report, path: Path, settings: Settings) -> int:
     return 0
 
 
-def _preflight(settings: Settings) -> int:
-    """Before a conversation starts: the content loads (else :class:`ContentError`) and the
-    database can be written; returns 0, or :data:`EXIT_UNWRITABLE` after one line."""
+def _start(settings: Settings, serve: Callable[[ChatService], int]) -> int:
+    """Content first (every problem is listed, or :class:`ContentError`), then whether this
+    user can write the database (else one line, :data:`EXIT_UNWRITABLE`), then ``serve``."""
     from bot.doctor import database_unwritable
 
-    load_content(settings.intents_dir, settings.responses_dir)
+    dialogue = Dialogue.from_settings(settings)
     why = database_unwritable(settings.database_path)
-    return _fail(why, EXIT_UNWRITABLE) if why else 0
+    if why:
+        return _fail(why, EXIT_UNWRITABLE)
+    return serve(ChatService.from_settings(settings, dialogue))
 
 
 def _eval_voice(path: Path, settings: Settings) -> int:
