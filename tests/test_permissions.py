@@ -40,6 +40,22 @@ pytestmark = pytest.mark.skipif(
 AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _python_for_nobody() -> None:
+    """Skip when ``nobody`` cannot run this Python and import the bot (an interpreter under
+    a private home folder, say)."""
+    probe = subprocess.run(
+        [*AS_NOBODY, sys.executable, "-c", "import bot.cli"],
+        capture_output=True,
+        cwd="/",
+        env=subprocess_env(Path("/nonexistent")),
+        timeout=60,
+        check=False,
+    )
+    if probe.returncode != 0:
+        pytest.skip(f"nobody cannot run {sys.executable} with the bot: {probe.stderr[-200:]!r}")
+
+
 @pytest.fixture
 def place() -> Iterator[Path]:
     """A folder ``nobody`` can enter (pytest's own temporary folders are root's, mode 700)."""
