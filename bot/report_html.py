@@ -149,6 +149,7 @@ def rate_line(days: Sequence[Day]) -> str:
     base = _HEIGHT - _PAD_BOTTOM
     span = (_WIDTH - _PAD_LEFT) / max(len(days), 1)
     parts = _frame(top, "%", days)
+    radius = 3 if len(days) <= 62 else 1.2  # a year of days: small dots, the line shows
     points = []
     for index, day in rated:
         rate = round(day.fallback_rate, 1)
@@ -157,7 +158,8 @@ def rate_line(days: Sequence[Day]) -> str:
         points.append(f"{x:.1f},{y:.1f}")
         parts.append(
             f'<circle class="dot" data-day="{day.day}" data-value="{rate}" cx="{x:.1f}" '
-            f'cy="{y:.1f}" r="3"><title>{day.day}: {rate}% of {day.typed} typed</title></circle>'
+            f'cy="{y:.1f}" r="{radius}">'
+            f"<title>{day.day}: {rate}% of {day.typed} typed</title></circle>"
         )
     if len(points) > 1:
         parts.insert(4, f'<polyline class="rate" points="{" ".join(points)}"/>')
