@@ -188,7 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         return _fail(str(exc), EXIT_SETTINGS)
     except PermissionError as exc:  # a file the bot reads, other than the content
-        return _fail(f"{exc.filename or 'a file'} cannot be read: permission denied", 4)
+        return _fail(
+            f"{exc.filename or 'a file'} cannot be read: permission denied", EXIT_UNREADABLE
+        )
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
