@@ -688,9 +688,14 @@ def doctor(
     Returns:
         0 when no check found a problem, 2 otherwise.
     """
+    checks: list[Check] = []
     if env is None:
-        env = service_environment(unit)[0] if unit is not None else read_environment()
-    checks = run_checks(env, unit=unit)
+        try:
+            env = service_environment(unit)[0] if unit is not None else read_environment()
+        except SettingsError as exc:  # .env cannot be read: nothing else can be checked
+            env = {}
+            checks = [Check("settings", "problem", str(exc), {"set": {}})]
+    checks = checks or run_checks(env, unit=unit)
     ok = all(c.status != "problem" for c in checks)
     if as_json:
         text = json.dumps({"ok": ok, "checks": [asdict(c) for c in checks]}, ensure_ascii=False)

@@ -171,11 +171,19 @@ def read_environment(env_file: Path | None = None) -> dict[str, str]:
 
     A variable set but empty in the environment (``TELEGRAM_BOT_TOKEN=`` passed on by a
     container or a service file) does not hide the value in ``.env``.
+
+    Raises:
+        SettingsError: ``.env`` exists but cannot be read.
     """
     path = env_file if env_file is not None else Path.cwd() / ".env"
     merged: dict[str, str] = {}
     if path.is_file():
-        merged.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+        try:
+            values = dotenv_values(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise SettingsError(f"{path} cannot be read: {reason}") from None
+        merged.update({k: v for k, v in values.items() if v is not None})
     merged.update({k: v for k, v in os.environ.items() if v.strip() or k not in merged})
     return merged
 

@@ -208,3 +208,20 @@ def test_doctor_as_service_checks_access_as_the_service_user(
         access = next(c for c in report["checks"] if c["name"] == "access")
         assert access["status"] == "ok", access
         assert access["summary"] == "as nobody: the content is readable; the database is writable"
+
+
+def test_an_env_file_the_user_cannot_read_is_one_line_for_check_and_a_doctor_problem(
+    place: Path,
+):
+    env_file = place / ".env"
+    env_file.write_text("CLINIC_NAME=Back in Balance\n")
+    env_file.chmod(0o600)  # root's
+    result = _as_nobody(place, "check")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"sciatica-bot: {env_file} cannot be read: Permission denied\n"
+    result = _as_nobody(place, "doctor", "--json")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    (settings,) = json.loads(result.stdout)["checks"]
+    assert settings["status"] == "problem" and "cannot be read" in settings["summary"]
+    result = _as_nobody(place, "doctor")
+    assert result.returncode == 2 and result.stdout.startswith("problem  settings")
