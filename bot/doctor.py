@@ -166,6 +166,8 @@ def database_unwritable(path: str) -> str | None:
         can_create, folder = _writable_folder(file.parent)
         if can_create:
             return None
+        if not folder.is_dir():
+            return f"DATABASE_PATH {path}: cannot create its folder ({folder} is not a folder)"
         return f"DATABASE_PATH {path} cannot be created: {folder} is not writable for this user"
     if not os.access(file, os.R_OK | os.W_OK):
         return f"DATABASE_PATH {path} is not writable for this user"

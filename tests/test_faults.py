@@ -497,9 +497,10 @@ def test_run_refuses_broken_content_listing_every_problem(server, spawn, content
     ],
 )
 def test_bad_setting_is_one_line_exit_2(server, spawn, setting, value, words):
+    """Exit 2 for a malformed setting; 5 for a database that cannot be created there."""
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url, setting: value}
     bot = spawn("run", **env)
-    assert bot.wait() == 2
+    assert bot.wait() == (5 if setting == "DATABASE_PATH" else 2)
     lines = bot.output.strip().splitlines()
     assert len(lines) == 1, bot.output
     assert words in lines[0], lines[0]
