@@ -17,6 +17,7 @@ from bench.common import (
     load_questions,
 )
 from bench.report import Table, machine, render_markdown, write_markdown
+from bot.progress import bar
 
 SECTIONS = ("accuracy", "latency", "pipeline", "voice")
 DEFAULT_OUT = ROOT / "bench" / "RESULTS.md"
@@ -60,9 +61,11 @@ def run(argv: Sequence[str] | None = None) -> tuple[list[Table], Path]:
     conversations_all = load_questions(CONVERSATIONS)
     tables: list[Table] = []
     started = time.perf_counter()
+    stages = bar(len(args.only), "bench", unit="stage")  # on a terminal only
 
     def show(table: Table) -> None:
         tables.append(table)
+        stages.clear()
         print(table.text(), end="\n\n", flush=True)
 
     if "accuracy" in args.only:
@@ -77,6 +80,7 @@ def run(argv: Sequence[str] | None = None) -> tuple[list[Table], Path]:
                 name="tests/data/conversations.yml",
             )[0]
         )
+        stages.update(1)
     if "latency" in args.only:
         from bench.latency import run_latency
 
@@ -86,6 +90,7 @@ def run(argv: Sequence[str] | None = None) -> tuple[list[Table], Path]:
         texts = [q.q for q in questions + conversations_all + load_questions(SAFETY)]
         sample = texts + long_messages(texts, count=8 if args.smoke else 40)
         show(run_length_latency(content, sample))
+        stages.update(1)
     if "pipeline" in args.only:
         from bench.pipeline import PipelineConfig, run_pipeline
 
@@ -111,11 +116,14 @@ def run(argv: Sequence[str] | None = None) -> tuple[list[Table], Path]:
 
         show(bot_cold_start(runs=1 if args.smoke else 5))
 
+        stages.update(1)
     if "voice" in args.only:
         from bench.voice import run_voice
 
         for table in run_voice():
             show(table)
+        stages.update(1)
+    stages.close()
 
     command = "python -m bench" + (" --smoke" if args.smoke else "")
     preface = [

@@ -4,7 +4,8 @@ doctor``.
 Also ``python -m bot``. Every failure is one line on stderr: exit code 1 for content
 problems (each listed as file:line), 2 for settings, a missing token or an unusable database
 (and for ``doctor`` when anything needs attention), 3 when ``run`` cannot reach Telegram
-within ``STARTUP_TIMEOUT``.
+within ``STARTUP_TIMEOUT``, 4 when a content file or folder cannot be read by this user, 5
+when ``run`` or ``chat`` cannot write the database's file or folder.
 """
 
 from __future__ import annotations
@@ -13,19 +14,39 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from bot.content import ContentError, load_content
+from bot.content import ContentError, ContentUnreadable, load_content
 from bot.dialogue import Dialogue
 from bot.evaluation import EvalFileError, evaluate, load_items
 from bot.replies import ChatState
 from bot.service import ChatService
-from bot.settings import Settings, SettingsError, load_settings, missing
+from bot.settings import (
+    Settings,
+    SettingsError,
+    hash_warning,
+    load_settings,
+    missing,
+    unquoted_hashes,
+)
 from bot.store import Store, StoreError
 
+if TYPE_CHECKING:
+    from bot.report import Report
+
 logger = logging.getLogger(__name__)
+
+EXIT_CONTENT = 1
+EXIT_SETTINGS = 2
+EXIT_UNREADABLE = 4
+"""A content file or folder (or another file the bot reads) cannot be read by this user."""
+EXIT_UNWRITABLE = 5
+"""The database's file or folder cannot be written by this user (``run``, ``chat``)."""
+
+LARGE_DATABASE = 32 * 1024 * 1024
+"""From this size on, ``backup`` on a terminal copies in steps and shows its progress."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,6 +103,12 @@ def _parser() -> argparse.ArgumentParser:
         "--days", type=_positive, default=30, help="days to cover, today included (30)"
     )
     report.add_argument("--json", action="store_true", help="print JSON")
+    report.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="write the report as one self-contained page (charts inline, no network)",
+    )
     backup = sub.add_parser(
         "backup", help="a consistent copy of the database (DATABASE_PATH), safe while the bot runs"
     )
@@ -91,6 +118,16 @@ def _parser() -> argparse.ArgumentParser:
         "doctor", help="check settings, content, database and Telegram; exit 0 when all is well"
     )
     doctor.add_argument("--json", action="store_true", help="print JSON")
+    doctor.add_argument(
+        "--as-service",
+        nargs="?",
+        const=True,
+        default=None,
+        metavar="UNIT",
+        help="check as the systemd unit runs the bot: its settings (EnvironmentFile=, "
+        "Environment=) and, as root, read and write access as its user (UNIT: the unit "
+        "file, default /etc/systemd/system/sciatica-bot.service, else the shipped settings)",
+    )
     return parser
 
 
@@ -110,33 +147,50 @@ def _fail(message: str, code: int) -> int:
 
 
 def _report_content(exc: ContentError) -> int:
+    if isinstance(exc, ContentUnreadable):  # one line: the first path is where to look
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        return _fail(
+            f"{exc.problems[0]}{more}: the content must be readable by the bot's user; "
+            "nothing started",
+            EXIT_UNREADABLE,
+        )
     for problem in exc.problems:
         print(problem, file=sys.stderr)
-    return _fail(f"{len(exc.problems)} content problem(s); nothing started", 1)
+    return _fail(f"{len(exc.problems)} content problem(s); nothing started", EXIT_CONTENT)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     if args.command == "doctor":  # reports malformed settings itself, among the rest
-        from bot.doctor import doctor
+        from bot.doctor import doctor, service_unit
 
-        return doctor(as_json=args.json)
+        unit = None
+        if args.as_service is not None:
+            unit = service_unit(None if args.as_service is True else Path(args.as_service))
+        return doctor(as_json=args.json, unit=unit)
     try:
         settings = load_settings()
     except SettingsError as exc:
-        return _fail(str(exc), 2)
+        return _fail(str(exc), EXIT_SETTINGS)
     logging.basicConfig(
         level=getattr(logging, settings.log_level, logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    env_file = Path.cwd() / ".env"
+    for line, key in unquoted_hashes(env_file):
+        logger.warning("%s", hash_warning(env_file, line, key))
     try:
         return _dispatch(args, settings)
     except ContentError as exc:
         return _report_content(exc)
     except StoreError as exc:
-        return _fail(str(exc), 2)
+        return _fail(str(exc), EXIT_SETTINGS)
+    except PermissionError as exc:  # a file the bot reads, other than the content
+        return _fail(
+            f"{exc.filename or 'a file'} cannot be read: permission denied", EXIT_UNREADABLE
+        )
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
@@ -189,26 +243,48 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(render(reply))
         return 0
     if args.command == "report":
+        from bot.progress import bar
         from bot.report import build_report
 
         store = Store.from_settings(settings, read_only=True)
         try:
-            result = build_report(store, args.days)
+            with bar(0, "grouping questions", unit="question") as shown:
+
+                def grouped(done: int, total: int) -> None:
+                    shown.total = total
+                    shown.update(done - shown.n)
+
+                result = build_report(store, args.days, progress=grouped)
         finally:
             store.close()
+        if args.html is not None:
+            return _write_html(result, args.html, settings)
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         else:
             print(result.to_text())
         return 0
     if args.command == "backup":
+        from bot.progress import bar, on_terminal
         from bot.store import backup
 
-        size = backup(settings.database_path, args.path, force=args.force)
+        database = Path(settings.database_path)
+        large = database.is_file() and database.stat().st_size >= LARGE_DATABASE
+        if large and on_terminal():
+            with bar(0, "backup", unit="page") as shown:
+
+                def step(done: int, total: int) -> None:
+                    shown.total = total
+                    shown.n = done
+                    shown.refresh()
+
+                size = backup(settings.database_path, args.path, force=args.force, progress=step)
+        else:
+            size = backup(settings.database_path, args.path, force=args.force)
         print(f"backed up {settings.database_path} to {args.path} ({size:,} bytes, integrity ok)")
         return 0
     if args.command == "chat":
-        return _chat(ChatService.from_settings(settings))
+        return _start(settings, _chat)
     # run
     if not settings.telegram_token:
         if not args.chat_without_token:
@@ -220,11 +296,39 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return _chat(service)
-    # Content first (every problem is listed), then the database, then Telegram.
-    service = ChatService.from_settings(settings)
     from bot.telegram import run
 
-    return run(settings, service)
+    return _start(settings, lambda service: run(settings, service))
+
+
+def _write_html(report: Report, path: Path, settings: Settings) -> int:
+    """``report --html FILE``: the page, with each topic's title when the content loads."""
+    from bot.report_html import render_html
+
+    try:
+        content = load_content(settings.intents_dir, settings.responses_dir)
+        titles = {name: response.title for name, response in content.responses.items()}
+    except ContentError:
+        titles = {}  # the intents' names do
+    page = render_html(report, titles)
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        return _fail(f"cannot write {path}: {exc.strerror or type(exc).__name__}", 2)
+    print(f"wrote {path} ({len(page.encode()):,} bytes)")
+    return 0
+
+
+def _start(settings: Settings, serve: Callable[[ChatService], int]) -> int:
+    """Content first (every problem is listed, or :class:`ContentError`), then whether this
+    user can write the database (else one line, :data:`EXIT_UNWRITABLE`), then ``serve``."""
+    from bot.doctor import database_unwritable
+
+    dialogue = Dialogue.from_settings(settings)
+    why = database_unwritable(settings.database_path)
+    if why:
+        return _fail(why, EXIT_UNWRITABLE)
+    return serve(ChatService.from_settings(settings, dialogue))
 
 
 def _eval_voice(path: Path, settings: Settings) -> int:

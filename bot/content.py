@@ -10,6 +10,7 @@ Every problem is reported with the file and line it comes from, all at once.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -126,6 +127,11 @@ class ContentError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems, key=lambda p: (p.where.path, p.where.line, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ContentUnreadable(ContentError):
+    """A content file or folder cannot be read (permissions, encoding): ``problems`` lists
+    only those, since whatever else is reported about the rest would be misleading."""
 
 
 @dataclass(frozen=True)
@@ -248,14 +254,17 @@ class Content:
 class _Doc:
     """A parsed YAML file that keeps nodes, so every value knows its line."""
 
-    def __init__(self, path: Path, display: str, problems: list[Problem]) -> None:
+    def __init__(
+        self, path: Path, display: str, problems: list[Problem], failures: list[Problem]
+    ) -> None:
         self.display = display
         self.problems = problems
         self.root: Node | None = None
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            self.problem(1, f"cannot read file: {exc}")
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            failures.append(Problem(Where(display, 1), f"cannot read file: {reason}"))
             return
         try:
             self.root = yaml.compose(text, Loader=_LOADER)
@@ -263,7 +272,7 @@ class _Doc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             line = mark.line + 1 if mark is not None else 1
             detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            self.problem(line, f"YAML error: {detail}")
+            failures.append(Problem(Where(display, line), f"YAML error: {detail}"))
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(Where(self.display, line), message))
@@ -321,19 +330,40 @@ class _Doc:
         return 0
 
 
-def _yaml_files(folder: Path, root: Path, problems: list[Problem]) -> Iterator[_Doc]:
-    if not folder.is_dir():
+def _yaml_files(
+    folder: Path,
+    root: Path,
+    problems: list[Problem],
+    unreadable: list[Problem],
+    unparsed: list[Problem],
+) -> Iterator[_Doc]:
+    """The folder's YAML files, parsed; a file or folder that cannot be read goes to
+    ``unreadable``, a file that is not valid YAML to ``unparsed``."""
+    try:
+        names = sorted(
+            entry.name for entry in os.scandir(folder) if entry.name.endswith((".yml", ".yaml"))
+        )
+    except (FileNotFoundError, NotADirectoryError):
         problems.append(Problem(Where(str(folder), 1), "folder not found"))
         return
-    files = sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")])
-    if not files:
+    except OSError as exc:  # permission denied on the folder or on one above it
+        message = f"cannot read folder: {exc.strerror or type(exc).__name__}"
+        unreadable.append(Problem(Where(str(folder), 1), message))
+        return
+    if not names:
         problems.append(Problem(Where(str(folder), 1), "no .yml files in folder"))
-    for path in files:
+    for name in names:
+        path = folder / name
         try:
             display = str(path.relative_to(root))
         except ValueError:
             display = str(path)
-        yield _Doc(path, display, problems)
+        failures: list[Problem] = []
+        doc = _Doc(path, display, problems, failures)
+        for failure in failures:
+            bucket = unreadable if failure.message.startswith("cannot read") else unparsed
+            bucket.append(failure)
+        yield doc
 
 
 def collapse_spaces(text: str) -> str:
@@ -702,19 +732,32 @@ def load_content(intents_dir: Path, responses_dir: Path) -> Content:
         responses_dir: Folder of response files and ``article.txt``.
 
     Raises:
-        ContentError: listing every problem found, each with file and line.
+        ContentUnreadable: a file or folder cannot be read; only those are listed.
+        ContentError: listing every problem found, each with file and line; when a file
+            is not valid YAML, only the files that are not.
     """
     root = Path.cwd()
     builder = _Builder()
+    unreadable: list[Problem] = []
+    unparsed: list[Problem] = []
     article_path = responses_dir / ARTICLE_FILE
     try:
         builder.article = article_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        builder.problems.append(Problem(Where(str(article_path), 1), "article not found"))
     except (OSError, UnicodeDecodeError) as exc:
-        builder.problems.append(Problem(Where(str(article_path), 1), f"cannot read article: {exc}"))
-    for doc in _yaml_files(intents_dir, root, builder.problems):
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        unreadable.append(Problem(Where(str(article_path), 1), f"cannot read article: {reason}"))
+    for doc in _yaml_files(intents_dir, root, builder.problems, unreadable, unparsed):
         builder.read_intent_file(doc)
-    for doc in _yaml_files(responses_dir, root, builder.problems):
+    for doc in _yaml_files(responses_dir, root, builder.problems, unreadable, unparsed):
         builder.read_response_file(doc)
+    # A file that cannot be read or parsed is reported first and alone: what the other
+    # checks would say (intents without responses...) follows from it and would mislead.
+    if unreadable:
+        raise ContentUnreadable(unreadable)
+    if unparsed:
+        raise ContentError(unparsed)
     builder.validate()
     if builder.problems:
         raise ContentError(builder.problems)

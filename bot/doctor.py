@@ -12,6 +12,8 @@ import asyncio
 import datetime as dt
 import json
 import os
+import pwd
+import shlex
 import sqlite3
 import sys
 from collections.abc import Mapping
@@ -19,14 +21,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from bot.content import ContentError, load_content
+from dotenv import dotenv_values
+
+from bot.content import ContentError, ContentUnreadable, load_content
 from bot.settings import (
     SECRET_SETTINGS,
     SETTING_NAMES,
     Settings,
     SettingsError,
+    hash_warning,
     load_settings,
     read_environment,
+    unquoted_hashes,
 )
 from bot.store import MEMORY, SCHEMA_VERSION
 
@@ -48,8 +54,9 @@ class Check:
     """The outcome of one check.
 
     Attributes:
-        name: ``settings``, ``content``, ``database``, ``telegram``, ``updates``, ``staff``
-            (only with ``STAFF_CHAT_ID``) or ``clinic``.
+        name: ``settings``, ``content``, ``database``, ``access`` (only with
+            ``--as-service``), ``telegram``, ``updates``, ``staff`` (only with
+            ``STAFF_CHAT_ID``), ``clinic`` or ``voice``.
         status: ``ok``, ``note`` or ``problem``.
         summary: One line for a person.
         details: What was found, for ``--json`` and the indented lines below the summary.
@@ -74,19 +81,33 @@ def redact(value: str) -> str:
 # --- the checks ----------------------------------------------------------------------------
 
 
-def check_settings(env: Mapping[str, str], env_file: Path) -> tuple[Check, Settings | None]:
-    """Read the settings; shows each one that is set, secrets redacted."""
-    where = f"the environment and {env_file}" if env_file.is_file() else "the environment"
+def check_settings(
+    env: Mapping[str, str], env_file: Path, *, where: str | None = None
+) -> tuple[Check, Settings | None]:
+    """Read the settings; shows each one that is set, secrets redacted.
+
+    A value of ``env_file`` cut at an unquoted `` #`` is a problem: the bot would run with
+    half of it.
+    """
+    if where is None:
+        where = f"the environment and {env_file}" if env_file.is_file() else "the environment"
     shown = {
         name: redact(env[name]) if name in SECRET_SETTINGS else env[name]
         for name in SETTING_NAMES
         if env.get(name, "").strip()
     }
     details: dict[str, Any] = {"read_from": where, "set": shown}
+    cut = [hash_warning(env_file, line, key) for line, key in unquoted_hashes(env_file)]
+    if cut:
+        details["problems"] = cut
     try:
         settings = load_settings(env)
     except SettingsError as exc:
         return Check("settings", "problem", str(exc), details), None
+    if cut:
+        keys = ", ".join(key for _, key in unquoted_hashes(env_file))
+        summary = f"read from {where}; cut at an unquoted ' #': {keys}"
+        return Check("settings", "problem", summary, details), settings
     return Check("settings", "ok", f"read from {where}", details), settings
 
 
@@ -98,6 +119,11 @@ def check_content(settings: Settings) -> Check:
     }
     try:
         content = load_content(settings.intents_dir, settings.responses_dir)
+    except ContentUnreadable as exc:
+        details["problems"] = [str(p) for p in exc.problems]
+        return Check(
+            "content", "problem", f"{len(exc.problems)} file(s) or folder(s) unreadable", details
+        )
     except ContentError as exc:
         details["problems"] = [str(p) for p in exc.problems]
         return Check(
@@ -121,6 +147,33 @@ def _writable_folder(folder: Path) -> tuple[bool, Path]:
     while not folder.exists() and folder.parent != folder:
         folder = folder.parent
     return os.access(folder, os.W_OK | os.X_OK), folder
+
+
+def database_unwritable(path: str) -> str | None:
+    """Why this user could not create or write the database at ``path``; None when it can.
+
+    The bot writes the file and, beside it, SQLite's ``-wal`` and ``-shm`` files, so the
+    folder must be writable too.
+    """
+    if path == MEMORY:
+        return None
+    file = Path(path)
+    try:
+        exists = file.exists()
+    except OSError as exc:
+        return f"DATABASE_PATH {path} cannot be reached ({exc.strerror or type(exc).__name__})"
+    if not exists:
+        can_create, folder = _writable_folder(file.parent)
+        if can_create:
+            return None
+        if not folder.is_dir():
+            return f"DATABASE_PATH {path}: cannot create its folder ({folder} is not a folder)"
+        return f"DATABASE_PATH {path} cannot be created: {folder} is not writable for this user"
+    if not os.access(file, os.R_OK | os.W_OK):
+        return f"DATABASE_PATH {path} is not writable for this user"
+    if not os.access(file.parent, os.W_OK | os.X_OK):
+        return f"DATABASE_PATH {path}: its folder {file.parent} is not writable for this user"
+    return None
 
 
 def check_database(settings: Settings) -> Check:
@@ -342,25 +395,262 @@ def check_clinic(settings: Settings) -> Check:
     return Check("clinic", "ok", listed, details)
 
 
-def run_checks(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> list[Check]:
+def check_voice(settings: Settings) -> Check:
+    """Whether voice notes are answered (``VOICE`` and the ``voice`` extra)."""
+    from bot import voice
+
+    installed = voice.available()
+    details: dict[str, Any] = {"on": settings.voice, "extra_installed": installed}
+    if not settings.voice:
+        why = "VOICE=off" if installed else "the voice extra is not installed"
+        return Check(
+            "voice",
+            "note",
+            f"voice notes off ({why}): they get the note that the bot reads text",
+            details,
+        )
+    if not installed:
+        return Check(
+            "voice",
+            "problem",
+            "VOICE=on but the voice extra is not installed: pip install 'sciatica-bot[voice]'",
+            details,
+        )
+    try:
+        model = voice.model_dir()
+    except voice.VoiceUnavailable as exc:
+        return Check("voice", "problem", f"VOICE=on but {exc}", details)
+    details["model"] = str(model)
+    return Check("voice", "ok", "voice notes on: transcribed on this server, offline", details)
+
+
+# --- as the service will run -------------------------------------------------------------
+
+SERVICE_UNIT = Path("/etc/systemd/system/sciatica-bot.service")
+"""Where the README's steps install ``deploy/sciatica-bot.service``."""
+
+STAND_IN_USER = "nobody"
+"""The user the access check runs as for a unit with ``DynamicUser=yes``: like systemd's
+throw-away user, it owns nothing and belongs to no group that does."""
+
+
+@dataclass(frozen=True)
+class ServiceUnit:
+    """What ``doctor --as-service`` needs from the systemd unit.
+
+    Attributes:
+        source: The unit file read, or ``"shipped"`` for the settings of
+            ``deploy/sciatica-bot.service`` when no unit is installed yet.
+        user: ``User=``, or :data:`STAND_IN_USER` for ``DynamicUser=yes``.
+        environment_files: ``EnvironmentFile=`` paths (``-`` prefix: may be missing).
+        environment: ``Environment=`` assignments.
+        state_directories: ``/var/lib/NAME`` for each ``StateDirectory=`` name; systemd
+            gives them to the service's user at every start.
+    """
+
+    source: str
+    user: str
+    environment_files: tuple[str, ...]
+    environment: Mapping[str, str]
+    state_directories: tuple[Path, ...]
+
+
+SHIPPED_UNIT = ServiceUnit(
+    source="shipped",
+    user=STAND_IN_USER,
+    environment_files=("/etc/sciatica-bot/env",),
+    environment={
+        "DATABASE_PATH": "/var/lib/sciatica-bot/sciatica-bot.sqlite3",
+        "PYTHONUNBUFFERED": "1",
+    },
+    state_directories=(Path("/var/lib/sciatica-bot"),),
+)
+"""The settings of ``deploy/sciatica-bot.service`` (a test keeps the two in step)."""
+
+
+def read_unit(text: str, source: str) -> ServiceUnit:
+    """The ``[Service]`` settings of a unit file that ``--as-service`` uses."""
+    section = ""
+    user = ""
+    dynamic = False
+    files: list[str] = []
+    environment: dict[str, str] = {}
+    states: list[Path] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            continue
+        key, _, value = (part.strip() for part in line.partition("="))
+        if section != "Service":
+            continue
+        if key == "User":
+            user = value
+        elif key == "DynamicUser":
+            dynamic = value.lower() in ("yes", "true", "1", "on")
+        elif key == "EnvironmentFile":
+            files.append(value)
+        elif key == "Environment":
+            for assignment in shlex.split(value):
+                name, _, setting = assignment.partition("=")
+                environment[name] = setting
+        elif key == "StateDirectory":
+            states.extend(Path("/var/lib") / name for name in value.split())
+    return ServiceUnit(
+        source=source,
+        user=user if user and not dynamic else STAND_IN_USER,
+        environment_files=tuple(files),
+        environment=environment,
+        state_directories=tuple(states),
+    )
+
+
+def service_unit(path: Path | None = None) -> ServiceUnit:
+    """The installed unit (``path``, default :data:`SERVICE_UNIT`), else the shipped one."""
+    path = path or SERVICE_UNIT
+    try:
+        return read_unit(path.read_text(encoding="utf-8"), str(path))
+    except FileNotFoundError:
+        return SHIPPED_UNIT
+
+
+def service_environment(unit: ServiceUnit) -> tuple[dict[str, str], list[str]]:
+    """The settings the service gets: its ``EnvironmentFile=`` then its ``Environment=``
+    (no ``.env``, none of this shell's variables), and the files that could not be read."""
+    env: dict[str, str] = {}
+    unread: list[str] = []
+    for entry in unit.environment_files:
+        optional = entry.startswith("-")
+        path = Path(entry.removeprefix("-"))
+        try:
+            env.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+            path.open().close()  # dotenv_values says nothing of a file it cannot read
+        except OSError as exc:
+            if not (optional and isinstance(exc, FileNotFoundError)):
+                unread.append(f"{path}: {exc.strerror or type(exc).__name__}")
+    env.update(unit.environment)
+    return env, unread
+
+
+def _probe(settings: Settings, state_directories: tuple[Path, ...]) -> dict[str, Any]:
+    """What this (unprivileged) process can read and write of what the bot needs."""
+    found: dict[str, Any] = {"unreadable": [], "database": None, "managed": False}
+    try:
+        load_content(settings.intents_dir, settings.responses_dir)
+    except ContentUnreadable as exc:
+        found["unreadable"] = [str(p) for p in exc.problems]
+    except ContentError:
+        pass  # the content check, run as this user, reports those
+    database = settings.database_path
+    if any(Path(database).is_relative_to(folder) for folder in state_directories):
+        found["managed"] = True
+    else:
+        found["database"] = database_unwritable(database)
+    return found
+
+
+def _as_user(user: pwd.struct_passwd, settings: Settings, unit: ServiceUnit) -> dict[str, Any]:
+    """Run :func:`_probe` in a child process with the privileges of ``user``."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop every privilege for good, probe, report, exit
+        code = 1
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(user.pw_gid)
+            os.setuid(user.pw_uid)
+            payload = json.dumps(_probe(settings, unit.state_directories)).encode()
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or not data:
+        raise OSError(f"the check as {user.pw_name} failed")
+    return json.loads(data)
+
+
+def check_access(settings: Settings, unit: ServiceUnit) -> Check:
+    """Whether the service's user can read the content and write the database."""
+    details: dict[str, Any] = {"unit": unit.source, "user": unit.user}
+    if os.geteuid() != 0:
+        return Check(
+            "access",
+            "note",
+            f"not checked: run doctor --as-service as root to check as {unit.user}",
+            details,
+        )
+    try:
+        user = pwd.getpwnam(unit.user)
+        found = _as_user(user, settings, unit)
+    except (KeyError, OSError) as exc:
+        return Check("access", "problem", f"cannot check as {unit.user}: {exc}", details)
+    details.update(found)
+    problems = list(found["unreadable"])
+    if found["database"]:
+        problems.append(found["database"])
+    details["problems"] = problems
+    if problems:
+        cannot = [
+            *(["read its content"] if found["unreadable"] else []),
+            *(["write its database"] if found["database"] else []),
+        ]
+        summary = f"as {unit.user}, the service cannot {' nor '.join(cannot)}"
+        return Check("access", "problem", summary, details)
+    database = (
+        "the database's folder is its state folder, which systemd gives it at each start"
+        if found["managed"]
+        else "the database is writable"
+    )
+    return Check("access", "ok", f"as {unit.user}: the content is readable; {database}", details)
+
+
+def run_checks(
+    env: Mapping[str, str] | None = None,
+    env_file: Path | None = None,
+    *,
+    unit: ServiceUnit | None = None,
+) -> list[Check]:
     """Every check, in the order a person would fix things.
 
     Args:
-        env: Settings (default: the environment plus ``.env``).
+        env: Settings (default: the environment plus ``.env``; with ``unit``, the
+            unit's ``EnvironmentFile=`` and ``Environment=`` only).
         env_file: The ``.env`` that was read, for the report (default: the working
             directory's).
+        unit: Check as this systemd unit will run the bot: its settings, and read and
+            write access as its user.
     """
-    env_file = env_file or Path.cwd() / ".env"
-    env = read_environment(env_file) if env is None else env
-    first, settings = check_settings(env, env_file)
+    if unit is not None:
+        service_env, unread = service_environment(unit)
+        env = service_env if env is None else env
+        files = [entry.removeprefix("-") for entry in unit.environment_files]
+        env_file = Path(files[0]) if files else Path("/dev/null")
+        where = f"{', '.join(files) or 'no EnvironmentFile'} and the unit ({unit.source})"
+        first, settings = check_settings(env, env_file, where=where)
+        if unread:
+            first = Check("settings", "problem", f"cannot read {'; '.join(unread)}", first.details)
+    else:
+        env_file = env_file or Path.cwd() / ".env"
+        env = read_environment(env_file) if env is None else env
+        first, settings = check_settings(env, env_file)
     if settings is None:
         return [first]
     return [
         first,
         check_content(settings),
         check_database(settings),
+        *([check_access(settings, unit)] if unit is not None else []),
         *check_telegram(settings),
         check_clinic(settings),
+        check_voice(settings),
     ]
 
 
@@ -386,14 +676,28 @@ def doctor(
     as_json: bool = False,
     env: Mapping[str, str] | None = None,
     out: TextIO | None = None,
+    *,
+    unit: ServiceUnit | None = None,
 ) -> int:
     """Run every check and print the screen (or JSON).
+
+    Args:
+        as_json: Print JSON instead of the screen.
+        env: The settings (default: see :func:`run_checks`).
+        out: Where to print (default: stdout).
+        unit: Check as this systemd unit runs the bot (``--as-service``).
 
     Returns:
         0 when no check found a problem, 2 otherwise.
     """
-    env = read_environment() if env is None else env
-    checks = run_checks(env)
+    checks: list[Check] = []
+    if env is None:
+        try:
+            env = service_environment(unit)[0] if unit is not None else read_environment()
+        except SettingsError as exc:  # .env cannot be read: nothing else can be checked
+            env = {}
+            checks = [Check("settings", "problem", str(exc), {"set": {}})]
+    checks = checks or run_checks(env, unit=unit)
     ok = all(c.status != "problem" for c in checks)
     if as_json:
         text = json.dumps({"ok": ok, "checks": [asdict(c) for c in checks]}, ensure_ascii=False)

@@ -19,6 +19,7 @@ import yaml
 
 from bot.content import RED_FLAGS
 from bot.dialogue import Dialogue
+from bot.progress import each
 from bot.replies import ChatState, Reply
 
 FALLBACK = "fallback"
@@ -289,7 +290,7 @@ def _offered(reply: Reply) -> tuple[str, ...]:
 def evaluate(dialogue: Dialogue, items: list[Item]) -> Report:
     """Send every message in a fresh chat and compare with the labels."""
     outcomes = []
-    for item in items:
+    for item in each(items, "eval", unit="message"):
         reply, _ = dialogue.handle(ChatState(), item.q)
         got = label_of(reply)
         declined = reply.kind == "fallback" or (

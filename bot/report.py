@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,7 +215,9 @@ def _rate(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:.1f}%" if whole else "0.0%"
 
 
-def group_questions(rows: list[UnansweredRow]) -> list[Group]:
+def group_questions(
+    rows: list[UnansweredRow], progress: Callable[[int, int], object] | None = None
+) -> list[Group]:
     """Group similar questions, largest group first.
 
     The most asked ungrouped question starts a group and takes every ungrouped question
@@ -224,6 +227,7 @@ def group_questions(rows: list[UnansweredRow]) -> list[Group]:
 
     Args:
         rows: Unanswered questions (the same text on several days is merged).
+        progress: Called with (questions grouped, questions in all) after each group.
 
     Returns:
         The groups.
@@ -256,6 +260,8 @@ def group_questions(rows: list[UnansweredRow]) -> list[Group]:
         votes: Counter[str] = Counter()
         for text in members:
             votes.update(near[text])
+        if progress is not None:
+            progress(len(asked) - len(ungrouped), len(asked))
         groups.append(
             Group(
                 size=sum(asked[text] for text in members),
@@ -268,13 +274,19 @@ def group_questions(rows: list[UnansweredRow]) -> list[Group]:
     return groups
 
 
-def build_report(store: Store, days: int, today: dt.date | None = None) -> Report:
+def build_report(
+    store: Store,
+    days: int,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], object] | None = None,
+) -> Report:
     """Read the store and build the report over the last ``days`` days (today included).
 
     Args:
         store: The bot's store.
         days: How many days to cover.
         today: The last day (default: the store's today).
+        progress: Passed to :func:`group_questions` (the long part over many days).
     """
     until = today or store.today()
     since = until - dt.timedelta(days=days - 1)
@@ -314,7 +326,7 @@ def build_report(store: Store, days: int, today: dt.date | None = None) -> Repor
         until=until,
         days=day_rows,
         per_intent=tuple(sorted(per_intent.items(), key=lambda item: (-item[1], item[0]))),
-        groups=tuple(group_questions(store.unanswered(since))),
+        groups=tuple(group_questions(store.unanswered(since), progress)),
         totals={name: totals[key] for key, name in zip(keys, names, strict=True)},
         handover=summarise_handovers(TicketStore(store).stats(since)),
     )

@@ -171,13 +171,59 @@ def read_environment(env_file: Path | None = None) -> dict[str, str]:
 
     A variable set but empty in the environment (``TELEGRAM_BOT_TOKEN=`` passed on by a
     container or a service file) does not hide the value in ``.env``.
+
+    Raises:
+        SettingsError: ``.env`` exists but cannot be read.
     """
     path = env_file if env_file is not None else Path.cwd() / ".env"
     merged: dict[str, str] = {}
     if path.is_file():
-        merged.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+        try:
+            values = dotenv_values(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise SettingsError(f"{path} cannot be read: {reason}") from None
+        merged.update({k: v for k, v in values.items() if v is not None})
     merged.update({k: v for k, v in os.environ.items() if v.strip() or k not in merged})
     return merged
+
+
+_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
+
+
+def unquoted_hashes(env_file: Path) -> list[tuple[int, str]]:
+    """Lines of ``env_file`` whose unquoted value holds a space before a ``#``.
+
+    ``.env`` readers take the rest of such a line for a comment, so
+    ``CLINIC_ADDRESS=Unit #4, High Street`` would read as ``Unit``; in double quotes
+    the whole value is kept (and systemd's ``EnvironmentFile=`` reads it the same way).
+
+    Returns:
+        ``(line number, setting name)`` for each such line; values are never returned.
+    """
+    try:
+        text = env_file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _ASSIGNMENT.match(line)
+        if match is None:
+            continue
+        value = match.group(2)
+        if value[:1] in ("'", '"'):
+            continue
+        if re.search(r"\s#", value):
+            found.append((number, match.group(1)))
+    return found
+
+
+def hash_warning(env_file: Path, line: int, key: str) -> str:
+    """One line saying that ``key``'s value on ``line`` is cut at its ``#``."""
+    return (
+        f"{env_file}:{line}: {key} has an unquoted ' #': everything from the '#' on is "
+        f'read as a comment; put the value in double quotes (KEY="...") to keep it whole'
+    )
 
 
 def missing(key: str, env: Mapping[str, str] | None = None) -> str:

@@ -968,7 +968,17 @@ class TicketStore:
 # --- backups ---------------------------------------------------------------------------
 
 
-def backup(source: str | Path, target: str | Path, *, force: bool = False) -> int:
+BACKUP_STEP_PAGES = 4096
+"""Pages copied per step when a backup reports its progress (16 MiB of 4 KiB pages)."""
+
+
+def backup(
+    source: str | Path,
+    target: str | Path,
+    *,
+    force: bool = False,
+    progress: Callable[[int, int], object] | None = None,
+) -> int:
     """Copy the database with SQLite's online backup API, safe while the bot writes to it.
 
     The copy is written next to ``target`` under a temporary name, checked with
@@ -979,6 +989,8 @@ def backup(source: str | Path, target: str | Path, *, force: bool = False) -> in
         source: The database (``DATABASE_PATH``).
         target: Where the copy goes.
         force: Replace ``target`` when it exists.
+        progress: Called with (pages copied, pages in all) after each step of
+            :data:`BACKUP_STEP_PAGES` pages; without it the copy is one step.
 
     Returns:
         The size of the copy in bytes.
@@ -1010,7 +1022,15 @@ def backup(source: str | Path, target: str | Path, *, force: bool = False) -> in
         try:
             dst = sqlite3.connect(partial)
             try:
-                src.backup(dst)  # all pages in one step: one consistent snapshot
+                if progress is None:
+                    src.backup(dst)  # all pages in one step: one consistent snapshot
+                else:  # SQLite restarts the copy if the bot writes between two steps
+                    src.backup(
+                        dst,
+                        pages=BACKUP_STEP_PAGES,
+                        sleep=0,
+                        progress=lambda _, left, total: progress(total - left, total),
+                    )
                 verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
             finally:
                 dst.close()

@@ -636,9 +636,11 @@ def evaluate_voice(engine: Engine, dialogue: Dialogue, clips: Sequence[Clip]) ->
     """Transcribe every clip, answer it as :func:`answer_heard` does, compare with labels."""
     import time
 
+    from bot.progress import each
+
     outcomes = []
     seconds = []
-    for clip in clips:
+    for clip in each(clips, "eval-voice", unit="clip"):
         start = time.perf_counter()
         heard = engine.transcribe(clip.file.read_bytes())
         seconds.append(time.perf_counter() - start)

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import REQUIRED_INTENTS, Content, ContentError, collapse_spaces, load_content
+from bot.content import (
+    REQUIRED_INTENTS,
+    Content,
+    ContentError,
+    ContentUnreadable,
+    collapse_spaces,
+    load_content,
+)
 
 
 def _problems(intents: Path, responses: Path) -> list[str]:
@@ -167,12 +174,49 @@ def test_payload_over_64_bytes_and_answer_over_4096(content_copy: tuple[Path, Pa
 
 def test_every_problem_is_reported_at_once(content_copy: tuple[Path, Path]) -> None:
     intents, responses = content_copy
-    (intents / "broken.yml").write_text("intents: [\n")
+    greetings = intents / "smalltalk.yml"
+    greetings.write_text(greetings.read_text().replace("- intent:", "- intnt:", 1))
     answers = responses / "answers.yml"
     answers.write_text(answers.read_text().replace("    title:", "    titel:", 1))
     problems = _problems(intents, responses)
-    assert any("broken.yml" in p for p in problems)
+    assert any("intnt" in p for p in problems)
     assert any("titel" in p for p in problems)
+
+
+def test_a_file_that_fails_to_parse_is_reported_first_and_alone(
+    content_copy: tuple[Path, Path],
+) -> None:
+    """A YAML error in one responses file would otherwise bring a line per intent whose
+    response sits in that file ("has no response"), all ahead of the real cause."""
+    intents, responses = content_copy
+    clinic = responses / "clinic.yml"
+    lines = clinic.read_text().splitlines()
+    lines.insert(len(lines) // 2, "  - intent: [unclosed")
+    clinic.write_text("\n".join(lines) + "\n")
+    answers = responses / "answers.yml"
+    answers.write_text(answers.read_text().replace("    title:", "    titel:", 1))
+    problems = _problems(intents, responses)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(str(clinic)) and "YAML error" in problems[0]
+
+
+def test_an_unreadable_file_is_its_own_kind_of_problem(
+    content_copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intents, responses = content_copy
+    real_read = Path.read_text
+
+    def refuse(path: Path, *args: object, **kwargs: object) -> str:
+        if path == responses / "clinic.yml":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    with pytest.raises(ContentUnreadable) as info:
+        load_content(intents, responses)
+    assert [str(p) for p in info.value.problems] == [
+        f"{responses / 'clinic.yml'}:1: cannot read file: Permission denied"
+    ]
 
 
 def test_missing_folder_is_a_problem_not_a_crash(tmp_path: Path) -> None:

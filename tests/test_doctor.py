@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import re
 import shutil
 import sqlite3
 import time
@@ -16,6 +18,7 @@ from fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer, free_port
 
 from bot.cli import main
 from bot.doctor import doctor, redact
+from bot.settings import unquoted_hashes
 from bot.store import SCHEMA_VERSION, Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -93,7 +96,15 @@ def test_all_well_exits_0_and_shows_one_screen(server, tmp_path):
 
     code, checks = _checks(_env(tmp_path, server.base_url))
     assert code == 0
-    assert list(checks) == ["settings", "content", "database", "telegram", "updates", "clinic"]
+    assert list(checks) == [
+        "settings",
+        "content",
+        "database",
+        "telegram",
+        "updates",
+        "clinic",
+        "voice",
+    ]
     assert {c["status"] for c in checks.values()} == {"ok"}
     assert checks["telegram"]["details"]["username"] == "clinic_test_bot"
     assert checks["database"]["details"]["schema_version"] == SCHEMA_VERSION
@@ -226,3 +237,84 @@ def test_the_staff_group_is_checked_only_when_set(server, tmp_path):
 
     code, checks = _checks(_env(tmp_path, server.base_url))
     assert code == 0 and "staff" not in checks
+
+
+@pytest.mark.parametrize(
+    ("voice", "status", "said"),
+    [("off", "note", "voice notes off (VOICE=off)"), ("on", "ok", "voice notes on")],
+)
+def test_doctor_says_whether_voice_notes_are_on(
+    server: FakeBotApiServer, tmp_path: Path, voice: str, status: str, said: str
+):
+    pytest.importorskip("faster_whisper")
+    code, checks = _checks(_env(tmp_path, server.base_url, VOICE=voice))
+    assert code == 0
+    assert checks["voice"]["status"] == status
+    assert checks["voice"]["summary"].startswith(said)
+
+
+def test_a_value_cut_at_an_unquoted_hash_is_a_problem_and_named(
+    server: FakeBotApiServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+):
+    """python-dotenv reads ``Unit #4, 12 High Street`` as ``Unit``: doctor must not say
+    "all well" about it, and start-up warns in one line."""
+    env = _env(tmp_path, server.base_url)
+    lines = [f"{key}={value}" for key, value in env.items() if key != "CLINIC_NAME"]
+    lines += [
+        "CLINIC_ADDRESS=Unit #4, 12 High Street",
+        'CLINIC_HOURS="Mon-Fri 9-18 # Sat by appointment"',
+        "CLINIC_NAME=Back in Balance",
+    ]
+    (tmp_path / ".env").write_text("\n".join(lines) + "\n")
+    for key in env:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["doctor", "--json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    settings = next(c for c in report["checks"] if c["name"] == "settings")
+    assert settings["status"] == "problem"
+    assert settings["summary"].endswith("cut at an unquoted ' #': CLINIC_ADDRESS")
+    assert settings["details"]["set"]["CLINIC_ADDRESS"] == "Unit"  # what the bot would use
+    assert settings["details"]["set"]["CLINIC_HOURS"] == "Mon-Fri 9-18 # Sat by appointment"
+    assert [p.split(": ")[0] for p in settings["details"]["problems"]] == [
+        f"{tmp_path / '.env'}:{len(lines) - 2}"
+    ]
+
+    caplog.clear()
+    assert main(["check"]) == 0
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1 and "CLINIC_ADDRESS has an unquoted ' #'" in warned[0]
+    assert "12 High Street" not in warned[0]  # the value itself is never logged
+
+
+def test_env_example_quotes_every_value_with_spaces():
+    example = REPO / ".env.example"
+    assert unquoted_hashes(example) == []
+    assigned = 0
+    for line in example.read_text().splitlines():
+        match = re.match(r"^#? ?([A-Z_]+)=(.*)$", line)
+        if match is None:
+            continue
+        assigned += 1
+        value = match.group(2)
+        if " " in value or "#" in value:
+            assert value.startswith('"') and value.endswith('"'), line
+    assert assigned >= 20
+
+
+def test_unquoted_hashes_finds_only_values_a_reader_would_cut(tmp_path: Path):
+    env_file = tmp_path / "env"
+    env_file.write_text(
+        "# a comment # with hashes\n"
+        "CLINIC_ADDRESS=Unit #4, 12 High Street\n"
+        'CLINIC_NAME="Back #1 in Balance"\n'
+        "CLINIC_PHONE='+44 # 20'\n"
+        "CLINIC_BOOKING_URL=https://example.org/book#today\n"
+        "export CLINIC_HOURS=Mon-Fri\t# Sat by appointment\n"
+    )
+    assert unquoted_hashes(env_file) == [(2, "CLINIC_ADDRESS"), (6, "CLINIC_HOURS")]
+    assert unquoted_hashes(tmp_path / "missing") == []

@@ -439,6 +439,15 @@ def test_run_refuses_broken_content_listing_every_problem(server, spawn, content
     intents, responses = content_copy
     files = _break_content(intents, responses)
     env = {"INTENTS_DIR": str(intents), "RESPONSES_DIR": str(responses)}
+    # A file that is not valid YAML is reported first and alone: what else would be said
+    # could follow from it.
+    for command in ("check", "run"):
+        alone = spawn(command, TELEGRAM_BOT_TOKEN=TOKEN, **env)
+        assert alone.wait() == 1
+        lines = alone.stderr.strip().splitlines()
+        assert len(lines) == 2 and "zz_broken.yml:" in lines[0] and "YAML error" in lines[0]
+    (intents / "zz_broken.yml").unlink()
+    files.remove("zz_broken.yml")
     check = spawn("check", **env)
     assert check.wait() == 1
     run = spawn("run", TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url, **env)
@@ -455,7 +464,7 @@ def test_run_refuses_broken_content_listing_every_problem(server, spawn, content
         assert (tmp_path / path).is_file() and line_number.isdigit() and message.strip(), line
     named = {Path(line.split(":", 1)[0]).name for line in problems}
     assert set(files) <= named, (files, problems)
-    wanted = ["YAML", "titel", "'lonely' has no response", "no_such_topic", "word for word"]
+    wanted = ["titel", "'lonely' has no response", "no_such_topic", "word for word"]
     for word in wanted:
         assert any(word in line for line in problems), (word, problems)
     assert any("sciatica.yml:5:" in line for line in problems), problems  # the duplicate
@@ -488,9 +497,10 @@ def test_run_refuses_broken_content_listing_every_problem(server, spawn, content
     ],
 )
 def test_bad_setting_is_one_line_exit_2(server, spawn, setting, value, words):
+    """Exit 2 for a malformed setting; 5 for a database that cannot be created there."""
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url, setting: value}
     bot = spawn("run", **env)
-    assert bot.wait() == 2
+    assert bot.wait() == (5 if setting == "DATABASE_PATH" else 2)
     lines = bot.output.strip().splitlines()
     assert len(lines) == 1, bot.output
     assert words in lines[0], lines[0]

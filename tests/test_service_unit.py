@@ -55,8 +55,12 @@ def test_the_unit_runs_the_bot_hardened_with_its_own_state_folder():
     assert one["EnvironmentFile"] == "/etc/sciatica-bot/env"
     assert one["Restart"] == "on-failure"
     assert int(one["StartLimitBurst"]) >= 1 and int(one["StartLimitIntervalSec"]) > 0
-    # exit 3 (Telegram unreachable) is worth a restart; 1 and 2 are not
-    assert one["RestartPreventExitStatus"].split() == ["1", "2"]
+    # exit 3 (Telegram unreachable) is worth a restart; 1, 2, 4 and 5 are not
+    assert one["RestartPreventExitStatus"].split() == ["1", "2", "4", "5"]
+    assert one["ExecReload"] == "/bin/kill -HUP $MAINPID"  # content reload (SIGHUP)
+    # /etc/sciatica-bot readable by the throw-away user: the content lives there
+    assert one["ConfigurationDirectory"] == "sciatica-bot"
+    assert one["ConfigurationDirectoryMode"] == "0755"
     assert one["KillSignal"] == "SIGTERM"
     for key, value in {
         "NoNewPrivileges": "yes",
@@ -115,3 +119,13 @@ def test_systemd_analyze_verify_accepts_the_unit(tmp_path):
     # the same check catches a setting systemd does not know
     unit.write_text(text.replace("[Service]\n", "[Service]\nProtectEverything=yes\n"))
     assert complaints.search(_verify(unit))
+
+
+def test_doctor_as_service_reads_the_unit_as_shipped():
+    """``doctor --as-service`` falls back on the shipped unit's settings when none is
+    installed: they must be the file's."""
+    from bot.doctor import SHIPPED_UNIT, read_unit
+
+    read = read_unit(UNIT.read_text(), "shipped")
+    assert read == SHIPPED_UNIT
+    assert read.user == "nobody"  # DynamicUser=yes: checked as a user that owns nothing

@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import logging
 import secrets
+import signal
 import sys
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.content import load_content
+from bot.content import ContentError, load_content
+from bot.dialogue import Dialogue
 from bot.service import ChatService
 from bot.store import StoreError
 from bot.telegram.handlers import (
@@ -211,6 +213,52 @@ def build_application(
     return application
 
 
+def reload_content(settings: Settings, service: ChatService) -> bool:
+    """Re-read the content (``systemctl reload``, SIGHUP) and answer with it from now on if it
+    passes ``sciatica-bot check``; otherwise keep the content in use. Logs one line either way.
+
+    Returns:
+        True when the new content is in use.
+    """
+    try:
+        dialogue = Dialogue.from_settings(settings)
+    except ContentError as exc:
+        logger.error(
+            "content not reloaded, %d problem(s), the first: %s; still answering with the "
+            "content loaded before (`sciatica-bot check` lists them all)",
+            len(exc.problems),
+            exc.problems[0],
+        )
+        return False
+    service.dialogue = dialogue
+    if service.handover is not None:
+        service.handover.dialogue = dialogue
+    content = dialogue.content
+    examples = sum(len(intent.examples) for intent in content.intents.values())
+    logger.info(
+        "content reloaded from %s: %d intents, %d examples",
+        settings.intents_dir.parent,
+        len(content.intents),
+        examples,
+    )
+    return True
+
+
+def _reload_on_hangup(
+    loop: asyncio.AbstractEventLoop, settings: Settings, service: ChatService
+) -> None:
+    """SIGHUP reloads the content, off the event loop, one reload at a time."""
+    running: list[asyncio.Future[bool]] = []
+
+    def hangup() -> None:
+        if running and not running[-1].done():
+            logger.info("content reload already under way")
+            return
+        running[:] = [loop.run_in_executor(None, reload_content, settings, service)]
+
+    loop.add_signal_handler(signal.SIGHUP, hangup)
+
+
 def _fail(message: str, code: int) -> int:
     """Print one line for the person running the bot and return ``code``."""
     print(f"sciatica-bot: {message}", file=sys.stderr)
@@ -218,7 +266,8 @@ def _fail(message: str, code: int) -> int:
 
 
 def run(settings: Settings, service: ChatService | None = None) -> int:
-    """Run the bot until SIGINT/SIGTERM: long polling, or a webhook when configured.
+    """Run the bot until SIGINT/SIGTERM: long polling, or a webhook when configured; SIGHUP
+    reloads the content (:func:`reload_content`).
 
     Args:
         settings: Loaded settings.
@@ -268,6 +317,7 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
         return _fail(str(exc), EXIT_TELEGRAM_UNREACHABLE)
 
     me = application.bot.username
+    _reload_on_hangup(loop, settings, service)
     try:
         if settings.webhook_url:
             path = settings.webhook_path
