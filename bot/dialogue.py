@@ -371,32 +371,46 @@ class Dialogue:
             return self.reply_for(decision)
         if decision.kind == "fallback" and not refers:
             return self.reply_for(decision)
-        context = self.matcher.decide(f"{text} {_subject(last)}")
-        if (
-            context.kind == "intent"
-            and context.intent not in WHOLE_TALK
-            and (
-                decision.kind != "intent"
-                or decision.intent in WHOLE_TALK
-                or context.score > decision.score
-            )
+        about = self._about(said, last, decision)
+        if about is not None and (
+            decision.kind != "intent" or decision.intent in WHOLE_TALK or about[1] > decision.score
         ):
-            return self.reply_for(context)
+            return self.answer(about[0], score=about[1], candidates=_pairs(decision))
         reply = self.reply_for(decision)
         if reply.kind == "did_you_mean":
             return self._settled(reply, decision, last)
         return reply
+
+    def _about(
+        self, said: str, last: str, decision: Decision, exclude: str = ""
+    ) -> tuple[str, float] | None:
+        """The topic a message means when read with the last topic's words, among that topic,
+        the topics it points to and the message's own candidates (a handful, so this costs
+        a fraction of a full match); None when no one of them is clear."""
+        pool = {last, *self.content.responses[last].follow_ups}
+        pool.update(c.intent for c in decision.candidates[:POOL_OWN])
+        pool.difference_update((RED_FLAGS, exclude, *WHOLE_TALK))
+        query = self.matcher.query(said if exclude else f"{said} {_subject(last)}")
+        ranked = sorted(self.matcher.score(query, pool).items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < self.matcher.threshold:
+            return None
+        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < self.matcher.margin:
+            return None
+        return ranked[0]
 
     def _correction(self, state: ChatState, rest: str) -> Reply | None:
         """ "No, I meant X": X read alone, then with the last topic's words, never the
         topic it corrects."""
         last = state.last_intent
         assert last is not None
-        for attempt in (rest, f"{rest} {_subject(last)}", f"{rest} {_facet_words(last)}"):
-            decision = self.matcher.decide(attempt)
-            if decision.kind == "intent" and decision.intent not in (last, *WHOLE_TALK):
-                assert decision.intent is not None
-                return self.answer(decision.intent, score=decision.score)
+        decision = self.matcher.decide(rest)
+        if decision.kind == "intent" and decision.intent not in (last, *WHOLE_TALK):
+            assert decision.intent is not None
+            return self.answer(decision.intent, score=decision.score)
+        for words in {_subject(last), _facet_words(last)}:
+            about = self._about(f"{rest} {words}", last, decision, exclude=last)
+            if about is not None:
+                return self.answer(about[0], score=about[1])
         return None
 
     def _facet_intent(self, facet: str, state: ChatState) -> str | None:
@@ -675,11 +689,18 @@ class Dialogue:
         return Reply(self._messages[key], buttons, kind=kind)
 
 
+POOL_OWN = 4
+"""The message's own candidates (all the matcher gives) that compete with the last topic's."""
+
 WHOLE_TALK = ("greeting", "thanks", "goodbye", "about_bot")
 """Answers a message about the last topic never gets from that topic's words."""
 
 
 GENERIC_NAME_WORDS = frozenset({"definition", "causes", "symptoms", "vs", "for", "factors"})
+
+
+def _pairs(decision: Decision) -> tuple[tuple[str, float], ...]:
+    return tuple((c.intent, c.score) for c in decision.candidates)
 
 
 def _subject(intent: str) -> str:
