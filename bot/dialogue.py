@@ -79,6 +79,9 @@ CORRECTION = re.compile(
 )
 """The start of "no, I meant ..." (or "no, not the pain, the appointment")."""
 
+NOT_PART = re.compile(r"\bnot (?:the |that |this |a |an )?\w+")
+"""What a correction says it did not mean ("the syndrome not the muscle")."""
+
 DENIAL = re.compile(
     r"\b(?:no|nope|nah|not|none)\b|\b(?:do not have|did not|none of|nothing like that|"
     r"not me|just asking|just curious|hypothetical|typed (?:that|it) wrong|was confused|"
@@ -93,16 +96,24 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("place", re.compile(r"\bwhere\b")),
     ("instead", re.compile(r"\binstead\b|\b(?:does|did) not (?:work|help)\b|\balternatives?\b")),
     ("kind", re.compile(r"\b(?:what|which) (?:kind|type|sort)\b")),
-    ("treat", re.compile(r"\bget rid of\b|\btreat\b|\bwhat (?:can|should) i do\b")),
+    (
+        "treat",
+        re.compile(
+            r"\bget rid of\b|\btreat(?:ment|ments)?\b|\bwhat (?:can|should) i do\b"
+            r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
+        ),
+    ),
+    ("whom", re.compile(r"\bwho (?:should|do|can) i (?:see|go to|ask)\b")),
     ("signs", re.compile(r"\b(?:signs|warning|look out for|watch for|watch out for)\b")),
 )
 """Short questions about "the previous topic" ("how long?", "how much?", "where?")."""
 
 _FACET_FILLER_TEXT = (
-    "and so ok okay then is it that this does do will take to get better until works work for "
-    "each time long how soon much where exactly a an the i can need usually normally what are "
-    "they them of its on be last about instead if help not did could else signs warning look "
-    "out watch kind type sort which should rid he she treat you with"
+    "and so ok okay then is it that this does do will take to get better until works work "
+    "for each time long how soon much where exactly a an the i can need usually normally "
+    "what are they them of its on be last about instead if help not did could else signs "
+    "warning look out watch kind type sort which should rid he she treat you with would "
+    "massage therapist see go ask"
 )
 FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 """Words a short question about the previous topic may have besides its facet."""
@@ -364,6 +375,11 @@ class Dialogue:
                 if intent is not None:
                     return self.answer(intent)
         decision = self.matcher.decide(text, split)
+        if decision.kind == "did_you_mean" and state.last_kind == "did_you_mean":
+            # asked again, unsure again: the one topic both "Did you mean"s offered
+            common = [o for o in decision.options if o in state.offered]
+            if len(common) == 1:
+                return self.answer(common[0], score=decision.score, candidates=_pairs(decision))
         if last is None or not is_topic(last) or state.last_kind:
             return self.reply_for(decision)
         refers = REFERS.search(said) is not None
@@ -403,6 +419,7 @@ class Dialogue:
         topic it corrects."""
         last = state.last_intent
         assert last is not None
+        rest = NOT_PART.sub(" ", rest).strip() or rest
         decision = self.matcher.decide(rest)
         if decision.kind == "intent" and decision.intent not in (last, *WHOLE_TALK):
             assert decision.intent is not None
@@ -431,6 +448,8 @@ class Dialogue:
             return last if last == "clinic_cancellation" else "clinic_prices"
         if facet == "kind":
             return "neuromuscular_massage" if last == "massage_for_sciatica" else None
+        if facet == "whom":
+            return "find_therapist" if last in TREATMENTS | {"massage_safety"} else WHEN_TO_GET_HELP
         if facet == "treat":
             if last.startswith("piriformis"):
                 return "neuromuscular_massage"
