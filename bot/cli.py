@@ -20,7 +20,7 @@ from typing import NoReturn
 from bot.content import ContentError, load_content
 from bot.dialogue import Dialogue
 from bot.evaluation import EvalFileError, evaluate, load_items
-from bot.evaluation_dialogues import evaluate_dialogues, load_dialogues
+from bot.evaluation_dialogues import context_cost, evaluate_dialogues, load_dialogues
 from bot.replies import ChatState
 from bot.service import ChatService
 from bot.settings import Settings, SettingsError, load_settings, missing
@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
         help="YAML list of {turns: [{say: text | press: payload, want: [...], ctx: bool}]}",
     )
     ev_dia.add_argument("--json", action="store_true", help="print JSON")
+    ev_dia.add_argument(
+        "--cost",
+        action="store_true",
+        help="also time what reading each typed turn in its context adds (milliseconds)",
+    )
     ev_dia.add_argument(
         "--misses",
         choices=("tuning", "held-out", "all"),
@@ -190,10 +195,19 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         except EvalFileError as exc:
             return _fail(str(exc), 1)
         dia_report = evaluate_dialogues(dialogue, conversations)
+        cost = context_cost(dialogue, conversations) if args.cost else None
         if args.json:
-            print(json.dumps(dia_report.to_json(), ensure_ascii=False, indent=1))
+            data = dia_report.to_json()
+            if cost is not None:
+                data["context_cost"] = cost
+            print(json.dumps(data, ensure_ascii=False, indent=1))
         else:
             print(dia_report.to_text(args.misses))
+            if cost is not None:
+                print(
+                    "\ncontext cost per typed turn: "
+                    + ", ".join(f"{k} {v}" for k, v in cost.items())
+                )
         return 0
     if args.command == "eval-voice":
         return _eval_voice(args.file, settings)

@@ -387,6 +387,9 @@ class Dialogue:
             return self.reply_for(decision)
         if decision.kind == "fallback" and not refers:
             return self.reply_for(decision)
+        clear = decision.score >= CLEAR_SCORE and decision.intent not in WHOLE_TALK
+        if decision.kind == "intent" and clear:  # the message's own topic, clearly
+            return self.reply_for(decision)
         about = self._about(said, last, decision)
         if about is not None and (
             decision.kind != "intent" or decision.intent in WHOLE_TALK or about[1] > decision.score
@@ -707,6 +710,9 @@ class Dialogue:
         buttons = tuple(self._topic_button(i) for i in self.content.menu)
         return Reply(self._messages[key], buttons, kind=kind)
 
+
+CLEAR_SCORE = 95.0
+"""A message matching its own topic this well is not read with the last one."""
 
 POOL_OWN = 4
 """The message's own candidates (all the matcher gives) that compete with the last topic's."""

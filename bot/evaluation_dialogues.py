@@ -14,7 +14,9 @@ Every fifth conversation (the 5th, 10th, ...) is the held-out part.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -283,6 +285,53 @@ def label_of(dialogue: Dialogue, reply: Reply) -> str:
     if reply.kind in ("menu", "welcome"):
         return MENU
     return reply.intent or reply.kind
+
+
+def context_cost(
+    dialogue: Dialogue, conversations: list[Conversation], repeat: int = 7
+) -> dict[str, float]:
+    """What reading a typed turn with its chat's state costs beyond reading it alone.
+
+    Every typed turn is answered with the state the conversation carries and with a fresh
+    one; each takes the fastest of ``repeat`` runs, and the cost is the difference.
+
+    Returns:
+        ``n`` and the 50th, 90th and 99th percentile and maximum cost in milliseconds.
+    """
+    costs: list[float] = []
+    for conv in conversations:
+        state = ChatState()
+        for turn in conv.turns:
+            if turn.say is not None:
+                carried = _fastest(partial(dialogue.handle, state, turn.say), repeat)
+                alone = _fastest(partial(dialogue.handle, ChatState(), turn.say), repeat)
+                costs.append((carried - alone) * 1000)
+                state = dialogue.handle(state, turn.say)[1]
+            else:
+                state = dialogue.handle(state, payload=turn.press)[1]
+    costs.sort()
+    if not costs:
+        return {"n": 0}
+
+    def at(share: float) -> float:
+        return round(costs[min(len(costs) - 1, int(share * len(costs)))], 4)
+
+    return {
+        "n": len(costs),
+        "p50_ms": at(0.5),
+        "p90_ms": at(0.9),
+        "p99_ms": at(0.99),
+        "max_ms": round(costs[-1], 4),
+    }
+
+
+def _fastest(run: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def evaluate_dialogues(dialogue: Dialogue, conversations: list[Conversation]) -> DialogueReport:
