@@ -103,6 +103,11 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
         ),
     ),
+    ("which", re.compile(r"\bwhich (?:one|is it)\b|\btell (?:them |the two )?apart\b")),
+    (
+        "safe",
+        re.compile(r"\b(?:is|it|that|this) (?:safe|ok|okay) for me\b|\b(?:is|it|that) safe\b"),
+    ),
     ("whom", re.compile(r"\bwho (?:should|do|can) i (?:see|go to|ask)\b")),
     ("signs", re.compile(r"\b(?:signs|warning|look out for|watch for|watch out for)\b")),
 )
@@ -113,7 +118,7 @@ _FACET_FILLER_TEXT = (
     "for each time long how soon much where exactly a an the i can need usually normally "
     "what are they them of its on be last about instead if help not did could else signs "
     "warning look out watch kind type sort which should rid he she treat you with would "
-    "massage therapist see go ask"
+    "massage therapist see go ask tell have got one really safe for me"
 )
 FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 """Words a short question about the previous topic may have besides its facet."""
@@ -451,6 +456,12 @@ class Dialogue:
             return last if last == "clinic_cancellation" else "clinic_prices"
         if facet == "kind":
             return "neuromuscular_massage" if last == "massage_for_sciatica" else None
+        if facet == "which":
+            if last in BODY or last.startswith("sciatica") or last == "trigger_point_4":
+                return "sciatica_vs_piriformis"
+            return None
+        if facet == "safe":
+            return "massage_safety" if last in TREATMENTS | {"massage_safety"} else None
         if facet == "whom":
             return "find_therapist" if last in TREATMENTS | {"massage_safety"} else WHEN_TO_GET_HELP
         if facet == "treat":

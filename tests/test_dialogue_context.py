@@ -62,6 +62,12 @@ def _cleared(dialogue: Dialogue, reply: Reply) -> bool:
         ("what is piriformis syndrome", "and the treatment?", "neuromuscular_massage"),
         ("can massage actually help sciatica", "and if it doesnt work?", "other_treatments"),
         ("can massage help sciatica", "what kind", "neuromuscular_massage"),
+        (
+            "what are the symptoms of sciatica",
+            "how do I tell which one I have",
+            "sciatica_vs_piriformis",
+        ),
+        ("what is neuromuscular massage", "is it safe?", "massage_safety"),
     ],
 )
 def test_a_short_question_asks_about_the_last_topic(
