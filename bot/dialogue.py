@@ -70,7 +70,9 @@ QUESTION_START = re.compile(
     r"would|is|are|does|do|did|will|any|tell)\b"
 )
 ACK_WORDS = 10
+QUESTION_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who)\b")
 WH_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who|back)\b")
+"""Words that make a message starting "ok ..." more than an acknowledgement."""
 
 CORRECTION = re.compile(
     r"^(?:no|nope|sorry|not quite|wrong|oops)\b(?:\s+(?:no|sorry|not quite|wrong))*\s*"
@@ -242,7 +244,7 @@ class Dialogue:
         if (
             state.last_kind == "urgent"
             or (state.last_intent == WHEN_TO_GET_HELP and not state.last_kind)
-        ) and DENIAL.search(said):
+        ) and _is_denial(said, text):
             return self._with_menu("not_urgent", kind="menu"), _forget_kind(state)
         reply = self._in_context(state, said, text, split)
         reply, new_state = self._moved(state, self._screened(reply, assessment))
@@ -411,6 +413,13 @@ class Dialogue:
         """The topic a message means when read with the last topic's words, among that topic,
         the topics it points to and the message's own candidates (a handful, so this costs
         a fraction of a full match); None when no one of them is clear."""
+        # not understood alone: only a message in the bot's own words leans on the last
+        # topic ("what about my purple zebra" does not)
+        if (
+            decision.kind == "fallback"
+            and self.matcher.unknown_share(self.matcher.query(said)) > MAX_UNKNOWN_SHARE
+        ):
+            return None
         pool = {last, *self.content.responses[last].follow_ups}
         pool.update(c.intent for c in decision.candidates[:POOL_OWN])
         pool.difference_update((RED_FLAGS, exclude, *WHOLE_TALK))
@@ -722,6 +731,10 @@ class Dialogue:
         return Reply(self._messages[key], buttons, kind=kind)
 
 
+MAX_UNKNOWN_SHARE = 0.5
+"""A message the matcher cannot place alone is read with the last topic only when at most
+this share of its words is known to no topic."""
+
 CLEAR_SCORE = 95.0
 """A message matching its own topic this well is not read with the last one."""
 
@@ -783,6 +796,15 @@ def _navigation(said: str) -> str | None:
     ):
         return None
     return kind
+
+
+def _is_denial(said: str, text: str) -> bool:
+    """True for "no, nothing like that, I was just asking"; a denial that goes on to ask
+    something ("no, I meant how long it lasts") is read as that question."""
+    if not DENIAL.search(said) or "?" in text:
+        return False
+    rest = CORRECTION.sub("", said, count=1)
+    return not (QUESTION_START.match(rest) or QUESTION_WORD.search(rest))
 
 
 def _is_acknowledgement(said: str, text: str) -> bool:

@@ -102,6 +102,16 @@ def test_a_message_that_names_its_own_topic_is_read_as_before(dialogue: Dialogue
         assert fresh.intent == reply.intent == want
 
 
+@pytest.mark.parametrize(
+    "words", ["what about my purple zebra again", "and can I knit while my zebra sleeps"]
+)
+def test_words_the_bot_does_not_know_do_not_lean_on_the_last_topic(
+    dialogue: Dialogue, words: str
+) -> None:
+    reply, _ = _after(dialogue, "what is piriformis syndrome", words)
+    assert reply.kind == "fallback"
+
+
 def test_without_a_last_topic_a_short_question_is_read_on_its_own(dialogue: Dialogue) -> None:
     alone, _ = dialogue.handle(ChatState(), "how long is it?")
     assert alone.intent == "how_long"
@@ -173,6 +183,15 @@ def test_a_typed_denial_after_the_urgent_answer_is_i_dont_have_these(
     pressed, _ = dialogue.handle(state, payload=NOT_URGENT)
     assert _cleared(dialogue, reply) and reply.text == pressed.text
     assert after.last_kind == "" and after.last_intent == "sciatica_causes"
+
+
+def test_a_denial_that_asks_something_is_read_as_the_question(dialogue: Dialogue) -> None:
+    _, state = _after(dialogue, "what causes sciatica", URGENT_TEXT)
+    reply, _ = dialogue.handle(state, "no i meant how long does sciatica usually last")
+    assert reply.intent == "how_long"
+    _, state = _after(dialogue, "when should i see a doctor about sciatica")
+    reply, _ = dialogue.handle(state, "no, what I want to know is how much a massage costs")
+    assert reply.intent == "clinic_prices"
 
 
 def test_the_same_words_without_the_urgent_answer_are_not_a_denial(dialogue: Dialogue) -> None:
