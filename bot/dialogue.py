@@ -52,7 +52,7 @@ NAV_WORDS = 9
 """Back and "more" in other words are at most this long."""
 
 REFERS = re.compile(
-    r"\b(?:it|its|that|this|them|they|those|these|one|same|instead|there)\b"
+    r"\b(?:it|its|that|this|them|they|those|these|one|ones|same|instead|there)\b"
     r"|^(?:and|so|but|also|then|ok and|what about|how about)\b"
 )
 """A message that leans on the one before: a pronoun, or "and ...", "what about ..."."""
@@ -61,7 +61,8 @@ ACK = re.compile(
     r"^(?:(?:ok|okay|k|kk|thanks|thank you|thx|ta|cheers|great|brilliant|perfect|lovely|"
     r"cool|nice|right|ah|oh|yep|yes|yeah|got it|fair enough|good to know|interesting|"
     r"makes sense|that makes sense|i see|understood|noted|that helps|helpful|awesome|"
-    r"fab|fantastic|excellent|wow|super|amazing|that clears it up)\b\s*)+"
+    r"fab|fantastic|excellent|wow|super|amazing|that clears it up|huh|hmm|aha|alright|"
+    r"sure|ahh|oh i see|that explains it)\b\s*)+"
 )
 """The start of an acknowledgement ("ah ok that makes sense")."""
 

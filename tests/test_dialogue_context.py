@@ -68,6 +68,7 @@ def _cleared(dialogue: Dialogue, reply: Reply) -> bool:
             "sciatica_vs_piriformis",
         ),
         ("what is neuromuscular massage", "is it safe?", "massage_safety"),
+        ("do you take insurance", "which ones", "clinic_insurance"),
     ],
 )
 def test_a_short_question_asks_about_the_last_topic(
@@ -121,7 +122,14 @@ def test_without_a_last_topic_a_short_question_is_read_on_its_own(dialogue: Dial
 
 
 @pytest.mark.parametrize(
-    "ack", ["good to know, thanks", "brilliant, that clears it up", "ah ok that makes sense", "ta"]
+    "ack",
+    [
+        "good to know, thanks",
+        "brilliant, that clears it up",
+        "ah ok that makes sense",
+        "ta",
+        "huh ok",
+    ],
 )
 def test_an_acknowledgement_is_thanked_and_keeps_the_topic(dialogue: Dialogue, ack: str) -> None:
     reply, state = _after(dialogue, "what is piriformis syndrome", ack)
