@@ -746,7 +746,9 @@ WHOLE_TALK = ("greeting", "thanks", "goodbye", "about_bot")
 """Answers a message about the last topic never gets from that topic's words."""
 
 
-GENERIC_NAME_WORDS = frozenset({"definition", "causes", "symptoms", "vs", "for", "factors"})
+GENERIC_NAME_WORDS = frozenset(
+    {"clinic", "definition", "causes", "symptoms", "vs", "for", "factors", "what", "to"}
+)
 
 
 def _pairs(decision: Decision) -> tuple[tuple[str, float], ...]:
@@ -756,8 +758,6 @@ def _pairs(decision: Decision) -> tuple[tuple[str, float], ...]:
 def _subject(intent: str) -> str:
     """The words a topic's name gives a follow-up ("piriformis_syndrome" -> "piriformis
     syndrome")."""
-    if intent.startswith(CLINIC):
-        return "session"
     words = [w for w in intent.split("_") if w not in GENERIC_NAME_WORDS and not w.isdigit()]
     return " ".join(words)
 
