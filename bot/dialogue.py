@@ -442,10 +442,12 @@ class Dialogue:
         if decision.kind == "intent" and decision.intent not in (last, *WHOLE_TALK):
             assert decision.intent is not None
             return self.answer(decision.intent, score=decision.score)
-        for words in {_subject(last), _facet_words(last)}:
+        for words in dict.fromkeys((_subject(last), _facet_words(last))):
             about = self._about(f"{rest} {words}", last, decision, exclude=last)
             if about is not None:
                 return self.answer(about[0], score=about[1])
+        if decision.kind == "did_you_mean" and last not in decision.options:
+            return self.reply_for(decision)  # unsure, but never the topic just corrected
         return None
 
     def _facet_intent(self, facet: str, state: ChatState) -> str | None:

@@ -170,6 +170,14 @@ def test_a_correction_is_read_without_what_it_corrects(
     assert reply.intent == want, reply.candidates
 
 
+def test_a_correction_never_repeats_the_topic_it_corrects(dialogue: Dialogue) -> None:
+    reply, _ = _after(
+        dialogue, "is heat good for sciatica", "no i meant massage, is massage good for it"
+    )
+    assert reply.intent != "heat_ice"
+    assert "heat_ice" not in [b.payload for b in reply.buttons if reply.kind == "did_you_mean"]
+
+
 # --- after the urgent answer -------------------------------------------------------------
 
 
