@@ -14,6 +14,7 @@ from bot.content import (
     FIND_THERAPIST,
     MAX_MESSAGE_CHARS,
     RED_FLAGS,
+    SMALL_TALK,
     WHEN_TO_GET_HELP,
     Content,
     Response,
@@ -380,7 +381,8 @@ class Dialogue:
             facet = _facet(said)
             if facet is not None:
                 intent = self._facet_intent(facet, state)
-                if intent is not None:
+                if intent in self.content.responses:  # a topic the clinic removed is not
+                    assert intent is not None
                     return self.answer(intent)
         decision = self.matcher.decide(text, split)
         if decision.kind == "did_you_mean" and state.last_kind == "did_you_mean":
@@ -395,12 +397,12 @@ class Dialogue:
             return self.reply_for(decision)
         if decision.kind == "fallback" and not refers:
             return self.reply_for(decision)
-        clear = decision.score >= CLEAR_SCORE and decision.intent not in WHOLE_TALK
+        clear = decision.score >= CLEAR_SCORE and decision.intent not in SMALL_TALK
         if decision.kind == "intent" and clear:  # the message's own topic, clearly
             return self.reply_for(decision)
         about = self._about(said, last, decision)
         if about is not None and (
-            decision.kind != "intent" or decision.intent in WHOLE_TALK or about[1] > decision.score
+            decision.kind != "intent" or decision.intent in SMALL_TALK or about[1] > decision.score
         ):
             return self.answer(about[0], score=about[1], candidates=_pairs(decision))
         reply = self.reply_for(decision)
@@ -423,7 +425,7 @@ class Dialogue:
             return None
         pool = {last, *self.content.responses[last].follow_ups}
         pool.update(c.intent for c in decision.candidates[:POOL_OWN])
-        pool.difference_update((RED_FLAGS, exclude, *WHOLE_TALK))
+        pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
         query = self.matcher.query(said if exclude else f"{said} {_subject(last)}")
         ranked = sorted(self.matcher.score(query, pool).items(), key=lambda kv: -kv[1])
         if not ranked or ranked[0][1] < self.matcher.threshold:
@@ -439,7 +441,7 @@ class Dialogue:
         assert last is not None
         rest = NOT_PART.sub(" ", rest).strip() or rest
         decision = self.matcher.decide(rest)
-        if decision.kind == "intent" and decision.intent not in (last, *WHOLE_TALK):
+        if decision.kind == "intent" and decision.intent not in (last, *SMALL_TALK):
             assert decision.intent is not None
             return self.answer(decision.intent, score=decision.score)
         for words in dict.fromkeys((_subject(last), _facet_words(last))):
@@ -743,9 +745,6 @@ CLEAR_SCORE = 95.0
 
 POOL_OWN = 4
 """The message's own candidates (all the matcher gives) that compete with the last topic's."""
-
-WHOLE_TALK = ("greeting", "thanks", "goodbye", "about_bot")
-"""Answers a message about the last topic never gets from that topic's words."""
 
 
 GENERIC_NAME_WORDS = frozenset(
