@@ -1,5 +1,5 @@
-"""Command line: ``sciatica-bot run | chat | ask | check | eval | eval-voice | report | backup |
-doctor``.
+"""Command line: ``sciatica-bot run | chat | ask | check | eval | eval-dialogues | eval-voice |
+report | backup | doctor``.
 
 Also ``python -m bot``. Every failure is one line on stderr: exit code 1 for content
 problems (each listed as file:line), 2 for settings, a missing token or an unusable database
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NoReturn
 from bot.content import ContentError, ContentUnreadable, load_content
 from bot.dialogue import Dialogue
 from bot.evaluation import EvalFileError, evaluate, load_items
+from bot.evaluation_dialogues import context_cost, evaluate_dialogues, load_dialogues
 from bot.replies import ChatState
 from bot.service import ChatService
 from bot.settings import (
@@ -83,6 +84,29 @@ def _parser() -> argparse.ArgumentParser:
         choices=("tuning", "held-out", "all"),
         default="tuning",
         help="whose misses to list (default: the tuning part's; every 5th item is held out)",
+    )
+    ev_dia = sub.add_parser(
+        "eval-dialogues",
+        help="measure accuracy on labelled conversations (turns read in context)",
+    )
+    ev_dia.add_argument(
+        "file",
+        type=Path,
+        nargs="?",
+        default=Path("tests/data/dialogues.yml"),
+        help="YAML list of {turns: [{say: text | press: payload, want: [...], ctx: bool}]}",
+    )
+    ev_dia.add_argument("--json", action="store_true", help="print JSON")
+    ev_dia.add_argument(
+        "--cost",
+        action="store_true",
+        help="also time what reading each typed turn in its context adds (milliseconds)",
+    )
+    ev_dia.add_argument(
+        "--misses",
+        choices=("tuning", "held-out", "all"),
+        default="tuning",
+        help="whose misses to list (default: the tuning part's; every 5th conversation held out)",
     )
     ev_voice = sub.add_parser(
         "eval-voice",
@@ -217,6 +241,27 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
         else:
             print(report.to_text(args.misses))
+        return 0
+    if args.command == "eval-dialogues":
+        dialogue = Dialogue.from_settings(settings)
+        try:
+            conversations = load_dialogues(args.file, frozenset(dialogue.content.responses))
+        except EvalFileError as exc:
+            return _fail(str(exc), 1)
+        dia_report = evaluate_dialogues(dialogue, conversations)
+        cost = context_cost(dialogue, conversations) if args.cost else None
+        if args.json:
+            data = dia_report.to_json()
+            if cost is not None:
+                data["context_cost"] = cost
+            print(json.dumps(data, ensure_ascii=False, indent=1))
+        else:
+            print(dia_report.to_text(args.misses))
+            if cost is not None:
+                print(
+                    "\ncontext cost per typed turn: "
+                    + ", ".join(f"{k} {v}" for k, v in cost.items())
+                )
         return 0
     if args.command == "eval-voice":
         return _eval_voice(args.file, settings)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 
 from bot.content import (
     FIND_THERAPIST,
     MAX_MESSAGE_CHARS,
     RED_FLAGS,
+    SMALL_TALK,
     WHEN_TO_GET_HELP,
     Content,
     Response,
@@ -33,6 +35,113 @@ MORE_WORDS = frozenset({"more", "tell me more", "go on", "continue", "what else"
 
 BACK_WORDS = frozenset({"back", "go back", "previous", "previous topic"})
 """Messages that mean "the topic before this one" when there is one (normalised)."""
+
+_NAV_FILLER_TEXT = (
+    "ok okay wait sorry hmm um please pls can could we i you me us let lets want to just "
+    "actually so and oh the a that this it one answer topic thing page bit again see show "
+    "take tell about give there was is what some little should know"
+)
+NAV_FILLER = frozenset(_NAV_FILLER_TEXT.split())
+"""Words that may surround the words of Back and "more" ("can we go back please")."""
+
+BACK_MARKS = (
+    re.compile(r"\b(?:go back|back|return|previous|earlier)\b"),
+    re.compile(r"\b(?:one|thing|answer|topic) before\b|\blast (?:one|thing|answer|topic)\b"),
+)
+MORE_MARKS = re.compile(r"\b(?:more|else|go on|keep going|carry on|continue|next)\b")
+NAV_WORDS = 9
+"""Back and "more" in other words are at most this long."""
+
+REFERS = re.compile(
+    r"\b(?:it|its|that|this|them|they|those|these|one|ones|same|instead|there)\b"
+    r"|^(?:and|so|but|also|then|ok and|what about|how about)\b"
+)
+"""A message that leans on the one before: a pronoun, or "and ...", "what about ..."."""
+
+ACK = re.compile(
+    r"^(?:(?:ok|okay|k|kk|thanks|thank you|thx|ta|cheers|great|brilliant|perfect|lovely|"
+    r"cool|nice|right|ah|oh|yep|yes|yeah|got it|fair enough|good to know|interesting|"
+    r"makes sense|that makes sense|i see|understood|noted|that helps|helpful|awesome|"
+    r"fab|fantastic|excellent|wow|super|amazing|that clears it up|huh|hmm|aha|alright|"
+    r"sure|ahh|oh i see|that explains it)\b\s*)+"
+)
+"""The start of an acknowledgement ("ah ok that makes sense")."""
+
+QUESTION_START = re.compile(
+    r"^(?:and |so |but |then )*(?:what|how|why|when|where|which|who|can|could|should|"
+    r"would|is|are|does|do|did|will|any|tell)\b"
+)
+ACK_WORDS = 10
+QUESTION_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who)\b")
+WH_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who|back)\b")
+"""Words that make a message starting "ok ..." more than an acknowledgement."""
+
+CORRECTION = re.compile(
+    r"^(?:no|nope|sorry|not quite|wrong|oops)\b(?:\s+(?:no|sorry|not quite|wrong))*\s*"
+    r"(?:i meant|i mean|meant|what i meant was|i was asking about|i was asking)?\s*"
+    r"(?:not (?:the |that |this )?\w+ )?"
+)
+"""The start of "no, I meant ..." (or "no, not the pain, the appointment")."""
+
+NOT_PART = re.compile(r"\bnot (?:the |that |this |a |an )?\w+")
+"""What a correction says it did not mean ("the syndrome not the muscle")."""
+
+DENIAL = re.compile(
+    r"\b(?:no|nope|nah|not|none)\b|\b(?:do not have|did not|none of|nothing like that|"
+    r"not me|just asking|just curious|hypothetical|typed (?:that|it) wrong|was confused|"
+    r"i am fine|i am ok|was not me|not mine|my (?:mum|mom|dad|mother|father|wife|husband|"
+    r"partner|friend|son|daughter|nan|gran|grandad|brother|sister))\b"
+)
+"""Words that, right after the urgent answer, say "I don't have these symptoms"."""
+
+FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("duration", re.compile(r"\bhow (?:long|soon)\b")),
+    ("price", re.compile(r"\bhow much\b|\b(?:price|prices|cost|costs|charge|fee)\b")),
+    ("place", re.compile(r"\bwhere\b")),
+    ("instead", re.compile(r"\binstead\b|\b(?:does|did) not (?:work|help)\b|\balternatives?\b")),
+    ("kind", re.compile(r"\b(?:what|which) (?:kind|type|sort)\b")),
+    (
+        "treat",
+        re.compile(
+            r"\bget rid of\b|\btreat(?:ment|ments)?\b|\bwhat (?:can|should) i do\b"
+            r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
+        ),
+    ),
+    ("which", re.compile(r"\bwhich (?:one|is it)\b|\btell (?:them |the two )?apart\b")),
+    (
+        "safe",
+        re.compile(r"\b(?:is|it|that|this) (?:safe|ok|okay) for me\b|\b(?:is|it|that) safe\b"),
+    ),
+    ("whom", re.compile(r"\bwho (?:should|do|can) i (?:see|go to|ask)\b")),
+    ("signs", re.compile(r"\b(?:signs|warning|look out for|watch for|watch out for)\b")),
+)
+"""Short questions about "the previous topic" ("how long?", "how much?", "where?")."""
+
+_FACET_FILLER_TEXT = (
+    "and so ok okay then is it that this does do will take to get better until works work "
+    "for each time long how soon much where exactly a an the i can need usually normally "
+    "what are they them of its on be last about instead if help not did could else signs "
+    "warning look out watch kind type sort which should rid he she treat you with would "
+    "massage therapist see go ask tell have got one really safe for me"
+)
+FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
+"""Words a short question about the previous topic may have besides its facet."""
+
+FACET_WORDS = 8
+
+CLINIC = "clinic_"
+"""Intent names of the clinic's own facts start with this."""
+
+TREATMENTS = frozenset(
+    {"massage_for_sciatica", "neuromuscular_massage", "other_treatments", "find_therapist"}
+)
+BODY = frozenset(
+    {"trigger_point_4", "piriformis_muscle", "piriformis_syndrome", "sciatica_vs_piriformis"}
+)
+OWN_DURATION = frozenset({"heat_ice", "stretches_exercise", "pregnancy", "massage_safety"})
+"""Topics that answer "how long?" about themselves (how long to ice, how soon to massage)."""
+
+ORDINALS = {"first": 0, "1": 0, "1st": 0, "second": 1, "2": 1, "2nd": 1, "third": 2, "3": 2}
 
 DEFAULT_CRISIS_LINE = (
     "a crisis line in your country (your doctor or emergency number can give you one)"
@@ -105,12 +214,13 @@ class Dialogue:
         if text is None or not text.strip():
             return self._note("empty"), state
         said = normalise(text)
-        if said in BACK_WORDS or said in MORE_WORDS:
-            if said in BACK_WORDS and state.history:
+        nav = _navigation(said)
+        if nav is not None:
+            if nav == "back" and (state.history or self._undoable(state)):
                 return self._back(state)
-            if said in MORE_WORDS and state.last_intent:
+            if nav == "more" and state.last_intent:
                 return self._moved(state, self._more(state))
-            return self._with_menu("no_history", kind="no_history"), state
+            return self._with_menu("no_history", kind="no_history"), _forget_kind(state)
         split = sentences(text)  # read once, by the screen and the matcher
         assessment = self.screen.assess(text, split)
         if assessment.outcome is not None:
@@ -121,9 +231,9 @@ class Dialogue:
                 (assessment.deciding.trigger if assessment.deciding else "") or "affirmed",
             )
         if assessment.outcome == Outcome.CRISIS:
-            return self.crisis(), state
+            return self.crisis(), _forget_kind(state)
         if assessment.outcome == Outcome.URGENT:
-            return self.urgent(), state
+            return self.urgent(), dataclasses.replace(state, last_kind="urgent", offered=())
         if assessment.outcome == Outcome.ASKING:
             reply = self.answer(WHEN_TO_GET_HELP)
             return self._moved(state, self._screened(reply, assessment))
@@ -133,11 +243,16 @@ class Dialogue:
         if language is not None:
             key = f"english_only_{language}"
             return self._note(key if key in self._messages else "english_only"), state
-        decision = self.matcher.decide(text, split)
-        reply = self.reply_for(decision)
-        if reply.kind == "did_you_mean" and state.last_intent:
-            reply = self._in_context(reply, decision, state.last_intent)
-        return self._moved(state, self._screened(reply, assessment))
+        if (
+            state.last_kind == "urgent"
+            or (state.last_intent == WHEN_TO_GET_HELP and not state.last_kind)
+        ) and _is_denial(said, text):
+            return self._with_menu("not_urgent", kind="menu"), _forget_kind(state)
+        reply = self._in_context(state, said, text, split)
+        reply, new_state = self._moved(state, self._screened(reply, assessment))
+        if assessment.outcome in (Outcome.PAST, Outcome.OTHER_HISTORY):
+            new_state = dataclasses.replace(new_state, last_kind="history")
+        return reply, new_state
 
     def known(self, state: ChatState) -> ChatState:
         """``state`` without the topics the content no longer has.
@@ -170,9 +285,11 @@ class Dialogue:
         if payload == MENU:
             return self.menu(), state
         if payload == NOT_URGENT:
-            return self._with_menu("not_urgent", kind="menu"), state
+            return self._with_menu("not_urgent", kind="menu"), _forget_kind(state)
         if payload == BACK:
-            return self._back(state) if state.history else (self.menu(), state)
+            if state.history or self._undoable(state):
+                return self._back(state)
+            return self.menu(), state
         if payload in self.content.responses:
             return self._moved(state, self.answer(payload))
         logger.info("stale or unknown button payload (%d bytes)", len(payload.encode()))
@@ -182,20 +299,50 @@ class Dialogue:
         """The chat's state after ``reply``, and the reply with a Back button when the
         chat has somewhere to go back to. Only topics enter the history (not small talk
         or urgent-care answers)."""
+        if reply.kind in ("fallback", "did_you_mean"):
+            offered = tuple(b.payload for b in reply.buttons if b.payload in self.content.responses)
+            new_state = dataclasses.replace(
+                state,
+                last_kind=reply.kind,
+                offered=offered if reply.kind == "did_you_mean" else (),
+            )
+            return self._with_undo(reply, new_state), new_state
         if reply.intent is None or reply.intent == RED_FLAGS:
-            return reply, state
+            return reply, _forget_kind(state)
         history = state.history
         previous = state.last_intent
+        if not is_topic(reply.intent) and is_topic(previous) and not state.last_kind:
+            return reply, state  # "thanks" or "hi" keeps the topic the chat is on
         if previous and previous != reply.intent and is_topic(previous):
             history = (*history, previous)[-MAX_HISTORY:]
         new_state = ChatState(last_intent=reply.intent, history=history)
         return self._with_back(reply, new_state), new_state
 
+    def _undoable(self, state: ChatState) -> bool:
+        """True when the last reply missed (fallback, "Did you mean") after a topic: Back
+        then shows that topic again."""
+        return state.last_kind in ("fallback", "did_you_mean") and state.last_intent is not None
+
     def _back(self, state: ChatState) -> tuple[Reply, ChatState]:
-        """Return to the topic before the current one."""
+        """Return to the topic before the current one, or after a miss to the topic
+        answered before it."""
+        if self._undoable(state):
+            assert state.last_intent is not None
+            new_state = ChatState(state.last_intent, state.history)
+            return self._with_back(self.answer(state.last_intent), new_state), new_state
         *rest, target = state.history
         new_state = ChatState(last_intent=target, history=tuple(rest))
         return self._with_back(self.answer(target), new_state), new_state
+
+    def _with_undo(self, reply: Reply, state: ChatState) -> Reply:
+        """A fallback or "Did you mean" after a topic, with Back to that topic."""
+        if not self._undoable(state):
+            return reply
+        back = Button(self._messages["back_label"], BACK)
+        buttons = list(reply.buttons)
+        at = len(buttons) - 1 if buttons and buttons[-1].payload == MENU else len(buttons)
+        buttons.insert(at, back)
+        return dataclasses.replace(reply, buttons=tuple(buttons))
 
     def _with_back(self, reply: Reply, state: ChatState) -> Reply:
         if not state.history or reply.intent is None or not is_topic(reply.intent):
@@ -206,7 +353,148 @@ class Dialogue:
         buttons.insert(at, back)
         return dataclasses.replace(reply, buttons=tuple(buttons))
 
-    def _in_context(self, reply: Reply, decision: Decision, last_intent: str) -> Reply:
+    def _in_context(self, state: ChatState, said: str, text: str, split: list[str]) -> Reply:
+        """The reply to a message read with the chat's last answer in mind.
+
+        A message that names its own topic is read as before. One that leans on the last
+        answer is read with it: an acknowledgement gets "you're welcome", "no, I meant ..."
+        is read without the topic it corrects, a short question ("how long?", "how much?",
+        "where?") is asked about the last topic, and a pronoun or "and ..." brings the last
+        topic's words in.
+        """
+        last = state.last_intent
+        if ACK.match(said) and _is_acknowledgement(said, text):
+            decision = self.matcher.decide(text, split)
+            if decision.kind == "intent" and decision.intent in ("goodbye", "thanks"):
+                return self.reply_for(decision)
+            return self.answer("thanks")
+        if state.last_kind == "did_you_mean" and state.offered:
+            picked = _ordinal(said, state.offered)
+            if picked is not None:
+                return self.answer(picked)
+        corrected = CORRECTION.match(said) if last else None
+        if corrected and corrected.end() > 0 and corrected.end() < len(said):
+            reply = self._correction(state, said[corrected.end() :])
+            if reply is not None:
+                return reply
+        if last is not None or state.last_kind == "history":
+            facet = _facet(said)
+            if facet is not None:
+                intent = self._facet_intent(facet, state)
+                if intent in self.content.responses:  # a topic the clinic removed is not
+                    assert intent is not None
+                    return self.answer(intent)
+        decision = self.matcher.decide(text, split)
+        if decision.kind == "did_you_mean" and state.last_kind == "did_you_mean":
+            # asked again, unsure again: the one topic both "Did you mean"s offered
+            common = [o for o in decision.options if o in state.offered]
+            if len(common) == 1:
+                return self.answer(common[0], score=decision.score, candidates=_pairs(decision))
+        if last is None or not is_topic(last) or state.last_kind:
+            return self.reply_for(decision)
+        refers = REFERS.search(said) is not None
+        if decision.kind == "intent" and not refers:
+            return self.reply_for(decision)
+        if decision.kind == "fallback" and not refers:
+            return self.reply_for(decision)
+        clear = decision.score >= CLEAR_SCORE and decision.intent not in SMALL_TALK
+        if decision.kind == "intent" and clear:  # the message's own topic, clearly
+            return self.reply_for(decision)
+        about = self._about(said, last, decision)
+        if about is not None and (
+            decision.kind != "intent" or decision.intent in SMALL_TALK or about[1] > decision.score
+        ):
+            return self.answer(about[0], score=about[1], candidates=_pairs(decision))
+        reply = self.reply_for(decision)
+        if reply.kind == "did_you_mean":
+            return self._settled(reply, decision, last)
+        return reply
+
+    def _about(
+        self, said: str, last: str, decision: Decision, exclude: str = ""
+    ) -> tuple[str, float] | None:
+        """The topic a message means when read with the last topic's words, among that topic,
+        the topics it points to and the message's own candidates (a handful, so this costs
+        a fraction of a full match); None when no one of them is clear."""
+        # not understood alone: only a message in the bot's own words leans on the last
+        # topic ("what about my purple zebra" does not)
+        if (
+            decision.kind == "fallback"
+            and self.matcher.unknown_share(self.matcher.query(said)) > MAX_UNKNOWN_SHARE
+        ):
+            return None
+        pool = {last, *self.content.responses[last].follow_ups}
+        pool.update(c.intent for c in decision.candidates[:POOL_OWN])
+        pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
+        query = self.matcher.query(said if exclude else f"{said} {_subject(last)}")
+        ranked = sorted(self.matcher.score(query, pool).items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < self.matcher.threshold:
+            return None
+        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < self.matcher.margin:
+            return None
+        return ranked[0]
+
+    def _correction(self, state: ChatState, rest: str) -> Reply | None:
+        """ "No, I meant X": X read alone, then with the last topic's words, never the
+        topic it corrects."""
+        last = state.last_intent
+        assert last is not None
+        rest = NOT_PART.sub(" ", rest).strip() or rest
+        decision = self.matcher.decide(rest)
+        if decision.kind == "intent" and decision.intent not in (last, *SMALL_TALK):
+            assert decision.intent is not None
+            return self.answer(decision.intent, score=decision.score)
+        for words in dict.fromkeys((_subject(last), _facet_words(last))):
+            about = self._about(f"{rest} {words}", last, decision, exclude=last)
+            if about is not None:
+                return self.answer(about[0], score=about[1])
+        if decision.kind == "did_you_mean" and last not in decision.options:
+            return self.reply_for(decision)  # unsure, but never the topic just corrected
+        return None
+
+    def _facet_intent(self, facet: str, state: ChatState) -> str | None:
+        """The topic a short question about the last one asks for."""
+        last = state.last_intent or ""
+        clinic = last.startswith(CLINIC)
+        if facet == "signs":
+            if state.last_kind == "history" or last in (WHEN_TO_GET_HELP, RED_FLAGS):
+                return WHEN_TO_GET_HELP
+            return None
+        if state.last_kind and not (state.last_kind == "fallback" and last):
+            return None
+        if facet == "duration":
+            if clinic:
+                return "clinic_session_length"
+            return last if last in OWN_DURATION else "how_long"
+        if facet == "price":
+            return last if last == "clinic_cancellation" else "clinic_prices"
+        if facet == "kind":
+            return "neuromuscular_massage" if last == "massage_for_sciatica" else None
+        if facet == "which":
+            if last in BODY or last.startswith("sciatica") or last == "trigger_point_4":
+                return "sciatica_vs_piriformis"
+            return None
+        if facet == "safe":
+            return "massage_safety" if last in TREATMENTS | {"massage_safety"} else None
+        if facet == "whom":
+            return "find_therapist" if last in TREATMENTS | {"massage_safety"} else WHEN_TO_GET_HELP
+        if facet == "treat":
+            if last.startswith("piriformis"):
+                return "neuromuscular_massage"
+            if last in BODY or last.startswith("sciatica") or last == "risk_factors":
+                return "massage_for_sciatica"
+            return None
+        if facet == "place":
+            if clinic or last in TREATMENTS:
+                return "clinic_location_hours" if clinic else "find_therapist"
+            if last in BODY or last.startswith("sciatica"):
+                return "piriformis_muscle"
+            return None
+        if facet == "instead" and last in TREATMENTS | {"massage_safety"}:
+            return "other_treatments"
+        return None
+
+    def _settled(self, reply: Reply, decision: Decision, last_intent: str) -> Reply:
         """Settle a "Did you mean" from context: "and the treatment?" after a topic means
         the close candidate that topic itself points to, when exactly one does."""
         follow_ups = self.content.responses[last_intent].follow_ups
@@ -446,3 +734,111 @@ class Dialogue:
     def _with_menu(self, key: str, *, kind: str) -> Reply:
         buttons = tuple(self._topic_button(i) for i in self.content.menu)
         return Reply(self._messages[key], buttons, kind=kind)
+
+
+MAX_UNKNOWN_SHARE = 0.5
+"""A message the matcher cannot place alone is read with the last topic only when at most
+this share of its words is known to no topic."""
+
+CLEAR_SCORE = 95.0
+"""A message matching its own topic this well is not read with the last one."""
+
+POOL_OWN = 4
+"""The message's own candidates (all the matcher gives) that compete with the last topic's."""
+
+
+GENERIC_NAME_WORDS = frozenset(
+    {"clinic", "definition", "causes", "symptoms", "vs", "for", "factors", "what", "to"}
+)
+
+
+def _pairs(decision: Decision) -> tuple[tuple[str, float], ...]:
+    return tuple((c.intent, c.score) for c in decision.candidates)
+
+
+def _subject(intent: str) -> str:
+    """The words a topic's name gives a follow-up ("piriformis_syndrome" -> "piriformis
+    syndrome")."""
+    words = [w for w in intent.split("_") if w not in GENERIC_NAME_WORDS and not w.isdigit()]
+    return " ".join(words)
+
+
+def _facet_words(intent: str) -> str:
+    """What the last topic asked, for a correction naming only its subject ("no, the
+    appointment" after "how long does it last")."""
+    return "how long" if intent in ("how_long", "clinic_session_length") else _subject(intent)
+
+
+def _forget_kind(state: ChatState) -> ChatState:
+    if not state.last_kind and not state.offered:
+        return state
+    return dataclasses.replace(state, last_kind="", offered=())
+
+
+def _navigation(said: str) -> str | None:
+    """``back`` or ``more`` when the message asks for one of them in everyday words."""
+    if said in BACK_WORDS:
+        return "back"
+    if said in MORE_WORDS:
+        return "more"
+    words = said.split()
+    if not words or len(words) > NAV_WORDS:
+        return None
+    rest = said
+    kind = None
+    for pattern in BACK_MARKS:
+        if pattern.search(rest):
+            kind = "back"
+            rest = pattern.sub(" ", rest)
+    if kind is None and MORE_MARKS.search(rest):
+        kind = "more"
+        rest = MORE_MARKS.sub(" ", rest)
+    if kind is None or any(
+        w not in NAV_FILLER and w not in ("before", "last") for w in rest.split()
+    ):
+        return None
+    return kind
+
+
+def _is_denial(said: str, text: str) -> bool:
+    """True for "no, nothing like that, I was just asking"; a denial that goes on to ask
+    something ("no, I meant how long it lasts") is read as that question."""
+    if not DENIAL.search(said) or "?" in text:
+        return False
+    rest = CORRECTION.sub("", said, count=1)
+    return not (QUESTION_START.match(rest) or QUESTION_WORD.search(rest))
+
+
+def _is_acknowledgement(said: str, text: str) -> bool:
+    """True for "ok thanks", "ah that makes sense", "got it": short, no question."""
+    if "?" in text or len(said.split()) > ACK_WORDS:
+        return False
+    rest = ACK.sub("", said).strip()
+    return not (QUESTION_START.match(rest) or WH_WORD.search(rest) or rest.startswith("but"))
+
+
+def _ordinal(said: str, offered: tuple[str, ...]) -> str | None:
+    """The topic "the second one" picks among those a "Did you mean" offered."""
+    words = said.split()
+    if len(words) > 4:
+        return None
+    for word in words:
+        at = ORDINALS.get(word)
+        if at is not None and at < len(offered):
+            return offered[at]
+    return None
+
+
+def _facet(said: str) -> str | None:
+    """The facet of a short question about the last topic ("how long?"), when the message
+    names nothing else."""
+    words = said.split()
+    if not words or len(words) > FACET_WORDS:
+        return None
+    for name, pattern in FACETS:
+        if pattern.search(said):
+            rest = pattern.sub(" ", said).split()
+            if all(w in FACET_FILLER for w in rest):
+                return name
+            return None
+    return None

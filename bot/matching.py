@@ -470,6 +470,14 @@ class Matcher:
         """Best intents for normalised text, best first (see :meth:`rank`)."""
         return self.rank(self.query(text), limit)
 
+    def unknown_share(self, query: Query) -> float:
+        """The share of a query's weight in words no intent knows (0 for an empty query)."""
+        total = sum(w for w, _ in query.values())
+        if not total:
+            return 0.0
+        known = sum(w * c for s, (w, c) in query.items() if s in self._term_intents)
+        return 1.0 - known / total
+
     def score(self, query: Query, intents: Iterable[str]) -> dict[str, float]:
         """The scores (0-100) of the given intents for a query, exactly as :meth:`rank` would
         give them; an intent knowing none of the query's words scores 0."""

@@ -37,10 +37,18 @@ class ChatState:
         last_intent: The topic answered last ("tell me more" and "and the treatment?"
             follow on from it).
         history: Earlier topics, oldest first, for the Back button.
+        last_kind: What the last reply was, for reading the next message in its light:
+            empty after a topic or nothing, ``fallback``, ``did_you_mean``, ``urgent`` (the urgent
+            answer: "no, nothing like that" then means "I don't have these symptoms"),
+            ``history`` (a red flag in the past or someone else's: "what are the signs?"
+            then asks when to get help).
+        offered: The topics a "Did you mean" offered, in order ("the second one").
     """
 
     last_intent: str | None = None
     history: tuple[str, ...] = ()
+    last_kind: str = ""
+    offered: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

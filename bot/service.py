@@ -15,6 +15,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sqlite3
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.content import RED_FLAGS
@@ -30,6 +33,11 @@ logger = logging.getLogger(__name__)
 
 UNANSWERED_KINDS = frozenset({"fallback", "did_you_mean"})
 """Reply kinds whose question is kept for the report."""
+
+MOMENT_SECONDS = 3600.0
+"""How long the kind of a chat's last reply is kept in memory for reading the next message."""
+MAX_MOMENTS = 10_000
+"""Chats whose last reply's kind is kept in memory; the longest quiet are dropped first."""
 
 
 class ChatService:
@@ -51,6 +59,10 @@ class ChatService:
         self._store_failing = False
         self.handover: HandOver | None = None
         """Questions to the clinic; set by an adapter that can reach the staff group."""
+        self._moments: OrderedDict[str, tuple[float, str, tuple[str, ...]]] = OrderedDict()
+        """What each chat's last reply was (``ChatState.last_kind`` and ``offered``): kept in
+        memory only, never in the database, since it may say the urgent answer was shown."""
+        self._moments_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings, dialogue: Dialogue | None = None) -> ChatService:
@@ -81,7 +93,8 @@ class ChatService:
         reply, new_state = self.dialogue.handle(state, text)
         if reply.kind == "no_history" and self._opted_out(chat):
             reply = self.dialogue.no_memory()
-        self._record(chat, "typed", reply, _changed(state, new_state), text)
+        self._moment(chat, new_state)
+        self._record(chat, "typed", reply, _changed(_stored(state), _stored(new_state)), text)
         return self._offer_handover(chat, reply, text)
 
     def press(self, chat: str, payload: str) -> Reply:
@@ -92,7 +105,8 @@ class ChatService:
             return self.handover.start(chat, opted_out=self._opted_out(chat))
         state = self._state(chat)
         reply, new_state = self.dialogue.handle(state, payload=payload)
-        self._record(chat, "button", reply, _changed(state, new_state), None)
+        self._moment(chat, new_state)
+        self._record(chat, "button", reply, _changed(_stored(state), _stored(new_state)), None)
         return self._offer_handover(chat, reply, None)
 
     def voice(self, chat: str, heard: Heard) -> Reply:
@@ -119,7 +133,8 @@ class ChatService:
             new_state = state
         elif reply.kind == "no_history" and self._opted_out(chat):
             reply = self.dialogue.no_memory()
-        self._record(chat, "voice", reply, _changed(state, new_state), None)
+        self._moment(chat, new_state)
+        self._record(chat, "voice", reply, _changed(_stored(state), _stored(new_state)), None)
         return reply if reply.kind == NOT_HEARD else self._offer_handover(chat, reply, None)
 
     def not_text(self, chat: str) -> Reply:
@@ -266,6 +281,7 @@ class ChatService:
                 tickets_note = f"\n\n{self.handover.forget_note()}"
         except sqlite3.Error as exc:
             self._failed("read", exc)
+        self._moment(chat, None)
         try:
             complete = self.store.forget(chat)
         except sqlite3.Error as exc:
@@ -329,11 +345,29 @@ class ChatService:
     # --- helpers -------------------------------------------------------------------------
 
     def _state(self, chat: str) -> ChatState:
+        """The chat's state: topic and history from the store, the last reply's kind from
+        memory."""
         try:
-            return self.store.state(chat)
+            state = self.store.state(chat)
         except sqlite3.Error as exc:
             self._failed("read", exc)
-            return ChatState()
+            state = ChatState()
+        with self._moments_lock:
+            moment = self._moments.get(chat)
+        if moment is None or time.monotonic() - moment[0] > MOMENT_SECONDS:
+            return state
+        return dataclasses.replace(state, last_kind=moment[1], offered=moment[2])
+
+    def _moment(self, chat: str, state: ChatState | None) -> None:
+        """Keep (or drop) what the chat's last reply was, in memory only."""
+        with self._moments_lock:
+            if state is None or not (state.last_kind or state.offered):
+                self._moments.pop(chat, None)
+                return
+            self._moments[chat] = (time.monotonic(), state.last_kind, state.offered)
+            self._moments.move_to_end(chat)
+            while len(self._moments) > MAX_MOMENTS:
+                self._moments.popitem(last=False)
 
     def _opted_out(self, chat: str) -> bool:
         try:
@@ -396,6 +430,13 @@ class ChatService:
 
 def _changed(old: ChatState, new: ChatState) -> ChatState | None:
     return None if new == old else new
+
+
+def _stored(state: ChatState | None) -> ChatState | None:
+    """What of a new state the database keeps: the topic and the Back history."""
+    if state is None:
+        return None
+    return ChatState(state.last_intent, state.history)
 
 
 def _mentions_red_flag(reply: Reply) -> bool:

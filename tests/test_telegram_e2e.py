@@ -192,3 +192,33 @@ def test_rejected_token_exits_2_without_traceback(server, start_bot):
     assert len(lines) == 1, output
     assert "rejected" in lines[0]
     assert [call.method for call in server.api.calls] == ["getMe"]
+
+
+def test_a_follow_up_is_read_in_context_end_to_end(server, start_bot, dialogue):
+    """Through the running bot: "how long is it?" after the prices is the session length,
+    and a typed "no, nothing like that" after the urgent answer is "I don't have these
+    symptoms"; each reply is the one the dialogue gives with the chat's state carried."""
+    bot = start_bot(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url)
+    api = server.api
+    api.wait_for_sync("setMyCommands", timeout=STARTUP_TIMEOUT)
+    steps = [
+        "how much do you charge for a massage",
+        "how long is it?",
+        "i cant control my bladder and both my legs have gone numb",
+        "no, nothing like that, i was just asking",
+    ]
+    state = ChatState()
+    for sent, text in enumerate(steps, 1):
+        api.push_message(text, chat_id=CHAT)
+        answer = api.wait_for_sync("sendMessage", sent, where=_to_chat, timeout=10)[-1]
+        expected, state = dialogue.handle(state, text)
+        assert answer.params["text"] == escape(expected.text), text
+        assert [b.get("callback_data") for b in buttons_of(answer)] == [
+            b.payload for b in expected.buttons
+        ]
+        if sent == 2:
+            assert expected.intent == "clinic_session_length"
+        if sent == 3:
+            assert expected.red_flag
+    assert expected.text == dialogue.content.messages["not_urgent"]
+    _assert_clean_exit(bot)

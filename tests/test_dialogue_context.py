@@ -1,0 +1,439 @@
+"""Conversations: a message read with the answer before it, and the labelled dialogues."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.content import Content
+from bot.dialogue import Dialogue
+from bot.evaluation import EvalFileError
+from bot.evaluation_dialogues import (
+    CLEARED,
+    OUTCOMES,
+    Conversation,
+    evaluate_dialogues,
+    label_of,
+    load_dialogues,
+)
+from bot.replies import BACK, NOT_URGENT, ChatState, Reply
+from bot.service import ChatService
+from bot.store import Store
+
+DIALOGUES = Path(__file__).resolve().parent / "data" / "dialogues.yml"
+URGENT_TEXT = "i cant control my bladder and both my legs have gone numb"
+
+
+def _after(dialogue: Dialogue, *steps: str) -> tuple[Reply, ChatState]:
+    """Play typed messages (``[payload]`` presses a button) in a fresh chat."""
+    state = ChatState()
+    reply: Reply | None = None
+    for step in steps:
+        if step.startswith("[") and step.endswith("]"):
+            reply, state = dialogue.handle(state, payload=step[1:-1])
+        else:
+            reply, state = dialogue.handle(state, step)
+    assert reply is not None
+    return reply, state
+
+
+def _cleared(dialogue: Dialogue, reply: Reply) -> bool:
+    return label_of(dialogue, reply) == CLEARED
+
+
+# --- short questions about the last topic ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("how much do you charge for a massage", "how long is it?", "clinic_session_length"),
+        ("how long is a session", "and how much for that", "clinic_prices"),
+        ("what is neuromuscular massage", "how long until it works?", "how_long"),
+        ("what is neuromuscular massage", "how much is it", "clinic_prices"),
+        ("what is trigger point 4", "where exactly is it?", "piriformis_muscle"),
+        ("heat or ice for sciatica", "how long for?", "heat_ice"),
+        ("what is piriformis syndrome", "and the treatment?", "neuromuscular_massage"),
+        ("can massage actually help sciatica", "and if it doesnt work?", "other_treatments"),
+        ("can massage help sciatica", "what kind", "neuromuscular_massage"),
+        (
+            "what are the symptoms of sciatica",
+            "how do I tell which one I have",
+            "sciatica_vs_piriformis",
+        ),
+        ("what is neuromuscular massage", "is it safe?", "massage_safety"),
+        ("do you take insurance", "which ones", "clinic_insurance"),
+    ],
+)
+def test_a_short_question_asks_about_the_last_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want, reply.candidates
+
+
+def test_how_long_depends_on_what_came_before(dialogue: Dialogue) -> None:
+    after_price, _ = _after(dialogue, "how much is a massage", "how long?")
+    after_condition, _ = _after(dialogue, "what is piriformis syndrome", "how long?")
+    assert after_price.intent == "clinic_session_length"
+    assert after_condition.intent == "how_long"
+
+
+def test_a_pronoun_brings_the_last_topic_in(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "what is piriformis syndrome", "can a therapist help with that")
+    assert reply.intent in ("neuromuscular_massage", "massage_for_sciatica", "find_therapist")
+    reply, _ = _after(dialogue, "what stretches help piriformis", "how often should i do them")
+    assert reply.intent == "stretches_exercise"
+
+
+def test_a_message_that_names_its_own_topic_is_read_as_before(dialogue: Dialogue) -> None:
+    for question, want in [
+        ("what causes sciatica", "sciatica_causes"),
+        ("how do i book", "clinic_booking"),
+        ("how long is each session", "clinic_session_length"),
+    ]:
+        fresh, _ = dialogue.handle(ChatState(), question)
+        reply, _ = _after(dialogue, "what is piriformis syndrome", question)
+        assert fresh.intent == reply.intent == want
+
+
+@pytest.mark.parametrize(
+    "words", ["what about my purple zebra again", "and can I knit while my zebra sleeps"]
+)
+def test_words_the_bot_does_not_know_do_not_lean_on_the_last_topic(
+    dialogue: Dialogue, words: str
+) -> None:
+    reply, _ = _after(dialogue, "what is piriformis syndrome", words)
+    assert reply.kind == "fallback"
+
+
+def test_without_a_last_topic_a_short_question_is_read_on_its_own(dialogue: Dialogue) -> None:
+    alone, _ = dialogue.handle(ChatState(), "how long is it?")
+    assert alone.intent == "how_long"
+
+
+# --- acknowledgements and corrections ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "ack",
+    [
+        "good to know, thanks",
+        "brilliant, that clears it up",
+        "ah ok that makes sense",
+        "ta",
+        "huh ok",
+    ],
+)
+def test_an_acknowledgement_is_thanked_and_keeps_the_topic(dialogue: Dialogue, ack: str) -> None:
+    reply, state = _after(dialogue, "what is piriformis syndrome", ack)
+    assert reply.intent == "thanks"
+    assert state.last_intent == "piriformis_syndrome"
+    more, _ = dialogue.handle(state, "go on")
+    assert more.intent in dialogue.content.responses["piriformis_syndrome"].follow_ups
+
+
+def test_an_acknowledgement_with_a_question_is_the_question(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "what is piriformis syndrome", "ok and how do i book")
+    assert reply.intent == "clinic_booking"
+    reply, _ = dialogue.handle(ChatState(), "good evening to you")
+    assert reply.intent == "greeting"
+
+
+@pytest.mark.parametrize(
+    ("before", "correction", "want"),
+    [
+        (
+            "how long does sciatica last",
+            "no i meant how long is a session",
+            "clinic_session_length",
+        ),
+        ("how long will this last", "no not the pain, the appointment", "clinic_session_length"),
+        ("sciatica symptoms", "no, the causes", "sciatica_causes"),
+        (
+            "what is piriformis",
+            "no sorry i meant the syndrome not the muscle",
+            "piriformis_syndrome",
+        ),
+    ],
+)
+def test_a_correction_is_read_without_what_it_corrects(
+    dialogue: Dialogue, before: str, correction: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, correction)
+    assert reply.intent == want, reply.candidates
+
+
+def test_a_correction_never_repeats_the_topic_it_corrects(dialogue: Dialogue) -> None:
+    reply, _ = _after(
+        dialogue, "is heat good for sciatica", "no i meant massage, is massage good for it"
+    )
+    assert reply.intent != "heat_ice"
+    assert "heat_ice" not in [b.payload for b in reply.buttons if reply.kind == "did_you_mean"]
+
+
+# --- after the urgent answer -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "denial",
+    [
+        "no nothing like that, i was just asking",
+        "i dont have that, im fine, just curious",
+        "no that was a hypothetical",
+        "sorry that was my mum, shes at the hospital already",
+    ],
+)
+def test_a_typed_denial_after_the_urgent_answer_is_i_dont_have_these(
+    dialogue: Dialogue, denial: str
+) -> None:
+    urgent, state = _after(dialogue, "what causes sciatica", URGENT_TEXT)
+    assert urgent.red_flag
+    reply, after = dialogue.handle(state, denial)
+    pressed, _ = dialogue.handle(state, payload=NOT_URGENT)
+    assert _cleared(dialogue, reply) and reply.text == pressed.text
+    assert after.last_kind == "" and after.last_intent == "sciatica_causes"
+
+
+def test_a_denial_that_asks_something_is_read_as_the_question(dialogue: Dialogue) -> None:
+    _, state = _after(dialogue, "what causes sciatica", URGENT_TEXT)
+    reply, _ = dialogue.handle(state, "no i meant how long does sciatica usually last")
+    assert reply.intent == "how_long"
+    _, state = _after(dialogue, "when should i see a doctor about sciatica")
+    reply, _ = dialogue.handle(state, "no, what I want to know is how much a massage costs")
+    assert reply.intent == "clinic_prices"
+
+
+def test_the_same_words_without_the_urgent_answer_are_not_a_denial(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "what causes sciatica", "no nothing like that, i was just asking")
+    assert not _cleared(dialogue, reply)
+
+
+def test_context_never_overrides_the_safety_screen(dialogue: Dialogue) -> None:
+    _, state = _after(dialogue, URGENT_TEXT)
+    reply, _ = dialogue.handle(state, "no i meant i cant feel my bum and i wet myself")
+    assert reply.red_flag
+    # a follow-up that names urgent signs is urgent whatever the last topic was
+    reply, _ = _after(dialogue, "how much is a massage", "how long? both legs are numb now")
+    assert reply.red_flag
+
+
+def test_someone_elses_history_then_the_signs_is_when_to_get_help(dialogue: Dialogue) -> None:
+    _, state = _after(dialogue, "my dad had cauda equina a few years ago and had surgery")
+    assert state.last_kind == "history"
+    reply, _ = dialogue.handle(state, "what are the signs")
+    assert reply.intent == "when_to_get_help"
+
+
+# --- Back and more -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "words", ["back please", "take me back", "wait go back to the last one", "previous one pls"]
+)
+def test_back_in_everyday_words(dialogue: Dialogue, words: str) -> None:
+    reply, state = _after(dialogue, "what is sciatica", "[sciatica_causes]", words)
+    assert reply.intent == "sciatica_definition"
+    assert state.history == ()
+
+
+def test_the_one_before_that_goes_back_twice(dialogue: Dialogue) -> None:
+    reply, _ = _after(
+        dialogue,
+        "what is sciatica",
+        "[sciatica_causes]",
+        "[piriformis_syndrome]",
+        "back please",
+        "the one before that",
+    )
+    assert reply.intent == "sciatica_definition"
+
+
+@pytest.mark.parametrize("words", ["my back hurts when i sit", "back pain and sciatica"])
+def test_the_word_back_in_a_question_is_not_back(dialogue: Dialogue, words: str) -> None:
+    reply, _ = _after(dialogue, "what is piriformis syndrome", "[sciatica_causes]", words)
+    assert reply.kind != "no_history" and reply.intent != "piriformis_syndrome"
+
+
+@pytest.mark.parametrize("words", ["tell me more about that", "anything else?", "keep going"])
+def test_more_in_everyday_words(dialogue: Dialogue, words: str) -> None:
+    reply, _ = _after(dialogue, "what is neuromuscular massage", words)
+    follow_ups = dialogue.content.responses["neuromuscular_massage"].follow_ups
+    assert reply.intent in follow_ups
+
+
+def test_back_after_a_fallback_undoes_the_miss(dialogue: Dialogue) -> None:
+    miss, state = _after(dialogue, "what is the piriformis muscle", "whats your favourite colour")
+    assert miss.kind == "fallback"
+    assert BACK in [b.payload for b in miss.buttons]
+    for how in ("typed", "button"):
+        if how == "typed":
+            reply, after = dialogue.handle(state, "go back")
+        else:
+            reply, after = dialogue.handle(state, payload=BACK)
+        assert reply.intent == "piriformis_muscle"
+        assert after == ChatState("piriformis_muscle")
+
+
+def test_no_back_button_after_a_fallback_in_a_new_chat(dialogue: Dialogue) -> None:
+    miss, _ = dialogue.handle(ChatState(), "whats your favourite colour")
+    assert BACK not in [b.payload for b in miss.buttons]
+
+
+def test_the_second_one_picks_from_did_you_mean(dialogue: Dialogue) -> None:
+    state = ChatState(last_kind="did_you_mean", offered=("work_driving", "risk_factors"))
+    reply, _ = dialogue.handle(state, "the second one")
+    assert reply.intent == "risk_factors"
+
+
+# --- what is kept ------------------------------------------------------------------------
+
+
+def test_the_urgent_answer_is_never_written_down(dialogue: Dialogue, tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    service = ChatService(dialogue, Store(path))
+    chat = "telegram:5"
+    service.message(chat, "what causes sciatica")
+    assert service.message(chat, URGENT_TEXT).red_flag
+    with sqlite3.connect(path) as db:
+        row = db.execute("SELECT * FROM chats WHERE chat = ?", (chat,)).fetchone()
+    assert not any(isinstance(v, str) and "urgent" in v for v in row)
+    # the next message is still read in its light (the service keeps it in memory)
+    reply = service.message(chat, "no nothing like that, i was just asking")
+    assert _cleared(dialogue, reply)
+
+
+def test_forget_drops_the_last_replys_kind(dialogue: Dialogue) -> None:
+    service = ChatService(dialogue, Store())
+    chat = "telegram:6"
+    service.message(chat, URGENT_TEXT)
+    service.command(chat, "forget")
+    reply = service.message(chat, "no nothing like that, i was just asking")
+    assert not _cleared(dialogue, reply)
+
+
+def test_an_old_stored_chat_reads_as_before(dialogue: Dialogue) -> None:
+    """A row written before the dialogue state carried the last reply's kind is a topic
+    answered: follow-ups read with it."""
+    store = Store()
+    with store._transaction() as db:
+        db.execute(
+            "INSERT INTO chats (chat, last_intent, history) VALUES (?, ?, ?)",
+            ("telegram:7", "clinic_prices", "sciatica_definition"),
+        )
+    service = ChatService(dialogue, store)
+    reply = service.message("telegram:7", "how long is it?")
+    assert reply.intent == "clinic_session_length"
+    assert store.state("telegram:7") == ChatState(
+        "clinic_session_length", ("sciatica_definition", "clinic_prices")
+    )
+
+
+# --- the labelled conversations ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def conversations(content: Content) -> list[Conversation]:
+    return load_dialogues(DIALOGUES, frozenset(content.responses))
+
+
+def test_the_labelled_conversations_meet_their_floors(conversations: list[Conversation]) -> None:
+    assert len(conversations) >= 80
+    assert all(3 <= len(c.turns) <= 7 for c in conversations)
+    turns = [t for c in conversations for t in c.turns]
+    assert sum(t.ctx for t in turns) >= len(turns) / 3
+    assert sum(t.press is not None for t in turns) >= 15
+    wants = [set(t.want) for t in turns]
+    assert sum(w == {"urgent"} for w in wants) >= 8
+    assert sum(CLEARED in w for w in wants) >= 8
+    assert sum(1 for t in turns if t.say and "back" in t.say.split()) >= 8
+    held = [c for c in conversations if c.held_out]
+    assert len(held) == len(conversations) // 5 and all(c.number % 5 == 0 for c in held)
+    assert all(set(t.want) - OUTCOMES or set(t.want) & OUTCOMES for t in turns)
+
+
+def test_conversations_are_read_in_context(
+    dialogue: Dialogue, conversations: list[Conversation]
+) -> None:
+    """The figures the README gives, as floors (measured: see the README)."""
+    report = evaluate_dialogues(dialogue, conversations)
+    for part in (report.part(False), report.part(True)):
+        assert part.urgent_recall == 1.0 and part.false_alarms == 0, part.label
+    tuning = report.part(False)
+    assert tuning.accuracy >= 0.90 and tuning.context_accuracy >= 0.90
+    assert tuning.whole_accuracy >= 0.75
+    held = report.part(True)
+    assert held.accuracy >= 0.85
+
+
+def test_a_press_of_a_button_not_shown_counts_as_wrong(dialogue: Dialogue, tmp_path: Path) -> None:
+    path = tmp_path / "d.yml"
+    path.write_text(
+        "- turns:\n"
+        "    - {say: 'what is sciatica', want: [sciatica_definition]}\n"
+        "    - {press: clinic_prices, want: [clinic_prices]}\n"
+        "    - {say: 'whats your favourite colour', want: [did_you_mean]}\n",
+        encoding="utf-8",
+    )
+    report = evaluate_dialogues(dialogue, load_dialogues(path))
+    assert [o.right for o in report.outcomes] == [True, False, False]
+    assert report.outcomes[1].got == "no clinic_prices button"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- turns: nope\n", "needs a list of 'turns'"),
+        ("- turns:\n    - {say: hi, press: menu, want: [menu]}\n", "exactly one of"),
+        ("- turns:\n    - {say: hi, want: []}\n", "needs 'want'"),
+        ("- turns:\n    - {say: hi, want: [no_such_topic]}\n", "unknown label"),
+        ("- turns:\n    - {say: hi, want: [greeting], ctx: maybe}\n", "'ctx'"),
+        ("{", "not valid YAML"),
+    ],
+)
+def test_a_bad_dialogue_file_is_one_clear_error(
+    content: Content, tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "d.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(EvalFileError, match=message):
+        load_dialogues(path, frozenset(content.responses))
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env["DATABASE_PATH"] = ":memory:"
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=DIALOGUES.parent,  # no .env here
+        env=env,
+        timeout=120,
+    )
+
+
+def test_cli_eval_dialogues_prints_the_figures_by_part(tmp_path: Path) -> None:
+    result = _cli("eval-dialogues", str(DIALOGUES), "--json", "--cost")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data["parts"]) == {"tuning", "held-out"}
+    assert data["conversations"] == 85 and data["parts"]["held-out"]["conversations"] == 17
+    assert data["urgent_recall"] == 1.0 and data["false_alarms"] == 0
+    cost = data["context_cost"]
+    typed = sum(1 for d in data["turns_detail"] if not d["turn"].startswith("["))
+    assert cost["n"] == typed
+    assert cost["p99_ms"] < 1.0  # measured about 0.1 ms on 2 shared cores; 10x margin
+    text = _cli("eval-dialogues", str(DIALOGUES)).stdout
+    assert "context accuracy" in text and "misses (tuning)" in text
+    bad = tmp_path / "bad.yml"
+    bad.write_text("- turns: [{say: hi}]\n", encoding="utf-8")
+    failed = _cli("eval-dialogues", str(bad))
+    assert failed.returncode == 1 and "needs 'want'" in failed.stderr
+    assert "Traceback" not in failed.stderr
