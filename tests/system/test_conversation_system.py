@@ -53,15 +53,17 @@ def test_topic_buttons_back_and_did_you_mean(start_system, dialogue: Dialogue):
     assert first_line(back) == first_line(expected.text)
     assert expected.intent == "sciatica_causes"
 
-    # "Did you mean": the candidates as buttons; pressing one answers it
+    # "Did you mean" from someone new (with no topic yet to read it against): the candidates as
+    # buttons; pressing one answers it
+    newcomer = PERSON + 1
     expected, _ = dialogue.handle(ChatState(), "nerve")
     assert expected.kind == "did_you_mean"
-    offer = system.next_reply(PERSON, lambda: api.push_message("nerve", chat_id=PERSON))
+    offer = system.next_reply(newcomer, lambda: api.push_message("nerve", chat_id=newcomer))
     assert first_line(offer) == first_line(expected.text)
     candidates = [b.payload for b in expected.buttons]
-    assert system.payloads(PERSON) == candidates
+    assert system.payloads(newcomer) == candidates
     chosen, _ = dialogue.handle(ChatState(), payload=candidates[0])
-    got = system.next_reply(PERSON, lambda: api.push_callback(candidates[0], chat_id=PERSON))
+    got = system.next_reply(newcomer, lambda: api.push_callback(candidates[0], chat_id=newcomer))
     assert first_line(got) == first_line(chosen.text)
     assert len(api.calls_to("answerCallbackQuery")) >= 4  # every press acknowledged
     system.stop_cleanly()
