@@ -295,6 +295,39 @@ CAUTION_CUE = ("safe", "massage")
 massage", "can a massage make it worse"): the ask decides, whatever condition or medicine
 the sentence also names, as long as :data:`CAUTION_INTENT` clears the threshold."""
 
+CIRCUMSTANCE_INTENTS = frozenset(
+    {
+        "work_driving",
+        "sleep_position",
+        "scans",
+        "clinic_prices",
+        "clinic_cancellation",
+        "clinic_booking",
+        "clinic_location_hours",
+        "clinic_session_length",
+        "clinic_insurance",
+    }
+)
+"""Topics about a circumstance (the job, the bed, a scan, the clinic's prices and terms):
+stories mention them in passing far more often than they ask about them. In a story they
+answer a question that asks about them, or a story that is mostly about them (most of its
+sentences are about them first); otherwise they count for :data:`CIRCUMSTANCE_SHARE` of their
+score."""
+CIRCUMSTANCE_SHARE = 0.8
+
+CLEAR_LEAD = 10.0
+"""A story that asks nothing is answered with its best topic when that topic leads the next
+by this much (and scores at least :data:`STORY_FLOOR`); "Did you mean" is for closer calls."""
+
+MAX_STORY_VOTES = 12
+"""The last this many topical sentences of a story say what it is mostly about."""
+
+PLEA_INTENTS = frozenset({"about_bot", "greeting", "thanks", "goodbye"})
+"""What a plea for help inside a story ("it's so bad, please help") matches on its own."""
+
+AGREED_LEAD = 6.0
+"""The lead that suffices when the whole story also matches that topic best."""
+
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
 
@@ -718,6 +751,12 @@ class Matcher:
         # the intents it supports. A question answered clearly makes the statements moot:
         # they are scored only when none is.
         found = [self.rank(self._with_referent(own, reading, i), limit=STORY_LIMIT) for i in asks]
+        # A plea ("please help", "what can you do?") in a story asks for help with what the
+        # story tells, not about the bot: the story's other sentences decide.
+        pleas = {n for n, cands in enumerate(found) if cands and cands[0].intent in PLEA_INTENTS}
+        if pleas and len(topical) > len(pleas):
+            found = [cands for n, cands in enumerate(found) if n not in pleas]
+            asks = [i for n, i in enumerate(asks) if n not in pleas]
         story = self.score(background, {c.intent for cands in found for c in cands})
         asked = self._in_story(found, story)
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
@@ -728,6 +767,13 @@ class Matcher:
             story.update(self.score(background, more))
             told = self._in_story(found, story)
         pool = asked if top_asked >= self.threshold else {**told, **_better(asked, told)}
+        # What the sentences are about one by one: each one's best topic.
+        leads = Counter(
+            cands[0].intent
+            for cands in (self.rank(own[i], limit=1) for i in topical[-MAX_STORY_VOTES:])
+            if cands
+        )
+        pool = self._in_passing(pool, asked, leads, len(topical[-MAX_STORY_VOTES:]))
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
         cautious = self._cautious([terms[i] for i in asks] if asks else terms)
         decision = self._decide(ranked, cautious)
@@ -741,8 +787,31 @@ class Matcher:
         # out; one that asks something unclear, the same rather than the fallback.
         unclear = decision.kind == "fallback" or (not asked and len(options) > 1)
         if options and top >= STORY_FLOOR and unclear:
+            topics = [c for c in ranked if c.intent != RED_FLAGS]
+            lead = topics[0].score - (topics[1].score if len(topics) > 1 else 0.0)
+            agreed = topics[0].intent == max(story, key=lambda i: story[i], default=None)
+            needed = AGREED_LEAD if agreed else CLEAR_LEAD
+            if lead >= needed and (decision.kind != "did_you_mean" or not asked):
+                return Decision("intent", topics[0].intent, topics[0].score, ranked)
             return Decision("did_you_mean", options[0], top, ranked, options)
         return decision
+
+    @staticmethod
+    def _in_passing(
+        pool: dict[str, Candidate],
+        asked: Mapping[str, Candidate],
+        leads: Mapping[str, int],
+        sentences: int,
+    ) -> dict[str, Candidate]:
+        """A story's candidates with the circumstances it mentions in passing quietened
+        (:data:`CIRCUMSTANCE_INTENTS`): those no question asks about and that are not what
+        most of its sentences are about (``leads``: how many sentences each topic leads)."""
+        out = dict(pool)
+        for intent, cand in pool.items():
+            mostly = 2 * leads.get(intent, 0) > sentences
+            if intent in CIRCUMSTANCE_INTENTS and intent not in asked and not mostly:
+                out[intent] = cand._replace(score=round(cand.score * CIRCUMSTANCE_SHARE, 1))
+        return out
 
     @staticmethod
     def _in_story(found: list[list[Candidate]], story: Mapping[str, float]) -> dict[str, Candidate]:

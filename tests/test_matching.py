@@ -347,3 +347,70 @@ def test_plain_text_folds_word_by_word_as_in_one_go(text: str) -> None:
     """ASCII text is folded run by run (cached); the result is what folding it whole gives."""
     whole = [_finish(raw) for raw in _fold(text).split()][:MAX_TOKENS]
     assert normalise(text) == " ".join(w for w in whole if w)
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "I drive a van all day for work. The pain goes from my lower back down the back of my "
+        "thigh into my calf. Some days my toes tingle too.",
+        "I sleep badly on my old mattress. Over the past month a burning pain runs from my "
+        "buttock to my heel. My toes tingle as well.",
+        "Got my appointment booked for Friday. The shooting pain from my buttock down the leg "
+        "has been awful. It burns down to my ankle.",
+    ],
+)
+def test_a_circumstance_mentioned_in_passing_does_not_decide_a_story(
+    matcher: Matcher, story: str
+) -> None:
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "sciatica_symptoms"), decision
+
+
+@pytest.mark.parametrize(
+    ("story", "intent"),
+    [
+        # mostly about the circumstance
+        (
+            "I drive a lorry for a living. Long drives make it worse. Driving for hours on end "
+            "is the worst part of my job.",
+            "work_driving",
+        ),
+        # asked about it
+        (
+            "The pain goes from my buttock down my leg. Can I still drive to work with it?",
+            "work_driving",
+        ),
+        (
+            "The pain goes from my buttock down my leg. Is it ok to sleep on my side?",
+            "sleep_position",
+        ),
+    ],
+)
+def test_a_circumstance_asked_about_or_told_about_still_answers(
+    matcher: Matcher, story: str, intent: str
+) -> None:
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", intent), decision
+
+
+@pytest.mark.parametrize(
+    ("story", "topics"),
+    [
+        (
+            "My physio thinks it is my piriformis. Three months of this pain deep in my buttock. "
+            "It is so bad, please help",
+            {"piriformis_syndrome", "piriformis_muscle", "sciatica_vs_piriformis"},
+        ),
+        (
+            "Sciatica for six weeks now, down the back of the left leg. It is so bad. Please help",
+            {"sciatica_symptoms"},
+        ),
+    ],
+)
+def test_a_plea_in_a_story_takes_the_story_topic(
+    matcher: Matcher, story: str, topics: set[str]
+) -> None:
+    decision = matcher.decide(story)
+    assert decision.intent != "about_bot", decision
+    assert topics & {decision.intent, *decision.options}, decision
