@@ -322,6 +322,24 @@ by this much (and scores at least :data:`STORY_FLOOR`); "Did you mean" is for cl
 MAX_STORY_VOTES = 12
 """The last this many topical sentences of a story say what it is mostly about."""
 
+STORY_SUBJECTS: Mapping[str, str] = {
+    "piriformis": "piriformis_syndrome",
+    "pregnant": "pregnancy",
+    "pregnancy": "pregnancy",
+    "injection": "other_treatments",
+    "epidural": "other_treatments",
+    "surgery": "other_treatments",
+    "acupuncture": "other_treatments",
+}
+"""Words that name what a story is about: someone telling of their piriformis, their
+pregnancy or their injection is asking about piriformis syndrome, sciatica in pregnancy or
+the other treatments, whatever else the story mentions."""
+SUBJECT_BONUS = 12.0
+"""A named subject's topic gains this much."""
+SUBJECT_REACH = 25.0
+"""A story naming one subject, whose topic scores within this much of the best, leads with
+it clearly (:data:`CLEAR_LEAD`): it is answered on it."""
+
 PLEA_INTENTS = frozenset({"about_bot", "greeting", "thanks", "goodbye"})
 """What a plea for help inside a story ("it's so bad, please help") matches on its own."""
 
@@ -398,6 +416,11 @@ class Matcher:
         self.margin = margin
         self._caution_cue = frozenset(stem(normalise(w)) for w in CAUTION_CUE)
         self._caution = CAUTION_INTENT if CAUTION_INTENT in content.intents else None
+        self._subjects = {
+            stem(normalise(word)): intent
+            for word, intent in STORY_SUBJECTS.items()
+            if intent in content.intents
+        }
         vocabulary: list[str] = []
         normalised: list[tuple[str, str]] = []
         for intent in content.intents.values():
@@ -774,6 +797,8 @@ class Matcher:
             if cands
         )
         pool = self._in_passing(pool, asked, leads, len(topical[-MAX_STORY_VOTES:]))
+        if top_asked < self.threshold:
+            pool = self._with_subject(pool, terms, background)
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
         cautious = self._cautious([terms[i] for i in asks] if asks else terms)
         decision = self._decide(ranked, cautious)
@@ -795,6 +820,32 @@ class Matcher:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
             return Decision("did_you_mean", options[0], top, ranked, options)
         return decision
+
+    def _with_subject(
+        self, pool: dict[str, Candidate], terms: Sequence[Sequence[Term]], background: Query
+    ) -> dict[str, Candidate]:
+        """A story that names a condition or treatment the bot has a topic on
+        (:data:`STORY_SUBJECTS`) is about it: that topic gains :data:`SUBJECT_BONUS`, and a
+        story naming one such subject leads with its topic when that topic is in reach."""
+        named = {
+            self._subjects[t.stem]
+            for ts in terms
+            for t in ts
+            if t.confidence > 0 and t.stem in self._subjects
+        }
+        if not named:
+            return pool
+        out = dict(pool)
+        missing = named - out.keys()
+        scores = self.score(background, missing) if missing else {}
+        top = max((c.score for i, c in out.items() if i != RED_FLAGS), default=0.0)
+        for intent in named:
+            cand = out.get(intent) or Candidate(intent, scores.get(intent, 0.0), "")
+            score = cand.score + SUBJECT_BONUS
+            if len(named) == 1 and cand.score >= top - SUBJECT_REACH:
+                score = max(score, top + CLEAR_LEAD)
+            out[intent] = cand._replace(score=round(min(100.0, score), 1))
+        return out
 
     @staticmethod
     def _in_passing(

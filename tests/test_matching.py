@@ -414,3 +414,25 @@ def test_a_plea_in_a_story_takes_the_story_topic(
     decision = matcher.decide(story)
     assert decision.intent != "about_bot", decision
     assert topics & {decision.intent, *decision.options}, decision
+
+
+@pytest.mark.parametrize(
+    ("story", "intent"),
+    [
+        (
+            "I run most mornings. Last month a deep ache started in my right buttock and now it "
+            "spreads down the back of my thigh. The sports physio poked and said piriformis.",
+            "piriformis_syndrome",
+        ),
+        (
+            "Thirty weeks pregnant with my second. The pain shoots from my lower back down my left "
+            "leg. Getting out of bed is the worst.",
+            "pregnancy",
+        ),
+    ],
+)
+def test_a_story_that_names_its_subject_is_answered_on_it(
+    matcher: Matcher, story: str, intent: str
+) -> None:
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", intent), decision
