@@ -330,10 +330,26 @@ STORY_SUBJECTS: Mapping[str, str] = {
     "epidural": "other_treatments",
     "surgery": "other_treatments",
     "acupuncture": "other_treatments",
+    "painkiller": "medicines",
+    "painkillers": "medicines",
+    "ibuprofen": "medicines",
+    "naproxen": "medicines",
+    "paracetamol": "medicines",
+    "codeine": "medicines",
+    "gabapentin": "medicines",
+    "pregabalin": "medicines",
+    "tramadol": "medicines",
+    "amitriptyline": "medicines",
+    "relaxant": "medicines",
+    "relaxants": "medicines",
 }
 """Words that name what a story is about: someone telling of their piriformis, their
 pregnancy or their injection is asking about piriformis syndrome, sciatica in pregnancy or
 the other treatments, whatever else the story mentions."""
+SETTLING_SUBJECTS = frozenset({"medicines", "other_treatments"})
+"""Topics whose subject, named, settles a close call: a medicine or a treatment is named by
+what it is; a condition ("sciatica and piriformis") may be one of several the message asks
+about."""
 SUBJECT_BONUS = 12.0
 """A named subject's topic gains this much."""
 SUBJECT_REACH = 25.0
@@ -752,7 +768,7 @@ class Matcher:
         if not reading.story:
             terms = self.analyzer.terms(reading.whole)
             cands = tuple(self.rank(self._query_of(terms), limit=4))
-            return self._decide(cands, self._cautious([terms]))
+            return self._settled(self._decide(cands, self._cautious([terms])), [terms])
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
@@ -801,7 +817,7 @@ class Matcher:
             pool = self._with_subject(pool, terms, background)
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
         cautious = self._cautious([terms[i] for i in asks] if asks else terms)
-        decision = self._decide(ranked, cautious)
+        decision = self._settled(self._decide(ranked, cautious), terms)
         top = _top_score(ranked, RED_FLAGS)
         options = tuple(
             c.intent
@@ -821,18 +837,35 @@ class Matcher:
             return Decision("did_you_mean", options[0], top, ranked, options)
         return decision
 
+    def _named(self, terms: Sequence[Sequence[Term]]) -> set[str]:
+        """The topics of the subjects (:data:`STORY_SUBJECTS`) the sentences name."""
+        subjects = self._subjects
+        return {
+            subjects[key]
+            for ts in terms
+            for t in ts
+            for key in (t.stem, *(stem(w) for w in t.word.split()))
+            if key in subjects
+        }
+
+    def _settled(self, decision: Decision, terms: Sequence[Sequence[Term]]) -> Decision:
+        """A "Did you mean" between close topics, one of which the message names (a
+        medicine, an injection: :data:`SETTLING_SUBJECTS`), answers that one."""
+        if decision.kind != "did_you_mean":
+            return decision
+        named = [o for o in decision.options if o in self._named(terms) & SETTLING_SUBJECTS]
+        if len(named) != 1:
+            return decision
+        chosen = next(c for c in decision.candidates if c.intent == named[0])
+        return Decision("intent", chosen.intent, chosen.score, decision.candidates)
+
     def _with_subject(
         self, pool: dict[str, Candidate], terms: Sequence[Sequence[Term]], background: Query
     ) -> dict[str, Candidate]:
         """A story that names a condition or treatment the bot has a topic on
         (:data:`STORY_SUBJECTS`) is about it: that topic gains :data:`SUBJECT_BONUS`, and a
         story naming one such subject leads with its topic when that topic is in reach."""
-        named = {
-            self._subjects[t.stem]
-            for ts in terms
-            for t in ts
-            if t.confidence > 0 and t.stem in self._subjects
-        }
+        named = self._named(terms)
         if not named:
             return pool
         out = dict(pool)

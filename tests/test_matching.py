@@ -436,3 +436,12 @@ def test_a_story_that_names_its_subject_is_answered_on_it(
 ) -> None:
     decision = matcher.decide(story)
     assert (decision.kind, decision.intent) == ("intent", intent), decision
+
+
+@pytest.mark.parametrize(
+    "question", ["does gabapentin help with sciatica", "can i take codeine for sciatica"]
+)
+def test_a_close_call_goes_to_the_topic_the_message_names(matcher: Matcher, question: str) -> None:
+    # medicines and the other treatments score close; the medicine named settles it
+    decision = matcher.decide(question)
+    assert (decision.kind, decision.intent) == ("intent", "medicines"), decision
