@@ -319,9 +319,6 @@ CLEAR_LEAD = 10.0
 """A story that asks nothing is answered with its best topic when that topic leads the next
 by this much (and scores at least :data:`STORY_FLOOR`); "Did you mean" is for closer calls."""
 
-MAX_STORY_VOTES = 12
-"""The last this many topical sentences of a story say what it is mostly about."""
-
 STORY_SUBJECTS: Mapping[str, str] = {
     "piriformis": "piriformis_syndrome",
     "pregnant": "pregnancy",
@@ -798,6 +795,7 @@ class Matcher:
             asks = [i for n, i in enumerate(asks) if n not in pleas]
         story = self.score(background, {c.intent for cands in found for c in cands})
         asked = self._in_story(found, story)
+        scored = list(found)
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
         told: dict[str, Candidate] = {}
         if top_asked < self.threshold:
@@ -805,14 +803,11 @@ class Matcher:
             more = {c.intent for cands in found for c in cands} - story.keys()
             story.update(self.score(background, more))
             told = self._in_story(found, story)
+            scored += found
         pool = asked if top_asked >= self.threshold else {**told, **_better(asked, told)}
-        # What the sentences are about one by one: each one's best topic.
-        leads = Counter(
-            cands[0].intent
-            for cands in (self.rank(own[i], limit=1) for i in topical[-MAX_STORY_VOTES:])
-            if cands
-        )
-        pool = self._in_passing(pool, asked, leads, len(topical[-MAX_STORY_VOTES:]))
+        # What the sentences scored are about one by one: each one's best topic.
+        leads = Counter(cands[0].intent for cands in scored if cands)
+        pool = self._in_passing(pool, asked, leads, len(scored))
         if top_asked < self.threshold:
             pool = self._with_subject(pool, terms, background)
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
