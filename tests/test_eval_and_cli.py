@@ -74,10 +74,10 @@ def test_no_test_message_is_a_training_example(content: Content, path: Path) -> 
     assert seen == []
 
 
-QUESTIONS_FLOOR = 0.86
+QUESTIONS_FLOOR = 0.91
 """Where the question file stands on the strict count (a "Did you mean" is no answer); the
 goal is 0.96."""
-QUESTIONS_HELPED_FLOOR = 0.92
+QUESTIONS_HELPED_FLOOR = 0.96
 """Helped within one tap on the question file."""
 
 
@@ -88,11 +88,11 @@ def test_accuracy_goal(report) -> None:
     assert report.urgent_false_alarms == 0, report.to_text("all")
 
 
-CONVERSATIONS_FLOOR = 0.77
+CONVERSATIONS_FLOOR = 0.83
 """Where the conversations file stands on the strict count (the goal is 0.90): stories,
 uncovered topics, the clinic's own questions and questions on whether massage is safe, as
 people write them."""
-STORY_FLOORS = {"story_question": 0.85, "story_statement": 0.40}
+STORY_FLOORS = {"story_question": 0.85, "story_statement": 0.62}
 CONVERSATIONS_HELPED_FLOOR = 0.92
 
 
@@ -344,3 +344,37 @@ def test_terminal_chat_numbers_press_buttons() -> None:
     assert "terminal chat" in result.stderr
     assert "[1]" in result.stdout
     assert result.stdout.count("bot> ") == 2
+
+
+REAL_DEV = ROOT.parent / "shared" / "data" / "real_dev.yml"
+"""Real people's posts, labelled by hand; kept beside the project, never in it."""
+
+REAL_FLOORS = {
+    # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
+    "tuning": (0.55, 0.71, 0.27, 0.95),
+    "held-out": (0.48, 0.69, 0.33, 0.62),
+}
+"""Where the real set stands (a little below what was measured); the goals are 0.75 tuning,
+0.70 held-out, 0.85 helped, 0.15 "Did you mean", 0.95 urgent recall."""
+
+
+@pytest.fixture(scope="module")
+def real_dev(dialogue: Dialogue):
+    if not REAL_DEV.exists():
+        pytest.skip("the real posts are not present beside the project")
+    return evaluate(dialogue, load_items(REAL_DEV))
+
+
+@pytest.mark.parametrize("part", sorted(REAL_FLOORS))
+def test_real_posts_do_not_fall_below_where_they_stand(real_dev, part: str) -> None:
+    right, helped, asked, recall = REAL_FLOORS[part]
+    report = real_dev.part(part == "held-out")
+    summary = report.summary()
+    assert report.accuracy >= right, summary
+    assert report.helped >= helped, summary
+    assert report.asked <= asked, summary
+    assert report.red_flag_recall >= recall, summary
+
+
+def test_real_posts_get_few_false_alarms(real_dev) -> None:
+    assert real_dev.false_alarm_rate <= 0.03, real_dev.summary()
