@@ -445,3 +445,12 @@ def test_a_close_call_goes_to_the_topic_the_message_names(matcher: Matcher, ques
     # medicines and the other treatments score close; the medicine named settles it
     decision = matcher.decide(question)
     assert (decision.kind, decision.intent) == ("intent", "medicines"), decision
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Do I have to take off my underpants?", "will i have to strip down to my knickers"],
+)
+def test_undressing_in_everyday_words_is_what_to_wear(matcher: Matcher, question: str) -> None:
+    decision = matcher.decide(question)
+    assert (decision.kind, decision.intent) == ("intent", "clinic_what_to_wear"), decision
