@@ -318,6 +318,8 @@ CIRCUMSTANCE_SHARE = 0.8
 CLEAR_LEAD = 10.0
 """A story that asks nothing is answered with its best topic when that topic leads the next
 by this much (and scores at least :data:`STORY_FLOOR`); "Did you mean" is for closer calls."""
+AGREED_LEAD = 6.0
+"""The lead that suffices when the whole story also matches that topic best."""
 
 STORY_SUBJECTS: Mapping[str, str] = {
     "piriformis": "piriformis_syndrome",
@@ -355,9 +357,6 @@ it clearly (:data:`CLEAR_LEAD`): it is answered on it."""
 
 PLEA_INTENTS = frozenset({"about_bot", "greeting", "thanks", "goodbye"})
 """What a plea for help inside a story ("it's so bad, please help") matches on its own."""
-
-AGREED_LEAD = 6.0
-"""The lead that suffices when the whole story also matches that topic best."""
 
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
@@ -751,8 +750,11 @@ class Matcher:
         A clear answer to one of the story's questions wins over what its other sentences are
         about; a story that asks nothing is offered the topics close to its best one, and one
         about the bot's topics but about none of them clearly is offered "Did you mean" rather
-        than the fallback. A message asking whether massage is safe gets that answer whenever
-        it clears the threshold (:meth:`_decide`).
+        than the fallback, unless its best topic leads clearly (:data:`CLEAR_LEAD`). In a story,
+        a plea ("please help") is not the ask, circumstances mentioned in passing count less
+        (:data:`CIRCUMSTANCE_INTENTS`) and a subject named leads (:data:`STORY_SUBJECTS`). A
+        message asking whether massage is safe gets that answer whenever it clears the
+        threshold (:meth:`_decide`).
 
         Args:
             message: The message as typed.
