@@ -200,3 +200,27 @@ def test_urgent_signs_told_as_a_story_are_urgent(screen: SafetyScreen, message: 
 )
 def test_red_flag_words_in_another_sense_are_no_alarm(screen: SafetyScreen, message: str) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i can't stand on my toes on the bad side anymore and it is getting weaker",
+        "my dad hasn't had a wee since yesterday and his belly is swollen",
+    ],
+)
+def test_more_urgent_signs_in_everyday_words(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i cant stand on my feet all day at work anymore with this sciatica",
+        "i haven't had a wee problem, just the leg pain",
+    ],
+)
+def test_standing_all_day_and_a_wee_problem_are_no_alarm(
+    screen: SafetyScreen, message: str
+) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
