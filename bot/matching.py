@@ -349,6 +349,13 @@ SETTLING_SUBJECTS = frozenset({"medicines", "other_treatments"})
 """Topics whose subject, named, settles a close call: a medicine or a treatment is named by
 what it is; a condition ("sciatica and piriformis") may be one of several the message asks
 about."""
+SUBJECT_SIBLINGS: Mapping[str, frozenset[str]] = {
+    "piriformis_syndrome": frozenset({"piriformis_muscle", "sciatica_vs_piriformis"}),
+    "other_treatments": frozenset({"medicines"}),
+    "medicines": frozenset({"other_treatments"}),
+}
+"""Topics on the same subject: a story whose best topic is already one of them is on its
+subject, and the scores say which side of it."""
 SUBJECT_BONUS = 12.0
 """A named subject's topic gains this much."""
 SUBJECT_REACH = 25.0
@@ -868,8 +875,13 @@ class Matcher:
         out = dict(pool)
         missing = named - out.keys()
         scores = self.score(background, missing) if missing else {}
-        top = max((c.score for i, c in out.items() if i != RED_FLAGS), default=0.0)
+        best = max(
+            (c for i, c in out.items() if i != RED_FLAGS), key=lambda c: c.score, default=None
+        )
+        top = best.score if best else 0.0
         for intent in named:
+            if best is not None and best.intent in SUBJECT_SIBLINGS.get(intent, ()):
+                continue  # on its subject already: the scores say which side of it
             cand = out.get(intent) or Candidate(intent, scores.get(intent, 0.0), "")
             score = cand.score + SUBJECT_BONUS
             if len(named) == 1 and cand.score >= top - SUBJECT_REACH:

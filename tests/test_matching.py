@@ -454,3 +454,25 @@ def test_a_close_call_goes_to_the_topic_the_message_names(matcher: Matcher, ques
 def test_undressing_in_everyday_words_is_what_to_wear(matcher: Matcher, question: str) -> None:
     decision = matcher.decide(question)
     assert (decision.kind, decision.intent) == ("intent", "clinic_what_to_wear"), decision
+
+
+def test_a_named_subject_does_not_override_a_sibling_topic_already_first(
+    matcher: Matcher,
+) -> None:
+    # A story about piriformis whose best topic is the muscle itself stays on the muscle;
+    # one whose best topic is elsewhere is led to piriformis syndrome.
+    from bot.matching import Candidate
+
+    terms = [matcher.analyzer.terms(normalise("my piriformis again"))]
+    on_subject = {
+        "piriformis_muscle": Candidate("piriformis_muscle", 60.0, ""),
+        "piriformis_syndrome": Candidate("piriformis_syndrome", 50.0, ""),
+    }
+    pool = matcher._with_subject(on_subject, terms, {})
+    assert max(pool.values(), key=lambda c: c.score).intent == "piriformis_muscle"
+    elsewhere = {
+        "sciatica_symptoms": Candidate("sciatica_symptoms", 60.0, ""),
+        "piriformis_syndrome": Candidate("piriformis_syndrome", 50.0, ""),
+    }
+    pool = matcher._with_subject(elsewhere, terms, {})
+    assert max(pool.values(), key=lambda c: c.score).intent == "piriformis_syndrome"
