@@ -13,6 +13,7 @@ from statistics import median
 
 from bench.common import ROOT
 from bench.report import Table
+from bot.evaluation import percent
 
 CLIPS = ROOT / "tests" / "data" / "voice" / "clips.yml"
 
@@ -88,7 +89,7 @@ def run_voice(runs: int = 3) -> list[Table]:
         "intent accuracy clean / noisy",
         f"{report.accuracy(False):.1%} / {report.accuracy(True):.1%}",
     )
-    speed.add("red-flag recall (all urgent clips)", f"{report.red_flag_recall():.1%}")
+    speed.add("red-flag recall (all urgent clips)", percent(report.red_flag_recall()))
 
     memory = Table(
         f"Voice notes: memory and cold start (fresh process, median of {runs})",

@@ -5,13 +5,25 @@ An evaluation file is a YAML list of ``{q: message, want: [label, ...], kind: ..
 answer), and for the safety set the outcomes ``urgent``, ``crisis`` and ``not_urgent``
 (anything but the urgent or crisis answer).
 
+The count is strict. Each message ends in one outcome:
+
+- **answered right** / **answered wrong**: a direct answer, right when its topic is labelled
+  (an honest "not covered" topic too: it is right only when that topic is labelled);
+- **declined**: the fallback ("here is what I can answer"), right when ``fallback`` is labelled;
+- **urgent**: the urgent or crisis answer, right when it is labelled, else a false alarm;
+- **did you mean**: a question back, never counted right; it offered a labelled topic first,
+  later, or not at all. "Helped within one tap" counts the right answers and the "Did you
+  mean"s that offer a labelled topic.
+
 Every fifth item (the 5th, 10th, ...) is the held-out part: the rules are tuned on the others
 and the held-out figures say how well that tuning carries over to messages nobody looked at.
+A share of nothing (no urgent message in a part, say) prints as "n/a".
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,8 +42,8 @@ HOLDOUT_EVERY = 5
 """Every this many-th item is held out."""
 
 DECLINING_KINDS = frozenset({"not_covered"})
-"""Answers that decline honestly ("the article doesn't cover this"): right for an
-out-of-scope question, like the fallback."""
+"""Answers that decline honestly ("the article doesn't cover this"). They are topics like any
+other for the count: right only when their own topic is labelled."""
 
 
 class EvalFileError(ValueError):
@@ -57,7 +69,7 @@ class Outcome:
     score: float
     candidates: tuple[tuple[str, float], ...]
     offered: tuple[str, ...] = ()
-    """The topics a "Did you mean" offered."""
+    """The topics a "Did you mean" offered (empty for any other reply)."""
     declined: bool = False
     """The answer was the fallback or an honest "not covered"."""
 
@@ -70,17 +82,67 @@ class Outcome:
         return self.item.want
 
     @property
+    def asked(self) -> bool:
+        """The reply was a "Did you mean" (a question back, not an answer)."""
+        return bool(self.offered)
+
+    @property
+    def urgent(self) -> bool:
+        """The reply was the urgent or the crisis answer."""
+        return self.got in (URGENT, CRISIS)
+
+    @property
+    def urgent_wanted(self) -> bool:
+        """The message should get the urgent or the crisis answer."""
+        return not {RED_FLAGS, URGENT, CRISIS}.isdisjoint(self.item.want)
+
+    @property
     def right(self) -> bool:
+        """Answered as labelled, strictly: a "Did you mean" is not an answer, and the
+        fallback label is met by the fallback only."""
         want = self.item.want
-        if self.got in want or (self.got == URGENT and RED_FLAGS in want):
+        if self.urgent:
+            return self.got in want or (self.got == URGENT and RED_FLAGS in want)
+        if NOT_URGENT in want:
             return True
-        if NOT_URGENT in want and self.got not in (URGENT, CRISIS):
-            return True
-        if FALLBACK in want and self.declined:
-            return True
-        # A story without a question may be offered "Did you mean" with its topic among
-        # the options.
-        return self.item.kind == "story_statement" and any(o in want for o in self.offered)
+        if self.asked:
+            return False
+        return self.got in want
+
+    def _wanted(self, label: str) -> bool:
+        return label in self.item.want or (label == RED_FLAGS and URGENT in self.item.want)
+
+    @property
+    def helped(self) -> bool:
+        """Helped within one tap: answered right, or a "Did you mean" offering a labelled
+        topic."""
+        return self.right or any(self._wanted(o) for o in self.offered)
+
+    @property
+    def result(self) -> str:
+        """The outcome's name (:data:`RESULTS`)."""
+        if self.urgent:
+            return "urgent" if self.right else "false alarm"
+        if self.asked:
+            if self._wanted(self.offered[0]):
+                return "dym: right first"
+            return "dym: right later" if self.helped else "dym: not offered"
+        if self.got == FALLBACK:
+            return "declined"
+        return "answered right" if self.right else "answered wrong"
+
+
+RESULTS = (
+    "answered right",
+    "answered wrong",
+    "declined",
+    "urgent",
+    "false alarm",
+    "dym: right first",
+    "dym: right later",
+    "dym: not offered",
+)
+"""Every outcome a message can have, in the order the report lists them."""
 
 
 @dataclass(frozen=True)
@@ -95,36 +157,58 @@ class Report:
         return len(self.outcomes)
 
     @property
-    def accuracy(self) -> float:
+    def accuracy(self) -> float | None:
+        """Share answered right (strictly; ``None`` for no messages)."""
         return _share(o.right for o in self.outcomes)
 
     @property
-    def red_flag_recall(self) -> float:
-        """Share of urgent messages answered with the urgent answer."""
+    def helped(self) -> float | None:
+        """Share helped within one tap (:attr:`Outcome.helped`)."""
+        return _share(o.helped for o in self.outcomes)
+
+    @property
+    def asked(self) -> float | None:
+        """Share answered with "Did you mean"."""
+        return _share(o.asked for o in self.outcomes)
+
+    @property
+    def asked_offering_right(self) -> float | None:
+        """Of the "Did you mean"s, the share that offered a labelled topic."""
+        return _share(o.helped for o in self.outcomes if o.asked)
+
+    @property
+    def red_flag_recall(self) -> float | None:
+        """Share of urgent messages answered with the urgent answer (``None``: none)."""
         return _share(o.got == URGENT for o in self.outcomes if {RED_FLAGS, URGENT} & set(o.want))
 
     @property
     def urgent_false_alarms(self) -> int:
         """Messages that should not get the urgent answer and did."""
-        return sum(
-            1
-            for o in self.outcomes
-            if o.got in (URGENT, CRISIS) and not {RED_FLAGS, URGENT, CRISIS} & set(o.want)
-        )
+        return sum(1 for o in self.outcomes if o.urgent and not o.urgent_wanted)
 
     @property
-    def fallback_accuracy(self) -> float:
-        """Share of out-of-scope questions declined (fallback or an honest "not covered")."""
+    def false_alarm_rate(self) -> float | None:
+        """False alarms as a share of the messages without an urgent sign."""
+        return _share(o.urgent for o in self.outcomes if not o.urgent_wanted)
+
+    @property
+    def fallback_accuracy(self) -> float | None:
+        """Share of out-of-scope questions declined with the fallback."""
         return _share(o.right for o in self.outcomes if o.want == (FALLBACK,))
 
     @property
     def out_of_scope_answered(self) -> int:
-        """Out-of-scope questions answered with an article topic or other intent."""
+        """Out-of-scope questions answered with a topic, even an honest "not covered"."""
         return sum(
             1
             for o in self.outcomes
-            if o.want == (FALLBACK,) and not o.declined and o.got not in (URGENT, CRISIS)
+            if o.want == (FALLBACK,) and not o.asked and o.got not in (FALLBACK, URGENT, CRISIS)
         )
+
+    def counts(self) -> dict[str, int]:
+        """How many messages had each outcome (:data:`RESULTS`)."""
+        found = Counter(o.result for o in self.outcomes)
+        return {name: found[name] for name in RESULTS}
 
     def part(self, held_out: bool) -> Report:
         """The tuning part or the held-out part."""
@@ -137,16 +221,18 @@ class Report:
             groups[o.item.kind or "-"].append(o)
         return {k: Report(tuple(v), k) for k, v in sorted(groups.items())}
 
-    def share_got(self, labels: set[str]) -> float:
-        """Share of the outcomes answered with one of ``labels``."""
-        return _share(o.got in labels for o in self.outcomes)
+    def share_got(self, labels: set[str]) -> float | None:
+        """Share of the outcomes answered with one of ``labels`` (a "Did you mean" is not
+        answered with its options)."""
+        return _share(o.got in labels and not o.asked for o in self.outcomes)
 
-    def per_intent(self) -> dict[str, tuple[float, float, int]]:
-        """Precision, recall and support of every label."""
-        labels = sorted({w for o in self.outcomes for w in o.want} | {o.got for o in self.outcomes})
-        out: dict[str, tuple[float, float, int]] = {}
+    def per_intent(self) -> dict[str, tuple[float | None, float | None, int]]:
+        """Precision, recall and support of every label (direct answers only)."""
+        answered = [o for o in self.outcomes if not o.asked]
+        labels = sorted({w for o in self.outcomes for w in o.want} | {o.got for o in answered})
+        out: dict[str, tuple[float | None, float | None, int]] = {}
         for label in labels:
-            predicted = [o for o in self.outcomes if o.got == label]
+            predicted = [o for o in answered if o.got == label]
             relevant = [o for o in self.outcomes if label in o.want]
             precision = _share(o.right for o in predicted)
             recall = _share(o.right for o in relevant)
@@ -156,17 +242,22 @@ class Report:
     def summary(self) -> dict[str, object]:
         return {
             "n": self.n,
-            "accuracy": round(self.accuracy, 4),
-            "urgent_recall": round(self.red_flag_recall, 4),
+            "accuracy": _round(self.accuracy),
+            "helped": _round(self.helped),
+            "did_you_mean": _round(self.asked),
+            "did_you_mean_offering_right": _round(self.asked_offering_right),
+            "urgent_recall": _round(self.red_flag_recall),
             "urgent_false_alarms": self.urgent_false_alarms,
+            "false_alarm_rate": _round(self.false_alarm_rate),
             "out_of_scope_answered": self.out_of_scope_answered,
+            "outcomes": self.counts(),
         }
 
     def to_json(self) -> dict[str, object]:
         return {
             **self.summary(),
-            "red_flag_recall": round(self.red_flag_recall, 4),
-            "fallback_accuracy": round(self.fallback_accuracy, 4),
+            "red_flag_recall": _round(self.red_flag_recall),
+            "fallback_accuracy": _round(self.fallback_accuracy),
             "parts": {r.label: r.summary() for r in (self.part(False), self.part(True))},
             "kinds": {k: r.summary() for k, r in self.by_kind().items()},
             "items": [
@@ -176,6 +267,8 @@ class Report:
                     "held_out": o.item.held_out,
                     "want": list(o.want),
                     "got": o.got,
+                    "offered": list(o.offered),
+                    "result": o.result,
                     "score": o.score,
                     "right": o.right,
                 }
@@ -184,7 +277,7 @@ class Report:
         }
 
     def to_text(self, misses_of: str = "tuning") -> str:
-        """A table by part and kind, per-label precision/recall, and the misses.
+        """Tables by part and kind, per-label precision/recall, and the misses.
 
         Args:
             misses_of: Whose misses to list: ``tuning`` (default: the held-out part's stay
@@ -192,23 +285,35 @@ class Report:
         """
         lines = [
             f"messages:              {self.n}",
-            f"accuracy:              {self.accuracy:.1%}",
-            f"urgent recall:         {self.red_flag_recall:.1%}",
-            f"urgent false alarms:   {self.urgent_false_alarms}",
-            f"out-of-scope rejection: {self.fallback_accuracy:.1%} "
+            f"answered right:        {percent(self.accuracy)}",
+            f"helped within one tap: {percent(self.helped)}",
+            f"did you mean:          {percent(self.asked)} "
+            f"(offering a right topic: {percent(self.asked_offering_right)})",
+            f"urgent recall:         {percent(self.red_flag_recall)}",
+            f"urgent false alarms:   {self.urgent_false_alarms} "
+            f"({percent(self.false_alarm_rate)} of messages without an urgent sign)",
+            f"out-of-scope declined: {percent(self.fallback_accuracy)} "
             f"({self.out_of_scope_answered} answered with a topic)",
             "",
-            f"{'part / kind':<24} {'n':>4} {'accuracy':>9} {'tuning':>7} {'held-out':>9}",
+            f"{'part / kind':<28} {'n':>4} {'right':>6} {'helped':>7} {'dym':>6} "
+            f"{'urgent':>7} {'alarms':>7}",
         ]
-        rows = [("all", self), *self.by_kind().items()]
-        for name, report in rows:
-            tune, held = report.part(False), report.part(True)
+        rows: list[tuple[str, Report]] = [("all", self)]
+        for part in (self.part(False), self.part(True)):
+            rows.append((part.label, part))
+            rows += [(f"  {k}", r) for k, r in part.by_kind().items()]
+        for name, r in rows:
             lines.append(
-                f"{name:<24} {report.n:>4} {report.accuracy:>9.1%} {_pct(tune):>7} {_pct(held):>9}"
+                f"{name:<28} {r.n:>4} {percent(r.accuracy):>6} {percent(r.helped):>7} "
+                f"{percent(r.asked):>6} {percent(r.red_flag_recall):>7} {r.urgent_false_alarms:>7}"
             )
+        lines += ["", f"{'outcome':<24} {'all':>5} {'tuning':>7} {'held-out':>9}"]
+        tune, held = self.part(False).counts(), self.part(True).counts()
+        for name, count in self.counts().items():
+            lines.append(f"{name:<24} {count:>5} {tune[name]:>7} {held[name]:>9}")
         lines += ["", f"{'label':<24} {'precision':>9} {'recall':>7} {'n':>4}"]
         for label, (p, r, n) in self.per_intent().items():
-            lines.append(f"{label:<24} {p:>9.1%} {r:>7.1%} {n:>4}")
+            lines.append(f"{label:<24} {percent(p):>9} {percent(r):>7} {n:>4}")
         shown = [
             o
             for o in self.outcomes
@@ -222,19 +327,26 @@ class Report:
         for o in shown:
             top = ", ".join(f"{i} {s:.1f}" for i, s in o.candidates[:3]) or "-"
             kind = f"[{o.item.kind}] " if o.item.kind else ""
+            got = f"did you mean {'|'.join(o.offered)}" if o.asked else o.got
             lines.append(
-                f"- {kind}{o.q!r}: want {'|'.join(o.want)}, got {o.got} ({o.score:.1f}) [{top}]"
+                f"- {kind}{o.q!r}: want {'|'.join(o.want)}, got {got} ({o.score:.1f}) [{top}]"
             )
         return "\n".join(lines)
 
 
-def _pct(report: Report) -> str:
-    return f"{report.accuracy:.1%}" if report.n else "-"
+def percent(share: float | None) -> str:
+    """A share as a percentage; "n/a" for the share of nothing."""
+    return "n/a" if share is None else f"{share:.1%}"
 
 
-def _share(flags: object) -> float:
-    values = list(flags)  # type: ignore[call-overload]
-    return sum(values) / len(values) if values else 1.0
+def _round(share: float | None) -> float | None:
+    return None if share is None else round(share, 4)
+
+
+def _share(flags: Iterable[bool]) -> float | None:
+    """The share of true flags; ``None`` when there are none at all."""
+    values = list(flags)
+    return sum(values) / len(values) if values else None
 
 
 def load_items(path: Path) -> list[Item]:

@@ -295,6 +295,76 @@ CAUTION_CUE = ("safe", "massage")
 massage", "can a massage make it worse"): the ask decides, whatever condition or medicine
 the sentence also names, as long as :data:`CAUTION_INTENT` clears the threshold."""
 
+CIRCUMSTANCE_INTENTS = frozenset(
+    {
+        "work_driving",
+        "sleep_position",
+        "scans",
+        "clinic_prices",
+        "clinic_cancellation",
+        "clinic_booking",
+        "clinic_location_hours",
+        "clinic_session_length",
+        "clinic_insurance",
+    }
+)
+"""Topics about a circumstance (the job, the bed, a scan, the clinic's prices and terms):
+stories mention them in passing far more often than they ask about them. In a story they
+answer a question that asks about them, or a story that is mostly about them (most of its
+sentences are about them first); otherwise they count for :data:`CIRCUMSTANCE_SHARE` of their
+score."""
+CIRCUMSTANCE_SHARE = 0.8
+
+CLEAR_LEAD = 10.0
+"""A story that asks nothing is answered with its best topic when that topic leads the next
+by this much (and scores at least :data:`STORY_FLOOR`); "Did you mean" is for closer calls."""
+AGREED_LEAD = 6.0
+"""The lead that suffices when the whole story also matches that topic best."""
+
+STORY_SUBJECTS: Mapping[str, str] = {
+    "piriformis": "piriformis_syndrome",
+    "pregnant": "pregnancy",
+    "pregnancy": "pregnancy",
+    "injection": "other_treatments",
+    "epidural": "other_treatments",
+    "surgery": "other_treatments",
+    "acupuncture": "other_treatments",
+    "painkiller": "medicines",
+    "painkillers": "medicines",
+    "ibuprofen": "medicines",
+    "naproxen": "medicines",
+    "paracetamol": "medicines",
+    "codeine": "medicines",
+    "gabapentin": "medicines",
+    "pregabalin": "medicines",
+    "tramadol": "medicines",
+    "amitriptyline": "medicines",
+    "relaxant": "medicines",
+    "relaxants": "medicines",
+}
+"""Words that name what a story is about: someone telling of their piriformis, their
+pregnancy or their injection is asking about piriformis syndrome, sciatica in pregnancy or
+the other treatments, whatever else the story mentions."""
+SETTLING_SUBJECTS = frozenset({"medicines", "other_treatments"})
+"""Topics whose subject, named, settles a close call: a medicine or a treatment is named by
+what it is; a condition ("sciatica and piriformis") may be one of several the message asks
+about."""
+SUBJECT_SIBLINGS: Mapping[str, frozenset[str]] = {
+    "piriformis_syndrome": frozenset({"piriformis_muscle", "sciatica_vs_piriformis"}),
+    "other_treatments": frozenset({"medicines"}),
+    "medicines": frozenset({"other_treatments"}),
+}
+"""Topics on the same subject: a story whose best topic is already one of them is on its
+subject, and the scores say which side of it."""
+SUBJECT_BONUS = 12.0
+"""A named subject's topic gains this much."""
+SUBJECT_REACH = 25.0
+"""A story naming one subject, whose topic scores within this much of the best, leads with
+it clearly (:data:`CLEAR_LEAD`): it is answered on it."""
+
+PLEA_INTENTS = frozenset({"about_bot", "greeting", "thanks", "goodbye"})
+"""What a plea for help inside a story ("it's so bad, please help") matches on its own."""
+
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
 
@@ -365,6 +435,11 @@ class Matcher:
         self.margin = margin
         self._caution_cue = frozenset(stem(normalise(w)) for w in CAUTION_CUE)
         self._caution = CAUTION_INTENT if CAUTION_INTENT in content.intents else None
+        self._subjects = {
+            stem(normalise(word)): intent
+            for word, intent in STORY_SUBJECTS.items()
+            if intent in content.intents
+        }
         vocabulary: list[str] = []
         normalised: list[tuple[str, str]] = []
         for intent in content.intents.values():
@@ -690,8 +765,11 @@ class Matcher:
         A clear answer to one of the story's questions wins over what its other sentences are
         about; a story that asks nothing is offered the topics close to its best one, and one
         about the bot's topics but about none of them clearly is offered "Did you mean" rather
-        than the fallback. A message asking whether massage is safe gets that answer whenever
-        it clears the threshold (:meth:`_decide`).
+        than the fallback, unless its best topic leads clearly (:data:`CLEAR_LEAD`). In a story,
+        a plea ("please help") is not the ask, circumstances mentioned in passing count less
+        (:data:`CIRCUMSTANCE_INTENTS`) and a subject named leads (:data:`STORY_SUBJECTS`). A
+        message asking whether massage is safe gets that answer whenever it clears the
+        threshold (:meth:`_decide`).
 
         Args:
             message: The message as typed.
@@ -704,7 +782,7 @@ class Matcher:
         if not reading.story:
             terms = self.analyzer.terms(reading.whole)
             cands = tuple(self.rank(self._query_of(terms), limit=4))
-            return self._decide(cands, self._cautious([terms]))
+            return self._settled(self._decide(cands, self._cautious([terms])), [terms])
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
@@ -726,8 +804,15 @@ class Matcher:
         # the intents it supports. A question answered clearly makes the statements moot:
         # they are scored only when none is.
         found = [self.rank(self._with_referent(own, reading, i), limit=STORY_LIMIT) for i in asks]
+        # A plea ("please help", "what can you do?") in a story asks for help with what the
+        # story tells, not about the bot: the story's other sentences decide.
+        pleas = {n for n, cands in enumerate(found) if cands and cands[0].intent in PLEA_INTENTS}
+        if pleas and len(topical) > len(pleas):
+            found = [cands for n, cands in enumerate(found) if n not in pleas]
+            asks = [i for n, i in enumerate(asks) if n not in pleas]
         story = self.score(background, {c.intent for cands in found for c in cands})
         asked = self._in_story(found, story)
+        scored = list(found)
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
         told: dict[str, Candidate] = {}
         if top_asked < self.threshold:
@@ -735,10 +820,16 @@ class Matcher:
             more = {c.intent for cands in found for c in cands} - story.keys()
             story.update(self.score(background, more))
             told = self._in_story(found, story)
+            scored += found
         pool = asked if top_asked >= self.threshold else {**told, **_better(asked, told)}
+        # What the sentences scored are about one by one: each one's best topic.
+        leads = Counter(cands[0].intent for cands in scored if cands)
+        pool = self._in_passing(pool, asked, leads, len(scored))
+        if top_asked < self.threshold:
+            pool = self._with_subject(pool, terms, background)
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
         cautious = self._cautious([terms[i] for i in asks] if asks else terms)
-        decision = self._decide(ranked, cautious)
+        decision = self._settled(self._decide(ranked, cautious), terms)
         top = _top_score(ranked, RED_FLAGS)
         options = tuple(
             c.intent
@@ -749,8 +840,79 @@ class Matcher:
         # out; one that asks something unclear, the same rather than the fallback.
         unclear = decision.kind == "fallback" or (not asked and len(options) > 1)
         if options and top >= STORY_FLOOR and unclear:
+            topics = [c for c in ranked if c.intent != RED_FLAGS]
+            lead = topics[0].score - (topics[1].score if len(topics) > 1 else 0.0)
+            agreed = topics[0].intent == max(story, key=lambda i: story[i], default=None)
+            needed = AGREED_LEAD if agreed else CLEAR_LEAD
+            if lead >= needed and (decision.kind != "did_you_mean" or not asked):
+                return Decision("intent", topics[0].intent, topics[0].score, ranked)
             return Decision("did_you_mean", options[0], top, ranked, options)
         return decision
+
+    def _named(self, terms: Sequence[Sequence[Term]]) -> set[str]:
+        """The topics of the subjects (:data:`STORY_SUBJECTS`) the sentences name."""
+        subjects = self._subjects
+        return {
+            subjects[key]
+            for ts in terms
+            for t in ts
+            for key in (t.stem, *(stem(w) for w in t.word.split()))
+            if key in subjects
+        }
+
+    def _settled(self, decision: Decision, terms: Sequence[Sequence[Term]]) -> Decision:
+        """A "Did you mean" between close topics, one of which the message names (a
+        medicine, an injection: :data:`SETTLING_SUBJECTS`), answers that one."""
+        if decision.kind != "did_you_mean":
+            return decision
+        named = [o for o in decision.options if o in self._named(terms) & SETTLING_SUBJECTS]
+        if len(named) != 1:
+            return decision
+        chosen = next(c for c in decision.candidates if c.intent == named[0])
+        return Decision("intent", chosen.intent, chosen.score, decision.candidates)
+
+    def _with_subject(
+        self, pool: dict[str, Candidate], terms: Sequence[Sequence[Term]], background: Query
+    ) -> dict[str, Candidate]:
+        """A story that names a condition or treatment the bot has a topic on
+        (:data:`STORY_SUBJECTS`) is about it: that topic gains :data:`SUBJECT_BONUS`, and a
+        story naming one such subject leads with its topic when that topic is in reach."""
+        named = self._named(terms)
+        if not named:
+            return pool
+        out = dict(pool)
+        missing = named - out.keys()
+        scores = self.score(background, missing) if missing else {}
+        best = max(
+            (c for i, c in out.items() if i != RED_FLAGS), key=lambda c: c.score, default=None
+        )
+        top = best.score if best else 0.0
+        for intent in named:
+            if best is not None and best.intent in SUBJECT_SIBLINGS.get(intent, ()):
+                continue  # on its subject already: the scores say which side of it
+            cand = out.get(intent) or Candidate(intent, scores.get(intent, 0.0), "")
+            score = cand.score + SUBJECT_BONUS
+            if len(named) == 1 and cand.score >= top - SUBJECT_REACH:
+                score = max(score, top + CLEAR_LEAD)
+            out[intent] = cand._replace(score=round(min(100.0, score), 1))
+        return out
+
+    @staticmethod
+    def _in_passing(
+        pool: dict[str, Candidate],
+        asked: Mapping[str, Candidate],
+        leads: Mapping[str, int],
+        sentences: int,
+    ) -> dict[str, Candidate]:
+        """A story's candidates with the circumstances it mentions in passing quietened
+        (:data:`CIRCUMSTANCE_INTENTS`): those no question asks about and that are not what
+        most of its sentences are about (``leads``: how many sentences each topic leads)."""
+        out = dict(pool)
+        for intent, cand in pool.items():
+            mostly = 2 * leads.get(intent, 0) > sentences
+            if intent in CIRCUMSTANCE_INTENTS and intent not in asked and not mostly:
+                out[intent] = cand._replace(score=round(cand.score * CIRCUMSTANCE_SHARE, 1))
+        return out
 
     @staticmethod
     def _in_story(found: list[list[Candidate]], story: Mapping[str, float]) -> dict[str, Candidate]:

@@ -227,6 +227,12 @@ _REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
             "cannot ",
         ),
         (
+            "could not ",
+            r"\bcould not (?=feel|move|lift|pass|pee|wee|urinate|walk|stand|hold|control|empty"
+            r"|go\b|bend|raise|pick|stop)",
+            "cannot ",
+        ),
+        (
             "lost ",
             r"\blost (?:all |any |some |the |most )(?=feeling|sensation|control|strength)",
             "lost ",

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.evaluation import DECLINING_KINDS, Item, Report, label_of, load_items
+from bot.evaluation import DECLINING_KINDS, Item, Report, label_of, load_items, percent
 from bot.evaluation import Outcome as Labelled
 from bot.replies import ChatState, Reply
 from bot.safety import Outcome, SafetyScreen
@@ -601,7 +601,7 @@ class VoiceReport:
         part = self.part(noisy)
         return sum(o.outcome.right for o in part) / max(1, len(part))
 
-    def red_flag_recall(self, noisy: bool | None = None) -> float:
+    def red_flag_recall(self, noisy: bool | None = None) -> float | None:
         return Report(tuple(o.outcome for o in self.part(noisy))).red_flag_recall
 
     def to_text(self) -> str:
@@ -614,7 +614,7 @@ class VoiceReport:
         for name, noisy in (("clean", False), ("noisy", True), ("all", None)):
             lines.append(
                 f"{name:<8} {len(self.part(noisy)):>4} {self.wer(noisy):>7.1%} "
-                f"{self.accuracy(noisy):>11.1%} {self.red_flag_recall(noisy):>16.1%}"
+                f"{self.accuracy(noisy):>11.1%} {percent(self.red_flag_recall(noisy)):>16}"
             )
         secs = sorted(self.seconds)
         if secs:

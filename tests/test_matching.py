@@ -347,3 +347,132 @@ def test_plain_text_folds_word_by_word_as_in_one_go(text: str) -> None:
     """ASCII text is folded run by run (cached); the result is what folding it whole gives."""
     whole = [_finish(raw) for raw in _fold(text).split()][:MAX_TOKENS]
     assert normalise(text) == " ".join(w for w in whole if w)
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "I drive a van all day for work. The pain goes from my lower back down the back of my "
+        "thigh into my calf. Some days my toes tingle too.",
+        "I sleep badly on my old mattress. Over the past month a burning pain runs from my "
+        "buttock to my heel. My toes tingle as well.",
+        "Got my appointment booked for Friday. The shooting pain from my buttock down the leg "
+        "has been awful. It burns down to my ankle.",
+    ],
+)
+def test_a_circumstance_mentioned_in_passing_does_not_decide_a_story(
+    matcher: Matcher, story: str
+) -> None:
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "sciatica_symptoms"), decision
+
+
+@pytest.mark.parametrize(
+    ("story", "intent"),
+    [
+        # mostly about the circumstance
+        (
+            "I drive a lorry for a living. Long drives make it worse. Driving for hours on end "
+            "is the worst part of my job.",
+            "work_driving",
+        ),
+        # asked about it
+        (
+            "The pain goes from my buttock down my leg. Can I still drive to work with it?",
+            "work_driving",
+        ),
+        (
+            "The pain goes from my buttock down my leg. Is it ok to sleep on my side?",
+            "sleep_position",
+        ),
+    ],
+)
+def test_a_circumstance_asked_about_or_told_about_still_answers(
+    matcher: Matcher, story: str, intent: str
+) -> None:
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", intent), decision
+
+
+@pytest.mark.parametrize(
+    ("story", "topics"),
+    [
+        (
+            "My physio thinks it is my piriformis. Three months of this pain deep in my buttock. "
+            "It is so bad, please help",
+            {"piriformis_syndrome", "piriformis_muscle", "sciatica_vs_piriformis"},
+        ),
+        (
+            "Sciatica for six weeks now, down the back of the left leg. It is so bad. Please help",
+            {"sciatica_symptoms"},
+        ),
+    ],
+)
+def test_a_plea_in_a_story_takes_the_story_topic(
+    matcher: Matcher, story: str, topics: set[str]
+) -> None:
+    decision = matcher.decide(story)
+    assert decision.intent != "about_bot", decision
+    assert topics & {decision.intent, *decision.options}, decision
+
+
+@pytest.mark.parametrize(
+    ("story", "intent"),
+    [
+        (
+            "I run most mornings. Last month a deep ache started in my right buttock and now it "
+            "spreads down the back of my thigh. The sports physio poked and said piriformis.",
+            "piriformis_syndrome",
+        ),
+        (
+            "Thirty weeks pregnant with my second. The pain shoots from my lower back down my left "
+            "leg. Getting out of bed is the worst.",
+            "pregnancy",
+        ),
+    ],
+)
+def test_a_story_that_names_its_subject_is_answered_on_it(
+    matcher: Matcher, story: str, intent: str
+) -> None:
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", intent), decision
+
+
+@pytest.mark.parametrize(
+    "question", ["does gabapentin help with sciatica", "can i take codeine for sciatica"]
+)
+def test_a_close_call_goes_to_the_topic_the_message_names(matcher: Matcher, question: str) -> None:
+    # medicines and the other treatments score close; the medicine named settles it
+    decision = matcher.decide(question)
+    assert (decision.kind, decision.intent) == ("intent", "medicines"), decision
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Do I have to take off my underpants?", "will i have to strip down to my knickers"],
+)
+def test_undressing_in_everyday_words_is_what_to_wear(matcher: Matcher, question: str) -> None:
+    decision = matcher.decide(question)
+    assert (decision.kind, decision.intent) == ("intent", "clinic_what_to_wear"), decision
+
+
+def test_a_named_subject_does_not_override_a_sibling_topic_already_first(
+    matcher: Matcher,
+) -> None:
+    # A story about piriformis whose best topic is the muscle itself stays on the muscle;
+    # one whose best topic is elsewhere is led to piriformis syndrome.
+    from bot.matching import Candidate
+
+    terms = [matcher.analyzer.terms(normalise("my piriformis again"))]
+    on_subject = {
+        "piriformis_muscle": Candidate("piriformis_muscle", 60.0, ""),
+        "piriformis_syndrome": Candidate("piriformis_syndrome", 50.0, ""),
+    }
+    pool = matcher._with_subject(on_subject, terms, {})
+    assert max(pool.values(), key=lambda c: c.score).intent == "piriformis_muscle"
+    elsewhere = {
+        "sciatica_symptoms": Candidate("sciatica_symptoms", 60.0, ""),
+        "piriformis_syndrome": Candidate("piriformis_syndrome", 50.0, ""),
+    }
+    pool = matcher._with_subject(elsewhere, terms, {})
+    assert max(pool.values(), key=lambda c: c.score).intent == "piriformis_syndrome"

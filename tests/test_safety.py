@@ -145,3 +145,82 @@ def test_the_first_urgent_mention_decides(screen: SafetyScreen) -> None:
     assert assessment.outcome == Outcome.URGENT
     assert [f.outcome for f in assessment.findings] == [Outcome.URGENT]
     assert assessment.deciding is not None and "pee" in " ".join(assessment.deciding.words)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a foot that drags, flops or won't lift
+        "since yesterday my right foot drags when i walk and catches on every kerb",
+        "my left foot just flops down when i try to take a step",
+        "my foot won't lift properly anymore, i keep tripping over it",
+        # control lost in a leg, spreading
+        "it started with my calf and now i am losing control of my whole leg",
+        "the loss of control is spreading up my leg from my ankle",
+        # both feet without "both"
+        "now it is in my feet, the two of them are numb",
+        # someone who could not pass urine, or has not for hours
+        "my dad couldn't pass urine all afternoon and his back is killing him",
+        "my husband hasn't peed for hours and he has awful sciatica",
+        "I couldn't pass water and my leg was numb",
+        # can't move after a fall
+        "i couldnt feel my legs after i landed on my back",
+        "i slipped on the ice this morning and now i cant move",
+        # a fever in any wording
+        "running a slight temperature and the back pain is unbearable",
+        "been waking up drenched in sweat every night and my back is worse",
+        # "without warning" before a sign does not deny it
+        "without warning i wet myself this morning, back pain is terrible",
+    ],
+)
+def test_urgent_signs_told_as_a_story_are_urgent(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # "chill" is relaxing, not the chills; car seats are not sweats, nor both legs
+        "i just want to chill on the sofa all weekend, my sciatica is bad",
+        "fitting both car seats in the back makes my back hurt",
+        # a worried hypothetical after reading online
+        "i read online that it could be cancer and now i am worried, can massage help sciatica",
+        "after reading online i worry it might be a tumour, is that likely",
+        # as much painkiller as allowed is no overdose
+        "i take as much painkiller as i am allowed and it still hurts",
+        # the neck or face after an injection
+        "since the steroid injection my face is flushed and my neck aches",
+        # walking down the stairs is no fall; a second time is no second leg
+        "i was walking down the stairs when the pain in my buttock started",
+        "the second time my leg pain came back it was worse",
+        # "as well" about the hip, both sides of the back
+        "it is in my left buttock and around my hip as well",
+        "my back pain spreads to both sides of my lower back and down my leg",
+    ],
+)
+def test_red_flag_words_in_another_sense_are_no_alarm(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i can't stand on my toes on the bad side anymore and it is getting weaker",
+        "my dad hasn't had a wee since yesterday and his belly is swollen",
+    ],
+)
+def test_more_urgent_signs_in_everyday_words(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i cant stand on my feet all day at work anymore with this sciatica",
+        "i haven't had a wee problem, just the leg pain",
+    ],
+)
+def test_standing_all_day_and_a_wee_problem_are_no_alarm(
+    screen: SafetyScreen, message: str
+) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
