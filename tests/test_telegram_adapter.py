@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -233,6 +234,26 @@ def test_flood_guard_window_and_isolation():
     assert guard.check(1) is Verdict.DROP
     now[0] = 60.0  # a new minute
     assert [guard.check(1) for _ in range(4)] == [Verdict.ALLOW] * 3 + [Verdict.WARN]
+
+
+def test_flood_guard_cost_does_not_grow_with_the_chats_writing():
+    """50,000 chats within one window: each message is still a constant amount of work (it
+    used to rescan every chat once more than 10,000 wrote), and the windows that are over
+    are forgotten."""
+    now = [0.0]
+    guard = FloodGuard(limit=3, window=60, clock=lambda: now[0])
+    for chat in range(50_000):
+        now[0] = chat * 0.001  # all within 50 s
+        guard.check(chat)
+    assert len(guard) == 50_000
+    started = time.perf_counter()
+    for chat in range(5_000):
+        assert guard.check(chat) is Verdict.ALLOW
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0, f"5,000 messages took {elapsed:.2f} s at 50,000 chats"
+    now[0] = 200.0  # every window is over
+    assert guard.check(1) is Verdict.ALLOW
+    assert len(guard) == 1
 
 
 def test_redacting_filter_hides_token_in_message_args_and_exceptions():
