@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import resource
 import sqlite3
 import sys
 from collections.abc import Mapping
@@ -48,8 +49,8 @@ class Check:
     """The outcome of one check.
 
     Attributes:
-        name: ``settings``, ``content``, ``database``, ``telegram``, ``updates``, ``staff``
-            (only with ``STAFF_CHAT_ID``) or ``clinic``.
+        name: ``settings``, ``content``, ``database``, ``files``, ``telegram``,
+            ``updates``, ``staff`` (only with ``STAFF_CHAT_ID``) or ``clinic``.
         status: ``ok``, ``note`` or ``problem``.
         summary: One line for a person.
         details: What was found, for ``--json`` and the indented lines below the summary.
@@ -342,6 +343,34 @@ def check_clinic(settings: Settings) -> Check:
     return Check("clinic", "ok", listed, details)
 
 
+LOW_CONNECTION_CAP = 200
+"""Webhook connections below which the open-file limit is worth raising (Telegram alone
+opens up to 100)."""
+
+
+def check_files(settings: Settings) -> Check:
+    """The open-file limit, what the bot raises it to at start and, for a webhook, how many
+    connections that leaves it (nothing is changed here)."""
+    from bot.telegram.webhook import connection_cap, file_limits
+
+    soft, at_start, hard = file_limits()
+    cap = connection_cap(at_start)
+    shown = "unlimited" if hard == resource.RLIM_INFINITY else str(hard)
+    raised = f", raised to {at_start} at start" if at_start != soft else ""
+    summary = f"open files: soft limit {soft}{raised} (hard {shown})"
+    details: dict[str, Any] = {"soft": soft, "at_start": at_start, "hard": hard}
+    status: Status = "ok"
+    if settings.webhook_url:
+        summary += f"; at most {cap} webhook connections at once"
+        details["webhook_connections"] = cap
+        if cap < LOW_CONNECTION_CAP:
+            status = "note"
+            details["problems"] = [
+                "raise the hard open-file limit (LimitNOFILE= in the systemd unit)"
+            ]
+    return Check("files", status, summary, details)
+
+
 def run_checks(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> list[Check]:
     """Every check, in the order a person would fix things.
 
@@ -359,6 +388,7 @@ def run_checks(env: Mapping[str, str] | None = None, env_file: Path | None = Non
         first,
         check_content(settings),
         check_database(settings),
+        check_files(settings),
         *check_telegram(settings),
         check_clinic(settings),
     ]

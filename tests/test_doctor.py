@@ -93,7 +93,15 @@ def test_all_well_exits_0_and_shows_one_screen(server, tmp_path):
 
     code, checks = _checks(_env(tmp_path, server.base_url))
     assert code == 0
-    assert list(checks) == ["settings", "content", "database", "telegram", "updates", "clinic"]
+    assert list(checks) == [
+        "settings",
+        "content",
+        "database",
+        "files",
+        "telegram",
+        "updates",
+        "clinic",
+    ]
     assert {c["status"] for c in checks.values()} == {"ok"}
     assert checks["telegram"]["details"]["username"] == "clinic_test_bot"
     assert checks["database"]["details"]["schema_version"] == SCHEMA_VERSION

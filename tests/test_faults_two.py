@@ -6,11 +6,31 @@ The process tests start ``python -m bot run`` against :class:`FakeBotApiServer` 
 
 from __future__ import annotations
 
+import asyncio
+import errno
+import logging
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
-from fake_bot_api import TOKEN
-from test_faults import STARTUP_TIMEOUT, server, spawn  # noqa: F401  (fixtures)
+from fake_bot_api import TOKEN, free_port
+from harness import subprocess_env, wait_until
+from test_faults import (  # noqa: F401  (fixtures)
+    STARTUP_TIMEOUT,
+    WEBHOOK_SECRET,
+    _webhook_env,
+    server,
+    spawn,
+)
+
+from bot.telegram import webhook
+from bot.telegram.updates import ChatOrderProcessor
 
 
 def _private(api, chat_id: int, text: str) -> int:
@@ -54,3 +74,135 @@ def test_an_update_the_library_cannot_read_does_not_stop_polling(server, spawn):
     assert f"update {bad_id} " in lines[0] and "KeyError" in lines[0]
     assert "my private sciatica story" not in output
     assert "Traceback" not in output and "CRITICAL" not in output
+
+
+# --------------------------------------------------------------------------------------
+# the webhook and the open-file limit
+# --------------------------------------------------------------------------------------
+
+
+def _limited_bot(tmp_path: Path, env: dict[str, str], files: int) -> subprocess.Popen:
+    """``python -m bot run`` with soft and hard open-file limits of ``files``."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
+
+    with (tmp_path / "out.txt").open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=tmp_path,
+            env=subprocess_env(tmp_path, **env),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=limit,
+        )
+
+
+def _closed_by_peer(sock: socket.socket) -> bool:
+    try:
+        return sock.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+@pytest.mark.e2e
+def test_idle_connections_cannot_take_the_webhook_down(server, tmp_path):  # noqa: F811
+    """400 idle connections against a bot limited to 256 open files (no secret needed to
+    open them) once made it spin on EMFILE, logging millions of lines, and left a real
+    update unanswered. Now the connections are capped below the limit (a new one pushes
+    out the oldest idle one), idle ones are closed within seconds and Telegram's update is
+    answered."""
+    port = free_port()
+    env = _webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET)
+    bot = _limited_bot(tmp_path, env, files=256)
+    idle: list[socket.socket] = []
+    try:
+        server.api.wait_for_sync("setWebhook", timeout=STARTUP_TIMEOUT)
+        assert server.deliver_webhook({"message": server.api.message("/help", chat_id=81)}) == 200
+        for _ in range(400):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.setblocking(False)
+            idle.append(sock)
+        started = time.monotonic()
+        status = server.deliver_webhook({"message": server.api.message("/about", chat_id=81)})
+        took = time.monotonic() - started
+        assert status == 200
+        assert len(server.api.delivered(81)) == 2
+        files = len(os.listdir(f"/proc/{bot.pid}/fd"))
+        time.sleep(webhook.IDLE_SECONDS + 3)
+        still_open = sum(not _closed_by_peer(sock) for sock in idle)
+        print(f"\nanswered in {took:.2f} s; bot's open files {files}; idle left {still_open}")
+        assert files < 256
+        assert still_open == 0
+    finally:
+        for sock in idle:
+            sock.close()
+        bot.send_signal(signal.SIGTERM)
+        code = bot.wait(timeout=15)
+    output = (tmp_path / "out.txt").read_text(errors="replace")
+    assert code == 0, output
+    assert "Traceback" not in output and "Too many open files" not in output
+    assert len(output.splitlines()) < 40, output
+
+
+async def test_accept_loop_backs_off_when_out_of_file_descriptors(caplog):
+    """With no file descriptor left, tornado's accept loop was woken at once for the same
+    waiting connection, for ever, logging a traceback each time. Now it pauses (with
+    backoff), logs one line, and accepts again once descriptors are free."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+
+    class Starved:
+        """The listening socket of a process out of file descriptors."""
+
+        starved = True
+        calls = 0
+
+        def fileno(self) -> int:
+            return listener.fileno()
+
+        def accept(self) -> tuple[socket.socket, object]:
+            Starved.calls += 1
+            if Starved.starved:
+                raise OSError(errno.EMFILE, "Too many open files")
+            return listener.accept()
+
+        def close(self) -> None:
+            listener.close()
+
+    client = socket.create_connection(listener.getsockname())  # waits to be accepted
+    http = webhook.webhook_server("telegram", None, asyncio.Queue(), ChatOrderProcessor(), "x")
+    caplog.set_level(logging.INFO)
+    http.add_sockets([Starved()])  # type: ignore[list-item]
+    try:
+        await asyncio.sleep(1.5)
+        while_starved = Starved.calls
+        Starved.starved = False
+        await wait_until(lambda: len(http._connections) == 1, 5, "the waiting connection accepted")
+    finally:
+        http.stop()
+        client.close()
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    print(f"\n{while_starved} accept() calls in 1.5 s without descriptors")
+    assert while_starved <= 12  # pauses of 0.05, 0.1, 0.2, 0.4, 0.8 s
+    assert len(loud) == 1 and "no file descriptor left" in loud[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records)
+
+
+def test_doctor_says_what_the_open_file_limit_allows(monkeypatch):
+    """``doctor`` reports the limit, what the bot raises it to at start and, for a webhook,
+    the connection cap (a note when the hard limit keeps it low)."""
+    from bot.doctor import check_files
+    from bot.settings import Settings
+
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (1024, 524288))
+    check = check_files(Settings(webhook_url="https://example.org"))
+    assert check.status == "ok"
+    assert "soft limit 1024, raised to 4096 at start" in check.summary
+    assert "at most 1000 webhook connections" in check.summary
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (256, 256))
+    check = check_files(Settings(webhook_url="https://example.org"))
+    assert check.status == "note" and "at most 192 webhook connections" in check.summary
