@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from fake_bot_api import TOKEN, free_port
-from harness import subprocess_env, wait_until
+from harness import RunningBot, all_handled, start_bot, subprocess_env, wait_until
 from test_faults import (  # noqa: F401  (fixtures)
     STARTUP_TIMEOUT,
     WEBHOOK_SECRET,
@@ -206,3 +206,35 @@ def test_doctor_says_what_the_open_file_limit_allows(monkeypatch):
     monkeypatch.setattr(resource, "getrlimit", lambda _which: (256, 256))
     check = check_files(Settings(webhook_url="https://example.org"))
     assert check.status == "note" and "at most 192 webhook connections" in check.summary
+
+
+# --------------------------------------------------------------------------------------
+# smaller ones
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def bots(dialogue):
+    started: list[RunningBot] = []
+    yield started
+    for bot in started:
+        await bot.stop()
+
+
+async def test_a_plain_400_for_an_upgraded_group_is_one_line(bots, dialogue, caplog):
+    """Without ``migrate_to_chat_id`` the 400 is a plain ``BadRequest``: it used to log a
+    40-line traceback."""
+    bot = await start_bot(dialogue)
+    bots.append(bot)
+    caplog.set_level(logging.INFO)
+    bot.api.fail_chat(-500, 400, "Bad Request: group chat was upgraded to a supergroup chat")
+    update_id = bot.api.push_message("/help", chat_id=-500, chat_type="group")
+    bot.api.push_message("/help", chat_id=501)
+    await wait_until(lambda: len(bot.delivered_to(501)) == 1, 10, "the other chat answered")
+    await all_handled(bot.app, bot.api)
+    mine = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(mine) == 1, [r.getMessage() for r in mine]
+    message = mine[0].getMessage()
+    assert f"update {update_id} failed with BadRequest" in message and "\n" not in message
+    assert "upgraded" in message.lower()
+    assert not any(r.exc_info for r in caplog.records)

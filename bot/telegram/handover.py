@@ -211,8 +211,10 @@ class HandOverHandlers:
         chat = update.effective_chat
         if query is None or query.data is None or chat is None or query.message is None:
             raise ApplicationHandlerStop
-        number = int(query.data.removeprefix(DONE_PREFIX))
-        note = self.handover.close(_chat_key(chat.id), number)
+        match = _DONE_ARGUMENT.match(query.data.removeprefix(DONE_PREFIX))
+        if match is None:  # not a ticket number the bot gave (forged, or out of range)
+            raise ApplicationHandlerStop
+        note = self.handover.close(_chat_key(chat.id), int(match.group(1)))
         if note is not None:
             await self._tell_staff(context, note, query.message.message_id)
         raise ApplicationHandlerStop
