@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import logging
 import os
 import resource
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fake_bot_api import TOKEN, free_port
+from fake_bot_api import TOKEN, free_port, post_raw
 from harness import RunningBot, all_handled, start_bot, subprocess_env, wait_until
 from test_faults import (  # noqa: F401  (fixtures)
     STARTUP_TIMEOUT,
@@ -238,3 +239,40 @@ async def test_a_plain_400_for_an_upgraded_group_is_one_line(bots, dialogue, cap
     assert f"update {update_id} failed with BadRequest" in message and "\n" not in message
     assert "upgraded" in message.lower()
     assert not any(r.exc_info for r in caplog.records)
+
+
+@pytest.mark.e2e
+def test_webhook_answers_an_update_id_once_and_rejects_bad_ones(server, spawn):  # noqa: F811
+    """The same ``update_id`` posted twice was answered twice; ``"abc"``, -1 and 2**70
+    got 200. An update the library cannot read is confirmed with one log line."""
+    api = server.api
+    port = free_port()
+    bot = spawn("run", **_webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
+    api.wait_for_sync("setWebhook", timeout=STARTUP_TIMEOUT)
+    chat = 82
+    update = {"update_id": api.next_update_id(), "message": api.message("/help", chat_id=chat)}
+    assert server.deliver_webhook(dict(update)) == 200
+    assert server.deliver_webhook(dict(update)) == 200  # delivered again: not answered again
+    url = api.webhook["url"]
+    headers = {
+        "Content-Type": "application/json",
+        "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET,
+    }
+    message = api.message("/about", chat_id=chat)
+    statuses = {
+        bad: post_raw(url, json.dumps({"update_id": bad, "message": message}).encode(), headers)
+        for bad in ("abc", -1, 2**70, 1.5, True, None)
+    }
+    broken = api.message("my private sciatica story", chat_id=chat)
+    del broken["date"]
+    unreadable = api.next_update_id()
+    unread_status = server.deliver_webhook({"update_id": unreadable, "message": broken})
+    assert server.deliver_webhook({"message": api.message("/about", chat_id=chat)}) == 200
+    assert bot.terminate() == 0
+    print(f"\nstatuses {statuses}")
+    assert set(statuses.values()) == {400}
+    assert unread_status == 200
+    assert len(api.delivered(chat)) == 2  # /help once, the last /about
+    output = bot.output
+    assert f"update {unreadable} could not be read (KeyError)" in output
+    assert "my private sciatica story" not in output and "Traceback" not in output

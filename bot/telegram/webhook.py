@@ -46,6 +46,12 @@ MAX_BODY_BYTES = 1024 * 1024
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
+MAX_UPDATE_ID = 2**52
+"""Largest ``update_id`` accepted (the Bot API's integers fit in 52 bits)."""
+
+REMEMBERED_UPDATES = 10_000
+"""Update ids remembered, so one delivered again is not answered twice."""
+
 IDLE_SECONDS = 5.0
 """A connection must send a request's headers within this long (also how long a kept-alive
 connection may stay idle)."""
@@ -126,9 +132,11 @@ class WebhookHandler(tornado.web.RequestHandler):
         processor: ChatOrderProcessor,
         secret: str,
         busy: set[object],
+        recent: RecentUpdates,
     ) -> None:
         """Receive the shared objects (tornado's way of passing them)."""
         self.busy = busy
+        self.recent = recent
         self.bot = bot
         self.update_queue = update_queue
         self.processor = processor
@@ -174,22 +182,75 @@ class WebhookHandler(tornado.web.RequestHandler):
             self.chunks.append(chunk)
 
     async def post(self) -> None:
-        """Hand the update to the application and answer once it has been handled."""
+        """Hand the update to the application and answer once it has been handled.
+
+        An update id already handled (or being handled) is answered when that one is,
+        without handling it again; a body without an integer ``update_id`` in range gets
+        400; an update the library cannot read is confirmed (200) and logged in one line.
+        """
         try:
             data = json.loads(b"".join(self.chunks))
-            update = Update.de_json(data, self.bot) if isinstance(data, dict) else None
-        except Exception as exc:  # the body is not an update; its content is not logged
+        except Exception as exc:  # the body is not JSON; its content is not logged
             logger.warning("webhook: a request that is not an update (%s)", type(exc).__name__)
-            update = None
-        if update is None:
+            data = None
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if (
+            not isinstance(update_id, int)
+            or isinstance(update_id, bool)
+            or not 0 <= update_id <= MAX_UPDATE_ID
+        ):
+            if data is not None:
+                logger.warning("webhook: a request without a valid update_id")
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
+        earlier = self.recent.get(update_id)
+        if earlier is not None:  # delivered again (our 200 did not reach Telegram)
+            await asyncio.shield(earlier)
+            self.set_status(HTTPStatus.OK)
+            self.finish()
+            return
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception as exc:  # a shape the library does not know; content not logged
+            logger.error(
+                "webhook: update %d could not be read (%s): confirmed and skipped",
+                update_id,
+                type(exc).__name__,
+            )
+            self.set_status(HTTPStatus.OK)
+            self.finish()
+            return
         if isinstance(self.bot, ExtBot):
             self.bot.insert_callback_data(update)
         handled = self.processor.track(update.update_id)
+        self.recent.add(update_id, handled)
         await self.update_queue.put(update)
         await asyncio.shield(handled)
         self.set_status(HTTPStatus.OK)
         self.finish()
+
+
+class RecentUpdates:
+    """The ids of the last :data:`REMEMBERED_UPDATES` updates the webhook took, each with
+    the future that resolves once it is handled."""
+
+    def __init__(self, size: int = REMEMBERED_UPDATES) -> None:
+        self.size = size
+        self._ids: collections.OrderedDict[int, asyncio.Future[None]] = (
+            collections.OrderedDict()
+        )
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def get(self, update_id: int) -> asyncio.Future[None] | None:
+        """The future of ``update_id`` if it was taken recently."""
+        return self._ids.get(update_id)
+
+    def add(self, update_id: int, handled: asyncio.Future[None]) -> None:
+        """Remember ``update_id`` (the oldest one is forgotten past the size)."""
+        self._ids[update_id] = handled
+        if len(self._ids) > self.size:
+            self._ids.popitem(last=False)
 
 
 class _Acceptor:
@@ -325,6 +386,7 @@ def webhook_server(
         "processor": processor,
         "secret": secret,
         "busy": busy,
+        "recent": RecentUpdates(),
     }
     app = tornado.web.Application(
         [(rf"/{path.strip('/')}/?", WebhookHandler, shared)], log_function=lambda _h: None
