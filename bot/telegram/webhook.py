@@ -235,9 +235,7 @@ class RecentUpdates:
 
     def __init__(self, size: int = REMEMBERED_UPDATES) -> None:
         self.size = size
-        self._ids: collections.OrderedDict[int, asyncio.Future[None]] = (
-            collections.OrderedDict()
-        )
+        self._ids: collections.OrderedDict[int, asyncio.Future[None]] = collections.OrderedDict()
 
     def __len__(self) -> int:
         return len(self._ids)
