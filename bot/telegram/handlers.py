@@ -48,6 +48,7 @@ from bot.voice import (
     AudioError,
     Busy,
     Heard,
+    TooLong,
     VoiceQueue,
 )
 
@@ -433,6 +434,10 @@ class TelegramAdapter:
             heard = await self.voice.transcribe(audio)
         except Busy:
             await _say(context, update, BUSY_TEXT)
+            return
+        except TooLong:  # longer than its message said
+            logger.info("a voice note was longer than it declared (update %s)", update.update_id)
+            await _say(context, update, TOO_LONG_TEXT)
             return
         except AudioError:
             logger.info("a voice note could not be decoded (update %s)", update.update_id)
