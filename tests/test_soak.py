@@ -178,7 +178,7 @@ def test_memory_plateaus_over_100k_chats_asking_the_clinic(dialogue, capsys):
         print(f"\n{ASK_CHATS} chats asking the clinic in {took:.0f} s; RSS MiB by chats:")
         print(", ".join(f"{n // 1000}k {kib / 1024:.0f}" for n, kib in curve.items()))
     assert len(service.handover._drafts) == MAX_DRAFTS
-    assert len(guard) <= 30_001
+    assert guard.chats <= 30_001
     settled = [kib for n, kib in curve.items() if n >= 2 * max(MAX_DRAFTS, WORD_CACHE_SIZE)]
     assert len(settled) >= 2, "too few chats to see the plateau"
     assert max(settled) - min(settled) < 8 * 1024, curve  # KiB

@@ -68,7 +68,8 @@ class FloodGuard:
         self._windows: dict[int, tuple[float, int]] = {}
         self._started: collections.deque[tuple[float, int]] = collections.deque()
 
-    def __len__(self) -> int:
+    @property
+    def chats(self) -> int:
         """Chats remembered (those whose window is not over)."""
         return len(self._windows)
 
