@@ -19,7 +19,7 @@ from bench.common import (
 from bench.report import Table, machine, render_markdown, write_markdown
 from bot.progress import bar
 
-SECTIONS = ("accuracy", "latency", "pipeline", "voice")
+SECTIONS = ("accuracy", "latency", "pipeline", "limits", "voice")
 DEFAULT_OUT = ROOT / "bench" / "RESULTS.md"
 
 
@@ -117,11 +117,18 @@ def run(argv: Sequence[str] | None = None) -> tuple[list[Table], Path]:
         show(bot_cold_start(runs=1 if args.smoke else 5))
 
         stages.update(1)
+    if "limits" in args.only:
+        from bench.limits import run_flood_guard
+
+        show(run_flood_guard([1_000, 10_000] if args.smoke else [1_000, 12_000, 20_000, 50_000]))
+        stages.update(1)
+
     if "voice" in args.only:
-        from bench.voice import run_voice
+        from bench.voice import run_voice, run_voice_hostile
 
         for table in run_voice():
             show(table)
+        show(run_voice_hostile())
         stages.update(1)
     stages.close()
 

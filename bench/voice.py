@@ -115,3 +115,79 @@ def run_voice(runs: int = 3) -> list[Table]:
         "first note: the first transcription after loading."
     )
     return [speed, memory]
+
+
+_HOSTILE = """
+import io, json, sys, time
+from pathlib import Path
+import numpy as np, soundfile
+from bot import voice
+from bot.content import load_content
+root = Path(sys.argv[1])
+engine = voice.engine_for(load_content(root / "intents", root / "responses"))
+engine.load()
+
+def encoded(fmt, subtype, seconds, rate, dtype="float32"):
+    out = io.BytesIO()
+    soundfile.write(out, np.zeros(int(seconds * rate), dtype=dtype), rate, format=fmt,
+                    subtype=subtype)
+    return out.getvalue()
+
+def rss(key):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+notes = {
+    "WAV at 100 Hz, declares 3 s, holds 600 s": encoded("WAV", "PCM_16", 600, 100, "int16"),
+    "FLAC of one value, holds 3,600 s": encoded("FLAC", "PCM_16", 3600, 8000, "int16"),
+    "OGG/Opus, declares 3 s, holds 200 s": encoded("OGG", "OPUS", 200, 48000),
+}
+lying = notes["OGG/Opus, declares 3 s, holds 200 s"]
+out = []
+for name, data in [*notes.items(), ("the same, its header forged to say 3 s", lying)]:
+    if name.startswith("the same"):
+        voice.ogg_opus_seconds = lambda _data: 3.0
+    Path("/proc/self/clear_refs").write_text("5")  # peak RSS from here
+    before = rss("VmRSS")
+    started = time.perf_counter()
+    try:
+        engine.transcribe(data)
+        verdict = "transcribed"
+    except voice.TooLong:
+        verdict = "too long"
+    except voice.AudioError:
+        verdict = "not accepted"
+    out.append([name, len(data), verdict, time.perf_counter() - started,
+                rss("VmHWM") - before])
+print(json.dumps(out))
+"""
+
+
+def run_voice_hostile() -> Table:
+    """Peak memory and time of the voice worker on notes that lie about their length
+    (fresh process with the model loaded; peak RSS above the RSS before each note)."""
+    from bot import voice
+
+    table = Table(
+        "Voice notes: hostile notes (fresh process, model loaded)",
+        ["note", "bytes", "outcome", "seconds", "peak RSS above before MB"],
+    )
+    if not voice.available():
+        table.add("skipped", "-", "the voice extra is not installed", "-", "-")
+        return table
+    done = subprocess.run(
+        [sys.executable, "-c", _HOSTILE, str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    for name, size, verdict, seconds, peak in json.loads(done.stdout.strip().splitlines()[-1]):
+        table.add(name, f"{size:,}", verdict, f"{seconds:.2f}", f"{peak:.1f}")
+    table.notes.append(
+        f"limits: OGG/Opus or MP4 only, {voice.MAX_SECONDS} s by the container's header, then "
+        "decoding a second at a time stops past that."
+    )
+    return table

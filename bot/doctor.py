@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import pwd
+import resource
 import shlex
 import sqlite3
 import sys
@@ -54,7 +55,7 @@ class Check:
     """The outcome of one check.
 
     Attributes:
-        name: ``settings``, ``content``, ``database``, ``access`` (only with
+        name: ``settings``, ``content``, ``database``, ``files``, ``access`` (only with
             ``--as-service``), ``telegram``, ``updates``, ``staff`` (only with
             ``STAFF_CHAT_ID``), ``clinic`` or ``voice``.
         status: ``ok``, ``note`` or ``problem``.
@@ -612,6 +613,34 @@ def check_access(settings: Settings, unit: ServiceUnit) -> Check:
     return Check("access", "ok", f"as {unit.user}: the content is readable; {database}", details)
 
 
+LOW_CONNECTION_CAP = 200
+"""Webhook connections below which the open-file limit is worth raising (Telegram alone
+opens up to 100)."""
+
+
+def check_files(settings: Settings) -> Check:
+    """The open-file limit, what the bot raises it to at start and, for a webhook, how many
+    connections that leaves it (nothing is changed here)."""
+    from bot.telegram.webhook import connection_cap, file_limits
+
+    soft, at_start, hard = file_limits()
+    cap = connection_cap(at_start)
+    shown = "unlimited" if hard == resource.RLIM_INFINITY else str(hard)
+    raised = f", raised to {at_start} at start" if at_start != soft else ""
+    summary = f"open files: soft limit {soft}{raised} (hard {shown})"
+    details: dict[str, Any] = {"soft": soft, "at_start": at_start, "hard": hard}
+    status: Status = "ok"
+    if settings.webhook_url:
+        summary += f"; at most {cap} webhook connections at once"
+        details["webhook_connections"] = cap
+        if cap < LOW_CONNECTION_CAP:
+            status = "note"
+            details["problems"] = [
+                "raise the hard open-file limit (LimitNOFILE= in the systemd unit)"
+            ]
+    return Check("files", status, summary, details)
+
+
 def run_checks(
     env: Mapping[str, str] | None = None,
     env_file: Path | None = None,
@@ -648,6 +677,7 @@ def run_checks(
         check_content(settings),
         check_database(settings),
         *([check_access(settings, unit)] if unit is not None else []),
+        check_files(settings),
         *check_telegram(settings),
         check_clinic(settings),
         check_voice(settings),

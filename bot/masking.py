@@ -2,12 +2,13 @@
 
 People sometimes type their name, e-mail address, phone number, a link to their profile or
 their date of birth into a question. :func:`mask_personal` replaces them with ``[email]``,
-``[link]``, ``[handle]``, ``[date]``, ``[number]`` and ``[name]``, in English, French,
-Spanish and German.
+``[link]``, ``[handle]``, ``[address]``, ``[postcode]``, ``[date]``, ``[number]`` and
+``[name]``, in English, French, Spanish and German. Addresses spelt out to dodge filters
+("john.smith at example dot com") and links without ``http`` (``example.com/john``) count.
 
 Names follow two rules:
 
-* after an explicit introduction ("my name is", "call me", "je m'appelle", "me llamo",
+* after an explicit introduction ("my name is", "name:", "call me", "je m'appelle", "me llamo",
   "ich heiße"...) up to three words are a name, whatever their case, up to the first common
   word ("my name is john smith and my back hurts" keeps "and my back hurts");
 * after a weak one ("I'm", "I am", "this is", "je suis", "soy", "ich bin") only capitalised
@@ -34,11 +35,46 @@ _MONTHS = (
 _DAY = r"\d{1,2}(?:st|nd|rd|th|er|º|\.)?"
 _YEAR = r"(?:1[89]|20)\d\d"
 
+_TLD = r"(?:com|org|net|edu|gov|info|io|co|uk|us|ca|au|de|fr|es|it|nl|be|ch|me|ru)"
+_STREET_TYPES = (
+    r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|close|way|court|ct|"
+    r"place|pl|crescent|terrace|square|sq|gardens|grove|parkway|highway|hwy|"
+    r"rue|calle|avenida|straße|strasse|weg|allee|platz"
+)
+_PLACE_WORD = r"(?:[A-Z][^\W\d_]*(?:['’.-][^\W\d_]*)*|de|la|del|du|des|der|of)\b"
+"""A word of a street's name: capitalised, or a particle ("rue de la Paix")."""
+_POSTCODE = (
+    r"(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}"  # UK: NW1 6XE, SW1A 1AA (capitals only)
+    r"|[A-Z]{2}\s+\d{5}(?:-\d{4})?)"  # US: IL 62704
+)
+
 _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     # anchored and possessive: linear time on a 10,000-character word (was quadratic)
     (re.compile(r"(?<!\S)[^\s@]++@\S+\.\w+"), "[email]"),
+    # spelt out: john.smith at example dot com, jane (at) mail (dot) org, x at y.com
+    (
+        re.compile(
+            rf"(?i)(?<![\w.+-])[\w.+-]++\s*(?:\(at\)|\[at\]|\s\s*at\s)\s*[\w-]+"
+            rf"(?:(?:\s*(?:\(dot\)|\[dot\])\s*|\s+dot\s+)[\w-]+)*"
+            rf"(?:(?:\s*(?:\(dot\)|\[dot\])\s*|\s+dot\s+){_TLD}|\.{_TLD})\b"
+        ),
+        "[email]",
+    ),
     (re.compile(r"(?i)\b(?:https?://|www\.|(?:t|telegram)\.me/|tg://)\S*"), "[link]"),
+    # a bare domain with a path: example.com/johnsmith
+    (re.compile(r"(?i)(?<![\w.@-])(?:[a-z0-9-]++\.)++[a-z]{2,}/\S*"), "[link]"),
     (re.compile(r"(?<!\w)@\w{3,}"), "[handle]"),
+    # 12 Baker Street, London NW1 6XE; 221B Baker St; 5 rue de la Paix (and a postcode)
+    (
+        re.compile(
+            rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:(?:{_PLACE_WORD})\s+){{0,3}}"
+            rf"(?i:{_STREET_TYPES})\b\.?(?:\s+(?:{_PLACE_WORD})){{0,3}}"
+            rf"(?:,\s*[A-Z][^\W\d_]*\b(?:\s+[A-Z][^\W\d_]*\b){{0,2}})?"
+            rf"(?:,?\s+(?:{_POSTCODE}|\d{{4,5}})\b)?"
+        ),
+        "[address]",
+    ),
+    (re.compile(rf"\b{_POSTCODE}\b"), "[postcode]"),
     # 12/03/1985, 1985-03-12, 12.3.85
     (re.compile(r"(?<![\d.])\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?![\d.]\d)"), "[date]"),
     # 12 March 1985, 3rd of March, 12 de marzo de 1985, 12. März 1985, March 3rd, May 1985
@@ -65,6 +101,7 @@ _WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
 
 _EXPLICIT = (
     r"my (?:full |first |last |sur)?name(?: is|'s|’s| was)?|name's|name’s|my names|"
+    r"(?:full |first |last |sur)?name(?=\s*:)|"
     r"(?:they |people |you can |please )?call me|i am called|i'?m called|i’m called|"
     r"je m['’ ]?appelle|mon (?:nom|prénom|prenom)(?: est| c['’]est)?|moi c['’]est|"
     r"me llamo|mi (?:nombre|apellido)(?: es)?|"

@@ -49,8 +49,9 @@ POST_NEGATION_SCOPE = 4
 """Most words between a red-flag term and a trailing denial ("bladder is fine")."""
 HYPOTHETICAL_SCOPE = 12
 """Most words between "what if", "signs of", ... and the term they make hypothetical."""
-WORD_CACHE_SIZE = 65_536
-"""Tokens whose screen words are remembered before the memory starts afresh."""
+WORD_CACHE_SIZE = 16_384
+"""Tokens whose screen words are remembered before the memory starts afresh (as many as
+:data:`bot.text.WORD_CACHE_SIZE`: each new word a chat sends costs one entry)."""
 
 _YEAR = re.compile(r"^(?:19[5-9]\d|20[01]\d|202[0-4])$")
 """A year long enough ago to be history ("back in 2015")."""

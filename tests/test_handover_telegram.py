@@ -212,6 +212,20 @@ async def test_the_done_button_closes_only_in_the_staff_group(bot: Bot):
     assert len(bot.api.calls_to("answerCallbackQuery")) >= 4  # every press acknowledged
 
 
+async def test_a_done_button_with_a_number_out_of_range_is_ignored(bot: Bot):
+    """``done:`` and 23 digits once overflowed SQLite's integer ("Something went wrong")."""
+    await bot.ask(QUESTION)
+    ticket_message = bot.api.last_sent(STAFF)["message_id"]
+    staff_before = len(bot.to(STAFF))
+    for payload in ("done:99999999999999999999999", "done:0001234567890"):
+        bot.api.push_callback(
+            payload, chat_id=STAFF, chat_type="supergroup", message_id=ticket_message
+        )
+    await bot.settle()
+    assert len(bot.to(STAFF)) == staff_before  # no apology, no note
+    assert not TicketStore(bot.service.store).get(1).closed
+
+
 async def test_replies_to_non_ticket_messages_and_commands_elsewhere_do_nothing(bot: Bot):
     api = bot.api
     await bot.ask(QUESTION)

@@ -133,3 +133,52 @@ async def _sleep(seconds: float) -> None:
     import asyncio
 
     await asyncio.sleep(seconds)
+
+
+ASK_CHATS = int(os.environ.get("SOAK_ASK_CHATS", "100000"))
+
+
+@pytest.mark.soak
+def test_memory_plateaus_over_100k_chats_asking_the_clinic(dialogue, capsys):
+    """Each chat presses "Ask the clinic" and types a 1,000-character question holding one
+    word no other chat used (a name, a number). The drafts are capped at 10,000 and every
+    memory of words at 16,384, so memory stops growing; with 65,536 words remembered it
+    still grew by ~0.8 MiB per 1,000 chats at 50,000 chats."""
+    from bot.handover import ASK, MAX_DRAFTS, HandOver
+    from bot.service import ChatService
+    from bot.settings import Clinic
+    from bot.store import Store, TicketStore
+    from bot.text import WORD_CACHE_SIZE
+
+    store = Store()
+    service = ChatService(dialogue, store)
+    service.handover = HandOver(
+        TicketStore(store),
+        dialogue,
+        "telegram:-100500",
+        clinic=Clinic(name="Back Clinic", phone="020 7946 0000", hours="Mon-Fri 9-17"),
+    )
+    now = [0.0]
+    guard = FloodGuard(clock=lambda: now[0])  # 500 chats a second: 30,000 in its window
+    filler = "a" * 1000
+    curve: dict[int, int] = {}
+    started = time.monotonic()
+    for number in range(1, ASK_CHATS + 1):
+        now[0] += 0.002
+        chat = f"telegram:{number}"
+        guard.check(number)
+        service.press(chat, ASK)
+        service.message(chat, f"question zq{number}x {filler}"[:1000])
+        if number % 10_000 == 0:
+            gc.collect()
+            curve[number] = rss_kib()
+    took = time.monotonic() - started
+    store.close()
+    with capsys.disabled():
+        print(f"\n{ASK_CHATS} chats asking the clinic in {took:.0f} s; RSS MiB by chats:")
+        print(", ".join(f"{n // 1000}k {kib / 1024:.0f}" for n, kib in curve.items()))
+    assert len(service.handover._drafts) == MAX_DRAFTS
+    assert guard.chats <= 30_001
+    settled = [kib for n, kib in curve.items() if n >= 2 * max(MAX_DRAFTS, WORD_CACHE_SIZE)]
+    assert len(settled) >= 2, "too few chats to see the plateau"
+    assert max(settled) - min(settled) < 8 * 1024, curve  # KiB

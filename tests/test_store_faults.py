@@ -274,6 +274,16 @@ def test_a_failed_batch_is_kept_for_the_next_try(service: ChatService, store: St
         ("né le 12 mars 1985", "né le [date]"),
         ("nací el 12 de marzo de 1985", "nací el [date]"),
         ("geboren am 12. März 1985", "geboren am [date]"),
+        ("name: John Smith", "name: [name]"),
+        ("Full name: jane doe, leg pain", "Full name: [name], leg pain"),
+        ("my profile is example.com/johnsmith", "my profile is [link]"),
+        ("I live at 12 Baker Street, London NW1 6XE, near you?", "I live at [address], near you?"),
+        ("123 Main St, Springfield, IL 62704", "[address]"),
+        ("5 rue de la Paix, Paris 75002", "[address]"),
+        ("postcode SW1A 1AA", "postcode [postcode]"),
+        ("write to john.smith at example dot com", "write to [email]"),
+        ("jane (at) mail (dot) org please", "[email] please"),
+        ("mail me: john.smith at example.com", "mail me: [email]"),
     ],
 )
 def test_names_links_and_dates_are_masked(typed: str, kept: str):
@@ -296,6 +306,11 @@ def test_names_links_and_dates_are_masked(typed: str, kept: str):
         "sessions 3-4 times a week",
         "je suis enceinte",
         "ich bin müde",
+        "10 minutes up the hill and 2 miles a day",
+        "pain at night.Then it eases",
+        "the name of the muscle is piriformis",
+        "L5 2nd time, at home dot dot dot",
+        "I did 3 sessions near Church Road",
     ],
 )
 def test_ordinary_words_are_not_taken_for_names_or_dates(typed: str):

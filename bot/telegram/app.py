@@ -53,6 +53,7 @@ from bot.telegram.updates import (
     ChatOrderProcessor,
     WebhookRefused,
 )
+from bot.telegram.webhook import raise_file_limit
 from bot.voice import VoiceQueue, VoiceUnavailable, engine_for
 
 if TYPE_CHECKING:
@@ -295,6 +296,9 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
     else:
         generated_secret = False
     configure_logging(settings)
+    before, after = raise_file_limit()
+    if after != before:
+        logger.info("open-file limit raised from %d to %d", before, after)
     try:
         service = service or ChatService.from_settings(settings)
     except StoreError as exc:

@@ -20,7 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     ContextTypes,
     filters,
@@ -48,6 +48,7 @@ from bot.voice import (
     AudioError,
     Busy,
     Heard,
+    TooLong,
     VoiceQueue,
 )
 
@@ -109,6 +110,9 @@ NOT_TEXT = (
     | filters.STORY
 )
 """Content people send that is not text (service messages such as "X joined" are not here)."""
+
+UPGRADED = "group chat was upgraded"
+"""Telegram's reason for refusing a send to a group that became a supergroup."""
 
 
 class ServiceLike(Protocol):
@@ -431,6 +435,10 @@ class TelegramAdapter:
         except Busy:
             await _say(context, update, BUSY_TEXT)
             return
+        except TooLong:  # longer than its message said
+            logger.info("a voice note was longer than it declared (update %s)", update.update_id)
+            await _say(context, update, TOO_LONG_TEXT)
+            return
         except AudioError:
             logger.info("a voice note could not be decoded (update %s)", update.update_id)
             await _say(context, update, UNREADABLE_TEXT)
@@ -475,7 +483,8 @@ class TelegramAdapter:
 
         The log names the update id and the error type with its traceback frames, but not
         the exception message (it may quote what the person wrote) except for errors the
-        Bot API itself reported.
+        Bot API itself reported. A request Telegram refused (400, 403) is one line with
+        Telegram's reason and no frames.
         """
         error = context.error
         if error is None:
@@ -484,15 +493,23 @@ class TelegramAdapter:
             # Errors outside an update: network trouble while polling and the like.
             logger.warning("Telegram connection problem: %s: %s", type(error).__name__, error)
             return
-        detail = f": {error}" if isinstance(error, TelegramError) else ""
-        frames = "".join(traceback.format_tb(error.__traceback__))
-        logger.error(
-            "update %s failed with %s%s\n%s",
-            update.update_id,
-            type(error).__name__,
-            detail,
-            frames.rstrip(),
-        )
+        if isinstance(error, BadRequest | Forbidden):
+            # Telegram refused the request and said why: that is the whole story.
+            logger.error(
+                "update %s failed with %s: %s", update.update_id, type(error).__name__, error
+            )
+            if UPGRADED in error.message.lower():
+                return  # the chat has a new id: an apology here would be refused too
+        else:
+            detail = f": {error}" if isinstance(error, TelegramError) else ""
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            logger.error(
+                "update %s failed with %s%s\n%s",
+                update.update_id,
+                type(error).__name__,
+                detail,
+                frames.rstrip(),
+            )
         try:
             await _say(context, update, APOLOGY_TEXT)
         except TelegramError as exc:

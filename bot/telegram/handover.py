@@ -243,7 +243,10 @@ class HandOverHandlers:
         chat = update.effective_chat
         if query is None or query.data is None or chat is None or query.message is None:
             raise ApplicationHandlerStop
-        number = int(query.data.removeprefix(DONE_PREFIX))
+        match = _DONE_ARGUMENT.match(query.data.removeprefix(DONE_PREFIX))
+        if match is None:  # not a ticket number the bot gave (forged, or out of range)
+            raise ApplicationHandlerStop
+        number = int(match.group(1))
         await self._close(context, _chat_key(chat.id), number, query.from_user, query.message)
         raise ApplicationHandlerStop
 

@@ -24,6 +24,10 @@ names); their arguments are replaced by :data:`BODY_HIDDEN`."""
 
 BODY_HIDDEN = "<update not logged: it holds what people wrote>"
 
+DROPPED_MESSAGES = ("Error while parsing updates!",)
+"""python-telegram-bot log lines dropped whole: the updater reads such a batch update by
+update and logs one line of its own (see :class:`bot.telegram.updates.AckingUpdater`)."""
+
 MIN_SECRET_PART = 8
 """Shortest secret part of a token (after the colon) that is redacted on its own."""
 
@@ -62,7 +66,13 @@ class RedactingFilter(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Redact ``record`` in place; never drops it."""
+        """Redact ``record`` in place; drops only :data:`DROPPED_MESSAGES`."""
+        if (
+            record.name.startswith("telegram")
+            and isinstance(record.msg, str)
+            and record.msg.startswith(DROPPED_MESSAGES)
+        ):
+            return False
         if (
             record.name.startswith("telegram")
             and isinstance(record.msg, str)

@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
@@ -27,7 +28,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import BaseUpdateProcessor, Updater
+from telegram.ext import BaseUpdateProcessor, ExtBot, Updater
 
 from bot.telegram.traffic import retry_seconds
 from bot.telegram.webhook import webhook_server
@@ -60,9 +61,46 @@ LONG_POLL_SECONDS = 10
 
 MAX_BACKOFF_SECONDS = 30.0
 
+READ_TRIES = 3
+"""Fetches of an update the library cannot read (a shape it does not know) before it is
+confirmed and skipped, so that it cannot hold up every chat behind it."""
+
 WEBHOOK_CONNECTIONS = 100
 """Requests Telegram may have open at once (its maximum): a chat waiting keeps its
 request open, so a high number keeps the other chats flowing."""
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An update ``getUpdates`` returned that the library could not read.
+
+    Attributes:
+        update_id: Its id.
+        error: The name of the error reading it raised (never its content).
+    """
+
+    update_id: int
+    error: str
+
+
+def read_each(raw: object, bot: Any) -> list[Update | Unreadable]:
+    """The updates of a raw ``getUpdates`` answer, read one by one: one the library cannot
+    read becomes an :class:`Unreadable` instead of failing the whole batch (items without
+    an integer ``update_id`` cannot be confirmed one by one and are left out)."""
+    out: list[Update | Unreadable] = []
+    for item in raw if isinstance(raw, list) else []:
+        update_id = item.get("update_id") if isinstance(item, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            continue
+        try:
+            update = Update.de_json(item, bot)
+            if isinstance(bot, ExtBot):
+                bot.insert_callback_data(update)
+        except Exception as exc:  # whatever the library raises on a shape it does not know
+            out.append(Unreadable(update_id, type(exc).__name__))
+        else:
+            out.append(update)
+    return out
 
 
 class WebhookRefused(Exception):
@@ -181,6 +219,12 @@ class AckingUpdater(Updater):
     :data:`PARK_SECONDS` in that situation is confirmed early and still handled; only a
     crash before its answer goes out would lose it.
 
+    An update the library cannot read (Telegram may send shapes it does not know) would
+    fail every ``getUpdates`` from its offset on, for every chat. The batch is then read
+    update by update; the unreadable one is held like an update in hand for
+    :data:`READ_TRIES` fetches, then confirmed, counted in :attr:`skipped` and logged in
+    one line without its content.
+
     Args:
         bot: The application's bot.
         update_queue: The application's update queue.
@@ -204,6 +248,9 @@ class AckingUpdater(Updater):
         self._allowed: Sequence[str] | None = None
         self._server: HTTPServer | None = None
         self._failing = False
+        self._unreadable: dict[int, int] = {}
+        self.skipped = 0
+        """Updates confirmed unread because the library could not read them."""
 
     @property
     def offset(self) -> int:
@@ -295,12 +342,7 @@ class AckingUpdater(Updater):
                 continue
             offset = self.offset
             try:
-                updates = await self.bot.get_updates(
-                    offset=offset,
-                    limit=FETCH_LIMIT,
-                    timeout=0 if busy else timeout,
-                    allowed_updates=allowed_updates,
-                )
+                updates = await self._fetch(offset, 0 if busy else timeout, allowed_updates)
             except InvalidToken:
                 raise
             except RetryAfter as exc:
@@ -317,7 +359,7 @@ class AckingUpdater(Updater):
                 backoff = 1.0 if backoff == 0 else min(MAX_BACKOFF_SECONDS, backoff * 1.5)
                 await asyncio.sleep(backoff)
                 continue
-            except Exception as exc:  # an update the library cannot parse
+            except Exception as exc:  # not expected: the updates are read one by one
                 logger.error("could not read the updates from Telegram: %s", type(exc).__name__)
                 await asyncio.sleep(1.0)
                 continue
@@ -327,10 +369,17 @@ class AckingUpdater(Updater):
             now = asyncio.get_running_loop().time()
             new = [update for update in updates if update.update_id >= self._next_id]
             for update in new:  # the others are in hand already (fetched again: unconfirmed)
-                self._in_hand[update.update_id] = self.processor.track(update.update_id)
+                if isinstance(update, Unreadable):
+                    self._in_hand[update.update_id] = asyncio.get_running_loop().create_future()
+                else:
+                    self._in_hand[update.update_id] = self.processor.track(update.update_id)
                 self._fetched_at[update.update_id] = now
                 self._next_id = update.update_id + 1
-                await self.update_queue.put(update)
+                if not isinstance(update, Unreadable):
+                    await self.update_queue.put(update)
+            for update in updates:
+                if isinstance(update, Unreadable):
+                    self._tried(update)
             if len(updates) >= FETCH_LIMIT and not new:
                 self._park_stragglers()
             if self._in_hand:
@@ -338,6 +387,58 @@ class AckingUpdater(Updater):
                 pending = [f for f in self._in_hand.values() if not f.done()]
                 if pending:
                     await asyncio.wait(pending, timeout=BUSY_POLL_SECONDS)
+
+    async def _fetch(
+        self, offset: int, timeout: int, allowed_updates: Sequence[str] | None
+    ) -> list[Update | Unreadable]:
+        """``getUpdates`` from ``offset``. When the library cannot read the batch (or an
+        update it could not read is still unconfirmed), the raw answer is read update by
+        update (:func:`read_each`)."""
+        self._unreadable = {i: n for i, n in self._unreadable.items() if i >= offset}
+        if not self._unreadable:
+            try:
+                return list(
+                    await self.bot.get_updates(
+                        offset=offset,
+                        limit=FETCH_LIMIT,
+                        timeout=timeout,
+                        allowed_updates=allowed_updates,
+                    )
+                )
+            except TelegramError:
+                raise
+            except Exception:  # one update the library cannot read fails the whole batch
+                pass
+        raw = await self.bot._post(  # the same request, its answer left unread
+            "getUpdates",
+            {
+                "offset": offset,
+                "limit": FETCH_LIMIT,
+                "timeout": 0,
+                "allowed_updates": allowed_updates,
+            },
+        )
+        return read_each(raw, self.bot)
+
+    def _tried(self, update: Unreadable) -> None:
+        """Count one more fetch of an unreadable update; past :data:`READ_TRIES`, confirm
+        it (it no longer holds the offset) and say so in one line."""
+        tries = self._unreadable.get(update.update_id, 0) + 1
+        self._unreadable[update.update_id] = tries
+        if tries != READ_TRIES:
+            return
+        held = self._in_hand.get(update.update_id)
+        if held is not None and not held.done():
+            held.set_result(None)
+        self.skipped += 1
+        logger.error(
+            "update %d could not be read (%s) in %d tries: confirmed and skipped, its content "
+            "not logged (%d skipped since start)",
+            update.update_id,
+            update.error,
+            tries,
+            self.skipped,
+        )
 
     async def start_webhook(  # type: ignore[override]
         self,
