@@ -252,31 +252,30 @@ def domain_prompt(content: Content) -> str:
     return (head + middle + tail)[:_PROMPT_CHARS]
 
 
-PROMPT_NAMES: dict[str, int] = {"drug": 7, "lower back": 1, "hamstring": 0, "calf": 0}
-"""Lexicon groups whose words the prompt names (medicine names, body parts), and how many of
-each: the canonical word's first one-word variants of five letters or more, in file order."""
-PROMPT_SCANS = ("MRI", "X-ray", "CT scan", "ultrasound")
+PROMPT_NAMES: dict[str, int] = {"drug": 4, "lower back": 1}
+"""Lexicon groups whose words the prompt names (medicine names, body parts) and how many of
+each: the one-word variants the intent examples use most."""
+PROMPT_SCANS = ("MRI", "X-ray")
 """Scan names, named in the prompt when the intent examples use them."""
 
 
 def _names(content: Content) -> list[str]:
     """Medicine names from the lexicon, the scans the examples name, body parts from the
-    lexicon."""
+    lexicon (a short list: every word in the prompt pulls the model towards it)."""
     examples = " ".join(
         example.text.lower() for intent in content.intents.values() for example in intent.examples
     )
-    spoken = set(_WORD.findall(examples.replace("-", " ")))
+    used = collections.Counter(_WORD.findall(examples.replace("-", " ")))
     scans = [
         name
         for name in PROMPT_SCANS
-        if all(w in spoken or len(w) < 2 for w in re.findall(r"[a-z]+", name.lower()))
+        if all(used[w] or len(w) < 2 for w in re.findall(r"[a-z]+", name.lower()))
     ]
     out: list[str] = []
     for canonical, count in PROMPT_NAMES.items():
-        variants = [
-            v for v, c in content.synonyms.items() if c == canonical and v.isalpha() and len(v) >= 5
-        ]
-        out.extend(([canonical] if canonical != "drug" else []) + variants[:count])
+        variants = [v for v, c in content.synonyms.items() if c == canonical and v.isalpha()]
+        ranked = sorted((v for v in variants if used[v]), key=lambda v: -used[v])
+        out.extend(ranked[:count])
         if canonical == "drug":
             out.extend(scans)
     return out
@@ -857,7 +856,8 @@ class VoiceReport:
 
 
 def evaluate_voice(engine: Engine, dialogue: Dialogue, clips: Sequence[Clip]) -> VoiceReport:
-    """Transcribe every clip, answer it as :func:`answer_heard` does, compare with labels."""
+    """Transcribe every clip, answer it as :func:`answer_heard` does, compare with labels;
+    the seconds are from the bytes to the answer."""
     import time
 
     outcomes = []
@@ -865,8 +865,8 @@ def evaluate_voice(engine: Engine, dialogue: Dialogue, clips: Sequence[Clip]) ->
     for clip in clips:
         start = time.perf_counter()
         heard = normalised(engine.transcribe(clip.file.read_bytes()))
-        seconds.append(time.perf_counter() - start)
         reply, _ = answer_heard(dialogue, ChatState(), heard)
+        seconds.append(time.perf_counter() - start)  # to the answer, as the person waits
         declined = reply.kind == "fallback" or (
             reply.intent is not None
             and dialogue.content.responses[reply.intent].kind in DECLINING_KINDS
