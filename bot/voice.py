@@ -399,7 +399,7 @@ def _matched(first: list[str], second: list[str]) -> dict[int, int]:
     }
 
 
-def hypotheses(heard: Heard, limit: int = 12) -> list[str]:
+def hypotheses(heard: Heard, limit: int = 24) -> list[str]:
     """Other readings of a transcript to screen for urgent symptoms, the transcript itself
     left out (it is answered as typed).
 
