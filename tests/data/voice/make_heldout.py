@@ -39,6 +39,7 @@ SPEEDS = (0.85, 0.95, 1.0, 1.1, 1.2)
 NOISES = ("babble", "hum", "street")
 SNR_DB = 10.0
 MAX_BYTES = 30_000
+OPUSENC = ("opusenc", "--quiet", "--bitrate", "32", "--downmix-mono", "--serial", "24")
 BABBLE = (
     "The meeting has moved to the second floor after lunch on Thursday.",
     "She said the garden needs watering twice a week in the summer.",
@@ -81,7 +82,7 @@ def load(wav: Path, tmp: Path, speed: float = 1.0) -> np.ndarray:
     effects = ["rate", str(RATE), "channels", "1"]
     if speed != 1.0:
         effects = ["tempo", "-s", str(speed), *effects]
-    subprocess.run(["sox", str(wav), "-b", "16", str(out), *effects], check=True)
+    subprocess.run(["sox", "-D", str(wav), "-b", "16", str(out), *effects], check=True)
     audio, _ = sf.read(out, dtype="float64", always_2d=False)
     return audio / max(1e-9, float(np.max(np.abs(audio)))) * 0.8
 
@@ -138,11 +139,12 @@ def mix(audio: np.ndarray, noise: np.ndarray) -> np.ndarray:
 
 
 def encode(audio: np.ndarray, out: Path, tmp: Path) -> None:
-    """Encode as Telegram does (opusenc resamples to 48 kHz)."""
+    """Encode as Telegram does (opusenc resamples to 48 kHz); a fixed stream serial number
+    and no dither (sox ``-D``) make the files the same on every run."""
     wav = tmp / "mix.wav"
     sf.write(wav, audio, RATE, subtype="PCM_16")
     subprocess.run(
-        ["opusenc", "--quiet", "--bitrate", "32", "--downmix-mono", str(wav), str(out)],
+        [*OPUSENC, str(wav), str(out)],
         check=True,
     )
 
