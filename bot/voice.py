@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import difflib
 import hashlib
 import importlib.util
 import io
@@ -110,11 +111,15 @@ class Heard:
         text: The transcript ("" when nothing was heard).
         confidence: 0..1, how sure the engine is.
         alternatives: Other readings of the same audio, if the engine has them.
+        words: The probability of each word of ``text``, if the engine has them.
     """
 
     text: str
     confidence: float
     alternatives: tuple[str, ...] = ()
+    words: tuple[float, ...] = ()
+    """How sure the engine is of each word of ``text`` (split at blanks), 0..1; empty when
+    it does not say (the default engine says when a reading below could depend on it)."""
 
 
 class Engine(Protocol):
@@ -352,8 +357,9 @@ _COMMON = frozenset(
 
 
 def domain_prompt(content: Content) -> str:
-    """A prompt naming the clinic's main topics, its less common words and the words of
-    the urgent-symptom screen (so "pee", "numb" and "bladder" are heard as such).
+    """A prompt naming the clinic's main topics, medicine, scan and body-part names, its less
+    common words and the words of the urgent-symptom screen (so "pee", "numb" and "bladder"
+    are heard as such).
 
     Built at start-up from the menu's topic titles; the words of the intent examples that
     are long (7+ letters), used at least three times and spelled as in the article (typos
@@ -383,16 +389,48 @@ def domain_prompt(content: Content) -> str:
         if len(word) >= 3 and word not in _COMMON
     )
     alarm = [w for w, _ in urgent.most_common(30) if w not in domain]
-    prompt = (
-        "Voice note to a massage clinic about "
-        + "; ".join(titles)
-        + ". "
-        + ", ".join(domain).capitalize()
-        + ". "
-        + ", ".join(alarm).capitalize()
-        + "."
+    head = "Voice note to a massage clinic about " + "; ".join(titles) + ". "
+    tail = ", ".join(domain).capitalize() + ". " + ", ".join(alarm).capitalize() + "."
+    names = [
+        word
+        for word in dict.fromkeys(_names(content))
+        if word not in domain and word not in alarm and word.lower() not in head.lower()
+    ]
+    room = _PROMPT_CHARS - len(head) - len(tail) - 2
+    while names and len(", ".join(names)) > room:
+        names.pop()
+    middle = ", ".join(names) + ". " if names else ""
+    middle = middle[:1].upper() + middle[1:]
+    return (head + middle + tail)[:_PROMPT_CHARS]
+
+
+PROMPT_NAMES: dict[str, int] = {"drug": 4, "lower back": 1}
+"""Lexicon groups whose words the prompt names (medicine names, body parts) and how many of
+each: the one-word variants the intent examples use most."""
+PROMPT_SCANS = ("MRI", "X-ray")
+"""Scan names, named in the prompt when the intent examples use them."""
+
+
+def _names(content: Content) -> list[str]:
+    """Medicine names from the lexicon, the scans the examples name, body parts from the
+    lexicon (a short list: every word in the prompt pulls the model towards it)."""
+    examples = " ".join(
+        example.text.lower() for intent in content.intents.values() for example in intent.examples
     )
-    return prompt[:_PROMPT_CHARS]
+    used = collections.Counter(_WORD.findall(examples.replace("-", " ")))
+    scans = [
+        name
+        for name in PROMPT_SCANS
+        if all(used[w] or len(w) < 2 for w in re.findall(r"[a-z]+", name.lower()))
+    ]
+    out: list[str] = []
+    for canonical, count in PROMPT_NAMES.items():
+        variants = [v for v, c in content.synonyms.items() if c == canonical and v.isalpha()]
+        ranked = sorted((v for v in variants if used[v]), key=lambda v: -used[v])
+        out.extend(ranked[:count])
+        if canonical == "drug":
+            out.extend(scans)
+    return out
 
 
 # --- near-homophones for the safety screen ---------------------------------------------------
@@ -440,20 +478,166 @@ SOUNDS_LIKE: dict[str, str] = {
 as "I can't be"). Screening these readings can only add an urgent answer."""
 
 
-def hypotheses(text: str, alternatives: Sequence[str] = (), limit: int = 12) -> list[str]:
-    """Other readings of a transcript to screen for urgent symptoms: each alternative as it
-    is, and the transcript and each alternative with every sound-alike word swapped for its
-    red-flag word. The transcript itself is not included (it is answered as typed).
+NEGATION_FLIPS: dict[str, str] = {
+    "can": "can't",
+    "can't": "can",
+    "cannot": "can",
+    "no": "know",
+    "know": "no",
+}
+"""Words noise turns into each other where the difference decides an urgent reading ("I can't
+lift my foot" heard as "I can lift my foot"). Where one is unsure, both readings are screened."""
+
+UNSURE_PROBABILITY = 0.9
+"""A word the engine gives less than this is one it may have misheard (see :func:`unsure`)."""
+
+COURTESIES = ("thank you", "thanks", "thank you for watching", "thanks for watching", "bye", "you")
+"""What Whisper invents at the end of a noisy note; dropped there when it is unsure of them
+(see :func:`normalised`)."""
+
+_COURTESY_TAIL = re.compile(
+    r"[.?!]\s+((?:" + "|".join(re.escape(c) for c in COURTESIES) + r")[.!]?)\s*$", re.IGNORECASE
+)
+_SENTENCE_MARK = re.compile(r"[.?!]+(?=\s+\S)")
+_KEEP_CAPITAL = re.compile(r"^(?:I|I'[a-z]+|[A-Z0-9]{2,}\S*)$")
+
+
+_PUNCTUATION = ".,!?;:\"'“”"
+
+
+def _key(word: str) -> str:
+    """``word`` as the tables above spell it (lower case, outer punctuation gone)."""
+    return word.strip(_PUNCTUATION).lower().replace("’", "'")
+
+
+def _swap(word: str, table: dict[str, str]) -> str:
+    """``word`` with its table entry in place of it, punctuation kept."""
+    key = _key(word)
+    if key not in table:
+        return word
+    core = word.strip(_PUNCTUATION)
+    start = word.find(core)
+    return word[:start] + table[key] + word[start + len(core) :]
+
+
+def unsure(heard: Heard) -> set[int]:
+    """Positions of the words of ``heard.text`` (split at blanks) the engine may have misheard.
+
+    A word is unsure when the engine gave it a probability under
+    :data:`UNSURE_PROBABILITY`, or when a hypothesis of the beam has another word in its
+    place. An engine that gives neither (no word probabilities, no alternatives) leaves every
+    word unsure: nothing says the audio was clear.
     """
+    words = heard.text.split()
+    if not heard.words and not heard.alternatives:
+        return set(range(len(words)))
+    out: set[int] = set()
+    if len(heard.words) == len(words):
+        out.update(i for i, p in enumerate(heard.words) if p < UNSURE_PROBABILITY)
+    keys = [_key(w) for w in words]
+    for alternative in heard.alternatives:
+        matched = _matched(keys, [_key(w) for w in alternative.split()])
+        out.update(i for i in range(len(words)) if i not in matched)
+    return out
+
+
+def _matched(first: list[str], second: list[str]) -> dict[int, int]:
+    """Which word of ``second`` each word of ``first`` lines up with (same word, same place)."""
+    matcher = difflib.SequenceMatcher(a=first, b=second, autojunk=False)
+    return {
+        block.a + k: block.b + k
+        for block in matcher.get_matching_blocks()
+        for k in range(block.size)
+    }
+
+
+def hypotheses(heard: Heard, limit: int = 24) -> list[str]:
+    """Other readings of a transcript to screen for urgent symptoms, the transcript itself
+    left out (it is answered as typed).
+
+    Each alternative of the beam as it is; and the transcript and each alternative with its
+    unsure words (:func:`unsure`; in an alternative, the words where it differs from the
+    transcript and the ones unsure there) swapped for the red-flag word they sound like,
+    flipped between "can" and "can't" or "no" and "know", and both.
+    """
+    words = heard.text.split()
+    doubtful = unsure(heard)
+    keys = [_key(w) for w in words]
     out: list[str] = []
-    for number, source in enumerate((text, *alternatives)):
-        if not source.strip():
+
+    def add(candidate: str) -> None:
+        if candidate.strip() and candidate != heard.text and candidate not in out:
+            out.append(candidate)
+
+    for number, source in enumerate((heard.text, *heard.alternatives)):
+        tokens = source.split()
+        if not tokens:
             continue
-        words = [SOUNDS_LIKE.get(w.strip(".,!?;:\"'").lower(), w) for w in source.split()]
-        for candidate in (source if number else "", " ".join(words)):
-            if candidate and candidate != text and candidate not in out:
-                out.append(candidate)
+        if number:
+            add(source)
+            lined_up = _matched([_key(w) for w in tokens], keys)
+            shaky = {
+                i
+                for i in range(len(tokens))
+                if lined_up.get(i, -1) in doubtful or i not in lined_up
+            }
+        else:
+            shaky = doubtful
+        for tables in ((SOUNDS_LIKE,), (NEGATION_FLIPS,), (SOUNDS_LIKE, NEGATION_FLIPS)):
+            reading = list(tokens)
+            for i in shaky:
+                for table in tables:
+                    swapped = _swap(reading[i], table)
+                    if swapped != reading[i]:
+                        reading[i] = swapped
+                        break
+            add(" ".join(reading))
     return out[:limit]
+
+
+def normalised(heard: Heard) -> Heard:
+    """``heard`` read the way typed text is read.
+
+    Whisper writes sentence marks a person speaking does not: inside the note they become
+    commas (a typed note is mostly one sentence), a full stop or "!" at the end goes, a "?"
+    stays. A courtesy at the very end ("Thank you.") that the engine is unsure of is dropped:
+    Whisper invents one on noisy tails. The beam's alternatives get the sentence marks treated
+    the same way; the word probabilities stay lined up with the words.
+    """
+    text, probabilities = heard.text.strip(), heard.words
+    tail = _COURTESY_TAIL.search(text)
+    if tail and text[: tail.start()].strip():
+        words = text.split()
+        count = len(tail.group(1).split())
+        if set(range(len(words) - count, len(words))) <= unsure(heard):
+            text = text[: tail.start() + 1]
+            if len(probabilities) == len(words):
+                probabilities = probabilities[: len(words) - count]
+    return Heard(
+        _marks(text),
+        heard.confidence,
+        tuple(dict.fromkeys(m for m in map(_marks, heard.alternatives) if m and m != _marks(text))),
+        probabilities,
+    )
+
+
+def _marks(text: str) -> str:
+    """Sentence marks inside ``text`` as commas, a final "." or "!" dropped."""
+    text = _SENTENCE_MARK.sub(",", text.strip())
+    text = re.sub(r",(\s+)(\S+)", lambda m: "," + m.group(1) + _lower(m.group(2)), text)
+    return text.rstrip(".!").rstrip()
+
+
+def _lower(word: str) -> str:
+    return word if _KEEP_CAPITAL.match(word) else word[:1].lower() + word[1:]
+
+
+def worth_weighing(text: str) -> bool:
+    """True when a reading of ``text`` could turn on how sure the engine is of a word: it has
+    a sound-alike or a flippable negation, or ends in a courtesy after other words."""
+    return any(_key(w) in SOUNDS_LIKE or _key(w) in NEGATION_FLIPS for w in text.split()) or (
+        _COURTESY_TAIL.search(text.strip()) is not None
+    )
 
 
 # --- the default engine ----------------------------------------------------------------------
@@ -579,14 +763,14 @@ class WhisperEngine:
         from faster_whisper.tokenizer import Tokenizer
 
         model = self.model
-        features = pad_or_trim(model.feature_extractor(samples[: 30 * SAMPLE_RATE]))
+        features = model.encode(pad_or_trim(model.feature_extractor(samples[: 30 * SAMPLE_RATE])))
         tokenizer = Tokenizer(
             model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en"
         )
         previous = tokenizer.encode(" " + self.prompt.strip()) if self.prompt else []
         prompt = model.get_prompt(tokenizer, previous, without_timestamps=True)
         result = model.model.generate(
-            model.encode(features),
+            features,
             [prompt],
             beam_size=ALTERNATIVES,
             num_hypotheses=ALTERNATIVES,
@@ -601,7 +785,42 @@ class WhisperEngine:
         length = len(result.sequences_ids[0])
         confidence = math.exp(result.scores[0] * length / (length + 1))
         others = tuple(dict.fromkeys(t for t in texts[1:] if t and t != texts[0]))
-        return Heard(texts[0], confidence, others)
+        words: tuple[float, ...] = ()
+        if worth_weighing(texts[0]):
+            frames = min(len(samples), 30 * SAMPLE_RATE) // 160
+            words = self._word_probabilities(
+                features, prompt, result.sequences_ids[0], frames, tokenizer, texts[0]
+            )
+        return Heard(texts[0], confidence, others, words)
+
+    def _word_probabilities(
+        self,
+        features: Any,
+        prompt: list[int],
+        ids: list[int],
+        frames: int,
+        tokenizer: Any,
+        text: str,
+    ) -> tuple[float, ...]:
+        """How sure the model was of each word of ``text`` (the tokens ``ids``): the product
+        of its tokens' probabilities, from one forced pass of the decoder with the same
+        prompt. Empty when the tokens do not line up with the words."""
+        try:
+            result = self.model.model.align(features, prompt, [ids], [max(1, frames)])[0]
+        except (RuntimeError, ValueError, IndexError) as exc:  # pragma: no cover - model quirks
+            logger.debug("no word probabilities: %s", type(exc).__name__)
+            return ()
+        aligned = list(result.text_token_probs)
+        if len(aligned) != len(ids):
+            return ()
+        words: list[float] = []
+        for token, probability in zip(ids, aligned, strict=True):
+            piece = tokenizer.decode([token])
+            if piece.startswith(" ") or not words:
+                words.append(1.0)
+            if any(ch.isalnum() for ch in piece):
+                words[-1] *= probability
+        return tuple(words) if len(words) == len(text.split()) else ()
 
 
 def engine_for(content: Content) -> Engine:
@@ -634,7 +853,8 @@ class VoiceQueue:
         return self._pending
 
     async def transcribe(self, audio: bytes) -> Heard:
-        """Transcribe ``audio`` off the event loop.
+        """Transcribe ``audio`` off the event loop; what was heard comes back
+        :func:`normalised`.
 
         Raises:
             Busy: ``limit`` notes wait already besides the one being transcribed.
@@ -645,7 +865,8 @@ class VoiceQueue:
         self._pending += 1
         try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, self.engine.transcribe, audio)
+            heard = await loop.run_in_executor(self._executor, self.engine.transcribe, audio)
+            return normalised(heard)
         finally:
             self._pending -= 1
 
@@ -662,7 +883,7 @@ def urgent_reading(screen: SafetyScreen, heard: Heard) -> Outcome | None:
     The transcript itself goes through the dialogue as typed text; this only adds.
     """
     found: Outcome | None = None
-    for reading in hypotheses(heard.text, heard.alternatives):
+    for reading in hypotheses(heard):
         outcome = screen.assess(reading).outcome
         if outcome == Outcome.CRISIS:
             return outcome
@@ -672,7 +893,9 @@ def urgent_reading(screen: SafetyScreen, heard: Heard) -> Outcome | None:
 
 
 def answer_heard(dialogue: Dialogue, state: ChatState, heard: Heard) -> tuple[Reply, ChatState]:
-    """Answer a transcript as typed text, then let the other readings add an urgent answer."""
+    """Answer a transcript as typed text (:func:`normalised` first), then let the other
+    readings add an urgent answer."""
+    heard = normalised(heard)
     reply, new_state = dialogue.handle(state, heard.text)
     if reply.red_flag:
         return reply, new_state
@@ -785,7 +1008,8 @@ class VoiceReport:
 
 
 def evaluate_voice(engine: Engine, dialogue: Dialogue, clips: Sequence[Clip]) -> VoiceReport:
-    """Transcribe every clip, answer it as :func:`answer_heard` does, compare with labels."""
+    """Transcribe every clip, answer it as :func:`answer_heard` does, compare with labels;
+    the seconds are from the bytes to the answer."""
     import time
 
     from bot.progress import each
@@ -794,9 +1018,9 @@ def evaluate_voice(engine: Engine, dialogue: Dialogue, clips: Sequence[Clip]) ->
     seconds = []
     for clip in each(clips, "eval-voice", unit="clip"):
         start = time.perf_counter()
-        heard = engine.transcribe(clip.file.read_bytes())
-        seconds.append(time.perf_counter() - start)
+        heard = normalised(engine.transcribe(clip.file.read_bytes()))
         reply, _ = answer_heard(dialogue, ChatState(), heard)
+        seconds.append(time.perf_counter() - start)  # to the answer, as the person waits
         declined = reply.kind == "fallback" or (
             reply.intent is not None
             and dialogue.content.responses[reply.intent].kind in DECLINING_KINDS

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
+import sys
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,10 +18,12 @@ from typing import Any
 
 import pytest
 import yaml
-from harness import TOKEN, RunningBot, start_bot
+from fake_bot_api import FakeBotApi, FakeBotApiServer
+from harness import TOKEN, RunningBot, start_bot, subprocess_env
 
 from bot import voice
 from bot.dialogue import Dialogue
+from bot.evaluation import Report
 from bot.replies import ChatState
 from bot.service import ChatService
 from bot.settings import Settings, SettingsError, load_settings
@@ -28,10 +32,18 @@ from bot.telegram.app import voice_queue
 from bot.telegram.render import escape
 
 CLIPS = Path(__file__).parent / "data" / "voice"
+HELDOUT = CLIPS / "heldout"
 CHAT = 1001
 NO_EXTRA = "the voice extra is not installed (pip install -e '.[voice]'; make test does)"
 
 needs_extra = pytest.mark.skipif(not voice.available(), reason=NO_EXTRA)
+
+# Floors on the two clip sets, a clip under what was measured (README, "Voice notes": first
+# set 94.0% / 87.5%, 1 false alarm; held out 83.3% / 76.9%, red-flag recall 13/16 and 6/8,
+# 2 false alarms). Every urgent clip of the first set must get the urgent answer.
+FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.92, 0.83, 2
+HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.81, 0.73, 2
+HELDOUT_RECALL_CLEAN, HELDOUT_RECALL_NOISY = 13 / 16, 6 / 8
 
 
 @pytest.fixture(scope="session")
@@ -44,10 +56,14 @@ def engine(content) -> voice.Engine:
 
 @pytest.fixture(scope="session")
 def report(engine, dialogue) -> voice.VoiceReport:
-    """The clean clips and every urgent one (``sciatica-bot eval-voice`` runs them all)."""
-    clips = voice.load_clips(CLIPS / "clips.yml")
-    wanted = [c for c in clips if not c.noisy or c.item.kind == "urgent"]
-    return voice.evaluate_voice(engine, dialogue, wanted)
+    """Every clip of the first set, transcribed once for the session."""
+    return voice.evaluate_voice(engine, dialogue, voice.load_clips(CLIPS / "clips.yml"))
+
+
+@pytest.fixture(scope="session")
+def heldout(engine, dialogue) -> voice.VoiceReport:
+    """Every held-out clip (nothing in the bot is tuned on them), transcribed once."""
+    return voice.evaluate_voice(engine, dialogue, voice.load_clips(HELDOUT / "clips.yml"))
 
 
 class Scripted:
@@ -111,9 +127,27 @@ def test_fixture_clips_are_small_telegram_style_notes():
         assert len(data) < 30_000, clip.file
 
 
+def test_the_held_out_clips_come_from_other_voices_and_rooms():
+    first = voice.load_clips(CLIPS / "clips.yml")
+    clips = voice.load_clips(HELDOUT / "clips.yml")
+    assert len(clips) >= 60
+    assert len({c.voice for c in clips}) >= 4
+    assert not {c.voice for c in clips} & {c.voice for c in first}
+    assert not {c.item.q for c in clips} & {c.item.q for c in first}
+    assert sum(c.noisy for c in clips) >= len(clips) // 3 - 1
+    raw = yaml.safe_load((HELDOUT / "clips.yml").read_text(encoding="utf-8"))
+    assert {e["noise"] for e in raw if e["noisy"]} == {"babble", "hum", "street"}
+    assert {e["speed"] for e in raw} >= {0.85, 1.2}
+    assert sum(c.item.kind == "urgent" for c in clips) >= 20
+    for clip in clips:
+        data = clip.file.read_bytes()
+        assert data[:4] == b"OggS" and b"OpusHead" in data[:100], clip.file
+        assert len(data) < 30_000, clip.file
+
+
 def test_clean_clips_get_the_right_answer(report):
-    clean = report.accuracy(noisy=False)
-    assert clean >= 0.85, report.to_text()
+    assert report.accuracy(noisy=False) >= FIRST_CLEAN, report.to_text()
+    assert report.accuracy(noisy=True) >= FIRST_NOISY, report.to_text()
 
 
 def test_every_urgent_clip_gets_the_urgent_answer(report):
@@ -121,6 +155,19 @@ def test_every_urgent_clip_gets_the_urgent_answer(report):
     assert len(urgent) >= 20
     missed = [o.clip.file.name for o in urgent if o.outcome.got != "urgent"]
     assert missed == [], report.to_text()
+    assert _false_alarms(report) <= FIRST_FALSE_ALARMS, report.to_text()
+
+
+def test_held_out_clips_floors(heldout):
+    assert heldout.accuracy(noisy=False) >= HELDOUT_CLEAN, heldout.to_text()
+    assert heldout.accuracy(noisy=True) >= HELDOUT_NOISY, heldout.to_text()
+    assert heldout.red_flag_recall(noisy=False) >= HELDOUT_RECALL_CLEAN, heldout.to_text()
+    assert heldout.red_flag_recall(noisy=True) >= HELDOUT_RECALL_NOISY, heldout.to_text()
+    assert _false_alarms(heldout) <= HELDOUT_FALSE_ALARMS, heldout.to_text()
+
+
+def _false_alarms(report: voice.VoiceReport) -> int:
+    return Report(tuple(o.outcome for o in report.outcomes)).urgent_false_alarms
 
 
 @needs_extra
@@ -164,14 +211,90 @@ def test_corrupt_and_empty_bytes_are_audio_errors():
 # --- safety over the weaker readings ----------------------------------------------------------
 
 
+def sure(text: str, *unsure_words: str, alternatives: tuple[str, ...] = ()) -> voice.Heard:
+    """``text`` heard with every word at probability 0.95 but ``unsure_words`` at 0.3."""
+    words = tuple(0.3 if w.strip(".,?!") in unsure_words else 0.95 for w in text.split())
+    return voice.Heard(text, 0.9, alternatives, words)
+
+
+def red_flag(dialogue: Dialogue, heard: voice.Heard) -> bool:
+    return voice.answer_heard(dialogue, ChatState(), heard)[0].red_flag
+
+
 def test_a_misheard_urgent_symptom_still_gets_the_urgent_answer(dialogue):
-    heard = voice.Heard("I can't be since yesterday and my back hurts", 0.9)
-    typed, _ = dialogue.handle(ChatState(), heard.text)
+    text = "I can't be since yesterday and my back hurts"
+    typed, _ = dialogue.handle(ChatState(), text)
     assert not typed.red_flag  # as typed, "be" is not a symptom
-    reply, _ = voice.answer_heard(dialogue, ChatState(), heard)
-    assert reply.red_flag
+    assert red_flag(dialogue, sure(text, "be"))  # the engine was unsure of "be"
+    # the beam heard something else there
+    assert red_flag(dialogue, sure(text, alternatives=("I can't see since yesterday and my back",)))
+    # an engine that says nothing about its certainty: every word may be misheard
+    assert red_flag(dialogue, voice.Heard(text, 0.9))
     alternative = voice.Heard("I can feel my legs", 0.9, ("I can't feel my legs",))
     assert voice.answer_heard(dialogue, ChatState(), alternative)[0].red_flag
+
+
+def test_a_confidently_heard_sound_alike_stays_as_heard(dialogue):
+    for text, other, intent in (
+        (
+            "I'd be grateful if I could book for next week",
+            "I'd be grateful if I could look for next week",
+            "clinic_booking",
+        ),
+        (
+            "I can't be there on Friday, can I move my appointment",
+            "I can't be there on Friday, can I move my appointments",
+            "clinic_cancellation",
+        ),
+        (
+            "it would be good to book a massage next week",
+            "it would be good to look at massage next week",
+            "clinic_booking",
+        ),
+    ):
+        heard = sure(text, alternatives=(other,))
+        reply, _ = voice.answer_heard(dialogue, ChatState(), heard)
+        assert not reply.red_flag and reply.intent == intent, text
+        assert voice.hypotheses(heard) == [other]  # only the beam's own other reading
+        # the same words, the engine unsure of "be": the urgent screen reads "pee" there
+        assert any("pee" in h for h in voice.hypotheses(sure(text, "be")))
+
+
+def test_an_unsure_negation_is_screened_both_ways(dialogue):
+    for text in ("I can lift my foot since this morning", "I have know feeling down there"):
+        flipped = "can" if "can" in text else "know"
+        assert not red_flag(dialogue, sure(text)), text  # heard clearly: answered as said
+        assert red_flag(dialogue, sure(text, flipped)), text  # unsure: the other reading adds
+    # never removed: "can't" unsure, its flip "can" is screened too, the urgent answer stays
+    assert red_flag(dialogue, sure("I can't lift my foot since this morning", "can't"))
+
+
+def test_whisper_sentence_marks_are_read_as_typed_text(dialogue):
+    for spoken, typed in (
+        ("Hello. What's the weather tomorrow?", "hello, what's the weather tomorrow?"),
+        ("Tell me a joke. About massage.", "tell me a joke, about massage"),
+    ):
+        heard = voice.normalised(voice.Heard(spoken, 0.9))
+        assert heard.text == typed[:1].upper() + typed[1:]
+        reply, _ = voice.answer_heard(dialogue, ChatState(), voice.Heard(spoken, 0.9))
+        assert reply.kind == "fallback", spoken  # declined, as the typed words are
+    assert voice.normalised(voice.Heard("Is my MRI normal. I think so.", 0.9)).text == (
+        "Is my MRI normal, I think so"
+    )
+
+
+def test_an_unsure_courtesy_at_the_end_is_dropped(dialogue):
+    spoken = "Where is the piriformis muscle? Thank you."
+    unsure = sure(spoken, "Thank", "you")
+    assert voice.normalised(unsure).text == "Where is the piriformis muscle?"
+    assert voice.normalised(unsure).words == (0.95,) * 5
+    reply, _ = voice.answer_heard(
+        dialogue, ChatState(), sure("I have a lot of pain. Thank you.", "Thank", "you")
+    )
+    assert reply.intent != "thanks"
+    # heard clearly, or said alone, it stays
+    assert voice.normalised(sure(spoken)).text == "Where is the piriformis muscle, thank you"
+    assert voice.normalised(sure("Thank you.", "Thank", "you")).text == "Thank you"
 
 
 def test_readings_never_remove_an_urgent_answer(dialogue):
@@ -184,6 +307,10 @@ def test_the_prompt_comes_from_the_content(content):
     assert "Piriformis syndrome" in prompt
     assert "bladder" in prompt or "pee" in prompt
     assert len(prompt) <= 900
+    # medicine names and body parts from the lexicon, the scans the examples name
+    for name in ("ibuprofen", "paracetamol", "MRI", "X-ray", "lumbar"):
+        assert name in prompt or name in prompt.lower(), name
+    assert prompt.endswith(".") and "saddle" in prompt  # the screen's words are not cut off
 
 
 def test_voice_setting():
@@ -292,6 +419,32 @@ async def test_notes_beyond_the_queue_are_told_to_type_and_text_does_not_wait(vo
     assert answer.startswith(escape(dialogue.answer("piriformis_syndrome").text)[:100])
 
 
+async def test_typing_shows_while_a_note_is_transcribed(voice_bot, dialogue):
+    gate = threading.Event()
+    engine = Scripted(voice.Heard("what is piriformis syndrome", 0.9), gate)
+    running = await voice_bot(engine)
+    try:
+        running.api.push_voice(b"audio", chat_id=CHAT)
+        assert await asyncio.to_thread(engine.started.wait, 30)
+        (action,) = await running.api.wait_for("sendChatAction", 1, timeout=30)
+        assert action.params["chat_id"] == CHAT and action.params["action"] == "typing"
+        assert texts(running) == []  # while the note is being transcribed
+    finally:
+        gate.set()
+    _, answer = await replies(running, 2)
+    assert answer.startswith(escape(dialogue.answer("piriformis_syndrome").text)[:100])
+
+
+async def test_a_failed_chat_action_costs_only_the_indicator(voice_bot, dialogue):
+    running = await voice_bot(Scripted(voice.Heard("what is piriformis syndrome", 0.9)))
+    running.api.fail_next("sendChatAction", 400, description="Bad Request: chat not found")
+    running.api.push_voice(b"audio", chat_id=CHAT)
+    heard_line, answer = await replies(running, 2)
+    assert heard_line == escape("I heard: “what is piriformis syndrome”")
+    assert answer.startswith(escape(dialogue.answer("piriformis_syndrome").text)[:100])
+    assert running.api.calls_to("sendChatAction")
+
+
 async def test_without_voice_a_note_gets_the_read_text_note(dialogue):
     running = await start_bot(dialogue)
     try:
@@ -367,3 +520,46 @@ async def test_the_queue_refuses_beyond_its_limit_by_itself():
     finally:
         gate.set()
         queue.close()
+
+
+@needs_extra
+@pytest.mark.e2e
+def test_the_running_bot_shows_typing_then_answers_a_note(tmp_path, dialogue):
+    """``sciatica-bot run`` with voice on, as a process: "typing…" while the note is
+    transcribed, then what it heard and the answer."""
+    with FakeBotApiServer(FakeBotApi()) as server:
+        env = subprocess_env(
+            tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url, VOICE="on"
+        )
+        log = tmp_path / "bot.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"],
+                cwd=tmp_path,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            api = server.api
+            api.wait_for_sync("setMyCommands", timeout=30)
+            api.push_voice((CLIPS / "09-espeak-scot-slow.ogg").read_bytes(), chat_id=CHAT)
+            heard_line, answer = (
+                c.params["text"]
+                for c in api.wait_for_sync(
+                    "sendMessage", 2, where=lambda c: c.params["chat_id"] == CHAT, timeout=60
+                )
+            )
+            actions = api.calls_to("sendChatAction")
+            assert actions and actions[0].params["action"] == "typing"
+            assert actions[0].params["chat_id"] == CHAT
+            first_text = api.calls.index(api.calls_to("sendMessage")[0])
+            assert api.calls.index(actions[0]) < first_text  # shown before anything is said
+            assert heard_line.startswith(escape("I heard: “")) and "piriformis" in heard_line
+            expected, _ = dialogue.handle(ChatState(), "where is the piriformis muscle")
+            assert answer.startswith(escape(expected.text)[:200])
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+        assert "Traceback" not in log.read_text(errors="replace")

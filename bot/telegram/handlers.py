@@ -7,11 +7,12 @@ No matching or wording happens here: everything the bot says comes from
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import logging
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from telegram import (
@@ -19,7 +20,7 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     ContextTypes,
@@ -224,6 +225,36 @@ async def _say(context: ContextTypes.DEFAULT_TYPE, update: Update, text: str) ->
         )
 
 
+CHAT_ACTION_SECONDS = 4.0
+"""How often "typing…" is sent again while a voice note is transcribed (Telegram shows it for
+five seconds or until the bot's next message)."""
+
+
+@contextlib.asynccontextmanager
+async def _typing(context: ContextTypes.DEFAULT_TYPE, update: Update) -> AsyncIterator[None]:
+    """Show "typing…" in the chat of ``update`` while the block runs, so the person sees the
+    bot is working on their note. A failed chat action costs only the indicator."""
+    chat = update.effective_chat
+
+    async def keep_showing() -> None:
+        while chat is not None:
+            try:
+                await context.bot.send_chat_action(
+                    chat_id=chat.id, action=ChatAction.TYPING, message_thread_id=_thread_of(update)
+                )
+            except TelegramError as exc:
+                logger.debug("chat action not sent: %s", type(exc).__name__)
+            await asyncio.sleep(CHAT_ACTION_SECONDS)
+
+    task = asyncio.create_task(keep_showing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def acknowledge(update: Update) -> None:
     """Answer a button press first thing. A failure ("query is too old" after downtime, or
     Telegram failing just this call) costs only the spinner: the press still gets its answer."""
@@ -405,7 +436,8 @@ class TelegramAdapter:
     async def voice_note(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A voice note or round video note: size and length checked before downloading,
         the audio kept in memory, transcribed off the event loop, then "I heard: …" and the
-        answer as if it were typed. The words heard are logged at DEBUG only."""
+        answer as if it were typed; "typing…" shows while it is transcribed. The words heard
+        are logged at DEBUG only."""
         message = update.effective_message
         if message is None or not await self._admit(update, context):
             return
@@ -431,7 +463,8 @@ class TelegramAdapter:
             await _say(context, update, UNREADABLE_TEXT)
             return
         try:
-            heard = await self.voice.transcribe(audio)
+            async with _typing(context, update):
+                heard = await self.voice.transcribe(audio)
         except Busy:
             await _say(context, update, BUSY_TEXT)
             return
