@@ -349,11 +349,15 @@ def _share(flags: Iterable[bool]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def load_items(path: Path) -> list[Item]:
-    """Read an evaluation file.
+def read_yaml_list(path: Path, shape: str) -> list[object]:
+    """The YAML list in ``path``.
+
+    Args:
+        path: The file.
+        shape: What each entry looks like, for the error message.
 
     Raises:
-        EvalFileError: the file is missing, not YAML, or not a list of ``{q, want}``.
+        EvalFileError: the file is missing, not YAML, or not a list.
     """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -364,7 +368,17 @@ def load_items(path: Path) -> list[Item]:
         line = f":{mark.line + 1}" if mark is not None else ""
         raise EvalFileError(f"{path}{line}: not valid YAML") from None
     if not isinstance(data, list):
-        raise EvalFileError(f"{path}: expected a list of {{q: ..., want: [...]}}")
+        raise EvalFileError(f"{path}: expected a list of {shape}")
+    return data
+
+
+def load_items(path: Path) -> list[Item]:
+    """Read an evaluation file.
+
+    Raises:
+        EvalFileError: the file is missing, not YAML, or not a list of ``{q, want}``.
+    """
+    data = read_yaml_list(path, "{q: ..., want: [...]}")
     items: list[Item] = []
     for i, entry in enumerate(data, 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("q"), str):

@@ -19,10 +19,15 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-import yaml
-
 from bot.dialogue import Dialogue
-from bot.evaluation import CRISIS, FALLBACK, HOLDOUT_EVERY, URGENT, EvalFileError
+from bot.evaluation import (
+    CRISIS,
+    FALLBACK,
+    HOLDOUT_EVERY,
+    URGENT,
+    EvalFileError,
+    read_yaml_list,
+)
 from bot.replies import MENU, ChatState, Reply
 
 CLEARED = "cleared"
@@ -221,16 +226,7 @@ def load_dialogues(path: Path, known: frozenset[str] | None = None) -> list[Conv
     Raises:
         EvalFileError: the file is missing, not YAML, or malformed.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EvalFileError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise EvalFileError(f"{path}{line}: not valid YAML") from None
-    if not isinstance(data, list):
-        raise EvalFileError(f"{path}: expected a list of {{turns: [...]}}")
+    data = read_yaml_list(path, "{turns: [...]}")
     out: list[Conversation] = []
     for i, entry in enumerate(data, 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("turns"), list):
