@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.dialogue import Dialogue
-from bot.replies import MENU, Button, ChatState, Reply
+from bot.replies import DETAILS, MENU, Button, ChatState, Reply
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.store import Store
@@ -382,32 +382,37 @@ async def test_privacy_forget_optout_optin(bot):
 
     bot.api.push_message("/privacy")
     sent = (await bot.replies(count=2))[-1]
-    reply = bot.service.privacy(f"telegram:{PRIVATE}")
+    reply = bot.service.privacy_summary(f"telegram:{PRIVATE}")
     assert "30 days" in reply.text and "/forget" in reply.text
     assert sent.params["text"] == escape(reply.text)
     assert keyboard(sent) == expected_keyboard(reply)
+    assert len(reply.text) <= 700  # one phone screen; "Details" has the rest
+    bot.api.push_callback(DETAILS)
+    details = (await bot.replies(count=3))[-1]
+    assert details.params["text"] == escape(bot.service.privacy(f"telegram:{PRIVATE}").text)
+    assert "Without any link to you or this chat" in details.params["text"]
     store = bot.service.store.store  # the store behind the gate
     assert store.counts()["chats"] == 1
 
     bot.api.push_message("/forget")
-    sent = (await bot.replies(count=3))[-1]
+    sent = (await bot.replies(count=4))[-1]
     assert "erased" in sent.params["text"]
     assert store.counts()["chats"] == 0  # the /forget itself left nothing behind
 
     bot.api.push_message("/optout")
-    sent = (await bot.replies(count=4))[-1]
+    sent = (await bot.replies(count=5))[-1]
     assert "no longer stores" in sent.params["text"]
     counts = store.counts()
     bot.api.push_message("what causes sciatica")
     bot.api.push_callback("piriformis_syndrome")
-    await bot.replies(count=6)
+    await bot.replies(count=7)
     assert store.counts() == counts  # opted out: no state, no counts
     assert bot.state() == ChatState()
 
     bot.api.push_message("/optin")
-    await bot.replies(count=7)
-    bot.api.push_message("what causes sciatica")
     await bot.replies(count=8)
+    bot.api.push_message("what causes sciatica")
+    await bot.replies(count=9)
     assert bot.state().last_intent == "sciatica_causes"
 
 

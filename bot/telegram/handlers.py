@@ -11,7 +11,9 @@ import datetime
 import logging
 import re
 import traceback
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from telegram import (
@@ -19,7 +21,7 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     ContextTypes,
@@ -28,6 +30,7 @@ from telegram.ext import (
 
 from bot.replies import Reply
 from bot.telegram.render import (
+    CHOSEN_TEXT,
     INLINE_CACHE_SECONDS,
     INLINE_RESULTS,
     NO_PREVIEW,
@@ -109,6 +112,50 @@ NOT_TEXT = (
     | filters.STORY
 )
 """Content people send that is not text (service messages such as "X joined" are not here)."""
+
+
+MOMENT = 0.4
+"""Seconds an answer may take before the chat shows "typing…"."""
+
+LIVE_CHATS = 10_000
+"""Chats whose last message with buttons is remembered (in memory only), so its buttons can
+be removed when the next answer comes."""
+
+
+@dataclass(frozen=True)
+class _Live:
+    """The bot's last message with buttons in one chat."""
+
+    message_id: int
+    kind: str
+
+
+async def show_work(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, thread_id: int | None = None
+) -> None:
+    """Show "typing…" in a chat while a slow answer is on its way; a failure costs nothing
+    but the indicator."""
+    try:
+        await context.bot.send_chat_action(
+            chat_id=chat_id, action=ChatAction.TYPING, message_thread_id=thread_id
+        )
+    except TelegramError as exc:
+        logger.debug("could not show typing: %s", type(exc).__name__)
+
+
+async def unless_quick(
+    work: Awaitable[T],
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int | None,
+    thread_id: int | None = None,
+) -> T:
+    """Await ``work``; when it takes longer than :data:`MOMENT`, show "typing…" once."""
+    task = asyncio.ensure_future(work)
+    if chat_id is not None:
+        done, _ = await asyncio.wait({task}, timeout=MOMENT)
+        if not done:
+            await show_work(context, chat_id, thread_id)
+    return await task
 
 
 class ServiceLike(Protocol):
@@ -262,6 +309,7 @@ class TelegramAdapter:
         self.service = service
         self.flood_guard = flood_guard or FloodGuard()
         self.voice = voice
+        self._live: OrderedDict[int, _Live] = OrderedDict()
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -271,14 +319,27 @@ class TelegramAdapter:
         slow call) keeps only this chat waiting, never the event loop and other chats."""
         return await asyncio.to_thread(function, *args)
 
+    async def _served(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        function: Callable[..., T],
+        *args: Any,
+    ) -> T:
+        """:meth:`_call`, with "typing…" in the chat when it takes more than a moment (a
+        slow database)."""
+        chat = update.effective_chat
+        chat_id = chat.id if chat is not None else None
+        return await unless_quick(self._call(function, *args), context, chat_id, _thread_of(update))
+
     @staticmethod
     def chat_key(update: Update) -> str:
         """The service's key for the chat of ``update`` (``telegram:<chat id>``)."""
         chat = update.effective_chat
         return f"telegram:{chat.id}" if chat is not None else "telegram:"
 
-    @staticmethod
     async def send(
+        self,
         context: ContextTypes.DEFAULT_TYPE,
         chat_id: int,
         reply: Reply,
@@ -286,6 +347,8 @@ class TelegramAdapter:
         thread_id: int | None = None,
     ) -> None:
         """Send a reply as one or more HTML messages; the keyboard goes on the last one.
+        The buttons of the chat's previous answer are then removed, so only the newest
+        answer has live buttons.
 
         Args:
             context: The handler context (for the bot).
@@ -296,7 +359,7 @@ class TelegramAdapter:
         chunks = split_message(reply.text) or ["…"]
         markup = keyboard_for(reply.buttons)
         for number, chunk in enumerate(chunks, start=1):
-            await context.bot.send_message(
+            sent = await context.bot.send_message(
                 chat_id=chat_id,
                 text=escape(chunk),
                 parse_mode=ParseMode.HTML,
@@ -304,6 +367,12 @@ class TelegramAdapter:
                 reply_markup=markup if number == len(chunks) else None,
                 message_thread_id=thread_id,
             )
+        await self._strip(context, chat_id)
+        if markup is not None:
+            self._live[chat_id] = _Live(sent.message_id, reply.kind)
+            self._live.move_to_end(chat_id)
+            while len(self._live) > LIVE_CHATS:
+                self._live.popitem(last=False)
         logger.debug(
             "answered chat: kind=%s intent=%s score=%.0f red_flag=%s parts=%d",
             reply.kind,
@@ -312,6 +381,41 @@ class TelegramAdapter:
             reply.red_flag,
             len(chunks),
         )
+
+    async def _strip(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+        """Remove the buttons of the chat's last answer that had any (forgotten either way:
+        a message too old to edit keeps them, and a press on them still gets an answer)."""
+        live = self._live.pop(chat_id, None)
+        if live is None:
+            return
+        try:
+            await context.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=live.message_id, reply_markup=None
+            )
+        except TelegramError as exc:
+            logger.debug("could not remove old buttons: %s", type(exc).__name__)
+
+    async def _settle_choice(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int, reply: Reply
+    ) -> None:
+        """A "Did you mean" whose button was pressed: edit the prompt to the topic chosen
+        (its buttons go with the edit)."""
+        live = self._live.get(chat_id)
+        if live is None or live.message_id != message_id or live.kind != "did_you_mean":
+            return
+        if not reply.title:
+            return
+        try:
+            await context.bot.edit_message_text(
+                chat_id=chat_id,
+                message_id=message_id,
+                text=escape(CHOSEN_TEXT.format(title=reply.title)),
+                parse_mode=ParseMode.HTML,
+            )
+        except TelegramError as exc:
+            logger.debug("could not edit the prompt: %s", type(exc).__name__)
+            return
+        self._live.pop(chat_id, None)
 
     async def _answer(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
@@ -346,7 +450,9 @@ class TelegramAdapter:
             await _say(context, update, ADMINS_ONLY_TEXT)
             return
         argument = context.args[0] if context.args else ""
-        reply = await self._call(self.service.command, self.chat_key(update), name, argument)
+        reply = await self._served(
+            update, context, self.service.command, self.chat_key(update), name, argument
+        )
         await self._answer(update, context, reply)
 
     @staticmethod
@@ -389,7 +495,9 @@ class TelegramAdapter:
         if message.chat.type != ChatType.PRIVATE:
             username = re.escape(context.bot.username)
             text = re.sub(rf"@{username}\b", " ", text, flags=re.IGNORECASE).strip()
-        reply = await self._call(self.service.message, self.chat_key(update), text)
+        reply = await self._served(
+            update, context, self.service.message, self.chat_key(update), text
+        )
         await self._answer(update, context, reply)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -426,6 +534,7 @@ class TelegramAdapter:
             logger.warning("could not download a voice note: %s", type(exc).__name__)
             await _say(context, update, UNREADABLE_TEXT)
             return
+        await show_work(context, message.chat.id, _thread_of(update))
         try:
             heard = await self.voice.transcribe(audio)
         except Busy:
@@ -453,7 +562,12 @@ class TelegramAdapter:
             return  # a button under an inline-mode message: no chat to answer in
         if not await self._admit(update, context):
             return
-        reply = await self._call(self.service.press, self.chat_key(update), query.data)
+        reply = await self._served(
+            update, context, self.service.press, self.chat_key(update), query.data
+        )
+        chat = update.effective_chat
+        if chat is not None:
+            await self._settle_choice(context, chat.id, query.message.message_id, reply)
         await self._answer(update, context, reply)
 
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
