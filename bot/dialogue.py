@@ -158,8 +158,14 @@ SLIPS: tuple[tuple[re.Pattern[str], str], ...] = (
 """Real words typed for another ("how long dose it last"): the word meant, where the words
 around it leave no doubt."""
 
-FOR_SOME = {"pregnancy": re.compile(r"pregnan|\bbaby\b|\bexpecting\b|trimester|\bbump\b")}
-"""Topics for some people only: offered when unsure only to someone who mentioned them."""
+FOR_SOME = {
+    "pregnancy": re.compile(
+        r"pregnan|\bbaby\b|\bbabies\b|\bexpecting\b|trimester|\bbump\b|\bmidwife\b"
+        r"|\bmaternity\b|\bweeks along\b|\b(?:i am|im|i m) \d+ weeks\b"
+    )
+}
+"""Topics for some people only: answered or offered only to someone who mentioned them (or
+whose chat is on that topic)."""
 
 REMEDY = re.compile(r"\b(?:cure|cures|remedy|remedies|fix for)\b")
 """A question asking what treats the pain ("whats the cure")."""
@@ -320,7 +326,7 @@ class Dialogue:
         ) and _is_denial(said, text):
             return self._with_menu("not_urgent", kind="menu"), _forget_kind(state)
         reply = self._in_context(state, said, text, split)
-        reply = self._by_class(reply, said)
+        reply = self._by_class(reply, said, state)
         if reply.kind in ("fallback", "did_you_mean"):
             reply = self._unsure(reply, state, said)
         reply, new_state = self._moved(state, self._screened(reply, assessment))
@@ -681,13 +687,23 @@ class Dialogue:
         text = self._messages["as_above"].format(title=reply.title)
         return dataclasses.replace(reply, text=text, kind="as_above")
 
-    def _by_class(self, reply: Reply, said: str) -> Reply:
+    def _by_class(self, reply: Reply, said: str, state: ChatState) -> Reply:
         """Questions whose kind decides the topic, whatever words they share with another:
-        a product the article does not cover is not answered with another topic, a question
-        for a remedy gets a treatment topic, and "how often" the topic that answers it."""
+        a product the article does not cover is not answered with another topic, nor is a
+        topic for some people only given to someone who did not mention it; a question for
+        a remedy gets a treatment topic, and "how often" the topic that answers it."""
         if reply.kind not in ("answer", "did_you_mean", "fallback"):
             return reply
         gadget = GADGET.search(said)
+        some = FOR_SOME.get(reply.intent or "")
+        unmentioned = some is not None and not some.search(said)
+        if unmentioned and reply.intent != state.last_intent and reply.kind == "answer":
+            return Reply(
+                self._messages["fallback"],
+                kind="fallback",
+                score=reply.score,
+                candidates=reply.candidates,
+            )
         if gadget and gadget.group().split()[-1] not in self._vocabulary:
             return Reply(
                 self._messages["fallback"],
