@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ from bot.telegram import (
     configure_logging,
     escape,
     file_base_url,
+    handlers,
     inline_result,
     keyboard_for,
     run,
@@ -745,3 +747,43 @@ async def test_telegram_failure_while_answering_is_survived(bot, dialogue, caplo
     bot.api.push_message("/help")
     sent = (await bot.replies(count=2))[-1]
     assert sent.params["text"] == escape(dialogue.help().text)
+
+
+@dataclass
+class Slow(StandIn):
+    """A stand-in whose answers take ``seconds`` (a database waiting for a lock)."""
+
+    seconds: float = 0.0
+
+    def message(self, chat: str, text: str) -> Reply:
+        time.sleep(self.seconds)
+        return super().message(chat, text)
+
+
+async def test_a_slow_answer_shows_typing_once_and_a_quick_one_does_not(make_bot, monkeypatch):
+    service = Slow(Reply("an answer", (Button("Topics", MENU),)))
+    bot = await make_bot(service)
+    monkeypatch.setattr(handlers, "MOMENT", 5.0)  # generous: a loaded machine is slow too
+    bot.api.push_message("quick")
+    await bot.replies(count=1)
+    assert not bot.api.calls_to("sendChatAction")
+    monkeypatch.setattr(handlers, "MOMENT", 0.2)
+    service.seconds = 1.5
+    bot.api.push_message("slow")
+    await bot.replies(count=2)
+    (typing,) = bot.api.calls_to("sendChatAction")
+    assert typing.params["action"] == "typing" and typing.params["chat_id"] == PRIVATE
+    answer = bot.sends(PRIVATE)[-1]
+    assert typing.at < answer.at
+
+
+async def test_only_the_newest_answer_keeps_its_buttons(bot):
+    bot.api.push_message("what causes sciatica")
+    first = (await bot.replies(count=1))[-1]
+    bot.api.push_message("what is piriformis syndrome")
+    await bot.replies(count=2)
+    await bot.settle()
+    first_id = bot.api.sent[0]["message_id"]
+    assert buttons_of(first)  # it had buttons when sent
+    assert "reply_markup" not in bot.api.message_in(PRIVATE, first_id)
+    assert bot.api.last_sent(PRIVATE).get("reply_markup")

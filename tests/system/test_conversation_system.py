@@ -78,6 +78,9 @@ def test_a_voice_note_is_answered_and_can_become_a_question(start_system, dialog
     )
     heard, answer = system.texts(PERSON)[:2]
     assert heard.startswith("I heard:") and "sciatica" in heard.lower()
+    # "typing…" once while the note was being transcribed, before anything was said
+    (typing,) = [c for c in api.calls_to("sendChatAction") if c.params["chat_id"] == PERSON]
+    assert typing.params["action"] == "typing" and typing.at < system.to(PERSON)[0].at
     expected = dialogue.answer("sciatica_causes")
     assert first_line(answer) == first_line(expected.text)
     assert api.calls_to("getFile") and api.calls_to("download")
