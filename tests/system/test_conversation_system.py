@@ -17,6 +17,7 @@ from bot.replies import BACK, ChatState
 pytestmark = pytest.mark.e2e
 
 PERSON = 5151
+NEWCOMER = 5152
 STAFF = -1002223334445
 CLIPS = Path(__file__).resolve().parent.parent / "data" / "voice"
 VOICE_TIMEOUT = 180.0
@@ -53,15 +54,16 @@ def test_topic_buttons_back_and_did_you_mean(start_system, dialogue: Dialogue):
     assert first_line(back) == first_line(expected.text)
     assert expected.intent == "sciatica_causes"
 
-    # "Did you mean": the candidates as buttons; pressing one answers it
+    # "Did you mean" (in a new chat: after the causes, "nerve" is read as about them): the
+    # candidates as buttons; pressing one answers it
     expected, _ = dialogue.handle(ChatState(), "nerve")
     assert expected.kind == "did_you_mean"
-    offer = system.next_reply(PERSON, lambda: api.push_message("nerve", chat_id=PERSON))
+    offer = system.next_reply(NEWCOMER, lambda: api.push_message("nerve", chat_id=NEWCOMER))
     assert first_line(offer) == first_line(expected.text)
     candidates = [b.payload for b in expected.buttons]
-    assert system.payloads(PERSON) == candidates
+    assert system.payloads(NEWCOMER) == candidates
     chosen, _ = dialogue.handle(ChatState(), payload=candidates[0])
-    got = system.next_reply(PERSON, lambda: api.push_callback(candidates[0], chat_id=PERSON))
+    got = system.next_reply(NEWCOMER, lambda: api.push_callback(candidates[0], chat_id=NEWCOMER))
     assert first_line(got) == first_line(chosen.text)
     assert len(api.calls_to("answerCallbackQuery")) >= 4  # every press acknowledged
     system.stop_cleanly()
