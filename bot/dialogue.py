@@ -189,11 +189,17 @@ FRAMES = (re.compile(r"\bhow (?:often|regularly|frequently)\b|\bhow many (?:sess
 close candidates, the topic whose examples ask the same way is meant."""
 
 GADGET = re.compile(
-    r"\b(?:massage )?(?:gun|guns|chair|chairs|machine|machines|device|devices|gadget|gadgets|"
-    r"app|apps|belt|belts|cushion|cushions|mat|mats)\b"
+    r"^(?:\w+ ){0,3}?(?:can|could|do|does|will|would|is|are|should)\b(?: \w+){0,3}? "
+    r"(?:massage )?(?:gun|guns|chair|chairs|machine|machines|device|devices|gadget|gadgets|"
+    r"app|apps|belt|belts|cushion|cushions|mat|mats)\b(?: \w+){0,2}? "
+    r"(?:help|helps|work|works|any good|worth it|good for)\b"
 )
-"""Products the article does not cover ("can a massage gun help"): unsure, not an answer
-about something else."""
+"""A short question whether a product helps ("can a massage gun help"): when the article's
+examples never name the product, unsure, not an answer about something else."""
+
+_PRODUCTS_TEXT = "gun chair machine device gadget app belt cushion mat"
+PRODUCTS = frozenset(w for word in _PRODUCTS_TEXT.split() for w in (word, f"{word}s"))
+"""Products people ask about, singular and plural."""
 
 ORDINALS = {"first": 0, "1": 0, "1st": 0, "second": 1, "2": 1, "2nd": 1, "third": 2, "3": 2}
 
@@ -236,7 +242,7 @@ class Dialogue:
         self.screen = SafetyScreen.from_content(content)
         self.matcher = Matcher(content, threshold=match.threshold, margin=match.margin)
         self._messages = {key: self._fill(text) for key, text in content.messages.items()}
-        self._vocabulary = frozenset(
+        self._products = PRODUCTS & frozenset(
             word
             for intent in content.intents.values()
             for example in intent.examples
@@ -695,6 +701,7 @@ class Dialogue:
         if reply.kind not in ("answer", "did_you_mean", "fallback"):
             return reply
         gadget = GADGET.search(said)
+        named = set(gadget.group().split()) & PRODUCTS if gadget else set()
         some = FOR_SOME.get(reply.intent or "")
         unmentioned = some is not None and not some.search(said)
         if unmentioned and reply.intent != state.last_intent and reply.kind == "answer":
@@ -704,7 +711,7 @@ class Dialogue:
                 score=reply.score,
                 candidates=reply.candidates,
             )
-        if gadget and gadget.group().split()[-1] not in self._vocabulary:
+        if named and not named & self._products:
             return Reply(
                 self._messages["fallback"],
                 kind="fallback",
