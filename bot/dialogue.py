@@ -153,7 +153,6 @@ SLIPS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "does",
     ),
-    (re.compile(r"\bwat(?=\s)", re.IGNORECASE), "what"),
 )
 """Real words typed for another ("how long dose it last"): the word meant, where the words
 around it leave no doubt."""
@@ -705,19 +704,9 @@ class Dialogue:
         some = FOR_SOME.get(reply.intent or "")
         unmentioned = some is not None and not some.search(said)
         if unmentioned and reply.intent != state.last_intent and reply.kind == "answer":
-            return Reply(
-                self._messages["fallback"],
-                kind="fallback",
-                score=reply.score,
-                candidates=reply.candidates,
-            )
+            return self._not_sure(reply)
         if named and not named & self._products:
-            return Reply(
-                self._messages["fallback"],
-                kind="fallback",
-                score=reply.score,
-                candidates=reply.candidates,
-            )
+            return self._not_sure(reply)
         own = [c for c, _ in reply.candidates]
         remedy = REMEDY.search(said) and not TIME.search(said)
         if remedy and (reply.kind != "answer" or reply.intent in TIME_TOPICS):
@@ -730,6 +719,13 @@ class Dialogue:
                     if intent != RED_FLAGS and self._asked_like(intent, frame):
                         return self.answer(intent, score=reply.score, candidates=reply.candidates)
         return reply
+
+    def _not_sure(self, reply: Reply) -> Reply:
+        """``reply`` turned into the fallback (its buttons follow in :meth:`_unsure`); what
+        the safety screen noted about the message stays."""
+        return dataclasses.replace(
+            reply, text=self._messages["fallback"], kind="fallback", intent=None, title=""
+        )
 
     def _asked_like(self, intent: str | None, pattern: re.Pattern[str]) -> bool:
         """True when some example of ``intent`` asks the way ``pattern`` matches."""

@@ -10,6 +10,7 @@ import asyncio
 import datetime
 import logging
 import re
+import time
 import traceback
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -117,6 +118,10 @@ NOT_TEXT = (
 MOMENT = 0.4
 """Seconds an answer may take before the chat shows "typing…"."""
 
+TYPING_SECONDS = 5.0
+"""How long Telegram shows "typing…": a chat shown it this recently is not shown it again
+(a burst of slow answers would otherwise spend the bot's message budget on it)."""
+
 LIVE_CHATS = 10_000
 """Chats whose last message with buttons is remembered (in memory only), so its buttons can
 be removed when the next answer comes."""
@@ -148,12 +153,21 @@ async def unless_quick(
     context: ContextTypes.DEFAULT_TYPE,
     chat_id: int | None,
     thread_id: int | None = None,
+    shown: OrderedDict[int, float] | None = None,
 ) -> T:
-    """Await ``work``; when it takes longer than :data:`MOMENT`, show "typing…" once."""
+    """Await ``work``; when it takes longer than :data:`MOMENT`, show "typing…" once, unless
+    ``shown`` (chat id -> when it was last shown) says the chat still shows it."""
     task = asyncio.ensure_future(work)
     if chat_id is not None:
         done, _ = await asyncio.wait({task}, timeout=MOMENT)
-        if not done:
+        now = time.monotonic()
+        recent = shown is not None and now - shown.get(chat_id, -TYPING_SECONDS) < TYPING_SECONDS
+        if not done and not recent:
+            if shown is not None:
+                shown[chat_id] = now
+                shown.move_to_end(chat_id)
+                while len(shown) > LIVE_CHATS:
+                    shown.popitem(last=False)
             await show_work(context, chat_id, thread_id)
     return await task
 
@@ -310,6 +324,7 @@ class TelegramAdapter:
         self.flood_guard = flood_guard or FloodGuard()
         self.voice = voice
         self._live: OrderedDict[int, _Live] = OrderedDict()
+        self._typing: OrderedDict[int, float] = OrderedDict()
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -330,7 +345,9 @@ class TelegramAdapter:
         slow database)."""
         chat = update.effective_chat
         chat_id = chat.id if chat is not None else None
-        return await unless_quick(self._call(function, *args), context, chat_id, _thread_of(update))
+        return await unless_quick(
+            self._call(function, *args), context, chat_id, _thread_of(update), self._typing
+        )
 
     @staticmethod
     def chat_key(update: Update) -> str:
