@@ -341,10 +341,11 @@ class TelegramAdapter:
         function: Callable[..., T],
         *args: Any,
     ) -> T:
-        """:meth:`_call`, with "typing…" in the chat when it takes more than a moment (a
-        slow database)."""
+        """:meth:`_call`, with "typing…" in a private chat when it takes more than a moment
+        (a slow database)."""
         chat = update.effective_chat
-        chat_id = chat.id if chat is not None else None
+        private = chat is not None and chat.type == ChatType.PRIVATE
+        chat_id = chat.id if private and chat is not None else None  # groups: no edits spent
         return await unless_quick(
             self._call(function, *args), context, chat_id, _thread_of(update), self._typing
         )
@@ -364,8 +365,11 @@ class TelegramAdapter:
         thread_id: int | None = None,
     ) -> None:
         """Send a reply as one or more HTML messages; the keyboard goes on the last one.
-        The buttons of the chat's previous answer are then removed, so only the newest
-        answer has live buttons.
+
+        In a private chat the buttons of the previous answer are removed first, so only the
+        newest answer has live buttons (and sending stays the last thing a handler does). In
+        groups, where several people ask and Telegram allows 20 messages a minute, buttons
+        stay and no edits are spent.
 
         Args:
             context: The handler context (for the bot).
@@ -375,6 +379,9 @@ class TelegramAdapter:
         """
         chunks = split_message(reply.text) or ["…"]
         markup = keyboard_for(reply.buttons)
+        private = chat_id > 0  # groups have negative ids
+        if private:
+            await self._strip(context, chat_id)
         for number, chunk in enumerate(chunks, start=1):
             sent = await context.bot.send_message(
                 chat_id=chat_id,
@@ -384,8 +391,7 @@ class TelegramAdapter:
                 reply_markup=markup if number == len(chunks) else None,
                 message_thread_id=thread_id,
             )
-        await self._strip(context, chat_id)
-        if markup is not None:
+        if markup is not None and private:
             self._live[chat_id] = _Live(sent.message_id, reply.kind)
             self._live.move_to_end(chat_id)
             while len(self._live) > LIVE_CHATS:
