@@ -366,10 +366,10 @@ class TelegramAdapter:
     ) -> None:
         """Send a reply as one or more HTML messages; the keyboard goes on the last one.
 
-        In a private chat the buttons of the previous answer are removed first, so only the
-        newest answer has live buttons (and sending stays the last thing a handler does). In
-        groups, where several people ask and Telegram allows 20 messages a minute, buttons
-        stay and no edits are spent.
+        In a private chat the buttons of the previous answer are then removed, in a task of
+        their own (the update counts as handled once its answer is sent), so only the newest
+        answer has live buttons. In groups, where several people ask and Telegram allows 20
+        messages a minute, buttons stay and no edits are spent.
 
         Args:
             context: The handler context (for the bot).
@@ -380,8 +380,6 @@ class TelegramAdapter:
         chunks = split_message(reply.text) or ["…"]
         markup = keyboard_for(reply.buttons)
         private = chat_id > 0  # groups have negative ids
-        if private:
-            await self._strip(context, chat_id)
         for number, chunk in enumerate(chunks, start=1):
             sent = await context.bot.send_message(
                 chat_id=chat_id,
@@ -391,6 +389,9 @@ class TelegramAdapter:
                 reply_markup=markup if number == len(chunks) else None,
                 message_thread_id=thread_id,
             )
+        previous = self._live.pop(chat_id, None) if private else None
+        if previous is not None:
+            context.application.create_task(self._strip(context, chat_id, previous))
         if markup is not None and private:
             self._live[chat_id] = _Live(sent.message_id, reply.kind)
             self._live.move_to_end(chat_id)
@@ -405,12 +406,10 @@ class TelegramAdapter:
             len(chunks),
         )
 
-    async def _strip(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-        """Remove the buttons of the chat's last answer that had any (forgotten either way:
-        a message too old to edit keeps them, and a press on them still gets an answer)."""
-        live = self._live.pop(chat_id, None)
-        if live is None:
-            return
+    @staticmethod
+    async def _strip(context: ContextTypes.DEFAULT_TYPE, chat_id: int, live: _Live) -> None:
+        """Remove the buttons of an earlier answer (a message too old to edit keeps them,
+        and a press on them still gets an answer)."""
         try:
             await context.bot.edit_message_reply_markup(
                 chat_id=chat_id, message_id=live.message_id, reply_markup=None
