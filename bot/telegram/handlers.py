@@ -390,8 +390,10 @@ class TelegramAdapter:
                 message_thread_id=thread_id,
             )
         previous = self._live.pop(chat_id, None) if private else None
-        if previous is not None:
+        if previous is not None and context.application.running:
             context.application.create_task(self._strip(context, chat_id, previous))
+        elif previous is not None:  # handlers called directly, outside a running bot
+            await self._strip(context, chat_id, previous)
         if markup is not None and private:
             self._live[chat_id] = _Live(sent.message_id, reply.kind)
             self._live.move_to_end(chat_id)
