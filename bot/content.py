@@ -83,6 +83,9 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "no_history",
     "emoji_only",
     "english_only",
+    "more_label",
+    "as_above",
+    "details_label",
 )
 
 MIN_EXAMPLES = 15

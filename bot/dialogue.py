@@ -23,7 +23,7 @@ from bot.content import (
     render_answer,
 )
 from bot.matching import Decision, Matcher
-from bot.replies import BACK, MENU, NOT_URGENT, Button, ChatState, Reply
+from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, cut
 from bot.safety import Assessment, Outcome, SafetyScreen
 from bot.settings import Clinic, MatchSettings, SafetySettings, Settings
 from bot.text import normalise, other_language, sentences
@@ -141,6 +141,65 @@ BODY = frozenset(
 OWN_DURATION = frozenset({"heat_ice", "stretches_exercise", "pregnancy", "massage_safety"})
 """Topics that answer "how long?" about themselves (how long to ice, how soon to massage)."""
 
+CLOSEST = 3
+"""Topics a fallback offers: the closest to the message and the conversation."""
+
+SLIPS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"\bdose(?=\s+(?:it|this|that|he|she|they|the|my|your|a|an|massage|sciatica|"
+            r"piriformis|pain|stretching|heat|ice|sitting)\b)",
+            re.IGNORECASE,
+        ),
+        "does",
+    ),
+)
+"""Real words typed for another ("how long dose it last"): the word meant, where the words
+around it leave no doubt."""
+
+FOR_SOME = {
+    "pregnancy": re.compile(
+        r"pregnan|\bbaby\b|\bbabies\b|\bexpecting\b|trimester|\bbump\b|\bmidwife\b"
+        r"|\bmaternity\b|\bweeks along\b|\b(?:i am|im|i m) \d+ weeks\b"
+    )
+}
+"""Topics for some people only: answered or offered only to someone who mentioned them (or
+whose chat is on that topic)."""
+
+REMEDY = re.compile(r"\b(?:cure|cures|remedy|remedies|fix for)\b")
+"""A question asking what treats the pain ("whats the cure")."""
+
+TIME = re.compile(r"\bhow (?:long|soon|quickly)\b|\bgo away\b|\blast\b|\bwhen\b")
+TIME_TOPICS = frozenset({"how_long"})
+"""A remedy question that does not ask about time is not answered with how long it lasts."""
+
+REMEDIES = (
+    "other_treatments",
+    "massage_for_sciatica",
+    "neuromuscular_massage",
+    "stretches_exercise",
+    "medicines",
+    "heat_ice",
+)
+"""Topics that answer "what treats it", best first."""
+
+FRAMES = (re.compile(r"\bhow (?:often|regularly|frequently)\b|\bhow many (?:sessions|times)\b"),)
+"""Question frames whose answer lies in one topic ("how often should I come?"): among the
+close candidates, the topic whose examples ask the same way is meant."""
+
+GADGET = re.compile(
+    r"^(?:\w+ ){0,3}?(?:can|could|do|does|will|would|is|are|should)\b(?: \w+){0,3}? "
+    r"(?:massage )?(?:gun|guns|chair|chairs|machine|machines|device|devices|gadget|gadgets|"
+    r"app|apps|belt|belts|cushion|cushions|mat|mats)\b(?: \w+){0,2}? "
+    r"(?:help|helps|work|works|any good|worth it|good for)\b"
+)
+"""A short question whether a product helps ("can a massage gun help"): when the article's
+examples never name the product, unsure, not an answer about something else."""
+
+_PRODUCTS_TEXT = "gun chair machine device gadget app belt cushion mat"
+PRODUCTS = frozenset(w for word in _PRODUCTS_TEXT.split() for w in (word, f"{word}s"))
+"""Products people ask about, singular and plural."""
+
 ORDINALS = {"first": 0, "1": 0, "1st": 0, "second": 1, "2": 1, "2nd": 1, "third": 2, "3": 2}
 
 DEFAULT_CRISIS_LINE = (
@@ -182,6 +241,12 @@ class Dialogue:
         self.screen = SafetyScreen.from_content(content)
         self.matcher = Matcher(content, threshold=match.threshold, margin=match.margin)
         self._messages = {key: self._fill(text) for key, text in content.messages.items()}
+        self._products = PRODUCTS & frozenset(
+            word
+            for intent in content.intents.values()
+            for example in intent.examples
+            for word in normalise(example.text).split()
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Dialogue:
@@ -196,7 +261,12 @@ class Dialogue:
     # --- the entry point ----------------------------------------------------------------
 
     def handle(
-        self, state: ChatState, text: str | None = None, *, payload: str | None = None
+        self,
+        state: ChatState,
+        text: str | None = None,
+        *,
+        payload: str | None = None,
+        shared: bool = False,
     ) -> tuple[Reply, ChatState]:
         """Answer a typed message or a button press.
 
@@ -204,15 +274,27 @@ class Dialogue:
             state: What the chat remembers.
             text: The message as typed (any Unicode, any length).
             payload: The data of a pressed button; takes precedence over ``text``.
+            shared: A chat of several people: an answer given again is given whole (in a
+                private chat it says "as above").
 
         Returns:
             The reply and the chat's new state.
         """
         state = self.known(state)
+        reply, new_state = self._handle(state, text, payload)
+        if reply.kind == "as_above" and shared and reply.intent is not None:
+            whole = self.answer(reply.intent, score=reply.score, candidates=reply.candidates)
+            reply = dataclasses.replace(reply, text=whole.text, kind="answer")
+        return reply, new_state
+
+    def _handle(
+        self, state: ChatState, text: str | None, payload: str | None
+    ) -> tuple[Reply, ChatState]:
         if payload is not None:
             return self._press(state, payload)
         if text is None or not text.strip():
             return self._note("empty"), state
+        text = _mended(text)
         said = normalise(text)
         nav = _navigation(said)
         if nav is not None:
@@ -249,6 +331,9 @@ class Dialogue:
         ) and _is_denial(said, text):
             return self._with_menu("not_urgent", kind="menu"), _forget_kind(state)
         reply = self._in_context(state, said, text, split)
+        reply = self._by_class(reply, said, state)
+        if reply.kind in ("fallback", "did_you_mean"):
+            reply = self._unsure(reply, state, said)
         reply, new_state = self._moved(state, self._screened(reply, assessment))
         if assessment.outcome in (Outcome.PAST, Outcome.OTHER_HISTORY):
             new_state = dataclasses.replace(new_state, last_kind="history")
@@ -292,6 +377,8 @@ class Dialogue:
             return self.menu(), state
         if payload in self.content.responses:
             return self._moved(state, self.answer(payload))
+        if payload.startswith(REST) and payload[len(REST) :] in self.content.responses:
+            return self._rest(state, payload[len(REST) :])
         logger.info("stale or unknown button payload (%d bytes)", len(payload.encode()))
         return self._with_menu("stale_button", kind="stale_button"), state
 
@@ -315,6 +402,8 @@ class Dialogue:
             return reply, state  # "thanks" or "hi" keeps the topic the chat is on
         if previous and previous != reply.intent and is_topic(previous):
             history = (*history, previous)[-MAX_HISTORY:]
+        if reply.intent == previous and not state.last_kind and reply.kind == "answer":
+            reply = self._as_above(reply)
         new_state = ChatState(last_intent=reply.intent, history=history)
         return self._with_back(reply, new_state), new_state
 
@@ -545,21 +634,26 @@ class Dialogue:
         *,
         score: float = 100.0,
         candidates: tuple[tuple[str, float], ...] = (),
+        whole: bool = False,
     ) -> Reply:
-        """The answer for ``intent`` with its buttons."""
+        """The answer for ``intent`` with its buttons.
+
+        An answer longer than a phone screen is cut at a paragraph or sentence end with a
+        "More" button for the rest, unless ``whole``; the urgent-symptoms answer never is.
+        """
         response = self.content.responses[intent]
         red = intent == RED_FLAGS
-        if intent == FIND_THERAPIST:
-            text = self._clinic_text(response)
-        elif response.kind == "clinic":
-            text = self._clinic_fact(response)
-        else:
-            text = self._fill(render_answer(response))
+        text = self._whole_text(intent)
+        buttons = () if red else self._buttons(response)
+        if not (whole or red):
+            text, rest = cut(text)
+            if rest:
+                buttons = (Button(self._messages["more_label"], f"{REST}{intent}"), *buttons)
         if intent == WHEN_TO_GET_HELP and self.safety.urgent_advice_line:
             text = f"{text}\n\n{self._messages['urgent_advice']}"
         return Reply(
             text[:MAX_MESSAGE_CHARS],
-            () if red else self._buttons(response),
+            buttons,
             intent=intent,
             score=score,
             red_flag=red,
@@ -568,6 +662,110 @@ class Dialogue:
             title=response.title,
             sensitive=red,
         )
+
+    def _whole_text(self, intent: str) -> str:
+        """The whole text of ``intent``'s answer, before any cut (without the urgent advice
+        line, which both parts of a cut answer end with)."""
+        response = self.content.responses[intent]
+        if intent == FIND_THERAPIST:
+            text = self._clinic_text(response)
+        elif response.kind == "clinic":
+            text = self._clinic_fact(response)
+        else:
+            text = self._fill(render_answer(response))
+        return text.strip()
+
+    def _rest(self, state: ChatState, intent: str) -> tuple[Reply, ChatState]:
+        """ "More" under a cut answer: the rest of it, word for word, with the answer's
+        buttons; the chat is on that topic."""
+        _, rest = cut(self._whole_text(intent))
+        whole = self.answer(intent, whole=True)
+        if rest and intent == WHEN_TO_GET_HELP and self.safety.urgent_advice_line:
+            rest = f"{rest}\n\n{self._messages['urgent_advice']}"
+        reply = dataclasses.replace(whole, text=rest or whole.text, kind="rest")
+        if state.last_intent == intent and not state.last_kind:
+            return self._with_back(reply, state), state
+        return self._moved(state, dataclasses.replace(reply, kind="answer"))
+
+    def _as_above(self, reply: Reply) -> Reply:
+        """The same answer asked for again right after it: a short pointer, same buttons."""
+        text = self._messages["as_above"].format(title=reply.title)
+        return dataclasses.replace(reply, text=text, kind="as_above")
+
+    def _by_class(self, reply: Reply, said: str, state: ChatState) -> Reply:
+        """Questions whose kind decides the topic, whatever words they share with another:
+        a product the article does not cover is not answered with another topic, nor is a
+        topic for some people only given to someone who did not mention it; a question for
+        a remedy gets a treatment topic, and "how often" the topic that answers it."""
+        if reply.kind not in ("answer", "did_you_mean", "fallback"):
+            return reply
+        gadget = GADGET.search(said)
+        named = set(gadget.group().split()) & PRODUCTS if gadget else set()
+        some = FOR_SOME.get(reply.intent or "")
+        unmentioned = some is not None and not some.search(said)
+        if unmentioned and reply.intent != state.last_intent and reply.kind == "answer":
+            return self._not_sure(reply)
+        if named and not named & self._products:
+            return self._not_sure(reply)
+        own = [c for c, _ in reply.candidates]
+        remedy = REMEDY.search(said) and not TIME.search(said)
+        if remedy and (reply.kind != "answer" or reply.intent in TIME_TOPICS):
+            pick = next((c for c in own if c in REMEDIES), REMEDIES[0])
+            if pick in self.content.responses:
+                return self.answer(pick, score=reply.score, candidates=reply.candidates)
+        for frame in FRAMES:
+            if frame.search(said) and not self._asked_like(reply.intent, frame):
+                for intent in own:
+                    if intent != RED_FLAGS and self._asked_like(intent, frame):
+                        return self.answer(intent, score=reply.score, candidates=reply.candidates)
+        return reply
+
+    def _not_sure(self, reply: Reply) -> Reply:
+        """``reply`` turned into the fallback (its buttons follow in :meth:`_unsure`); what
+        the safety screen noted about the message stays."""
+        return dataclasses.replace(
+            reply, text=self._messages["fallback"], kind="fallback", intent=None, title=""
+        )
+
+    def _asked_like(self, intent: str | None, pattern: re.Pattern[str]) -> bool:
+        """True when some example of ``intent`` asks the way ``pattern`` matches."""
+        found = self.content.intents.get(intent or "")
+        return found is not None and any(pattern.search(normalise(e.text)) for e in found.examples)
+
+    def _unsure(self, reply: Reply, state: ChatState, said: str) -> Reply:
+        """A fallback or "Did you mean" that helps: never a topic for some people only
+        (pregnancy) to someone who did not mention it; a fallback offers the closest
+        topics, from the message and then the conversation, and the full menu only as
+        Topics."""
+
+        def fits(intent: str) -> bool:
+            pattern = FOR_SOME.get(intent)
+            return pattern is None or pattern.search(said) is not None
+
+        if reply.kind == "did_you_mean":
+            buttons = tuple(b for b in reply.buttons if not b.payload or fits(b.payload))
+            topics = [b for b in buttons if b.payload in self.content.responses]
+            if topics:
+                return dataclasses.replace(reply, buttons=buttons)
+            reply = dataclasses.replace(reply, text=self._messages["fallback"], kind="fallback")
+        closest: list[str] = []
+        pool = [c for c, _ in reply.candidates]
+        if state.last_intent in self.content.responses:
+            pool.extend(self.content.responses[state.last_intent].follow_ups)
+        pool.extend(self.content.menu)
+        for intent in pool:
+            if (
+                intent in self.content.responses
+                and is_topic(intent)
+                and intent not in (RED_FLAGS, *closest)
+                and fits(intent)
+            ):
+                closest.append(intent)
+            if len(closest) == CLOSEST:
+                break
+        urgent = [b for b in reply.buttons if b.payload == RED_FLAGS]
+        buttons = (*urgent, *(self._topic_button(i) for i in closest), self._menu_button())
+        return dataclasses.replace(reply, buttons=buttons)
 
     def _fill(self, text: str) -> str:
         """Put the configured numbers into a text's ``{emergency_number}``,
@@ -842,3 +1040,10 @@ def _facet(said: str) -> str | None:
                 return name
             return None
     return None
+
+
+def _mended(text: str) -> str:
+    """``text`` with the real-word slips of :data:`SLIPS` put right."""
+    for pattern, word in SLIPS:
+        text = pattern.sub(word, text)
+    return text

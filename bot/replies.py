@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 MENU = "menu"
@@ -12,6 +13,41 @@ BACK = "back"
 
 NOT_URGENT = "not_urgent"
 """Button payload under the urgent answer: "I don't have these symptoms"."""
+
+REST = "rest:"
+"""Payload prefix of "More" under an answer cut for a phone screen: ``rest:<intent>``."""
+
+DETAILS = "privacy_details"
+"""Button payload under the short ``/privacy``: the whole text."""
+
+PHONE_CHARS = 700
+"""About one phone screen: longer answers are cut at a paragraph or sentence end, with
+"More" for the rest."""
+
+_ENDS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"[.!?…][\"'”’)]*\s"))
+"""Where a long text may be cut, most natural first: paragraphs, lines, sentences."""
+
+
+def cut(text: str, limit: int = PHONE_CHARS) -> tuple[str, str]:
+    """Cut ``text`` at the last paragraph, line or sentence end within ``limit`` characters.
+
+    Args:
+        text: Plain text.
+        limit: The most the first part may hold.
+
+    Returns:
+        The first part and the rest, both stripped; the rest is empty when ``text`` fits.
+        Joined with a blank line or space they hold every word of ``text`` in order.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return text, ""
+    for pattern in _ENDS:
+        ends = [m.end() for m in pattern.finditer(text, 0, limit + 1) if m.end() >= limit // 3]
+        if ends:
+            return text[: ends[-1]].strip(), text[ends[-1] :].strip()
+    head = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    return head.strip(), text[len(head) :].strip()
 
 
 @dataclass(frozen=True)

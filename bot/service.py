@@ -23,7 +23,7 @@ from collections.abc import Callable
 from bot.content import RED_FLAGS
 from bot.dialogue import Dialogue
 from bot.handover import ASK, CANCEL, HandOver, is_group
-from bot.replies import MENU, Button, ChatState, Reply
+from bot.replies import DETAILS, MENU, Button, ChatState, Reply
 from bot.settings import Settings
 from bot.store import MAX_UNANSWERED_CHARS, MEMORY, Store, Turn
 from bot.storegate import StoreGate
@@ -90,7 +90,7 @@ class ChatService:
         if self.handover is not None and self.handover.waiting(chat):
             return self.handover.typed(chat, text)  # a question for the clinic: not recorded
         state = self._state(chat)
-        reply, new_state = self.dialogue.handle(state, text)
+        reply, new_state = self.dialogue.handle(state, text, shared=is_group(chat))
         if reply.kind == "no_history" and self._opted_out(chat):
             reply = self.dialogue.no_memory()
         self._moment(chat, new_state)
@@ -103,8 +103,10 @@ class ChatService:
             if payload == CANCEL:
                 return self.handover.cancel(chat)
             return self.handover.start(chat, opted_out=self._opted_out(chat))
+        if payload == DETAILS:
+            return self.privacy(chat)
         state = self._state(chat)
-        reply, new_state = self.dialogue.handle(state, payload=payload)
+        reply, new_state = self.dialogue.handle(state, payload=payload, shared=is_group(chat))
         self._moment(chat, new_state)
         self._record(chat, "button", reply, _changed(_stored(state), _stored(new_state)), None)
         return self._offer_handover(chat, reply, None)
@@ -171,7 +173,7 @@ class ChatService:
         elif name == "book":
             reply = self.dialogue.book()
         elif name == "privacy":
-            reply = self.privacy(chat)
+            reply = self.privacy_summary(chat)
         elif name == "about":
             reply = self.dialogue.about()
         else:
@@ -273,6 +275,39 @@ class ChatService:
             )
             lines[1:1] = [status, ""]
         return Reply("\n".join(lines), (Button(self._label("menu_label"), MENU),), kind="privacy")
+
+    def privacy_summary(self, chat: str | None = None) -> Reply:
+        """``/privacy`` on one phone screen, with "Details" for the whole of
+        :meth:`privacy`."""
+        days = self.store.retention_days
+        where = (
+            "in one database file on the clinic's server"
+            if self.store.path != MEMORY
+            else "in memory only, gone when the bot restarts"
+        )
+        lines = [
+            f"What this bot stores, {where}:",
+            '- about this chat: its last few topics (for Back and "tell me more"), the day '
+            f"it last wrote and whether you opted out; deleted after {days} days without a "
+            "message;",
+            "- with no link to you: daily counts, and questions it could not answer with "
+            f"names and numbers masked; deleted after {days} days.",
+            "Never stored: your name or id next to a question, messages about urgent "
+            "symptoms, voice recordings or the words heard.",
+            "/forget erases this chat's data now, /optout stops storing, /optin allows it "
+            "again. Details has the rest.",
+        ]
+        if self.handover is not None:
+            lines.insert(-1, "Questions you send to the clinic: see Details.")
+        if chat is not None and is_group(chat):
+            lines.append("In a group, only the group's admins can use /forget, /optout and /optin.")
+        if chat is not None and self._opted_out(chat):
+            lines[1:1] = ["This chat is opted out: nothing about it is stored but that fact."]
+        buttons = (
+            Button(self._label("details_label"), DETAILS),
+            Button(self._label("menu_label"), MENU),
+        )
+        return Reply("\n".join(lines), buttons, kind="privacy")
 
     def _forget(self, chat: str) -> Reply:
         tickets_note = ""
@@ -388,7 +423,7 @@ class ChatService:
                 top_intent, top_score = reply.candidates[0]
         turn = Turn(
             source=source,
-            kind=reply.kind,
+            kind="answer" if reply.kind in ANSWER_KINDS else reply.kind,
             intent=reply.intent,
             state=state,
             unanswered=unanswered,
@@ -426,6 +461,10 @@ class ChatService:
 
     def _note(self, text: str) -> Reply:
         return Reply(text, (Button(self._label("menu_label"), MENU),), kind="note")
+
+
+ANSWER_KINDS = frozenset({"answer", "as_above", "rest"})
+"""Reply kinds counted as answers of their topic (a repeat said "as above", "More")."""
 
 
 def _changed(old: ChatState, new: ChatState) -> ChatState | None:

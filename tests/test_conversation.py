@@ -220,7 +220,7 @@ def test_back_without_history_is_not_a_question(dialogue: Dialogue) -> None:
 
 
 def test_long_menus_show_two_buttons_a_row(dialogue: Dialogue) -> None:
-    for reply in (dialogue.menu(), dialogue.handle(ChatState(), "what's the weather")[0]):
+    for reply in (dialogue.menu(), dialogue.handle(ChatState(), "go back")[0]):
         keyboard = keyboard_for(reply.buttons)
         assert keyboard is not None
         rows = keyboard.inline_keyboard

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bot.content import MAX_MESSAGE_CHARS, Content, load_content
 from bot.dialogue import Dialogue
-from bot.replies import BACK, MENU, NOT_URGENT, ChatState, Reply
+from bot.replies import BACK, MENU, NOT_URGENT, REST, ChatState, Reply
 from bot.settings import Clinic, MatchSettings
 
 
@@ -56,8 +56,12 @@ def test_fallback_says_what_the_bot_can_do_and_offers_topics(
     reply, state = dialogue.handle(ChatState("sciatica_causes"), "what's the weather like")
     assert reply.kind == "fallback" and reply.intent is None
     assert reply.text == content.messages["fallback"]
-    # the topics, and Back to the topic answered before the miss
-    assert [b.payload for b in reply.buttons] == [*content.menu, BACK]
+    # the three closest topics, Back to the topic answered before the miss, and Topics;
+    # the full menu only on request
+    payloads = [b.payload for b in reply.buttons]
+    assert payloads[-2:] == [BACK, MENU] and len(payloads) == 5
+    assert all(p in content.responses for p in payloads[:3])
+    assert "Sorry, I can only answer" not in reply.text
     assert state == ChatState("sciatica_causes", last_kind="fallback")
 
 
@@ -169,7 +173,8 @@ def test_every_answer_fits_telegram_and_every_button_payload_fits(
         assert 0 < len(reply.text) <= MAX_MESSAGE_CHARS
         for button in reply.buttons:
             assert button.url or len(button.payload.encode()) <= 64
-            assert button.url or button.payload == MENU or button.payload in content.responses
+            target = button.payload.removeprefix(REST)
+            assert button.url or target == MENU or target in content.responses
         payloads = [b.payload or b.url for b in reply.buttons]
         assert len(payloads) == len(set(payloads)), (intent, payloads)  # no button twice
 

@@ -63,11 +63,13 @@ def test_sighup_reloads_content_that_passes_check_and_keeps_the_old_otherwise(
             api.wait_for_sync("setMyCommands", timeout=30)
 
             def ask(count: int) -> str:
-                api.push_message("what causes sciatica", chat_id=CHAT)
+                # a new chat each time: the same chat asking again would get "as above"
+                chat = CHAT + count
+                api.push_message("what causes sciatica", chat_id=chat)
                 sent = api.wait_for_sync(
-                    "sendMessage", count, where=lambda c: c.params.get("chat_id") == CHAT
+                    "sendMessage", 1, where=lambda c: c.params.get("chat_id") == chat
                 )
-                return sent[count - 1].params["text"]
+                return sent[0].params["text"]
 
             assert OLD in ask(1)
 

@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.dialogue import Dialogue
-from bot.replies import MENU, Button, ChatState, Reply
+from bot.replies import DETAILS, MENU, Button, ChatState, Reply
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.store import Store
@@ -33,6 +33,7 @@ from bot.telegram import (
     configure_logging,
     escape,
     file_base_url,
+    handlers,
     inline_result,
     keyboard_for,
     run,
@@ -403,32 +404,37 @@ async def test_privacy_forget_optout_optin(bot):
 
     bot.api.push_message("/privacy")
     sent = (await bot.replies(count=2))[-1]
-    reply = bot.service.privacy(f"telegram:{PRIVATE}")
+    reply = bot.service.privacy_summary(f"telegram:{PRIVATE}")
     assert "30 days" in reply.text and "/forget" in reply.text
     assert sent.params["text"] == escape(reply.text)
     assert keyboard(sent) == expected_keyboard(reply)
+    assert len(reply.text) <= 700  # one phone screen; "Details" has the rest
+    bot.api.push_callback(DETAILS)
+    details = (await bot.replies(count=3))[-1]
+    assert details.params["text"] == escape(bot.service.privacy(f"telegram:{PRIVATE}").text)
+    assert "Without any link to you or this chat" in details.params["text"]
     store = bot.service.store.store  # the store behind the gate
     assert store.counts()["chats"] == 1
 
     bot.api.push_message("/forget")
-    sent = (await bot.replies(count=3))[-1]
+    sent = (await bot.replies(count=4))[-1]
     assert "erased" in sent.params["text"]
     assert store.counts()["chats"] == 0  # the /forget itself left nothing behind
 
     bot.api.push_message("/optout")
-    sent = (await bot.replies(count=4))[-1]
+    sent = (await bot.replies(count=5))[-1]
     assert "no longer stores" in sent.params["text"]
     counts = store.counts()
     bot.api.push_message("what causes sciatica")
     bot.api.push_callback("piriformis_syndrome")
-    await bot.replies(count=6)
+    await bot.replies(count=7)
     assert store.counts() == counts  # opted out: no state, no counts
     assert bot.state() == ChatState()
 
     bot.api.push_message("/optin")
-    await bot.replies(count=7)
-    bot.api.push_message("what causes sciatica")
     await bot.replies(count=8)
+    bot.api.push_message("what causes sciatica")
+    await bot.replies(count=9)
     assert bot.state().last_intent == "sciatica_causes"
 
 
@@ -761,3 +767,43 @@ async def test_telegram_failure_while_answering_is_survived(bot, dialogue, caplo
     bot.api.push_message("/help")
     sent = (await bot.replies(count=2))[-1]
     assert sent.params["text"] == escape(dialogue.help().text)
+
+
+@dataclass
+class Slow(StandIn):
+    """A stand-in whose answers take ``seconds`` (a database waiting for a lock)."""
+
+    seconds: float = 0.0
+
+    def message(self, chat: str, text: str) -> Reply:
+        time.sleep(self.seconds)
+        return super().message(chat, text)
+
+
+async def test_a_slow_answer_shows_typing_once_and_a_quick_one_does_not(make_bot, monkeypatch):
+    service = Slow(Reply("an answer", (Button("Topics", MENU),)))
+    bot = await make_bot(service)
+    monkeypatch.setattr(handlers, "MOMENT", 5.0)  # generous: a loaded machine is slow too
+    bot.api.push_message("quick")
+    await bot.replies(count=1)
+    assert not bot.api.calls_to("sendChatAction")
+    monkeypatch.setattr(handlers, "MOMENT", 0.2)
+    service.seconds = 1.5
+    bot.api.push_message("slow")
+    await bot.replies(count=2)
+    (typing,) = bot.api.calls_to("sendChatAction")
+    assert typing.params["action"] == "typing" and typing.params["chat_id"] == PRIVATE
+    answer = bot.sends(PRIVATE)[-1]
+    assert typing.at < answer.at
+
+
+async def test_only_the_newest_answer_keeps_its_buttons(bot):
+    bot.api.push_message("what causes sciatica")
+    first = (await bot.replies(count=1))[-1]
+    bot.api.push_message("what is piriformis syndrome")
+    await bot.replies(count=2)
+    await bot.settle()
+    first_id = bot.api.sent[0]["message_id"]
+    assert buttons_of(first)  # it had buttons when sent
+    assert "reply_markup" not in bot.api.message_in(PRIVATE, first_id)
+    assert bot.api.last_sent(PRIVATE).get("reply_markup")

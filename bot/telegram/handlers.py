@@ -11,8 +11,11 @@ import contextlib
 import datetime
 import logging
 import re
+import time
 import traceback
-from collections.abc import AsyncIterator, Callable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from telegram import (
@@ -29,6 +32,7 @@ from telegram.ext import (
 
 from bot.replies import Reply
 from bot.telegram.render import (
+    CHOSEN_TEXT,
     INLINE_CACHE_SECONDS,
     INLINE_RESULTS,
     NO_PREVIEW,
@@ -114,6 +118,63 @@ NOT_TEXT = (
 
 UPGRADED = "group chat was upgraded"
 """Telegram's reason for refusing a send to a group that became a supergroup."""
+
+
+MOMENT = 0.4
+"""Seconds an answer may take before the chat shows "typing…"."""
+
+TYPING_SECONDS = 5.0
+"""How long Telegram shows "typing…": a chat shown it this recently is not shown it again
+(a burst of slow answers would otherwise spend the bot's message budget on it)."""
+
+LIVE_CHATS = 10_000
+"""Chats whose last message with buttons is remembered (in memory only), so its buttons can
+be removed when the next answer comes."""
+
+
+@dataclass(frozen=True)
+class _Live:
+    """The bot's last message with buttons in one chat."""
+
+    message_id: int
+    kind: str
+
+
+async def show_work(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, thread_id: int | None = None
+) -> None:
+    """Show "typing…" in a chat while a slow answer is on its way; a failure costs nothing
+    but the indicator."""
+    try:
+        await context.bot.send_chat_action(
+            chat_id=chat_id, action=ChatAction.TYPING, message_thread_id=thread_id
+        )
+    except TelegramError as exc:
+        logger.debug("could not show typing: %s", type(exc).__name__)
+
+
+async def unless_quick(
+    work: Awaitable[T],
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int | None,
+    thread_id: int | None = None,
+    shown: OrderedDict[int, float] | None = None,
+) -> T:
+    """Await ``work``; when it takes longer than :data:`MOMENT`, show "typing…" once, unless
+    ``shown`` (chat id -> when it was last shown) says the chat still shows it."""
+    task = asyncio.ensure_future(work)
+    if chat_id is not None:
+        done, _ = await asyncio.wait({task}, timeout=MOMENT)
+        now = time.monotonic()
+        recent = shown is not None and now - shown.get(chat_id, -TYPING_SECONDS) < TYPING_SECONDS
+        if not done and not recent:
+            if shown is not None:
+                shown[chat_id] = now
+                shown.move_to_end(chat_id)
+                while len(shown) > LIVE_CHATS:
+                    shown.popitem(last=False)
+            await show_work(context, chat_id, thread_id)
+    return await task
 
 
 class ServiceLike(Protocol):
@@ -238,12 +299,7 @@ async def _typing(context: ContextTypes.DEFAULT_TYPE, update: Update) -> AsyncIt
 
     async def keep_showing() -> None:
         while chat is not None:
-            try:
-                await context.bot.send_chat_action(
-                    chat_id=chat.id, action=ChatAction.TYPING, message_thread_id=_thread_of(update)
-                )
-            except TelegramError as exc:
-                logger.debug("chat action not sent: %s", type(exc).__name__)
+            await show_work(context, chat.id, _thread_of(update))
             await asyncio.sleep(CHAT_ACTION_SECONDS)
 
     task = asyncio.create_task(keep_showing())
@@ -297,6 +353,8 @@ class TelegramAdapter:
         self.service = service
         self.flood_guard = flood_guard or FloodGuard()
         self.voice = voice
+        self._live: OrderedDict[int, _Live] = OrderedDict()
+        self._typing_shown: OrderedDict[int, float] = OrderedDict()
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -306,14 +364,30 @@ class TelegramAdapter:
         slow call) keeps only this chat waiting, never the event loop and other chats."""
         return await asyncio.to_thread(function, *args)
 
+    async def _served(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        function: Callable[..., T],
+        *args: Any,
+    ) -> T:
+        """:meth:`_call`, with "typing…" in a private chat when it takes more than a moment
+        (a slow database)."""
+        chat = update.effective_chat
+        private = chat is not None and chat.type == ChatType.PRIVATE
+        chat_id = chat.id if private and chat is not None else None  # groups: no edits spent
+        return await unless_quick(
+            self._call(function, *args), context, chat_id, _thread_of(update), self._typing_shown
+        )
+
     @staticmethod
     def chat_key(update: Update) -> str:
         """The service's key for the chat of ``update`` (``telegram:<chat id>``)."""
         chat = update.effective_chat
         return f"telegram:{chat.id}" if chat is not None else "telegram:"
 
-    @staticmethod
     async def send(
+        self,
         context: ContextTypes.DEFAULT_TYPE,
         chat_id: int,
         reply: Reply,
@@ -321,6 +395,11 @@ class TelegramAdapter:
         thread_id: int | None = None,
     ) -> None:
         """Send a reply as one or more HTML messages; the keyboard goes on the last one.
+
+        In a private chat the buttons of the previous answer are then removed, in a task of
+        their own (the update counts as handled once its answer is sent), so only the newest
+        answer has live buttons. In groups, where several people ask and Telegram allows 20
+        messages a minute, buttons stay and no edits are spent.
 
         Args:
             context: The handler context (for the bot).
@@ -330,8 +409,9 @@ class TelegramAdapter:
         """
         chunks = split_message(reply.text) or ["…"]
         markup = keyboard_for(reply.buttons)
+        private = chat_id > 0  # groups have negative ids
         for number, chunk in enumerate(chunks, start=1):
-            await context.bot.send_message(
+            sent = await context.bot.send_message(
                 chat_id=chat_id,
                 text=escape(chunk),
                 parse_mode=ParseMode.HTML,
@@ -339,6 +419,16 @@ class TelegramAdapter:
                 reply_markup=markup if number == len(chunks) else None,
                 message_thread_id=thread_id,
             )
+        previous = self._live.pop(chat_id, None) if private else None
+        if previous is not None and context.application.running:
+            context.application.create_task(self._strip(context, chat_id, previous))
+        elif previous is not None:  # handlers called directly, outside a running bot
+            await self._strip(context, chat_id, previous)
+        if markup is not None and private:
+            self._live[chat_id] = _Live(sent.message_id, reply.kind)
+            self._live.move_to_end(chat_id)
+            while len(self._live) > LIVE_CHATS:
+                self._live.popitem(last=False)
         logger.debug(
             "answered chat: kind=%s intent=%s score=%.0f red_flag=%s parts=%d",
             reply.kind,
@@ -347,6 +437,39 @@ class TelegramAdapter:
             reply.red_flag,
             len(chunks),
         )
+
+    @staticmethod
+    async def _strip(context: ContextTypes.DEFAULT_TYPE, chat_id: int, live: _Live) -> None:
+        """Remove the buttons of an earlier answer (a message too old to edit keeps them,
+        and a press on them still gets an answer)."""
+        try:
+            await context.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=live.message_id, reply_markup=None
+            )
+        except TelegramError as exc:
+            logger.debug("could not remove old buttons: %s", type(exc).__name__)
+
+    async def _settle_choice(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int, reply: Reply
+    ) -> None:
+        """A "Did you mean" whose button was pressed: edit the prompt to the topic chosen
+        (its buttons go with the edit)."""
+        live = self._live.get(chat_id)
+        if live is None or live.message_id != message_id or live.kind != "did_you_mean":
+            return
+        if not reply.title:
+            return
+        try:
+            await context.bot.edit_message_text(
+                chat_id=chat_id,
+                message_id=message_id,
+                text=escape(CHOSEN_TEXT.format(title=reply.title)),
+                parse_mode=ParseMode.HTML,
+            )
+        except TelegramError as exc:
+            logger.debug("could not edit the prompt: %s", type(exc).__name__)
+            return
+        self._live.pop(chat_id, None)
 
     async def _answer(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
@@ -381,7 +504,9 @@ class TelegramAdapter:
             await _say(context, update, ADMINS_ONLY_TEXT)
             return
         argument = context.args[0] if context.args else ""
-        reply = await self._call(self.service.command, self.chat_key(update), name, argument)
+        reply = await self._served(
+            update, context, self.service.command, self.chat_key(update), name, argument
+        )
         await self._answer(update, context, reply)
 
     @staticmethod
@@ -424,7 +549,9 @@ class TelegramAdapter:
         if message.chat.type != ChatType.PRIVATE:
             username = re.escape(context.bot.username)
             text = re.sub(rf"@{username}\b", " ", text, flags=re.IGNORECASE).strip()
-        reply = await self._call(self.service.message, self.chat_key(update), text)
+        reply = await self._served(
+            update, context, self.service.message, self.chat_key(update), text
+        )
         await self._answer(update, context, reply)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -494,7 +621,12 @@ class TelegramAdapter:
             return  # a button under an inline-mode message: no chat to answer in
         if not await self._admit(update, context):
             return
-        reply = await self._call(self.service.press, self.chat_key(update), query.data)
+        reply = await self._served(
+            update, context, self.service.press, self.chat_key(update), query.data
+        )
+        chat = update.effective_chat
+        if chat is not None:
+            await self._settle_choice(context, chat.id, query.message.message_id, reply)
         await self._answer(update, context, reply)
 
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

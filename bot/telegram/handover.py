@@ -60,7 +60,13 @@ from bot.handover import (
 from bot.replies import Button
 from bot.service import ChatService
 from bot.store import TicketRow, TicketStore
-from bot.telegram.handlers import COMMANDS, NEW_MESSAGE, TelegramAdapter, acknowledge
+from bot.telegram.handlers import (
+    COMMANDS,
+    NEW_MESSAGE,
+    TelegramAdapter,
+    acknowledge,
+    show_work,
+)
 from bot.telegram.render import NO_PREVIEW, escape, keyboard_for
 
 if TYPE_CHECKING:
@@ -153,6 +159,7 @@ class HandOverHandlers:
             raise ApplicationHandlerStop
         user = update.effective_user
         text = self.handover.staff_text(opened, user.first_name if user else "")
+        await show_work(context, chat.id)
         try:
             posted = await self._post(
                 context, text, buttons=self.handover.ticket_buttons(opened.number)

@@ -17,6 +17,7 @@ from bot.replies import BACK, ChatState
 pytestmark = pytest.mark.e2e
 
 PERSON = 5151
+NEWCOMER = 5152
 STAFF = -1002223334445
 CLIPS = Path(__file__).resolve().parent.parent / "data" / "voice"
 VOICE_TIMEOUT = 180.0
@@ -53,17 +54,16 @@ def test_topic_buttons_back_and_did_you_mean(start_system, dialogue: Dialogue):
     assert first_line(back) == first_line(expected.text)
     assert expected.intent == "sciatica_causes"
 
-    # "Did you mean" from someone new (with no topic yet to read it against): the candidates as
-    # buttons; pressing one answers it
-    newcomer = PERSON + 1
+    # "Did you mean" (in a new chat: after the causes, "nerve" is read as about them): the
+    # candidates as buttons; pressing one answers it
     expected, _ = dialogue.handle(ChatState(), "nerve")
     assert expected.kind == "did_you_mean"
-    offer = system.next_reply(newcomer, lambda: api.push_message("nerve", chat_id=newcomer))
+    offer = system.next_reply(NEWCOMER, lambda: api.push_message("nerve", chat_id=NEWCOMER))
     assert first_line(offer) == first_line(expected.text)
     candidates = [b.payload for b in expected.buttons]
-    assert system.payloads(newcomer) == candidates
+    assert system.payloads(NEWCOMER) == candidates
     chosen, _ = dialogue.handle(ChatState(), payload=candidates[0])
-    got = system.next_reply(newcomer, lambda: api.push_callback(candidates[0], chat_id=newcomer))
+    got = system.next_reply(NEWCOMER, lambda: api.push_callback(candidates[0], chat_id=NEWCOMER))
     assert first_line(got) == first_line(chosen.text)
     assert len(api.calls_to("answerCallbackQuery")) >= 4  # every press acknowledged
     system.stop_cleanly()
@@ -80,6 +80,11 @@ def test_a_voice_note_is_answered_and_can_become_a_question(start_system, dialog
     )
     heard, answer = system.texts(PERSON)[:2]
     assert heard.startswith("I heard:") and "sciatica" in heard.lower()
+    # "typing…" while the note was being transcribed (again every few seconds for a long
+    # one), all of it before anything was said
+    typing = [c for c in api.calls_to("sendChatAction") if c.params["chat_id"] == PERSON]
+    assert typing and all(c.params["action"] == "typing" for c in typing)
+    assert max(c.at for c in typing) < system.to(PERSON)[0].at
     expected = dialogue.answer("sciatica_causes")
     assert first_line(answer) == first_line(expected.text)
     assert api.calls_to("getFile") and api.calls_to("download")
