@@ -425,17 +425,15 @@ class Dialogue:
 
     def _with_undo(self, reply: Reply, state: ChatState) -> Reply:
         """A fallback or "Did you mean" after a topic, with Back to that topic."""
-        if not self._undoable(state):
-            return reply
-        back = Button(self._messages["back_label"], BACK)
-        buttons = list(reply.buttons)
-        at = len(buttons) - 1 if buttons and buttons[-1].payload == MENU else len(buttons)
-        buttons.insert(at, back)
-        return dataclasses.replace(reply, buttons=tuple(buttons))
+        return self._plus_back(reply) if self._undoable(state) else reply
 
     def _with_back(self, reply: Reply, state: ChatState) -> Reply:
         if not state.history or reply.intent is None or not is_topic(reply.intent):
             return reply
+        return self._plus_back(reply)
+
+    def _plus_back(self, reply: Reply) -> Reply:
+        """``reply`` with a Back button, before Topics when it ends with that."""
         back = Button(self._messages["back_label"], BACK)
         buttons = list(reply.buttons)
         at = len(buttons) - 1 if buttons and buttons[-1].payload == MENU else len(buttons)
