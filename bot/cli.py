@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from bot.content import ContentError, ContentUnreadable, load_content
 from bot.dialogue import Dialogue
-from bot.evaluation import EvalFileError, evaluate, load_items
+from bot.evaluation import EvalFileError, evaluate, load_items, read_yaml_list
 from bot.evaluation_dialogues import context_cost, evaluate_dialogues, load_dialogues
 from bot.replies import ChatState
 from bot.service import ChatService
@@ -76,7 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("text", nargs="+", help="the question")
     ask.add_argument("--json", action="store_true", help="print JSON")
     sub.add_parser("check", help="validate intents/ and responses/")
-    ev = sub.add_parser("eval", help="measure accuracy on a file of labelled questions")
+    ev = sub.add_parser(
+        "eval",
+        help="measure accuracy on a file of labelled questions (or conversations: eval-dialogues)",
+    )
     ev.add_argument("file", type=Path, help="YAML list of {q: question, want: [intent, ...]}")
     ev.add_argument("--json", action="store_true", help="print JSON")
     ev.add_argument(
@@ -222,6 +225,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def _is_conversations(path: Path) -> bool:
+    """Whether ``path`` holds labelled conversations (``{turns: [...]}``) rather than
+    messages; a file that cannot be read is left to the messages' reader to report."""
+    try:
+        data = read_yaml_list(path, "{q: ..., want: [...]}")
+    except EvalFileError:
+        return False
+    return bool(data) and isinstance(data[0], dict) and "turns" in data[0]
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "check":
         content = load_content(settings.intents_dir, settings.responses_dir)
@@ -231,6 +244,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             f"{len(content.responses)} responses, {len(content.screen)} red-flag rules"
         )
         return 0
+    if args.command == "eval" and _is_conversations(args.file):
+        args.cost = False
+        args.command = "eval-dialogues"  # a file of conversations is played turn by turn
     if args.command == "eval":
         try:
             items = load_items(args.file)

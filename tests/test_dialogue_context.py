@@ -437,3 +437,10 @@ def test_cli_eval_dialogues_prints_the_figures_by_part(tmp_path: Path) -> None:
     failed = _cli("eval-dialogues", str(bad))
     assert failed.returncode == 1 and "needs 'want'" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+def test_cli_eval_on_a_file_of_conversations_plays_them_turn_by_turn() -> None:
+    result = _cli("eval", str(DIALOGUES), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["conversations"] == 85 and set(data["parts"]) == {"tuning", "held-out"}
