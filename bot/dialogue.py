@@ -241,12 +241,17 @@ class Dialogue:
         self.screen = SafetyScreen.from_content(content)
         self.matcher = Matcher(content, threshold=match.threshold, margin=match.margin)
         self._messages = {key: self._fill(text) for key, text in content.messages.items()}
-        self._products = PRODUCTS & frozenset(
-            word
-            for intent in content.intents.values()
+        examples = [
+            (name, normalise(example.text))
+            for name, intent in content.intents.items()
             for example in intent.examples
-            for word in normalise(example.text).split()
-        )
+        ]
+        self._products = PRODUCTS & frozenset(w for _, said in examples for w in said.split())
+        self._asked: dict[re.Pattern[str], frozenset[str]] = {
+            frame: frozenset(name for name, said in examples if frame.search(said))
+            for frame in FRAMES
+        }
+        """For each of :data:`FRAMES`, the intents with an example that asks that way."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Dialogue:
@@ -712,9 +717,10 @@ class Dialogue:
             if pick in self.content.responses:
                 return self.answer(pick, score=reply.score, candidates=reply.candidates)
         for frame in FRAMES:
-            if frame.search(said) and not self._asked_like(reply.intent, frame):
+            asked = self._asked[frame]
+            if frame.search(said) and reply.intent not in asked:
                 for intent in own:
-                    if intent != RED_FLAGS and self._asked_like(intent, frame):
+                    if intent != RED_FLAGS and intent in asked:
                         return self.answer(intent, score=reply.score, candidates=reply.candidates)
         return reply
 
@@ -724,11 +730,6 @@ class Dialogue:
         return dataclasses.replace(
             reply, text=self._messages["fallback"], kind="fallback", intent=None, title=""
         )
-
-    def _asked_like(self, intent: str | None, pattern: re.Pattern[str]) -> bool:
-        """True when some example of ``intent`` asks the way ``pattern`` matches."""
-        found = self.content.intents.get(intent or "")
-        return found is not None and any(pattern.search(normalise(e.text)) for e in found.examples)
 
     def _unsure(self, reply: Reply, state: ChatState, said: str) -> Reply:
         """A fallback or "Did you mean" that helps: never a topic for some people only
