@@ -11,6 +11,10 @@ import logging
 import re
 
 from bot.content import (
+    ASK_ANY,
+    ASK_HISTORY,
+    ASK_KINDS,
+    ASK_SAME,
     FIND_THERAPIST,
     MAX_MESSAGE_CHARS,
     RED_FLAGS,
@@ -95,7 +99,8 @@ DENIAL = re.compile(
 """Words that, right after the urgent answer, say "I don't have these symptoms"."""
 
 FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("duration", re.compile(r"\bhow (?:long|soon)\b")),
+    ("duration", re.compile(r"\bhow long\b")),
+    ("soon", re.compile(r"\bhow (?:soon|quickly)\b")),
     ("price", re.compile(r"\bhow much\b|\b(?:price|prices|cost|costs|charge|fee)\b")),
     ("place", re.compile(r"\bwhere\b")),
     ("instead", re.compile(r"\binstead\b|\b(?:does|did) not (?:work|help)\b|\balternatives?\b")),
@@ -129,17 +134,7 @@ FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 
 FACET_WORDS = 8
 
-CLINIC = "clinic_"
-"""Intent names of the clinic's own facts start with this."""
-
-TREATMENTS = frozenset(
-    {"massage_for_sciatica", "neuromuscular_massage", "other_treatments", "find_therapist"}
-)
-BODY = frozenset(
-    {"trigger_point_4", "piriformis_muscle", "piriformis_syndrome", "sciatica_vs_piriformis"}
-)
-OWN_DURATION = frozenset({"heat_ice", "stretches_exercise", "pregnancy", "massage_safety"})
-"""Topics that answer "how long?" about themselves (how long to ice, how soon to massage)."""
+assert {name for name, _ in FACETS} == set(ASK_KINDS) - {"condition", "cause"}
 
 CLOSEST = 3
 """Topics a fallback offers: the closest to the message and the conversation."""
@@ -545,45 +540,20 @@ class Dialogue:
         return None
 
     def _facet_intent(self, facet: str, state: ChatState) -> str | None:
-        """The topic a short question about the last one asks for."""
+        """The topic a short question about the last one asks for, by the content's
+        ``asks:`` rules; None when no rule fits (the message is then read on its words)."""
         last = state.last_intent or ""
-        clinic = last.startswith(CLINIC)
-        if facet == "signs":
-            if state.last_kind == "history" or last in (WHEN_TO_GET_HELP, RED_FLAGS):
-                return WHEN_TO_GET_HELP
+        if state.last_kind == "history":
+            after = ASK_HISTORY
+        elif state.last_kind and not (state.last_kind == "fallback" and last):
             return None
-        if state.last_kind and not (state.last_kind == "fallback" and last):
-            return None
-        if facet == "duration":
-            if clinic:
-                return "clinic_session_length"
-            return last if last in OWN_DURATION else "how_long"
-        if facet == "price":
-            return last if last == "clinic_cancellation" else "clinic_prices"
-        if facet == "kind":
-            return "neuromuscular_massage" if last == "massage_for_sciatica" else None
-        if facet == "which":
-            if last in BODY or last.startswith("sciatica") or last == "trigger_point_4":
-                return "sciatica_vs_piriformis"
-            return None
-        if facet == "safe":
-            return "massage_safety" if last in TREATMENTS | {"massage_safety"} else None
-        if facet == "whom":
-            return "find_therapist" if last in TREATMENTS | {"massage_safety"} else WHEN_TO_GET_HELP
-        if facet == "treat":
-            if last.startswith("piriformis"):
-                return "neuromuscular_massage"
-            if last in BODY or last.startswith("sciatica") or last == "risk_factors":
-                return "massage_for_sciatica"
-            return None
-        if facet == "place":
-            if clinic or last in TREATMENTS:
-                return "clinic_location_hours" if clinic else "find_therapist"
-            if last in BODY or last.startswith("sciatica"):
-                return "piriformis_muscle"
-            return None
-        if facet == "instead" and last in TREATMENTS | {"massage_safety"}:
-            return "other_treatments"
+        else:
+            after = last
+        for rule in self.content.asks.get(facet, ()):
+            if after in rule.after or (ASK_ANY in rule.after and after != ASK_HISTORY):
+                if rule.ask != ASK_SAME:
+                    return rule.ask
+                return last or None
         return None
 
     def _settled(self, reply: Reply, decision: Decision, last_intent: str) -> Reply:
