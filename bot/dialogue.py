@@ -115,10 +115,20 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("which", re.compile(r"\bwhich (?:one|is it)\b|\btell (?:them |the two )?apart\b")),
     (
         "safe",
-        re.compile(r"\b(?:is|it|that|this) (?:safe|ok|okay) for me\b|\b(?:is|it|that) safe\b"),
+        re.compile(
+            r"\b(?:is|it|that|this) (?:safe|ok|okay|fine) for me\b|\b(?:is|it|that) (?:safe|fine)\b"
+        ),
     ),
     ("whom", re.compile(r"\bwho (?:should|do|can) i (?:see|go to|ask)\b")),
     ("signs", re.compile(r"\b(?:signs|warning|look out for|watch for|watch out for)\b")),
+    (
+        "cause",
+        re.compile(
+            r"\bwhat (?:else )?(?:could|might|would|can) (?:it|this|that) be\b"
+            r"|\bwhat (?:is |s )?caus(?:es|ing) (?:it|this|that)\b"
+        ),
+    ),
+    ("condition", re.compile(r"^(?:(?:and|so|but|ok|okay) )*(?:what|how about) if\b")),
 )
 """Short questions about "the previous topic" ("how long?", "how much?", "where?")."""
 
@@ -127,14 +137,19 @@ _FACET_FILLER_TEXT = (
     "for each time long how soon much where exactly a an the i can need usually normally "
     "what are they them of its on be last about instead if help not did could else signs "
     "warning look out watch kind type sort which should rid he she treat you with would "
-    "massage therapist see go ask tell have got one really safe for me"
+    "massage therapist see go ask tell have got one really safe for me worse worst better best "
+    "more most common likely serious till notice difference results"
 )
 FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 """Words a short question about the previous topic may have besides its facet."""
 
+OPEN_FACETS = frozenset({"condition"})
+"""Facets whose question goes on in words of its own ("what if I have a disc bulge"): read
+with the last topic unless the message clearly names a topic of its own."""
+
 FACET_WORDS = 8
 
-assert {name for name, _ in FACETS} == set(ASK_KINDS) - {"condition", "cause"}
+assert {name for name, _ in FACETS} == set(ASK_KINDS)
 
 CLOSEST = 3
 """Topics a fallback offers: the closest to the message and the conversation."""
@@ -464,14 +479,20 @@ class Dialogue:
             reply = self._correction(state, said[corrected.end() :])
             if reply is not None:
                 return reply
+        decision: Decision | None = None
         if last is not None or state.last_kind == "history":
             facet = _facet(said)
             if facet is not None:
                 intent = self._facet_intent(facet, state)
                 if intent in self.content.responses:  # a topic the clinic removed is not
                     assert intent is not None
-                    return self.answer(intent)
-        decision = self.matcher.decide(text, split)
+                    if facet not in OPEN_FACETS:
+                        return self.answer(intent)
+                    decision = self.matcher.decide(text, split)
+                    if not _names_its_own(decision):
+                        return self.answer(intent, candidates=_pairs(decision))
+        if decision is None:
+            decision = self.matcher.decide(text, split)
         if decision.kind == "did_you_mean" and state.last_kind == "did_you_mean":
             # asked again, unsure again: the one topic both "Did you mean"s offered
             common = [o for o in decision.options if o in state.offered]
@@ -923,6 +944,15 @@ def _pairs(decision: Decision) -> tuple[tuple[str, float], ...]:
     return tuple((c.intent, c.score) for c in decision.candidates)
 
 
+def _names_its_own(decision: Decision) -> bool:
+    """True when a message clearly names a topic of its own (not small talk)."""
+    return (
+        decision.kind == "intent"
+        and decision.score >= CLEAR_SCORE
+        and decision.intent not in SMALL_TALK
+    )
+
+
 def _subject(intent: str) -> str:
     """The words a topic's name gives a follow-up ("piriformis_syndrome" -> "piriformis
     syndrome")."""
@@ -1005,7 +1035,7 @@ def _facet(said: str) -> str | None:
     for name, pattern in FACETS:
         if pattern.search(said):
             rest = pattern.sub(" ", said).split()
-            if all(w in FACET_FILLER for w in rest):
+            if name in OPEN_FACETS or all(w in FACET_FILLER for w in rest):
                 return name
             return None
     return None
