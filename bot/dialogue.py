@@ -43,7 +43,7 @@ BACK_WORDS = frozenset({"back", "go back", "previous", "previous topic"})
 _NAV_FILLER_TEXT = (
     "ok okay wait sorry hmm um please pls can could we i you me us let lets want to just "
     "actually so and oh the a that this it one answer topic thing page bit again see show "
-    "take tell about give there was is what some little should know"
+    "take tell about give there was is what some little should know anything"
 )
 NAV_FILLER = frozenset(_NAV_FILLER_TEXT.split())
 """Words that may surround the words of Back and "more" ("can we go back please")."""
@@ -67,7 +67,7 @@ ACK = re.compile(
     r"cool|nice|right|ah|oh|yep|yes|yeah|got it|fair enough|good to know|interesting|"
     r"makes sense|that makes sense|i see|understood|noted|that helps|helpful|awesome|"
     r"fab|fantastic|excellent|wow|super|amazing|that clears it up|huh|hmm|aha|alright|"
-    r"sure|ahh|oh i see|that explains it)\b\s*)+"
+    r"sure|ahh|oh i see|that explains it|brill|ace|ty|tysm|thank u|nice one|sound)\b\s*)+"
 )
 """The start of an acknowledgement ("ah ok that makes sense")."""
 
@@ -86,6 +86,9 @@ CORRECTION = re.compile(
     r"(?:not (?:the |that |this )?\w+ )?"
 )
 """The start of "no, I meant ..." (or "no, not the pain, the appointment")."""
+
+INSTEAD = re.compile(r"\binstead\b|\brather than\b")
+"""A message naming what it wants in place of the last topic."""
 
 NOT_PART = re.compile(r"\bnot (?:the |that |this |a |an )?\w+")
 """What a correction says it did not mean ("the syndrome not the muscle")."""
@@ -508,14 +511,15 @@ class Dialogue:
         clear = decision.score >= CLEAR_SCORE and decision.intent not in SMALL_TALK
         if decision.kind == "intent" and clear:  # the message's own topic, clearly
             return self.reply_for(decision)
-        about = self._about(said, last, decision)
+        # "X instead" names what replaces the last topic: never that topic again
+        about = self._about(said, last, decision, exclude=last if INSTEAD.search(said) else "")
         if about is not None and (
             decision.kind != "intent" or decision.intent in SMALL_TALK or about[1] > decision.score
         ):
             return self.answer(about[0], score=about[1], candidates=_pairs(decision))
         reply = self.reply_for(decision)
         if reply.kind == "did_you_mean":
-            return self._settled(reply, decision, last)
+            return self._settled(reply, decision, last, said)
         return reply
 
     def _about(
@@ -577,12 +581,16 @@ class Dialogue:
                 return last or None
         return None
 
-    def _settled(self, reply: Reply, decision: Decision, last_intent: str) -> Reply:
+    def _settled(self, reply: Reply, decision: Decision, last_intent: str, said: str) -> Reply:
         """Settle a "Did you mean" from context: "and the treatment?" after a topic means
-        the close candidate that topic itself points to, when exactly one does."""
+        the close candidate that topic itself points to, when exactly one does (or exactly
+        one of those the message names in full: "and the same for piriformis syndrome?")."""
         follow_ups = self.content.responses[last_intent].follow_ups
         offered = [b.payload for b in reply.buttons]
         near = [c for c in decision.candidates if c.intent in offered and c.intent in follow_ups]
+        if len(near) > 1:  # the one whose name the message says in full
+            words = set(said.split())
+            near = [c for c in near if set(_subject(c.intent).split()) <= words]
         if len(near) != 1:
             return reply
         return self.answer(near[0].intent, score=near[0].score, candidates=reply.candidates)
