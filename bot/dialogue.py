@@ -52,6 +52,11 @@ BACK_MARKS = (
     re.compile(r"\b(?:go back|back|return|previous|earlier)\b"),
     re.compile(r"\b(?:one|thing|answer|topic) before\b|\blast (?:one|thing|answer|topic)\b"),
 )
+MENU_MARKS = re.compile(r"\b(?:topics|menu|options)\b")
+"""The topic menu asked for in words ("show me the topics")."""
+_MENU_FILLER_TEXT = "show me the list of all your main do you have cover what which"
+MENU_FILLER = frozenset(_MENU_FILLER_TEXT.split())
+
 MORE_MARKS = re.compile(r"\b(?:more|else|go on|keep going|carry on|continue|next)\b")
 NAV_WORDS = 9
 """Back and "more" in other words are at most this long."""
@@ -89,6 +94,9 @@ CORRECTION = re.compile(
 
 INSTEAD = re.compile(r"\binstead\b|\brather than\b")
 """A message naming what it wants in place of the last topic."""
+
+LEAD = re.compile(r"^(?:(?:ok|okay|so|and|but|then|what about|how about)\b\s*)+")
+"""Words that lead into a follow-up ("and what about massage instead")."""
 
 NOT_PART = re.compile(r"\bnot (?:the |that |this |a |an )?\w+")
 """What a correction says it did not mean ("the syndrome not the muscle")."""
@@ -145,6 +153,9 @@ _FACET_FILLER_TEXT = (
 )
 FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 """Words a short question about the previous topic may have besides its facet."""
+
+EXCEPT = re.compile(r"\b(?:without|except|excluding|not including) (?:the |a |an |my )?\w+")
+"""What a short question leaves out, which names no topic it asks about."""
 
 OPEN_FACETS = frozenset({"condition"})
 """Facets whose question goes on in words of its own ("what if I have a disc bulge"): read
@@ -315,6 +326,8 @@ class Dialogue:
         text = _mended(text)
         said = normalise(text)
         nav = _navigation(said)
+        if nav == "menu":
+            return self.menu(), _forget_kind(state)
         if nav is not None:
             if nav == "back" and (state.history or self._undoable(state)):
                 return self._back(state)
@@ -512,7 +525,9 @@ class Dialogue:
         if decision.kind == "intent" and clear:  # the message's own topic, clearly
             return self.reply_for(decision)
         # "X instead" names what replaces the last topic: never that topic again
-        about = self._about(said, last, decision, exclude=last if INSTEAD.search(said) else "")
+        instead = INSTEAD.search(said)
+        named = LEAD.sub("", INSTEAD.sub(" ", said)).strip() if instead else said
+        about = self._about(named or said, last, decision, exclude=last if instead else "")
         if about is not None and (
             decision.kind != "intent" or decision.intent in SMALL_TALK or about[1] > decision.score
         ):
@@ -981,7 +996,8 @@ def _forget_kind(state: ChatState) -> ChatState:
 
 
 def _navigation(said: str) -> str | None:
-    """``back`` or ``more`` when the message asks for one of them in everyday words."""
+    """``back``, ``more`` or ``menu`` when the message asks for one of them in everyday
+    words."""
     if said in BACK_WORDS:
         return "back"
     if said in MORE_WORDS:
@@ -989,6 +1005,10 @@ def _navigation(said: str) -> str | None:
     words = said.split()
     if not words or len(words) > NAV_WORDS:
         return None
+    if MENU_MARKS.search(said) and all(
+        w in NAV_FILLER or w in MENU_FILLER for w in MENU_MARKS.sub(" ", said).split()
+    ):
+        return "menu"
     rest = said
     kind = None
     for pattern in BACK_MARKS:
@@ -1040,6 +1060,7 @@ def _facet(said: str) -> str | None:
     words = said.split()
     if not words or len(words) > FACET_WORDS:
         return None
+    said = EXCEPT.sub(" ", said)  # "the price without insurance" asks the price
     for name, pattern in FACETS:
         if pattern.search(said):
             rest = pattern.sub(" ", said).split()
