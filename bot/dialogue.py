@@ -43,13 +43,14 @@ BACK_WORDS = frozenset({"back", "go back", "previous", "previous topic"})
 _NAV_FILLER_TEXT = (
     "ok okay wait sorry hmm um please pls can could we i you me us let lets want to just "
     "actually so and oh the a that this it one answer topic thing page bit again see show "
-    "take tell about give there was is what some little should know anything"
+    "take tell about give there was is what some little should know anything any did "
+    "detail details info information"
 )
 NAV_FILLER = frozenset(_NAV_FILLER_TEXT.split())
 """Words that may surround the words of Back and "more" ("can we go back please")."""
 
 BACK_MARKS = (
-    re.compile(r"\b(?:go back|back|return|previous|earlier)\b"),
+    re.compile(r"\b(?:go back|back|return|previous|earlier|undo)\b|\b(?:say|said) before\b"),
     re.compile(r"\b(?:one|thing|answer|topic) before\b|\blast (?:one|thing|answer|topic)\b"),
 )
 MENU_MARKS = re.compile(r"\b(?:topics|menu|options)\b")
@@ -72,7 +73,8 @@ ACK = re.compile(
     r"cool|nice|right|ah|oh|yep|yes|yeah|got it|fair enough|good to know|interesting|"
     r"makes sense|that makes sense|i see|understood|noted|that helps|helpful|awesome|"
     r"fab|fantastic|excellent|wow|super|amazing|that clears it up|huh|hmm|aha|alright|"
-    r"sure|ahh|oh i see|that explains it|brill|ace|ty|tysm|thank u|nice one|sound)\b\s*)+"
+    r"sure|ahh|oh i see|that explains it|brill|ace|ty|tysm|thank u|nice one|sound|good stuff|"
+    r"gotcha|will do|that (?:is )?helpful|very helpful|really helpful)\b\s*)+"
 )
 """The start of an acknowledgement ("ah ok that makes sense")."""
 
@@ -103,7 +105,8 @@ NOT_PART = re.compile(r"\bnot (?:the |that |this |a |an )?\w+")
 
 DENIAL = re.compile(
     r"\b(?:no|nope|nah|not|none)\b|\b(?:do not have|did not|none of|nothing like that|"
-    r"not me|just asking|just curious|hypothetical|typed (?:that|it) wrong|was confused|"
+    r"not me|(?:just|only) (?:asking|curious|wondering)|hypothetical|"
+    r"typed (?:that|it) wrong|was confused|"
     r"i am fine|i am ok|was not me|not mine|my (?:mum|mom|dad|mother|father|wife|husband|"
     r"partner|friend|son|daughter|nan|gran|grandad|brother|sister))\b"
 )
