@@ -224,6 +224,7 @@ ASK_KINDS: tuple[str, ...] = (
     "which",
     "safe",
     "whom",
+    "provider",
     "signs",
     "condition",
     "cause",

@@ -94,6 +94,12 @@ CORRECTION = re.compile(
 )
 """The start of "no, I meant ..." (or "no, not the pain, the appointment")."""
 
+ELLIPSIS = re.compile(
+    r"^(?:(?:ok|okay|so|and|but|then|what about|how about|is it|the|same|and the same)\s+)*"
+    r"(?:the same\s+)?for\b"
+)
+"""The last question asked again about something else ("and for piriformis?")."""
+
 INSTEAD = re.compile(r"\binstead\b|\brather than\b")
 """A message naming what it wants in place of the last topic."""
 
@@ -130,11 +136,13 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "safe",
         re.compile(
-            r"\b(?:is|it|that|this) (?:safe|ok|okay|fine) for me\b|\b(?:is|it|that) (?:safe|fine)\b"
+            r"\b(?:is|it|that|this) (?:safe|ok|okay|fine) for me\b"
+            r"|\b(?:is|it|that|they) (?:safe|fine)\b"
         ),
     ),
     ("whom", re.compile(r"\bwho (?:should|do|can) i (?:see|go to|ask)\b")),
-    ("signs", re.compile(r"\b(?:signs|warning|look out for|watch for|watch out for)\b")),
+    ("provider", re.compile(r"\bwho (?:does|do|offers|provides|can do)\b")),
+    ("signs", re.compile(r"\b(?:signs|warning|look (?:out )?for|watch (?:out )?for)\b")),
     (
         "cause",
         re.compile(
@@ -525,14 +533,21 @@ class Dialogue:
         if decision.kind == "fallback" and not refers:
             return self.reply_for(decision)
         clear = decision.score >= CLEAR_SCORE and decision.intent not in SMALL_TALK
-        if decision.kind == "intent" and clear:  # the message's own topic, clearly
+        if decision.kind == "intent" and clear and not ELLIPSIS.match(said):
+            # the message's own topic, clearly (but "and for piriformis?" asks the last
+            # question again about piriformis)
             return self.reply_for(decision)
-        # "X instead" names what replaces the last topic: never that topic again
         instead = INSTEAD.search(said)
         named = LEAD.sub("", INSTEAD.sub(" ", said)).strip() if instead else said
-        about = self._about(named or said, last, decision, exclude=last if instead else "")
+        if instead:  # "X instead" names what replaces the last topic: never that topic again
+            about = self._about(named or said, last, decision, exclude=last)
+        else:
+            about = self._about(said, last, decision)
         if about is not None and (
-            decision.kind != "intent" or decision.intent in SMALL_TALK or about[1] > decision.score
+            decision.kind != "intent"
+            or decision.intent in SMALL_TALK
+            or about[1] > decision.score
+            or ELLIPSIS.match(said)
         ):
             return self.answer(about[0], score=about[1], candidates=_pairs(decision))
         reply = self.reply_for(decision)
@@ -541,7 +556,11 @@ class Dialogue:
         return reply
 
     def _about(
-        self, said: str, last: str, decision: Decision, exclude: str = ""
+        self,
+        said: str,
+        last: str,
+        decision: Decision,
+        exclude: str = "",
     ) -> tuple[str, float] | None:
         """The topic a message means when read with the last topic's words, among that topic,
         the topics it points to and the message's own candidates (a handful, so this costs
