@@ -30,7 +30,7 @@ from bot.matching import Decision, Matcher
 from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, cut
 from bot.safety import Assessment, Outcome, SafetyScreen
 from bot.settings import Clinic, MatchSettings, SafetySettings, Settings
-from bot.text import normalise, other_language, sentences
+from bot.text import Sentence, normalise, other_language, sentences
 
 logger = logging.getLogger(__name__)
 
@@ -482,7 +482,7 @@ class Dialogue:
         buttons.insert(at, back)
         return dataclasses.replace(reply, buttons=tuple(buttons))
 
-    def _in_context(self, state: ChatState, said: str, text: str, split: list[str]) -> Reply:
+    def _in_context(self, state: ChatState, said: str, text: str, split: list[Sentence]) -> Reply:
         """The reply to a message read with the chat's last answer in mind.
 
         A message that names its own topic is read as before. One that leans on the last
@@ -493,9 +493,9 @@ class Dialogue:
         """
         last = state.last_intent
         if ACK.match(said) and _is_acknowledgement(said, text):
-            decision = self.matcher.decide(text, split)
-            if decision.kind == "intent" and decision.intent in ("goodbye", "thanks"):
-                return self.reply_for(decision)
+            alone = self.matcher.decide(text, split)
+            if alone.kind == "intent" and alone.intent in ("goodbye", "thanks"):
+                return self.reply_for(alone)
             return self.answer("thanks")
         if state.last_kind == "did_you_mean" and state.offered:
             picked = _ordinal(said, state.offered)
@@ -640,12 +640,12 @@ class Dialogue:
         if decision.kind == "intent" and decision.intent is not None:
             return self.answer(decision.intent, score=decision.score, candidates=candidates)
         if decision.kind == "did_you_mean":
-            buttons = [self._topic_button(i) for i in decision.options]
+            options = [self._topic_button(i) for i in decision.options]
             if decision.near_urgent:
-                buttons.append(self._topic_button(RED_FLAGS))
+                options.append(self._topic_button(RED_FLAGS))
             return Reply(
                 self._messages["did_you_mean"],
-                (*buttons, self._menu_button()),
+                (*options, self._menu_button()),
                 intent=None,
                 score=decision.score,
                 kind="did_you_mean",
@@ -785,8 +785,9 @@ class Dialogue:
             reply = dataclasses.replace(reply, text=self._messages["fallback"], kind="fallback")
         closest: list[str] = []
         pool = [c for c, _ in reply.candidates]
-        if state.last_intent in self.content.responses:
-            pool.extend(self.content.responses[state.last_intent].follow_ups)
+        last = state.last_intent
+        if last is not None and last in self.content.responses:
+            pool.extend(self.content.responses[last].follow_ups)
         pool.extend(self.content.menu)
         for intent in pool:
             if (
