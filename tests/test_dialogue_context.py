@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Content
+from bot.content import AskRule, Content, ContentError, load_content
 from bot.dialogue import Dialogue
 from bot.evaluation import EvalFileError
 from bot.evaluation_dialogues import (
@@ -69,6 +71,17 @@ def _cleared(dialogue: Dialogue, reply: Reply) -> bool:
         ),
         ("what is neuromuscular massage", "is it safe?", "massage_safety"),
         ("do you take insurance", "which ones", "clinic_insurance"),
+        ("is massage safe for sciatica", "what if i have a disc bulge", "massage_safety"),
+        ("what stretches help sciatica", "what if they hurt", "stretches_exercise"),
+        ("what are the symptoms of sciatica", "what could it be", "sciatica_causes"),
+        ("when should i see a doctor about sciatica", "so massage is fine then?", "massage_safety"),
+        ("do you take insurance", "and the price without insurance", "clinic_prices"),
+        ("what is neuromuscular massage", "who does it", "find_therapist"),
+        ("what is sciatica or piriformis", "which one is worse", "sciatica_vs_piriformis"),
+        ("is massage safe with a slipped disc", "how soon after?", "massage_safety"),
+        ("is massage safe with a slipped disc", "how long does it last", "how_long"),
+        ("how much is a session", "and for 30 mins?", "clinic_prices"),
+        ("how do i find a massage therapist", "can i book with you instead", "clinic_booking"),
     ],
 )
 def test_a_short_question_asks_about_the_last_topic(
@@ -113,6 +126,66 @@ def test_words_the_bot_does_not_know_do_not_lean_on_the_last_topic(
     assert reply.kind == "fallback"
 
 
+def test_what_a_short_question_asks_is_content(content: Content) -> None:
+    """The follow-up rules are data: change a rule and the answer follows it."""
+    rules = content.asks["duration"]
+    assert any("clinic_prices" in r.after and r.ask == "clinic_session_length" for r in rules)
+    asks = dict(content.asks)
+    asks["duration"] = (AskRule(frozenset({"clinic_prices"}), "clinic_insurance", rules[0].where),)
+    changed = Dialogue(dataclasses.replace(content, asks=asks))
+    reply, _ = _after(changed, "how much do you charge for a massage", "how long is it?")
+    assert reply.intent == "clinic_insurance"
+    asks["duration"] = ()
+    silent = Dialogue(dataclasses.replace(content, asks=asks))
+    reply, _ = _after(silent, "how much do you charge for a massage", "how long is it?")
+    fresh, _ = silent.handle(ChatState(), "how long is it?")
+    assert reply.intent == fresh.intent  # no rule: read on its own words
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ("{after: [no_such_topic], ask: same}", "after 'no_such_topic' is not a topic"),
+        ("{after: any, ask: no_such_topic}", "ask 'no_such_topic' is not a topic"),
+        ("{after: [any, how_long], ask: how_long}", "'any' stands alone"),
+        ("{after: [history], ask: same}", "'same' has no topic"),
+        ("{after: [how_long]}", "needs 'after' and 'ask'"),
+    ],
+)
+def test_a_bad_follow_up_rule_is_a_content_problem(
+    content_copy: tuple[Path, Path], rule: str, problem: str
+) -> None:
+    intents, responses = content_copy
+    path = responses / "follow_ups.yml"
+    path.write_text(f"asks:\n  duration:\n    - {rule}\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=re.escape(problem)):
+        load_content(intents, responses)
+
+
+def test_an_unknown_kind_of_follow_up_is_a_content_problem(
+    content_copy: tuple[Path, Path],
+) -> None:
+    intents, responses = content_copy
+    (responses / "follow_ups.yml").write_text(
+        "asks:\n  colour:\n    - {after: any, ask: how_long}\n", encoding="utf-8"
+    )
+    with pytest.raises(ContentError, match="colour"):
+        load_content(intents, responses)
+
+
+def test_and_for_something_else_asks_the_last_question_about_it(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "how much is a session", "and for 30 mins?")
+    assert reply.intent == "clinic_prices"
+
+
+def test_a_what_if_that_names_its_own_topic_is_read_as_before(dialogue: Dialogue) -> None:
+    fresh, _ = dialogue.handle(ChatState(), "what if i am pregnant with sciatica")
+    reply, _ = _after(
+        dialogue, "is massage safe for sciatica", "what if i am pregnant with sciatica"
+    )
+    assert fresh.intent == "pregnancy" and reply.intent == fresh.intent
+
+
 def test_without_a_last_topic_a_short_question_is_read_on_its_own(dialogue: Dialogue) -> None:
     alone, _ = dialogue.handle(ChatState(), "how long is it?")
     assert alone.intent == "how_long"
@@ -129,6 +202,9 @@ def test_without_a_last_topic_a_short_question_is_read_on_its_own(dialogue: Dial
         "ah ok that makes sense",
         "ta",
         "huh ok",
+        "gotcha",
+        "good stuff, cheers",
+        "that's helpful thank you",
     ],
 )
 def test_an_acknowledgement_is_thanked_and_keeps_the_topic(dialogue: Dialogue, ack: str) -> None:
@@ -188,6 +264,7 @@ def test_a_correction_never_repeats_the_topic_it_corrects(dialogue: Dialogue) ->
         "i dont have that, im fine, just curious",
         "no that was a hypothetical",
         "sorry that was my mum, shes at the hospital already",
+        "i was only asking",
     ],
 )
 def test_a_typed_denial_after_the_urgent_answer_is_i_dont_have_these(
@@ -222,6 +299,12 @@ def test_context_never_overrides_the_safety_screen(dialogue: Dialogue) -> None:
     # a follow-up that names urgent signs is urgent whatever the last topic was
     reply, _ = _after(dialogue, "how much is a massage", "how long? both legs are numb now")
     assert reply.red_flag
+    # "what if ..." is read about the last topic, but the screen reads it first, as in a
+    # new chat (a question about a red flag gets when to get help, not massage safety)
+    what_if = "what if i cant control my bladder"
+    fresh, _ = dialogue.handle(ChatState(), what_if)
+    reply, _ = _after(dialogue, "is massage safe for sciatica", what_if)
+    assert fresh.intent == reply.intent == "when_to_get_help" and reply.sensitive
 
 
 def test_someone_elses_history_then_the_signs_is_when_to_get_help(dialogue: Dialogue) -> None:
@@ -235,7 +318,15 @@ def test_someone_elses_history_then_the_signs_is_when_to_get_help(dialogue: Dial
 
 
 @pytest.mark.parametrize(
-    "words", ["back please", "take me back", "wait go back to the last one", "previous one pls"]
+    "words",
+    [
+        "back please",
+        "take me back",
+        "wait go back to the last one",
+        "previous one pls",
+        "undo",
+        "what did you say before",
+    ],
 )
 def test_back_in_everyday_words(dialogue: Dialogue, words: str) -> None:
     reply, state = _after(dialogue, "what is sciatica", "[sciatica_causes]", words)
@@ -261,7 +352,9 @@ def test_the_word_back_in_a_question_is_not_back(dialogue: Dialogue, words: str)
     assert reply.kind != "no_history" and reply.intent != "piriformis_syndrome"
 
 
-@pytest.mark.parametrize("words", ["tell me more about that", "anything else?", "keep going"])
+@pytest.mark.parametrize(
+    "words", ["tell me more about that", "anything else?", "keep going", "any more?"]
+)
 def test_more_in_everyday_words(dialogue: Dialogue, words: str) -> None:
     reply, _ = _after(dialogue, "what is neuromuscular massage", words)
     follow_ups = dialogue.content.responses["neuromuscular_massage"].follow_ups
@@ -284,6 +377,13 @@ def test_back_after_a_fallback_undoes_the_miss(dialogue: Dialogue) -> None:
 def test_no_back_button_after_a_fallback_in_a_new_chat(dialogue: Dialogue) -> None:
     miss, _ = dialogue.handle(ChatState(), "whats your favourite colour")
     assert BACK not in [b.payload for b in miss.buttons]
+
+
+@pytest.mark.parametrize("words", ["show me the topics", "menu please", "what topics do you have"])
+def test_the_menu_in_everyday_words(dialogue: Dialogue, words: str) -> None:
+    reply, state = _after(dialogue, "what is sciatica", words)
+    assert reply.kind == "menu"
+    assert state.last_intent == "sciatica_definition"
 
 
 def test_the_second_one_picks_from_did_you_mean(dialogue: Dialogue) -> None:
