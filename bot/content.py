@@ -225,6 +225,7 @@ ASK_KINDS: tuple[str, ...] = (
     "safe",
     "whom",
     "provider",
+    "offer",
     "signs",
     "condition",
     "cause",

@@ -88,8 +88,9 @@ WH_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who|back)\b")
 """Words that make a message starting "ok ..." more than an acknowledgement."""
 
 CORRECTION = re.compile(
-    r"^(?:no|nope|sorry|not quite|wrong|oops)\b(?:\s+(?:no|sorry|not quite|wrong))*\s*"
-    r"(?:i meant|i mean|meant|what i meant was|i was asking about|i was asking)?\s*"
+    r"^(?:(?:no|nope|sorry|not quite|wrong|oops)\b(?:\s+(?:no|sorry|not quite|wrong))*\s*"
+    r"(?:i meant|i mean|meant|what i meant was|i was asking about|i was asking)?"
+    r"|(?:actually |oh )?i meant\b)\s*"
     r"(?:not (?:the |that |this )?\w+ )?"
 )
 """The start of "no, I meant ..." (or "no, not the pain, the appointment")."""
@@ -128,7 +129,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "treat",
         re.compile(
-            r"\bget rid of\b|\btreat(?:ment|ments)?\b|\bwhat (?:can|should) i do\b"
+            r"\bget rid of\b|\btreat(?:ment|ments|ed|ing)?\b|\bwhat (?:can|should) i do\b"
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
         ),
     ),
@@ -142,6 +143,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("whom", re.compile(r"\bwho (?:should|do|can) i (?:see|go to|ask)\b")),
     ("provider", re.compile(r"\bwho (?:does|do|offers|provides|can do)\b")),
+    ("offer", re.compile(r"\b(?:do|can|could) you (?:do|offer|provide|give)\b")),
     ("signs", re.compile(r"\b(?:signs|warning|look (?:out )?for|watch (?:out )?for)\b")),
     (
         "cause",
@@ -589,6 +591,11 @@ class Dialogue:
         last = state.last_intent
         assert last is not None
         rest = NOT_PART.sub(" ", rest).strip() or rest
+        facet = _facet(rest)  # "sorry, I meant how long is it" after the prices
+        if facet is not None:
+            intent = self._facet_intent(facet, state)
+            if intent is not None and intent != last and intent in self.content.responses:
+                return self.answer(intent)
         decision = self.matcher.decide(rest)
         if decision.kind == "intent" and decision.intent not in (last, *SMALL_TALK):
             assert decision.intent is not None
