@@ -82,6 +82,8 @@ def _cleared(dialogue: Dialogue, reply: Reply) -> bool:
         ("is massage safe with a slipped disc", "how long does it last", "how_long"),
         ("how much is a session", "and for 30 mins?", "clinic_prices"),
         ("how do i find a massage therapist", "can i book with you instead", "clinic_booking"),
+        ("what is neuromuscular massage", "do you offer it", "clinic_booking"),
+        ("whats piriformis syndrome", "and how is it treated", "neuromuscular_massage"),
     ],
 )
 def test_a_short_question_asks_about_the_last_topic(
@@ -232,6 +234,8 @@ def test_an_acknowledgement_with_a_question_is_the_question(dialogue: Dialogue) 
         ),
         ("how long will this last", "no not the pain, the appointment", "clinic_session_length"),
         ("sciatica symptoms", "no, the causes", "sciatica_causes"),
+        ("how much is a massage", "sorry i meant how long is it", "clinic_session_length"),
+        ("heat or ice for sciatica", "i meant stretches", "stretches_exercise"),
         (
             "what is piriformis",
             "no sorry i meant the syndrome not the muscle",
