@@ -228,6 +228,7 @@ ASK_KINDS: tuple[str, ...] = (
     "offer",
     "signs",
     "condition",
+    "compare",
     "cause",
 )
 """Kinds of short question about the last answer ("how long?", "how much?", "where?"); the

@@ -152,6 +152,13 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhat (?:is |s )?caus(?:es|ing) (?:it|this|that)\b"
         ),
     ),
+    (
+        "compare",
+        re.compile(
+            r"\b(?:is|are) (?:it|that|this|they|those) (?:the same|different)\b"
+            r"|\bhow (?:is|does) (?:it|that|this) (?:differ|compare)\b"
+        ),
+    ),
     ("condition", re.compile(r"^(?:(?:and|so|but|ok|okay) )*(?:what|how about) if\b")),
 )
 """Short questions about "the previous topic" ("how long?", "how much?", "where?")."""
@@ -162,7 +169,7 @@ _FACET_FILLER_TEXT = (
     "what are they them of its on be last about instead if help not did could else signs "
     "warning look out watch kind type sort which should rid he she treat you with would "
     "massage therapist see go ask tell have got one really safe for me worse worst better best "
-    "more most common likely serious till notice difference results"
+    "more most common likely serious till notice difference results there anything"
 )
 FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 """Words a short question about the previous topic may have besides its facet."""
@@ -170,7 +177,10 @@ FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 EXCEPT = re.compile(r"\b(?:without|except|excluding|not including) (?:the |a |an |my )?\w+")
 """What a short question leaves out, which names no topic it asks about."""
 
-OPEN_FACETS = frozenset({"condition"})
+OPEN_FACETS = frozenset({"condition", "compare"})
+NAMES_THE_OTHER = frozenset({"compare"})
+"""Open facets whose own words name another topic by design ("is that the same as
+sciatica?" after piriformis syndrome compares the two)."""
 """Facets whose question goes on in words of its own ("what if I have a disc bulge"): read
 with the last topic unless the message clearly names a topic of its own."""
 
@@ -518,7 +528,7 @@ class Dialogue:
                     if facet not in OPEN_FACETS:
                         return self.answer(intent)
                     decision = self.matcher.decide(text, split)
-                    if not _names_its_own(decision):
+                    if facet in NAMES_THE_OTHER or not _names_its_own(decision):
                         return self.answer(intent, candidates=_pairs(decision))
         if decision is None:
             decision = self.matcher.decide(text, split)

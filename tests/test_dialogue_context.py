@@ -83,6 +83,12 @@ def _cleared(dialogue: Dialogue, reply: Reply) -> bool:
         ("how much is a session", "and for 30 mins?", "clinic_prices"),
         ("how do i find a massage therapist", "can i book with you instead", "clinic_booking"),
         ("what is neuromuscular massage", "do you offer it", "clinic_booking"),
+        ("what is piriformis syndrome", "is that the same as sciatica", "sciatica_vs_piriformis"),
+        (
+            "what painkillers help sciatica",
+            "is there anything i can do instead",
+            "other_treatments",
+        ),
         ("whats piriformis syndrome", "and how is it treated", "neuromuscular_massage"),
     ],
 )
