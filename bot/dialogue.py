@@ -161,7 +161,9 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("condition", re.compile(r"^(?:(?:and|so|but|ok|okay) )*(?:what|how about) if\b")),
 )
-"""Short questions about "the previous topic" ("how long?", "how much?", "where?")."""
+"""How each kind of short question about the previous topic is worded ("how long?", "how
+much?", "where?"). What each kind asks for after each topic is content: ``asks:`` in
+``responses/follow_ups.yml``."""
 
 _FACET_FILLER_TEXT = (
     "and so ok okay then is it that this does do will take to get better until works work "
