@@ -224,6 +224,8 @@ ASK_KINDS: tuple[str, ...] = (
     "which",
     "safe",
     "whom",
+    "often",
+    "normal",
     "provider",
     "offer",
     "signs",

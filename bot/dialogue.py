@@ -130,6 +130,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "treat",
         re.compile(
             r"\bget rid of\b|\btreat(?:ment|ments|ed|ing)?\b|\bwhat (?:can|should) i do\b"
+            r"|\bwhat (?:helps|works|will help|would help)\b"
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
         ),
     ),
@@ -142,6 +143,8 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("whom", re.compile(r"\bwho (?:should|do|can) i (?:see|go to|ask)\b")),
+    ("often", re.compile(r"\bhow (?:often|many times|frequently|regularly)\b")),
+    ("normal", re.compile(r"\b(?:is|it|that|this) (?:normal|usual|common|typical)\b")),
     ("provider", re.compile(r"\bwho (?:does|do|offers|provides|can do)\b")),
     ("offer", re.compile(r"\b(?:do|can|could) you (?:do|offer|provide|give)\b")),
     ("signs", re.compile(r"\b(?:signs|warning|look (?:out )?for|watch (?:out )?for)\b")),
@@ -522,7 +525,7 @@ class Dialogue:
                 return reply
         decision: Decision | None = None
         if last is not None or state.last_kind == "history":
-            facet = _facet(said)
+            facet = _facet(ACK.sub("", said))  # "cool, and how much?"
             if facet is not None:
                 intent = self._facet_intent(facet, state)
                 if intent in self.content.responses:  # a topic the clinic removed is not

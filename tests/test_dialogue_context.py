@@ -83,6 +83,10 @@ def _cleared(dialogue: Dialogue, reply: Reply) -> bool:
         ("how much is a session", "and for 30 mins?", "clinic_prices"),
         ("how do i find a massage therapist", "can i book with you instead", "clinic_booking"),
         ("what is neuromuscular massage", "do you offer it", "clinic_booking"),
+        ("what does sciatica feel like", "is that normal?", "sciatica_symptoms"),
+        ("how long does sciatica last", "what helps with it", "massage_for_sciatica"),
+        ("how long is a session", "cool and how much", "clinic_prices"),
+        ("can i take ibuprofen for sciatica", "how often can i take it", "medicines"),
         ("what is piriformis syndrome", "is that the same as sciatica", "sciatica_vs_piriformis"),
         (
             "what painkillers help sciatica",
@@ -534,7 +538,7 @@ def test_cli_eval_dialogues_prints_the_figures_by_part(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data["parts"]) == {"tuning", "held-out"}
-    assert data["conversations"] == 112 and data["parts"]["held-out"]["conversations"] == 22
+    assert data["conversations"] == 122 and data["parts"]["held-out"]["conversations"] == 24
     assert data["urgent_recall"] == 1.0 and data["false_alarms"] == 0
     cost = data["context_cost"]
     typed = sum(1 for d in data["turns_detail"] if not d["turn"].startswith("["))
@@ -553,4 +557,4 @@ def test_cli_eval_on_a_file_of_conversations_plays_them_turn_by_turn() -> None:
     result = _cli("eval", str(DIALOGUES), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["conversations"] == 112 and set(data["parts"]) == {"tuning", "held-out"}
+    assert data["conversations"] == 122 and set(data["parts"]) == {"tuning", "held-out"}
