@@ -213,6 +213,49 @@ class ScreenRule:
     mention: bool = False
 
 
+ASK_KINDS: tuple[str, ...] = (
+    "duration",
+    "soon",
+    "price",
+    "place",
+    "instead",
+    "kind",
+    "treat",
+    "which",
+    "safe",
+    "whom",
+    "often",
+    "normal",
+    "provider",
+    "offer",
+    "signs",
+    "condition",
+    "compare",
+    "cause",
+)
+"""Kinds of short question about the last answer ("how long?", "how much?", "where?"); the
+dialogue knows how each is worded, ``asks:`` in a response file says what each asks for."""
+
+ASK_ANY = "any"
+"""In ``asks:``, ``after: any`` matches whatever the last topic was."""
+
+ASK_HISTORY = "history"
+"""In ``asks:``, ``after: [history]`` matches a message about someone's past red flag."""
+
+ASK_SAME = "same"
+"""In ``asks:``, ``ask: same`` is the last topic itself."""
+
+
+@dataclass(frozen=True)
+class AskRule:
+    """After one of ``after`` (topics, ``any`` or ``history``), a short question of one kind
+    is about ``ask`` (a topic, or ``same``: the last topic)."""
+
+    after: frozenset[str]
+    ask: str
+    where: Where
+
+
 RULE_KINDS = frozenset({"urgent", "crisis"})
 RESPONSE_KINDS = frozenset({"article", "not_covered", "guidance", "clinic", "small_talk"})
 
@@ -249,6 +292,11 @@ class Content:
     messages: Mapping[str, str]
     menu: tuple[str, ...]
     article: str = field(repr=False)
+    asks: Mapping[str, tuple[AskRule, ...]] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False
+    )
+    """For each of :data:`ASK_KINDS`, what a short question of that kind asks for, by the
+    last topic; the first rule that fits decides."""
 
 
 # --- YAML with line numbers -------------------------------------------------------------
@@ -393,6 +441,7 @@ class _Builder:
         self.message_where: dict[str, Where] = {}
         self.menu: list[str] = []
         self.menu_where: list[Where] = []
+        self.asks: dict[str, list[AskRule]] = {}
         self.article = ""
         self.item_lines: dict[tuple[str, str], list[Where]] = {}
 
@@ -539,7 +588,7 @@ class _Builder:
     def read_response_file(self, doc: _Doc) -> None:
         if doc.root is None:
             return
-        top = doc.mapping(doc.root, "the file", {"responses", "messages", "menu"})
+        top = doc.mapping(doc.root, "the file", {"responses", "messages", "menu", "asks"})
         if top is None:
             return
         for node in doc.sequence(top["responses"], "responses") if "responses" in top else []:
@@ -554,12 +603,40 @@ class _Builder:
                         )
                     self.messages[key] = text
                     self.message_where[key] = doc.at(value)
+        if "asks" in top:
+            self._asks(doc, top["asks"])
         if "menu" in top:
             for item in doc.sequence(top["menu"], "menu"):
                 name = doc.string(item, "a menu entry")
                 if name is not None:
                     self.menu.append(name)
                     self.menu_where.append(doc.at(item))
+
+    def _asks(self, doc: _Doc, node: Node) -> None:
+        """``asks: {kind: [{after: [topic, ...] | any, ask: topic | same}, ...]}``."""
+        for kind, rules_node in (doc.mapping(node, "asks", set(ASK_KINDS)) or {}).items():
+            if kind in self.asks:
+                doc.bad(rules_node, f"asks {kind!r} is defined twice")
+                continue
+            rules: list[AskRule] = []
+            for rule_node in doc.sequence(rules_node, f"asks {kind!r}"):
+                fields = doc.mapping(rule_node, f"a rule of asks {kind!r}", {"after", "ask"})
+                if fields is None:
+                    continue
+                if "after" not in fields or "ask" not in fields:
+                    doc.bad(rule_node, f"a rule of asks {kind!r} needs 'after' and 'ask'")
+                    continue
+                after_node = fields["after"]
+                if isinstance(after_node, ScalarNode):
+                    after = [doc.string(after_node, "after")]
+                else:
+                    nodes = doc.sequence(after_node, "after")
+                    after = [doc.string(n, "a topic of after") for n in nodes]
+                ask = doc.string(fields["ask"], "ask")
+                if ask is None or None in after:
+                    continue
+                rules.append(AskRule(frozenset(a for a in after if a), ask, doc.at(rule_node)))
+            self.asks[kind] = rules
 
     def _response(self, doc: _Doc, node: Node) -> None:
         allowed = {"intent", "title", "text", "excerpts", "care", "follow_ups", "book", "kind"}
@@ -614,6 +691,7 @@ class _Builder:
         self._check_examples_unique()
         self._check_responses()
         self._check_messages_and_menu()
+        self._check_asks()
 
     def _check_intents_vs_responses(self) -> None:
         for name, intent in self.intents.items():
@@ -705,6 +783,19 @@ class _Builder:
             if name not in self.intents:
                 self._add(where, f"menu entry {name!r} is not an intent")
 
+    def _check_asks(self) -> None:
+        for kind, rules in self.asks.items():
+            for rule in rules:
+                for name in rule.after - {ASK_ANY, ASK_HISTORY}:
+                    if name not in self.responses:
+                        self._add(rule.where, f"asks {kind!r}: after {name!r} is not a topic")
+                if ASK_ANY in rule.after and len(rule.after) > 1:
+                    self._add(rule.where, f"asks {kind!r}: 'any' stands alone")
+                if rule.ask != ASK_SAME and rule.ask not in self.responses:
+                    self._add(rule.where, f"asks {kind!r}: ask {rule.ask!r} is not a topic")
+                if rule.ask == ASK_SAME and ASK_HISTORY in rule.after:
+                    self._add(rule.where, f"asks {kind!r}: after a history, 'same' has no topic")
+
     def _add(self, where: Where, message: str) -> None:
         self.problems.append(Problem(where, message))
 
@@ -774,4 +865,5 @@ def load_content(intents_dir: Path, responses_dir: Path) -> Content:
         messages=MappingProxyType(dict(builder.messages)),
         menu=tuple(builder.menu),
         article=builder.article,
+        asks=MappingProxyType({k: tuple(v) for k, v in builder.asks.items()}),
     )

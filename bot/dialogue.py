@@ -11,6 +11,10 @@ import logging
 import re
 
 from bot.content import (
+    ASK_ANY,
+    ASK_HISTORY,
+    ASK_KINDS,
+    ASK_SAME,
     FIND_THERAPIST,
     MAX_MESSAGE_CHARS,
     RED_FLAGS,
@@ -26,7 +30,7 @@ from bot.matching import Decision, Matcher
 from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, cut
 from bot.safety import Assessment, Outcome, SafetyScreen
 from bot.settings import Clinic, MatchSettings, SafetySettings, Settings
-from bot.text import normalise, other_language, sentences
+from bot.text import Sentence, normalise, other_language, sentences
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +43,21 @@ BACK_WORDS = frozenset({"back", "go back", "previous", "previous topic"})
 _NAV_FILLER_TEXT = (
     "ok okay wait sorry hmm um please pls can could we i you me us let lets want to just "
     "actually so and oh the a that this it one answer topic thing page bit again see show "
-    "take tell about give there was is what some little should know"
+    "take tell about give there was is what some little should know anything any did "
+    "detail details info information"
 )
 NAV_FILLER = frozenset(_NAV_FILLER_TEXT.split())
 """Words that may surround the words of Back and "more" ("can we go back please")."""
 
 BACK_MARKS = (
-    re.compile(r"\b(?:go back|back|return|previous|earlier)\b"),
+    re.compile(r"\b(?:go back|back|return|previous|earlier|undo)\b|\b(?:say|said) before\b"),
     re.compile(r"\b(?:one|thing|answer|topic) before\b|\blast (?:one|thing|answer|topic)\b"),
 )
+MENU_MARKS = re.compile(r"\b(?:topics|menu|options)\b")
+"""The topic menu asked for in words ("show me the topics")."""
+_MENU_FILLER_TEXT = "show me the list of all your main do you have cover what which"
+MENU_FILLER = frozenset(_MENU_FILLER_TEXT.split())
+
 MORE_MARKS = re.compile(r"\b(?:more|else|go on|keep going|carry on|continue|next)\b")
 NAV_WORDS = 9
 """Back and "more" in other words are at most this long."""
@@ -63,7 +73,8 @@ ACK = re.compile(
     r"cool|nice|right|ah|oh|yep|yes|yeah|got it|fair enough|good to know|interesting|"
     r"makes sense|that makes sense|i see|understood|noted|that helps|helpful|awesome|"
     r"fab|fantastic|excellent|wow|super|amazing|that clears it up|huh|hmm|aha|alright|"
-    r"sure|ahh|oh i see|that explains it)\b\s*)+"
+    r"sure|ahh|oh i see|that explains it|brill|ace|ty|tysm|thank u|nice one|sound|good stuff|"
+    r"gotcha|will do|that (?:is )?helpful|very helpful|really helpful)\b\s*)+"
 )
 """The start of an acknowledgement ("ah ok that makes sense")."""
 
@@ -77,25 +88,40 @@ WH_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who|back)\b")
 """Words that make a message starting "ok ..." more than an acknowledgement."""
 
 CORRECTION = re.compile(
-    r"^(?:no|nope|sorry|not quite|wrong|oops)\b(?:\s+(?:no|sorry|not quite|wrong))*\s*"
-    r"(?:i meant|i mean|meant|what i meant was|i was asking about|i was asking)?\s*"
+    r"^(?:(?:no|nope|sorry|not quite|wrong|oops)\b(?:\s+(?:no|sorry|not quite|wrong))*\s*"
+    r"(?:i meant|i mean|meant|what i meant was|i was asking about|i was asking)?"
+    r"|(?:actually |oh )?i meant\b)\s*"
     r"(?:not (?:the |that |this )?\w+ )?"
 )
 """The start of "no, I meant ..." (or "no, not the pain, the appointment")."""
+
+ELLIPSIS = re.compile(
+    r"^(?:(?:ok|okay|so|and|but|then|what about|how about|is it|the|same|and the same)\s+)*"
+    r"(?:the same\s+)?for\b"
+)
+"""The last question asked again about something else ("and for piriformis?")."""
+
+INSTEAD = re.compile(r"\binstead\b|\brather than\b")
+"""A message naming what it wants in place of the last topic."""
+
+LEAD = re.compile(r"^(?:(?:ok|okay|so|and|but|then|what about|how about)\b\s*)+")
+"""Words that lead into a follow-up ("and what about massage instead")."""
 
 NOT_PART = re.compile(r"\bnot (?:the |that |this |a |an )?\w+")
 """What a correction says it did not mean ("the syndrome not the muscle")."""
 
 DENIAL = re.compile(
     r"\b(?:no|nope|nah|not|none)\b|\b(?:do not have|did not|none of|nothing like that|"
-    r"not me|just asking|just curious|hypothetical|typed (?:that|it) wrong|was confused|"
+    r"not me|(?:just|only) (?:asking|curious|wondering)|hypothetical|"
+    r"typed (?:that|it) wrong|was confused|"
     r"i am fine|i am ok|was not me|not mine|my (?:mum|mom|dad|mother|father|wife|husband|"
     r"partner|friend|son|daughter|nan|gran|grandad|brother|sister))\b"
 )
 """Words that, right after the urgent answer, say "I don't have these symptoms"."""
 
 FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("duration", re.compile(r"\bhow (?:long|soon)\b")),
+    ("duration", re.compile(r"\bhow long\b")),
+    ("soon", re.compile(r"\bhow (?:soon|quickly)\b")),
     ("price", re.compile(r"\bhow much\b|\b(?:price|prices|cost|costs|charge|fee)\b")),
     ("place", re.compile(r"\bwhere\b")),
     ("instead", re.compile(r"\binstead\b|\b(?:does|did) not (?:work|help)\b|\balternatives?\b")),
@@ -103,43 +129,69 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "treat",
         re.compile(
-            r"\bget rid of\b|\btreat(?:ment|ments)?\b|\bwhat (?:can|should) i do\b"
+            r"\bget rid of\b|\btreat(?:ment|ments|ed|ing)?\b|\bwhat (?:can|should) i do\b"
+            r"|\bwhat (?:helps|works|will help|would help)\b"
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
         ),
     ),
     ("which", re.compile(r"\bwhich (?:one|is it)\b|\btell (?:them |the two )?apart\b")),
     (
         "safe",
-        re.compile(r"\b(?:is|it|that|this) (?:safe|ok|okay) for me\b|\b(?:is|it|that) safe\b"),
+        re.compile(
+            r"\b(?:is|it|that|this) (?:safe|ok|okay|fine) for me\b"
+            r"|\b(?:is|it|that|they) (?:safe|fine)\b"
+        ),
     ),
     ("whom", re.compile(r"\bwho (?:should|do|can) i (?:see|go to|ask)\b")),
-    ("signs", re.compile(r"\b(?:signs|warning|look out for|watch for|watch out for)\b")),
+    ("often", re.compile(r"\bhow (?:often|many times|frequently|regularly)\b")),
+    ("normal", re.compile(r"\b(?:is|it|that|this) (?:normal|usual|common|typical)\b")),
+    ("provider", re.compile(r"\bwho (?:does|do|offers|provides|can do)\b")),
+    ("offer", re.compile(r"\b(?:do|can|could) you (?:do|offer|provide|give)\b")),
+    ("signs", re.compile(r"\b(?:signs|warning|look (?:out )?for|watch (?:out )?for)\b")),
+    (
+        "cause",
+        re.compile(
+            r"\bwhat (?:else )?(?:could|might|would|can) (?:it|this|that) be\b"
+            r"|\bwhat (?:is |s )?caus(?:es|ing) (?:it|this|that)\b"
+        ),
+    ),
+    (
+        "compare",
+        re.compile(
+            r"\b(?:is|are) (?:it|that|this|they|those) (?:the same|different)\b"
+            r"|\bhow (?:is|does) (?:it|that|this) (?:differ|compare)\b"
+        ),
+    ),
+    ("condition", re.compile(r"^(?:(?:and|so|but|ok|okay) )*(?:what|how about) if\b")),
 )
-"""Short questions about "the previous topic" ("how long?", "how much?", "where?")."""
+"""How each kind of short question about the previous topic is worded ("how long?", "how
+much?", "where?"). What each kind asks for after each topic is content: ``asks:`` in
+``responses/follow_ups.yml``."""
 
 _FACET_FILLER_TEXT = (
     "and so ok okay then is it that this does do will take to get better until works work "
     "for each time long how soon much where exactly a an the i can need usually normally "
     "what are they them of its on be last about instead if help not did could else signs "
     "warning look out watch kind type sort which should rid he she treat you with would "
-    "massage therapist see go ask tell have got one really safe for me"
+    "massage therapist see go ask tell have got one really safe for me worse worst better best "
+    "more most common likely serious till notice difference results there anything"
 )
 FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 """Words a short question about the previous topic may have besides its facet."""
 
+EXCEPT = re.compile(r"\b(?:without|except|excluding|not including) (?:the |a |an |my )?\w+")
+"""What a short question leaves out, which names no topic it asks about."""
+
+OPEN_FACETS = frozenset({"condition", "compare"})
+NAMES_THE_OTHER = frozenset({"compare"})
+"""Open facets whose own words name another topic by design ("is that the same as
+sciatica?" after piriformis syndrome compares the two)."""
+"""Facets whose question goes on in words of its own ("what if I have a disc bulge"): read
+with the last topic unless the message clearly names a topic of its own."""
+
 FACET_WORDS = 8
 
-CLINIC = "clinic_"
-"""Intent names of the clinic's own facts start with this."""
-
-TREATMENTS = frozenset(
-    {"massage_for_sciatica", "neuromuscular_massage", "other_treatments", "find_therapist"}
-)
-BODY = frozenset(
-    {"trigger_point_4", "piriformis_muscle", "piriformis_syndrome", "sciatica_vs_piriformis"}
-)
-OWN_DURATION = frozenset({"heat_ice", "stretches_exercise", "pregnancy", "massage_safety"})
-"""Topics that answer "how long?" about themselves (how long to ice, how soon to massage)."""
+assert {name for name, _ in FACETS} == set(ASK_KINDS)
 
 CLOSEST = 3
 """Topics a fallback offers: the closest to the message and the conversation."""
@@ -302,6 +354,8 @@ class Dialogue:
         text = _mended(text)
         said = normalise(text)
         nav = _navigation(said)
+        if nav == "menu":
+            return self.menu(), _forget_kind(state)
         if nav is not None:
             if nav == "back" and (state.history or self._undoable(state)):
                 return self._back(state)
@@ -445,7 +499,7 @@ class Dialogue:
         buttons.insert(at, back)
         return dataclasses.replace(reply, buttons=tuple(buttons))
 
-    def _in_context(self, state: ChatState, said: str, text: str, split: list[str]) -> Reply:
+    def _in_context(self, state: ChatState, said: str, text: str, split: list[Sentence]) -> Reply:
         """The reply to a message read with the chat's last answer in mind.
 
         A message that names its own topic is read as before. One that leans on the last
@@ -456,9 +510,9 @@ class Dialogue:
         """
         last = state.last_intent
         if ACK.match(said) and _is_acknowledgement(said, text):
-            decision = self.matcher.decide(text, split)
-            if decision.kind == "intent" and decision.intent in ("goodbye", "thanks"):
-                return self.reply_for(decision)
+            alone = self.matcher.decide(text, split)
+            if alone.kind == "intent" and alone.intent in ("goodbye", "thanks"):
+                return self.reply_for(alone)
             return self.answer("thanks")
         if state.last_kind == "did_you_mean" and state.offered:
             picked = _ordinal(said, state.offered)
@@ -469,14 +523,20 @@ class Dialogue:
             reply = self._correction(state, said[corrected.end() :])
             if reply is not None:
                 return reply
+        decision: Decision | None = None
         if last is not None or state.last_kind == "history":
-            facet = _facet(said)
+            facet = _facet(ACK.sub("", said))  # "cool, and how much?"
             if facet is not None:
                 intent = self._facet_intent(facet, state)
                 if intent in self.content.responses:  # a topic the clinic removed is not
                     assert intent is not None
-                    return self.answer(intent)
-        decision = self.matcher.decide(text, split)
+                    if facet not in OPEN_FACETS:
+                        return self.answer(intent)
+                    decision = self.matcher.decide(text, split)
+                    if facet in NAMES_THE_OTHER or not _names_its_own(decision):
+                        return self.answer(intent, candidates=_pairs(decision))
+        if decision is None:
+            decision = self.matcher.decide(text, split)
         if decision.kind == "did_you_mean" and state.last_kind == "did_you_mean":
             # asked again, unsure again: the one topic both "Did you mean"s offered
             common = [o for o in decision.options if o in state.offered]
@@ -490,20 +550,34 @@ class Dialogue:
         if decision.kind == "fallback" and not refers:
             return self.reply_for(decision)
         clear = decision.score >= CLEAR_SCORE and decision.intent not in SMALL_TALK
-        if decision.kind == "intent" and clear:  # the message's own topic, clearly
+        if decision.kind == "intent" and clear and not ELLIPSIS.match(said):
+            # the message's own topic, clearly (but "and for piriformis?" asks the last
+            # question again about piriformis)
             return self.reply_for(decision)
-        about = self._about(said, last, decision)
+        instead = INSTEAD.search(said)
+        named = LEAD.sub("", INSTEAD.sub(" ", said)).strip() if instead else said
+        if instead:  # "X instead" names what replaces the last topic: never that topic again
+            about = self._about(named or said, last, decision, exclude=last)
+        else:
+            about = self._about(said, last, decision)
         if about is not None and (
-            decision.kind != "intent" or decision.intent in SMALL_TALK or about[1] > decision.score
+            decision.kind != "intent"
+            or decision.intent in SMALL_TALK
+            or about[1] > decision.score
+            or ELLIPSIS.match(said)
         ):
             return self.answer(about[0], score=about[1], candidates=_pairs(decision))
         reply = self.reply_for(decision)
         if reply.kind == "did_you_mean":
-            return self._settled(reply, decision, last)
+            return self._settled(reply, decision, last, said)
         return reply
 
     def _about(
-        self, said: str, last: str, decision: Decision, exclude: str = ""
+        self,
+        said: str,
+        last: str,
+        decision: Decision,
+        exclude: str = "",
     ) -> tuple[str, float] | None:
         """The topic a message means when read with the last topic's words, among that topic,
         the topics it points to and the message's own candidates (a handful, so this costs
@@ -532,6 +606,11 @@ class Dialogue:
         last = state.last_intent
         assert last is not None
         rest = NOT_PART.sub(" ", rest).strip() or rest
+        facet = _facet(rest)  # "sorry, I meant how long is it" after the prices
+        if facet is not None:
+            intent = self._facet_intent(facet, state)
+            if intent is not None and intent != last and intent in self.content.responses:
+                return self.answer(intent)
         decision = self.matcher.decide(rest)
         if decision.kind == "intent" and decision.intent not in (last, *SMALL_TALK):
             assert decision.intent is not None
@@ -545,53 +624,32 @@ class Dialogue:
         return None
 
     def _facet_intent(self, facet: str, state: ChatState) -> str | None:
-        """The topic a short question about the last one asks for."""
+        """The topic a short question about the last one asks for, by the content's
+        ``asks:`` rules; None when no rule fits (the message is then read on its words)."""
         last = state.last_intent or ""
-        clinic = last.startswith(CLINIC)
-        if facet == "signs":
-            if state.last_kind == "history" or last in (WHEN_TO_GET_HELP, RED_FLAGS):
-                return WHEN_TO_GET_HELP
+        if state.last_kind == "history":
+            after = ASK_HISTORY
+        elif state.last_kind and not (state.last_kind == "fallback" and last):
             return None
-        if state.last_kind and not (state.last_kind == "fallback" and last):
-            return None
-        if facet == "duration":
-            if clinic:
-                return "clinic_session_length"
-            return last if last in OWN_DURATION else "how_long"
-        if facet == "price":
-            return last if last == "clinic_cancellation" else "clinic_prices"
-        if facet == "kind":
-            return "neuromuscular_massage" if last == "massage_for_sciatica" else None
-        if facet == "which":
-            if last in BODY or last.startswith("sciatica") or last == "trigger_point_4":
-                return "sciatica_vs_piriformis"
-            return None
-        if facet == "safe":
-            return "massage_safety" if last in TREATMENTS | {"massage_safety"} else None
-        if facet == "whom":
-            return "find_therapist" if last in TREATMENTS | {"massage_safety"} else WHEN_TO_GET_HELP
-        if facet == "treat":
-            if last.startswith("piriformis"):
-                return "neuromuscular_massage"
-            if last in BODY or last.startswith("sciatica") or last == "risk_factors":
-                return "massage_for_sciatica"
-            return None
-        if facet == "place":
-            if clinic or last in TREATMENTS:
-                return "clinic_location_hours" if clinic else "find_therapist"
-            if last in BODY or last.startswith("sciatica"):
-                return "piriformis_muscle"
-            return None
-        if facet == "instead" and last in TREATMENTS | {"massage_safety"}:
-            return "other_treatments"
+        else:
+            after = last
+        for rule in self.content.asks.get(facet, ()):
+            if after in rule.after or (ASK_ANY in rule.after and after != ASK_HISTORY):
+                if rule.ask != ASK_SAME:
+                    return rule.ask
+                return last or None
         return None
 
-    def _settled(self, reply: Reply, decision: Decision, last_intent: str) -> Reply:
+    def _settled(self, reply: Reply, decision: Decision, last_intent: str, said: str) -> Reply:
         """Settle a "Did you mean" from context: "and the treatment?" after a topic means
-        the close candidate that topic itself points to, when exactly one does."""
+        the close candidate that topic itself points to, when exactly one does (or exactly
+        one of those the message names in full: "and the same for piriformis syndrome?")."""
         follow_ups = self.content.responses[last_intent].follow_ups
         offered = [b.payload for b in reply.buttons]
         near = [c for c in decision.candidates if c.intent in offered and c.intent in follow_ups]
+        if len(near) > 1:  # the one whose name the message says in full
+            words = set(said.split())
+            near = [c for c in near if set(_subject(c.intent).split()) <= words]
         if len(near) != 1:
             return reply
         return self.answer(near[0].intent, score=near[0].score, candidates=reply.candidates)
@@ -604,12 +662,12 @@ class Dialogue:
         if decision.kind == "intent" and decision.intent is not None:
             return self.answer(decision.intent, score=decision.score, candidates=candidates)
         if decision.kind == "did_you_mean":
-            buttons = [self._topic_button(i) for i in decision.options]
+            options = [self._topic_button(i) for i in decision.options]
             if decision.near_urgent:
-                buttons.append(self._topic_button(RED_FLAGS))
+                options.append(self._topic_button(RED_FLAGS))
             return Reply(
                 self._messages["did_you_mean"],
-                (*buttons, self._menu_button()),
+                (*options, self._menu_button()),
                 intent=None,
                 score=decision.score,
                 kind="did_you_mean",
@@ -749,8 +807,9 @@ class Dialogue:
             reply = dataclasses.replace(reply, text=self._messages["fallback"], kind="fallback")
         closest: list[str] = []
         pool = [c for c, _ in reply.candidates]
-        if state.last_intent in self.content.responses:
-            pool.extend(self.content.responses[state.last_intent].follow_ups)
+        last = state.last_intent
+        if last is not None and last in self.content.responses:
+            pool.extend(self.content.responses[last].follow_ups)
         pool.extend(self.content.menu)
         for intent in pool:
             if (
@@ -953,6 +1012,15 @@ def _pairs(decision: Decision) -> tuple[tuple[str, float], ...]:
     return tuple((c.intent, c.score) for c in decision.candidates)
 
 
+def _names_its_own(decision: Decision) -> bool:
+    """True when a message clearly names a topic of its own (not small talk)."""
+    return (
+        decision.kind == "intent"
+        and decision.score >= CLEAR_SCORE
+        and decision.intent not in SMALL_TALK
+    )
+
+
 def _subject(intent: str) -> str:
     """The words a topic's name gives a follow-up ("piriformis_syndrome" -> "piriformis
     syndrome")."""
@@ -973,7 +1041,8 @@ def _forget_kind(state: ChatState) -> ChatState:
 
 
 def _navigation(said: str) -> str | None:
-    """``back`` or ``more`` when the message asks for one of them in everyday words."""
+    """``back``, ``more`` or ``menu`` when the message asks for one of them in everyday
+    words."""
     if said in BACK_WORDS:
         return "back"
     if said in MORE_WORDS:
@@ -981,6 +1050,10 @@ def _navigation(said: str) -> str | None:
     words = said.split()
     if not words or len(words) > NAV_WORDS:
         return None
+    if MENU_MARKS.search(said) and all(
+        w in NAV_FILLER or w in MENU_FILLER for w in MENU_MARKS.sub(" ", said).split()
+    ):
+        return "menu"
     rest = said
     kind = None
     for pattern in BACK_MARKS:
@@ -1032,10 +1105,11 @@ def _facet(said: str) -> str | None:
     words = said.split()
     if not words or len(words) > FACET_WORDS:
         return None
+    said = EXCEPT.sub(" ", said)  # "the price without insurance" asks the price
     for name, pattern in FACETS:
         if pattern.search(said):
             rest = pattern.sub(" ", said).split()
-            if all(w in FACET_FILLER for w in rest):
+            if name in OPEN_FACETS or all(w in FACET_FILLER for w in rest):
                 return name
             return None
     return None
