@@ -13,15 +13,14 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer, free_port, post_raw
-from harness import RunningBot, all_handled, start_bot, subprocess_env, wait_until
+from fake_bot_api import TOKEN, free_port, post_raw
+from harness import RunningBot, all_handled, start_bot, wait_until
+from spawn import STARTUP_TIMEOUT, WEBHOOK_SECRET, webhook_env
 
 from bot.telegram import APOLOGY_TEXT, escape
 
@@ -280,70 +279,6 @@ async def test_connection_refused_while_polling_is_survived(bots, dialogue, capl
 # --------------------------------------------------------------------------------------
 # subprocesses: webhook, operator mistakes, the token in output
 # --------------------------------------------------------------------------------------
-
-STARTUP_TIMEOUT = 20.0
-WEBHOOK_SECRET = "faults-webhook_secret-0123456789"
-
-
-class BotProcess:
-    """``python -m bot COMMAND`` with its output in files (pipes could fill up)."""
-
-    def __init__(self, tmp_path: Path, env: dict[str, str], command: str = "run") -> None:
-        self.out_path = tmp_path / f"stdout-{time.monotonic_ns()}.txt"
-        self.err_path = tmp_path / f"stderr-{time.monotonic_ns()}.txt"
-        with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot", command],
-                cwd=tmp_path,  # no stray .env
-                env=subprocess_env(tmp_path, **env),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=err,
-            )
-
-    def wait(self, timeout: float = STARTUP_TIMEOUT) -> int:
-        return self.proc.wait(timeout=timeout)
-
-    def terminate(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=10)
-
-    @property
-    def stdout(self) -> str:
-        return self.out_path.read_text(errors="replace")
-
-    @property
-    def stderr(self) -> str:
-        return self.err_path.read_text(errors="replace")
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
-
-
-@pytest.fixture
-def server() -> Iterator[FakeBotApiServer]:
-    with FakeBotApiServer(FakeBotApi(), max_long_poll=0.5) as fake:
-        yield fake
-
-
-@pytest.fixture
-def spawn(tmp_path: Path) -> Iterator[object]:
-    started: list[BotProcess] = []
-
-    def start(command: str = "run", **env: str) -> BotProcess:
-        process = BotProcess(tmp_path, env, command)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.kill()
 
 
 @pytest.mark.e2e
@@ -647,16 +582,6 @@ def dialogue_command(dialogue, name: str) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def _webhook_env(server: FakeBotApiServer, port: int, **extra: str) -> dict[str, str]:
-    return {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": server.base_url,
-        "WEBHOOK_URL": f"http://127.0.0.1:{port}",
-        "WEBHOOK_PORT": str(port),
-        **extra,
-    }
-
-
 def _rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -669,7 +594,7 @@ def test_webhook_without_secret_registers_a_random_one(server, spawn):
     import re
 
     port = free_port()
-    bot = spawn("run", **_webhook_env(server, port))
+    bot = spawn("run", **webhook_env(server, port))
     (registered,) = server.api.wait_for_sync("setWebhook", timeout=STARTUP_TIMEOUT)
     secret = registered.params.get("secret_token") or ""
     assert re.fullmatch(r"[A-Za-z0-9_-]{32,256}", secret), secret
@@ -691,7 +616,7 @@ def test_webhook_refused_with_400_exits_with_one_line(server, spawn):
     server.api.fail_next(
         "setWebhook", 400, description="Bad Request: bad webhook: HTTPS url must be provided"
     )
-    bot = spawn("run", **_webhook_env(server, free_port(), WEBHOOK_SECRET=WEBHOOK_SECRET))
+    bot = spawn("run", **webhook_env(server, free_port(), WEBHOOK_SECRET=WEBHOOK_SECRET))
     assert bot.wait() == 2
     lines = bot.stderr.strip().splitlines()
     assert lines[-1].startswith("sciatica-bot: Telegram refused the webhook"), lines
@@ -706,7 +631,7 @@ def test_webhook_registration_waits_out_5xx_and_429(server, spawn):
     api.fail_next("setWebhook", 502, times=5)  # outlasts the request retries
     api.fail_next("setWebhook", 429, retry_after=1)
     port = free_port()
-    bot = spawn("run", **_webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
+    bot = spawn("run", **webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
     api.wait_for_sync("setWebhook", timeout=30)
     assert [c.status for c in api.calls_to("setWebhook")] == [502] * 5 + [429, 200]
     assert server.deliver_webhook({"message": api.message("/help", chat_id=77)}) == 200
@@ -719,7 +644,7 @@ def test_webhook_caps_bodies_before_reading_them(server, spawn):
     import http.client
 
     port = free_port()
-    bot = spawn("run", **_webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
+    bot = spawn("run", **webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
     server.api.wait_for_sync("setWebhook", timeout=STARTUP_TIMEOUT)
     assert server.deliver_webhook({"message": server.api.message("/help", chat_id=78)}) == 200
     url = server.api.webhook["url"]
@@ -768,7 +693,7 @@ def test_webhook_answers_telegram_only_after_handling(server, spawn):
     """Telegram delivers again until it gets 200: the 200 comes after the answer was sent,
     so a crash before that loses nothing."""
     port = free_port()
-    bot = spawn("run", **_webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
+    bot = spawn("run", **webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
     server.api.wait_for_sync("setWebhook", timeout=STARTUP_TIMEOUT)
     assert server.deliver_webhook({"message": server.api.message("/help", chat_id=79)}) == 200
     server.api.slow_next("sendMessage", 1.5)

@@ -1,7 +1,7 @@
 """Faults, round two: one unreadable update, idle webhook connections, hostile voice notes.
 
 The process tests start ``python -m bot run`` against :class:`FakeBotApiServer` on
-127.0.0.1, as ``test_faults`` does (its fixtures are reused).
+127.0.0.1, as ``test_faults_system`` does (the fixtures are in ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -22,13 +22,7 @@ from pathlib import Path
 import pytest
 from fake_bot_api import TOKEN, free_port, post_raw
 from harness import RunningBot, all_handled, start_bot, subprocess_env, wait_until
-from test_faults import (  # noqa: F401  (fixtures)
-    STARTUP_TIMEOUT,
-    WEBHOOK_SECRET,
-    _webhook_env,
-    server,
-    spawn,
-)
+from spawn import STARTUP_TIMEOUT, WEBHOOK_SECRET, webhook_env
 
 from bot.telegram import webhook
 from bot.telegram.updates import ChatOrderProcessor
@@ -39,7 +33,7 @@ def _private(api, chat_id: int, text: str) -> int:
 
 
 @pytest.mark.e2e
-def test_an_update_the_library_cannot_read_does_not_stop_polling(server, spawn):  # noqa: F811
+def test_an_update_the_library_cannot_read_does_not_stop_polling(server, spawn):
     """An update without ``date`` used to fail every ``getUpdates`` from its offset: no
     chat was answered again. Now it is confirmed after a few tries, counted and logged in
     one line without its content, and the next messages from other chats are answered."""
@@ -110,14 +104,14 @@ def _closed_by_peer(sock: socket.socket) -> bool:
 
 
 @pytest.mark.e2e
-def test_idle_connections_cannot_take_the_webhook_down(server, tmp_path):  # noqa: F811
+def test_idle_connections_cannot_take_the_webhook_down(server, tmp_path):
     """400 idle connections against a bot limited to 256 open files (no secret needed to
     open them) once made it spin on EMFILE, logging millions of lines, and left a real
     update unanswered. Now the connections are capped below the limit (a new one pushes
     out the oldest idle one), idle ones are closed within seconds and Telegram's update is
     answered."""
     port = free_port()
-    env = _webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET)
+    env = webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET)
     bot = _limited_bot(tmp_path, env, files=256)
     idle: list[socket.socket] = []
     try:
@@ -242,12 +236,12 @@ async def test_a_plain_400_for_an_upgraded_group_is_one_line(bots, dialogue, cap
 
 
 @pytest.mark.e2e
-def test_webhook_answers_an_update_id_once_and_rejects_bad_ones(server, spawn):  # noqa: F811
+def test_webhook_answers_an_update_id_once_and_rejects_bad_ones(server, spawn):
     """The same ``update_id`` posted twice was answered twice; ``"abc"``, -1 and 2**70
     got 200. An update the library cannot read is confirmed with one log line."""
     api = server.api
     port = free_port()
-    bot = spawn("run", **_webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
+    bot = spawn("run", **webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
     api.wait_for_sync("setWebhook", timeout=STARTUP_TIMEOUT)
     chat = 82
     update = {"update_id": api.next_update_id(), "message": api.message("/help", chat_id=chat)}

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from locations import REPO
 
 from bot import settings as settings_module
 from bot.settings import (
@@ -22,9 +23,6 @@ from bot.settings import (
     default_database_path,
     load_settings,
 )
-
-REPO = Path(__file__).resolve().parent.parent
-
 
 # --------------------------------------------------------------------------------------
 # where the content and the database are

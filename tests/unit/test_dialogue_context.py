@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from locations import DATA
 
 from bot.content import Content
 from bot.dialogue import Dialogue
@@ -26,7 +27,7 @@ from bot.replies import BACK, NOT_URGENT, ChatState, Reply
 from bot.service import ChatService
 from bot.store import Store
 
-DIALOGUES = Path(__file__).resolve().parent / "data" / "dialogues.yml"
+DIALOGUES = DATA / "dialogues.yml"
 URGENT_TEXT = "i cant control my bladder and both my legs have gone numb"
 
 

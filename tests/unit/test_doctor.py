@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 from fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer, free_port
+from locations import REPO
 
 from bot.cli import main
 from bot.doctor import doctor, redact
 from bot.settings import unquoted_hashes
 from bot.store import SCHEMA_VERSION, Store
 
-REPO = Path(__file__).resolve().parent.parent
 WEBHOOK = "https://bot.example.org"
 SECRET = "doctor-webhook_secret-0123456789"
 

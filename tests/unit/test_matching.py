@@ -9,6 +9,7 @@ import sys
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from locations import REPO
 
 from bot.content import Content
 from bot.matching import Matcher
@@ -285,11 +286,10 @@ def test_the_lazy_search_finds_exactly_what_a_plain_scan_finds(
     """Scoring intents that know a rare word first, and the rest only when they could still
     make the top, must not change a single candidate, score or tie order."""
     import sys
-    from pathlib import Path
 
     import yaml
 
-    root = Path(__file__).resolve().parent.parent
+    root = REPO
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     from bench.synthetic import scaled_content

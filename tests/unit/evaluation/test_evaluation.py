@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from locations import REPO
 
 from bot.content import REQUIRED_INTENTS, WHEN_TO_GET_HELP, Content
 from bot.dialogue import Dialogue
 from bot.evaluation import FALLBACK, Item, Outcome, Report, evaluate, load_items
 from bot.text import normalise
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 QUESTIONS = ROOT / "tests" / "data" / "questions.yml"
 CONVERSATIONS = ROOT / "tests" / "data" / "conversations.yml"
 SAFETY = ROOT / "tests" / "data" / "safety.yml"

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from fake_bot_api import TOKEN, FakeBotApi, FakeRequest
 from harness import file_bytes, skip_unless_ci
+from locations import REPO
 
 from bot.dialogue import Dialogue
 from bot.replies import ChatState
@@ -39,7 +40,7 @@ from bot.storegate import StoreGate
 from bot.telegram import app as telegram_app
 from bot.telegram import build_application
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 DAY = utc_today() - dt.timedelta(days=3)  # recent: the CLI purges what is past retention
 RED_FLAG_TEXT = "i cant control my bladder and my bum is numb since yesterday"
 IDENTITIES = ("telegram:424242", "424242", "telegram:-100777", "Pat", "pat_the_patient")

@@ -13,13 +13,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from fake_bot_api import FakeBotApi, FakeBotApiServer
 from harness import TOKEN, RunningBot, start_bot, subprocess_env
+from locations import DATA
 
 from bot import voice
 from bot.dialogue import Dialogue
@@ -31,7 +31,7 @@ from bot.store import Store
 from bot.telegram.app import voice_queue
 from bot.telegram.render import escape
 
-CLIPS = Path(__file__).parent / "data" / "voice"
+CLIPS = DATA / "voice"
 HELDOUT = CLIPS / "heldout"
 CHAT = 1001
 NO_EXTRA = "the voice extra is not installed (pip install -e '.[voice]'; make test does)"
