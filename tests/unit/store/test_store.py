@@ -33,7 +33,6 @@ from bot.store import (
     StoreError,
     Turn,
     UnansweredRow,
-    mask_personal,
     utc_today,
 )
 from bot.storegate import StoreGate
@@ -291,16 +290,6 @@ def test_statistics_and_unanswered_rows_carry_no_identity_or_red_flag_text(
     assert "bladder" not in everything and "peeing" not in everything
     assert any(kind == "red_flag" for _, _, kind, _, _ in rows["daily_stats"])
     assert any("purple elbow" in row[1] for row in rows["unanswered"])
-
-
-def test_mask_personal_details_and_length():
-    text = mask_personal(
-        "mail me at pat.smith@example.org or call +44 20 7946 0958, see "
-        "https://example.org/x?y=1 or @pat_the_patient"
-    )
-    assert text == "mail me at [email] or call [number], see [link] or [handle]"
-    assert len(mask_personal("word " * 500)) == MAX_UNANSWERED_CHARS
-    assert mask_personal("  \n ") == ""
 
 
 # --------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer, free_port
 from harness import subprocess_env
 from telegram.error import InvalidToken, NetworkError, RetryAfter
 
-from bot.settings import SettingsError, load_settings
 from bot.telegram.startup import (
     EXIT_TELEGRAM_UNREACHABLE,
     MAX_DELAY,
@@ -93,15 +92,6 @@ async def test_flood_control_waits_as_long_as_telegram_asks():
     clock = FakeClock()
     await initialize_with_retry(app, 60, sleep=clock.sleep, clock=clock)
     assert clock.sleeps == [5]
-
-
-def test_startup_timeout_setting():
-    assert load_settings({}).startup_timeout == 60
-    assert load_settings({"STARTUP_TIMEOUT": "2.5"}).startup_timeout == 2.5
-    with pytest.raises(SettingsError, match="STARTUP_TIMEOUT"):
-        load_settings({"STARTUP_TIMEOUT": "soon"})
-    with pytest.raises(SettingsError, match="STARTUP_TIMEOUT"):
-        load_settings({"STARTUP_TIMEOUT": "-1"})
 
 
 def _run_bot(tmp_path: Path, **env: str) -> subprocess.Popen[bytes]:

@@ -26,7 +26,7 @@ from bot.dialogue import Dialogue
 from bot.evaluation import Report
 from bot.replies import ChatState
 from bot.service import ChatService
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.app import voice_queue
 from bot.telegram.render import escape
@@ -311,14 +311,6 @@ def test_the_prompt_comes_from_the_content(content):
     for name in ("ibuprofen", "paracetamol", "MRI", "X-ray", "lumbar"):
         assert name in prompt or name in prompt.lower(), name
     assert prompt.endswith(".") and "saddle" in prompt  # the screen's words are not cut off
-
-
-def test_voice_setting():
-    assert load_settings({"VOICE": "off"}).voice is False
-    assert load_settings({"VOICE": "on"}).voice is True
-    assert load_settings({}).voice is voice.available()
-    with pytest.raises(SettingsError, match="VOICE"):
-        load_settings({"VOICE": "maybe"})
 
 
 def test_service_never_stores_a_transcript(dialogue):
