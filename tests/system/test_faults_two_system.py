@@ -6,10 +6,7 @@ The process tests start ``python -m bot run`` against :class:`FakeBotApiServer` 
 
 from __future__ import annotations
 
-import asyncio
-import errno
 import json
-import logging
 import os
 import resource
 import signal
@@ -21,11 +18,10 @@ from pathlib import Path
 
 import pytest
 from fake_bot_api import TOKEN, free_port, post_raw
-from harness import RunningBot, all_handled, start_bot, subprocess_env, wait_until
+from harness import subprocess_env
 from spawn import STARTUP_TIMEOUT, WEBHOOK_SECRET, webhook_env
 
 from bot.telegram import webhook
-from bot.telegram.updates import ChatOrderProcessor
 
 
 def _private(api, chat_id: int, text: str) -> int:
@@ -143,96 +139,9 @@ def test_idle_connections_cannot_take_the_webhook_down(server, tmp_path):
     assert len(output.splitlines()) < 40, output
 
 
-async def test_accept_loop_backs_off_when_out_of_file_descriptors(caplog):
-    """With no file descriptor left, tornado's accept loop was woken at once for the same
-    waiting connection, for ever, logging a traceback each time. Now it pauses (with
-    backoff), logs one line, and accepts again once descriptors are free."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.setblocking(False)
-
-    class Starved:
-        """The listening socket of a process out of file descriptors."""
-
-        starved = True
-        calls = 0
-
-        def fileno(self) -> int:
-            return listener.fileno()
-
-        def accept(self) -> tuple[socket.socket, object]:
-            Starved.calls += 1
-            if Starved.starved:
-                raise OSError(errno.EMFILE, "Too many open files")
-            return listener.accept()
-
-        def close(self) -> None:
-            listener.close()
-
-    client = socket.create_connection(listener.getsockname())  # waits to be accepted
-    http = webhook.webhook_server("telegram", None, asyncio.Queue(), ChatOrderProcessor(), "x")
-    caplog.set_level(logging.INFO)
-    http.add_sockets([Starved()])  # type: ignore[list-item]
-    try:
-        await asyncio.sleep(1.5)
-        while_starved = Starved.calls
-        Starved.starved = False
-        await wait_until(lambda: len(http._connections) == 1, 5, "the waiting connection accepted")
-    finally:
-        http.stop()
-        client.close()
-    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    print(f"\n{while_starved} accept() calls in 1.5 s without descriptors")
-    assert while_starved <= 12  # pauses of 0.05, 0.1, 0.2, 0.4, 0.8 s
-    assert len(loud) == 1 and "no file descriptor left" in loud[0].getMessage()
-    assert not any(r.exc_info for r in caplog.records)
-
-
-def test_doctor_says_what_the_open_file_limit_allows(monkeypatch):
-    """``doctor`` reports the limit, what the bot raises it to at start and, for a webhook,
-    the connection cap (a note when the hard limit keeps it low)."""
-    from bot.doctor import check_files
-    from bot.settings import Settings
-
-    monkeypatch.setattr(resource, "getrlimit", lambda _which: (1024, 524288))
-    check = check_files(Settings(webhook_url="https://example.org"))
-    assert check.status == "ok"
-    assert "soft limit 1024, raised to 4096 at start" in check.summary
-    assert "at most 1000 webhook connections" in check.summary
-    monkeypatch.setattr(resource, "getrlimit", lambda _which: (256, 256))
-    check = check_files(Settings(webhook_url="https://example.org"))
-    assert check.status == "note" and "at most 192 webhook connections" in check.summary
-
-
 # --------------------------------------------------------------------------------------
 # smaller ones
 # --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def bots(dialogue):
-    started: list[RunningBot] = []
-    yield started
-    for bot in started:
-        await bot.stop()
-
-
-async def test_a_plain_400_for_an_upgraded_group_is_one_line(bots, dialogue, caplog):
-    """Without ``migrate_to_chat_id`` the 400 is a plain ``BadRequest``: it used to log a
-    40-line traceback."""
-    bot = await start_bot(dialogue)
-    bots.append(bot)
-    caplog.set_level(logging.INFO)
-    bot.api.fail_chat(-500, 400, "Bad Request: group chat was upgraded to a supergroup chat")
-    update_id = bot.api.push_message("/help", chat_id=-500, chat_type="group")
-    bot.api.push_message("/help", chat_id=501)
-    await wait_until(lambda: len(bot.delivered_to(501)) == 1, 10, "the other chat answered")
-    await all_handled(bot.app, bot.api)
-    mine = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert len(mine) == 1, [r.getMessage() for r in mine]
-    message = mine[0].getMessage()
-    assert f"update {update_id} failed with BadRequest" in message and "\n" not in message
-    assert "upgraded" in message.lower()
-    assert not any(r.exc_info for r in caplog.records)
 
 
 @pytest.mark.e2e
