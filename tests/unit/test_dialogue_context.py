@@ -362,7 +362,7 @@ def test_the_labelled_conversations_meet_their_floors(conversations: list[Conver
 def test_conversations_are_read_in_context(
     dialogue: Dialogue, conversations: list[Conversation]
 ) -> None:
-    """The figures the README gives, as floors (measured: see the README)."""
+    """The figures docs/accuracy.md gives, as floors (measured: see there)."""
     report = evaluate_dialogues(dialogue, conversations)
     for part in (report.part(False), report.part(True)):
         assert part.urgent_recall == 1.0 and part.false_alarms == 0, part.label

@@ -35,7 +35,7 @@ NO_EXTRA = "the voice extra is not installed (pip install -e '.[voice]'; make te
 
 needs_extra = pytest.mark.skipif(not voice.available(), reason=NO_EXTRA)
 
-# Floors on the two clip sets, a clip under what was measured (README, "Voice notes": first
+# Floors on the two clip sets, a clip under what was measured (docs/voice.md: first
 # set 94.0% / 87.5%, 1 false alarm; held out 83.3% / 76.9%, red-flag recall 13/16 and 6/8,
 # 2 false alarms). Every urgent clip of the first set must get the urgent answer.
 FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.92, 0.79, 2
