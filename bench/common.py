@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "data" / "questions.yml"
 CONVERSATIONS = ROOT / "tests" / "data" / "conversations.yml"
 SAFETY = ROOT / "tests" / "data" / "safety.yml"
-TESTS_DIR = ROOT / "tests"
+TESTS_DIR = ROOT / "tests" / "support"
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,6 @@ def rss_mb() -> tuple[float, float]:
 
 
 def ensure_tests_on_path() -> None:
-    """Make ``tests/fake_bot_api.py`` importable (the one place ``sys.path`` is touched)."""
+    """Make ``tests/support/fake_bot_api.py`` importable (the one place ``sys.path`` is touched)."""
     if str(TESTS_DIR) not in sys.path:
         sys.path.insert(0, str(TESTS_DIR))

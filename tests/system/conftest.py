@@ -1,5 +1,5 @@
 """Fixtures of the system tests (``sciatica-bot run`` against the loopback fake Bot API);
-the bot process and its helpers are in :mod:`sysbot`."""
+the bot processes and their helpers are in ``tests/support`` (:mod:`sysbot`, :mod:`spawn`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer
+from spawn import CommandProcess
 from sysbot import STARTUP_TIMEOUT, BotProcess, System
 
 
@@ -40,3 +41,25 @@ def start_system(tmp_path: Path) -> Iterator[Callable[..., System]]:
         bot.kill()
         server.stop()
         shutil.rmtree(bot.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotApiServer]:
+    """A loopback fake Bot API for a bot started with ``spawn``."""
+    with FakeBotApiServer(FakeBotApi(), max_long_poll=0.5) as fake:
+        yield fake
+
+
+@pytest.fixture
+def spawn(tmp_path: Path) -> Iterator[Callable[..., CommandProcess]]:
+    """``spawn(command="run", **env)``: ``python -m bot COMMAND``, killed after the test."""
+    started: list[CommandProcess] = []
+
+    def start(command: str = "run", **env: str) -> CommandProcess:
+        process = CommandProcess(tmp_path, env, command)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.kill()

@@ -3,10 +3,9 @@ mean", and voice notes (with the speech model, where the ``voice`` extra is inst
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from harness import skip_unless_ci
+from locations import DATA
 from sysbot import System
 
 from bot import voice
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.e2e
 PERSON = 5151
 NEWCOMER = 5152
 STAFF = -1002223334445
-CLIPS = Path(__file__).resolve().parent.parent / "data" / "voice"
+CLIPS = DATA / "voice"
 VOICE_TIMEOUT = 180.0
 """Seconds for a voice note's answer: the model loads in the background at start-up."""
 

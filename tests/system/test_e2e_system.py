@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer, buttons_of, free_port
 from harness import SUBPROCESS_ENV_PREFIXES
+from locations import REPO
 
 from bot.dialogue import Dialogue
 from bot.replies import ChatState
@@ -20,7 +21,6 @@ from bot.telegram import escape
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 20.0
 CHAT = 31337
 WEBHOOK_SECRET = "e2e-webhook_secret-0123456789"

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from locations import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 UNIT = REPO / "deploy" / "sciatica-bot.service"
 DIRECTIVES_MAN_PAGE = Path("/usr/share/man/man7/systemd.directives.7.gz")
 """systemd.directives(7): the index of every directive of every systemd unit and

@@ -1,5 +1,5 @@
 """A month of made-up traffic in a database, for the tests of ``report --html`` and for the
-README's picture of the page (``python tests/report_demo.py DB`` writes it)."""
+README's picture of the page (``python tests/support/report_demo.py DB`` writes it)."""
 
 from __future__ import annotations
 

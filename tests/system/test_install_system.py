@@ -1,10 +1,10 @@
-"""Installing the bot: content and database locations, and the wheel in a fresh environment."""
+"""Installing the bot: the wheel in a fresh environment (where the content and the database
+are is in ``tests/unit/test_settings.py``)."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -12,75 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from bot import settings as settings_module
-from bot.settings import (
-    PROJECT_ROOT,
-    SETTING_NAMES,
-    Settings,
-    bundled_content_dir,
-    default_database_path,
-    load_settings,
-)
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-# --------------------------------------------------------------------------------------
-# where the content and the database are
-# --------------------------------------------------------------------------------------
-
-
-def test_a_checkout_reads_its_own_content_and_keeps_data_in_it():
-    assert settings_module.from_checkout()
-    assert bundled_content_dir() == PROJECT_ROOT == REPO
-    loaded = load_settings({})
-    assert loaded.intents_dir == REPO / "intents"
-    assert loaded.responses_dir == REPO / "responses"
-    assert loaded.database_path == str(REPO / "data" / "sciatica-bot.sqlite3")
-    assert Settings().intents_dir == loaded.intents_dir
-
-
-def test_content_dir_holds_both_folders_and_the_two_settings_still_win(tmp_path):
-    loaded = load_settings({"CONTENT_DIR": str(tmp_path)})
-    assert (loaded.intents_dir, loaded.responses_dir) == (
-        tmp_path / "intents",
-        tmp_path / "responses",
-    )
-    own = load_settings({"CONTENT_DIR": str(tmp_path), "INTENTS_DIR": "/srv/intents"})
-    assert own.intents_dir == Path("/srv/intents")
-    assert own.responses_dir == tmp_path / "responses"
-    only = load_settings({"RESPONSES_DIR": "/srv/responses"})
-    assert only.intents_dir == REPO / "intents"
-    assert only.responses_dir == Path("/srv/responses")
-
-
-def test_installed_database_goes_to_the_state_folder(monkeypatch, tmp_path):
-    monkeypatch.setattr(settings_module, "from_checkout", lambda: False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    state = tmp_path / "state"
-    expected = state / "sciatica-bot" / "sciatica-bot.sqlite3"
-    assert default_database_path({"XDG_STATE_HOME": str(state)}) == expected
-    home_default = tmp_path / "home" / ".local" / "state" / "sciatica-bot" / "sciatica-bot.sqlite3"
-    assert default_database_path({}) == home_default
-    # the XDG rules: a relative XDG_STATE_HOME is ignored
-    assert default_database_path({"XDG_STATE_HOME": "relative/state"}) == home_default
-    assert load_settings({"XDG_STATE_HOME": str(state)}).database_path == str(expected)
-    assert load_settings({"DATABASE_PATH": "/srv/bot.db"}).database_path == "/srv/bot.db"
-
-
-def test_every_setting_is_listed_in_env_example_and_the_readme():
-    source = (REPO / "bot" / "settings.py").read_text()
-    read = set(re.findall(r'(?:text|_float|_int|_url|env\.get)\((?:env, )?"([A-Z_]+)"', source))
-    read.discard("XDG_STATE_HOME")  # where the database goes by default, not a setting
-    assert read == set(SETTING_NAMES)
-    example = (REPO / ".env.example").read_text()
-    readme = (REPO / "README.md").read_text()
-    settings_table = readme[readme.index("## Settings") : readme.index("## Putting it on Telegram")]
-    for name in SETTING_NAMES:
-        assert re.search(rf"^#? ?{name}=", example, re.MULTILINE), name
-        assert f"`{name}`" in settings_table, name
-
+from locations import REPO
 
 # --------------------------------------------------------------------------------------
 # the wheel, installed into a fresh virtual environment

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from locations import REPO
 
 from bot.content import MAX_MESSAGE_CHARS, Content, load_content
 from bot.dialogue import Dialogue
@@ -45,7 +44,7 @@ def test_red_flag_wins_with_one_way_on(dialogue: Dialogue) -> None:
     assert [b.payload for b in reply.buttons] == [NOT_URGENT]
     assert "emergency" in reply.text.lower() or "999" in reply.text
     # the urgent answer never becomes the topic; the chat only notes, for the next message,
-    # that it was just shown (the store never writes that down: tests/test_store.py)
+    # that it was just shown (the store never writes that down: tests/unit/store/test_store.py)
     assert (after.last_intent, after.history) == (state.last_intent, state.history)
     assert after.last_kind == "urgent"
 
@@ -197,7 +196,7 @@ def test_any_payload_or_long_text_gives_a_reply(text: str, prefix: str) -> None:
 
 
 def _load() -> Dialogue:
-    root = Path(__file__).resolve().parent.parent
+    root = REPO
     return Dialogue(load_content(root / "intents", root / "responses"))
 
 

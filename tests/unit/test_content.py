@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from locations import REPO
 
 from bot.content import (
     REQUIRED_INTENTS,
@@ -67,7 +68,7 @@ def test_answers_the_article_does_not_cover_say_so_and_quote_nothing(content: Co
 
 
 def test_project_article_is_the_shared_source() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = REPO
     shared = root.parent / "shared" / "seeds" / "000_f5658acb16fe1be5.txt"
     if not shared.exists():
         pytest.skip("shared source article not present beside the project")

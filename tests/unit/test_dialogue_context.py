@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from locations import DATA
 
 from bot.content import AskRule, Content, ContentError, load_content
 from bot.dialogue import Dialogue
@@ -28,7 +29,7 @@ from bot.replies import BACK, NOT_URGENT, ChatState, Reply
 from bot.service import ChatService
 from bot.store import Store
 
-DIALOGUES = Path(__file__).resolve().parent / "data" / "dialogues.yml"
+DIALOGUES = DATA / "dialogues.yml"
 URGENT_TEXT = "i cant control my bladder and both my legs have gone numb"
 
 
@@ -475,7 +476,7 @@ def test_the_labelled_conversations_meet_their_floors(conversations: list[Conver
 def test_conversations_are_read_in_context(
     dialogue: Dialogue, conversations: list[Conversation]
 ) -> None:
-    """The figures the README gives, as floors (measured: see the README)."""
+    """The figures docs/accuracy.md gives, as floors (measured: see there)."""
     report = evaluate_dialogues(dialogue, conversations)
     for part in (report.part(False), report.part(True)):
         assert part.urgent_recall == 1.0 and part.false_alarms == 0, part.label

@@ -24,7 +24,7 @@ from bot.handover import (
 from bot.replies import MENU, Reply
 from bot.report import build_report, summarise_handovers
 from bot.service import ChatService
-from bot.settings import Clinic, SettingsError, load_settings
+from bot.settings import Clinic, load_settings
 from bot.store import HandoverStat, Store, TicketStore
 from bot.storegate import StoreGate
 from bot.voice import Heard
@@ -450,20 +450,6 @@ def test_summary_of_nothing():
     assert (summary.sent, summary.answered, summary.median_seconds) == (0, 0, None)
     one = summarise_handovers([HandoverStat(dt.date(2026, 1, 1), "answered", 42)])
     assert one.median_seconds == one.p90_seconds == 42
-
-
-# --------------------------------------------------------------------------------------
-# the setting
-# --------------------------------------------------------------------------------------
-
-
-def test_staff_chat_id_is_read_and_checked():
-    assert load_settings({}).staff_chat_id is None
-    assert load_settings({"STAFF_CHAT_ID": " -1001234567890 "}).staff_chat_id == -1001234567890
-    with pytest.raises(SettingsError, match="whole number such as -1001234567890"):
-        load_settings({"STAFF_CHAT_ID": "@clinic_staff"})
-    with pytest.raises(SettingsError, match="starts with a minus sign"):
-        load_settings({"STAFF_CHAT_ID": "1234"})
 
 
 # --------------------------------------------------------------------------------------

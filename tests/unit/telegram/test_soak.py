@@ -1,7 +1,7 @@
 """Load: many chats through the in-process fake with injected faults, and one flooding chat.
 
 ``SOAK_MESSAGES`` (default 500) messages over ``SOAK_CHATS`` (default 200) chats; for the
-long run: ``SOAK_MESSAGES=10000 .venv/bin/pytest -m soak -s tests/test_soak.py``.
+long run: ``SOAK_MESSAGES=10000 .venv/bin/pytest -m soak -s tests/unit/telegram/test_soak.py``.
 """
 
 from __future__ import annotations

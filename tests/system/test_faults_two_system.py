@@ -1,15 +1,12 @@
 """Faults, round two: one unreadable update, idle webhook connections, hostile voice notes.
 
 The process tests start ``python -m bot run`` against :class:`FakeBotApiServer` on
-127.0.0.1, as ``test_faults`` does (its fixtures are reused).
+127.0.0.1, as ``test_faults_system`` does (the fixtures are in ``conftest.py``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import errno
 import json
-import logging
 import os
 import resource
 import signal
@@ -21,17 +18,10 @@ from pathlib import Path
 
 import pytest
 from fake_bot_api import TOKEN, free_port, post_raw
-from harness import RunningBot, all_handled, start_bot, subprocess_env, wait_until
-from test_faults import (  # noqa: F401  (fixtures)
-    STARTUP_TIMEOUT,
-    WEBHOOK_SECRET,
-    _webhook_env,
-    server,
-    spawn,
-)
+from harness import subprocess_env
+from spawn import STARTUP_TIMEOUT, WEBHOOK_SECRET, webhook_env
 
 from bot.telegram import webhook
-from bot.telegram.updates import ChatOrderProcessor
 
 
 def _private(api, chat_id: int, text: str) -> int:
@@ -39,7 +29,7 @@ def _private(api, chat_id: int, text: str) -> int:
 
 
 @pytest.mark.e2e
-def test_an_update_the_library_cannot_read_does_not_stop_polling(server, spawn):  # noqa: F811
+def test_an_update_the_library_cannot_read_does_not_stop_polling(server, spawn):
     """An update without ``date`` used to fail every ``getUpdates`` from its offset: no
     chat was answered again. Now it is confirmed after a few tries, counted and logged in
     one line without its content, and the next messages from other chats are answered."""
@@ -110,14 +100,14 @@ def _closed_by_peer(sock: socket.socket) -> bool:
 
 
 @pytest.mark.e2e
-def test_idle_connections_cannot_take_the_webhook_down(server, tmp_path):  # noqa: F811
+def test_idle_connections_cannot_take_the_webhook_down(server, tmp_path):
     """400 idle connections against a bot limited to 256 open files (no secret needed to
     open them) once made it spin on EMFILE, logging millions of lines, and left a real
     update unanswered. Now the connections are capped below the limit (a new one pushes
     out the oldest idle one), idle ones are closed within seconds and Telegram's update is
     answered."""
     port = free_port()
-    env = _webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET)
+    env = webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET)
     bot = _limited_bot(tmp_path, env, files=256)
     idle: list[socket.socket] = []
     try:
@@ -149,105 +139,18 @@ def test_idle_connections_cannot_take_the_webhook_down(server, tmp_path):  # noq
     assert len(output.splitlines()) < 40, output
 
 
-async def test_accept_loop_backs_off_when_out_of_file_descriptors(caplog):
-    """With no file descriptor left, tornado's accept loop was woken at once for the same
-    waiting connection, for ever, logging a traceback each time. Now it pauses (with
-    backoff), logs one line, and accepts again once descriptors are free."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.setblocking(False)
-
-    class Starved:
-        """The listening socket of a process out of file descriptors."""
-
-        starved = True
-        calls = 0
-
-        def fileno(self) -> int:
-            return listener.fileno()
-
-        def accept(self) -> tuple[socket.socket, object]:
-            Starved.calls += 1
-            if Starved.starved:
-                raise OSError(errno.EMFILE, "Too many open files")
-            return listener.accept()
-
-        def close(self) -> None:
-            listener.close()
-
-    client = socket.create_connection(listener.getsockname())  # waits to be accepted
-    http = webhook.webhook_server("telegram", None, asyncio.Queue(), ChatOrderProcessor(), "x")
-    caplog.set_level(logging.INFO)
-    http.add_sockets([Starved()])  # type: ignore[list-item]
-    try:
-        await asyncio.sleep(1.5)
-        while_starved = Starved.calls
-        Starved.starved = False
-        await wait_until(lambda: len(http._connections) == 1, 5, "the waiting connection accepted")
-    finally:
-        http.stop()
-        client.close()
-    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    print(f"\n{while_starved} accept() calls in 1.5 s without descriptors")
-    assert while_starved <= 12  # pauses of 0.05, 0.1, 0.2, 0.4, 0.8 s
-    assert len(loud) == 1 and "no file descriptor left" in loud[0].getMessage()
-    assert not any(r.exc_info for r in caplog.records)
-
-
-def test_doctor_says_what_the_open_file_limit_allows(monkeypatch):
-    """``doctor`` reports the limit, what the bot raises it to at start and, for a webhook,
-    the connection cap (a note when the hard limit keeps it low)."""
-    from bot.doctor import check_files
-    from bot.settings import Settings
-
-    monkeypatch.setattr(resource, "getrlimit", lambda _which: (1024, 524288))
-    check = check_files(Settings(webhook_url="https://example.org"))
-    assert check.status == "ok"
-    assert "soft limit 1024, raised to 4096 at start" in check.summary
-    assert "at most 1000 webhook connections" in check.summary
-    monkeypatch.setattr(resource, "getrlimit", lambda _which: (256, 256))
-    check = check_files(Settings(webhook_url="https://example.org"))
-    assert check.status == "note" and "at most 192 webhook connections" in check.summary
-
-
 # --------------------------------------------------------------------------------------
 # smaller ones
 # --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def bots(dialogue):
-    started: list[RunningBot] = []
-    yield started
-    for bot in started:
-        await bot.stop()
-
-
-async def test_a_plain_400_for_an_upgraded_group_is_one_line(bots, dialogue, caplog):
-    """Without ``migrate_to_chat_id`` the 400 is a plain ``BadRequest``: it used to log a
-    40-line traceback."""
-    bot = await start_bot(dialogue)
-    bots.append(bot)
-    caplog.set_level(logging.INFO)
-    bot.api.fail_chat(-500, 400, "Bad Request: group chat was upgraded to a supergroup chat")
-    update_id = bot.api.push_message("/help", chat_id=-500, chat_type="group")
-    bot.api.push_message("/help", chat_id=501)
-    await wait_until(lambda: len(bot.delivered_to(501)) == 1, 10, "the other chat answered")
-    await all_handled(bot.app, bot.api)
-    mine = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert len(mine) == 1, [r.getMessage() for r in mine]
-    message = mine[0].getMessage()
-    assert f"update {update_id} failed with BadRequest" in message and "\n" not in message
-    assert "upgraded" in message.lower()
-    assert not any(r.exc_info for r in caplog.records)
-
-
 @pytest.mark.e2e
-def test_webhook_answers_an_update_id_once_and_rejects_bad_ones(server, spawn):  # noqa: F811
+def test_webhook_answers_an_update_id_once_and_rejects_bad_ones(server, spawn):
     """The same ``update_id`` posted twice was answered twice; ``"abc"``, -1 and 2**70
     got 200. An update the library cannot read is confirmed with one log line."""
     api = server.api
     port = free_port()
-    bot = spawn("run", **_webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
+    bot = spawn("run", **webhook_env(server, port, WEBHOOK_SECRET=WEBHOOK_SECRET))
     api.wait_for_sync("setWebhook", timeout=STARTUP_TIMEOUT)
     chat = 82
     update = {"update_id": api.next_update_id(), "message": api.message("/help", chat_id=chat)}

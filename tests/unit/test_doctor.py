@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import re
+import resource
 import shutil
 import sqlite3
 import time
@@ -15,13 +16,13 @@ from typing import Any
 
 import pytest
 from fake_bot_api import TOKEN, FakeBotApi, FakeBotApiServer, free_port
+from locations import REPO
 
 from bot.cli import main
 from bot.doctor import doctor, redact
 from bot.settings import unquoted_hashes
 from bot.store import SCHEMA_VERSION, Store
 
-REPO = Path(__file__).resolve().parent.parent
 WEBHOOK = "https://bot.example.org"
 SECRET = "doctor-webhook_secret-0123456789"
 
@@ -319,3 +320,19 @@ def test_unquoted_hashes_finds_only_values_a_reader_would_cut(tmp_path: Path):
     )
     assert unquoted_hashes(env_file) == [(2, "CLINIC_ADDRESS"), (6, "CLINIC_HOURS")]
     assert unquoted_hashes(tmp_path / "missing") == []
+
+
+def test_doctor_says_what_the_open_file_limit_allows(monkeypatch):
+    """``doctor`` reports the limit, what the bot raises it to at start and, for a webhook,
+    the connection cap (a note when the hard limit keeps it low)."""
+    from bot.doctor import check_files
+    from bot.settings import Settings
+
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (1024, 524288))
+    check = check_files(Settings(webhook_url="https://example.org"))
+    assert check.status == "ok"
+    assert "soft limit 1024, raised to 4096 at start" in check.summary
+    assert "at most 1000 webhook connections" in check.summary
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (256, 256))
+    check = check_files(Settings(webhook_url="https://example.org"))
+    assert check.status == "note" and "at most 192 webhook connections" in check.summary

@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 
 import pytest
 from fake_bot_api import TOKEN, Call, FakeBotApi, FakeRequest
+from locations import REPO
 from telegram import Update
 from telegram.ext import Application, BaseRateLimiter
 
@@ -29,8 +30,6 @@ from bot.dialogue import Dialogue
 from bot.service import ChatService
 from bot.settings import Settings, load_settings
 from bot.telegram import ALLOWED_UPDATES, FloodGuard, build_application
-
-REPO = Path(__file__).resolve().parent.parent
 
 SUBPROCESS_ENV_PREFIXES = (
     "TELEGRAM_",

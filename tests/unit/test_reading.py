@@ -1,0 +1,25 @@
+"""The ask in a story (``bot/reading.py``): which sentences are questions."""
+
+from __future__ import annotations
+
+from bot.reading import read
+
+
+def test_a_question_after_a_dash_is_read_as_the_ask() -> None:
+    reading = read(
+        "Im a hairdresser so on my feet all day. a friend swears massage sorted hers out - "
+        "can massage actually help sciatica or is that wishful thinking"
+    )
+    assert [p.question for p in reading.parts] == [False, False, True]
+    assert reading.parts[-1].text.startswith("can massage actually help sciatica")
+    # A dash inside a statement splits nothing: "mid-30s", "back - and leg".
+    assert len(read("I'm in my mid-30s. back - and leg - hurt all day.").parts) == 2
+
+
+def test_a_statement_that_drops_its_subject_is_not_a_question() -> None:
+    reading = read(
+        "Physio gave me a sheet of hamstring stretches. Doesn't seem to do much. "
+        "Haven't been sleeping well either. Y/N. "
+        "Does stretching help sciatica at all"
+    )
+    assert [p.question for p in reading.parts] == [False, False, False, False, True]
