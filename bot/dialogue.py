@@ -62,6 +62,28 @@ MORE_MARKS = re.compile(r"\b(?:more|else|go on|keep going|carry on|continue|next
 NAV_WORDS = 9
 """Back and "more" in other words are at most this long."""
 
+BACK_CORE = re.compile(
+    r"\b(?:go|going|take|get|jump|bring|head|skip|flip|scroll|move|step)\b(?: \w+){0,2}? "
+    r"back\b(?! (?:pain|ache|aches|of|muscle|muscles|problem|problems|hurts)\b)"
+    r"|^back\b(?= (?:to|one|a|please|pls|plz|again|up)\b|$)|\bback (?:one|a step|a sec|a bit|up)\b"
+    r"|\b(?:previous|earlier) (?:one|answer|topic|thing|bit|page|message|reply)\b"
+    r"|\b(?:one|thing|answer|topic|bit|page|step) before\b|\bbefore that\b"
+    r"|\blast (?:one|thing|answer|topic|bit|page)\b|\bundo\b|\breturn to\b"
+    r"|\b(?:say|said|wrote|told me) (?:before|earlier)\b"
+)
+"""The core of Back in a longer message ("oops wrong button, take me back"): "back" after a
+verb of moving or before "one"/"a step", "the one before", "what you said earlier"; never the
+body part ("my back", "back pain")."""
+
+NAV_CORE_WORDS = 14
+"""Back and "more" found by their core are read in messages at most this long."""
+
+NAV_QUESTION = re.compile(
+    r"\b(?:how|why|when|where|which|who|will|would|does|do|am|are|has|have)\b"
+)
+"""A question word left beside the core asks something of its own ("how do I get back to
+work", "will I get back to normal", "is there more I can do")."""
+
 REFERS = re.compile(
     r"\b(?:it|its|that|this|them|they|those|these|one|ones|same|instead|there)\b"
     r"|^(?:and|so|but|also|then|ok and|what about|how about)\b"
@@ -354,8 +376,21 @@ class Dialogue:
         text = _mended(text)
         said = normalise(text)
         nav = _navigation(said)
+        target: str | None = None
+        if nav is None:
+            found = self._navigation_core(state, said)
+            # other words beside the core may tell of an urgent sign: the screen reads first
+            if found is not None and self.screen.assess(text).outcome not in (
+                Outcome.CRISIS,
+                Outcome.URGENT,
+            ):
+                nav, target = found
         if nav == "menu":
             return self.menu(), _forget_kind(state)
+        if target is not None:
+            if state.history and target == state.history[-1]:
+                return self._back(state)
+            return self._moved(state, self.answer(target))
         if nav is not None:
             if nav == "back" and (state.history or self._undoable(state)):
                 return self._back(state)
@@ -397,6 +432,43 @@ class Dialogue:
         if assessment.outcome in (Outcome.PAST, Outcome.OTHER_HISTORY):
             new_state = dataclasses.replace(new_state, last_kind="history")
         return reply, new_state
+
+    def _navigation_core(self, state: ChatState, said: str) -> tuple[str, str | None] | None:
+        """Back or "more" in a message that says more than that ("oops wrong button, take
+        me back", "ok cool tell me a bit more pls"): the core is found, and the other words
+        are accepted unless they ask a question or name a topic of their own. "Back to the
+        piriformis thing" goes to the topic it names when the chat has been there.
+
+        Returns:
+            ``("back" | "more", the topic to go to or None)``, or None when the message is
+            not navigation.
+        """
+        words = said.split()
+        if not words or len(words) > NAV_CORE_WORDS:
+            return None
+        if BACK_CORE.search(said):
+            kind, rest = "back", BACK_CORE.sub(" ", said)
+        elif MORE_MARKS.search(said) and _facet(ACK.sub("", said)) is None:
+            kind, rest = "more", MORE_MARKS.sub(" ", said)
+        else:
+            return None
+        left = " ".join(w for w in rest.split() if w not in NAV_FILLER)
+        if not left:
+            return kind, None
+        if NAV_QUESTION.search(left):
+            return None
+        decision = self.matcher.decide(left)
+        if kind == "back":
+            named = set(decision.options) if decision.kind == "did_you_mean" else set()
+            if decision.kind == "intent" and decision.intent is not None:
+                named.add(decision.intent)
+            been = (*state.history, state.last_intent) if self._undoable(state) else state.history
+            for intent in reversed(been):
+                if intent is not None and intent in named:
+                    return kind, intent
+        if decision.kind == "intent" and decision.intent not in SMALL_TALK:
+            return None  # the other words name a topic of their own
+        return kind, None
 
     def known(self, state: ChatState) -> ChatState:
         """``state`` without the topics the content no longer has.
