@@ -185,6 +185,13 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("condition", re.compile(r"^(?:(?:and|so|but|ok|okay) )*(?:what|how about) if\b")),
+    (
+        "meaning",
+        re.compile(
+            r"\bwhat (?:does|do|did) (?:that|it|this|those|these|you|u) (?:all )?mean\b"
+            r"|\bwhat do (?:you|u) mean\b|\bis (?:it|that|this) (?:bad|dangerous)\b"
+        ),
+    ),
 )
 """How each kind of short question about the previous topic is worded ("how long?", "how
 much?", "where?"). What each kind asks for after each topic is content: ``asks:`` in
@@ -204,10 +211,11 @@ FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 EXCEPT = re.compile(r"\b(?:without|except|excluding|not including) (?:the |a |an |my )?\w+")
 """What a short question leaves out, which names no topic it asks about."""
 
-OPEN_FACETS = frozenset({"condition", "compare"})
-NAMES_THE_OTHER = frozenset({"compare"})
+OPEN_FACETS = frozenset({"condition", "compare", "meaning"})
+NAMES_THE_OTHER = frozenset({"compare", "meaning"})
 """Open facets whose own words name another topic by design ("is that the same as
-sciatica?" after piriformis syndrome compares the two)."""
+sciatica?" after piriformis syndrome compares the two; "what does that mean?" after the
+urgent answer asks about it, whatever else it names)."""
 """Facets whose question goes on in words of its own ("what if I have a disc bulge"): read
 with the last topic unless the message clearly names a topic of its own."""
 
@@ -423,7 +431,7 @@ class Dialogue:
             state.last_kind == "urgent"
             or (state.last_intent == WHEN_TO_GET_HELP and not state.last_kind)
         ) and _is_denial(said, text):
-            return self._with_menu("not_urgent", kind="menu"), _forget_kind(state)
+            return self._with_menu("not_urgent", kind="menu"), _cleared(state)
         reply = self._in_context(state, said, text, split)
         reply = self._by_class(reply, said, state)
         if reply.kind in ("fallback", "did_you_mean"):
@@ -501,7 +509,7 @@ class Dialogue:
         if payload == MENU:
             return self.menu(), state
         if payload == NOT_URGENT:
-            return self._with_menu("not_urgent", kind="menu"), _forget_kind(state)
+            return self._with_menu("not_urgent", kind="menu"), _cleared(state)
         if payload == BACK:
             if state.history or self._undoable(state):
                 return self._back(state)
@@ -580,6 +588,11 @@ class Dialogue:
         "where?") is asked about the last topic, and a pronoun or "and ..." brings the last
         topic's words in.
         """
+        after = RED_FLAGS if state.last_kind == "urgent" else None
+        if state.last_kind in ("urgent", "cleared"):
+            # "what does that mean?" after the urgent answer, "so what helps it?" after
+            # denying its signs with no topic before: the urgent topic is the referent
+            state = ChatState(last_intent=WHEN_TO_GET_HELP, history=state.history)
         last = state.last_intent
         if ACK.match(said) and _is_acknowledgement(said, text):
             alone = self.matcher.decide(text, split)
@@ -599,7 +612,7 @@ class Dialogue:
         if last is not None or state.last_kind == "history":
             facet = _facet(ACK.sub("", said))  # "cool, and how much?"
             if facet is not None:
-                intent = self._facet_intent(facet, state)
+                intent = self._facet_intent(facet, state, after)
                 if intent in self.content.responses:  # a topic the clinic removed is not
                     assert intent is not None
                     if facet not in OPEN_FACETS:
@@ -695,10 +708,16 @@ class Dialogue:
             return self.reply_for(decision)  # unsure, but never the topic just corrected
         return None
 
-    def _facet_intent(self, facet: str, state: ChatState) -> str | None:
+    def _facet_intent(self, facet: str, state: ChatState, urgent: str | None = None) -> str | None:
         """The topic a short question about the last one asks for, by the content's
-        ``asks:`` rules; None when no rule fits (the message is then read on its words)."""
+        ``asks:`` rules; None when no rule fits (the message is then read on its words).
+        ``urgent`` (the red-flag topic) is the last answer when it was the urgent one: rules
+        for it come first, then those for ``state``'s topic."""
         last = state.last_intent or ""
+        if urgent is not None:
+            for rule in self.content.asks.get(facet, ()):
+                if urgent in rule.after:
+                    return rule.ask if rule.ask != ASK_SAME else None
         if state.last_kind == "history":
             after = ASK_HISTORY
         elif state.last_kind and not (state.last_kind == "fallback" and last):
@@ -1110,6 +1129,14 @@ def _forget_kind(state: ChatState) -> ChatState:
     if not state.last_kind and not state.offered:
         return state
     return dataclasses.replace(state, last_kind="", offered=())
+
+
+def _cleared(state: ChatState) -> ChatState:
+    """The state after "I don't have these symptoms": the topic the chat was on, or with
+    none, a mark that the urgent answer was the last thing talked about."""
+    if state.last_intent is None:
+        return dataclasses.replace(state, last_kind="cleared", offered=())
+    return _forget_kind(state)
 
 
 def _navigation(said: str) -> str | None:
