@@ -441,6 +441,26 @@ class Dialogue:
             new_state = dataclasses.replace(new_state, last_kind="history")
         return reply, new_state
 
+    def _facet_core(self, said: str) -> str | None:
+        """The facet of a short question about the last topic said with other words
+        ("for how long tho", "how long do the effects last"): the other words are accepted
+        unless they name a topic of their own."""
+        words = said.split()
+        if not words or len(words) > FACET_WORDS:
+            return None
+        said = EXCEPT.sub(" ", said)
+        for name, pattern in FACETS:
+            if name in OPEN_FACETS or not pattern.search(said):
+                continue
+            left = " ".join(w for w in pattern.sub(" ", said).split() if w not in FACET_FILLER)
+            decision = self.matcher.decide(left)
+            if decision.kind == "did_you_mean" or (
+                decision.kind == "intent" and decision.intent not in SMALL_TALK
+            ):
+                return None  # the other words name a topic (or two) of their own
+            return name
+        return None
+
     def _navigation_core(self, state: ChatState, said: str) -> tuple[str, str | None] | None:
         """Back or "more" in a message that says more than that ("oops wrong button, take
         me back", "ok cool tell me a bit more pls"): the core is found, and the other words
@@ -610,7 +630,7 @@ class Dialogue:
                 return reply
         decision: Decision | None = None
         if last is not None or state.last_kind == "history":
-            facet = _facet(ACK.sub("", said))  # "cool, and how much?"
+            facet = _facet(ACK.sub("", said)) or self._facet_core(ACK.sub("", said))
             if facet is not None:
                 intent = self._facet_intent(facet, state, after)
                 if intent in self.content.responses:  # a topic the clinic removed is not
