@@ -156,7 +156,13 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
         ),
     ),
-    ("which", re.compile(r"\bwhich (?:one|is it)\b|\btell (?:them |the two )?apart\b")),
+    (
+        "which",
+        re.compile(
+            r"\bwhich (?:one|is it)\b|\btell (?:them |the two )?apart\b"
+            r"|\bhow (?:do|can|would|will) (?:i|you|we|they) (?:know|tell) (?:if|whether)\b"
+        ),
+    ),
     (
         "safe",
         re.compile(
@@ -164,7 +170,13 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:is|it|that|they) (?:safe|fine)\b"
         ),
     ),
-    ("whom", re.compile(r"\bwho (?:should|do|can) i (?:see|go to|ask)\b")),
+    (
+        "whom",
+        re.compile(
+            r"\bwho (?:should|do|can|could) i (?:see|go to|ask)\b"
+            r"|\bwho (?:can|could|should|would) (?:check|look at|examine|diagnose)\b"
+        ),
+    ),
     ("often", re.compile(r"\bhow (?:often|many times|frequently|regularly)\b")),
     ("normal", re.compile(r"\b(?:is|it|that|this) (?:normal|usual|common|typical)\b")),
     ("provider", re.compile(r"\bwho (?:does|do|offers|provides|can do)\b")),
@@ -662,7 +674,9 @@ class Dialogue:
         instead = INSTEAD.search(said)
         named = LEAD.sub("", INSTEAD.sub(" ", said)).strip() if instead else said
         if instead:  # "X instead" names what replaces the last topic: never that topic again
-            about = self._about(named or said, last, decision, exclude=last)
+            # in place of a treatment, another treatment ("and what about massage instead")
+            among = frozenset(REMEDIES) if last in REMEDIES else None
+            about = self._about(named or said, last, decision, exclude=last, among=among)
         else:
             about = self._about(said, last, decision)
         if about is not None and (
@@ -683,10 +697,12 @@ class Dialogue:
         last: str,
         decision: Decision,
         exclude: str = "",
+        among: frozenset[str] | None = None,
     ) -> tuple[str, float] | None:
         """The topic a message means when read with the last topic's words, among that topic,
         the topics it points to and the message's own candidates (a handful, so this costs
-        a fraction of a full match); None when no one of them is clear."""
+        a fraction of a full match), or only ``among`` when given; None when no one of them
+        is clear."""
         # not understood alone: only a message in the bot's own words leans on the last
         # topic ("what about my purple zebra" does not)
         if (
@@ -694,8 +710,11 @@ class Dialogue:
             and self.matcher.unknown_share(self.matcher.query(said)) > MAX_UNKNOWN_SHARE
         ):
             return None
-        pool = {last, *self.content.responses[last].follow_ups}
-        pool.update(c.intent for c in decision.candidates[:POOL_OWN])
+        if among is not None:
+            pool = set(among) & set(self.content.responses)
+        else:
+            pool = {last, *self.content.responses[last].follow_ups}
+            pool.update(c.intent for c in decision.candidates[:POOL_OWN])
         pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
         query = self.matcher.query(said if exclude else f"{said} {_subject(last)}")
         ranked = sorted(self.matcher.score(query, pool).items(), key=lambda kv: -kv[1])
