@@ -641,7 +641,9 @@ class Dialogue:
             if reply is not None:
                 return reply
         decision: Decision | None = None
-        if last is not None or state.last_kind == "history":
+        correcting = CORRECTION.match(said)
+        unsure = state.last_kind == "did_you_mean" and not (correcting and correcting.end())
+        if last is not None or state.last_kind == "history" or unsure:
             facet = _facet(ACK.sub("", said)) or self._facet_core(ACK.sub("", said))
             if facet is not None:
                 intent = self._facet_intent(facet, state, after)
@@ -757,6 +759,11 @@ class Dialogue:
             for rule in self.content.asks.get(facet, ()):
                 if urgent in rule.after:
                     return rule.ask if rule.ask != ASK_SAME else None
+        if state.last_kind == "did_you_mean" and state.offered:
+            # unsure which topic was meant, but a question whose answer is the same whichever
+            # it was ("how would a therapist treat it" after piriformis syndrome or muscle)
+            asked = {self._facet_intent(facet, ChatState(last_intent=o)) for o in state.offered}
+            return asked.pop() if len(asked) == 1 else None
         if state.last_kind == "history":
             after = ASK_HISTORY
         elif state.last_kind and not (state.last_kind == "fallback" and last):

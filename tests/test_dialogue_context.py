@@ -654,3 +654,41 @@ def test_cli_eval_on_a_file_of_conversations_plays_them_turn_by_turn() -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["conversations"] == 164 and set(data["parts"]) == {"tuning", "held-out"}
+
+
+def test_after_a_did_you_mean_a_question_with_one_answer_for_every_option_gets_it(
+    dialogue: Dialogue,
+) -> None:
+    unsure = ChatState(
+        last_kind="did_you_mean", offered=("piriformis_syndrome", "piriformis_muscle")
+    )
+    reply, _ = dialogue.handle(unsure, "how would a therapist treat it")
+    assert reply.intent == "neuromuscular_massage"
+    differ = ChatState(last_kind="did_you_mean", offered=("piriformis_syndrome", "how_long"))
+    reply, _ = dialogue.handle(differ, "how would a therapist treat it")
+    assert reply.intent != "neuromuscular_massage" or reply.score < 100.0
+
+
+def test_a_correction_after_a_did_you_mean_is_read_on_its_words(dialogue: Dialogue) -> None:
+    unsure = ChatState(last_kind="did_you_mean", offered=("how_long", "piriformis_syndrome"))
+    reply, _ = dialogue.handle(unsure, "no i meant how long is the massage")
+    assert reply.intent == "clinic_session_length"
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what is piriformis syndrome", "how do i know if i have it", "sciatica_vs_piriformis"),
+        ("is massage safe with a disc bulge", "who can check it for me", "find_therapist"),
+        (
+            "are stretches good for sciatica",
+            "and what about massage instead",
+            "massage_for_sciatica",
+        ),
+    ],
+)
+def test_more_wordings_lean_on_the_last_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
