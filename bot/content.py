@@ -232,6 +232,7 @@ ASK_KINDS: tuple[str, ...] = (
     "condition",
     "compare",
     "cause",
+    "meaning",
 )
 """Kinds of short question about the last answer ("how long?", "how much?", "where?"); the
 dialogue knows how each is worded, ``asks:`` in a response file says what each asks for."""

@@ -62,6 +62,28 @@ MORE_MARKS = re.compile(r"\b(?:more|else|go on|keep going|carry on|continue|next
 NAV_WORDS = 9
 """Back and "more" in other words are at most this long."""
 
+BACK_CORE = re.compile(
+    r"\b(?:go|going|take|get|jump|bring|head|skip|flip|scroll|move|step)\b(?: \w+){0,2}? "
+    r"back\b(?! (?:pain|ache|aches|of|muscle|muscles|problem|problems|hurts)\b)"
+    r"|^back\b(?= (?:to|one|a|please|pls|plz|again|up)\b|$)|\bback (?:one|a step|a sec|a bit|up)\b"
+    r"|\b(?:previous|earlier) (?:one|answer|topic|thing|bit|page|message|reply)\b"
+    r"|\b(?:one|thing|answer|topic|bit|page|step) before\b|\bbefore that\b"
+    r"|\blast (?:one|thing|answer|topic|bit|page)\b|\bundo\b|\breturn to\b"
+    r"|\b(?:say|said|wrote|told me) (?:before|earlier)\b"
+)
+"""The core of Back in a longer message ("oops wrong button, take me back"): "back" after a
+verb of moving or before "one"/"a step", "the one before", "what you said earlier"; never the
+body part ("my back", "back pain")."""
+
+NAV_CORE_WORDS = 14
+"""Back and "more" found by their core are read in messages at most this long."""
+
+NAV_QUESTION = re.compile(
+    r"\b(?:how|why|when|where|which|who|will|would|does|do|am|are|has|have)\b"
+)
+"""A question word left beside the core asks something of its own ("how do I get back to
+work", "will I get back to normal", "is there more I can do")."""
+
 REFERS = re.compile(
     r"\b(?:it|its|that|this|them|they|those|these|one|ones|same|instead|there)\b"
     r"|^(?:and|so|but|also|then|ok and|what about|how about)\b"
@@ -134,7 +156,13 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
         ),
     ),
-    ("which", re.compile(r"\bwhich (?:one|is it)\b|\btell (?:them |the two )?apart\b")),
+    (
+        "which",
+        re.compile(
+            r"\bwhich (?:one|is it)\b|\btell (?:them |the two )?apart\b"
+            r"|\bhow (?:do|can|would|will) (?:i|you|we|they) (?:know|tell) (?:if|whether)\b"
+        ),
+    ),
     (
         "safe",
         re.compile(
@@ -142,7 +170,13 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:is|it|that|they) (?:safe|fine)\b"
         ),
     ),
-    ("whom", re.compile(r"\bwho (?:should|do|can) i (?:see|go to|ask)\b")),
+    (
+        "whom",
+        re.compile(
+            r"\bwho (?:should|do|can|could) i (?:see|go to|ask)\b"
+            r"|\bwho (?:can|could|should|would) (?:check|look at|examine|diagnose)\b"
+        ),
+    ),
     ("often", re.compile(r"\bhow (?:often|many times|frequently|regularly)\b")),
     ("normal", re.compile(r"\b(?:is|it|that|this) (?:normal|usual|common|typical)\b")),
     ("provider", re.compile(r"\bwho (?:does|do|offers|provides|can do)\b")),
@@ -163,6 +197,13 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("condition", re.compile(r"^(?:(?:and|so|but|ok|okay) )*(?:what|how about) if\b")),
+    (
+        "meaning",
+        re.compile(
+            r"\bwhat (?:does|do|did) (?:that|it|this|those|these|you|u) (?:all )?mean\b"
+            r"|\bwhat do (?:you|u) mean\b|\bis (?:it|that|this) (?:bad|dangerous)\b"
+        ),
+    ),
 )
 """How each kind of short question about the previous topic is worded ("how long?", "how
 much?", "where?"). What each kind asks for after each topic is content: ``asks:`` in
@@ -182,10 +223,11 @@ FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 EXCEPT = re.compile(r"\b(?:without|except|excluding|not including) (?:the |a |an |my )?\w+")
 """What a short question leaves out, which names no topic it asks about."""
 
-OPEN_FACETS = frozenset({"condition", "compare"})
-NAMES_THE_OTHER = frozenset({"compare"})
+OPEN_FACETS = frozenset({"condition", "compare", "meaning"})
+NAMES_THE_OTHER = frozenset({"compare", "meaning"})
 """Open facets whose own words name another topic by design ("is that the same as
-sciatica?" after piriformis syndrome compares the two)."""
+sciatica?" after piriformis syndrome compares the two; "what does that mean?" after the
+urgent answer asks about it, whatever else it names)."""
 """Facets whose question goes on in words of its own ("what if I have a disc bulge"): read
 with the last topic unless the message clearly names a topic of its own."""
 
@@ -354,8 +396,21 @@ class Dialogue:
         text = _mended(text)
         said = normalise(text)
         nav = _navigation(said)
+        target: str | None = None
+        if nav is None:
+            found = self._navigation_core(state, said)
+            # other words beside the core may tell of an urgent sign: the screen reads first
+            if found is not None and self.screen.assess(text).outcome not in (
+                Outcome.CRISIS,
+                Outcome.URGENT,
+            ):
+                nav, target = found
         if nav == "menu":
             return self.menu(), _forget_kind(state)
+        if target is not None:
+            if state.history and target == state.history[-1]:
+                return self._back(state)
+            return self._moved(state, self.answer(target))
         if nav is not None:
             if nav == "back" and (state.history or self._undoable(state)):
                 return self._back(state)
@@ -388,7 +443,7 @@ class Dialogue:
             state.last_kind == "urgent"
             or (state.last_intent == WHEN_TO_GET_HELP and not state.last_kind)
         ) and _is_denial(said, text):
-            return self._with_menu("not_urgent", kind="menu"), _forget_kind(state)
+            return self._with_menu("not_urgent", kind="menu"), _cleared(state)
         reply = self._in_context(state, said, text, split)
         reply = self._by_class(reply, said, state)
         if reply.kind in ("fallback", "did_you_mean"):
@@ -397,6 +452,63 @@ class Dialogue:
         if assessment.outcome in (Outcome.PAST, Outcome.OTHER_HISTORY):
             new_state = dataclasses.replace(new_state, last_kind="history")
         return reply, new_state
+
+    def _facet_core(self, said: str) -> str | None:
+        """The facet of a short question about the last topic said with other words
+        ("for how long tho", "how long do the effects last"): the other words are accepted
+        unless they name a topic of their own."""
+        words = said.split()
+        if not words or len(words) > FACET_WORDS:
+            return None
+        said = EXCEPT.sub(" ", said)
+        for name, pattern in FACETS:
+            if name in OPEN_FACETS or not pattern.search(said):
+                continue
+            left = " ".join(w for w in pattern.sub(" ", said).split() if w not in FACET_FILLER)
+            decision = self.matcher.decide(left)
+            if decision.kind == "did_you_mean" or (
+                decision.kind == "intent" and decision.intent not in SMALL_TALK
+            ):
+                return None  # the other words name a topic (or two) of their own
+            return name
+        return None
+
+    def _navigation_core(self, state: ChatState, said: str) -> tuple[str, str | None] | None:
+        """Back or "more" in a message that says more than that ("oops wrong button, take
+        me back", "ok cool tell me a bit more pls"): the core is found, and the other words
+        are accepted unless they ask a question or name a topic of their own. "Back to the
+        piriformis thing" goes to the topic it names when the chat has been there.
+
+        Returns:
+            ``("back" | "more", the topic to go to or None)``, or None when the message is
+            not navigation.
+        """
+        words = said.split()
+        if not words or len(words) > NAV_CORE_WORDS:
+            return None
+        if BACK_CORE.search(said):
+            kind, rest = "back", BACK_CORE.sub(" ", said)
+        elif MORE_MARKS.search(said) and _facet(ACK.sub("", said)) is None:
+            kind, rest = "more", MORE_MARKS.sub(" ", said)
+        else:
+            return None
+        left = " ".join(w for w in rest.split() if w not in NAV_FILLER)
+        if not left:
+            return kind, None
+        if NAV_QUESTION.search(left):
+            return None
+        decision = self.matcher.decide(left)
+        if kind == "back":
+            named = set(decision.options) if decision.kind == "did_you_mean" else set()
+            if decision.kind == "intent" and decision.intent is not None:
+                named.add(decision.intent)
+            been = (*state.history, state.last_intent) if self._undoable(state) else state.history
+            for intent in reversed(been):
+                if intent is not None and intent in named:
+                    return kind, intent
+        if decision.kind == "intent" and decision.intent not in SMALL_TALK:
+            return None  # the other words name a topic of their own
+        return kind, None
 
     def known(self, state: ChatState) -> ChatState:
         """``state`` without the topics the content no longer has.
@@ -429,7 +541,7 @@ class Dialogue:
         if payload == MENU:
             return self.menu(), state
         if payload == NOT_URGENT:
-            return self._with_menu("not_urgent", kind="menu"), _forget_kind(state)
+            return self._with_menu("not_urgent", kind="menu"), _cleared(state)
         if payload == BACK:
             if state.history or self._undoable(state):
                 return self._back(state)
@@ -508,6 +620,11 @@ class Dialogue:
         "where?") is asked about the last topic, and a pronoun or "and ..." brings the last
         topic's words in.
         """
+        after = RED_FLAGS if state.last_kind == "urgent" else None
+        if state.last_kind in ("urgent", "cleared"):
+            # "what does that mean?" after the urgent answer, "so what helps it?" after
+            # denying its signs with no topic before: the urgent topic is the referent
+            state = ChatState(last_intent=WHEN_TO_GET_HELP, history=state.history)
         last = state.last_intent
         if ACK.match(said) and _is_acknowledgement(said, text):
             alone = self.matcher.decide(text, split)
@@ -524,10 +641,12 @@ class Dialogue:
             if reply is not None:
                 return reply
         decision: Decision | None = None
-        if last is not None or state.last_kind == "history":
-            facet = _facet(ACK.sub("", said))  # "cool, and how much?"
+        correcting = CORRECTION.match(said)
+        unsure = state.last_kind == "did_you_mean" and not (correcting and correcting.end())
+        if last is not None or state.last_kind == "history" or unsure:
+            facet = _facet(ACK.sub("", said)) or self._facet_core(ACK.sub("", said))
             if facet is not None:
-                intent = self._facet_intent(facet, state)
+                intent = self._facet_intent(facet, state, after)
                 if intent in self.content.responses:  # a topic the clinic removed is not
                     assert intent is not None
                     if facet not in OPEN_FACETS:
@@ -557,7 +676,9 @@ class Dialogue:
         instead = INSTEAD.search(said)
         named = LEAD.sub("", INSTEAD.sub(" ", said)).strip() if instead else said
         if instead:  # "X instead" names what replaces the last topic: never that topic again
-            about = self._about(named or said, last, decision, exclude=last)
+            # in place of a treatment, another treatment ("and what about massage instead")
+            among = frozenset(REMEDIES) if last in REMEDIES else None
+            about = self._about(named or said, last, decision, exclude=last, among=among)
         else:
             about = self._about(said, last, decision)
         if about is not None and (
@@ -578,10 +699,12 @@ class Dialogue:
         last: str,
         decision: Decision,
         exclude: str = "",
+        among: frozenset[str] | None = None,
     ) -> tuple[str, float] | None:
         """The topic a message means when read with the last topic's words, among that topic,
         the topics it points to and the message's own candidates (a handful, so this costs
-        a fraction of a full match); None when no one of them is clear."""
+        a fraction of a full match), or only ``among`` when given; None when no one of them
+        is clear."""
         # not understood alone: only a message in the bot's own words leans on the last
         # topic ("what about my purple zebra" does not)
         if (
@@ -589,8 +712,11 @@ class Dialogue:
             and self.matcher.unknown_share(self.matcher.query(said)) > MAX_UNKNOWN_SHARE
         ):
             return None
-        pool = {last, *self.content.responses[last].follow_ups}
-        pool.update(c.intent for c in decision.candidates[:POOL_OWN])
+        if among is not None:
+            pool = set(among) & set(self.content.responses)
+        else:
+            pool = {last, *self.content.responses[last].follow_ups}
+            pool.update(c.intent for c in decision.candidates[:POOL_OWN])
         pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
         query = self.matcher.query(said if exclude else f"{said} {_subject(last)}")
         ranked = sorted(self.matcher.score(query, pool).items(), key=lambda kv: -kv[1])
@@ -623,10 +749,21 @@ class Dialogue:
             return self.reply_for(decision)  # unsure, but never the topic just corrected
         return None
 
-    def _facet_intent(self, facet: str, state: ChatState) -> str | None:
+    def _facet_intent(self, facet: str, state: ChatState, urgent: str | None = None) -> str | None:
         """The topic a short question about the last one asks for, by the content's
-        ``asks:`` rules; None when no rule fits (the message is then read on its words)."""
+        ``asks:`` rules; None when no rule fits (the message is then read on its words).
+        ``urgent`` (the red-flag topic) is the last answer when it was the urgent one: rules
+        for it come first, then those for ``state``'s topic."""
         last = state.last_intent or ""
+        if urgent is not None:
+            for rule in self.content.asks.get(facet, ()):
+                if urgent in rule.after:
+                    return rule.ask if rule.ask != ASK_SAME else None
+        if state.last_kind == "did_you_mean" and state.offered:
+            # unsure which topic was meant, but a question whose answer is the same whichever
+            # it was ("how would a therapist treat it" after piriformis syndrome or muscle)
+            asked = {self._facet_intent(facet, ChatState(last_intent=o)) for o in state.offered}
+            return asked.pop() if len(asked) == 1 else None
         if state.last_kind == "history":
             after = ASK_HISTORY
         elif state.last_kind and not (state.last_kind == "fallback" and last):
@@ -1038,6 +1175,14 @@ def _forget_kind(state: ChatState) -> ChatState:
     if not state.last_kind and not state.offered:
         return state
     return dataclasses.replace(state, last_kind="", offered=())
+
+
+def _cleared(state: ChatState) -> ChatState:
+    """The state after "I don't have these symptoms": the topic the chat was on, or with
+    none, a mark that the urgent answer was the last thing talked about."""
+    if state.last_intent is None:
+        return dataclasses.replace(state, last_kind="cleared", offered=())
+    return _forget_kind(state)
 
 
 def _navigation(said: str) -> str | None:

@@ -376,6 +376,99 @@ def test_more_in_everyday_words(dialogue: Dialogue, words: str) -> None:
     assert reply.intent in follow_ups
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        "oops wrong button, take me back",
+        "hang on go back a step",
+        "ok never mind, back to what you said before",
+        "hmm can you go back a sec",
+    ],
+)
+def test_back_is_found_by_its_core_among_other_words(dialogue: Dialogue, words: str) -> None:
+    reply, state = _after(dialogue, "what is sciatica", "[sciatica_causes]", words)
+    assert reply.intent == "sciatica_definition"
+    assert state.history == ()
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "can it come back",
+        "when can i go back to work",
+        "will i get back to normal",
+        "i hurt my back going to the gym",
+        "back to sciatica, what causes it",
+    ],
+)
+def test_other_words_that_ask_or_name_a_topic_are_not_back(dialogue: Dialogue, words: str) -> None:
+    reply, _ = _after(dialogue, "what is sciatica", "[piriformis_syndrome]", words)
+    assert reply.kind != "no_history" and reply.intent != "sciatica_definition"
+
+
+def test_back_to_a_named_topic_goes_to_it(dialogue: Dialogue) -> None:
+    reply, _ = _after(
+        dialogue,
+        "what is trigger point 4",
+        "[risk_factors]",
+        "[massage_for_sciatica]",
+        "can we go back to the trigger point one",
+    )
+    assert reply.intent == "trigger_point_4"
+
+
+def test_back_among_words_of_an_urgent_sign_is_the_urgent_answer(dialogue: Dialogue) -> None:
+    reply, _ = _after(
+        dialogue, "what is sciatica", "[sciatica_causes]", "go back, i cant control my bladder"
+    )
+    assert reply.red_flag
+
+
+@pytest.mark.parametrize("words", ["ok cool tell me a bit more pls", "ok more info pls"])
+def test_more_is_found_by_its_core_among_other_words(dialogue: Dialogue, words: str) -> None:
+    reply, _ = _after(dialogue, "what is neuromuscular massage", words)
+    follow_ups = dialogue.content.responses["neuromuscular_massage"].follow_ups
+    assert reply.intent in follow_ups
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("hi how much is a massage", "for how long tho", "clinic_session_length"),
+        ("how much is a massage", "how long does sciatica last", "how_long"),
+        ("what is neuromuscular massage", "how much does an mri cost", "scans"),
+    ],
+)
+def test_a_short_question_is_found_by_its_core_unless_it_names_a_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    "question", ["what does that mean", "wait what does that mean?? is it bad", "what should i do"]
+)
+def test_a_question_about_the_urgent_answer_asks_when_to_get_help(
+    dialogue: Dialogue, question: str
+) -> None:
+    reply, _ = _after(dialogue, URGENT_TEXT, question)
+    assert reply.intent == "when_to_get_help"
+
+
+def test_what_helps_after_denying_the_urgent_signs_asks_for_a_treatment(
+    dialogue: Dialogue,
+) -> None:
+    for denial in ("no nothing like that, i was just asking", f"[{NOT_URGENT}]"):
+        reply, _ = _after(dialogue, URGENT_TEXT, denial, "so what helps it")
+        assert reply.intent in ("massage_for_sciatica", "other_treatments", "stretches_exercise")
+
+
+def test_what_does_that_mean_after_a_topic_is_not_the_urgent_answer(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "what is sciatica", "what does that mean")
+    assert reply.intent == "sciatica_definition"
+
+
 def test_back_after_a_fallback_undoes_the_miss(dialogue: Dialogue) -> None:
     miss, state = _after(dialogue, "what is the piriformis muscle", "whats your favourite colour")
     assert miss.kind == "fallback"
@@ -480,13 +573,14 @@ def test_conversations_are_read_in_context(
     report = evaluate_dialogues(dialogue, conversations)
     for part in (report.part(False), report.part(True)):
         assert part.urgent_recall == 1.0 and part.false_alarms == 0, part.label
-    # measured: tuning 95.5% of turns, 96.8% of context turns, 88.7% whole; held-out (written
-    # afresh, never run while tuning) 83.7%, 77.1%, 61.5%
+    # measured: tuning 95.3% of turns, 96.6% of context turns, 89.4% whole; held-out (32
+    # conversations written afresh, never run while tuning) 89.7%, 89.5%, 75.0%
     tuning = report.part(False)
-    assert tuning.accuracy >= 0.94 and tuning.context_accuracy >= 0.95
-    assert tuning.whole_accuracy >= 0.86
+    assert tuning.accuracy >= 0.95 and tuning.context_accuracy >= 0.96
+    assert tuning.whole_accuracy >= 0.89
     held = report.part(True)
-    assert held.accuracy >= 0.82 and held.context_accuracy >= 0.75
+    assert held.accuracy >= 0.89 and held.context_accuracy >= 0.89
+    assert held.whole_accuracy >= 0.74
 
 
 def test_a_press_of_a_button_not_shown_counts_as_wrong(dialogue: Dialogue, tmp_path: Path) -> None:
@@ -541,7 +635,7 @@ def test_cli_eval_dialogues_prints_the_figures_by_part(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data["parts"]) == {"tuning", "held-out"}
-    assert data["conversations"] == 132 and data["parts"]["held-out"]["conversations"] == 26
+    assert data["conversations"] == 164 and data["parts"]["held-out"]["conversations"] == 32
     assert data["urgent_recall"] == 1.0 and data["false_alarms"] == 0
     cost = data["context_cost"]
     typed = sum(1 for d in data["turns_detail"] if not d["turn"].startswith("["))
@@ -560,4 +654,42 @@ def test_cli_eval_on_a_file_of_conversations_plays_them_turn_by_turn() -> None:
     result = _cli("eval", str(DIALOGUES), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["conversations"] == 132 and set(data["parts"]) == {"tuning", "held-out"}
+    assert data["conversations"] == 164 and set(data["parts"]) == {"tuning", "held-out"}
+
+
+def test_after_a_did_you_mean_a_question_with_one_answer_for_every_option_gets_it(
+    dialogue: Dialogue,
+) -> None:
+    unsure = ChatState(
+        last_kind="did_you_mean", offered=("piriformis_syndrome", "piriformis_muscle")
+    )
+    reply, _ = dialogue.handle(unsure, "how would a therapist treat it")
+    assert reply.intent == "neuromuscular_massage"
+    differ = ChatState(last_kind="did_you_mean", offered=("piriformis_syndrome", "how_long"))
+    reply, _ = dialogue.handle(differ, "how would a therapist treat it")
+    assert reply.intent != "neuromuscular_massage" or reply.score < 100.0
+
+
+def test_a_correction_after_a_did_you_mean_is_read_on_its_words(dialogue: Dialogue) -> None:
+    unsure = ChatState(last_kind="did_you_mean", offered=("how_long", "piriformis_syndrome"))
+    reply, _ = dialogue.handle(unsure, "no i meant how long is the massage")
+    assert reply.intent == "clinic_session_length"
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what is piriformis syndrome", "how do i know if i have it", "sciatica_vs_piriformis"),
+        ("is massage safe with a disc bulge", "who can check it for me", "find_therapist"),
+        (
+            "are stretches good for sciatica",
+            "and what about massage instead",
+            "massage_for_sciatica",
+        ),
+    ],
+)
+def test_more_wordings_lean_on_the_last_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
