@@ -13,7 +13,7 @@ from statistics import median
 
 from bench.common import ROOT
 from bench.report import Table
-from bot.evaluation import percent
+from bot.evaluation.labelled import percent
 
 CLIPS = ROOT / "tests" / "data" / "voice" / "clips.yml"
 
@@ -64,6 +64,7 @@ def _probe(mode: str) -> dict[str, float]:
 def run_voice(runs: int = 3) -> list[Table]:
     """Seconds per note on every fixture clip, and the fresh-process figures."""
     from bot import voice
+    from bot.evaluation.clips import evaluate_voice, load_clips
 
     if not voice.available():
         table = Table("Voice notes", ["measure", "value"])
@@ -75,7 +76,7 @@ def run_voice(runs: int = 3) -> list[Table]:
     content = load_content(ROOT / "intents", ROOT / "responses")
     dialogue = Dialogue(content)
     engine = voice.engine_for(content)
-    report = voice.evaluate_voice(engine, dialogue, voice.load_clips(CLIPS))
+    report = evaluate_voice(engine, dialogue, load_clips(CLIPS))
     secs = sorted(report.seconds)
     p90 = secs[min(len(secs) - 1, int(len(secs) * 0.9))]
     speed = Table(
@@ -148,7 +149,7 @@ lying = notes["OGG/Opus, declares 3 s, holds 200 s"]
 out = []
 for name, data in [*notes.items(), ("the same, its header forged to say 3 s", lying)]:
     if name.startswith("the same"):
-        voice.ogg_opus_seconds = lambda _data: 3.0
+        voice.engine.ogg_opus_seconds = lambda _data: 3.0
     Path("/proc/self/clear_refs").write_text("5")  # peak RSS from here
     before = rss("VmRSS")
     started = time.perf_counter()

@@ -13,7 +13,7 @@ import pytest
 
 from bot.content import Content
 from bot.dialogue import Dialogue
-from bot.evaluation import EvalFileError
+from bot.evaluation.labelled import EvalFileError
 from bot.evaluation_dialogues import (
     CLEARED,
     OUTCOMES,

@@ -23,13 +23,15 @@ from harness import TOKEN, RunningBot, start_bot, subprocess_env
 
 from bot import voice
 from bot.dialogue import Dialogue
-from bot.evaluation import Report
+from bot.evaluation.clips import VoiceReport, evaluate_voice, load_clips
+from bot.evaluation.labelled import Report
 from bot.replies import ChatState
 from bot.service import ChatService
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Store
 from bot.telegram.app import voice_queue
 from bot.telegram.render import escape
+from bot.voice import engine as voice_engine
 
 CLIPS = Path(__file__).parent / "data" / "voice"
 HELDOUT = CLIPS / "heldout"
@@ -55,15 +57,15 @@ def engine(content) -> voice.Engine:
 
 
 @pytest.fixture(scope="session")
-def report(engine, dialogue) -> voice.VoiceReport:
+def report(engine, dialogue) -> VoiceReport:
     """Every clip of the first set, transcribed once for the session."""
-    return voice.evaluate_voice(engine, dialogue, voice.load_clips(CLIPS / "clips.yml"))
+    return evaluate_voice(engine, dialogue, load_clips(CLIPS / "clips.yml"))
 
 
 @pytest.fixture(scope="session")
-def heldout(engine, dialogue) -> voice.VoiceReport:
+def heldout(engine, dialogue) -> VoiceReport:
     """Every held-out clip (nothing in the bot is tuned on them), transcribed once."""
-    return voice.evaluate_voice(engine, dialogue, voice.load_clips(HELDOUT / "clips.yml"))
+    return evaluate_voice(engine, dialogue, load_clips(HELDOUT / "clips.yml"))
 
 
 class Scripted:
@@ -115,7 +117,7 @@ async def replies(running: RunningBot, count: int, chat: int = CHAT) -> list[str
 
 
 def test_fixture_clips_are_small_telegram_style_notes():
-    clips = voice.load_clips(CLIPS / "clips.yml")
+    clips = load_clips(CLIPS / "clips.yml")
     assert len(clips) >= 60
     assert len({c.voice for c in clips}) >= 3
     assert sum(c.noisy for c in clips) >= len(clips) // 3
@@ -128,8 +130,8 @@ def test_fixture_clips_are_small_telegram_style_notes():
 
 
 def test_the_held_out_clips_come_from_other_voices_and_rooms():
-    first = voice.load_clips(CLIPS / "clips.yml")
-    clips = voice.load_clips(HELDOUT / "clips.yml")
+    first = load_clips(CLIPS / "clips.yml")
+    clips = load_clips(HELDOUT / "clips.yml")
     assert len(clips) >= 60
     assert len({c.voice for c in clips}) >= 4
     assert not {c.voice for c in clips} & {c.voice for c in first}
@@ -166,7 +168,7 @@ def test_held_out_clips_floors(heldout):
     assert _false_alarms(heldout) <= HELDOUT_FALSE_ALARMS, heldout.to_text()
 
 
-def _false_alarms(report: voice.VoiceReport) -> int:
+def _false_alarms(report: VoiceReport) -> int:
     return Report(tuple(o.outcome for o in report.outcomes)).urgent_false_alarms
 
 
@@ -190,8 +192,8 @@ def test_a_model_file_that_is_not_the_pinned_one_keeps_voice_off(content, caplog
     with pytest.raises(voice.VoiceUnavailable, match="sha256"):
         voice.WhisperEngine("", expected_sha256="0" * 64)
     caplog.set_level(logging.INFO, logger="bot.telegram.app")
-    monkeypatch.setattr(voice, "MODEL_SHA256", "0" * 64)
-    queue = voice_queue(Settings(telegram_token=TOKEN, voice=True), _service_with(content))
+    monkeypatch.setattr(voice_engine, "MODEL_SHA256", "0" * 64)
+    queue = voice_queue(Settings(telegram_token=TOKEN, voice="on"), _service_with(content))
     assert queue is None
     (line,) = [r.getMessage() for r in caplog.records if "voice" in r.getMessage()]
     assert line.startswith("voice notes off:") and "sha256" in line
@@ -314,9 +316,12 @@ def test_the_prompt_comes_from_the_content(content):
 
 
 def test_voice_setting():
-    assert load_settings({"VOICE": "off"}).voice is False
-    assert load_settings({"VOICE": "on"}).voice is True
-    assert load_settings({}).voice is voice.available()
+    assert load_settings({"VOICE": "off"}).voice == "off"
+    assert load_settings({"VOICE": "on"}).voice == "on"
+    assert load_settings({}).voice == "auto"  # decided where the bot starts, not here
+    assert load_settings({"VOICE": "Auto"}).voice == "auto"
+    assert voice.wanted("auto") is voice.available()
+    assert voice.wanted("on") and not voice.wanted("off")
     with pytest.raises(SettingsError, match="VOICE"):
         load_settings({"VOICE": "maybe"})
 

@@ -54,7 +54,7 @@ from bot.telegram.updates import (
     WebhookRefused,
 )
 from bot.telegram.webhook import raise_file_limit
-from bot.voice import VoiceQueue, VoiceUnavailable, engine_for
+from bot.voice import VoiceQueue, VoiceUnavailable, engine_for, wanted
 
 if TYPE_CHECKING:
     from telegram.ext import BaseRateLimiter
@@ -123,8 +123,8 @@ async def _post_stop(application: Application) -> None:
 
 def voice_queue(settings: Settings, service: ServiceLike) -> VoiceQueue | None:
     """The voice-note transcriber when ``VOICE`` is on and the model loads, else None (one
-    log line says why voice stays off)."""
-    if not settings.voice:
+    log line says why voice stays off). ``VOICE=auto`` is on when the extra is installed."""
+    if not wanted(settings.voice):
         return None
     dialogue = getattr(service, "dialogue", None)
     content = (
