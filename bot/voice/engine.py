@@ -257,9 +257,9 @@ def _mp4_blocks(data: bytes) -> Any:
 
     try:
         with av.open(io.BytesIO(data), mode="r") as container:
-            stream = next((s for s in container.streams if s.type == "audio"), None)
-            if stream is None:
+            if not container.streams.audio:
                 raise AudioError("an MP4 note without sound")
+            stream = container.streams.audio[0]
             if (stream.channels or 0) > MAX_CHANNELS or (stream.rate or 0) > MAX_RATE:
                 raise AudioError(f"{stream.channels} channels at {stream.rate} Hz")
             resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
