@@ -33,7 +33,7 @@ out = {"bot_s": time.perf_counter() - t0}
 if sys.argv[1] == "on":
     from bot import voice
     t1 = time.perf_counter()
-    engine = voice.engine_for(content)
+    engine = voice.engine_for()
     engine.load()
     out["load_s"] = time.perf_counter() - t1
     clip = (root / "tests/data/voice/00-espeak-us.ogg").read_bytes()
@@ -75,7 +75,7 @@ def run_voice(runs: int = 3) -> list[Table]:
 
     content = load_content(ROOT / "intents", ROOT / "responses")
     dialogue = Dialogue(content)
-    engine = voice.engine_for(content)
+    engine = voice.engine_for()
     report = evaluate_voice(engine, dialogue, load_clips(CLIPS))
     secs = sorted(report.seconds)
     p90 = secs[min(len(secs) - 1, int(len(secs) * 0.9))]
@@ -123,9 +123,7 @@ import io, json, sys, time
 from pathlib import Path
 import numpy as np, soundfile
 from bot import voice
-from bot.content import load_content
-root = Path(sys.argv[1])
-engine = voice.engine_for(load_content(root / "intents", root / "responses"))
+engine = voice.engine_for()
 engine.load()
 
 def encoded(fmt, subtype, seconds, rate, dtype="float32"):

@@ -406,7 +406,7 @@ def _eval_voice(path: Path, settings: Settings) -> int:
         return _fail(f"{path}: {len(missing_clips)} clip(s) missing, e.g. {missing_clips[0]}", 1)
     dialogue = Dialogue.from_settings(settings)
     try:
-        engine = voice.engine_for(dialogue.content)
+        engine = voice.engine_for()
     except voice.VoiceUnavailable as exc:
         return _fail(str(exc), 2)
     print(evaluate_voice(engine, dialogue, clips).to_text())

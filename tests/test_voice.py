@@ -8,6 +8,7 @@ skip with one line saying so. The rest use a scripted engine.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from bot.store import Store
 from bot.telegram.app import voice_queue
 from bot.telegram.render import escape
 from bot.voice import engine as voice_engine
+from bot.voice.prompt import VocabularyError
 
 CLIPS = Path(__file__).parent / "data" / "voice"
 HELDOUT = CLIPS / "heldout"
@@ -53,7 +55,7 @@ def engine(content) -> voice.Engine:
     """The default engine, loaded once for the session."""
     if not voice.available():
         pytest.skip(NO_EXTRA)
-    return voice.engine_for(content)
+    return voice.engine_for()
 
 
 @pytest.fixture(scope="session")
@@ -193,14 +195,10 @@ def test_a_model_file_that_is_not_the_pinned_one_keeps_voice_off(content, caplog
         voice.WhisperEngine("", expected_sha256="0" * 64)
     caplog.set_level(logging.INFO, logger="bot.telegram.app")
     monkeypatch.setattr(voice_engine, "MODEL_SHA256", "0" * 64)
-    queue = voice_queue(Settings(telegram_token=TOKEN, voice="on"), _service_with(content))
+    queue = voice_queue(Settings(telegram_token=TOKEN, voice="on"))
     assert queue is None
     (line,) = [r.getMessage() for r in caplog.records if "voice" in r.getMessage()]
     assert line.startswith("voice notes off:") and "sha256" in line
-
-
-def _service_with(content) -> ChatService:
-    return ChatService(Dialogue(content), Store())
 
 
 @needs_extra
@@ -304,15 +302,47 @@ def test_readings_never_remove_an_urgent_answer(dialogue):
     assert voice.answer_heard(dialogue, ChatState(), heard)[0].red_flag
 
 
-def test_the_prompt_comes_from_the_content(content):
-    prompt = voice.domain_prompt(content)
+def test_the_prompt_is_fixed_data_that_names_the_clinics_words(content):
+    prompt = voice.domain_prompt()
     assert "Piriformis syndrome" in prompt
     assert "bladder" in prompt or "pee" in prompt
     assert len(prompt) <= 900
-    # medicine names and body parts from the lexicon, the scans the examples name
     for name in ("ibuprofen", "paracetamol", "MRI", "X-ray", "lumbar"):
         assert name in prompt or name in prompt.lower(), name
-    assert prompt.endswith(".") and "saddle" in prompt  # the screen's words are not cut off
+    assert prompt.endswith(".") and "saddle" in prompt
+
+
+def test_editing_the_content_does_not_move_the_prompt():
+    # the content is no input of the prompt: neither function takes it, the module reads none
+    assert "content" not in inspect.signature(voice.domain_prompt).parameters
+    assert "content" not in inspect.signature(voice.engine_for).parameters
+    source = Path(voice.domain_prompt.__code__.co_filename).read_text(encoding="utf-8")
+    assert "bot.content" not in source and "bot.dialogue" not in source
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("- a list\n", "expected a mapping"),
+        ("intro: ''\ntopics: [a]\nwords: [[b]]\n", "intro"),
+        ("intro: Note\ntopics: []\nwords: [[b]]\n", "topics"),
+        ("intro: Note\ntopics: [a]\nwords: [b]\n", "words"),
+        ("intro: Note\ntopics: [a]\nwords: [[" + "longword, " * 100 + "b]]\n", "over 900"),
+        ("intro: [unclosed\n", "cannot read"),
+    ],
+)
+def test_a_bad_vocabulary_file_is_named_with_what_is_wrong(tmp_path, text, problem):
+    path = tmp_path / "vocabulary.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(VocabularyError, match=problem) as caught:
+        voice.domain_prompt(path)
+    assert str(path) in str(caught.value)
+
+
+@needs_extra
+def test_a_bad_vocabulary_keeps_voice_off_with_one_line(tmp_path):
+    with pytest.raises(voice.VoiceUnavailable, match=r"vocabulary\.yml"):
+        voice.engine_for(tmp_path / "vocabulary.yml")
 
 
 def test_voice_setting():

@@ -130,7 +130,7 @@ async def voice_bot(dialogue) -> AsyncIterator[Any]:
 
     async def start() -> RunningBot:
         running = await start_bot(dialogue, service=ChatService(dialogue, Store()))
-        running.app.bot_data["adapter"].voice = voice.VoiceQueue(voice.engine_for(dialogue.content))
+        running.app.bot_data["adapter"].voice = voice.VoiceQueue(voice.engine_for())
         started.append(running)
         return running
 

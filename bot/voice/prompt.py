@@ -1,146 +1,125 @@
-"""The prompt that steers the engine towards the clinic's words."""
+"""The prompt that steers the engine towards the clinic's words.
+
+It is read from a fixed vocabulary kept as data (``bot/voice/vocabulary.yml``): the topics
+the bot answers, medicine and scan names, body parts and the words of urgent symptoms. It
+is not built from the content, so editing an intent's examples or a response never changes
+what a voice note is heard as.
+"""
 
 from __future__ import annotations
 
-import collections
-import re
-from typing import TYPE_CHECKING
+import logging
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TypeGuard
 
-from bot.voice.engine import Engine, WhisperEngine
+import yaml
+
+from bot.voice.engine import Engine, VoiceUnavailable, WhisperEngine
 from bot.voice.readings import worth_weighing
 
-if TYPE_CHECKING:
-    from bot.content import Content
+logger = logging.getLogger(__name__)
 
-_WORD = re.compile(r"[a-z][a-z'-]+")
-_PROMPT_CHARS = 900
-"""Whisper reads at most ~224 prompt tokens; this stays well inside."""
+PROMPT_CHARS = 900
+"""Whisper reads at most ~224 prompt tokens; a prompt stays well inside."""
 
 
-_COMMON = frozenset(
-    [
-        "not",
-        "cannot",
-        "can't",
-        "no",
-        "to",
-        "too",
-        "it",
-        "off",
-        "the",
-        "a",
-        "an",
-        "and",
-        "out",
-        "of",
-        "my",
-        "me",
-        "i",
-        "on",
-        "in",
-        "up",
-        "down",
-        "way",
-        "will",
-        "from",
-        "there",
-        "go",
-        "day",
-        "made",
-        "came",
-        "right",
-        "fully",
-        "gave",
-        "give",
-        "giving",
-        "start",
-        "less",
-        "hard",
-    ]
-)
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the prompt names.
 
-
-def domain_prompt(content: Content) -> str:
-    """A prompt naming the clinic's main topics, medicine, scan and body-part names, its less
-    common words and the words of the urgent-symptom screen (so "pee", "numb" and "bladder"
-    are heard as such).
-
-    Built at start-up from the menu's topic titles; the words of the intent examples that
-    are long (7+ letters), used at least three times and spelled as in the article (typos
-    in the examples stay out), most used first; and the urgent screen rules' words.
+    Attributes:
+        intro: The words before the topics ("Voice note to a massage clinic about").
+        topics: The bot's topics, one sentence joined with "; ".
+        words: Groups of words, each group one sentence joined with ", ".
     """
-    titles = [
-        content.responses[name].title.strip().rstrip("?")
-        for name in content.menu
-        if name in content.responses
-    ]
-    article = set(_WORD.findall(content.article.lower()))
-    counts = collections.Counter(
-        word
-        for intent in content.intents.values()
-        for example in intent.examples
-        for word in _WORD.findall(example.text.lower())
-        if len(word) >= 7 and word in article
-    )
-    domain = [w for w, n in counts.most_common() if n >= 3][:24]
-    urgent = collections.Counter(
-        word
-        for rule in content.screen
-        if rule.kind == "urgent"
-        for group in rule.groups
-        for term in group
-        for word in _WORD.findall(term.lower())
-        if len(word) >= 3 and word not in _COMMON
-    )
-    alarm = [w for w, _ in urgent.most_common(30) if w not in domain]
-    head = "Voice note to a massage clinic about " + "; ".join(titles) + ". "
-    tail = ", ".join(domain).capitalize() + ". " + ", ".join(alarm).capitalize() + "."
-    names = [
-        word
-        for word in dict.fromkeys(_names(content))
-        if word not in domain and word not in alarm and word.lower() not in head.lower()
-    ]
-    room = _PROMPT_CHARS - len(head) - len(tail) - 2
-    while names and len(", ".join(names)) > room:
-        names.pop()
-    middle = ", ".join(names) + ". " if names else ""
-    middle = middle[:1].upper() + middle[1:]
-    return (head + middle + tail)[:_PROMPT_CHARS]
+
+    intro: str
+    topics: tuple[str, ...]
+    words: tuple[tuple[str, ...], ...]
 
 
-PROMPT_NAMES: dict[str, int] = {"drug": 4, "lower back": 1}
-"""Lexicon groups whose words the prompt names (medicine names, body parts) and how many of
-each: the one-word variants the intent examples use most."""
-PROMPT_SCANS = ("MRI", "X-ray")
-"""Scan names, named in the prompt when the intent examples use them."""
+class VocabularyError(ValueError):
+    """The vocabulary file is not what :func:`load_vocabulary` reads; the message says where."""
 
 
-def _names(content: Content) -> list[str]:
-    """Medicine names from the lexicon, the scans the examples name, body parts from the
-    lexicon (a short list: every word in the prompt pulls the model towards it)."""
-    examples = " ".join(
-        example.text.lower() for intent in content.intents.values() for example in intent.examples
-    )
-    used = collections.Counter(_WORD.findall(examples.replace("-", " ")))
-    scans = [
-        name
-        for name in PROMPT_SCANS
-        if all(used[w] or len(w) < 2 for w in re.findall(r"[a-z]+", name.lower()))
-    ]
-    out: list[str] = []
-    for canonical, count in PROMPT_NAMES.items():
-        variants = [v for v, c in content.synonyms.items() if c == canonical and v.isalpha()]
-        ranked = sorted((v for v in variants if used[v]), key=lambda v: -used[v])
-        out.extend(ranked[:count])
-        if canonical == "drug":
-            out.extend(scans)
-    return out
+def vocabulary_file() -> Path:
+    """The shipped vocabulary (``vocabulary.yml`` beside this module)."""
+    return Path(str(resources.files("bot.voice").joinpath("vocabulary.yml")))
 
 
-def engine_for(content: Content) -> Engine:
-    """The default engine with the prompt built from ``content``.
+def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    """Read a vocabulary file (the shipped one when ``path`` is None).
 
     Raises:
-        VoiceUnavailable: see :class:`WhisperEngine`.
+        VocabularyError: the file cannot be read, is not the expected shape, or makes a
+            prompt over :data:`PROMPT_CHARS`.
     """
-    return WhisperEngine(domain_prompt(content), weigh=worth_weighing)
+    path = path or vocabulary_file()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise VocabularyError(f"{path}: cannot read it ({type(exc).__name__})") from None
+    if not isinstance(raw, dict):
+        raise VocabularyError(f"{path}: expected a mapping with intro, topics and words")
+    intro, topics, words = raw.get("intro"), raw.get("topics"), raw.get("words")
+    if not isinstance(intro, str) or not intro.strip():
+        raise VocabularyError(f"{path}: intro must be a line of text")
+    if not _strings(topics):
+        raise VocabularyError(f"{path}: topics must be a list of texts")
+    if not isinstance(words, list) or not all(_strings(group) for group in words):
+        raise VocabularyError(f"{path}: words must be a list of lists of words")
+    vocabulary = Vocabulary(
+        intro.strip(),
+        tuple(str(t).strip() for t in topics),
+        tuple(tuple(str(w).strip() for w in group) for group in words),
+    )
+    length = len(prompt_of(vocabulary))
+    if length > PROMPT_CHARS:
+        raise VocabularyError(f"{path}: the prompt is {length} characters, over {PROMPT_CHARS}")
+    return vocabulary
+
+
+def _strings(value: object) -> TypeGuard[list[str | int | float]]:
+    """True for a non-empty list of non-empty texts (YAML may read a word as a number)."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, str | int | float) and str(v).strip() for v in value)
+    )
+
+
+def prompt_of(vocabulary: Vocabulary) -> str:
+    """The prompt text: the intro and the topics, then one sentence a group of words."""
+    sentences = [vocabulary.intro + " " + "; ".join(vocabulary.topics)]
+    sentences += [_capital(", ".join(group)) for group in vocabulary.words]
+    return ". ".join(sentences) + "."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def domain_prompt(path: Path | None = None) -> str:
+    """The prompt from the vocabulary file ``path`` (the shipped one when None).
+
+    Raises:
+        VocabularyError: see :func:`load_vocabulary`.
+    """
+    return prompt_of(load_vocabulary(path))
+
+
+def engine_for(vocabulary: Path | None = None) -> Engine:
+    """The default engine, steered by the vocabulary at ``vocabulary`` (the shipped one when
+    None), weighing the words a reading could turn on (:func:`worth_weighing`).
+
+    Raises:
+        VoiceUnavailable: see :class:`WhisperEngine`, or the vocabulary cannot be read.
+    """
+    try:
+        prompt = domain_prompt(vocabulary)
+    except VocabularyError as exc:
+        raise VoiceUnavailable(str(exc)) from None
+    logger.debug("voice prompt: %d characters", len(prompt))
+    return WhisperEngine(prompt, weigh=worth_weighing)
