@@ -27,6 +27,7 @@ from bot.dialogue import Dialogue
 from bot.evaluation.clips import VoiceReport, evaluate_voice, load_clips
 from bot.evaluation.labelled import Report
 from bot.replies import ChatState
+from bot.safety import Outcome
 from bot.service import ChatService
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Store
@@ -258,6 +259,33 @@ def test_a_confidently_heard_sound_alike_stays_as_heard(dialogue):
         assert voice.hypotheses(heard) == [other]  # only the beam's own other reading
         # the same words, the engine unsure of "be": the urgent screen reads "pee" there
         assert any("pee" in h for h in voice.hypotheses(sure(text, "be")))
+
+
+def test_another_reading_counts_only_on_a_red_flag_word_it_heard_differently(dialogue):
+    # the beam's "tab" for "tap" leaves "leaking" as heard: the tap is still a tap
+    heard = sure(
+        "I need a plumber for a leaking tap", alternatives=("I need a plumber for a leaking tab",)
+    )
+    assert dialogue.screen.assess(heard.alternatives[0]).outcome == Outcome.URGENT
+    assert not red_flag(dialogue, heard)
+    # an alternative that heard the red-flag word itself adds the urgent answer
+    assert red_flag(
+        dialogue,
+        sure(
+            "I need a plumber for a leaking tap",
+            alternatives=("I need a plumber, I'm leaking pee",),
+        ),
+    )
+    assert red_flag(dialogue, sure("I can lift my foot", alternatives=("I can't lift my foot",)))
+
+
+def test_no_sound_alike_is_read_into_an_alternative(dialogue):
+    said = "my cat keeps being sick, what should I do"
+    heard = voice.Heard(said, 0.6, ("my cannot be experienced, what should I do",))
+    assert not any("pee" in h for h in voice.hypotheses(heard))
+    assert not red_flag(dialogue, heard)
+    # the transcript's own unsure "be" is read as "pee"
+    assert red_flag(dialogue, sure("my cannot be experienced, what should I do", "be"))
 
 
 def test_an_unsure_negation_is_screened_both_ways(dialogue):

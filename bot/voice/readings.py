@@ -13,8 +13,11 @@ import difflib
 import re
 from typing import TYPE_CHECKING
 
+from rapidfuzz import fuzz
+
 from bot.replies import ChatState, Reply
 from bot.safety import Outcome, SafetyScreen
+from bot.text import normalise, stem
 from bot.voice.engine import Heard
 
 if TYPE_CHECKING:
@@ -149,14 +152,24 @@ def _matched(first: list[str], second: list[str]) -> dict[int, int]:
     }
 
 
+_SWAPS_OF_TRANSCRIPT = ((SOUNDS_LIKE,), (NEGATION_FLIPS,), (SOUNDS_LIKE, NEGATION_FLIPS))
+"""The transcript's unsure words are read as the red-flag word they sound like, with "can"
+and "can't" (or "no" and "know") flipped, and both."""
+_SWAPS_OF_ALTERNATIVES = ((NEGATION_FLIPS,),)
+"""An alternative of the beam is already a weaker reading: only its negations are flipped; a
+sound-alike read into it would be a guess upon a guess (a noisy "my cat keeps being sick"
+has an alternative "my cannot be experienced", which is not "cannot pee")."""
+
+
 def hypotheses(heard: Heard, limit: int = 24) -> list[str]:
     """Other readings of a transcript to screen for urgent symptoms, the transcript itself
     left out (it is answered as typed).
 
-    Each alternative of the beam as it is; and the transcript and each alternative with its
-    unsure words (:func:`unsure`; in an alternative, the words where it differs from the
-    transcript and the ones unsure there) swapped for the red-flag word they sound like,
-    flipped between "can" and "can't" or "no" and "know", and both.
+    Each alternative of the beam as it is; the transcript with its unsure words
+    (:func:`unsure`) swapped for the red-flag word they sound like, flipped between "can" and
+    "can't" or "no" and "know", and both; and each alternative with those negations flipped
+    where it is unsure (the words where it differs from the transcript and the ones unsure
+    there).
     """
     words = heard.text.split()
     doubtful = unsure(heard)
@@ -181,7 +194,11 @@ def hypotheses(heard: Heard, limit: int = 24) -> list[str]:
             }
         else:
             shaky = doubtful
-        for tables in ((SOUNDS_LIKE,), (NEGATION_FLIPS,), (SOUNDS_LIKE, NEGATION_FLIPS)):
+        for tables in (
+            ((SOUNDS_LIKE,), (NEGATION_FLIPS,), (SOUNDS_LIKE, NEGATION_FLIPS))
+            if not number
+            else ((NEGATION_FLIPS,),)
+        ):
             reading = list(tokens)
             for i in shaky:
                 for table in tables:
@@ -242,18 +259,47 @@ def worth_weighing(text: str) -> bool:
 
 
 def urgent_reading(screen: SafetyScreen, heard: Heard) -> Outcome | None:
-    """``CRISIS`` or ``URGENT`` when any other reading of ``heard`` screens so, else None.
+    """``CRISIS`` or ``URGENT`` when another reading of ``heard`` screens so on words it
+    heard differently from the transcript, else None.
 
-    The transcript itself goes through the dialogue as typed text; this only adds.
+    The transcript itself goes through the dialogue as typed text; this only adds. A reading
+    counts only when its red-flag finding rests on a word it changed (:func:`_rests_on`): an
+    alternative that differs from the transcript elsewhere (a "tap" heard as "tab" beside a
+    "leaking" both heard) says nothing new about the symptom.
     """
+    said = normalise(heard.text).split()
     found: Outcome | None = None
     for reading in hypotheses(heard):
-        outcome = screen.assess(reading).outcome
-        if outcome == Outcome.CRISIS:
-            return outcome
-        if outcome == Outcome.URGENT:
-            found = outcome
+        assessment = screen.assess(reading)
+        if assessment.outcome not in (Outcome.CRISIS, Outcome.URGENT):
+            continue
+        changed = _changed(normalise(reading).split(), said)
+        if not any(
+            _rests_on(finding.words, changed)
+            for finding in assessment.findings
+            if finding.outcome == assessment.outcome
+        ):
+            continue
+        if assessment.outcome == Outcome.CRISIS:
+            return Outcome.CRISIS
+        found = Outcome.URGENT
     return found
+
+
+def _changed(reading: list[str], said: list[str]) -> list[str]:
+    """The words of ``reading`` that do not line up with the same word of ``said``."""
+    kept = _matched(reading, said)
+    return [word for i, word in enumerate(reading) if i not in kept]
+
+
+def _rests_on(terms: tuple[str, ...], changed: list[str]) -> bool:
+    """True when a word of the screen's matched ``terms`` is one of the ``changed`` words
+    (same stem, or a near spelling of five letters or more, as the screen reads words)."""
+    wanted = {stem(word) for term in terms for word in normalise(term).split()}
+    return any(
+        stem(word) in wanted or (len(word) >= 5 and any(fuzz.ratio(word, w) >= 84 for w in wanted))
+        for word in changed
+    )
 
 
 def answer_heard(dialogue: Dialogue, state: ChatState, heard: Heard) -> tuple[Reply, ChatState]:
