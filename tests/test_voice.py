@@ -43,12 +43,13 @@ NO_EXTRA = "the voice extra is not installed (pip install -e '.[voice]'; make te
 
 needs_extra = pytest.mark.skipif(not voice.available(), reason=NO_EXTRA)
 
-# Floors on the two clip sets, a clip under what was measured (README, "Voice notes": first
-# set 94.0% / 87.5%, 1 false alarm; held out 83.3% / 76.9%, red-flag recall 13/16 and 6/8,
-# 2 false alarms). Every urgent clip of the first set must get the urgent answer.
-FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.92, 0.79, 2
-HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.81, 0.73, 2
-HELDOUT_RECALL_CLEAN, HELDOUT_RECALL_NOISY = 13 / 16, 6 / 8
+# Floors on the two clip sets (the prompt is fixed data, so content edits do not move them),
+# about a clip under what was measured (README, "Voice notes": first set 96.0% / 83.3%, no
+# false alarm; held out 87.0% / 76.9%, red-flag recall 13/16 and 7/8, 1 false alarm). Every
+# urgent clip of the first set must get the urgent answer.
+FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.94, 0.83, 1
+HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.85, 0.73, 1
+HELDOUT_RECALL_CLEAN, HELDOUT_RECALL_NOISY = 13 / 16, 7 / 8
 
 
 @pytest.fixture(scope="session")
