@@ -13,7 +13,7 @@ from statistics import median
 
 from bench.common import ROOT
 from bench.report import Table
-from bot.evaluation import percent
+from bot.evaluation.labelled import percent
 
 CLIPS = ROOT / "tests" / "data" / "voice" / "clips.yml"
 
@@ -33,7 +33,7 @@ out = {"bot_s": time.perf_counter() - t0}
 if sys.argv[1] == "on":
     from bot import voice
     t1 = time.perf_counter()
-    engine = voice.engine_for(content)
+    engine = voice.engine_for()
     engine.load()
     out["load_s"] = time.perf_counter() - t1
     clip = (root / "tests/data/voice/00-espeak-us.ogg").read_bytes()
@@ -64,6 +64,7 @@ def _probe(mode: str) -> dict[str, float]:
 def run_voice(runs: int = 3) -> list[Table]:
     """Seconds per note on every fixture clip, and the fresh-process figures."""
     from bot import voice
+    from bot.evaluation.clips import evaluate_voice, load_clips
 
     if not voice.available():
         table = Table("Voice notes", ["measure", "value"])
@@ -74,8 +75,8 @@ def run_voice(runs: int = 3) -> list[Table]:
 
     content = load_content(ROOT / "intents", ROOT / "responses")
     dialogue = Dialogue(content)
-    engine = voice.engine_for(content)
-    report = voice.evaluate_voice(engine, dialogue, voice.load_clips(CLIPS))
+    engine = voice.engine_for()
+    report = evaluate_voice(engine, dialogue, load_clips(CLIPS))
     secs = sorted(report.seconds)
     p90 = secs[min(len(secs) - 1, int(len(secs) * 0.9))]
     speed = Table(
@@ -122,9 +123,7 @@ import io, json, sys, time
 from pathlib import Path
 import numpy as np, soundfile
 from bot import voice
-from bot.content import load_content
-root = Path(sys.argv[1])
-engine = voice.engine_for(load_content(root / "intents", root / "responses"))
+engine = voice.engine_for()
 engine.load()
 
 def encoded(fmt, subtype, seconds, rate, dtype="float32"):
@@ -148,7 +147,7 @@ lying = notes["OGG/Opus, declares 3 s, holds 200 s"]
 out = []
 for name, data in [*notes.items(), ("the same, its header forged to say 3 s", lying)]:
     if name.startswith("the same"):
-        voice.ogg_opus_seconds = lambda _data: 3.0
+        voice.engine.ogg_opus_seconds = lambda _data: 3.0
     Path("/proc/self/clear_refs").write_text("5")  # peak RSS from here
     before = rss("VmRSS")
     started = time.perf_counter()

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from bot.content import ContentError, ContentUnreadable, load_content
 from bot.dialogue import Dialogue
-from bot.evaluation import EvalFileError, evaluate, load_items, read_yaml_list
+from bot.evaluation.labelled import EvalFileError, evaluate, load_items, read_yaml_list
 from bot.evaluation_dialogues import context_cost, evaluate_dialogues, load_dialogues
 from bot.replies import ChatState
 from bot.service import ChatService
@@ -395,9 +395,10 @@ def _start(settings: Settings, serve: Callable[[ChatService], int]) -> int:
 def _eval_voice(path: Path, settings: Settings) -> int:
     """Transcribe every clip of ``path`` and answer it as a voice note would be answered."""
     from bot import voice
+    from bot.evaluation.clips import evaluate_voice, load_clips
 
     try:
-        clips = voice.load_clips(path)
+        clips = load_clips(path)
     except (EvalFileError, KeyError, TypeError) as exc:
         return _fail(f"{path}: {exc}", 1)
     missing_clips = [c.file.name for c in clips if not c.file.is_file()]
@@ -405,10 +406,10 @@ def _eval_voice(path: Path, settings: Settings) -> int:
         return _fail(f"{path}: {len(missing_clips)} clip(s) missing, e.g. {missing_clips[0]}", 1)
     dialogue = Dialogue.from_settings(settings)
     try:
-        engine = voice.engine_for(dialogue.content)
+        engine = voice.engine_for()
     except voice.VoiceUnavailable as exc:
         return _fail(str(exc), 2)
-    print(voice.evaluate_voice(engine, dialogue, clips).to_text())
+    print(evaluate_voice(engine, dialogue, clips).to_text())
     return 0
 
 

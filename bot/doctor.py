@@ -401,8 +401,9 @@ def check_voice(settings: Settings) -> Check:
     from bot import voice
 
     installed = voice.available()
-    details: dict[str, Any] = {"on": settings.voice, "extra_installed": installed}
-    if not settings.voice:
+    on = voice.wanted(settings.voice)
+    details: dict[str, Any] = {"on": on, "setting": settings.voice, "extra_installed": installed}
+    if not on:
         why = "VOICE=off" if installed else "the voice extra is not installed"
         return Check(
             "voice",

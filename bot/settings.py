@@ -12,6 +12,7 @@ import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from dotenv import dotenv_values
 
@@ -20,6 +21,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 APP_NAME = "sciatica-bot"
 DATABASE_FILE = "sciatica-bot.sqlite3"
+
+VoiceSetting = Literal["on", "off", "auto"]
+"""``VOICE``: answer voice notes, do not, or do when the ``voice`` extra is installed."""
 
 
 def from_checkout() -> bool:
@@ -162,8 +166,9 @@ class Settings:
     staff_chat_id: int | None = None
     """The clinic staff's Telegram group for questions handed to a person; None: off."""
     startup_timeout: float = 60.0
-    voice: bool = False
-    """Answer voice notes (``VOICE``; default on when the ``voice`` extra is installed)."""
+    voice: VoiceSetting = "off"
+    """Answer voice notes (``VOICE``): on, off, or auto (what an unset ``VOICE`` reads as: on
+    when the ``voice`` extra is installed, decided where the bot starts)."""
 
 
 def read_environment(env_file: Path | None = None) -> dict[str, str]:
@@ -347,18 +352,18 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
 
 
-def _voice(env: Mapping[str, str]) -> bool:
-    """``VOICE``: on or off; unset, on when the ``voice`` extra is installed."""
+def _voice(env: Mapping[str, str]) -> VoiceSetting:
+    """``VOICE``: on, off or auto (the default): auto is decided where the bot starts, by
+    whether the ``voice`` extra is installed (:func:`bot.voice.engine.wanted`); nothing is
+    probed here."""
     raw = env.get("VOICE", "").strip().lower()
     if raw in ("on", "1", "true", "yes"):
-        return True
+        return "on"
     if raw in ("off", "0", "false", "no"):
-        return False
-    if raw:
-        raise SettingsError(f"VOICE must be on or off, got {raw!r}")
-    from bot.voice import available  # the voice module imports this one
-
-    return available()
+        return "off"
+    if raw in ("", "auto"):
+        return "auto"
+    raise SettingsError(f"VOICE must be on, off or auto, got {raw!r}")
 
 
 def _staff_chat_id(env: Mapping[str, str]) -> int | None:

@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.content import ContentError, load_content
+from bot.content import ContentError
 from bot.dialogue import Dialogue
 from bot.service import ChatService
 from bot.store import StoreError
@@ -54,7 +54,7 @@ from bot.telegram.updates import (
     WebhookRefused,
 )
 from bot.telegram.webhook import raise_file_limit
-from bot.voice import VoiceQueue, VoiceUnavailable, engine_for
+from bot.voice import VoiceQueue, VoiceUnavailable, engine_for, wanted
 
 if TYPE_CHECKING:
     from telegram.ext import BaseRateLimiter
@@ -121,19 +121,14 @@ async def _post_stop(application: Application) -> None:
         await application.updater.finish()
 
 
-def voice_queue(settings: Settings, service: ServiceLike) -> VoiceQueue | None:
+def voice_queue(settings: Settings) -> VoiceQueue | None:
     """The voice-note transcriber when ``VOICE`` is on and the model loads, else None (one
-    log line says why voice stays off)."""
-    if not settings.voice:
+    log line says why voice stays off). ``VOICE=auto`` is on when the extra is installed.
+    The engine's prompt is the fixed vocabulary, whatever the content."""
+    if not wanted(settings.voice):
         return None
-    dialogue = getattr(service, "dialogue", None)
-    content = (
-        dialogue.content
-        if dialogue is not None
-        else load_content(settings.intents_dir, settings.responses_dir)
-    )
     try:
-        engine = engine_for(content)
+        engine = engine_for()
     except VoiceUnavailable as exc:
         logger.error("voice notes off: %s", exc)
         return None
@@ -194,7 +189,7 @@ def build_application(
     application = builder.build()
     application.updater = AckingUpdater(application.bot, application.update_queue, processor)
 
-    adapter = TelegramAdapter(service, flood_guard, voice_queue(settings, service))
+    adapter = TelegramAdapter(service, flood_guard, voice_queue(settings))
     application.bot_data["adapter"] = adapter
     new_for_us = NEW_MESSAGE & ADDRESSED
     application.add_handlers(

@@ -16,7 +16,7 @@ from locations import DATA
 
 from bot.content import AskRule, Content, ContentError, load_content
 from bot.dialogue import Dialogue
-from bot.evaluation import EvalFileError
+from bot.evaluation.labelled import EvalFileError
 from bot.evaluation_dialogues import (
     CLEARED,
     OUTCOMES,

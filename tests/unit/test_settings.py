@@ -88,9 +88,12 @@ def test_startup_timeout_setting():
 
 
 def test_voice_setting():
-    assert load_settings({"VOICE": "off"}).voice is False
-    assert load_settings({"VOICE": "on"}).voice is True
-    assert load_settings({}).voice is voice.available()
+    assert load_settings({"VOICE": "off"}).voice == "off"
+    assert load_settings({"VOICE": "on"}).voice == "on"
+    assert load_settings({}).voice == "auto"  # decided where the bot starts, not here
+    assert load_settings({"VOICE": "Auto"}).voice == "auto"
+    assert voice.wanted("auto") is voice.available()
+    assert voice.wanted("on") and not voice.wanted("off")
     with pytest.raises(SettingsError, match="VOICE"):
         load_settings({"VOICE": "maybe"})
 

@@ -8,6 +8,7 @@ skip with one line saying so. The rest use a scripted engine.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -20,13 +21,17 @@ from locations import DATA
 
 from bot import voice
 from bot.dialogue import Dialogue
-from bot.evaluation import Report
+from bot.evaluation.clips import VoiceReport, evaluate_voice, load_clips
+from bot.evaluation.labelled import Report
 from bot.replies import ChatState
+from bot.safety import Outcome
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram.app import voice_queue
 from bot.telegram.render import escape
+from bot.voice import engine as voice_engine
+from bot.voice.prompt import VocabularyError
 
 CLIPS = DATA / "voice"
 HELDOUT = CLIPS / "heldout"
@@ -35,12 +40,13 @@ NO_EXTRA = "the voice extra is not installed (pip install -e '.[voice]'; make te
 
 needs_extra = pytest.mark.skipif(not voice.available(), reason=NO_EXTRA)
 
-# Floors on the two clip sets, a clip under what was measured (docs/voice.md: first
-# set 94.0% / 87.5%, 1 false alarm; held out 83.3% / 76.9%, red-flag recall 13/16 and 6/8,
-# 2 false alarms). Every urgent clip of the first set must get the urgent answer.
-FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.92, 0.79, 2
-HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.81, 0.73, 2
-HELDOUT_RECALL_CLEAN, HELDOUT_RECALL_NOISY = 13 / 16, 6 / 8
+# Floors on the two clip sets (the prompt is fixed data, so content edits do not move them),
+# about a clip under what was measured (docs/voice.md: first set 96.0% / 83.3%, no
+# false alarm; held out 87.0% / 76.9%, red-flag recall 13/16 and 7/8, 1 false alarm). Every
+# urgent clip of the first set must get the urgent answer.
+FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.94, 0.83, 1
+HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.85, 0.73, 1
+HELDOUT_RECALL_CLEAN, HELDOUT_RECALL_NOISY = 13 / 16, 7 / 8
 
 
 @pytest.fixture(scope="session")
@@ -48,19 +54,19 @@ def engine(content) -> voice.Engine:
     """The default engine, loaded once for the session."""
     if not voice.available():
         pytest.skip(NO_EXTRA)
-    return voice.engine_for(content)
+    return voice.engine_for()
 
 
 @pytest.fixture(scope="session")
-def report(engine, dialogue) -> voice.VoiceReport:
+def report(engine, dialogue) -> VoiceReport:
     """Every clip of the first set, transcribed once for the session."""
-    return voice.evaluate_voice(engine, dialogue, voice.load_clips(CLIPS / "clips.yml"))
+    return evaluate_voice(engine, dialogue, load_clips(CLIPS / "clips.yml"))
 
 
 @pytest.fixture(scope="session")
-def heldout(engine, dialogue) -> voice.VoiceReport:
+def heldout(engine, dialogue) -> VoiceReport:
     """Every held-out clip (nothing in the bot is tuned on them), transcribed once."""
-    return voice.evaluate_voice(engine, dialogue, voice.load_clips(HELDOUT / "clips.yml"))
+    return evaluate_voice(engine, dialogue, load_clips(HELDOUT / "clips.yml"))
 
 
 class Scripted:
@@ -112,7 +118,7 @@ async def replies(running: RunningBot, count: int, chat: int = CHAT) -> list[str
 
 
 def test_fixture_clips_are_small_telegram_style_notes():
-    clips = voice.load_clips(CLIPS / "clips.yml")
+    clips = load_clips(CLIPS / "clips.yml")
     assert len(clips) >= 60
     assert len({c.voice for c in clips}) >= 3
     assert sum(c.noisy for c in clips) >= len(clips) // 3
@@ -125,8 +131,8 @@ def test_fixture_clips_are_small_telegram_style_notes():
 
 
 def test_the_held_out_clips_come_from_other_voices_and_rooms():
-    first = voice.load_clips(CLIPS / "clips.yml")
-    clips = voice.load_clips(HELDOUT / "clips.yml")
+    first = load_clips(CLIPS / "clips.yml")
+    clips = load_clips(HELDOUT / "clips.yml")
     assert len(clips) >= 60
     assert len({c.voice for c in clips}) >= 4
     assert not {c.voice for c in clips} & {c.voice for c in first}
@@ -163,7 +169,7 @@ def test_held_out_clips_floors(heldout):
     assert _false_alarms(heldout) <= HELDOUT_FALSE_ALARMS, heldout.to_text()
 
 
-def _false_alarms(report: voice.VoiceReport) -> int:
+def _false_alarms(report: VoiceReport) -> int:
     return Report(tuple(o.outcome for o in report.outcomes)).urgent_false_alarms
 
 
@@ -187,15 +193,11 @@ def test_a_model_file_that_is_not_the_pinned_one_keeps_voice_off(content, caplog
     with pytest.raises(voice.VoiceUnavailable, match="sha256"):
         voice.WhisperEngine("", expected_sha256="0" * 64)
     caplog.set_level(logging.INFO, logger="bot.telegram.app")
-    monkeypatch.setattr(voice, "MODEL_SHA256", "0" * 64)
-    queue = voice_queue(Settings(telegram_token=TOKEN, voice=True), _service_with(content))
+    monkeypatch.setattr(voice_engine, "MODEL_SHA256", "0" * 64)
+    queue = voice_queue(Settings(telegram_token=TOKEN, voice="on"))
     assert queue is None
     (line,) = [r.getMessage() for r in caplog.records if "voice" in r.getMessage()]
     assert line.startswith("voice notes off:") and "sha256" in line
-
-
-def _service_with(content) -> ChatService:
-    return ChatService(Dialogue(content), Store())
 
 
 @needs_extra
@@ -257,6 +259,33 @@ def test_a_confidently_heard_sound_alike_stays_as_heard(dialogue):
         assert any("pee" in h for h in voice.hypotheses(sure(text, "be")))
 
 
+def test_another_reading_counts_only_on_a_red_flag_word_it_heard_differently(dialogue):
+    # the beam's "tab" for "tap" leaves "leaking" as heard: the tap is still a tap
+    heard = sure(
+        "I need a plumber for a leaking tap", alternatives=("I need a plumber for a leaking tab",)
+    )
+    assert dialogue.screen.assess(heard.alternatives[0]).outcome == Outcome.URGENT
+    assert not red_flag(dialogue, heard)
+    # an alternative that heard the red-flag word itself adds the urgent answer
+    assert red_flag(
+        dialogue,
+        sure(
+            "I need a plumber for a leaking tap",
+            alternatives=("I need a plumber, I'm leaking pee",),
+        ),
+    )
+    assert red_flag(dialogue, sure("I can lift my foot", alternatives=("I can't lift my foot",)))
+
+
+def test_no_sound_alike_is_read_into_an_alternative(dialogue):
+    said = "my cat keeps being sick, what should I do"
+    heard = voice.Heard(said, 0.6, ("my cannot be experienced, what should I do",))
+    assert not any("pee" in h for h in voice.hypotheses(heard))
+    assert not red_flag(dialogue, heard)
+    # the transcript's own unsure "be" is read as "pee"
+    assert red_flag(dialogue, sure("my cannot be experienced, what should I do", "be"))
+
+
 def test_an_unsure_negation_is_screened_both_ways(dialogue):
     for text in ("I can lift my foot since this morning", "I have know feeling down there"):
         flipped = "can" if "can" in text else "know"
@@ -299,15 +328,47 @@ def test_readings_never_remove_an_urgent_answer(dialogue):
     assert voice.answer_heard(dialogue, ChatState(), heard)[0].red_flag
 
 
-def test_the_prompt_comes_from_the_content(content):
-    prompt = voice.domain_prompt(content)
+def test_the_prompt_is_fixed_data_that_names_the_clinics_words(content):
+    prompt = voice.domain_prompt()
     assert "Piriformis syndrome" in prompt
     assert "bladder" in prompt or "pee" in prompt
     assert len(prompt) <= 900
-    # medicine names and body parts from the lexicon, the scans the examples name
     for name in ("ibuprofen", "paracetamol", "MRI", "X-ray", "lumbar"):
         assert name in prompt or name in prompt.lower(), name
-    assert prompt.endswith(".") and "saddle" in prompt  # the screen's words are not cut off
+    assert prompt.endswith(".") and "saddle" in prompt
+
+
+def test_editing_the_content_does_not_move_the_prompt():
+    # the content is no input of the prompt: neither function takes it, the module reads none
+    assert "content" not in inspect.signature(voice.domain_prompt).parameters
+    assert "content" not in inspect.signature(voice.engine_for).parameters
+    source = Path(voice.domain_prompt.__code__.co_filename).read_text(encoding="utf-8")
+    assert "bot.content" not in source and "bot.dialogue" not in source
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("- a list\n", "expected a mapping"),
+        ("intro: ''\ntopics: [a]\nwords: [[b]]\n", "intro"),
+        ("intro: Note\ntopics: []\nwords: [[b]]\n", "topics"),
+        ("intro: Note\ntopics: [a]\nwords: [b]\n", "words"),
+        ("intro: Note\ntopics: [a]\nwords: [[" + "longword, " * 100 + "b]]\n", "over 900"),
+        ("intro: [unclosed\n", "cannot read"),
+    ],
+)
+def test_a_bad_vocabulary_file_is_named_with_what_is_wrong(tmp_path, text, problem):
+    path = tmp_path / "vocabulary.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(VocabularyError, match=problem) as caught:
+        voice.domain_prompt(path)
+    assert str(path) in str(caught.value)
+
+
+@needs_extra
+def test_a_bad_vocabulary_keeps_voice_off_with_one_line(tmp_path):
+    with pytest.raises(voice.VoiceUnavailable, match=r"vocabulary\.yml"):
+        voice.engine_for(tmp_path / "vocabulary.yml")
 
 
 def test_service_never_stores_a_transcript(dialogue):

@@ -19,6 +19,7 @@ from bot import voice
 from bot.service import ChatService
 from bot.store import Store
 from bot.telegram.render import escape
+from bot.voice import engine
 
 pytestmark = pytest.mark.skipif(
     not voice.available(), reason="the voice extra is not installed (make test installs it)"
@@ -85,16 +86,16 @@ def test_only_ogg_opus_and_mp4_are_decoded():
             voice.decode(data)
         assert time.perf_counter() - started < 0.5
     samples = voice.decode(mp4(5))
-    assert abs(len(samples) / voice.SAMPLE_RATE - 5) < 0.3
+    assert abs(len(samples) / engine.SAMPLE_RATE - 5) < 0.3
     samples = voice.decode(opus(4))
-    assert abs(len(samples) / voice.SAMPLE_RATE - 4) < 0.1
+    assert abs(len(samples) / engine.SAMPLE_RATE - 4) < 0.1
 
 
 def test_the_real_length_is_read_from_the_container_before_decoding():
     long_note = opus(200)
     assert len(long_note) < voice.MAX_BYTES
-    assert abs(voice.ogg_opus_seconds(long_note) - 200) < 0.1
-    assert abs(voice.mp4_seconds(mp4(70)) - 70) < 0.5
+    assert abs(engine.ogg_opus_seconds(long_note) - 200) < 0.1
+    assert abs(engine.mp4_seconds(mp4(70)) - 70) < 0.5
     for data in (long_note, mp4(70)):
         tracemalloc.start()
         try:
@@ -110,7 +111,7 @@ def test_a_header_that_lies_still_stops_decoding_past_the_limit(monkeypatch):
     """Should a header claim 3 s, decoding goes a second at a time and stops past
     ``MAX_SECONDS``: memory stays bounded whatever the note holds."""
     long_note = opus(200)
-    monkeypatch.setattr(voice, "ogg_opus_seconds", lambda _data: 3.0)
+    monkeypatch.setattr(engine, "ogg_opus_seconds", lambda _data: 3.0)
     tracemalloc.start()
     try:
         with pytest.raises(voice.TooLong):
@@ -129,7 +130,7 @@ async def voice_bot(dialogue) -> AsyncIterator[Any]:
 
     async def start() -> RunningBot:
         running = await start_bot(dialogue, service=ChatService(dialogue, Store()))
-        running.app.bot_data["adapter"].voice = voice.VoiceQueue(voice.engine_for(dialogue.content))
+        running.app.bot_data["adapter"].voice = voice.VoiceQueue(voice.engine_for())
         started.append(running)
         return running
 

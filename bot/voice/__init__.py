@@ -1,0 +1,71 @@
+"""Voice notes: the engine that hears them, the prompt that steers it, the queue that runs it
+off the event loop, and the readings of a transcript the safety screen goes through.
+
+The running bot imports these names from here; the clip evaluation lives in
+:mod:`bot.evaluation.clips`.
+"""
+
+from bot.voice.engine import (
+    MAX_BYTES,
+    MAX_SECONDS,
+    AudioError,
+    Engine,
+    Heard,
+    TooLong,
+    VoiceUnavailable,
+    WhisperEngine,
+    available,
+    decode,
+    model_dir,
+    wanted,
+)
+from bot.voice.prompt import domain_prompt, engine_for
+from bot.voice.queue import (
+    BUSY_TEXT,
+    QUEUE_LIMIT,
+    TOO_LONG_TEXT,
+    UNREADABLE_TEXT,
+    Busy,
+    VoiceQueue,
+)
+from bot.voice.readings import (
+    HEARD_TEXT,
+    MIN_CONFIDENCE,
+    NOT_HEARD,
+    NOT_HEARD_TEXT,
+    answer_heard,
+    hypotheses,
+    normalised,
+    urgent_reading,
+)
+
+__all__ = [
+    "BUSY_TEXT",
+    "HEARD_TEXT",
+    "MAX_BYTES",
+    "MAX_SECONDS",
+    "MIN_CONFIDENCE",
+    "NOT_HEARD",
+    "NOT_HEARD_TEXT",
+    "QUEUE_LIMIT",
+    "TOO_LONG_TEXT",
+    "UNREADABLE_TEXT",
+    "AudioError",
+    "Busy",
+    "Engine",
+    "Heard",
+    "TooLong",
+    "VoiceQueue",
+    "VoiceUnavailable",
+    "WhisperEngine",
+    "answer_heard",
+    "available",
+    "decode",
+    "domain_prompt",
+    "engine_for",
+    "hypotheses",
+    "model_dir",
+    "normalised",
+    "urgent_reading",
+    "wanted",
+]
