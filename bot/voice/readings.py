@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bot.dialogue import Dialogue
 
 MIN_CONFIDENCE = 0.35
-"""Below this the bot asks to repeat or type (see README, "Voice notes")."""
+"""Below this the bot asks to repeat or type (see docs/voice.md)."""
 
 
 NOT_HEARD = "not_heard"

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from typing import Any
+from pathlib import Path
 
 import pytest
 import yaml
