@@ -12,8 +12,8 @@ import inspect
 import logging
 import threading
 from collections.abc import AsyncIterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
