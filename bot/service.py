@@ -26,7 +26,7 @@ from bot.handover import ASK, CANCEL, HandOver, is_group
 from bot.replies import DETAILS, MENU, Button, ChatState, Reply
 from bot.settings import Settings
 from bot.store import MAX_UNANSWERED_CHARS, MEMORY, Store, Turn
-from bot.storegate import StoreGate
+from bot.store.gate import StoreGate
 from bot.voice import MIN_CONFIDENCE, NOT_HEARD, NOT_HEARD_TEXT, Heard, answer_heard
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class ChatService:
     Args:
         dialogue: Produces every answer.
         store: Remembers chats and keeps the anonymous statistics; a bare store is put
-            behind a :class:`~bot.storegate.StoreGate`, so every service reaches its
+            behind a :class:`~bot.store.gate.StoreGate`, so every service reaches its
             database the same way.
     """
 
@@ -75,7 +75,7 @@ class ChatService:
         """
         dialogue = dialogue or Dialogue.from_settings(settings)
         # Behind the gate, a database locked by another process costs one wait, not one
-        # per chat (see bot.storegate).
+        # per chat (see bot.store.gate).
         return cls(dialogue, StoreGate(Store.from_settings(settings)))
 
     # --- what adapters call --------------------------------------------------------------

@@ -14,7 +14,7 @@ from bot.replies import BACK, DETAILS, MENU, PHONE_CHARS, REST, ChatState, Reply
 from bot.service import ChatService
 from bot.settings import Clinic
 from bot.store import Store, TicketStore
-from bot.storegate import StoreGate
+from bot.store.gate import StoreGate
 
 PERSON = "telegram:42"
 GROUP = "telegram:-1001234"

@@ -26,7 +26,7 @@ from bot.report import build_report, summarise_handovers
 from bot.service import ChatService
 from bot.settings import Clinic, SettingsError, load_settings
 from bot.store import HandoverStat, Store, TicketStore
-from bot.storegate import StoreGate
+from bot.store.gate import StoreGate
 from bot.voice import Heard
 
 STAFF = "telegram:-100500"

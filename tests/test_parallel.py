@@ -177,7 +177,7 @@ async def test_a_long_wait_in_one_chat_does_not_hide_newer_updates(bots, dialogu
 
 
 def test_store_gate_cools_down_after_a_lock_and_recovers():
-    from bot.storegate import StoreGate
+    from bot.store.gate import StoreGate
 
     class Locked:
         locked = True

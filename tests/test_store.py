@@ -35,7 +35,7 @@ from bot.store import (
     mask_personal,
     utc_today,
 )
-from bot.storegate import StoreGate
+from bot.store.gate import StoreGate
 from bot.telegram import app as telegram_app
 from bot.telegram import build_application
 

@@ -1,32 +1,5 @@
-"""The bot's memory: one SQLite file (standard library ``sqlite3``).
-
-These tables, and nothing else:
-
-* ``chats`` - per chat: the last topic and up to five before it (so "tell me more", "and the
-  treatment?" and the Back button work after a restart), the day the chat was last seen, and
-  whether it opted out.
-* ``daily_stats`` - per day: how many answers of each kind, per intent, typed or pressed.
-  No chat id, user id, username or name.
-* ``unanswered`` - questions that got the fallback or a "Did you mean", without any identity,
-  cut to :data:`MAX_UNANSWERED_CHARS`, with e-mail addresses, phone numbers, links and
-  @handles masked; the same question on the same day is counted, not stored twice.
-* ``tickets`` and ``ticket_messages`` - questions handed to the clinic's staff group
-  (:mod:`bot.handover`): the ticket number, the chat key, the day and time it was sent,
-  open or closed, whether it described urgent symptoms, and which message ids in the two
-  chats belong to it. Never a text, never a staff member's name.
-* ``handover_stats`` - per ticket sent or answered: the day and, for answers, how many
-  seconds the first answer took. No chat, no ticket number.
-
-Chats not seen for ``retention_days`` and unanswered questions older than that are purged
-when the store opens and once a day after. ``secure_delete`` is on (deleted content is
-overwritten with zeros) and every deletion ends by checkpointing and truncating the
-write-ahead log, so an erased chat leaves no trace in free pages or in the WAL.
-
-Every write is one transaction in WAL mode with ``synchronous=NORMAL``: once a method
-returns, the write survives a crash of the bot's process (a power cut may roll back the last
-moments' writes, never corrupt the file). A lock serialises access, so
-one store can be shared by threads and by concurrent updates.
-"""
+"""The store itself: the ``chats``, ``daily_stats`` and ``unanswered`` tables, the lock every
+call takes, the handling of a deleted or replaced file, erasure and retention."""
 
 from __future__ import annotations
 
@@ -43,13 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.masking import MAX_UNANSWERED_CHARS as MAX_UNANSWERED_CHARS
 from bot.masking import mask_personal
 from bot.replies import ChatState
-from bot.settings import Settings
+from bot.store.schema import (
+    MEMORY,
+    StoreError,
+    connect,
+    connect_read_only,
+    explain,
+    migrate,
+)
 
 if TYPE_CHECKING:
-    from bot.storegate import StoreGate
+    from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -63,81 +42,6 @@ UNANSWERED_BATCH = 100
 """Distinct unanswered questions held in memory before they are written as one batch."""
 
 _SHUFFLE = random.SystemRandom()
-
-MEMORY = ":memory:"
-"""Path of a store that lives in memory only (tests, one-off commands)."""
-
-MIGRATIONS: tuple[str, ...] = (
-    # 0 -> 1: the first schema.
-    """
-    CREATE TABLE chats (
-        chat        TEXT PRIMARY KEY,
-        last_intent TEXT,
-        last_seen   TEXT,
-        opted_out   INTEGER NOT NULL DEFAULT 0 CHECK (opted_out IN (0, 1))
-    );
-    CREATE INDEX chats_last_seen ON chats (last_seen);
-    CREATE TABLE daily_stats (
-        day    TEXT NOT NULL,
-        source TEXT NOT NULL,
-        kind   TEXT NOT NULL,
-        intent TEXT NOT NULL DEFAULT '',
-        count  INTEGER NOT NULL,
-        PRIMARY KEY (day, source, kind, intent)
-    ) WITHOUT ROWID;
-    CREATE TABLE unanswered (
-        day        TEXT NOT NULL,
-        text       TEXT NOT NULL,
-        kind       TEXT NOT NULL,
-        top_intent TEXT,
-        top_score  REAL,
-        count      INTEGER NOT NULL DEFAULT 1,
-        PRIMARY KEY (day, text)
-    ) WITHOUT ROWID;
-    """,
-    # 1 -> 2: earlier topics, for the Back button (comma-separated intent names).
-    """
-    ALTER TABLE chats ADD COLUMN history TEXT NOT NULL DEFAULT '';
-    """,
-    # 2 -> 3: questions handed to the clinic (routing only, never a text) and their
-    # anonymous counters.
-    """
-    CREATE TABLE tickets (
-        number        INTEGER PRIMARY KEY AUTOINCREMENT,
-        chat          TEXT NOT NULL,
-        day           TEXT NOT NULL,
-        opened_at     INTEGER NOT NULL,
-        staff_message INTEGER,
-        answered      INTEGER NOT NULL DEFAULT 0 CHECK (answered IN (0, 1)),
-        closed        INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1))
-    );
-    CREATE INDEX tickets_chat ON tickets (chat);
-    CREATE INDEX tickets_day ON tickets (day);
-    CREATE TABLE ticket_messages (
-        chat       TEXT NOT NULL,
-        message_id INTEGER NOT NULL,
-        number     INTEGER NOT NULL REFERENCES tickets (number) ON DELETE CASCADE,
-        PRIMARY KEY (chat, message_id)
-    ) WITHOUT ROWID;
-    CREATE INDEX ticket_messages_number ON ticket_messages (number);
-    CREATE TABLE handover_stats (
-        day     TEXT NOT NULL,
-        event   TEXT NOT NULL,
-        seconds INTEGER
-    );
-    """,
-    # 3 -> 4: whether a ticket's question described urgent symptoms (listed first by /open).
-    """
-    ALTER TABLE tickets ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0 CHECK (urgent IN (0, 1));
-    """,
-)
-"""Forward migrations: entry ``i`` takes the schema from version ``i`` to ``i + 1``."""
-
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class StoreError(RuntimeError):
-    """The database cannot be used; the message is one line meant for the operator."""
 
 
 @dataclass(frozen=True)
@@ -232,17 +136,17 @@ class Store:
         # (day, masked text) -> [kind, top intent, top score, count], not yet written
         self._pending: dict[tuple[str, str], list] = {}
         if self.read_only:
-            self._db = self._open_read_only()
+            self._db = connect_read_only(self.path, busy_timeout)
             self._identity = self._file_identity()
             return
-        self._db = self._open()
+        self._db = connect(self.path, busy_timeout)
         self._identity = self._file_identity()
         try:
             self._migrate()
             self.purge()
         except sqlite3.Error as exc:
             self._db.close()
-            raise StoreError(self._explain(exc)) from None
+            raise StoreError(explain(self.path, exc)) from None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, read_only: bool = False) -> Store:
@@ -252,127 +156,9 @@ class Store:
             settings.database_path, retention_days=settings.retention_days, read_only=read_only
         )
 
-    # --- opening -------------------------------------------------------------------------
-
-    def _open(self) -> sqlite3.Connection:
-        if self.path != MEMORY:
-            folder = Path(self.path).parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(
-                    f"DATABASE_PATH {self.path}: cannot create its folder "
-                    f"({exc.strerror or type(exc).__name__})"
-                ) from None
-            if not Path(self.path).exists():
-                # People's health questions: readable by the bot's user only (the WAL and
-                # shared-memory files SQLite creates later take the same permissions).
-                try:
-                    os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-                except OSError as exc:
-                    raise StoreError(
-                        f"DATABASE_PATH {self.path}: cannot create the file "
-                        f"({exc.strerror or type(exc).__name__})"
-                    ) from None
-        try:
-            db = sqlite3.connect(
-                self.path,
-                isolation_level=None,
-                check_same_thread=False,
-                timeout=self._busy_timeout,
-            )
-            db.execute("PRAGMA secure_delete = ON")
-            db.execute("PRAGMA foreign_keys = ON")
-            if self.path != MEMORY:
-                db.execute("PRAGMA journal_mode = WAL")
-                # WAL + NORMAL: a commit survives a crash of the bot's process; only a
-                # power cut or an OS crash can roll back the last moments' commits, and
-                # the file stays consistent either way. FULL would add an fsync (~0.5 ms)
-                # to every message.
-                db.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.Error as exc:
-            raise StoreError(self._explain(exc)) from None
-        return db
-
-    def _open_read_only(self) -> sqlite3.Connection:
-        """Open the file for reading only: no schema write, no purge, nothing created.
-
-        A copy in a read-only folder (a backup) cannot get the shared-memory file SQLite
-        wants for a WAL database; when no ``-wal`` file lies beside it (so no bot is
-        writing to it), it is opened as immutable instead.
-        """
-        path = Path(self.path)
-        if not path.is_file():
-            raise StoreError(f"DATABASE_PATH {self.path} does not exist")
-        uri = path.resolve().as_uri()
-        try:
-            db = self._connect_read_only(f"{uri}?mode=ro")
-        except sqlite3.OperationalError as exc:
-            if "unable to open" not in str(exc) or Path(f"{self.path}-wal").exists():
-                raise StoreError(self._explain(exc)) from None
-            try:
-                db = self._connect_read_only(f"{uri}?mode=ro&immutable=1")
-            except sqlite3.Error as again:
-                raise StoreError(self._explain(again)) from None
-        except sqlite3.Error as exc:
-            raise StoreError(self._explain(exc)) from None
-        return db
-
-    def _connect_read_only(self, uri: str) -> sqlite3.Connection:
-        db = sqlite3.connect(
-            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=self._busy_timeout
-        )
-        try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-        except sqlite3.Error:
-            db.close()
-            raise
-        if version > SCHEMA_VERSION:
-            db.close()
-            raise StoreError(
-                f"DATABASE_PATH {self.path} was written by a newer version of the bot "
-                f"(schema {version}, this one knows {SCHEMA_VERSION})"
-            )
-        if not {"chats", "daily_stats", "unanswered"} <= tables:
-            db.close()
-            raise StoreError(f"DATABASE_PATH {self.path} is not a database of this bot")
-        return db
-
-    def _explain(self, exc: sqlite3.Error) -> str:
-        message = str(exc)
-        if "not a database" in message or "malformed" in message:
-            reason = "is not a SQLite database or is damaged; restore it from a backup or move it"
-        elif "readonly" in message or "read-only" in message:
-            reason = "is read-only; the bot needs to write to it and to its folder"
-        elif "unable to open" in message:
-            reason = "cannot be opened; check that the folder exists and is writable"
-        elif "locked" in message or "busy" in message:
-            reason = "is locked by another process"
-        else:
-            reason = f"cannot be used ({message})"
-        return f"DATABASE_PATH {self.path} {reason}"
-
     def _migrate(self) -> None:
         with self._transaction() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"DATABASE_PATH {self.path} was written by a newer version of the bot "
-                    f"(schema {version}, this one knows {SCHEMA_VERSION})"
-                )
-            for number in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                # A new file is not news; upgrading an existing one is.
-                logger.log(
-                    logging.INFO if version else logging.DEBUG,
-                    "database schema migrated to version %d",
-                    number + 1,
-                )
-            # Written on every start: proves at once that the file is writable.
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            migrate(db, self.path)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -468,12 +254,12 @@ class Store:
         for suffix in ("-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         try:
-            self._db = self._open()
+            self._db = connect(self.path, self._busy_timeout)
             self._identity = self._file_identity()
             self._migrate()
         except (StoreError, sqlite3.Error) as exc:
             self._identity = None
-            message = str(exc) if isinstance(exc, StoreError) else self._explain(exc)
+            message = str(exc) if isinstance(exc, StoreError) else explain(self.path, exc)
             raise sqlite3.OperationalError(message) from None
         self._purged_on = None
         logger.warning("DATABASE_PATH %s reopened", self.path)
@@ -790,282 +576,3 @@ class Store:
                 table: self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in ("chats", "daily_stats", "unanswered")
             }
-
-
-@dataclass(frozen=True)
-class TicketRow:
-    """A question handed to the clinic, as stored: routing only, never its text.
-
-    Attributes:
-        number: The ticket number staff and the person see (never reused).
-        chat: The person's chat key.
-        day: The day it was sent.
-        opened_at: When it was sent (Unix seconds), to time the first answer.
-        staff_message: The id of the ticket's message in the staff group, once posted.
-        answered: True once staff replied at least once.
-        closed: True once staff closed it.
-        urgent: The question described urgent symptoms or a crisis.
-    """
-
-    number: int
-    chat: str
-    day: dt.date
-    opened_at: int
-    staff_message: int | None
-    answered: bool
-    closed: bool
-    urgent: bool = False
-
-
-@dataclass(frozen=True)
-class HandoverStat:
-    """One anonymous hand-over event: ``opened``, ``urgent`` or ``answered`` (with the
-    seconds the first answer took)."""
-
-    day: dt.date
-    event: str
-    seconds: int | None
-
-
-_TICKET_COLUMNS = "number, chat, day, opened_at, staff_message, answered, closed, urgent"
-
-
-def _ticket(row: tuple | None) -> TicketRow | None:
-    if row is None:
-        return None
-    number, chat, day, opened_at, staff_message, answered, closed, urgent = row
-    return TicketRow(
-        number,
-        chat,
-        dt.date.fromisoformat(day),
-        opened_at,
-        staff_message,
-        bool(answered),
-        bool(closed),
-        bool(urgent),
-    )
-
-
-class TicketStore:
-    """The hand-over's tables of a :class:`Store` (same file, same lock).
-
-    Args:
-        store: The bot's store, or the gate in front of it (what a running bot uses).
-    """
-
-    def __init__(self, store: Store | StoreGate) -> None:
-        self.store = store
-
-    def open(self, chat: str, now: int) -> int:
-        """Create a ticket for ``chat``; returns its number."""
-        day = self.store.today().isoformat()
-        with self.store.transaction() as db:
-            number = db.execute(
-                "INSERT INTO tickets (chat, day, opened_at) VALUES (?, ?, ?)", (chat, day, now)
-            ).lastrowid
-        assert number is not None
-        return int(number)
-
-    def posted(self, number: int, staff_chat: str, message_id: int, *, urgent: bool) -> None:
-        """Record the ticket's own message in the staff group, and count the ticket."""
-        day = self.store.today().isoformat()
-        with self.store.transaction() as db:
-            db.execute(
-                "UPDATE tickets SET staff_message = ?, urgent = ? WHERE number = ?",
-                (message_id, int(urgent), number),
-            )
-            self._link(db, number, staff_chat, message_id)
-            db.execute("INSERT INTO handover_stats (day, event) VALUES (?, 'opened')", (day,))
-            if urgent:
-                db.execute("INSERT INTO handover_stats (day, event) VALUES (?, 'urgent')", (day,))
-
-    def link(self, number: int, chat: str, message_id: int) -> None:
-        """Record that message ``message_id`` of ``chat`` belongs to ticket ``number``."""
-        with self.store.transaction() as db:
-            self._link(db, number, chat, message_id)
-
-    @staticmethod
-    def _link(db: sqlite3.Connection, number: int, chat: str, message_id: int) -> None:
-        db.execute(
-            "INSERT OR REPLACE INTO ticket_messages (chat, message_id, number) "
-            "SELECT ?, ?, number FROM tickets WHERE number = ?",
-            (chat, message_id, number),
-        )
-
-    def by_message(self, chat: str, message_id: int) -> TicketRow | None:
-        """The ticket message ``message_id`` of ``chat`` belongs to, if any."""
-        with self.store.reading() as db:
-            row = db.execute(
-                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE number = "
-                "(SELECT number FROM ticket_messages WHERE chat = ? AND message_id = ?)",
-                (chat, message_id),
-            ).fetchone()
-        return _ticket(row)
-
-    def get(self, number: int) -> TicketRow | None:
-        """Ticket ``number``, if it exists."""
-        with self.store.reading() as db:
-            row = db.execute(
-                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE number = ?", (number,)
-            ).fetchone()
-        return _ticket(row)
-
-    def open_tickets(self, chat: str | None = None) -> list[TicketRow]:
-        """Open tickets (of one chat, or all), oldest first."""
-        query = f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE closed = 0"
-        args: tuple = ()
-        if chat is not None:
-            query += " AND chat = ?"
-            args = (chat,)
-        with self.store.reading() as db:
-            rows = db.execute(f"{query} ORDER BY number", args).fetchall()
-        return [t for t in map(_ticket, rows) if t is not None]
-
-    def count(self, chat: str) -> int:
-        """How many tickets, open or closed, ``chat`` has stored."""
-        with self.store.reading() as db:
-            row = db.execute("SELECT count(*) FROM tickets WHERE chat = ?", (chat,)).fetchone()
-        return int(row[0])
-
-    def answered(self, number: int, now: int) -> None:
-        """Mark the ticket answered; the first answer counts how long it took."""
-        day = self.store.today().isoformat()
-        with self.store.transaction() as db:
-            row = db.execute(
-                "SELECT opened_at FROM tickets WHERE number = ? AND answered = 0", (number,)
-            ).fetchone()
-            if row is None:
-                return
-            db.execute("UPDATE tickets SET answered = 1 WHERE number = ?", (number,))
-            db.execute(
-                "INSERT INTO handover_stats (day, event, seconds) VALUES (?, 'answered', ?)",
-                (day, max(0, now - row[0])),
-            )
-
-    def close(self, number: int) -> bool:
-        """Close an open ticket; False when it is unknown or already closed."""
-        with self.store.transaction() as db:
-            changed = db.execute(
-                "UPDATE tickets SET closed = 1 WHERE number = ? AND closed = 0", (number,)
-            ).rowcount
-        return bool(changed)
-
-    def delete(self, number: int) -> None:
-        """Erase a ticket and its message links (a ticket that could not be posted)."""
-        with self.store.transaction() as db:
-            db.execute("DELETE FROM tickets WHERE number = ?", (number,))
-
-    def stats(self, since: dt.date) -> list[HandoverStat]:
-        """Every hand-over event from ``since`` on, oldest first."""
-        with self.store.reading() as db:
-            rows = db.execute(
-                "SELECT day, event, seconds FROM handover_stats WHERE day >= ? ORDER BY rowid",
-                (since.isoformat(),),
-            ).fetchall()
-        return [HandoverStat(dt.date.fromisoformat(r[0]), r[1], r[2]) for r in rows]
-
-
-# --- backups ---------------------------------------------------------------------------
-
-
-def _refuse_database_files(source: Path, target: Path) -> None:
-    """Refuse a backup target that is the database or one of SQLite's files beside it.
-
-    The target is resolved first (symbolic links, ``..``, a relative path), so no spelling
-    reaches the live files: in the database's folder, its own name and any name made of its
-    name, a dash and more (``-wal``, ``-shm``, ``-journal``, the ``-mj…`` super-journals)
-    are refused.
-
-    Raises:
-        StoreError: ``target`` is one of those files.
-    """
-    database = source.resolve()
-    landing = target.resolve()  # follows a link, even one pointing at a file not yet there
-    for place in {landing, target.parent.resolve() / target.name}:
-        if place.parent != database.parent:
-            continue
-        if place.name == database.name:
-            raise StoreError(f"{target} is the database itself; choose another path")
-        if place.name.startswith(f"{database.name}-"):
-            raise StoreError(
-                f"{target} is one of SQLite's files beside the database "
-                f"({place.name.removeprefix(database.name)}); choose another path"
-            )
-
-
-BACKUP_STEP_PAGES = 4096
-"""Pages copied per step when a backup reports its progress (16 MiB of 4 KiB pages)."""
-
-
-def backup(
-    source: str | Path,
-    target: str | Path,
-    *,
-    force: bool = False,
-    progress: Callable[[int, int], object] | None = None,
-) -> int:
-    """Copy the database with SQLite's online backup API, safe while the bot writes to it.
-
-    The copy is written next to ``target`` under a temporary name, checked with
-    ``PRAGMA integrity_check`` and only then moved into place, so ``target`` is never left
-    half-written. Like the database, it is readable by its owner only.
-
-    Args:
-        source: The database (``DATABASE_PATH``).
-        target: Where the copy goes.
-        force: Replace ``target`` when it exists.
-        progress: Called with (pages copied, pages in all) after each step of
-            :data:`BACKUP_STEP_PAGES` pages; without it the copy is one step.
-
-    Returns:
-        The size of the copy in bytes.
-
-    Raises:
-        StoreError: nothing to copy, ``target`` exists (without ``force``) or cannot be
-            written, or the copy failed its integrity check.
-    """
-    source_path, target_path = Path(source), Path(target)
-    if str(source) == MEMORY:
-        raise StoreError("DATABASE_PATH is :memory:; there is nothing on disk to back up")
-    if not source_path.is_file():
-        raise StoreError(f"DATABASE_PATH {source} does not exist; nothing to back up")
-    _refuse_database_files(source_path, target_path)
-    if target_path.exists():
-        if target_path.is_dir():
-            raise StoreError(f"{target} is a folder; give the backup's file name")
-        if not force:
-            raise StoreError(f"{target} already exists; add --force to replace it")
-    if not target_path.parent.is_dir():
-        raise StoreError(f"{target_path.parent} does not exist; create the folder first")
-    partial = target_path.with_name(f".{target_path.name}.partial")
-    try:
-        partial.unlink(missing_ok=True)
-        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
-        # Read-only: the backup never changes the database it copies.
-        src = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
-        try:
-            dst = sqlite3.connect(partial)
-            try:
-                if progress is None:
-                    src.backup(dst)  # all pages in one step: one consistent snapshot
-                else:  # SQLite restarts the copy if the bot writes between two steps
-                    src.backup(
-                        dst,
-                        pages=BACKUP_STEP_PAGES,
-                        sleep=0,
-                        progress=lambda _, left, total: progress(total - left, total),
-                    )
-                verdict = dst.execute("PRAGMA integrity_check").fetchone()[0]
-            finally:
-                dst.close()
-        finally:
-            src.close()
-        if verdict != "ok":
-            raise StoreError(f"the copy of {source} failed its integrity check: {verdict}")
-        os.replace(partial, target_path)
-    except (OSError, sqlite3.Error) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise StoreError(f"backup of {source} to {target} failed: {reason}") from None
-    finally:
-        partial.unlink(missing_ok=True)
-    return target_path.stat().st_size
