@@ -485,7 +485,7 @@ class AckingUpdater(Updater):
             raise RuntimeError("This Updater is already running!")
         self._running = True
         self._server = webhook_server(
-            url_path, self.bot, self.update_queue, self.processor, secret_token
+            url_path, self.bot, self.update_queue, self.processor.track, secret_token
         )
         try:
             self._server.listen(port, address=listen)

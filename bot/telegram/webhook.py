@@ -26,7 +26,7 @@ import socket
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import tornado.web
 from telegram import Update
@@ -36,10 +36,10 @@ from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 from tornado.iostream import IOStream
 
-if TYPE_CHECKING:
-    from bot.telegram.updates import ChatOrderProcessor
-
 logger = logging.getLogger(__name__)
+
+TrackUpdate = Callable[[int], asyncio.Future[None]]
+"""Given an update id, a future resolved once that update has been handled."""
 
 MAX_BODY_BYTES = 1024 * 1024
 """Largest request body accepted (Telegram's updates are a few kilobytes)."""
@@ -129,7 +129,7 @@ class WebhookHandler(tornado.web.RequestHandler):
         self,
         bot: Any,
         update_queue: asyncio.Queue[object],
-        processor: ChatOrderProcessor,
+        track: TrackUpdate,
         secret: str,
         busy: set[object],
         recent: RecentUpdates,
@@ -139,7 +139,7 @@ class WebhookHandler(tornado.web.RequestHandler):
         self.recent = recent
         self.bot = bot
         self.update_queue = update_queue
-        self.processor = processor
+        self.track = track
         self.secret = secret
         self.chunks: list[bytes] = []
         self.rejected = False
@@ -221,7 +221,7 @@ class WebhookHandler(tornado.web.RequestHandler):
             return
         if isinstance(self.bot, ExtBot):
             self.bot.insert_callback_data(update)
-        handled = self.processor.track(update.update_id)
+        handled = self.track(update.update_id)
         self.recent.add(update_id, handled)
         await self.update_queue.put(update)
         await asyncio.shield(handled)
@@ -363,7 +363,7 @@ def webhook_server(
     path: str,
     bot: Any,
     update_queue: asyncio.Queue[object],
-    processor: ChatOrderProcessor,
+    track: TrackUpdate,
     secret: str,
     cap: int | None = None,
 ) -> WebhookServer:
@@ -373,7 +373,8 @@ def webhook_server(
         path: The URL path, e.g. ``telegram``.
         bot: The application's bot.
         update_queue: Where updates go.
-        processor: Tells when an update has been handled.
+        track: Given an update id, returns a future resolved once that update has been
+            handled (the processor's ``track``; the server knows nothing else of it).
         secret: The value the secret header must carry.
         cap: Connections open at once; :func:`connection_cap` when omitted.
     """
@@ -381,7 +382,7 @@ def webhook_server(
     shared = {
         "bot": bot,
         "update_queue": update_queue,
-        "processor": processor,
+        "track": track,
         "secret": secret,
         "busy": busy,
         "recent": RecentUpdates(),
