@@ -24,7 +24,7 @@ from bench.common import Question, percentile
 from bench.report import Table
 from bot.content import RED_FLAGS, Content
 from bot.dialogue import Dialogue
-from bot.evaluation import CRISIS, DECLINING_KINDS, FALLBACK, URGENT, label_of
+from bot.evaluation.labelled import CRISIS, DECLINING_KINDS, FALLBACK, URGENT, label_of
 from bot.replies import ChatState
 
 Predict = Callable[[str], str]

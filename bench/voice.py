@@ -13,7 +13,7 @@ from statistics import median
 
 from bench.common import ROOT
 from bench.report import Table
-from bot.evaluation import percent
+from bot.evaluation.labelled import percent
 
 CLIPS = ROOT / "tests" / "data" / "voice" / "clips.yml"
 

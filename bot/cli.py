@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, NoReturn
 
 from bot.content import ContentError, ContentUnreadable, load_content
 from bot.dialogue import Dialogue
-from bot.evaluation import EvalFileError, evaluate, load_items, read_yaml_list
-from bot.evaluation_dialogues import context_cost, evaluate_dialogues, load_dialogues
 from bot.replies import ChatState
 from bot.service import ChatService
 from bot.settings import (
@@ -228,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _is_conversations(path: Path) -> bool:
     """Whether ``path`` holds labelled conversations (``{turns: [...]}``) rather than
     messages; a file that cannot be read is left to the messages' reader to report."""
+    from bot.evaluation.labelled import EvalFileError, read_yaml_list
+
     try:
         data = read_yaml_list(path, "{q: ..., want: [...]}")
     except EvalFileError:
@@ -248,6 +248,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         args.cost = False
         args.command = "eval-dialogues"  # a file of conversations is played turn by turn
     if args.command == "eval":
+        from bot.evaluation.labelled import EvalFileError, evaluate, load_items
+
         try:
             items = load_items(args.file)
         except EvalFileError as exc:
@@ -259,6 +261,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(report.to_text(args.misses))
         return 0
     if args.command == "eval-dialogues":
+        from bot.evaluation.dialogues import context_cost, evaluate_dialogues, load_dialogues
+        from bot.evaluation.labelled import EvalFileError
+
         dialogue = Dialogue.from_settings(settings)
         try:
             conversations = load_dialogues(args.file, frozenset(dialogue.content.responses))
@@ -395,6 +400,7 @@ def _start(settings: Settings, serve: Callable[[ChatService], int]) -> int:
 def _eval_voice(path: Path, settings: Settings) -> int:
     """Transcribe every clip of ``path`` and answer it as a voice note would be answered."""
     from bot import voice
+    from bot.evaluation.labelled import EvalFileError
 
     try:
         clips = voice.load_clips(path)

@@ -13,8 +13,7 @@ import pytest
 
 from bot.content import Content
 from bot.dialogue import Dialogue
-from bot.evaluation import EvalFileError
-from bot.evaluation_dialogues import (
+from bot.evaluation.dialogues import (
     CLEARED,
     OUTCOMES,
     Conversation,
@@ -22,6 +21,7 @@ from bot.evaluation_dialogues import (
     label_of,
     load_dialogues,
 )
+from bot.evaluation.labelled import EvalFileError
 from bot.replies import BACK, NOT_URGENT, ChatState, Reply
 from bot.service import ChatService
 from bot.store import Store

@@ -14,7 +14,7 @@ import yaml
 
 from bot.content import REQUIRED_INTENTS, WHEN_TO_GET_HELP, Content
 from bot.dialogue import Dialogue
-from bot.evaluation import FALLBACK, Item, Outcome, Report, evaluate, load_items
+from bot.evaluation.labelled import FALLBACK, Item, Outcome, Report, evaluate, load_items
 from bot.text import normalise
 
 ROOT = Path(__file__).resolve().parent.parent

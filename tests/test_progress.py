@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harness import REPO, subprocess_env
 
-from bot.evaluation import load_items
+from bot.evaluation.labelled import load_items
 from bot.report import group_questions
 from bot.store import BACKUP_STEP_PAGES, Store, UnansweredRow, backup
 

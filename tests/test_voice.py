@@ -23,7 +23,7 @@ from harness import TOKEN, RunningBot, start_bot, subprocess_env
 
 from bot import voice
 from bot.dialogue import Dialogue
-from bot.evaluation import Report
+from bot.evaluation.labelled import Report
 from bot.replies import ChatState
 from bot.service import ChatService
 from bot.settings import Settings, SettingsError, load_settings

@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from bot.dialogue import Dialogue
-from bot.evaluation import (
+from bot.evaluation.labelled import (
     CRISIS,
     FALLBACK,
     HOLDOUT_EVERY,

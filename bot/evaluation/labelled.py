@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.content import RED_FLAGS
+from bot.content import RED_FLAGS, Content
 from bot.dialogue import Dialogue
 from bot.progress import each
 from bot.replies import ChatState, Reply
@@ -409,6 +409,14 @@ def label_of(reply: Reply) -> str:
     return reply.intent or FALLBACK
 
 
+def declined(reply: Reply, content: Content) -> bool:
+    """The rule every evaluation shares: the reply declined when it is the fallback or the
+    answer of a topic whose kind is in :data:`DECLINING_KINDS` (an honest "not covered")."""
+    return reply.kind == "fallback" or (
+        reply.intent is not None and content.responses[reply.intent].kind in DECLINING_KINDS
+    )
+
+
 def _offered(reply: Reply) -> tuple[str, ...]:
     return tuple(b.payload for b in reply.buttons if b.payload and b.payload != "menu")
 
@@ -419,10 +427,6 @@ def evaluate(dialogue: Dialogue, items: list[Item]) -> Report:
     for item in each(items, "eval", unit="message"):
         reply, _ = dialogue.handle(ChatState(), item.q)
         got = label_of(reply)
-        declined = reply.kind == "fallback" or (
-            reply.intent is not None
-            and dialogue.content.responses[reply.intent].kind in DECLINING_KINDS
-        )
         outcomes.append(
             Outcome(
                 item,
@@ -430,7 +434,7 @@ def evaluate(dialogue: Dialogue, items: list[Item]) -> Report:
                 reply.score,
                 reply.candidates,
                 offered=_offered(reply) if reply.kind == "did_you_mean" else (),
-                declined=declined,
+                declined=declined(reply, dialogue.content),
             )
         )
     return Report(tuple(outcomes))
