@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from bot.content import FIND_THERAPIST, is_topic
 from bot.dialogue import BOOKING, Dialogue
-from bot.replies import MENU, Button, Reply
+from bot.replies import MENU, Button, Reply, ReplyKind
 from bot.safety import Outcome
 from bot.settings import Clinic
 from bot.store import TicketRow, TicketStore
@@ -197,9 +197,9 @@ class HandOver:
 
     def offers(self, reply: Reply) -> bool:
         """True when ``reply`` should carry an "Ask the clinic" button."""
-        if reply.red_flag or reply.kind == "crisis":
+        if reply.red_flag or reply.kind == ReplyKind.CRISIS:
             return False
-        if reply.kind == "fallback":
+        if reply.kind == ReplyKind.FALLBACK:
             return True
         if reply.intent is None or reply.intent not in self.dialogue.content.responses:
             return False
@@ -244,7 +244,7 @@ class HandOver:
             return Reply(
                 f"{intro}\n\nPlease type your question in one message.",
                 (Button("Cancel", CANCEL),),
-                kind="handover_ask",
+                kind=ReplyKind.HANDOVER_ASK,
             )
         draft = self._draft(asked.question)
         self._keep(self._drafts, chat, draft)
@@ -252,7 +252,7 @@ class HandOver:
             f"{intro}\n\nSend this question?\n\n{draft.question}\n\n"
             "(Or type a different question instead.)",
             (Button("Send", SEND), Button("Cancel", CANCEL)),
-            kind="handover_confirm",
+            kind=ReplyKind.HANDOVER_CONFIRM,
         )
 
     def waiting(self, chat: str) -> bool:
@@ -272,7 +272,7 @@ class HandOver:
             return Reply(
                 "Your message looks empty. Please type your question, or press Cancel.",
                 (Button("Cancel", CANCEL),),
-                kind="handover_ask",
+                kind=ReplyKind.HANDOVER_ASK,
             )
         draft = self._draft(text)
         self._keep(self._drafts, chat, draft)
@@ -295,13 +295,13 @@ class HandOver:
             return Reply(
                 f"{answer.text}\n\nSend your question to the clinic as well?",
                 buttons,
-                kind="handover_confirm",
+                kind=ReplyKind.HANDOVER_CONFIRM,
                 intent=answer.intent,
             )
         return Reply(
             f"Send this question to the clinic?\n\n{draft.question}",
             buttons,
-            kind="handover_confirm",
+            kind=ReplyKind.HANDOVER_CONFIRM,
         )
 
     def cancel(self, chat: str) -> Reply:
@@ -327,7 +327,7 @@ class HandOver:
             return Reply(
                 "Please type your question first, in one message.",
                 (Button("Cancel", CANCEL),),
-                kind="handover_ask",
+                kind=ReplyKind.HANDOVER_ASK,
             )
         full = self._limit_note(chat)
         if full is not None:
@@ -457,7 +457,7 @@ class HandOver:
     def followed_up(self, ticket: TicketRow, message_id: int) -> Reply:
         """The person's reply is in the staff group as ``message_id``."""
         self.tickets.link(ticket.number, self.staff_chat, message_id)
-        return Reply(f"Passed on to the clinic (question #{ticket.number}).", kind="note")
+        return Reply(f"Passed on to the clinic (question #{ticket.number}).", kind=ReplyKind.NOTE)
 
     def closed_note(self, ticket: TicketRow) -> Reply:
         """The person replied to a closed ticket."""
@@ -471,7 +471,7 @@ class HandOver:
         """The person replied with a photo, voice note or file."""
         return Reply(
             "Only text messages are passed on to the clinic; please type your reply.",
-            kind="note",
+            kind=ReplyKind.NOTE,
         )
 
     # --- the staff group -----------------------------------------------------------------
@@ -727,7 +727,7 @@ class HandOver:
 
     def _note(self, text: str) -> Reply:
         return Reply(
-            text, (Button(self.dialogue.content.messages["menu_label"], MENU),), kind="note"
+            text, (Button(self.dialogue.content.messages["menu_label"], MENU),), kind=ReplyKind.NOTE
         )
 
 

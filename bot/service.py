@@ -23,15 +23,15 @@ from collections.abc import Callable
 from bot.content import RED_FLAGS
 from bot.dialogue import Dialogue
 from bot.handover import ASK, CANCEL, HandOver, is_group
-from bot.replies import DETAILS, MENU, Button, ChatState, Reply
+from bot.replies import DETAILS, MENU, Button, ChatState, Reply, ReplyKind
 from bot.settings import Settings
 from bot.store import MAX_UNANSWERED_CHARS, MEMORY, Store, Turn
 from bot.store.gate import StoreGate
-from bot.voice import MIN_CONFIDENCE, NOT_HEARD, NOT_HEARD_TEXT, Heard, answer_heard
+from bot.voice import MIN_CONFIDENCE, NOT_HEARD_TEXT, Heard, answer_heard
 
 logger = logging.getLogger(__name__)
 
-UNANSWERED_KINDS = frozenset({"fallback", "did_you_mean"})
+UNANSWERED_KINDS = frozenset({ReplyKind.FALLBACK, ReplyKind.DID_YOU_MEAN})
 """Reply kinds whose question is kept for the report."""
 
 MOMENT_SECONDS = 3600.0
@@ -91,7 +91,7 @@ class ChatService:
             return self.handover.typed(chat, text)  # a question for the clinic: not recorded
         state = self._state(chat)
         reply, new_state = self.dialogue.handle(state, text, shared=is_group(chat))
-        if reply.kind == "no_history" and self._opted_out(chat):
+        if reply.kind == ReplyKind.NO_HISTORY and self._opted_out(chat):
             reply = self.dialogue.no_memory()
         self._moment(chat, new_state)
         self._record(chat, "typed", reply, _changed(_stored(state), _stored(new_state)), text)
@@ -124,20 +124,24 @@ class ChatService:
                     "I couldn't make out that voice note. Please type your question for the "
                     "clinic, or press Cancel.",
                     (Button("Cancel", CANCEL),),
-                    kind="handover_ask",
+                    kind=ReplyKind.HANDOVER_ASK,
                 )
             return self.handover.typed(chat, heard.text)
         state = self._state(chat)
         reply, new_state = answer_heard(self.dialogue, state, heard)
         if not reply.red_flag and (not heard.text.strip() or heard.confidence < MIN_CONFIDENCE):
             menu = self.dialogue.menu()
-            reply = Reply(f"{NOT_HEARD_TEXT}\n\n{menu.text}", menu.buttons, kind=NOT_HEARD)
+            reply = Reply(
+                f"{NOT_HEARD_TEXT}\n\n{menu.text}", menu.buttons, kind=ReplyKind.NOT_HEARD
+            )
             new_state = state
-        elif reply.kind == "no_history" and self._opted_out(chat):
+        elif reply.kind == ReplyKind.NO_HISTORY and self._opted_out(chat):
             reply = self.dialogue.no_memory()
         self._moment(chat, new_state)
         self._record(chat, "voice", reply, _changed(_stored(state), _stored(new_state)), None)
-        return reply if reply.kind == NOT_HEARD else self._offer_handover(chat, reply, None)
+        return (
+            reply if reply.kind == ReplyKind.NOT_HEARD else self._offer_handover(chat, reply, None)
+        )
 
     def not_text(self, chat: str) -> Reply:
         """Answer a sticker, photo, voice note or other non-text message."""
@@ -274,7 +278,9 @@ class ChatService:
                 else 'This chat is remembered as listed under "About this chat".'
             )
             lines[1:1] = [status, ""]
-        return Reply("\n".join(lines), (Button(self._label("menu_label"), MENU),), kind="privacy")
+        return Reply(
+            "\n".join(lines), (Button(self._label("menu_label"), MENU),), kind=ReplyKind.PRIVACY
+        )
 
     def privacy_summary(self, chat: str | None = None) -> Reply:
         """``/privacy`` on one phone screen, with "Details" for the whole of
@@ -307,7 +313,7 @@ class ChatService:
             Button(self._label("details_label"), DETAILS),
             Button(self._label("menu_label"), MENU),
         )
-        return Reply("\n".join(lines), buttons, kind="privacy")
+        return Reply("\n".join(lines), buttons, kind=ReplyKind.PRIVACY)
 
     def _forget(self, chat: str) -> Reply:
         tickets_note = ""
@@ -423,7 +429,7 @@ class ChatService:
                 top_intent, top_score = reply.candidates[0]
         turn = Turn(
             source=source,
-            kind="answer" if reply.kind in ANSWER_KINDS else reply.kind,
+            kind=ReplyKind.ANSWER if reply.kind in COUNTED_AS_ANSWER else reply.kind,
             intent=reply.intent,
             state=state,
             unanswered=unanswered,
@@ -460,10 +466,10 @@ class ChatService:
         return self.dialogue.content.messages[key]
 
     def _note(self, text: str) -> Reply:
-        return Reply(text, (Button(self._label("menu_label"), MENU),), kind="note")
+        return Reply(text, (Button(self._label("menu_label"), MENU),), kind=ReplyKind.NOTE)
 
 
-ANSWER_KINDS = frozenset({"answer", "as_above", "rest"})
+COUNTED_AS_ANSWER = frozenset({ReplyKind.ANSWER, ReplyKind.AS_ABOVE, ReplyKind.REST})
 """Reply kinds counted as answers of their topic (a repeat said "as above", "More")."""
 
 

@@ -28,7 +28,7 @@ from bot.evaluation.labelled import (
     EvalFileError,
     read_yaml_list,
 )
-from bot.replies import MENU, ChatState, Reply
+from bot.replies import MENU, ChatState, Reply, ReplyKind
 
 CLEARED = "cleared"
 """The acknowledgement of "I don't have these symptoms"."""
@@ -266,19 +266,19 @@ def load_dialogues(path: Path, known: frozenset[str] | None = None) -> list[Conv
 
 def label_of(dialogue: Dialogue, reply: Reply) -> str:
     """The outcome a reply counts as in a conversation."""
-    if reply.kind == "crisis":
+    if reply.kind == ReplyKind.CRISIS:
         return CRISIS
     if reply.red_flag:
         return URGENT
-    if reply.kind == "did_you_mean":
+    if reply.kind == ReplyKind.DID_YOU_MEAN:
         return DID_YOU_MEAN
-    if reply.kind == "fallback":
+    if reply.kind == ReplyKind.FALLBACK:
         return FALLBACK
-    if reply.kind == "no_history":
+    if reply.kind == ReplyKind.NO_HISTORY:
         return NO_HISTORY
     if reply.intent is None and reply.text == dialogue.content.messages.get("not_urgent"):
         return CLEARED
-    if reply.kind in ("menu", "welcome"):
+    if reply.kind in (ReplyKind.MENU, ReplyKind.WELCOME):
         return MENU
     return reply.intent or reply.kind
 

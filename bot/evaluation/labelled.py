@@ -32,7 +32,7 @@ import yaml
 from bot.content import RED_FLAGS, Content
 from bot.dialogue import Dialogue
 from bot.progress import each
-from bot.replies import ChatState, Reply
+from bot.replies import ChatState, Reply, ReplyKind
 
 FALLBACK = "fallback"
 URGENT = "urgent"
@@ -398,11 +398,11 @@ def load_items(path: Path) -> list[Item]:
 def label_of(reply: Reply) -> str:
     """The label a reply counts as: ``crisis``, ``urgent``, its intent (the best guess of a
     "Did you mean") or ``fallback``."""
-    if reply.kind == "crisis":
+    if reply.kind == ReplyKind.CRISIS:
         return CRISIS
     if reply.red_flag:
         return URGENT
-    if reply.kind == "did_you_mean":
+    if reply.kind == ReplyKind.DID_YOU_MEAN:
         offered = _offered(reply)
         if offered:
             return offered[0]
@@ -412,7 +412,7 @@ def label_of(reply: Reply) -> str:
 def declined(reply: Reply, content: Content) -> bool:
     """The rule every evaluation shares: the reply declined when it is the fallback or the
     answer of a topic whose kind is in :data:`DECLINING_KINDS` (an honest "not covered")."""
-    return reply.kind == "fallback" or (
+    return reply.kind == ReplyKind.FALLBACK or (
         reply.intent is not None and content.responses[reply.intent].kind in DECLINING_KINDS
     )
 
@@ -433,7 +433,7 @@ def evaluate(dialogue: Dialogue, items: list[Item]) -> Report:
                 got,
                 reply.score,
                 reply.candidates,
-                offered=_offered(reply) if reply.kind == "did_you_mean" else (),
+                offered=_offered(reply) if reply.kind == ReplyKind.DID_YOU_MEAN else (),
                 declined=declined(reply, dialogue.content),
             )
         )

@@ -30,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.replies import Reply
+from bot.replies import Reply, ReplyKind
 from bot.telegram.render import (
     CHOSEN_TEXT,
     INLINE_CACHE_SECONDS,
@@ -137,7 +137,7 @@ class _Live:
     """The bot's last message with buttons in one chat."""
 
     message_id: int
-    kind: str
+    kind: ReplyKind
 
 
 async def show_work(
@@ -455,7 +455,7 @@ class TelegramAdapter:
         """A "Did you mean" whose button was pressed: edit the prompt to the topic chosen
         (its buttons go with the edit)."""
         live = self._live.get(chat_id)
-        if live is None or live.message_id != message_id or live.kind != "did_you_mean":
+        if live is None or live.message_id != message_id or live.kind != ReplyKind.DID_YOU_MEAN:
             return
         if not reply.title:
             return
