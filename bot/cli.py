@@ -33,7 +33,7 @@ from bot.settings import (
 from bot.store import Store, StoreError
 
 if TYPE_CHECKING:
-    from bot.report import Report
+    from bot.report import UsageReport
 
 logger = logging.getLogger(__name__)
 
@@ -367,7 +367,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     return _start(settings, lambda service: run(settings, service))
 
 
-def _write_html(report: Report, path: Path, settings: Settings) -> int:
+def _write_html(report: UsageReport, path: Path, settings: Settings) -> int:
     """``report --html FILE``: the page, with each topic's title when the content loads."""
     from bot.report_html import render_html
 

@@ -38,9 +38,9 @@ from rapidfuzz import fuzz, process
 
 from bot.content import RED_FLAGS, Content, ScreenRule
 from bot.reading import is_question
-from bot.text import BOUNDARY, DASH, MAX_MESSAGE_CHARS, Sentence, normalise, sentences, stem
+from bot.text import BOUNDARY, DASH, MAX_READ_CHARS, Sentence, normalise, sentences, stem
 
-MAX_SCREEN_CHARS = MAX_MESSAGE_CHARS
+MAX_SCREEN_CHARS = MAX_READ_CHARS
 """Characters of a message the screen reads: all of a Telegram message (4,096) and more."""
 
 NEGATION_SCOPE = 6

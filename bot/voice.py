@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.evaluation.labelled import Graded as Labelled
 from bot.evaluation.labelled import Item, Report, declined, label_of, load_items, percent
-from bot.evaluation.labelled import Outcome as Labelled
 from bot.replies import ChatState, Reply
 from bot.safety import Outcome, SafetyScreen
 
