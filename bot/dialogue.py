@@ -26,7 +26,7 @@ from bot.matching import Decision, Matcher
 from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, ReplyKind, cut
 from bot.safety import Assessment, Outcome, SafetyScreen
 from bot.settings import Clinic, MatchSettings, SafetySettings, Settings
-from bot.text import normalise, other_language, sentences
+from bot.text import Sentence, normalise, other_language, sentences
 
 logger = logging.getLogger(__name__)
 
@@ -446,7 +446,7 @@ class Dialogue:
         buttons.insert(at, back)
         return dataclasses.replace(reply, buttons=tuple(buttons))
 
-    def _in_context(self, state: ChatState, said: str, text: str, split: list[str]) -> Reply:
+    def _in_context(self, state: ChatState, said: str, text: str, split: list[Sentence]) -> Reply:
         """The reply to a message read with the chat's last answer in mind.
 
         A message that names its own topic is read as before. One that leans on the last
@@ -618,12 +618,12 @@ class Dialogue:
                 sensitive=decision.near_urgent,
             )
         fallback = self._with_menu("fallback", kind=ReplyKind.FALLBACK)
-        buttons = fallback.buttons
+        below = fallback.buttons
         if decision.near_urgent:
-            buttons = (self._topic_button(RED_FLAGS), *buttons)
+            below = (self._topic_button(RED_FLAGS), *below)
         return Reply(
             fallback.text,
-            buttons,
+            below,
             score=decision.score,
             kind=ReplyKind.FALLBACK,
             candidates=candidates,
@@ -752,8 +752,9 @@ class Dialogue:
             )
         closest: list[str] = []
         pool = [c for c, _ in reply.candidates]
-        if state.last_intent in self.content.responses:
-            pool.extend(self.content.responses[state.last_intent].follow_ups)
+        previous = self.content.responses.get(state.last_intent or "")
+        if previous is not None:
+            pool.extend(previous.follow_ups)
         pool.extend(self.content.menu)
         for intent in pool:
             if (

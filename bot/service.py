@@ -477,10 +477,8 @@ def _changed(old: ChatState, new: ChatState) -> ChatState | None:
     return None if new == old else new
 
 
-def _stored(state: ChatState | None) -> ChatState | None:
+def _stored(state: ChatState) -> ChatState:
     """What of a new state the database keeps: the topic and the Back history."""
-    if state is None:
-        return None
     return ChatState(state.last_intent, state.history)
 
 

@@ -284,7 +284,8 @@ _STEMMER = snowballstemmer.stemmer("english")
 @lru_cache(maxsize=WORD_CACHE_SIZE)
 def stem(word: str) -> str:
     """Snowball (Porter 2) stem of one word."""
-    return _STEMMER.stemWord(word)
+    stemmed: str = _STEMMER.stemWord(word)
+    return stemmed
 
 
 # --- other languages --------------------------------------------------------------------

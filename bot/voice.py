@@ -288,7 +288,7 @@ def _mp4_blocks(data: bytes) -> Any:
 
     try:
         with av.open(io.BytesIO(data), mode="r") as container:
-            stream = next((s for s in container.streams if s.type == "audio"), None)
+            stream = next(iter(container.streams.audio), None)
             if stream is None:
                 raise AudioError("an MP4 note without sound")
             if (stream.channels or 0) > MAX_CHANNELS or (stream.rate or 0) > MAX_RATE:

@@ -39,7 +39,10 @@ def service(tmp_path: Path, dialogue: Dialogue) -> ChatService:
     store = Store(tmp_path / "bot.sqlite3")
     service = ChatService(dialogue, store)
     service.handover = HandOver(
-        TicketStore(StoreGate(store)), dialogue, -100555, clinic=Clinic(name="Back Clinic")
+        TicketStore(StoreGate(store)),
+        dialogue,
+        "telegram:-100555",
+        clinic=Clinic(name="Back Clinic"),
     )
     return service
 

@@ -623,6 +623,7 @@ async def test_a_running_bot_purges_on_time_even_when_idle(
         request=FakeRequest(FakeBotApi()),
     )
     await app.initialize()
+    assert app.post_init is not None and app.post_shutdown is not None
     await app.post_init(app)
     try:
         await asyncio.sleep(0.1)

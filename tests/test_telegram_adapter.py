@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.dialogue import Dialogue
-from bot.replies import DETAILS, MENU, Button, ChatState, Reply
+from bot.replies import DETAILS, MENU, Button, ChatState, Reply, ReplyKind
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.store import Store
@@ -66,7 +66,7 @@ class StandIn:
         return self.message(chat, payload)
 
     def command(self, chat: str, name: str, argument: str = "") -> Reply:
-        return Reply(f"stand-in {name}", (Button("Topics", MENU),), kind=name)
+        return Reply(f"stand-in {name}", (Button("Topics", MENU),), kind=ReplyKind.NOTE)
 
     def not_text(self, chat: str) -> Reply:
         return self.command(chat, "not_text")
@@ -123,7 +123,7 @@ async def bot(make_bot, dialogue) -> Bot:
     return await make_bot(ChatService(dialogue, Store()))
 
 
-def keyboard(call: Call) -> list[tuple[str, str]]:
+def keyboard(call: Call) -> list[tuple[str, str | None]]:
     """``(label, callback_data or url)`` of every button of a sent message."""
     return [(b["text"], b.get("callback_data") or b.get("url")) for b in buttons_of(call)]
 

@@ -176,7 +176,7 @@ class DialogueReport:
                 tuned), ``held-out`` or ``all``.
         """
         tune, held = self.part(False), self.part(True)
-        rows = [
+        rows: list[tuple[str, Callable[[DialogueReport], str]]] = [
             ("conversations", lambda r: str(len(r.conversations))),
             ("turns", lambda r: str(r.turns)),
             ("turn accuracy", lambda r: f"{r.accuracy:.1%}"),

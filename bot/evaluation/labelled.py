@@ -327,8 +327,8 @@ class Report:
         for name, count in self.counts().items():
             lines.append(f"{name:<24} {count:>5} {tune[name]:>7} {held[name]:>9}")
         lines += ["", f"{'label':<24} {'precision':>9} {'recall':>7} {'n':>4}"]
-        for label, (p, r, n) in self.per_intent().items():
-            lines.append(f"{label:<24} {percent(p):>9} {percent(r):>7} {n:>4}")
+        for label, (precision, recall, n) in self.per_intent().items():
+            lines.append(f"{label:<24} {percent(precision):>9} {percent(recall):>7} {n:>4}")
         shown = [
             o
             for o in self.outcomes

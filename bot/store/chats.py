@@ -91,6 +91,16 @@ class UnansweredRow:
     count: int
 
 
+@dataclass
+class _Held:
+    """An unanswered question held in memory: the first asking's reply and how often."""
+
+    kind: str
+    top_intent: str | None
+    top_score: float | None
+    count: int = 1
+
+
 def utc_today() -> dt.date:
     """Today's date in UTC (the store's notion of a day)."""
     return dt.datetime.now(dt.UTC).date()
@@ -133,8 +143,8 @@ class Store:
         self._trace_left = False  # an erasure's copies may still sit in the WAL
         self._erasure_logged = False
         self._last_checkpoint = 0.0
-        # (day, masked text) -> [kind, top intent, top score, count], not yet written
-        self._pending: dict[tuple[str, str], list] = {}
+        # (day, masked text) -> what is not yet written of it
+        self._pending: dict[tuple[str, str], _Held] = {}
         if self.read_only:
             self._db = connect_read_only(self.path, busy_timeout)
             self._identity = self._file_identity()
@@ -355,9 +365,9 @@ class Store:
         with self._lock:
             held = self._pending.get((day, text))
             if held is None:
-                self._pending[(day, text)] = [turn.kind, turn.top_intent, turn.top_score, 1]
+                self._pending[(day, text)] = _Held(turn.kind, turn.top_intent, turn.top_score)
             else:
-                held[3] += 1
+                held.count += 1
             full = len(self._pending) >= UNANSWERED_BATCH
         if full:
             self.flush_unanswered()
@@ -386,7 +396,10 @@ class Store:
                     "INSERT INTO unanswered (day, text, kind, top_intent, top_score, count) "
                     "VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT DO UPDATE SET count = count + excluded.count",
-                    [(day, text, *held) for (day, text), held in batch],
+                    [
+                        (day, text, h.kind, h.top_intent, h.top_score, h.count)
+                        for (day, text), h in batch
+                    ],
                 )
             self._pending.clear()
             return len(batch)

@@ -8,7 +8,7 @@ import datetime as dt
 import sqlite3
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Transactional(Protocol):
@@ -66,7 +66,7 @@ class HandoverStat:
 _TICKET_COLUMNS = "number, chat, day, opened_at, staff_message, answered, closed, urgent"
 
 
-def _ticket(row: tuple | None) -> TicketRow | None:
+def _ticket(row: tuple[Any, ...] | None) -> TicketRow | None:
     if row is None:
         return None
     number, chat, day, opened_at, staff_message, answered, closed, urgent = row
@@ -149,7 +149,7 @@ class TicketStore:
     def open_tickets(self, chat: str | None = None) -> list[TicketRow]:
         """Open tickets (of one chat, or all), oldest first."""
         query = f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE closed = 0"
-        args: tuple = ()
+        args: tuple[str, ...] = ()
         if chat is not None:
             query += " AND chat = ?"
             args = (chat,)

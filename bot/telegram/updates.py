@@ -283,7 +283,7 @@ class AckingUpdater(Updater):
                 PARK_SECONDS,
             )
 
-    async def start_polling(  # type: ignore[override]
+    async def start_polling(
         self,
         poll_interval: float = 0.0,
         timeout: dt.timedelta | float = LONG_POLL_SECONDS,

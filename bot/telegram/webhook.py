@@ -31,7 +31,7 @@ from typing import Any
 import tornado.web
 from telegram import Update
 from telegram.ext import ExtBot
-from tornado.http1connection import HTTP1ServerConnection
+from tornado.http1connection import HTTP1Connection, HTTP1ServerConnection
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 from tornado.iostream import IOStream
@@ -123,9 +123,9 @@ def connection_cap(soft: int | None = None) -> int:
 class WebhookHandler(tornado.web.RequestHandler):
     """One POST from Telegram: checked, read within the cap, handled, then answered."""
 
-    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("POST",)
 
-    def initialize(  # type: ignore[override]
+    def initialize(
         self,
         bot: Any,
         update_queue: asyncio.Queue[object],
@@ -165,15 +165,21 @@ class WebhookHandler(tornado.web.RequestHandler):
             self._reject(HTTPStatus.BAD_REQUEST)
         if declared > MAX_BODY_BYTES:
             self._reject(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        self.busy.add(self.request.connection.stream)  # type: ignore[attr-defined]
+        self.busy.add(self._stream())
 
     def on_finish(self) -> None:
         """The request is answered: its connection may be pushed out again while idle."""
-        self.busy.discard(self.request.connection.stream)  # type: ignore[attr-defined]
+        self.busy.discard(self._stream())
 
     def on_connection_close(self) -> None:
         """The sender went away before the answer."""
-        self.busy.discard(self.request.connection.stream)  # type: ignore[attr-defined]
+        self.busy.discard(self._stream())
+
+    def _stream(self) -> object:
+        """The request's connection stream (what the server keeps count of); tornado's
+        interface types the connection loosely, its HTTP/1 connection holds the stream."""
+        connection = self.request.connection
+        return connection.stream if isinstance(connection, HTTP1Connection) else connection
 
     def data_received(self, chunk: bytes) -> None:
         """Collect the body of an accepted request (the server cuts off any body, declared
