@@ -20,7 +20,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from bot.content import RED_FLAGS
+from bot.content import RED_FLAGS, Content
 from bot.dialogue import Dialogue
 from bot.handover import ASK, CANCEL, HandOver, is_group
 from bot.replies import DETAILS, MENU, Button, ChatState, Reply, ReplyKind
@@ -79,6 +79,11 @@ class ChatService:
         return cls(dialogue, StoreGate(Store.from_settings(settings)))
 
     # --- what adapters call --------------------------------------------------------------
+
+    @property
+    def content(self) -> Content:
+        """The content the dialogue answers from."""
+        return self.dialogue.content
 
     def message(self, chat: str, text: str) -> Reply:
         """Answer a typed message.

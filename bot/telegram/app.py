@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.content import ContentError, load_content
+from bot.content import ContentError
 from bot.dialogue import Dialogue
 from bot.service import ChatService
 from bot.store import StoreError
@@ -126,14 +126,8 @@ def voice_queue(settings: Settings, service: ServiceLike) -> VoiceQueue | None:
     log line says why voice stays off)."""
     if not settings.voice:
         return None
-    dialogue = getattr(service, "dialogue", None)
-    content = (
-        dialogue.content
-        if dialogue is not None
-        else load_content(settings.intents_dir, settings.responses_dir)
-    )
     try:
-        engine = engine_for(content)
+        engine = engine_for(service.content)
     except VoiceUnavailable as exc:
         logger.error("voice notes off: %s", exc)
         return None

@@ -150,7 +150,7 @@ class HandOverHandlers:
         if chat.type != ChatType.PRIVATE:
             await self._private_only(context, chat.id)
             raise ApplicationHandlerStop
-        if not await self.adapter._admit(update, context):
+        if not await self.adapter.admit(update, context):
             raise ApplicationHandlerStop
         opened = self.handover.open(_chat_key(chat.id))
         if not isinstance(opened, Opened):
@@ -187,7 +187,7 @@ class HandOverHandlers:
         ticket = self.handover.person_ticket(_chat_key(chat.id), replied.message_id)
         if ticket is None:
             return
-        if not await self.adapter._admit(update, context):
+        if not await self.adapter.admit(update, context):
             raise ApplicationHandlerStop
         if ticket.closed:
             await self.adapter.send(context, chat.id, self.handover.closed_note(ticket))
