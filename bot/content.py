@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import Formatter
 from types import MappingProxyType
 
 import yaml
@@ -86,7 +87,40 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "more_label",
     "as_above",
     "details_label",
+    "privacy_on_disk",
+    "privacy_in_memory",
+    "privacy",
+    "privacy_handover",
+    "privacy_commands",
+    "privacy_opted_out",
+    "privacy_remembered",
+    "privacy_summary",
+    "privacy_summary_handover",
+    "privacy_summary_commands",
+    "privacy_summary_group",
+    "forget_done",
+    "forget_unfinished",
+    "forget_handover",
+    "optout_done",
+    "optout_handover",
+    "optin_done",
+    "privacy_failed",
+    "slow_down",
 )
+
+MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "as_above": frozenset({"title"}),
+        "crisis": frozenset({"emergency_number", "crisis_line"}),
+        "urgent_advice": frozenset({"urgent_advice_line"}),
+        "privacy": frozenset({"where", "days", "chars"}),
+        "privacy_handover": frozenset({"days"}),
+        "privacy_summary": frozenset({"where", "days"}),
+        "optout_handover": frozenset({"numbers"}),
+    }
+)
+"""The ``{fields}`` each message may use (filled in by the bot); any other message is shown as
+written, so a brace there is a mistake."""
 
 MIN_EXAMPLES = 15
 MAX_PAYLOAD_BYTES = 64
@@ -699,6 +733,9 @@ class _Builder:
         for key, text in self.messages.items():
             if len(text) > MAX_MESSAGE_CHARS:
                 self._add(self.message_where[key], f"message {key!r} is over 4096 characters")
+            problem = _field_problem(text, MESSAGE_FIELDS.get(key, frozenset()))
+            if problem:
+                self._add(self.message_where[key], f"message {key!r}: {problem}")
         if not self.menu:
             self._add(anywhere, "the topic menu ('menu:') is missing or empty")
         for name, where in zip(self.menu, self.menu_where, strict=True):
@@ -707,6 +744,24 @@ class _Builder:
 
     def _add(self, where: Where, message: str) -> None:
         self.problems.append(Problem(where, message))
+
+
+def _field_problem(text: str, allowed: frozenset[str]) -> str | None:
+    """What is wrong with the ``{fields}`` of a message, or None.
+
+    Args:
+        text: The message as written.
+        allowed: The fields the bot fills in for it.
+    """
+    try:
+        fields = [f for _, f, _, _ in Formatter().parse(text) if f is not None]
+    except ValueError as exc:  # a lone "{" or "}"
+        return f"{exc}; write {{{{ or }}}} for a brace"
+    unknown = sorted({f for f in fields if f not in allowed})
+    if not unknown:
+        return None
+    known = ", ".join(f"{{{f}}}" for f in sorted(allowed)) or "none"
+    return f"unknown field {{{unknown[0]}}} (this message may use: {known})"
 
 
 class _AnyKey(set[str]):

@@ -655,27 +655,6 @@ class HandOver:
 
     # --- privacy -------------------------------------------------------------------------
 
-    def privacy_lines(self, retention_days: int) -> list[str]:
-        """What ``/privacy`` says about questions to the clinic."""
-        return [
-            'Questions you send to the clinic with "Ask the clinic":',
-            "- the clinic's staff group gets the question's text and your first name as "
-            "Telegram shows it, nothing else; the staff's answers come back here;",
-            "- this bot stores only the question's number, this chat, the day and time it "
-            "was sent, whether it is open, whether it described urgent symptoms and which "
-            "messages belong to it, never the texts. "
-            f"It is deleted {retention_days} days after the question was sent, or by /forget;",
-            "- /forget cannot delete the messages already in the clinic's staff group; the "
-            "clinic deletes those by hand.",
-        ]
-
-    def forget_note(self) -> str:
-        """Added to the /forget confirmation when the chat had questions to the clinic."""
-        return (
-            "Your questions to the clinic are closed and erased from the bot. The clinic's "
-            "staff group keeps the messages already sent; the clinic deletes those by hand."
-        )
-
     # --- helpers -------------------------------------------------------------------------
 
     def _intro(self) -> str:

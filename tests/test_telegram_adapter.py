@@ -6,6 +6,8 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 from telegram import Update
 from telegram.ext import Application
 
+from bot.content import Content, load_content
 from bot.dialogue import Dialogue
 from bot.replies import DETAILS, MENU, Button, ChatState, Reply, ReplyKind
 from bot.service import ChatService
@@ -26,7 +29,6 @@ from bot.telegram import (
     APOLOGY_TEXT,
     COMMANDS,
     FLOOD_LIMIT,
-    SLOW_DOWN_TEXT,
     FloodGuard,
     RedactingFilter,
     Verdict,
@@ -76,6 +78,16 @@ class StandIn:
 
     def tidy(self) -> None:
         pass
+
+    @property
+    def content(self) -> Content:
+        return _bundled_content()
+
+
+@cache
+def _bundled_content() -> Content:
+    root = Path(__file__).resolve().parent.parent
+    return load_content(root / "intents", root / "responses")
 
 
 class Bot:
@@ -729,7 +741,8 @@ async def test_flood_guard_slows_down_one_chat_only(make_bot):
     bot.api.push_message("hello", chat_id=neighbour)
     await bot.settle()
     texts = bot.api.sent_texts(flooder)
-    assert texts == ["stand-in answer"] * FLOOD_LIMIT + [escape(SLOW_DOWN_TEXT)]
+    slow_down = _bundled_content().messages["slow_down"]
+    assert texts == ["stand-in answer"] * FLOOD_LIMIT + [escape(slow_down)]
     assert bot.api.sent_texts(neighbour) == ["stand-in answer"]
 
 

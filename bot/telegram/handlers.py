@@ -41,7 +41,7 @@ from bot.telegram.render import (
     keyboard_for,
     split_message,
 )
-from bot.telegram.traffic import APOLOGY_TEXT, SLOW_DOWN_TEXT, FloodGuard, Verdict
+from bot.telegram.traffic import APOLOGY_TEXT, FloodGuard, Verdict
 from bot.voice import (
     BUSY_TEXT,
     HEARD_TEXT,
@@ -493,7 +493,7 @@ class TelegramAdapter:
         verdict = self.flood_guard.check(chat.id)
         if verdict is Verdict.WARN:
             logger.info("flood guard: slowing down a chat (update %s)", update.update_id)
-            await _say(context, update, SLOW_DOWN_TEXT)
+            await _say(context, update, self.service.content.messages["slow_down"])
         return verdict is Verdict.ALLOW
 
     # -- commands ---------------------------------------------------------------------
