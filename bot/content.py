@@ -106,6 +106,16 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "optin_done",
     "privacy_failed",
     "slow_down",
+    "handover_opted_out",
+    "handover_type",
+    "handover_asked",
+    "handover_empty",
+    "handover_urgent",
+    "handover_as_well",
+    "handover_confirm",
+    "handover_cancelled",
+    "handover_nothing_waiting",
+    "handover_type_first",
 )
 
 MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -117,10 +127,12 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "privacy_handover": frozenset({"days"}),
         "privacy_summary": frozenset({"where", "days"}),
         "optout_handover": frozenset({"numbers"}),
+        "handover_asked": frozenset({"question"}),
+        "handover_confirm": frozenset({"question"}),
     }
 )
-"""The ``{fields}`` each message may use (filled in by the bot); any other message is shown as
-written, so a brace there is a mistake."""
+"""The ``{fields}`` each message may use (filled in by the bot; ``{{`` and ``}}`` write a brace
+there). Any other message is shown as written and may hold no brace."""
 
 MIN_EXAMPLES = 15
 MAX_PAYLOAD_BYTES = 64
@@ -753,6 +765,10 @@ def _field_problem(text: str, allowed: frozenset[str]) -> str | None:
         text: The message as written.
         allowed: The fields the bot fills in for it.
     """
+    if not allowed:
+        if "{" in text or "}" in text:
+            return "this message takes no {fields}, so it may hold no braces"
+        return None
     try:
         fields = [f for _, f, _, _ in Formatter().parse(text) if f is not None]
     except ValueError as exc:  # a lone "{" or "}"

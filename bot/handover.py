@@ -230,11 +230,7 @@ class HandOver:
         offer to send the one just asked."""
         asked = self._take(self._asked, chat)
         if opted_out:
-            return self._note(
-                "You turned off the bot's memory with /optout. Passing a question to the "
-                "clinic needs the bot to remember where to send the answer (a ticket number "
-                "and this chat, no text), so send /optin first if you'd like to ask."
-            )
+            return self._note(self._says("handover_opted_out"))
         full = self._limit_note(chat)
         if full is not None:
             return full
@@ -242,15 +238,14 @@ class HandOver:
         if asked is None:
             self._keep(self._drafts, chat, _Draft("", False, self._monotonic()))
             return Reply(
-                f"{intro}\n\nPlease type your question in one message.",
+                f"{intro}\n\n{self._says('handover_type')}",
                 (Button("Cancel", CANCEL),),
                 kind=ReplyKind.HANDOVER_ASK,
             )
         draft = self._draft(asked.question)
         self._keep(self._drafts, chat, draft)
         return Reply(
-            f"{intro}\n\nSend this question?\n\n{draft.question}\n\n"
-            "(Or type a different question instead.)",
+            f"{intro}\n\n{self._says('handover_asked', question=draft.question)}",
             (Button("Send", SEND), Button("Cancel", CANCEL)),
             kind=ReplyKind.HANDOVER_CONFIRM,
         )
@@ -270,7 +265,7 @@ class HandOver:
         answer when it has one, then "Send" and "Cancel"."""
         if not text.strip():
             return Reply(
-                "Your message looks empty. Please type your question, or press Cancel.",
+                self._says("handover_empty"),
                 (Button("Cancel", CANCEL),),
                 kind=ReplyKind.HANDOVER_ASK,
             )
@@ -280,9 +275,7 @@ class HandOver:
         if draft.urgent:
             urgent = self._urgent_answer(text)
             return Reply(
-                f"{urgent.text}\n\nYou can still send your question to the clinic; staff will "
-                "see it marked urgent. Please don't wait for their answer: get help now as "
-                "described above.",
+                f"{urgent.text}\n\n{self._says('handover_urgent')}",
                 buttons,
                 kind=urgent.kind,
                 intent=urgent.intent,
@@ -293,13 +286,13 @@ class HandOver:
         if decision.kind == "intent" and decision.intent and is_topic(decision.intent):
             answer = self.dialogue.answer(decision.intent, score=decision.score)
             return Reply(
-                f"{answer.text}\n\nSend your question to the clinic as well?",
+                f"{answer.text}\n\n{self._says('handover_as_well')}",
                 buttons,
                 kind=ReplyKind.HANDOVER_CONFIRM,
                 intent=answer.intent,
             )
         return Reply(
-            f"Send this question to the clinic?\n\n{draft.question}",
+            self._says("handover_confirm", question=draft.question),
             buttons,
             kind=ReplyKind.HANDOVER_CONFIRM,
         )
@@ -308,7 +301,7 @@ class HandOver:
         """ "Cancel": forget the draft."""
         self._drafts.pop(chat, None)
         self._asked.pop(chat, None)
-        return self._note("Cancelled: nothing was sent to the clinic.")
+        return self._note(self._says("handover_cancelled"))
 
     def open(self, chat: str) -> Opened | Reply:
         """ "Send": open a ticket for the draft (the adapter then posts it).
@@ -318,14 +311,11 @@ class HandOver:
             :attr:`max_open` open questions already.
         """
         if not self.waiting(chat):
-            return self._note(
-                'There is no question waiting to be sent. Press "Ask the clinic" or send /ask '
-                "to ask one."
-            )
+            return self._note(self._says("handover_nothing_waiting"))
         draft = self._drafts[chat]
         if not draft.question:
             return Reply(
-                "Please type your question first, in one message.",
+                self._says("handover_type_first"),
                 (Button("Cancel", CANCEL),),
                 kind=ReplyKind.HANDOVER_ASK,
             )
@@ -703,6 +693,10 @@ class HandOver:
         if draft is None or self._monotonic() - draft.at > DRAFT_SECONDS:
             return None
         return draft
+
+    def _says(self, key: str, **fields: str) -> str:
+        """Message ``key`` of ``messages.yml``, its ``{fields}`` filled in."""
+        return self.dialogue.content.messages[key].format(**fields)
 
     def _note(self, text: str) -> Reply:
         return Reply(
