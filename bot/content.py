@@ -116,6 +116,11 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "handover_cancelled",
     "handover_nothing_waiting",
     "handover_type_first",
+    "handover_sent",
+    "handover_sent_urgent",
+    "handover_passed_on",
+    "handover_reply_closed",
+    "handover_closed",
 )
 
 MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -129,6 +134,11 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "optout_handover": frozenset({"numbers"}),
         "handover_asked": frozenset({"question"}),
         "handover_confirm": frozenset({"question"}),
+        "handover_sent": frozenset({"number", "hours"}),
+        "handover_sent_urgent": frozenset({"emergency_number"}),
+        "handover_passed_on": frozenset({"number"}),
+        "handover_reply_closed": frozenset({"number"}),
+        "handover_closed": frozenset({"number"}),
     }
 )
 """The ``{fields}`` each message may use (filled in by the bot; ``{{`` and ``}}`` write a brace

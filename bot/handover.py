@@ -383,15 +383,10 @@ class HandOver:
         to the person."""
         self.tickets.posted(opened.number, self.staff_chat, message_id, urgent=opened.urgent)
         hours = f" ({self.clinic.hours})" if self.clinic.hours else ""
-        lines = [
-            f"Sent to the clinic as question #{opened.number}. A person answers here during "
-            f"opening hours{hours}; reply to their answer to write back."
-        ]
+        lines = [self._says("handover_sent", number=str(opened.number), hours=hours)]
         if opened.urgent:
-            lines.append(
-                f"Your symptoms may need urgent care: please don't wait for the clinic's "
-                f"answer, call {self.dialogue.safety.emergency_number} or get help now."
-            )
+            number = self.dialogue.safety.emergency_number
+            lines.append(self._says("handover_sent_urgent", emergency_number=number))
         return self._note("\n\n".join(lines))
 
     def not_reachable(self, opened: Opened | None = None) -> Reply:
@@ -447,14 +442,12 @@ class HandOver:
     def followed_up(self, ticket: TicketRow, message_id: int) -> Reply:
         """The person's reply is in the staff group as ``message_id``."""
         self.tickets.link(ticket.number, self.staff_chat, message_id)
-        return Reply(f"Passed on to the clinic (question #{ticket.number}).", kind=ReplyKind.NOTE)
+        text = self._says("handover_passed_on", number=str(ticket.number))
+        return Reply(text, kind=ReplyKind.NOTE)
 
     def closed_note(self, ticket: TicketRow) -> Reply:
         """The person replied to a closed ticket."""
-        return self._note(
-            f"Question #{ticket.number} is closed, so your reply was not passed on. Send /ask "
-            "to ask the clinic again."
-        )
+        return self._note(self._says("handover_reply_closed", number=str(ticket.number)))
 
     @staticmethod
     def only_text_note() -> Reply:
@@ -560,8 +553,7 @@ class HandOver:
             return Closing(
                 f"Question #{number} is closed{by}; the person was told.",
                 ticket,
-                f"The clinic closed your question #{number}. If you have another question, "
-                "send /ask.",
+                self._says("handover_closed", number=str(number)),
             )
         ticket = self.tickets.get(number)
         if ticket is None:
