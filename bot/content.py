@@ -121,6 +121,18 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "handover_passed_on",
     "handover_reply_closed",
     "handover_closed",
+    "handover_intro",
+    "handover_unnamed_clinic",
+    "handover_replied",
+    "handover_replied_head",
+    "handover_only_text",
+    "handover_unreachable",
+    "handover_call",
+    "handover_contact_at",
+    "handover_book_online",
+    "handover_address",
+    "handover_contact",
+    "handover_unreachable_urgent",
 )
 
 MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -139,6 +151,13 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "handover_passed_on": frozenset({"number"}),
         "handover_reply_closed": frozenset({"number"}),
         "handover_closed": frozenset({"number"}),
+        "handover_intro": frozenset({"clinic", "hours"}),
+        "handover_replied": frozenset({"number", "text"}),
+        "handover_replied_head": frozenset({"number"}),
+        "handover_call": frozenset({"phone"}),
+        "handover_book_online": frozenset({"url"}),
+        "handover_address": frozenset({"address"}),
+        "handover_unreachable_urgent": frozenset({"emergency_number"}),
     }
 )
 """The ``{fields}`` each message may use (filled in by the bot; ``{{`` and ``}}`` write a brace

@@ -394,25 +394,20 @@ class HandOver:
         and the person gets the clinic's phone number."""
         if opened is not None:
             self.tickets.delete(opened.number)
-        lines = ["Sorry, the clinic can't be reached this way right now; nothing was sent."]
+        lines = [self._says("handover_unreachable")]
         if self.clinic.phone:
-            lines.append(f"Please call the clinic: {self.clinic.phone}")
+            lines.append(self._says("handover_call", phone=self.clinic.phone))
         elif self.clinic.booking_url or self.clinic.address:
-            lines.append("Please contact the clinic directly:")
-            lines.extend(
-                f"{label}: {value}"
-                for label, value in (
-                    ("Book online", self.clinic.booking_url),
-                    ("Address", self.clinic.address),
-                )
-                if value
-            )
+            lines.append(self._says("handover_contact_at"))
+            if self.clinic.booking_url:
+                lines.append(self._says("handover_book_online", url=self.clinic.booking_url))
+            if self.clinic.address:
+                lines.append(self._says("handover_address", address=self.clinic.address))
         else:
-            lines.append("Please contact the clinic directly.")
+            lines.append(self._says("handover_contact"))
         if opened is not None and opened.urgent:
-            lines.append(
-                f"If your symptoms are urgent, call {self.dialogue.safety.emergency_number} now."
-            )
+            number = self.dialogue.safety.emergency_number
+            lines.append(self._says("handover_unreachable_urgent", emergency_number=number))
         return self._note("\n".join(lines))
 
     def forget(self, chat: str) -> int:
@@ -449,13 +444,9 @@ class HandOver:
         """The person replied to a closed ticket."""
         return self._note(self._says("handover_reply_closed", number=str(ticket.number)))
 
-    @staticmethod
-    def only_text_note() -> Reply:
+    def only_text_note(self) -> Reply:
         """The person replied with a photo, voice note or file."""
-        return Reply(
-            "Only text messages are passed on to the clinic; please type your reply.",
-            kind=ReplyKind.NOTE,
-        )
+        return Reply(self._says("handover_only_text"), kind=ReplyKind.NOTE)
 
     # --- the staff group -----------------------------------------------------------------
 
@@ -469,18 +460,13 @@ class HandOver:
             return None
         return self.tickets.by_message(chat, replied_message_id)
 
-    @staticmethod
-    def relay_text(ticket: TicketRow, text: str) -> str:
+    def relay_text(self, ticket: TicketRow, text: str) -> str:
         """What the person sees of a staff reply (plain text)."""
-        return (
-            f"The clinic replied (question #{ticket.number}):\n\n{text}\n\n"
-            "(Reply to this message to write back.)"
-        )
+        return self._says("handover_replied", number=str(ticket.number), text=text)
 
-    @staticmethod
-    def relay_caption(ticket: TicketRow, caption: str) -> str:
+    def relay_caption(self, ticket: TicketRow, caption: str) -> str:
         """The caption of a photo or file relayed from the clinic (plain text)."""
-        head = f"The clinic replied (question #{ticket.number})"
+        head = self._says("handover_replied_head", number=str(ticket.number))
         return f"{head}:\n\n{caption}"[:1024] if caption else head
 
     def relayed(
@@ -640,13 +626,9 @@ class HandOver:
     # --- helpers -------------------------------------------------------------------------
 
     def _intro(self) -> str:
-        who = self.clinic.name or "the clinic"
+        who = self.clinic.name or self._says("handover_unnamed_clinic")
         hours = f" ({self.clinic.hours})" if self.clinic.hours else ""
-        return (
-            f"A person at {who} will see your question's text and your first name as Telegram "
-            "shows it, nothing else.\n"
-            f"They answer here during opening hours{hours}."
-        )
+        return self._says("handover_intro", clinic=who, hours=hours)
 
     def _limit_note(self, chat: str) -> Reply | None:
         if len(self.tickets.open_tickets(chat)) < self.max_open:
