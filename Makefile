@@ -29,15 +29,17 @@ VOICE ?= $(shell sed -n 's/^[[:space:]]*VOICE[[:space:]]*=[[:space:]]*//p' .env 
 run: $(VENV)/.installed $(if $(filter on ON On,$(strip $(VOICE))),$(VENV)/.installed-voice)
 	$(BIN)/sciatica-bot run --chat-without-token
 
-## Run the whole test suite, plus lint and the content check.
+## Run the whole test suite, plus lint, the type check and the content check.
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check bench bot tests
+	$(BIN)/mypy
 	$(BIN)/sciatica-bot check
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check bench bot tests
 	$(BIN)/ruff format --check bench bot tests
+	$(BIN)/mypy
 
 check: $(VENV)/.installed
 	$(BIN)/sciatica-bot check
@@ -54,4 +56,4 @@ bench: $(VENV)/.installed-bench $(VENV)/.installed-test
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build *.egg-info

@@ -24,7 +24,7 @@ from bench.common import Question, percentile
 from bench.report import Table
 from bot.content import RED_FLAGS, Content
 from bot.dialogue import Dialogue
-from bot.evaluation.labelled import CRISIS, DECLINING_KINDS, FALLBACK, URGENT, label_of
+from bot.evaluation.labelled import DECLINING_KINDS, Label, label_of
 from bot.replies import ChatState
 
 Predict = Callable[[str], str]
@@ -64,9 +64,9 @@ def score(
         start = time.perf_counter_ns()
         got = predict(q.q)
         times.append((time.perf_counter_ns() - start) / 1000)
-        ok = got in q.want or (FALLBACK in q.want and got in declining)
+        ok = got in q.want or (Label.FALLBACK in q.want and got in declining)
         right += ok
-        if q.want == (FALLBACK,):
+        if q.want == (Label.FALLBACK,):
             oos_n += 1
             oos_right += ok
         else:
@@ -105,7 +105,7 @@ def best_threshold(scored: Sequence[tuple[str, float, str]]) -> float:
     """
     best, best_right = 0.0, -1
     for t in sorted({s for _, s, _ in scored} | {0.0}):
-        right = sum((p if s >= t else FALLBACK) == want for p, s, want in scored)
+        right = sum((p if s >= t else Label.FALLBACK) == want for p, s, want in scored)
         if right > best_right:
             best, best_right = t, right
     return best
@@ -118,7 +118,7 @@ def project_predictor(content: Content) -> Predict:
     def predict(text: str) -> str:
         reply, _ = dialogue.handle(ChatState(), text)
         label = label_of(reply)
-        return RED_FLAGS if label in (URGENT, CRISIS) else label
+        return RED_FLAGS if label in (Label.URGENT, Label.CRISIS) else label
 
     return predict
 
@@ -136,7 +136,9 @@ def wratio_predictor(content: Content) -> tuple[Predict, float]:
         hit = process.extractOne(
             utils.default_process(term), processed, scorer=fuzz.WRatio, processor=None
         )
-        scored.append((labels[hit[2]] if hit else FALLBACK, hit[1] if hit else 0.0, FALLBACK))
+        scored.append(
+            (labels[hit[2]] if hit else Label.FALLBACK, hit[1] if hit else 0.0, Label.FALLBACK)
+        )
     threshold = best_threshold(scored)
 
     def predict(text: str) -> str:
@@ -147,7 +149,7 @@ def wratio_predictor(content: Content) -> tuple[Predict, float]:
             processor=utils.default_process,
             score_cutoff=threshold,
         )
-        return labels[hit[2]] if hit is not None else FALLBACK
+        return labels[hit[2]] if hit is not None else Label.FALLBACK
 
     return predict, threshold
 
@@ -183,14 +185,14 @@ def tfidf_predictor(content: Content) -> tuple[Predict, float] | None:
     if oos:
         for row in full.predict_proba(oos):
             k = int(row.argmax())
-            scored.append((str(full.classes_[k]), float(row[k]), FALLBACK))
+            scored.append((str(full.classes_[k]), float(row[k]), Label.FALLBACK))
     threshold = best_threshold(scored)
     classes = [str(c) for c in full.classes_]
 
     def predict(text: str) -> str:
         row = full.predict_proba([text])[0]
         k = int(row.argmax())
-        return classes[k] if row[k] >= threshold else FALLBACK
+        return classes[k] if row[k] >= threshold else Label.FALLBACK
 
     return predict, threshold
 
@@ -256,7 +258,7 @@ def run_accuracy(
                 f"{r.p99_us:.0f}",
                 r.note,
             )
-    n_oos = sum(q.want == (FALLBACK,) for q in questions)
+    n_oos = sum(q.want == (Label.FALLBACK,) for q in questions)
     n_red = sum(RED_FLAGS in q.want for q in questions)
     table.notes.append(
         f"{len(questions)} messages ({n_red} urgent, {n_oos} out of scope), none a training "

@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, NoReturn
 
 from bot.content import ContentError, ContentUnreadable, load_content
 from bot.dialogue import Dialogue
-from bot.evaluation.labelled import EvalFileError, evaluate, load_items, read_yaml_list
-from bot.evaluation_dialogues import context_cost, evaluate_dialogues, load_dialogues
 from bot.replies import ChatState
 from bot.service import ChatService
 from bot.settings import (
@@ -35,7 +33,7 @@ from bot.settings import (
 from bot.store import Store, StoreError
 
 if TYPE_CHECKING:
-    from bot.report import Report
+    from bot.report import UsageReport
 
 logger = logging.getLogger(__name__)
 
@@ -228,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _is_conversations(path: Path) -> bool:
     """Whether ``path`` holds labelled conversations (``{turns: [...]}``) rather than
     messages; a file that cannot be read is left to the messages' reader to report."""
+    from bot.evaluation.labelled import EvalFileError, read_yaml_list
+
     try:
         data = read_yaml_list(path, "{q: ..., want: [...]}")
     except EvalFileError:
@@ -248,6 +248,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         args.cost = False
         args.command = "eval-dialogues"  # a file of conversations is played turn by turn
     if args.command == "eval":
+        from bot.evaluation.labelled import EvalFileError, evaluate, load_items
+
         try:
             items = load_items(args.file)
         except EvalFileError as exc:
@@ -259,6 +261,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(report.to_text(args.misses))
         return 0
     if args.command == "eval-dialogues":
+        from bot.evaluation.dialogues import context_cost, evaluate_dialogues, load_dialogues
+        from bot.evaluation.labelled import EvalFileError
+
         dialogue = Dialogue.from_settings(settings)
         try:
             conversations = load_dialogues(args.file, frozenset(dialogue.content.responses))
@@ -362,7 +367,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     return _start(settings, lambda service: run(settings, service))
 
 
-def _write_html(report: Report, path: Path, settings: Settings) -> int:
+def _write_html(report: UsageReport, path: Path, settings: Settings) -> int:
     """``report --html FILE``: the page, with each topic's title when the content loads."""
     from bot.report_html import render_html
 
@@ -396,6 +401,7 @@ def _eval_voice(path: Path, settings: Settings) -> int:
     """Transcribe every clip of ``path`` and answer it as a voice note would be answered."""
     from bot import voice
     from bot.evaluation.clips import evaluate_voice, load_clips
+    from bot.evaluation.labelled import EvalFileError
 
     try:
         clips = load_clips(path)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import Formatter
 from types import MappingProxyType
 
 import yaml
@@ -86,7 +87,81 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "more_label",
     "as_above",
     "details_label",
+    "privacy_on_disk",
+    "privacy_in_memory",
+    "privacy",
+    "privacy_handover",
+    "privacy_commands",
+    "privacy_opted_out",
+    "privacy_remembered",
+    "privacy_summary",
+    "privacy_summary_handover",
+    "privacy_summary_commands",
+    "privacy_summary_group",
+    "forget_done",
+    "forget_unfinished",
+    "forget_handover",
+    "optout_done",
+    "optout_handover",
+    "optin_done",
+    "privacy_failed",
+    "slow_down",
+    "handover_opted_out",
+    "handover_type",
+    "handover_asked",
+    "handover_empty",
+    "handover_urgent",
+    "handover_as_well",
+    "handover_confirm",
+    "handover_cancelled",
+    "handover_nothing_waiting",
+    "handover_type_first",
+    "handover_sent",
+    "handover_sent_urgent",
+    "handover_passed_on",
+    "handover_reply_closed",
+    "handover_closed",
+    "handover_intro",
+    "handover_unnamed_clinic",
+    "handover_replied",
+    "handover_replied_head",
+    "handover_only_text",
+    "handover_unreachable",
+    "handover_call",
+    "handover_contact_at",
+    "handover_book_online",
+    "handover_address",
+    "handover_contact",
+    "handover_unreachable_urgent",
 )
+
+MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "as_above": frozenset({"title"}),
+        "crisis": frozenset({"emergency_number", "crisis_line"}),
+        "urgent_advice": frozenset({"urgent_advice_line"}),
+        "privacy": frozenset({"where", "days", "chars"}),
+        "privacy_handover": frozenset({"days"}),
+        "privacy_summary": frozenset({"where", "days"}),
+        "optout_handover": frozenset({"numbers"}),
+        "handover_asked": frozenset({"question"}),
+        "handover_confirm": frozenset({"question"}),
+        "handover_sent": frozenset({"number", "hours"}),
+        "handover_sent_urgent": frozenset({"emergency_number"}),
+        "handover_passed_on": frozenset({"number"}),
+        "handover_reply_closed": frozenset({"number"}),
+        "handover_closed": frozenset({"number"}),
+        "handover_intro": frozenset({"clinic", "hours"}),
+        "handover_replied": frozenset({"number", "text"}),
+        "handover_replied_head": frozenset({"number"}),
+        "handover_call": frozenset({"phone"}),
+        "handover_book_online": frozenset({"url"}),
+        "handover_address": frozenset({"address"}),
+        "handover_unreachable_urgent": frozenset({"emergency_number"}),
+    }
+)
+"""The ``{fields}`` each message may use (filled in by the bot; ``{{`` and ``}}`` write a brace
+there). Any other message is shown as written and may hold no brace."""
 
 MIN_EXAMPLES = 15
 MAX_PAYLOAD_BYTES = 64
@@ -778,6 +853,9 @@ class _Builder:
         for key, text in self.messages.items():
             if len(text) > MAX_MESSAGE_CHARS:
                 self._add(self.message_where[key], f"message {key!r} is over 4096 characters")
+            problem = _field_problem(text, MESSAGE_FIELDS.get(key, frozenset()))
+            if problem:
+                self._add(self.message_where[key], f"message {key!r}: {problem}")
         if not self.menu:
             self._add(anywhere, "the topic menu ('menu:') is missing or empty")
         for name, where in zip(self.menu, self.menu_where, strict=True):
@@ -799,6 +877,28 @@ class _Builder:
 
     def _add(self, where: Where, message: str) -> None:
         self.problems.append(Problem(where, message))
+
+
+def _field_problem(text: str, allowed: frozenset[str]) -> str | None:
+    """What is wrong with the ``{fields}`` of a message, or None.
+
+    Args:
+        text: The message as written.
+        allowed: The fields the bot fills in for it.
+    """
+    if not allowed:
+        if "{" in text or "}" in text:
+            return "this message takes no {fields}, so it may hold no braces"
+        return None
+    try:
+        fields = [f for _, f, _, _ in Formatter().parse(text) if f is not None]
+    except ValueError as exc:  # a lone "{" or "}"
+        return f"{exc}; write {{{{ or }}}} for a brace"
+    unknown = sorted({f for f in fields if f not in allowed})
+    if not unknown:
+        return None
+    known = ", ".join(f"{{{f}}}" for f in sorted(allowed)) or "none"
+    return f"unknown field {{{unknown[0]}}} (this message may use: {known})"
 
 
 class _AnyKey(set[str]):

@@ -27,7 +27,7 @@ from bot.content import (
     render_answer,
 )
 from bot.matching import Decision, Matcher
-from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, cut
+from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, ReplyKind, cut
 from bot.safety import Assessment, Outcome, SafetyScreen
 from bot.settings import Clinic, MatchSettings, SafetySettings, Settings
 from bot.text import Sentence, normalise, other_language, sentences
@@ -383,7 +383,7 @@ class Dialogue:
         reply, new_state = self._handle(state, text, payload)
         if reply.kind == "as_above" and shared and reply.intent is not None:
             whole = self.answer(reply.intent, score=reply.score, candidates=reply.candidates)
-            reply = dataclasses.replace(reply, text=whole.text, kind="answer")
+            reply = dataclasses.replace(reply, text=whole.text, kind=ReplyKind.ANSWER)
         return reply, new_state
 
     def _handle(
@@ -416,7 +416,7 @@ class Dialogue:
                 return self._back(state)
             if nav == "more" and state.last_intent:
                 return self._moved(state, self._more(state))
-            return self._with_menu("no_history", kind="no_history"), _forget_kind(state)
+            return self._with_menu("no_history", kind=ReplyKind.NO_HISTORY), _forget_kind(state)
         split = sentences(text)  # read once, by the screen and the matcher
         assessment = self.screen.assess(text, split)
         if assessment.outcome is not None:
@@ -434,16 +434,17 @@ class Dialogue:
             reply = self.answer(WHEN_TO_GET_HELP)
             return self._moved(state, self._screened(reply, assessment))
         if not said:  # emoji, punctuation, symbols
-            return self._with_menu("emoji_only", kind="emoji_only"), state
+            return self._with_menu("emoji_only", kind=ReplyKind.EMOJI_ONLY), state
         language = other_language(text)
         if language is not None:
             key = f"english_only_{language}"
-            return self._note(key if key in self._messages else "english_only"), state
+            key = key if key in self._messages else "english_only"
+            return self._note(key, ReplyKind.ENGLISH_ONLY), state
         if (
             state.last_kind == "urgent"
             or (state.last_intent == WHEN_TO_GET_HELP and not state.last_kind)
         ) and _is_denial(said, text):
-            return self._with_menu("not_urgent", kind="menu"), _cleared(state)
+            return self._with_menu("not_urgent", kind=ReplyKind.MENU), _cleared(state)
         reply = self._in_context(state, said, text, split)
         reply = self._by_class(reply, said, state)
         if reply.kind in ("fallback", "did_you_mean"):
@@ -541,7 +542,7 @@ class Dialogue:
         if payload == MENU:
             return self.menu(), state
         if payload == NOT_URGENT:
-            return self._with_menu("not_urgent", kind="menu"), _cleared(state)
+            return self._with_menu("not_urgent", kind=ReplyKind.MENU), _cleared(state)
         if payload == BACK:
             if state.history or self._undoable(state):
                 return self._back(state)
@@ -551,7 +552,7 @@ class Dialogue:
         if payload.startswith(REST) and payload[len(REST) :] in self.content.responses:
             return self._rest(state, payload[len(REST) :])
         logger.info("stale or unknown button payload (%d bytes)", len(payload.encode()))
-        return self._with_menu("stale_button", kind="stale_button"), state
+        return self._with_menu("stale_button", kind=ReplyKind.STALE_BUTTON), state
 
     def _moved(self, state: ChatState, reply: Reply) -> tuple[Reply, ChatState]:
         """The chat's state after ``reply``, and the reply with a Back button when the
@@ -807,19 +808,19 @@ class Dialogue:
                 (*options, self._menu_button()),
                 intent=None,
                 score=decision.score,
-                kind="did_you_mean",
+                kind=ReplyKind.DID_YOU_MEAN,
                 candidates=candidates,
                 sensitive=decision.near_urgent,
             )
-        fallback = self._with_menu("fallback", kind="fallback")
-        buttons = fallback.buttons
+        fallback = self._with_menu("fallback", kind=ReplyKind.FALLBACK)
+        below = fallback.buttons
         if decision.near_urgent:
-            buttons = (self._topic_button(RED_FLAGS), *buttons)
+            below = (self._topic_button(RED_FLAGS), *below)
         return Reply(
             fallback.text,
-            buttons,
+            below,
             score=decision.score,
-            kind="fallback",
+            kind=ReplyKind.FALLBACK,
             candidates=candidates,
             sensitive=decision.near_urgent,
         )
@@ -855,7 +856,7 @@ class Dialogue:
             intent=intent,
             score=score,
             red_flag=red,
-            kind="red_flag" if red else "answer",
+            kind=ReplyKind.RED_FLAG if red else ReplyKind.ANSWER,
             candidates=candidates,
             title=response.title,
             sensitive=red,
@@ -880,15 +881,15 @@ class Dialogue:
         whole = self.answer(intent, whole=True)
         if rest and intent == WHEN_TO_GET_HELP and self.safety.urgent_advice_line:
             rest = f"{rest}\n\n{self._messages['urgent_advice']}"
-        reply = dataclasses.replace(whole, text=rest or whole.text, kind="rest")
+        reply = dataclasses.replace(whole, text=rest or whole.text, kind=ReplyKind.REST)
         if state.last_intent == intent and not state.last_kind:
             return self._with_back(reply, state), state
-        return self._moved(state, dataclasses.replace(reply, kind="answer"))
+        return self._moved(state, dataclasses.replace(reply, kind=ReplyKind.ANSWER))
 
     def _as_above(self, reply: Reply) -> Reply:
         """The same answer asked for again right after it: a short pointer, same buttons."""
         text = self._messages["as_above"].format(title=reply.title)
-        return dataclasses.replace(reply, text=text, kind="as_above")
+        return dataclasses.replace(reply, text=text, kind=ReplyKind.AS_ABOVE)
 
     def _by_class(self, reply: Reply, said: str, state: ChatState) -> Reply:
         """Questions whose kind decides the topic, whatever words they share with another:
@@ -923,7 +924,7 @@ class Dialogue:
         """``reply`` turned into the fallback (its buttons follow in :meth:`_unsure`); what
         the safety screen noted about the message stays."""
         return dataclasses.replace(
-            reply, text=self._messages["fallback"], kind="fallback", intent=None, title=""
+            reply, text=self._messages["fallback"], kind=ReplyKind.FALLBACK, intent=None, title=""
         )
 
     def _unsure(self, reply: Reply, state: ChatState, said: str) -> Reply:
@@ -941,12 +942,14 @@ class Dialogue:
             topics = [b for b in buttons if b.payload in self.content.responses]
             if topics:
                 return dataclasses.replace(reply, buttons=buttons)
-            reply = dataclasses.replace(reply, text=self._messages["fallback"], kind="fallback")
+            reply = dataclasses.replace(
+                reply, text=self._messages["fallback"], kind=ReplyKind.FALLBACK
+            )
         closest: list[str] = []
         pool = [c for c, _ in reply.candidates]
-        last = state.last_intent
-        if last is not None and last in self.content.responses:
-            pool.extend(self.content.responses[last].follow_ups)
+        previous = self.content.responses.get(state.last_intent or "")
+        if previous is not None:
+            pool.extend(previous.follow_ups)
         pool.extend(self.content.menu)
         for intent in pool:
             if (
@@ -984,18 +987,18 @@ class Dialogue:
         return Reply(
             self._messages["crisis"],
             (self._menu_button(),),
-            kind="crisis",
+            kind=ReplyKind.CRISIS,
             red_flag=True,
             sensitive=True,
         )
 
     def welcome(self) -> Reply:
         """The first message: what the bot does, and the topic menu."""
-        return self._with_menu("welcome", kind="welcome")
+        return self._with_menu("welcome", kind=ReplyKind.WELCOME)
 
     def menu(self) -> Reply:
         """The topic menu."""
-        return self._with_menu("menu", kind="menu")
+        return self._with_menu("menu", kind=ReplyKind.MENU)
 
     def help(self) -> Reply:
         """How to use the bot: typing, buttons and the commands."""
@@ -1007,7 +1010,7 @@ class Dialogue:
 
     def no_memory(self) -> Reply:
         """Why "tell me more" cannot work in a chat that opted out of being remembered."""
-        return self._with_menu("no_memory", kind="no_memory")
+        return self._with_menu("no_memory", kind=ReplyKind.NO_MEMORY)
 
     def book(self) -> Reply:
         """How to book a session: the clinic's booking answer when the clinic's details are
@@ -1121,10 +1124,10 @@ class Dialogue:
     def _menu_button(self) -> Button:
         return Button(self._messages["menu_label"], MENU)
 
-    def _note(self, key: str) -> Reply:
-        return Reply(self._messages[key], (self._menu_button(),), kind=key)
+    def _note(self, key: str, kind: ReplyKind | None = None) -> Reply:
+        return Reply(self._messages[key], (self._menu_button(),), kind=kind or ReplyKind(key))
 
-    def _with_menu(self, key: str, *, kind: str) -> Reply:
+    def _with_menu(self, key: str, *, kind: ReplyKind) -> Reply:
         buttons = tuple(self._topic_button(i) for i in self.content.menu)
         return Reply(self._messages[key], buttons, kind=kind)
 

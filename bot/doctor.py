@@ -576,7 +576,8 @@ def _as_user(user: pwd.struct_passwd, settings: Settings, unit: ServiceUnit) -> 
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0 or not data:
         raise OSError(f"the check as {user.pw_name} failed")
-    return json.loads(data)
+    found: dict[str, Any] = json.loads(data)
+    return found
 
 
 def check_access(settings: Settings, unit: ServiceUnit) -> Check:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from bot.content import FIND_THERAPIST, is_topic
 from bot.dialogue import BOOKING, Dialogue
-from bot.replies import MENU, Button, Reply
+from bot.replies import MENU, Button, Reply, ReplyKind
 from bot.safety import Outcome
 from bot.settings import Clinic
 from bot.store import TicketRow, TicketStore
@@ -197,9 +197,9 @@ class HandOver:
 
     def offers(self, reply: Reply) -> bool:
         """True when ``reply`` should carry an "Ask the clinic" button."""
-        if reply.red_flag or reply.kind == "crisis":
+        if reply.red_flag or reply.kind == ReplyKind.CRISIS:
             return False
-        if reply.kind == "fallback":
+        if reply.kind == ReplyKind.FALLBACK:
             return True
         if reply.intent is None or reply.intent not in self.dialogue.content.responses:
             return False
@@ -230,11 +230,7 @@ class HandOver:
         offer to send the one just asked."""
         asked = self._take(self._asked, chat)
         if opted_out:
-            return self._note(
-                "You turned off the bot's memory with /optout. Passing a question to the "
-                "clinic needs the bot to remember where to send the answer (a ticket number "
-                "and this chat, no text), so send /optin first if you'd like to ask."
-            )
+            return self._note(self._says("handover_opted_out"))
         full = self._limit_note(chat)
         if full is not None:
             return full
@@ -242,17 +238,16 @@ class HandOver:
         if asked is None:
             self._keep(self._drafts, chat, _Draft("", False, self._monotonic()))
             return Reply(
-                f"{intro}\n\nPlease type your question in one message.",
+                f"{intro}\n\n{self._says('handover_type')}",
                 (Button("Cancel", CANCEL),),
-                kind="handover_ask",
+                kind=ReplyKind.HANDOVER_ASK,
             )
         draft = self._draft(asked.question)
         self._keep(self._drafts, chat, draft)
         return Reply(
-            f"{intro}\n\nSend this question?\n\n{draft.question}\n\n"
-            "(Or type a different question instead.)",
+            f"{intro}\n\n{self._says('handover_asked', question=draft.question)}",
             (Button("Send", SEND), Button("Cancel", CANCEL)),
-            kind="handover_confirm",
+            kind=ReplyKind.HANDOVER_CONFIRM,
         )
 
     def waiting(self, chat: str) -> bool:
@@ -270,9 +265,9 @@ class HandOver:
         answer when it has one, then "Send" and "Cancel"."""
         if not text.strip():
             return Reply(
-                "Your message looks empty. Please type your question, or press Cancel.",
+                self._says("handover_empty"),
                 (Button("Cancel", CANCEL),),
-                kind="handover_ask",
+                kind=ReplyKind.HANDOVER_ASK,
             )
         draft = self._draft(text)
         self._keep(self._drafts, chat, draft)
@@ -280,9 +275,7 @@ class HandOver:
         if draft.urgent:
             urgent = self._urgent_answer(text)
             return Reply(
-                f"{urgent.text}\n\nYou can still send your question to the clinic; staff will "
-                "see it marked urgent. Please don't wait for their answer: get help now as "
-                "described above.",
+                f"{urgent.text}\n\n{self._says('handover_urgent')}",
                 buttons,
                 kind=urgent.kind,
                 intent=urgent.intent,
@@ -293,22 +286,22 @@ class HandOver:
         if decision.kind == "intent" and decision.intent and is_topic(decision.intent):
             answer = self.dialogue.answer(decision.intent, score=decision.score)
             return Reply(
-                f"{answer.text}\n\nSend your question to the clinic as well?",
+                f"{answer.text}\n\n{self._says('handover_as_well')}",
                 buttons,
-                kind="handover_confirm",
+                kind=ReplyKind.HANDOVER_CONFIRM,
                 intent=answer.intent,
             )
         return Reply(
-            f"Send this question to the clinic?\n\n{draft.question}",
+            self._says("handover_confirm", question=draft.question),
             buttons,
-            kind="handover_confirm",
+            kind=ReplyKind.HANDOVER_CONFIRM,
         )
 
     def cancel(self, chat: str) -> Reply:
         """ "Cancel": forget the draft."""
         self._drafts.pop(chat, None)
         self._asked.pop(chat, None)
-        return self._note("Cancelled: nothing was sent to the clinic.")
+        return self._note(self._says("handover_cancelled"))
 
     def open(self, chat: str) -> Opened | Reply:
         """ "Send": open a ticket for the draft (the adapter then posts it).
@@ -318,16 +311,13 @@ class HandOver:
             :attr:`max_open` open questions already.
         """
         if not self.waiting(chat):
-            return self._note(
-                'There is no question waiting to be sent. Press "Ask the clinic" or send /ask '
-                "to ask one."
-            )
+            return self._note(self._says("handover_nothing_waiting"))
         draft = self._drafts[chat]
         if not draft.question:
             return Reply(
-                "Please type your question first, in one message.",
+                self._says("handover_type_first"),
                 (Button("Cancel", CANCEL),),
-                kind="handover_ask",
+                kind=ReplyKind.HANDOVER_ASK,
             )
         full = self._limit_note(chat)
         if full is not None:
@@ -393,15 +383,10 @@ class HandOver:
         to the person."""
         self.tickets.posted(opened.number, self.staff_chat, message_id, urgent=opened.urgent)
         hours = f" ({self.clinic.hours})" if self.clinic.hours else ""
-        lines = [
-            f"Sent to the clinic as question #{opened.number}. A person answers here during "
-            f"opening hours{hours}; reply to their answer to write back."
-        ]
+        lines = [self._says("handover_sent", number=str(opened.number), hours=hours)]
         if opened.urgent:
-            lines.append(
-                f"Your symptoms may need urgent care: please don't wait for the clinic's "
-                f"answer, call {self.dialogue.safety.emergency_number} or get help now."
-            )
+            number = self.dialogue.safety.emergency_number
+            lines.append(self._says("handover_sent_urgent", emergency_number=number))
         return self._note("\n\n".join(lines))
 
     def not_reachable(self, opened: Opened | None = None) -> Reply:
@@ -409,25 +394,20 @@ class HandOver:
         and the person gets the clinic's phone number."""
         if opened is not None:
             self.tickets.delete(opened.number)
-        lines = ["Sorry, the clinic can't be reached this way right now; nothing was sent."]
+        lines = [self._says("handover_unreachable")]
         if self.clinic.phone:
-            lines.append(f"Please call the clinic: {self.clinic.phone}")
+            lines.append(self._says("handover_call", phone=self.clinic.phone))
         elif self.clinic.booking_url or self.clinic.address:
-            lines.append("Please contact the clinic directly:")
-            lines.extend(
-                f"{label}: {value}"
-                for label, value in (
-                    ("Book online", self.clinic.booking_url),
-                    ("Address", self.clinic.address),
-                )
-                if value
-            )
+            lines.append(self._says("handover_contact_at"))
+            if self.clinic.booking_url:
+                lines.append(self._says("handover_book_online", url=self.clinic.booking_url))
+            if self.clinic.address:
+                lines.append(self._says("handover_address", address=self.clinic.address))
         else:
-            lines.append("Please contact the clinic directly.")
+            lines.append(self._says("handover_contact"))
         if opened is not None and opened.urgent:
-            lines.append(
-                f"If your symptoms are urgent, call {self.dialogue.safety.emergency_number} now."
-            )
+            number = self.dialogue.safety.emergency_number
+            lines.append(self._says("handover_unreachable_urgent", emergency_number=number))
         return self._note("\n".join(lines))
 
     def forget(self, chat: str) -> int:
@@ -457,22 +437,16 @@ class HandOver:
     def followed_up(self, ticket: TicketRow, message_id: int) -> Reply:
         """The person's reply is in the staff group as ``message_id``."""
         self.tickets.link(ticket.number, self.staff_chat, message_id)
-        return Reply(f"Passed on to the clinic (question #{ticket.number}).", kind="note")
+        text = self._says("handover_passed_on", number=str(ticket.number))
+        return Reply(text, kind=ReplyKind.NOTE)
 
     def closed_note(self, ticket: TicketRow) -> Reply:
         """The person replied to a closed ticket."""
-        return self._note(
-            f"Question #{ticket.number} is closed, so your reply was not passed on. Send /ask "
-            "to ask the clinic again."
-        )
+        return self._note(self._says("handover_reply_closed", number=str(ticket.number)))
 
-    @staticmethod
-    def only_text_note() -> Reply:
+    def only_text_note(self) -> Reply:
         """The person replied with a photo, voice note or file."""
-        return Reply(
-            "Only text messages are passed on to the clinic; please type your reply.",
-            kind="note",
-        )
+        return Reply(self._says("handover_only_text"), kind=ReplyKind.NOTE)
 
     # --- the staff group -----------------------------------------------------------------
 
@@ -486,18 +460,13 @@ class HandOver:
             return None
         return self.tickets.by_message(chat, replied_message_id)
 
-    @staticmethod
-    def relay_text(ticket: TicketRow, text: str) -> str:
+    def relay_text(self, ticket: TicketRow, text: str) -> str:
         """What the person sees of a staff reply (plain text)."""
-        return (
-            f"The clinic replied (question #{ticket.number}):\n\n{text}\n\n"
-            "(Reply to this message to write back.)"
-        )
+        return self._says("handover_replied", number=str(ticket.number), text=text)
 
-    @staticmethod
-    def relay_caption(ticket: TicketRow, caption: str) -> str:
+    def relay_caption(self, ticket: TicketRow, caption: str) -> str:
         """The caption of a photo or file relayed from the clinic (plain text)."""
-        head = f"The clinic replied (question #{ticket.number})"
+        head = self._says("handover_replied_head", number=str(ticket.number))
         return f"{head}:\n\n{caption}"[:1024] if caption else head
 
     def relayed(
@@ -570,8 +539,7 @@ class HandOver:
             return Closing(
                 f"Question #{number} is closed{by}; the person was told.",
                 ticket,
-                f"The clinic closed your question #{number}. If you have another question, "
-                "send /ask.",
+                self._says("handover_closed", number=str(number)),
             )
         ticket = self.tickets.get(number)
         if ticket is None:
@@ -655,37 +623,12 @@ class HandOver:
 
     # --- privacy -------------------------------------------------------------------------
 
-    def privacy_lines(self, retention_days: int) -> list[str]:
-        """What ``/privacy`` says about questions to the clinic."""
-        return [
-            'Questions you send to the clinic with "Ask the clinic":',
-            "- the clinic's staff group gets the question's text and your first name as "
-            "Telegram shows it, nothing else; the staff's answers come back here;",
-            "- this bot stores only the question's number, this chat, the day and time it "
-            "was sent, whether it is open, whether it described urgent symptoms and which "
-            "messages belong to it, never the texts. "
-            f"It is deleted {retention_days} days after the question was sent, or by /forget;",
-            "- /forget cannot delete the messages already in the clinic's staff group; the "
-            "clinic deletes those by hand.",
-        ]
-
-    def forget_note(self) -> str:
-        """Added to the /forget confirmation when the chat had questions to the clinic."""
-        return (
-            "Your questions to the clinic are closed and erased from the bot. The clinic's "
-            "staff group keeps the messages already sent; the clinic deletes those by hand."
-        )
-
     # --- helpers -------------------------------------------------------------------------
 
     def _intro(self) -> str:
-        who = self.clinic.name or "the clinic"
+        who = self.clinic.name or self._says("handover_unnamed_clinic")
         hours = f" ({self.clinic.hours})" if self.clinic.hours else ""
-        return (
-            f"A person at {who} will see your question's text and your first name as Telegram "
-            "shows it, nothing else.\n"
-            f"They answer here during opening hours{hours}."
-        )
+        return self._says("handover_intro", clinic=who, hours=hours)
 
     def _limit_note(self, chat: str) -> Reply | None:
         if len(self.tickets.open_tickets(chat)) < self.max_open:
@@ -725,9 +668,13 @@ class HandOver:
             return None
         return draft
 
+    def _says(self, key: str, **fields: str) -> str:
+        """Message ``key`` of ``messages.yml``, its ``{fields}`` filled in."""
+        return self.dialogue.content.messages[key].format(**fields)
+
     def _note(self, text: str) -> Reply:
         return Reply(
-            text, (Button(self.dialogue.content.messages["menu_label"], MENU),), kind="note"
+            text, (Button(self.dialogue.content.messages["menu_label"], MENU),), kind=ReplyKind.NOTE
         )
 
 

@@ -442,10 +442,10 @@ class Matcher:
         }
         vocabulary: list[str] = []
         normalised: list[tuple[str, str]] = []
-        for intent in content.intents.values():
-            for example in intent.examples:
+        for topic in content.intents.values():
+            for example in topic.examples:
                 text = normalise(example.text)
-                normalised.append((intent.name, text))
+                normalised.append((topic.name, text))
                 vocabulary.extend(text.split())
         self.analyzer = Analyzer(vocabulary, content.synonyms, content.out_of_scope)
 
@@ -780,9 +780,9 @@ class Matcher:
         if not reading.whole:
             return Decision("empty", None, 0.0, ())
         if not reading.story:
-            terms = self.analyzer.terms(reading.whole)
-            cands = tuple(self.rank(self._query_of(terms), limit=4))
-            return self._settled(self._decide(cands, self._cautious([terms])), [terms])
+            whole = self.analyzer.terms(reading.whole)
+            cands = tuple(self.rank(self._query_of(whole), limit=4))
+            return self._settled(self._decide(cands, self._cautious([whole])), [whole])
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,

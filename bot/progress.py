@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from typing import TextIO, TypeVar
+from typing import NoReturn, TextIO, TypeVar
 
 from tqdm import tqdm
 
@@ -27,7 +27,7 @@ def on_terminal(stream: TextIO | None = None) -> bool:
         return False
 
 
-def bar(total: int, description: str, unit: str = "it") -> tqdm:
+def bar(total: int, description: str, unit: str = "it") -> tqdm[NoReturn]:
     """A bar of ``total`` steps (advance it with ``update(n)``, end it with ``close()``);
     drawn on a terminal only."""
     shown = on_terminal()
@@ -36,6 +36,7 @@ def bar(total: int, description: str, unit: str = "it") -> tqdm:
     except (OSError, ValueError):
         size = None
     columns = size.columns if size and size.lines else 0
+    # A bar over no iterable: tqdm types its items as Never.
     return tqdm(
         total=total,
         desc=description,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 MENU = "menu"
 """Button payload that opens the topic menu."""
@@ -48,6 +49,55 @@ def cut(text: str, limit: int = PHONE_CHARS) -> tuple[str, str]:
             return text[: ends[-1]].strip(), text[ends[-1] :].strip()
     head = text[:limit].rsplit(" ", 1)[0] or text[:limit]
     return head.strip(), text[len(head) :].strip()
+
+
+class ReplyKind(StrEnum):
+    """What a :class:`Reply` is; the value is what logs and the daily counters record."""
+
+    ANSWER = "answer"
+    """A topic's answer."""
+    RED_FLAG = "red_flag"
+    """A topic's answer to a message that described urgent symptoms (the urgent advice)."""
+    CRISIS = "crisis"
+    """The crisis answer."""
+    DID_YOU_MEAN = "did_you_mean"
+    """A question back offering the likely topics."""
+    FALLBACK = "fallback"
+    """What the bot can answer, when it could not place the message."""
+    REST = "rest"
+    """The rest of an answer cut for a phone screen ("More")."""
+    AS_ABOVE = "as_above"
+    """A pointer to the answer just given instead of repeating it."""
+    MENU = "menu"
+    """The topic menu."""
+    WELCOME = "welcome"
+    """The greeting of ``/start``."""
+    STALE_BUTTON = "stale_button"
+    """A button of an older menu was pressed."""
+    NO_HISTORY = "no_history"
+    """Back pressed with no earlier topic."""
+    NO_MEMORY = "no_memory"
+    """A reference to earlier topics in a chat the bot keeps nothing of."""
+    EMPTY = "empty"
+    """An empty message."""
+    EMOJI_ONLY = "emoji_only"
+    """A message of emoji, punctuation or symbols only."""
+    ENGLISH_ONLY = "english_only"
+    """A message in another language."""
+    NOT_TEXT = "not_text"
+    """A message the bot cannot read (a sticker, a photo)."""
+    HELP = "help"
+    """The answer to ``/help``."""
+    PRIVACY = "privacy"
+    """The answer to ``/privacy`` (short or whole)."""
+    NOTE = "note"
+    """A short note: a command's result, a hand-over's receipt."""
+    HANDOVER_ASK = "handover_ask"
+    """The hand-over asks for the question to pass on."""
+    HANDOVER_CONFIRM = "handover_confirm"
+    """The hand-over asks to confirm what goes to the clinic."""
+    NOT_HEARD = "not_heard"
+    """A voice note nothing (or nothing sure) was heard in."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +147,7 @@ class Reply:
         intent: The intent answered, ``None`` for the fallback, the menu and notes.
         score: Match confidence 0-100 (100 for button presses and commands).
         red_flag: True when the message described urgent symptoms.
-        kind: ``answer``, ``red_flag``, ``crisis``, ``did_you_mean``, ``fallback``, ``menu``,
-            ``welcome``, ``stale_button``, ``empty`` and other notes.
+        kind: What the reply is (:class:`ReplyKind`).
         sensitive: The message touched on urgent symptoms or a crisis in any way: nothing of
             it may be kept.
         candidates: The best intents with their scores, best first (for evaluation and logs).
@@ -110,7 +159,7 @@ class Reply:
     intent: str | None = None
     score: float = 0.0
     red_flag: bool = False
-    kind: str = "answer"
+    kind: ReplyKind = ReplyKind.ANSWER
     sensitive: bool = False
     candidates: tuple[tuple[str, float], ...] = field(default=(), compare=False)
     title: str = ""

@@ -67,7 +67,7 @@ class Group:
 
 
 @dataclass(frozen=True)
-class Report:
+class UsageReport:
     """Everything ``sciatica-bot report`` shows."""
 
     since: dt.date
@@ -279,7 +279,7 @@ def build_report(
     days: int,
     today: dt.date | None = None,
     progress: Callable[[int, int], object] | None = None,
-) -> Report:
+) -> UsageReport:
     """Read the store and build the report over the last ``days`` days (today included).
 
     Args:
@@ -321,7 +321,7 @@ def build_report(
         totals.update(c)
     keys = ("messages", "typed", "button", "command", "fallback", "did_you_mean", "red_flag")
     names = ("messages", "typed", "buttons", "commands", "fallbacks", "did_you_mean", "red_flags")
-    return Report(
+    return UsageReport(
         since=since,
         until=until,
         days=day_rows,

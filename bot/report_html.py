@@ -2,7 +2,7 @@
 
 One self-contained HTML file: the style sheet inline, the charts inline SVG, no script and no
 address outside the file, so it opens offline, on a phone and on paper alike. It shows what
-:class:`~bot.report.Report` holds and nothing more (no chat ids, no names; the unanswered
+:class:`~bot.report.UsageReport` holds and nothing more (no chat ids, no names; the unanswered
 questions as the store keeps them, masked). Every figure a chart draws is also in its
 element's ``data-*`` attributes and ``<title>``, for tests and screen readers.
 """
@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from html import escape
 
-from bot.report import Day, Report
+from bot.report import Day, UsageReport
 
 MAX_GROUPS = 30
 """Unanswered groups listed on the page (the rest are counted)."""
@@ -67,7 +67,7 @@ section { break-inside: avoid; page-break-inside: avoid; }
 """
 
 
-def _every_day(report: Report) -> list[Day]:
+def _every_day(report: UsageReport) -> list[Day]:
     """One row per day of the report, days without messages as zeros."""
     known = {d.day: d for d in report.days}
     days = []
@@ -206,7 +206,7 @@ def _tile(key: str, label: str, shown: str, **data: object) -> str:
     return f'<div data-total="{key}"{extra}><dt>{escape(label)}</dt><dd>{escape(shown)}</dd></div>'
 
 
-def render_html(report: Report, titles: Mapping[str, str] | None = None) -> str:
+def render_html(report: UsageReport, titles: Mapping[str, str] | None = None) -> str:
     """The report as one self-contained page.
 
     Args:
@@ -269,7 +269,7 @@ def _urgent(day: Day) -> int:
     return day.red_flags
 
 
-def _handover_section(report: Report) -> list[str]:
+def _handover_section(report: UsageReport) -> list[str]:
     handover = report.handover
     if handover is None:
         return []
@@ -295,7 +295,7 @@ def _handover_section(report: Report) -> list[str]:
     ]
 
 
-def _groups_section(report: Report, titles: Mapping[str, str]) -> list[str]:
+def _groups_section(report: UsageReport, titles: Mapping[str, str]) -> list[str]:
     groups = report.groups
     html = [
         "<section><h2>Questions the bot could not answer</h2>",

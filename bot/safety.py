@@ -38,9 +38,9 @@ from rapidfuzz import fuzz, process
 
 from bot.content import RED_FLAGS, Content, ScreenRule
 from bot.reading import is_question
-from bot.text import BOUNDARY, DASH, MAX_MESSAGE_CHARS, Sentence, normalise, sentences, stem
+from bot.text import BOUNDARY, DASH, MAX_READ_CHARS, Sentence, normalise, sentences, stem
 
-MAX_SCREEN_CHARS = MAX_MESSAGE_CHARS
+MAX_SCREEN_CHARS = MAX_READ_CHARS
 """Characters of a message the screen reads: all of a Telegram message (4,096) and more."""
 
 NEGATION_SCOPE = 6
@@ -362,9 +362,9 @@ class SafetyScreen:
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
             s = self._read(sentence, tokens)
-            found = self._assess_sentence(s, where, anchors)
-            findings.extend(found)
-            outcomes = {f.outcome for f in found}
+            assessed = self._assess_sentence(s, where, anchors)
+            findings.extend(assessed)
+            outcomes = {f.outcome for f in assessed}
             if Outcome.CRISIS in outcomes:
                 break
             crisis_only = crisis_only or Outcome.URGENT in outcomes

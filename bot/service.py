@@ -20,18 +20,18 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from bot.content import RED_FLAGS
+from bot.content import RED_FLAGS, Content
 from bot.dialogue import Dialogue
 from bot.handover import ASK, CANCEL, HandOver, is_group
-from bot.replies import DETAILS, MENU, Button, ChatState, Reply
+from bot.replies import DETAILS, MENU, Button, ChatState, Reply, ReplyKind
 from bot.settings import Settings
 from bot.store import MAX_UNANSWERED_CHARS, MEMORY, Store, Turn
-from bot.storegate import StoreGate
-from bot.voice import MIN_CONFIDENCE, NOT_HEARD, NOT_HEARD_TEXT, Heard, answer_heard
+from bot.store.gate import StoreGate
+from bot.voice import MIN_CONFIDENCE, NOT_HEARD_TEXT, Heard, answer_heard
 
 logger = logging.getLogger(__name__)
 
-UNANSWERED_KINDS = frozenset({"fallback", "did_you_mean"})
+UNANSWERED_KINDS = frozenset({ReplyKind.FALLBACK, ReplyKind.DID_YOU_MEAN})
 """Reply kinds whose question is kept for the report."""
 
 MOMENT_SECONDS = 3600.0
@@ -49,7 +49,7 @@ class ChatService:
     Args:
         dialogue: Produces every answer.
         store: Remembers chats and keeps the anonymous statistics; a bare store is put
-            behind a :class:`~bot.storegate.StoreGate`, so every service reaches its
+            behind a :class:`~bot.store.gate.StoreGate`, so every service reaches its
             database the same way.
     """
 
@@ -75,10 +75,15 @@ class ChatService:
         """
         dialogue = dialogue or Dialogue.from_settings(settings)
         # Behind the gate, a database locked by another process costs one wait, not one
-        # per chat (see bot.storegate).
+        # per chat (see bot.store.gate).
         return cls(dialogue, StoreGate(Store.from_settings(settings)))
 
     # --- what adapters call --------------------------------------------------------------
+
+    @property
+    def content(self) -> Content:
+        """The content the dialogue answers from."""
+        return self.dialogue.content
 
     def message(self, chat: str, text: str) -> Reply:
         """Answer a typed message.
@@ -91,7 +96,7 @@ class ChatService:
             return self.handover.typed(chat, text)  # a question for the clinic: not recorded
         state = self._state(chat)
         reply, new_state = self.dialogue.handle(state, text, shared=is_group(chat))
-        if reply.kind == "no_history" and self._opted_out(chat):
+        if reply.kind == ReplyKind.NO_HISTORY and self._opted_out(chat):
             reply = self.dialogue.no_memory()
         self._moment(chat, new_state)
         self._record(chat, "typed", reply, _changed(_stored(state), _stored(new_state)), text)
@@ -124,20 +129,24 @@ class ChatService:
                     "I couldn't make out that voice note. Please type your question for the "
                     "clinic, or press Cancel.",
                     (Button("Cancel", CANCEL),),
-                    kind="handover_ask",
+                    kind=ReplyKind.HANDOVER_ASK,
                 )
             return self.handover.typed(chat, heard.text)
         state = self._state(chat)
         reply, new_state = answer_heard(self.dialogue, state, heard)
         if not reply.red_flag and (not heard.text.strip() or heard.confidence < MIN_CONFIDENCE):
             menu = self.dialogue.menu()
-            reply = Reply(f"{NOT_HEARD_TEXT}\n\n{menu.text}", menu.buttons, kind=NOT_HEARD)
+            reply = Reply(
+                f"{NOT_HEARD_TEXT}\n\n{menu.text}", menu.buttons, kind=ReplyKind.NOT_HEARD
+            )
             new_state = state
-        elif reply.kind == "no_history" and self._opted_out(chat):
+        elif reply.kind == ReplyKind.NO_HISTORY and self._opted_out(chat):
             reply = self.dialogue.no_memory()
         self._moment(chat, new_state)
         self._record(chat, "voice", reply, _changed(_stored(state), _stored(new_state)), None)
-        return reply if reply.kind == NOT_HEARD else self._offer_handover(chat, reply, None)
+        return (
+            reply if reply.kind == ReplyKind.NOT_HEARD else self._offer_handover(chat, reply, None)
+        )
 
     def not_text(self, chat: str) -> Reply:
         """Answer a sticker, photo, voice note or other non-text message."""
@@ -219,101 +228,59 @@ class ChatService:
     # --- privacy -------------------------------------------------------------------------
 
     def privacy(self, chat: str | None = None) -> Reply:
-        """Exactly what is stored, for how long, and how to erase it, from the settings.
+        """Exactly what is stored, for how long, and how to erase it, from the settings
+        (the wording is ``privacy`` and its companions in ``messages.yml``).
 
         Args:
             chat: When given, the text also says whether this chat is opted out.
         """
         days = self.store.retention_days
-        on_disk = self.store.path != MEMORY
-        where = (
-            "in one database file on the clinic's server"
-            if on_disk
-            else "in memory only, gone when the bot restarts"
-        )
-        lines = [
-            f"What this bot stores, {where}:",
-            "",
-            "About this chat:",
-            '- the last topic you asked about and up to five before it, so "tell me more", '
-            '"and the treatment?" and the Back button work;',
-            "- the day (not the time) this chat last wrote;",
-            "- whether you opted out.",
-            f"These are deleted after {days} days without a message from this chat.",
-            "",
-            "Without any link to you or this chat:",
-            "- daily counts of which topics were answered, typed or tapped, and how often the "
-            "bot could not answer;",
-            "- questions the bot could not answer, cut to "
-            f"{MAX_UNANSWERED_CHARS} characters, with names, e-mail addresses, phone numbers, "
-            "dates, links and @names masked, so the clinic can improve the answers. They are "
-            "written in batches, in random order, apart from anything about this chat, so not "
-            f"even the database's log ties them to it. They are deleted after {days} days. "
-            "Because nothing links them to you, /forget cannot find them.",
-            "",
-            "Never stored: your name, username or user id next to a question, and messages "
-            "describing urgent symptoms.",
-            "",
-            "Voice notes, when the bot answers them, are turned into text in memory on the "
-            "clinic's server and then "
-            "dropped: neither the recording nor the words heard are stored or logged, not "
-            "even as a question the bot could not answer.",
-            "",
-            "/forget - erase everything stored about this chat now",
-            "/optout - store nothing more about this chat (not even counts)",
-            "/optin - allow it again",
-            "In groups, only the group's admins can use /forget, /optout and /optin: "
-            "they speak for the whole group.",
+        parts = [
+            self._label("privacy").format(
+                where=self._where(), days=days, chars=MAX_UNANSWERED_CHARS
+            )
         ]
         if self.handover is not None:
-            lines[-3:-3] = [*self.handover.privacy_lines(days), ""]
+            parts.append(self._label("privacy_handover").format(days=days))
+            parts.append("")
+        parts.append(self._label("privacy_commands"))
+        lines = "\n".join(parts).split("\n")
         if chat is not None:
-            status = (
-                "This chat is opted out: nothing about it is stored but that fact."
-                if self._opted_out(chat)
-                else 'This chat is remembered as listed under "About this chat".'
+            status = self._label(
+                "privacy_opted_out" if self._opted_out(chat) else "privacy_remembered"
             )
             lines[1:1] = [status, ""]
-        return Reply("\n".join(lines), (Button(self._label("menu_label"), MENU),), kind="privacy")
+        return Reply(
+            "\n".join(lines), (Button(self._label("menu_label"), MENU),), kind=ReplyKind.PRIVACY
+        )
 
     def privacy_summary(self, chat: str | None = None) -> Reply:
         """``/privacy`` on one phone screen, with "Details" for the whole of
         :meth:`privacy`."""
-        days = self.store.retention_days
-        where = (
-            "in one database file on the clinic's server"
-            if self.store.path != MEMORY
-            else "in memory only, gone when the bot restarts"
-        )
-        lines = [
-            f"What this bot stores, {where}:",
-            '- about this chat: its last few topics (for Back and "tell me more"), the day '
-            f"it last wrote and whether you opted out; deleted after {days} days without a "
-            "message;",
-            "- with no link to you: daily counts, and questions it could not answer with "
-            f"names and numbers masked; deleted after {days} days.",
-            "Never stored: your name or id next to a question, messages about urgent "
-            "symptoms, voice recordings or the words heard.",
-            "/forget erases this chat's data now, /optout stops storing, /optin allows it "
-            "again. Details has the rest.",
-        ]
+        summary = self._label("privacy_summary")
+        lines = summary.format(where=self._where(), days=self.store.retention_days).split("\n")
         if self.handover is not None:
-            lines.insert(-1, "Questions you send to the clinic: see Details.")
+            lines.append(self._label("privacy_summary_handover"))
+        lines.append(self._label("privacy_summary_commands"))
         if chat is not None and is_group(chat):
-            lines.append("In a group, only the group's admins can use /forget, /optout and /optin.")
+            lines.append(self._label("privacy_summary_group"))
         if chat is not None and self._opted_out(chat):
-            lines[1:1] = ["This chat is opted out: nothing about it is stored but that fact."]
+            lines[1:1] = [self._label("privacy_opted_out")]
         buttons = (
             Button(self._label("details_label"), DETAILS),
             Button(self._label("menu_label"), MENU),
         )
-        return Reply("\n".join(lines), buttons, kind="privacy")
+        return Reply("\n".join(lines), buttons, kind=ReplyKind.PRIVACY)
+
+    def _where(self) -> str:
+        """Where the store keeps what it keeps, in the privacy texts' words."""
+        return self._label("privacy_on_disk" if self.store.path != MEMORY else "privacy_in_memory")
 
     def _forget(self, chat: str) -> Reply:
         tickets_note = ""
         try:
             if self.handover is not None and self.handover.forget(chat):
-                tickets_note = f"\n\n{self.handover.forget_note()}"
+                tickets_note = f"\n\n{self._label('forget_handover')}"
         except sqlite3.Error as exc:
             self._failed("read", exc)
         self._moment(chat, None)
@@ -322,27 +289,12 @@ class ChatService:
         except sqlite3.Error as exc:
             return self._refused("forget", exc)
         if not complete:
-            return self._note(
-                "Erased: the bot no longer knows anything about this chat and starts afresh. "
-                "One older copy is still in the database's log file, because another program "
-                "(a backup, most likely) is reading the database right now; the bot keeps "
-                "trying and removes it as soon as that program finishes. Send /optout if it "
-                "should not remember this chat from now on." + tickets_note
-            )
-        return self._note(
-            "Done: everything stored about this chat is erased. The bot starts afresh; "
-            "send /optout if it should not remember this chat from now on." + tickets_note
-        )
+            return self._note(self._label("forget_unfinished") + tickets_note)
+        return self._note(self._label("forget_done") + tickets_note)
 
     def _opt_out(self, chat: str) -> Reply:
-        reply = self._change(
-            self.store.opt_out,
-            chat,
-            "Done: the bot no longer stores anything about this chat, not even counts. It "
-            "keeps only the fact that you opted out, until /optin or /forget. Follow-up "
-            'buttons still work; "tell me more" and Back will not.',
-        )
-        if self.handover is None or not reply.text.startswith("Done"):
+        reply = self._change(self.store.opt_out, chat, self._label("optout_done"))
+        if self.handover is None or reply.text != self._label("optout_done"):
             return reply
         try:
             closed = self.handover.close_for(chat)
@@ -352,18 +304,11 @@ class ChatService:
         if not closed:
             return reply
         numbers = ", ".join(f"#{t.number}" for t in closed)
-        return dataclasses.replace(
-            reply,
-            text=f"{reply.text}\n\nYour open questions to the clinic ({numbers}) are closed, "
-            "and the clinic was told. /optin and then /ask to ask again.",
-        )
+        closing = self._label("optout_handover").format(numbers=numbers)
+        return dataclasses.replace(reply, text=f"{reply.text}\n\n{closing}")
 
     def _opt_in(self, chat: str) -> Reply:
-        return self._change(
-            self.store.opt_in,
-            chat,
-            "Done: the bot remembers this chat's last topic again. /privacy says what is stored.",
-        )
+        return self._change(self.store.opt_in, chat, self._label("optin_done"))
 
     def _change(self, action: Callable[[str], None], chat: str, done: str) -> Reply:
         """Carry out a person's privacy command and confirm it, or say that it failed."""
@@ -375,7 +320,7 @@ class ChatService:
 
     def _refused(self, action: str, exc: sqlite3.Error) -> Reply:
         logger.error("%s failed: %s: %s", action, type(exc).__name__, exc)
-        return self._note("That failed and nothing was changed. Please try again later.")
+        return self._note(self._label("privacy_failed"))
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -423,7 +368,7 @@ class ChatService:
                 top_intent, top_score = reply.candidates[0]
         turn = Turn(
             source=source,
-            kind="answer" if reply.kind in ANSWER_KINDS else reply.kind,
+            kind=ReplyKind.ANSWER if reply.kind in COUNTED_AS_ANSWER else reply.kind,
             intent=reply.intent,
             state=state,
             unanswered=unanswered,
@@ -460,10 +405,10 @@ class ChatService:
         return self.dialogue.content.messages[key]
 
     def _note(self, text: str) -> Reply:
-        return Reply(text, (Button(self._label("menu_label"), MENU),), kind="note")
+        return Reply(text, (Button(self._label("menu_label"), MENU),), kind=ReplyKind.NOTE)
 
 
-ANSWER_KINDS = frozenset({"answer", "as_above", "rest"})
+COUNTED_AS_ANSWER = frozenset({ReplyKind.ANSWER, ReplyKind.AS_ABOVE, ReplyKind.REST})
 """Reply kinds counted as answers of their topic (a repeat said "as above", "More")."""
 
 
@@ -471,10 +416,8 @@ def _changed(old: ChatState, new: ChatState) -> ChatState | None:
     return None if new == old else new
 
 
-def _stored(state: ChatState | None) -> ChatState | None:
+def _stored(state: ChatState) -> ChatState:
     """What of a new state the database keeps: the topic and the Back history."""
-    if state is None:
-        return None
     return ChatState(state.last_intent, state.history)
 
 

@@ -315,7 +315,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         SettingsError: a value is malformed.
     """
     env = read_environment() if env is None else env
-    text = lambda key, default="": env.get(key, default).strip()  # noqa: E731
+
+    def text(key: str, default: str = "") -> str:
+        return env.get(key, default).strip()
+
     content_dir = Path(text("CONTENT_DIR")) if text("CONTENT_DIR") else bundled_content_dir()
     return Settings(
         intents_dir=Path(text("INTENTS_DIR") or content_dir / "intents"),

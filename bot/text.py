@@ -164,7 +164,7 @@ sentence), at line breaks, and right after a "?" that a word follows."""
 _CLOSING = frozenset("\"'”’)]}*~_.!…")
 """What may follow a sentence's question mark: closing quotes and brackets, stray punctuation."""
 
-MAX_MESSAGE_CHARS = 16_384
+MAX_READ_CHARS = 16_384
 """Characters of a message that are read: all of a Telegram message (4,096) and more."""
 
 BOUNDARY = "|"
@@ -248,13 +248,13 @@ class Sentence:
 
 
 def sentences(text: str) -> list[Sentence]:
-    """Split a message (its first :data:`MAX_MESSAGE_CHARS` characters) into sentences at
+    """Split a message (its first :data:`MAX_READ_CHARS` characters) into sentences at
     ``. ! ? …`` followed by a space, and at line breaks.
 
     A sentence counts as a question when it ends with "?" (before closing quotes, brackets or
     emoji-free trailing punctuation).
     """
-    text = drop_format_chars(text[:MAX_MESSAGE_CHARS])
+    text = drop_format_chars(text[:MAX_READ_CHARS])
     parts: list[str] = []
     start = 0
     for found in _SENTENCE_END.finditer(text):
@@ -284,7 +284,8 @@ _STEMMER = snowballstemmer.stemmer("english")
 @lru_cache(maxsize=WORD_CACHE_SIZE)
 def stem(word: str) -> str:
     """Snowball (Porter 2) stem of one word."""
-    return _STEMMER.stemWord(word)
+    stemmed: str = _STEMMER.stemWord(word)
+    return stemmed
 
 
 # --- other languages --------------------------------------------------------------------

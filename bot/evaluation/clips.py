@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.evaluation.labelled import DECLINING_KINDS, Item, Report, label_of, load_items, percent
-from bot.evaluation.labelled import Outcome as Labelled
+from bot.evaluation.labelled import Graded as Labelled
+from bot.evaluation.labelled import Item, Report, declined, label_of, load_items, percent
 from bot.replies import ChatState
 from bot.voice.engine import Engine, Heard
 from bot.voice.readings import answer_heard, normalised
@@ -132,17 +132,17 @@ def evaluate_voice(engine: Engine, dialogue: Dialogue, clips: Sequence[Clip]) ->
         heard = normalised(engine.transcribe(clip.file.read_bytes()))
         reply, _ = answer_heard(dialogue, ChatState(), heard)
         seconds.append(time.perf_counter() - start)  # to the answer, as the person waits
-        declined = reply.kind == "fallback" or (
-            reply.intent is not None
-            and dialogue.content.responses[reply.intent].kind in DECLINING_KINDS
-        )
         errors, words = word_errors(clip.item.q, heard.text)
         outcomes.append(
             VoiceOutcome(
                 clip,
                 heard,
                 Labelled(
-                    clip.item, label_of(reply), reply.score, reply.candidates, declined=declined
+                    clip.item,
+                    label_of(reply),
+                    reply.score,
+                    reply.candidates,
+                    declined=declined(reply, dialogue.content),
                 ),
                 errors,
                 words,

@@ -25,19 +25,30 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import yaml
 
-from bot.content import RED_FLAGS
+from bot.content import RED_FLAGS, Content
 from bot.dialogue import Dialogue
 from bot.progress import each
-from bot.replies import ChatState, Reply
+from bot.replies import ChatState, Reply, ReplyKind
 
-FALLBACK = "fallback"
-URGENT = "urgent"
-CRISIS = "crisis"
-NOT_URGENT = "not_urgent"
+
+class Label(StrEnum):
+    """The labels of an evaluation file besides topic (intent) names."""
+
+    FALLBACK = "fallback"
+    """The bot should say what it can answer."""
+    URGENT = "urgent"
+    """The urgent answer (``red_flags``, the topic's name, means the same)."""
+    CRISIS = "crisis"
+    """The crisis answer."""
+    NOT_URGENT = "not_urgent"
+    """Anything but the urgent or the crisis answer."""
+
+
 HOLDOUT_EVERY = 5
 """Every this many-th item is held out."""
 
@@ -60,8 +71,21 @@ class Item:
     held_out: bool = False
 
 
+class Result(StrEnum):
+    """Every outcome a message can have, in the order the report lists them."""
+
+    ANSWERED_RIGHT = "answered right"
+    ANSWERED_WRONG = "answered wrong"
+    DECLINED = "declined"
+    URGENT = "urgent"
+    FALSE_ALARM = "false alarm"
+    DYM_RIGHT_FIRST = "dym: right first"
+    DYM_RIGHT_LATER = "dym: right later"
+    DYM_NOT_OFFERED = "dym: not offered"
+
+
 @dataclass(frozen=True)
-class Outcome:
+class Graded:
     """How the bot answered one message."""
 
     item: Item
@@ -89,12 +113,12 @@ class Outcome:
     @property
     def urgent(self) -> bool:
         """The reply was the urgent or the crisis answer."""
-        return self.got in (URGENT, CRISIS)
+        return self.got in (Label.URGENT, Label.CRISIS)
 
     @property
     def urgent_wanted(self) -> bool:
         """The message should get the urgent or the crisis answer."""
-        return not {RED_FLAGS, URGENT, CRISIS}.isdisjoint(self.item.want)
+        return not {RED_FLAGS, Label.URGENT, Label.CRISIS}.isdisjoint(self.item.want)
 
     @property
     def right(self) -> bool:
@@ -102,15 +126,15 @@ class Outcome:
         fallback label is met by the fallback only."""
         want = self.item.want
         if self.urgent:
-            return self.got in want or (self.got == URGENT and RED_FLAGS in want)
-        if NOT_URGENT in want:
+            return self.got in want or (self.got == Label.URGENT and RED_FLAGS in want)
+        if Label.NOT_URGENT in want:
             return True
         if self.asked:
             return False
         return self.got in want
 
     def _wanted(self, label: str) -> bool:
-        return label in self.item.want or (label == RED_FLAGS and URGENT in self.item.want)
+        return label in self.item.want or (label == RED_FLAGS and Label.URGENT in self.item.want)
 
     @property
     def helped(self) -> bool:
@@ -119,37 +143,24 @@ class Outcome:
         return self.right or any(self._wanted(o) for o in self.offered)
 
     @property
-    def result(self) -> str:
-        """The outcome's name (:data:`RESULTS`)."""
+    def result(self) -> Result:
+        """The outcome's name."""
         if self.urgent:
-            return "urgent" if self.right else "false alarm"
+            return Result.URGENT if self.right else Result.FALSE_ALARM
         if self.asked:
             if self._wanted(self.offered[0]):
-                return "dym: right first"
-            return "dym: right later" if self.helped else "dym: not offered"
-        if self.got == FALLBACK:
-            return "declined"
-        return "answered right" if self.right else "answered wrong"
-
-
-RESULTS = (
-    "answered right",
-    "answered wrong",
-    "declined",
-    "urgent",
-    "false alarm",
-    "dym: right first",
-    "dym: right later",
-    "dym: not offered",
-)
-"""Every outcome a message can have, in the order the report lists them."""
+                return Result.DYM_RIGHT_FIRST
+            return Result.DYM_RIGHT_LATER if self.helped else Result.DYM_NOT_OFFERED
+        if self.got == Label.FALLBACK:
+            return Result.DECLINED
+        return Result.ANSWERED_RIGHT if self.right else Result.ANSWERED_WRONG
 
 
 @dataclass(frozen=True)
 class Report:
     """The results of an evaluation run."""
 
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[Graded, ...]
     label: str = field(default="all", compare=False)
 
     @property
@@ -163,7 +174,7 @@ class Report:
 
     @property
     def helped(self) -> float | None:
-        """Share helped within one tap (:attr:`Outcome.helped`)."""
+        """Share helped within one tap (:attr:`Graded.helped`)."""
         return _share(o.helped for o in self.outcomes)
 
     @property
@@ -179,7 +190,9 @@ class Report:
     @property
     def red_flag_recall(self) -> float | None:
         """Share of urgent messages answered with the urgent answer (``None``: none)."""
-        return _share(o.got == URGENT for o in self.outcomes if {RED_FLAGS, URGENT} & set(o.want))
+        return _share(
+            o.got == Label.URGENT for o in self.outcomes if {RED_FLAGS, Label.URGENT} & set(o.want)
+        )
 
     @property
     def urgent_false_alarms(self) -> int:
@@ -194,7 +207,7 @@ class Report:
     @property
     def fallback_accuracy(self) -> float | None:
         """Share of out-of-scope questions declined with the fallback."""
-        return _share(o.right for o in self.outcomes if o.want == (FALLBACK,))
+        return _share(o.right for o in self.outcomes if o.want == (Label.FALLBACK,))
 
     @property
     def out_of_scope_answered(self) -> int:
@@ -202,13 +215,15 @@ class Report:
         return sum(
             1
             for o in self.outcomes
-            if o.want == (FALLBACK,) and not o.asked and o.got not in (FALLBACK, URGENT, CRISIS)
+            if o.want == (Label.FALLBACK,)
+            and not o.asked
+            and o.got not in (Label.FALLBACK, Label.URGENT, Label.CRISIS)
         )
 
     def counts(self) -> dict[str, int]:
-        """How many messages had each outcome (:data:`RESULTS`)."""
+        """How many messages had each outcome (:class:`Result`)."""
         found = Counter(o.result for o in self.outcomes)
-        return {name: found[name] for name in RESULTS}
+        return {name: found[name] for name in Result}
 
     def part(self, held_out: bool) -> Report:
         """The tuning part or the held-out part."""
@@ -216,7 +231,7 @@ class Report:
         return Report(tuple(o for o in self.outcomes if o.item.held_out == held_out), name)
 
     def by_kind(self) -> dict[str, Report]:
-        groups: dict[str, list[Outcome]] = defaultdict(list)
+        groups: dict[str, list[Graded]] = defaultdict(list)
         for o in self.outcomes:
             groups[o.item.kind or "-"].append(o)
         return {k: Report(tuple(v), k) for k, v in sorted(groups.items())}
@@ -312,8 +327,8 @@ class Report:
         for name, count in self.counts().items():
             lines.append(f"{name:<24} {count:>5} {tune[name]:>7} {held[name]:>9}")
         lines += ["", f"{'label':<24} {'precision':>9} {'recall':>7} {'n':>4}"]
-        for label, (p, r, n) in self.per_intent().items():
-            lines.append(f"{label:<24} {percent(p):>9} {percent(r):>7} {n:>4}")
+        for label, (precision, recall, n) in self.per_intent().items():
+            lines.append(f"{label:<24} {percent(precision):>9} {percent(recall):>7} {n:>4}")
         shown = [
             o
             for o in self.outcomes
@@ -398,15 +413,23 @@ def load_items(path: Path) -> list[Item]:
 def label_of(reply: Reply) -> str:
     """The label a reply counts as: ``crisis``, ``urgent``, its intent (the best guess of a
     "Did you mean") or ``fallback``."""
-    if reply.kind == "crisis":
-        return CRISIS
+    if reply.kind == ReplyKind.CRISIS:
+        return Label.CRISIS
     if reply.red_flag:
-        return URGENT
-    if reply.kind == "did_you_mean":
+        return Label.URGENT
+    if reply.kind == ReplyKind.DID_YOU_MEAN:
         offered = _offered(reply)
         if offered:
             return offered[0]
-    return reply.intent or FALLBACK
+    return reply.intent or Label.FALLBACK
+
+
+def declined(reply: Reply, content: Content) -> bool:
+    """The rule every evaluation shares: the reply declined when it is the fallback or the
+    answer of a topic whose kind is in :data:`DECLINING_KINDS` (an honest "not covered")."""
+    return reply.kind == ReplyKind.FALLBACK or (
+        reply.intent is not None and content.responses[reply.intent].kind in DECLINING_KINDS
+    )
 
 
 def _offered(reply: Reply) -> tuple[str, ...]:
@@ -419,18 +442,14 @@ def evaluate(dialogue: Dialogue, items: list[Item]) -> Report:
     for item in each(items, "eval", unit="message"):
         reply, _ = dialogue.handle(ChatState(), item.q)
         got = label_of(reply)
-        declined = reply.kind == "fallback" or (
-            reply.intent is not None
-            and dialogue.content.responses[reply.intent].kind in DECLINING_KINDS
-        )
         outcomes.append(
-            Outcome(
+            Graded(
                 item,
                 got,
                 reply.score,
                 reply.candidates,
-                offered=_offered(reply) if reply.kind == "did_you_mean" else (),
-                declined=declined,
+                offered=_offered(reply) if reply.kind == ReplyKind.DID_YOU_MEAN else (),
+                declined=declined(reply, dialogue.content),
             )
         )
     return Report(tuple(outcomes))

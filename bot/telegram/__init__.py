@@ -43,7 +43,6 @@ from bot.telegram.render import (
 from bot.telegram.traffic import (
     APOLOGY_TEXT,
     FLOOD_LIMIT,
-    SLOW_DOWN_TEXT,
     FloodGuard,
     RetryingRateLimiter,
     Verdict,
@@ -56,7 +55,6 @@ __all__ = [
     "FLOOD_LIMIT",
     "HOUSEKEEPING_SECONDS",
     "MAX_MESSAGE_LENGTH",
-    "SLOW_DOWN_TEXT",
     "FloodGuard",
     "RedactingFilter",
     "RetryingRateLimiter",

@@ -16,7 +16,6 @@ from telegram import (
 )
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -29,6 +28,7 @@ from bot.content import ContentError
 from bot.dialogue import Dialogue
 from bot.service import ChatService
 from bot.store import StoreError
+from bot.telegram.apptype import BotApplication
 from bot.telegram.handlers import (
     ADDRESSED,
     ALLOWED_UPDATES,
@@ -92,7 +92,7 @@ async def _housekeeping(service: ServiceLike) -> None:
             logger.exception("housekeeping failed")
 
 
-async def _register_commands(application: Application) -> None:
+async def _register_commands(application: BotApplication) -> None:
     """Register the command menus (one per audience when the hand-over is on); failure only
     costs the menu, so it is logged, not fatal."""
     scopes = application.bot_data.get("command_scopes", ((None, COMMANDS),))
@@ -105,7 +105,7 @@ async def _register_commands(application: Application) -> None:
         logger.warning("could not register the command menu: %s", type(exc).__name__)
 
 
-async def _post_init(application: Application) -> None:
+async def _post_init(application: BotApplication) -> None:
     """Start the background tasks: the command menu (so polling need not wait for another
     round trip to Telegram) and housekeeping."""
     adapter: TelegramAdapter = application.bot_data["adapter"]
@@ -115,7 +115,7 @@ async def _post_init(application: Application) -> None:
     ]
 
 
-async def _post_stop(application: Application) -> None:
+async def _post_stop(application: BotApplication) -> None:
     """Every update received is handled now: confirm them all to Telegram."""
     if isinstance(application.updater, AckingUpdater):
         await application.updater.finish()
@@ -136,7 +136,7 @@ def voice_queue(settings: Settings) -> VoiceQueue | None:
     return VoiceQueue(engine)
 
 
-async def _post_shutdown(application: Application) -> None:
+async def _post_shutdown(application: BotApplication) -> None:
     """Stop the background tasks and the voice transcriber."""
     adapter: TelegramAdapter | None = application.bot_data.get("adapter")
     if adapter is not None and adapter.voice is not None:
@@ -154,8 +154,8 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     flood_guard: FloodGuard | None = None,
-    rate_limiter: BaseRateLimiter | None = None,
-) -> Application:
+    rate_limiter: BaseRateLimiter[int] | None = None,
+) -> BotApplication:
     """Build the Telegram application with every handler registered.
 
     Args:
@@ -356,7 +356,7 @@ def run(settings: Settings, service: ChatService | None = None) -> int:
     return 0
 
 
-async def _quiet_shutdown(application: Application) -> None:
+async def _quiet_shutdown(application: BotApplication) -> None:
     """Release the HTTP client after a failed start, ignoring further errors.
 
     ``Bot.shutdown`` does nothing for a bot whose initialisation failed, so the request

@@ -30,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.replies import Reply
+from bot.replies import Reply, ReplyKind
 from bot.telegram.render import (
     CHOSEN_TEXT,
     INLINE_CACHE_SECONDS,
@@ -41,7 +41,7 @@ from bot.telegram.render import (
     keyboard_for,
     split_message,
 )
-from bot.telegram.traffic import APOLOGY_TEXT, SLOW_DOWN_TEXT, FloodGuard, Verdict
+from bot.telegram.traffic import APOLOGY_TEXT, FloodGuard, Verdict
 from bot.voice import (
     BUSY_TEXT,
     HEARD_TEXT,
@@ -58,7 +58,7 @@ from bot.voice import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from bot.content import Content
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class _Live:
     """The bot's last message with buttons in one chat."""
 
     message_id: int
-    kind: str
+    kind: ReplyKind
 
 
 async def show_work(
@@ -214,6 +214,11 @@ class ServiceLike(Protocol):
     def tidy(self) -> None:
         """Housekeeping: write held questions, finish erasures, purge what is past retention
         (called every :data:`HOUSEKEEPING_SECONDS`)."""
+        ...
+
+    @property
+    def content(self) -> Content:
+        """The content the service answers from (the voice engine reads its words)."""
         ...
 
 
@@ -455,7 +460,7 @@ class TelegramAdapter:
         """A "Did you mean" whose button was pressed: edit the prompt to the topic chosen
         (its buttons go with the edit)."""
         live = self._live.get(chat_id)
-        if live is None or live.message_id != message_id or live.kind != "did_you_mean":
+        if live is None or live.message_id != message_id or live.kind != ReplyKind.DID_YOU_MEAN:
             return
         if not reply.title:
             return
@@ -479,15 +484,16 @@ class TelegramAdapter:
         if chat is not None:
             await self.send(context, chat.id, reply, thread_id=_thread_of(update))
 
-    async def _admit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-        """Apply the flood guard; sends the one slow-down note when it trips."""
+    async def admit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """Apply the flood guard (every handler, the hand-over's too, asks it first); sends
+        the one slow-down note when it trips."""
         chat = update.effective_chat
         if chat is None:
             return True
         verdict = self.flood_guard.check(chat.id)
         if verdict is Verdict.WARN:
             logger.info("flood guard: slowing down a chat (update %s)", update.update_id)
-            await _say(context, update, SLOW_DOWN_TEXT)
+            await _say(context, update, self.service.content.messages["slow_down"])
         return verdict is Verdict.ALLOW
 
     # -- commands ---------------------------------------------------------------------
@@ -496,7 +502,7 @@ class TelegramAdapter:
         """Every command, known or not: ``/start <topic>`` deep links, ``/privacy``,
         ``/forget``... The service answers unknown commands with the help text."""
         message = update.effective_message
-        if message is None or not await self._admit(update, context):
+        if message is None or not await self.admit(update, context):
             return
         word = (message.text or "/").split(maxsplit=1)[0]
         name = word[1:].partition("@")[0].lower()
@@ -543,7 +549,7 @@ class TelegramAdapter:
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Free text: the service answers it."""
         message = update.effective_message
-        if message is None or not await self._admit(update, context):
+        if message is None or not await self.admit(update, context):
             return
         text = message.text or ""
         if message.chat.type != ChatType.PRIVATE:
@@ -556,7 +562,7 @@ class TelegramAdapter:
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice notes, files, locations…"""
-        if await self._admit(update, context):
+        if await self.admit(update, context):
             reply = await self._call(self.service.not_text, self.chat_key(update))
             await self._answer(update, context, reply)
 
@@ -566,7 +572,7 @@ class TelegramAdapter:
         answer as if it were typed; "typing…" shows while it is transcribed. The words heard
         are logged at DEBUG only."""
         message = update.effective_message
-        if message is None or not await self._admit(update, context):
+        if message is None or not await self.admit(update, context):
             return
         note = message.voice or message.video_note
         if self.voice is None or note is None:
@@ -619,7 +625,7 @@ class TelegramAdapter:
         await acknowledge(update)
         if query.message is None or query.data is None:
             return  # a button under an inline-mode message: no chat to answer in
-        if not await self._admit(update, context):
+        if not await self.admit(update, context):
             return
         reply = await self._served(
             update, context, self.service.press, self.chat_key(update), query.data

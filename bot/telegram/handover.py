@@ -60,6 +60,7 @@ from bot.handover import (
 from bot.replies import Button
 from bot.service import ChatService
 from bot.store import TicketRow, TicketStore
+from bot.telegram.apptype import BotApplication
 from bot.telegram.handlers import (
     COMMANDS,
     NEW_MESSAGE,
@@ -70,8 +71,6 @@ from bot.telegram.handlers import (
 from bot.telegram.render import NO_PREVIEW, escape, keyboard_for
 
 if TYPE_CHECKING:
-    from telegram.ext import Application
-
     from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -151,7 +150,7 @@ class HandOverHandlers:
         if chat.type != ChatType.PRIVATE:
             await self._private_only(context, chat.id)
             raise ApplicationHandlerStop
-        if not await self.adapter._admit(update, context):
+        if not await self.adapter.admit(update, context):
             raise ApplicationHandlerStop
         opened = self.handover.open(_chat_key(chat.id))
         if not isinstance(opened, Opened):
@@ -188,7 +187,7 @@ class HandOverHandlers:
         ticket = self.handover.person_ticket(_chat_key(chat.id), replied.message_id)
         if ticket is None:
             return
-        if not await self.adapter._admit(update, context):
+        if not await self.adapter.admit(update, context):
             raise ApplicationHandlerStop
         if ticket.closed:
             await self.adapter.send(context, chat.id, self.handover.closed_note(ticket))
@@ -425,9 +424,9 @@ class HandOverHandlers:
             if isinstance(exc, BadRequest) and "chat not found" not in exc.message.lower():
                 raise
             logger.info("hand-over: ticket #%d undeliverable: %s", ticket.number, exc.message)
-            note = self.handover.undeliverable(ticket)
+            closed = self.handover.undeliverable(ticket)
             await self._edit_ticket(context, ticket.number, ticket.staff_message)
-            await self._tell_staff(context, note, message.message_id)
+            await self._tell_staff(context, closed, message.message_id)
             return
         note, changed = self.handover.relayed(ticket, relayed_id, _staff(message.from_user))
         if changed:
@@ -503,7 +502,7 @@ def _log_staff_failure(exc: TelegramError) -> None:
         )
 
 
-def register(application: Application, settings: Settings, adapter: TelegramAdapter) -> None:
+def register(application: BotApplication, settings: Settings, adapter: TelegramAdapter) -> None:
     """Turn the hand-over on when ``STAFF_CHAT_ID`` is set: its handlers, ``/ask`` in the
     command menu, and "Ask the clinic" buttons (through the service).
 

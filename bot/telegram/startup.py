@@ -8,12 +8,14 @@ retried: it will not get better by waiting.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from telegram.error import InvalidToken, RetryAfter, TelegramError
-from telegram.ext import Application
+
+from bot.telegram.apptype import BotApplication
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ class StartupTimeout(Exception):
 
 
 async def initialize_with_retry(
-    application: Application,
+    application: BotApplication,
     timeout: float,
     *,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
@@ -66,7 +68,9 @@ async def initialize_with_retry(
             error = type(exc).__name__
             wait = delay
             if isinstance(exc, RetryAfter):
-                wait = max(wait, exc.retry_after.total_seconds())  # a timedelta (PTB_TIMEDELTA)
+                after = exc.retry_after  # a timedelta (PTB_TIMEDELTA), in seconds before
+                seconds = after.total_seconds() if isinstance(after, dt.timedelta) else after
+                wait = max(wait, seconds)
         left = deadline - clock()
         if left <= 0:
             raise StartupTimeout(

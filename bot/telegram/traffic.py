@@ -24,11 +24,10 @@ FLOOD_LIMIT = 20
 
 FLOOD_WINDOW_SECONDS = 60.0
 
-SLOW_DOWN_TEXT = "You are sending messages very quickly. Please wait a minute, then ask again."
-"""The one note a flooding chat gets."""
-
 APOLOGY_TEXT = "Something went wrong, please try again."
-"""What the person sees when a handler fails."""
+"""What the person sees when a handler fails. It stays here, not in ``messages.yml``: it is
+said when anything may have failed, the content and the service included. (The one note a
+flooding chat gets is the ``slow_down`` message.)"""
 
 
 class Verdict(Enum):

@@ -283,7 +283,7 @@ class AckingUpdater(Updater):
                 PARK_SECONDS,
             )
 
-    async def start_polling(  # type: ignore[override]
+    async def start_polling(
         self,
         poll_interval: float = 0.0,
         timeout: dt.timedelta | float = LONG_POLL_SECONDS,
@@ -485,7 +485,7 @@ class AckingUpdater(Updater):
             raise RuntimeError("This Updater is already running!")
         self._running = True
         self._server = webhook_server(
-            url_path, self.bot, self.update_queue, self.processor, secret_token
+            url_path, self.bot, self.update_queue, self.processor.track, secret_token
         )
         try:
             self._server.listen(port, address=listen)

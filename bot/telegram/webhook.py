@@ -26,20 +26,20 @@ import socket
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import tornado.web
 from telegram import Update
 from telegram.ext import ExtBot
-from tornado.http1connection import HTTP1ServerConnection
+from tornado.http1connection import HTTP1Connection, HTTP1ServerConnection
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 from tornado.iostream import IOStream
 
-if TYPE_CHECKING:
-    from bot.telegram.updates import ChatOrderProcessor
-
 logger = logging.getLogger(__name__)
+
+TrackUpdate = Callable[[int], asyncio.Future[None]]
+"""Given an update id, a future resolved once that update has been handled."""
 
 MAX_BODY_BYTES = 1024 * 1024
 """Largest request body accepted (Telegram's updates are a few kilobytes)."""
@@ -123,13 +123,13 @@ def connection_cap(soft: int | None = None) -> int:
 class WebhookHandler(tornado.web.RequestHandler):
     """One POST from Telegram: checked, read within the cap, handled, then answered."""
 
-    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("POST",)
 
-    def initialize(  # type: ignore[override]
+    def initialize(
         self,
         bot: Any,
         update_queue: asyncio.Queue[object],
-        processor: ChatOrderProcessor,
+        track: TrackUpdate,
         secret: str,
         busy: set[object],
         recent: RecentUpdates,
@@ -139,7 +139,7 @@ class WebhookHandler(tornado.web.RequestHandler):
         self.recent = recent
         self.bot = bot
         self.update_queue = update_queue
-        self.processor = processor
+        self.track = track
         self.secret = secret
         self.chunks: list[bytes] = []
         self.rejected = False
@@ -165,15 +165,21 @@ class WebhookHandler(tornado.web.RequestHandler):
             self._reject(HTTPStatus.BAD_REQUEST)
         if declared > MAX_BODY_BYTES:
             self._reject(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        self.busy.add(self.request.connection.stream)  # type: ignore[attr-defined]
+        self.busy.add(self._stream())
 
     def on_finish(self) -> None:
         """The request is answered: its connection may be pushed out again while idle."""
-        self.busy.discard(self.request.connection.stream)  # type: ignore[attr-defined]
+        self.busy.discard(self._stream())
 
     def on_connection_close(self) -> None:
         """The sender went away before the answer."""
-        self.busy.discard(self.request.connection.stream)  # type: ignore[attr-defined]
+        self.busy.discard(self._stream())
+
+    def _stream(self) -> object:
+        """The request's connection stream (what the server keeps count of); tornado's
+        interface types the connection loosely, its HTTP/1 connection holds the stream."""
+        connection = self.request.connection
+        return connection.stream if isinstance(connection, HTTP1Connection) else connection
 
     def data_received(self, chunk: bytes) -> None:
         """Collect the body of an accepted request (the server cuts off any body, declared
@@ -221,7 +227,7 @@ class WebhookHandler(tornado.web.RequestHandler):
             return
         if isinstance(self.bot, ExtBot):
             self.bot.insert_callback_data(update)
-        handled = self.processor.track(update.update_id)
+        handled = self.track(update.update_id)
         self.recent.add(update_id, handled)
         await self.update_queue.put(update)
         await asyncio.shield(handled)
@@ -363,7 +369,7 @@ def webhook_server(
     path: str,
     bot: Any,
     update_queue: asyncio.Queue[object],
-    processor: ChatOrderProcessor,
+    track: TrackUpdate,
     secret: str,
     cap: int | None = None,
 ) -> WebhookServer:
@@ -373,7 +379,8 @@ def webhook_server(
         path: The URL path, e.g. ``telegram``.
         bot: The application's bot.
         update_queue: Where updates go.
-        processor: Tells when an update has been handled.
+        track: Given an update id, returns a future resolved once that update has been
+            handled (the processor's ``track``; the server knows nothing else of it).
         secret: The value the secret header must carry.
         cap: Connections open at once; :func:`connection_cap` when omitted.
     """
@@ -381,7 +388,7 @@ def webhook_server(
     shared = {
         "bot": bot,
         "update_queue": update_queue,
-        "processor": processor,
+        "track": track,
         "secret": secret,
         "busy": busy,
         "recent": RecentUpdates(),

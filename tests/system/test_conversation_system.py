@@ -3,6 +3,8 @@ mean", and voice notes (with the speech model, where the ``voice`` extra is inst
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from harness import skip_unless_ci
 from locations import DATA
@@ -45,7 +47,7 @@ def test_topic_buttons_back_and_did_you_mean(start_system, dialogue: Dialogue):
     state = ChatState()
     for topic in ("sciatica_causes", "piriformis_syndrome"):
         expected, state = dialogue.handle(state, payload=topic)
-        got = system.next_reply(PERSON, lambda t=topic: api.push_callback(t, chat_id=PERSON))
+        got = system.next_reply(PERSON, partial(api.push_callback, topic, chat_id=PERSON))
         assert first_line(got) == first_line(expected.text)
     assert BACK in system.payloads(PERSON)
     expected, state = dialogue.handle(state, payload=BACK)

@@ -15,6 +15,10 @@ from bot.content import (
     collapse_spaces,
     load_content,
 )
+from bot.dialogue import Dialogue
+from bot.replies import DETAILS
+from bot.service import ChatService
+from bot.store import Store
 
 
 def _problems(intents: Path, responses: Path) -> list[str]:
@@ -223,3 +227,33 @@ def test_an_unreadable_file_is_its_own_kind_of_problem(
 def test_missing_folder_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     problems = _problems(tmp_path / "nope", tmp_path / "nothing")
     assert any("folder not found" in p for p in problems)
+
+
+def test_message_fields_are_checked_with_their_line(content_copy: tuple[Path, Path]) -> None:
+    intents, responses = content_copy
+    path = responses / "messages.yml"
+    text = path.read_text()
+    text = text.replace("after {days} days without a message from", "after {day} days without a", 1)
+    text = text.replace('slow_down: "You are', 'slow_down: "{You are', 1)
+    path.write_text(text)
+    problems = _problems(intents, responses)
+    privacy = _line_of(path, "  privacy: |-")
+    assert any(
+        p.startswith(f"{path}:{privacy}:") and "message 'privacy': unknown field {day}" in p
+        for p in problems
+    ), problems
+    slow = _line_of(path, "slow_down:")
+    assert any(
+        p.startswith(f"{path}:{slow}:") and "message 'slow_down'" in p and "brace" in p
+        for p in problems
+    ), problems
+
+
+def test_the_privacy_wording_is_content(content: Content) -> None:
+    """The privacy texts come from messages.yml, with their fields filled in."""
+    service = ChatService(Dialogue(content), Store(retention_days=12))
+    text = service.command("telegram:1", "privacy").text
+    assert "12 days" in text and "{" not in text
+    details = service.press("telegram:1", DETAILS).text
+    first = content.messages["privacy"].split("\n")[0].format(where="X")
+    assert details.replace(content.messages["privacy_in_memory"], "X").startswith(first)

@@ -16,8 +16,7 @@ from locations import DATA
 
 from bot.content import AskRule, Content, ContentError, load_content
 from bot.dialogue import Dialogue
-from bot.evaluation.labelled import EvalFileError
-from bot.evaluation_dialogues import (
+from bot.evaluation.dialogues import (
     CLEARED,
     OUTCOMES,
     Conversation,
@@ -25,6 +24,7 @@ from bot.evaluation_dialogues import (
     label_of,
     load_dialogues,
 )
+from bot.evaluation.labelled import EvalFileError
 from bot.replies import BACK, NOT_URGENT, ChatState, Reply
 from bot.service import ChatService
 from bot.store import Store

@@ -14,7 +14,7 @@ from bot.replies import BACK, DETAILS, MENU, PHONE_CHARS, REST, ChatState, Reply
 from bot.service import ChatService
 from bot.settings import Clinic
 from bot.store import Store, TicketStore
-from bot.storegate import StoreGate
+from bot.store.gate import StoreGate
 
 PERSON = "telegram:42"
 GROUP = "telegram:-1001234"
@@ -39,7 +39,10 @@ def service(tmp_path: Path, dialogue: Dialogue) -> ChatService:
     store = Store(tmp_path / "bot.sqlite3")
     service = ChatService(dialogue, store)
     service.handover = HandOver(
-        TicketStore(StoreGate(store)), dialogue, -100555, clinic=Clinic(name="Back Clinic")
+        TicketStore(StoreGate(store)),
+        dialogue,
+        "telegram:-100555",
+        clinic=Clinic(name="Back Clinic"),
     )
     return service
 

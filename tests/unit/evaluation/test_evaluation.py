@@ -12,7 +12,7 @@ from locations import REPO
 
 from bot.content import REQUIRED_INTENTS, WHEN_TO_GET_HELP, Content
 from bot.dialogue import Dialogue
-from bot.evaluation.labelled import FALLBACK, Item, Outcome, Report, evaluate, load_items
+from bot.evaluation.labelled import Graded, Item, Label, Report, evaluate, load_items
 from bot.text import normalise
 
 ROOT = REPO
@@ -44,10 +44,10 @@ def test_question_set_is_big_and_covers_every_article_topic(content: Content) ->
     items = load_items(QUESTIONS)
     labels = Counter(label for item in items for label in item.want)
     assert len(items) >= 300
-    assert labels["red_flags"] >= 50 and labels[FALLBACK] >= 50
+    assert labels["red_flags"] >= 50 and labels[Label.FALLBACK] >= 50
     for intent in ARTICLE_TOPICS:
         assert labels[intent] >= 5, intent
-    assert set(labels) <= set(content.intents) | {FALLBACK}
+    assert set(labels) <= set(content.intents) | {Label.FALLBACK}
 
 
 def test_conversation_and_safety_sets_are_as_big_as_promised(content: Content) -> None:
@@ -57,7 +57,7 @@ def test_conversation_and_safety_sets_are_as_big_as_promised(content: Content) -
     assert kinds["story_statement"] >= 60 and kinds["uncovered"] >= 60
     assert kinds["clinic"] >= 40 and kinds["massage_safety"] >= 30
     for item in load_items(CONVERSATIONS):
-        assert set(item.want) <= set(content.intents) | {FALLBACK}, item
+        assert set(item.want) <= set(content.intents) | {Label.FALLBACK}, item
     safety = load_items(SAFETY)
     assert len(safety) >= 250
     assert {item.kind for item in safety} == set(SAFETY_GOALS)
@@ -150,8 +150,8 @@ def test_report_json_shape(report) -> None:
     assert len(held) == report.n // 5
 
 
-def _outcome(want: tuple[str, ...], got: str, offered: tuple[str, ...] = (), **item) -> Outcome:
-    return Outcome(Item("a message", want, **item), got, 0.0, (), offered=offered)
+def _outcome(want: tuple[str, ...], got: str, offered: tuple[str, ...] = (), **item) -> Graded:
+    return Graded(Item("a message", want, **item), got, 0.0, (), offered=offered)
 
 
 def test_did_you_mean_is_not_an_answer_but_can_help_within_one_tap() -> None:
@@ -173,12 +173,14 @@ def test_did_you_mean_is_not_an_answer_but_can_help_within_one_tap() -> None:
 def test_a_not_covered_topic_declines_only_when_labelled() -> None:
     # An honest "not covered" topic is an answer like any other: right when it is labelled,
     # wrong for a message labelled with the fallback, which only the fallback meets.
-    assert not _outcome((FALLBACK,), "work_driving").right
+    assert not _outcome((Label.FALLBACK,), "work_driving").right
     assert _outcome(("work_driving",), "work_driving").right
-    assert _outcome((FALLBACK,), FALLBACK).right
-    assert _outcome((FALLBACK,), FALLBACK).result == "declined"
-    assert not _outcome(("sleep_position",), FALLBACK).right
-    report = Report((_outcome((FALLBACK,), "work_driving"), _outcome((FALLBACK,), FALLBACK)))
+    assert _outcome((Label.FALLBACK,), Label.FALLBACK).right
+    assert _outcome((Label.FALLBACK,), Label.FALLBACK).result == "declined"
+    assert not _outcome(("sleep_position",), Label.FALLBACK).right
+    report = Report(
+        (_outcome((Label.FALLBACK,), "work_driving"), _outcome((Label.FALLBACK,), Label.FALLBACK))
+    )
     assert report.out_of_scope_answered == 1 and report.fallback_accuracy == 0.5
 
 
@@ -215,7 +217,7 @@ def test_the_held_out_part_is_every_fifth_item_and_reported_apart(tmp_path: Path
     items = load_items(path)
     assert [i for i, item in enumerate(items) if item.held_out] == [4, 9]
     outcomes = tuple(
-        Outcome(item, "how_long" if item.held_out else FALLBACK, 0.0, ()) for item in items
+        Graded(item, "how_long" if item.held_out else Label.FALLBACK, 0.0, ()) for item in items
     )
     report = Report(outcomes)
     assert report.part(True).accuracy == 1.0 and report.part(False).accuracy == 0.0

@@ -35,7 +35,7 @@ from bot.store import (
     UnansweredRow,
     utc_today,
 )
-from bot.storegate import StoreGate
+from bot.store.gate import StoreGate
 from bot.telegram import app as telegram_app
 from bot.telegram import build_application
 
@@ -613,6 +613,7 @@ async def test_a_running_bot_purges_on_time_even_when_idle(
         request=FakeRequest(FakeBotApi()),
     )
     await app.initialize()
+    assert app.post_init is not None and app.post_shutdown is not None
     await app.post_init(app)
     try:
         await asyncio.sleep(0.1)

@@ -23,7 +23,7 @@ from bot.replies import BACK, ChatState
 from bot.report import build_report
 from bot.service import ChatService
 from bot.store import Store
-from bot.storegate import StoreGate
+from bot.store.gate import StoreGate
 
 GONE = "hamstring_stretches"  # a topic the content had once and no longer has
 
@@ -133,7 +133,7 @@ def test_forget_while_a_reader_holds_the_wal_says_so_and_finishes_later(
         reader.execute("COMMIT")
         reader.close()
     # the next write after the reader let go finishes it (no waiting for the hourly tidy)
-    monkeypatch.setattr("bot.store.ERASURE_RETRY_SECONDS", 0.0)
+    monkeypatch.setattr("bot.store.chats.ERASURE_RETRY_SECONDS", 0.0)
     service.message("telegram:1", "what causes sciatica")
     assert not store.erasure_pending
     assert target.encode() not in file_bytes(db_path)
@@ -213,7 +213,7 @@ def test_the_wal_never_pairs_an_unanswered_question_with_a_chat(
 def test_a_batch_is_written_when_full_and_on_close(
     dialogue: Dialogue, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr("bot.store.UNANSWERED_BATCH", 3)
+    monkeypatch.setattr("bot.store.chats.UNANSWERED_BATCH", 3)
     store = Store(db_path)
     service = ChatService(dialogue, store)
     questions = [f"what about my purple zebra number {n}" for n in range(4)]

@@ -6,6 +6,8 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +18,9 @@ from hypothesis import strategies as st
 from telegram import Update
 from telegram.ext import Application
 
+from bot.content import Content, load_content
 from bot.dialogue import Dialogue
-from bot.replies import DETAILS, MENU, Button, ChatState, Reply
+from bot.replies import DETAILS, MENU, Button, ChatState, Reply, ReplyKind
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.store import Store
@@ -26,7 +29,6 @@ from bot.telegram import (
     APOLOGY_TEXT,
     COMMANDS,
     FLOOD_LIMIT,
-    SLOW_DOWN_TEXT,
     FloodGuard,
     RedactingFilter,
     Verdict,
@@ -66,7 +68,7 @@ class StandIn:
         return self.message(chat, payload)
 
     def command(self, chat: str, name: str, argument: str = "") -> Reply:
-        return Reply(f"stand-in {name}", (Button("Topics", MENU),), kind=name)
+        return Reply(f"stand-in {name}", (Button("Topics", MENU),), kind=ReplyKind.NOTE)
 
     def not_text(self, chat: str) -> Reply:
         return self.command(chat, "not_text")
@@ -76,6 +78,16 @@ class StandIn:
 
     def tidy(self) -> None:
         pass
+
+    @property
+    def content(self) -> Content:
+        return _bundled_content()
+
+
+@cache
+def _bundled_content() -> Content:
+    root = Path(__file__).resolve().parent.parent
+    return load_content(root / "intents", root / "responses")
 
 
 class Bot:
@@ -123,7 +135,7 @@ async def bot(make_bot, dialogue) -> Bot:
     return await make_bot(ChatService(dialogue, Store()))
 
 
-def keyboard(call: Call) -> list[tuple[str, str]]:
+def keyboard(call: Call) -> list[tuple[str, str | None]]:
     """``(label, callback_data or url)`` of every button of a sent message."""
     return [(b["text"], b.get("callback_data") or b.get("url")) for b in buttons_of(call)]
 
@@ -729,7 +741,8 @@ async def test_flood_guard_slows_down_one_chat_only(make_bot):
     bot.api.push_message("hello", chat_id=neighbour)
     await bot.settle()
     texts = bot.api.sent_texts(flooder)
-    assert texts == ["stand-in answer"] * FLOOD_LIMIT + [escape(SLOW_DOWN_TEXT)]
+    slow_down = _bundled_content().messages["slow_down"]
+    assert texts == ["stand-in answer"] * FLOOD_LIMIT + [escape(slow_down)]
     assert bot.api.sent_texts(neighbour) == ["stand-in answer"]
 
 

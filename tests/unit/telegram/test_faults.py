@@ -324,7 +324,9 @@ async def test_accept_loop_backs_off_when_out_of_file_descriptors(caplog):
             listener.close()
 
     client = socket.create_connection(listener.getsockname())  # waits to be accepted
-    http = webhook.webhook_server("telegram", None, asyncio.Queue(), ChatOrderProcessor(), "x")
+    http = webhook.webhook_server(
+        "telegram", None, asyncio.Queue(), ChatOrderProcessor().track, "x"
+    )
     caplog.set_level(logging.INFO)
     http.add_sockets([Starved()])  # type: ignore[list-item]
     try:

@@ -97,7 +97,7 @@ async def test_database_locked_by_another_process_costs_one_wait(tmp_path: Path,
     bot = await start_bot(dialogue, service=service)
     try:
         bot.api.push_message("/help", chat_id=1)
-        await wait_until(lambda: bot.delivered_to(1), 5, "a first answer")
+        await wait_until(lambda: bool(bot.delivered_to(1)), 5, "a first answer")
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN EXCLUSIVE")  # a sqlite3 shell or a backup holding the lock
         try:
@@ -177,7 +177,7 @@ async def test_a_long_wait_in_one_chat_does_not_hide_newer_updates(bots, dialogu
 
 
 def test_store_gate_cools_down_after_a_lock_and_recovers():
-    from bot.storegate import StoreGate
+    from bot.store.gate import StoreGate
 
     class Locked:
         locked = True

@@ -20,27 +20,22 @@ from functools import partial
 from pathlib import Path
 
 from bot.dialogue import Dialogue
-from bot.evaluation.labelled import (
-    CRISIS,
-    FALLBACK,
-    HOLDOUT_EVERY,
-    URGENT,
-    EvalFileError,
-    read_yaml_list,
-)
-from bot.replies import MENU, ChatState, Reply
+from bot.evaluation.labelled import HOLDOUT_EVERY, EvalFileError, Label, read_yaml_list
+from bot.replies import MENU, ChatState, Reply, ReplyKind
 
 CLEARED = "cleared"
 """The acknowledgement of "I don't have these symptoms"."""
 
 DID_YOU_MEAN = "did_you_mean"
 NO_HISTORY = "no_history"
-OUTCOMES = frozenset({FALLBACK, URGENT, CRISIS, CLEARED, MENU, NO_HISTORY, DID_YOU_MEAN})
+OUTCOMES = frozenset(
+    {Label.FALLBACK, Label.URGENT, Label.CRISIS, CLEARED, MENU, NO_HISTORY, DID_YOU_MEAN}
+)
 """Labels that are not intent names."""
 
 
 @dataclass(frozen=True)
-class Turn:
+class ScriptedTurn:
     """One labelled turn: a typed message or a button press."""
 
     want: tuple[str, ...]
@@ -57,7 +52,7 @@ class Turn:
 class Conversation:
     """A labelled conversation."""
 
-    turns: tuple[Turn, ...]
+    turns: tuple[ScriptedTurn, ...]
     held_out: bool = False
     note: str = ""
     number: int = 0
@@ -68,7 +63,7 @@ class TurnOutcome:
     """How the bot answered one turn."""
 
     conversation: Conversation
-    turn: Turn
+    turn: ScriptedTurn
     got: str
     right: bool
     seconds: float = 0.0
@@ -120,7 +115,9 @@ class DialogueReport:
     def urgent_recall(self) -> float:
         """Share of turns that want only the urgent answer (or crisis) and got it."""
         return _share(
-            o.got in o.turn.want for o in self.outcomes if set(o.turn.want) <= {URGENT, CRISIS}
+            o.got in o.turn.want
+            for o in self.outcomes
+            if set(o.turn.want) <= {Label.URGENT, Label.CRISIS}
         )
 
     @property
@@ -129,7 +126,8 @@ class DialogueReport:
         return sum(
             1
             for o in self.outcomes
-            if o.got in (URGENT, CRISIS) and not {URGENT, CRISIS} & set(o.turn.want)
+            if o.got in (Label.URGENT, Label.CRISIS)
+            and not {Label.URGENT, Label.CRISIS} & set(o.turn.want)
         )
 
     def part(self, held_out: bool) -> DialogueReport:
@@ -178,7 +176,7 @@ class DialogueReport:
                 tuned), ``held-out`` or ``all``.
         """
         tune, held = self.part(False), self.part(True)
-        rows = [
+        rows: list[tuple[str, Callable[[DialogueReport], str]]] = [
             ("conversations", lambda r: str(len(r.conversations))),
             ("turns", lambda r: str(r.turns)),
             ("turn accuracy", lambda r: f"{r.accuracy:.1%}"),
@@ -231,7 +229,7 @@ def load_dialogues(path: Path, known: frozenset[str] | None = None) -> list[Conv
     for i, entry in enumerate(data, 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("turns"), list):
             raise EvalFileError(f"{path}: conversation {i} needs a list of 'turns'")
-        turns: list[Turn] = []
+        turns: list[ScriptedTurn] = []
         for j, raw in enumerate(entry["turns"], 1):
             where = f"{path}: conversation {i}, turn {j}"
             if not isinstance(raw, dict):
@@ -251,7 +249,7 @@ def load_dialogues(path: Path, known: frozenset[str] | None = None) -> list[Conv
             ctx = raw.get("ctx", False)
             if not isinstance(ctx, bool):
                 raise EvalFileError(f"{where}: 'ctx' must be true or false")
-            turns.append(Turn(tuple(want), say=say, press=press, ctx=ctx))
+            turns.append(ScriptedTurn(tuple(want), say=say, press=press, ctx=ctx))
         note = entry.get("note", "")
         out.append(
             Conversation(
@@ -266,19 +264,19 @@ def load_dialogues(path: Path, known: frozenset[str] | None = None) -> list[Conv
 
 def label_of(dialogue: Dialogue, reply: Reply) -> str:
     """The outcome a reply counts as in a conversation."""
-    if reply.kind == "crisis":
-        return CRISIS
+    if reply.kind == ReplyKind.CRISIS:
+        return Label.CRISIS
     if reply.red_flag:
-        return URGENT
-    if reply.kind == "did_you_mean":
+        return Label.URGENT
+    if reply.kind == ReplyKind.DID_YOU_MEAN:
         return DID_YOU_MEAN
-    if reply.kind == "fallback":
-        return FALLBACK
-    if reply.kind == "no_history":
+    if reply.kind == ReplyKind.FALLBACK:
+        return Label.FALLBACK
+    if reply.kind == ReplyKind.NO_HISTORY:
         return NO_HISTORY
     if reply.intent is None and reply.text == dialogue.content.messages.get("not_urgent"):
         return CLEARED
-    if reply.kind in ("menu", "welcome"):
+    if reply.kind in (ReplyKind.MENU, ReplyKind.WELCOME):
         return MENU
     return reply.intent or reply.kind
 

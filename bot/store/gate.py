@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from bot.replies import ChatState
-from bot.store import Store, Turn
+from bot.store.chats import Store, Turn
 
 logger = logging.getLogger(__name__)
 
