@@ -7,7 +7,6 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from fake_bot_api import TOKEN, Call, FakeBotApi, buttons_of, html_to_text
 from harness import RunningBot, all_handled, start_bot, wait_until
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from locations import REPO
 from telegram import Update
 from telegram.ext import Application
 
@@ -86,8 +86,7 @@ class StandIn:
 
 @cache
 def _bundled_content() -> Content:
-    root = Path(__file__).resolve().parent.parent
-    return load_content(root / "intents", root / "responses")
+    return load_content(REPO / "intents", REPO / "responses")
 
 
 class Bot:
