@@ -817,6 +817,14 @@ class Matcher:
         told: dict[str, Candidate] = {}
         if top_asked < self.threshold:
             found = [self.rank(own[i], limit=STORY_LIMIT) for i in tells]
+            # A courtesy ("thanks!!", "hi all") around a story that asks something else is
+            # not what it asks.
+            if asks:
+                found = [
+                    cands
+                    for cands in found
+                    if not cands or cands[0].intent not in WHOLE_MESSAGE_INTENTS
+                ]
             more = {c.intent for cands in found for c in cands} - story.keys()
             story.update(self.score(background, more))
             told = self._in_story(found, story)
