@@ -318,6 +318,9 @@ CIRCUMSTANCE_SHARE = 0.8
 CLEAR_LEAD = 10.0
 """A story that asks nothing is answered with its best topic when that topic leads the next
 by this much (and scores at least :data:`STORY_FLOOR`); "Did you mean" is for closer calls."""
+ALONE_LEAD = 2 * CLEAR_LEAD
+"""A message under the threshold whose best topic leads the next by this much is asked about
+it ("Did you mean") rather than answered with the fallback."""
 WHOLE_AGREED_LEAD = 4.0
 """The lead that suffices when the whole story also matches that topic best: its known words
 (:data:`CONTEXT_SHARE`'s background), or all its sentences scored together as one message.
@@ -785,7 +788,8 @@ class Matcher:
         if not reading.story:
             terms = self.analyzer.terms(reading.whole)
             cands = tuple(self.rank(self._query_of(terms), limit=4))
-            return self._settled(self._decide(cands, self._cautious([terms])), [terms])
+            decision = self._settled(self._decide(cands, self._cautious([terms])), [terms])
+            return self._alone(decision) if decision.kind == "fallback" else decision
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
@@ -876,6 +880,20 @@ class Matcher:
         for ts in terms:
             self._query_of(ts, into=query)
         return next((c.intent for c in self.rank(query, limit=2) if c.intent != RED_FLAGS), None)
+
+    @staticmethod
+    def _alone(decision: Decision) -> Decision:
+        """A message under the threshold that is about one topic and no other (it leads by
+        :data:`ALONE_LEAD`, from at least :data:`STORY_FLOOR`) is asked about that topic
+        rather than given the list of what the bot can answer."""
+        topics = [c for c in decision.candidates if c.intent != RED_FLAGS]
+        if not topics or topics[0].score < STORY_FLOOR:
+            return decision
+        lead = topics[0].score - (topics[1].score if len(topics) > 1 else 0.0)
+        if lead < ALONE_LEAD:
+            return decision
+        top = topics[0]
+        return Decision("did_you_mean", top.intent, top.score, decision.candidates, (top.intent,))
 
     def _named(self, terms: Sequence[Sequence[Term]]) -> set[str]:
         """The topics of the subjects (:data:`STORY_SUBJECTS`) the sentences name."""
