@@ -318,6 +318,9 @@ CIRCUMSTANCE_SHARE = 0.8
 CLEAR_LEAD = 10.0
 """A story that asks nothing is answered with its best topic when that topic leads the next
 by this much (and scores at least :data:`STORY_FLOOR`); "Did you mean" is for closer calls."""
+VAGUE_DF = 3
+"""A story's question whose only known word is known to this many topics or more asks for
+help with what the story tells, like a plea."""
 ALONE_LEAD = 2 * CLEAR_LEAD
 """A message under the threshold whose best topic leads the next by this much is asked about
 it ("Did you mean") rather than answered with the fallback."""
@@ -787,9 +790,13 @@ class Matcher:
             return Decision("empty", None, 0.0, ())
         if not reading.story:
             terms = self.analyzer.terms(reading.whole)
-            cands = tuple(self.rank(self._query_of(terms), limit=4))
+            query = self._query_of(terms)
+            cands = tuple(self.rank(query, limit=4))
             decision = self._settled(self._decide(cands, self._cautious([terms])), [terms])
-            return self._alone(decision) if decision.kind == "fallback" else decision
+            known = sum(1 for s, (_, c) in query.items() if c > 0 and s in self._term_intents)
+            if decision.kind == "fallback" and known >= 2:
+                return self._alone(decision)
+            return decision
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
@@ -813,7 +820,15 @@ class Matcher:
         found = [self.rank(self._with_referent(own, reading, i), limit=STORY_LIMIT) for i in asks]
         # A plea ("please help", "what can you do?") in a story asks for help with what the
         # story tells, not about the bot: the story's other sentences decide.
-        pleas = {n for n, cands in enumerate(found) if cands and cands[0].intent in PLEA_INTENTS}
+        pleas = {
+            n
+            for n, cands in enumerate(found)
+            if cands
+            and (
+                cands[0].intent in PLEA_INTENTS
+                or (cands[0].intent in CIRCUMSTANCE_INTENTS and self._vague(own[asks[n]]))
+            )
+        }
         if pleas and len(topical) > len(pleas):
             found = [cands for n, cands in enumerate(found) if n not in pleas]
             asks = [i for n, i in enumerate(asks) if n not in pleas]
@@ -885,7 +900,8 @@ class Matcher:
     def _alone(decision: Decision) -> Decision:
         """A message under the threshold that is about one topic and no other (it leads by
         :data:`ALONE_LEAD`, from at least :data:`STORY_FLOOR`) is asked about that topic
-        rather than given the list of what the bot can answer."""
+        rather than given the list of what the bot can answer. One known word is not enough
+        to say what a message is about."""
         topics = [c for c in decision.candidates if c.intent != RED_FLAGS]
         if not topics or topics[0].score < STORY_FLOOR:
             return decision
@@ -894,6 +910,13 @@ class Matcher:
             return decision
         top = topics[0]
         return Decision("did_you_mean", top.intent, top.score, decision.candidates, (top.intent,))
+
+    def _vague(self, query: Query) -> bool:
+        """A question that names nothing of its own ("what should I do next?"): at most one
+        known word, and one that many topics share (:data:`VAGUE_DF`). In a story, such a
+        question matched to a circumstance (:data:`CIRCUMSTANCE_INTENTS`) is a plea."""
+        known = [s for s, (_, c) in query.items() if c > 0 and s in self._term_intents]
+        return len(known) <= 1 and all(len(self._term_intents[s]) >= VAGUE_DF for s in known)
 
     def _named(self, terms: Sequence[Sequence[Term]]) -> set[str]:
         """The topics of the subjects (:data:`STORY_SUBJECTS`) the sentences name."""
