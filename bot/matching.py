@@ -358,6 +358,9 @@ SETTLING_SUBJECTS = frozenset({"medicines", "other_treatments"})
 """Topics whose subject, named, settles a close call: a medicine or a treatment is named by
 what it is; a condition ("sciatica and piriformis") may be one of several the message asks
 about."""
+SETTLING_WORDS: Mapping[str, str] = {"doctor": "when_to_get_help"}
+"""Words (canonical, with their synonyms: a GP, a specialist) that settle a close call on one
+topic: a message weighing a visit to the doctor against another topic asks when to get help."""
 SUBJECT_SIBLINGS: Mapping[str, frozenset[str]] = {
     "piriformis_syndrome": frozenset({"piriformis_muscle", "sciatica_vs_piriformis"}),
     "other_treatments": frozenset({"medicines"}),
@@ -444,6 +447,11 @@ class Matcher:
         self.margin = margin
         self._caution_cue = frozenset(stem(normalise(w)) for w in CAUTION_CUE)
         self._caution = CAUTION_INTENT if CAUTION_INTENT in content.intents else None
+        self._settling_words = {
+            stem(normalise(word)): intent
+            for word, intent in SETTLING_WORDS.items()
+            if intent in content.intents
+        }
         self._subjects = {
             stem(normalise(word)): intent
             for word, intent in STORY_SUBJECTS.items()
@@ -931,10 +939,17 @@ class Matcher:
 
     def _settled(self, decision: Decision, terms: Sequence[Sequence[Term]]) -> Decision:
         """A "Did you mean" between close topics, one of which the message names (a
-        medicine, an injection: :data:`SETTLING_SUBJECTS`), answers that one."""
+        medicine, an injection: :data:`SETTLING_SUBJECTS`; a doctor: :data:`SETTLING_WORDS`),
+        answers that one."""
         if decision.kind != "did_you_mean":
             return decision
-        named = [o for o in decision.options if o in self._named(terms) & SETTLING_SUBJECTS]
+        named = self._named(terms) & SETTLING_SUBJECTS
+        named |= {
+            intent
+            for word, intent in self._settling_words.items()
+            if any(t.stem == word for ts in terms for t in ts)
+        }
+        named = [o for o in decision.options if o in named]
         if len(named) != 1:
             return decision
         chosen = next(c for c in decision.candidates if c.intent == named[0])
