@@ -21,7 +21,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -842,6 +842,8 @@ class Matcher:
             asks = [i for n, i in enumerate(asks) if n not in pleas]
         story = self.score(background, {c.intent for cands in found for c in cands})
         asked = self._in_story(found, story)
+        # What the questions ask about: the topics one of them matches clearly.
+        asked_about = {c.intent for cands in found for c in cands if c.score >= self.threshold}
         scored = list(found)
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
         told: dict[str, Candidate] = {}
@@ -862,7 +864,7 @@ class Matcher:
         pool = asked if top_asked >= self.threshold else {**told, **_better(asked, told)}
         # What the sentences scored are about one by one: each one's best topic.
         leads = Counter(cands[0].intent for cands in scored if cands)
-        pool = self._in_passing(pool, asked, leads, len(scored))
+        pool = self._in_passing(pool, asked_about, leads, len(scored))
         if top_asked < self.threshold:
             pool = self._with_subject(pool, terms, background)
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
@@ -984,7 +986,7 @@ class Matcher:
     @staticmethod
     def _in_passing(
         pool: dict[str, Candidate],
-        asked: Mapping[str, Candidate],
+        asked: Set[str],
         leads: Mapping[str, int],
         sentences: int,
     ) -> dict[str, Candidate]:
