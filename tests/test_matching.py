@@ -517,3 +517,10 @@ def test_one_topic_alone_under_the_threshold_is_asked_about_not_declined(
 def test_naming_the_doctor_settles_a_close_call_on_when_to_get_help(matcher: Matcher) -> None:
     decision = matcher.decide("at what point do i give up waiting and go to my doctor")
     assert (decision.kind, decision.intent) == ("intent", "when_to_get_help"), decision
+
+
+def test_asking_whether_it_is_the_same_as_sciatica_is_the_difference(matcher: Matcher) -> None:
+    decision = matcher.decide(
+        "I've been diagnosed with piriformis syndrome. Is it the same thing as sciatica?"
+    )
+    assert (decision.kind, decision.intent) == ("intent", "sciatica_vs_piriformis"), decision
