@@ -332,6 +332,7 @@ mean" turned about three questions back into right answers for each new wrong on
 
 STORY_SUBJECTS: Mapping[str, str] = {
     "piriformis": "piriformis_syndrome",
+    "pseudo": "sciatica_vs_piriformis",
     "pregnant": "pregnancy",
     "pregnancy": "pregnancy",
     "injection": "other_treatments",
