@@ -470,10 +470,10 @@ class Matcher:
         # Inverse intent frequency of each term.
         per_intent: dict[str, set[str]] = defaultdict(set)
         example_terms: list[tuple[str, str, set[str]]] = []
-        for intent, text in normalised:
+        for name, text in normalised:
             stems = {t.stem for t in self.analyzer.terms(text) if t.confidence > 0}
-            per_intent[intent].update(stems)
-            example_terms.append((intent, text, stems))
+            per_intent[name].update(stems)
+            example_terms.append((name, text, stems))
         n_intents = max(len(per_intent), 1)
         df: dict[str, int] = defaultdict(int)
         for stems in per_intent.values():
@@ -491,15 +491,15 @@ class Matcher:
         self._intents: list[_IntentIndex] = []
         by_name: dict[str, _IntentIndex] = {}
         term_intents: dict[str, list[int]] = defaultdict(list)
-        for intent, text, stems in example_terms:
+        for name, text, stems in example_terms:
             total = math.fsum(self.idf[s] for s in stems)  # exact: the same in any set order
-            self.examples.append(_Indexed(intent, text, total))
-            entry = by_name.get(intent)
+            self.examples.append(_Indexed(name, text, total))
+            entry = by_name.get(name)
             if entry is None:
-                entry = _IntentIndex(intent, intent in WHOLE_MESSAGE_INTENTS, [], [], [], {})
-                by_name[intent] = entry
+                entry = _IntentIndex(name, name in WHOLE_MESSAGE_INTENTS, [], [], [], {})
+                by_name[name] = entry
                 self._intents.append(entry)
-                for s in self.intent_vocab[intent]:
+                for s in self.intent_vocab[name]:
                     term_intents[s].append(len(self._intents) - 1)
             j = len(entry.texts)
             entry.texts.append(text)
@@ -798,10 +798,10 @@ class Matcher:
         if not reading.whole:
             return Decision("empty", None, 0.0, ())
         if not reading.story:
-            terms = self.analyzer.terms(reading.whole)
-            query = self._query_of(terms)
+            alone = self.analyzer.terms(reading.whole)
+            query = self._query_of(alone)
             cands = tuple(self.rank(query, limit=4))
-            decision = self._settled(self._decide(cands, self._cautious([terms])), [terms])
+            decision = self._settled(self._decide(cands, self._cautious([alone])), [alone])
             known = sum(1 for s, (_, c) in query.items() if c > 0 and s in self._term_intents)
             if decision.kind == "fallback" and known >= 2:
                 return self._alone(decision)
@@ -946,13 +946,13 @@ class Matcher:
         answers that one."""
         if decision.kind != "did_you_mean":
             return decision
-        named = self._named(terms) & SETTLING_SUBJECTS
-        named |= {
+        settling = self._named(terms) & SETTLING_SUBJECTS
+        settling |= {
             intent
             for word, intent in self._settling_words.items()
             if any(t.stem == word for ts in terms for t in ts)
         }
-        named = [o for o in decision.options if o in named]
+        named = [o for o in decision.options if o in settling]
         if len(named) != 1:
             return decision
         chosen = next(c for c in decision.candidates if c.intent == named[0])

@@ -362,9 +362,9 @@ class SafetyScreen:
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
             s = self._read(sentence, tokens)
-            found = self._assess_sentence(s, where, anchors)
-            findings.extend(found)
-            outcomes = {f.outcome for f in found}
+            read = self._assess_sentence(s, where, anchors)
+            findings.extend(read)
+            outcomes = {f.outcome for f in read}
             if Outcome.CRISIS in outcomes:
                 break
             crisis_only = crisis_only or Outcome.URGENT in outcomes
