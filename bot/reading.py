@@ -104,6 +104,22 @@ whose subject was left out ("don't really know what i'm doing", "didn't have thi
 "have been off work", "was not told")."""
 
 
+CLEFT_SUBJECTS = frozenset({"i", "we", "you", "he", "she", "they", "my", "the", "it"})
+CLEFT_VERBS = frozenset({"was", "is", "were", "are"})
+
+
+def _pseudo_cleft(words: list[str]) -> bool:
+    """ "What I felt was a burning pain", "what the doctor said is ...": a statement that
+    starts with "what" and puts its subject and a verb before "was" or "is"."""
+    return (
+        len(words) > 3
+        and words[0] == "what"
+        and words[1] in CLEFT_SUBJECTS
+        and words[2] not in CLEFT_VERBS
+        and not CLEFT_VERBS.isdisjoint(words[3:7])
+    )
+
+
 def is_question(words: list[str], marked: bool) -> bool:
     """Whether a sentence asks something: a question mark, a question word at its start
     (after fillers) that does not start a statement, or a phrase such as "any advice".
@@ -119,6 +135,7 @@ def is_question(words: list[str], marked: bool) -> bool:
         and rest
         and rest[0] in OPENERS
         and not (len(rest) > 1 and rest[1] in NOT_ASKING_AFTER)
+        and not _pseudo_cleft(rest)
     ):
         return True
     text = " " + " ".join(words) + " "

@@ -420,3 +420,51 @@ def test_a_named_subject_does_not_override_a_sibling_topic_already_first(
     }
     pool = matcher._with_subject(elsewhere, terms, {})
     assert max(pool.values(), key=lambda c: c.score).intent == "piriformis_syndrome"
+
+
+def test_thanks_around_a_story_that_asks_is_not_the_answer(matcher: Matcher) -> None:
+    decision = matcher.decide(
+        "Thirty weeks along and my hips ache at night. Wondering whether it's ok to lie on my "
+        "front for a massage? Many thanks!!"
+    )
+    assert decision.intent not in {"thanks", "greeting", "goodbye"}, decision
+
+
+def test_a_vague_question_in_a_story_is_not_about_a_circumstance(matcher: Matcher) -> None:
+    # "what should I do next?" names nothing; "next" alone is no booking question
+    decision = matcher.decide(
+        "Went for a massage while we were away and my back has been sore ever since. "
+        "Might they have hurt something? What should I do next?"
+    )
+    assert decision.intent != "clinic_booking", decision
+    assert "clinic_booking" not in decision.options, decision
+
+
+def test_a_story_whose_lead_topic_the_whole_story_agrees_with_is_answered(
+    matcher: Matcher,
+) -> None:
+    decision = matcher.decide(
+        "Had a deep tissue massage on friday and my back is worse. Is that harm from it? What now?"
+    )
+    assert (decision.kind, decision.intent) == ("intent", "when_to_get_help"), decision
+
+
+def test_one_topic_alone_under_the_threshold_is_asked_about_not_declined(
+    matcher: Matcher,
+) -> None:
+    decision = matcher.decide("i have foraminal stenosis and a facet cyst")
+    assert (decision.kind, decision.options) == ("did_you_mean", ("scans",)), decision
+    # one known word is not enough to say what a message is about
+    assert matcher.decide("what would you suggest?").kind == "fallback"
+
+
+def test_naming_the_doctor_settles_a_close_call_on_when_to_get_help(matcher: Matcher) -> None:
+    decision = matcher.decide("at what point do i give up waiting and go to my doctor")
+    assert (decision.kind, decision.intent) == ("intent", "when_to_get_help"), decision
+
+
+def test_asking_whether_it_is_the_same_as_sciatica_is_the_difference(matcher: Matcher) -> None:
+    decision = matcher.decide(
+        "I've been diagnosed with piriformis syndrome. Is it the same thing as sciatica?"
+    )
+    assert (decision.kind, decision.intent) == ("intent", "sciatica_vs_piriformis"), decision

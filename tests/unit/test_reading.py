@@ -23,3 +23,12 @@ def test_a_statement_that_drops_its_subject_is_not_a_question() -> None:
         "Does stretching help sciatica at all"
     )
     assert [p.question for p in reading.parts] == [False, False, False, False, True]
+
+
+def test_a_sentence_opening_with_what_i_felt_was_is_a_statement() -> None:
+    reading = read(
+        "What I felt was a hot ache from my hip to my heel. "
+        "What my GP said is that it should settle. "
+        "What I need to know is how long it lasts"
+    )
+    assert [p.question for p in reading.parts] == [False, False, True]

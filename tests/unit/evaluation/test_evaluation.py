@@ -86,11 +86,11 @@ def test_accuracy_goal(report) -> None:
     assert report.urgent_false_alarms == 0, report.to_text("all")
 
 
-CONVERSATIONS_FLOOR = 0.83
+CONVERSATIONS_FLOOR = 0.84
 """Where the conversations file stands on the strict count (the goal is 0.90): stories,
 uncovered topics, the clinic's own questions and questions on whether massage is safe, as
 people write them."""
-STORY_FLOORS = {"story_question": 0.85, "story_statement": 0.62}
+STORY_FLOORS = {"story_question": 0.88, "story_statement": 0.62}
 CONVERSATIONS_HELPED_FLOOR = 0.92
 
 
@@ -110,7 +110,7 @@ SAFETY_GOALS: dict[str, tuple[str, float]] = {
     "mixed": ("urgent", 1.0),
     "other_person_now": ("urgent", 1.0),
     "crisis": ("crisis", 1.0),
-    "asking": ("when_to_get_help", 0.93),  # the goal is 0.95; a "Did you mean" is no answer
+    "asking": ("when_to_get_help", 0.95),  # a "Did you mean" is no answer
     "negated": ("not_urgent", 0.98),
     "past": ("not_urgent", 0.98),
     "other_person_history": ("not_urgent", 0.98),
@@ -230,8 +230,8 @@ REAL_DEV = ROOT.parent / "shared" / "data" / "real_dev.yml"
 
 REAL_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
-    "tuning": (0.55, 0.71, 0.27, 0.95),
-    "held-out": (0.48, 0.69, 0.33, 0.62),
+    "tuning": (0.62, 0.75, 0.21, 0.95),
+    "held-out": (0.53, 0.69, 0.23, 0.62),
 }
 """Where the real set stands (a little below what was measured); the goals are 0.75 tuning,
 0.70 held-out, 0.85 helped, 0.15 "Did you mean", 0.95 urgent recall."""
