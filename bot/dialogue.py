@@ -453,10 +453,12 @@ class Dialogue:
             new_state = dataclasses.replace(new_state, last_kind="history")
         return reply, new_state
 
-    def _facet_core(self, said: str) -> str | None:
+    def _facet_core(self, said: str, state: ChatState, urgent: str | None) -> str | None:
         """The facet of a short question about the last topic said with other words
         ("for how long tho", "how long do the effects last"): the other words are accepted
-        unless they name a topic of their own."""
+        unless they name a topic of their own. A facet that asks for no topic after the
+        last answer (:meth:`_facet_intent`) is not looked for, so the other words are read
+        only when they could decide something."""
         words = said.split()
         if not words or len(words) > FACET_WORDS:
             return None
@@ -464,6 +466,8 @@ class Dialogue:
         for name, pattern in FACETS:
             if name in OPEN_FACETS or not pattern.search(said):
                 continue
+            if self._facet_intent(name, state, urgent) not in self.content.responses:
+                return None
             left = " ".join(w for w in pattern.sub(" ", said).split() if w not in FACET_FILLER)
             decision = self.matcher.decide(left)
             if decision.kind == "did_you_mean" or (
@@ -644,7 +648,8 @@ class Dialogue:
         correcting = CORRECTION.match(said)
         unsure = state.last_kind == "did_you_mean" and not (correcting and correcting.end())
         if last is not None or state.last_kind == "history" or unsure:
-            facet = _facet(ACK.sub("", said)) or self._facet_core(ACK.sub("", said))
+            asked = ACK.sub("", said)
+            facet = _facet(asked) or self._facet_core(asked, state, after)
             if facet is not None:
                 intent = self._facet_intent(facet, state, after)
                 if intent in self.content.responses:  # a topic the clinic removed is not
@@ -677,16 +682,16 @@ class Dialogue:
         named = LEAD.sub("", INSTEAD.sub(" ", said)).strip() if instead else said
         if instead:  # "X instead" names what replaces the last topic: never that topic again
             # in place of a treatment, another treatment ("and what about massage instead")
-            among = frozenset(REMEDIES) if last in REMEDIES else None
-            about = self._about(named or said, last, decision, exclude=last, among=among)
+            among: frozenset[str] | None = frozenset(REMEDIES) if last in REMEDIES else None
+        # a reading with the last topic wins over the message's own clear topic only by
+        # scoring above it (readings that cannot are not worked out)
+        own = decision.kind == "intent" and decision.intent not in SMALL_TALK
+        beat = decision.score if own and not ELLIPSIS.match(said) else None
+        if instead:
+            about = self._about(named or said, last, decision, exclude=last, among=among, beat=beat)
         else:
-            about = self._about(said, last, decision)
-        if about is not None and (
-            decision.kind != "intent"
-            or decision.intent in SMALL_TALK
-            or about[1] > decision.score
-            or ELLIPSIS.match(said)
-        ):
+            about = self._about(said, last, decision, beat=beat)
+        if about is not None and (beat is None or about[1] > beat):
             return self.answer(about[0], score=about[1], candidates=_pairs(decision))
         reply = self.reply_for(decision)
         if reply.kind == "did_you_mean":
@@ -700,6 +705,7 @@ class Dialogue:
         decision: Decision,
         exclude: str = "",
         among: frozenset[str] | None = None,
+        beat: float | None = None,
     ) -> tuple[str, float] | None:
         """The topic a message means when read with the last topic's words, among that topic,
         the topics it points to and the message's own candidates (a handful, so this costs
@@ -719,7 +725,13 @@ class Dialogue:
             pool.update(c.intent for c in decision.candidates[:POOL_OWN])
         pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
         query = self.matcher.query(said if exclude else f"{said} {_subject(last)}")
-        ranked = sorted(self.matcher.score(query, pool).items(), key=lambda kv: -kv[1])
+        # only the best two matter, and only above where they could decide anything: the
+        # best must clear the threshold, and a runner-up counts only within the margin
+        # (or, given ``beat``, only when it scores above ``beat``: a reading that does not
+        # may be left out, and None may be returned in its place)
+        bar = self.matcher.threshold if beat is None else max(beat, self.matcher.threshold)
+        floor = bar - self.matcher.margin - FLOOR_SLACK
+        ranked = self.matcher.best(query, pool, limit=2, floor=floor)
         if not ranked or ranked[0][1] < self.matcher.threshold:
             return None
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < self.matcher.margin:
@@ -1135,6 +1147,10 @@ this share of its words is known to no topic."""
 
 CLEAR_SCORE = 95.0
 """A message matching its own topic this well is not read with the last one."""
+
+FLOOR_SLACK = 0.1
+"""How far below threshold minus margin a topic read with the last one is still scored (a
+runner-up further down cannot make a reading unclear)."""
 
 POOL_OWN = 4
 """The message's own candidates (all the matcher gives) that compete with the last topic's."""
