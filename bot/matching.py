@@ -612,11 +612,9 @@ class Matcher:
             covered[i], shares[i], mine[i] = weight, share, terms
         covered = {i: c for i, c in covered.items() if c > 0}
         kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
-        ordered = sorted(
-            ((self._bound(i, c / q_total, shares[i]), i) for i, c in covered.items()),
-            key=_first,
-            reverse=True,
-        )  # as in :meth:`_rank`: stable, best bound first
+        bound = self._bound
+        ordered = [(bound(i, c / q_total, shares[i]), i) for i, c in covered.items()]
+        ordered.sort(key=_first, reverse=True)  # as in :meth:`_rank`: stable, best bound first
         ranked: list[tuple[str, float]] = []
         for bound, i in ordered:
             if round(100.0 * bound, 1) + 0.1 < kept[0]:
