@@ -233,6 +233,9 @@ with the last topic unless the message clearly names a topic of its own."""
 
 FACET_WORDS = 8
 
+FacetsFound = tuple[str, list[tuple[str, re.Pattern[str]]]]
+"""A short message without what it leaves out, and the facets it asks (:func:`_facets_in`)."""
+
 assert {name for name, _ in FACETS} == set(ASK_KINDS)
 
 CLOSEST = 3
@@ -453,18 +456,22 @@ class Dialogue:
             new_state = dataclasses.replace(new_state, last_kind="history")
         return reply, new_state
 
-    def _facet_core(self, said: str, state: ChatState, urgent: str | None) -> str | None:
+    def _facet_core(
+        self,
+        said: str,
+        state: ChatState,
+        urgent: str | None,
+        found: FacetsFound,
+    ) -> str | None:
         """The facet of a short question about the last topic said with other words
         ("for how long tho", "how long do the effects last"): the other words are accepted
         unless they name a topic of their own. A facet that asks for no topic after the
         last answer (:meth:`_facet_intent`) is not looked for, so the other words are read
-        only when they could decide something."""
-        words = said.split()
-        if not words or len(words) > FACET_WORDS:
-            return None
-        said = EXCEPT.sub(" ", said)
-        for name, pattern in FACETS:
-            if name in OPEN_FACETS or not pattern.search(said):
+        only when they could decide something. ``found``: :func:`_facets_in` of
+        ``said``."""
+        said, facets = found
+        for name, pattern in facets:
+            if name in OPEN_FACETS:
                 continue
             if self._facet_intent(name, state, urgent) not in self.content.responses:
                 return None
@@ -649,7 +656,8 @@ class Dialogue:
         unsure = state.last_kind == "did_you_mean" and not (correcting and correcting.end())
         if last is not None or state.last_kind == "history" or unsure:
             asked = ACK.sub("", said)
-            facet = _facet(asked) or self._facet_core(asked, state, after)
+            found = _facets_in(asked)  # looked for once, for both readings
+            facet = _facet(asked, found) or self._facet_core(asked, state, after, found)
             if facet is not None:
                 intent = self._facet_intent(facet, state, after)
                 if intent in self.content.responses:  # a topic the clinic removed is not
@@ -1260,19 +1268,33 @@ def _ordinal(said: str, offered: tuple[str, ...]) -> str | None:
     return None
 
 
-def _facet(said: str) -> str | None:
-    """The facet of a short question about the last topic ("how long?"), when the message
-    names nothing else."""
+def _facets_in(said: str) -> FacetsFound:
+    """A short message without what it leaves out, and the :data:`FACETS` it asks, in
+    their order, up to the first that is not open (all that :func:`_facet` and
+    :meth:`Dialogue._facet_core` look at); nothing for a longer message."""
     words = said.split()
     if not words or len(words) > FACET_WORDS:
-        return None
+        return said, []
     said = EXCEPT.sub(" ", said)  # "the price without insurance" asks the price
+    found: list[tuple[str, re.Pattern[str]]] = []
     for name, pattern in FACETS:
         if pattern.search(said):
-            rest = pattern.sub(" ", said).split()
-            if name in OPEN_FACETS or all(w in FACET_FILLER for w in rest):
-                return name
-            return None
+            found.append((name, pattern))
+            if name not in OPEN_FACETS:
+                break
+    return said, found
+
+
+def _facet(said: str, found: FacetsFound | None = None) -> str | None:
+    """The facet of a short question about the last topic ("how long?"), when the message
+    names nothing else (``found``: :func:`_facets_in` of the message, when known)."""
+    said, facets = found if found is not None else _facets_in(said)
+    if not facets:
+        return None
+    name, pattern = facets[0]
+    rest = pattern.sub(" ", said).split()
+    if name in OPEN_FACETS or all(w in FACET_FILLER for w in rest):
+        return name
     return None
 
 
