@@ -442,10 +442,10 @@ class Matcher:
         }
         vocabulary: list[str] = []
         normalised: list[tuple[str, str]] = []
-        for intent in content.intents.values():
-            for example in intent.examples:
+        for entry_of in content.intents.values():
+            for example in entry_of.examples:
                 text = normalise(example.text)
-                normalised.append((intent.name, text))
+                normalised.append((entry_of.name, text))
                 vocabulary.extend(text.split())
         self.analyzer = Analyzer(vocabulary, content.synonyms, content.out_of_scope)
 
@@ -612,8 +612,8 @@ class Matcher:
             covered[i], shares[i], mine[i] = weight, share, terms
         covered = {i: c for i, c in covered.items() if c > 0}
         kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
-        bound = self._bound
-        ordered = [(bound(i, c / q_total, shares[i]), i) for i, c in covered.items()]
+        bound_of = self._bound
+        ordered = [(bound_of(i, c / q_total, shares[i]), i) for i, c in covered.items()]
         ordered.sort(key=_first, reverse=True)  # as in :meth:`_rank`: stable, best bound first
         ranked: list[tuple[str, float]] = []
         for bound, i in ordered:
@@ -915,9 +915,9 @@ class Matcher:
         if not reading.whole:
             return Decision("empty", None, 0.0, ())
         if not reading.story:
-            terms = self.analyzer.terms(reading.whole)
-            cands = tuple(self.rank(self._query_of(terms), limit=4))
-            return self._settled(self._decide(cands, self._cautious([terms])), [terms])
+            whole = self.analyzer.terms(reading.whole)
+            cands = tuple(self.rank(self._query_of(whole), limit=4))
+            return self._settled(self._decide(cands, self._cautious([whole])), [whole])
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
