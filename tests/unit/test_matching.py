@@ -261,6 +261,31 @@ def test_the_lazy_search_finds_exactly_what_a_plain_scan_finds(
         assert matcher.candidates(text, limit=4) == _plain_scan(matcher, text, 4), text
 
 
+def test_the_best_few_are_exactly_the_top_of_scoring_them_all(matcher: Matcher) -> None:
+    """:meth:`Matcher.best` (the dialogue's reading of a follow-up with the last topic) scores
+    only the intents that may make the top, each from the lightest examples of each group:
+    the same intents, scores and tie order as scoring every one and sorting."""
+    import random
+
+    import yaml
+
+    names = [entry.name for entry in matcher._intents]
+    questions = yaml.safe_load((REPO / "tests" / "data" / "questions.yml").read_text())
+    rnd = random.Random(22)
+    checked = 0
+    for item in questions[::3]:
+        subject = " ".join(rnd.choice(names).split("_")[:2])
+        query = matcher.query(f"{normalise(item['q'])} {subject}")
+        pool = set(rnd.sample(names, rnd.randint(1, 10)))
+        everything = sorted(matcher.score(query, pool).items(), key=lambda kv: -kv[1])
+        for limit in (1, 2, 3):
+            for floor in (0.0, 43.9, 70.0):
+                want = [kv for kv in everything[:limit] if kv[1] >= floor]
+                assert matcher.best(query, pool, limit, floor) == want, (item["q"], subject)
+                checked += bool(want)
+    assert checked > 100
+
+
 def test_one_split_serves_screen_and_matcher(matcher: Matcher) -> None:
     """Deciding on sentences split once (as the dialogue does) equals deciding on the text."""
     for text in (
