@@ -341,14 +341,16 @@ STORY_SUBJECTS: Mapping[str, str] = {
     "amitriptyline": "medicines",
     "relaxant": "medicines",
     "relaxants": "medicines",
+    "cancel": "clinic_cancellation",
 }
 """Words that name what a story is about: someone telling of their piriformis, their
 pregnancy or their injection is asking about piriformis syndrome, sciatica in pregnancy or
 the other treatments, whatever else the story mentions."""
-SETTLING_SUBJECTS = frozenset({"medicines", "other_treatments"})
-"""Topics whose subject, named, settles a close call: a medicine or a treatment is named by
-what it is; a condition ("sciatica and piriformis") may be one of several the message asks
-about."""
+SETTLING_SUBJECTS = frozenset({"medicines", "other_treatments", "clinic_cancellation"})
+"""Topics whose subject, named, settles a close call: a medicine, a treatment or cancelling
+is named by what it is; a condition ("sciatica and piriformis") may be one of several the
+message asks about. Named alone, it also settles a win of its sibling (:data:`SUBJECT_SIBLINGS`):
+"is gabapentin good for sciatica" asks about that medicine, not the other treatments."""
 SUBJECT_SIBLINGS: Mapping[str, frozenset[str]] = {
     "piriformis_syndrome": frozenset({"piriformis_muscle", "sciatica_vs_piriformis"}),
     "other_treatments": frozenset({"medicines"}),
@@ -356,6 +358,9 @@ SUBJECT_SIBLINGS: Mapping[str, frozenset[str]] = {
 }
 """Topics on the same subject: a story whose best topic is already one of them is on its
 subject, and the scores say which side of it."""
+SIBLING_CLEAR = 95.0
+"""A sibling matching this well (nearly word for word one of its examples) is what was
+asked, whatever subject the message names ("do pain killers cure sciatica")."""
 SUBJECT_BONUS = 12.0
 """A named subject's topic gains this much."""
 SUBJECT_REACH = 25.0
@@ -998,6 +1003,19 @@ class Matcher:
     def _settled(self, decision: Decision, terms: Sequence[Sequence[Term]]) -> Decision:
         """A "Did you mean" between close topics, one of which the message names (a
         medicine, an injection: :data:`SETTLING_SUBJECTS`), answers that one."""
+        if decision.kind == "intent":
+            subjects = self._named(terms) & SETTLING_SUBJECTS
+            if len(subjects) != 1:
+                return decision
+            (subject,) = subjects
+            if decision.intent not in SUBJECT_SIBLINGS.get(subject, ()):
+                return decision
+            if decision.score >= SIBLING_CLEAR:  # (nearly) one of the sibling's examples
+                return decision
+            chosen = next((c for c in decision.candidates if c.intent == subject), None)
+            if chosen is None or chosen.score < self.threshold:
+                return decision
+            return Decision("intent", chosen.intent, chosen.score, decision.candidates)
         if decision.kind != "did_you_mean":
             return decision
         named = [o for o in decision.options if o in self._named(terms) & SETTLING_SUBJECTS]
