@@ -204,6 +204,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhat do (?:you|u) mean\b|\bis (?:it|that|this) (?:bad|dangerous)\b"
         ),
     ),
+    ("effects", re.compile(r"\bside effects?\b|\b(?:any )?(?:risks|downsides)\b")),
 )
 """How each kind of short question about the previous topic is worded ("how long?", "how
 much?", "where?"). What each kind asks for after each topic is content: ``asks:`` in

@@ -95,6 +95,8 @@ def _cleared(dialogue: Dialogue, reply: Reply) -> bool:
             "other_treatments",
         ),
         ("whats piriformis syndrome", "and how is it treated", "neuromuscular_massage"),
+        ("can i take naproxen for sciatica", "any side effects?", "medicines"),
+        ("what is neuromuscular massage", "are there side effects", "massage_safety"),
     ],
 )
 def test_a_short_question_asks_about_the_last_topic(
@@ -116,6 +118,23 @@ def test_a_pronoun_brings_the_last_topic_in(dialogue: Dialogue) -> None:
     assert reply.intent in ("neuromuscular_massage", "massage_for_sciatica", "find_therapist")
     reply, _ = _after(dialogue, "what stretches help piriformis", "how often should i do them")
     assert reply.intent == "stretches_exercise"
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("is gabapentin good for sciatica", "medicines"),
+        ("which painkillers are best for sciatic pain", "medicines"),
+        ("i have to cancel my appointment tomorrow", "clinic_cancellation"),
+    ],
+)
+def test_a_medicine_or_cancelling_named_settles_its_sibling(
+    dialogue: Dialogue, question: str, want: str
+) -> None:
+    """A medicine named alone is asked about, not the other treatments beside it; cancelling
+    is not booking."""
+    reply, _ = dialogue.handle(ChatState(), question)
+    assert reply.intent == want, (question, reply.kind, reply.intent)
 
 
 def test_a_message_that_names_its_own_topic_is_read_as_before(dialogue: Dialogue) -> None:
