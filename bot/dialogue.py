@@ -687,6 +687,14 @@ class Dialogue:
             # the message's own topic, clearly (but "and for piriformis?" asks the last
             # question again about piriformis)
             return self.reply_for(decision)
+        if (
+            decision.kind == "intent"
+            and not ELLIPSIS.match(said)
+            and decision.intent in self.matcher.subjects(said)
+        ):
+            # the message names the subject of its own topic ("how long does it last in
+            # pregnancy"): read as before, whatever "it" points to
+            return self.reply_for(decision)
         instead = INSTEAD.search(said)
         named = LEAD.sub("", INSTEAD.sub(" ", said)).strip() if instead else said
         if instead:  # "X instead" names what replaces the last topic: never that topic again

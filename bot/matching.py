@@ -989,6 +989,11 @@ class Matcher:
             return Decision("did_you_mean", options[0], top, ranked, options)
         return decision
 
+    def subjects(self, text: str) -> set[str]:
+        """The topics of the subjects (:data:`STORY_SUBJECTS`) normalised text names
+        ("how long does it last in pregnancy": ``pregnancy``)."""
+        return self._named([self.analyzer.terms(text)])
+
     def _named(self, terms: Sequence[Sequence[Term]]) -> set[str]:
         """The topics of the subjects (:data:`STORY_SUBJECTS`) the sentences name."""
         subjects = self._subjects

@@ -137,6 +137,17 @@ def test_a_medicine_or_cancelling_named_settles_its_sibling(
     assert reply.intent == want, (question, reply.kind, reply.intent)
 
 
+def test_a_pronoun_beside_the_subject_of_its_own_topic_is_read_as_before(
+    dialogue: Dialogue,
+) -> None:
+    """ "It" does not pull a message onto the last topic when the message names its own
+    topic's subject (a pregnancy)."""
+    reply, _ = _after(
+        dialogue, "is massage safe with a slipped disc", "how long does it last in pregnancy"
+    )
+    assert reply.intent == "pregnancy"
+
+
 def test_a_message_that_names_its_own_topic_is_read_as_before(dialogue: Dialogue) -> None:
     for question, want in [
         ("what causes sciatica", "sciatica_causes"),
