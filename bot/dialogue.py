@@ -281,9 +281,15 @@ REMEDIES = (
 )
 """Topics that answer "what treats it", best first."""
 
-FRAMES = (re.compile(r"\bhow (?:often|regularly|frequently)\b|\bhow many (?:sessions|times)\b"),)
-"""Question frames whose answer lies in one topic ("how often should I come?"): among the
-close candidates, the topic whose examples ask the same way is meant."""
+FRAMES = (
+    re.compile(r"\bhow (?:often|regularly|frequently)\b|\bhow many (?:sessions|times)\b"),
+    re.compile(
+        r"\b(?:tell|know|distinguish) (?:\w+ ){1,3}?(?:from|apart)\b|\bdifference between\b"
+    ),
+)
+"""Question frames whose answer lies in one topic ("how often should I come?", "how do you
+tell one from the other?"): among the close candidates, the topic whose examples ask the same
+way is meant."""
 
 GADGET = re.compile(
     r"^(?:\w+ ){0,3}?(?:can|could|do|does|will|would|is|are|should)\b(?: \w+){0,3}? "

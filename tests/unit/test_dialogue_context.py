@@ -126,13 +126,14 @@ def test_a_pronoun_brings_the_last_topic_in(dialogue: Dialogue) -> None:
         ("is gabapentin good for sciatica", "medicines"),
         ("which painkillers are best for sciatic pain", "medicines"),
         ("i have to cancel my appointment tomorrow", "clinic_cancellation"),
+        ("how do you tell piriformis from sciatica", "sciatica_vs_piriformis"),
     ],
 )
-def test_a_medicine_or_cancelling_named_settles_its_sibling(
+def test_what_is_named_or_how_it_is_asked_settles_a_close_call(
     dialogue: Dialogue, question: str, want: str
 ) -> None:
     """A medicine named alone is asked about, not the other treatments beside it; cancelling
-    is not booking."""
+    is not booking; telling one from the other is the difference between them."""
     reply, _ = dialogue.handle(ChatState(), question)
     assert reply.intent == want, (question, reply.kind, reply.intent)
 
