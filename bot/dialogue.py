@@ -695,6 +695,7 @@ class Dialogue:
             return self.reply_for(decision)
         if (
             decision.kind == "intent"
+            and decision.intent in self.matcher.subject_topics
             and not ELLIPSIS.match(said)
             and decision.intent in self.matcher.subjects(said)
         ):

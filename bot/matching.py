@@ -445,6 +445,8 @@ class Matcher:
             for word, intent in STORY_SUBJECTS.items()
             if intent in content.intents
         }
+        self.subject_topics = frozenset(self._subjects.values())
+        """The topics a subject word names (:meth:`subjects` finds only these)."""
         vocabulary: list[str] = []
         normalised: list[tuple[str, str]] = []
         for entry_of in content.intents.values():
