@@ -924,7 +924,8 @@ class Matcher:
         if not reading.story:
             whole = self.analyzer.terms(reading.whole)
             cands = tuple(self.rank(self._query_of(whole), limit=4))
-            return self._settled(self._decide(cands, self._cautious([whole])), [whole])
+            decision = self._settled(self._decide(cands, self._cautious([whole])), [whole])
+            return self._verbatim(decision, reading.whole)
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
@@ -990,6 +991,19 @@ class Matcher:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
             return Decision("did_you_mean", options[0], top, ranked, options)
         return decision
+
+    @staticmethod
+    def _verbatim(decision: Decision, text: str) -> Decision:
+        """A "Did you mean" between topics, one of which has the message (normalised) word for
+        word among its examples, answers that one: it is what was asked."""
+        if decision.kind != "did_you_mean":
+            return decision
+        exact = [
+            c for c in decision.candidates if c.intent in decision.options and c.example == text
+        ]
+        if len(exact) != 1:
+            return decision
+        return Decision("intent", exact[0].intent, exact[0].score, decision.candidates)
 
     def subjects(self, text: str) -> set[str]:
         """The topics of the subjects (:data:`STORY_SUBJECTS`) normalised text names

@@ -286,6 +286,30 @@ def test_the_best_few_are_exactly_the_top_of_scoring_them_all(matcher: Matcher) 
     assert checked > 100
 
 
+def test_a_close_call_with_one_topic_asked_word_for_word_answers_it(
+    content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message that is, word for word, one of a topic's examples is not asked "Did you
+    mean" between that topic and another; no other decision changes."""
+    matcher = Matcher(content)
+    texts = [e.text for intent in content.intents.values() for e in intent.examples]
+    settled = [matcher.decide(text) for text in texts]
+    monkeypatch.setattr(Matcher, "_verbatim", staticmethod(lambda decision, text: decision))
+    changed = 0
+    for text, decision in zip(texts, settled, strict=True):
+        unsettled = matcher.decide(text)
+        if unsettled != decision:
+            changed += 1
+            assert unsettled.kind == "did_you_mean" and decision.kind == "intent", text
+            assert decision.intent in unsettled.options, text
+            assert any(
+                normalise(e.text) == normalise(text)
+                for e in content.intents[str(decision.intent)].examples
+            ), text
+    assert changed > 0
+    assert settled[texts.index("how long does piriformis syndrome last")].intent == "how_long"
+
+
 def test_one_split_serves_screen_and_matcher(matcher: Matcher) -> None:
     """Deciding on sentences split once (as the dialogue does) equals deciding on the text."""
     for text in (
