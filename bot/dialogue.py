@@ -105,6 +105,11 @@ QUESTION_START = re.compile(
     r"would|is|are|does|do|did|will|any|tell)\b"
 )
 ACK_WORDS = 10
+HELLO = re.compile(
+    r"^(?:(?:hello|hi|hey|hiya|heya|yo|howdy|greetings|good (?:morning|afternoon|evening))"
+    r"(?: there| again| bot)?\b\s*)+"
+)
+"""A greeting at the start of a message ("hello, is this a bot")."""
 QUESTION_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who)\b")
 WH_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who|back)\b")
 """Words that make a message starting "ok ..." more than an acknowledgement."""
@@ -676,6 +681,8 @@ class Dialogue:
                         return self.answer(intent, candidates=_pairs(decision))
         if decision is None:
             decision = self.matcher.decide(text, split)
+        if decision.kind == "intent" and decision.intent == "greeting":
+            decision = self._past_hello(said, decision)
         if decision.kind == "did_you_mean" and state.last_kind == "did_you_mean":
             # asked again, unsure again: the one topic both "Did you mean"s offered
             common = [o for o in decision.options if o in state.offered]
@@ -721,6 +728,15 @@ class Dialogue:
         if reply.kind == "did_you_mean":
             return self._settled(reply, decision, last, said)
         return reply
+
+    def _past_hello(self, said: str, decision: Decision) -> Decision:
+        """ "Hello, is this a bot?": a greeting that goes on to ask something is the question
+        (when the question alone is understood)."""
+        rest = HELLO.sub("", said, count=1).strip()
+        if not rest or rest == said or not QUESTION_START.match(rest):
+            return decision
+        asked = self.matcher.decide(rest)
+        return asked if asked.kind in ("intent", "did_you_mean") else decision
 
     def _about(
         self,

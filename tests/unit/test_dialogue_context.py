@@ -138,6 +138,22 @@ def test_what_is_named_or_how_it_is_asked_settles_a_close_call(
     assert reply.intent == want, (question, reply.kind, reply.intent)
 
 
+@pytest.mark.parametrize(
+    ("message", "want"),
+    [
+        ("hello is this a bot", "about_bot"),
+        ("hi there, what is piriformis syndrome", "piriformis_syndrome"),
+        ("hello", "greeting"),
+        ("hey bot", "greeting"),
+    ],
+)
+def test_a_greeting_that_goes_on_to_ask_is_the_question(
+    dialogue: Dialogue, message: str, want: str
+) -> None:
+    reply, _ = dialogue.handle(ChatState(), message)
+    assert reply.intent == want, (message, reply.kind, reply.intent)
+
+
 def test_a_pronoun_beside_the_subject_of_its_own_topic_is_read_as_before(
     dialogue: Dialogue,
 ) -> None:
