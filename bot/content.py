@@ -308,6 +308,7 @@ ASK_KINDS: tuple[str, ...] = (
     "compare",
     "cause",
     "meaning",
+    "effects",
 )
 """Kinds of short question about the last answer ("how long?", "how much?", "where?"); the
 dialogue knows how each is worded, ``asks:`` in a response file says what each asks for."""

@@ -105,6 +105,11 @@ QUESTION_START = re.compile(
     r"would|is|are|does|do|did|will|any|tell)\b"
 )
 ACK_WORDS = 10
+HELLO = re.compile(
+    r"^(?:(?:hello|hi|hey|hiya|heya|yo|howdy|greetings|good (?:morning|afternoon|evening))"
+    r"(?: there| again| bot)?\b\s*)+"
+)
+"""A greeting at the start of a message ("hello, is this a bot")."""
 QUESTION_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who)\b")
 WH_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who|back)\b")
 """Words that make a message starting "ok ..." more than an acknowledgement."""
@@ -204,6 +209,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhat do (?:you|u) mean\b|\bis (?:it|that|this) (?:bad|dangerous)\b"
         ),
     ),
+    ("effects", re.compile(r"\bside effects?\b|\b(?:any )?(?:risks|downsides)\b")),
 )
 """How each kind of short question about the previous topic is worded ("how long?", "how
 much?", "where?"). What each kind asks for after each topic is content: ``asks:`` in
@@ -232,6 +238,9 @@ urgent answer asks about it, whatever else it names)."""
 with the last topic unless the message clearly names a topic of its own."""
 
 FACET_WORDS = 8
+
+FacetsFound = tuple[str, list[tuple[str, re.Pattern[str]]]]
+"""A short message without what it leaves out, and the facets it asks (:func:`_facets_in`)."""
 
 assert {name for name, _ in FACETS} == set(ASK_KINDS)
 
@@ -277,9 +286,15 @@ REMEDIES = (
 )
 """Topics that answer "what treats it", best first."""
 
-FRAMES = (re.compile(r"\bhow (?:often|regularly|frequently)\b|\bhow many (?:sessions|times)\b"),)
-"""Question frames whose answer lies in one topic ("how often should I come?"): among the
-close candidates, the topic whose examples ask the same way is meant."""
+FRAMES = (
+    re.compile(r"\bhow (?:often|regularly|frequently)\b|\bhow many (?:sessions|times)\b"),
+    re.compile(
+        r"\b(?:tell|know|distinguish) (?:\w+ ){1,3}?(?:from|apart)\b|\bdifference between\b"
+    ),
+)
+"""Question frames whose answer lies in one topic ("how often should I come?", "how do you
+tell one from the other?"): among the close candidates, the topic whose examples ask the same
+way is meant."""
 
 GADGET = re.compile(
     r"^(?:\w+ ){0,3}?(?:can|could|do|does|will|would|is|are|should)\b(?: \w+){0,3}? "
@@ -454,17 +469,25 @@ class Dialogue:
             new_state = dataclasses.replace(new_state, last_kind="history")
         return reply, new_state
 
-    def _facet_core(self, said: str) -> str | None:
+    def _facet_core(
+        self,
+        said: str,
+        state: ChatState,
+        urgent: str | None,
+        found: FacetsFound,
+    ) -> str | None:
         """The facet of a short question about the last topic said with other words
         ("for how long tho", "how long do the effects last"): the other words are accepted
-        unless they name a topic of their own."""
-        words = said.split()
-        if not words or len(words) > FACET_WORDS:
-            return None
-        said = EXCEPT.sub(" ", said)
-        for name, pattern in FACETS:
-            if name in OPEN_FACETS or not pattern.search(said):
+        unless they name a topic of their own. A facet that asks for no topic after the
+        last answer (:meth:`_facet_intent`) is not looked for, so the other words are read
+        only when they could decide something. ``found``: :func:`_facets_in` of
+        ``said``."""
+        said, facets = found
+        for name, pattern in facets:
+            if name in OPEN_FACETS:
                 continue
+            if self._facet_intent(name, state, urgent) not in self.content.responses:
+                return None
             left = " ".join(w for w in pattern.sub(" ", said).split() if w not in FACET_FILLER)
             decision = self.matcher.decide(left)
             if decision.kind == "did_you_mean" or (
@@ -645,7 +668,9 @@ class Dialogue:
         correcting = CORRECTION.match(said)
         unsure = state.last_kind == "did_you_mean" and not (correcting and correcting.end())
         if last is not None or state.last_kind == "history" or unsure:
-            facet = _facet(ACK.sub("", said)) or self._facet_core(ACK.sub("", said))
+            asked = ACK.sub("", said)
+            found = _facets_in(asked)  # looked for once, for both readings
+            facet = _facet(asked, found) or self._facet_core(asked, state, after, found)
             if facet is not None:
                 intent = self._facet_intent(facet, state, after)
                 if intent in self.content.responses:  # a topic the clinic removed is not
@@ -657,6 +682,8 @@ class Dialogue:
                         return self.answer(intent, candidates=_pairs(decision))
         if decision is None:
             decision = self.matcher.decide(text, split)
+        if decision.kind == "intent" and decision.intent == "greeting":
+            decision = self._past_hello(said, decision)
         if decision.kind == "did_you_mean" and state.last_kind == "did_you_mean":
             # asked again, unsure again: the one topic both "Did you mean"s offered
             common = [o for o in decision.options if o in state.offered]
@@ -674,25 +701,43 @@ class Dialogue:
             # the message's own topic, clearly (but "and for piriformis?" asks the last
             # question again about piriformis)
             return self.reply_for(decision)
+        if (
+            decision.kind == "intent"
+            and decision.intent in self.matcher.subject_topics
+            and not ELLIPSIS.match(said)
+            and decision.intent in self.matcher.subjects(said)
+        ):
+            # the message names the subject of its own topic ("how long does it last in
+            # pregnancy"): read as before, whatever "it" points to
+            return self.reply_for(decision)
         instead = INSTEAD.search(said)
         named = LEAD.sub("", INSTEAD.sub(" ", said)).strip() if instead else said
         if instead:  # "X instead" names what replaces the last topic: never that topic again
             # in place of a treatment, another treatment ("and what about massage instead")
-            among = frozenset(REMEDIES) if last in REMEDIES else None
-            about = self._about(named or said, last, decision, exclude=last, among=among)
+            among: frozenset[str] | None = frozenset(REMEDIES) if last in REMEDIES else None
+        # a reading with the last topic wins over the message's own clear topic only by
+        # scoring above it (readings that cannot are not worked out)
+        own = decision.kind == "intent" and decision.intent not in SMALL_TALK
+        beat = decision.score if own and not ELLIPSIS.match(said) else None
+        if instead:
+            about = self._about(named or said, last, decision, exclude=last, among=among, beat=beat)
         else:
-            about = self._about(said, last, decision)
-        if about is not None and (
-            decision.kind != "intent"
-            or decision.intent in SMALL_TALK
-            or about[1] > decision.score
-            or ELLIPSIS.match(said)
-        ):
+            about = self._about(said, last, decision, beat=beat)
+        if about is not None and (beat is None or about[1] > beat):
             return self.answer(about[0], score=about[1], candidates=_pairs(decision))
         reply = self.reply_for(decision)
         if reply.kind == "did_you_mean":
             return self._settled(reply, decision, last, said)
         return reply
+
+    def _past_hello(self, said: str, decision: Decision) -> Decision:
+        """ "Hello, is this a bot?": a greeting that goes on to ask something is the question
+        (when the question alone is understood)."""
+        rest = HELLO.sub("", said, count=1).strip()
+        if not rest or rest == said or not QUESTION_START.match(rest):
+            return decision
+        asked = self.matcher.decide(rest)
+        return asked if asked.kind in ("intent", "did_you_mean") else decision
 
     def _about(
         self,
@@ -701,6 +746,7 @@ class Dialogue:
         decision: Decision,
         exclude: str = "",
         among: frozenset[str] | None = None,
+        beat: float | None = None,
     ) -> tuple[str, float] | None:
         """The topic a message means when read with the last topic's words, among that topic,
         the topics it points to and the message's own candidates (a handful, so this costs
@@ -720,7 +766,13 @@ class Dialogue:
             pool.update(c.intent for c in decision.candidates[:POOL_OWN])
         pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
         query = self.matcher.query(said if exclude else f"{said} {_subject(last)}")
-        ranked = sorted(self.matcher.score(query, pool).items(), key=lambda kv: -kv[1])
+        # only the best two matter, and only above where they could decide anything: the
+        # best must clear the threshold, and a runner-up counts only within the margin
+        # (or, given ``beat``, only when it scores above ``beat``: a reading that does not
+        # may be left out, and None may be returned in its place)
+        bar = self.matcher.threshold if beat is None else max(beat, self.matcher.threshold)
+        floor = bar - self.matcher.margin - FLOOR_SLACK
+        ranked = self.matcher.best(query, pool, limit=2, floor=floor)
         if not ranked or ranked[0][1] < self.matcher.threshold:
             return None
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < self.matcher.margin:
@@ -1139,6 +1191,10 @@ this share of its words is known to no topic."""
 CLEAR_SCORE = 95.0
 """A message matching its own topic this well is not read with the last one."""
 
+FLOOR_SLACK = 0.1
+"""How far below threshold minus margin a topic read with the last one is still scored (a
+runner-up further down cannot make a reading unclear)."""
+
 POOL_OWN = 4
 """The message's own candidates (all the matcher gives) that compete with the last topic's."""
 
@@ -1247,19 +1303,33 @@ def _ordinal(said: str, offered: tuple[str, ...]) -> str | None:
     return None
 
 
-def _facet(said: str) -> str | None:
-    """The facet of a short question about the last topic ("how long?"), when the message
-    names nothing else."""
+def _facets_in(said: str) -> FacetsFound:
+    """A short message without what it leaves out, and the :data:`FACETS` it asks, in
+    their order, up to the first that is not open (all that :func:`_facet` and
+    :meth:`Dialogue._facet_core` look at); nothing for a longer message."""
     words = said.split()
     if not words or len(words) > FACET_WORDS:
-        return None
+        return said, []
     said = EXCEPT.sub(" ", said)  # "the price without insurance" asks the price
+    found: list[tuple[str, re.Pattern[str]]] = []
     for name, pattern in FACETS:
         if pattern.search(said):
-            rest = pattern.sub(" ", said).split()
-            if name in OPEN_FACETS or all(w in FACET_FILLER for w in rest):
-                return name
-            return None
+            found.append((name, pattern))
+            if name not in OPEN_FACETS:
+                break
+    return said, found
+
+
+def _facet(said: str, found: FacetsFound | None = None) -> str | None:
+    """The facet of a short question about the last topic ("how long?"), when the message
+    names nothing else (``found``: :func:`_facets_in` of the message, when known)."""
+    said, facets = found if found is not None else _facets_in(said)
+    if not facets:
+        return None
+    name, pattern = facets[0]
+    rest = pattern.sub(" ", said).split()
+    if name in OPEN_FACETS or all(w in FACET_FILLER for w in rest):
+        return name
     return None
 
 

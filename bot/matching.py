@@ -351,14 +351,16 @@ STORY_SUBJECTS: Mapping[str, str] = {
     "amitriptyline": "medicines",
     "relaxant": "medicines",
     "relaxants": "medicines",
+    "cancel": "clinic_cancellation",
 }
 """Words that name what a story is about: someone telling of their piriformis, their
 pregnancy or their injection is asking about piriformis syndrome, sciatica in pregnancy or
 the other treatments, whatever else the story mentions."""
-SETTLING_SUBJECTS = frozenset({"medicines", "other_treatments"})
-"""Topics whose subject, named, settles a close call: a medicine or a treatment is named by
-what it is; a condition ("sciatica and piriformis") may be one of several the message asks
-about."""
+SETTLING_SUBJECTS = frozenset({"medicines", "other_treatments", "clinic_cancellation"})
+"""Topics whose subject, named, settles a close call: a medicine, a treatment or cancelling
+is named by what it is; a condition ("sciatica and piriformis") may be one of several the
+message asks about. Named alone, it also settles a win of its sibling (:data:`SUBJECT_SIBLINGS`):
+"is gabapentin good for sciatica" asks about that medicine, not the other treatments."""
 SETTLING_WORDS: Mapping[str, str] = {"doctor": "when_to_get_help"}
 """Words (canonical, with their synonyms: a GP, a specialist) that settle a close call on one
 topic: a message weighing a visit to the doctor against another topic asks when to get help."""
@@ -369,6 +371,9 @@ SUBJECT_SIBLINGS: Mapping[str, frozenset[str]] = {
 }
 """Topics on the same subject: a story whose best topic is already one of them is on its
 subject, and the scores say which side of it."""
+SIBLING_CLEAR = 95.0
+"""A sibling matching this well (nearly word for word one of its examples) is what was
+asked, whatever subject the message names ("do pain killers cure sciatica")."""
 SUBJECT_BONUS = 12.0
 """A named subject's topic gains this much."""
 SUBJECT_REACH = 25.0
@@ -458,6 +463,8 @@ class Matcher:
             for word, intent in STORY_SUBJECTS.items()
             if intent in content.intents
         }
+        self.subject_topics = frozenset(self._subjects.values())
+        """The topics a subject word names (:meth:`subjects` finds only these)."""
         vocabulary: list[str] = []
         normalised: list[tuple[str, str]] = []
         for topic in content.intents.values():
@@ -521,6 +528,24 @@ class Matcher:
             for s, ids in self._term_intents.items()
         }
         self._index_of = {e.name: n for n, e in enumerate(self._intents)}
+        # For :meth:`best`: per intent, its examples by total (lightest first, so the lowest
+        # bit of a set is its lightest example) and, per term, the set of those holding it as
+        # the bits of an int.
+        self._by_total: list[tuple[list[float], list[float]]] = []
+        self._masks: list[dict[str, int]] = []
+        for entry in self._intents:
+            order = sorted(range(len(entry.texts)), key=entry.totals.__getitem__)
+            bit = {j: 1 << n for n, j in enumerate(order)}
+            self._by_total.append(
+                ([entry.totals[j] for j in order], [entry.roots[j] for j in order])
+            )
+            masks: dict[str, int] = {}
+            for term, held in entry.postings.items():
+                mask = 0
+                for j in held:
+                    mask |= bit[j]
+                masks[term] = mask
+            self._masks.append(masks)
         # The same shares by intent, and each term's largest (for the rare-term shortcut).
         self._share_of: dict[str, dict[int, float]] = {
             s: dict(zip(ids, self._term_shares[s], strict=True))
@@ -576,6 +601,119 @@ class Matcher:
         give them; an intent knowing none of the query's words scores 0."""
         if not query:
             return {}
+        covered, shares, mine, q_total = self._among(query, intents)
+        return {c.intent: c.score for c in self._rank(covered, shares, mine, q_total, 0, [])}
+
+    def best(
+        self, query: Query, intents: Iterable[str], limit: int = 2, floor: float = 0.0
+    ) -> list[tuple[str, float]]:
+        """The best ``limit`` of the given intents for a query, best first, with the scores
+        :meth:`score` gives them (ties in the order :meth:`score` lists them).
+
+        Only intents that may make the top are scored (the bound :meth:`rank` prunes by), so
+        this costs a fraction of scoring them all. ``floor``: intents that cannot score above
+        it are of no interest (they may be left out even when they would make the top).
+        """
+        if not query or limit <= 0:
+            return []
+        q_total = sum(w for w, _ in query.values())
+        covered: dict[int, float] = {}
+        shares: dict[int, float] = {}
+        mine: dict[int, list[tuple[str, float]]] = {}
+        wanted = {self._index_of[name] for name in intents if name in self._index_of}
+        known = [
+            (s, w * conf, conf, self._share_of[s])
+            for s, (w, conf) in query.items()
+            if conf > 0 and s in self._share_of
+        ]
+        for i in wanted:  # in :meth:`score`'s order, summed up as it does, term by term
+            weight = share = 0.0
+            terms: list[tuple[str, float]] = []
+            for s, wc, conf, of in known:
+                if i in of:
+                    weight += wc
+                    share += conf * of[i]
+                    terms.append((s, wc))
+            covered[i], shares[i], mine[i] = weight, share, terms
+        covered = {i: c for i, c in covered.items() if c > 0}
+        kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
+        bound_of = self._bound
+        ordered = [(bound_of(i, c / q_total, shares[i]), i) for i, c in covered.items()]
+        ordered.sort(key=_first, reverse=True)  # as in :meth:`_rank`: stable, best bound first
+        ranked: list[tuple[str, float]] = []
+        for bound, i in ordered:
+            if round(100.0 * bound, 1) + 0.1 < kept[0]:
+                break
+            score = self._top_two(i, mine[i], q_total, covered[i] / q_total)
+            ranked.append((self._intents[i].name, score))
+            if score > kept[0]:
+                heapq.heapreplace(kept, score)
+        ranked.sort(key=lambda kv: -kv[1])
+        return [kv for kv in ranked[:limit] if kv[1] >= floor]
+
+    def _bound(self, i: int, coverage: float, share: float) -> float:
+        """:func:`_score_bound` of intent ``i``, computed as :meth:`_rank` computes it."""
+        p = min(1.0, share)
+        if self._intents[i].whole:
+            return min(p, coverage)
+        if p + coverage > 0:
+            pc = p * coverage
+            return F1_SHARE * 2 * pc / (p + coverage) + (1 - F1_SHARE) * math.sqrt(pc)
+        return 0.0
+
+    def _top_two(
+        self, i: int, terms: Sequence[tuple[str, float]], q_total: float, coverage: float
+    ) -> float:
+        """Intent ``i``'s score, exactly as :meth:`_rank` computes it, found from fewer
+        examples: examples holding the same of the message's terms share their weight, and
+        of those the lightest score best (an example's score never grows with its total), so
+        only the two lightest of each such group are scored."""
+        totals, roots = self._by_total[i]
+        masks = self._masks[i]
+        held = [(masks[s], wc) for s, wc in terms]
+        remaining = 0
+        for mask, _ in held:
+            remaining |= mask
+        whole = self._intents[i].whole
+        rest = 1 - F1_SHARE
+        f1_weight = 2 * F1_SHARE
+        best = second = -1.0
+        while remaining:
+            low = remaining & -remaining
+            group = remaining
+            shared = 0.0
+            for mask, wc in held:  # in the message's order, as :meth:`_rank` adds them up
+                if mask & low:
+                    shared = shared + wc
+                    group &= mask
+                else:
+                    group &= ~mask
+            remaining &= ~group
+            for _ in range(2):
+                j = (group & -group).bit_length() - 1
+                if whole:
+                    score = min(shared / totals[j], shared / q_total)
+                else:
+                    score = (
+                        f1_weight * shared / (totals[j] + q_total)
+                        + rest * math.sqrt(shared * coverage) * roots[j]
+                    )
+                if score > best:
+                    best, second = score, best
+                elif score > second:
+                    second = score
+                group &= group - 1
+                if not group:
+                    break
+        if second < 0:
+            second = 0.0
+        return round(100.0 * (SUPPORT_BEST * best + (1 - SUPPORT_BEST) * second), 1)
+
+    def _among(
+        self, query: Query, intents: Iterable[str]
+    ) -> tuple[dict[int, float], dict[int, float], dict[int, list[tuple[str, float]]], float]:
+        """The given intents' coverage of a query, precision bound and terms (as :meth:`_rank`
+        takes them), and the query's total weight."""
         q_total = sum(w for w, _ in query.values())
         known = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in self._term_intents]
         wanted = {self._index_of[name] for name in intents if name in self._index_of}
@@ -584,14 +722,18 @@ class Matcher:
         mine: dict[int, list[tuple[str, float]]] = {i: [] for i in wanted}
         for s, wc in known:
             conf = query[s][1]
-            for i, share in self._share_of[s].items():
+            share_of = self._share_of[s]
+            # the shorter of the two to walk; the sums are taken term by term either way
+            pairs: Iterable[tuple[int, float]] = share_of.items()
+            if len(share_of) > len(covered):
+                pairs = ((i, share_of[i]) for i in covered if i in share_of)
+            for i, share in pairs:
                 if i in covered:
                     covered[i] += wc
                     shares[i] += conf * share
                     mine[i].append((s, wc))
         covered = {i: c for i, c in covered.items() if c > 0}
-        ranked = self._rank(covered, shares, mine, q_total, 0, [])
-        return {c.intent: c.score for c in ranked}
+        return covered, shares, mine, q_total
 
     def rank(self, query: Query, limit: int = 3) -> list[Candidate]:
         """Best intents for a query, best first.
@@ -805,7 +947,7 @@ class Matcher:
             known = sum(1 for s, (_, c) in query.items() if c > 0 and s in self._term_intents)
             if decision.kind == "fallback" and known >= 2:
                 return self._alone(decision)
-            return decision
+            return self._verbatim(decision, reading.whole)
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
@@ -929,6 +1071,24 @@ class Matcher:
         known = [s for s, (_, c) in query.items() if c > 0 and s in self._term_intents]
         return len(known) <= 1 and all(len(self._term_intents[s]) >= VAGUE_DF for s in known)
 
+    @staticmethod
+    def _verbatim(decision: Decision, text: str) -> Decision:
+        """A "Did you mean" between topics, one of which has the message (normalised) word for
+        word among its examples, answers that one: it is what was asked."""
+        if decision.kind != "did_you_mean":
+            return decision
+        exact = [
+            c for c in decision.candidates if c.intent in decision.options and c.example == text
+        ]
+        if len(exact) != 1:
+            return decision
+        return Decision("intent", exact[0].intent, exact[0].score, decision.candidates)
+
+    def subjects(self, text: str) -> set[str]:
+        """The topics of the subjects (:data:`STORY_SUBJECTS`) normalised text names
+        ("how long does it last in pregnancy": ``pregnancy``)."""
+        return self._named([self.analyzer.terms(text)])
+
     def _named(self, terms: Sequence[Sequence[Term]]) -> set[str]:
         """The topics of the subjects (:data:`STORY_SUBJECTS`) the sentences name."""
         subjects = self._subjects
@@ -944,6 +1104,19 @@ class Matcher:
         """A "Did you mean" between close topics, one of which the message names (a
         medicine, an injection: :data:`SETTLING_SUBJECTS`; a doctor: :data:`SETTLING_WORDS`),
         answers that one."""
+        if decision.kind == "intent":
+            subjects = self._named(terms) & SETTLING_SUBJECTS
+            if len(subjects) != 1:
+                return decision
+            (subject,) = subjects
+            if decision.intent not in SUBJECT_SIBLINGS.get(subject, ()):
+                return decision
+            if decision.score >= SIBLING_CLEAR:  # (nearly) one of the sibling's examples
+                return decision
+            chosen = next((c for c in decision.candidates if c.intent == subject), None)
+            if chosen is None or chosen.score < self.threshold:
+                return decision
+            return Decision("intent", chosen.intent, chosen.score, decision.candidates)
         if decision.kind != "did_you_mean":
             return decision
         settling = self._named(terms) & SETTLING_SUBJECTS

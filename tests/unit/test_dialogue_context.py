@@ -95,6 +95,8 @@ def _cleared(dialogue: Dialogue, reply: Reply) -> bool:
             "other_treatments",
         ),
         ("whats piriformis syndrome", "and how is it treated", "neuromuscular_massage"),
+        ("can i take naproxen for sciatica", "any side effects?", "medicines"),
+        ("what is neuromuscular massage", "are there side effects", "massage_safety"),
     ],
 )
 def test_a_short_question_asks_about_the_last_topic(
@@ -116,6 +118,51 @@ def test_a_pronoun_brings_the_last_topic_in(dialogue: Dialogue) -> None:
     assert reply.intent in ("neuromuscular_massage", "massage_for_sciatica", "find_therapist")
     reply, _ = _after(dialogue, "what stretches help piriformis", "how often should i do them")
     assert reply.intent == "stretches_exercise"
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("is gabapentin good for sciatica", "medicines"),
+        ("which painkillers are best for sciatic pain", "medicines"),
+        ("i have to cancel my appointment tomorrow", "clinic_cancellation"),
+        ("how do you tell piriformis from sciatica", "sciatica_vs_piriformis"),
+    ],
+)
+def test_what_is_named_or_how_it_is_asked_settles_a_close_call(
+    dialogue: Dialogue, question: str, want: str
+) -> None:
+    """A medicine named alone is asked about, not the other treatments beside it; cancelling
+    is not booking; telling one from the other is the difference between them."""
+    reply, _ = dialogue.handle(ChatState(), question)
+    assert reply.intent == want, (question, reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("message", "want"),
+    [
+        ("hello is this a bot", "about_bot"),
+        ("hi there, what is piriformis syndrome", "piriformis_syndrome"),
+        ("hello", "greeting"),
+        ("hey bot", "greeting"),
+    ],
+)
+def test_a_greeting_that_goes_on_to_ask_is_the_question(
+    dialogue: Dialogue, message: str, want: str
+) -> None:
+    reply, _ = dialogue.handle(ChatState(), message)
+    assert reply.intent == want, (message, reply.kind, reply.intent)
+
+
+def test_a_pronoun_beside_the_subject_of_its_own_topic_is_read_as_before(
+    dialogue: Dialogue,
+) -> None:
+    """ "It" does not pull a message onto the last topic when the message names its own
+    topic's subject (a pregnancy)."""
+    reply, _ = _after(
+        dialogue, "is massage safe with a slipped disc", "how long does it last in pregnancy"
+    )
+    assert reply.intent == "pregnancy"
 
 
 def test_a_message_that_names_its_own_topic_is_read_as_before(dialogue: Dialogue) -> None:
@@ -573,11 +620,11 @@ def test_conversations_are_read_in_context(
     report = evaluate_dialogues(dialogue, conversations)
     for part in (report.part(False), report.part(True)):
         assert part.urgent_recall == 1.0 and part.false_alarms == 0, part.label
-    # measured: tuning 95.3% of turns, 96.6% of context turns, 89.4% whole; held-out (32
+    # measured: tuning 98.0% of turns, 98.3% of context turns, 93.9% whole; held-out (32
     # conversations written afresh, never run while tuning) 89.7%, 89.5%, 75.0%
     tuning = report.part(False)
-    assert tuning.accuracy >= 0.95 and tuning.context_accuracy >= 0.96
-    assert tuning.whole_accuracy >= 0.89
+    assert tuning.accuracy >= 0.97 and tuning.context_accuracy >= 0.98
+    assert tuning.whole_accuracy >= 0.93
     held = report.part(True)
     assert held.accuracy >= 0.89 and held.context_accuracy >= 0.89
     assert held.whole_accuracy >= 0.74

@@ -41,6 +41,8 @@ def test_typos_are_corrected_against_the_vocabulary(matcher: Matcher) -> None:
         ("pain in my butt that goes down to my calf", "sciatica_symptoms"),
         ("whats piriformis syndrome", "piriformis_syndrome"),
         ("can massge help my sciatica", "massage_for_sciatica"),
+        ("tell me about massage for sciatica", "massage_for_sciatica"),
+        ("tell me a bit about heat packs", "heat_ice"),
         ("hi", "greeting"),
         ("thx", "thanks"),
     ],
@@ -259,6 +261,55 @@ def test_the_lazy_search_finds_exactly_what_a_plain_scan_finds(
     texts += [f"{a} {b}" for a, b in zip(texts[::7], texts[3::7], strict=False)]
     for text in texts:
         assert matcher.candidates(text, limit=4) == _plain_scan(matcher, text, 4), text
+
+
+def test_the_best_few_are_exactly_the_top_of_scoring_them_all(matcher: Matcher) -> None:
+    """:meth:`Matcher.best` (the dialogue's reading of a follow-up with the last topic) scores
+    only the intents that may make the top, each from the lightest examples of each group:
+    the same intents, scores and tie order as scoring every one and sorting."""
+    import random
+
+    import yaml
+
+    names = [entry.name for entry in matcher._intents]
+    questions = yaml.safe_load((REPO / "tests" / "data" / "questions.yml").read_text())
+    rnd = random.Random(22)
+    checked = 0
+    for item in questions[::3]:
+        subject = " ".join(rnd.choice(names).split("_")[:2])
+        query = matcher.query(f"{normalise(item['q'])} {subject}")
+        pool = set(rnd.sample(names, rnd.randint(1, 10)))
+        everything = sorted(matcher.score(query, pool).items(), key=lambda kv: -kv[1])
+        for limit in (1, 2, 3):
+            for floor in (0.0, 43.9, 70.0):
+                want = [kv for kv in everything[:limit] if kv[1] >= floor]
+                assert matcher.best(query, pool, limit, floor) == want, (item["q"], subject)
+                checked += bool(want)
+    assert checked > 100
+
+
+def test_a_close_call_with_one_topic_asked_word_for_word_answers_it(
+    content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message that is, word for word, one of a topic's examples is not asked "Did you
+    mean" between that topic and another; no other decision changes."""
+    matcher = Matcher(content)
+    texts = [e.text for intent in content.intents.values() for e in intent.examples]
+    settled = [matcher.decide(text) for text in texts]
+    monkeypatch.setattr(Matcher, "_verbatim", staticmethod(lambda decision, text: decision))
+    changed = 0
+    for text, decision in zip(texts, settled, strict=True):
+        unsettled = matcher.decide(text)
+        if unsettled != decision:
+            changed += 1
+            assert unsettled.kind == "did_you_mean" and decision.kind == "intent", text
+            assert decision.intent in unsettled.options, text
+            assert any(
+                normalise(e.text) == normalise(text)
+                for e in content.intents[str(decision.intent)].examples
+            ), text
+    assert changed > 0
+    assert settled[texts.index("how long does piriformis syndrome last")].intent == "how_long"
 
 
 def test_one_split_serves_screen_and_matcher(matcher: Matcher) -> None:
