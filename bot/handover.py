@@ -9,8 +9,8 @@ the person's reply to that goes back to the same ticket.
 
 This module decides everything that is not transport: the flow of one chat (waiting for a
 question, the draft), tickets and the three-open-tickets limit, which message belongs to
-which ticket, who may close what, and every text. The adapter
-(:mod:`bot.telegram.handover`) only sends messages and reports their ids back.
+which ticket, who may close what, and every text (worded in ``responses/messages.yml``). The
+adapter (:mod:`bot.telegram.handover`) only sends messages and reports their ids back.
 
 Privacy: the draft question lives in memory only, until sent or cancelled (and at most
 :data:`DRAFT_SECONDS`). The database keeps routing data only (see

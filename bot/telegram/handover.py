@@ -81,7 +81,9 @@ AFTER_GROUP = 1
 """Handler group of what follows an ordinary handler (the staff note after /optout)."""
 
 ASK_COMMAND = ("ask", "Ask the clinic a question")
-"""The ``/ask`` entry of the command menu (only when ``STAFF_CHAT_ID`` is set)."""
+"""The ``/ask`` entry of the command menu (only when ``STAFF_CHAT_ID`` is set). Like
+:data:`~bot.telegram.handlers.COMMANDS` and :data:`STAFF_COMMANDS`, the menu's descriptions
+stay beside the command names they describe, not in ``messages.yml``."""
 
 STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("open", "List the open questions, urgent first"),
