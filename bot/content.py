@@ -133,6 +133,57 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "handover_address",
     "handover_contact",
     "handover_unreachable_urgent",
+    "handover_someone",
+    "handover_ask_label",
+    "handover_send_label",
+    "handover_cancel_label",
+    "handover_done_label",
+    "handover_take_label",
+    "handover_taken_label",
+    "handover_answered_label",
+    "handover_closed_label",
+    "handover_closed_unreachable",
+    "handover_closed_optout",
+    "handover_a_colleague",
+    "handover_ticket",
+    "handover_follow_up",
+    "handover_by",
+    "handover_no_such",
+    "handover_was_closed",
+    "handover_yours",
+    "handover_has_it",
+    "handover_state_taken",
+    "handover_state_answered",
+    "handover_state_closed",
+    "handover_now_closed",
+    "handover_now_closed_told",
+    "handover_already_closed",
+    "handover_had_taken",
+    "handover_already_answered",
+    "handover_undeliverable",
+    "handover_not_relayed",
+    "handover_gone",
+    "handover_optout_closed",
+    "handover_open_none",
+    "handover_open_head",
+    "handover_open_line",
+    "handover_open_line_urgent",
+    "handover_open_by",
+    "handover_open_answered",
+    "handover_open_waiting",
+    "handover_open_foot",
+    "handover_staff_help",
+    "handover_help_line",
+    "handover_limit",
+    "handover_private_only",
+    "admins_only",
+    "chosen",
+    "voice_not_heard",
+    "voice_heard",
+    "voice_too_long",
+    "voice_unreadable",
+    "voice_busy",
+    "voice_not_heard_handover",
 )
 
 MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -158,10 +209,43 @@ MESSAGE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "handover_book_online": frozenset({"url"}),
         "handover_address": frozenset({"address"}),
         "handover_unreachable_urgent": frozenset({"emergency_number"}),
+        "handover_taken_label": frozenset({"name"}),
+        "handover_answered_label": frozenset({"name"}),
+        "handover_closed_label": frozenset({"name"}),
+        "handover_ticket": frozenset({"name", "number", "question"}),
+        "handover_follow_up": frozenset({"name", "number", "question"}),
+        "handover_by": frozenset({"name"}),
+        "handover_no_such": frozenset({"number"}),
+        "handover_was_closed": frozenset({"by", "number"}),
+        "handover_yours": frozenset({"number"}),
+        "handover_has_it": frozenset({"name", "number", "state"}),
+        "handover_now_closed": frozenset({"by", "number"}),
+        "handover_now_closed_told": frozenset({"by", "number"}),
+        "handover_already_closed": frozenset({"number"}),
+        "handover_had_taken": frozenset({"name", "number"}),
+        "handover_already_answered": frozenset({"name", "number"}),
+        "handover_undeliverable": frozenset({"number"}),
+        "handover_not_relayed": frozenset({"number"}),
+        "handover_gone": frozenset({"number"}),
+        "handover_optout_closed": frozenset({"number"}),
+        "handover_open_head": frozenset({"count", "urgent"}),
+        "handover_open_line": frozenset({"day", "number", "state"}),
+        "handover_open_line_urgent": frozenset({"day", "number", "state"}),
+        "handover_open_by": frozenset({"name", "state"}),
+        "handover_staff_help": frozenset({"urgent_mark"}),
+        "handover_limit": frozenset({"max_open"}),
+        "chosen": frozenset({"title"}),
+        "voice_heard": frozenset({"text"}),
     }
 )
 """The ``{fields}`` each message may use (filled in by the bot; ``{{`` and ``}}`` write a brace
 there). Any other message is shown as written and may hold no brace."""
+
+MESSAGE_NEEDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {"handover_ticket": frozenset({"number"})}
+)
+"""The ``{fields}`` a message must use: the bot finds a question's number in the staff group's
+message by the words around ``{number}``."""
 
 MIN_EXAMPLES = 15
 MAX_PAYLOAD_BYTES = 64
@@ -516,6 +600,7 @@ class _Builder:
         self.out_of_scope: list[str] = []
         self.messages: dict[str, str] = {}
         self.message_where: dict[str, Where] = {}
+        self.messages_where: Where | None = None  # the first ``messages:`` block read
         self.menu: list[str] = []
         self.menu_where: list[Where] = []
         self.asks: dict[str, list[AskRule]] = {}
@@ -671,6 +756,8 @@ class _Builder:
         for node in doc.sequence(top["responses"], "responses") if "responses" in top else []:
             self._response(doc, node)
         if "messages" in top:
+            if self.messages_where is None:
+                self.messages_where = doc.at(top["messages"])
             for key, value in (doc.mapping(top["messages"], "messages", _AnyKey()) or {}).items():
                 text = doc.string(value, f"message {key!r}")
                 if text is not None:
@@ -850,11 +937,17 @@ class _Builder:
         anywhere = Where("responses", 1)
         for key in REQUIRED_MESSAGES:
             if key not in self.messages:
-                self._add(anywhere, f"message {key!r} is missing")
+                self._add(self.messages_where or anywhere, f"message {key!r} is missing")
         for key, text in self.messages.items():
             if len(text) > MAX_MESSAGE_CHARS:
                 self._add(self.message_where[key], f"message {key!r} is over 4096 characters")
             problem = _field_problem(text, MESSAGE_FIELDS.get(key, frozenset()))
+            needed = MESSAGE_NEEDS.get(key, frozenset())
+            if problem is None and needed:
+                used = {f for _, f, _, _ in Formatter().parse(text) if f is not None}
+                lacking = sorted(needed - used)
+                if lacking:
+                    problem = f"it must use {{{lacking[0]}}}"
             if problem:
                 self._add(self.message_where[key], f"message {key!r}: {problem}")
         if not self.menu:

@@ -9,8 +9,8 @@ the person's reply to that goes back to the same ticket.
 
 This module decides everything that is not transport: the flow of one chat (waiting for a
 question, the draft), tickets and the three-open-tickets limit, which message belongs to
-which ticket, who may close what, and every text. The adapter
-(:mod:`bot.telegram.handover`) only sends messages and reports their ids back.
+which ticket, who may close what, and every text (worded in ``responses/messages.yml``). The
+adapter (:mod:`bot.telegram.handover`) only sends messages and reports their ids back.
 
 Privacy: the draft question lives in memory only, until sent or cancelled (and at most
 :data:`DRAFT_SECONDS`). The database keeps routing data only (see
@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from string import Formatter
 
 from bot.content import FIND_THERAPIST, is_topic
 from bot.dialogue import BOOKING, Dialogue
@@ -56,10 +58,6 @@ TAKE_PREFIX = "take:"
 """Payload prefix of the staff group's "I'll take it" button (and of the status button that
 replaces it: pressing that says who has the question)."""
 
-ASK_LABEL = "Ask the clinic"
-
-TAKE_LABEL = "I'll take it"
-
 MAX_TEAM_NOTES = 10_000
 """Tickets whose staff member (who took, answered or closed it) is remembered, in memory."""
 
@@ -78,7 +76,9 @@ MAX_QUESTION_CHARS = 3500
 MAX_NAME_CHARS = 64
 
 URGENT_MARK = "URGENT SYMPTOMS DESCRIBED"
-"""First line of a staff message whose text describes urgent symptoms or a crisis."""
+"""First line of a staff message whose text describes urgent symptoms or a crisis. It stays
+here, not in ``messages.yml``: the adapter recognises the bot's own questions in the staff group
+by it (``handover_staff_help`` quotes it as ``{urgent_mark}``)."""
 
 OFFERED_AFTER_KINDS = frozenset({"not_covered", "guidance"})
 """Response kinds (topics the article does not cover) whose answers offer the hand-over."""
@@ -192,6 +192,7 @@ class HandOver:
         # who works on what, in memory only (a restart forgets the names, not the tickets).
         self._team: OrderedDict[int, tuple[Staff, str]] = OrderedDict()
         self._quietly_closed: dict[str, list[TicketRow]] = {}
+        self._ticket_re: tuple[str, re.Pattern[str]] | None = None
 
     # --- the patient's side --------------------------------------------------------------
 
@@ -222,7 +223,7 @@ class HandOver:
             self._keep(self._asked, chat, _Draft(question.strip(), False, self._monotonic()))
         buttons = list(reply.buttons)
         at = len(buttons) - 1 if buttons and buttons[-1].payload == MENU else len(buttons)
-        buttons.insert(at, Button(ASK_LABEL, ASK))
+        buttons.insert(at, Button(self._says("handover_ask_label"), ASK))
         return dataclasses.replace(reply, buttons=tuple(buttons))
 
     def start(self, chat: str, *, opted_out: bool = False) -> Reply:
@@ -239,14 +240,14 @@ class HandOver:
             self._keep(self._drafts, chat, _Draft("", False, self._monotonic()))
             return Reply(
                 f"{intro}\n\n{self._says('handover_type')}",
-                (Button("Cancel", CANCEL),),
+                (self.cancel_button(),),
                 kind=ReplyKind.HANDOVER_ASK,
             )
         draft = self._draft(asked.question)
         self._keep(self._drafts, chat, draft)
         return Reply(
             f"{intro}\n\n{self._says('handover_asked', question=draft.question)}",
-            (Button("Send", SEND), Button("Cancel", CANCEL)),
+            (self._send_button(), self.cancel_button()),
             kind=ReplyKind.HANDOVER_CONFIRM,
         )
 
@@ -266,12 +267,12 @@ class HandOver:
         if not text.strip():
             return Reply(
                 self._says("handover_empty"),
-                (Button("Cancel", CANCEL),),
+                (self.cancel_button(),),
                 kind=ReplyKind.HANDOVER_ASK,
             )
         draft = self._draft(text)
         self._keep(self._drafts, chat, draft)
-        buttons = (Button("Send", SEND), Button("Cancel", CANCEL))
+        buttons = (self._send_button(), self.cancel_button())
         if draft.urgent:
             urgent = self._urgent_answer(text)
             return Reply(
@@ -316,7 +317,7 @@ class HandOver:
         if not draft.question:
             return Reply(
                 self._says("handover_type_first"),
-                (Button("Cancel", CANCEL),),
+                (self.cancel_button(),),
                 kind=ReplyKind.HANDOVER_ASK,
             )
         full = self._limit_note(chat)
@@ -331,14 +332,32 @@ class HandOver:
     def staff_text(self, opened: Opened, first_name: str) -> str:
         """The staff group's message for a new ticket (plain text)."""
         lines = [URGENT_MARK] if opened.urgent else []
-        lines.append(f"Question #{opened.number} from {_name(first_name)}: {opened.question}")
-        lines.append("")
-        lines.append(f"Reply to this message to answer. /done {opened.number} closes it.")
+        lines.append(
+            self._says(
+                "handover_ticket",
+                number=str(opened.number),
+                name=self._name(first_name),
+                question=opened.question,
+            )
+        )
         return "\n".join(lines)
+
+    def ticket_number(self, text: str) -> int | None:
+        """The number of the question whose staff message ``text`` is (as
+        :meth:`staff_text` wrote it, read by the words around ``{number}`` in
+        ``handover_ticket``), else None."""
+        match = self._ticket_pattern().match(text)
+        return int(match.group(1)) if match else None
+
+    def _ticket_pattern(self) -> re.Pattern[str]:
+        template = self.dialogue.content.messages["handover_ticket"]
+        if self._ticket_re is None or self._ticket_re[0] != template:
+            self._ticket_re = (template, _ticket_pattern(template))
+        return self._ticket_re[1]
 
     def done_button(self, number: int) -> Button:
         """The staff message's "Done" button."""
-        return Button("Done", f"{DONE_PREFIX}{number}")
+        return Button(self._says("handover_done_label"), f"{DONE_PREFIX}{number}")
 
     def ticket_buttons(self, number: int) -> tuple[Button, ...]:
         """The buttons under ticket ``number``'s message in the staff group: "I'll take it"
@@ -347,9 +366,9 @@ class HandOver:
         who = self._team.get(number)
         status = f"{TAKE_PREFIX}{number}"
         if who is None:
-            return (Button(TAKE_LABEL, status), self.done_button(number))
+            return (Button(self._says("handover_take_label"), status), self.done_button(number))
         staff, what = who
-        label = f"{what.capitalize()} by {staff.name}"
+        label = self._says(f"handover_{what}_label", name=staff.name)
         if what == "closed":
             return (Button(label, status),)
         return (Button(label, status), self.done_button(number))
@@ -365,18 +384,22 @@ class HandOver:
             return None
         ticket = self.tickets.get(number)
         if ticket is None:
-            return f"There is no question #{number} (it was erased or has expired).", False
+            return self._says("handover_no_such", number=str(number)), False
         who = self._team.get(number)
         if ticket.closed:
-            closer = f" by {who[0].name}" if who and who[1] == "closed" else ""
-            return f"Question #{number} was closed{closer}.", False
+            closer = self._by(who[0]) if who and who[1] == "closed" else ""
+            return self._says("handover_was_closed", number=str(number), by=closer), False
         if who is not None:
             if who[0].user_id == staff.user_id:
-                return f"Question #{number} is yours: reply to its message to answer.", False
-            return f"{who[0].name} has question #{number} already ({who[1]}).", False
+                return self._says("handover_yours", number=str(number)), False
+            state = self._says(f"handover_state_{who[1]}")
+            return (
+                self._says("handover_has_it", name=who[0].name, number=str(number), state=state),
+                False,
+            )
         self._note_team(number, staff, "taken")
         logger.info("hand-over: ticket #%d taken", number)
-        return f"Question #{number} is yours: reply to its message to answer.", True
+        return self._says("handover_yours", number=str(number)), True
 
     def posted(self, opened: Opened, message_id: int) -> Reply:
         """The ticket is in the staff group as ``message_id``: remember that and confirm
@@ -431,7 +454,14 @@ class HandOver:
         group's message."""
         draft = self._draft(text)
         lines = [URGENT_MARK] if draft.urgent else []
-        lines.append(f"#{ticket.number} {_name(first_name)} replies: {draft.question}")
+        lines.append(
+            self._says(
+                "handover_follow_up",
+                number=str(ticket.number),
+                name=self._name(first_name),
+                question=draft.question,
+            )
+        )
         return FollowUp(self._urgent_answer(text) if draft.urgent else None, "\n".join(lines))
 
     def followed_up(self, ticket: TicketRow, message_id: int) -> Reply:
@@ -488,39 +518,23 @@ class HandOver:
             return None, True
         if who[0].user_id == staff.user_id:
             return None, False
-        if who[1] == "taken":
-            note = f"{who[0].name} had taken question #{ticket.number}; your reply was sent too."
-        else:
-            note = (
-                f"{who[0].name} already answered question #{ticket.number}; your reply was "
-                "sent too."
-            )
-        return note, False
+        key = "handover_had_taken" if who[1] == "taken" else "handover_already_answered"
+        return self._says(key, name=who[0].name, number=str(ticket.number)), False
 
     def undeliverable(self, ticket: TicketRow) -> str:
         """The person blocked the bot or deleted the chat: close the ticket, tell staff."""
         self.tickets.close(ticket.number)
-        self._note_team(ticket.number, Staff(0, "the bot (person unreachable)"), "closed")
-        return (
-            f"Question #{ticket.number}: the reply could not be delivered (the person has "
-            "blocked the bot or deleted the chat). The question is now closed."
-        )
+        unreachable = Staff(0, self._says("handover_closed_unreachable"))
+        self._note_team(ticket.number, unreachable, "closed")
+        return self._says("handover_undeliverable", number=str(ticket.number))
 
-    @staticmethod
-    def not_relayed_note(ticket: TicketRow) -> str:
+    def not_relayed_note(self, ticket: TicketRow) -> str:
         """Staff replied with something other than text, a photo or a file."""
-        return (
-            f"Question #{ticket.number}: only text, photos and files are passed on; this was "
-            "not sent."
-        )
+        return self._says("handover_not_relayed", number=str(ticket.number))
 
-    @staticmethod
-    def gone_note(number: int) -> str:
+    def gone_note(self, number: int) -> str:
         """Staff replied to a ticket that no longer exists."""
-        return (
-            f"Question #{number} is no longer here: the person erased it with /forget, or it "
-            "expired. Nothing was passed on."
-        )
+        return self._says("handover_gone", number=str(number))
 
     def closing(self, chat: str, number: int, staff: Staff | None = None) -> Closing | None:
         """``/done <number>`` or "Done" by ``staff``: close the ticket; ``None`` (do
@@ -533,26 +547,27 @@ class HandOver:
             by = ""
             if staff is not None:
                 self._note_team(number, staff, "closed")
-                by = f" by {staff.name}"
+                by = self._by(staff)
             if ticket is None:  # erased in between
-                return Closing(f"Question #{number} is closed{by}.")
+                return Closing(self._says("handover_now_closed", number=str(number), by=by))
             return Closing(
-                f"Question #{number} is closed{by}; the person was told.",
+                self._says("handover_now_closed_told", number=str(number), by=by),
                 ticket,
                 self._says("handover_closed", number=str(number)),
             )
         ticket = self.tickets.get(number)
         if ticket is None:
-            return Closing(f"There is no question #{number} (it was erased or has expired).")
-        return Closing(f"Question #{number} was already closed.")
+            return Closing(self._says("handover_no_such", number=str(number)))
+        return Closing(self._says("handover_already_closed", number=str(number)))
 
     def close_for(self, chat: str) -> list[TicketRow]:
         """Close every open ticket of ``chat`` (the person sent /optout); the adapter then
         tells the staff group (:meth:`quietly_closed`)."""
         closed = []
+        person = Staff(0, self._says("handover_closed_optout"))
         for ticket in self.tickets.open_tickets(chat):
             if self.tickets.close(ticket.number):
-                self._note_team(ticket.number, Staff(0, "the person (/optout)"), "closed")
+                self._note_team(ticket.number, person, "closed")
                 closed.append(ticket)
         if closed:
             self._quietly_closed.setdefault(chat, []).extend(closed)
@@ -563,13 +578,9 @@ class HandOver:
         """Tickets :meth:`close_for` closed for ``chat`` that staff were not told of yet."""
         return self._quietly_closed.pop(chat, [])
 
-    @staticmethod
-    def optout_note(ticket: TicketRow) -> str:
+    def optout_note(self, ticket: TicketRow) -> str:
         """What the staff group is told of a ticket closed by the person's /optout."""
-        return (
-            f"Question #{ticket.number} is closed: the person turned off the bot's memory "
-            "(/optout), so replies are no longer passed on."
-        )
+        return self._says("handover_optout_closed", number=str(ticket.number))
 
     def migrated(self, new_chat: str) -> None:
         """The staff group became a supergroup: it is ``new_chat`` from now on."""
@@ -581,45 +592,32 @@ class HandOver:
             return None
         tickets = sorted(self.tickets.open_tickets(), key=lambda t: (not t.urgent, t.number))
         if not tickets:
-            return "No open questions."
+            return self._says("handover_open_none")
         urgent = sum(t.urgent for t in tickets)
-        lines = [f"Open questions ({len(tickets)}, {urgent} urgent):"]
+        lines = [self._says("handover_open_head", count=str(len(tickets)), urgent=str(urgent))]
         for ticket in tickets:
             who = self._team.get(ticket.number)
             if who is not None:
-                state = f"{who[1]} by {who[0].name}"
+                what = self._says(f"handover_state_{who[1]}")
+                state = self._says("handover_open_by", state=what, name=who[0].name)
             else:
-                state = "answered" if ticket.answered else "waiting for an answer"
-            mark = "URGENT " if ticket.urgent else ""
-            lines.append(f"{mark}#{ticket.number}: sent {ticket.day.isoformat()}, {state}")
+                state = self._says(
+                    "handover_open_answered" if ticket.answered else "handover_open_waiting"
+                )
+            key = "handover_open_line_urgent" if ticket.urgent else "handover_open_line"
+            day = ticket.day.isoformat()
+            lines.append(self._says(key, number=str(ticket.number), day=day, state=state))
         lines.append("")
-        lines.append("/done <number> closes one.")
+        lines.append(self._says("handover_open_foot"))
         return "\n".join(lines)
 
-    @staticmethod
-    def staff_help() -> str:
+    def staff_help(self) -> str:
         """What staff can do in the group."""
-        return "\n".join(
-            [
-                'Questions people send with "Ask the clinic" arrive here as '
-                '"Question #12 from Anna: ..." (marked URGENT SYMPTOMS DESCRIBED when '
-                "they are).",
-                '- "I\'ll take it" tells colleagues you are on it; the button then shows '
-                "your name.",
-                "- Reply to the question's message to answer: the person gets your text "
-                "(or photo, or file) from the bot, and their replies come back here under "
-                "the question. Messages that are not replies stay in this group.",
-                "- /done 12, or the Done button, closes question #12: the person is told, "
-                "and their further replies are not passed on.",
-                "- /open lists the open questions, urgent ones first.",
-                "The bot never stores your messages or your name.",
-            ]
-        )
+        return self._says("handover_staff_help", urgent_mark=URGENT_MARK)
 
-    @staticmethod
-    def help_line() -> str:
+    def help_line(self) -> str:
         """Added to the person's /help when the hand-over is on."""
-        return "/ask - send your question to a person at the clinic"
+        return self._says("handover_help_line")
 
     # --- privacy -------------------------------------------------------------------------
 
@@ -633,11 +631,7 @@ class HandOver:
     def _limit_note(self, chat: str) -> Reply | None:
         if len(self.tickets.open_tickets(chat)) < self.max_open:
             return None
-        return self._note(
-            f"You already have {self.max_open} questions waiting for the clinic. Please wait "
-            "for their answers before asking another; you can add to a question by replying "
-            "to the clinic's answer."
-        )
+        return self._note(self._says("handover_limit", max_open=str(self.max_open)))
 
     def _draft(self, text: str) -> _Draft:
         question = text.strip()
@@ -672,17 +666,51 @@ class HandOver:
         """Message ``key`` of ``messages.yml``, its ``{fields}`` filled in."""
         return self.dialogue.content.messages[key].format(**fields)
 
+    def _send_button(self) -> Button:
+        return Button(self._says("handover_send_label"), SEND)
+
+    def cancel_button(self) -> Button:
+        """ "Cancel": drops the question being written."""
+        return Button(self._says("handover_cancel_label"), CANCEL)
+
+    def _by(self, staff: Staff) -> str:
+        """`` by Maria``: who closed a question, for ``{by}`` (the space first: messages are
+        read stripped)."""
+        return " " + self._says("handover_by", name=staff.name)
+
+    def _name(self, first_name: str) -> str:
+        """A person's first name as the staff group sees it (``handover_someone`` if none)."""
+        name = " ".join(first_name.split())[:MAX_NAME_CHARS]
+        return name or self._says("handover_someone")
+
     def _note(self, text: str) -> Reply:
         return Reply(
             text, (Button(self.dialogue.content.messages["menu_label"], MENU),), kind=ReplyKind.NOTE
         )
 
 
+def _ticket_pattern(template: str) -> re.Pattern[str]:
+    """A pattern for the staff messages ``template`` (``handover_ticket``) writes: its words up
+    to ``{number}`` (other fields as anything), the number, and the words right after it, so
+    "#12" is never read as "#1". Without ``{number}`` (the content check reports that) it
+    matches nothing."""
+    parts = [rf"^(?:{re.escape(URGENT_MARK)}\n)?"]
+    try:
+        pieces = list(Formatter().parse(template))
+    except ValueError:
+        pieces = []
+    for i, (literal, field, _, _) in enumerate(pieces):
+        parts.append(re.escape(literal))
+        if field == "number":
+            parts.append(r"(\d+)")
+            if i + 1 < len(pieces):
+                parts.append(re.escape(pieces[i + 1][0]))
+            return re.compile("".join(parts), re.DOTALL)
+        if field is not None:
+            parts.append(".*?")
+    return re.compile(r"(?!)(\d+)")
+
+
 def is_group(chat: str) -> bool:
     """True for a Telegram group's chat key (group ids are negative)."""
     return chat.startswith("telegram:-")
-
-
-def _name(first_name: str) -> str:
-    name = " ".join(first_name.split())[:MAX_NAME_CHARS]
-    return name or "someone"

@@ -27,7 +27,7 @@ from bot.replies import DETAILS, MENU, Button, ChatState, Reply, ReplyKind
 from bot.settings import Settings
 from bot.store import MAX_UNANSWERED_CHARS, MEMORY, Store, Turn
 from bot.store.gate import StoreGate
-from bot.voice import MIN_CONFIDENCE, NOT_HEARD_TEXT, Heard, answer_heard
+from bot.voice import MIN_CONFIDENCE, Heard, answer_heard
 
 logger = logging.getLogger(__name__)
 
@@ -126,9 +126,8 @@ class ChatService:
             # A question for the clinic being written: the note is its text (not recorded).
             if not heard.text.strip() or heard.confidence < MIN_CONFIDENCE:
                 return Reply(
-                    "I couldn't make out that voice note. Please type your question for the "
-                    "clinic, or press Cancel.",
-                    (Button("Cancel", CANCEL),),
+                    self.content.messages["voice_not_heard_handover"],
+                    (self.handover.cancel_button(),),
                     kind=ReplyKind.HANDOVER_ASK,
                 )
             return self.handover.typed(chat, heard.text)
@@ -137,7 +136,9 @@ class ChatService:
         if not reply.red_flag and (not heard.text.strip() or heard.confidence < MIN_CONFIDENCE):
             menu = self.dialogue.menu()
             reply = Reply(
-                f"{NOT_HEARD_TEXT}\n\n{menu.text}", menu.buttons, kind=ReplyKind.NOT_HEARD
+                f"{self.content.messages['voice_not_heard']}\n\n{menu.text}",
+                menu.buttons,
+                kind=ReplyKind.NOT_HEARD,
             )
             new_state = state
         elif reply.kind == ReplyKind.NO_HISTORY and self._opted_out(chat):

@@ -32,7 +32,6 @@ from telegram.ext import (
 
 from bot.replies import Reply, ReplyKind
 from bot.telegram.render import (
-    CHOSEN_TEXT,
     INLINE_CACHE_SECONDS,
     INLINE_RESULTS,
     NO_PREVIEW,
@@ -43,13 +42,9 @@ from bot.telegram.render import (
 )
 from bot.telegram.traffic import APOLOGY_TEXT, FloodGuard, Verdict
 from bot.voice import (
-    BUSY_TEXT,
-    HEARD_TEXT,
     MAX_BYTES,
     MAX_SECONDS,
     NOT_HEARD,
-    TOO_LONG_TEXT,
-    UNREADABLE_TEXT,
     AudioError,
     Busy,
     Heard,
@@ -88,11 +83,6 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 GROUP_ADMIN_COMMANDS = frozenset({"forget", "optout", "optin"})
 """Commands that decide for the whole chat: in groups, only admins may use them."""
-
-ADMINS_ONLY_TEXT = (
-    "In a group, only the group's admins can use /forget, /optout and /optin, because "
-    "they decide for everyone here. /privacy says what is stored."
-)
 
 NEW_MESSAGE = filters.UpdateType.MESSAGE
 """Only brand-new messages: edited messages and channel posts are ignored everywhere."""
@@ -385,6 +375,10 @@ class TelegramAdapter:
             self._call(function, *args), context, chat_id, _thread_of(update), self._typing_shown
         )
 
+    def _says(self, key: str, **fields: str) -> str:
+        """Message ``key`` of ``messages.yml``, its ``{fields}`` filled in (plain text)."""
+        return self.service.content.messages[key].format(**fields)
+
     @staticmethod
     def chat_key(update: Update) -> str:
         """The service's key for the chat of ``update`` (``telegram:<chat id>``)."""
@@ -468,7 +462,7 @@ class TelegramAdapter:
             await context.bot.edit_message_text(
                 chat_id=chat_id,
                 message_id=message_id,
-                text=escape(CHOSEN_TEXT.format(title=reply.title)),
+                text=escape(self._says("chosen", title=reply.title)),
                 parse_mode=ParseMode.HTML,
             )
         except TelegramError as exc:
@@ -493,7 +487,7 @@ class TelegramAdapter:
         verdict = self.flood_guard.check(chat.id)
         if verdict is Verdict.WARN:
             logger.info("flood guard: slowing down a chat (update %s)", update.update_id)
-            await _say(context, update, self.service.content.messages["slow_down"])
+            await _say(context, update, self._says("slow_down"))
         return verdict is Verdict.ALLOW
 
     # -- commands ---------------------------------------------------------------------
@@ -507,7 +501,7 @@ class TelegramAdapter:
         word = (message.text or "/").split(maxsplit=1)[0]
         name = word[1:].partition("@")[0].lower()
         if name in GROUP_ADMIN_COMMANDS and not await self._may_speak_for_chat(update, context):
-            await _say(context, update, ADMINS_ONLY_TEXT)
+            await _say(context, update, self._says("admins_only"))
             return
         argument = context.args[0] if context.args else ""
         reply = await self._served(
@@ -580,41 +574,41 @@ class TelegramAdapter:
             await self._answer(update, context, reply)
             return
         if _seconds(note.duration) > MAX_SECONDS or (note.file_size or 0) > MAX_BYTES:
-            await _say(context, update, TOO_LONG_TEXT)
+            await _say(context, update, self._says("voice_too_long"))
             return
         if self.voice.pending > self.voice.limit:
-            await _say(context, update, BUSY_TEXT)
+            await _say(context, update, self._says("voice_busy"))
             return
         try:
             file = await note.get_file()
             if (file.file_size or 0) > MAX_BYTES:
-                await _say(context, update, TOO_LONG_TEXT)
+                await _say(context, update, self._says("voice_too_long"))
                 return
             audio = bytes(await file.download_as_bytearray())
         except TelegramError as exc:
             logger.warning("could not download a voice note: %s", type(exc).__name__)
-            await _say(context, update, UNREADABLE_TEXT)
+            await _say(context, update, self._says("voice_unreadable"))
             return
         try:
             async with _typing(context, update):
                 heard = await self.voice.transcribe(audio)
         except Busy:
-            await _say(context, update, BUSY_TEXT)
+            await _say(context, update, self._says("voice_busy"))
             return
         except TooLong:  # longer than its message said
             logger.info("a voice note was longer than it declared (update %s)", update.update_id)
-            await _say(context, update, TOO_LONG_TEXT)
+            await _say(context, update, self._says("voice_too_long"))
             return
         except AudioError:
             logger.info("a voice note could not be decoded (update %s)", update.update_id)
-            await _say(context, update, UNREADABLE_TEXT)
+            await _say(context, update, self._says("voice_unreadable"))
             return
         finally:
             del audio
         logger.debug("voice note heard (confidence %.2f): %s", heard.confidence, heard.text)
         reply = await self._call(self.service.voice, self.chat_key(update), heard)
         if reply.kind != NOT_HEARD:
-            await self._answer(update, context, Reply(HEARD_TEXT.format(text=heard.text)))
+            await self._answer(update, context, Reply(self._says("voice_heard", text=heard.text)))
         await self._answer(update, context, reply)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

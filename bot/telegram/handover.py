@@ -52,7 +52,6 @@ from bot.handover import (
     DONE_PREFIX,
     SEND,
     TAKE_PREFIX,
-    URGENT_MARK,
     HandOver,
     Opened,
     Staff,
@@ -82,7 +81,9 @@ AFTER_GROUP = 1
 """Handler group of what follows an ordinary handler (the staff note after /optout)."""
 
 ASK_COMMAND = ("ask", "Ask the clinic a question")
-"""The ``/ask`` entry of the command menu (only when ``STAFF_CHAT_ID`` is set)."""
+"""The ``/ask`` entry of the command menu (only when ``STAFF_CHAT_ID`` is set). Like
+:data:`~bot.telegram.handlers.COMMANDS` and :data:`STAFF_COMMANDS`, the menu's descriptions
+stay beside the command names they describe, not in ``messages.yml``."""
 
 STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("open", "List the open questions, urgent first"),
@@ -94,11 +95,6 @@ STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
 RELAYED_MEDIA = ("photo", "document", "video", "audio", "voice", "animation")
 """Staff replies relayed with ``copyMessage`` (the kinds that carry a caption)."""
 
-PRIVATE_ONLY_TEXT = (
-    "Questions to the clinic are private: open a private chat with me and send /ask there."
-)
-
-_TICKET_MESSAGE = re.compile(rf"^(?:{URGENT_MARK}\n)?Question #(\d+) from ")
 _DONE_ARGUMENT = re.compile(r"^#?(\d{1,9})$")
 
 
@@ -108,12 +104,6 @@ def _chat_key(chat_id: int) -> str:
 
 def _chat_id(key: str) -> int:
     return int(key.removeprefix("telegram:"))
-
-
-def _staff(user: User | None) -> Staff:
-    if user is None:
-        return Staff(0, "a colleague")
-    return Staff(user.id, " ".join(user.first_name.split())[:64] or "a colleague")
 
 
 def _from_bot(message: Message | None, bot_id: int) -> bool:
@@ -224,10 +214,20 @@ class HandOverHandlers:
 
     async def _private_only(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
         await context.bot.send_message(
-            chat_id=chat_id, text=escape(PRIVATE_ONLY_TEXT), parse_mode=ParseMode.HTML
+            chat_id=chat_id,
+            text=escape(self.handover.dialogue.content.messages["handover_private_only"]),
+            parse_mode=ParseMode.HTML,
         )
 
     # -- the staff group ----------------------------------------------------------------
+
+    def _staff_member(self, user: User | None) -> Staff:
+        """The staff member who sent an update (``handover_a_colleague`` when Telegram shows
+        no name)."""
+        nameless = self.handover.dialogue.content.messages["handover_a_colleague"]
+        if user is None:
+            return Staff(0, nameless)
+        return Staff(user.id, " ".join(user.first_name.split())[:64] or nameless)
 
     async def staff_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every new message in the staff group: commands and replies to tickets; the rest
@@ -265,7 +265,7 @@ class HandOverHandlers:
             await acknowledge(update)
             raise ApplicationHandlerStop
         number = int(query.data.removeprefix(TAKE_PREFIX))
-        taken = self.handover.take(_chat_key(chat.id), number, _staff(query.from_user))
+        taken = self.handover.take(_chat_key(chat.id), number, self._staff_member(query.from_user))
         if taken is None:
             await acknowledge(update)
             raise ApplicationHandlerStop
@@ -324,7 +324,7 @@ class HandOverHandlers:
         """Close ticket ``number`` for staff member ``user``: edit its message, tell the
         person, confirm in the group."""
         reply_to = message.message_id if isinstance(message, Message) else None
-        closing = self.handover.closing(key, number, _staff(user))
+        closing = self.handover.closing(key, number, self._staff_member(user))
         if closing is None:
             return
         ticket = closing.ticket
@@ -384,11 +384,9 @@ class HandOverHandlers:
             return  # staff talking among themselves
         ticket = self.handover.staff_ticket(_chat_key(message.chat_id), replied.message_id)
         if ticket is None:
-            match = _TICKET_MESSAGE.match(replied.text or "")
-            if match:
-                await self._tell_staff(
-                    context, self.handover.gone_note(int(match.group(1))), message.message_id
-                )
+            number = self.handover.ticket_number(replied.text or "")
+            if number is not None:
+                await self._tell_staff(context, self.handover.gone_note(number), message.message_id)
             return
         await self._relay(ticket, message, context)
 
@@ -428,7 +426,9 @@ class HandOverHandlers:
             await self._edit_ticket(context, ticket.number, ticket.staff_message)
             await self._tell_staff(context, closed, message.message_id)
             return
-        note, changed = self.handover.relayed(ticket, relayed_id, _staff(message.from_user))
+        note, changed = self.handover.relayed(
+            ticket, relayed_id, self._staff_member(message.from_user)
+        )
         if changed:
             await self._edit_ticket(context, ticket.number, ticket.staff_message)
         if note is not None:

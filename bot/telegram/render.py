@@ -42,9 +42,6 @@ INLINE_CACHE_SECONDS = 10
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
-CHOSEN_TEXT = "You chose: {title}"
-"""What a "Did you mean" prompt becomes once one of its topics is pressed."""
-
 
 def utf16_length(text: str) -> int:
     """Length of ``text`` the way Telegram counts it (UTF-16 code units).

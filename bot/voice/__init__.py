@@ -21,18 +21,13 @@ from bot.voice.engine import (
 )
 from bot.voice.prompt import domain_prompt, engine_for
 from bot.voice.queue import (
-    BUSY_TEXT,
     QUEUE_LIMIT,
-    TOO_LONG_TEXT,
-    UNREADABLE_TEXT,
     Busy,
     VoiceQueue,
 )
 from bot.voice.readings import (
-    HEARD_TEXT,
     MIN_CONFIDENCE,
     NOT_HEARD,
-    NOT_HEARD_TEXT,
     answer_heard,
     hypotheses,
     normalised,
@@ -40,16 +35,11 @@ from bot.voice.readings import (
 )
 
 __all__ = [
-    "BUSY_TEXT",
-    "HEARD_TEXT",
     "MAX_BYTES",
     "MAX_SECONDS",
     "MIN_CONFIDENCE",
     "NOT_HEARD",
-    "NOT_HEARD_TEXT",
     "QUEUE_LIMIT",
-    "TOO_LONG_TEXT",
-    "UNREADABLE_TEXT",
     "AudioError",
     "Busy",
     "Engine",

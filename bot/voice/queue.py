@@ -9,19 +9,8 @@ from bot.voice.engine import Engine, Heard
 from bot.voice.readings import normalised
 
 QUEUE_LIMIT = 3
-"""Notes waiting behind the one being transcribed; more get "busy, please type"."""
-
-
-TOO_LONG_TEXT = (
-    "That voice note is too long for me. Please send a shorter one (under a minute) or type "
-    "your question."
-)
-UNREADABLE_TEXT = (
-    "I couldn't play that voice note. Please try recording it again, or type your question."
-)
-BUSY_TEXT = (
-    "I'm busy with other voice notes right now: please type your question, or try again shortly."
-)
+"""Notes waiting behind the one being transcribed; more get "busy, please type"
+(``voice_busy`` in ``messages.yml``)."""
 
 
 class Busy(RuntimeError):

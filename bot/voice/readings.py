@@ -28,12 +28,8 @@ MIN_CONFIDENCE = 0.35
 
 
 NOT_HEARD = "not_heard"
-"""The reply kind for a note nothing (or nothing sure) was heard in."""
-NOT_HEARD_TEXT = (
-    "Sorry, I couldn't make out that voice note. Could you say it again, a little more "
-    "slowly, or type your question? You can also pick a topic."
-)
-HEARD_TEXT = "I heard: “{text}”"
+"""The reply kind for a note nothing (or nothing sure) was heard in (its wording is
+``voice_not_heard`` in ``messages.yml``; "I heard: ..." is ``voice_heard``)."""
 
 
 SOUNDS_LIKE: dict[str, str] = {

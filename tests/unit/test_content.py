@@ -8,7 +8,9 @@ import pytest
 from locations import REPO
 
 from bot.content import (
+    MESSAGE_FIELDS,
     REQUIRED_INTENTS,
+    REQUIRED_MESSAGES,
     Content,
     ContentError,
     ContentUnreadable,
@@ -247,6 +249,62 @@ def test_message_fields_are_checked_with_their_line(content_copy: tuple[Path, Pa
         p.startswith(f"{path}:{slow}:") and "message 'slow_down'" in p and "brace" in p
         for p in problems
     ), problems
+
+
+def test_a_missing_or_malformed_bot_message_is_reported_with_file_and_line(
+    content_copy: tuple[Path, Path],
+) -> None:
+    """Deleting a message, breaking a brace or dropping a field the bot needs: each is a
+    problem at the file and line an editor has to open."""
+    intents, responses = content_copy
+    path = responses / "messages.yml"
+    lines = path.read_text().splitlines(keepends=True)
+    lines = [line for line in lines if not line.startswith("  voice_busy:")]
+    text = "".join(lines)
+    text = text.replace('chosen: "You chose: {title}"', 'chosen: "You chose: {title"', 1)
+    text = text.replace('handover_ticket: "Question #{number} from', 'handover_ticket: "From', 1)
+    text = text.replace("/done {number} closes it.", "/done closes it.", 1)
+    text = text.replace('handover_has_it: "{name} has', 'handover_has_it: "{who} has', 1)
+    path.write_text(text)
+    problems = _problems(intents, responses)
+    block = _line_of(path, "messages:") + 1  # the first message: where the block starts
+    assert f"{path}:{block}: message 'voice_busy' is missing" in problems, problems
+    chosen = _line_of(path, "  chosen:")
+    assert any(
+        p.startswith(f"{path}:{chosen}: message 'chosen':") and "brace" in p for p in problems
+    ), problems
+    ticket = _line_of(path, "  handover_ticket:")
+    assert f"{path}:{ticket}: message 'handover_ticket': it must use {{number}}" in problems
+    has_it = _line_of(path, "  handover_has_it:")
+    assert any(
+        p.startswith(f"{path}:{has_it}: message 'handover_has_it': unknown field {{who}}")
+        for p in problems
+    ), problems
+    assert len(problems) == 4, problems
+
+
+def test_every_message_the_bot_fills_in_uses_only_its_fields(content: Content) -> None:
+    """The shipped wording formats with the fields the bot passes, and every wording that
+    left the code is required content."""
+    for key, fields in MESSAGE_FIELDS.items():
+        content.messages[key].format(**{f: "x" for f in fields})
+    moved = {
+        "voice_not_heard",
+        "voice_heard",
+        "voice_too_long",
+        "voice_unreadable",
+        "voice_busy",
+        "handover_private_only",
+        "admins_only",
+        "chosen",
+        "handover_ticket",
+        "handover_staff_help",
+        "handover_take_label",
+        "handover_done_label",
+        "handover_limit",
+        "handover_open_head",
+    }
+    assert moved <= set(REQUIRED_MESSAGES)
 
 
 def test_the_privacy_wording_is_content(content: Content) -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
 from bot.dialogue import Dialogue
 from bot.handover import (
     ASK,
-    ASK_LABEL,
     CANCEL,
     DRAFT_SECONDS,
     MAX_OPEN,
@@ -114,7 +115,8 @@ def test_the_fallback_offers_the_hand_over_before_the_topics_button(service: Cha
     reply = service.message(ANNA, OWN_CASE)
     assert reply.kind == "fallback"
     assert ASK in payloads(reply)
-    assert reply.buttons[payloads(reply).index(ASK)].label == ASK_LABEL
+    label = service.content.messages["handover_ask_label"]
+    assert reply.buttons[payloads(reply).index(ASK)].label == label == "Ask the clinic"
 
 
 @pytest.mark.parametrize("intent", ["stretches_exercise", "when_to_get_help", "find_therapist"])
@@ -551,3 +553,52 @@ def test_a_voice_note_while_writing_a_question_becomes_its_text(
     assert payloads(refused) == [CANCEL] and handover.waiting(BEN)
     opened = handover.open(ANNA)
     assert opened.question == OWN_CASE
+
+
+# --------------------------------------------------------------------------------------
+# the staff group's wording comes from messages.yml
+# --------------------------------------------------------------------------------------
+
+
+def _reworded(dialogue: Dialogue, store: Store, clock: Clock, **messages: str) -> HandOver:
+    """A hand-over whose ``messages.yml`` has ``messages`` in place of the shipped ones."""
+    content = dataclasses.replace(
+        dialogue.content, messages=MappingProxyType({**dialogue.content.messages, **messages})
+    )
+    return HandOver(
+        TicketStore(StoreGate(store)), Dialogue(content), STAFF, clock=clock, monotonic=clock
+    )
+
+
+def test_a_ticket_message_is_recognised_by_its_own_words(handover: HandOver):
+    plain = send(handover, ANNA, OWN_CASE)
+    urgent = send(handover, BEN, URGENT_QUESTION)
+    for opened in (plain, urgent):
+        assert handover.ticket_number(handover.staff_text(opened, "Anna")) == opened.number
+    assert handover.ticket_number(handover.open_list(STAFF) or "") is None
+    assert handover.ticket_number(handover.staff_help()) is None
+
+
+def test_edited_staff_wording_reaches_the_group_and_still_finds_the_number(
+    dialogue: Dialogue, store: Store, clock: Clock
+):
+    handover = _reworded(
+        dialogue,
+        store,
+        clock,
+        handover_ticket="{name} fragt (#{number}): {question}",
+        handover_take_label="Ich übernehme",
+        handover_done_label="Erledigt",
+        handover_open_none="Keine offenen Fragen.",
+    )
+    opened = send(handover, ANNA, OWN_CASE)
+    text = handover.staff_text(opened, "Anna")
+    assert text == f"Anna fragt (#{opened.number}): {OWN_CASE}"
+    assert handover.ticket_number(text) == opened.number
+    assert handover.ticket_number(f"Question #{opened.number} from Anna: {OWN_CASE}") is None
+    # the words after the number are part of the pattern: "#12" is never read as "#1"
+    assert handover.ticket_number("Anna fragt (#12): x") == 12
+    assert handover.ticket_number("Anna fragt (#1") is None
+    assert labels(handover.ticket_buttons(opened.number)) == ["Ich übernehme", "Erledigt"]
+    handover.closing(STAFF, opened.number)
+    assert handover.open_list(STAFF) == "Keine offenen Fragen."

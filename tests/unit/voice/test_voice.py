@@ -418,38 +418,42 @@ async def test_a_round_video_note_is_answered_too(voice_bot, engine, dialogue):
 
 
 @needs_extra
-async def test_a_silent_note_asks_to_repeat_or_type_with_the_menu(voice_bot, engine, dialogue):
+async def test_a_silent_note_asks_to_repeat_or_type_with_the_menu(
+    voice_bot, engine, dialogue, content
+):
     running = await voice_bot(engine)
     running.api.push_voice((CLIPS / "silence.ogg").read_bytes(), duration=3)
     (text,) = await replies(running, 1)
-    assert text.startswith(escape(voice.NOT_HEARD_TEXT))
+    assert text.startswith(escape(content.messages["voice_not_heard"]))
     (call,) = running.api.calls_to("sendMessage")
     labels = [b["text"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
     assert labels == [b.label for b in dialogue.menu().buttons]
 
 
 @needs_extra
-async def test_a_corrupt_file_gets_a_clear_answer(voice_bot, engine):
+async def test_a_corrupt_file_gets_a_clear_answer(voice_bot, engine, content):
     running = await voice_bot(engine)
     running.api.push_voice(b"OggS" + b"\x00garbage" * 40, duration=2)
-    assert await replies(running, 1) == [escape(voice.UNREADABLE_TEXT)]
+    assert await replies(running, 1) == [escape(content.messages["voice_unreadable"])]
 
 
-async def test_too_long_or_too_big_notes_are_not_downloaded(voice_bot):
+async def test_too_long_or_too_big_notes_are_not_downloaded(voice_bot, content):
     running = await voice_bot(Scripted(voice.Heard("what is sciatica", 0.9)))
     running.api.push_voice(b"x" * 100, duration=61)
     running.api.push_voice(b"x" * 100, duration=20, file_size=1_500_000)
-    assert await replies(running, 2) == [escape(voice.TOO_LONG_TEXT)] * 2
+    assert await replies(running, 2) == [escape(content.messages["voice_too_long"])] * 2
     assert running.api.calls_to("getFile") == []
 
 
-async def test_a_file_telegram_cannot_give_gets_a_clear_answer(voice_bot):
+async def test_a_file_telegram_cannot_give_gets_a_clear_answer(voice_bot, content):
     running = await voice_bot(Scripted(voice.Heard("what is sciatica", 0.9)))
     running.api.push_voice(None, duration=2)  # getFile answers "invalid file_id"
-    assert await replies(running, 1) == [escape(voice.UNREADABLE_TEXT)]
+    assert await replies(running, 1) == [escape(content.messages["voice_unreadable"])]
 
 
-async def test_notes_beyond_the_queue_are_told_to_type_and_text_does_not_wait(voice_bot, dialogue):
+async def test_notes_beyond_the_queue_are_told_to_type_and_text_does_not_wait(
+    voice_bot, dialogue, content
+):
     gate = threading.Event()
     engine = Scripted(voice.Heard("what is piriformis syndrome", 0.9), gate)
     running = await voice_bot(engine, limit=0)
@@ -457,7 +461,7 @@ async def test_notes_beyond_the_queue_are_told_to_type_and_text_does_not_wait(vo
         running.api.push_voice(b"first", chat_id=CHAT)
         assert await asyncio.to_thread(engine.started.wait, 30)
         running.api.push_voice(b"second", chat_id=2002)
-        assert await replies(running, 1, chat=2002) == [escape(voice.BUSY_TEXT)]
+        assert await replies(running, 1, chat=2002) == [escape(content.messages["voice_busy"])]
         running.api.push_message("what causes sciatica", chat_id=3003)
         (typed,) = await replies(running, 1, chat=3003)
         expected, _ = dialogue.handle(ChatState(), "what causes sciatica")
@@ -545,11 +549,11 @@ async def test_the_words_heard_are_logged_at_debug_only(voice_bot, caplog):
     assert logged and all(r.levelno == logging.DEBUG for r in logged)
 
 
-async def test_a_note_bigger_than_it_said_is_not_downloaded(voice_bot):
+async def test_a_note_bigger_than_it_said_is_not_downloaded(voice_bot, content):
     # The update says 100 bytes; getFile says more than the limit: the size is checked again.
     running = await voice_bot(Scripted(voice.Heard("what is sciatica", 0.9)))
     running.api.push_voice(b"x" * (voice.MAX_BYTES + 1), duration=5, file_size=100)
-    assert await replies(running, 1) == [escape(voice.TOO_LONG_TEXT)]
+    assert await replies(running, 1) == [escape(content.messages["voice_too_long"])]
     assert running.api.calls_to("getFile")
     assert running.api.calls_to("download") == []
 

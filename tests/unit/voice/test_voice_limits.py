@@ -140,13 +140,13 @@ async def voice_bot(dialogue) -> AsyncIterator[Any]:
         await running.stop()
 
 
-async def test_a_note_longer_than_it_declares_gets_the_too_long_answer(voice_bot):
+async def test_a_note_longer_than_it_declares_gets_the_too_long_answer(voice_bot, content):
     """The message says 3 s, the note holds 200 s: "please send a shorter note"."""
     running = await voice_bot()
     running.api.push_voice(opus(200), duration=3)
     running.api.push_voice(wav(600, 100), duration=3)
     calls = await running.api.wait_for("sendMessage", 2, timeout=60)
     assert [c.params["text"] for c in calls] == [
-        escape(voice.TOO_LONG_TEXT),
-        escape(voice.UNREADABLE_TEXT),
+        escape(content.messages["voice_too_long"]),
+        escape(content.messages["voice_unreadable"]),
     ]
