@@ -41,8 +41,6 @@ def test_typos_are_corrected_against_the_vocabulary(matcher: Matcher) -> None:
         ("pain in my butt that goes down to my calf", "sciatica_symptoms"),
         ("whats piriformis syndrome", "piriformis_syndrome"),
         ("can massge help my sciatica", "massage_for_sciatica"),
-        ("tell me about massage for sciatica", "massage_for_sciatica"),
-        ("tell me a bit about heat packs", "heat_ice"),
         ("hi", "greeting"),
         ("thx", "thanks"),
     ],
