@@ -371,6 +371,11 @@ SUBJECT_SIBLINGS: Mapping[str, frozenset[str]] = {
 }
 """Topics on the same subject: a story whose best topic is already one of them is on its
 subject, and the scores say which side of it."""
+SUBJECT_FULL_NAMES: Mapping[str, tuple[str, ...]] = {
+    "piriformis_syndrome": ("piriformis", "syndrome"),
+}
+"""A subject's topic named in full in one sentence ("my piriformis syndrome"): the story is
+about that topic even when a sibling of it leads (the muscle's topic on "piriformis")."""
 SIBLING_CLEAR = 95.0
 """A sibling matching this well (nearly word for word one of its examples) is what was
 asked, whatever subject the message names ("do pain killers cure sciatica")."""
@@ -464,6 +469,11 @@ class Matcher:
             if intent in content.intents
         }
         self.subject_topics = frozenset(self._subjects.values())
+        self._full_names = {
+            intent: frozenset(stem(normalise(word)) for word in words)
+            for intent, words in SUBJECT_FULL_NAMES.items()
+            if intent in content.intents
+        }
         """The topics a subject word names (:meth:`subjects` finds only these)."""
         vocabulary: list[str] = []
         normalised: list[tuple[str, str]] = []
@@ -1148,7 +1158,11 @@ class Matcher:
         )
         top = best.score if best else 0.0
         for intent in named:
-            if best is not None and best.intent in SUBJECT_SIBLINGS.get(intent, ()):
+            if (
+                best is not None
+                and best.intent in SUBJECT_SIBLINGS.get(intent, ())
+                and not self._named_in_full(intent, terms)
+            ):
                 continue  # on its subject already: the scores say which side of it
             cand = out.get(intent) or Candidate(intent, scores.get(intent, 0.0), "")
             score = cand.score + SUBJECT_BONUS
@@ -1156,6 +1170,11 @@ class Matcher:
                 score = max(score, top + CLEAR_LEAD)
             out[intent] = cand._replace(score=round(min(100.0, score), 1))
         return out
+
+    def _named_in_full(self, intent: str, terms: Sequence[Sequence[Term]]) -> bool:
+        """Whether one sentence names ``intent`` in full (:data:`SUBJECT_FULL_NAMES`)."""
+        words = self._full_names.get(intent)
+        return words is not None and any(words <= {t.stem for t in ts} for ts in terms)
 
     @staticmethod
     def _in_passing(
