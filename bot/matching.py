@@ -315,6 +315,10 @@ sentences are about them first); otherwise they count for :data:`CIRCUMSTANCE_SH
 score."""
 CIRCUMSTANCE_SHARE = 0.8
 
+SPARSE_SHARE = 0.8
+"""A story's statement with a single known word scores this share: a word alone scores high
+on any topic that has it, and says less about what the story is about than a sentence."""
+
 CLEAR_LEAD = 10.0
 """A story that asks nothing is answered with its best topic when that topic leads the next
 by this much (and scores at least :data:`STORY_FLOOR`); "Did you mean" is for closer calls."""
@@ -1001,7 +1005,7 @@ class Matcher:
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
         told: dict[str, Candidate] = {}
         if top_asked < self.threshold:
-            found = [self.rank(own[i], limit=STORY_LIMIT) for i in tells]
+            found = [self._told(own[i]) for i in tells]
             # A courtesy ("thanks!!", "hi all") around a story that asks something else is
             # not what it asks.
             if asks:
@@ -1051,6 +1055,16 @@ class Matcher:
             if lead >= WHOLE_AGREED_LEAD and self._whole_best(terms) == topics[0].intent:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
         return decision
+
+    def _told(self, query: Query) -> list[Candidate]:
+        """A story's statement ranked on its own words. One that names a single known word
+        ("Spasms.", "Sitting.") says less than one that tells something: its scores count
+        :data:`SPARSE_SHARE` of what they would."""
+        cands = self.rank(query, limit=STORY_LIMIT)
+        known = sum(1 for s, (_, c) in query.items() if c > 0 and s in self._term_intents)
+        if known >= 2:
+            return cands
+        return [c._replace(score=round(c.score * SPARSE_SHARE, 1)) for c in cands]
 
     def _whole_best(self, terms: Sequence[Sequence[Term]]) -> str | None:
         """The best topic of a story's sentences scored together as one message."""

@@ -539,3 +539,13 @@ def test_a_story_naming_the_syndrome_in_full_is_about_it_though_the_muscle_leads
     terms = [matcher.analyzer.terms(normalise(sentence))]
     out = matcher._with_subject(pool, terms, matcher.query(normalise(sentence)))
     assert max(out.values(), key=lambda c: c.score).intent == lead, out
+
+
+def test_a_one_word_statement_in_a_story_counts_less_than_a_sentence(matcher: Matcher) -> None:
+    decision = matcher.decide(
+        "My chiropractor also does acupuncture and thought it might help my sciatic pain. "
+        "The aching runs down my leg into the calf. Spasms."
+    )
+    scores = {c.intent: c.score for c in decision.candidates}
+    # "Spasms." alone matches the muscle's topic well; the sentences tell of a treatment.
+    assert scores["other_treatments"] > scores.get("piriformis_muscle", 0.0), scores
