@@ -163,12 +163,15 @@ class Analyzer:
         cutoff = _min_similarity(word)
         if cutoff > 100:
             return (word, 0.0)
-        found = process.extractOne(
-            word, self._targets, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff
+        found = process.extract(
+            word, self._targets, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=3
         )
-        if found is None:
+        # A known word with a first letter added or dropped is another word ("high" and
+        # "thigh", "ladder" and "bladder", "cared" and "scared"), not a typo of it.
+        typo = next((f for f in found if f[0][1:] != word and word[1:] != f[0]), None)
+        if typo is None:
             return (word, 0.0)
-        return (found[0], found[1] / 100.0)
+        return (typo[0], typo[1] / 100.0)
 
     def terms(self, text: str) -> list[Term]:
         """Content terms of normalised text, in order (stopwords dropped)."""

@@ -549,3 +549,9 @@ def test_a_one_word_statement_in_a_story_counts_less_than_a_sentence(matcher: Ma
     scores = {c.intent: c.score for c in decision.candidates}
     # "Spasms." alone matches the muscle's topic well; the sentences tell of a treatment.
     assert scores["other_treatments"] > scores.get("piriformis_muscle", 0.0), scores
+
+
+def test_a_word_one_first_letter_away_from_a_known_word_is_not_its_typo(matcher: Matcher) -> None:
+    corrected = matcher.analyzer.correct(["ladder", "high", "piriformiss", "sciatca"])
+    assert corrected[:2] == [("ladder", 0.0), ("high", 0.0)]  # not "bladder", "thigh"
+    assert [word for word, _ in corrected[2:]] == ["piriformis", "sciatica"]
