@@ -318,7 +318,7 @@ sentences are about them first); otherwise they count for :data:`CIRCUMSTANCE_SH
 score."""
 CIRCUMSTANCE_SHARE = 0.8
 
-SPARSE_SHARE = 0.8
+SPARSE_SHARE = 0.7
 """A story's statement with a single known word scores this share: a word alone scores high
 on any topic that has it, and says less about what the story is about than a sentence."""
 
