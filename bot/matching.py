@@ -163,12 +163,15 @@ class Analyzer:
         cutoff = _min_similarity(word)
         if cutoff > 100:
             return (word, 0.0)
-        found = process.extractOne(
-            word, self._targets, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff
+        found = process.extract(
+            word, self._targets, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=3
         )
-        if found is None:
+        # A known word with a first letter added or dropped is another word ("high" and
+        # "thigh", "ladder" and "bladder", "cared" and "scared"), not a typo of it.
+        typo = next((f for f in found if f[0][1:] != word and word[1:] != f[0]), None)
+        if typo is None:
             return (word, 0.0)
-        return (found[0], found[1] / 100.0)
+        return (typo[0], typo[1] / 100.0)
 
     def terms(self, text: str) -> list[Term]:
         """Content terms of normalised text, in order (stopwords dropped)."""
@@ -315,6 +318,10 @@ sentences are about them first); otherwise they count for :data:`CIRCUMSTANCE_SH
 score."""
 CIRCUMSTANCE_SHARE = 0.8
 
+SPARSE_SHARE = 0.7
+"""A story's statement with a single known word scores this share: a word alone scores high
+on any topic that has it, and says less about what the story is about than a sentence."""
+
 CLEAR_LEAD = 10.0
 """A story that asks nothing is answered with its best topic when that topic leads the next
 by this much (and scores at least :data:`STORY_FLOOR`); "Did you mean" is for closer calls."""
@@ -371,6 +378,11 @@ SUBJECT_SIBLINGS: Mapping[str, frozenset[str]] = {
 }
 """Topics on the same subject: a story whose best topic is already one of them is on its
 subject, and the scores say which side of it."""
+SUBJECT_FULL_NAMES: Mapping[str, tuple[str, ...]] = {
+    "piriformis_syndrome": ("piriformis", "syndrome"),
+}
+"""A subject's topic named in full in one sentence ("my piriformis syndrome"): the story is
+about that topic even when a sibling of it leads (the muscle's topic on "piriformis")."""
 SIBLING_CLEAR = 95.0
 """A sibling matching this well (nearly word for word one of its examples) is what was
 asked, whatever subject the message names ("do pain killers cure sciatica")."""
@@ -464,6 +476,11 @@ class Matcher:
             if intent in content.intents
         }
         self.subject_topics = frozenset(self._subjects.values())
+        self._full_names = {
+            intent: frozenset(stem(normalise(word)) for word in words)
+            for intent, words in SUBJECT_FULL_NAMES.items()
+            if intent in content.intents
+        }
         """The topics a subject word names (:meth:`subjects` finds only these)."""
         vocabulary: list[str] = []
         normalised: list[tuple[str, str]] = []
@@ -991,7 +1008,7 @@ class Matcher:
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
         told: dict[str, Candidate] = {}
         if top_asked < self.threshold:
-            found = [self.rank(own[i], limit=STORY_LIMIT) for i in tells]
+            found = [self._told(own[i]) for i in tells]
             # A courtesy ("thanks!!", "hi all") around a story that asks something else is
             # not what it asks.
             if asks:
@@ -1041,6 +1058,16 @@ class Matcher:
             if lead >= WHOLE_AGREED_LEAD and self._whole_best(terms) == topics[0].intent:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
         return decision
+
+    def _told(self, query: Query) -> list[Candidate]:
+        """A story's statement ranked on its own words. One that names a single known word
+        ("Spasms.", "Sitting.") says less than one that tells something: its scores count
+        :data:`SPARSE_SHARE` of what they would."""
+        cands = self.rank(query, limit=STORY_LIMIT)
+        known = sum(1 for s, (_, c) in query.items() if c > 0 and s in self._term_intents)
+        if known >= 2:
+            return cands
+        return [c._replace(score=round(c.score * SPARSE_SHARE, 1)) for c in cands]
 
     def _whole_best(self, terms: Sequence[Sequence[Term]]) -> str | None:
         """The best topic of a story's sentences scored together as one message."""
@@ -1148,7 +1175,11 @@ class Matcher:
         )
         top = best.score if best else 0.0
         for intent in named:
-            if best is not None and best.intent in SUBJECT_SIBLINGS.get(intent, ()):
+            if (
+                best is not None
+                and best.intent in SUBJECT_SIBLINGS.get(intent, ())
+                and not self._named_in_full(intent, terms)
+            ):
                 continue  # on its subject already: the scores say which side of it
             cand = out.get(intent) or Candidate(intent, scores.get(intent, 0.0), "")
             score = cand.score + SUBJECT_BONUS
@@ -1156,6 +1187,11 @@ class Matcher:
                 score = max(score, top + CLEAR_LEAD)
             out[intent] = cand._replace(score=round(min(100.0, score), 1))
         return out
+
+    def _named_in_full(self, intent: str, terms: Sequence[Sequence[Term]]) -> bool:
+        """Whether one sentence names ``intent`` in full (:data:`SUBJECT_FULL_NAMES`)."""
+        words = self._full_names.get(intent)
+        return words is not None and any(words <= {t.stem for t in ts} for ts in terms)
 
     @staticmethod
     def _in_passing(

@@ -10,7 +10,7 @@ import pytest
 from locations import REPO
 
 from bot.content import Content
-from bot.matching import Matcher
+from bot.matching import Candidate, Matcher
 from bot.reading import read
 from bot.text import normalise, sentences
 
@@ -517,3 +517,39 @@ def test_asking_whether_it_is_the_same_as_sciatica_is_the_difference(matcher: Ma
         "I've been diagnosed with piriformis syndrome. Is it the same thing as sciatica?"
     )
     assert (decision.kind, decision.intent) == ("intent", "sciatica_vs_piriformis"), decision
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lead"),
+    [
+        ("my piriformis syndrome is back", "piriformis_syndrome"),
+        ("that muscle called the piriformis is tight", "piriformis_muscle"),
+    ],
+)
+def test_a_story_naming_the_syndrome_in_full_is_about_it_though_the_muscle_leads(
+    matcher: Matcher, sentence: str, lead: str
+) -> None:
+    pool = {
+        "piriformis_muscle": Candidate("piriformis_muscle", 48.0, ""),
+        "sciatica_causes": Candidate("sciatica_causes", 46.0, ""),
+        "piriformis_syndrome": Candidate("piriformis_syndrome", 40.0, ""),
+    }
+    terms = [matcher.analyzer.terms(normalise(sentence))]
+    out = matcher._with_subject(pool, terms, matcher.query(normalise(sentence)))
+    assert max(out.values(), key=lambda c: c.score).intent == lead, out
+
+
+def test_a_one_word_statement_in_a_story_counts_less_than_a_sentence(matcher: Matcher) -> None:
+    decision = matcher.decide(
+        "My chiropractor also does acupuncture and thought it might help my sciatic pain. "
+        "The aching runs down my leg into the calf. Spasms."
+    )
+    scores = {c.intent: c.score for c in decision.candidates}
+    # "Spasms." alone matches the muscle's topic well; the sentences tell of a treatment.
+    assert scores["other_treatments"] > scores.get("piriformis_muscle", 0.0), scores
+
+
+def test_a_word_one_first_letter_away_from_a_known_word_is_not_its_typo(matcher: Matcher) -> None:
+    corrected = matcher.analyzer.correct(["ladder", "high", "piriformiss", "sciatca"])
+    assert corrected[:2] == [("ladder", 0.0), ("high", 0.0)]  # not "bladder", "thigh"
+    assert [word for word, _ in corrected[2:]] == ["piriformis", "sciatica"]
