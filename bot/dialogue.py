@@ -790,7 +790,9 @@ class Dialogue:
         # may be left out, and None may be returned in its place)
         bar = self.matcher.threshold if beat is None else max(beat, self.matcher.threshold)
         floor = bar - self.matcher.margin - FLOOR_SLACK
-        ranked = self.matcher.best(query, pool, limit=2, floor=floor, lead=self.matcher.margin)
+        ranked = self.matcher.best(
+            query, pool, limit=2, floor=floor, lead=self.matcher.margin, need=bar
+        )
         if not ranked or ranked[0][1] < self.matcher.threshold:
             return None
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < self.matcher.margin:

@@ -611,6 +611,7 @@ class Matcher:
         limit: int = 2,
         floor: float = 0.0,
         lead: float | None = None,
+        need: float | None = None,
     ) -> list[tuple[str, float]]:
         """The best ``limit`` of the given intents for a query, best first, with the scores
         :meth:`score` gives them (ties in the order :meth:`score` lists them).
@@ -621,6 +622,9 @@ class Matcher:
         ``lead``: only whether the best leads the others by this much is of interest, so
         intents that cannot come within ``lead`` of the best are not scored (the best is the
         same; a runner-up ``lead`` or more behind may be missing or another one).
+        ``need``: only a best of at least this is of interest, so once no intent left can
+        reach it and none scored has, the rest are not scored (the best returned is then
+        under ``need``, as the best of all would be).
         """
         if not query or limit <= 0:
             return []
@@ -656,6 +660,8 @@ class Matcher:
                 break
             if lead is not None and most + 1e-6 < top - lead:
                 break  # this one and every one after it (bounded lower) trails by ``lead``
+            if need is not None and most < need and top < need:
+                break  # neither this one nor any after it reaches ``need``
             score = self._top_two(i, mine[i], q_total, covered[i] / q_total)
             ranked.append((self._intents[i].name, score))
             top = max(top, score)

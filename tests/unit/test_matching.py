@@ -294,7 +294,8 @@ def test_the_best_with_a_lead_is_the_best_and_leads_as_it_would(
 ) -> None:
     """Given ``lead``, :meth:`Matcher.best` leaves out intents that cannot come within
     ``lead`` of the best: the best, and whether it leads the runner-up by ``lead`` (and the
-    runner-up when it does not), are those of scoring every one; fewer are scored."""
+    runner-up when it does not), are those of scoring every one; fewer are scored. Given
+    ``need``, the best is the same when it reaches ``need``, and under it when it does not."""
     import random
 
     import yaml
@@ -302,7 +303,7 @@ def test_the_best_with_a_lead_is_the_best_and_leads_as_it_would(
     names = [entry.name for entry in matcher._intents]
     questions = yaml.safe_load((REPO / "tests" / "data" / "questions.yml").read_text())
     rnd = random.Random(2222)
-    scored = {"all": 0, "lead": 0}
+    scored = {"all": 0, "lead": 0, "need": 0}
     top_two = matcher._top_two
     counting = "all"
 
@@ -328,6 +329,14 @@ def test_the_best_with_a_lead_is_the_best_and_leads_as_it_would(
                 if not leads:
                     assert got == want
                 checked += bool(want)
+            for need in (50.0, 80.0):  # only a best of at least ``need`` is of interest
+                counting = "need"
+                want = matcher.best(query, pool, 2, floor)
+                got = matcher.best(query, pool, 2, floor, need=need)
+                if want and want[0][1] >= need:
+                    assert got == want
+                else:
+                    assert not got or got[0][1] < need
     assert checked > 100
     assert scored["lead"] < 0.9 * scored["all"], scored
 
