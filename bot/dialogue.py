@@ -239,6 +239,9 @@ with the last topic unless the message clearly names a topic of its own."""
 
 FACET_WORDS = 8
 
+ANY_FACET = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in FACETS))
+"""Any of :data:`FACETS` at all: one scan tells most messages they ask none."""
+
 FacetsFound = tuple[str, list[tuple[str, re.Pattern[str]]]]
 """A short message without what it leaves out, and the facets it asks (:func:`_facets_in`)."""
 
@@ -361,6 +364,13 @@ class Dialogue:
             for frame in FRAMES
         }
         """For each of :data:`FRAMES`, the intents with an example that asks that way."""
+        self._word_names: dict[str, bool] = {
+            word: self._names_a_topic(word)
+            for word in sorted({w for _, said in examples for w in said.split()} - FACET_FILLER)
+        }
+        """For each word of the examples, whether it names a topic on its own (see
+        :meth:`_names_a_topic`): what a short question leaves besides its facet is most often
+        one such word ("how soon after?"), read here once rather than for every message."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Dialogue:
@@ -489,13 +499,21 @@ class Dialogue:
             if self._facet_intent(name, state, urgent) not in self.content.responses:
                 return None
             left = " ".join(w for w in pattern.sub(" ", said).split() if w not in FACET_FILLER)
-            decision = self.matcher.decide(left)
-            if decision.kind == "did_you_mean" or (
-                decision.kind == "intent" and decision.intent not in SMALL_TALK
-            ):
+            named = self._word_names.get(left)
+            if named is None:
+                named = self._names_a_topic(left)
+            if named:
                 return None  # the other words name a topic (or two) of their own
             return name
         return None
+
+    def _names_a_topic(self, words: str) -> bool:
+        """Whether normalised ``words`` read alone name a topic (or two) other than small
+        talk."""
+        decision = self.matcher.decide(words)
+        return decision.kind == "did_you_mean" or (
+            decision.kind == "intent" and decision.intent not in SMALL_TALK
+        )
 
     def _navigation_core(self, state: ChatState, said: str) -> tuple[str, str | None] | None:
         """Back or "more" in a message that says more than that ("oops wrong button, take
@@ -772,7 +790,9 @@ class Dialogue:
         # may be left out, and None may be returned in its place)
         bar = self.matcher.threshold if beat is None else max(beat, self.matcher.threshold)
         floor = bar - self.matcher.margin - FLOOR_SLACK
-        ranked = self.matcher.best(query, pool, limit=2, floor=floor)
+        ranked = self.matcher.best(
+            query, pool, limit=2, floor=floor, lead=self.matcher.margin, need=bar
+        )
         if not ranked or ranked[0][1] < self.matcher.threshold:
             return None
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < self.matcher.margin:
@@ -1312,6 +1332,8 @@ def _facets_in(said: str) -> FacetsFound:
         return said, []
     said = EXCEPT.sub(" ", said)  # "the price without insurance" asks the price
     found: list[tuple[str, re.Pattern[str]]] = []
+    if not ANY_FACET.search(said):
+        return said, found
     for name, pattern in FACETS:
         if pattern.search(said):
             found.append((name, pattern))

@@ -622,7 +622,13 @@ class Matcher:
         return {c.intent: c.score for c in self._rank(covered, shares, mine, q_total, 0, [])}
 
     def best(
-        self, query: Query, intents: Iterable[str], limit: int = 2, floor: float = 0.0
+        self,
+        query: Query,
+        intents: Iterable[str],
+        limit: int = 2,
+        floor: float = 0.0,
+        lead: float | None = None,
+        need: float | None = None,
     ) -> list[tuple[str, float]]:
         """The best ``limit`` of the given intents for a query, best first, with the scores
         :meth:`score` gives them (ties in the order :meth:`score` lists them).
@@ -630,6 +636,12 @@ class Matcher:
         Only intents that may make the top are scored (the bound :meth:`rank` prunes by), so
         this costs a fraction of scoring them all. ``floor``: intents that cannot score above
         it are of no interest (they may be left out even when they would make the top).
+        ``lead``: only whether the best leads the others by this much is of interest, so
+        intents that cannot come within ``lead`` of the best are not scored (the best is the
+        same; a runner-up ``lead`` or more behind may be missing or another one).
+        ``need``: only a best of at least this is of interest, so once no intent left can
+        reach it and none scored has, the rest are not scored (the best returned is then
+        under ``need``, as the best of all would be).
         """
         if not query or limit <= 0:
             return []
@@ -658,11 +670,18 @@ class Matcher:
         ordered = [(bound_of(i, c / q_total, shares[i]), i) for i, c in covered.items()]
         ordered.sort(key=_first, reverse=True)  # as in :meth:`_rank`: stable, best bound first
         ranked: list[tuple[str, float]] = []
+        top = -math.inf
         for bound, i in ordered:
-            if round(100.0 * bound, 1) + 0.1 < kept[0]:
+            most = round(100.0 * bound, 1) + 0.1  # at least the score, rounded as it is
+            if most < kept[0]:
                 break
+            if lead is not None and most + 1e-6 < top - lead:
+                break  # this one and every one after it (bounded lower) trails by ``lead``
+            if need is not None and most < need and top < need:
+                break  # neither this one nor any after it reaches ``need``
             score = self._top_two(i, mine[i], q_total, covered[i] / q_total)
             ranked.append((self._intents[i].name, score))
+            top = max(top, score)
             if score > kept[0]:
                 heapq.heapreplace(kept, score)
         ranked.sort(key=lambda kv: -kv[1])

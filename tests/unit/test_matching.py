@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from locations import REPO
@@ -284,6 +285,58 @@ def test_the_best_few_are_exactly_the_top_of_scoring_them_all(matcher: Matcher) 
                 assert matcher.best(query, pool, limit, floor) == want, (item["q"], subject)
                 checked += bool(want)
     assert checked > 100
+
+
+def test_the_best_with_a_lead_is_the_best_and_leads_as_it_would(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given ``lead``, :meth:`Matcher.best` leaves out intents that cannot come within
+    ``lead`` of the best: the best, and whether it leads the runner-up by ``lead`` (and the
+    runner-up when it does not), are those of scoring every one; fewer are scored. Given
+    ``need``, the best is the same when it reaches ``need``, and under it when it does not."""
+    import random
+
+    import yaml
+
+    names = [entry.name for entry in matcher._intents]
+    questions = yaml.safe_load((REPO / "tests" / "data" / "questions.yml").read_text())
+    rnd = random.Random(2222)
+    scored = {"all": 0, "lead": 0, "need": 0}
+    top_two = matcher._top_two
+    counting = "all"
+
+    def counted(*args: Any) -> float:
+        scored[counting] += 1
+        return top_two(*args)
+
+    monkeypatch.setattr(matcher, "_top_two", counted)
+    checked = 0
+    for item in questions[::2]:
+        subject = " ".join(rnd.choice(names).split("_")[:2])
+        query = matcher.query(f"{normalise(item['q'])} {subject}")
+        pool = set(rnd.sample(names, rnd.randint(1, 10)))
+        for floor in (0.0, 43.9, 70.0):
+            for lead in (6.0, 15.0):
+                counting = "all"
+                want = matcher.best(query, pool, 2, floor)
+                counting = "lead"
+                got = matcher.best(query, pool, 2, floor, lead=lead)
+                assert got[:1] == want[:1], (item["q"], subject)
+                leads = len(want) < 2 or want[0][1] - want[1][1] >= lead
+                assert (len(got) < 2 or got[0][1] - got[1][1] >= lead) == leads
+                if not leads:
+                    assert got == want
+                checked += bool(want)
+            for need in (50.0, 80.0):  # only a best of at least ``need`` is of interest
+                counting = "need"
+                want = matcher.best(query, pool, 2, floor)
+                got = matcher.best(query, pool, 2, floor, need=need)
+                if want and want[0][1] >= need:
+                    assert got == want
+                else:
+                    assert not got or got[0][1] < need
+    assert checked > 100
+    assert scored["lead"] < 0.9 * scored["all"], scored
 
 
 def test_a_close_call_with_one_topic_asked_word_for_word_answers_it(
