@@ -21,7 +21,13 @@ from functools import partial
 from pathlib import Path
 
 from bot.dialogue import Dialogue
-from bot.evaluation.labelled import HOLDOUT_EVERY, EvalFileError, Label, read_yaml_list
+from bot.evaluation.labelled import (
+    HOLDOUT_EVERY,
+    EvalFileError,
+    Label,
+    labels_of,
+    read_yaml_list,
+)
 from bot.replies import MENU, ChatState, Reply, ReplyKind
 
 CLEARED = "cleared"
@@ -238,11 +244,7 @@ def load_dialogues(path: Path, known: frozenset[str] | None = None) -> list[Conv
             say, press = raw.get("say"), raw.get("press")
             if (say is None) == (press is None) or not isinstance(say or press, str):
                 raise EvalFileError(f"{where}: needs exactly one of 'say' or 'press' (text)")
-            want = raw.get("want")
-            if isinstance(want, str):
-                want = [want]
-            if not isinstance(want, list) or not want or not all(isinstance(w, str) for w in want):
-                raise EvalFileError(f"{where}: needs 'want', a list of labels")
+            want = labels_of(raw.get("want"), f"{where}:")
             if known is not None:
                 bad = [w for w in want if w not in known and w not in OUTCOMES]
                 if bad:

@@ -387,6 +387,19 @@ def read_yaml_list(path: Path, shape: str) -> list[object]:
     return data
 
 
+def labels_of(want: object, where: str) -> list[str]:
+    """An item's ``want``: one label or a non-empty list of them.
+
+    Raises:
+        EvalFileError: naming ``where`` when it is anything else.
+    """
+    if isinstance(want, str):
+        want = [want]
+    if not isinstance(want, list) or not want or not all(isinstance(w, str) for w in want):
+        raise EvalFileError(f"{where} needs 'want', a list of labels")
+    return want
+
+
 def load_items(path: Path) -> list[Item]:
     """Read an evaluation file.
 
@@ -398,11 +411,7 @@ def load_items(path: Path) -> list[Item]:
     for i, entry in enumerate(data, 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("q"), str):
             raise EvalFileError(f"{path}: item {i} needs a text 'q'")
-        want = entry.get("want")
-        if isinstance(want, str):
-            want = [want]
-        if not isinstance(want, list) or not want or not all(isinstance(w, str) for w in want):
-            raise EvalFileError(f"{path}: item {i} needs 'want', a list of labels")
+        want = labels_of(entry.get("want"), f"{path}: item {i}")
         kind = entry.get("kind", "")
         if not isinstance(kind, str):
             raise EvalFileError(f"{path}: item {i}: 'kind' must be text")
