@@ -331,16 +331,17 @@ class HandOver:
 
     def staff_text(self, opened: Opened, first_name: str) -> str:
         """The staff group's message for a new ticket (plain text)."""
-        lines = [URGENT_MARK] if opened.urgent else []
-        lines.append(
-            self._says(
-                "handover_ticket",
-                number=str(opened.number),
-                name=self._name(first_name),
-                question=opened.question,
-            )
+        return self._for_staff(
+            "handover_ticket", opened.number, first_name, opened.question, opened.urgent
         )
-        return "\n".join(lines)
+
+    def _for_staff(
+        self, key: str, number: int, first_name: str, question: str, urgent: bool
+    ) -> str:
+        """A person's question as the staff group sees it: the wording ``key``, under
+        :data:`URGENT_MARK` when it told of urgent symptoms."""
+        text = self._says(key, number=str(number), name=self._name(first_name), question=question)
+        return f"{URGENT_MARK}\n{text}" if urgent else text
 
     def ticket_number(self, text: str) -> int | None:
         """The number of the question whose staff message ``text`` is (as
@@ -453,16 +454,10 @@ class HandOver:
         """The person's reply to ticket ``ticket``: urgent answer first, then the staff
         group's message."""
         draft = self._draft(text)
-        lines = [URGENT_MARK] if draft.urgent else []
-        lines.append(
-            self._says(
-                "handover_follow_up",
-                number=str(ticket.number),
-                name=self._name(first_name),
-                question=draft.question,
-            )
+        staff = self._for_staff(
+            "handover_follow_up", ticket.number, first_name, draft.question, draft.urgent
         )
-        return FollowUp(self._urgent_answer(text) if draft.urgent else None, "\n".join(lines))
+        return FollowUp(self._urgent_answer(text) if draft.urgent else None, staff)
 
     def followed_up(self, ticket: TicketRow, message_id: int) -> Reply:
         """The person's reply is in the staff group as ``message_id``."""
