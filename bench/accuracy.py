@@ -14,6 +14,7 @@ reject, and the threshold with the best accuracy on that set wins.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,16 +25,19 @@ from bench.common import Question, percentile
 from bench.report import Table
 from bot.content import RED_FLAGS, Content
 from bot.dialogue import Dialogue
-from bot.evaluation.labelled import DECLINING_KINDS, Label, label_of
-from bot.replies import ChatState
+from bot.evaluation.labelled import Label, label_of
+from bot.replies import ChatState, ReplyKind
 
 Predict = Callable[[str], str]
 SKLEARN_HINT = "skipped: pip install -e '.[bench]'"
+ASKED_BACK = "did you mean"
+"""What the project predicts when it asks "Did you mean ...?" instead of answering."""
 
 
 @dataclass(frozen=True)
 class Scores:
-    """Accuracy figures of one system on the question set (shares 0-100, times in us)."""
+    """Accuracy figures of one system on the question set (shares 0-100, NaN where there was
+    nothing to count; times in us)."""
 
     name: str
     overall: float
@@ -50,21 +54,17 @@ def score(
     predict: Predict,
     questions: Sequence[Question],
     note: str = "",
-    declining: frozenset[str] = frozenset(),
 ) -> Scores:
-    """Ask every question once, timing each answer; same labels as ``sciatica-bot eval``.
-
-    Args:
-        declining: Intents whose answer honestly declines ("the article doesn't cover
-            this"); for an out-of-scope question they count like the fallback.
-    """
+    """Ask every question once, timing each answer; counted strictly, as ``sciatica-bot eval``
+    counts "answered right": the predicted label must be one of the item's labels (a "Did you
+    mean" predicts :data:`ASKED_BACK`, which no label matches)."""
     right = in_right = in_n = oos_right = oos_n = red_right = red_n = 0
     times: list[float] = []
     for q in questions:
         start = time.perf_counter_ns()
         got = predict(q.q)
         times.append((time.perf_counter_ns() - start) / 1000)
-        ok = got in q.want or (Label.FALLBACK in q.want and got in declining)
+        ok = got in q.want
         right += ok
         if q.want == (Label.FALLBACK,):
             oos_n += 1
@@ -77,7 +77,7 @@ def score(
             red_right += got == RED_FLAGS
 
     def pct(a: int, b: int) -> float:
-        return 100.0 * a / b if b else 100.0
+        return 100.0 * a / b if b else float("nan")
 
     return Scores(
         name,
@@ -112,11 +112,14 @@ def best_threshold(scored: Sequence[tuple[str, float, str]]) -> float:
 
 
 def project_predictor(content: Content) -> Predict:
-    """The bot itself: a fresh chat per question, labelled like ``sciatica-bot eval``."""
+    """The bot itself: a fresh chat per question, labelled like ``sciatica-bot eval``; a
+    "Did you mean" is :data:`ASKED_BACK`."""
     dialogue = Dialogue(content)
 
     def predict(text: str) -> str:
         reply, _ = dialogue.handle(ChatState(), text)
+        if reply.kind == ReplyKind.DID_YOU_MEAN:
+            return ASKED_BACK
         label = label_of(reply)
         return RED_FLAGS if label in (Label.URGENT, Label.CRISIS) else label
 
@@ -197,6 +200,11 @@ def tfidf_predictor(content: Content) -> tuple[Predict, float] | None:
     return predict, threshold
 
 
+def share(value: float) -> str:
+    """A share for the table: ``n/a`` when there was nothing to count."""
+    return "n/a" if math.isnan(value) else f"{value:.1f}%"
+
+
 def run_accuracy(
     content: Content,
     questions: Sequence[Question],
@@ -204,9 +212,8 @@ def run_accuracy(
     name: str = "tests/data/questions.yml",
 ) -> tuple[Table, list[Scores]]:
     """Score the three systems on one labelled file and tabulate them."""
-    declining = frozenset(n for n, r in content.responses.items() if r.kind in DECLINING_KINDS)
     project = project_predictor(content)
-    results = [score("project (safety screen + matcher)", project, questions, "", declining)]
+    results = [score("project (safety screen + matcher)", project, questions)]
     wratio, w_threshold = wratio_predictor(content)
     results.append(
         score(
@@ -214,7 +221,6 @@ def run_accuracy(
             wratio,
             questions,
             f"threshold {w_threshold:.1f}",
-            declining,
         )
     )
     tfidf = tfidf_predictor(content) if with_sklearn else None
@@ -228,7 +234,6 @@ def run_accuracy(
                 predict,
                 questions,
                 f"p >= {threshold:.2f}",
-                declining,
             )
         )
     table = Table(
@@ -251,9 +256,9 @@ def run_accuracy(
             table.add(
                 r.name,
                 f"{r.overall:.1f}%",
-                f"{r.in_scope:.1f}%",
-                f"{r.oos_rejection:.1f}%",
-                f"{r.red_flag_recall:.1f}%",
+                share(r.in_scope),
+                share(r.oos_rejection),
+                share(r.red_flag_recall),
                 f"{r.p50_us:.0f}",
                 f"{r.p99_us:.0f}",
                 r.note,
@@ -262,7 +267,9 @@ def run_accuracy(
     n_red = sum(RED_FLAGS in q.want for q in questions)
     table.notes.append(
         f"{len(questions)} messages ({n_red} urgent, {n_oos} out of scope), none a training "
-        'phrase. An honest "the article doesn\'t cover this" answer counts as declining. '
+        'phrase. Counted strictly, as `sciatica-bot eval` counts "answered right": a "Did you '
+        'mean" is not an answer, and an out-of-scope message is declined only by the answer '
+        "it is labelled with. "
         "Baselines learn from the same intent examples; their thresholds are chosen "
         "on the examples (held-out predictions) plus the lexicon's out-of-scope terms, never "
         "on the questions. Times are per question, one at a time."
