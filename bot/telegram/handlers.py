@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from telegram import (
+    Chat,
     Message,
     MessageEntity,
     Update,
@@ -388,7 +389,7 @@ class TelegramAdapter:
     async def send(
         self,
         context: ContextTypes.DEFAULT_TYPE,
-        chat_id: int,
+        chat: Chat,
         reply: Reply,
         *,
         thread_id: int | None = None,
@@ -402,13 +403,14 @@ class TelegramAdapter:
 
         Args:
             context: The handler context (for the bot).
-            chat_id: Where to send.
+            chat: Where to send.
             reply: What to send.
             thread_id: Forum topic to answer in, if any.
         """
         chunks = split_message(reply.text) or ["…"]
         markup = keyboard_for(reply.buttons)
-        private = chat_id > 0  # groups have negative ids
+        chat_id = chat.id
+        private = chat.type == ChatType.PRIVATE
         for number, chunk in enumerate(chunks, start=1):
             sent = await context.bot.send_message(
                 chat_id=chat_id,
@@ -476,7 +478,7 @@ class TelegramAdapter:
         """Answer ``update`` in its chat (and forum topic) with ``reply``."""
         chat = update.effective_chat
         if chat is not None:
-            await self.send(context, chat.id, reply, thread_id=_thread_of(update))
+            await self.send(context, chat, reply, thread_id=_thread_of(update))
 
     async def admit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
         """Apply the flood guard (every handler, the hand-over's too, asks it first); sends

@@ -144,7 +144,7 @@ class HandOverHandlers:
             raise ApplicationHandlerStop
         opened = self.handover.open(_chat_key(chat.id))
         if not isinstance(opened, Opened):
-            await self.adapter.send(context, chat.id, opened)
+            await self.adapter.send(context, chat, opened)
             raise ApplicationHandlerStop
         user = update.effective_user
         text = self.handover.staff_text(opened, user.first_name if user else "")
@@ -158,7 +158,7 @@ class HandOverHandlers:
             reply = self.handover.not_reachable(opened)
         else:
             reply = self.handover.posted(opened, posted.message_id)
-        await self.adapter.send(context, chat.id, reply)
+        await self.adapter.send(context, chat, reply)
         raise ApplicationHandlerStop
 
     async def person_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -180,15 +180,15 @@ class HandOverHandlers:
         if not await self.adapter.admit(update, context):
             raise ApplicationHandlerStop
         if ticket.closed:
-            await self.adapter.send(context, chat.id, self.handover.closed_note(ticket))
+            await self.adapter.send(context, chat, self.handover.closed_note(ticket))
             raise ApplicationHandlerStop
         if not message.text:
-            await self.adapter.send(context, chat.id, self.handover.only_text_note())
+            await self.adapter.send(context, chat, self.handover.only_text_note())
             raise ApplicationHandlerStop
         user = update.effective_user
         follow = self.handover.follow_up(ticket, message.text, user.first_name if user else "")
         if follow.urgent_reply is not None:  # safety first, before anything is passed on
-            await self.adapter.send(context, chat.id, follow.urgent_reply)
+            await self.adapter.send(context, chat, follow.urgent_reply)
         try:
             posted = await self._post(context, follow.staff_text, reply_to=ticket.staff_message)
         except TelegramError as exc:
@@ -196,7 +196,7 @@ class HandOverHandlers:
             reply = self.handover.not_reachable()
         else:
             reply = self.handover.followed_up(ticket, posted.message_id)
-        await self.adapter.send(context, chat.id, reply)
+        await self.adapter.send(context, chat, reply)
         raise ApplicationHandlerStop
 
     async def elsewhere(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
