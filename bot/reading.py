@@ -120,16 +120,54 @@ def _pseudo_cleft(words: list[str]) -> bool:
     )
 
 
+RHETORICAL: tuple[str, ...] = (
+    "who is counting",
+    "who counting",
+    "who knew",
+    "who would have thought",
+    "who would have guessed",
+    "what can i say",
+    "what can you do",
+    "what else is new",
+    "guess what",
+    "you know what",
+    "why me",
+    "can you believe it",
+    "can you imagine",
+    "how about that",
+    "how cool is that",
+    "how crazy is that",
+    "what are the odds",
+)
+"""Questions that ask nothing: asides a story makes ("but who's counting?", "what can I
+say?"). A sentence that is one of them, or ends with one, is told, not asked."""
+
+EXCLAMATIVE = frozenset({"a", "an"})
+"""After a sentence's opening "what": "what a day that was!", "what an experience" exclaim."""
+
+
+def _rhetorical(words: list[str], marked: bool) -> bool:
+    """A sentence that is, or ends with, a question asking nothing (:data:`RHETORICAL`), or
+    that exclaims without a question mark ("what a terrifying experience that was!")."""
+    if not marked and len(words) > 2 and words[0] == "what" and words[1] in EXCLAMATIVE:
+        return True
+    text = " " + " ".join(words)
+    return any(text.endswith(" " + p) for p in RHETORICAL)
+
+
 def is_question(words: list[str], marked: bool) -> bool:
     """Whether a sentence asks something: a question mark, a question word at its start
     (after fillers) that does not start a statement, or a phrase such as "any advice".
+    An aside that asks nothing ("who's counting?", :func:`_rhetorical`) is no question.
 
     Without a question mark, two words or fewer ("why not", "y/n") do not start a question."""
-    if marked:
-        return True
     rest = words
     while rest and rest[0] in FILLERS:
         rest = rest[1:]
+    if _rhetorical(rest, marked):
+        return False
+    if marked:
+        return True
     if (
         len(words) > 2
         and rest
@@ -161,7 +199,21 @@ def _clauses(sentence: Sentence) -> list[Part]:
                 for i, p in enumerate(pieces)
             ]
     words = sentence.words[:MAX_TOKENS]
-    return [Part(" ".join(words), is_question(words, sentence.question))] if words else []
+    if not words:
+        return []
+    question = is_question(words, sentence.question)
+    # An aside that asks nothing ("... but who's counting?") says nothing of the topic either.
+    told = _without_aside(words)
+    return [Part(" ".join(told or words), question)]
+
+
+def _without_aside(words: list[str]) -> list[str]:
+    """The words before a closing aside that asks nothing (:data:`RHETORICAL`)."""
+    text = " " + " ".join(words)
+    for phrase in RHETORICAL:
+        if text.endswith(" " + phrase):
+            return words[: len(words) - len(phrase.split())]
+    return words
 
 
 def read(message: str, split: Sequence[Sentence] | None = None) -> Reading:
