@@ -337,6 +337,10 @@ WHOLE_AGREED_LEAD = 4.0
 Tuned on the tuning parts of the labelled files: committing there rather than asking "Did you
 mean" turned about three questions back into right answers for each new wrong one."""
 
+WHOLE_CLEAR_LEAD = 17.0
+"""A story's "Did you mean" answers its first option when that option leads the next by this
+much on its sentence score plus its score for the whole story read as one message."""
+
 STORY_SUBJECTS: Mapping[str, str] = {
     "piriformis": "piriformis_syndrome",
     "pseudo": "sciatica_vs_piriformis",
@@ -1068,7 +1072,7 @@ class Matcher:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
             if lead >= CLEAR_LEAD and (decision.kind != "did_you_mean" or not asked):
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
-            return Decision("did_you_mean", options[0], top, ranked, options)
+            return self._offered(options, ranked, terms, top)
         if decision.kind == "did_you_mean":
             # A story's question between close topics: the one the whole story is about,
             # when it leads, is the answer.
@@ -1077,6 +1081,28 @@ class Matcher:
             if lead >= WHOLE_AGREED_LEAD and self._whole_best(terms) == topics[0].intent:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
         return decision
+
+    def _offered(
+        self,
+        options: tuple[str, ...],
+        ranked: tuple[Candidate, ...],
+        terms: Sequence[Sequence[Term]],
+        top: float,
+    ) -> Decision:
+        """A story's "Did you mean", its options in the order of their sentence scores plus
+        how well all its sentences, scored together as one message, match each: the topic
+        the best sentence and the whole story both point to comes first. One that leads the
+        next by :data:`WHOLE_CLEAR_LEAD` on that sum is the answer."""
+        query: Query = {}
+        for ts in terms:
+            self._query_of(ts, into=query)
+        whole = self.score(query, options)
+        own = {c.intent: c.score for c in ranked}
+        both = {o: own.get(o, 0.0) + whole.get(o, 0.0) for o in options}
+        options = tuple(sorted(options, key=lambda o: -both[o]))  # stable on ties
+        if len(options) > 1 and both[options[0]] - both[options[1]] >= WHOLE_CLEAR_LEAD:
+            return Decision("intent", options[0], own.get(options[0], top), ranked)
+        return Decision("did_you_mean", options[0], top, ranked, options)
 
     def _told(self, query: Query) -> list[Candidate]:
         """A story's statement ranked on its own words. One that names a single known word

@@ -11,7 +11,7 @@ import pytest
 from locations import REPO
 
 from bot.content import Content
-from bot.matching import Candidate, Matcher
+from bot.matching import WHOLE_CLEAR_LEAD, Candidate, Matcher, Query
 from bot.reading import read
 from bot.text import normalise, sentences
 
@@ -606,3 +606,26 @@ def test_a_word_one_first_letter_away_from_a_known_word_is_not_its_typo(matcher:
     corrected = matcher.analyzer.correct(["ladder", "high", "piriformiss", "sciatca"])
     assert corrected[:2] == [("ladder", 0.0), ("high", 0.0)]  # not "bladder", "thigh"
     assert [word for word, _ in corrected[2:]] == ["piriformis", "sciatica"]
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "My calf aches after long drives. Sleeping is hard too. I tried a heat pad.",
+        "Pain in my bum since the gym. It shoots down to my knee when I sit. Massage helped a bit.",
+    ],
+)
+def test_a_story_s_did_you_mean_puts_first_what_the_whole_story_is_about(
+    matcher: Matcher, story: str
+) -> None:
+    decision = matcher.decide(story)
+    assert decision.kind == "did_you_mean" and len(decision.options) > 1, decision
+    whole: Query = {}
+    for part in read(story).parts:
+        matcher._query_of(matcher.analyzer.terms(part.text), into=whole)
+    scores = matcher.score(whole, decision.options)
+    own = {c.intent: c.score for c in decision.candidates}
+    sums = [own[o] + scores.get(o, 0.0) for o in decision.options]
+    assert sums == sorted(sums, reverse=True), (decision.options, sums)
+    # a first option that led clearly on both would have been the answer
+    assert sums[0] - sums[1] < WHOLE_CLEAR_LEAD
