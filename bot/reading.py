@@ -36,6 +36,8 @@ ASKING_PHRASES: tuple[str, ...] = (
     "i am wondering",
     "wondering if",
     "wondering whether",
+    "wondered if",
+    "wondered whether",
     "i want to know",
     "i would like to know",
     "i need to know",

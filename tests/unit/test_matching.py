@@ -495,7 +495,13 @@ def test_a_close_call_goes_to_the_topic_the_message_names(matcher: Matcher, ques
 
 @pytest.mark.parametrize(
     "question",
-    ["Do I have to take off my underpants?", "will i have to strip down to my knickers"],
+    [
+        "Do I have to take off my underpants?",
+        "will i have to strip down to my knickers",
+        "can i keep my jeans on during the massage",
+        "Wait, am I allowed to stay in my t-shirt and joggers?",
+        "I'm going for a massage later. Should I stay fully clothed?",
+    ],
 )
 def test_undressing_in_everyday_words_is_what_to_wear(matcher: Matcher, question: str) -> None:
     decision = matcher.decide(question)

@@ -46,3 +46,8 @@ def test_an_aside_that_asks_nothing_is_not_the_ask() -> None:
     # A real question that merely starts like an exclamation is still one.
     assert read("What are the stretches for piriformis?").parts == ()
     assert read("Sore leg. What a pain, what can I take?").parts[-1].question
+
+
+def test_wondering_aloud_in_the_past_is_asking() -> None:
+    reading = read("My back went into spasm after a massage. I wondered if I should go back.")
+    assert [p.question for p in reading.parts] == [False, True]
