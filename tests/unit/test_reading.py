@@ -51,3 +51,9 @@ def test_an_aside_that_asks_nothing_is_not_the_ask() -> None:
 def test_wondering_aloud_in_the_past_is_asking() -> None:
     reading = read("My back went into spasm after a massage. I wondered if I should go back.")
     assert [p.question for p in reading.parts] == [False, True]
+
+
+def test_a_request_to_explain_is_the_ask() -> None:
+    reading = read("Please explain sciatica and how it is treated. My leg hurts when I sit.")
+    assert [p.question for p in reading.parts] == [True, False]
+    assert read("Could you explain the difference between them. Thanks").parts[0].question
