@@ -331,6 +331,9 @@ help with what the story tells, like a plea."""
 ALONE_LEAD = 2 * CLEAR_LEAD
 """A message under the threshold whose best topic leads the next by this much is asked about
 it ("Did you mean") rather than answered with the fallback."""
+ALONE_CLEAR = 40.0
+"""A message about one topic alone (:data:`ALONE_LEAD`) that scores this much, near the
+threshold, is answered on it rather than asked about it: nothing else competes."""
 WHOLE_AGREED_LEAD = 4.0
 """The lead that suffices when the whole story also matches that topic best: its known words
 (:data:`CONTEXT_SHARE`'s background), or all its sentences scored together as one message.
@@ -1125,8 +1128,9 @@ class Matcher:
     def _alone(decision: Decision) -> Decision:
         """A message under the threshold that is about one topic and no other (it leads by
         :data:`ALONE_LEAD`, from at least :data:`STORY_FLOOR`) is asked about that topic
-        rather than given the list of what the bot can answer. One known word is not enough
-        to say what a message is about."""
+        rather than given the list of what the bot can answer, and answered on it when it
+        comes near the threshold (:data:`ALONE_CLEAR`). One known word is not enough to say
+        what a message is about."""
         topics = [c for c in decision.candidates if c.intent != RED_FLAGS]
         if not topics or topics[0].score < STORY_FLOOR:
             return decision
@@ -1134,6 +1138,8 @@ class Matcher:
         if lead < ALONE_LEAD:
             return decision
         top = topics[0]
+        if top.score >= ALONE_CLEAR:
+            return Decision("intent", top.intent, top.score, decision.candidates)
         return Decision("did_you_mean", top.intent, top.score, decision.candidates, (top.intent,))
 
     def _vague(self, query: Query) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from locations import REPO
 
 from bot.content import Content
-from bot.matching import WHOLE_CLEAR_LEAD, Candidate, Matcher, Query
+from bot.matching import ALONE_CLEAR, WHOLE_CLEAR_LEAD, Candidate, Matcher, Query
 from bot.reading import read
 from bot.text import normalise, sentences
 
@@ -564,6 +564,12 @@ def test_one_topic_alone_under_the_threshold_is_asked_about_not_declined(
     assert (decision.kind, decision.options) == ("did_you_mean", ("scans",)), decision
     # one known word is not enough to say what a message is about
     assert matcher.decide("what would you suggest?").kind == "fallback"
+
+
+def test_one_topic_alone_near_the_threshold_is_answered(matcher: Matcher) -> None:
+    decision = matcher.decide("the report says annular fissure and facet arthropathy, what is that")
+    assert (decision.kind, decision.intent) == ("intent", "scans"), decision
+    assert ALONE_CLEAR <= decision.score < matcher.threshold, decision
 
 
 def test_naming_the_doctor_settles_a_close_call_on_when_to_get_help(matcher: Matcher) -> None:
