@@ -641,3 +641,15 @@ def test_a_story_s_did_you_mean_puts_first_what_the_whole_story_is_about(
     assert sums == sorted(sums, reverse=True), (decision.options, sums)
     # a first option that led clearly on both would have been the answer
     assert sums[0] - sums[1] < WHOLE_CLEAR_LEAD
+
+
+def test_a_statement_of_corrected_words_weighs_less_than_one_spelt_right(
+    matcher: Matcher,
+) -> None:
+    right = matcher.query("sciatica buttock")
+    typed = matcher.query("sciattica buttock")
+    assert right.keys() == typed.keys()
+    assert typed["sciatica"][1] < 1.0
+    ratio = matcher._told_weight(typed) / matcher._told_weight(right)
+    plain = sum(w * c for w, c in typed.values()) / sum(w * c for w, c in right.values())
+    assert ratio < plain < 1.0
