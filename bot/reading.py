@@ -149,6 +149,10 @@ RHETORICAL: tuple[str, ...] = (
 """Questions that ask nothing: asides a story makes ("but who's counting?", "what can I
 say?"). A sentence that is one of them, or ends with one, is told, not asked."""
 
+_ASIDES: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in RHETORICAL:
+    _ASIDES.setdefault(_phrase.split()[-1], []).append(tuple(_phrase.split()))
+
 EXCLAMATIVE = frozenset({"a", "an"})
 """After a sentence's opening "what": "what a day that was!", "what an experience" exclaim."""
 
@@ -158,8 +162,7 @@ def _rhetorical(words: list[str], marked: bool) -> bool:
     that exclaims without a question mark ("what a terrifying experience that was!")."""
     if not marked and len(words) > 2 and words[0] == "what" and words[1] in EXCLAMATIVE:
         return True
-    text = " " + " ".join(words)
-    return any(text.endswith(" " + p) for p in RHETORICAL)
+    return _aside_length(words) > 0
 
 
 def is_question(words: list[str], marked: bool) -> bool:
@@ -216,11 +219,19 @@ def _clauses(sentence: Sentence) -> list[Part]:
 
 def _without_aside(words: list[str]) -> list[str]:
     """The words before a closing aside that asks nothing (:data:`RHETORICAL`)."""
-    text = " " + " ".join(words)
-    for phrase in RHETORICAL:
-        if text.endswith(" " + phrase):
-            return words[: len(words) - len(phrase.split())]
-    return words
+    n = _aside_length(words)
+    return words[: len(words) - n] if n else words
+
+
+def _aside_length(words: list[str]) -> int:
+    """How many words a closing aside that asks nothing takes at the end (0: none)."""
+    if not words:
+        return 0
+    for phrase in _ASIDES.get(words[-1], ()):
+        n = len(phrase)
+        if len(words) >= n and tuple(words[-n:]) == phrase:
+            return n
+    return 0
 
 
 def read(message: str, split: Sequence[Sentence] | None = None) -> Reading:
