@@ -331,11 +331,18 @@ help with what the story tells, like a plea."""
 ALONE_LEAD = 2 * CLEAR_LEAD
 """A message under the threshold whose best topic leads the next by this much is asked about
 it ("Did you mean") rather than answered with the fallback."""
+ALONE_CLEAR = 40.0
+"""A message about one topic alone (:data:`ALONE_LEAD`) that scores this much, near the
+threshold, is answered on it rather than asked about it: nothing else competes."""
 WHOLE_AGREED_LEAD = 4.0
 """The lead that suffices when the whole story also matches that topic best: its known words
 (:data:`CONTEXT_SHARE`'s background), or all its sentences scored together as one message.
 Tuned on the tuning parts of the labelled files: committing there rather than asking "Did you
 mean" turned about three questions back into right answers for each new wrong one."""
+
+WHOLE_CLEAR_LEAD = 17.0
+"""A story's "Did you mean" answers its first option when that option leads the next by this
+much on its sentence score plus its score for the whole story read as one message."""
 
 STORY_SUBJECTS: Mapping[str, str] = {
     "piriformis": "piriformis_syndrome",
@@ -995,7 +1002,7 @@ class Matcher:
             kept = sorted(background.items(), key=lambda kv: kv[1][0] * kv[1][1], reverse=True)
             background = dict(kept[:MAX_CONTEXT_TERMS])
         # The sentences to score: the questions, and the statements richest in topic words.
-        weight = [sum(w * c for w, c in q.values()) for q in own]
+        weight = [self._told_weight(q) for q in own]
         topical = [i for i in range(len(own)) if any(c > 0 for _, c in own[i].values())]
         asks = [i for i in topical if reading.parts[i].question][-MAX_QUESTIONS:]
         tells = sorted(
@@ -1068,7 +1075,7 @@ class Matcher:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
             if lead >= CLEAR_LEAD and (decision.kind != "did_you_mean" or not asked):
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
-            return Decision("did_you_mean", options[0], top, ranked, options)
+            return self._offered(options, ranked, terms, top)
         if decision.kind == "did_you_mean":
             # A story's question between close topics: the one the whole story is about,
             # when it leads, is the answer.
@@ -1077,6 +1084,37 @@ class Matcher:
             if lead >= WHOLE_AGREED_LEAD and self._whole_best(terms) == topics[0].intent:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
         return decision
+
+    def _offered(
+        self,
+        options: tuple[str, ...],
+        ranked: tuple[Candidate, ...],
+        terms: Sequence[Sequence[Term]],
+        top: float,
+    ) -> Decision:
+        """A story's "Did you mean", its options in the order of their sentence scores plus
+        how well all its sentences, scored together as one message, match each: the topic
+        the best sentence and the whole story both point to comes first. One that leads the
+        next by :data:`WHOLE_CLEAR_LEAD` on that sum is the answer."""
+        query: Query = {}
+        for ts in terms:
+            self._query_of(ts, into=query)
+        whole = self.score(query, options)
+        own = {c.intent: c.score for c in ranked}
+        both = {o: own.get(o, 0.0) + whole.get(o, 0.0) for o in options}
+        options = tuple(sorted(options, key=lambda o: -both[o]))  # stable on ties
+        if len(options) > 1 and both[options[0]] - both[options[1]] >= WHOLE_CLEAR_LEAD:
+            return Decision("intent", options[0], own.get(options[0], top), ranked)
+        return Decision("did_you_mean", options[0], top, ranked, options)
+
+    @staticmethod
+    def _told_weight(query: Query) -> float:
+        """How much topic a story's statement holds, to pick the ones scored: its known
+        words' weights, a corrected word counting its (squared) confidence once more. In a long
+        story, everyday words a letter or two from a topic word ("thought" and "through",
+        "couch" and "cough") are corrected often; a sentence of such corrections is not what
+        the story is about."""
+        return sum(w * c * c for w, c in query.values())
 
     def _told(self, query: Query) -> list[Candidate]:
         """A story's statement ranked on its own words. One that names a single known word
@@ -1099,8 +1137,9 @@ class Matcher:
     def _alone(decision: Decision) -> Decision:
         """A message under the threshold that is about one topic and no other (it leads by
         :data:`ALONE_LEAD`, from at least :data:`STORY_FLOOR`) is asked about that topic
-        rather than given the list of what the bot can answer. One known word is not enough
-        to say what a message is about."""
+        rather than given the list of what the bot can answer, and answered on it when it
+        comes near the threshold (:data:`ALONE_CLEAR`). One known word is not enough to say
+        what a message is about."""
         topics = [c for c in decision.candidates if c.intent != RED_FLAGS]
         if not topics or topics[0].score < STORY_FLOOR:
             return decision
@@ -1108,6 +1147,8 @@ class Matcher:
         if lead < ALONE_LEAD:
             return decision
         top = topics[0]
+        if top.score >= ALONE_CLEAR:
+            return Decision("intent", top.intent, top.score, decision.candidates)
         return Decision("did_you_mean", top.intent, top.score, decision.candidates, (top.intent,))
 
     def _vague(self, query: Query) -> bool:

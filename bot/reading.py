@@ -36,6 +36,8 @@ ASKING_PHRASES: tuple[str, ...] = (
     "i am wondering",
     "wondering if",
     "wondering whether",
+    "wondered if",
+    "wondered whether",
     "i want to know",
     "i would like to know",
     "i need to know",
@@ -43,6 +45,11 @@ ASKING_PHRASES: tuple[str, ...] = (
     "can you tell me",
     "could you tell me",
     "please tell me",
+    "please explain",
+    "please discuss",
+    "please describe",
+    "can you explain",
+    "could you explain",
     "tell me",
     "any advice",
     "any tips",
@@ -120,16 +127,57 @@ def _pseudo_cleft(words: list[str]) -> bool:
     )
 
 
+RHETORICAL: tuple[str, ...] = (
+    "who is counting",
+    "who counting",
+    "who knew",
+    "who would have thought",
+    "who would have guessed",
+    "what can i say",
+    "what can you do",
+    "what else is new",
+    "guess what",
+    "you know what",
+    "why me",
+    "can you believe it",
+    "can you imagine",
+    "how about that",
+    "how cool is that",
+    "how crazy is that",
+    "what are the odds",
+)
+"""Questions that ask nothing: asides a story makes ("but who's counting?", "what can I
+say?"). A sentence that is one of them, or ends with one, is told, not asked."""
+
+_ASIDES: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in RHETORICAL:
+    _ASIDES.setdefault(_phrase.split()[-1], []).append(tuple(_phrase.split()))
+
+EXCLAMATIVE = frozenset({"a", "an"})
+"""After a sentence's opening "what": "what a day that was!", "what an experience" exclaim."""
+
+
+def _rhetorical(words: list[str], marked: bool) -> bool:
+    """A sentence that is, or ends with, a question asking nothing (:data:`RHETORICAL`), or
+    that exclaims without a question mark ("what a terrifying experience that was!")."""
+    if not marked and len(words) > 2 and words[0] == "what" and words[1] in EXCLAMATIVE:
+        return True
+    return _aside_length(words) > 0
+
+
 def is_question(words: list[str], marked: bool) -> bool:
     """Whether a sentence asks something: a question mark, a question word at its start
     (after fillers) that does not start a statement, or a phrase such as "any advice".
+    An aside that asks nothing ("who's counting?", :func:`_rhetorical`) is no question.
 
     Without a question mark, two words or fewer ("why not", "y/n") do not start a question."""
-    if marked:
-        return True
     rest = words
     while rest and rest[0] in FILLERS:
         rest = rest[1:]
+    if _rhetorical(rest, marked):
+        return False
+    if marked:
+        return True
     if (
         len(words) > 2
         and rest
@@ -161,7 +209,29 @@ def _clauses(sentence: Sentence) -> list[Part]:
                 for i, p in enumerate(pieces)
             ]
     words = sentence.words[:MAX_TOKENS]
-    return [Part(" ".join(words), is_question(words, sentence.question))] if words else []
+    if not words:
+        return []
+    question = is_question(words, sentence.question)
+    # An aside that asks nothing ("... but who's counting?") says nothing of the topic either.
+    told = _without_aside(words)
+    return [Part(" ".join(told or words), question)]
+
+
+def _without_aside(words: list[str]) -> list[str]:
+    """The words before a closing aside that asks nothing (:data:`RHETORICAL`)."""
+    n = _aside_length(words)
+    return words[: len(words) - n] if n else words
+
+
+def _aside_length(words: list[str]) -> int:
+    """How many words a closing aside that asks nothing takes at the end (0: none)."""
+    if not words:
+        return 0
+    for phrase in _ASIDES.get(words[-1], ()):
+        n = len(phrase)
+        if len(words) >= n and tuple(words[-n:]) == phrase:
+            return n
+    return 0
 
 
 def read(message: str, split: Sequence[Sentence] | None = None) -> Reading:

@@ -11,7 +11,7 @@ import pytest
 from locations import REPO
 
 from bot.content import Content
-from bot.matching import Candidate, Matcher
+from bot.matching import ALONE_CLEAR, WHOLE_CLEAR_LEAD, Candidate, Matcher, Query
 from bot.reading import read
 from bot.text import normalise, sentences
 
@@ -495,7 +495,13 @@ def test_a_close_call_goes_to_the_topic_the_message_names(matcher: Matcher, ques
 
 @pytest.mark.parametrize(
     "question",
-    ["Do I have to take off my underpants?", "will i have to strip down to my knickers"],
+    [
+        "Do I have to take off my underpants?",
+        "will i have to strip down to my knickers",
+        "can i keep my jeans on during the massage",
+        "Wait, am I allowed to stay in my t-shirt and joggers?",
+        "I'm going for a massage later. Should I stay fully clothed?",
+    ],
 )
 def test_undressing_in_everyday_words_is_what_to_wear(matcher: Matcher, question: str) -> None:
     decision = matcher.decide(question)
@@ -560,6 +566,12 @@ def test_one_topic_alone_under_the_threshold_is_asked_about_not_declined(
     assert matcher.decide("what would you suggest?").kind == "fallback"
 
 
+def test_one_topic_alone_near_the_threshold_is_answered(matcher: Matcher) -> None:
+    decision = matcher.decide("the report says annular fissure and facet arthropathy, what is that")
+    assert (decision.kind, decision.intent) == ("intent", "scans"), decision
+    assert ALONE_CLEAR <= decision.score < matcher.threshold, decision
+
+
 def test_naming_the_doctor_settles_a_close_call_on_when_to_get_help(matcher: Matcher) -> None:
     decision = matcher.decide("at what point do i give up waiting and go to my doctor")
     assert (decision.kind, decision.intent) == ("intent", "when_to_get_help"), decision
@@ -606,3 +618,38 @@ def test_a_word_one_first_letter_away_from_a_known_word_is_not_its_typo(matcher:
     corrected = matcher.analyzer.correct(["ladder", "high", "piriformiss", "sciatca"])
     assert corrected[:2] == [("ladder", 0.0), ("high", 0.0)]  # not "bladder", "thigh"
     assert [word for word, _ in corrected[2:]] == ["piriformis", "sciatica"]
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "My calf aches after long drives. Sleeping is hard too. I tried a heat pad.",
+        "Pain in my bum since the gym. It shoots down to my knee when I sit. Massage helped a bit.",
+    ],
+)
+def test_a_story_s_did_you_mean_puts_first_what_the_whole_story_is_about(
+    matcher: Matcher, story: str
+) -> None:
+    decision = matcher.decide(story)
+    assert decision.kind == "did_you_mean" and len(decision.options) > 1, decision
+    whole: Query = {}
+    for part in read(story).parts:
+        matcher._query_of(matcher.analyzer.terms(part.text), into=whole)
+    scores = matcher.score(whole, decision.options)
+    own = {c.intent: c.score for c in decision.candidates}
+    sums = [own[o] + scores.get(o, 0.0) for o in decision.options]
+    assert sums == sorted(sums, reverse=True), (decision.options, sums)
+    # a first option that led clearly on both would have been the answer
+    assert sums[0] - sums[1] < WHOLE_CLEAR_LEAD
+
+
+def test_a_statement_of_corrected_words_weighs_less_than_one_spelt_right(
+    matcher: Matcher,
+) -> None:
+    right = matcher.query("sciatica buttock")
+    typed = matcher.query("sciattica buttock")
+    assert right.keys() == typed.keys()
+    assert typed["sciatica"][1] < 1.0
+    ratio = matcher._told_weight(typed) / matcher._told_weight(right)
+    plain = sum(w * c for w, c in typed.values()) / sum(w * c for w, c in right.values())
+    assert ratio < plain < 1.0

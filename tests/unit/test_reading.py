@@ -32,3 +32,28 @@ def test_a_sentence_opening_with_what_i_felt_was_is_a_statement() -> None:
         "What I need to know is how long it lasts"
     )
     assert [p.question for p in reading.parts] == [False, False, True]
+
+
+def test_an_aside_that_asks_nothing_is_not_the_ask() -> None:
+    reading = read(
+        "My leg has hurt for six weeks now (but who's counting?). "
+        "What a week that was! "
+        "Is it worth trying massage?"
+    )
+    assert [p.question for p in reading.parts] == [False, False, True]
+    # The aside's words are dropped from what the sentence tells.
+    assert reading.parts[0].text == "my leg has hurt for six weeks now but"
+    # A real question that merely starts like an exclamation is still one.
+    assert read("What are the stretches for piriformis?").parts == ()
+    assert read("Sore leg. What a pain, what can I take?").parts[-1].question
+
+
+def test_wondering_aloud_in_the_past_is_asking() -> None:
+    reading = read("My back went into spasm after a massage. I wondered if I should go back.")
+    assert [p.question for p in reading.parts] == [False, True]
+
+
+def test_a_request_to_explain_is_the_ask() -> None:
+    reading = read("Please explain sciatica and how it is treated. My leg hurts when I sit.")
+    assert [p.question for p in reading.parts] == [True, False]
+    assert read("Could you explain the difference between them. Thanks").parts[0].question
