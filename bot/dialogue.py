@@ -105,6 +105,13 @@ QUESTION_START = re.compile(
     r"would|is|are|does|do|did|will|any|tell)\b"
 )
 ACK_WORDS = 10
+WILL_DO = re.compile(
+    r"^(?:then |so )?(?:i will|i would like to|i want to|i d like to|let me|lets)\b"
+)
+"""After an acknowledgement, what the person means to do next ("ok, I'll book"): when it
+clearly names a topic (and thanks for nothing: "ok I'll ring them, thank you" is a goodbye
+in all but name), the message asks about that topic."""
+THANKING = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|ta)\b")
 HELLO = re.compile(
     r"^(?:(?:hello|hi|hey|hiya|heya|yo|howdy|greetings|good (?:morning|afternoon|evening))"
     r"(?: there| again| bot)?\b\s*)+"
@@ -669,10 +676,19 @@ class Dialogue:
             state = ChatState(last_intent=WHEN_TO_GET_HELP, history=state.history)
         last = state.last_intent
         if ACK.match(said) and _is_acknowledgement(said, text):
-            alone = self.matcher.decide(text, split)
-            if alone.kind == "intent" and alone.intent in ("goodbye", "thanks"):
-                return self.reply_for(alone)
-            return self.answer("thanks")
+            rest = ACK.sub("", said).strip()
+            if not rest:  # nothing but "ah nice", "ok cool": an acknowledgement, not a goodbye
+                return self.answer("thanks")
+            if not (
+                WILL_DO.match(rest)
+                and not THANKING.search(said)
+                and _names_its_own(self.matcher.decide(rest))
+            ):
+                alone = self.matcher.decide(text, split)
+                if alone.kind == "intent" and alone.intent in ("goodbye", "thanks"):
+                    return self.reply_for(alone)
+                return self.answer("thanks")
+            # "ok I'll book": what the person means to do next, read as the asking
         if state.last_kind == "did_you_mean" and state.offered:
             picked = _ordinal(said, state.offered)
             if picked is not None:
