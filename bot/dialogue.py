@@ -156,7 +156,12 @@ DENIAL = re.compile(
 FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("duration", re.compile(r"\bhow long\b")),
     ("soon", re.compile(r"\bhow (?:soon|quickly)\b")),
-    ("price", re.compile(r"\bhow much\b|\b(?:price|prices|cost|costs|charge|fee)\b")),
+    (
+        "price",
+        re.compile(
+            r"\bhow much\b|\b(?:price|prices|cost|costs|charge|charged|charges|charging|fee|fees)\b"
+        ),
+    ),
     ("place", re.compile(r"\bwhere\b")),
     ("instead", re.compile(r"\binstead\b|\b(?:does|did) not (?:work|help)\b|\balternatives?\b")),
     ("kind", re.compile(r"\b(?:what|which) (?:kind|type|sort)\b")),
@@ -189,7 +194,13 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwho (?:can|could|should|would) (?:check|look at|examine|diagnose)\b"
         ),
     ),
-    ("often", re.compile(r"\bhow (?:often|many times|frequently|regularly)\b")),
+    (
+        "often",
+        re.compile(
+            r"\bhow (?:often|many times|frequently|regularly)\b"
+            r"|\bhow many (?:reps|repetitions|sets|rounds|a day|per day|each day|a week)\b"
+        ),
+    ),
     ("normal", re.compile(r"\b(?:is|it|that|this) (?:normal|usual|common|typical)\b")),
     ("provider", re.compile(r"\bwho (?:does|do|offers|provides|can do)\b")),
     ("offer", re.compile(r"\b(?:do|can|could) you (?:do|offer|provide|give)\b")),
@@ -228,7 +239,8 @@ _FACET_FILLER_TEXT = (
     "what are they them of its on be last about instead if help not did could else signs "
     "warning look out watch kind type sort which should rid he she treat you with would "
     "massage therapist see go ask tell have got one really safe for me worse worst better best "
-    "more most common likely serious till notice difference results there anything"
+    "more most common likely serious till notice difference results there anything "
+    "other bad good main"
 )
 FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 """Words a short question about the previous topic may have besides its facet."""
@@ -266,6 +278,8 @@ SLIPS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "does",
     ),
+    (re.compile(r"\b(?:tht|thta|taht|tha t)\b", re.IGNORECASE), "that"),
+    (re.compile(r"\b(?:wht|whta)\b", re.IGNORECASE), "what"),
 )
 """Real words typed for another ("how long dose it last"): the word meant, where the words
 around it leave no doubt."""
