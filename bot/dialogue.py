@@ -758,6 +758,9 @@ class Dialogue:
             # the message names the subject of its own topic ("how long does it last in
             # pregnancy"): read as before, whatever "it" points to
             return self.reply_for(decision)
+        treating = self._treating(said) if last in FOR_ONE_CONDITION else None
+        if treating is not None and treating != last:
+            return self.answer(treating, candidates=_pairs(decision))
         instead = INSTEAD.search(said)
         named = LEAD.sub("", INSTEAD.sub(" ", said)).strip() if instead else said
         if instead:  # "X instead" names what replaces the last topic: never that topic again
@@ -777,6 +780,20 @@ class Dialogue:
         if reply.kind == "did_you_mean":
             return self._settled(reply, decision, last, said)
         return reply
+
+    def _treating(self, said: str) -> str | None:
+        """ "And for piriformis?" after a treatment: the treatment asked about again for the
+        condition it names, by the ``treat`` rule for that condition's topic (massage for
+        sciatica, then "and for piriformis?", is the massage for piriformis); None unless
+        the message names one condition and nothing else."""
+        lead = ELLIPSIS.match(said)
+        if lead is None:
+            return None
+        rest = said[lead.end() :].split()
+        named = [w for w in rest if w in CONDITION_TOPICS]
+        if len(named) != 1 or any(w not in CONDITION_TOPICS and w not in ASIDE for w in rest):
+            return None
+        return self._facet_intent("treat", ChatState(last_intent=CONDITION_TOPICS[named[0]]))
 
     def _past_hello(self, said: str, decision: Decision) -> Decision:
         """ "Hello, is this a bot?": a greeting that goes on to ask something is the question
@@ -1248,6 +1265,18 @@ runner-up further down cannot make a reading unclear)."""
 POOL_OWN = 4
 """The message's own candidates (all the matcher gives) that compete with the last topic's."""
 
+
+CONDITION_TOPICS = {"sciatica": "sciatica_definition", "piriformis": "piriformis_syndrome"}
+"""The conditions a question can be asked about in turn ("and for piriformis?"), each with
+the topic that explains it."""
+FOR_ONE_CONDITION = frozenset({"massage_for_sciatica", "neuromuscular_massage", "other_treatments"})
+"""Treatments whose answer is written for one condition: asked again for another ("and for
+piriformis?"), that condition's treatment is meant (heat, stretches and medicines answer
+for both)."""
+ASIDE = frozenset(
+    ["syndrome", "thing", "one", "too", "as", "well", "then", "though", "tho", "pain", "the", "my"]
+)
+"""Words beside a condition's name that add nothing to "and for piriformis?"."""
 
 GENERIC_NAME_WORDS = frozenset(
     {"clinic", "definition", "causes", "symptoms", "vs", "for", "factors", "what", "to"}
