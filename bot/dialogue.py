@@ -30,7 +30,7 @@ from bot.matching import Decision, Matcher
 from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, ReplyKind, cut
 from bot.safety import Assessment, Outcome, SafetyScreen
 from bot.settings import Clinic, MatchSettings, SafetySettings, Settings
-from bot.text import Sentence, normalise, other_language, sentences
+from bot.text import BOUNDARY, DASH, Sentence, normalise, other_language, sentences
 
 logger = logging.getLogger(__name__)
 
@@ -719,6 +719,10 @@ class Dialogue:
             asked = ACK.sub("", said)
             found = _facets_in(asked)  # looked for once, for both readings
             facet = _facet(asked, found) or self._facet_core(asked, state, after, found)
+            if facet is None and not found[1]:
+                clause = self._facet_clause(split, state, after)
+                if clause is not None:
+                    return self.answer(clause)
             if facet is not None:
                 intent = self._facet_intent(facet, state, after)
                 if intent in self.content.responses:  # a topic the clinic removed is not
@@ -780,6 +784,37 @@ class Dialogue:
         if reply.kind == "did_you_mean":
             return self._settled(reply, decision, last, said)
         return reply
+
+    def _facet_clause(
+        self, split: list[Sentence], state: ChatState, urgent: str | None
+    ) -> str | None:
+        """A short question about the last topic with an aside of its own ("is it safe for me
+        though, I have diabetes", "which one is that then, sciatica or the piriformis
+        thing"): the first or last clause asks a facet, and the other clauses name no other
+        topic. Returns the topic it asks for, or None."""
+        clauses = [
+            " ".join(part) for sentence in split for part in _clauses(sentence.tokens) if part
+        ]
+        if len(clauses) < 2:
+            return None
+        for at in (0, -1):
+            asked = ACK.sub("", clauses[at]).strip()
+            found = _facets_in(asked)
+            if not found[1] or found[1][0][0] in OPEN_FACETS:
+                continue
+            facet = _facet(asked, found) or self._facet_core(asked, state, urgent, found)
+            if facet is None:
+                continue
+            intent = self._facet_intent(facet, state, urgent)
+            if intent not in self.content.responses:
+                continue
+            aside = clauses[1:] if at == 0 else clauses[:-1]
+            rest = self.matcher.decide(" ".join(aside))
+            if rest.kind == "fallback" or rest.intent in (intent, *SMALL_TALK):
+                return intent
+            if rest.kind == "did_you_mean" and intent in rest.options:
+                return intent
+        return None
 
     def _treating(self, said: str) -> str | None:
         """ "And for piriformis?" after a treatment: the treatment asked about again for the
@@ -1301,6 +1336,17 @@ def _subject(intent: str) -> str:
     syndrome")."""
     words = [w for w in intent.split("_") if w not in GENERIC_NAME_WORDS and not w.isdigit()]
     return " ".join(words)
+
+
+def _clauses(tokens: tuple[str, ...]) -> list[list[str]]:
+    """A sentence's words cut at its clause marks (commas, semicolons)."""
+    parts: list[list[str]] = [[]]
+    for token in tokens:
+        if token in (BOUNDARY, DASH):
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return parts
 
 
 def _facet_words(intent: str) -> str:
