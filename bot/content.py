@@ -393,6 +393,7 @@ ASK_KINDS: tuple[str, ...] = (
     "cause",
     "meaning",
     "effects",
+    "worth",
 )
 """Kinds of short question about the last answer ("how long?", "how much?", "where?"); the
 dialogue knows how each is worded, ``asks:`` in a response file says what each asks for."""

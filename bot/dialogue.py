@@ -228,6 +228,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("effects", re.compile(r"\bside effects?\b|\b(?:any )?(?:risks|downsides)\b")),
+    ("worth", re.compile(r"\bworth (?:it|the money|a try|trying|doing|a go|paying)\b")),
 )
 """How each kind of short question about the previous topic is worded ("how long?", "how
 much?", "where?"). What each kind asks for after each topic is content: ``asks:`` in
@@ -248,7 +249,7 @@ FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 EXCEPT = re.compile(r"\b(?:without|except|excluding|not including) (?:the |a |an |my )?\w+")
 """What a short question leaves out, which names no topic it asks about."""
 
-OPEN_FACETS = frozenset({"condition", "compare", "meaning"})
+OPEN_FACETS = frozenset({"condition", "compare", "meaning", "worth"})
 NAMES_THE_OTHER = frozenset({"compare", "meaning"})
 """Open facets whose own words name another topic by design ("is that the same as
 sciatica?" after piriformis syndrome compares the two; "what does that mean?" after the
