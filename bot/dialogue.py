@@ -202,7 +202,13 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("normal", re.compile(r"\b(?:is|it|that|this) (?:normal|usual|common|typical)\b")),
-    ("provider", re.compile(r"\bwho (?:does|do|offers|provides|can do)\b")),
+    (
+        "provider",
+        re.compile(
+            r"\bwho (?:does|do|offers|provides|can do)\b"
+            r"|\b(?:qualifications|qualified|training|trained|certified|accredited|registered)\b"
+        ),
+    ),
     ("offer", re.compile(r"\b(?:do|can|could) you (?:do|offer|provide|give)\b")),
     ("signs", re.compile(r"\b(?:signs|warning|look (?:out )?for|watch (?:out )?for)\b")),
     (
