@@ -252,6 +252,10 @@ _FACET_FILLER_TEXT = (
 FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 """Words a short question about the previous topic may have besides its facet."""
 
+WORK_NOUN = re.compile(r"\b(?:at|to|for|from|off|after|before) work\b")
+"""Work the place ("what can I do about it at work"), which names a topic, unlike work the
+verb ("until it works", a filler word of a short question)."""
+
 EXCEPT = re.compile(r"\b(?:without|except|excluding|not including) (?:the |a |an |my )?\w+")
 """What a short question leaves out, which names no topic it asks about."""
 
@@ -263,7 +267,7 @@ urgent answer asks about it, whatever else it names)."""
 """Facets whose question goes on in words of its own ("what if I have a disc bulge"): read
 with the last topic unless the message clearly names a topic of its own."""
 
-FACET_WORDS = 8
+FACET_WORDS = 9
 
 ANY_FACET = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in FACETS))
 """Any of :data:`FACETS` at all: one scan tells most messages they ask none."""
@@ -526,7 +530,8 @@ class Dialogue:
                 continue
             if self._facet_intent(name, state, urgent) not in self.content.responses:
                 return None
-            left = " ".join(w for w in pattern.sub(" ", said).split() if w not in FACET_FILLER)
+            rest = WORK_NOUN.sub(" job ", pattern.sub(" ", said))
+            left = " ".join(w for w in rest.split() if w not in FACET_FILLER)
             named = self._word_names.get(left)
             if named is None:
                 named = self._names_a_topic(left)
@@ -798,7 +803,8 @@ class Dialogue:
         """A short question about the last topic with an aside of its own ("is it safe for me
         though, I have diabetes", "which one is that then, sciatica or the piriformis
         thing"): the first or last clause asks a facet, and the other clauses name no other
-        topic. Returns the topic it asks for, or None."""
+        topic, or one after which the question asks the same. Returns the topic it asks for,
+        or None."""
         clauses = [
             " ".join(part) for sentence in split for part in _clauses(sentence.tokens) if part
         ]
@@ -819,7 +825,14 @@ class Dialogue:
             rest = self.matcher.decide(" ".join(aside))
             if rest.kind == "fallback" or rest.intent in (intent, *SMALL_TALK):
                 return intent
-            if rest.kind == "did_you_mean" and intent in rest.options:
+            named = rest.options if rest.kind == "did_you_mean" else (rest.intent,)
+            # an aside on a topic of its own, after which the question asks the same ("it
+            # hurts more when I sit, which one is that"), is part of the question
+            if any(
+                topic is not None
+                and (topic == intent or self._facet_intent(facet, ChatState(topic)) == intent)
+                for topic in named
+            ):
                 return intent
         return None
 
