@@ -394,6 +394,7 @@ ASK_KINDS: tuple[str, ...] = (
     "meaning",
     "effects",
     "worth",
+    "better",
 )
 """Kinds of short question about the last answer ("how long?", "how much?", "where?"); the
 dialogue knows how each is worded, ``asks:`` in a response file says what each asks for."""

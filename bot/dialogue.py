@@ -234,6 +234,13 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("effects", re.compile(r"\bside effects?\b|\b(?:any )?(?:risks|downsides)\b")),
+    (
+        "better",
+        re.compile(
+            r"\b(?:better|worse|more effective|safer|quicker|faster) than\b"
+            r"|\bwhich (?:is|one is|works) (?:better|best)\b"
+        ),
+    ),
     ("worth", re.compile(r"\bworth (?:it|the money|a try|trying|doing|a go|paying)\b")),
 )
 """How each kind of short question about the previous topic is worded ("how long?", "how
@@ -259,7 +266,7 @@ verb ("until it works", a filler word of a short question)."""
 EXCEPT = re.compile(r"\b(?:without|except|excluding|not including) (?:the |a |an |my )?\w+")
 """What a short question leaves out, which names no topic it asks about."""
 
-OPEN_FACETS = frozenset({"condition", "compare", "meaning", "worth"})
+OPEN_FACETS = frozenset({"condition", "compare", "meaning", "worth", "better"})
 NAMES_THE_OTHER = frozenset({"compare", "meaning"})
 """Open facets whose own words name another topic by design ("is that the same as
 sciatica?" after piriformis syndrome compares the two; "what does that mean?" after the
