@@ -254,7 +254,7 @@ _FACET_FILLER_TEXT = (
     "warning look out watch kind type sort which should rid he she treat you with would "
     "massage therapist see go ask tell have got one really safe for me worse worst better best "
     "more most common likely serious till notice difference results there anything "
-    "other bad good main"
+    "other bad good main anyway anyways btw though tho again exactly please pls"
 )
 FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 """Words a short question about the previous topic may have besides its facet."""
