@@ -117,6 +117,8 @@ HELLO = re.compile(
     r"(?: there| again| bot)?\b\s*)+"
 )
 """A greeting at the start of a message ("hello, is this a bot")."""
+PLEASANTRY_WORDS = 5
+"""A greeting's pleasantry ("hope you're well") is at most this long."""
 QUESTION_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who)\b")
 WH_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who|back)\b")
 """Words that make a message starting "ok ..." more than an acknowledgement."""
@@ -755,6 +757,8 @@ class Dialogue:
             decision = self.matcher.decide(text, split)
         if decision.kind == "intent" and decision.intent == "greeting":
             decision = self._past_hello(said, decision)
+        elif decision.kind == "fallback" and HELLO.match(said) and self._pleasantry(said):
+            return self.answer("greeting")
         if decision.kind == "did_you_mean" and state.last_kind == "did_you_mean":
             # asked again, unsure again: the one topic both "Did you mean"s offered
             common = [o for o in decision.options if o in state.offered]
@@ -856,6 +860,16 @@ class Dialogue:
         if len(named) != 1 or any(w not in CONDITION_TOPICS and w not in ASIDE for w in rest):
             return None
         return self._facet_intent("treat", ChatState(last_intent=CONDITION_TOPICS[named[0]]))
+
+    def _pleasantry(self, said: str) -> bool:
+        """True when what follows a greeting is only a pleasantry ("hi, hope you're well"):
+        no question, nothing about the person and no topic."""
+        rest = HELLO.sub("", said, count=1).strip()
+        if QUESTION_START.match(rest) or QUESTION_WORD.search(rest):
+            return False
+        if {"i", "my", "me", "im", "mine"} & set(rest.split()):
+            return False  # "hi, my cat is ill" tells of something
+        return len(rest.split()) <= PLEASANTRY_WORDS and not self._names_a_topic(rest)
 
     def _past_hello(self, said: str, decision: Decision) -> Decision:
         """ "Hello, is this a bot?": a greeting that goes on to ask something is the question
