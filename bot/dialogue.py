@@ -740,7 +740,7 @@ class Dialogue:
             asked = ACK.sub("", said)
             found = _facets_in(asked)  # looked for once, for both readings
             facet = _facet(asked, found) or self._facet_core(asked, state, after, found)
-            if facet is None and not found[1]:
+            if facet is None:
                 clause = self._facet_clause(split, state, after)
                 if clause is not None:
                     return self.answer(clause)
