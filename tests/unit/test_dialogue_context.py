@@ -620,14 +620,15 @@ def test_conversations_are_read_in_context(
     report = evaluate_dialogues(dialogue, conversations)
     for part in (report.part(False), report.part(True)):
         assert part.urgent_recall == 1.0 and part.false_alarms == 0, part.label
-    # measured: tuning 97.1% of turns, 97.0% of context turns, 92.4% whole; held-out (32
-    # conversations written afresh, never run while tuning) 89.7%, 89.5%, 75.0%
+    # measured on all 230 conversations: tuning 97.3% of turns, 97.9% of context turns,
+    # 93.5% whole; held-out (46 conversations, each written before the bot was run on it,
+    # never run while tuning) 90.4%, 88.2%, 76.1%
     tuning = report.part(False)
-    assert tuning.accuracy >= 0.97 and tuning.context_accuracy >= 0.97
-    assert tuning.whole_accuracy >= 0.92
+    assert tuning.accuracy >= 0.97 and tuning.context_accuracy >= 0.975
+    assert tuning.whole_accuracy >= 0.93
     held = report.part(True)
-    assert held.accuracy >= 0.89 and held.context_accuracy >= 0.89
-    assert held.whole_accuracy >= 0.74
+    assert held.accuracy >= 0.90 and held.context_accuracy >= 0.88
+    assert held.whole_accuracy >= 0.76
 
 
 def test_a_press_of_a_button_not_shown_counts_as_wrong(dialogue: Dialogue, tmp_path: Path) -> None:
@@ -740,3 +741,67 @@ def test_more_wordings_lean_on_the_last_topic(
 ) -> None:
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+# --- round five: asides, swapped conditions, and what context must leave alone ----------
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what stretches help sciatica", "how many sets should i do", "stretches_exercise"),
+        ("how do i cancel", "will i get charged", "clinic_cancellation"),
+        ("how much is a session", "is it worth the money", "massage_for_sciatica"),
+        ("what is neuromuscular massage", "is it worth trying", "neuromuscular_massage"),
+        ("can massage help sciatica", "and for piriformis?", "neuromuscular_massage"),
+        (
+            "what other treatments are there for sciatica",
+            "what about for piriformis",
+            "neuromuscular_massage",
+        ),
+        ("heat or ice for sciatica", "and the same for piriformis?", "heat_ice"),
+        (
+            "what is neuromuscular massage",
+            "is it safe for me, i have high blood pressure",
+            "massage_safety",
+        ),
+        (
+            "what are the symptoms of sciatica",
+            "it hurts when i sit, which one is it",
+            "sciatica_vs_piriformis",
+        ),
+        ("how do i find a massage therapist", "are they qualified", "find_therapist"),
+        ("what is neuromuscular massage", "is massage better than painkillers", "other_treatments"),
+        ("how do i book", "where are you btw", "clinic_location_hours"),
+        ("what is sciatica", "how long does tht last", "how_long"),
+        ("what causes sciatica", "what can i do about it at work", "work_driving"),
+    ],
+)
+def test_a_short_question_is_read_past_its_asides(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+def test_an_acknowledgement_is_thanked_unless_it_goes_on_to_a_topic(dialogue: Dialogue) -> None:
+    for ack in ("ah nice", "ok cool", "ok ill ring them, thanks"):
+        reply, _ = _after(dialogue, "what is piriformis syndrome", ack)
+        assert reply.intent == "thanks", ack
+    reply, _ = _after(dialogue, "what is piriformis syndrome", "ok ill book then")
+    assert reply.intent == "clinic_booking"
+
+
+def test_a_greeting_with_a_pleasantry_is_greeted_but_not_a_story(dialogue: Dialogue) -> None:
+    reply, _ = dialogue.handle(ChatState(), "hi, hope you're well")
+    assert reply.intent == "greeting"
+    reply, _ = dialogue.handle(ChatState(), "hello, my cat is ill")
+    assert reply.intent != "greeting"
+
+
+def test_a_new_topic_named_outright_is_not_read_with_the_last(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "how much is a session", "what is piriformis syndrome")
+    assert reply.intent == "piriformis_syndrome"
+    # "better than" after a topic that is not a treatment is read on its own words
+    reply, _ = _after(dialogue, "what is the piriformis muscle", "is heat better than ice")
+    assert reply.intent == "heat_ice"
