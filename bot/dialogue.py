@@ -308,6 +308,7 @@ FOR_SOME = {
     "pregnancy": re.compile(
         r"pregnan|\bbaby\b|\bbabies\b|\bexpecting\b|trimester|\bbump\b|\bmidwife\b"
         r"|\bmaternity\b|\bweeks along\b|\b(?:i am|im|i m) \d+ weeks\b"
+        r"|\b(?:the )?birth\b|\bpost ?natal\b|\bpostpartum\b"
     )
 }
 """Topics for some people only: answered or offered only to someone who mentioned them (or
@@ -959,6 +960,10 @@ class Dialogue:
             # unsure which topic was meant, but a question whose answer is the same whichever
             # it was ("how would a therapist treat it" after piriformis syndrome or muscle)
             asked = {self._facet_intent(facet, ChatState(last_intent=o)) for o in state.offered}
+            # an option the question asks nothing about ("is it safe for me?" after massage
+            # safety or pregnancy... the pregnancy answer has no rule) does not count against
+            # the one answer the others agree on
+            asked.discard(None)
             return asked.pop() if len(asked) == 1 else None
         if state.last_kind == "history":
             after = ASK_HISTORY

@@ -805,3 +805,16 @@ def test_a_new_topic_named_outright_is_not_read_with_the_last(dialogue: Dialogue
     # "better than" after a topic that is not a treatment is read on its own words
     reply, _ = _after(dialogue, "what is the piriformis muscle", "is heat better than ice")
     assert reply.intent == "heat_ice"
+
+
+def test_after_a_did_you_mean_an_option_without_a_rule_does_not_block_the_others(
+    dialogue: Dialogue,
+) -> None:
+    unsure = ChatState(last_kind="did_you_mean", offered=("massage_safety", "pregnancy"))
+    reply, _ = dialogue.handle(unsure, "is it safe for me though")
+    assert reply.intent == "massage_safety"
+
+
+def test_the_birth_brings_in_the_pregnancy_topic(dialogue: Dialogue) -> None:
+    reply, _ = dialogue.handle(ChatState(), "does sciatica go away after the birth")
+    assert reply.intent == "pregnancy"
