@@ -105,6 +105,14 @@ QUESTION_START = re.compile(
     r"would|is|are|does|do|did|will|any|tell)\b"
 )
 ACK_WORDS = 10
+NEW_SUBJECT = re.compile(
+    r"\b(?:different|another|other|unrelated|separate|new|random|quick|side) "
+    r"(?:thing|question|topic|subject|note|q)\b|\bunrelated\b|\bchanging (?:the )?subject\b"
+)
+"""Words that turn to a new subject ("different question", "unrelated but ..."): what
+follows is read on its own words, never with the last topic."""
+ASKS = re.compile(r"\b(?:do|does|can|could|will|would|should|is|are) (?:you|u|i|it|they|we)\b")
+"""A question put by inversion ("do you take card") somewhere in a message."""
 WILL_DO = re.compile(
     r"^(?:then |so )?(?:i will|i would like to|i want to|i d like to|let me|lets)\b"
 )
@@ -725,6 +733,13 @@ class Dialogue:
                     return self.reply_for(alone)
                 return self.answer("thanks")
             # "ok I'll book": what the person means to do next, read as the asking
+        turn = NEW_SUBJECT.search(said)
+        if turn is not None:  # "unrelated, but where are you based": read on its own words
+            rest = said[turn.end() :].strip(" ,.")
+            if rest:
+                alone = self.matcher.decide(rest)
+                if alone.kind != "fallback":
+                    return self.reply_for(alone)
         if state.last_kind == "did_you_mean" and state.offered:
             picked = _ordinal(said, state.offered)
             if picked is not None:
@@ -1455,10 +1470,13 @@ def _is_denial(said: str, text: str) -> bool:
 
 
 def _is_acknowledgement(said: str, text: str) -> bool:
-    """True for "ok thanks", "ah that makes sense", "got it": short, no question."""
+    """True for "ok thanks", "ah that makes sense", "got it": short, no question (also none
+    after a new start: "ok thanks. different thing, do you take card")."""
     if "?" in text or len(said.split()) > ACK_WORDS:
         return False
     rest = ACK.sub("", said).strip()
+    if NEW_SUBJECT.search(rest) or ASKS.search(rest):
+        return False
     return not (QUESTION_START.match(rest) or WH_WORD.search(rest) or rest.startswith("but"))
 
 

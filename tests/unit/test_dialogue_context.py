@@ -818,3 +818,14 @@ def test_after_a_did_you_mean_an_option_without_a_rule_does_not_block_the_others
 def test_the_birth_brings_in_the_pregnancy_topic(dialogue: Dialogue) -> None:
     reply, _ = dialogue.handle(ChatState(), "does sciatica go away after the birth")
     assert reply.intent == "pregnancy"
+
+
+def test_a_new_subject_is_read_on_its_own_words(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "what causes sciatica", "unrelated but where are you based")
+    assert reply.intent == "clinic_location_hours"
+    reply, _ = _after(
+        dialogue, "what is piriformis syndrome", "ok thanks. different thing, do you take card"
+    )
+    assert reply.intent != "thanks" and reply.intent != "piriformis_syndrome"
+    reply, _ = _after(dialogue, "what is sciatica", "ok thanks, will do")
+    assert reply.intent == "thanks"
