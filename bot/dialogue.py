@@ -178,7 +178,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "treat",
         re.compile(
-            r"\bget rid of\b|\btreat(?:ment|ments|ed|ing)?\b|\bwhat (?:can|should) i do\b"
+            r"\bget rid of\b|\btreat(?:ment|ments|ed|ing)?\b|\bwhat (?:can|should|do) i do\b"
             r"|\bwhat (?:helps|works|will help|would help)\b"
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
         ),

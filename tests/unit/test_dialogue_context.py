@@ -829,3 +829,10 @@ def test_a_new_subject_is_read_on_its_own_words(dialogue: Dialogue) -> None:
     assert reply.intent != "thanks" and reply.intent != "piriformis_syndrome"
     reply, _ = _after(dialogue, "what is sciatica", "ok thanks, will do")
     assert reply.intent == "thanks"
+
+
+def test_what_do_i_do_asks_for_the_treatment_of_the_last_topic(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "what is piriformis syndrome", "what do i do about it")
+    assert reply.intent == "neuromuscular_massage"
+    reply, _ = _after(dialogue, "what is trigger point 4", "and then what do i do")
+    assert reply.intent == "massage_for_sciatica"
