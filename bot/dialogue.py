@@ -170,6 +170,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "price",
         re.compile(
             r"\bhow much\b|\b(?:price|prices|cost|costs|charge|charged|charges|charging|fee|fees)\b"
+            r"|\b(?:pay|paying|payment)\b"
         ),
     ),
     ("place", re.compile(r"\bwhere\b")),

@@ -836,3 +836,19 @@ def test_what_do_i_do_asks_for_the_treatment_of_the_last_topic(dialogue: Dialogu
     assert reply.intent == "neuromuscular_massage"
     reply, _ = _after(dialogue, "what is trigger point 4", "and then what do i do")
     assert reply.intent == "massage_for_sciatica"
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("whats the cancellation policy", "what if im sick", "clinic_cancellation"),
+        ("whats the cancellation policy", "do i still pay", "clinic_cancellation"),
+        ("how do i book", "what if im late", "clinic_cancellation"),
+        ("what is neuromuscular massage", "do i pay on the day", "clinic_prices"),
+    ],
+)
+def test_a_what_if_or_paying_after_a_clinic_fact_stays_with_the_clinic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
