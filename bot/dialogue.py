@@ -179,7 +179,8 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "treat",
         re.compile(
-            r"\bget rid of\b|\btreat(?:ment|ments|ed|ing)?\b|\bwhat (?:can|should|do) i do\b"
+            r"\bget rid of\b|\btreat(?:ment|ments|ed|ing)?\b"
+            r"|\bwhat (?:can|should|do) (?:i|he|she|they|we) do\b"
             r"|\bwhat (?:helps|works|will help|would help)\b"
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
         ),
@@ -521,7 +522,12 @@ class Dialogue:
             or (state.last_intent == WHEN_TO_GET_HELP and not state.last_kind)
         ) and _is_denial(said, text):
             return self._with_menu("not_urgent", kind=ReplyKind.MENU), _cleared(state)
-        reply = self._in_context(state, said, text, split)
+        told = state
+        if assessment.outcome in (Outcome.PAST, Outcome.OTHER_HISTORY) and not state.last_kind:
+            # "my husband had cauda equina once, what should we watch for": the history is
+            # what a short question in the same message leans on
+            told = dataclasses.replace(state, last_kind="history")
+        reply = self._in_context(told, said, text, split)
         reply = self._by_class(reply, said, state)
         if reply.kind in ("fallback", "did_you_mean"):
             reply = self._unsure(reply, state, said)

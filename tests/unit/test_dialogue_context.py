@@ -852,3 +852,16 @@ def test_a_what_if_or_paying_after_a_clinic_fact_stays_with_the_clinic(
 ) -> None:
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+def test_a_history_with_a_question_in_the_same_message_asks_about_the_signs(
+    dialogue: Dialogue,
+) -> None:
+    for text in (
+        "my husband had cauda equina once, what should we watch for",
+        "my mum had cauda equina, what are the signs",
+    ):
+        reply, _ = dialogue.handle(ChatState(), text)
+        assert reply.intent == "when_to_get_help", text
+        reply, _ = _after(dialogue, "what is piriformis syndrome", text)
+        assert reply.intent == "when_to_get_help", text
