@@ -378,6 +378,7 @@ ASK_KINDS: tuple[str, ...] = (
     "price",
     "place",
     "instead",
+    "fails",
     "kind",
     "treat",
     "which",

@@ -174,7 +174,8 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("place", re.compile(r"\bwhere\b")),
-    ("instead", re.compile(r"\binstead\b|\b(?:does|did) not (?:work|help)\b|\balternatives?\b")),
+    ("instead", re.compile(r"\binstead\b|\balternatives?\b")),
+    ("fails", re.compile(r"\b(?:does|do|did) not (?:work|help|go away|get better|improve)\b")),
     ("kind", re.compile(r"\b(?:what|which) (?:kind|type|sort)\b")),
     (
         "treat",

@@ -865,3 +865,23 @@ def test_a_history_with_a_question_in_the_same_message_asks_about_the_signs(
         assert reply.intent == "when_to_get_help", text
         reply, _ = _after(dialogue, "what is piriformis syndrome", text)
         assert reply.intent == "when_to_get_help", text
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what stretches help sciatica", "and if they dont work?", "other_treatments"),
+        ("is heat good for sciatica", "and if that doesnt help", "other_treatments"),
+        ("how long does sciatica last", "and if it doesnt go away?", "when_to_get_help"),
+        (
+            "are stretches good for sciatica",
+            "and what about massage instead",
+            "massage_for_sciatica",
+        ),
+    ],
+)
+def test_if_it_does_not_work_asks_what_next_but_a_named_alternative_is_that_one(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
