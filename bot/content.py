@@ -395,6 +395,7 @@ ASK_KINDS: tuple[str, ...] = (
     "meaning",
     "effects",
     "worth",
+    "diagnose",
     "better",
 )
 """Kinds of short question about the last answer ("how long?", "how much?", "where?"); the

@@ -254,6 +254,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhich (?:is|one is|works) (?:better|best)\b"
         ),
     ),
+    ("diagnose", re.compile(r"\b(?:diagnose|diagnosed|diagnosis|diagnosing|tested for)\b")),
     ("worth", re.compile(r"\bworth (?:it|the money|a try|trying|doing|a go|paying)\b")),
 )
 """How each kind of short question about the previous topic is worded ("how long?", "how

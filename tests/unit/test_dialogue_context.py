@@ -885,3 +885,12 @@ def test_if_it_does_not_work_asks_what_next_but_a_named_alternative_is_that_one(
 ) -> None:
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+def test_how_is_it_diagnosed_after_a_condition_says_how_the_two_are_told_apart(
+    dialogue: Dialogue,
+) -> None:
+    reply, _ = _after(dialogue, "what causes sciatica", "and how is it diagnosed")
+    assert reply.intent == "sciatica_vs_piriformis"
+    reply, _ = _after(dialogue, "how much is a session", "how do they diagnose it")
+    assert reply.intent != "sciatica_vs_piriformis" or reply.score < 100.0
