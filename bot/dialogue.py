@@ -791,6 +791,9 @@ class Dialogue:
                 return self.answer(common[0], score=decision.score, candidates=_pairs(decision))
         if last is None or not is_topic(last) or state.last_kind:
             return self.reply_for(decision)
+        other = self._for_condition(said, last)
+        if other is not None:  # "and piriformis?": the last question, about that condition
+            return self.answer(other, candidates=_pairs(decision))
         refers = REFERS.search(said) is not None
         if decision.kind == "intent" and not refers:
             return self.reply_for(decision)
@@ -810,9 +813,6 @@ class Dialogue:
             # the message names the subject of its own topic ("how long does it last in
             # pregnancy"): read as before, whatever "it" points to
             return self.reply_for(decision)
-        treating = self._treating(said) if last in FOR_ONE_CONDITION else None
-        if treating is not None and treating != last:
-            return self.answer(treating, candidates=_pairs(decision))
         instead = INSTEAD.search(said)
         named = LEAD.sub("", INSTEAD.sub(" ", said)).strip() if instead else said
         if instead:  # "X instead" names what replaces the last topic: never that topic again
@@ -872,19 +872,30 @@ class Dialogue:
                 return intent
         return None
 
-    def _treating(self, said: str) -> str | None:
-        """ "And for piriformis?" after a treatment: the treatment asked about again for the
-        condition it names, by the ``treat`` rule for that condition's topic (massage for
-        sciatica, then "and for piriformis?", is the massage for piriformis); None unless
-        the message names one condition and nothing else."""
-        lead = ELLIPSIS.match(said)
+    def _for_condition(self, said: str, last: str) -> str | None:
+        """ "And piriformis?", "what about for piriformis": the last question asked again
+        about the condition the message names (and nothing else). After a treatment written
+        for one condition, that condition's treatment by its ``treat`` rule (massage for
+        sciatica, then "and for piriformis?", is the massage for piriformis); after what one
+        condition is, what the other is; after a topic for both (how long, heat, stretches),
+        that topic. None otherwise: the message is read as before."""
+        lead = ELLIPSIS.match(said) or CONDITION_LEAD.match(said)
         if lead is None:
             return None
         rest = said[lead.end() :].split()
         named = [w for w in rest if w in CONDITION_TOPICS]
         if len(named) != 1 or any(w not in CONDITION_TOPICS and w not in ASIDE for w in rest):
             return None
-        return self._facet_intent("treat", ChatState(last_intent=CONDITION_TOPICS[named[0]]))
+        topic = CONDITION_TOPICS[named[0]]
+        if last in FOR_ONE_CONDITION:
+            asked = self._facet_intent("treat", ChatState(last_intent=topic))
+        elif last in CONDITION_TOPICS.values():
+            asked = topic
+        elif last in FOR_BOTH:
+            asked = last
+        else:
+            return None
+        return asked if asked in self.content.responses else None
 
     def _pleasantry(self, said: str) -> bool:
         """True when what follows a greeting is only a pleasantry ("hi, hope you're well"):
@@ -1378,6 +1389,26 @@ FOR_ONE_CONDITION = frozenset({"massage_for_sciatica", "neuromuscular_massage", 
 """Treatments whose answer is written for one condition: asked again for another ("and for
 piriformis?"), that condition's treatment is meant (heat, stretches and medicines answer
 for both)."""
+FOR_BOTH = frozenset(
+    {
+        "how_long",
+        "heat_ice",
+        "stretches_exercise",
+        "medicines",
+        "sleep_position",
+        "work_driving",
+        "pregnancy",
+        "when_to_get_help",
+        "massage_safety",
+    }
+)
+"""Topics whose answer holds for either condition: asked again for the other, the same."""
+CONDITION_LEAD = re.compile(
+    r"^(?:(?:ok|okay|so|but|then|right)\s+)*"
+    r"(?:and what about|and how about|and the same for|and|what about|how about|same for)"
+    r"(?:\s+(?:for|with|in))?\s+"
+)
+"""How "and piriformis?" leans on the last question (a bare "piriformis?" asks anew)."""
 ASIDE = frozenset(
     ["syndrome", "thing", "one", "too", "as", "well", "then", "though", "tho", "pain", "the", "my"]
 )

@@ -894,3 +894,22 @@ def test_how_is_it_diagnosed_after_a_condition_says_how_the_two_are_told_apart(
     assert reply.intent == "sciatica_vs_piriformis"
     reply, _ = _after(dialogue, "how much is a session", "how do they diagnose it")
     assert reply.intent != "sciatica_vs_piriformis" or reply.score < 100.0
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what is sciatica", "and piriformis?", "piriformis_syndrome"),
+        ("what is piriformis syndrome", "and sciatica?", "sciatica_definition"),
+        ("how long does sciatica last", "and piriformis?", "how_long"),
+        ("does massage help sciatica", "what about for piriformis", "neuromuscular_massage"),
+        ("heat or ice for sciatica", "and the same for piriformis?", "heat_ice"),
+        # a condition named alone, with nothing leaning back, is asked anew
+        ("how long does sciatica last", "piriformis?", "piriformis_muscle"),
+    ],
+)
+def test_and_for_the_other_condition_asks_the_last_question_again(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
