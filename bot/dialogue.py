@@ -182,6 +182,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bget rid of\b|\btreat(?:ment|ments|ed|ing)?\b"
             r"|\bwhat (?:can|should|do) (?:i|he|she|they|we) do\b"
+            r"|\bwhat now\b|\bnext steps?\b|\bwhere do i go from here\b"
             r"|\bwhat (?:helps|works|will help|would help)\b"
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
         ),
@@ -365,6 +366,14 @@ examples never name the product, unsure, not an answer about something else."""
 _PRODUCTS_TEXT = "gun chair machine device gadget app belt cushion mat"
 PRODUCTS = frozenset(w for word in _PRODUCTS_TEXT.split() for w in (word, f"{word}s"))
 """Products people ask about, singular and plural."""
+
+OPTION_WORDS = 6
+OPTION_MARK = frozenset({"one", "ones", "option", "bit", "thing"})
+"""Words that pick an option of a "Did you mean" by what it is ("the massage one")."""
+_OPTION_FILLER_TEXT = (
+    "the one ones option bit thing that this please pls i meant mean no yes ok sorry oh about"
+)
+OPTION_FILLER = frozenset(_OPTION_FILLER_TEXT.split())
 
 ORDINALS = {"first": 0, "1": 0, "1st": 0, "second": 1, "2": 1, "2nd": 1, "third": 2, "3": 2}
 
@@ -750,7 +759,7 @@ class Dialogue:
                 if alone.kind != "fallback":
                     return self.reply_for(alone)
         if state.last_kind == "did_you_mean" and state.offered:
-            picked = _ordinal(said, state.offered)
+            picked = _ordinal(said, state.offered) or self._named_option(said, state.offered)
             if picked is not None:
                 return self.answer(picked)
         corrected = CORRECTION.match(said) if last else None
@@ -896,6 +905,22 @@ class Dialogue:
         else:
             return None
         return asked if asked in self.content.responses else None
+
+    def _named_option(self, said: str, offered: tuple[str, ...]) -> str | None:
+        """The option of a "Did you mean" that "the massage one" names by a word of its
+        title (the first offered, best first, when several have it)."""
+        words = said.split()
+        if len(words) > OPTION_WORDS or not OPTION_MARK & set(words):
+            return None
+        named = {w for w in words if w not in OPTION_FILLER}
+        if not named:
+            return None
+        for intent in offered:
+            response = self.content.responses.get(intent)
+            title = normalise(response.title) if response is not None else ""
+            if named <= {*title.split(), *_subject(intent).split()}:
+                return intent
+        return None
 
     def _pleasantry(self, said: str) -> bool:
         """True when what follows a greeting is only a pleasantry ("hi, hope you're well"):

@@ -916,3 +916,15 @@ def test_and_for_the_other_condition_asks_the_last_question_again(
 def test_a_condition_named_alone_is_asked_anew(dialogue: Dialogue) -> None:
     reply, _ = _after(dialogue, "how long does sciatica last", "piriformis?")
     assert reply.intent not in (None, "how_long")
+
+
+def test_an_option_of_a_did_you_mean_is_picked_by_a_word_of_its_title(
+    dialogue: Dialogue,
+) -> None:
+    unsure = ChatState(
+        last_kind="did_you_mean", offered=("massage_for_sciatica", "piriformis_muscle")
+    )
+    reply, _ = dialogue.handle(unsure, "the massage one")
+    assert reply.intent == "massage_for_sciatica"
+    reply, _ = dialogue.handle(unsure, "no the muscle one pls")
+    assert reply.intent == "piriformis_muscle"
