@@ -928,3 +928,18 @@ def test_an_option_of_a_did_you_mean_is_picked_by_a_word_of_its_title(
     assert reply.intent == "massage_for_sciatica"
     reply, _ = dialogue.handle(unsure, "no the muscle one pls")
     assert reply.intent == "piriformis_muscle"
+
+
+@pytest.mark.parametrize(
+    ("before", "want"),
+    [
+        ("can i take ibuprofen for sciatica", "medicines"),
+        ("im pregnant with sciatica", "massage_safety"),
+        ("heat or ice for sciatica", "heat_ice"),
+    ],
+)
+def test_is_it_safe_for_me_asks_about_what_the_last_answer_suggested(
+    dialogue: Dialogue, before: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, "is it safe for me though")
+    assert reply.intent == want
