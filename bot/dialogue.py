@@ -96,7 +96,8 @@ ACK = re.compile(
     r"makes sense|that makes sense|i see|understood|noted|that helps|helpful|awesome|"
     r"fab|fantastic|excellent|wow|super|amazing|that clears it up|huh|hmm|aha|alright|"
     r"sure|ahh|oh i see|that explains it|brill|ace|ty|tysm|thank u|nice one|sound|good stuff|"
-    r"gotcha|will do|that (?:is )?helpful|very helpful|really helpful)\b\s*)+"
+    r"gotcha|will do|that (?:is )?helpful|very helpful|really helpful|"
+    r"(?:i )?did not know that|(?:i )?never knew that|(?:i )?did not realise that)\b\s*)+"
 )
 """The start of an acknowledgement ("ah ok that makes sense")."""
 
@@ -111,6 +112,8 @@ NEW_SUBJECT = re.compile(
 )
 """Words that turn to a new subject ("different question", "unrelated but ..."): what
 follows is read on its own words, never with the last topic."""
+MEANT = re.compile(r"\b(?:i meant|i mean|meant)\b")
+"""A correction after "oh" or "ok" ("oh no, I meant the pain") is no acknowledgement."""
 ASKS = re.compile(r"\b(?:do|does|can|could|will|would|should|is|are) (?:you|u|i|it|they|we)\b")
 """A question put by inversion ("do you take card") somewhere in a message."""
 WILL_DO = re.compile(
@@ -132,12 +135,16 @@ WH_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who|back)\b")
 """Words that make a message starting "ok ..." more than an acknowledgement."""
 
 CORRECTION = re.compile(
-    r"^(?:(?:no|nope|sorry|not quite|wrong|oops)\b(?:\s+(?:no|sorry|not quite|wrong))*\s*"
+    r"^(?:(?:oh|ah|hmm|um|erm|wait)\s+)?"
+    r"(?:(?:no|nope|sorry|not quite|wrong|oops"
+    r"|not (?:that|this)(?: one)?(?= (?:the|a|an|i meant|i mean)\b))"
+    r"\b(?:\s+(?:no|sorry|not quite|wrong))*\s*"
     r"(?:i meant|i mean|meant|what i meant was|i was asking about|i was asking)?"
-    r"|(?:actually |oh )?i meant\b)\s*"
+    r"|(?:actually )?i meant\b)\s*"
     r"(?:not (?:the |that |this )?\w+ )?"
 )
-"""The start of "no, I meant ..." (or "no, not the pain, the appointment")."""
+"""The start of "no, I meant ..." (or "no, not the pain, the appointment", "oh no I meant
+...", "not that, the muscle")."""
 
 ELLIPSIS = re.compile(
     r"^(?:(?:ok|okay|so|and|but|then|what about|how about|is it|the|same|and the same)\s+)*"
@@ -150,6 +157,9 @@ INSTEAD = re.compile(r"\binstead\b|\brather than\b")
 
 LEAD = re.compile(r"^(?:(?:ok|okay|so|and|but|then|what about|how about)\b\s*)+")
 """Words that lead into a follow-up ("and what about massage instead")."""
+
+SUBJECT_ONLY_WORDS = 3
+"""A correction this short names only what it meant ("no, I meant the pain")."""
 
 NOT_PART = re.compile(r"\bnot (?:the |that |this |a |an )?\w+")
 """What a correction says it did not mean ("the syndrome not the muscle")."""
@@ -995,10 +1005,18 @@ class Dialogue:
             if intent is not None and intent != last and intent in self.content.responses:
                 return self.answer(intent)
         decision = self.matcher.decide(rest)
+        asked = _facet_words(last)
+        if asked.startswith("how ") and len(rest.split()) <= SUBJECT_ONLY_WORDS:
+            # "no, I meant the pain" after the session length: the same question (how
+            # long) about what it names, before what those few words mean alone
+            again = self.matcher.decide(f"{asked} {rest}")
+            if again.kind == "intent" and again.intent not in (last, *SMALL_TALK):
+                assert again.intent is not None
+                return self.answer(again.intent, score=again.score)
         if decision.kind == "intent" and decision.intent not in (last, *SMALL_TALK):
             assert decision.intent is not None
             return self.answer(decision.intent, score=decision.score)
-        for words in dict.fromkeys((_subject(last), _facet_words(last))):
+        for words in dict.fromkeys((_subject(last), asked)):
             about = self._about(f"{rest} {words}", last, decision, exclude=last)
             if about is not None:
                 return self.answer(about[0], score=about[1])
@@ -1540,7 +1558,7 @@ def _is_acknowledgement(said: str, text: str) -> bool:
     if "?" in text or len(said.split()) > ACK_WORDS:
         return False
     rest = ACK.sub("", said).strip()
-    if NEW_SUBJECT.search(rest) or ASKS.search(rest):
+    if NEW_SUBJECT.search(rest) or ASKS.search(rest) or MEANT.search(rest):
         return False
     return not (QUESTION_START.match(rest) or WH_WORD.search(rest) or rest.startswith("but"))
 

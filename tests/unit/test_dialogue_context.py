@@ -943,3 +943,38 @@ def test_is_it_safe_for_me_asks_about_what_the_last_answer_suggested(
 ) -> None:
     reply, _ = _after(dialogue, before, "is it safe for me though")
     assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "correction", "want"),
+    [
+        ("how long is a session", "oh no i meant the pain not the session", "how_long"),
+        ("how long does sciatica last", "no, the appointment", "clinic_session_length"),
+    ],
+)
+def test_a_correction_naming_only_its_subject_keeps_the_question(
+    dialogue: Dialogue, before: str, correction: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, correction)
+    assert reply.intent == want
+
+
+def test_surprise_is_an_acknowledgement_and_not_that_bad_is_no_correction(
+    dialogue: Dialogue,
+) -> None:
+    reply, _ = _after(dialogue, "what is sciatica", "oh wow didnt know that")
+    assert reply.intent == "thanks"
+    reply, _ = _after(
+        dialogue, "what is piriformis syndrome", "not that bad, how long does it last"
+    )
+    assert reply.intent == "how_long"
+    reply, _ = dialogue.handle(ChatState(), "lol")
+    assert reply.intent != "thanks"
+
+
+def test_not_that_starts_a_correction(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "what is piriformis syndrome", "not that, the muscle")
+    offered = {b.payload for b in reply.buttons}
+    assert reply.intent == "piriformis_muscle" or (
+        reply.kind == "did_you_mean" and "piriformis_muscle" in offered
+    )
