@@ -978,3 +978,8 @@ def test_not_that_starts_a_correction(dialogue: Dialogue) -> None:
     assert reply.intent == "piriformis_muscle" or (
         reply.kind == "did_you_mean" and "piriformis_muscle" in offered
     )
+
+
+def test_what_kind_after_exercise_asks_about_the_exercise(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "can i exercise with sciatica", "what kind")
+    assert reply.intent == "stretches_exercise"
