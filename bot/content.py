@@ -378,6 +378,7 @@ ASK_KINDS: tuple[str, ...] = (
     "price",
     "place",
     "instead",
+    "fails",
     "kind",
     "treat",
     "which",
@@ -393,6 +394,9 @@ ASK_KINDS: tuple[str, ...] = (
     "cause",
     "meaning",
     "effects",
+    "worth",
+    "diagnose",
+    "better",
 )
 """Kinds of short question about the last answer ("how long?", "how much?", "where?"); the
 dialogue knows how each is worded, ``asks:`` in a response file says what each asks for."""

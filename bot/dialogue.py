@@ -30,7 +30,7 @@ from bot.matching import Decision, Matcher
 from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, ReplyKind, cut
 from bot.safety import Assessment, Outcome, SafetyScreen
 from bot.settings import Clinic, MatchSettings, SafetySettings, Settings
-from bot.text import Sentence, normalise, other_language, sentences
+from bot.text import BOUNDARY, DASH, Sentence, normalise, other_language, sentences
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,8 @@ ACK = re.compile(
     r"makes sense|that makes sense|i see|understood|noted|that helps|helpful|awesome|"
     r"fab|fantastic|excellent|wow|super|amazing|that clears it up|huh|hmm|aha|alright|"
     r"sure|ahh|oh i see|that explains it|brill|ace|ty|tysm|thank u|nice one|sound|good stuff|"
-    r"gotcha|will do|that (?:is )?helpful|very helpful|really helpful)\b\s*)+"
+    r"gotcha|will do|that (?:is )?helpful|very helpful|really helpful|"
+    r"(?:i )?did not know that|(?:i )?never knew that|(?:i )?did not realise that)\b\s*)+"
 )
 """The start of an acknowledgement ("ah ok that makes sense")."""
 
@@ -105,22 +106,45 @@ QUESTION_START = re.compile(
     r"would|is|are|does|do|did|will|any|tell)\b"
 )
 ACK_WORDS = 10
+NEW_SUBJECT = re.compile(
+    r"\b(?:different|another|other|unrelated|separate|new|random|quick|side) "
+    r"(?:thing|question|topic|subject|note|q)\b|\bunrelated\b|\bchanging (?:the )?subject\b"
+)
+"""Words that turn to a new subject ("different question", "unrelated but ..."): what
+follows is read on its own words, never with the last topic."""
+MEANT = re.compile(r"\b(?:i meant|i mean|meant)\b")
+"""A correction after "oh" or "ok" ("oh no, I meant the pain") is no acknowledgement."""
+ASKS = re.compile(r"\b(?:do|does|can|could|will|would|should|is|are) (?:you|u|i|it|they|we)\b")
+"""A question put by inversion ("do you take card") somewhere in a message."""
+WILL_DO = re.compile(
+    r"^(?:then |so )?(?:i will|i would like to|i want to|i d like to|let me|lets)\b"
+)
+"""After an acknowledgement, what the person means to do next ("ok, I'll book"): when it
+clearly names a topic (and thanks for nothing: "ok I'll ring them, thank you" is a goodbye
+in all but name), the message asks about that topic."""
+THANKING = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|ta)\b")
 HELLO = re.compile(
     r"^(?:(?:hello|hi|hey|hiya|heya|yo|howdy|greetings|good (?:morning|afternoon|evening))"
     r"(?: there| again| bot)?\b\s*)+"
 )
 """A greeting at the start of a message ("hello, is this a bot")."""
+PLEASANTRY_WORDS = 5
+"""A greeting's pleasantry ("hope you're well") is at most this long."""
 QUESTION_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who)\b")
 WH_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who|back)\b")
 """Words that make a message starting "ok ..." more than an acknowledgement."""
 
 CORRECTION = re.compile(
-    r"^(?:(?:no|nope|sorry|not quite|wrong|oops)\b(?:\s+(?:no|sorry|not quite|wrong))*\s*"
+    r"^(?:(?:oh|ah|hmm|um|erm|wait)\s+)?"
+    r"(?:(?:no|nope|sorry|not quite|wrong|oops"
+    r"|not (?:that|this)(?: one)?(?= (?:the|a|an|i meant|i mean)\b))"
+    r"\b(?:\s+(?:no|sorry|not quite|wrong))*\s*"
     r"(?:i meant|i mean|meant|what i meant was|i was asking about|i was asking)?"
-    r"|(?:actually |oh )?i meant\b)\s*"
+    r"|(?:actually )?i meant\b)\s*"
     r"(?:not (?:the |that |this )?\w+ )?"
 )
-"""The start of "no, I meant ..." (or "no, not the pain, the appointment")."""
+"""The start of "no, I meant ..." (or "no, not the pain, the appointment", "oh no I meant
+...", "not that, the muscle")."""
 
 ELLIPSIS = re.compile(
     r"^(?:(?:ok|okay|so|and|but|then|what about|how about|is it|the|same|and the same)\s+)*"
@@ -133,6 +157,9 @@ INSTEAD = re.compile(r"\binstead\b|\brather than\b")
 
 LEAD = re.compile(r"^(?:(?:ok|okay|so|and|but|then|what about|how about)\b\s*)+")
 """Words that lead into a follow-up ("and what about massage instead")."""
+
+SUBJECT_ONLY_WORDS = 3
+"""A correction this short names only what it meant ("no, I meant the pain")."""
 
 NOT_PART = re.compile(r"\bnot (?:the |that |this |a |an )?\w+")
 """What a correction says it did not mean ("the syndrome not the muscle")."""
@@ -149,14 +176,23 @@ DENIAL = re.compile(
 FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("duration", re.compile(r"\bhow long\b")),
     ("soon", re.compile(r"\bhow (?:soon|quickly)\b")),
-    ("price", re.compile(r"\bhow much\b|\b(?:price|prices|cost|costs|charge|fee)\b")),
+    (
+        "price",
+        re.compile(
+            r"\bhow much\b|\b(?:price|prices|cost|costs|charge|charged|charges|charging|fee|fees)\b"
+            r"|\b(?:pay|paying|payment)\b"
+        ),
+    ),
     ("place", re.compile(r"\bwhere\b")),
-    ("instead", re.compile(r"\binstead\b|\b(?:does|did) not (?:work|help)\b|\balternatives?\b")),
+    ("instead", re.compile(r"\binstead\b|\balternatives?\b")),
+    ("fails", re.compile(r"\b(?:does|do|did) not (?:work|help|go away|get better|improve)\b")),
     ("kind", re.compile(r"\b(?:what|which) (?:kind|type|sort)\b")),
     (
         "treat",
         re.compile(
-            r"\bget rid of\b|\btreat(?:ment|ments|ed|ing)?\b|\bwhat (?:can|should) i do\b"
+            r"\bget rid of\b|\btreat(?:ment|ments|ed|ing)?\b"
+            r"|\bwhat (?:can|should|do) (?:i|he|she|they|we) do\b"
+            r"|\bwhat now\b|\bnext steps?\b|\bwhere do i go from here\b"
             r"|\bwhat (?:helps|works|will help|would help)\b"
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
         ),
@@ -182,9 +218,21 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwho (?:can|could|should|would) (?:check|look at|examine|diagnose)\b"
         ),
     ),
-    ("often", re.compile(r"\bhow (?:often|many times|frequently|regularly)\b")),
+    (
+        "often",
+        re.compile(
+            r"\bhow (?:often|many times|frequently|regularly)\b"
+            r"|\bhow many (?:reps|repetitions|sets|rounds|a day|per day|each day|a week)\b"
+        ),
+    ),
     ("normal", re.compile(r"\b(?:is|it|that|this) (?:normal|usual|common|typical)\b")),
-    ("provider", re.compile(r"\bwho (?:does|do|offers|provides|can do)\b")),
+    (
+        "provider",
+        re.compile(
+            r"\bwho (?:does|do|offers|provides|can do)\b"
+            r"|\b(?:qualifications|qualified|training|trained|certified|accredited|registered)\b"
+        ),
+    ),
     ("offer", re.compile(r"\b(?:do|can|could) you (?:do|offer|provide|give)\b")),
     ("signs", re.compile(r"\b(?:signs|warning|look (?:out )?for|watch (?:out )?for)\b")),
     (
@@ -210,6 +258,15 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("effects", re.compile(r"\bside effects?\b|\b(?:any )?(?:risks|downsides)\b")),
+    (
+        "better",
+        re.compile(
+            r"\b(?:better|worse|more effective|safer|quicker|faster) than\b"
+            r"|\bwhich (?:is|one is|works) (?:better|best)\b"
+        ),
+    ),
+    ("diagnose", re.compile(r"\b(?:diagnose|diagnosed|diagnosis|diagnosing|tested for)\b")),
+    ("worth", re.compile(r"\bworth (?:it|the money|a try|trying|doing|a go|paying)\b")),
 )
 """How each kind of short question about the previous topic is worded ("how long?", "how
 much?", "where?"). What each kind asks for after each topic is content: ``asks:`` in
@@ -221,15 +278,20 @@ _FACET_FILLER_TEXT = (
     "what are they them of its on be last about instead if help not did could else signs "
     "warning look out watch kind type sort which should rid he she treat you with would "
     "massage therapist see go ask tell have got one really safe for me worse worst better best "
-    "more most common likely serious till notice difference results there anything"
+    "more most common likely serious till notice difference results there anything "
+    "other bad good main anyway anyways btw though tho again exactly please pls"
 )
 FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 """Words a short question about the previous topic may have besides its facet."""
 
+WORK_NOUN = re.compile(r"\b(?:at|to|for|from|off|after|before) work\b")
+"""Work the place ("what can I do about it at work"), which names a topic, unlike work the
+verb ("until it works", a filler word of a short question)."""
+
 EXCEPT = re.compile(r"\b(?:without|except|excluding|not including) (?:the |a |an |my )?\w+")
 """What a short question leaves out, which names no topic it asks about."""
 
-OPEN_FACETS = frozenset({"condition", "compare", "meaning"})
+OPEN_FACETS = frozenset({"condition", "compare", "meaning", "worth", "better"})
 NAMES_THE_OTHER = frozenset({"compare", "meaning"})
 """Open facets whose own words name another topic by design ("is that the same as
 sciatica?" after piriformis syndrome compares the two; "what does that mean?" after the
@@ -237,7 +299,7 @@ urgent answer asks about it, whatever else it names)."""
 """Facets whose question goes on in words of its own ("what if I have a disc bulge"): read
 with the last topic unless the message clearly names a topic of its own."""
 
-FACET_WORDS = 8
+FACET_WORDS = 9
 
 ANY_FACET = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in FACETS))
 """Any of :data:`FACETS` at all: one scan tells most messages they ask none."""
@@ -259,6 +321,8 @@ SLIPS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "does",
     ),
+    (re.compile(r"\b(?:tht|thta|taht|tha t)\b", re.IGNORECASE), "that"),
+    (re.compile(r"\b(?:wht|whta)\b", re.IGNORECASE), "what"),
 )
 """Real words typed for another ("how long dose it last"): the word meant, where the words
 around it leave no doubt."""
@@ -267,6 +331,7 @@ FOR_SOME = {
     "pregnancy": re.compile(
         r"pregnan|\bbaby\b|\bbabies\b|\bexpecting\b|trimester|\bbump\b|\bmidwife\b"
         r"|\bmaternity\b|\bweeks along\b|\b(?:i am|im|i m) \d+ weeks\b"
+        r"|\b(?:the )?birth\b|\bpost ?natal\b|\bpostpartum\b"
     )
 }
 """Topics for some people only: answered or offered only to someone who mentioned them (or
@@ -311,6 +376,14 @@ examples never name the product, unsure, not an answer about something else."""
 _PRODUCTS_TEXT = "gun chair machine device gadget app belt cushion mat"
 PRODUCTS = frozenset(w for word in _PRODUCTS_TEXT.split() for w in (word, f"{word}s"))
 """Products people ask about, singular and plural."""
+
+OPTION_WORDS = 6
+OPTION_MARK = frozenset({"one", "ones", "option", "bit", "thing"})
+"""Words that pick an option of a "Did you mean" by what it is ("the massage one")."""
+_OPTION_FILLER_TEXT = (
+    "the one ones option bit thing that this please pls i meant mean no yes ok sorry oh about"
+)
+OPTION_FILLER = frozenset(_OPTION_FILLER_TEXT.split())
 
 ORDINALS = {"first": 0, "1": 0, "1st": 0, "second": 1, "2": 1, "2nd": 1, "third": 2, "3": 2}
 
@@ -470,7 +543,12 @@ class Dialogue:
             or (state.last_intent == WHEN_TO_GET_HELP and not state.last_kind)
         ) and _is_denial(said, text):
             return self._with_menu("not_urgent", kind=ReplyKind.MENU), _cleared(state)
-        reply = self._in_context(state, said, text, split)
+        told = state
+        if assessment.outcome in (Outcome.PAST, Outcome.OTHER_HISTORY) and not state.last_kind:
+            # "my husband had cauda equina once, what should we watch for": the history is
+            # what a short question in the same message leans on
+            told = dataclasses.replace(state, last_kind="history")
+        reply = self._in_context(told, said, text, split)
         reply = self._by_class(reply, said, state)
         if reply.kind in ("fallback", "did_you_mean"):
             reply = self._unsure(reply, state, said)
@@ -498,7 +576,8 @@ class Dialogue:
                 continue
             if self._facet_intent(name, state, urgent) not in self.content.responses:
                 return None
-            left = " ".join(w for w in pattern.sub(" ", said).split() if w not in FACET_FILLER)
+            rest = WORK_NOUN.sub(" job ", pattern.sub(" ", said))
+            left = " ".join(w for w in rest.split() if w not in FACET_FILLER)
             named = self._word_names.get(left)
             if named is None:
                 named = self._names_a_topic(left)
@@ -669,12 +748,28 @@ class Dialogue:
             state = ChatState(last_intent=WHEN_TO_GET_HELP, history=state.history)
         last = state.last_intent
         if ACK.match(said) and _is_acknowledgement(said, text):
-            alone = self.matcher.decide(text, split)
-            if alone.kind == "intent" and alone.intent in ("goodbye", "thanks"):
-                return self.reply_for(alone)
-            return self.answer("thanks")
+            rest = ACK.sub("", said).strip()
+            if not rest:  # nothing but "ah nice", "ok cool": an acknowledgement, not a goodbye
+                return self.answer("thanks")
+            if not (
+                WILL_DO.match(rest)
+                and not THANKING.search(said)
+                and _names_its_own(self.matcher.decide(rest))
+            ):
+                alone = self.matcher.decide(text, split)
+                if alone.kind == "intent" and alone.intent in ("goodbye", "thanks"):
+                    return self.reply_for(alone)
+                return self.answer("thanks")
+            # "ok I'll book": what the person means to do next, read as the asking
+        turn = NEW_SUBJECT.search(said)
+        if turn is not None:  # "unrelated, but where are you based": read on its own words
+            rest = said[turn.end() :].strip(" ,.")
+            if rest:
+                alone = self.matcher.decide(rest)
+                if alone.kind != "fallback":
+                    return self.reply_for(alone)
         if state.last_kind == "did_you_mean" and state.offered:
-            picked = _ordinal(said, state.offered)
+            picked = _ordinal(said, state.offered) or self._named_option(said, state.offered)
             if picked is not None:
                 return self.answer(picked)
         corrected = CORRECTION.match(said) if last else None
@@ -689,6 +784,10 @@ class Dialogue:
             asked = ACK.sub("", said)
             found = _facets_in(asked)  # looked for once, for both readings
             facet = _facet(asked, found) or self._facet_core(asked, state, after, found)
+            if facet is None:
+                clause = self._facet_clause(split, state, after)
+                if clause is not None:
+                    return self.answer(clause)
             if facet is not None:
                 intent = self._facet_intent(facet, state, after)
                 if intent in self.content.responses:  # a topic the clinic removed is not
@@ -702,6 +801,8 @@ class Dialogue:
             decision = self.matcher.decide(text, split)
         if decision.kind == "intent" and decision.intent == "greeting":
             decision = self._past_hello(said, decision)
+        elif decision.kind == "fallback" and HELLO.match(said) and self._pleasantry(said):
+            return self.answer("greeting")
         if decision.kind == "did_you_mean" and state.last_kind == "did_you_mean":
             # asked again, unsure again: the one topic both "Did you mean"s offered
             common = [o for o in decision.options if o in state.offered]
@@ -709,6 +810,9 @@ class Dialogue:
                 return self.answer(common[0], score=decision.score, candidates=_pairs(decision))
         if last is None or not is_topic(last) or state.last_kind:
             return self.reply_for(decision)
+        other = self._for_condition(said, last)
+        if other is not None:  # "and piriformis?": the last question, about that condition
+            return self.answer(other, candidates=_pairs(decision))
         refers = REFERS.search(said) is not None
         if decision.kind == "intent" and not refers:
             return self.reply_for(decision)
@@ -747,6 +851,96 @@ class Dialogue:
         if reply.kind == "did_you_mean":
             return self._settled(reply, decision, last, said)
         return reply
+
+    def _facet_clause(
+        self, split: list[Sentence], state: ChatState, urgent: str | None
+    ) -> str | None:
+        """A short question about the last topic with an aside of its own ("is it safe for me
+        though, I have diabetes", "which one is that then, sciatica or the piriformis
+        thing"): the first or last clause asks a facet, and the other clauses name no other
+        topic, or one after which the question asks the same. Returns the topic it asks for,
+        or None."""
+        clauses = [
+            " ".join(part) for sentence in split for part in _clauses(sentence.tokens) if part
+        ]
+        if len(clauses) < 2:
+            return None
+        for at in (0, -1):
+            asked = ACK.sub("", clauses[at]).strip()
+            found = _facets_in(asked)
+            if not found[1] or found[1][0][0] in OPEN_FACETS:
+                continue
+            facet = _facet(asked, found) or self._facet_core(asked, state, urgent, found)
+            if facet is None:
+                continue
+            intent = self._facet_intent(facet, state, urgent)
+            if intent not in self.content.responses:
+                continue
+            aside = clauses[1:] if at == 0 else clauses[:-1]
+            rest = self.matcher.decide(" ".join(aside))
+            if rest.kind == "fallback" or rest.intent in (intent, *SMALL_TALK):
+                return intent
+            named = rest.options if rest.kind == "did_you_mean" else (rest.intent,)
+            # an aside on a topic of its own, after which the question asks the same ("it
+            # hurts more when I sit, which one is that"), is part of the question
+            if any(
+                topic is not None
+                and (topic == intent or self._facet_intent(facet, ChatState(topic)) == intent)
+                for topic in named
+            ):
+                return intent
+        return None
+
+    def _for_condition(self, said: str, last: str) -> str | None:
+        """ "And piriformis?", "what about for piriformis": the last question asked again
+        about the condition the message names (and nothing else). After a treatment written
+        for one condition, that condition's treatment by its ``treat`` rule (massage for
+        sciatica, then "and for piriformis?", is the massage for piriformis); after what one
+        condition is, what the other is; after a topic for both (how long, heat, stretches),
+        that topic. None otherwise: the message is read as before."""
+        lead = ELLIPSIS.match(said) or CONDITION_LEAD.match(said)
+        if lead is None:
+            return None
+        rest = said[lead.end() :].split()
+        named = [w for w in rest if w in CONDITION_TOPICS]
+        if len(named) != 1 or any(w not in CONDITION_TOPICS and w not in ASIDE for w in rest):
+            return None
+        topic = CONDITION_TOPICS[named[0]]
+        if last in FOR_ONE_CONDITION:
+            asked = self._facet_intent("treat", ChatState(last_intent=topic))
+        elif last in CONDITION_TOPICS.values():
+            asked = topic
+        elif last in FOR_BOTH:
+            asked = last
+        else:
+            return None
+        return asked if asked in self.content.responses else None
+
+    def _named_option(self, said: str, offered: tuple[str, ...]) -> str | None:
+        """The option of a "Did you mean" that "the massage one" names by a word of its
+        title (the first offered, best first, when several have it)."""
+        words = said.split()
+        if len(words) > OPTION_WORDS or not OPTION_MARK & set(words):
+            return None
+        named = {w for w in words if w not in OPTION_FILLER}
+        if not named:
+            return None
+        for intent in offered:
+            response = self.content.responses.get(intent)
+            title = normalise(response.title) if response is not None else ""
+            if named <= {*title.split(), *_subject(intent).split()}:
+                return intent
+        return None
+
+    def _pleasantry(self, said: str) -> bool:
+        """True when what follows a greeting is only a pleasantry ("hi, hope you're well"):
+        no question, nothing about the person and no topic."""
+        rest = HELLO.sub("", said, count=1).strip()
+        if QUESTION_START.match(rest) or QUESTION_WORD.search(rest):
+            return False
+        if {"i", "my", "me", "im", "mine"} & set(rest.split()):
+            return False  # "hi, my cat is ill" tells of something
+        return len(rest.split()) <= PLEASANTRY_WORDS and not self._names_a_topic(rest)
 
     def _past_hello(self, said: str, decision: Decision) -> Decision:
         """ "Hello, is this a bot?": a greeting that goes on to ask something is the question
@@ -811,10 +1005,18 @@ class Dialogue:
             if intent is not None and intent != last and intent in self.content.responses:
                 return self.answer(intent)
         decision = self.matcher.decide(rest)
+        asked = _facet_words(last)
+        if asked.startswith("how ") and len(rest.split()) <= SUBJECT_ONLY_WORDS:
+            # "no, I meant the pain" after the session length: the same question (how
+            # long) about what it names, before what those few words mean alone
+            again = self.matcher.decide(f"{asked} {rest}")
+            if again.kind == "intent" and again.intent not in (last, *SMALL_TALK):
+                assert again.intent is not None
+                return self.answer(again.intent, score=again.score)
         if decision.kind == "intent" and decision.intent not in (last, *SMALL_TALK):
             assert decision.intent is not None
             return self.answer(decision.intent, score=decision.score)
-        for words in dict.fromkeys((_subject(last), _facet_words(last))):
+        for words in dict.fromkeys((_subject(last), asked)):
             about = self._about(f"{rest} {words}", last, decision, exclude=last)
             if about is not None:
                 return self.answer(about[0], score=about[1])
@@ -836,6 +1038,10 @@ class Dialogue:
             # unsure which topic was meant, but a question whose answer is the same whichever
             # it was ("how would a therapist treat it" after piriformis syndrome or muscle)
             asked = {self._facet_intent(facet, ChatState(last_intent=o)) for o in state.offered}
+            # an option the question asks nothing about ("is it safe for me?" after massage
+            # safety or pregnancy... the pregnancy answer has no rule) does not count against
+            # the one answer the others agree on
+            asked.discard(None)
             return asked.pop() if len(asked) == 1 else None
         if state.last_kind == "history":
             after = ASK_HISTORY
@@ -1219,6 +1425,38 @@ POOL_OWN = 4
 """The message's own candidates (all the matcher gives) that compete with the last topic's."""
 
 
+CONDITION_TOPICS = {"sciatica": "sciatica_definition", "piriformis": "piriformis_syndrome"}
+"""The conditions a question can be asked about in turn ("and for piriformis?"), each with
+the topic that explains it."""
+FOR_ONE_CONDITION = frozenset({"massage_for_sciatica", "neuromuscular_massage", "other_treatments"})
+"""Treatments whose answer is written for one condition: asked again for another ("and for
+piriformis?"), that condition's treatment is meant (heat, stretches and medicines answer
+for both)."""
+FOR_BOTH = frozenset(
+    {
+        "how_long",
+        "heat_ice",
+        "stretches_exercise",
+        "medicines",
+        "sleep_position",
+        "work_driving",
+        "pregnancy",
+        "when_to_get_help",
+        "massage_safety",
+    }
+)
+"""Topics whose answer holds for either condition: asked again for the other, the same."""
+CONDITION_LEAD = re.compile(
+    r"^(?:(?:ok|okay|so|but|then|right)\s+)*"
+    r"(?:and what about|and how about|and the same for|and|what about|how about|same for)"
+    r"(?:\s+(?:for|with|in))?\s+"
+)
+"""How "and piriformis?" leans on the last question (a bare "piriformis?" asks anew)."""
+ASIDE = frozenset(
+    ["syndrome", "thing", "one", "too", "as", "well", "then", "though", "tho", "pain", "the", "my"]
+)
+"""Words beside a condition's name that add nothing to "and for piriformis?"."""
+
 GENERIC_NAME_WORDS = frozenset(
     {"clinic", "definition", "causes", "symptoms", "vs", "for", "factors", "what", "to"}
 )
@@ -1242,6 +1480,17 @@ def _subject(intent: str) -> str:
     syndrome")."""
     words = [w for w in intent.split("_") if w not in GENERIC_NAME_WORDS and not w.isdigit()]
     return " ".join(words)
+
+
+def _clauses(tokens: tuple[str, ...]) -> list[list[str]]:
+    """A sentence's words cut at its clause marks (commas, semicolons)."""
+    parts: list[list[str]] = [[]]
+    for token in tokens:
+        if token in (BOUNDARY, DASH):
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return parts
 
 
 def _facet_words(intent: str) -> str:
@@ -1304,10 +1553,13 @@ def _is_denial(said: str, text: str) -> bool:
 
 
 def _is_acknowledgement(said: str, text: str) -> bool:
-    """True for "ok thanks", "ah that makes sense", "got it": short, no question."""
+    """True for "ok thanks", "ah that makes sense", "got it": short, no question (also none
+    after a new start: "ok thanks. different thing, do you take card")."""
     if "?" in text or len(said.split()) > ACK_WORDS:
         return False
     rest = ACK.sub("", said).strip()
+    if NEW_SUBJECT.search(rest) or ASKS.search(rest) or MEANT.search(rest):
+        return False
     return not (QUESTION_START.match(rest) or WH_WORD.search(rest) or rest.startswith("but"))
 
 

@@ -620,14 +620,15 @@ def test_conversations_are_read_in_context(
     report = evaluate_dialogues(dialogue, conversations)
     for part in (report.part(False), report.part(True)):
         assert part.urgent_recall == 1.0 and part.false_alarms == 0, part.label
-    # measured: tuning 97.1% of turns, 97.0% of context turns, 92.4% whole; held-out (32
-    # conversations written afresh, never run while tuning) 89.7%, 89.5%, 75.0%
+    # measured on all 230 conversations: tuning 97.5% of turns, 97.9% of context turns,
+    # 94.0% whole; held-out (46 conversations, each written before the bot was run on it,
+    # never run while tuning) 90.4%, 88.2%, 76.1%
     tuning = report.part(False)
-    assert tuning.accuracy >= 0.97 and tuning.context_accuracy >= 0.97
-    assert tuning.whole_accuracy >= 0.92
+    assert tuning.accuracy >= 0.97 and tuning.context_accuracy >= 0.975
+    assert tuning.whole_accuracy >= 0.93
     held = report.part(True)
-    assert held.accuracy >= 0.89 and held.context_accuracy >= 0.89
-    assert held.whole_accuracy >= 0.74
+    assert held.accuracy >= 0.90 and held.context_accuracy >= 0.88
+    assert held.whole_accuracy >= 0.76
 
 
 def test_a_press_of_a_button_not_shown_counts_as_wrong(dialogue: Dialogue, tmp_path: Path) -> None:
@@ -682,7 +683,7 @@ def test_cli_eval_dialogues_prints_the_figures_by_part(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data["parts"]) == {"tuning", "held-out"}
-    assert data["conversations"] == 164 and data["parts"]["held-out"]["conversations"] == 32
+    assert data["conversations"] == 230 and data["parts"]["held-out"]["conversations"] == 46
     assert data["urgent_recall"] == 1.0 and data["false_alarms"] == 0
     cost = data["context_cost"]
     typed = sum(1 for d in data["turns_detail"] if not d["turn"].startswith("["))
@@ -701,7 +702,7 @@ def test_cli_eval_on_a_file_of_conversations_plays_them_turn_by_turn() -> None:
     result = _cli("eval", str(DIALOGUES), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["conversations"] == 164 and set(data["parts"]) == {"tuning", "held-out"}
+    assert data["conversations"] == 230 and set(data["parts"]) == {"tuning", "held-out"}
 
 
 def test_after_a_did_you_mean_a_question_with_one_answer_for_every_option_gets_it(
@@ -740,3 +741,245 @@ def test_more_wordings_lean_on_the_last_topic(
 ) -> None:
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+# --- round five: asides, swapped conditions, and what context must leave alone ----------
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what stretches help sciatica", "how many sets should i do", "stretches_exercise"),
+        ("how do i cancel", "will i get charged", "clinic_cancellation"),
+        ("how much is a session", "is it worth the money", "massage_for_sciatica"),
+        ("what is neuromuscular massage", "is it worth trying", "neuromuscular_massage"),
+        ("can massage help sciatica", "and for piriformis?", "neuromuscular_massage"),
+        (
+            "what other treatments are there for sciatica",
+            "what about for piriformis",
+            "neuromuscular_massage",
+        ),
+        ("heat or ice for sciatica", "and the same for piriformis?", "heat_ice"),
+        (
+            "what is neuromuscular massage",
+            "is it safe for me, i have high blood pressure",
+            "massage_safety",
+        ),
+        (
+            "what are the symptoms of sciatica",
+            "it hurts when i sit, which one is it",
+            "sciatica_vs_piriformis",
+        ),
+        ("how do i find a massage therapist", "are they qualified", "find_therapist"),
+        ("what is neuromuscular massage", "is massage better than painkillers", "other_treatments"),
+        ("how do i book", "where are you btw", "clinic_location_hours"),
+        ("what is sciatica", "how long does tht last", "how_long"),
+        ("what causes sciatica", "what can i do about it at work", "work_driving"),
+    ],
+)
+def test_a_short_question_is_read_past_its_asides(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+def test_an_acknowledgement_is_thanked_unless_it_goes_on_to_a_topic(dialogue: Dialogue) -> None:
+    for ack in ("ah nice", "ok cool", "ok ill ring them, thanks"):
+        reply, _ = _after(dialogue, "what is piriformis syndrome", ack)
+        assert reply.intent == "thanks", ack
+    reply, _ = _after(dialogue, "what is piriformis syndrome", "ok ill book then")
+    assert reply.intent == "clinic_booking"
+
+
+def test_a_greeting_with_a_pleasantry_is_greeted_but_not_a_story(dialogue: Dialogue) -> None:
+    reply, _ = dialogue.handle(ChatState(), "hi, hope you're well")
+    assert reply.intent == "greeting"
+    reply, _ = dialogue.handle(ChatState(), "hello, my cat is ill")
+    assert reply.intent != "greeting"
+
+
+def test_a_new_topic_named_outright_is_not_read_with_the_last(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "how much is a session", "what is piriformis syndrome")
+    assert reply.intent == "piriformis_syndrome"
+    # "better than" after a topic that is not a treatment is read on its own words
+    reply, _ = _after(dialogue, "what is the piriformis muscle", "is heat better than ice")
+    assert reply.intent == "heat_ice"
+
+
+def test_after_a_did_you_mean_an_option_without_a_rule_does_not_block_the_others(
+    dialogue: Dialogue,
+) -> None:
+    unsure = ChatState(last_kind="did_you_mean", offered=("massage_safety", "pregnancy"))
+    reply, _ = dialogue.handle(unsure, "is it safe for me though")
+    assert reply.intent == "massage_safety"
+
+
+def test_the_birth_brings_in_the_pregnancy_topic(dialogue: Dialogue) -> None:
+    reply, _ = dialogue.handle(ChatState(), "does sciatica go away after the birth")
+    assert reply.intent == "pregnancy"
+
+
+def test_a_new_subject_is_read_on_its_own_words(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "what causes sciatica", "unrelated but where are you based")
+    assert reply.intent == "clinic_location_hours"
+    reply, _ = _after(
+        dialogue, "what is piriformis syndrome", "ok thanks. different thing, do you take card"
+    )
+    assert reply.intent != "thanks" and reply.intent != "piriformis_syndrome"
+    reply, _ = _after(dialogue, "what is sciatica", "ok thanks, will do")
+    assert reply.intent == "thanks"
+
+
+def test_what_do_i_do_asks_for_the_treatment_of_the_last_topic(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "what is piriformis syndrome", "what do i do about it")
+    assert reply.intent == "neuromuscular_massage"
+    reply, _ = _after(dialogue, "what is trigger point 4", "and then what do i do")
+    assert reply.intent == "massage_for_sciatica"
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("whats the cancellation policy", "what if im sick", "clinic_cancellation"),
+        ("whats the cancellation policy", "do i still pay", "clinic_cancellation"),
+        ("how do i book", "what if im late", "clinic_cancellation"),
+        ("what is neuromuscular massage", "do i pay on the day", "clinic_prices"),
+    ],
+)
+def test_a_what_if_or_paying_after_a_clinic_fact_stays_with_the_clinic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+def test_a_history_with_a_question_in_the_same_message_asks_about_the_signs(
+    dialogue: Dialogue,
+) -> None:
+    for text in (
+        "my husband had cauda equina once, what should we watch for",
+        "my mum had cauda equina, what are the signs",
+    ):
+        reply, _ = dialogue.handle(ChatState(), text)
+        assert reply.intent == "when_to_get_help", text
+        reply, _ = _after(dialogue, "what is piriformis syndrome", text)
+        assert reply.intent == "when_to_get_help", text
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what stretches help sciatica", "and if they dont work?", "other_treatments"),
+        ("is heat good for sciatica", "and if that doesnt help", "other_treatments"),
+        ("how long does sciatica last", "and if it doesnt go away?", "when_to_get_help"),
+        (
+            "are stretches good for sciatica",
+            "and what about massage instead",
+            "massage_for_sciatica",
+        ),
+    ],
+)
+def test_if_it_does_not_work_asks_what_next_but_a_named_alternative_is_that_one(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+def test_how_is_it_diagnosed_after_a_condition_says_how_the_two_are_told_apart(
+    dialogue: Dialogue,
+) -> None:
+    reply, _ = _after(dialogue, "what causes sciatica", "and how is it diagnosed")
+    assert reply.intent == "sciatica_vs_piriformis"
+    reply, _ = _after(dialogue, "how much is a session", "how do they diagnose it")
+    assert reply.intent != "sciatica_vs_piriformis" or reply.score < 100.0
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what is sciatica", "and piriformis?", "piriformis_syndrome"),
+        ("what is piriformis syndrome", "and sciatica?", "sciatica_definition"),
+        ("how long does sciatica last", "and piriformis?", "how_long"),
+        ("does massage help sciatica", "what about for piriformis", "neuromuscular_massage"),
+        ("heat or ice for sciatica", "and the same for piriformis?", "heat_ice"),
+    ],
+)
+def test_and_for_the_other_condition_asks_the_last_question_again(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+def test_a_condition_named_alone_is_asked_anew(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "how long does sciatica last", "piriformis?")
+    assert reply.intent not in (None, "how_long")
+
+
+def test_an_option_of_a_did_you_mean_is_picked_by_a_word_of_its_title(
+    dialogue: Dialogue,
+) -> None:
+    unsure = ChatState(
+        last_kind="did_you_mean", offered=("massage_for_sciatica", "piriformis_muscle")
+    )
+    reply, _ = dialogue.handle(unsure, "the massage one")
+    assert reply.intent == "massage_for_sciatica"
+    reply, _ = dialogue.handle(unsure, "no the muscle one pls")
+    assert reply.intent == "piriformis_muscle"
+
+
+@pytest.mark.parametrize(
+    ("before", "want"),
+    [
+        ("can i take ibuprofen for sciatica", "medicines"),
+        ("im pregnant with sciatica", "massage_safety"),
+        ("heat or ice for sciatica", "heat_ice"),
+    ],
+)
+def test_is_it_safe_for_me_asks_about_what_the_last_answer_suggested(
+    dialogue: Dialogue, before: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, "is it safe for me though")
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "correction", "want"),
+    [
+        ("how long is a session", "oh no i meant the pain not the session", "how_long"),
+        ("how long does sciatica last", "no, the appointment", "clinic_session_length"),
+    ],
+)
+def test_a_correction_naming_only_its_subject_keeps_the_question(
+    dialogue: Dialogue, before: str, correction: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, correction)
+    assert reply.intent == want
+
+
+def test_surprise_is_an_acknowledgement_and_not_that_bad_is_no_correction(
+    dialogue: Dialogue,
+) -> None:
+    reply, _ = _after(dialogue, "what is sciatica", "oh wow didnt know that")
+    assert reply.intent == "thanks"
+    reply, _ = _after(
+        dialogue, "what is piriformis syndrome", "not that bad, how long does it last"
+    )
+    assert reply.intent == "how_long"
+    reply, _ = dialogue.handle(ChatState(), "lol")
+    assert reply.intent != "thanks"
+
+
+def test_not_that_starts_a_correction(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "what is piriformis syndrome", "not that, the muscle")
+    offered = {b.payload for b in reply.buttons}
+    assert reply.intent == "piriformis_muscle" or (
+        reply.kind == "did_you_mean" and "piriformis_muscle" in offered
+    )
+
+
+def test_what_kind_after_exercise_asks_about_the_exercise(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "can i exercise with sciatica", "what kind")
+    assert reply.intent == "stretches_exercise"

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from locations import REPO
 
-from bot.dialogue import ANY_FACET, FACETS, Dialogue, _facets_in
+from bot.dialogue import ANY_FACET, FACET_WORDS, FACETS, OPEN_FACETS, Dialogue, _facets_in
 from bot.evaluation.dialogues import _fastest_pair
 from bot.replies import ChatState
 from bot.text import normalise
@@ -43,11 +43,11 @@ def test_the_facets_found_are_those_of_trying_every_facet() -> None:
     for text in (normalise(t) for t in _messages()):
         short, found = _facets_in(text)
         want = []
-        if 0 < len(text.split()) <= 8:
+        if 0 < len(text.split()) <= FACET_WORDS:
             for name, pattern in FACETS:
                 if pattern.search(short):
                     want.append(name)
-                    if name not in ("condition", "compare", "meaning"):
+                    if name not in OPEN_FACETS:
                         break
         assert [name for name, _ in found] == want, text
 
@@ -62,7 +62,7 @@ def test_the_words_known_to_name_a_topic_give_the_answers_of_reading_them(
     a topic and with every leftover read by the matcher."""
     states = [ChatState(last_intent=last, history=(last,) if last else ())]
     states.append(ChatState(last_kind="history"))
-    said = [t for t in _messages() if len(t.split()) <= 8][:400]
+    said = [t for t in _messages() if len(t.split()) <= FACET_WORDS][:400]
     said += ["how soon after?", "how long should i keep it on for", "how much per session"]
     bare = copy.copy(dialogue)  # the same dialogue, its table emptied
     bare._word_names = {}
