@@ -224,13 +224,20 @@ _REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("can not", r"\bcan not\b", "cannot"),
         (
             "not ",
-            r"\b(?:will|would|does|did) not (?=empty|come|start|work|lift|move|hold|go\b|bend)",
+            r"\b(?:will|would|does|did) not (?:want to |wanna )?"
+            r"(?=empty|come|start|work|lift|move|hold|go\b|bend)",
             "cannot ",
         ),
         (
             "could not ",
             r"\bcould not (?=feel|move|lift|pass|pee|wee|urinate|walk|stand|hold|control|empty"
             r"|go\b|bend|raise|pick|stop)",
+            "cannot ",
+        ),
+        (
+            # feeling "barely" there is feeling lost: "i can barely feel the paper"
+            "ly f",
+            r"\b(?:can |could |i )?(?:barely|hardly|scarcely) (?=feel|felt)",
             "cannot ",
         ),
         (
@@ -381,10 +388,9 @@ class SafetyScreen:
         if DASH in tokens:
             tokens = tuple(_BOUNDARY if t == DASH else t for t in tokens)
         text = " ".join(tokens)
-        if "not" in text or "lost" in text or "longer" in text:  # each rewrite needs one
-            for needle, pattern, repl in _REWRITES:
-                if needle in text:
-                    text = pattern.sub(repl, text)
+        for needle, pattern, repl in _REWRITES:  # each rewrite needs its needle
+            if needle in text:
+                text = pattern.sub(repl, text)
         return text.split()
 
     def _read(self, sentence: Sentence, tokens: list[str]) -> _Sentence:

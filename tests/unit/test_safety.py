@@ -224,3 +224,55 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
     screen: SafetyScreen, message: str
 ) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # having to push to pass urine
+        "i have to push to pee and even then it's slow",
+        "my husband keeps having to force his wee out since his back went",
+        # feeling "barely" there is feeling lost
+        "i can barely feel it when i wipe",
+        "sitting on the toilet i hardly feel the seat under my bottom",
+        # a saddle that feels like something else
+        "down there it feels like i am sitting on a cushion all the time",
+        # the other leg, told as "the right one" or "doing it too"
+        "the left was bad enough and now it has spread into my right one too",
+        "my right leg is now doing it too, it was only the left before",
+        # a foot that will not move when tried
+        "when i try to lift my foot nothing happens, the toes just hang",
+        # fever in any wording: night sweats, burning up, a reading, hot and cold spells
+        "i keep sweating buckets at night and my lower back is agony",
+        "woke up with the sheets soaked in sweat again, back is killing me",
+        "i'm burning up and my back is worse than ever",
+        "my temp is 38.6 and my spine really hurts",
+        "going hot and cold all evening and the back pain is getting worse",
+        # someone else's sign, ongoing since a day of the week
+        "my wife's been dragging her right foot since thursday",
+        # a fall in any wording
+        "my mum can't get up after falling in the garden, her back hurts",
+    ],
+)
+def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # pushing a pram is not pushing to pass urine
+        "pushing my wee boy's buggy up the hill sets my sciatica off",
+        # hot and cold packs, the weather and hot flushes are no fever
+        "should i use hot and cold packs on my back",
+        "night sweats from the menopause and now sciatica too",
+        "it was 39 degrees outside on holiday and my back still hurt",
+        "the burning up my leg is the worst part",
+        # legs that tire after walking a while and recover with rest
+        "my legs go weak and numb after ten minutes of walking and come back when i sit",
+        # pain that changed sides from time to time is not both legs at once
+        "over the years it has alternated sides, this time it's the left",
+    ],
+)
+def test_look_alikes_of_narrative_signs_are_no_alarm(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
