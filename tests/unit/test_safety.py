@@ -252,6 +252,20 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         "my wife's been dragging her right foot since thursday",
         # a fall in any wording
         "my mum can't get up after falling in the garden, her back hurts",
+        "my gran slipped in the kitchen and can't move",
+        "a van hit me on my bike yesterday and my back is sore",
+        # a foot that flaps or hangs, a high step so the toes clear the floor
+        "my foot flaps down on the floor when i walk now",
+        "my foot hangs down and i cant pull it up",
+        "i have to lift my knee really high so my toes dont catch",
+        # weakness told by what it stops, or a muscle that wastes
+        "my leg has got so weak i cant climb the stairs",
+        "my calf muscle has wasted away since this started",
+        # not noticing an accident is the sign, not a denial of it
+        "i didnt realise i had soiled myself until i got home",
+        "i didn't feel the urge at all and then it just came out",
+        # appetite gone and weight falling
+        "i'm off my food and losing weight and my back hurts",
     ],
 )
 def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -> None:
@@ -272,6 +286,16 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         "my legs go weak and numb after ten minutes of walking and come back when i sit",
         # pain that changed sides from time to time is not both legs at once
         "over the years it has alternated sides, this time it's the left",
+        # falls, crashes and temperatures in another sense
+        "i knocked over a glass of water and bent to clean it up and my back went",
+        "i crashed on the sofa and woke up with leg pain",
+        "i fell behind at work because of the pain",
+        "my leg pain fell off a cliff after the massage, way better",
+        "i have a temperature sensitivity in my foot",
+        # a child's or a dog's accident is not the writer's
+        "my wee one wet the bed so i was up all night",
+        # not noticing a numbness is still no numbness
+        "i didn't notice any numbness down there",
     ],
 )
 def test_look_alikes_of_narrative_signs_are_no_alarm(screen: SafetyScreen, message: str) -> None:
