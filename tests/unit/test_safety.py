@@ -266,6 +266,9 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         "i didn't feel the urge at all and then it just came out",
         # appetite gone and weight falling
         "i'm off my food and losing weight and my back hurts",
+        # a workout does not excuse legs that are numb and weakening
+        "my legs are numb after the gym and getting weaker",
+        "in march i got sciatica and now both legs are numb",
     ],
 )
 def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -> None:
@@ -296,6 +299,18 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         "my wee one wet the bed so i was up all night",
         # not noticing a numbness is still no numbness
         "i didn't notice any numbness down there",
+        # a stop for the loo on a drive, a bottom numb after hours of sitting
+        "i stop for a wee break every hour on long drives",
+        "my bum goes numb on long flights",
+        # legs that ache after a walk, feet dragged over a decision
+        "my legs ache after a long walk",
+        "i'm dragging my feet about booking",
+        # cancer as a job, a charity, a pet's illness or a scare
+        "i work in cancer research and sit all day",
+        "my dog has cancer and i'm stressed",
+        "i had a cancer scare but it was nothing",
+        # a fever that is over
+        "i had a fever in january but that went away",
     ],
 )
 def test_look_alikes_of_narrative_signs_are_no_alarm(screen: SafetyScreen, message: str) -> None:
