@@ -225,7 +225,7 @@ _REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         (
             "not ",
             r"\b(?:will|would|does|did) not (?:want to |wanna )?"
-            r"(?=empty|come|start|work|lift|move|hold|go\b|bend)",
+            r"(?=empty|come|start|work|lift|move|hold|go\b|bend|flex|point|raise|pick)",
             "cannot ",
         ),
         (
@@ -241,9 +241,16 @@ _REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
             "cannot ",
         ),
         (
-            "lost ",
-            r"\blost (?:all |any |some |the |most )(?=feeling|sensation|control|strength)",
-            "lost ",
+            "los",
+            r"\b(lost|losing) (?:all |any |some |the |most |much |more |of )+"
+            r"(?=feeling|sensation|control|strength)",
+            r"\1 ",
+        ),
+        (
+            # "lost the ability to walk on my heels"
+            "ability to",
+            r"\b(?:lost|losing|lose) (?:all |the |my |any )*ability to\b",
+            "unable to",
         ),
     )
 )

@@ -266,6 +266,11 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         "i didn't feel the urge at all and then it just came out",
         # appetite gone and weight falling
         "i'm off my food and losing weight and my back hurts",
+        # narrative ways of losing strength or control
+        "over the next few days i lost the ability to walk on my heels",
+        "i was slowly losing the strength in my right leg",
+        "by the evening i couldn't control my leg at all",
+        "it got to the point where i couldn't stand up without my legs giving out",
         # a workout does not excuse legs that are numb and weakening
         "my legs are numb after the gym and getting weaker",
         "in march i got sciatica and now both legs are numb",
