@@ -271,6 +271,8 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         "i was slowly losing the strength in my right leg",
         "by the evening i couldn't control my leg at all",
         "it got to the point where i couldn't stand up without my legs giving out",
+        # someone else's sign now, the "is" lost with the apostrophe
+        "my husband's legs went numb on the way home and he's struggling to walk",
         # a workout does not excuse legs that are numb and weakening
         "my legs are numb after the gym and getting weaker",
         "in march i got sciatica and now both legs are numb",
@@ -314,6 +316,9 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         "i work in cancer research and sit all day",
         "my dog has cancer and i'm stressed",
         "i had a cancer scare but it was nothing",
+        # leaks after childbirth that were treated; a joke
+        "after my c-section i had some bladder leaks but pelvic floor physio fixed that",
+        "the pain was so bad i nearly wet myself laughing when it stopped lol",
         # a fever that is over
         "i had a fever in january but that went away",
     ],
