@@ -273,6 +273,15 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         "it got to the point where i couldn't stand up without my legs giving out",
         # someone else's sign now, the "is" lost with the apostrophe
         "my husband's legs went numb on the way home and he's struggling to walk",
+        # weakness or numbness reaching further, a leg with no feeling at all
+        "the numbness went from my foot up into my calf and now my knee feels weak too",
+        "suddenly i couldn't feel my left leg at all",
+        "it's in my left leg and my right leg now",
+        "my legs won't do what i tell them",
+        # a seat that cannot be felt, an urge with nothing coming, less pee than usual
+        "i can't feel the seat when i sit down",
+        "i keep needing to go but nothing happens",
+        "i'm peeing much less than usual and it takes ages to start",
         # a workout does not excuse legs that are numb and weakening
         "my legs are numb after the gym and getting weaker",
         "in march i got sciatica and now both legs are numb",
@@ -319,6 +328,10 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         # leaks after childbirth that were treated; a joke
         "after my c-section i had some bladder leaks but pelvic floor physio fixed that",
         "the pain was so bad i nearly wet myself laughing when it stopped lol",
+        # numbness from sitting too long, less pee from drinking less
+        "my foot goes numb and it spreads up into my calf when i sit too long",
+        "i drink less than usual so i pee less",
+        "i can't feel my foot when it's cold",
         # a fever that is over
         "i had a fever in january but that went away",
     ],
