@@ -332,6 +332,8 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         "my foot goes numb and it spreads up into my calf when i sit too long",
         "i drink less than usual so i pee less",
         "i can't feel my foot when it's cold",
+        # a tumour read about online
+        "i've been reading horror stories online about spinal tumours and now i'm scared",
         # a fever that is over
         "i had a fever in january but that went away",
     ],
