@@ -282,6 +282,14 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         "i can't feel the seat when i sit down",
         "i keep needing to go but nothing happens",
         "i'm peeing much less than usual and it takes ages to start",
+        # weakness shown by what the foot cannot do, or that came on gradually
+        "i can't push off with my left foot when i walk",
+        "i can't do a calf raise on my left side anymore",
+        "the weakness in my leg came on gradually over the last two weeks",
+        "i couldn't walk more than a few steps without my leg collapsing",
+        # sensation lost, a whole leg numb
+        "i lost all sensation in my left foot",
+        "my whole leg is numb from the hip down",
         # a workout does not excuse legs that are numb and weakening
         "my legs are numb after the gym and getting weaker",
         "in march i got sciatica and now both legs are numb",
@@ -332,6 +340,10 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         "my foot goes numb and it spreads up into my calf when i sit too long",
         "i drink less than usual so i pee less",
         "i can't feel my foot when it's cold",
+        # a limp after a long run; miles without the legs giving way
+        "i was dragging my left leg to the finish line after a long run",
+        "i can walk for miles without my legs giving way",
+        "my leg feels a bit weak over the past few days after the gym",
         # a tumour read about online
         "i've been reading horror stories online about spinal tumours and now i'm scared",
         # a fever that is over
