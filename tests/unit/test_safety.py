@@ -290,6 +290,13 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         # sensation lost, a whole leg numb
         "i lost all sensation in my left foot",
         "my whole leg is numb from the hip down",
+        # retention in other words: retaining, a catheter, a bladder that never empties
+        "i've been retaining urine since tuesday",
+        "i had to get catheterized at the er last night because i couldn't go",
+        "i feel like my bladder never empties",
+        "i go to pee and only a little comes out",
+        # the bottom and the backs of both thighs
+        "my butt and the backs of my thighs are numb",
         # a workout does not excuse legs that are numb and weakening
         "my legs are numb after the gym and getting weaker",
         "in march i got sciatica and now both legs are numb",
@@ -344,6 +351,10 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         "i was dragging my left leg to the finish line after a long run",
         "i can walk for miles without my legs giving way",
         "my leg feels a bit weak over the past few days after the gym",
+        # a catheter after an operation, water retained in the heat, a bladder never any trouble
+        "after my knee op i had a catheter for a day",
+        "i'm retaining water with the heat",
+        "my bladder never gives me trouble",
         # a tumour read about online
         "i've been reading horror stories online about spinal tumours and now i'm scared",
         # a fever that is over
