@@ -436,6 +436,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "present_tense",
     "experiencers",
     "third_person",
+    "affirming",
 )
 """Trigger lists of the safety screen's context rules (``context:`` in an intent file)."""
 

@@ -47,6 +47,8 @@ NEGATION_SCOPE = 6
 """Most words between a negation trigger and the red-flag term it negates."""
 POST_NEGATION_SCOPE = 4
 """Most words between a red-flag term and a trailing denial ("bladder is fine")."""
+AFFIRMING_SCOPE = 4
+"""Most words before "that's happening to me" where a denial or "if" unsays it."""
 HYPOTHETICAL_SCOPE = 12
 """Most words between "what if", "signs of", ... and the term they make hypothetical."""
 WORD_CACHE_SIZE = 16_384
@@ -294,6 +296,12 @@ class SafetyScreen:
         for entries in index.values():
             entries.sort(key=lambda entry: entry[2], reverse=True)
         self._context_index = dict(index)
+        # "Is it normal to lose bladder control? Because that's happening to me": a question
+        # about a sign, then the writer saying they have it.
+        self._affirming = _phrases(context.get("affirming", ()))
+        self._unsaying = _phrases(
+            [*context.get("negation_before", ()), *context.get("hypothetical", ())]
+        )
         # Rules by the first words of their first group: a sentence is checked against the
         # few rules whose first group could start at one of its words.
         by_first: dict[str, set[int]] = defaultdict(set)
@@ -351,11 +359,15 @@ class SafetyScreen:
         # Once a mention reads as urgent, only thoughts of suicide or self-harm could make the
         # message more severe: later sentences are screened for those alone.
         crisis_only = False
+        asked: Finding | None = None
+        """The first sign asked about, which the writer may go on to say they have."""
         known = self._words_of
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
         for sentence in sentences(message) if split is None else split:
             tokens = self._tokens(sentence)
+            if asked is not None and not crisis_only:
+                crisis_only = self._affirm(asked, tokens, findings)
             where: dict[str, set[int]] = defaultdict(set)
             for i, token in enumerate(tokens):
                 words = known.get(token)
@@ -382,10 +394,35 @@ class SafetyScreen:
             if Outcome.CRISIS in outcomes:
                 break
             crisis_only = crisis_only or Outcome.URGENT in outcomes
+            if asked is None and not crisis_only and Outcome.ASKING in outcomes:
+                asked = next(f for f in assessed if f.outcome == Outcome.ASKING)
+                crisis_only = self._affirm(asked, tokens, findings)
         if not findings:
             return Assessment(None)
         outcome = min((f.outcome for f in findings), key=_SEVERITY.index)
         return Assessment(outcome, tuple(findings))
+
+    def _affirm(self, asked: Finding, tokens: Sequence[str], findings: list[Finding]) -> bool:
+        """Whether ``tokens`` say the writer has the sign asked about ("that's happening to
+        me", not "if that happened to me"); if so, the sign is added as urgent."""
+        for i, token in enumerate(tokens):
+            for phrase in self._affirming.get(token, ()):
+                if tuple(tokens[i : i + len(phrase)]) != phrase:
+                    continue
+                if not self._unsaid(tokens, i):
+                    said = " ".join(phrase)
+                    findings.append(Finding(asked.rule, asked.words, Outcome.URGENT, said))
+                    return True
+        return False
+
+    def _unsaid(self, tokens: Sequence[str], at: int) -> bool:
+        """Whether a denial or a hypothetical ends in the few words before ``at`` ("that's
+        not happening to me", "in case that happened to me")."""
+        for j in range(max(0, at - AFFIRMING_SCOPE), at):
+            for phrase in self._unsaying.get(tokens[j], ()):
+                if j + len(phrase) <= at and tuple(tokens[j : j + len(phrase)]) == phrase:
+                    return True
+        return False
 
     @staticmethod
     def _tokens(sentence: Sentence) -> list[str]:

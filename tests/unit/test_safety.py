@@ -297,6 +297,9 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         "i go to pee and only a little comes out",
         # the bottom and the backs of both thighs
         "my butt and the backs of my thighs are numb",
+        # someone else's sign after a colon, or told with a lost "has"
+        "writing for my dad, who doesn't go online: his leg has gone weak and he keeps falling",
+        "my partner's been peeing himself at night, he's 45 and has had sciatica for a month",
         # a workout does not excuse legs that are numb and weakening
         "my legs are numb after the gym and getting weaker",
         "in march i got sciatica and now both legs are numb",
@@ -363,3 +366,37 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
 )
 def test_look_alikes_of_narrative_signs_are_no_alarm(screen: SafetyScreen, message: str) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "outcome"),
+    [
+        # a question about a sign, then the writer saying they have it
+        (
+            "is it normal for sciatica to make you lose bladder control? because that's "
+            "happening to me",
+            Outcome.URGENT,
+        ),
+        (
+            "can sciatica cause numbness in the groin? i've been having that all week",
+            Outcome.URGENT,
+        ),
+        # a denial or a hypothetical after the question is no affirmation
+        (
+            "can sciatica make you wet yourself? thankfully that's not happening to me",
+            Outcome.ASKING,
+        ),
+        ("is foot drop serious? i'd like to know in case that happened to me", Outcome.ASKING),
+    ],
+)
+def test_a_question_then_i_have_that_is_urgent(
+    screen: SafetyScreen, message: str, outcome: Outcome
+) -> None:
+    assert _outcome(screen, message) == outcome, screen.assess(message)
+
+
+def test_the_affirmation_names_the_sign_asked_about(screen: SafetyScreen) -> None:
+    found = screen.assess("can sciatica cause numbness in the groin? i have that since monday")
+    assert found.outcome == Outcome.URGENT
+    assert found.deciding is not None and found.deciding.trigger == "i have that"
+    assert found.rule == "numbness around the genitals or anus (saddle)"
