@@ -437,6 +437,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "experiencers",
     "third_person",
     "affirming",
+    "antecedents",
 )
 """Trigger lists of the safety screen's context rules (``context:`` in an intent file)."""
 

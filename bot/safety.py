@@ -47,6 +47,15 @@ NEGATION_SCOPE = 6
 """Most words between a negation trigger and the red-flag term it negates."""
 POST_NEGATION_SCOPE = 4
 """Most words between a red-flag term and a trailing denial ("bladder is fine")."""
+FRAGMENT_WORDS = 3
+"""A sentence of at most this many words ("Won't lift.", "Numb.") is read on from the one
+before."""
+BRIDGE_WORDS = 16
+"""Most words of the sentence before that a fragment is read with."""
+_PRONOUNS = frozenset({"it", "they", "them"})
+"""A sentence opening with one of these is about the last body part named before it."""
+_DEGREE = frozenset({"so", "that", "too", "such"})
+"""After the pronoun, these make it the "it" of "it was that bad", about nothing named."""
 AFFIRMING_SCOPE = 4
 """Most words before "that's happening to me" where a denial or "if" unsays it."""
 HYPOTHETICAL_SCOPE = 12
@@ -299,6 +308,9 @@ class SafetyScreen:
         # "Is it normal to lose bladder control? Because that's happening to me": a question
         # about a sign, then the writer saying they have it.
         self._affirming = _phrases(context.get("affirming", ()))
+        self._antecedents = frozenset(
+            w for t in context.get("antecedents", ()) for w in normalise(t, limit=False).split()
+        )
         self._unsaying = _phrases(
             [*context.get("negation_before", ()), *context.get("hypothetical", ())]
         )
@@ -361,11 +373,13 @@ class SafetyScreen:
         crisis_only = False
         asked: Finding | None = None
         """The first sign asked about, which the writer may go on to say they have."""
+        before: list[str] = []
         known = self._words_of
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
         for sentence in sentences(message) if split is None else split:
-            tokens = self._tokens(sentence)
+            own = self._tokens(sentence)
+            tokens, before = self._bridged(before, own), own
             if asked is not None and not crisis_only:
                 crisis_only = self._affirm(asked, tokens, findings)
             where: dict[str, set[int]] = defaultdict(set)
@@ -414,6 +428,21 @@ class SafetyScreen:
                     findings.append(Finding(asked.rule, asked.words, Outcome.URGENT, said))
                     return True
         return False
+
+    def _bridged(self, before: list[str], tokens: list[str]) -> list[str]:
+        """A sentence read with the one before it when it cannot stand alone: "My left foot.
+        It slaps the ground." reads "foot slaps the ground"; "It's my foot. Won't lift." reads
+        "it my foot cannot lift"."""
+        if not before or not tokens:
+            return tokens
+        if tokens[0] in _PRONOUNS and _DEGREE.isdisjoint(tokens[1:3]):
+            named = next((w for w in reversed(before) if w in self._antecedents), None)
+            return tokens if named is None else [named, *tokens[1:]]
+        if sum(t != _BOUNDARY for t in tokens) <= FRAGMENT_WORDS and any(
+            self._words_of.get(t) or self._screen_words(t) for t in tokens
+        ):  # a fragment with a word of a red flag in it
+            return [*before[-BRIDGE_WORDS:], *tokens]
+        return tokens
 
     def _unsaid(self, tokens: Sequence[str], at: int) -> bool:
         """Whether a denial or a hypothetical ends in the few words before ``at`` ("that's

@@ -400,3 +400,32 @@ def test_the_affirmation_names_the_sign_asked_about(screen: SafetyScreen) -> Non
     assert found.outcome == Outcome.URGENT
     assert found.deciding is not None and found.deciding.trigger == "i have that"
     assert found.rule == "numbness around the genitals or anus (saddle)"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # "it" or "they" opening a sentence stands for the body part named before
+        "something's wrong with my left foot. it slaps the ground when i walk.",
+        "my legs. they just won't hold me up today.",
+        # a fragment is read on from the sentence before
+        "down there. numb. since this morning.",
+        "it's my foot. won't lift. keeps catching.",
+    ],
+)
+def test_a_sign_told_over_two_sentences_is_urgent(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # the "it" of "it was that bad" stands for nothing named
+        "my right leg was on fire. it was that bad i collapsed on the couch.",
+        "my leg hurts. it's killing me.",
+        # a fragment without a red-flag word is not read on
+        "my left bum cheek hurts. ok. thanks.",
+    ],
+)
+def test_sentences_read_together_raise_no_false_alarm(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
