@@ -438,6 +438,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "third_person",
     "affirming",
     "antecedents",
+    "object_markers",
 )
 """Trigger lists of the safety screen's context rules (``context:`` in an intent file)."""
 

@@ -54,6 +54,8 @@ BRIDGE_WORDS = 16
 """Most words of the sentence before that a fragment is read with."""
 _PRONOUNS = frozenset({"it", "they", "them"})
 """A sentence opening with one of these is about the last body part named before it."""
+_DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"})
+"""Words between a verb and the person it acts on ("carrying my daughter")."""
 _DEGREE = frozenset({"so", "that", "too", "such"})
 """After the pronoun, these make it the "it" of "it was that bad", about nothing named."""
 AFFIRMING_SCOPE = 4
@@ -444,6 +446,15 @@ class SafetyScreen:
             return [*before[-BRIDGE_WORDS:], *tokens]
         return tokens
 
+    @staticmethod
+    def _object_of_a_verb(s: _Sentence, at: int) -> bool:
+        """Whether the person at ``at`` is what someone acted on ("I tripped over my son's
+        bike", "carrying my daughter"), not who has the sign."""
+        j = at
+        while j > 0 and s.tokens[j - 1] in _DETERMINERS:
+            j -= 1
+        return any(b == j - 1 for _, b in s.spans.get("object_markers", ()))
+
     def _unsaid(self, tokens: Sequence[str], at: int) -> bool:
         """Whether a denial or a hypothetical ends in the few words before ``at`` ("that's
         not happening to me", "in case that happened to me")."""
@@ -734,7 +745,10 @@ class SafetyScreen:
             (a, b)
             for a, b in self._triggers(s, "experiencers", symptom)
             + self._triggers(s, "third_person", symptom)
-            if a not in times and b < first and not any(b < p < first for p in first_person)
+            if a not in times
+            and b < first
+            and not any(b < p < first for p in first_person)
+            and not self._object_of_a_verb(s, a)
         ]
         if others and rule.kind != "crisis":
             # Now or history, read in the clauses of the person and of the term: "says he

@@ -300,6 +300,10 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         # someone else's sign after a colon, or told with a lost "has"
         "writing for my dad, who doesn't go online: his leg has gone weak and he keeps falling",
         "my partner's been peeing himself at night, he's 45 and has had sciatica for a month",
+        # a person the writer acted on is not the one who has the sign
+        "i tripped over my son's bike and fell on my back",
+        "i was carrying my daughter and slipped on the stairs",
+        "i tripped over the dog and went down hard on my back",
         # a workout does not excuse legs that are numb and weakening
         "my legs are numb after the gym and getting weaker",
         "in march i got sciatica and now both legs are numb",
@@ -429,3 +433,10 @@ def test_a_sign_told_over_two_sentences_is_urgent(screen: SafetyScreen, message:
 )
 def test_sentences_read_together_raise_no_false_alarm(screen: SafetyScreen, message: str) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+def test_someone_else_acting_is_still_someone_else(screen: SafetyScreen) -> None:
+    found = screen.assess("my wife was carrying our son and slipped on the ice this morning")
+    assert found.outcome == Outcome.URGENT
+    assert found.deciding is not None and found.deciding.someone_else
+    assert found.deciding.trigger == "wife"
