@@ -335,6 +335,7 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         "i have a temperature sensitivity in my foot",
         # a child's or a dog's accident is not the writer's
         "my wee one wet the bed so i was up all night",
+        "the dog wet the bed so i was up all night washing sheets",
         # not noticing a numbness is still no numbness
         "i didn't notice any numbness down there",
         # a stop for the loo on a drive, a bottom numb after hours of sitting
