@@ -300,6 +300,10 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         # someone else's sign after a colon, or told with a lost "has"
         "writing for my dad, who doesn't go online: his leg has gone weak and he keeps falling",
         "my partner's been peeing himself at night, he's 45 and has had sciatica for a month",
+        # a cancer history in other words
+        "they found a lesion on my spine and my back aches at night",
+        "i finished radiation last year and now i have back pain",
+        "i had a lumpectomy two years ago and my back hurts now",
         # a person the writer acted on is not the one who has the sign
         "i tripped over my son's bike and fell on my back",
         "i was carrying my daughter and slipped on the stairs",
@@ -355,6 +359,8 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         "my foot goes numb and it spreads up into my calf when i sit too long",
         "i drink less than usual so i pee less",
         "i can't feel my foot when it's cold",
+        # pain that radiates is no radiotherapy
+        "the radiation of the pain into my foot is the worst part",
         # a limp after a long run; miles without the legs giving way
         "i was dragging my left leg to the finish line after a long run",
         "i can walk for miles without my legs giving way",
