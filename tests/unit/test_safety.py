@@ -300,6 +300,12 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         # someone else's sign after a colon, or told with a lost "has"
         "writing for my dad, who doesn't go online: his leg has gone weak and he keeps falling",
         "my partner's been peeing himself at night, he's 45 and has had sciatica for a month",
+        # the bladder, the bowels and the genitals in everyday words
+        "i have no idea when i need a wee anymore",
+        "it's like my bladder has switched off",
+        "i've lost all sensation when i go to the toilet",
+        "my balls feel numb since my back went",
+        "i couldn't get hard last night and my back has been bad",
         # a cancer history in other words
         "they found a lesion on my spine and my back aches at night",
         "i finished radiation last year and now i have back pain",
@@ -359,6 +365,9 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         "my foot goes numb and it spreads up into my calf when i sit too long",
         "i drink less than usual so i pee less",
         "i can't feel my foot when it's cold",
+        # "funny" and "getting hard" in other senses
+        "my bladder is funny about coffee, always has been",
+        "it's getting hard to kneel and get back up",
         # pain that radiates is no radiotherapy
         "the radiation of the pain into my foot is the worst part",
         # a limp after a long run; miles without the legs giving way
