@@ -306,6 +306,9 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         "i've lost all sensation when i go to the toilet",
         "my balls feel numb since my back went",
         "i couldn't get hard last night and my back has been bad",
+        # a hedge about one's own sign neither asks nor denies
+        "i could be wrong but i think i've been leaking a bit",
+        "could it be nothing that i cant feel my bum on the toilet seat?",
         # a cancer history in other words
         "they found a lesion on my spine and my back aches at night",
         "i finished radiation last year and now i have back pain",
