@@ -309,6 +309,9 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         # a hedge about one's own sign neither asks nor denies
         "i could be wrong but i think i've been leaking a bit",
         "could it be nothing that i cant feel my bum on the toilet seat?",
+        # a denial ends where a new subject starts
+        "no bladder issues and my foot drags when i walk",
+        "no fever and my legs are both numb",
         # a cancer history in other words
         "they found a lesion on my spine and my back aches at night",
         "i finished radiation last year and now i have back pain",
