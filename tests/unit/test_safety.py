@@ -312,6 +312,8 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         # a denial ends where a new subject starts
         "no bladder issues and my foot drags when i walk",
         "no fever and my legs are both numb",
+        # "and now" goes on with the same person's story
+        "my mum had a fall last month and now she can't get out of bed",
         # a cancer history in other words
         "they found a lesion on my spine and my back aches at night",
         "i finished radiation last year and now i have back pain",
