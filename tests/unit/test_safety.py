@@ -376,6 +376,12 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         # "funny" and "getting hard" in other senses
         "my bladder is funny about coffee, always has been",
         "it's getting hard to kneel and get back up",
+        # legs numb from sitting on the loo, jelly after leg day, one inner thigh, both
+        # sides of the bottom
+        "i sat on the loo for ages and my legs went numb lol",
+        "my legs are like jelly after leg day at the gym",
+        "i have a tingle in my inner thigh after cycling",
+        "the pain shoots down both sides of my bum when i sit",
         # pain that radiates is no radiotherapy
         "the radiation of the pain into my foot is the worst part",
         # a limp after a long run; miles without the legs giving way
