@@ -314,6 +314,11 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         "no fever and my legs are both numb",
         # "and now" goes on with the same person's story
         "my mum had a fall last month and now she can't get out of bed",
+        # feverish in other words, an infection of the water
+        "i'm all clammy and shaky and my back is killing me",
+        "i've got the shakes and my back is killing me",
+        "my back is hot to the touch and red",
+        "i had a uti last week and now my back is killing me",
         # a cancer history in other words
         "they found a lesion on my spine and my back aches at night",
         "i finished radiation last year and now i have back pain",
@@ -382,6 +387,9 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         "my legs are like jelly after leg day at the gym",
         "i have a tingle in my inner thigh after cycling",
         "the pain shoots down both sides of my bum when i sit",
+        # hot and sweaty at the gym, shaky from coffee
+        "i get hot and sweaty at the gym and my back aches after",
+        "coffee gives me the shakes",
         # pain that radiates is no radiotherapy
         "the radiation of the pain into my foot is the worst part",
         # a limp after a long run; miles without the legs giving way
