@@ -21,6 +21,12 @@ Each mention reads as one of:
 - another person's history ("my aunt had cancer") -> :attr:`Outcome.OTHER_HISTORY`;
 - thoughts of suicide or self-harm -> :attr:`Outcome.CRISIS`.
 
+A sign may be told over two sentences: "My left foot. It slaps the ground." reads the "it" as
+the foot (the ``antecedents`` list), and a fragment ("Numb.", "Won't lift.") is read on from
+the sentence before. A question about a sign followed by "that's happening to me" (the
+``affirming`` list) is the writer's own sign, and a person the writer acted on ("I tripped
+over my son's bike", the ``object_markers`` list) is not the one who has it.
+
 The message's outcome is the most serious of its mentions: crisis, then urgent, then asking,
 then the rest. Pure functions over rules compiled once; no I/O.
 """
@@ -373,15 +379,19 @@ class SafetyScreen:
         # Once a mention reads as urgent, only thoughts of suicide or self-harm could make the
         # message more severe: later sentences are screened for those alone.
         crisis_only = False
+        # The first sign asked about, which the writer may go on to say they have.
         asked: Finding | None = None
-        """The first sign asked about, which the writer may go on to say they have."""
+        # The sentence before, which "it", "they" or a fragment may lean on.
         before: list[str] = []
         known = self._words_of
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
         for sentence in sentences(message) if split is None else split:
             own = self._tokens(sentence)
-            tokens, before = self._bridged(before, own), own
+            tokens = self._bridged(before, own)
+            # "My foot. It drags. It slaps.": the foot named stays named; a fragment's reading
+            # does not snowball into the next one.
+            before = own if len(tokens) > len(own) else tokens
             if asked is not None and not crisis_only:
                 crisis_only = self._affirm(asked, tokens, findings)
             where: dict[str, set[int]] = defaultdict(set)
