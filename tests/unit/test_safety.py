@@ -390,6 +390,13 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         # hot and sweaty at the gym, shaky from coffee
         "i get hot and sweaty at the gym and my back aches after",
         "coffee gives me the shakes",
+        # look-alikes of the new readings: pain in the whole leg with a numb patch, feet apart
+        # for a stretch, an exercise that pushes, toes numb in the cold, a lifelong trait
+        "i have pain in my whole leg and it's numb at the outer calf",
+        "i stand with my left foot and right foot apart for the stretch",
+        "the pushing exercise hurt my bladder area a bit",
+        "i lost feeling in my toes when it was freezing outside",
+        "my knees give way when i'm tired after a long hike, always have",
         # pain that radiates is no radiotherapy
         "the radiation of the pain into my foot is the worst part",
         # a limp after a long run; miles without the legs giving way
