@@ -397,6 +397,11 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         "the pushing exercise hurt my bladder area a bit",
         "i lost feeling in my toes when it was freezing outside",
         "my knees give way when i'm tired after a long hike, always have",
+        # pain with no warning, a painful try at moving a foot, comfort on the toilet, a duvet
+        "the pain came out of nowhere with no warning",
+        "when i try to move my foot it hurts so i cannot walk far",
+        "i cannot feel comfortable on the toilet with this back",
+        "i sweat at night because the duvet is too thick, and my back hurts",
         # pain that radiates is no radiotherapy
         "the radiation of the pain into my foot is the worst part",
         # a limp after a long run; miles without the legs giving way
