@@ -390,6 +390,8 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         # hot and sweaty at the gym, shaky from coffee
         "i get hot and sweaty at the gym and my back aches after",
         "coffee gives me the shakes",
+        "coming off tramadol gives me the shakes and my back is sore",
+        "i get clammy when the pain spikes",
         # look-alikes of the new readings: pain in the whole leg with a numb patch, feet apart
         # for a stretch, an exercise that pushes, toes numb in the cold, a lifelong trait
         "i have pain in my whole leg and it's numb at the outer calf",
