@@ -319,6 +319,8 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         "i've got the shakes and my back is killing me",
         "my back is hot to the touch and red",
         "i had a uti last week and now my back is killing me",
+        # "like i'm sitting on nothing" describes the numbness, it denies nothing
+        "the toilet seat feels like i'm sitting on nothing, dead round my bottom",
         # a cancer history in other words
         "they found a lesion on my spine and my back aches at night",
         "i finished radiation last year and now i have back pain",
