@@ -321,6 +321,9 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         "i had a uti last week and now my back is killing me",
         # "like i'm sitting on nothing" describes the numbness, it denies nothing
         "the toilet seat feels like i'm sitting on nothing, dead round my bottom",
+        # "I needed to pee but I couldn't": the "but" does not part the urge from the failure
+        "i needed to pee but i couldn't",
+        "i had to go to the bathroom but couldn't",
         # a cancer history in other words
         "they found a lesion on my spine and my back aches at night",
         "i finished radiation last year and now i have back pain",
@@ -406,6 +409,9 @@ def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -
         "when i try to move my foot it hurts so i cannot walk far",
         "i cannot feel comfortable on the toilet with this back",
         "i sweat at night because the duvet is too thick, and my back hurts",
+        # no toilet to be found, too stiff to get up
+        "i needed a wee but i couldn't find a toilet",
+        "i wanted to go to the loo but couldn't get up because of my back",
         # pain that radiates is no radiotherapy
         "the radiation of the pain into my foot is the worst part",
         # a limp after a long run; miles without the legs giving way
