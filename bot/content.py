@@ -440,6 +440,9 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "present_tense",
     "experiencers",
     "third_person",
+    "affirming",
+    "antecedents",
+    "object_markers",
 )
 """Trigger lists of the safety screen's context rules (``context:`` in an intent file)."""
 

@@ -21,6 +21,12 @@ Each mention reads as one of:
 - another person's history ("my aunt had cancer") -> :attr:`Outcome.OTHER_HISTORY`;
 - thoughts of suicide or self-harm -> :attr:`Outcome.CRISIS`.
 
+A sign may be told over two sentences: "My left foot. It slaps the ground." reads the "it" as
+the foot (the ``antecedents`` list), and a fragment ("Numb.", "Won't lift.") is read on from
+the sentence before. A question about a sign followed by "that's happening to me" (the
+``affirming`` list) is the writer's own sign, and a person the writer acted on ("I tripped
+over my son's bike", the ``object_markers`` list) is not the one who has it.
+
 The message's outcome is the most serious of its mentions: crisis, then urgent, then asking,
 then the rest. Pure functions over rules compiled once; no I/O.
 """
@@ -47,6 +53,19 @@ NEGATION_SCOPE = 6
 """Most words between a negation trigger and the red-flag term it negates."""
 POST_NEGATION_SCOPE = 4
 """Most words between a red-flag term and a trailing denial ("bladder is fine")."""
+FRAGMENT_WORDS = 3
+"""A sentence of at most this many words ("Won't lift.", "Numb.") is read on from the one
+before."""
+BRIDGE_WORDS = 16
+"""Most words of the sentence before that a fragment is read with."""
+_PRONOUNS = frozenset({"it", "they", "them"})
+"""A sentence opening with one of these is about the last body part named before it."""
+_DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"})
+"""Words between a verb and the person it acts on ("carrying my daughter")."""
+_DEGREE = frozenset({"so", "that", "too", "such"})
+"""After the pronoun, these make it the "it" of "it was that bad", about nothing named."""
+AFFIRMING_SCOPE = 4
+"""Most words before "that's happening to me" where a denial or "if" unsays it."""
 HYPOTHETICAL_SCOPE = 12
 """Most words between "what if", "signs of", ... and the term they make hypothetical."""
 WORD_CACHE_SIZE = 16_384
@@ -224,7 +243,8 @@ _REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("can not", r"\bcan not\b", "cannot"),
         (
             "not ",
-            r"\b(?:will|would|does|did) not (?=empty|come|start|work|lift|move|hold|go\b|bend)",
+            r"\b(?:will|would|does|did) not (?:want to |wanna )?"
+            r"(?=empty|come|start|work|lift|move|hold|go\b|bend|flex|point|raise|pick)",
             "cannot ",
         ),
         (
@@ -234,9 +254,22 @@ _REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
             "cannot ",
         ),
         (
-            "lost ",
-            r"\blost (?:all |any |some |the |most )(?=feeling|sensation|control|strength)",
-            "lost ",
+            # feeling "barely" there is feeling lost: "i can barely feel the paper"
+            "ly f",
+            r"\b(?:can |could |i )?(?:barely|hardly|scarcely) (?=feel|felt)",
+            "cannot ",
+        ),
+        (
+            "los",
+            r"\b(lost|losing) (?:all |any |some |the |most |much |more |of )+"
+            r"(?=feeling|sensation|control|strength)",
+            r"\1 ",
+        ),
+        (
+            # "lost the ability to walk on my heels"
+            "ability to",
+            r"\b(?:lost|losing|lose) (?:all |the |my |any )*ability to\b",
+            "unable to",
         ),
     )
 )
@@ -280,6 +313,15 @@ class SafetyScreen:
         for entries in index.values():
             entries.sort(key=lambda entry: entry[2], reverse=True)
         self._context_index = dict(index)
+        # "Is it normal to lose bladder control? Because that's happening to me": a question
+        # about a sign, then the writer saying they have it.
+        self._affirming = _phrases(context.get("affirming", ()))
+        self._antecedents = frozenset(
+            w for t in context.get("antecedents", ()) for w in normalise(t, limit=False).split()
+        )
+        self._unsaying = _phrases(
+            [*context.get("negation_before", ()), *context.get("hypothetical", ())]
+        )
         # Rules by the first words of their first group: a sentence is checked against the
         # few rules whose first group could start at one of its words.
         by_first: dict[str, set[int]] = defaultdict(set)
@@ -337,11 +379,21 @@ class SafetyScreen:
         # Once a mention reads as urgent, only thoughts of suicide or self-harm could make the
         # message more severe: later sentences are screened for those alone.
         crisis_only = False
+        # The first sign asked about, which the writer may go on to say they have.
+        asked: Finding | None = None
+        # The sentence before, which "it", "they" or a fragment may lean on.
+        before: list[str] = []
         known = self._words_of
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
         for sentence in sentences(message) if split is None else split:
-            tokens = self._tokens(sentence)
+            own = self._tokens(sentence)
+            tokens = self._bridged(before, own)
+            # "My foot. It drags. It slaps.": the foot named stays named; a fragment's reading
+            # does not snowball into the next one.
+            before = own if len(tokens) > len(own) else tokens
+            if asked is not None and not crisis_only:
+                crisis_only = self._affirm(asked, tokens, findings)
             where: dict[str, set[int]] = defaultdict(set)
             for i, token in enumerate(tokens):
                 words = known.get(token)
@@ -368,10 +420,59 @@ class SafetyScreen:
             if Outcome.CRISIS in outcomes:
                 break
             crisis_only = crisis_only or Outcome.URGENT in outcomes
+            if asked is None and not crisis_only and Outcome.ASKING in outcomes:
+                asked = next(f for f in assessed if f.outcome == Outcome.ASKING)
+                crisis_only = self._affirm(asked, tokens, findings)
         if not findings:
             return Assessment(None)
         outcome = min((f.outcome for f in findings), key=_SEVERITY.index)
         return Assessment(outcome, tuple(findings))
+
+    def _affirm(self, asked: Finding, tokens: Sequence[str], findings: list[Finding]) -> bool:
+        """Whether ``tokens`` say the writer has the sign asked about ("that's happening to
+        me", not "if that happened to me"); if so, the sign is added as urgent."""
+        for i, token in enumerate(tokens):
+            for phrase in self._affirming.get(token, ()):
+                if tuple(tokens[i : i + len(phrase)]) != phrase:
+                    continue
+                if not self._unsaid(tokens, i):
+                    said = " ".join(phrase)
+                    findings.append(Finding(asked.rule, asked.words, Outcome.URGENT, said))
+                    return True
+        return False
+
+    def _bridged(self, before: list[str], tokens: list[str]) -> list[str]:
+        """A sentence read with the one before it when it cannot stand alone: "My left foot.
+        It slaps the ground." reads "foot slaps the ground"; "It's my foot. Won't lift." reads
+        "it my foot cannot lift"."""
+        if not before or not tokens:
+            return tokens
+        if tokens[0] in _PRONOUNS and _DEGREE.isdisjoint(tokens[1:3]):
+            named = next((w for w in reversed(before) if w in self._antecedents), None)
+            return tokens if named is None else [named, *tokens[1:]]
+        if sum(t != _BOUNDARY for t in tokens) <= FRAGMENT_WORDS and any(
+            self._words_of.get(t) or self._screen_words(t) for t in tokens
+        ):  # a fragment with a word of a red flag in it
+            return [*before[-BRIDGE_WORDS:], *tokens]
+        return tokens
+
+    @staticmethod
+    def _object_of_a_verb(s: _Sentence, at: int) -> bool:
+        """Whether the person at ``at`` is what someone acted on ("I tripped over my son's
+        bike", "carrying my daughter"), not who has the sign."""
+        j = at
+        while j > 0 and s.tokens[j - 1] in _DETERMINERS:
+            j -= 1
+        return any(b == j - 1 for _, b in s.spans.get("object_markers", ()))
+
+    def _unsaid(self, tokens: Sequence[str], at: int) -> bool:
+        """Whether a denial or a hypothetical ends in the few words before ``at`` ("that's
+        not happening to me", "in case that happened to me")."""
+        for j in range(max(0, at - AFFIRMING_SCOPE), at):
+            for phrase in self._unsaying.get(tokens[j], ()):
+                if j + len(phrase) <= at and tuple(tokens[j : j + len(phrase)]) == phrase:
+                    return True
+        return False
 
     @staticmethod
     def _tokens(sentence: Sentence) -> list[str]:
@@ -381,10 +482,9 @@ class SafetyScreen:
         if DASH in tokens:
             tokens = tuple(_BOUNDARY if t == DASH else t for t in tokens)
         text = " ".join(tokens)
-        if "not" in text or "lost" in text or "longer" in text:  # each rewrite needs one
-            for needle, pattern, repl in _REWRITES:
-                if needle in text:
-                    text = pattern.sub(repl, text)
+        for needle, pattern, repl in _REWRITES:  # each rewrite needs its needle
+            if needle in text:
+                text = pattern.sub(repl, text)
         return text.split()
 
     def _read(self, sentence: Sentence, tokens: list[str]) -> _Sentence:
@@ -655,7 +755,10 @@ class SafetyScreen:
             (a, b)
             for a, b in self._triggers(s, "experiencers", symptom)
             + self._triggers(s, "third_person", symptom)
-            if a not in times and b < first and not any(b < p < first for p in first_person)
+            if a not in times
+            and b < first
+            and not any(b < p < first for p in first_person)
+            and not self._object_of_a_verb(s, a)
         ]
         if others and rule.kind != "crisis":
             # Now or history, read in the clauses of the person and of the term: "says he

@@ -224,3 +224,279 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
     screen: SafetyScreen, message: str
 ) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # having to push to pass urine
+        "i have to push to pee and even then it's slow",
+        "my husband keeps having to force his wee out since his back went",
+        # feeling "barely" there is feeling lost
+        "i can barely feel it when i wipe",
+        "sitting on the toilet i hardly feel the seat under my bottom",
+        # a saddle that feels like something else
+        "down there it feels like i am sitting on a cushion all the time",
+        # the other leg, told as "the right one" or "doing it too"
+        "the left was bad enough and now it has spread into my right one too",
+        "my right leg is now doing it too, it was only the left before",
+        # a foot that will not move when tried
+        "when i try to lift my foot nothing happens, the toes just hang",
+        # fever in any wording: night sweats, burning up, a reading, hot and cold spells
+        "i keep sweating buckets at night and my lower back is agony",
+        "woke up with the sheets soaked in sweat again, back is killing me",
+        "i'm burning up and my back is worse than ever",
+        "my temp is 38.6 and my spine really hurts",
+        "going hot and cold all evening and the back pain is getting worse",
+        # someone else's sign, ongoing since a day of the week
+        "my wife's been dragging her right foot since thursday",
+        # a fall in any wording
+        "my mum can't get up after falling in the garden, her back hurts",
+        "my gran slipped in the kitchen and can't move",
+        "a van hit me on my bike yesterday and my back is sore",
+        # a foot that flaps or hangs, a high step so the toes clear the floor
+        "my foot flaps down on the floor when i walk now",
+        "my foot hangs down and i cant pull it up",
+        "i have to lift my knee really high so my toes dont catch",
+        # weakness told by what it stops, or a muscle that wastes
+        "my leg has got so weak i cant climb the stairs",
+        "my calf muscle has wasted away since this started",
+        # not noticing an accident is the sign, not a denial of it
+        "i didnt realise i had soiled myself until i got home",
+        "i didn't feel the urge at all and then it just came out",
+        # appetite gone and weight falling
+        "i'm off my food and losing weight and my back hurts",
+        # narrative ways of losing strength or control
+        "over the next few days i lost the ability to walk on my heels",
+        "i was slowly losing the strength in my right leg",
+        "by the evening i couldn't control my leg at all",
+        "it got to the point where i couldn't stand up without my legs giving out",
+        # someone else's sign now, the "is" lost with the apostrophe
+        "my husband's legs went numb on the way home and he's struggling to walk",
+        # weakness or numbness reaching further, a leg with no feeling at all
+        "the numbness went from my foot up into my calf and now my knee feels weak too",
+        "suddenly i couldn't feel my left leg at all",
+        "it's in my left leg and my right leg now",
+        "my legs won't do what i tell them",
+        # a seat that cannot be felt, an urge with nothing coming, less pee than usual
+        "i can't feel the seat when i sit down",
+        "i keep needing to go but nothing happens",
+        "i'm peeing much less than usual and it takes ages to start",
+        # weakness shown by what the foot cannot do, or that came on gradually
+        "i can't push off with my left foot when i walk",
+        "i can't do a calf raise on my left side anymore",
+        "the weakness in my leg came on gradually over the last two weeks",
+        "i couldn't walk more than a few steps without my leg collapsing",
+        # sensation lost, a whole leg numb
+        "i lost all sensation in my left foot",
+        "my whole leg is numb from the hip down",
+        # retention in other words: retaining, a catheter, a bladder that never empties
+        "i've been retaining urine since tuesday",
+        "i had to get catheterized at the er last night because i couldn't go",
+        "i feel like my bladder never empties",
+        "i go to pee and only a little comes out",
+        # the bottom and the backs of both thighs
+        "my butt and the backs of my thighs are numb",
+        # someone else's sign after a colon, or told with a lost "has"
+        "writing for my dad, who doesn't go online: his leg has gone weak and he keeps falling",
+        "my partner's been peeing himself at night, he's 45 and has had sciatica for a month",
+        # the bladder, the bowels and the genitals in everyday words
+        "i have no idea when i need a wee anymore",
+        "it's like my bladder has switched off",
+        "i've lost all sensation when i go to the toilet",
+        "my balls feel numb since my back went",
+        "i couldn't get hard last night and my back has been bad",
+        # a hedge about one's own sign neither asks nor denies
+        "i could be wrong but i think i've been leaking a bit",
+        "could it be nothing that i cant feel my bum on the toilet seat?",
+        # a denial ends where a new subject starts
+        "no bladder issues and my foot drags when i walk",
+        "no fever and my legs are both numb",
+        # "and now" goes on with the same person's story
+        "my mum had a fall last month and now she can't get out of bed",
+        # feverish in other words, an infection of the water
+        "i'm all clammy and shaky and my back is killing me",
+        "i've got the shakes and my back is killing me",
+        "my back is hot to the touch and red",
+        "i had a uti last week and now my back is killing me",
+        # "like i'm sitting on nothing" describes the numbness, it denies nothing
+        "the toilet seat feels like i'm sitting on nothing, dead round my bottom",
+        # "I needed to pee but I couldn't": the "but" does not part the urge from the failure
+        "i needed to pee but i couldn't",
+        "i had to go to the bathroom but couldn't",
+        # a cancer history in other words
+        "they found a lesion on my spine and my back aches at night",
+        "i finished radiation last year and now i have back pain",
+        "i had a lumpectomy two years ago and my back hurts now",
+        # a person the writer acted on is not the one who has the sign
+        "i tripped over my son's bike and fell on my back",
+        "i was carrying my daughter and slipped on the stairs",
+        "i tripped over the dog and went down hard on my back",
+        # a workout does not excuse legs that are numb and weakening
+        "my legs are numb after the gym and getting weaker",
+        "in march i got sciatica and now both legs are numb",
+    ],
+)
+def test_urgent_signs_in_narrative_wording(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # pushing a pram is not pushing to pass urine
+        "pushing my wee boy's buggy up the hill sets my sciatica off",
+        # hot and cold packs, the weather and hot flushes are no fever
+        "should i use hot and cold packs on my back",
+        "night sweats from the menopause and now sciatica too",
+        "it was 39 degrees outside on holiday and my back still hurt",
+        "the burning up my leg is the worst part",
+        # legs that tire after walking a while and recover with rest
+        "my legs go weak and numb after ten minutes of walking and come back when i sit",
+        # pain that changed sides from time to time is not both legs at once
+        "over the years it has alternated sides, this time it's the left",
+        # falls, crashes and temperatures in another sense
+        "i knocked over a glass of water and bent to clean it up and my back went",
+        "i crashed on the sofa and woke up with leg pain",
+        "i fell behind at work because of the pain",
+        "my leg pain fell off a cliff after the massage, way better",
+        "i have a temperature sensitivity in my foot",
+        # a child's or a dog's accident is not the writer's
+        "my wee one wet the bed so i was up all night",
+        "the dog wet the bed so i was up all night washing sheets",
+        # not noticing a numbness is still no numbness
+        "i didn't notice any numbness down there",
+        # a stop for the loo on a drive, a bottom numb after hours of sitting
+        "i stop for a wee break every hour on long drives",
+        "my bum goes numb on long flights",
+        # legs that ache after a walk, feet dragged over a decision
+        "my legs ache after a long walk",
+        "i'm dragging my feet about booking",
+        # cancer as a job, a charity, a pet's illness or a scare
+        "i work in cancer research and sit all day",
+        "my dog has cancer and i'm stressed",
+        "i had a cancer scare but it was nothing",
+        # leaks after childbirth that were treated; a joke
+        "after my c-section i had some bladder leaks but pelvic floor physio fixed that",
+        "the pain was so bad i nearly wet myself laughing when it stopped lol",
+        # numbness from sitting too long, less pee from drinking less
+        "my foot goes numb and it spreads up into my calf when i sit too long",
+        "i drink less than usual so i pee less",
+        "i can't feel my foot when it's cold",
+        # "funny" and "getting hard" in other senses
+        "my bladder is funny about coffee, always has been",
+        "it's getting hard to kneel and get back up",
+        # legs numb from sitting on the loo, jelly after leg day, one inner thigh, both
+        # sides of the bottom
+        "i sat on the loo for ages and my legs went numb lol",
+        "my legs are like jelly after leg day at the gym",
+        "i have a tingle in my inner thigh after cycling",
+        "the pain shoots down both sides of my bum when i sit",
+        # hot and sweaty at the gym, shaky from coffee
+        "i get hot and sweaty at the gym and my back aches after",
+        "coffee gives me the shakes",
+        "coming off tramadol gives me the shakes and my back is sore",
+        "i get clammy when the pain spikes",
+        # look-alikes of the new readings: pain in the whole leg with a numb patch, feet apart
+        # for a stretch, an exercise that pushes, toes numb in the cold, a lifelong trait
+        "i have pain in my whole leg and it's numb at the outer calf",
+        "i stand with my left foot and right foot apart for the stretch",
+        "the pushing exercise hurt my bladder area a bit",
+        "i lost feeling in my toes when it was freezing outside",
+        "my knees give way when i'm tired after a long hike, always have",
+        # pain with no warning, a painful try at moving a foot, comfort on the toilet, a duvet
+        "the pain came out of nowhere with no warning",
+        "when i try to move my foot it hurts so i cannot walk far",
+        "i cannot feel comfortable on the toilet with this back",
+        "i sweat at night because the duvet is too thick, and my back hurts",
+        # no toilet to be found, too stiff to get up
+        "i needed a wee but i couldn't find a toilet",
+        "i wanted to go to the loo but couldn't get up because of my back",
+        # pain that radiates is no radiotherapy
+        "the radiation of the pain into my foot is the worst part",
+        # a limp after a long run; miles without the legs giving way
+        "i was dragging my left leg to the finish line after a long run",
+        "i can walk for miles without my legs giving way",
+        "my leg feels a bit weak over the past few days after the gym",
+        # a catheter after an operation, water retained in the heat, a bladder never any trouble
+        "after my knee op i had a catheter for a day",
+        "i'm retaining water with the heat",
+        "my bladder never gives me trouble",
+        # a tumour read about online
+        "i've been reading horror stories online about spinal tumours and now i'm scared",
+        # a fever that is over
+        "i had a fever in january but that went away",
+    ],
+)
+def test_look_alikes_of_narrative_signs_are_no_alarm(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "outcome"),
+    [
+        # a question about a sign, then the writer saying they have it
+        (
+            "is it normal for sciatica to make you lose bladder control? because that's "
+            "happening to me",
+            Outcome.URGENT,
+        ),
+        (
+            "can sciatica cause numbness in the groin? i've been having that all week",
+            Outcome.URGENT,
+        ),
+        # a denial or a hypothetical after the question is no affirmation
+        (
+            "can sciatica make you wet yourself? thankfully that's not happening to me",
+            Outcome.ASKING,
+        ),
+        ("is foot drop serious? i'd like to know in case that happened to me", Outcome.ASKING),
+    ],
+)
+def test_a_question_then_i_have_that_is_urgent(
+    screen: SafetyScreen, message: str, outcome: Outcome
+) -> None:
+    assert _outcome(screen, message) == outcome, screen.assess(message)
+
+
+def test_the_affirmation_names_the_sign_asked_about(screen: SafetyScreen) -> None:
+    found = screen.assess("can sciatica cause numbness in the groin? i have that since monday")
+    assert found.outcome == Outcome.URGENT
+    assert found.deciding is not None and found.deciding.trigger == "i have that"
+    assert found.rule == "numbness around the genitals or anus (saddle)"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # "it" or "they" opening a sentence stands for the body part named before
+        "something's wrong with my left foot. it slaps the ground when i walk.",
+        "my legs. they just won't hold me up today.",
+        # a fragment is read on from the sentence before
+        "down there. numb. since this morning.",
+        "it's my foot. won't lift. keeps catching.",
+    ],
+)
+def test_a_sign_told_over_two_sentences_is_urgent(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # the "it" of "it was that bad" stands for nothing named
+        "my right leg was on fire. it was that bad i collapsed on the couch.",
+        "my leg hurts. it's killing me.",
+        # a fragment without a red-flag word is not read on
+        "my left bum cheek hurts. ok. thanks.",
+    ],
+)
+def test_sentences_read_together_raise_no_false_alarm(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+def test_someone_else_acting_is_still_someone_else(screen: SafetyScreen) -> None:
+    found = screen.assess("my wife was carrying our son and slipped on the ice this morning")
+    assert found.outcome == Outcome.URGENT
+    assert found.deciding is not None and found.deciding.someone_else
+    assert found.deciding.trigger == "wife"

@@ -256,4 +256,5 @@ def test_real_posts_do_not_fall_below_where_they_stand(real_dev, part: str) -> N
 
 
 def test_real_posts_get_few_false_alarms(real_dev) -> None:
-    assert real_dev.false_alarm_rate <= 0.03, real_dev.summary()
+    # the goal: urgent answers to at most 2% of the posts without an urgent sign
+    assert real_dev.false_alarm_rate <= 0.02, real_dev.summary()
