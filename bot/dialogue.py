@@ -242,10 +242,36 @@ FACET_WORDS = 8
 ANY_FACET = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in FACETS))
 """Any of :data:`FACETS` at all: one scan tells most messages they ask none."""
 
+_FACET_KEYS_TEXT = {
+    "duration": "long",
+    "soon": "soon quickly",
+    "price": "much price prices cost costs charge fee",
+    "place": "where",
+    "instead": "instead not alternative alternatives",
+    "kind": "kind type sort",
+    "treat": "rid treat treatment treatments treated treating do helps works help can",
+    "which": "which apart if whether",
+    "safe": "me safe fine",
+    "whom": "who",
+    "often": "often times frequently regularly",
+    "normal": "normal usual common typical",
+    "provider": "who",
+    "offer": "you",
+    "signs": "signs warning look watch",
+    "cause": "be causes causing",
+    "compare": "same different differ compare",
+    "condition": "if",
+    "meaning": "mean bad dangerous",
+    "effects": "side risks downsides",
+}
+FACET_KEYS = {name: frozenset(words.split()) for name, words in _FACET_KEYS_TEXT.items()}
+"""For each of :data:`FACETS`, words one of which every wording it matches holds: a message
+without any of them (its words parted by spaces only) is not searched for it."""
+
 FacetsFound = tuple[str, list[tuple[str, re.Pattern[str]]]]
 """A short message without what it leaves out, and the facets it asks (:func:`_facets_in`)."""
 
-assert {name for name, _ in FACETS} == set(ASK_KINDS)
+assert {name for name, _ in FACETS} == set(ASK_KINDS) == set(FACET_KEYS)
 
 CLOSEST = 3
 """Topics a fallback offers: the closest to the message and the conversation."""
@@ -1332,9 +1358,15 @@ def _facets_in(said: str) -> FacetsFound:
         return said, []
     said = EXCEPT.sub(" ", said)  # "the price without insurance" asks the price
     found: list[tuple[str, re.Pattern[str]]] = []
-    if not ANY_FACET.search(said):
+    # words parted by spaces only are words to the patterns' \b: a facet none of whose
+    # keys is among them is not searched for
+    plain = "'" not in said and "#" not in said
+    if not plain and not ANY_FACET.search(said):
         return said, found
+    present = frozenset(words) if plain else frozenset()  # those of `said` and maybe more
     for name, pattern in FACETS:
+        if plain and present.isdisjoint(FACET_KEYS[name]):
+            continue
         if pattern.search(said):
             found.append((name, pattern))
             if name not in OPEN_FACETS:

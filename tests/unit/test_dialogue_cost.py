@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import copy
 import gc
+import importlib
+from typing import Any
 
 import pytest
 import yaml
 from locations import REPO
 
-from bot.dialogue import ANY_FACET, FACETS, Dialogue, _facets_in
+from bot.dialogue import ANY_FACET, FACET_KEYS, FACETS, Dialogue, _facets_in
 from bot.evaluation.dialogues import _fastest_pair
 from bot.replies import ChatState
 from bot.text import normalise
 
 DATA = REPO / "tests" / "data"
+sre: Any = importlib.import_module("re._constants")  # the regular expression parser's
+sre_parse: Any = importlib.import_module("re._parser")  # own view of a pattern
 
 
 def _messages() -> list[str]:
@@ -50,6 +54,51 @@ def test_the_facets_found_are_those_of_trying_every_facet() -> None:
                     if name not in ("condition", "compare", "meaning"):
                         break
         assert [name for name, _ in found] == want, text
+
+
+def _wordings(items: Any, most: int = 3) -> list[str]:
+    """Every string a parsed pattern matches (a repeat up to ``most`` more times than its
+    least); a part of a pattern this cannot spell out fails the test."""
+    out = [""]
+    for op, arg in items:
+        if op is sre.LITERAL:
+            alts = [chr(arg)]
+        elif op is sre.AT:
+            alts = [""]
+        elif op is sre.BRANCH:
+            alts = [s for branch in arg[1] for s in _wordings(branch, most)]
+        elif op is sre.SUBPATTERN:
+            alts = _wordings(arg[3], most)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            least, at_most, sub = arg
+            one = _wordings(sub, most)
+            alts = []
+            for times in range(least, min(at_most, least + most) + 1):
+                spelt = [""]
+                for _ in range(times):
+                    spelt = [a + b for a in spelt for b in one]
+                alts += spelt
+        else:
+            raise AssertionError(f"cannot spell out {op} in a facet's pattern")
+        out = [a + b for a in out for b in alts]
+    return out
+
+
+def test_every_wording_of_a_facet_holds_one_of_its_keys() -> None:
+    """The keys that let a message skip a facet's search are in everything it matches."""
+    spelt = 0
+    for name, pattern in FACETS:
+        for wording in _wordings(sre_parse.parse(pattern.pattern)):
+            assert pattern.search(wording), (name, wording)
+            assert not FACET_KEYS[name].isdisjoint(wording.split()), (name, wording)
+            spelt += 1
+    assert spelt > 500
+
+
+def test_a_message_with_an_apostrophe_is_searched_for_every_facet() -> None:
+    assert [n for n, _ in _facets_in("how long'")[1]] == ["duration"]
+    assert [n for n, _ in _facets_in("#where")[1]] == ["place"]
+    assert _facets_in("no keys here at all")[1] == []
 
 
 @pytest.mark.parametrize(
