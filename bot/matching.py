@@ -706,25 +706,31 @@ class Matcher:
         only the two lightest of each such group are scored."""
         totals, roots = self._by_total[i]
         masks = self._masks[i]
-        held = [(masks[s], wc) for s, wc in terms]
-        remaining = 0
-        for mask, _ in held:
-            remaining |= mask
+        # The groups, found term by term in the message's order (so each group's weight is
+        # added up as :meth:`_rank` adds it): each group splits into its examples holding the
+        # term and the others, and the examples met first with this term start a group.
+        groups: list[tuple[int, float]] = []
+        for s, wc in terms:
+            mask = masks[s]
+            split: list[tuple[int, float]] = []
+            new = mask
+            for group, shared in groups:
+                inside = group & mask
+                if inside:
+                    split.append((inside, shared + wc))
+                    new &= ~inside
+                    if inside != group:
+                        split.append((group & ~mask, shared))
+                else:
+                    split.append((group, shared))
+            if new:
+                split.append((new, 0.0 + wc))
+            groups = split
         whole = self._intents[i].whole
         rest = 1 - F1_SHARE
         f1_weight = 2 * F1_SHARE
         best = second = -1.0
-        while remaining:
-            low = remaining & -remaining
-            group = remaining
-            shared = 0.0
-            for mask, wc in held:  # in the message's order, as :meth:`_rank` adds them up
-                if mask & low:
-                    shared = shared + wc
-                    group &= mask
-                else:
-                    group &= ~mask
-            remaining &= ~group
+        for group, shared in groups:
             for _ in range(2):
                 j = (group & -group).bit_length() - 1
                 if whole:
