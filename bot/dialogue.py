@@ -26,7 +26,8 @@ from bot.content import (
     load_content,
     render_answer,
 )
-from bot.matching import Decision, Matcher
+from bot.matching import Decision, Matcher, Term
+from bot.reading import read
 from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, ReplyKind, cut
 from bot.safety import Assessment, Outcome, SafetyScreen
 from bot.settings import Clinic, MatchSettings, SafetySettings, Settings
@@ -390,13 +391,28 @@ class Dialogue:
             for frame in FRAMES
         }
         """For each of :data:`FRAMES`, the intents with an example that asks that way."""
-        self._word_names: dict[str, bool] = {
-            word: self._names_a_topic(word)
-            for word in sorted({w for _, said in examples for w in said.split()} - FACET_FILLER)
-        }
+        self._word_names: dict[str, bool] = {}
         """For each word of the examples, whether it names a topic on its own (see
         :meth:`_names_a_topic`): what a short question leaves besides its facet is most often
         one such word ("how soon after?"), read here once rather than for every message."""
+        self._terms_name: dict[tuple[Term, ...], bool] = {}
+        """The same by the words' terms, for words that the matcher reads by their terms
+        alone (below): other words with those terms ("in pregnancy") name a topic or not
+        as they do."""
+        texts = {said for _, said in examples}
+        clashes: set[tuple[Term, ...]] = set()
+        for word in sorted({w for _, said in examples for w in said.split()} - FACET_FILLER):
+            decision = self.matcher.decide(word)
+            self._word_names[word] = named = _names(decision)
+            # a "Did you mean" may turn to an example said word for word: that reading is of
+            # the text, not of its terms alone
+            if decision.kind == "did_you_mean" or word in texts or read(word).story:
+                continue
+            key = tuple(self.matcher.analyzer.terms(read(word).whole))
+            if self._terms_name.setdefault(key, named) != named:
+                clashes.add(key)
+        for key in clashes:
+            del self._terms_name[key]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Dialogue:
@@ -527,7 +543,7 @@ class Dialogue:
             left = " ".join(w for w in pattern.sub(" ", said).split() if w not in FACET_FILLER)
             named = self._word_names.get(left)
             if named is None:
-                named = self._names_a_topic(left)
+                named = self._leftover_names(left)
             if named:
                 return None  # the other words name a topic (or two) of their own
             return name
@@ -536,10 +552,22 @@ class Dialogue:
     def _names_a_topic(self, words: str) -> bool:
         """Whether normalised ``words`` read alone name a topic (or two) other than small
         talk."""
-        decision = self.matcher.decide(words)
-        return decision.kind == "did_you_mean" or (
-            decision.kind == "intent" and decision.intent not in SMALL_TALK
-        )
+        return _names(self.matcher.decide(words))
+
+    def _leftover_names(self, words: str) -> bool:
+        """:meth:`_names_a_topic` of the words a short question leaves, read from their
+        terms when that tells: a one-sentence message is decided by its terms (and, for a
+        "Did you mean", its text); words without a term any topic knows name none, and
+        words with the terms of an example's word (:attr:`_terms_name`) name what it
+        names."""
+        reading = read(words)
+        if reading.story:
+            return self._names_a_topic(words)
+        terms = tuple(self.matcher.analyzer.terms(reading.whole))
+        if not any(t.confidence > 0 and t.stem in self.matcher.idf for t in terms):
+            return False  # the matcher finds no candidate: the fallback
+        named = self._terms_name.get(terms)
+        return self._names_a_topic(words) if named is None else named
 
     def _navigation_core(self, state: ChatState, said: str) -> tuple[str, str | None] | None:
         """Back or "more" in a message that says more than that ("oops wrong button, take
@@ -1252,6 +1280,13 @@ GENERIC_NAME_WORDS = frozenset(
 
 def _pairs(decision: Decision) -> tuple[tuple[str, float], ...]:
     return tuple((c.intent, c.score) for c in decision.candidates)
+
+
+def _names(decision: Decision) -> bool:
+    """True when a decision is about a topic (or two) other than small talk."""
+    return decision.kind == "did_you_mean" or (
+        decision.kind == "intent" and decision.intent not in SMALL_TALK
+    )
 
 
 def _names_its_own(decision: Decision) -> bool:

@@ -113,12 +113,32 @@ def test_the_words_known_to_name_a_topic_give_the_answers_of_reading_them(
     states.append(ChatState(last_kind="history"))
     said = [t for t in _messages() if len(t.split()) <= 8][:400]
     said += ["how soon after?", "how long should i keep it on for", "how much per session"]
-    bare = copy.copy(dialogue)  # the same dialogue, its table emptied
+    bare = copy.copy(dialogue)  # the same dialogue, its tables emptied
     bare._word_names = {}
+    bare._leftover_names = bare._names_a_topic  # type: ignore[method-assign]
     assert dialogue._word_names and any(dialogue._word_names.values())
     for state in states:
         for text in said:
             assert dialogue.handle(state, text) == bare.handle(state, text), (last, text)
+
+
+def test_what_a_short_question_leaves_names_a_topic_as_the_matcher_reads_it(
+    dialogue: Dialogue,
+) -> None:
+    """Words read by their terms (no term known, or an example word's terms) name a topic
+    exactly when the matcher's reading of them does: every run of one to three words of the
+    labelled messages, and words with nothing known."""
+    runs: set[str] = {"him", "abouts", "in pregnancy", "try tablets", "the of", "tho"}
+    for text in _messages()[::3]:
+        words = normalise(text).split()
+        for n in (1, 2, 3):
+            runs.update(" ".join(words[k : k + n]) for k in range(len(words) - n + 1))
+    table = 0
+    for run in sorted(runs):
+        assert dialogue._leftover_names(run) == dialogue._names_a_topic(run), run
+        table += tuple(dialogue.matcher.analyzer.terms(run)) in dialogue._terms_name
+    assert len(runs) > 3000 and table > 1000
+    assert dialogue._terms_name and not all(dialogue._terms_name.values())
 
 
 def test_timing_a_pair_leaves_the_garbage_collector_as_it_was() -> None:
