@@ -380,6 +380,7 @@ class Dialogue:
         self.screen = SafetyScreen.from_content(content)
         self.matcher = Matcher(content, threshold=match.threshold, margin=match.margin)
         self._messages = {key: self._fill(text) for key, text in content.messages.items()}
+        self._back_button: Button | None = None  # made when first needed
         examples = [
             (name, normalise(example.text))
             for name, intent in content.intents.items()
@@ -701,11 +702,12 @@ class Dialogue:
 
     def _plus_back(self, reply: Reply) -> Reply:
         """``reply`` with a Back button, before Topics when it ends with that."""
-        back = Button(self._messages["back_label"], BACK)
-        buttons = list(reply.buttons)
+        back = self._back_button
+        if back is None:
+            back = self._back_button = Button(self._messages["back_label"], BACK)
+        buttons = reply.buttons
         at = len(buttons) - 1 if buttons and buttons[-1].payload == MENU else len(buttons)
-        buttons.insert(at, back)
-        return dataclasses.replace(reply, buttons=tuple(buttons))
+        return _with_buttons(reply, (*buttons[:at], back, *buttons[at:]))
 
     def _in_context(self, state: ChatState, said: str, text: str, split: list[Sentence]) -> Reply:
         """The reply to a message read with the chat's last answer in mind.
@@ -1280,6 +1282,15 @@ GENERIC_NAME_WORDS = frozenset(
 
 def _pairs(decision: Decision) -> tuple[tuple[str, float], ...]:
     return tuple((c.intent, c.score) for c in decision.candidates)
+
+
+def _with_buttons(reply: Reply, buttons: tuple[Button, ...]) -> Reply:
+    """``reply`` with other buttons: what :func:`dataclasses.replace` gives, copied field
+    by field rather than built again (a reply checks nothing when it is built), since every
+    answer that leaves a topic gets its Back button so."""
+    other = object.__new__(Reply)
+    other.__dict__.update(reply.__dict__, buttons=buttons)
+    return other
 
 
 def _names(decision: Decision) -> bool:

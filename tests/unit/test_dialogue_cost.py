@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import gc
 import importlib
 from typing import Any
@@ -11,9 +12,9 @@ import pytest
 import yaml
 from locations import REPO
 
-from bot.dialogue import ANY_FACET, FACET_KEYS, FACETS, Dialogue, _facets_in
+from bot.dialogue import ANY_FACET, FACET_KEYS, FACETS, Dialogue, _facets_in, _with_buttons
 from bot.evaluation.dialogues import _fastest_pair
-from bot.replies import ChatState
+from bot.replies import BACK, Button, ChatState, Reply
 from bot.text import normalise
 
 DATA = REPO / "tests" / "data"
@@ -139,6 +140,25 @@ def test_what_a_short_question_leaves_names_a_topic_as_the_matcher_reads_it(
         table += tuple(dialogue.matcher.analyzer.terms(run)) in dialogue._terms_name
     assert len(runs) > 3000 and table > 1000
     assert dialogue._terms_name and not all(dialogue._terms_name.values())
+
+
+def test_a_reply_given_other_buttons_is_the_reply_a_replace_makes(dialogue: Dialogue) -> None:
+    """The Back button is added by copying the reply's fields: the copy is what
+    :func:`dataclasses.replace` makes, field by field (candidates, which equality skips,
+    too), and a reply still checks nothing when it is built."""
+    assert not hasattr(Reply, "__post_init__") and not hasattr(Reply, "__slots__")
+    buttons = (Button("Back", BACK),)
+    for reply in (
+        dialogue.answer("heat_ice", score=71.5, candidates=(("heat_ice", 71.5),)),
+        dialogue.urgent(),
+        dialogue.menu(),
+        dialogue.handle(ChatState(), "purple zebra")[0],
+    ):
+        made = _with_buttons(reply, buttons)
+        assert made.__dict__ == dataclasses.replace(reply, buttons=buttons).__dict__
+        assert made.buttons == buttons and reply.buttons != buttons  # the original is kept
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            made.text = ""  # type: ignore[misc]
 
 
 def test_timing_a_pair_leaves_the_garbage_collector_as_it_was() -> None:
