@@ -703,7 +703,8 @@ class Matcher:
         """Intent ``i``'s score, exactly as :meth:`_rank` computes it, found from fewer
         examples: examples holding the same of the message's terms share their weight, and
         of those the lightest score best (an example's score never grows with its total), so
-        only the two lightest of each such group are scored."""
+        only the lightest of each such group is scored, and the second lightest of the group
+        whose lightest scores best."""
         totals, roots = self._by_total[i]
         masks = self._masks[i]
         # The groups, found term by term in the message's order (so each group's weight is
@@ -730,23 +731,34 @@ class Matcher:
         rest = 1 - F1_SHARE
         f1_weight = 2 * F1_SHARE
         best = second = -1.0
+        lead = groups[0] if groups else (0, 0.0)  # the group of the best example
+        # the lightest of each group; then the second lightest of the best one, the only
+        # other example that may score above the second best of those
         for group, shared in groups:
-            for _ in range(2):
-                j = (group & -group).bit_length() - 1
-                if whole:
-                    score = min(shared / totals[j], shared / q_total)
-                else:
-                    score = (
-                        f1_weight * shared / (totals[j] + q_total)
-                        + rest * math.sqrt(shared * coverage) * roots[j]
-                    )
-                if score > best:
-                    best, second = score, best
-                elif score > second:
-                    second = score
-                group &= group - 1
-                if not group:
-                    break
+            j = (group & -group).bit_length() - 1
+            if whole:
+                score = min(shared / totals[j], shared / q_total)
+            else:
+                score = (
+                    f1_weight * shared / (totals[j] + q_total)
+                    + rest * math.sqrt(shared * coverage) * roots[j]
+                )
+            if score > best:
+                best, second, lead = score, best, (group, shared)
+            elif score > second:
+                second = score
+        group, shared = lead
+        group &= group - 1
+        if group:
+            j = (group & -group).bit_length() - 1
+            if whole:
+                score = min(shared / totals[j], shared / q_total)
+            else:
+                score = (
+                    f1_weight * shared / (totals[j] + q_total)
+                    + rest * math.sqrt(shared * coverage) * roots[j]
+                )
+            second = max(second, score)
         if second < 0:
             second = 0.0
         return round(100.0 * (SUPPORT_BEST * best + (1 - SUPPORT_BEST) * second), 1)
