@@ -606,3 +606,26 @@ def test_a_word_one_first_letter_away_from_a_known_word_is_not_its_typo(matcher:
     corrected = matcher.analyzer.correct(["ladder", "high", "piriformiss", "sciatca"])
     assert corrected[:2] == [("ladder", 0.0), ("high", 0.0)]  # not "bladder", "thigh"
     assert [word for word, _ in corrected[2:]] == ["piriformis", "sciatica"]
+
+
+def test_each_topic_scores_from_its_lightest_examples_what_scoring_all_gives(
+    matcher: Matcher,
+) -> None:
+    """:meth:`Matcher._top_two` scores the lightest example of each group of examples that
+    share the same of the message's terms (and one more): every topic's score, for every
+    labelled question with a follow-up's subject words added, is the one of scoring every
+    example (:meth:`Matcher.score`)."""
+    import yaml
+
+    names = [entry.name for entry in matcher._intents]
+    subjects = ["", "sciatica piriformis", "how long", "risk", "massage"]
+    checked = 0
+    for name in ("questions", "conversations"):
+        items = yaml.safe_load((REPO / "tests" / "data" / f"{name}.yml").read_text())
+        for k, item in enumerate(items[::2]):
+            query = matcher.query(f"{normalise(item['q'])} {subjects[k % len(subjects)]}")
+            want = matcher.score(query, names)
+            got = dict(matcher.best(query, names, limit=len(names)))
+            assert got == want, item["q"]
+            checked += len(want)
+    assert checked > 5000
