@@ -839,7 +839,10 @@ class Dialogue:
             pool = {last, *self.content.responses[last].follow_ups}
             pool.update(c.intent for c in decision.candidates[:POOL_OWN])
         pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
-        query = self.matcher.query(said if exclude else f"{said} {_subject(last)}")
+        if exclude:
+            query = self.matcher.query(said)
+        else:  # the message's own query, from its reading, and the last topic's words
+            query = self.matcher.query_after(decision, said, _subject(last))
         # only the best two matter, and only above where they could decide anything: the
         # best must clear the threshold, and a runner-up counts only within the margin
         # (or, given ``beat``, only when it scores above ``beat``: a reading that does not

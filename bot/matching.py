@@ -22,7 +22,7 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
@@ -205,6 +205,18 @@ class Analyzer:
                 i += 1
         return terms
 
+    def runs_on(self, text: str) -> bool:
+        """Whether a lexicon phrase starting among the last words of normalised ``text``
+        could go on into words after it: unless it could, the terms of ``text`` followed by
+        more words are those of ``text`` followed by those of the words."""
+        words = text.split()
+        n = len(words)
+        return any(
+            size > n - k
+            for k in range(max(0, n - self.max_phrase + 1), n)
+            for size in self._word(words[k])[3]
+        )
+
     @lru_cache(maxsize=16384)  # noqa: B019 - one Analyzer lives as long as the process
     def _word(self, word: str) -> tuple[str, float, Term | None, tuple[int, ...]]:
         """A word corrected, its confidence, its term on its own (None: a stopword), and the
@@ -243,6 +255,8 @@ class Decision:
     candidates: tuple[Candidate, ...]
     options: tuple[str, ...] = ()
     """For "Did you mean": the topics to offer, best first."""
+    read: tuple[str, Query] | None = field(default=None, compare=False, repr=False)
+    """For a one-sentence message: its words (normalised) and their query."""
 
     @property
     def near_urgent(self) -> bool:
@@ -285,6 +299,8 @@ RARE_TERM_MIN_INTENTS = 64
 """Below this many intents the shortcut does not pay for itself."""
 
 STORY_LIMIT = 4
+MORE_KEPT = 256
+"""The most queries of added words :meth:`Matcher.query_after` keeps."""
 """Best intents kept per sentence of a story (as many as a decision shows)."""
 REFERENT_SHARE = 0.25
 """A question that points back holds the words of the sentence before at this weight."""
@@ -569,6 +585,8 @@ class Matcher:
             for s, ids in self._term_intents.items()
         }
         self._max_share = {s: max(shares) for s, shares in self._term_shares.items()}
+        self._more: dict[str, Query] = {}
+        """The queries of the words :meth:`query_after` adds, by the words."""
 
     def query(self, text: str) -> Query:
         """Content terms of normalised text: stem -> (weight, confidence)."""
@@ -599,6 +617,23 @@ class Matcher:
             old = query.get(key)
             if old is None or (old[1], old[0]) < (conf, weight):
                 query[key] = (weight, conf)
+        return query
+
+    def query_after(self, decision: Decision, text: str, more: str) -> Query:
+        """:meth:`query` of normalised ``text`` followed by ``more``. When ``decision`` read
+        ``text`` as one sentence, its query of it is taken and ``more``'s added (unless a
+        lexicon phrase could run across), so ``text`` is not read again; ``more`` is one
+        of a few words a caller adds (a topic's subject), whose queries are kept."""
+        read = decision.read
+        if read is None or read[0] != text or self.analyzer.runs_on(text):
+            return self.query(f"{text} {more}")
+        extra = self._more.get(more)
+        if extra is None:
+            extra = self.query(more)
+            if len(self._more) < MORE_KEPT:
+                self._more[more] = extra
+        query = dict(read[1])
+        _merge(query, extra)
         return query
 
     def candidates(self, text: str, limit: int = 3) -> list[Candidate]:
@@ -1000,8 +1035,8 @@ class Matcher:
             decision = self._settled(self._decide(cands, self._cautious([alone])), [alone])
             known = sum(1 for s, (_, c) in query.items() if c > 0 and s in self._term_intents)
             if decision.kind == "fallback" and known >= 2:
-                return self._alone(decision)
-            return self._verbatim(decision, reading.whole)
+                return _noted(self._alone(decision), reading.whole, query)
+            return _noted(self._verbatim(decision, reading.whole), reading.whole, query)
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
@@ -1307,6 +1342,12 @@ class Matcher:
             )
             return Decision("did_you_mean", top.intent, top.score, cands, options)
         return Decision("intent", top.intent, top.score, cands)
+
+
+def _noted(decision: Decision, whole: str, query: Query) -> Decision:
+    """``decision``, made just now, with the sentence it read noted (:attr:`Decision.read`)."""
+    object.__setattr__(decision, "read", (whole, query))  # not yet seen by anyone
+    return decision
 
 
 def _merge(query: Query, other: Query) -> None:

@@ -629,3 +629,30 @@ def test_each_topic_scores_from_its_lightest_examples_what_scoring_all_gives(
             assert got == want, item["q"]
             checked += len(want)
     assert checked > 5000
+
+
+def test_a_query_with_words_added_is_the_query_of_the_whole(matcher: Matcher) -> None:
+    """:meth:`Matcher.query_after` (a follow-up read with the last topic's words) gives the
+    query of the message and the words read together: from the message's reading when it
+    was one sentence and no lexicon phrase runs across, else read again."""
+    import yaml
+
+    texts = [
+        item["q"]
+        for name in ("questions", "conversations")
+        for item in yaml.safe_load((REPO / "tests" / "data" / f"{name}.yml").read_text())
+    ]
+    texts += ["is that why it hurts when i sit", "what about my lower", "and the pins and"]
+    subjects = ["piriformis syndrome", "how long", "risk", "sciatica piriformis", "back pain"]
+    taken = read_again = 0
+    for k, text in enumerate(texts):
+        decision = matcher.decide(text)
+        said = normalise(text)
+        more = subjects[k % len(subjects)]
+        assert matcher.query_after(decision, said, more) == matcher.query(f"{said} {more}")
+        if decision.read is not None and decision.read[0] == said:
+            if matcher.analyzer.runs_on(said):
+                read_again += 1
+            else:
+                taken += 1
+    assert taken > 150 and read_again > 0
