@@ -205,17 +205,21 @@ class Analyzer:
                 i += 1
         return terms
 
-    def runs_on(self, text: str) -> bool:
-        """Whether a lexicon phrase starting among the last words of normalised ``text``
-        could go on into words after it: unless it could, the terms of ``text`` followed by
-        more words are those of ``text`` followed by those of the words."""
+    def runs_on(self, text: str, more: str) -> bool:
+        """Whether a lexicon phrase starts among the last words of normalised ``text`` and
+        goes on into ``more``: unless one does, the terms of ``text`` followed by ``more``
+        are those of ``text`` followed by those of ``more`` (at each word of ``text`` the
+        phrases tried and found are the same)."""
         words = text.split()
         n = len(words)
-        return any(
-            size > n - k
-            for k in range(max(0, n - self.max_phrase + 1), n)
-            for size in self._word(words[k])[3]
-        )
+        after = [self._word(w)[0] for w in more.split()[: self.max_phrase - 1]]
+        for k in range(max(0, n - self.max_phrase + 1), n):
+            for size in self._word(words[k])[3]:
+                if n - k < size <= n - k + len(after):
+                    key = (*(self._word(w)[0] for w in words[k:]), *after[: size - (n - k)])
+                    if key in self.synonyms:
+                        return True
+        return False
 
     @lru_cache(maxsize=16384)  # noqa: B019 - one Analyzer lives as long as the process
     def _word(self, word: str) -> tuple[str, float, Term | None, tuple[int, ...]]:
@@ -625,7 +629,7 @@ class Matcher:
         lexicon phrase could run across), so ``text`` is not read again; ``more`` is one
         of a few words a caller adds (a topic's subject), whose queries are kept."""
         read = decision.read
-        if read is None or read[0] != text or self.analyzer.runs_on(text):
+        if read is None or read[0] != text or not text or self.analyzer.runs_on(text, more):
             return self.query(f"{text} {more}")
         extra = self._more.get(more)
         if extra is None:
