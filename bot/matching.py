@@ -686,14 +686,15 @@ class Matcher:
             return []
         q_total = sum(w for w, _ in query.values())
         covered: dict[int, float] = {}
-        shares: dict[int, float] = {}
         mine: dict[int, list[tuple[str, float]]] = {}
+        ordered: list[tuple[float, int]] = []
         wanted = {self._index_of[name] for name in intents if name in self._index_of}
         known = [
             (s, w * conf, conf, self._share_of[s])
             for s, (w, conf) in query.items()
             if conf > 0 and s in self._share_of
         ]
+        entries = self._intents
         for i in wanted:  # in :meth:`score`'s order, summed up as it does, term by term
             weight = share = 0.0
             terms: list[tuple[str, float]] = []
@@ -702,11 +703,20 @@ class Matcher:
                     weight += wc
                     share += conf * of[i]
                     terms.append((s, wc))
-            covered[i], shares[i], mine[i] = weight, share, terms
-        covered = {i: c for i, c in covered.items() if c > 0}
+            if weight > 0:
+                covered[i], mine[i] = weight, terms
+                # :func:`_score_bound`, computed as :meth:`_rank` computes it
+                coverage = weight / q_total
+                p = min(1.0, share)
+                if entries[i].whole:
+                    bound = min(p, coverage)
+                elif p + coverage > 0:
+                    pc = p * coverage
+                    bound = F1_SHARE * 2 * pc / (p + coverage) + (1 - F1_SHARE) * math.sqrt(pc)
+                else:
+                    bound = 0.0
+                ordered.append((bound, i))
         kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
-        bound_of = self._bound
-        ordered = [(bound_of(i, c / q_total, shares[i]), i) for i, c in covered.items()]
         ordered.sort(key=_first, reverse=True)  # as in :meth:`_rank`: stable, best bound first
         ranked: list[tuple[str, float]] = []
         top = -math.inf
@@ -725,16 +735,6 @@ class Matcher:
                 heapq.heapreplace(kept, score)
         ranked.sort(key=lambda kv: -kv[1])
         return [kv for kv in ranked[:limit] if kv[1] >= floor]
-
-    def _bound(self, i: int, coverage: float, share: float) -> float:
-        """:func:`_score_bound` of intent ``i``, computed as :meth:`_rank` computes it."""
-        p = min(1.0, share)
-        if self._intents[i].whole:
-            return min(p, coverage)
-        if p + coverage > 0:
-            pc = p * coverage
-            return F1_SHARE * 2 * pc / (p + coverage) + (1 - F1_SHARE) * math.sqrt(pc)
-        return 0.0
 
     def _top_two(
         self, i: int, terms: Sequence[tuple[str, float]], q_total: float, coverage: float
