@@ -407,9 +407,10 @@ class Dialogue:
             self._word_names[word] = named = _names(decision)
             # a "Did you mean" may turn to an example said word for word: that reading is of
             # the text, not of its terms alone
-            if decision.kind == "did_you_mean" or word in texts or read(word).story:
+            reading = read(word)
+            if decision.kind == "did_you_mean" or word in texts or reading.story:
                 continue
-            key = tuple(self.matcher.analyzer.terms(read(word).whole))
+            key = tuple(self.matcher.analyzer.terms(reading.whole))
             if self._terms_name.setdefault(key, named) != named:
                 clashes.add(key)
         for key in clashes:

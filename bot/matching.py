@@ -303,9 +303,9 @@ RARE_TERM_MIN_INTENTS = 64
 """Below this many intents the shortcut does not pay for itself."""
 
 STORY_LIMIT = 4
+"""Best intents kept per sentence of a story (as many as a decision shows)."""
 MORE_KEPT = 256
 """The most queries of added words :meth:`Matcher.query_after` keeps."""
-"""Best intents kept per sentence of a story (as many as a decision shows)."""
 REFERENT_SHARE = 0.25
 """A question that points back holds the words of the sentence before at this weight."""
 REFERENT_TERMS = 4
