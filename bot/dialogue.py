@@ -562,14 +562,15 @@ class Dialogue:
         "Did you mean", its text); words without a term any topic knows name none, and
         words with the terms of an example's word (:attr:`_terms_name`) name what it
         names."""
-        reading = read(words)
-        if reading.story:
+        terms = tuple(self.matcher.analyzer.terms(words))
+        known = any(t.confidence > 0 and t.stem in self.matcher.idf for t in terms)
+        named = self._terms_name.get(terms) if known else False
+        if named is None:
             return self._names_a_topic(words)
-        terms = tuple(self.matcher.analyzer.terms(reading.whole))
-        if not any(t.confidence > 0 and t.stem in self.matcher.idf for t in terms):
-            return False  # the matcher finds no candidate: the fallback
-        named = self._terms_name.get(terms)
-        return self._names_a_topic(words) if named is None else named
+        reading = read(words)  # the words the matcher reads: these, as one sentence?
+        if reading.story or reading.whole != words:
+            return self._names_a_topic(words)
+        return named  # no known term: the matcher finds no candidate, the fallback
 
     def _navigation_core(self, state: ChatState, said: str) -> tuple[str, str | None] | None:
         """Back or "more" in a message that says more than that ("oops wrong button, take
