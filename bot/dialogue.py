@@ -781,7 +781,7 @@ class Dialogue:
             decision.kind == "intent"
             and decision.intent in self.matcher.subject_topics
             and not ELLIPSIS.match(said)
-            and decision.intent in self.matcher.subjects(said)
+            and decision.intent in self.matcher.subjects(said, decision)
         ):
             # the message names the subject of its own topic ("how long does it last in
             # pregnancy"): read as before, whatever "it" points to

@@ -259,8 +259,8 @@ class Decision:
     candidates: tuple[Candidate, ...]
     options: tuple[str, ...] = ()
     """For "Did you mean": the topics to offer, best first."""
-    read: tuple[str, Query] | None = field(default=None, compare=False, repr=False)
-    """For a one-sentence message: its words (normalised) and their query."""
+    read: tuple[str, Query, list[Term]] | None = field(default=None, compare=False, repr=False)
+    """For a one-sentence message: its words (normalised), their query and their terms."""
 
     @property
     def near_urgent(self) -> bool:
@@ -1039,8 +1039,8 @@ class Matcher:
             decision = self._settled(self._decide(cands, self._cautious([alone])), [alone])
             known = sum(1 for s, (_, c) in query.items() if c > 0 and s in self._term_intents)
             if decision.kind == "fallback" and known >= 2:
-                return _noted(self._alone(decision), reading.whole, query)
-            return _noted(self._verbatim(decision, reading.whole), reading.whole, query)
+                return _noted(self._alone(decision), (reading.whole, query, alone))
+            return _noted(self._verbatim(decision, reading.whole), (reading.whole, query, alone))
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
@@ -1187,9 +1187,13 @@ class Matcher:
             return decision
         return Decision("intent", exact[0].intent, exact[0].score, decision.candidates)
 
-    def subjects(self, text: str) -> set[str]:
+    def subjects(self, text: str, decision: Decision | None = None) -> set[str]:
         """The topics of the subjects (:data:`STORY_SUBJECTS`) normalised text names
-        ("how long does it last in pregnancy": ``pregnancy``)."""
+        ("how long does it last in pregnancy": ``pregnancy``); from the terms ``decision``
+        read when it read ``text`` as one sentence."""
+        read = decision.read if decision is not None else None
+        if read is not None and read[0] == text:
+            return self._named([read[2]])
         return self._named([self.analyzer.terms(text)])
 
     def _named(self, terms: Sequence[Sequence[Term]]) -> set[str]:
@@ -1348,9 +1352,9 @@ class Matcher:
         return Decision("intent", top.intent, top.score, cands)
 
 
-def _noted(decision: Decision, whole: str, query: Query) -> Decision:
+def _noted(decision: Decision, read: tuple[str, Query, list[Term]]) -> Decision:
     """``decision``, made just now, with the sentence it read noted (:attr:`Decision.read`)."""
-    object.__setattr__(decision, "read", (whole, query))  # not yet seen by anyone
+    object.__setattr__(decision, "read", read)  # not yet seen by anyone
     return decision
 
 

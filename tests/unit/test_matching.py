@@ -657,3 +657,18 @@ def test_a_query_with_words_added_is_the_query_of_the_whole(matcher: Matcher) ->
             else:
                 taken += 1
     assert taken > 150 and read_again > 0
+
+
+def test_the_subjects_named_from_a_reading_are_those_of_reading_again(matcher: Matcher) -> None:
+    """:meth:`Matcher.subjects` given the decision that read the message takes its terms:
+    the same subjects as reading the words again, for every labelled message."""
+    import yaml
+
+    named = 0
+    for name in ("questions", "conversations", "safety"):
+        for item in yaml.safe_load((REPO / "tests" / "data" / f"{name}.yml").read_text()):
+            said = normalise(item["q"])
+            decision = matcher.decide(item["q"])
+            assert matcher.subjects(said, decision) == matcher.subjects(said), item["q"]
+            named += bool(matcher.subjects(said, decision))
+    assert named > 20
