@@ -830,11 +830,11 @@ class Dialogue:
         is clear."""
         # not understood alone: only a message in the bot's own words leans on the last
         # topic ("what about my purple zebra" does not)
-        if (
-            decision.kind == "fallback"
-            and self.matcher.unknown_share(self.matcher.query(said)) > MAX_UNKNOWN_SHARE
-        ):
-            return None
+        if decision.kind == "fallback":
+            read = decision.read  # the message's query, when the decision read it
+            own = read[1] if read is not None and read[0] == said else self.matcher.query(said)
+            if self.matcher.unknown_share(own) > MAX_UNKNOWN_SHARE:
+                return None
         if among is not None:
             pool = set(among) & set(self.content.responses)
         else:
