@@ -26,7 +26,8 @@ from bot.content import (
     load_content,
     render_answer,
 )
-from bot.matching import Decision, Matcher
+from bot.matching import Decision, Matcher, Term
+from bot.reading import read
 from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, ReplyKind, cut
 from bot.safety import Assessment, Outcome, SafetyScreen
 from bot.settings import Clinic, MatchSettings, SafetySettings, Settings
@@ -292,22 +293,54 @@ EXCEPT = re.compile(r"\b(?:without|except|excluding|not including) (?:the |a |an
 """What a short question leaves out, which names no topic it asks about."""
 
 OPEN_FACETS = frozenset({"condition", "compare", "meaning", "worth", "better"})
+"""Facets whose question goes on in words of its own ("what if I have a disc bulge"): read
+with the last topic unless the message clearly names a topic of its own."""
 NAMES_THE_OTHER = frozenset({"compare", "meaning"})
 """Open facets whose own words name another topic by design ("is that the same as
 sciatica?" after piriformis syndrome compares the two; "what does that mean?" after the
 urgent answer asks about it, whatever else it names)."""
-"""Facets whose question goes on in words of its own ("what if I have a disc bulge"): read
-with the last topic unless the message clearly names a topic of its own."""
 
 FACET_WORDS = 9
+"""A short question about the last topic has at most this many words."""
 
 ANY_FACET = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in FACETS))
 """Any of :data:`FACETS` at all: one scan tells most messages they ask none."""
 
+_FACET_KEYS_TEXT = {
+    "duration": "long",
+    "soon": "soon quickly",
+    "price": "much price prices cost costs charge charged charges charging fee fees pay paying "
+    "payment",
+    "place": "where",
+    "instead": "instead not alternative alternatives",
+    "fails": "not",
+    "kind": "kind type sort",
+    "treat": "rid treat treatment treatments treated treating do helps works help can now next",
+    "which": "which apart if whether",
+    "safe": "me safe fine",
+    "whom": "who",
+    "often": "often times frequently regularly many",
+    "normal": "normal usual common typical",
+    "provider": "who qualifications qualified training trained certified accredited registered",
+    "offer": "you",
+    "signs": "signs warning look watch",
+    "cause": "be causes causing",
+    "compare": "same different differ compare",
+    "condition": "if",
+    "meaning": "mean bad dangerous",
+    "effects": "side risks downsides",
+    "better": "better worse effective safer quicker faster best",
+    "diagnose": "diagnose diagnosed diagnosis diagnosing tested",
+    "worth": "worth",
+}
+FACET_KEYS = {name: frozenset(words.split()) for name, words in _FACET_KEYS_TEXT.items()}
+"""For each of :data:`FACETS`, words one of which every wording it matches holds: a message
+without any of them (its words parted by spaces only) is not searched for it."""
+
 FacetsFound = tuple[str, list[tuple[str, re.Pattern[str]]]]
 """A short message without what it leaves out, and the facets it asks (:func:`_facets_in`)."""
 
-assert {name for name, _ in FACETS} == set(ASK_KINDS)
+assert {name for name, _ in FACETS} == set(ASK_KINDS) == set(FACET_KEYS)
 
 CLOSEST = 3
 """Topics a fallback offers: the closest to the message and the conversation."""
@@ -426,6 +459,7 @@ class Dialogue:
         self.screen = SafetyScreen.from_content(content)
         self.matcher = Matcher(content, threshold=match.threshold, margin=match.margin)
         self._messages = {key: self._fill(text) for key, text in content.messages.items()}
+        self._back_button: Button | None = None  # made when first needed
         examples = [
             (name, normalise(example.text))
             for name, intent in content.intents.items()
@@ -437,13 +471,29 @@ class Dialogue:
             for frame in FRAMES
         }
         """For each of :data:`FRAMES`, the intents with an example that asks that way."""
-        self._word_names: dict[str, bool] = {
-            word: self._names_a_topic(word)
-            for word in sorted({w for _, said in examples for w in said.split()} - FACET_FILLER)
-        }
+        self._word_names: dict[str, bool] = {}
         """For each word of the examples, whether it names a topic on its own (see
         :meth:`_names_a_topic`): what a short question leaves besides its facet is most often
         one such word ("how soon after?"), read here once rather than for every message."""
+        self._terms_name: dict[tuple[Term, ...], bool] = {}
+        """The same by the words' terms, for words that the matcher reads by their terms
+        alone (below): other words with those terms ("in pregnancy") name a topic or not
+        as they do."""
+        texts = {said for _, said in examples}
+        clashes: set[tuple[Term, ...]] = set()
+        for word in sorted({w for _, said in examples for w in said.split()} - FACET_FILLER):
+            decision = self.matcher.decide(word)
+            self._word_names[word] = named = _names(decision)
+            # a "Did you mean" may turn to an example said word for word: that reading is of
+            # the text, not of its terms alone
+            reading = read(word)
+            if decision.kind == "did_you_mean" or word in texts or reading.story:
+                continue
+            key = tuple(self.matcher.analyzer.terms(reading.whole))
+            if self._terms_name.setdefault(key, named) != named:
+                clashes.add(key)
+        for key in clashes:
+            del self._terms_name[key]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Dialogue:
@@ -580,7 +630,7 @@ class Dialogue:
             left = " ".join(w for w in rest.split() if w not in FACET_FILLER)
             named = self._word_names.get(left)
             if named is None:
-                named = self._names_a_topic(left)
+                named = self._leftover_names(left)
             if named:
                 return None  # the other words name a topic (or two) of their own
             return name
@@ -589,10 +639,23 @@ class Dialogue:
     def _names_a_topic(self, words: str) -> bool:
         """Whether normalised ``words`` read alone name a topic (or two) other than small
         talk."""
-        decision = self.matcher.decide(words)
-        return decision.kind == "did_you_mean" or (
-            decision.kind == "intent" and decision.intent not in SMALL_TALK
-        )
+        return _names(self.matcher.decide(words))
+
+    def _leftover_names(self, words: str) -> bool:
+        """:meth:`_names_a_topic` of the words a short question leaves, read from their
+        terms when that tells: a one-sentence message is decided by its terms (and, for a
+        "Did you mean", its text); words without a term any topic knows name none, and
+        words with the terms of an example's word (:attr:`_terms_name`) name what it
+        names."""
+        terms = tuple(self.matcher.analyzer.terms(words))
+        known = any(t.confidence > 0 and t.stem in self.matcher.idf for t in terms)
+        named = self._terms_name.get(terms) if known else False
+        if named is None:
+            return self._names_a_topic(words)
+        reading = read(words)  # the words the matcher reads: these, as one sentence?
+        if reading.story or reading.whole != words:
+            return self._names_a_topic(words)
+        return named  # no known term: the matcher finds no candidate, the fallback
 
     def _navigation_core(self, state: ChatState, said: str) -> tuple[str, str | None] | None:
         """Back or "more" in a message that says more than that ("oops wrong button, take
@@ -726,11 +789,12 @@ class Dialogue:
 
     def _plus_back(self, reply: Reply) -> Reply:
         """``reply`` with a Back button, before Topics when it ends with that."""
-        back = Button(self._messages["back_label"], BACK)
-        buttons = list(reply.buttons)
+        back = self._back_button
+        if back is None:
+            back = self._back_button = Button(self._messages["back_label"], BACK)
+        buttons = reply.buttons
         at = len(buttons) - 1 if buttons and buttons[-1].payload == MENU else len(buttons)
-        buttons.insert(at, back)
-        return dataclasses.replace(reply, buttons=tuple(buttons))
+        return _with_buttons(reply, (*buttons[:at], back, *buttons[at:]))
 
     def _in_context(self, state: ChatState, said: str, text: str, split: list[Sentence]) -> Reply:
         """The reply to a message read with the chat's last answer in mind.
@@ -827,7 +891,7 @@ class Dialogue:
             decision.kind == "intent"
             and decision.intent in self.matcher.subject_topics
             and not ELLIPSIS.match(said)
-            and decision.intent in self.matcher.subjects(said)
+            and decision.intent in self.matcher.subjects(said, decision)
         ):
             # the message names the subject of its own topic ("how long does it last in
             # pregnancy"): read as before, whatever "it" points to
@@ -966,18 +1030,21 @@ class Dialogue:
         is clear."""
         # not understood alone: only a message in the bot's own words leans on the last
         # topic ("what about my purple zebra" does not)
-        if (
-            decision.kind == "fallback"
-            and self.matcher.unknown_share(self.matcher.query(said)) > MAX_UNKNOWN_SHARE
-        ):
-            return None
+        if decision.kind == "fallback":
+            read = decision.read  # the message's query, when the decision read it
+            own = read[1] if read is not None and read[0] == said else self.matcher.query(said)
+            if self.matcher.unknown_share(own) > MAX_UNKNOWN_SHARE:
+                return None
         if among is not None:
             pool = set(among) & set(self.content.responses)
         else:
             pool = {last, *self.content.responses[last].follow_ups}
             pool.update(c.intent for c in decision.candidates[:POOL_OWN])
         pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
-        query = self.matcher.query(said if exclude else f"{said} {_subject(last)}")
+        if exclude:
+            query = self.matcher.query(said)
+        else:  # the message's own query, from its reading, and the last topic's words
+            query = self.matcher.query_after(decision, said, _subject(last))
         # only the best two matter, and only above where they could decide anything: the
         # best must clear the threshold, and a runner-up counts only within the margin
         # (or, given ``beat``, only when it scores above ``beat``: a reading that does not
@@ -1466,6 +1533,22 @@ def _pairs(decision: Decision) -> tuple[tuple[str, float], ...]:
     return tuple((c.intent, c.score) for c in decision.candidates)
 
 
+def _with_buttons(reply: Reply, buttons: tuple[Button, ...]) -> Reply:
+    """``reply`` with other buttons: what :func:`dataclasses.replace` gives, copied field
+    by field rather than built again (a reply checks nothing when it is built), since every
+    answer that leaves a topic gets its Back button so."""
+    other = object.__new__(Reply)
+    other.__dict__.update(reply.__dict__, buttons=buttons)
+    return other
+
+
+def _names(decision: Decision) -> bool:
+    """True when a decision is about a topic (or two) other than small talk."""
+    return decision.kind == "did_you_mean" or (
+        decision.kind == "intent" and decision.intent not in SMALL_TALK
+    )
+
+
 def _names_its_own(decision: Decision) -> bool:
     """True when a message clearly names a topic of its own (not small talk)."""
     return (
@@ -1584,9 +1667,15 @@ def _facets_in(said: str) -> FacetsFound:
         return said, []
     said = EXCEPT.sub(" ", said)  # "the price without insurance" asks the price
     found: list[tuple[str, re.Pattern[str]]] = []
-    if not ANY_FACET.search(said):
+    # words parted by spaces only are words to the patterns' \b: a facet none of whose
+    # keys is among them is not searched for
+    plain = "'" not in said and "#" not in said
+    if not plain and not ANY_FACET.search(said):
         return said, found
+    present = frozenset(words) if plain else frozenset()  # those of `said` and maybe more
     for name, pattern in FACETS:
+        if plain and present.isdisjoint(FACET_KEYS[name]):
+            continue
         if pattern.search(said):
             found.append((name, pattern))
             if name not in OPEN_FACETS:

@@ -22,7 +22,7 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
@@ -205,6 +205,22 @@ class Analyzer:
                 i += 1
         return terms
 
+    def runs_on(self, text: str, more: str) -> bool:
+        """Whether a lexicon phrase starts among the last words of normalised ``text`` and
+        goes on into ``more``: unless one does, the terms of ``text`` followed by ``more``
+        are those of ``text`` followed by those of ``more`` (at each word of ``text`` the
+        phrases tried and found are the same)."""
+        words = text.split()
+        n = len(words)
+        after = [self._word(w)[0] for w in more.split()[: self.max_phrase - 1]]
+        for k in range(max(0, n - self.max_phrase + 1), n):
+            for size in self._word(words[k])[3]:
+                if n - k < size <= n - k + len(after):
+                    key = (*(self._word(w)[0] for w in words[k:]), *after[: size - (n - k)])
+                    if key in self.synonyms:
+                        return True
+        return False
+
     @lru_cache(maxsize=16384)  # noqa: B019 - one Analyzer lives as long as the process
     def _word(self, word: str) -> tuple[str, float, Term | None, tuple[int, ...]]:
         """A word corrected, its confidence, its term on its own (None: a stopword), and the
@@ -243,6 +259,8 @@ class Decision:
     candidates: tuple[Candidate, ...]
     options: tuple[str, ...] = ()
     """For "Did you mean": the topics to offer, best first."""
+    read: tuple[str, Query, list[Term]] | None = field(default=None, compare=False, repr=False)
+    """For a one-sentence message: its words (normalised), their query and their terms."""
 
     @property
     def near_urgent(self) -> bool:
@@ -286,6 +304,8 @@ RARE_TERM_MIN_INTENTS = 64
 
 STORY_LIMIT = 4
 """Best intents kept per sentence of a story (as many as a decision shows)."""
+MORE_KEPT = 256
+"""The most queries of added words :meth:`Matcher.query_after` keeps."""
 REFERENT_SHARE = 0.25
 """A question that points back holds the words of the sentence before at this weight."""
 REFERENT_TERMS = 4
@@ -576,6 +596,8 @@ class Matcher:
             for s, ids in self._term_intents.items()
         }
         self._max_share = {s: max(shares) for s, shares in self._term_shares.items()}
+        self._more: dict[str, Query] = {}
+        """The queries of the words :meth:`query_after` adds, by the words."""
 
     def query(self, text: str) -> Query:
         """Content terms of normalised text: stem -> (weight, confidence)."""
@@ -606,6 +628,23 @@ class Matcher:
             old = query.get(key)
             if old is None or (old[1], old[0]) < (conf, weight):
                 query[key] = (weight, conf)
+        return query
+
+    def query_after(self, decision: Decision, text: str, more: str) -> Query:
+        """:meth:`query` of normalised ``text`` followed by ``more``. When ``decision`` read
+        ``text`` as one sentence, its query of it is taken and ``more``'s added (unless a
+        lexicon phrase could run across), so ``text`` is not read again; ``more`` is one
+        of a few words a caller adds (a topic's subject), whose queries are kept."""
+        read = decision.read
+        if read is None or read[0] != text or not text or self.analyzer.runs_on(text, more):
+            return self.query(f"{text} {more}")
+        extra = self._more.get(more)
+        if extra is None:
+            extra = self.query(more)
+            if len(self._more) < MORE_KEPT:
+                self._more[more] = extra
+        query = dict(read[1])
+        _merge(query, extra)
         return query
 
     def candidates(self, text: str, limit: int = 3) -> list[Candidate]:
@@ -654,14 +693,15 @@ class Matcher:
             return []
         q_total = sum(w for w, _ in query.values())
         covered: dict[int, float] = {}
-        shares: dict[int, float] = {}
         mine: dict[int, list[tuple[str, float]]] = {}
+        ordered: list[tuple[float, int]] = []
         wanted = {self._index_of[name] for name in intents if name in self._index_of}
         known = [
             (s, w * conf, conf, self._share_of[s])
             for s, (w, conf) in query.items()
             if conf > 0 and s in self._share_of
         ]
+        entries = self._intents
         for i in wanted:  # in :meth:`score`'s order, summed up as it does, term by term
             weight = share = 0.0
             terms: list[tuple[str, float]] = []
@@ -670,11 +710,20 @@ class Matcher:
                     weight += wc
                     share += conf * of[i]
                     terms.append((s, wc))
-            covered[i], shares[i], mine[i] = weight, share, terms
-        covered = {i: c for i, c in covered.items() if c > 0}
+            if weight > 0:
+                covered[i], mine[i] = weight, terms
+                # :func:`_score_bound`, computed as :meth:`_rank` computes it
+                coverage = weight / q_total
+                p = min(1.0, share)
+                if entries[i].whole:
+                    bound = min(p, coverage)
+                elif p + coverage > 0:
+                    pc = p * coverage
+                    bound = F1_SHARE * 2 * pc / (p + coverage) + (1 - F1_SHARE) * math.sqrt(pc)
+                else:
+                    bound = 0.0
+                ordered.append((bound, i))
         kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
-        bound_of = self._bound
-        ordered = [(bound_of(i, c / q_total, shares[i]), i) for i, c in covered.items()]
         ordered.sort(key=_first, reverse=True)  # as in :meth:`_rank`: stable, best bound first
         ranked: list[tuple[str, float]] = []
         top = -math.inf
@@ -694,60 +743,68 @@ class Matcher:
         ranked.sort(key=lambda kv: -kv[1])
         return [kv for kv in ranked[:limit] if kv[1] >= floor]
 
-    def _bound(self, i: int, coverage: float, share: float) -> float:
-        """:func:`_score_bound` of intent ``i``, computed as :meth:`_rank` computes it."""
-        p = min(1.0, share)
-        if self._intents[i].whole:
-            return min(p, coverage)
-        if p + coverage > 0:
-            pc = p * coverage
-            return F1_SHARE * 2 * pc / (p + coverage) + (1 - F1_SHARE) * math.sqrt(pc)
-        return 0.0
-
     def _top_two(
         self, i: int, terms: Sequence[tuple[str, float]], q_total: float, coverage: float
     ) -> float:
         """Intent ``i``'s score, exactly as :meth:`_rank` computes it, found from fewer
         examples: examples holding the same of the message's terms share their weight, and
         of those the lightest score best (an example's score never grows with its total), so
-        only the two lightest of each such group are scored."""
+        only the lightest of each such group is scored, and the second lightest of the group
+        whose lightest scores best."""
         totals, roots = self._by_total[i]
         masks = self._masks[i]
-        held = [(masks[s], wc) for s, wc in terms]
-        remaining = 0
-        for mask, _ in held:
-            remaining |= mask
+        # The groups, found term by term in the message's order (so each group's weight is
+        # added up as :meth:`_rank` adds it): each group splits into its examples holding the
+        # term and the others, and the examples met first with this term start a group.
+        groups: list[tuple[int, float]] = []
+        for s, wc in terms:
+            mask = masks[s]
+            split: list[tuple[int, float]] = []
+            new = mask
+            for group, shared in groups:
+                inside = group & mask
+                if inside:
+                    split.append((inside, shared + wc))
+                    new &= ~inside
+                    if inside != group:
+                        split.append((group & ~mask, shared))
+                else:
+                    split.append((group, shared))
+            if new:
+                split.append((new, 0.0 + wc))
+            groups = split
         whole = self._intents[i].whole
         rest = 1 - F1_SHARE
         f1_weight = 2 * F1_SHARE
         best = second = -1.0
-        while remaining:
-            low = remaining & -remaining
-            group = remaining
-            shared = 0.0
-            for mask, wc in held:  # in the message's order, as :meth:`_rank` adds them up
-                if mask & low:
-                    shared = shared + wc
-                    group &= mask
-                else:
-                    group &= ~mask
-            remaining &= ~group
-            for _ in range(2):
-                j = (group & -group).bit_length() - 1
-                if whole:
-                    score = min(shared / totals[j], shared / q_total)
-                else:
-                    score = (
-                        f1_weight * shared / (totals[j] + q_total)
-                        + rest * math.sqrt(shared * coverage) * roots[j]
-                    )
-                if score > best:
-                    best, second = score, best
-                elif score > second:
-                    second = score
-                group &= group - 1
-                if not group:
-                    break
+        lead = groups[0] if groups else (0, 0.0)  # the group of the best example
+        # the lightest of each group; then the second lightest of the best one, the only
+        # other example that may score above the second best of those
+        for group, shared in groups:
+            j = (group & -group).bit_length() - 1
+            if whole:
+                score = min(shared / totals[j], shared / q_total)
+            else:
+                score = (
+                    f1_weight * shared / (totals[j] + q_total)
+                    + rest * math.sqrt(shared * coverage) * roots[j]
+                )
+            if score > best:
+                best, second, lead = score, best, (group, shared)
+            elif score > second:
+                second = score
+        group, shared = lead
+        group &= group - 1
+        if group:
+            j = (group & -group).bit_length() - 1
+            if whole:
+                score = min(shared / totals[j], shared / q_total)
+            else:
+                score = (
+                    f1_weight * shared / (totals[j] + q_total)
+                    + rest * math.sqrt(shared * coverage) * roots[j]
+                )
+            second = max(second, score)
         if second < 0:
             second = 0.0
         return round(100.0 * (SUPPORT_BEST * best + (1 - SUPPORT_BEST) * second), 1)
@@ -989,8 +1046,8 @@ class Matcher:
             decision = self._settled(self._decide(cands, self._cautious([alone])), [alone])
             known = sum(1 for s, (_, c) in query.items() if c > 0 and s in self._term_intents)
             if decision.kind == "fallback" and known >= 2:
-                return self._alone(decision)
-            return self._verbatim(decision, reading.whole)
+                return _noted(self._alone(decision), (reading.whole, query, alone))
+            return _noted(self._verbatim(decision, reading.whole), (reading.whole, query, alone))
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
@@ -1171,9 +1228,13 @@ class Matcher:
             return decision
         return Decision("intent", exact[0].intent, exact[0].score, decision.candidates)
 
-    def subjects(self, text: str) -> set[str]:
+    def subjects(self, text: str, decision: Decision | None = None) -> set[str]:
         """The topics of the subjects (:data:`STORY_SUBJECTS`) normalised text names
-        ("how long does it last in pregnancy": ``pregnancy``)."""
+        ("how long does it last in pregnancy": ``pregnancy``); from the terms ``decision``
+        read when it read ``text`` as one sentence."""
+        read = decision.read if decision is not None else None
+        if read is not None and read[0] == text:
+            return self._named([read[2]])
         return self._named([self.analyzer.terms(text)])
 
     def _named(self, terms: Sequence[Sequence[Term]]) -> set[str]:
@@ -1330,6 +1391,12 @@ class Matcher:
             )
             return Decision("did_you_mean", top.intent, top.score, cands, options)
         return Decision("intent", top.intent, top.score, cands)
+
+
+def _noted(decision: Decision, read: tuple[str, Query, list[Term]]) -> Decision:
+    """``decision``, made just now, with the sentence it read noted (:attr:`Decision.read`)."""
+    object.__setattr__(decision, "read", read)  # not yet seen by anyone
+    return decision
 
 
 def _merge(query: Query, other: Query) -> None:

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import gc
+import importlib
+from typing import Any
 
 import pytest
 import yaml
 from locations import REPO
 
-from bot.dialogue import ANY_FACET, FACET_WORDS, FACETS, OPEN_FACETS, Dialogue, _facets_in
+from bot.dialogue import (
+    ANY_FACET,
+    FACET_KEYS,
+    FACET_WORDS,
+    FACETS,
+    OPEN_FACETS,
+    Dialogue,
+    _facets_in,
+    _with_buttons,
+)
 from bot.evaluation.dialogues import _fastest_pair
-from bot.replies import ChatState
+from bot.replies import BACK, Button, ChatState, Reply
 from bot.text import normalise
 
 DATA = REPO / "tests" / "data"
+sre: Any = importlib.import_module("re._constants")  # the regular expression parser's
+sre_parse: Any = importlib.import_module("re._parser")  # own view of a pattern
 
 
 def _messages() -> list[str]:
@@ -52,6 +66,51 @@ def test_the_facets_found_are_those_of_trying_every_facet() -> None:
         assert [name for name, _ in found] == want, text
 
 
+def _wordings(items: Any, most: int = 3) -> list[str]:
+    """Every string a parsed pattern matches (a repeat up to ``most`` more times than its
+    least); a part of a pattern this cannot spell out fails the test."""
+    out = [""]
+    for op, arg in items:
+        if op is sre.LITERAL:
+            alts = [chr(arg)]
+        elif op is sre.AT:
+            alts = [""]
+        elif op is sre.BRANCH:
+            alts = [s for branch in arg[1] for s in _wordings(branch, most)]
+        elif op is sre.SUBPATTERN:
+            alts = _wordings(arg[3], most)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            least, at_most, sub = arg
+            one = _wordings(sub, most)
+            alts = []
+            for times in range(least, min(at_most, least + most) + 1):
+                spelt = [""]
+                for _ in range(times):
+                    spelt = [a + b for a in spelt for b in one]
+                alts += spelt
+        else:
+            raise AssertionError(f"cannot spell out {op} in a facet's pattern")
+        out = [a + b for a in out for b in alts]
+    return out
+
+
+def test_every_wording_of_a_facet_holds_one_of_its_keys() -> None:
+    """The keys that let a message skip a facet's search are in everything it matches."""
+    spelt = 0
+    for name, pattern in FACETS:
+        for wording in _wordings(sre_parse.parse(pattern.pattern)):
+            assert pattern.search(wording), (name, wording)
+            assert not FACET_KEYS[name].isdisjoint(wording.split()), (name, wording)
+            spelt += 1
+    assert spelt > 500
+
+
+def test_a_message_with_an_apostrophe_is_searched_for_every_facet() -> None:
+    assert [n for n, _ in _facets_in("how long'")[1]] == ["duration"]
+    assert [n for n, _ in _facets_in("#where")[1]] == ["place"]
+    assert _facets_in("no keys here at all")[1] == []
+
+
 @pytest.mark.parametrize(
     "last", ["massage_safety", "heat_ice", "find_therapist", "medicines", "clinic_prices", None]
 )
@@ -64,12 +123,51 @@ def test_the_words_known_to_name_a_topic_give_the_answers_of_reading_them(
     states.append(ChatState(last_kind="history"))
     said = [t for t in _messages() if len(t.split()) <= FACET_WORDS][:400]
     said += ["how soon after?", "how long should i keep it on for", "how much per session"]
-    bare = copy.copy(dialogue)  # the same dialogue, its table emptied
+    bare = copy.copy(dialogue)  # the same dialogue, its tables emptied
     bare._word_names = {}
+    bare._leftover_names = bare._names_a_topic  # type: ignore[method-assign]
     assert dialogue._word_names and any(dialogue._word_names.values())
     for state in states:
         for text in said:
             assert dialogue.handle(state, text) == bare.handle(state, text), (last, text)
+
+
+def test_what_a_short_question_leaves_names_a_topic_as_the_matcher_reads_it(
+    dialogue: Dialogue,
+) -> None:
+    """Words read by their terms (no term known, or an example word's terms) name a topic
+    exactly when the matcher's reading of them does: every run of one to three words of the
+    labelled messages, and words with nothing known."""
+    runs: set[str] = {"him", "abouts", "in pregnancy", "try tablets", "the of", "tho"}
+    for text in _messages()[::3]:
+        words = normalise(text).split()
+        for n in (1, 2, 3):
+            runs.update(" ".join(words[k : k + n]) for k in range(len(words) - n + 1))
+    table = 0
+    for run in sorted(runs):
+        assert dialogue._leftover_names(run) == dialogue._names_a_topic(run), run
+        table += tuple(dialogue.matcher.analyzer.terms(run)) in dialogue._terms_name
+    assert len(runs) > 3000 and table > 1000
+    assert dialogue._terms_name and not all(dialogue._terms_name.values())
+
+
+def test_a_reply_given_other_buttons_is_the_reply_a_replace_makes(dialogue: Dialogue) -> None:
+    """The Back button is added by copying the reply's fields: the copy is what
+    :func:`dataclasses.replace` makes, field by field (candidates, which equality skips,
+    too), and a reply still checks nothing when it is built."""
+    assert not hasattr(Reply, "__post_init__") and not hasattr(Reply, "__slots__")
+    buttons = (Button("Back", BACK),)
+    for reply in (
+        dialogue.answer("heat_ice", score=71.5, candidates=(("heat_ice", 71.5),)),
+        dialogue.urgent(),
+        dialogue.menu(),
+        dialogue.handle(ChatState(), "purple zebra")[0],
+    ):
+        made = _with_buttons(reply, buttons)
+        assert made.__dict__ == dataclasses.replace(reply, buttons=buttons).__dict__
+        assert made.buttons == buttons and reply.buttons != buttons  # the original is kept
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            made.text = ""  # type: ignore[misc]
 
 
 def test_timing_a_pair_leaves_the_garbage_collector_as_it_was() -> None:

@@ -653,3 +653,69 @@ def test_a_statement_of_corrected_words_weighs_less_than_one_spelt_right(
     ratio = matcher._told_weight(typed) / matcher._told_weight(right)
     plain = sum(w * c for w, c in typed.values()) / sum(w * c for w, c in right.values())
     assert ratio < plain < 1.0
+
+
+def test_each_topic_scores_from_its_lightest_examples_what_scoring_all_gives(
+    matcher: Matcher,
+) -> None:
+    """:meth:`Matcher._top_two` scores the lightest example of each group of examples that
+    share the same of the message's terms (and one more): every topic's score, for every
+    labelled question with a follow-up's subject words added, is the one of scoring every
+    example (:meth:`Matcher.score`)."""
+    import yaml
+
+    names = [entry.name for entry in matcher._intents]
+    subjects = ["", "sciatica piriformis", "how long", "risk", "massage"]
+    checked = 0
+    for name in ("questions", "conversations"):
+        items = yaml.safe_load((REPO / "tests" / "data" / f"{name}.yml").read_text())
+        for k, item in enumerate(items[::2]):
+            query = matcher.query(f"{normalise(item['q'])} {subjects[k % len(subjects)]}")
+            want = matcher.score(query, names)
+            got = dict(matcher.best(query, names, limit=len(names)))
+            assert got == want, item["q"]
+            checked += len(want)
+    assert checked > 5000
+
+
+def test_a_query_with_words_added_is_the_query_of_the_whole(matcher: Matcher) -> None:
+    """:meth:`Matcher.query_after` (a follow-up read with the last topic's words) gives the
+    query of the message and the words read together: from the message's reading when it
+    was one sentence and no lexicon phrase runs across, else read again."""
+    import yaml
+
+    texts = [
+        item["q"]
+        for name in ("questions", "conversations")
+        for item in yaml.safe_load((REPO / "tests" / "data" / f"{name}.yml").read_text())
+    ]
+    subjects = ["piriformis syndrome", "how long", "risk", "sciatica piriformis", "back pain"]
+    pairs = [(text, subjects[k % len(subjects)]) for k, text in enumerate(texts)]
+    # a phrase across: "pseudo sciatica", "how long"
+    pairs += [("is it pseudo", "sciatica piriformis"), ("and for how", "long"), ("ok", "")]
+    taken = read_again = 0
+    for text, more in pairs:
+        decision = matcher.decide(text)
+        said = normalise(text)
+        assert matcher.query_after(decision, said, more) == matcher.query(f"{said} {more}")
+        if decision.read is not None and decision.read[0] == said:
+            if matcher.analyzer.runs_on(said, more):
+                read_again += 1
+            else:
+                taken += 1
+    assert taken > 150 and read_again > 0
+
+
+def test_the_subjects_named_from_a_reading_are_those_of_reading_again(matcher: Matcher) -> None:
+    """:meth:`Matcher.subjects` given the decision that read the message takes its terms:
+    the same subjects as reading the words again, for every labelled message."""
+    import yaml
+
+    named = 0
+    for name in ("questions", "conversations", "safety"):
+        for item in yaml.safe_load((REPO / "tests" / "data" / f"{name}.yml").read_text()):
+            said = normalise(item["q"])
+            decision = matcher.decide(item["q"])
+            assert matcher.subjects(said, decision) == matcher.subjects(said), item["q"]
+            named += bool(matcher.subjects(said, decision))
+    assert named > 20
