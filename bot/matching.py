@@ -400,7 +400,7 @@ SUBJECT_REACH = 25.0
 """A story naming one subject, whose topic scores within this much of the best, leads with
 it clearly (:data:`CLEAR_LEAD`): it is answered on it."""
 
-BROAD_TOPICS = frozenset({"sciatica_definition", "piriformis_syndrome"})
+BROAD_TOPICS = frozenset({"sciatica_definition", "piriformis_syndrome", "sciatica_vs_piriformis"})
 """Topics that say what a condition is. A message that frames a subject with the condition
 ("tell me about massage for sciatica", "info on heat for sciatica") matches them on the frame
 and the condition's name, yet asks about the subject: a close topic that knows a subject word
@@ -1234,8 +1234,9 @@ class Matcher:
     def _explained(self, decision: Decision, terms: Sequence[Term]) -> Decision:
         """A broad topic (:data:`BROAD_TOPICS`) chosen or offered first does not win over a
         candidate that explains a subject word the message names and the broad topic's
-        examples do not: the best such candidate that clears the threshold within
-        :data:`SUBJECT_REACH` of the broad topic is the answer. "Tell me about sciatica" names
+        examples do not: the best such candidate within :data:`SUBJECT_REACH` of the broad
+        topic is the answer when it clears the threshold, and offered first beside the broad
+        topic when it scores at least :data:`STORY_FLOOR`. "Tell me about sciatica" names
         nothing the definition lacks; "tell me about massage for sciatica" names massage."""
         if decision.kind not in ("intent", "did_you_mean") or decision.intent not in BROAD_TOPICS:
             return decision
@@ -1248,11 +1249,15 @@ class Matcher:
                 cand.intent == RED_FLAGS
                 or cand.intent in BROAD_TOPICS
                 or cand.intent in PLEA_INTENTS
-                or cand.score < max(self.threshold, decision.score - SUBJECT_REACH)
+                or cand.score < max(STORY_FLOOR, decision.score - SUBJECT_REACH)
             ):
                 continue
-            if named & self.intent_vocab.get(cand.intent, frozenset()):
+            if not named & self.intent_vocab.get(cand.intent, frozenset()):
+                continue
+            if cand.score >= self.threshold:
                 return Decision("intent", cand.intent, cand.score, decision.candidates)
+            options = (cand.intent, decision.intent)
+            return Decision("did_you_mean", cand.intent, cand.score, decision.candidates, options)
         return decision
 
     def _with_subject(
