@@ -400,7 +400,7 @@ SUBJECT_REACH = 25.0
 """A story naming one subject, whose topic scores within this much of the best, leads with
 it clearly (:data:`CLEAR_LEAD`): it is answered on it."""
 
-BROAD_TOPICS = frozenset({"sciatica_definition", "piriformis_syndrome", "sciatica_vs_piriformis"})
+BROAD_TOPICS = frozenset({"sciatica_definition", "piriformis_syndrome"})
 """Topics that say what a condition is. A message that frames a subject with the condition
 ("tell me about massage for sciatica", "info on heat for sciatica") matches them on the frame
 and the condition's name, yet asks about the subject: a close topic that knows a subject word
