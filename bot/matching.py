@@ -1069,6 +1069,14 @@ class Matcher:
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
         cautious = self._cautious([terms[i] for i in asks] if asks else terms)
         decision = self._settled(self._decide(ranked, cautious), terms)
+        # A story's question framing a subject with the condition (not a story about the
+        # condition it names: :data:`STORY_SUBJECTS`) is about the subject.
+        if (
+            asks
+            and decision.intent not in self._named(terms)
+            and not any(DEFINING_ASK.search(reading.parts[i].text) for i in asks)
+        ):
+            decision = self._explained(decision, [t for i in asks for t in terms[i]])
         top = _top_score(ranked, RED_FLAGS)
         options = tuple(
             c.intent

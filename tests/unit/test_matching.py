@@ -730,3 +730,18 @@ def test_an_acknowledgement_in_the_past_tense_is_thanks(matcher: Matcher, messag
 def test_asking_for_help_is_not_thanks(matcher: Matcher, message: str) -> None:
     decision = matcher.decide(message)
     assert (decision.kind, decision.intent) == ("intent", "about_bot"), decision
+
+
+@pytest.mark.parametrize(
+    ("story", "subject"),
+    [
+        ("tell me about massage for sciatica. ive had it for months", "massage_for_sciatica"),
+        ("ive had sciatica for 3 weeks. info on stretches for sciatica?", "stretches_exercise"),
+    ],
+)
+def test_a_story_s_question_framing_a_subject_is_about_the_subject(
+    matcher: Matcher, story: str, subject: str
+) -> None:
+    decision = matcher.decide(story)
+    assert decision.candidates[0].intent == "sciatica_definition", decision
+    assert (decision.kind, decision.intent) == ("intent", subject), decision
