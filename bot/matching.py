@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
@@ -418,6 +419,16 @@ SUBJECT_BONUS = 12.0
 SUBJECT_REACH = 25.0
 """A story naming one subject, whose topic scores within this much of the best, leads with
 it clearly (:data:`CLEAR_LEAD`): it is answered on it."""
+
+BROAD_TOPICS = frozenset({"sciatica_definition", "piriformis_syndrome"})
+"""Topics that say what a condition is. A message that frames a subject with the condition
+("tell me about massage for sciatica", "info on heat for sciatica") matches them on the frame
+and the condition's name, yet asks about the subject: a close topic that knows a subject word
+the message names and the broad topic's examples do not is the answer
+(:meth:`Matcher._explained`)."""
+DEFINING_ASK = re.compile(r"\bwhat\b(?! about| do (?:you|u|ya) know)|\bmean|\bdefin")
+"""Normalised words that ask what something is ("what is sciatica, is it serious", "what does
+it mean"): the broad topic is asked for, whatever else the message names."""
 
 PLEA_INTENTS = frozenset({"about_bot", "greeting", "thanks", "goodbye"})
 """What a plea for help inside a story ("it's so bad, please help") matches on its own."""
@@ -1044,6 +1055,8 @@ class Matcher:
             query = self._query_of(alone)
             cands = tuple(self.rank(query, limit=4))
             decision = self._settled(self._decide(cands, self._cautious([alone])), [alone])
+            if not DEFINING_ASK.search(reading.whole):
+                decision = self._explained(decision, alone)
             known = sum(1 for s, (_, c) in query.items() if c > 0 and s in self._term_intents)
             if decision.kind == "fallback" and known >= 2:
                 return _noted(self._alone(decision), (reading.whole, query, alone))
@@ -1113,6 +1126,14 @@ class Matcher:
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
         cautious = self._cautious([terms[i] for i in asks] if asks else terms)
         decision = self._settled(self._decide(ranked, cautious), terms)
+        # A story's question framing a subject with the condition (not a story about the
+        # condition it names: :data:`STORY_SUBJECTS`) is about the subject.
+        if (
+            asks
+            and decision.intent not in self._named(terms)
+            and not any(DEFINING_ASK.search(reading.parts[i].text) for i in asks)
+        ):
+            decision = self._explained(decision, [t for i in asks for t in terms[i]])
         top = _top_score(ranked, RED_FLAGS)
         options = tuple(
             c.intent
@@ -1278,6 +1299,35 @@ class Matcher:
             return decision
         chosen = next(c for c in decision.candidates if c.intent == named[0])
         return Decision("intent", chosen.intent, chosen.score, decision.candidates)
+
+    def _explained(self, decision: Decision, terms: Sequence[Term]) -> Decision:
+        """A broad topic (:data:`BROAD_TOPICS`) chosen or offered first does not win over a
+        candidate that explains a subject word the message names and the broad topic's
+        examples do not: the best such candidate within :data:`SUBJECT_REACH` of the broad
+        topic is the answer when it clears the threshold, and offered first beside the broad
+        topic when it scores at least :data:`STORY_FLOOR`. "Tell me about sciatica" names
+        nothing the definition lacks; "tell me about massage for sciatica" names massage."""
+        if decision.kind not in ("intent", "did_you_mean") or decision.intent not in BROAD_TOPICS:
+            return decision
+        broad = self.intent_vocab.get(decision.intent, frozenset())
+        named = {t.stem for t in terms if t.confidence > 0 and t.stem in self.idf} - broad
+        if not named:
+            return decision
+        for cand in decision.candidates:
+            if (
+                cand.intent == RED_FLAGS
+                or cand.intent in BROAD_TOPICS
+                or cand.intent in PLEA_INTENTS
+                or cand.score < max(STORY_FLOOR, decision.score - SUBJECT_REACH)
+            ):
+                continue
+            if not named & self.intent_vocab.get(cand.intent, frozenset()):
+                continue
+            if cand.score >= self.threshold:
+                return Decision("intent", cand.intent, cand.score, decision.candidates)
+            options = (cand.intent, decision.intent)
+            return Decision("did_you_mean", cand.intent, cand.score, decision.candidates, options)
+        return decision
 
     def _with_subject(
         self, pool: dict[str, Candidate], terms: Sequence[Sequence[Term]], background: Query

@@ -11,7 +11,14 @@ import pytest
 from locations import REPO
 
 from bot.content import Content
-from bot.matching import ALONE_CLEAR, WHOLE_CLEAR_LEAD, Candidate, Matcher, Query
+from bot.matching import (
+    ALONE_CLEAR,
+    DEFINING_ASK,
+    WHOLE_CLEAR_LEAD,
+    Candidate,
+    Matcher,
+    Query,
+)
 from bot.reading import read
 from bot.text import normalise, sentences
 
@@ -719,3 +726,88 @@ def test_the_subjects_named_from_a_reading_are_those_of_reading_again(matcher: M
             assert matcher.subjects(said, decision) == matcher.subjects(said), item["q"]
             named += bool(matcher.subjects(said, decision))
     assert named > 20
+
+
+@pytest.mark.parametrize(
+    ("message", "subject"),
+    [
+        ("explain massage for sciatica", "massage_for_sciatica"),
+        ("tell me about heat for sciatica", "heat_ice"),
+        ("info on stretches for sciatica", "stretches_exercise"),
+    ],
+)
+def test_a_generic_frame_around_a_subject_and_a_condition_is_about_the_subject(
+    matcher: Matcher, message: str, subject: str
+) -> None:
+    """The definition leads on the frame and the condition's name; the subject it does not
+    explain decides."""
+    decision = matcher.decide(message)
+    assert decision.candidates[0].intent == "sciatica_definition", decision
+    assert (decision.kind, decision.intent) == ("intent", subject), decision
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "could you tell me about sciatica",
+        "explain sciatica to me",
+        "what do you know about sciatica",
+        "info on sciatica please",
+    ],
+)
+def test_the_same_frame_around_the_condition_alone_asks_what_it_is(
+    matcher: Matcher, message: str
+) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.intent) == ("intent", "sciatica_definition"), decision
+
+
+@pytest.mark.parametrize(
+    "message", ["what does sciatica mean for massage", "define sciatica and heat"]
+)
+def test_asking_what_the_condition_is_keeps_the_definition_whatever_else_it_names(
+    matcher: Matcher, message: str
+) -> None:
+    decision = matcher.decide(message)
+    assert DEFINING_ASK.search(normalise(message))
+    # without the ask, the subject named would decide
+    other = matcher._explained(decision, matcher.analyzer.terms(normalise(message)))
+    assert other.intent != "sciatica_definition", other
+    assert (decision.kind, decision.intent) == ("intent", "sciatica_definition"), decision
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["what do you know about massage for sciatica", "what about heat for sciatica", "info on it"],
+)
+def test_a_generic_frame_is_not_a_defining_ask(message: str) -> None:
+    assert not DEFINING_ASK.search(normalise(message))
+
+
+@pytest.mark.parametrize(
+    "message", ["that really helped", "it helped", "this helps", "you helped so much"]
+)
+def test_an_acknowledgement_in_the_past_tense_is_thanks(matcher: Matcher, message: str) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.intent) == ("intent", "thanks"), decision
+
+
+@pytest.mark.parametrize("message", ["can you help", "help me please", "will it help"])
+def test_asking_for_help_is_not_thanks(matcher: Matcher, message: str) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.intent) == ("intent", "about_bot"), decision
+
+
+@pytest.mark.parametrize(
+    ("story", "subject"),
+    [
+        ("tell me about massage for sciatica. ive had it for months", "massage_for_sciatica"),
+        ("ive had sciatica for 3 weeks. info on stretches for sciatica?", "stretches_exercise"),
+    ],
+)
+def test_a_story_s_question_framing_a_subject_is_about_the_subject(
+    matcher: Matcher, story: str, subject: str
+) -> None:
+    decision = matcher.decide(story)
+    assert decision.candidates[0].intent == "sciatica_definition", decision
+    assert (decision.kind, decision.intent) == ("intent", subject), decision
