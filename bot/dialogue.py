@@ -479,6 +479,8 @@ class Dialogue:
         """The same by the words' terms, for words that the matcher reads by their terms
         alone (below): other words with those terms ("in pregnancy") name a topic or not
         as they do."""
+        self._topics = tuple(name for name in content.intents if name != RED_FLAGS)
+        """Every intent the matcher may answer (all but the urgent signs')."""
         texts = {said for _, said in examples}
         clashes: set[tuple[Term, ...]] = set()
         for word in sorted({w for _, said in examples for w in said.split()} - FACET_FILLER):
@@ -651,11 +653,37 @@ class Dialogue:
         known = any(t.confidence > 0 and t.stem in self.matcher.idf for t in terms)
         named = self._terms_name.get(terms) if known else False
         if named is None:
+            if self._surely_names(words, terms):
+                return True
             return self._names_a_topic(words)
         reading = read(words)  # the words the matcher reads: these, as one sentence?
         if reading.story or reading.whole != words:
             return self._names_a_topic(words)
         return named  # no known term: the matcher finds no candidate, the fallback
+
+    def _surely_names(self, words: str, terms: tuple[Term, ...]) -> bool:
+        """True when ``words`` (normalised, with these terms) surely name a topic, told from
+        the few topics near the best rather than a full reading: read as one sentence, their
+        best topic clears the threshold and no small talk comes within the margin of it, so
+        the matcher answers that topic or asks "Did you mean" between topics. False when
+        that is not sure (the words are then read in full)."""
+        reading = read(words)
+        if reading.story or reading.whole != words:
+            return False
+        matcher = self.matcher
+        ranked = matcher.best(
+            matcher._query_of(terms),
+            self._topics,
+            limit=len(self._topics),
+            lead=matcher.margin,
+            need=matcher.threshold,
+        )
+        if not ranked or ranked[0][1] < matcher.threshold or ranked[0][0] in SMALL_TALK:
+            return False
+        top = ranked[0][1]
+        return not any(
+            name in SMALL_TALK and top - score <= matcher.margin for name, score in ranked
+        )
 
     def _navigation_core(self, state: ChatState, said: str) -> tuple[str, str | None] | None:
         """Back or "more" in a message that says more than that ("oops wrong button, take
