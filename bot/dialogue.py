@@ -26,7 +26,7 @@ from bot.content import (
     load_content,
     render_answer,
 )
-from bot.matching import Decision, Matcher, Term
+from bot.matching import Decision, Matcher, Query, Term
 from bot.reading import read
 from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, ReplyKind, cut
 from bot.safety import Assessment, Outcome, SafetyScreen
@@ -1051,16 +1051,18 @@ class Dialogue:
         exclude: str = "",
         among: frozenset[str] | None = None,
         beat: float | None = None,
+        query: Query | None = None,
     ) -> tuple[str, float] | None:
         """The topic a message means when read with the last topic's words, among that topic,
         the topics it points to and the message's own candidates (a handful, so this costs
         a fraction of a full match), or only ``among`` when given; None when no one of them
-        is clear."""
+        is clear. ``query``: ``said``'s query when the caller has it (with ``exclude``)."""
         # not understood alone: only a message in the bot's own words leans on the last
         # topic ("what about my purple zebra" does not)
         if decision.kind == "fallback":
             read = decision.read  # the message's query, when the decision read it
-            own = read[1] if read is not None and read[0] == said else self.matcher.query(said)
+            own = read[1] if read is not None and read[0] == said else query
+            own = self.matcher.query(said) if own is None else own
             if self.matcher.unknown_share(own) > MAX_UNKNOWN_SHARE:
                 return None
         if among is not None:
@@ -1070,7 +1072,7 @@ class Dialogue:
             pool.update(c.intent for c in decision.candidates[:POOL_OWN])
         pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
         if exclude:
-            query = self.matcher.query(said)
+            query = self.matcher.query(said) if query is None else query
         else:  # the message's own query, from its reading, and the last topic's words
             query = self.matcher.query_after(decision, said, _subject(last))
         # only the best two matter, and only above where they could decide anything: the
@@ -1112,7 +1114,9 @@ class Dialogue:
             assert decision.intent is not None
             return self.answer(decision.intent, score=decision.score)
         for words in dict.fromkeys((_subject(last), asked)):
-            about = self._about(f"{rest} {words}", last, decision, exclude=last)
+            # the rest's query from its reading, with the words added (not read again)
+            query = self.matcher.query_after(decision, rest, words)
+            about = self._about(f"{rest} {words}", last, decision, exclude=last, query=query)
             if about is not None:
                 return self.answer(about[0], score=about[1])
         if decision.kind == "did_you_mean" and last not in decision.options:
