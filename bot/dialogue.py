@@ -479,8 +479,10 @@ class Dialogue:
         """The same by the words' terms, for words that the matcher reads by their terms
         alone (below): other words with those terms ("in pregnancy") name a topic or not
         as they do."""
-        self._topics = tuple(name for name in content.intents if name != RED_FLAGS)
-        """Every intent the matcher may answer (all but the urgent signs')."""
+        self._topics = tuple(n for n in content.intents if n not in (RED_FLAGS, *SMALL_TALK))
+        """The intents the matcher may answer that name a topic (not small talk)."""
+        self._small_talk = tuple(name for name in content.intents if name in SMALL_TALK)
+        """The small-talk intents the content has."""
         texts = {said for _, said in examples}
         clashes: set[tuple[Term, ...]] = set()
         for word in sorted({w for _, said in examples for w in said.split()} - FACET_FILLER):
@@ -663,27 +665,22 @@ class Dialogue:
 
     def _surely_names(self, words: str, terms: tuple[Term, ...]) -> bool:
         """True when ``words`` (normalised, with these terms) surely name a topic, told from
-        the few topics near the best rather than a full reading: read as one sentence, their
-        best topic clears the threshold and no small talk comes within the margin of it, so
-        the matcher answers that topic or asks "Did you mean" between topics. False when
-        that is not sure (the words are then read in full)."""
+        the best topic alone rather than a full reading: read as one sentence, their best
+        topic clears the threshold and no small talk comes within the margin of it, so the
+        matcher answers a topic or asks "Did you mean" between topics. False when that is
+        not sure (the words are then read in full)."""
         reading = read(words)
         if reading.story or reading.whole != words:
             return False
         matcher = self.matcher
-        ranked = matcher.best(
-            matcher._query_of(terms),
-            self._topics,
-            limit=len(self._topics),
-            lead=matcher.margin,
-            need=matcher.threshold,
-        )
-        if not ranked or ranked[0][1] < matcher.threshold or ranked[0][0] in SMALL_TALK:
+        query = matcher._query_of(terms)
+        # the best topic's exact score, if it clears the threshold (none below is scored)
+        best = matcher.best(query, self._topics, limit=1, floor=matcher.threshold)
+        if not best:
             return False
-        top = ranked[0][1]
-        return not any(
-            name in SMALL_TALK and top - score <= matcher.margin for name, score in ranked
-        )
+        # small talk near it (or above) could be what the matcher answers: not sure then
+        near = best[0][1] - matcher.margin - 0.1  # scores are rounded to 0.1
+        return not matcher.best(query, self._small_talk, limit=1, floor=near)
 
     def _navigation_core(self, state: ChatState, said: str) -> tuple[str, str | None] | None:
         """Back or "more" in a message that says more than that ("oops wrong button, take
