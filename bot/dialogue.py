@@ -26,7 +26,7 @@ from bot.content import (
     load_content,
     render_answer,
 )
-from bot.matching import Decision, Matcher, Term
+from bot.matching import Decision, Matcher, Query, Term
 from bot.reading import read
 from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, ReplyKind, cut
 from bot.safety import Assessment, Outcome, SafetyScreen
@@ -479,6 +479,10 @@ class Dialogue:
         """The same by the words' terms, for words that the matcher reads by their terms
         alone (below): other words with those terms ("in pregnancy") name a topic or not
         as they do."""
+        self._topics = tuple(n for n in content.intents if n not in (RED_FLAGS, *SMALL_TALK))
+        """The intents the matcher may answer that name a topic (not small talk)."""
+        self._small_talk = tuple(name for name in content.intents if name in SMALL_TALK)
+        """The small-talk intents the content has."""
         texts = {said for _, said in examples}
         clashes: set[tuple[Term, ...]] = set()
         for word in sorted({w for _, said in examples for w in said.split()} - FACET_FILLER):
@@ -651,11 +655,32 @@ class Dialogue:
         known = any(t.confidence > 0 and t.stem in self.matcher.idf for t in terms)
         named = self._terms_name.get(terms) if known else False
         if named is None:
+            if self._surely_names(words, terms):
+                return True
             return self._names_a_topic(words)
         reading = read(words)  # the words the matcher reads: these, as one sentence?
         if reading.story or reading.whole != words:
             return self._names_a_topic(words)
         return named  # no known term: the matcher finds no candidate, the fallback
+
+    def _surely_names(self, words: str, terms: tuple[Term, ...]) -> bool:
+        """True when ``words`` (normalised, with these terms) surely name a topic, told from
+        the best topic alone rather than a full reading: read as one sentence, their best
+        topic clears the threshold and no small talk comes within the margin of it, so the
+        matcher answers a topic or asks "Did you mean" between topics. False when that is
+        not sure (the words are then read in full)."""
+        reading = read(words)
+        if reading.story or reading.whole != words:
+            return False
+        matcher = self.matcher
+        query = matcher._query_of(terms)
+        # the best topic's exact score, if it clears the threshold (none below is scored)
+        best = matcher.best(query, self._topics, limit=1, floor=matcher.threshold)
+        if not best:
+            return False
+        # small talk near it (or above) could be what the matcher answers: not sure then
+        near = best[0][1] - matcher.margin - 0.1  # scores are rounded to 0.1
+        return not matcher.best(query, self._small_talk, limit=1, floor=near)
 
     def _navigation_core(self, state: ChatState, said: str) -> tuple[str, str | None] | None:
         """Back or "more" in a message that says more than that ("oops wrong button, take
@@ -1023,16 +1048,18 @@ class Dialogue:
         exclude: str = "",
         among: frozenset[str] | None = None,
         beat: float | None = None,
+        query: Query | None = None,
     ) -> tuple[str, float] | None:
         """The topic a message means when read with the last topic's words, among that topic,
         the topics it points to and the message's own candidates (a handful, so this costs
         a fraction of a full match), or only ``among`` when given; None when no one of them
-        is clear."""
+        is clear. ``query``: ``said``'s query when the caller has it (with ``exclude``)."""
         # not understood alone: only a message in the bot's own words leans on the last
         # topic ("what about my purple zebra" does not)
         if decision.kind == "fallback":
             read = decision.read  # the message's query, when the decision read it
-            own = read[1] if read is not None and read[0] == said else self.matcher.query(said)
+            own = read[1] if read is not None and read[0] == said else query
+            own = self.matcher.query(said) if own is None else own
             if self.matcher.unknown_share(own) > MAX_UNKNOWN_SHARE:
                 return None
         if among is not None:
@@ -1042,7 +1069,7 @@ class Dialogue:
             pool.update(c.intent for c in decision.candidates[:POOL_OWN])
         pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
         if exclude:
-            query = self.matcher.query(said)
+            query = self.matcher.query(said) if query is None else query
         else:  # the message's own query, from its reading, and the last topic's words
             query = self.matcher.query_after(decision, said, _subject(last))
         # only the best two matter, and only above where they could decide anything: the
@@ -1084,7 +1111,9 @@ class Dialogue:
             assert decision.intent is not None
             return self.answer(decision.intent, score=decision.score)
         for words in dict.fromkeys((_subject(last), asked)):
-            about = self._about(f"{rest} {words}", last, decision, exclude=last)
+            # the rest's query from its reading, with the words added (not read again)
+            query = self.matcher.query_after(decision, rest, words)
+            about = self._about(f"{rest} {words}", last, decision, exclude=last, query=query)
             if about is not None:
                 return self.answer(about[0], score=about[1])
         if decision.kind == "did_you_mean" and last not in decision.options:

@@ -182,3 +182,25 @@ def test_timing_a_pair_leaves_the_garbage_collector_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_words_said_surely_to_name_a_topic_are_named_by_the_matcher(dialogue: Dialogue) -> None:
+    """Words told to name a topic from their best topic and the small talk near it (rather
+    than a full reading) are named by the matcher's reading of them: every run of one to
+    four words of the labelled messages; small talk and words naming nothing are not."""
+    runs: set[str] = {"normal sciatica", "try tablets", "60 minutes", "thanks", "hello there"}
+    for text in _messages()[::2]:
+        words = normalise(text).split()
+        for n in (1, 2, 3, 4):
+            runs.update(" ".join(words[k : k + n]) for k in range(len(words) - n + 1))
+    sure = 0
+    for run in sorted(runs):
+        if dialogue._surely_names(run, tuple(dialogue.matcher.analyzer.terms(run))):
+            assert dialogue._names_a_topic(run), run
+            sure += 1
+    assert len(runs) > 10000 and sure > 1000
+    for words in ("thanks", "hello there", "purple zebra", "same longer"):
+        assert not dialogue._surely_names(words, tuple(dialogue.matcher.analyzer.terms(words)))
+    assert dialogue._surely_names(
+        "normal sciatica", tuple(dialogue.matcher.analyzer.terms("normal sciatica"))
+    )
