@@ -199,8 +199,8 @@ def test_words_said_surely_to_name_a_topic_are_named_by_the_matcher(dialogue: Di
             assert dialogue._names_a_topic(run), run
             sure += 1
     assert len(runs) > 10000 and sure > 1000
-    for words in ("thanks", "hello there", "purple zebra", "same longer"):
-        assert not dialogue._surely_names(words, tuple(dialogue.matcher.analyzer.terms(words)))
+    for said in ("thanks", "hello there", "purple zebra", "same longer"):
+        assert not dialogue._surely_names(said, tuple(dialogue.matcher.analyzer.terms(said)))
     assert dialogue._surely_names(
         "normal sciatica", tuple(dialogue.matcher.analyzer.terms("normal sciatica"))
     )
