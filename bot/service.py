@@ -38,6 +38,9 @@ MOMENT_SECONDS = 3600.0
 """How long the kind of a chat's last reply is kept in memory for reading the next message."""
 MAX_MOMENTS = 10_000
 """Chats whose last reply's kind is kept in memory; the longest quiet are dropped first."""
+STORE_ERROR_QUIET_SECONDS = 600.0
+"""A database failure is logged as an error at most this often: a nearly full disk lets a
+small write through now and then, and each such flap would otherwise log the error again."""
 
 
 class ChatService:
@@ -57,6 +60,7 @@ class ChatService:
         self.dialogue = dialogue
         self.store = store if isinstance(store, StoreGate) else StoreGate(store)
         self._store_failing = False
+        self._store_error_logged = -STORE_ERROR_QUIET_SECONDS
         self.handover: HandOver | None = None
         """Questions to the clinic; set by an adapter that can reach the staff group."""
         self._moments: OrderedDict[str, tuple[float, str, tuple[str, ...]]] = OrderedDict()
@@ -386,15 +390,22 @@ class ChatService:
             self._store_failing = False
 
     def _failed(self, action: str, exc: sqlite3.Error) -> None:
-        """Log a database failure once; the person still gets the answer."""
-        if not self._store_failing:
-            logger.error(
-                "could not %s the database (%s: %s); answering without it until it works",
-                action,
-                type(exc).__name__,
-                exc,
-            )
-            self._store_failing = True
+        """Log a database failure once (again only after :data:`STORE_ERROR_QUIET_SECONDS`,
+        however often it flaps in between); the person still gets the answer."""
+        if self._store_failing:
+            return
+        self._store_failing = True
+        now = time.monotonic()
+        if now - self._store_error_logged < STORE_ERROR_QUIET_SECONDS:
+            logger.warning("the database failed again (%s: %s)", type(exc).__name__, exc)
+            return
+        self._store_error_logged = now
+        logger.error(
+            "could not %s the database (%s: %s); answering without it until it works",
+            action,
+            type(exc).__name__,
+            exc,
+        )
 
     def _offer_handover(self, chat: str, reply: Reply, text: str | None) -> Reply:
         """``reply`` with "Ask the clinic" when the hand-over is on and the reply offers it."""

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from locations import REPO
 from bot.dialogue import Dialogue
 from bot.replies import ChatState
 from bot.report import build_report, group_questions
-from bot.service import ChatService
+from bot.service import STORE_ERROR_QUIET_SECONDS, ChatService
 from bot.settings import Settings
 from bot.store import (
     MAX_UNANSWERED_CHARS,
@@ -571,7 +572,45 @@ def test_disk_full_answers_anyway_and_logs_once(
     store._db.execute("PRAGMA max_page_count = 1000000")
     service.message("telegram:1", "what causes sciatica")
     assert "the database works again" in caplog.text
-    assert store.state("telegram:1") == ChatState("sciatica_causes")
+    assert store.state("telegram:1").last_intent == "sciatica_causes"
+    store.close()
+
+
+def test_a_flapping_database_logs_its_error_once_in_a_while(
+    tmp_path: Path,
+    dialogue: Dialogue,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A nearly full disk lets a small write through now and then: the error is logged once,
+    each new failure soon after only as a warning, and again as an error once the quiet time
+    has passed."""
+    store = Store(tmp_path / "flap.sqlite3")
+    service = ChatService(dialogue, store)
+    save = service.store.save
+    failing = True
+
+    def flaky(chat: str, turn: object) -> None:
+        if failing:
+            raise sqlite3.OperationalError("database or disk is full")
+        save(chat, turn)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service.store, "save", flaky)
+    clock = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    for flaps in range(3):
+        failing = True
+        service.message(f"telegram:{flaps}", "what causes sciatica")
+        failing = False
+        service.message(f"telegram:{flaps}", "what causes sciatica")
+        clock[0] += 60
+    assert len(_database_errors(caplog)) == 1
+    assert caplog.text.count("the database failed again") == 2
+    assert caplog.text.count("the database works again") == 3
+    clock[0] += STORE_ERROR_QUIET_SECONDS
+    failing = True
+    service.message("telegram:9", "what causes sciatica")
+    assert len(_database_errors(caplog)) == 2
     store.close()
 
 
