@@ -623,7 +623,7 @@ def test_a_word_one_first_letter_away_from_a_known_word_is_not_its_typo(matcher:
 @pytest.mark.parametrize(
     "story",
     [
-        "My calf aches after long drives. Sleeping is hard too. I tried a heat pad.",
+        "My calf aches after sitting at my desk. Sleeping is hard too. I tried a heat pad.",
         "Pain in my bum since the gym. It shoots down to my knee when I sit. Massage helped a bit.",
     ],
 )
