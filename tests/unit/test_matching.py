@@ -719,3 +719,32 @@ def test_the_subjects_named_from_a_reading_are_those_of_reading_again(matcher: M
             assert matcher.subjects(said, decision) == matcher.subjects(said), item["q"]
             named += bool(matcher.subjects(said, decision))
     assert named > 20
+
+
+def test_driving_is_read_apart_from_being_a_driver(matcher: Matcher) -> None:
+    # whether one can still drive is the work-and-driving topic; drivers as a group at risk
+    # is the risk factors' one
+    assert matcher.decide("can i still drive to work with my sciatica").intent == "work_driving"
+    assert matcher.decide("do taxi drivers get sciatica more").intent == "risk_factors"
+    # "is it X that's doing it" asks whether X causes it
+    assert matcher.decide("is it the sitting thats doing it").intent == "risk_factors"
+
+
+def test_what_you_do_at_a_visit_asks_what_happens_there(matcher: Matcher) -> None:
+    decision = matcher.decide("what will you do on my first visit")
+    assert (decision.kind, decision.intent) == ("intent", "clinic_first_visit")
+    assert (
+        matcher.query("what do you do at the first appointment").keys()
+        == matcher.query("what happens at the first appointment").keys()
+    )
+
+
+def test_a_place_named_after_a_clinic_near_asks_where_it_is(matcher: Matcher) -> None:
+    near = matcher.query(normalise("do you have a clinic near camden market"))
+    assert "where" in near and matcher.unknown_share(near) == 0.0
+    decision = matcher.decide("do you have a clinic near camden market")
+    assert (decision.kind, decision.intent) == ("intent", "clinic_location_hours")
+    # someone local, or a body part near which it hurts, is no place
+    assert "where" not in matcher.query(normalise("is there a massage therapist near me"))
+    assert matcher.decide("massage therapist near me").intent == "find_therapist"
+    assert "where" not in matcher.query(normalise("it hurts near my tailbone"))
