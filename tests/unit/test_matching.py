@@ -748,3 +748,11 @@ def test_a_place_named_after_a_clinic_near_asks_where_it_is(matcher: Matcher) ->
     assert "where" not in matcher.query(normalise("is there a massage therapist near me"))
     assert matcher.decide("massage therapist near me").intent == "find_therapist"
     assert "where" not in matcher.query(normalise("it hurts near my tailbone"))
+
+
+def test_tips_for_a_circumstance_ask_how_to_manage_it(matcher: Matcher) -> None:
+    # "tips for X" asks how to do X, as "how should I X" does, not who is at risk
+    assert matcher.query("any tips for sitting at my desk") == matcher.query(
+        "how should i sit at my desk"
+    )
+    assert matcher.decide("tips for sitting at work with sciatica").intent == "work_driving"
