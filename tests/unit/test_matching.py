@@ -756,3 +756,10 @@ def test_tips_for_a_circumstance_ask_how_to_manage_it(matcher: Matcher) -> None:
         "how should i sit at my desk"
     )
     assert matcher.decide("tips for sitting at work with sciatica").intent == "work_driving"
+
+
+def test_asking_to_book_a_massage_is_booking_not_its_safety(matcher: Matcher) -> None:
+    # booking words belong to booking; whether massage is safe is asked in other words
+    decision = matcher.decide("can i book in a massage for friday")
+    assert (decision.kind, decision.intent) == ("intent", "clinic_booking"), decision
+    assert matcher.decide("any reason i shouldnt book a massage").intent == "massage_safety"
