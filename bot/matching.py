@@ -436,6 +436,15 @@ PLEA_INTENTS = frozenset({"about_bot", "greeting", "thanks", "goodbye"})
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
 
+PLACE_CUES = frozenset({"near", "nearest", "nearbi"})
+"""Stems that, right after a word for a place to have a massage (:data:`PLACE_SUBJECTS`), are
+followed by a place's name ("a clinic near london bridge"): words no topic knows there do not
+weigh against every topic as unknown words do; they say where, so the message reads as asking
+where (:data:`PLACE_TERM`), as "near me" (someone local) does not. "It hurts near my
+tailbone" names no place."""
+PLACE_SUBJECTS = frozenset({"clinic", "therapist", "massag"})
+PLACE_TERM = "where"
+
 
 @dataclass(frozen=True)
 class _Indexed:
@@ -626,7 +635,17 @@ class Matcher:
             into: A query to add to; a term already there keeps its larger weight.
         """
         query: Query = {} if into is None else into
+        place = False  # in a place's name, after :data:`PLACE_CUES`
+        before = ""  # the stem of the term before
         for term in terms:
+            # a word no topic knows, or one only a typo away from one ("camden" -> "came")
+            named = term.stem != OUT_OF_SCOPE and (term.stem not in self.idf or term.confidence < 1)
+            if place and named:
+                if PLACE_TERM in self.idf and PLACE_TERM not in query:
+                    query[PLACE_TERM] = (self.idf[PLACE_TERM], 1.0)
+                continue
+            place = term.stem in PLACE_CUES and before in PLACE_SUBJECTS
+            before = term.stem
             if term.stem == OUT_OF_SCOPE:
                 weight, conf = self.out_of_scope_weight, 0.0
             elif term.stem in self.idf:

@@ -630,7 +630,7 @@ def test_a_word_one_first_letter_away_from_a_known_word_is_not_its_typo(matcher:
 @pytest.mark.parametrize(
     "story",
     [
-        "My calf aches after long drives. Sleeping is hard too. I tried a heat pad.",
+        "My calf aches after sitting at my desk. Sleeping is hard too. I tried a heat pad.",
         "Pain in my bum since the gym. It shoots down to my knee when I sit. Massage helped a bit.",
     ],
 )
@@ -811,3 +811,47 @@ def test_a_story_s_question_framing_a_subject_is_about_the_subject(
     decision = matcher.decide(story)
     assert decision.candidates[0].intent == "sciatica_definition", decision
     assert (decision.kind, decision.intent) == ("intent", subject), decision
+
+
+def test_driving_is_read_apart_from_being_a_driver(matcher: Matcher) -> None:
+    # whether one can still drive is the work-and-driving topic; drivers as a group at risk
+    # is the risk factors' one
+    assert matcher.decide("can i still drive to work with my sciatica").intent == "work_driving"
+    assert matcher.decide("do taxi drivers get sciatica more").intent == "risk_factors"
+    # "is it X that's doing it" asks whether X causes it
+    assert matcher.decide("is it the sitting thats doing it").intent == "risk_factors"
+
+
+def test_what_you_do_at_a_visit_asks_what_happens_there(matcher: Matcher) -> None:
+    decision = matcher.decide("what will you do on my first visit")
+    assert (decision.kind, decision.intent) == ("intent", "clinic_first_visit")
+    assert (
+        matcher.query("what do you do at the first appointment").keys()
+        == matcher.query("what happens at the first appointment").keys()
+    )
+
+
+def test_a_place_named_after_a_clinic_near_asks_where_it_is(matcher: Matcher) -> None:
+    near = matcher.query(normalise("do you have a clinic near camden market"))
+    assert "where" in near and matcher.unknown_share(near) == 0.0
+    decision = matcher.decide("do you have a clinic near camden market")
+    assert (decision.kind, decision.intent) == ("intent", "clinic_location_hours")
+    # someone local, or a body part near which it hurts, is no place
+    assert "where" not in matcher.query(normalise("is there a massage therapist near me"))
+    assert matcher.decide("massage therapist near me").intent == "find_therapist"
+    assert "where" not in matcher.query(normalise("it hurts near my tailbone"))
+
+
+def test_tips_for_a_circumstance_ask_how_to_manage_it(matcher: Matcher) -> None:
+    # "tips for X" asks how to do X, as "how should I X" does, not who is at risk
+    assert matcher.query("any tips for sitting at my desk") == matcher.query(
+        "how should i sit at my desk"
+    )
+    assert matcher.decide("tips for sitting at work with sciatica").intent == "work_driving"
+
+
+def test_asking_to_book_a_massage_is_booking_not_its_safety(matcher: Matcher) -> None:
+    # booking words belong to booking; whether massage is safe is asked in other words
+    decision = matcher.decide("can i book in a massage for friday")
+    assert (decision.kind, decision.intent) == ("intent", "clinic_booking"), decision
+    assert matcher.decide("any reason i shouldnt book a massage").intent == "massage_safety"
