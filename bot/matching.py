@@ -777,7 +777,13 @@ class Matcher:
         # added up as :meth:`_rank` adds it): each group splits into its examples holding the
         # term and the others, and the examples met first with this term start a group.
         groups: list[tuple[int, float]] = []
+        seen = 0  # the examples in a group so far
         for mask, wc in terms:
+            if not mask & seen:  # none of them in a group yet: the groups stay, one more
+                groups.append((mask, 0.0 + wc))
+                seen |= mask
+                continue
+            seen |= mask
             split: list[tuple[int, float]] = []
             new = mask
             for group, shared in groups:
