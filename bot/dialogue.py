@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections.abc import Sequence
 
 from bot.content import (
     ASK_ANY,
@@ -336,6 +337,13 @@ _FACET_KEYS_TEXT = {
 FACET_KEYS = {name: frozenset(words.split()) for name, words in _FACET_KEYS_TEXT.items()}
 """For each of :data:`FACETS`, words one of which every wording it matches holds: a message
 without any of them (its words parted by spaces only) is not searched for it."""
+
+FACETS_OF_KEY: dict[str, tuple[int, ...]] = {
+    key: tuple(k for k, (name, _) in enumerate(FACETS) if key in FACET_KEYS[name])
+    for key in set().union(*FACET_KEYS.values())
+}
+"""For each word of :data:`FACET_KEYS`, the positions in :data:`FACETS` of the facets it is a
+key of: a message's keys name the only facets it may ask, found in a few look-ups."""
 
 FacetsFound = tuple[str, list[tuple[str, re.Pattern[str]]]]
 """A short message without what it leaves out, and the facets it asks (:func:`_facets_in`)."""
@@ -1701,10 +1709,11 @@ def _facets_in(said: str) -> FacetsFound:
     plain = "'" not in said and "#" not in said
     if not plain and not ANY_FACET.search(said):
         return said, found
-    present = frozenset(words) if plain else frozenset()  # those of `said` and maybe more
-    for name, pattern in FACETS:
-        if plain and present.isdisjoint(FACET_KEYS[name]):
-            continue
+    tried: Sequence[tuple[str, re.Pattern[str]]] = FACETS
+    if plain:  # those with a key among the words of `said` (and maybe more), in order
+        at = {k for word in words for k in FACETS_OF_KEY.get(word, ())}
+        tried = [FACETS[k] for k in sorted(at)]
+    for name, pattern in tried:
         if pattern.search(said):
             found.append((name, pattern))
             if name not in OPEN_FACETS:

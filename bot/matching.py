@@ -616,6 +616,11 @@ class Matcher:
             for s, ids in self._term_intents.items()
         }
         self._max_share = {s: max(shares) for s, shares in self._term_shares.items()}
+        # Per intent, for :meth:`best`: each term it knows -> its share and its mask.
+        self._known_by: list[dict[str, tuple[float, int]]] = [
+            {term: (self._share_of[term][i], mask) for term, mask in masks.items()}
+            for i, masks in enumerate(self._masks)
+        ]
         self._more: dict[str, Query] = {}
         """The queries of the words :meth:`query_after` adds, by the words."""
 
@@ -723,23 +728,26 @@ class Matcher:
             return []
         q_total = sum(w for w, _ in query.values())
         covered: dict[int, float] = {}
-        mine: dict[int, list[tuple[str, float]]] = {}
+        mine: dict[int, list[tuple[int, float]]] = {}
         ordered: list[tuple[float, int]] = []
         wanted = {self._index_of[name] for name in intents if name in self._index_of}
         known = [
-            (s, w * conf, conf, self._share_of[s])
+            (s, w * conf, conf)
             for s, (w, conf) in query.items()
             if conf > 0 and s in self._share_of
         ]
         entries = self._intents
+        known_by = self._known_by
         for i in wanted:  # in :meth:`score`'s order, summed up as it does, term by term
             weight = share = 0.0
-            terms: list[tuple[str, float]] = []
-            for s, wc, conf, of in known:
-                if i in of:
+            terms: list[tuple[int, float]] = []  # the masks of its terms, with their weights
+            knows = known_by[i]
+            for s, wc, conf in known:
+                held = knows.get(s)
+                if held is not None:
                     weight += wc
-                    share += conf * of[i]
-                    terms.append((s, wc))
+                    share += conf * held[0]
+                    terms.append((held[1], wc))
             if weight > 0:
                 covered[i], mine[i] = weight, terms
                 # :func:`_score_bound`, computed as :meth:`_rank` computes it
@@ -774,21 +782,27 @@ class Matcher:
         return [kv for kv in ranked[:limit] if kv[1] >= floor]
 
     def _top_two(
-        self, i: int, terms: Sequence[tuple[str, float]], q_total: float, coverage: float
+        self, i: int, terms: Sequence[tuple[int, float]], q_total: float, coverage: float
     ) -> float:
         """Intent ``i``'s score, exactly as :meth:`_rank` computes it, found from fewer
         examples: examples holding the same of the message's terms share their weight, and
         of those the lightest score best (an example's score never grows with its total), so
         only the lightest of each such group is scored, and the second lightest of the group
-        whose lightest scores best."""
+        whose lightest scores best. ``terms``: the message's terms the intent knows, in
+        order, each as the mask of the examples holding it (see :meth:`best`) and its
+        weight."""
         totals, roots = self._by_total[i]
-        masks = self._masks[i]
         # The groups, found term by term in the message's order (so each group's weight is
         # added up as :meth:`_rank` adds it): each group splits into its examples holding the
         # term and the others, and the examples met first with this term start a group.
         groups: list[tuple[int, float]] = []
-        for s, wc in terms:
-            mask = masks[s]
+        seen = 0  # the examples in a group so far
+        for mask, wc in terms:
+            if not mask & seen:  # none of them in a group yet: the groups stay, one more
+                groups.append((mask, 0.0 + wc))
+                seen |= mask
+                continue
+            seen |= mask
             split: list[tuple[int, float]] = []
             new = mask
             for group, shared in groups:
