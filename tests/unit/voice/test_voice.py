@@ -42,11 +42,11 @@ NO_EXTRA = "the voice extra is not installed (pip install -e '.[voice]'; make te
 needs_extra = pytest.mark.skipif(not voice.available(), reason=NO_EXTRA)
 
 # Floors on the two clip sets (the prompt is fixed data, so content edits do not move them),
-# about a clip under what was measured (docs/voice.md: first set 96.0% / 83.3%, no
-# false alarm; held out 87.0% / 76.9%, red-flag recall 13/16 and 7/8, 1 false alarm). Every
-# urgent clip of the first set must get the urgent answer.
+# a clip under what was measured (docs/voice.md: first set 96.0% / 87.5%, no false alarm;
+# held out 88.9% / 80.8%, red-flag recall 13/16 and 7/8, 1 false alarm). Every urgent clip of
+# the first set must get the urgent answer.
 FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.94, 0.83, 1
-HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.85, 0.73, 1
+HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.87, 0.76, 1
 HELDOUT_RECALL_CLEAN, HELDOUT_RECALL_NOISY = 13 / 16, 7 / 8
 
 
