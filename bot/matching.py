@@ -430,6 +430,10 @@ DEFINING_ASK = re.compile(r"\bwhat\b(?! about| do (?:you|u|ya) know)|\bmean|\bde
 """Normalised words that ask what something is ("what is sciatica, is it serious", "what does
 it mean"): the broad topic is asked for, whatever else the message names."""
 
+SUBJECT_WORD_EXAMPLES = 5
+"""A topic is about a word that this many of its examples hold (see
+:meth:`Matcher._passing`)."""
+
 PLEA_INTENTS = frozenset({"about_bot", "greeting", "thanks", "goodbye"})
 """What a plea for help inside a story ("it's so bad, please help") matches on its own."""
 
@@ -1340,12 +1344,13 @@ class Matcher:
         topic is the answer when it clears the threshold, and offered first beside the broad
         topic when it scores at least :data:`STORY_FLOOR`. "Tell me about sciatica" names
         nothing the definition lacks; "tell me about massage for sciatica" names massage."""
+        if decision.kind == "did_you_mean" and decision.intent not in BROAD_TOPICS:
+            return self._past_broad(decision, terms)
         if decision.kind not in ("intent", "did_you_mean") or decision.intent not in BROAD_TOPICS:
             return decision
         broad = self.intent_vocab.get(decision.intent, frozenset())
-        named = {t.stem for t in terms if t.confidence > 0 and t.stem in self.idf} - broad
-        if not named:
-            return decision
+        known = {t.stem for t in terms if t.confidence > 0 and t.stem in self.idf}
+        named = known - broad
         for cand in decision.candidates:
             if (
                 cand.intent == RED_FLAGS
@@ -1354,13 +1359,48 @@ class Matcher:
                 or cand.score < max(STORY_FLOOR, decision.score - SUBJECT_REACH)
             ):
                 continue
-            if not named & self.intent_vocab.get(cand.intent, frozenset()):
+            passing = self._passing(decision.intent, cand.intent, known & broad)
+            if not (named | passing) & self.intent_vocab.get(cand.intent, frozenset()):
                 continue
             if cand.score >= self.threshold:
                 return Decision("intent", cand.intent, cand.score, decision.candidates)
             options = (cand.intent, decision.intent)
             return Decision("did_you_mean", cand.intent, cand.score, decision.candidates, options)
         return decision
+
+    def _held(self, intent: str, term: str) -> int:
+        """How many of an intent's examples hold a term."""
+        i = self._index_of.get(intent)
+        return 0 if i is None else len(self._intents[i].postings.get(term, ()))
+
+    def _passing(self, broad: str, cand: str, words: Iterable[str]) -> set[str]:
+        """The words a broad topic holds only in passing (in at most one example: "is
+        sciatica a condition or just a symptom") and ``cand`` is about (many of its examples
+        hold them: :data:`SUBJECT_WORD_EXAMPLES`): named beside the condition ("explain the
+        symptoms of sciatica"), they say what is asked."""
+        return {
+            w
+            for w in words
+            if self._held(broad, w) <= 1 and self._held(cand, w) >= SUBJECT_WORD_EXAMPLES
+        }
+
+    def _past_broad(self, decision: Decision, terms: Sequence[Term]) -> Decision:
+        """A "Did you mean" between a topic and a broad topic (:data:`BROAD_TOPICS`) matched
+        on the condition's name alone ("can i keep working with sciatica": "what is
+        sciatica") answers the topic when it knows the words the broad topic's example lacks
+        and clears the threshold: the message asks about those words, framed by the
+        condition."""
+        broad = [o for o in decision.options if o in BROAD_TOPICS]
+        rest = [o for o in decision.options if o not in BROAD_TOPICS]
+        if not broad or len(rest) != 1:
+            return decision
+        known = {t.stem for t in terms if t.confidence > 0 and t.stem in self.idf}
+        if not all(self._passing(option, rest[0], known) for option in broad):
+            return decision
+        chosen = next(c for c in decision.candidates if c.intent == rest[0])
+        if chosen.score < self.threshold:
+            return decision
+        return Decision("intent", chosen.intent, chosen.score, decision.candidates)
 
     def _with_subject(
         self, pool: dict[str, Candidate], terms: Sequence[Sequence[Term]], background: Query

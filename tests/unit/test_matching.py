@@ -855,3 +855,24 @@ def test_asking_to_book_a_massage_is_booking_not_its_safety(matcher: Matcher) ->
     decision = matcher.decide("can i book in a massage for friday")
     assert (decision.kind, decision.intent) == ("intent", "clinic_booking"), decision
     assert matcher.decide("any reason i shouldnt book a massage").intent == "massage_safety"
+
+
+@pytest.mark.parametrize(
+    ("message", "subject"),
+    [
+        ("explain the symptoms of sciatica", "sciatica_symptoms"),
+        ("can i keep working with sciatica", "work_driving"),
+    ],
+)
+def test_a_word_the_definition_holds_in_passing_names_what_is_asked(
+    matcher: Matcher, message: str, subject: str
+) -> None:
+    """The definition knows "symptom" and "work" from one example each; the topics that are
+    about those words decide, as an answer, not a "Did you mean"."""
+    decision = matcher.decide(message)
+    assert "sciatica_definition" in [c.intent for c in decision.candidates[:2]], decision
+    assert (decision.kind, decision.intent) == ("intent", subject), decision
+    assert matcher._held("sciatica_definition", "symptom") <= 1
+    assert matcher._passing(
+        "sciatica_definition", "sciatica_symptoms", {"symptom", "sciatica"}
+    ) == {"symptom"}
