@@ -1190,7 +1190,8 @@ class Matcher:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
             if lead >= CLEAR_LEAD and (decision.kind != "did_you_mean" or not asked):
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
-            return self._offered(options, ranked, terms, top)
+            offered = self._offered(options, ranked, terms, top)
+            return self._told_harm(offered, pool, terms, asks) or offered
         if decision.kind == "did_you_mean":
             # A story's question between close topics: the one the whole story is about,
             # when it leads, is the answer.
@@ -1198,7 +1199,7 @@ class Matcher:
             lead = topics[0].score - topics[1].score
             if lead >= WHOLE_AGREED_LEAD and self._whole_best(terms) == topics[0].intent:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
-        return decision
+        return self._told_harm(decision, pool, terms, asks) or decision
 
     def _offered(
         self,
@@ -1480,6 +1481,33 @@ class Matcher:
         for key, (weight, conf) in before[:REFERENT_TERMS]:
             query[key] = (REFERENT_SHARE * weight, conf)
         return query
+
+    def _told_harm(
+        self,
+        decision: Decision,
+        pool: Mapping[str, Candidate],
+        terms: Sequence[Sequence[Term]],
+        asks: Sequence[int],
+    ) -> Decision | None:
+        """A story that tells of a massage and asks whether it did harm or would be safe
+        ("after a massage on holiday my back is worse ... could they have done damage?",
+        "she wants to try massage ... would it be safe for her?"), one sentence naming the
+        massage and a question (or, in a story that asks nothing, a sentence) naming the
+        harm (:data:`CAUTION_CUE`), is about whether massage is safe for them: it answers
+        that when the story is answered no other way (its decision is a "Did you mean" or
+        the fallback) and :data:`CAUTION_INTENT` scores at least :data:`STORY_FLOOR`."""
+        if decision.kind == "intent" or self._caution is None:
+            return None
+        safety = pool.get(self._caution)
+        if safety is None or safety.score < STORY_FLOOR:
+            return None
+        harm, massage = (stem(normalise(w)) for w in CAUTION_CUE)
+        told = any(massage in {t.stem for t in ts if t.confidence > 0} for ts in terms)
+        asking = [terms[i] for i in asks] if asks else terms
+        if not told or not any(harm in {t.stem for t in ts if t.confidence > 0} for ts in asking):
+            return None
+        ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
+        return Decision("intent", safety.intent, safety.score, ranked)
 
     def _cautious(self, sentences: Sequence[Sequence[Term]]) -> bool:
         """Whether one of the sentences asks if massage is safe (:data:`CAUTION_CUE`)."""

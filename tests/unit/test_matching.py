@@ -876,3 +876,16 @@ def test_a_word_the_definition_holds_in_passing_names_what_is_asked(
     assert matcher._passing(
         "sciatica_definition", "sciatica_symptoms", {"symptom", "sciatica"}
     ) == {"symptom"}
+
+
+def test_a_story_of_harm_after_a_massage_asks_whether_massage_is_safe(matcher: Matcher) -> None:
+    story = (
+        "went for a massage at a spa on my holiday and since then my lower back has been agony. "
+        "it moves around from one side to the other. could she have done some damage?"
+    )
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_safety"), decision
+    # the same harm asked about after lifting a box, no massage told of, is not about massage
+    lifted = story.replace("went for a massage at a spa on my holiday", "lifted a heavy box")
+    other = matcher.decide(lifted.replace("could she", "could i"))
+    assert (other.kind, other.intent) != ("intent", "massage_safety"), other
