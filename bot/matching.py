@@ -1408,10 +1408,18 @@ class Matcher:
     ) -> dict[str, Candidate]:
         """A story that names a condition or treatment the bot has a topic on
         (:data:`STORY_SUBJECTS`) is about it: that topic gains :data:`SUBJECT_BONUS`, and a
-        story naming one such subject leads with its topic when that topic is in reach."""
+        story naming one such subject leads with its topic when that topic is in reach. A
+        story that names a condition (piriformis, pregnancy) and a treatment or medicine
+        (:data:`SETTLING_SUBJECTS`) and asks nothing clearly is about the condition: the
+        treatment is what was tried for it ("I sought treatment with acupuncture ... I
+        suffered sciatica related to piriformis syndrome")."""
         named = self._named(terms)
         if not named:
             return pool
+        conditions = named - SETTLING_SUBJECTS
+        if conditions and len(named) > len(conditions):
+            # a condition and a treatment named: the treatment is what was tried for it
+            named = conditions
         out = dict(pool)
         missing = named - out.keys()
         scores = self.score(background, missing) if missing else {}

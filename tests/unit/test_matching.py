@@ -889,3 +889,18 @@ def test_a_story_of_harm_after_a_massage_asks_whether_massage_is_safe(matcher: M
     lifted = story.replace("went for a massage at a spa on my holiday", "lifted a heavy box")
     other = matcher.decide(lifted.replace("could she", "could i"))
     assert (other.kind, other.intent) != ("intent", "massage_safety"), other
+
+
+def test_a_story_naming_a_condition_and_what_was_tried_for_it_is_about_the_condition(
+    matcher: Matcher,
+) -> None:
+    story = (
+        "All spring my piriformis has been the pain in my bum, a deep ache on the left when I "
+        "run. Last time it was my spine, and a surgeon sorted that out. This time I mean to "
+        "manage it myself."
+    )
+    terms = [matcher.analyzer.terms(part.text) for part in read(story).parts]
+    assert matcher._named(terms) == {"piriformis_syndrome", "other_treatments"}
+    decision = matcher.decide(story)
+    assert decision.kind == "intent", decision
+    assert decision.intent in ("piriformis_syndrome", "piriformis_muscle"), decision
