@@ -18,6 +18,7 @@ The pipeline (urgency is not decided here: :mod:`bot.safety` screens every messa
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 import re
@@ -439,6 +440,32 @@ PLEA_INTENTS = frozenset({"about_bot", "greeting", "thanks", "goodbye"})
 
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
+
+SIBLINGS: Mapping[str, str] = {
+    **dict.fromkeys(
+        (
+            "clinic_prices",
+            "clinic_session_length",
+            "clinic_first_visit",
+            "clinic_what_to_wear",
+            "clinic_insurance",
+            "clinic_location_hours",
+            "clinic_booking",
+            "clinic_cancellation",
+        ),
+        "clinic",
+    ),
+    **dict.fromkeys(
+        ("massage_for_sciatica", "neuromuscular_massage", "trigger_point_4"), "massage"
+    ),
+    **dict.fromkeys(
+        ("piriformis_syndrome", "piriformis_muscle", "sciatica_vs_piriformis"), "piriformis"
+    ),
+    **dict.fromkeys(("sciatica_definition", "sciatica_symptoms", "sciatica_causes"), "sciatica"),
+    **dict.fromkeys(("other_treatments", "medicines"), "treatment"),
+}
+"""Topic -> its family: topics on one subject, told apart by what the message is mostly
+about rather than by asking back (:meth:`Matcher._between_siblings`)."""
 
 PLACE_CUES = frozenset({"near", "nearest", "nearbi"})
 """Stems that, right after a word for a place to have a massage (:data:`PLACE_SUBJECTS`), are
@@ -1062,6 +1089,27 @@ class Matcher:
         return ranked
 
     def decide(self, message: str, split: Sequence[Sentence] | None = None) -> Decision:
+        """Decide what a raw message means (:meth:`_decide_message`); a "Did you mean"
+        between two sibling topics (:data:`SIBLINGS`) answers the first of them."""
+        return self._between_siblings(self._decide_message(message, split))
+
+    def _between_siblings(self, decision: Decision) -> Decision:
+        """A "Did you mean" whose first two options are siblings (two of the clinic's facts,
+        two ways of explaining sciatica, ...) answers the first: the message is about their
+        family, and the first is what the matcher reads it as mostly about. Asking back
+        between two sides of one subject helps less than answering one of them, with the
+        other among its follow-ups."""
+        if decision.kind != "did_you_mean" or len(decision.options) < 2:
+            return decision
+        first, second = decision.options[:2]
+        family = SIBLINGS.get(first)
+        if family is None or family != SIBLINGS.get(second):
+            return decision
+        chosen = next((c for c in decision.candidates if c.intent == first), None)
+        score = chosen.score if chosen is not None else decision.score
+        return dataclasses.replace(decision, kind="intent", intent=first, score=score, options=())
+
+    def _decide_message(self, message: str, split: Sequence[Sentence] | None = None) -> Decision:
         """Decide what a raw message means (urgency is :mod:`bot.safety`'s to decide).
 
         A one-sentence message is scored as it is. In a story each topical sentence (the last
