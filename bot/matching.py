@@ -320,6 +320,10 @@ CAUTION_CUE = ("safe", "massage")
 massage", "can a massage make it worse"): the ask decides, whatever condition or medicine
 the sentence also names, as long as :data:`CAUTION_INTENT` clears the threshold."""
 
+HARM_CUES = ("safe", "worse")
+"""Canonical words that name a risk or harm (with their synonyms: dangerous, damage, "make it
+worse"): without one, a message is not offered whether massage is safe."""
+
 CIRCUMSTANCE_INTENTS = frozenset(
     {
         "work_driving",
@@ -543,6 +547,7 @@ class Matcher:
         self.margin = margin
         self._caution_cue = frozenset(stem(normalise(w)) for w in CAUTION_CUE)
         self._caution = CAUTION_INTENT if CAUTION_INTENT in content.intents else None
+        self._harm_cues = frozenset(stem(normalise(w)) for w in HARM_CUES)
         self._settling_words = {
             stem(normalise(word)): intent
             for word, intent in SETTLING_WORDS.items()
@@ -1091,7 +1096,35 @@ class Matcher:
     def decide(self, message: str, split: Sequence[Sentence] | None = None) -> Decision:
         """Decide what a raw message means (:meth:`_decide_message`); a "Did you mean"
         between two sibling topics (:data:`SIBLINGS`) answers the first of them."""
-        return self._between_siblings(self._decide_message(message, split))
+        decision = self._decide_message(message, split)
+        if decision.kind == "did_you_mean":
+            decision = self._unless_harm(decision, message, split)
+        return self._between_siblings(decision)
+
+    def _unless_harm(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A "Did you mean" offered on a message that names massage offers whether massage
+        is safe (:data:`CAUTION_INTENT`) only when the message names a risk or harm
+        (:data:`HARM_CUES`): a visit told ("lie face down ... the deep probing", "handed a
+        pair of paper pants") matches that topic on its massage words, not on what it asks.
+        Left with one option, the message is answered on it. A message naming no massage
+        ("how soon after?") keeps its options: what it follows may decide."""
+        if self._caution not in decision.options:
+            return decision
+        words = {t.stem for t in self.analyzer.terms(read(message, split).whole)}
+        if words & self._harm_cues or not words & self._caution_cue:
+            return decision
+        options = tuple(o for o in decision.options if o != self._caution)
+        if not options:
+            return decision
+        chosen = next((c for c in decision.candidates if c.intent == options[0]), None)
+        score = chosen.score if chosen is not None else decision.score
+        if len(options) == 1 and score >= STORY_FLOOR:
+            return dataclasses.replace(
+                decision, kind="intent", intent=options[0], score=score, options=()
+            )
+        return dataclasses.replace(decision, intent=options[0], score=score, options=options)
 
     def _between_siblings(self, decision: Decision) -> Decision:
         """A "Did you mean" whose first two options are siblings (two of the clinic's facts,

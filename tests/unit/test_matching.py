@@ -924,3 +924,16 @@ def test_did_you_mean_between_siblings_answers_the_first(
     mixed = strict.decide("piriformis massage")
     assert mixed.kind == "did_you_mean", mixed
     assert SIBLINGS.get(mixed.options[0]) != SIBLINGS.get(mixed.options[1]), mixed
+
+
+def test_whether_massage_is_safe_is_offered_only_when_harm_is_named(matcher: Matcher) -> None:
+    # a visit told names massage and asks nothing about risk: the safety topic is no option
+    told = matcher._decide_message("is massage better than pills for sciatica")
+    assert "massage_safety" in told.options, told
+    decision = matcher.decide("is massage better than pills for sciatica")
+    assert "massage_safety" not in decision.options and decision.intent != "massage_safety"
+    # naming harm keeps it, and a message that names no massage keeps its options
+    harmed = matcher.decide("can a massage make my sciatica worse")
+    assert harmed.intent == "massage_safety", harmed
+    follow = matcher.decide("how soon after?")
+    assert follow.options == matcher._decide_message("how soon after?").options
