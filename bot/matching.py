@@ -1256,7 +1256,10 @@ class Matcher:
         options = tuple(
             c.intent
             for c in ranked
-            if c.intent != RED_FLAGS and c.score >= max(STORY_FLOOR, top - STORY_MARGIN)
+            if c.intent != RED_FLAGS
+            and c.score >= max(STORY_FLOOR, top - STORY_MARGIN)
+            # the bot itself is offered only if one of the sentences asks about it
+            and (c.intent not in PLEA_INTENTS - WHOLE_MESSAGE_INTENTS or leads[c.intent])
         )[:3]
         # A story that asks nothing is offered the topics it is close to, unless one stands
         # out; one that asks something unclear, the same rather than the fallback.

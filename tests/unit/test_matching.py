@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from locations import REPO
 
+from bot import matching
 from bot.content import Content
 from bot.matching import (
     ALONE_CLEAR,
@@ -937,3 +938,18 @@ def test_whether_massage_is_safe_is_offered_only_when_harm_is_named(matcher: Mat
     assert harmed.intent == "massage_safety", harmed
     follow = matcher.decide("how soon after?")
     assert follow.options == matcher._decide_message("how soon after?").options
+
+
+def test_a_story_is_offered_the_bot_itself_only_when_a_sentence_asks_about_it(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = (
+        "Nice enough, but not like others who get massage every week tell me about. "
+        "I enjoyed it till I checked out and was pushed a plan. "
+        "If I buy one a month I save twenty each."
+    )
+    decision = matcher.decide(story)
+    assert "about_bot" not in decision.options and decision.intent != "about_bot", decision
+    # "tell me about" matches the bot's topic: without the rule it would be offered
+    monkeypatch.setattr(matching, "PLEA_INTENTS", matching.WHOLE_MESSAGE_INTENTS)
+    assert "about_bot" in matcher.decide(story).options
