@@ -344,6 +344,12 @@ sentences are about them first); otherwise they count for :data:`CIRCUMSTANCE_SH
 score."""
 CIRCUMSTANCE_SHARE = 0.8
 
+CLEAR_ASK = 10.0
+"""A story's question that its own words answer this far above the threshold, leading its
+next topic by the margin, is asked clearly even when the rest of the story, blended in
+(:data:`CONTEXT_SHARE`), pulls it under: "Is massage any good for sciatica compared to all
+that?" after a story of shifts, tablets and advice asks about massage."""
+
 SPARSE_SHARE = 0.7
 """A story's statement with a single known word scores this share: a word alone scores high
 on any topic that has it, and says less about what the story is about than a sentence."""
@@ -1220,6 +1226,18 @@ class Matcher:
         asked_about = {c.intent for cands in found for c in cands if c.score >= self.threshold}
         scored = list(found)
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
+        if top_asked < self.threshold:
+            # a question its own words answer clearly is asked clearly (:data:`CLEAR_ASK`)
+            for question in found:
+                answers = [c for c in question if c.intent != RED_FLAGS]
+                if (
+                    answers
+                    and answers[0].score >= self.threshold + CLEAR_ASK
+                    and (len(answers) < 2 or answers[0].score - answers[1].score >= self.margin)
+                ):
+                    clear = asked[answers[0].intent]
+                    asked[clear.intent] = clear._replace(score=max(clear.score, self.threshold))
+                    top_asked = self.threshold
         told: dict[str, Candidate] = {}
         if top_asked < self.threshold:
             found = [self._told(own[i]) for i in tells]

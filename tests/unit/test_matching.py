@@ -953,3 +953,18 @@ def test_a_story_is_offered_the_bot_itself_only_when_a_sentence_asks_about_it(
     # "tell me about" matches the bot's topic: without the rule it would be offered
     monkeypatch.setattr(matching, "PLEA_INTENTS", matching.WHOLE_MESSAGE_INTENTS)
     assert "about_bot" in matcher.decide(story).options
+
+
+def test_a_question_its_own_words_answer_clearly_is_asked_clearly(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = (
+        "Twelve hour shifts on my feet in a kitchen, then a forty minute drive home. "
+        "Saw the doctor, got tablets, told to rest. Everyone has a different idea. "
+        "Is massage actually any good for sciatica compared to all that?"
+    )
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+    # the story blended in pulls the question under the threshold: without the rule it asks
+    monkeypatch.setattr(matching, "CLEAR_ASK", 1000.0)
+    assert matcher.decide(story).kind == "did_you_mean"
