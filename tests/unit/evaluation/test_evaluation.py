@@ -72,10 +72,10 @@ def test_no_test_message_is_a_training_example(content: Content, path: Path) -> 
     assert seen == []
 
 
-QUESTIONS_FLOOR = 0.91
+QUESTIONS_FLOOR = 0.94
 """Where the question file stands on the strict count (a "Did you mean" is no answer); the
 goal is 0.96."""
-QUESTIONS_HELPED_FLOOR = 0.96
+QUESTIONS_HELPED_FLOOR = 0.97
 """Helped within one tap on the question file."""
 
 
@@ -86,13 +86,13 @@ def test_accuracy_goal(report) -> None:
     assert report.urgent_false_alarms == 0, report.to_text("all")
 
 
-CONVERSATIONS_FLOOR = 0.84
+CONVERSATIONS_FLOOR = 0.86
 """Where the conversations file stands on the strict count (the goal is 0.90): stories,
 uncovered topics, the clinic's own questions and questions on whether massage is safe, as
 people write them. Items 306-355 (issue 21: massage visits told, questions buried in
 stories, look-alikes of clinic facts) are harder than the rest; the floors below were
-restated on the file with them (helped fell from 0.92 and story questions from 0.88)."""
-STORY_FLOORS = {"story_question": 0.85, "story_statement": 0.62}
+restated on the file with them (helped fell from 0.92 to 0.90)."""
+STORY_FLOORS = {"story_question": 0.87, "story_statement": 0.66}
 CONVERSATIONS_HELPED_FLOOR = 0.90
 
 KNOWN_FALSE_ALARMS = frozenset({"is that normal after a massage or did she overdo it"})
@@ -251,7 +251,7 @@ REAL_DEV = ROOT.parent / "shared" / "data" / "real_dev.yml"
 
 REAL_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
-    "tuning": (0.70, 0.83, 0.19, 0.95),
+    "tuning": (0.76, 0.87, 0.14, 0.95),
     "held-out": (0.53, 0.71, 0.20, 0.62),
 }
 """Where the real set stands (a little below what was measured); the goals are 0.75 tuning,
