@@ -451,9 +451,9 @@ PLEA_INTENTS = frozenset({"about_bot", "greeting", "thanks", "goodbye"})
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
 
-SIBLINGS: Mapping[str, str] = {
-    **dict.fromkeys(
-        (
+FAMILIES: Mapping[str, frozenset[str]] = {
+    "clinic": frozenset(
+        {
             "clinic_prices",
             "clinic_session_length",
             "clinic_first_visit",
@@ -462,20 +462,24 @@ SIBLINGS: Mapping[str, str] = {
             "clinic_location_hours",
             "clinic_booking",
             "clinic_cancellation",
-        ),
-        "clinic",
+        }
     ),
-    **dict.fromkeys(
-        ("massage_for_sciatica", "neuromuscular_massage", "trigger_point_4"), "massage"
+    "massage": frozenset({"massage_for_sciatica", "neuromuscular_massage", "trigger_point_4"}),
+    "piriformis": frozenset({"piriformis_syndrome", "piriformis_muscle", "sciatica_vs_piriformis"}),
+    # telling sciatica from piriformis syndrome is a side of what sciatica is, too
+    "sciatica": frozenset(
+        {"sciatica_definition", "sciatica_symptoms", "sciatica_causes", "sciatica_vs_piriformis"}
     ),
-    **dict.fromkeys(
-        ("piriformis_syndrome", "piriformis_muscle", "sciatica_vs_piriformis"), "piriformis"
-    ),
-    **dict.fromkeys(("sciatica_definition", "sciatica_symptoms", "sciatica_causes"), "sciatica"),
-    **dict.fromkeys(("other_treatments", "medicines"), "treatment"),
+    "treatment": frozenset({"other_treatments", "medicines"}),
 }
-"""Topic -> its family: topics on one subject, told apart by what the message is mostly
-about rather than by asking back (:meth:`Matcher._between_siblings`)."""
+"""Topics on one subject, told apart by what the message is mostly about rather than by
+asking back (:meth:`Matcher._between_siblings`)."""
+
+SIBLINGS: Mapping[str, frozenset[str]] = {
+    topic: frozenset(name for name, family in FAMILIES.items() if topic in family)
+    for topic in frozenset().union(*FAMILIES.values())
+}
+"""Topic -> the families it belongs to."""
 
 PLACE_CUES = frozenset({"near", "nearest", "nearbi"})
 """Stems that, right after a word for a place to have a massage (:data:`PLACE_SUBJECTS`), are
@@ -1141,8 +1145,7 @@ class Matcher:
         if decision.kind != "did_you_mean" or len(decision.options) < 2:
             return decision
         first, second = decision.options[:2]
-        family = SIBLINGS.get(first)
-        if family is None or family != SIBLINGS.get(second):
+        if not SIBLINGS.get(first, frozenset()) & SIBLINGS.get(second, frozenset()):
             return decision
         chosen = next((c for c in decision.candidates if c.intent == first), None)
         score = chosen.score if chosen is not None else decision.score
