@@ -18,6 +18,7 @@ The pipeline (urgency is not decided here: :mod:`bot.safety` screens every messa
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 import re
@@ -319,6 +320,10 @@ CAUTION_CUE = ("safe", "massage")
 massage", "can a massage make it worse"): the ask decides, whatever condition or medicine
 the sentence also names, as long as :data:`CAUTION_INTENT` clears the threshold."""
 
+HARM_CUES = ("safe", "worse")
+"""Canonical words that name a risk or harm (with their synonyms: dangerous, damage, "make it
+worse"): without one, a message is not offered whether massage is safe."""
+
 CIRCUMSTANCE_INTENTS = frozenset(
     {
         "work_driving",
@@ -338,6 +343,12 @@ answer a question that asks about them, or a story that is mostly about them (mo
 sentences are about them first); otherwise they count for :data:`CIRCUMSTANCE_SHARE` of their
 score."""
 CIRCUMSTANCE_SHARE = 0.8
+
+CLEAR_ASK = 10.0
+"""A story's question that its own words answer this far above the threshold, leading its
+next topic by the margin, is asked clearly even when the rest of the story, blended in
+(:data:`CONTEXT_SHARE`), pulls it under: "Is massage any good for sciatica compared to all
+that?" after a story of shifts, tablets and advice asks about massage."""
 
 SPARSE_SHARE = 0.7
 """A story's statement with a single known word scores this share: a word alone scores high
@@ -430,11 +441,45 @@ DEFINING_ASK = re.compile(r"\bwhat\b(?! about| do (?:you|u|ya) know)|\bmean|\bde
 """Normalised words that ask what something is ("what is sciatica, is it serious", "what does
 it mean"): the broad topic is asked for, whatever else the message names."""
 
+SUBJECT_WORD_EXAMPLES = 5
+"""A topic is about a word that this many of its examples hold (see
+:meth:`Matcher._passing`)."""
+
 PLEA_INTENTS = frozenset({"about_bot", "greeting", "thanks", "goodbye"})
 """What a plea for help inside a story ("it's so bad, please help") matches on its own."""
 
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
+
+FAMILIES: Mapping[str, frozenset[str]] = {
+    "clinic": frozenset(
+        {
+            "clinic_prices",
+            "clinic_session_length",
+            "clinic_first_visit",
+            "clinic_what_to_wear",
+            "clinic_insurance",
+            "clinic_location_hours",
+            "clinic_booking",
+            "clinic_cancellation",
+        }
+    ),
+    "massage": frozenset({"massage_for_sciatica", "neuromuscular_massage", "trigger_point_4"}),
+    "piriformis": frozenset({"piriformis_syndrome", "piriformis_muscle", "sciatica_vs_piriformis"}),
+    # telling sciatica from piriformis syndrome is a side of what sciatica is, too
+    "sciatica": frozenset(
+        {"sciatica_definition", "sciatica_symptoms", "sciatica_causes", "sciatica_vs_piriformis"}
+    ),
+    "treatment": frozenset({"other_treatments", "medicines"}),
+}
+"""Topics on one subject, told apart by what the message is mostly about rather than by
+asking back (:meth:`Matcher._between_siblings`)."""
+
+SIBLINGS: Mapping[str, frozenset[str]] = {
+    topic: frozenset(name for name, family in FAMILIES.items() if topic in family)
+    for topic in frozenset().union(*FAMILIES.values())
+}
+"""Topic -> the families it belongs to."""
 
 PLACE_CUES = frozenset({"near", "nearest", "nearbi"})
 """Stems that, right after a word for a place to have a massage (:data:`PLACE_SUBJECTS`), are
@@ -512,6 +557,7 @@ class Matcher:
         self.margin = margin
         self._caution_cue = frozenset(stem(normalise(w)) for w in CAUTION_CUE)
         self._caution = CAUTION_INTENT if CAUTION_INTENT in content.intents else None
+        self._harm_cues = frozenset(stem(normalise(w)) for w in HARM_CUES)
         self._settling_words = {
             stem(normalise(word)): intent
             for word, intent in SETTLING_WORDS.items()
@@ -1058,6 +1104,54 @@ class Matcher:
         return ranked
 
     def decide(self, message: str, split: Sequence[Sentence] | None = None) -> Decision:
+        """Decide what a raw message means (:meth:`_decide_message`); a "Did you mean"
+        between two sibling topics (:data:`SIBLINGS`) answers the first of them."""
+        decision = self._decide_message(message, split)
+        if decision.kind == "did_you_mean":
+            decision = self._unless_harm(decision, message, split)
+        return self._between_siblings(decision)
+
+    def _unless_harm(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A "Did you mean" offered on a message that names massage offers whether massage
+        is safe (:data:`CAUTION_INTENT`) only when the message names a risk or harm
+        (:data:`HARM_CUES`): a visit told ("lie face down ... the deep probing", "handed a
+        pair of paper pants") matches that topic on its massage words, not on what it asks.
+        Left with one option, the message is answered on it. A message naming no massage
+        ("how soon after?") keeps its options: what it follows may decide."""
+        if self._caution not in decision.options:
+            return decision
+        words = {t.stem for t in self.analyzer.terms(read(message, split).whole)}
+        if words & self._harm_cues or not words & self._caution_cue:
+            return decision
+        options = tuple(o for o in decision.options if o != self._caution)
+        if not options:
+            return decision
+        chosen = next((c for c in decision.candidates if c.intent == options[0]), None)
+        score = chosen.score if chosen is not None else decision.score
+        if len(options) == 1 and score >= STORY_FLOOR:
+            return dataclasses.replace(
+                decision, kind="intent", intent=options[0], score=score, options=()
+            )
+        return dataclasses.replace(decision, intent=options[0], score=score, options=options)
+
+    def _between_siblings(self, decision: Decision) -> Decision:
+        """A "Did you mean" whose first two options are siblings (two of the clinic's facts,
+        two ways of explaining sciatica, ...) answers the first: the message is about their
+        family, and the first is what the matcher reads it as mostly about. Asking back
+        between two sides of one subject helps less than answering one of them, with the
+        other among its follow-ups."""
+        if decision.kind != "did_you_mean" or len(decision.options) < 2:
+            return decision
+        first, second = decision.options[:2]
+        if not SIBLINGS.get(first, frozenset()) & SIBLINGS.get(second, frozenset()):
+            return decision
+        chosen = next((c for c in decision.candidates if c.intent == first), None)
+        score = chosen.score if chosen is not None else decision.score
+        return dataclasses.replace(decision, kind="intent", intent=first, score=score, options=())
+
+    def _decide_message(self, message: str, split: Sequence[Sentence] | None = None) -> Decision:
         """Decide what a raw message means (urgency is :mod:`bot.safety`'s to decide).
 
         A one-sentence message is scored as it is. In a story each topical sentence (the last
@@ -1135,6 +1229,18 @@ class Matcher:
         asked_about = {c.intent for cands in found for c in cands if c.score >= self.threshold}
         scored = list(found)
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
+        if top_asked < self.threshold:
+            # a question its own words answer clearly is asked clearly (:data:`CLEAR_ASK`)
+            for question in found:
+                answers = [c for c in question if c.intent != RED_FLAGS]
+                if (
+                    answers
+                    and answers[0].score >= self.threshold + CLEAR_ASK
+                    and (len(answers) < 2 or answers[0].score - answers[1].score >= self.margin)
+                ):
+                    clear = asked[answers[0].intent]
+                    asked[clear.intent] = clear._replace(score=max(clear.score, self.threshold))
+                    top_asked = self.threshold
         told: dict[str, Candidate] = {}
         if top_asked < self.threshold:
             found = [self._told(own[i]) for i in tells]
@@ -1171,7 +1277,10 @@ class Matcher:
         options = tuple(
             c.intent
             for c in ranked
-            if c.intent != RED_FLAGS and c.score >= max(STORY_FLOOR, top - STORY_MARGIN)
+            if c.intent != RED_FLAGS
+            and c.score >= max(STORY_FLOOR, top - STORY_MARGIN)
+            # the bot itself is offered only if one of the sentences asks about it
+            and (c.intent not in PLEA_INTENTS - WHOLE_MESSAGE_INTENTS or leads[c.intent])
         )[:3]
         # A story that asks nothing is offered the topics it is close to, unless one stands
         # out; one that asks something unclear, the same rather than the fallback.
@@ -1186,7 +1295,8 @@ class Matcher:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
             if lead >= CLEAR_LEAD and (decision.kind != "did_you_mean" or not asked):
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
-            return self._offered(options, ranked, terms, top)
+            offered = self._offered(options, ranked, terms, top)
+            return self._told_harm(offered, pool, terms, asks) or offered
         if decision.kind == "did_you_mean":
             # A story's question between close topics: the one the whole story is about,
             # when it leads, is the answer.
@@ -1194,7 +1304,7 @@ class Matcher:
             lead = topics[0].score - topics[1].score
             if lead >= WHOLE_AGREED_LEAD and self._whole_best(terms) == topics[0].intent:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
-        return decision
+        return self._told_harm(decision, pool, terms, asks) or decision
 
     def _offered(
         self,
@@ -1340,12 +1450,13 @@ class Matcher:
         topic is the answer when it clears the threshold, and offered first beside the broad
         topic when it scores at least :data:`STORY_FLOOR`. "Tell me about sciatica" names
         nothing the definition lacks; "tell me about massage for sciatica" names massage."""
+        if decision.kind == "did_you_mean" and decision.intent not in BROAD_TOPICS:
+            return self._past_broad(decision, terms)
         if decision.kind not in ("intent", "did_you_mean") or decision.intent not in BROAD_TOPICS:
             return decision
         broad = self.intent_vocab.get(decision.intent, frozenset())
-        named = {t.stem for t in terms if t.confidence > 0 and t.stem in self.idf} - broad
-        if not named:
-            return decision
+        known = {t.stem for t in terms if t.confidence > 0 and t.stem in self.idf}
+        named = known - broad
         for cand in decision.candidates:
             if (
                 cand.intent == RED_FLAGS
@@ -1354,7 +1465,8 @@ class Matcher:
                 or cand.score < max(STORY_FLOOR, decision.score - SUBJECT_REACH)
             ):
                 continue
-            if not named & self.intent_vocab.get(cand.intent, frozenset()):
+            passing = self._passing(decision.intent, cand.intent, known & broad)
+            if not (named | passing) & self.intent_vocab.get(cand.intent, frozenset()):
                 continue
             if cand.score >= self.threshold:
                 return Decision("intent", cand.intent, cand.score, decision.candidates)
@@ -1362,15 +1474,57 @@ class Matcher:
             return Decision("did_you_mean", cand.intent, cand.score, decision.candidates, options)
         return decision
 
+    def _held(self, intent: str, term: str) -> int:
+        """How many of an intent's examples hold a term."""
+        i = self._index_of.get(intent)
+        return 0 if i is None else len(self._intents[i].postings.get(term, ()))
+
+    def _passing(self, broad: str, cand: str, words: Iterable[str]) -> set[str]:
+        """The words a broad topic holds only in passing (in at most one example: "is
+        sciatica a condition or just a symptom") and ``cand`` is about (many of its examples
+        hold them: :data:`SUBJECT_WORD_EXAMPLES`): named beside the condition ("explain the
+        symptoms of sciatica"), they say what is asked."""
+        return {
+            w
+            for w in words
+            if self._held(broad, w) <= 1 and self._held(cand, w) >= SUBJECT_WORD_EXAMPLES
+        }
+
+    def _past_broad(self, decision: Decision, terms: Sequence[Term]) -> Decision:
+        """A "Did you mean" between a topic and a broad topic (:data:`BROAD_TOPICS`) matched
+        on the condition's name alone ("can i keep working with sciatica": "what is
+        sciatica") answers the topic when it knows the words the broad topic's example lacks
+        and clears the threshold: the message asks about those words, framed by the
+        condition."""
+        broad = [o for o in decision.options if o in BROAD_TOPICS]
+        rest = [o for o in decision.options if o not in BROAD_TOPICS]
+        if not broad or len(rest) != 1:
+            return decision
+        known = {t.stem for t in terms if t.confidence > 0 and t.stem in self.idf}
+        if not all(self._passing(option, rest[0], known) for option in broad):
+            return decision
+        chosen = next(c for c in decision.candidates if c.intent == rest[0])
+        if chosen.score < self.threshold:
+            return decision
+        return Decision("intent", chosen.intent, chosen.score, decision.candidates)
+
     def _with_subject(
         self, pool: dict[str, Candidate], terms: Sequence[Sequence[Term]], background: Query
     ) -> dict[str, Candidate]:
         """A story that names a condition or treatment the bot has a topic on
         (:data:`STORY_SUBJECTS`) is about it: that topic gains :data:`SUBJECT_BONUS`, and a
-        story naming one such subject leads with its topic when that topic is in reach."""
+        story naming one such subject leads with its topic when that topic is in reach. A
+        story that names a condition (piriformis, pregnancy) and a treatment or medicine
+        (:data:`SETTLING_SUBJECTS`) and asks nothing clearly is about the condition: the
+        treatment is what was tried for it ("I sought treatment with acupuncture ... I
+        suffered sciatica related to piriformis syndrome")."""
         named = self._named(terms)
         if not named:
             return pool
+        conditions = named - SETTLING_SUBJECTS
+        if conditions and len(named) > len(conditions):
+            # a condition and a treatment named: the treatment is what was tried for it
+            named = conditions
         out = dict(pool)
         missing = named - out.keys()
         scores = self.score(background, missing) if missing else {}
@@ -1440,6 +1594,33 @@ class Matcher:
         for key, (weight, conf) in before[:REFERENT_TERMS]:
             query[key] = (REFERENT_SHARE * weight, conf)
         return query
+
+    def _told_harm(
+        self,
+        decision: Decision,
+        pool: Mapping[str, Candidate],
+        terms: Sequence[Sequence[Term]],
+        asks: Sequence[int],
+    ) -> Decision | None:
+        """A story that tells of a massage and asks whether it did harm or would be safe
+        ("after a massage on holiday my back is worse ... could they have done damage?",
+        "she wants to try massage ... would it be safe for her?"), one sentence naming the
+        massage and a question (or, in a story that asks nothing, a sentence) naming the
+        harm (:data:`CAUTION_CUE`), is about whether massage is safe for them: it answers
+        that when the story is answered no other way (its decision is a "Did you mean" or
+        the fallback) and :data:`CAUTION_INTENT` scores at least :data:`STORY_FLOOR`."""
+        if decision.kind == "intent" or self._caution is None:
+            return None
+        safety = pool.get(self._caution)
+        if safety is None or safety.score < STORY_FLOOR:
+            return None
+        harm, massage = (stem(normalise(w)) for w in CAUTION_CUE)
+        told = any(massage in {t.stem for t in ts if t.confidence > 0} for ts in terms)
+        asking = [terms[i] for i in asks] if asks else terms
+        if not told or not any(harm in {t.stem for t in ts if t.confidence > 0} for ts in asking):
+            return None
+        ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
+        return Decision("intent", safety.intent, safety.score, ranked)
 
     def _cautious(self, sentences: Sequence[Sequence[Term]]) -> bool:
         """Whether one of the sentences asks if massage is safe (:data:`CAUTION_CUE`)."""

@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from locations import REPO
 
+from bot import matching
 from bot.content import Content
 from bot.matching import (
     ALONE_CLEAR,
     DEFINING_ASK,
+    SIBLINGS,
     WHOLE_CLEAR_LEAD,
     Candidate,
     Matcher,
@@ -208,7 +210,8 @@ def test_small_talk_only_when_it_is_the_whole_message(matcher: Matcher) -> None:
 
 def test_near_tie_asks_did_you_mean(content: Content) -> None:
     strict = Matcher(content, threshold=30, margin=100)
-    decision = strict.decide("sciatica piriformis")
+    # (two topics of one family are told apart instead: see the test on siblings)
+    decision = strict.decide("piriformis massage")
     assert decision.kind == "did_you_mean"
     assert len({c.intent for c in decision.candidates}) >= 2
 
@@ -352,6 +355,8 @@ def test_a_close_call_with_one_topic_asked_word_for_word_answers_it(
     """A message that is, word for word, one of a topic's examples is not asked "Did you
     mean" between that topic and another; no other decision changes."""
     matcher = Matcher(content)
+    # siblings are told apart after this rule (test below): here the rule is seen alone
+    monkeypatch.setattr(Matcher, "_between_siblings", lambda self, decision: decision)
     texts = [e.text for intent in content.intents.values() for e in intent.examples]
     settled = [matcher.decide(text) for text in texts]
     monkeypatch.setattr(Matcher, "_verbatim", staticmethod(lambda decision, text: decision))
@@ -855,3 +860,112 @@ def test_asking_to_book_a_massage_is_booking_not_its_safety(matcher: Matcher) ->
     decision = matcher.decide("can i book in a massage for friday")
     assert (decision.kind, decision.intent) == ("intent", "clinic_booking"), decision
     assert matcher.decide("any reason i shouldnt book a massage").intent == "massage_safety"
+
+
+@pytest.mark.parametrize(
+    ("message", "subject"),
+    [
+        ("explain the symptoms of sciatica", "sciatica_symptoms"),
+        ("can i keep working with sciatica", "work_driving"),
+    ],
+)
+def test_a_word_the_definition_holds_in_passing_names_what_is_asked(
+    matcher: Matcher, message: str, subject: str
+) -> None:
+    """The definition knows "symptom" and "work" from one example each; the topics that are
+    about those words decide, as an answer, not a "Did you mean"."""
+    decision = matcher.decide(message)
+    assert "sciatica_definition" in [c.intent for c in decision.candidates[:2]], decision
+    assert (decision.kind, decision.intent) == ("intent", subject), decision
+    assert matcher._held("sciatica_definition", "symptom") <= 1
+    assert matcher._passing(
+        "sciatica_definition", "sciatica_symptoms", {"symptom", "sciatica"}
+    ) == {"symptom"}
+
+
+def test_a_story_of_harm_after_a_massage_asks_whether_massage_is_safe(matcher: Matcher) -> None:
+    story = (
+        "went for a massage at a spa on my holiday and since then my lower back has been agony. "
+        "it moves around from one side to the other. could she have done some damage?"
+    )
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_safety"), decision
+    # the same harm asked about after lifting a box, no massage told of, is not about massage
+    lifted = story.replace("went for a massage at a spa on my holiday", "lifted a heavy box")
+    other = matcher.decide(lifted.replace("could she", "could i"))
+    assert (other.kind, other.intent) != ("intent", "massage_safety"), other
+
+
+def test_a_story_naming_a_condition_and_what_was_tried_for_it_is_about_the_condition(
+    matcher: Matcher,
+) -> None:
+    story = (
+        "All spring my piriformis has been the pain in my bum, a deep ache on the left when I "
+        "run. Last time it was my spine, and a surgeon sorted that out. This time I mean to "
+        "manage it myself."
+    )
+    terms = [matcher.analyzer.terms(part.text) for part in read(story).parts]
+    assert matcher._named(terms) == {"piriformis_syndrome", "other_treatments"}
+    decision = matcher.decide(story)
+    assert decision.kind == "intent", decision
+    assert decision.intent in ("piriformis_syndrome", "piriformis_muscle"), decision
+
+
+def test_did_you_mean_between_siblings_answers_the_first(
+    content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two sides of one subject are told apart by what the message is mostly about: the
+    matcher's first option is answered; options from two families are still asked about."""
+    strict = Matcher(content, threshold=30, margin=100)
+    asked = strict._decide_message("sciatica piriformis")
+    assert asked.kind == "did_you_mean", asked
+    first, second = asked.options[:2]
+    assert SIBLINGS[first] & SIBLINGS[second] >= {"piriformis"}, asked
+    decision = strict.decide("sciatica piriformis")
+    assert (decision.kind, decision.intent, decision.options) == ("intent", asked.options[0], ())
+    mixed = strict.decide("piriformis massage")
+    assert mixed.kind == "did_you_mean", mixed
+    assert not SIBLINGS.get(mixed.options[0], set()) & SIBLINGS.get(mixed.options[1], set())
+
+
+def test_whether_massage_is_safe_is_offered_only_when_harm_is_named(matcher: Matcher) -> None:
+    # a visit told names massage and asks nothing about risk: the safety topic is no option
+    told = matcher._decide_message("is massage better than pills for sciatica")
+    assert "massage_safety" in told.options, told
+    decision = matcher.decide("is massage better than pills for sciatica")
+    assert "massage_safety" not in decision.options and decision.intent != "massage_safety"
+    # naming harm keeps it, and a message that names no massage keeps its options
+    harmed = matcher.decide("can a massage make my sciatica worse")
+    assert harmed.intent == "massage_safety", harmed
+    follow = matcher.decide("how soon after?")
+    assert follow.options == matcher._decide_message("how soon after?").options
+
+
+def test_a_story_is_offered_the_bot_itself_only_when_a_sentence_asks_about_it(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = (
+        "Nice enough, but not like others who get massage every week tell me about. "
+        "I enjoyed it till I checked out and was pushed a plan. "
+        "If I buy one a month I save twenty each."
+    )
+    decision = matcher.decide(story)
+    assert "about_bot" not in decision.options and decision.intent != "about_bot", decision
+    # "tell me about" matches the bot's topic: without the rule it would be offered
+    monkeypatch.setattr(matching, "PLEA_INTENTS", matching.WHOLE_MESSAGE_INTENTS)
+    assert "about_bot" in matcher.decide(story).options
+
+
+def test_a_question_its_own_words_answer_clearly_is_asked_clearly(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = (
+        "Twelve hour shifts on my feet in a kitchen, then a forty minute drive home. "
+        "Saw the doctor, got tablets, told to rest. Everyone has a different idea. "
+        "Is massage actually any good for sciatica compared to all that?"
+    )
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+    # the story blended in pulls the question under the threshold: without the rule it asks
+    monkeypatch.setattr(matching, "CLEAR_ASK", 1000.0)
+    assert matcher.decide(story).kind == "did_you_mean"

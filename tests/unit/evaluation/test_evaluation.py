@@ -72,10 +72,10 @@ def test_no_test_message_is_a_training_example(content: Content, path: Path) -> 
     assert seen == []
 
 
-QUESTIONS_FLOOR = 0.91
+QUESTIONS_FLOOR = 0.94
 """Where the question file stands on the strict count (a "Did you mean" is no answer); the
 goal is 0.96."""
-QUESTIONS_HELPED_FLOOR = 0.96
+QUESTIONS_HELPED_FLOOR = 0.97
 """Helped within one tap on the question file."""
 
 
@@ -86,12 +86,23 @@ def test_accuracy_goal(report) -> None:
     assert report.urgent_false_alarms == 0, report.to_text("all")
 
 
-CONVERSATIONS_FLOOR = 0.84
+CONVERSATIONS_FLOOR = 0.86
 """Where the conversations file stands on the strict count (the goal is 0.90): stories,
 uncovered topics, the clinic's own questions and questions on whether massage is safe, as
-people write them."""
-STORY_FLOORS = {"story_question": 0.88, "story_statement": 0.62}
-CONVERSATIONS_HELPED_FLOOR = 0.92
+people write them. Items 306-355 (issue 21: massage visits told, questions buried in
+stories, look-alikes of clinic facts) are harder than the rest; the floors below were
+restated on the file with them (helped fell from 0.92 to 0.90)."""
+STORY_FLOORS = {"story_question": 0.87, "story_statement": 0.66}
+CONVERSATIONS_HELPED_FLOOR = 0.90
+
+KNOWN_FALSE_ALARMS = frozenset({"is that normal after a massage or did she overdo it"})
+"""Known defects of the safety screen, listed so that no other false alarm passes: its
+crisis rule reads "overdo it" (too much pressure in a massage) as an overdose. The screen is
+not the matcher's to change; a test below fails once the screen is fixed, to drop this."""
+
+
+def _false_alarms(report: Report) -> list[str]:
+    return [o.q for o in report.outcomes if o.urgent and not o.urgent_wanted]
 
 
 def test_conversations_do_not_fall_below_where_they_stand(conversations) -> None:
@@ -101,7 +112,17 @@ def test_conversations_do_not_fall_below_where_they_stand(conversations) -> None
     assert all(kinds[k].accuracy >= least for k, least in STORY_FLOORS.items()), {
         k: kinds[k].accuracy for k in STORY_FLOORS
     }
-    assert conversations.urgent_false_alarms == 0, conversations.to_text("all")
+    unknown = [
+        q for q in _false_alarms(conversations) if not any(k in q for k in KNOWN_FALSE_ALARMS)
+    ]
+    assert unknown == [], conversations.to_text("all")
+
+
+@pytest.mark.xfail(strict=True, reason="the crisis rule reads 'overdo it' as an overdose")
+def test_the_known_false_alarms_are_still_there(conversations) -> None:
+    """Fails (as an unexpected pass) once the screen no longer alarms on them."""
+    alarms = _false_alarms(conversations)
+    assert not any(k in q for q in alarms for k in KNOWN_FALSE_ALARMS), alarms
 
 
 SAFETY_GOALS: dict[str, tuple[str, float]] = {
@@ -230,7 +251,7 @@ REAL_DEV = ROOT.parent / "shared" / "data" / "real_dev.yml"
 
 REAL_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
-    "tuning": (0.70, 0.83, 0.19, 0.95),
+    "tuning": (0.76, 0.87, 0.14, 0.95),
     "held-out": (0.53, 0.71, 0.20, 0.62),
 }
 """Where the real set stands (a little below what was measured); the goals are 0.75 tuning,
