@@ -450,7 +450,7 @@ class SafetyScreen:
         if tokens[0] in _PRONOUNS and _DEGREE.isdisjoint(tokens[1:3]):
             named = next((w for w in reversed(before) if w in self._antecedents), None)
             return tokens if named is None else [named, *tokens[1:]]
-        if sum(t != _BOUNDARY for t in tokens) <= FRAGMENT_WORDS and any(
+        if len(tokens) - tokens.count(_BOUNDARY) <= FRAGMENT_WORDS and any(
             self._words_of.get(t) or self._screen_words(t) for t in tokens
         ):  # a fragment with a word of a red flag in it
             return [*before[-BRIDGE_WORDS:], *tokens]
@@ -524,10 +524,12 @@ class SafetyScreen:
             if len(token) == 4 and token.isdigit() and _YEAR.match(token)
         ]
         pseudo = frozenset(i for a, b in spans.get("pseudo", ()) for i in range(a, b + 1))
-        free = {
-            key: [(a, b) for a, b in found if pseudo.isdisjoint(range(a, b + 1))]
-            for key, found in spans.items()
-        }
+        free = spans  # most sentences hold no pseudo-trigger (neither list is changed)
+        if pseudo:
+            free = {
+                key: [(a, b) for a, b in found if pseudo.isdisjoint(range(a, b + 1))]
+                for key, found in spans.items()
+            }
         return _Sentence(tokens, clause, asks, spans, years, free)
 
     def _screen_words(self, token: str) -> frozenset[str]:
@@ -573,15 +575,19 @@ class SafetyScreen:
                 if len(term) == 1:
                     found.update((i, i) for i in places)
                     continue
-                rest = [where.get(word) for word in term[1:]]
-                if not all(rest):
-                    continue  # a word of the term is missing from the sentence
-                last = len(term) - 1
-                found.update(
-                    (i, i + last)
-                    for i in places
-                    if all(i + k in after for k, after in enumerate(rest, 1))  # type: ignore[operator]
-                )
+                rest: list[Set[int]] = []
+                for word in term[1:]:
+                    at = where.get(word)
+                    if not at:
+                        break  # a word of the term is missing from the sentence
+                    rest.append(at)
+                else:
+                    last = len(term) - 1
+                    found.update(
+                        (i, i + last)
+                        for i in places
+                        if all(i + k in after for k, after in enumerate(rest, 1))
+                    )
         return sorted(found)
 
     def _hits(
