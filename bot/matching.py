@@ -101,6 +101,19 @@ class Analyzer:
         for key in self.synonyms:
             sizes[key[0]].add(len(key))
         self._phrase_sizes = {w: tuple(sorted(n, reverse=True)) for w, n in sizes.items()}
+        # The first two words of the longer phrases: where the next word does not go on
+        # with one, only a one-word phrase can start.
+        self._pairs = frozenset(key[:2] for key in self.synonyms if len(key) > 1)
+        # Each phrase read: out of scope?, its canonical words' stems (stopwords dropped),
+        # the phrase as typed.
+        self._phrases: dict[tuple[str, ...], tuple[bool, tuple[str, ...], str]] = {
+            key: (
+                canonical == OUT_OF_SCOPE,
+                tuple(stem(word) for word in canonical.split() if word not in STOPWORDS),
+                " ".join(key),
+            )
+            for key, canonical in self.synonyms.items()
+        }
         counts = Counter(vocabulary)
         lexicon = set(STOPWORDS)
         for key, canonical in self.synonyms.items():
@@ -178,26 +191,29 @@ class Analyzer:
         """Content terms of normalised text, in order (stopwords dropped)."""
         words = [self._word(word) for word in text.split()]
         terms: list[Term] = []
+        pairs, phrases = self._pairs, self._phrases
         i = 0
         n = len(words)
         while i < n:
             _, _, alone, sizes = words[i]
+            if (
+                sizes
+                and sizes[0] > 1
+                and (i + 1 == n or (words[i][0], words[i + 1][0]) not in pairs)
+            ):
+                sizes = _ONE_WORD if sizes[-1] == 1 else ()  # no longer phrase starts here
             for size in sizes:
                 if size > n - i:
                     continue
-                key = tuple([w[0] for w in words[i : i + size]])
-                canonical = self.synonyms.get(key)
-                if canonical is None:
+                found = phrases.get(tuple([w[0] for w in words[i : i + size]]))
+                if found is None:
                     continue
-                if canonical == OUT_OF_SCOPE:
-                    terms.append(Term(OUT_OF_SCOPE, 0.0, " ".join(key)))
+                out_of_scope, stems, said = found
+                if out_of_scope:
+                    terms.append(Term(OUT_OF_SCOPE, 0.0, said))
                 else:
                     conf = min([w[1] for w in words[i : i + size]])
-                    terms.extend(
-                        Term(stem(word), conf, " ".join(key))
-                        for word in canonical.split()
-                        if word not in STOPWORDS
-                    )
+                    terms.extend(Term(s, conf, said) for s in stems)
                 i += size
                 break
             else:
@@ -307,6 +323,11 @@ STORY_LIMIT = 4
 """Best intents kept per sentence of a story (as many as a decision shows)."""
 MORE_KEPT = 256
 """The most queries of added words :meth:`Matcher.query_after` keeps."""
+_ONE_WORD = (1,)
+"""The phrase lengths tried where only a one-word phrase can start."""
+SUBJECTS_KEPT = 16_384
+"""The most terms whose subjects :meth:`Matcher._named` keeps (each new word a chat sends
+costs one entry; all are forgotten at once when full)."""
 REFERENT_SHARE = 0.25
 """A question that points back holds the words of the sentence before at this weight."""
 REFERENT_TERMS = 4
@@ -523,6 +544,8 @@ class Matcher:
             if intent in content.intents
         }
         self.subject_topics = frozenset(self._subjects.values())
+        self._subjects_of: dict[tuple[str, str], tuple[str, ...]] = {}
+        """(stem, word) of a term -> the topics of the subjects it names (:meth:`_named`)."""
         self._full_names = {
             intent: frozenset(stem(normalise(word)) for word in words)
             for intent, words in SUBJECT_FULL_NAMES.items()
@@ -1293,14 +1316,35 @@ class Matcher:
 
     def _named(self, terms: Sequence[Sequence[Term]]) -> set[str]:
         """The topics of the subjects (:data:`STORY_SUBJECTS`) the sentences name."""
+        named: set[str] = set()
+        known = self._subjects_of
+        for ts in terms:
+            for t in ts:
+                found = known.get((t.stem, t.word))
+                if found is None:
+                    found = self._term_subjects(t)
+                if found:
+                    named.update(found)
+        return named
+
+    def _term_subjects(self, term: Term) -> tuple[str, ...]:
+        """The topics of the subjects one term names, by its stem or its words' stems
+        (remembered per stem and word: a long story holds hundreds of terms, read by
+        :meth:`_named` more than once)."""
         subjects = self._subjects
-        return {
+        found = tuple(
             subjects[key]
-            for ts in terms
-            for t in ts
-            for key in (t.stem, *(stem(w) for w in t.word.split()))
+            for key in (term.stem, *(stem(w) for w in term.word.split()))
             if key in subjects
-        }
+        )
+        if len(self._subjects_of) >= SUBJECTS_KEPT:
+            self._subjects_of.clear()
+        self._subjects_of[term.stem, term.word] = found
+        return found
+
+    def forget_words(self) -> None:
+        """Forget the words read so far (benchmarks measure first sight)."""
+        self._subjects_of.clear()
 
     def _settled(self, decision: Decision, terms: Sequence[Sequence[Term]]) -> Decision:
         """A "Did you mean" between close topics, one of which the message names (a
@@ -1322,11 +1366,8 @@ class Matcher:
         if decision.kind != "did_you_mean":
             return decision
         settling = self._named(terms) & SETTLING_SUBJECTS
-        settling |= {
-            intent
-            for word, intent in self._settling_words.items()
-            if any(t.stem == word for ts in terms for t in ts)
-        }
+        stems = {t.stem for ts in terms for t in ts}
+        settling |= {intent for word, intent in self._settling_words.items() if word in stems}
         named = [o for o in decision.options if o in settling]
         if len(named) != 1:
             return decision
