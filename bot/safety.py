@@ -495,7 +495,14 @@ class SafetyScreen:
             if entries is None:
                 continue
             for key, phrase, size in entries:  # longest first: one span per place and list
-                if size > 1 and tuple(tokens[i : i + size]) != phrase:
+                if (
+                    size > 1
+                    and (
+                        i + 1 == len(tokens)
+                        or tokens[i + 1] != phrase[1]  # most phrases fail at their second word
+                        or tuple(tokens[i : i + size]) != phrase
+                    )
+                ):
                     continue
                 found = spans.get(key)
                 if found is None:
@@ -670,7 +677,14 @@ class SafetyScreen:
     ) -> list[Finding]:
         findings: list[Finding] = []
         urgent = False
-        for rule, spans, symptom, partial in self._hits(s, where, anchored):
+        hits = (
+            hit
+            for one in anchored
+            # only a crisis could be more severe once urgent (its hits are not looked for)
+            if not urgent or one[0].kind == "crisis"
+            for hit in self._hits(s, where, (one,))
+        )
+        for rule, spans, symptom, partial in hits:
             if urgent and rule.kind != "crisis":
                 continue  # only a crisis could be more severe now
             first = min(a for a, _ in spans)
