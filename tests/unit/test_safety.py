@@ -500,3 +500,26 @@ def test_someone_else_acting_is_still_someone_else(screen: SafetyScreen) -> None
     assert found.outcome == Outcome.URGENT
     assert found.deciding is not None and found.deciding.someone_else
     assert found.deciding.trigger == "wife"
+
+
+@pytest.mark.parametrize("joiner", [". ", " "])  # sentences, or one run-on sentence
+def test_a_sign_at_the_end_of_the_longest_message_is_caught(
+    screen: SafetyScreen, joiner: str
+) -> None:
+    everyday = [
+        "my left leg goes numb when i sit too long at my desk",
+        "the pain shoots down the back of my thigh into my calf",
+        "massage helped a bit last week but it came back",
+        "i can't sleep on my right side because my hip aches",
+        "my physio says it is my piriformis muscle",
+        "bending over to tie my shoes hurts my lower back",
+    ]
+    sign = "since this morning i cant feel anything when i wipe and i wet myself"
+    filler: list[str] = []
+    while len(joiner.join([*filler, everyday[len(filler) % 6], sign])) <= 4096:
+        filler.append(everyday[len(filler) % 6])
+    story = joiner.join(filler)
+    message = joiner.join([*filler, sign])
+    assert 4000 < len(message) <= 4096
+    assert _outcome(screen, story) not in (Outcome.URGENT, Outcome.CRISIS)
+    assert _outcome(screen, message) == Outcome.URGENT
