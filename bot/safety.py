@@ -210,9 +210,10 @@ class _Sentence:
 
 
 # Rewrites that put the ways people say "I can't" into the words the rules know, each with
-# a word it cannot match without.
-_REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
-    (needle, re.compile(p), r)
+# a word it cannot match without (or words, one of which it needs: most sentences hold none,
+# and a long one is not searched in vain).
+_REWRITES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = tuple(
+    ((needle,) if isinstance(needle, str) else needle, re.compile(p), r)
     for needle, p, r in (
         (
             "able to",
@@ -225,24 +226,32 @@ _REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
             "cannot ",
         ),
         (
-            "not ",
+            ("do not ", "does not ", "did not ", "have not ", "has not "),
             r"\b(?:do|does|did|have|has) not (?:really |got |have |get |feel )*"
             r"(?:any |much |a lot of |enough |the )?(feeling|sensation|control|strength|urge)\b",
             r"no \1",
         ),
         (
-            "cannot ",
+            (
+                "cannot really ",
+                "cannot properly ",
+                "cannot fully ",
+                "cannot even ",
+                "cannot always ",
+                "cannot quite ",
+                "cannot seem to ",
+            ),
             r"\bcannot (?:really |properly |fully |even |always |quite |seem to )+",
             "cannot ",
         ),
         (
-            "not ",
+            ("not really ", "not properly ", "not fully ", "not quite "),
             r"\b(could|did|do|does|would) not (?:really |properly |fully |quite )+",
             r"\1 not ",
         ),
         ("can not", r"\bcan not\b", "cannot"),
         (
-            "not ",
+            ("will not ", "would not ", "does not ", "did not "),
             r"\b(?:will|would|does|did) not (?:want to |wanna )?"
             r"(?=empty|come|start|work|lift|move|hold|go\b|bend|flex|point|raise|pick)",
             "cannot ",
@@ -260,7 +269,7 @@ _REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
             "cannot ",
         ),
         (
-            "los",
+            ("lost ", "losing "),
             r"\b(lost|losing) (?:all |any |some |the |most |much |more |of )+"
             r"(?=feeling|sensation|control|strength)",
             r"\1 ",
@@ -482,8 +491,8 @@ class SafetyScreen:
         if DASH in tokens:
             tokens = tuple(_BOUNDARY if t == DASH else t for t in tokens)
         text = " ".join(tokens)
-        for needle, pattern, repl in _REWRITES:  # each rewrite needs its needle
-            if needle in text:
+        for needles, pattern, repl in _REWRITES:  # each rewrite needs one of its needles
+            if any(needle in text for needle in needles):
                 text = pattern.sub(repl, text)
         return text.split()
 
