@@ -206,6 +206,8 @@ def tokens(text: str) -> tuple[str, ...]:
     else:
         words = normalise(_SOFT_PUNCTUATION.sub(_marked, text), limit=False).split()
         words = [_MARKS.get(word, word) for word in words]
+    if BOUNDARY not in words and DASH not in words:
+        return tuple(words)  # no soft punctuation: the words as they are
     out: list[str] = []
     pending = ""
     for word in words:
