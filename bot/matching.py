@@ -663,26 +663,27 @@ class Matcher:
             into: A query to add to; a term already there keeps its larger weight.
         """
         query: Query = {} if into is None else into
+        idf = self.idf
         place = False  # in a place's name, after :data:`PLACE_CUES`
         before = ""  # the stem of the term before
-        for term in terms:
+        for term_stem, confidence, word in terms:
             # a word no topic knows, or one only a typo away from one ("camden" -> "came")
-            named = term.stem != OUT_OF_SCOPE and (term.stem not in self.idf or term.confidence < 1)
-            if place and named:
-                if PLACE_TERM in self.idf and PLACE_TERM not in query:
-                    query[PLACE_TERM] = (self.idf[PLACE_TERM], 1.0)
+            if place and (term_stem != OUT_OF_SCOPE and (term_stem not in idf or confidence < 1)):
+                if PLACE_TERM in idf and PLACE_TERM not in query:
+                    query[PLACE_TERM] = (idf[PLACE_TERM], 1.0)
                 continue
-            place = term.stem in PLACE_CUES and before in PLACE_SUBJECTS
-            before = term.stem
-            if term.stem == OUT_OF_SCOPE:
+            place = term_stem in PLACE_CUES and before in PLACE_SUBJECTS
+            before = term_stem
+            key = term_stem
+            if term_stem == OUT_OF_SCOPE:
                 weight, conf = self.out_of_scope_weight, 0.0
-            elif term.stem in self.idf:
-                weight, conf = self.idf[term.stem], term.confidence**2
+                key = f"{OUT_OF_SCOPE}:{word}"
+            elif term_stem in idf:
+                weight, conf = idf[term_stem], confidence**2
             elif unknown:
                 weight, conf = self.unknown_weight, 0.0
             else:
                 continue
-            key = term.stem if term.stem != OUT_OF_SCOPE else f"{OUT_OF_SCOPE}:{term.word}"
             old = query.get(key)
             if old is None or (old[1], old[0]) < (conf, weight):
                 query[key] = (weight, conf)
