@@ -646,6 +646,8 @@ class Matcher:
         ]
         self._more: dict[str, Query] = {}
         """The queries of the words :meth:`query_after` adds, by the words."""
+        self._last_whole: tuple[Sequence[Sequence[Term]], Query] | None = None
+        """The sentences :meth:`_whole_query` last read, with their query."""
 
     def query(self, text: str) -> Query:
         """Content terms of normalised text: stem -> (weight, confidence)."""
@@ -1231,10 +1233,7 @@ class Matcher:
         how well all its sentences, scored together as one message, match each: the topic
         the best sentence and the whole story both point to comes first. One that leads the
         next by :data:`WHOLE_CLEAR_LEAD` on that sum is the answer."""
-        query: Query = {}
-        for ts in terms:
-            self._query_of(ts, into=query)
-        whole = self.score(query, options)
+        whole = self.score(self._whole_query(terms), options)
         own = {c.intent: c.score for c in ranked}
         both = {o: own.get(o, 0.0) + whole.get(o, 0.0) for o in options}
         options = tuple(sorted(options, key=lambda o: -both[o]))  # stable on ties
@@ -1263,10 +1262,20 @@ class Matcher:
 
     def _whole_best(self, terms: Sequence[Sequence[Term]]) -> str | None:
         """The best topic of a story's sentences scored together as one message."""
+        query = self._whole_query(terms)
+        return next((c.intent for c in self.rank(query, limit=2) if c.intent != RED_FLAGS), None)
+
+    def _whole_query(self, terms: Sequence[Sequence[Term]]) -> Query:
+        """The query of a story's sentences together, as one message; the last one made is
+        kept for the same sentences (a story unclear between topics needs it twice)."""
+        last = self._last_whole
+        if last is not None and last[0] is terms:
+            return last[1]
         query: Query = {}
         for ts in terms:
             self._query_of(ts, into=query)
-        return next((c.intent for c in self.rank(query, limit=2) if c.intent != RED_FLAGS), None)
+        self._last_whole = (terms, query)
+        return query
 
     @staticmethod
     def _alone(decision: Decision) -> Decision:
