@@ -283,6 +283,12 @@ _REWRITES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = tuple(
     )
 )
 
+_REWRITE_WORDS = frozenset(
+    {"able", "longer", "not", "cannot", "barely", "hardly", "scarcely", "lost", "losing", "ability"}
+)
+"""Words one of which every rewrite of :data:`_REWRITES` needs among a sentence's words: most
+sentences hold none, and are not searched for the rewrites' needles at all."""
+
 
 class SafetyScreen:
     """Finds red flags and reads their context.
@@ -490,6 +496,8 @@ class SafetyScreen:
         tokens = sentence.tokens
         if DASH in tokens:
             tokens = tuple(_BOUNDARY if t == DASH else t for t in tokens)
+        if _REWRITE_WORDS.isdisjoint(tokens):
+            return list(tokens)  # no rewrite can apply
         text = " ".join(tokens)
         for needles, pattern, repl in _REWRITES:  # each rewrite needs one of its needles
             if any(needle in text for needle in needles):

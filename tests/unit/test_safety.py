@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import random
+from typing import Any
+
 import pytest
 
 from bot.content import Content
-from bot.safety import Outcome, SafetyScreen, screen_term
+from bot.safety import _REWRITE_WORDS, _REWRITES, Outcome, SafetyScreen, screen_term
 
 
 @pytest.fixture(scope="module")
@@ -523,3 +527,40 @@ def test_a_sign_at_the_end_of_the_longest_message_is_caught(
     assert 4000 < len(message) <= 4096
     assert _outcome(screen, story) not in (Outcome.URGENT, Outcome.CRISIS)
     assert _outcome(screen, message) == Outcome.URGENT
+
+
+_SRE: Any = importlib.import_module("re._parser")  # the parser of the re module (no stubs)
+
+
+def _matching(items: Any, rng: random.Random) -> str:
+    """A random text the parsed regular expression ``items`` matches (the few kinds of node
+    the rewrites use)."""
+    out: list[str] = []
+    for op, av in items:
+        if op is _SRE.LITERAL:
+            out.append(chr(av))
+        elif op is _SRE.IN:
+            out.append(next((chr(a) for o, a in av if o is _SRE.LITERAL), "a"))
+        elif op is _SRE.BRANCH:
+            out.append(_matching(rng.choice(av[1]), rng))
+        elif op is _SRE.SUBPATTERN or op is _SRE.ASSERT:
+            out.append(_matching(av[-1], rng))
+        elif op is _SRE.MAX_REPEAT or op is _SRE.MIN_REPEAT:
+            low, high, sub = av
+            times = rng.randint(low, min(high, low + 2))
+            out.extend(_matching(sub, rng) for _ in range(times))
+        elif op is not _SRE.AT:
+            raise AssertionError(f"a kind of node the test does not know: {op}")
+    return "".join(out)
+
+
+def test_every_rewrite_needs_one_of_the_rewrite_words() -> None:
+    """A sentence without any of ``_REWRITE_WORDS`` is not searched for rewrites: every way
+    each rewrite can match holds one of them (texts drawn from each rewrite's own pattern)."""
+    rng = random.Random(0)
+    for _, pattern, _ in _REWRITES:
+        tree = _SRE.parse(pattern.pattern)
+        for _ in range(300):
+            text = _matching(tree, rng) + " and more"
+            assert pattern.search(text), (pattern.pattern, text)
+            assert not _REWRITE_WORDS.isdisjoint(text.split()), (pattern.pattern, text)
