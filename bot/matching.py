@@ -195,17 +195,21 @@ class Analyzer:
         i = 0
         n = len(words)
         while i < n:
-            _, _, alone, sizes = words[i]
-            if (
-                sizes
-                and sizes[0] > 1
-                and (i + 1 == n or (words[i][0], words[i + 1][0]) not in pairs)
-            ):
+            word, _, alone, sizes = words[i]
+            if not sizes:  # most words start no phrase
+                if alone is not None:
+                    terms.append(alone)
+                i += 1
+                continue
+            if sizes[0] > 1 and (i + 1 == n or (word, words[i + 1][0]) not in pairs):
                 sizes = _ONE_WORD if sizes[-1] == 1 else ()  # no longer phrase starts here
             for size in sizes:
                 if size > n - i:
                     continue
-                found = phrases.get(tuple([w[0] for w in words[i : i + size]]))
+                if size == 1:
+                    found = phrases.get((word,))
+                else:
+                    found = phrases.get(tuple([w[0] for w in words[i : i + size]]))
                 if found is None:
                     continue
                 out_of_scope, stems, said = found
