@@ -327,7 +327,18 @@ class SafetyScreen:
                     index[phrase[0]].append((key, phrase, len(phrase)))
         for entries in index.values():
             entries.sort(key=lambda entry: entry[2], reverse=True)
-        self._context_index = dict(index)
+        # The same by the word after the first: one-word phrases, and those whose second word
+        # it is (the others cannot start there), in the same order.
+        self._context_alone = {
+            first: [entry for entry in entries if entry[2] == 1] for first, entries in index.items()
+        }
+        self._context_after = {
+            first: {
+                second: [entry for entry in entries if entry[2] == 1 or entry[1][1] == second]
+                for second in {entry[1][1] for entry in entries if entry[2] > 1}
+            }
+            for first, entries in index.items()
+        }
         # "Is it normal to lose bladder control? Because that's happening to me": a question
         # about a sign, then the writer saying they have it.
         self._affirming = _phrases(context.get("affirming", ()))
@@ -506,20 +517,16 @@ class SafetyScreen:
 
     def _read(self, sentence: Sentence, tokens: list[str]) -> _Sentence:
         spans: dict[str, list[_Span]] = {}
-        index = self._context_index
+        alone, after = self._context_alone, self._context_after
+        last = len(tokens) - 1
         for i, token in enumerate(tokens):
-            entries = index.get(token)
+            entries = alone.get(token)
             if entries is None:
                 continue
+            if i < last:
+                entries = after[token].get(tokens[i + 1], entries)
             for key, phrase, size in entries:  # longest first: one span per place and list
-                if (
-                    size > 1
-                    and (
-                        i + 1 == len(tokens)
-                        or tokens[i + 1] != phrase[1]  # most phrases fail at their second word
-                        or tuple(tokens[i : i + size]) != phrase
-                    )
-                ):
+                if size > 2 and tuple(tokens[i : i + size]) != phrase:
                     continue
                 found = spans.get(key)
                 if found is None:
