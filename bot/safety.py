@@ -210,28 +210,33 @@ class _Sentence:
 
 
 # Rewrites that put the ways people say "I can't" into the words the rules know, each with
-# a word it cannot match without (or words, one of which it needs: most sentences hold none,
-# and a long one is not searched in vain).
-_REWRITES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = tuple(
-    ((needle,) if isinstance(needle, str) else needle, re.compile(p), r)
-    for needle, p, r in (
+# the words one of which it needs among a sentence's words, and a text it cannot match without
+# (or texts, one of which it needs): most sentences hold none, and a long one is not searched
+# in vain.
+_REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], ...] = tuple(
+    (frozenset(words.split()), (needle,) if isinstance(needle, str) else needle, re.compile(p), r)
+    for words, needle, p, r in (
         (
+            "able",
             "able to",
             r"\b(?:not|no longer|never) (?:been |being |be |really |fully |properly )*able to\b",
             "unable to",
         ),
         (
+            "longer",
             "no longer ",
             r"\bno longer (?=feel|control|lift|move|walk|stand|hold|pee|wee)",
             "cannot ",
         ),
         (
+            "not",
             ("do not ", "does not ", "did not ", "have not ", "has not "),
             r"\b(?:do|does|did|have|has) not (?:really |got |have |get |feel )*"
             r"(?:any |much |a lot of |enough |the )?(feeling|sensation|control|strength|urge)\b",
             r"no \1",
         ),
         (
+            "cannot",
             (
                 "cannot really ",
                 "cannot properly ",
@@ -245,18 +250,21 @@ _REWRITES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = tuple(
             "cannot ",
         ),
         (
+            "not",
             ("not really ", "not properly ", "not fully ", "not quite "),
             r"\b(could|did|do|does|would) not (?:really |properly |fully |quite )+",
             r"\1 not ",
         ),
-        ("can not", r"\bcan not\b", "cannot"),
+        ("not", "can not", r"\bcan not\b", "cannot"),
         (
+            "not",
             ("will not ", "would not ", "does not ", "did not "),
             r"\b(?:will|would|does|did) not (?:want to |wanna )?"
             r"(?=empty|come|start|work|lift|move|hold|go\b|bend|flex|point|raise|pick)",
             "cannot ",
         ),
         (
+            "not",
             "could not ",
             r"\bcould not (?=feel|move|lift|pass|pee|wee|urinate|walk|stand|hold|control|empty"
             r"|go\b|bend|raise|pick|stop)",
@@ -264,11 +272,13 @@ _REWRITES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = tuple(
         ),
         (
             # feeling "barely" there is feeling lost: "i can barely feel the paper"
+            "barely hardly scarcely",
             "ly f",
             r"\b(?:can |could |i )?(?:barely|hardly|scarcely) (?=feel|felt)",
             "cannot ",
         ),
         (
+            "lost losing",
             ("lost ", "losing "),
             r"\b(lost|losing) (?:all |any |some |the |most |much |more |of )+"
             r"(?=feeling|sensation|control|strength)",
@@ -276,6 +286,7 @@ _REWRITES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = tuple(
         ),
         (
             # "lost the ability to walk on my heels"
+            "ability",
             "ability to",
             r"\b(?:lost|losing|lose) (?:all |the |my |any )*ability to\b",
             "unable to",
@@ -283,11 +294,9 @@ _REWRITES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = tuple(
     )
 )
 
-_REWRITE_WORDS = frozenset(
-    {"able", "longer", "not", "cannot", "barely", "hardly", "scarcely", "lost", "losing", "ability"}
-)
-"""Words one of which every rewrite of :data:`_REWRITES` needs among a sentence's words: most
-sentences hold none, and are not searched for the rewrites' needles at all."""
+_REWRITE_WORDS = frozenset().union(*(words for words, *_ in _REWRITES))
+"""The words one of which some rewrite of :data:`_REWRITES` needs: most sentences hold none,
+and are not searched for the rewrites' needles at all."""
 
 
 class SafetyScreen:
@@ -507,12 +516,17 @@ class SafetyScreen:
         tokens = sentence.tokens
         if DASH in tokens:
             tokens = tuple(_BOUNDARY if t == DASH else t for t in tokens)
-        if _REWRITE_WORDS.isdisjoint(tokens):
+        present = _REWRITE_WORDS.intersection(tokens)
+        if not present:
             return list(tokens)  # no rewrite can apply
         text = " ".join(tokens)
-        for needles, pattern, repl in _REWRITES:  # each rewrite needs one of its needles
-            if any(needle in text for needle in needles):
-                text = pattern.sub(repl, text)
+        for words, needles, pattern, repl in _REWRITES:  # each needs one of its words and needles
+            if words.isdisjoint(present) or not any(needle in text for needle in needles):
+                continue
+            rewritten = pattern.sub(repl, text)
+            if rewritten != text:
+                text = rewritten
+                present = _REWRITE_WORDS.intersection(text.split())
         return text.split()
 
     def _read(self, sentence: Sentence, tokens: list[str]) -> _Sentence:
