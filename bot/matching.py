@@ -651,6 +651,8 @@ class Matcher:
         self._more: dict[str, Query] = {}
         """The queries of the words :meth:`query_after` adds, by the words."""
         self._last_whole: tuple[Sequence[Sequence[Term]], Query] | None = None
+        self._last_named: tuple[Sequence[Sequence[Term]], frozenset[str]] | None = None
+        """The sentences :meth:`_named` last read, with the topics they name."""
         """The sentences :meth:`_whole_query` last read, with their query."""
 
     def query(self, text: str) -> Query:
@@ -1329,7 +1331,11 @@ class Matcher:
         return self._named([self.analyzer.terms(text)])
 
     def _named(self, terms: Sequence[Sequence[Term]]) -> set[str]:
-        """The topics of the subjects (:data:`STORY_SUBJECTS`) the sentences name."""
+        """The topics of the subjects (:data:`STORY_SUBJECTS`) the sentences name (found
+        once for a story's sentences, which :meth:`decide` asks about more than once)."""
+        last = self._last_named
+        if last is not None and last[0] is terms:
+            return set(last[1])
         named: set[str] = set()
         known = self._subjects_of
         for ts in terms:
@@ -1339,6 +1345,7 @@ class Matcher:
                     found = self._term_subjects(t)
                 if found:
                     named.update(found)
+        self._last_named = (terms, frozenset(named))
         return named
 
     def _term_subjects(self, term: Term) -> tuple[str, ...]:
