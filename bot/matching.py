@@ -102,6 +102,19 @@ class Analyzer:
         for key in self.synonyms:
             sizes[key[0]].add(len(key))
         self._phrase_sizes = {w: tuple(sorted(n, reverse=True)) for w, n in sizes.items()}
+        # The first two words of the longer phrases: where the next word does not go on
+        # with one, only a one-word phrase can start.
+        self._pairs = frozenset(key[:2] for key in self.synonyms if len(key) > 1)
+        # Each phrase read: out of scope?, its canonical words' stems (stopwords dropped),
+        # the phrase as typed.
+        self._phrases: dict[tuple[str, ...], tuple[bool, tuple[str, ...], str]] = {
+            key: (
+                canonical == OUT_OF_SCOPE,
+                tuple(stem(word) for word in canonical.split() if word not in STOPWORDS),
+                " ".join(key),
+            )
+            for key, canonical in self.synonyms.items()
+        }
         counts = Counter(vocabulary)
         lexicon = set(STOPWORDS)
         for key, canonical in self.synonyms.items():
@@ -179,26 +192,33 @@ class Analyzer:
         """Content terms of normalised text, in order (stopwords dropped)."""
         words = [self._word(word) for word in text.split()]
         terms: list[Term] = []
+        pairs, phrases = self._pairs, self._phrases
         i = 0
         n = len(words)
         while i < n:
-            _, _, alone, sizes = words[i]
+            word, _, alone, sizes = words[i]
+            if not sizes:  # most words start no phrase
+                if alone is not None:
+                    terms.append(alone)
+                i += 1
+                continue
+            if sizes[0] > 1 and (i + 1 == n or (word, words[i + 1][0]) not in pairs):
+                sizes = _ONE_WORD if sizes[-1] == 1 else ()  # no longer phrase starts here
             for size in sizes:
                 if size > n - i:
                     continue
-                key = tuple([w[0] for w in words[i : i + size]])
-                canonical = self.synonyms.get(key)
-                if canonical is None:
+                if size == 1:
+                    found = phrases.get((word,))
+                else:
+                    found = phrases.get(tuple([w[0] for w in words[i : i + size]]))
+                if found is None:
                     continue
-                if canonical == OUT_OF_SCOPE:
-                    terms.append(Term(OUT_OF_SCOPE, 0.0, " ".join(key)))
+                out_of_scope, stems, said = found
+                if out_of_scope:
+                    terms.append(Term(OUT_OF_SCOPE, 0.0, said))
                 else:
                     conf = min([w[1] for w in words[i : i + size]])
-                    terms.extend(
-                        Term(stem(word), conf, " ".join(key))
-                        for word in canonical.split()
-                        if word not in STOPWORDS
-                    )
+                    terms.extend(Term(s, conf, said) for s in stems)
                 i += size
                 break
             else:
@@ -308,6 +328,11 @@ STORY_LIMIT = 4
 """Best intents kept per sentence of a story (as many as a decision shows)."""
 MORE_KEPT = 256
 """The most queries of added words :meth:`Matcher.query_after` keeps."""
+_ONE_WORD = (1,)
+"""The phrase lengths tried where only a one-word phrase can start."""
+SUBJECTS_KEPT = 16_384
+"""The most terms whose subjects :meth:`Matcher._named` keeps (each new word a chat sends
+costs one entry; all are forgotten at once when full)."""
 REFERENT_SHARE = 0.25
 """A question that points back holds the words of the sentence before at this weight."""
 REFERENT_TERMS = 4
@@ -569,6 +594,8 @@ class Matcher:
             if intent in content.intents
         }
         self.subject_topics = frozenset(self._subjects.values())
+        self._subjects_of: dict[tuple[str, str], tuple[str, ...]] = {}
+        """(stem, word) of a term -> the topics of the subjects it names (:meth:`_named`)."""
         self._full_names = {
             intent: frozenset(stem(normalise(word)) for word in words)
             for intent, words in SUBJECT_FULL_NAMES.items()
@@ -669,6 +696,10 @@ class Matcher:
         ]
         self._more: dict[str, Query] = {}
         """The queries of the words :meth:`query_after` adds, by the words."""
+        self._last_whole: tuple[Sequence[Sequence[Term]], Query] | None = None
+        self._last_named: tuple[Sequence[Sequence[Term]], frozenset[str]] | None = None
+        """The sentences :meth:`_named` last read, with the topics they name."""
+        """The sentences :meth:`_whole_query` last read, with their query."""
 
     def query(self, text: str) -> Query:
         """Content terms of normalised text: stem -> (weight, confidence)."""
@@ -686,26 +717,27 @@ class Matcher:
             into: A query to add to; a term already there keeps its larger weight.
         """
         query: Query = {} if into is None else into
+        idf = self.idf
         place = False  # in a place's name, after :data:`PLACE_CUES`
         before = ""  # the stem of the term before
-        for term in terms:
+        for term_stem, confidence, word in terms:
             # a word no topic knows, or one only a typo away from one ("camden" -> "came")
-            named = term.stem != OUT_OF_SCOPE and (term.stem not in self.idf or term.confidence < 1)
-            if place and named:
-                if PLACE_TERM in self.idf and PLACE_TERM not in query:
-                    query[PLACE_TERM] = (self.idf[PLACE_TERM], 1.0)
+            if place and (term_stem != OUT_OF_SCOPE and (term_stem not in idf or confidence < 1)):
+                if PLACE_TERM in idf and PLACE_TERM not in query:
+                    query[PLACE_TERM] = (idf[PLACE_TERM], 1.0)
                 continue
-            place = term.stem in PLACE_CUES and before in PLACE_SUBJECTS
-            before = term.stem
-            if term.stem == OUT_OF_SCOPE:
+            place = term_stem in PLACE_CUES and before in PLACE_SUBJECTS
+            before = term_stem
+            key = term_stem
+            if term_stem == OUT_OF_SCOPE:
                 weight, conf = self.out_of_scope_weight, 0.0
-            elif term.stem in self.idf:
-                weight, conf = self.idf[term.stem], term.confidence**2
+                key = f"{OUT_OF_SCOPE}:{word}"
+            elif term_stem in idf:
+                weight, conf = idf[term_stem], confidence**2
             elif unknown:
                 weight, conf = self.unknown_weight, 0.0
             else:
                 continue
-            key = term.stem if term.stem != OUT_OF_SCOPE else f"{OUT_OF_SCOPE}:{term.word}"
             old = query.get(key)
             if old is None or (old[1], old[0]) < (conf, weight):
                 query[key] = (weight, conf)
@@ -1317,10 +1349,7 @@ class Matcher:
         how well all its sentences, scored together as one message, match each: the topic
         the best sentence and the whole story both point to comes first. One that leads the
         next by :data:`WHOLE_CLEAR_LEAD` on that sum is the answer."""
-        query: Query = {}
-        for ts in terms:
-            self._query_of(ts, into=query)
-        whole = self.score(query, options)
+        whole = self.score(self._whole_query(terms), options)
         own = {c.intent: c.score for c in ranked}
         both = {o: own.get(o, 0.0) + whole.get(o, 0.0) for o in options}
         options = tuple(sorted(options, key=lambda o: -both[o]))  # stable on ties
@@ -1349,10 +1378,20 @@ class Matcher:
 
     def _whole_best(self, terms: Sequence[Sequence[Term]]) -> str | None:
         """The best topic of a story's sentences scored together as one message."""
+        query = self._whole_query(terms)
+        return next((c.intent for c in self.rank(query, limit=2) if c.intent != RED_FLAGS), None)
+
+    def _whole_query(self, terms: Sequence[Sequence[Term]]) -> Query:
+        """The query of a story's sentences together, as one message; the last one made is
+        kept for the same sentences (a story unclear between topics needs it twice)."""
+        last = self._last_whole
+        if last is not None and last[0] is terms:
+            return last[1]
         query: Query = {}
         for ts in terms:
             self._query_of(ts, into=query)
-        return next((c.intent for c in self.rank(query, limit=2) if c.intent != RED_FLAGS), None)
+        self._last_whole = (terms, query)
+        return query
 
     @staticmethod
     def _alone(decision: Decision) -> Decision:
@@ -1402,15 +1441,41 @@ class Matcher:
         return self._named([self.analyzer.terms(text)])
 
     def _named(self, terms: Sequence[Sequence[Term]]) -> set[str]:
-        """The topics of the subjects (:data:`STORY_SUBJECTS`) the sentences name."""
+        """The topics of the subjects (:data:`STORY_SUBJECTS`) the sentences name (found
+        once for a story's sentences, which :meth:`decide` asks about more than once)."""
+        last = self._last_named
+        if last is not None and last[0] is terms:
+            return set(last[1])
+        named: set[str] = set()
+        known = self._subjects_of
+        for ts in terms:
+            for t in ts:
+                found = known.get((t.stem, t.word))
+                if found is None:
+                    found = self._term_subjects(t)
+                if found:
+                    named.update(found)
+        self._last_named = (terms, frozenset(named))
+        return named
+
+    def _term_subjects(self, term: Term) -> tuple[str, ...]:
+        """The topics of the subjects one term names, by its stem or its words' stems
+        (remembered per stem and word: a long story holds hundreds of terms, read by
+        :meth:`_named` more than once)."""
         subjects = self._subjects
-        return {
+        found = tuple(
             subjects[key]
-            for ts in terms
-            for t in ts
-            for key in (t.stem, *(stem(w) for w in t.word.split()))
+            for key in (term.stem, *(stem(w) for w in term.word.split()))
             if key in subjects
-        }
+        )
+        if len(self._subjects_of) >= SUBJECTS_KEPT:
+            self._subjects_of.clear()
+        self._subjects_of[term.stem, term.word] = found
+        return found
+
+    def forget_words(self) -> None:
+        """Forget the words read so far (benchmarks measure first sight)."""
+        self._subjects_of.clear()
 
     def _settled(self, decision: Decision, terms: Sequence[Sequence[Term]]) -> Decision:
         """A "Did you mean" between close topics, one of which the message names (a
@@ -1432,11 +1497,8 @@ class Matcher:
         if decision.kind != "did_you_mean":
             return decision
         settling = self._named(terms) & SETTLING_SUBJECTS
-        settling |= {
-            intent
-            for word, intent in self._settling_words.items()
-            if any(t.stem == word for ts in terms for t in ts)
-        }
+        stems = {t.stem for ts in terms for t in ts}
+        settling |= {intent for word, intent in self._settling_words.items() if word in stems}
         named = [o for o in decision.options if o in settling]
         if len(named) != 1:
             return decision

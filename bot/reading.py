@@ -165,6 +165,10 @@ def _rhetorical(words: list[str], marked: bool) -> bool:
     return _aside_length(words) > 0
 
 
+_ASKING_PADDED = tuple(f" {p} " for p in ASKING_PHRASES)
+""":data:`ASKING_PHRASES` with a space each side, as :func:`is_question` looks for them."""
+
+
 def is_question(words: list[str], marked: bool) -> bool:
     """Whether a sentence asks something: a question mark, a question word at its start
     (after fillers) that does not start a statement, or a phrase such as "any advice".
@@ -187,7 +191,7 @@ def is_question(words: list[str], marked: bool) -> bool:
     ):
         return True
     text = " " + " ".join(words) + " "
-    return any(f" {p} " in text for p in ASKING_PHRASES)
+    return any(p in text for p in _ASKING_PADDED)
 
 
 def _clauses(sentence: Sentence) -> list[Part]:

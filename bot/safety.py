@@ -210,44 +210,61 @@ class _Sentence:
 
 
 # Rewrites that put the ways people say "I can't" into the words the rules know, each with
-# a word it cannot match without.
-_REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
-    (needle, re.compile(p), r)
-    for needle, p, r in (
+# the words one of which it needs among a sentence's words, and a text it cannot match without
+# (or texts, one of which it needs): most sentences hold none, and a long one is not searched
+# in vain.
+_REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], ...] = tuple(
+    (frozenset(words.split()), (needle,) if isinstance(needle, str) else needle, re.compile(p), r)
+    for words, needle, p, r in (
         (
+            "able",
             "able to",
             r"\b(?:not|no longer|never) (?:been |being |be |really |fully |properly )*able to\b",
             "unable to",
         ),
         (
+            "longer",
             "no longer ",
             r"\bno longer (?=feel|control|lift|move|walk|stand|hold|pee|wee)",
             "cannot ",
         ),
         (
-            "not ",
+            "not",
+            ("do not ", "does not ", "did not ", "have not ", "has not "),
             r"\b(?:do|does|did|have|has) not (?:really |got |have |get |feel )*"
             r"(?:any |much |a lot of |enough |the )?(feeling|sensation|control|strength|urge)\b",
             r"no \1",
         ),
         (
-            "cannot ",
+            "cannot",
+            (
+                "cannot really ",
+                "cannot properly ",
+                "cannot fully ",
+                "cannot even ",
+                "cannot always ",
+                "cannot quite ",
+                "cannot seem to ",
+            ),
             r"\bcannot (?:really |properly |fully |even |always |quite |seem to )+",
             "cannot ",
         ),
         (
-            "not ",
+            "not",
+            ("not really ", "not properly ", "not fully ", "not quite "),
             r"\b(could|did|do|does|would) not (?:really |properly |fully |quite )+",
             r"\1 not ",
         ),
-        ("can not", r"\bcan not\b", "cannot"),
+        ("not", "can not", r"\bcan not\b", "cannot"),
         (
-            "not ",
+            "not",
+            ("will not ", "would not ", "does not ", "did not "),
             r"\b(?:will|would|does|did) not (?:want to |wanna )?"
             r"(?=empty|come|start|work|lift|move|hold|go\b|bend|flex|point|raise|pick)",
             "cannot ",
         ),
         (
+            "not",
             "could not ",
             r"\bcould not (?=feel|move|lift|pass|pee|wee|urinate|walk|stand|hold|control|empty"
             r"|go\b|bend|raise|pick|stop)",
@@ -255,24 +272,31 @@ _REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ),
         (
             # feeling "barely" there is feeling lost: "i can barely feel the paper"
+            "barely hardly scarcely",
             "ly f",
             r"\b(?:can |could |i )?(?:barely|hardly|scarcely) (?=feel|felt)",
             "cannot ",
         ),
         (
-            "los",
+            "lost losing",
+            ("lost ", "losing "),
             r"\b(lost|losing) (?:all |any |some |the |most |much |more |of )+"
             r"(?=feeling|sensation|control|strength)",
             r"\1 ",
         ),
         (
             # "lost the ability to walk on my heels"
+            "ability",
             "ability to",
             r"\b(?:lost|losing|lose) (?:all |the |my |any )*ability to\b",
             "unable to",
         ),
     )
 )
+
+_REWRITE_WORDS = frozenset().union(*(words for words, *_ in _REWRITES))
+"""The words one of which some rewrite of :data:`_REWRITES` needs: most sentences hold none,
+and are not searched for the rewrites' needles at all."""
 
 
 class SafetyScreen:
@@ -312,7 +336,18 @@ class SafetyScreen:
                     index[phrase[0]].append((key, phrase, len(phrase)))
         for entries in index.values():
             entries.sort(key=lambda entry: entry[2], reverse=True)
-        self._context_index = dict(index)
+        # The same by the word after the first: one-word phrases, and those whose second word
+        # it is (the others cannot start there), in the same order.
+        self._context_alone = {
+            first: [entry for entry in entries if entry[2] == 1] for first, entries in index.items()
+        }
+        self._context_after = {
+            first: {
+                second: [entry for entry in entries if entry[2] == 1 or entry[1][1] == second]
+                for second in {entry[1][1] for entry in entries if entry[2] > 1}
+            }
+            for first, entries in index.items()
+        }
         # "Is it normal to lose bladder control? Because that's happening to me": a question
         # about a sign, then the writer saying they have it.
         self._affirming = _phrases(context.get("affirming", ()))
@@ -450,7 +485,7 @@ class SafetyScreen:
         if tokens[0] in _PRONOUNS and _DEGREE.isdisjoint(tokens[1:3]):
             named = next((w for w in reversed(before) if w in self._antecedents), None)
             return tokens if named is None else [named, *tokens[1:]]
-        if sum(t != _BOUNDARY for t in tokens) <= FRAGMENT_WORDS and any(
+        if len(tokens) - tokens.count(_BOUNDARY) <= FRAGMENT_WORDS and any(
             self._words_of.get(t) or self._screen_words(t) for t in tokens
         ):  # a fragment with a word of a red flag in it
             return [*before[-BRIDGE_WORDS:], *tokens]
@@ -481,21 +516,31 @@ class SafetyScreen:
         tokens = sentence.tokens
         if DASH in tokens:
             tokens = tuple(_BOUNDARY if t == DASH else t for t in tokens)
+        present = _REWRITE_WORDS.intersection(tokens)
+        if not present:
+            return list(tokens)  # no rewrite can apply
         text = " ".join(tokens)
-        for needle, pattern, repl in _REWRITES:  # each rewrite needs its needle
-            if needle in text:
-                text = pattern.sub(repl, text)
+        for words, needles, pattern, repl in _REWRITES:  # each needs one of its words and needles
+            if words.isdisjoint(present) or not any(needle in text for needle in needles):
+                continue
+            rewritten = pattern.sub(repl, text)
+            if rewritten != text:
+                text = rewritten
+                present = _REWRITE_WORDS.intersection(text.split())
         return text.split()
 
     def _read(self, sentence: Sentence, tokens: list[str]) -> _Sentence:
         spans: dict[str, list[_Span]] = {}
-        index = self._context_index
+        alone, after = self._context_alone, self._context_after
+        last = len(tokens) - 1
         for i, token in enumerate(tokens):
-            entries = index.get(token)
+            entries = alone.get(token)
             if entries is None:
                 continue
+            if i < last:
+                entries = after[token].get(tokens[i + 1], entries)
             for key, phrase, size in entries:  # longest first: one span per place and list
-                if size > 1 and tuple(tokens[i : i + size]) != phrase:
+                if size > 2 and tuple(tokens[i : i + size]) != phrase:
                     continue
                 found = spans.get(key)
                 if found is None:
@@ -524,10 +569,12 @@ class SafetyScreen:
             if len(token) == 4 and token.isdigit() and _YEAR.match(token)
         ]
         pseudo = frozenset(i for a, b in spans.get("pseudo", ()) for i in range(a, b + 1))
-        free = {
-            key: [(a, b) for a, b in found if pseudo.isdisjoint(range(a, b + 1))]
-            for key, found in spans.items()
-        }
+        free = spans  # most sentences hold no pseudo-trigger (neither list is changed)
+        if pseudo:
+            free = {
+                key: [(a, b) for a, b in found if pseudo.isdisjoint(range(a, b + 1))]
+                for key, found in spans.items()
+            }
         return _Sentence(tokens, clause, asks, spans, years, free)
 
     def _screen_words(self, token: str) -> frozenset[str]:
@@ -573,15 +620,19 @@ class SafetyScreen:
                 if len(term) == 1:
                     found.update((i, i) for i in places)
                     continue
-                rest = [where.get(word) for word in term[1:]]
-                if not all(rest):
-                    continue  # a word of the term is missing from the sentence
-                last = len(term) - 1
-                found.update(
-                    (i, i + last)
-                    for i in places
-                    if all(i + k in after for k, after in enumerate(rest, 1))  # type: ignore[operator]
-                )
+                rest: list[Set[int]] = []
+                for word in term[1:]:
+                    at = where.get(word)
+                    if not at:
+                        break  # a word of the term is missing from the sentence
+                    rest.append(at)
+                else:
+                    last = len(term) - 1
+                    found.update(
+                        (i, i + last)
+                        for i in places
+                        if all(i + k in after for k, after in enumerate(rest, 1))
+                    )
         return sorted(found)
 
     def _hits(
@@ -664,7 +715,14 @@ class SafetyScreen:
     ) -> list[Finding]:
         findings: list[Finding] = []
         urgent = False
-        for rule, spans, symptom, partial in self._hits(s, where, anchored):
+        hits = (
+            hit
+            for one in anchored
+            # only a crisis could be more severe once urgent (its hits are not looked for)
+            if not urgent or one[0].kind == "crisis"
+            for hit in self._hits(s, where, (one,))
+        )
+        for rule, spans, symptom, partial in hits:
             if urgent and rule.kind != "crisis":
                 continue  # only a crisis could be more severe now
             first = min(a for a, _ in spans)

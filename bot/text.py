@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -84,7 +84,20 @@ STOPWORDS: frozenset[str] = frozenset(
 
 def _strip_marks(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _without(decomposed, unicodedata.combining)
+
+
+def _without(text: str, drop: Callable[[str], object]) -> str:
+    """``text`` without the characters ``drop`` is true of (each distinct non-ASCII character
+    is looked at once; no ASCII character is a format or combining one)."""
+    if text.isascii():
+        return text
+    dropped = {ord(ch): None for ch in set(text) if not ch.isascii() and drop(ch)}
+    return text.translate(dropped) if dropped else text
+
+
+def _format_char(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cf"
 
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
@@ -95,9 +108,7 @@ _REPEATS = re.compile(r"(\w)\1{2,}")
 def drop_format_chars(text: str) -> str:
     """Remove Unicode format characters (category Cf): soft hyphens, zero-width spaces and
     joiners, direction marks. They are invisible, so "blad\u00adder" reads as "bladder"."""
-    if text.isascii():
-        return text
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return _without(text, _format_char)
 
 
 def normalise(text: str, *, limit: bool = True) -> str:
@@ -195,6 +206,8 @@ def tokens(text: str) -> tuple[str, ...]:
     else:
         words = normalise(_SOFT_PUNCTUATION.sub(_marked, text), limit=False).split()
         words = [_MARKS.get(word, word) for word in words]
+    if BOUNDARY not in words and DASH not in words:
+        return tuple(words)  # no soft punctuation: the words as they are
     out: list[str] = []
     pending = ""
     for word in words:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import random
+from typing import Any
+
 import pytest
 
 from bot.content import Content
-from bot.safety import Outcome, SafetyScreen, screen_term
+from bot.safety import _REWRITE_WORDS, _REWRITES, Outcome, SafetyScreen, screen_term
 
 
 @pytest.fixture(scope="module")
@@ -500,3 +504,64 @@ def test_someone_else_acting_is_still_someone_else(screen: SafetyScreen) -> None
     assert found.outcome == Outcome.URGENT
     assert found.deciding is not None and found.deciding.someone_else
     assert found.deciding.trigger == "wife"
+
+
+@pytest.mark.parametrize("joiner", [". ", " "])  # sentences, or one run-on sentence
+def test_a_sign_at_the_end_of_the_longest_message_is_caught(
+    screen: SafetyScreen, joiner: str
+) -> None:
+    everyday = [
+        "my left leg goes numb when i sit too long at my desk",
+        "the pain shoots down the back of my thigh into my calf",
+        "massage helped a bit last week but it came back",
+        "i can't sleep on my right side because my hip aches",
+        "my physio says it is my piriformis muscle",
+        "bending over to tie my shoes hurts my lower back",
+    ]
+    sign = "since this morning i cant feel anything when i wipe and i wet myself"
+    filler: list[str] = []
+    while len(joiner.join([*filler, everyday[len(filler) % 6], sign])) <= 4096:
+        filler.append(everyday[len(filler) % 6])
+    story = joiner.join(filler)
+    message = joiner.join([*filler, sign])
+    assert 4000 < len(message) <= 4096
+    assert _outcome(screen, story) not in (Outcome.URGENT, Outcome.CRISIS)
+    assert _outcome(screen, message) == Outcome.URGENT
+
+
+_SRE: Any = importlib.import_module("re._parser")  # the parser of the re module (no stubs)
+
+
+def _matching(items: Any, rng: random.Random) -> str:
+    """A random text the parsed regular expression ``items`` matches (the few kinds of node
+    the rewrites use)."""
+    out: list[str] = []
+    for op, av in items:
+        if op is _SRE.LITERAL:
+            out.append(chr(av))
+        elif op is _SRE.IN:
+            out.append(next((chr(a) for o, a in av if o is _SRE.LITERAL), "a"))
+        elif op is _SRE.BRANCH:
+            out.append(_matching(rng.choice(av[1]), rng))
+        elif op is _SRE.SUBPATTERN or op is _SRE.ASSERT:
+            out.append(_matching(av[-1], rng))
+        elif op is _SRE.MAX_REPEAT or op is _SRE.MIN_REPEAT:
+            low, high, sub = av
+            times = rng.randint(low, min(high, low + 2))
+            out.extend(_matching(sub, rng) for _ in range(times))
+        elif op is not _SRE.AT:
+            raise AssertionError(f"a kind of node the test does not know: {op}")
+    return "".join(out)
+
+
+def test_every_rewrite_needs_one_of_the_rewrite_words() -> None:
+    """A rewrite is tried only on a sentence holding one of its words: every way each rewrite
+    can match holds one of them (texts drawn from each rewrite's own pattern)."""
+    rng = random.Random(0)
+    for words, _, pattern, _ in _REWRITES:
+        tree = _SRE.parse(pattern.pattern)
+        for _ in range(300):
+            text = _matching(tree, rng) + " and more"
+            assert pattern.search(text), (pattern.pattern, text)
+            assert not words.isdisjoint(text.split()), (pattern.pattern, text)
+            assert words <= _REWRITE_WORDS
