@@ -443,8 +443,11 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "affirming",
     "antecedents",
     "object_markers",
+    "spelt_right",
 )
-"""Trigger lists of the safety screen's context rules (``context:`` in an intent file)."""
+"""Trigger lists of the safety screen's context rules (``context:`` in an intent file), and
+``spelt_right``: everyday words never read as a typo of a screen word ("overdo" is not
+"overdose")."""
 
 
 @dataclass(frozen=True)

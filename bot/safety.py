@@ -331,6 +331,8 @@ class SafetyScreen:
         # Context phrases by first word, longest first: (list name, phrase, its length).
         index: dict[str, list[tuple[str, _Term, int]]] = defaultdict(list)
         for key, terms in context.items():
+            if key == "spelt_right":
+                continue  # words, not context: see below
             for phrases in _phrases(terms).values():
                 for phrase in phrases:
                     index[phrase[0]].append((key, phrase, len(phrase)))
@@ -374,7 +376,10 @@ class SafetyScreen:
         }
         self._exact_only = {w[1:]: w for w in words if w.startswith("=")}
         loose = [w for w in words if not w.startswith("=")]
-        self._spelt_right = frozenset(vocabulary) - set(loose)
+        # The examples' words and the everyday words the content names ("overdo it" is too
+        # much of something, not an overdose) are never typos of a screen word.
+        spelt_right = {*vocabulary, *context.get("spelt_right", ())}
+        self._spelt_right = frozenset(spelt_right) - set(loose)
         self._by_stem: dict[str, list[str]] = defaultdict(list)
         for w in loose:
             self._by_stem[stem(w)].append(w)

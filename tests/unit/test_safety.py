@@ -93,6 +93,8 @@ def test_everyday_pain_is_not_screened(screen: SafetyScreen, message: str) -> No
         ("no numbness down there but i can't pee properly since yesterday", Outcome.URGENT),
         ("i can't do this anymore, thinking of taking all my tramadol at once", Outcome.CRISIS),
         ("honestly i don't want to wake up tomorrow", Outcome.CRISIS),
+        # an overdose misspelt is still one; "overdo it" is not
+        ("i took an overdos of my pills last night", Outcome.CRISIS),
     ],
 )
 def test_context_decides_the_outcome(screen: SafetyScreen, message: str, outcome: Outcome) -> None:
@@ -192,6 +194,12 @@ def test_urgent_signs_told_as_a_story_are_urgent(screen: SafetyScreen, message: 
         "after reading online i worry it might be a tumour, is that likely",
         # as much painkiller as allowed is no overdose
         "i take as much painkiller as i am allowed and it still hurts",
+        # too much pressure in a massage is no overdose either
+        "is that normal after a massage or did she overdo it",
+        "the therapist may have overdone it on my glutes",
+        # a fall that nearly happened
+        "she dug her elbow in so hard i nearly came off the table",
+        "i almost fell off the ladder yesterday and now my back is sore",
         # the neck or face after an injection
         "since the steroid injection my face is flushed and my neck aches",
         # walking down the stairs is no fall; a second time is no second leg

@@ -95,11 +95,6 @@ restated on the file with them (helped fell from 0.92 to 0.90)."""
 STORY_FLOORS = {"story_question": 0.87, "story_statement": 0.66}
 CONVERSATIONS_HELPED_FLOOR = 0.90
 
-KNOWN_FALSE_ALARMS = frozenset({"is that normal after a massage or did she overdo it"})
-"""Known defects of the safety screen, listed so that no other false alarm passes: its
-crisis rule reads "overdo it" (too much pressure in a massage) as an overdose. The screen is
-not the matcher's to change; a test below fails once the screen is fixed, to drop this."""
-
 
 def _false_alarms(report: Report) -> list[str]:
     return [o.q for o in report.outcomes if o.urgent and not o.urgent_wanted]
@@ -112,17 +107,7 @@ def test_conversations_do_not_fall_below_where_they_stand(conversations) -> None
     assert all(kinds[k].accuracy >= least for k, least in STORY_FLOORS.items()), {
         k: kinds[k].accuracy for k in STORY_FLOORS
     }
-    unknown = [
-        q for q in _false_alarms(conversations) if not any(k in q for k in KNOWN_FALSE_ALARMS)
-    ]
-    assert unknown == [], conversations.to_text("all")
-
-
-@pytest.mark.xfail(strict=True, reason="the crisis rule reads 'overdo it' as an overdose")
-def test_the_known_false_alarms_are_still_there(conversations) -> None:
-    """Fails (as an unexpected pass) once the screen no longer alarms on them."""
-    alarms = _false_alarms(conversations)
-    assert not any(k in q for q in alarms for k in KNOWN_FALSE_ALARMS), alarms
+    assert _false_alarms(conversations) == [], conversations.to_text("all")
 
 
 SAFETY_GOALS: dict[str, tuple[str, float]] = {
