@@ -477,22 +477,26 @@ Query = dict[str, tuple[float, float]]
 
 
 def _score_bound(coverage: float, precision: float, whole: bool) -> float:
-    """The most an intent can score (0-1) for a message.
+    """The most an intent can score (0-1) for a message: the one bound :meth:`Matcher.rank`,
+    :meth:`Matcher._rank` and :meth:`Matcher.best` prune and order intents by.
 
     Args:
         coverage: Share of the message the intent knows: a bound on every example's recall.
-        precision: A bound on every example's precision (at most 1).
+        precision: A bound on every example's precision (above 1 counts as 1).
         whole: Small talk, scored as the lesser of precision and recall.
 
     F1 and containment grow with precision and recall, so they are at most their values at
-    the bounds; an intent scores at most its best example.
+    the bounds; an intent scores at most its best example. The operations are those the
+    ranking has always ordered intents by (their order decides ties), so a bound here is
+    the same float wherever it is computed.
     """
+    p = precision if precision < 1.0 else 1.0
     if whole:
-        return min(precision, coverage)
-    if precision + coverage <= 0:
+        return min(p, coverage)
+    if p + coverage <= 0:
         return 0.0
-    f1 = 2 * precision * coverage / (precision + coverage)
-    return F1_SHARE * f1 + (1 - F1_SHARE) * math.sqrt(precision * coverage)
+    pc = p * coverage
+    return F1_SHARE * 2 * pc / (p + coverage) + (1 - F1_SHARE) * math.sqrt(pc)
 
 
 class Matcher:
@@ -727,45 +731,32 @@ class Matcher:
         if not query or limit <= 0:
             return []
         q_total = sum(w for w, _ in query.values())
-        covered: dict[int, float] = {}
-        mine: dict[int, list[tuple[int, float]]] = {}
-        ordered: list[tuple[float, int]] = []
-        wanted = {self._index_of[name] for name in intents if name in self._index_of}
+        index_of = self._index_of
+        wanted = {index_of[name] for name in intents if name in index_of}
+        share_of = self._share_of
         known = [
-            (s, w * conf, conf)
-            for s, (w, conf) in query.items()
-            if conf > 0 and s in self._share_of
+            (s, w * conf, conf) for s, (w, conf) in query.items() if conf > 0 and s in share_of
         ]
         entries = self._intents
         known_by = self._known_by
-        for i in wanted:  # in :meth:`score`'s order, summed up as it does, term by term
+        # Each intent's weight and bound, in :meth:`score`'s order, summed up as it does,
+        # term by term; its terms' masks are gathered only when it is scored.
+        ordered: list[tuple[float, int, float]] = []
+        for i in wanted:
             weight = share = 0.0
-            terms: list[tuple[int, float]] = []  # the masks of its terms, with their weights
             knows = known_by[i]
             for s, wc, conf in known:
                 held = knows.get(s)
                 if held is not None:
                     weight += wc
                     share += conf * held[0]
-                    terms.append((held[1], wc))
             if weight > 0:
-                covered[i], mine[i] = weight, terms
-                # :func:`_score_bound`, computed as :meth:`_rank` computes it
-                coverage = weight / q_total
-                p = min(1.0, share)
-                if entries[i].whole:
-                    bound = min(p, coverage)
-                elif p + coverage > 0:
-                    pc = p * coverage
-                    bound = F1_SHARE * 2 * pc / (p + coverage) + (1 - F1_SHARE) * math.sqrt(pc)
-                else:
-                    bound = 0.0
-                ordered.append((bound, i))
+                ordered.append((_score_bound(weight / q_total, share, entries[i].whole), i, weight))
         kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
         ordered.sort(key=_first, reverse=True)  # as in :meth:`_rank`: stable, best bound first
         ranked: list[tuple[str, float]] = []
         top = -math.inf
-        for bound, i in ordered:
+        for bound, i, weight in ordered:
             most = round(100.0 * bound, 1) + 0.1  # at least the score, rounded as it is
             if most < kept[0]:
                 break
@@ -773,9 +764,12 @@ class Matcher:
                 break  # this one and every one after it (bounded lower) trails by ``lead``
             if need is not None and most < need and top < need:
                 break  # neither this one nor any after it reaches ``need``
-            score = self._top_two(i, mine[i], q_total, covered[i] / q_total)
-            ranked.append((self._intents[i].name, score))
-            top = max(top, score)
+            knows = known_by[i]
+            terms = [(knows[s][1], wc) for s, wc, _ in known if s in knows]
+            score = self._top_two(i, terms, q_total, weight / q_total)
+            ranked.append((entries[i].name, score))
+            if score > top:
+                top = score
             if score > kept[0]:
                 heapq.heapreplace(kept, score)
         ranked.sort(key=lambda kv: -kv[1])
@@ -936,6 +930,7 @@ class Matcher:
         # 2. The rest know common terms only: at most this much.
         common_coverage = sum(wc for _, wc in common) / q_total
         common_share = min(1.0, sum(query[s][1] * self._max_share[s] for s, _ in common))
+        # (it only prunes, with 0.1 to spare: a bound a rounding off either way prunes the same)
         ceiling = max(_score_bound(common_coverage, common_share, whole) for whole in (False, True))
         if common and not (
             limit > 0 and len(kept) >= limit and round(100.0 * ceiling, 1) + 0.1 < kept[0]
@@ -991,20 +986,11 @@ class Matcher:
         """
         # Best bound first: once even the best possible example of the next intent could not
         # beat the `limit`-th best score found so far, the rest cannot either.
-        # (_score_bound inlined: this runs for every intent a common word reaches.)
-        ordered: list[tuple[float, int]] = []
         intents = self._intents
-        for i, weight in covered.items():
-            c = weight / q_total
-            p = min(1.0, shares[i])
-            if intents[i].whole:
-                bound = min(p, c)
-            elif p + c > 0:
-                pc = p * c
-                bound = F1_SHARE * 2 * pc / (p + c) + (1 - F1_SHARE) * math.sqrt(pc)
-            else:
-                bound = 0.0
-            ordered.append((bound, i))
+        ordered = [
+            (_score_bound(weight / q_total, shares[i], intents[i].whole), i)
+            for i, weight in covered.items()
+        ]
         ordered.sort(key=_first, reverse=True)  # stable: ties keep the order they came in
         ranked: list[Candidate] = []
         rest = 1 - F1_SHARE
