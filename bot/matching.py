@@ -213,10 +213,13 @@ class Analyzer:
         phrases tried and found are the same)."""
         words = text.split()
         n = len(words)
-        after = [self._word(w)[0] for w in more.split()[: self.max_phrase - 1]]
+        more_words = more.split()[: self.max_phrase - 1]
+        after: list[str] | None = None  # their corrections, once a phrase could reach them
         for k in range(max(0, n - self.max_phrase + 1), n):
             for size in self._word(words[k])[3]:
-                if n - k < size <= n - k + len(after):
+                if n - k < size <= n - k + len(more_words):
+                    if after is None:
+                        after = [self._word(w)[0] for w in more_words]
                     key = (*(self._word(w)[0] for w in words[k:]), *after[: size - (n - k)])
                     if key in self.synonyms:
                         return True
@@ -930,7 +933,8 @@ class Matcher:
         # 2. The rest know common terms only: at most this much.
         common_coverage = sum(wc for _, wc in common) / q_total
         common_share = min(1.0, sum(query[s][1] * self._max_share[s] for s, _ in common))
-        # (it only prunes, with 0.1 to spare: a bound a rounding off either way prunes the same)
+        # (it only prunes, with 0.1 to spare for rounding: the intents it leaves out score
+        # below the `limit`-th best, so which ones it leaves out never changes the top)
         ceiling = max(_score_bound(common_coverage, common_share, whole) for whole in (False, True))
         if common and not (
             limit > 0 and len(kept) >= limit and round(100.0 * ceiling, 1) + 0.1 < kept[0]
