@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from bot.content import (
     ASK_ANY,
@@ -1605,9 +1606,10 @@ def _names_its_own(decision: Decision) -> bool:
     )
 
 
+@lru_cache(maxsize=256)
 def _subject(intent: str) -> str:
     """The words a topic's name gives a follow-up ("piriformis_syndrome" -> "piriformis
-    syndrome")."""
+    syndrome"); worked out once per topic."""
     words = [w for w in intent.split("_") if w not in GENERIC_NAME_WORDS and not w.isdigit()]
     return " ".join(words)
 
