@@ -745,16 +745,33 @@ class Matcher:
         # Each intent's weight and bound, in :meth:`score`'s order, summed up as it does,
         # term by term; its terms' masks are gathered only when it is scored.
         ordered: list[tuple[float, int, float]] = []
-        for i in wanted:
-            weight = share = 0.0
-            knows = known_by[i]
+        if sum(len(share_of[s]) for s, _, _ in known) < len(wanted) * len(known):
+            # Fewer intents know the terms than are asked about (a long list, rare words):
+            # the sums found term by term over the intents knowing each, the same sums.
+            weights: dict[int, float] = {}
+            shares: dict[int, float] = {}
             for s, wc, conf in known:
-                held = knows.get(s)
-                if held is not None:
-                    weight += wc
-                    share += conf * held[0]
-            if weight > 0:
-                ordered.append((_score_bound(weight / q_total, share, entries[i].whole), i, weight))
+                for i, held_share in share_of[s].items():
+                    if i in wanted:
+                        weights[i] = weights.get(i, 0.0) + wc
+                        shares[i] = shares.get(i, 0.0) + conf * held_share
+            for i in wanted:
+                weight = weights.get(i, 0.0)
+                if weight > 0:
+                    bound = _score_bound(weight / q_total, shares[i], entries[i].whole)
+                    ordered.append((bound, i, weight))
+        else:
+            for i in wanted:
+                weight = share = 0.0
+                knows = known_by[i]
+                for s, wc, conf in known:
+                    held = knows.get(s)
+                    if held is not None:
+                        weight += wc
+                        share += conf * held[0]
+                if weight > 0:
+                    bound = _score_bound(weight / q_total, share, entries[i].whole)
+                    ordered.append((bound, i, weight))
         kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
         ordered.sort(key=_first, reverse=True)  # as in :meth:`_rank`: stable, best bound first
         ranked: list[tuple[str, float]] = []
