@@ -18,6 +18,7 @@ from bot.matching import (
     Candidate,
     Matcher,
     Query,
+    _score_bound,
 )
 from bot.reading import read
 from bot.text import normalise, sentences
@@ -292,6 +293,39 @@ def test_the_best_few_are_exactly_the_top_of_scoring_them_all(matcher: Matcher) 
                 assert matcher.best(query, pool, limit, floor) == want, (item["q"], subject)
                 checked += bool(want)
     assert checked > 100
+
+
+def test_one_score_bound_holds_every_score_and_both_sums_agree(matcher: Matcher) -> None:
+    """The one bound (:func:`_score_bound`) the ranking, its ceiling and :meth:`Matcher.best`
+    prune by is never below an intent's score (rounded, with the 0.1 they keep to spare);
+    and :meth:`Matcher.best` gives what scoring every intent gives for long lists and short
+    ones, whichever way it sums the words up (over each intent, or over the intents knowing
+    each word)."""
+    import random
+
+    import yaml
+
+    names = [entry.name for entry in matcher._intents]
+    questions = yaml.safe_load((REPO / "tests" / "data" / "questions.yml").read_text())
+    rnd = random.Random(2207)
+    ways = {True: 0, False: 0}
+    for item in questions[::2]:
+        subject = " ".join(rnd.choice(names).split("_")[:2])
+        query = matcher.query(f"{normalise(item['q'])} {subject}")
+        covered, shares, _, q_total = matcher._among(query, names)
+        scores = matcher.score(query, names)
+        for i, weight in covered.items():
+            entry = matcher._intents[i]
+            bound = _score_bound(weight / q_total, shares[i], entry.whole)
+            assert scores[entry.name] <= round(100.0 * bound, 1) + 0.1, (item["q"], entry.name)
+        for pool in (set(names), set(rnd.sample(names, rnd.randint(1, 10)))):
+            known = [s for s, (_, c) in query.items() if c > 0 and s in matcher._share_of]
+            reach = sum(len(matcher._share_of[s]) for s in known)
+            ways[reach < len(pool) * len(known)] += 1
+            everything = sorted(matcher.score(query, pool).items(), key=lambda kv: -kv[1])
+            for limit in (1, 2, len(pool)):
+                assert matcher.best(query, pool, limit) == everything[:limit], item["q"]
+    assert ways[True] > 20 and ways[False] > 20
 
 
 def test_the_best_with_a_lead_is_the_best_and_leads_as_it_would(
