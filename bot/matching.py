@@ -101,6 +101,8 @@ class Analyzer:
         for key in self.synonyms:
             sizes[key[0]].add(len(key))
         self._phrase_sizes = {w: tuple(sorted(n, reverse=True)) for w, n in sizes.items()}
+        # Words that go on a lexicon phrase (not its first): only these continue one.
+        self._inside = frozenset(w for key in self.synonyms for w in key[1:])
         counts = Counter(vocabulary)
         lexicon = set(STOPWORDS)
         for key, canonical in self.synonyms.items():
@@ -214,6 +216,8 @@ class Analyzer:
         words = text.split()
         n = len(words)
         more_words = more.split()[: self.max_phrase - 1]
+        if not more_words or self._word(more_words[0])[0] not in self._inside:
+            return False  # a phrase running on would go on with the first added word
         after: list[str] | None = None  # their corrections, once a phrase could reach them
         for k in range(max(0, n - self.max_phrase + 1), n):
             for size in self._word(words[k])[3]:
