@@ -506,6 +506,24 @@ def _score_bound(coverage: float, precision: float, whole: bool) -> float:
     return F1_SHARE * 2 * pc / (p + coverage) + (1 - F1_SHARE) * math.sqrt(pc)
 
 
+def _least_weight(floor: float) -> float:
+    """The least share of a message an intent must know to be bounded (:func:`_score_bound`,
+    rounded up as :meth:`Matcher.best` rounds it) at ``floor`` (0-100) or more, less 0.3 to
+    spare; 0 for no floor.
+
+    Whatever the precision, the bound is at most ``2 F1_SHARE c + (1 - F1_SHARE) sqrt(c)``
+    for coverage ``c`` (and small talk's ``min(p, c)`` is at most ``c``, below that), which
+    grows with ``c``: under the root of ``a x^2 + b x = f`` for ``x = sqrt(c)``, the bound
+    is under ``f``.
+    """
+    f = (floor - 0.3) / 100.0
+    if f <= 0:
+        return 0.0
+    a, b = 2 * F1_SHARE, 1 - F1_SHARE
+    x = f / b if a == 0 else (-b + math.sqrt(b * b + 4 * a * f)) / (2 * a)
+    return x * x
+
+
 class Matcher:
     """Matches messages against the content's examples.
 
@@ -747,7 +765,10 @@ class Matcher:
         entries = self._intents
         known_by = self._known_by
         # Each intent's weight and bound, in :meth:`score`'s order, summed up as it does,
-        # term by term; its terms' masks are gathered only when it is scored.
+        # term by term; its terms' masks are gathered only when it is scored. One knowing
+        # less than ``cut`` of the weight is bounded under ``floor`` whatever its precision:
+        # it would come after every intent scored (:func:`_least_weight`), so it is left out.
+        cut = _least_weight(floor) * q_total
         ordered: list[tuple[float, int, float]] = []
         if sum(len(share_of[s]) for s, _, _ in known) < len(wanted) * len(known):
             # Fewer intents know the terms than are asked about (a long list, rare words):
@@ -761,7 +782,7 @@ class Matcher:
                         shares[i] = shares.get(i, 0.0) + conf * held_share
             for i in wanted:
                 weight = weights.get(i, 0.0)
-                if weight > 0:
+                if weight > 0 and weight >= cut:
                     bound = _score_bound(weight / q_total, shares[i], entries[i].whole)
                     ordered.append((bound, i, weight))
         else:
@@ -773,7 +794,7 @@ class Matcher:
                     if held is not None:
                         weight += wc
                         share += conf * held[0]
-                if weight > 0:
+                if weight > 0 and weight >= cut:
                     bound = _score_bound(weight / q_total, share, entries[i].whole)
                     ordered.append((bound, i, weight))
         kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
