@@ -856,38 +856,59 @@ class Matcher:
             if new:
                 split.append((new, 0.0 + wc))
             groups = split
-        whole = self._intents[i].whole
+        if self._intents[i].whole:
+            return self._top_two_whole(groups, totals, q_total)
         rest = 1 - F1_SHARE
         f1_weight = 2 * F1_SHARE
+        sqrt = math.sqrt
         best = second = -1.0
-        lead = groups[0] if groups else (0, 0.0)  # the group of the best example
+        # the group of the best example
+        lead, lead_shared = groups[0] if groups else (0, 0.0)
         # the lightest of each group; then the second lightest of the best one, the only
         # other example that may score above the second best of those
         for group, shared in groups:
             j = (group & -group).bit_length() - 1
-            if whole:
-                score = min(shared / totals[j], shared / q_total)
-            else:
-                score = (
-                    f1_weight * shared / (totals[j] + q_total)
-                    + rest * math.sqrt(shared * coverage) * roots[j]
-                )
+            score = (
+                f1_weight * shared / (totals[j] + q_total)
+                + rest * sqrt(shared * coverage) * roots[j]
+            )
             if score > best:
-                best, second, lead = score, best, (group, shared)
+                second = best
+                best, lead, lead_shared = score, group, shared
             elif score > second:
                 second = score
-        group, shared = lead
-        group &= group - 1
-        if group:
+        lead &= lead - 1
+        if lead:
+            j = (lead & -lead).bit_length() - 1
+            score = (
+                f1_weight * lead_shared / (totals[j] + q_total)
+                + rest * sqrt(lead_shared * coverage) * roots[j]
+            )
+            if score > second:
+                second = score
+        if second < 0:
+            second = 0.0
+        return round(100.0 * (SUPPORT_BEST * best + (1 - SUPPORT_BEST) * second), 1)
+
+    @staticmethod
+    def _top_two_whole(
+        groups: Sequence[tuple[int, float]], totals: Sequence[float], q_total: float
+    ) -> float:
+        """:meth:`_top_two` for small talk, scored as the lesser of precision and recall."""
+        best = second = -1.0
+        lead, lead_shared = groups[0] if groups else (0, 0.0)
+        for group, shared in groups:
             j = (group & -group).bit_length() - 1
-            if whole:
-                score = min(shared / totals[j], shared / q_total)
-            else:
-                score = (
-                    f1_weight * shared / (totals[j] + q_total)
-                    + rest * math.sqrt(shared * coverage) * roots[j]
-                )
-            second = max(second, score)
+            score = min(shared / totals[j], shared / q_total)
+            if score > best:
+                second = best
+                best, lead, lead_shared = score, group, shared
+            elif score > second:
+                second = score
+        lead &= lead - 1
+        if lead:
+            j = (lead & -lead).bit_length() - 1
+            second = max(second, min(lead_shared / totals[j], lead_shared / q_total))
         if second < 0:
             second = 0.0
         return round(100.0 * (SUPPORT_BEST * best + (1 - SUPPORT_BEST) * second), 1)
