@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from bot.content import (
     ASK_ANY,
@@ -957,6 +958,8 @@ class Dialogue:
         thing"): the first or last clause asks a facet, and the other clauses name no other
         topic, or one after which the question asks the same. Returns the topic it asks for,
         or None."""
+        if len(split) == 1 and BOUNDARY not in split[0].tokens and DASH not in split[0].tokens:
+            return None  # one sentence without a clause mark: one clause at most
         clauses = [
             " ".join(part) for sentence in split for part in _clauses(sentence.tokens) if part
         ]
@@ -1271,7 +1274,7 @@ class Dialogue:
     def _as_above(self, reply: Reply) -> Reply:
         """The same answer asked for again right after it: a short pointer, same buttons."""
         text = self._messages["as_above"].format(title=reply.title)
-        return dataclasses.replace(reply, text=text, kind=ReplyKind.AS_ABOVE)
+        return _with_fields(reply, text=text, kind=ReplyKind.AS_ABOVE)
 
     def _by_class(self, reply: Reply, said: str, state: ChatState) -> Reply:
         """Questions whose kind decides the topic, whatever words they share with another:
@@ -1579,6 +1582,14 @@ def _with_buttons(reply: Reply, buttons: tuple[Button, ...]) -> Reply:
     return other
 
 
+def _with_fields(reply: Reply, **fields: object) -> Reply:
+    """``reply`` with other values of some fields, copied as :func:`_with_buttons` copies
+    it (what :func:`dataclasses.replace` gives, without building the reply again)."""
+    other = object.__new__(Reply)
+    other.__dict__.update(reply.__dict__, **fields)
+    return other
+
+
 def _names(decision: Decision) -> bool:
     """True when a decision is about a topic (or two) other than small talk."""
     return decision.kind == "did_you_mean" or (
@@ -1595,9 +1606,10 @@ def _names_its_own(decision: Decision) -> bool:
     )
 
 
+@lru_cache(maxsize=256)
 def _subject(intent: str) -> str:
     """The words a topic's name gives a follow-up ("piriformis_syndrome" -> "piriformis
-    syndrome")."""
+    syndrome"); worked out once per topic."""
     words = [w for w in intent.split("_") if w not in GENERIC_NAME_WORDS and not w.isdigit()]
     return " ".join(words)
 

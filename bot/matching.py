@@ -115,6 +115,8 @@ class Analyzer:
             )
             for key, canonical in self.synonyms.items()
         }
+        # Words that go on a lexicon phrase (not its first): only these continue one.
+        self._inside = frozenset(w for key in self.synonyms for w in key[1:])
         counts = Counter(vocabulary)
         lexicon = set(STOPWORDS)
         for key, canonical in self.synonyms.items():
@@ -234,10 +236,15 @@ class Analyzer:
         phrases tried and found are the same)."""
         words = text.split()
         n = len(words)
-        after = [self._word(w)[0] for w in more.split()[: self.max_phrase - 1]]
+        more_words = more.split()[: self.max_phrase - 1]
+        if not more_words or self._word(more_words[0])[0] not in self._inside:
+            return False  # a phrase running on would go on with the first added word
+        after: list[str] | None = None  # their corrections, once a phrase could reach them
         for k in range(max(0, n - self.max_phrase + 1), n):
             for size in self._word(words[k])[3]:
-                if n - k < size <= n - k + len(after):
+                if n - k < size <= n - k + len(more_words):
+                    if after is None:
+                        after = [self._word(w)[0] for w in more_words]
                     key = (*(self._word(w)[0] for w in words[k:]), *after[: size - (n - k)])
                     if key in self.synonyms:
                         return True
@@ -547,22 +554,44 @@ Query = dict[str, tuple[float, float]]
 
 
 def _score_bound(coverage: float, precision: float, whole: bool) -> float:
-    """The most an intent can score (0-1) for a message.
+    """The most an intent can score (0-1) for a message: the one bound :meth:`Matcher.rank`,
+    :meth:`Matcher._rank` and :meth:`Matcher.best` prune and order intents by.
 
     Args:
         coverage: Share of the message the intent knows: a bound on every example's recall.
-        precision: A bound on every example's precision (at most 1).
+        precision: A bound on every example's precision (above 1 counts as 1).
         whole: Small talk, scored as the lesser of precision and recall.
 
     F1 and containment grow with precision and recall, so they are at most their values at
-    the bounds; an intent scores at most its best example.
+    the bounds; an intent scores at most its best example. The operations are those the
+    ranking has always ordered intents by (their order decides ties), so a bound here is
+    the same float wherever it is computed.
     """
+    p = precision if precision < 1.0 else 1.0
     if whole:
-        return min(precision, coverage)
-    if precision + coverage <= 0:
+        return min(p, coverage)
+    if p + coverage <= 0:
         return 0.0
-    f1 = 2 * precision * coverage / (precision + coverage)
-    return F1_SHARE * f1 + (1 - F1_SHARE) * math.sqrt(precision * coverage)
+    pc = p * coverage
+    return F1_SHARE * 2 * pc / (p + coverage) + (1 - F1_SHARE) * math.sqrt(pc)
+
+
+def _least_weight(floor: float) -> float:
+    """The least share of a message an intent must know to be bounded (:func:`_score_bound`,
+    rounded up as :meth:`Matcher.best` rounds it) at ``floor`` (0-100) or more, less 0.3 to
+    spare; 0 for no floor.
+
+    Whatever the precision, the bound is at most ``2 F1_SHARE c + (1 - F1_SHARE) sqrt(c)``
+    for coverage ``c`` (and small talk's ``min(p, c)`` is at most ``c``, below that), which
+    grows with ``c``: under the root of ``a x^2 + b x = f`` for ``x = sqrt(c)``, the bound
+    is under ``f``.
+    """
+    f = (floor - 0.3) / 100.0
+    if f <= 0:
+        return 0.0
+    a, b = 2 * F1_SHARE, 1 - F1_SHARE
+    x = f / b if a == 0 else (-b + math.sqrt(b * b + 4 * a * f)) / (2 * a)
+    return x * x
 
 
 class Matcher:
@@ -805,45 +834,52 @@ class Matcher:
         if not query or limit <= 0:
             return []
         q_total = sum(w for w, _ in query.values())
-        covered: dict[int, float] = {}
-        mine: dict[int, list[tuple[int, float]]] = {}
-        ordered: list[tuple[float, int]] = []
-        wanted = {self._index_of[name] for name in intents if name in self._index_of}
+        index_of = self._index_of
+        wanted = {index_of[name] for name in intents if name in index_of}
+        share_of = self._share_of
         known = [
-            (s, w * conf, conf)
-            for s, (w, conf) in query.items()
-            if conf > 0 and s in self._share_of
+            (s, w * conf, conf) for s, (w, conf) in query.items() if conf > 0 and s in share_of
         ]
         entries = self._intents
         known_by = self._known_by
-        for i in wanted:  # in :meth:`score`'s order, summed up as it does, term by term
-            weight = share = 0.0
-            terms: list[tuple[int, float]] = []  # the masks of its terms, with their weights
-            knows = known_by[i]
+        # Each intent's weight and bound, in :meth:`score`'s order, summed up as it does,
+        # term by term; its terms' masks are gathered only when it is scored. One knowing
+        # less than ``cut`` of the weight is bounded under ``floor`` whatever its precision:
+        # it would come after every intent scored (:func:`_least_weight`), so it is left out.
+        cut = _least_weight(floor) * q_total
+        ordered: list[tuple[float, int, float]] = []
+        if sum(len(share_of[s]) for s, _, _ in known) < len(wanted) * len(known):
+            # Fewer intents know the terms than are asked about (a long list, rare words):
+            # the sums found term by term over the intents knowing each, the same sums.
+            weights: dict[int, float] = {}
+            shares: dict[int, float] = {}
             for s, wc, conf in known:
-                held = knows.get(s)
-                if held is not None:
-                    weight += wc
-                    share += conf * held[0]
-                    terms.append((held[1], wc))
-            if weight > 0:
-                covered[i], mine[i] = weight, terms
-                # :func:`_score_bound`, computed as :meth:`_rank` computes it
-                coverage = weight / q_total
-                p = min(1.0, share)
-                if entries[i].whole:
-                    bound = min(p, coverage)
-                elif p + coverage > 0:
-                    pc = p * coverage
-                    bound = F1_SHARE * 2 * pc / (p + coverage) + (1 - F1_SHARE) * math.sqrt(pc)
-                else:
-                    bound = 0.0
-                ordered.append((bound, i))
+                for i, held_share in share_of[s].items():
+                    if i in wanted:
+                        weights[i] = weights.get(i, 0.0) + wc
+                        shares[i] = shares.get(i, 0.0) + conf * held_share
+            for i in wanted:
+                weight = weights.get(i, 0.0)
+                if weight > 0 and weight >= cut:
+                    bound = _score_bound(weight / q_total, shares[i], entries[i].whole)
+                    ordered.append((bound, i, weight))
+        else:
+            for i in wanted:
+                weight = share = 0.0
+                knows = known_by[i]
+                for s, wc, conf in known:
+                    held = knows.get(s)
+                    if held is not None:
+                        weight += wc
+                        share += conf * held[0]
+                if weight > 0 and weight >= cut:
+                    bound = _score_bound(weight / q_total, share, entries[i].whole)
+                    ordered.append((bound, i, weight))
         kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
         ordered.sort(key=_first, reverse=True)  # as in :meth:`_rank`: stable, best bound first
         ranked: list[tuple[str, float]] = []
         top = -math.inf
-        for bound, i in ordered:
+        for bound, i, weight in ordered:
             most = round(100.0 * bound, 1) + 0.1  # at least the score, rounded as it is
             if most < kept[0]:
                 break
@@ -851,9 +887,12 @@ class Matcher:
                 break  # this one and every one after it (bounded lower) trails by ``lead``
             if need is not None and most < need and top < need:
                 break  # neither this one nor any after it reaches ``need``
-            score = self._top_two(i, mine[i], q_total, covered[i] / q_total)
-            ranked.append((self._intents[i].name, score))
-            top = max(top, score)
+            knows = known_by[i]
+            terms = [(knows[s][1], wc) for s, wc, _ in known if s in knows]
+            score = self._top_two(i, terms, q_total, weight / q_total)
+            ranked.append((entries[i].name, score))
+            if score > top:
+                top = score
             if score > kept[0]:
                 heapq.heapreplace(kept, score)
         ranked.sort(key=lambda kv: -kv[1])
@@ -895,38 +934,59 @@ class Matcher:
             if new:
                 split.append((new, 0.0 + wc))
             groups = split
-        whole = self._intents[i].whole
+        if self._intents[i].whole:
+            return self._top_two_whole(groups, totals, q_total)
         rest = 1 - F1_SHARE
         f1_weight = 2 * F1_SHARE
+        sqrt = math.sqrt
         best = second = -1.0
-        lead = groups[0] if groups else (0, 0.0)  # the group of the best example
+        # the group of the best example
+        lead, lead_shared = groups[0] if groups else (0, 0.0)
         # the lightest of each group; then the second lightest of the best one, the only
         # other example that may score above the second best of those
         for group, shared in groups:
             j = (group & -group).bit_length() - 1
-            if whole:
-                score = min(shared / totals[j], shared / q_total)
-            else:
-                score = (
-                    f1_weight * shared / (totals[j] + q_total)
-                    + rest * math.sqrt(shared * coverage) * roots[j]
-                )
+            score = (
+                f1_weight * shared / (totals[j] + q_total)
+                + rest * sqrt(shared * coverage) * roots[j]
+            )
             if score > best:
-                best, second, lead = score, best, (group, shared)
+                second = best
+                best, lead, lead_shared = score, group, shared
             elif score > second:
                 second = score
-        group, shared = lead
-        group &= group - 1
-        if group:
+        lead &= lead - 1
+        if lead:
+            j = (lead & -lead).bit_length() - 1
+            score = (
+                f1_weight * lead_shared / (totals[j] + q_total)
+                + rest * sqrt(lead_shared * coverage) * roots[j]
+            )
+            if score > second:
+                second = score
+        if second < 0:
+            second = 0.0
+        return round(100.0 * (SUPPORT_BEST * best + (1 - SUPPORT_BEST) * second), 1)
+
+    @staticmethod
+    def _top_two_whole(
+        groups: Sequence[tuple[int, float]], totals: Sequence[float], q_total: float
+    ) -> float:
+        """:meth:`_top_two` for small talk, scored as the lesser of precision and recall."""
+        best = second = -1.0
+        lead, lead_shared = groups[0] if groups else (0, 0.0)
+        for group, shared in groups:
             j = (group & -group).bit_length() - 1
-            if whole:
-                score = min(shared / totals[j], shared / q_total)
-            else:
-                score = (
-                    f1_weight * shared / (totals[j] + q_total)
-                    + rest * math.sqrt(shared * coverage) * roots[j]
-                )
-            second = max(second, score)
+            score = min(shared / totals[j], shared / q_total)
+            if score > best:
+                second = best
+                best, lead, lead_shared = score, group, shared
+            elif score > second:
+                second = score
+        lead &= lead - 1
+        if lead:
+            j = (lead & -lead).bit_length() - 1
+            second = max(second, min(lead_shared / totals[j], lead_shared / q_total))
         if second < 0:
             second = 0.0
         return round(100.0 * (SUPPORT_BEST * best + (1 - SUPPORT_BEST) * second), 1)
@@ -1014,6 +1074,8 @@ class Matcher:
         # 2. The rest know common terms only: at most this much.
         common_coverage = sum(wc for _, wc in common) / q_total
         common_share = min(1.0, sum(query[s][1] * self._max_share[s] for s, _ in common))
+        # (it only prunes, with 0.1 to spare for rounding: the intents it leaves out score
+        # below the `limit`-th best, so which ones it leaves out never changes the top)
         ceiling = max(_score_bound(common_coverage, common_share, whole) for whole in (False, True))
         if common and not (
             limit > 0 and len(kept) >= limit and round(100.0 * ceiling, 1) + 0.1 < kept[0]
@@ -1069,20 +1131,11 @@ class Matcher:
         """
         # Best bound first: once even the best possible example of the next intent could not
         # beat the `limit`-th best score found so far, the rest cannot either.
-        # (_score_bound inlined: this runs for every intent a common word reaches.)
-        ordered: list[tuple[float, int]] = []
         intents = self._intents
-        for i, weight in covered.items():
-            c = weight / q_total
-            p = min(1.0, shares[i])
-            if intents[i].whole:
-                bound = min(p, c)
-            elif p + c > 0:
-                pc = p * c
-                bound = F1_SHARE * 2 * pc / (p + c) + (1 - F1_SHARE) * math.sqrt(pc)
-            else:
-                bound = 0.0
-            ordered.append((bound, i))
+        ordered = [
+            (_score_bound(weight / q_total, shares[i], intents[i].whole), i)
+            for i, weight in covered.items()
+        ]
         ordered.sort(key=_first, reverse=True)  # stable: ties keep the order they came in
         ranked: list[Candidate] = []
         rest = 1 - F1_SHARE

@@ -21,10 +21,11 @@ from bot.dialogue import (
     Dialogue,
     _facets_in,
     _with_buttons,
+    _with_fields,
 )
 from bot.evaluation.dialogues import _fastest_pair
-from bot.replies import BACK, Button, ChatState, Reply
-from bot.text import normalise
+from bot.replies import BACK, Button, ChatState, Reply, ReplyKind
+from bot.text import normalise, sentences
 
 DATA = REPO / "tests" / "data"
 sre: Any = importlib.import_module("re._constants")  # the regular expression parser's
@@ -168,6 +169,33 @@ def test_a_reply_given_other_buttons_is_the_reply_a_replace_makes(dialogue: Dial
         assert made.buttons == buttons and reply.buttons != buttons  # the original is kept
         with pytest.raises(dataclasses.FrozenInstanceError):
             made.text = ""  # type: ignore[misc]
+
+
+def test_a_reply_given_other_fields_is_the_reply_a_replace_makes(dialogue: Dialogue) -> None:
+    """ "As above" copies the reply with its text and kind changed: what
+    :func:`dataclasses.replace` makes, and the original is kept."""
+    reply = dialogue.answer("heat_ice", score=71.5, candidates=(("heat_ice", 71.5),))
+    made = _with_fields(reply, text="As above.", kind=ReplyKind.AS_ABOVE)
+    want = dataclasses.replace(reply, text="As above.", kind=ReplyKind.AS_ABOVE)
+    assert made.__dict__ == want.__dict__ and reply.kind == ReplyKind.ANSWER
+    again, _ = dialogue.handle(ChatState("heat_ice"), "is heat or ice better")
+    assert again.kind == ReplyKind.AS_ABOVE and again.intent == "heat_ice"
+
+
+def test_a_message_of_one_clause_has_no_clause_to_ask_a_facet(dialogue: Dialogue) -> None:
+    """The clause reading is skipped for one sentence without a comma, semicolon or dash:
+    one clause, and the reading needs two. With a comma it still reads the clauses."""
+    state = ChatState("heat_ice")
+    checked = 0
+    for text in _messages()[::3]:
+        split = sentences(text)
+        marks = any(t in ("|", "-") for s in split for t in s.tokens)
+        if len(split) == 1 and not marks:
+            assert dialogue._facet_clause(split, state, None) is None
+            checked += 1
+    assert checked > 100
+    split = sentences("is it safe for me though, i have diabetes")
+    assert dialogue._facet_clause(split, ChatState("massage_for_sciatica"), None) is not None
 
 
 def test_timing_a_pair_leaves_the_garbage_collector_as_it_was() -> None:
