@@ -38,7 +38,8 @@ CLIPS = DATA / "voice"
 HELDOUT = CLIPS / "heldout"
 HARD = CLIPS / "hard"
 """Harder tuning clips (first set's voices, faster, noise at 5 dB); only
-test_hard_tuning_clips_floors transcribes them (about 25 s on 2 cores)."""
+test_hard_tuning_clips_floors transcribes them (about 30 s of CPU), marked ``hard_clips``
+(``-m "not hard_clips"`` leaves them out)."""
 CHAT = 1001
 NO_EXTRA = "the voice extra is not installed (pip install -e '.[voice]'; make test does)"
 
@@ -201,6 +202,7 @@ def test_held_out_clips_floors(heldout):
     assert _false_alarms(heldout) <= HELDOUT_FALSE_ALARMS, heldout.to_text()
 
 
+@pytest.mark.hard_clips
 def test_hard_tuning_clips_floors(hard):
     assert hard.accuracy(noisy=False) >= HARD_CLEAN, hard.to_text()
     assert hard.accuracy(noisy=True) >= HARD_NOISY, hard.to_text()
