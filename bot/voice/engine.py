@@ -407,7 +407,12 @@ class WhisperEngine:
         text = " ".join(texts)
         first = self._window(samples[: WINDOW_SECONDS * SAMPLE_RATE])
         others = (first.text, *first.alternatives)
-        return Heard(text, math.exp(logprob / weight), tuple(a for a in others if a != text))
+        return Heard(
+            text,
+            math.exp(logprob / weight),
+            tuple(a for a in others if a != text),
+            checked=first.checked,  # readings of the first window, lined up with its text
+        )
 
     def _window(self, samples: Any) -> Heard:
         """One decode of up to 30 seconds: the best hypothesis of the beam, and the others
