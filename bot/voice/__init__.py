@@ -31,7 +31,9 @@ from bot.voice.readings import (
     answer_heard,
     hypotheses,
     normalised,
+    supported,
     urgent_reading,
+    variants,
 )
 
 __all__ = [
@@ -56,6 +58,8 @@ __all__ = [
     "hypotheses",
     "model_dir",
     "normalised",
+    "supported",
     "urgent_reading",
+    "variants",
     "wanted",
 ]

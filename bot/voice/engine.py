@@ -26,7 +26,7 @@ import logging
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -50,6 +50,9 @@ ALTERNATIVES = 5
 """Beam size; every hypothesis of the beam is screened for urgent symptoms."""
 WINDOW_SECONDS = 15
 """Notes up to this long are decoded in one go; longer ones in chunks of this length."""
+MAX_CHECKED = 6
+"""At most this many readings of a note are checked against the audio (one decoder pass
+each without the prompt, about 0.02 s on 2 cores)."""
 NO_SPEECH = 0.8
 """Whisper's no-speech probability above which a window counts as silence."""
 
@@ -83,6 +86,10 @@ class Heard:
     words: tuple[float, ...] = ()
     """How sure the engine is of each word of ``text`` (split at blanks), 0..1; empty when
     it does not say (the default engine says when a reading below could depend on it)."""
+    checked: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    """Other readings the engine was asked to check against the audio
+    (:attr:`WhisperEngine.variants`), each with the probability of each of its words when the
+    decoder is made to read it; empty when none was asked for."""
 
 
 class Engine(Protocol):
@@ -302,6 +309,11 @@ class WhisperEngine:
         weigh: Says of a transcript whether the probability of each of its words is worth a
             second pass of the decoder (:func:`bot.voice.readings.worth_weighing`); None
             weighs none.
+        variants: Says of what was heard which other readings to check against the audio
+            (:func:`bot.voice.readings.variants`): each is read by the decoder and comes
+            back with its words' probabilities in :attr:`Heard.checked`; None checks none.
+        second_below: Under this confidence, a second decode without the prompt adds its
+            readings to the alternatives; None never decodes twice.
 
     Raises:
         VoiceUnavailable: the extra is missing, or ``model.bin`` is not the pinned file.
@@ -316,6 +328,8 @@ class WhisperEngine:
         expected_sha256: str | None = None,
         threads: int = 2,
         weigh: Callable[[str], bool] | None = None,
+        variants: Callable[[Heard], Sequence[str]] | None = None,
+        second_below: float | None = None,
     ) -> None:
         if not available():
             raise VoiceUnavailable("voice needs the voice extra: pip install 'sciatica-bot[voice]'")
@@ -334,6 +348,8 @@ class WhisperEngine:
         self._folder = folder
         self._threads = threads
         self._weigh = weigh
+        self._variants = variants
+        self._second_below = second_below
         self._model: Any = None
 
     def load(self) -> None:
@@ -391,11 +407,24 @@ class WhisperEngine:
         text = " ".join(texts)
         first = self._window(samples[: WINDOW_SECONDS * SAMPLE_RATE])
         others = (first.text, *first.alternatives)
-        return Heard(text, math.exp(logprob / weight), tuple(a for a in others if a != text))
+        return Heard(
+            text,
+            math.exp(logprob / weight),
+            tuple(a for a in others if a != text),
+            checked=first.checked,  # readings of the first window, lined up with its text
+        )
 
     def _window(self, samples: Any) -> Heard:
         """One decode of up to 30 seconds: the best hypothesis of the beam, and the others
-        as alternatives (weaker readings, screened for urgent symptoms only)."""
+        as alternatives (weaker readings, screened for urgent symptoms only).
+
+        When the engine is unsure of the note (confidence under ``second_below``), a second
+        decode without the prompt adds its readings to the alternatives: the prompt pulls
+        the model towards its words ("the loo" heard as "the lumbar"). The readings
+        ``variants`` asks for are then checked against the audio (:attr:`Heard.checked`),
+        without the prompt: what the audio supports, not what the prompt expects (and a
+        sixth of the time: the decoder does not read the prompt's 200 tokens again).
+        """
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
 
@@ -406,29 +435,48 @@ class WhisperEngine:
         )
         previous = tokenizer.encode(" " + self.prompt.strip()) if self.prompt else []
         prompt = model.get_prompt(tokenizer, previous, without_timestamps=True)
-        result = model.model.generate(
-            features,
-            [prompt],
-            beam_size=ALTERNATIVES,
-            num_hypotheses=ALTERNATIVES,
-            max_length=model.max_length,
-            return_scores=True,
-            return_no_speech_prob=True,
-            suppress_blank=True,
-        )[0]
+        result = self._generate(features, prompt)
         texts = [tokenizer.decode(ids).strip() for ids in result.sequences_ids]
         if not texts or not texts[0] or result.no_speech_prob > NO_SPEECH:
             return Heard("", 0.0)
         length = len(result.sequences_ids[0])
         confidence = math.exp(result.scores[0] * length / (length + 1))
+        bare = model.get_prompt(tokenizer, [], without_timestamps=True)
+        if self._second_below is not None and confidence < self._second_below and previous:
+            again = self._generate(features, bare)
+            texts += [tokenizer.decode(ids).strip() for ids in again.sequences_ids]
         others = tuple(dict.fromkeys(t for t in texts[1:] if t and t != texts[0]))
+        frames = min(len(samples), 30 * SAMPLE_RATE) // 160
         words: tuple[float, ...] = ()
         if self._weigh is not None and self._weigh(texts[0]):
-            frames = min(len(samples), 30 * SAMPLE_RATE) // 160
             words = self._word_probabilities(
                 features, prompt, result.sequences_ids[0], frames, tokenizer, texts[0]
             )
-        return Heard(texts[0], confidence, others, words)
+        heard = Heard(texts[0], confidence, others, words)
+        if self._variants is None:
+            return heard
+        checked = []
+        for variant in list(dict.fromkeys(self._variants(heard)))[:MAX_CHECKED]:
+            ids = tokenizer.encode(" " + variant.strip())
+            probabilities = self._word_probabilities(
+                features, bare, ids, frames, tokenizer, variant.strip()
+            )
+            if probabilities:
+                checked.append((variant.strip(), probabilities))
+        return Heard(texts[0], confidence, others, words, tuple(checked))
+
+    def _generate(self, features: Any, prompt: list[int]) -> Any:
+        """The beam's :data:`ALTERNATIVES` hypotheses for ``features`` after ``prompt``."""
+        return self.model.model.generate(
+            features,
+            [prompt],
+            beam_size=ALTERNATIVES,
+            num_hypotheses=ALTERNATIVES,
+            max_length=self.model.max_length,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+        )[0]
 
     def _word_probabilities(
         self,

@@ -17,7 +17,7 @@ from typing import TypeGuard
 import yaml
 
 from bot.voice.engine import Engine, VoiceUnavailable, WhisperEngine
-from bot.voice.readings import worth_weighing
+from bot.voice.readings import SECOND_BELOW, variants, worth_weighing
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,9 @@ def domain_prompt(path: Path | None = None) -> str:
 
 def engine_for(vocabulary: Path | None = None) -> Engine:
     """The default engine, steered by the vocabulary at ``vocabulary`` (the shipped one when
-    None), weighing the words a reading could turn on (:func:`worth_weighing`).
+    None), weighing the words a reading could turn on (:func:`worth_weighing`), checking the
+    sound-alike readings against the audio (:func:`variants`) and decoding an unsure note a
+    second time without the prompt (:data:`SECOND_BELOW`).
 
     Raises:
         VoiceUnavailable: see :class:`WhisperEngine`, or the vocabulary cannot be read.
@@ -122,4 +124,4 @@ def engine_for(vocabulary: Path | None = None) -> Engine:
     except VocabularyError as exc:
         raise VoiceUnavailable(str(exc)) from None
     logger.debug("voice prompt: %d characters", len(prompt))
-    return WhisperEngine(prompt, weigh=worth_weighing)
+    return WhisperEngine(prompt, weigh=worth_weighing, variants=variants, second_below=SECOND_BELOW)

@@ -88,6 +88,17 @@ lift my foot" heard as "I can lift my foot"). Where one is unsure, both readings
 UNSURE_PROBABILITY = 0.9
 """A word the engine gives less than this is one it may have misheard (see :func:`unsure`)."""
 
+SUPPORTED = 0.001
+"""A sound-alike reading the decoder gives its red-flag word at least this probability, made
+to read it from the note's audio alone (no prompt), is one the audio supports (see
+:func:`supported`). On the tuning clips the true "pee"/"peed" readings got 0.0018 to 0.028,
+the one look-alike whose reading screens urgent (a noisy "my cat keeps being sick" heard as
+"my cannot be experienced") 0.0006: the floor sits between them."""
+
+SECOND_BELOW = 0.8
+"""Under this confidence the engine decodes a note a second time without the prompt (about a
+tenth of a second: the audio is encoded once) and screens those readings too."""
+
 COURTESIES = ("thank you", "thanks", "thank you for watching", "thanks for watching", "bye", "you")
 """What Whisper invents at the end of a noisy note; dropped there when it is unsure of them
 (see :func:`normalised`)."""
@@ -206,6 +217,49 @@ def hypotheses(heard: Heard, limit: int = 24) -> list[str]:
     return out[:limit]
 
 
+def variants(heard: Heard, limit: int = 6) -> list[str]:
+    """Readings of ``heard`` to check against the audio: the transcript and each alternative
+    of the beam with one word the red-flag word it sounds like (:data:`SOUNDS_LIKE`), whether
+    the engine was sure of that word or not.
+
+    The engine reads each of them with its decoder (:attr:`Heard.checked`); a reading whose
+    changed word the audio supports (:data:`SUPPORTED`) is screened like the beam's own
+    alternatives (:func:`urgent_reading`). A "be" the audio says is as likely "pee" is
+    screened as "pee"; one it says is "be" stays "be".
+    """
+    out: dict[str, str] = {}
+    for source in (heard.text, *heard.alternatives):
+        tokens = source.split()
+        for i, token in enumerate(tokens):
+            swapped = _swap(token, SOUNDS_LIKE)
+            if swapped == token:
+                continue
+            reading = " ".join([*tokens[:i], swapped, *tokens[i + 1 :]])
+            out.setdefault(normalise(reading), reading)  # not twice for a comma
+            if len(out) >= limit:
+                return list(out.values())
+    return list(out.values())
+
+
+def supported(heard: Heard) -> list[str]:
+    """The readings the engine checked (:attr:`Heard.checked`) whose changed words the audio
+    supports: the decoder, made to read them, gave each of those words at least
+    :data:`SUPPORTED`."""
+    out = []
+    for reading, probabilities in heard.checked:
+        words = reading.split()
+        if len(probabilities) != len(words):
+            continue
+        for source in (heard.text, *heard.alternatives):
+            kept = _matched([_key(w) for w in words], [_key(w) for w in source.split()])
+            changed = [i for i in range(len(words)) if i not in kept]
+            if len(changed) == 1 and len(source.split()) == len(words):
+                if probabilities[changed[0]] >= SUPPORTED:
+                    out.append(reading)
+                break
+    return out
+
+
 def normalised(heard: Heard) -> Heard:
     """``heard`` read the way typed text is read.
 
@@ -229,6 +283,7 @@ def normalised(heard: Heard) -> Heard:
         heard.confidence,
         tuple(dict.fromkeys(m for m in map(_marks, heard.alternatives) if m and m != _marks(text))),
         probabilities,
+        heard.checked,
     )
 
 
@@ -258,14 +313,16 @@ def urgent_reading(screen: SafetyScreen, heard: Heard) -> Outcome | None:
     """``CRISIS`` or ``URGENT`` when another reading of ``heard`` screens so on words it
     heard differently from the transcript, else None.
 
-    The transcript itself goes through the dialogue as typed text; this only adds. A reading
+    The readings are :func:`hypotheses` and the sound-alike readings the audio supports
+    (:func:`supported`). The transcript itself goes through the dialogue as typed text; this
+    only adds. A reading
     counts only when its red-flag finding rests on a word it changed (:func:`_rests_on`): an
     alternative that differs from the transcript elsewhere (a "tap" heard as "tab" beside a
     "leaking" both heard) says nothing new about the symptom.
     """
     said = normalise(heard.text).split()
     found: Outcome | None = None
-    for reading in hypotheses(heard):
+    for reading in dict.fromkeys([*hypotheses(heard), *supported(heard)]):
         assessment = screen.assess(reading)
         if assessment.outcome not in (Outcome.CRISIS, Outcome.URGENT):
             continue

@@ -36,18 +36,26 @@ from bot.voice.prompt import VocabularyError
 
 CLIPS = DATA / "voice"
 HELDOUT = CLIPS / "heldout"
+HARD = CLIPS / "hard"
+"""Harder tuning clips (first set's voices, faster, noise at 5 dB); only
+test_hard_tuning_clips_floors transcribes them (about 30 s of CPU), marked ``hard_clips``
+(``-m "not hard_clips"`` leaves them out)."""
 CHAT = 1001
 NO_EXTRA = "the voice extra is not installed (pip install -e '.[voice]'; make test does)"
 
 needs_extra = pytest.mark.skipif(not voice.available(), reason=NO_EXTRA)
 
 # Floors on the two clip sets (the prompt is fixed data, so content edits do not move them),
-# a clip under what was measured (docs/voice.md: first set 96.0% / 87.5%, no false alarm;
-# held out 88.9% / 80.8%, red-flag recall 13/16 and 7/8, 1 false alarm). Every urgent clip of
-# the first set must get the urgent answer.
+# a clip under what was measured (first set 96.0% / 87.5%, no false alarm; held out 90.7% /
+# 80.8%, red-flag recall 14/16 and 7/8, 1 false alarm, with the sound-alike readings checked
+# against the audio). Every urgent clip of the first set must get the urgent answer.
 FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.94, 0.83, 1
-HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.87, 0.76, 1
+HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.88, 0.76, 1
 HELDOUT_RECALL_CLEAN, HELDOUT_RECALL_NOISY = 13 / 16, 7 / 8
+# The harder tuning clips (hard/): measured 83.3% / 66.7% intent, red-flag recall 10/12 clean
+# and 7/12 noisy, no false alarm; floors a clip under.
+HARD_CLEAN, HARD_NOISY, HARD_FALSE_ALARMS = 19 / 24, 15 / 24, 1
+HARD_RECALL_CLEAN, HARD_RECALL_NOISY = 9 / 12, 6 / 12
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +70,12 @@ def engine(content) -> voice.Engine:
 def report(engine, dialogue) -> VoiceReport:
     """Every clip of the first set, transcribed once for the session."""
     return evaluate_voice(engine, dialogue, load_clips(CLIPS / "clips.yml"))
+
+
+@pytest.fixture(scope="session")
+def hard(engine, dialogue) -> VoiceReport:
+    """Every harder tuning clip (make_hard.py), transcribed once for the session."""
+    return evaluate_voice(engine, dialogue, load_clips(HARD / "clips.yml"))
 
 
 @pytest.fixture(scope="session")
@@ -131,6 +145,24 @@ def test_fixture_clips_are_small_telegram_style_notes():
         assert len(data) < 30_000, clip.file
 
 
+def test_the_hard_tuning_clips_are_the_first_sets_voices_faster_and_noisier():
+    first = load_clips(CLIPS / "clips.yml")
+    clips = load_clips(HARD / "clips.yml")
+    assert len(clips) >= 40
+    assert {c.voice for c in clips} == {c.voice for c in first}
+    assert sum(c.item.kind == "urgent" for c in clips) == len(clips) // 2
+    assert sum(c.noisy for c in clips) == len(clips) // 2
+    raw = yaml.safe_load((HARD / "clips.yml").read_text(encoding="utf-8"))
+    assert {e["noise"] for e in raw if e["noisy"]} == {"babble", "hum", "street"}
+    assert all(e["speed"] > 1 for e in raw)
+    heldout = {c.item.q for c in load_clips(HELDOUT / "clips.yml")}
+    assert not {c.item.q for c in clips} & heldout
+    for clip in clips:
+        data = clip.file.read_bytes()
+        assert data[:4] == b"OggS" and b"OpusHead" in data[:100], clip.file
+        assert len(data) < 30_000, clip.file
+
+
 def test_the_held_out_clips_come_from_other_voices_and_rooms():
     first = load_clips(CLIPS / "clips.yml")
     clips = load_clips(HELDOUT / "clips.yml")
@@ -168,6 +200,18 @@ def test_held_out_clips_floors(heldout):
     assert heldout.red_flag_recall(noisy=False) >= HELDOUT_RECALL_CLEAN, heldout.to_text()
     assert heldout.red_flag_recall(noisy=True) >= HELDOUT_RECALL_NOISY, heldout.to_text()
     assert _false_alarms(heldout) <= HELDOUT_FALSE_ALARMS, heldout.to_text()
+
+
+@pytest.mark.hard_clips
+def test_hard_tuning_clips_floors(hard):
+    assert hard.accuracy(noisy=False) >= HARD_CLEAN, hard.to_text()
+    assert hard.accuracy(noisy=True) >= HARD_NOISY, hard.to_text()
+    assert hard.red_flag_recall(noisy=False) >= HARD_RECALL_CLEAN, hard.to_text()
+    assert hard.red_flag_recall(noisy=True) >= HARD_RECALL_NOISY, hard.to_text()
+    assert _false_alarms(hard) <= HARD_FALSE_ALARMS, hard.to_text()
+    # the readings the audio was asked about come back with their words' probabilities
+    checked = [o.heard.checked for o in hard.outcomes if o.heard.checked]
+    assert checked and all(len(r.split()) == len(p) for c in checked for r, p in c)
 
 
 def _false_alarms(report: VoiceReport) -> int:
@@ -322,6 +366,47 @@ def test_an_unsure_courtesy_at_the_end_is_dropped(dialogue):
     # heard clearly, or said alone, it stays
     assert voice.normalised(sure(spoken)).text == "Where is the piriformis muscle, thank you"
     assert voice.normalised(sure("Thank you.", "Thank", "you")).text == "Thank you"
+
+
+def checked(text: str, reading: str, probability: float) -> voice.Heard:
+    """``text`` heard surely, and ``reading`` checked against the audio: its changed word
+    at ``probability``, the others at 0.95."""
+    words = text.split()
+    probabilities = tuple(
+        0.95 if i < len(words) and w == words[i] else probability
+        for i, w in enumerate(reading.split())
+    )
+    return voice.Heard(text, 0.9, (), (0.95,) * len(words), ((reading, probabilities),))
+
+
+def test_a_sound_alike_the_audio_supports_adds_the_urgent_answer(dialogue):
+    text = "I can't be at all since this morning"
+    assert not red_flag(dialogue, sure(text))  # a sure "be", nothing else: stays "be"
+    assert voice.variants(sure(text)) == ["I can't pee at all since this morning"]
+    supported = checked(text, "I can't pee at all since this morning", 0.004)
+    assert red_flag(dialogue, supported)
+    assert voice.supported(voice.normalised(supported)) == [supported.checked[0][0]]
+    # the audio says "be": the reading is not screened
+    assert not red_flag(dialogue, checked(text, "I can't pee at all since this morning", 0.0002))
+    # a checked reading that changes more than one word says nothing about one
+    two = checked(text, "I can't pee at all since this evening", 0.5)
+    assert voice.supported(two) == [] and not red_flag(dialogue, two)
+
+
+def test_variants_are_one_sound_alike_each_without_repeats():
+    heard = voice.Heard(
+        "I'd be happy to book for next week.",
+        0.9,
+        ("I'd be happy to book for next week!", "I'd be happy to look for next week."),
+    )
+    got = voice.variants(heard)
+    assert got[:2] == [
+        "I'd pee happy to book for next week.",
+        "I'd be happy to book for next weak.",
+    ]
+    assert len(got) == 4  # the "!" alternative adds nothing new, the "look" one two readings
+    assert len(voice.variants(heard, limit=1)) == 1
+    assert voice.variants(voice.Heard("where is the piriformis muscle", 0.9)) == []
 
 
 def test_readings_never_remove_an_urgent_answer(dialogue):
