@@ -483,6 +483,15 @@ class Dialogue:
         """For each word of the examples, whether it names a topic on its own (see
         :meth:`_names_a_topic`): what a short question leaves besides its facet is most often
         one such word ("how soon after?"), read here once rather than for every message."""
+        self._word_topic: dict[str, str] = {}
+        """For each word of :attr:`_word_names` that names one topic outright, that topic."""
+        self._facet_default = {
+            facet: rule.ask
+            for facet, rules in content.asks.items()
+            for rule in reversed(rules)
+            if ASK_ANY in rule.after and rule.ask != ASK_SAME
+        }
+        """For each facet, the topic it asks after any topic (``after: any``), if one."""
         self._terms_name: dict[tuple[Term, ...], bool] = {}
         """The same by the words' terms, for words that the matcher reads by their terms
         alone (below): other words with those terms ("in pregnancy") name a topic or not
@@ -496,6 +505,8 @@ class Dialogue:
         for word in sorted({w for _, said in examples for w in said.split()} - FACET_FILLER):
             decision = self.matcher.decide(word)
             self._word_names[word] = named = _names(decision)
+            if decision.kind == "intent" and decision.intent is not None:
+                self._word_topic[word] = decision.intent
             # a "Did you mean" may turn to an example said word for word: that reading is of
             # the text, not of its terms alone
             reading = read(word)
@@ -643,10 +654,31 @@ class Dialogue:
             named = self._word_names.get(left)
             if named is None:
                 named = self._leftover_names(left)
-            if named:
+            if named and not self._names_the_asked(left, name, state, urgent):
                 return None  # the other words name a topic (or two) of their own
             return name
         return None
+
+    def _names_the_asked(
+        self, words: str, facet: str, state: ChatState, urgent: str | None
+    ) -> bool:
+        """True when the words a short question leaves besides its facet name only the
+        topic it is asked about or the topic it asks for ("how long till I can sleep
+        again" after sleeping positions, "how long before I stop" after driving, whose
+        words read alone as how long it lasts): they restate the question, not a topic of
+        its own."""
+        topic = self._word_topic.get(words)
+        if topic is None:
+            decision = self.matcher.decide(words)
+            if decision.kind != "intent" or decision.intent is None:
+                return False
+            topic = decision.intent
+        asked = (
+            state.last_intent,
+            self._facet_intent(facet, state, urgent),
+            self._facet_default.get(facet),
+        )
+        return topic in asked
 
     def _names_a_topic(self, words: str) -> bool:
         """Whether normalised ``words`` read alone name a topic (or two) other than small

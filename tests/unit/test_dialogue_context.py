@@ -983,3 +983,31 @@ def test_not_that_starts_a_correction(dialogue: Dialogue) -> None:
 def test_what_kind_after_exercise_asks_about_the_exercise(dialogue: Dialogue) -> None:
     reply, _ = _after(dialogue, "can i exercise with sciatica", "what kind")
     assert reply.intent == "stretches_exercise"
+
+
+# --- follow-ups that generalise ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        (
+            "best position to sleep in with sciatica",
+            "how long until i sleep properly again",
+            "how_long",
+        ),
+        (
+            "what stretches help sciatica",
+            "how long till i can stretch without pain",
+            "stretches_exercise",
+        ),
+        ("can i drive with sciatica", "how long before i need a break", "work_driving"),
+    ],
+)
+def test_a_short_question_restating_its_topic_still_asks_about_it(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """Words beside the facet that name only the last topic, or what the facet asks, are
+    no topic of the message's own."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
