@@ -937,6 +937,10 @@ class Dialogue:
             common = [o for o in decision.options if o in state.offered]
             if len(common) == 1:
                 return self.answer(common[0], score=decision.score, candidates=_pairs(decision))
+        if state.last_kind == "did_you_mean" and decision.kind == "fallback":
+            picked = self._offered_lead(said, state.offered, decision)
+            if picked is not None:  # "what about over the counter stuff" after the options
+                return self.answer(picked, candidates=_pairs(decision))
         if last is None or not is_topic(last) or state.last_kind:
             return self.reply_for(decision)
         other = self._for_condition(said, last)
@@ -1027,14 +1031,18 @@ class Dialogue:
         sciatica, then "and for piriformis?", is the massage for piriformis); after what one
         condition is, what the other is; after a topic for both (how long, heat, stretches),
         that topic. None otherwise: the message is read as before."""
-        lead = ELLIPSIS.match(said) or CONDITION_LEAD.match(said)
-        if lead is None:
+        topic = None
+        for lead in (ELLIPSIS, CONDITION_LEAD, CONDITION_ASKED):  # the first whose rest fits
+            found = lead.match(said)
+            if found is None:
+                continue
+            rest = said[found.end() :].split()
+            named = [w for w in rest if w in CONDITION_TOPICS]
+            if len(named) == 1 and all(w in CONDITION_TOPICS or w in ASIDE for w in rest):
+                topic = CONDITION_TOPICS[named[0]]
+                break
+        if topic is None:
             return None
-        rest = said[lead.end() :].split()
-        named = [w for w in rest if w in CONDITION_TOPICS]
-        if len(named) != 1 or any(w not in CONDITION_TOPICS and w not in ASIDE for w in rest):
-            return None
-        topic = CONDITION_TOPICS[named[0]]
         if last in FOR_ONE_CONDITION:
             asked = self._facet_intent("treat", ChatState(last_intent=topic))
         elif last in CONDITION_TOPICS.values():
@@ -1044,6 +1052,26 @@ class Dialogue:
         else:
             return None
         return asked if asked in self.content.responses else None
+
+    def _offered_lead(self, said: str, offered: tuple[str, ...], decision: Decision) -> str | None:
+        """After a "Did you mean", the option a follow-up the matcher cannot place alone
+        leans on ("what about over the counter stuff" after treatments or medicines): the
+        message's own best candidate, when it is one of the options offered and leads the
+        others by the margin, and the message is in the bot's words. The options are the
+        context, as the last topic is after an answer."""
+        if not offered or not decision.candidates or REFERS.search(said) is None:
+            return None
+        best = decision.candidates[0]
+        if best.intent not in offered:
+            return None
+        others = [c.score for c in decision.candidates[1:] if c.intent in offered]
+        if others and best.score - others[0] < self.matcher.margin:
+            return None
+        read = decision.read
+        own = read[1] if read is not None and read[0] == said else self.matcher.query(said)
+        if self.matcher.unknown_share(own) > MAX_UNKNOWN_SHARE:
+            return None
+        return best.intent
 
     def _named_option(self, said: str, offered: tuple[str, ...]) -> str | None:
         """The option of a "Did you mean" that "the massage one" names by a word of its
@@ -1588,6 +1616,15 @@ CONDITION_LEAD = re.compile(
     r"(?:\s+(?:for|with|in))?\s+"
 )
 """How "and piriformis?" leans on the last question (a bare "piriformis?" asks anew)."""
+CONDITION_ASKED = re.compile(
+    r"^(?:(?:ok|okay|so|and|but|then|right)\s+)*"
+    r"(?:does|do|is|are|can|could|will|would|should) (?:it|that|this|they|those|these)"
+    r"(?: (?:work|works|help|helps|apply|applies|happen|hold|holds|go|count|also|the same))?"
+    r"\s+(?:for|with|in|to)\s+"
+)
+"""The last question put again about a condition with a pronoun for its subject ("does
+that work for piriformis?", "can it happen with piriformis too?"): "it" is what the last
+answer was about, and only the condition is new."""
 ASIDE = frozenset(
     ["syndrome", "thing", "one", "too", "as", "well", "then", "though", "tho", "pain", "the", "my"]
 )

@@ -1011,3 +1011,33 @@ def test_a_short_question_restating_its_topic_still_asks_about_it(
     no topic of the message's own."""
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("can ibuprofen help sciatica", "and does that work for piriformis", "medicines"),
+        ("what is sciatica", "does that work for piriformis too", "piriformis_syndrome"),
+        ("when should i see a doctor", "can it happen with piriformis too", "when_to_get_help"),
+    ],
+)
+def test_the_last_question_with_a_pronoun_for_its_subject_about_a_condition(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """ "Does that work for piriformis?" is "and for piriformis?" said with a pronoun."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+def test_after_a_did_you_mean_a_follow_up_leans_on_the_options(dialogue: Dialogue) -> None:
+    """A follow-up the matcher cannot place alone takes the offered option its own words
+    rank first; the same words in a new chat stay a fallback."""
+    first, state = _after(dialogue, "can you prescribe me something")
+    assert first.kind == "did_you_mean" and "medicines" in state.offered
+    reply, _ = dialogue.handle(state, "what about over the counter stuff")
+    assert reply.intent == "medicines"
+    alone, _ = _after(dialogue, "what about over the counter stuff")
+    assert alone.kind == "fallback"
+    # words the bot does not know do not lean on the options
+    other, _ = dialogue.handle(state, "what about my purple zebra")
+    assert other.intent != "medicines"
