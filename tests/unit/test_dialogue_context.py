@@ -683,7 +683,7 @@ def test_cli_eval_dialogues_prints_the_figures_by_part(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data["parts"]) == {"tuning", "held-out"}
-    assert data["conversations"] == 230 and data["parts"]["held-out"]["conversations"] == 46
+    assert data["conversations"] == 270 and data["parts"]["held-out"]["conversations"] == 54
     assert data["urgent_recall"] == 1.0 and data["false_alarms"] == 0
     cost = data["context_cost"]
     typed = sum(1 for d in data["turns_detail"] if not d["turn"].startswith("["))
@@ -702,7 +702,7 @@ def test_cli_eval_on_a_file_of_conversations_plays_them_turn_by_turn() -> None:
     result = _cli("eval", str(DIALOGUES), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["conversations"] == 230 and set(data["parts"]) == {"tuning", "held-out"}
+    assert data["conversations"] == 270 and set(data["parts"]) == {"tuning", "held-out"}
 
 
 def test_after_a_did_you_mean_a_question_with_one_answer_for_every_option_gets_it(
