@@ -154,6 +154,14 @@ ELLIPSIS = re.compile(
 )
 """The last question asked again about something else ("and for piriformis?")."""
 
+CIRCUMSTANCE = re.compile(
+    r"^(?:(?:ok|okay|so|and|but|then)\s+)*(?:what|how) about "
+    r"(?:after|during|before|while|when|with|without|if|in|at)\b"
+)
+"""The last question asked again in other circumstances ("what about after surgery" after
+massage safety): what follows the preposition is when, not what, so a subject it names
+("surgery") is not the message's own topic."""
+
 INSTEAD = re.compile(r"\binstead\b|\brather than\b")
 """A message naming what it wants in place of the last topic."""
 
@@ -960,6 +968,7 @@ class Dialogue:
             decision.kind == "intent"
             and decision.intent in self.matcher.subject_topics
             and not ELLIPSIS.match(said)
+            and not CIRCUMSTANCE.match(said)
             and decision.intent in self.matcher.subjects(said, decision)
         ):
             # the message names the subject of its own topic ("how long does it last in

@@ -1041,3 +1041,20 @@ def test_after_a_did_you_mean_a_follow_up_leans_on_the_options(dialogue: Dialogu
     # words the bot does not know do not lean on the options
     other, _ = dialogue.handle(state, "what about my purple zebra")
     assert other.intent != "medicines"
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("is massage ok with a slipped disc", "what about after surgery", "massage_safety"),
+        ("is heat good for sciatica", "what about at night", "heat_ice"),
+        ("can massage help sciatica", "what about surgery", "other_treatments"),
+    ],
+)
+def test_what_about_in_other_circumstances_asks_the_last_question_again(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """ "What about after surgery" is the last question, after surgery; "what about
+    surgery" names a topic of its own."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
