@@ -205,6 +205,9 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhat now\b|\bnext steps?\b|\bwhere do i go from here\b"
             r"|\bwhat (?:helps|works|will help|would help)\b"
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
+            r"|\bhow (?:(?:do|does|would|will|can|could|should) (?:you|they|one|someone|i|we"
+            r"|a therapist|a massage therapist|massage) |to )"
+            r"(?:massage|fix|treat|work on|release|loosen|relax|ease|sort)\b"
         ),
     ),
     (
@@ -212,6 +215,9 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bwhich (?:one|is it)\b|\btell (?:them |the two )?apart\b"
             r"|\bhow (?:do|can|would|will) (?:i|you|we|they) (?:know|tell) (?:if|whether)\b"
+            r"|\b(?:can|could|would|will|do|does) (?:you|they|someone|anyone"
+            r"|(?:a|an|the|my) (?:\w+ )?\w+) (?:tell|know|say)"
+            r"(?: (?:which|if|whether|for sure|the difference))?$"
         ),
     ),
     (
@@ -240,6 +246,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "provider",
         re.compile(
             r"\bwho (?:does|do|offers|provides|can do)\b"
+            r"|\bwho (?:\w+ ){0,2}?(?:it|that|this|them|those|one)$"
             r"|\b(?:qualifications|qualified|training|trained|certified|accredited|registered)\b"
         ),
     ),
@@ -324,8 +331,9 @@ _FACET_KEYS_TEXT = {
     "instead": "instead not alternative alternatives",
     "fails": "not",
     "kind": "kind type sort",
-    "treat": "rid treat treatment treatments treated treating do helps works help can now next",
-    "which": "which apart if whether",
+    "treat": "rid treat treatment treatments treated treating do helps works help can now next "
+    "massage fix work release loosen relax ease sort",
+    "which": "which apart if whether tell know say",
     "safe": "me safe fine",
     "whom": "who",
     "often": "often times frequently regularly many",

@@ -1058,3 +1058,34 @@ def test_what_about_in_other_circumstances_asks_the_last_question_again(
     surgery" names a topic of its own."""
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what is the piriformis muscle", "how do u massage it", "neuromuscular_massage"),
+        ("what is trigger point 4", "how do you release it", "massage_for_sciatica"),
+        ("what are the symptoms of sciatica", "would a doctor know", "sciatica_vs_piriformis"),
+        (
+            "whats the difference between sciatica and piriformis",
+            "can a therapist tell",
+            "sciatica_vs_piriformis",
+        ),
+        ("will an mri show piriformis syndrome", "who orders it", "when_to_get_help"),
+        ("can ibuprofen help sciatica", "who prescribes it", "when_to_get_help"),
+        ("what is neuromuscular massage", "who does it", "find_therapist"),
+    ],
+)
+def test_a_question_word_with_a_pronoun_asks_a_facet_of_the_last_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """ "How do you <treat> it", "can <someone> tell", "who <verb> it" ask how the last
+    topic is treated, which one it is, and who provides it."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+def test_a_question_word_with_a_pronoun_needs_a_last_topic(dialogue: Dialogue) -> None:
+    for words in ("who orders it", "how do u massage it", "would a doctor know"):
+        reply, _ = _after(dialogue, words)
+        assert reply.intent not in ("when_to_get_help", "sciatica_vs_piriformis"), words
