@@ -316,6 +316,10 @@ NAMES_THE_OTHER = frozenset({"compare", "meaning"})
 sciatica?" after piriformis syndrome compares the two; "what does that mean?" after the
 urgent answer asks about it, whatever else it names)."""
 
+OBJECT_FACETS = frozenset({"offer"})
+"""Facets whose other words are what is asked about ("do you do X"): when no topic's
+examples use those words, the question is not about the last topic."""
+
 FACET_WORDS = 9
 """A short question about the last topic has at most this many words."""
 
@@ -669,6 +673,10 @@ class Dialogue:
             left = " ".join(w for w in rest.split() if w not in FACET_FILLER)
             named = self._word_names.get(left)
             if named is None:
+                if name in OBJECT_FACETS and not any(w in self._word_names for w in left.split()):
+                    # an object no topic's examples name ("do you do reflexology"): the
+                    # question is about something else, read on its own words
+                    return None
                 named = self._leftover_names(left)
             if named and not self._names_the_asked(left, name, state, urgent):
                 return None  # the other words name a topic (or two) of their own

@@ -1089,3 +1089,15 @@ def test_a_question_word_with_a_pronoun_needs_a_last_topic(dialogue: Dialogue) -
     for words in ("who orders it", "how do u massage it", "would a doctor know"):
         reply, _ = _after(dialogue, words)
         assert reply.intent not in ("when_to_get_help", "sciatica_vs_piriformis"), words
+
+
+def test_do_you_do_something_no_topic_knows_is_not_about_the_last_topic(
+    dialogue: Dialogue,
+) -> None:
+    """ "Do you do it?" after a massage asks to book it; "do you do reflexology?" asks
+    about something the bot does not know, whatever came before."""
+    booked, _ = _after(dialogue, "what is neuromuscular massage", "do you do it")
+    assert booked.intent == "clinic_booking"
+    for words in ("do you do reflexology", "do you offer cupping"):
+        reply, _ = _after(dialogue, "can massage help sciatica", words)
+        assert reply.intent != "clinic_booking", words
