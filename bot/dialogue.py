@@ -108,6 +108,9 @@ QUESTION_START = re.compile(
     r"would|is|are|does|do|did|will|any|tell)\b"
 )
 ACK_WORDS = 10
+GOES_ON = re.compile(r"^(?:and|also|plus|what about|how about)\b\s*")
+"""After an acknowledgement, the start of a follow-up ("ok and for piriformis?"): what
+follows, unless it is only more thanks, is asked."""
 NEW_SUBJECT = re.compile(
     r"\b(?:different|another|other|unrelated|separate|new|random|quick|side) "
     r"(?:thing|question|topic|subject|note|q)\b|\bunrelated\b|\bchanging (?:the )?subject\b"
@@ -967,7 +970,7 @@ class Dialogue:
                 return self.answer(picked, candidates=_pairs(decision))
         if last is None or not is_topic(last) or state.last_kind:
             return self.reply_for(decision)
-        other = self._for_condition(said, last)
+        other = self._for_condition(ACK.sub("", said).strip() or said, last)
         if other is not None:  # "and piriformis?": the last question, about that condition
             return self.answer(other, candidates=_pairs(decision))
         refers = REFERS.search(said) is not None
@@ -1774,6 +1777,10 @@ def _is_acknowledgement(said: str, text: str) -> bool:
     rest = ACK.sub("", said).strip()
     if NEW_SUBJECT.search(rest) or ASKS.search(rest) or MEANT.search(rest):
         return False
+    going_on = GOES_ON.match(rest)
+    asked = rest[going_on.end() :] if going_on else ""
+    if ACK.sub("", asked).strip() and not THANKING.search(asked):
+        return False  # "ok and for piriformis?", "cool, what about the price": a follow-up
     return not (QUESTION_START.match(rest) or WH_WORD.search(rest) or rest.startswith("but"))
 
 

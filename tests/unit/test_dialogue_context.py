@@ -1101,3 +1101,22 @@ def test_do_you_do_something_no_topic_knows_is_not_about_the_last_topic(
     for words in ("do you do reflexology", "do you offer cupping"):
         reply, _ = _after(dialogue, "can massage help sciatica", words)
         assert reply.intent != "clinic_booking", words
+
+
+@pytest.mark.parametrize(
+    ("before", "message", "want"),
+    [
+        ("what is sciatica", "ok and piriformis", "piriformis_syndrome"),
+        ("what is sciatica", "cool, and piriformis?", "piriformis_syndrome"),
+        ("heat or ice for sciatica", "thanks and for piriformis?", "heat_ice"),
+        ("what is sciatica", "great and also the price?", "clinic_prices"),
+        ("what is sciatica", "brilliant and thank you so much", "thanks"),
+        ("what is sciatica", "ok and bye", "goodbye"),
+    ],
+)
+def test_an_acknowledgement_that_goes_on_with_and_is_the_follow_up(
+    dialogue: Dialogue, before: str, message: str, want: str
+) -> None:
+    """ "Ok and for piriformis?" is a follow-up after a thanks, not a thanks."""
+    reply, _ = _after(dialogue, before, message)
+    assert reply.intent == want
