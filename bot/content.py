@@ -375,6 +375,7 @@ class ScreenRule:
 ASK_KINDS: tuple[str, ...] = (
     "duration",
     "soon",
+    "lasting",
     "price",
     "place",
     "instead",

@@ -190,6 +190,17 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("duration", re.compile(r"\bhow long\b")),
     ("soon", re.compile(r"\bhow (?:soon|quickly)\b")),
     (
+        "lasting",
+        re.compile(
+            r"\b(?:is|will|would|can|could|does|do) (?:it|this|that|they|the pain|the results"
+            r"|the effects|the fix) (?:be |last |stay )?(?:permanent|permanently|forever"
+            r"|for life|lifelong)\b"
+            r"|\b(?:will|would|can|could|does|do|might) (?:it|this|that|they|the pain"
+            r"|the results|the effects) (?:ever )?(?:come back|return|recur)\b"
+            r"|\bwill i (?:have|be stuck with) (?:it|this|that) (?:forever|for life|permanently)\b"
+        ),
+    ),
+    (
         "price",
         re.compile(
             r"\bhow much\b|\b(?:price|prices|cost|costs|charge|charged|charges|charging|fee|fees)\b"
@@ -332,6 +343,7 @@ ANY_FACET = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in FACET
 _FACET_KEYS_TEXT = {
     "duration": "long",
     "soon": "soon quickly",
+    "lasting": "permanent permanently forever life lifelong back return recur",
     "price": "much price prices cost costs charge charged charges charging fee fees pay paying "
     "payment",
     "place": "where",

@@ -1120,3 +1120,21 @@ def test_an_acknowledgement_that_goes_on_with_and_is_the_follow_up(
     """ "Ok and for piriformis?" is a follow-up after a thanks, not a thanks."""
     reply, _ = _after(dialogue, before, message)
     assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what is sciatica", "is it permanent", "how_long"),
+        ("what causes sciatica", "can it come back", "how_long"),
+        ("can massage help sciatica", "will it come back", "neuromuscular_massage"),
+        ("what is piriformis syndrome", "will i have it forever", "piriformis_syndrome"),
+    ],
+)
+def test_is_it_permanent_asks_how_lasting_the_last_topic_is(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """After a condition, how long it lasts; after a massage, the article's word that the
+    symptoms do not usually come back."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
