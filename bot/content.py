@@ -393,6 +393,7 @@ ASK_KINDS: tuple[str, ...] = (
     "condition",
     "compare",
     "cause",
+    "risk",
     "meaning",
     "effects",
     "worth",

@@ -218,6 +218,8 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhat (?:can|should|do) (?:i|he|she|they|we) do\b"
             r"|\bwhat now\b|\bnext steps?\b|\bwhere do i go from here\b"
             r"|\bwhat (?:helps|works|will help|would help)\b"
+            r"|\bspeed (?:it |that |this |things |the \w+ )?up\b"
+            r"|\b(?:heal|recover|get better|go away|clear up) (?:faster|quicker|sooner)\b"
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
             r"|\bhow (?:(?:do|does|would|will|can|could|should) (?:you|they|one|someone|i|we"
             r"|a therapist|a massage therapist|massage) |to )"
@@ -274,6 +276,16 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "risk",
+        re.compile(
+            r"\bwho (?:gets|get|can get|is likely to get|is at risk)\b"
+            r"|\b(?:can|do|does|could) (?:\w+ ){1,2}?(?:get|develop) (?:it|this|that|them)\b"
+            r"(?! (?:done|checked|looked|seen|fixed|treated|massaged|sorted|on|from|at|in)\b)"
+            r"|\b(?:am i|are they|is he|is she|are you) (?:more )?(?:at risk|likely to get)\b"
+            r"|\bis (?:it|this|that) (?:hereditary|genetic|inherited)\b"
+        ),
+    ),
+    (
         "compare",
         re.compile(
             r"\b(?:is|are) (?:it|that|this|they|those) (?:the same|different)\b"
@@ -310,7 +322,7 @@ _FACET_FILLER_TEXT = (
     "warning look out watch kind type sort which should rid he she treat you with would "
     "massage therapist see go ask tell have got one really safe for me worse worst better best "
     "more most common likely serious till notice difference results there anything "
-    "other bad good main anyway anyways btw though tho again exactly please pls"
+    "other bad good main anyway anyways btw though tho again exactly please pls make"
 )
 FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 """Words a short question about the previous topic may have besides its facet."""
@@ -351,7 +363,7 @@ _FACET_KEYS_TEXT = {
     "fails": "not",
     "kind": "kind type sort",
     "treat": "rid treat treatment treatments treated treating do helps works help can now next "
-    "massage fix work release loosen relax ease sort",
+    "massage fix work release loosen relax ease sort speed faster quicker sooner",
     "which": "which apart if whether tell know say",
     "safe": "me safe fine",
     "whom": "who",
@@ -361,6 +373,7 @@ _FACET_KEYS_TEXT = {
     "offer": "you",
     "signs": "signs warning look watch",
     "cause": "be causes causing",
+    "risk": "who get develop risk likely hereditary genetic inherited",
     "compare": "same different differ compare",
     "condition": "if",
     "meaning": "mean bad dangerous",

@@ -1138,3 +1138,26 @@ def test_is_it_permanent_asks_how_lasting_the_last_topic_is(
     symptoms do not usually come back."""
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("how long does sciatica last", "can i speed that up", "massage_for_sciatica"),
+        ("what is piriformis syndrome", "how do i make it go away faster", "neuromuscular_massage"),
+        ("what is sciatica", "can kids get it", "risk_factors"),
+        ("what is piriformis syndrome", "who gets it", "risk_factors"),
+        ("what is sciatica", "is it genetic", "risk_factors"),
+    ],
+)
+def test_speeding_it_up_and_who_gets_it_ask_about_the_last_condition(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """Speeding recovery up asks for the treatment; who gets it asks the risk factors."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+def test_who_gets_it_after_a_clinic_fact_is_read_on_its_words(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "can massage help sciatica", "can i get it on the nhs")
+    assert reply.intent != "risk_factors"
