@@ -219,6 +219,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhat now\b|\bnext steps?\b|\bwhere do i go from here\b"
             r"|\bwhat (?:helps|works|will help|would help)\b"
             r"|\bspeed (?:it |that |this |things |the \w+ )?up\b"
+            r"|\b(?:best|good|anything|something|the thing|things) (?:\w+ )?for (?:it|this|that|them)$"
             r"|\b(?:heal|recover|get better|go away|clear up) (?:faster|quicker|sooner)\b"
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
             r"|\bhow (?:(?:do|does|would|will|can|could|should) (?:you|they|one|someone|i|we"
@@ -290,6 +291,8 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:is|are) (?:it|that|this|they|those) (?:the same|different)\b"
             r"|\bhow (?:is|does) (?:it|that|this) (?:differ|compare)\b"
+            r"|\b(?:is|are) (?:it|that|this|they|those) (?:any )?(?:worse|more serious"
+            r"|less serious|more painful|as bad|as serious)\b"
         ),
     ),
     ("condition", re.compile(r"^(?:(?:and|so|but|ok|okay) )*(?:what|how about) if\b")),
@@ -363,7 +366,7 @@ _FACET_KEYS_TEXT = {
     "fails": "not",
     "kind": "kind type sort",
     "treat": "rid treat treatment treatments treated treating do helps works help can now next "
-    "massage fix work release loosen relax ease sort speed faster quicker sooner",
+    "massage fix work release loosen relax ease sort speed faster quicker sooner for",
     "which": "which apart if whether tell know say",
     "safe": "me safe fine",
     "whom": "who",
@@ -374,7 +377,7 @@ _FACET_KEYS_TEXT = {
     "signs": "signs warning look watch",
     "cause": "be causes causing",
     "risk": "who get develop risk likely hereditary genetic inherited",
-    "compare": "same different differ compare",
+    "compare": "same different differ compare worse serious painful bad",
     "condition": "if",
     "meaning": "mean bad dangerous",
     "effects": "side risks downsides",

@@ -1161,3 +1161,22 @@ def test_speeding_it_up_and_who_gets_it_ask_about_the_last_condition(
 def test_who_gets_it_after_a_clinic_fact_is_read_on_its_words(dialogue: Dialogue) -> None:
     reply, _ = _after(dialogue, "can massage help sciatica", "can i get it on the nhs")
     assert reply.intent != "risk_factors"
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what is piriformis syndrome", "whats the best thing for it", "neuromuscular_massage"),
+        ("what is sciatica", "anything good for it", "massage_for_sciatica"),
+        ("what is piriformis syndrome", "is it worse than sciatica", "sciatica_vs_piriformis"),
+        ("can massage help sciatica", "is it better than stretching", "other_treatments"),
+    ],
+)
+def test_the_best_thing_for_it_and_is_it_worse_lean_on_the_last_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """ "The best thing for it" asks for a treatment; "is it worse than sciatica" after a
+    condition weighs the two conditions (a treatment "better than" another stays with
+    the treatments)."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
