@@ -236,6 +236,8 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:can|could|would|will|do|does) (?:you|they|someone|anyone"
             r"|(?:a|an|the|my) (?:\w+ )?\w+) (?:tell|know|say)"
             r"(?: (?:which|if|whether|for sure|the difference))?$"
+            r"|\b(?:is|could|might) (?:that|it|this) (?:be )?what i (?:have|got|ve got)\b"
+            r"|\b(?:do|could|might) i have (?:it|that|this|that one|this one)$"
         ),
     ),
     (
@@ -313,7 +315,15 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("diagnose", re.compile(r"\b(?:diagnose|diagnosed|diagnosis|diagnosing|tested for)\b")),
-    ("worth", re.compile(r"\bworth (?:it|the money|a try|trying|doing|a go|paying)\b")),
+    (
+        "worth",
+        re.compile(
+            r"\bworth (?:it|the money|a try|trying|doing|a go|paying)\b"
+            r"|\bshould i (?:bother |even bother |really |still )?(?:get|getting|have|having"
+            r"|try|trying|bother with) (?:one|it|that|this|them)\b"
+            r"|\bdo i (?:really |even |actually )?need (?:one|it|that|this|them)\b"
+        ),
+    ),
 )
 """How each kind of short question about the previous topic is worded ("how long?", "how
 much?", "where?"). What each kind asks for after each topic is content: ``asks:`` in
@@ -368,7 +378,7 @@ _FACET_KEYS_TEXT = {
     "kind": "kind type sort",
     "treat": "rid treat treatment treatments treated treating do helps works help can now next "
     "massage fix work release loosen relax ease sort speed faster quicker sooner for",
-    "which": "which apart if whether tell know say",
+    "which": "which apart if whether tell know say what have",
     "safe": "me safe fine",
     "whom": "who",
     "often": "often times frequently regularly many",
@@ -384,7 +394,7 @@ _FACET_KEYS_TEXT = {
     "effects": "side risks downsides",
     "better": "better worse effective safer quicker faster best",
     "diagnose": "diagnose diagnosed diagnosis diagnosing tested",
-    "worth": "worth",
+    "worth": "worth should need",
 }
 FACET_KEYS = {name: frozenset(words.split()) for name, words in _FACET_KEYS_TEXT.items()}
 """For each of :data:`FACETS`, words one of which every wording it matches holds: a message

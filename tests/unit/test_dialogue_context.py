@@ -1180,3 +1180,21 @@ def test_the_best_thing_for_it_and_is_it_worse_lean_on_the_last_topic(
     the treatments)."""
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("do i need an xray", "do i really need one", "scans"),
+        ("can massage help sciatica", "should i try it", "massage_for_sciatica"),
+        ("what is piriformis syndrome", "is that what i have", "sciatica_vs_piriformis"),
+        ("what are the symptoms of sciatica", "could i have it", "sciatica_vs_piriformis"),
+    ],
+)
+def test_should_i_get_one_and_is_that_what_i_have_lean_on_the_last_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """ "Should I get one" asks whether the last topic is worth it; "is that what I have"
+    asks which condition it is."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
