@@ -165,6 +165,19 @@ CIRCUMSTANCE = re.compile(
 massage safety): what follows the preposition is when, not what, so a subject it names
 ("surgery") is not the message's own topic."""
 
+BARE_ELLIPSIS = re.compile(
+    r"^(?:(?:ok|okay|so|then|right)\s+)*(?:and|or|what about|how about|and what about"
+    r"|and how about|plus)\s+(?:(?:for|with|in|on|at|the|a|an|my|your|some)\s+)*"
+)
+"""The lead of "and weekends?", "what about for diabetes": what follows is asked the last
+question about."""
+ELLIPSIS_WORDS = 2
+SHARED_STEM = 4
+_NAME_STOP_TEXT = "when who how what get help long other first find and of the a an to for vs"
+NAME_STOP = frozenset(_NAME_STOP_TEXT.split())
+"""Words of the topics' titles that name no topic on their own."""
+"""What follows the lead of a bare ellipsis is at most this long."""
+
 INSTEAD = re.compile(r"\binstead\b|\brather than\b")
 """A message naming what it wants in place of the last topic."""
 
@@ -559,6 +572,17 @@ class Dialogue:
         alone (below): other words with those terms ("in pregnancy") name a topic or not
         as they do."""
         self._topics = tuple(n for n in content.intents if n not in (RED_FLAGS, *SMALL_TALK))
+        self._name_stems = frozenset(
+            term.stem
+            for name in self._topics
+            if name in content.responses
+            for word in f"{normalise(content.responses[name].title)} {_subject(name)}".split()
+            if word not in NAME_STOP
+            for term in self.matcher.analyzer.terms(word)
+        )
+        """The stems of the words the topics are called by (their titles and names): a
+        word among them names a topic ("and the symptoms?"), any other word only what the
+        last question is asked about ("and weekends?")."""
         """The intents the matcher may answer that name a topic (not small talk)."""
         self._small_talk = tuple(name for name in content.intents if name in SMALL_TALK)
         """The small-talk intents the content has."""
@@ -1012,6 +1036,8 @@ class Dialogue:
         other = self._for_condition(ACK.sub("", said).strip() or said, last)
         if other is not None:  # "and piriformis?": the last question, about that condition
             return self.answer(other, candidates=_pairs(decision))
+        if self._bare_ellipsis(said):  # "and weekends?": the last question, about that
+            return self.answer(last, candidates=_pairs(decision))
         refers = REFERS.search(said) is not None
         if decision.kind == "intent" and not refers:
             return self.reply_for(decision)
@@ -1139,6 +1165,24 @@ class Dialogue:
         if self.matcher.unknown_share(own) > MAX_UNKNOWN_SHARE:
             return None
         return best.intent
+
+    def _bare_ellipsis(self, said: str) -> bool:
+        """True for "and weekends?", "what about diabetes", "and running?": a lead and a
+        word or two that name no topic of their own clearly (read alone, no topic is
+        clear, or the message's words are unknown to every topic), so the last question is
+        asked again about them, and the last topic answers it. What names its own topic
+        ("and the symptoms?", "what about massage") is read as before."""
+        found = BARE_ELLIPSIS.match(said)
+        if found is None:
+            return False
+        rest = said[found.end() :].strip()
+        if not rest or len(rest.split()) > ELLIPSIS_WORDS or _facet(rest) is not None:
+            return False
+        for term in self.matcher.analyzer.terms(rest):
+            if any(_same_stem(term.stem, name) for name in self._name_stems):
+                return False  # "and the symptoms?", "what about massage": a topic's name
+        alone = self.matcher.decide(rest)
+        return alone.kind != "did_you_mean" and alone.intent not in SMALL_TALK
 
     def _named_option(self, said: str, offered: tuple[str, ...]) -> str | None:
         """The option of a "Did you mean" that "the massage one" names by a word of its
@@ -1753,6 +1797,15 @@ def _facet_words(intent: str) -> str:
     """What the last topic asked, for a correction naming only its subject ("no, the
     appointment" after "how long does it last")."""
     return "how long" if intent in ("how_long", "clinic_session_length") else _subject(intent)
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """True when two stems are one word's ("driver", "drive"): equal, or one begins the
+    other and the shorter has at least :data:`SHARED_STEM` letters."""
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= SHARED_STEM and long_.startswith(short)
 
 
 def _forget_kind(state: ChatState) -> ChatState:

@@ -1198,3 +1198,22 @@ def test_should_i_get_one_and_is_that_what_i_have_lean_on_the_last_topic(
     asks which condition it is."""
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("where are you based", "and weekends?", "clinic_location_hours"),
+        ("is massage safe for sciatica", "and diabetes?", "massage_safety"),
+        ("what is sciatica", "and the symptoms?", "sciatica_symptoms"),
+        ("what is sciatica", "and causes?", "sciatica_causes"),
+        ("what stretches help sciatica", "what about massage", "massage_safety"),
+    ],
+)
+def test_and_a_word_or_two_asks_the_last_question_unless_they_name_a_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """ "And weekends?" after the opening hours asks the hours again; "and the symptoms?"
+    names a topic by its title and is read as before."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
