@@ -245,6 +245,8 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "which",
         re.compile(
             r"\bwhich (?:one|is it)\b|\btell (?:them |the two )?apart\b"
+            r"|\bwhich (?:one |of (?:them|the two) )?(?:do i have|have i got|i have|i ve got"
+            r"|is mine|is it likely)\b"
             r"|\bhow (?:do|can|would|will) (?:i|you|we|they) (?:know|tell) (?:if|whether)\b"
             r"|\b(?:can|could|would|will|do|does) (?:you|they|someone|anyone"
             r"|(?:a|an|the|my) (?:\w+ )?\w+) (?:tell|know|say)"
@@ -311,7 +313,10 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|less serious|more painful|as bad|as serious)\b"
         ),
     ),
-    ("condition", re.compile(r"^(?:(?:and|so|but|ok|okay) )*(?:what|how about) if\b")),
+    (
+        "condition",
+        re.compile(r"^(?:(?:and|so|but|ok|okay) )*(?:what|how about) if\b"),
+    ),
     (
         "meaning",
         re.compile(

@@ -1217,3 +1217,13 @@ def test_and_a_word_or_two_asks_the_last_question_unless_they_name_a_topic(
     names a topic by its title and is read as before."""
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+def test_which_do_i_have_asks_which_condition_but_which_do_i_need_does_not(
+    dialogue: Dialogue,
+) -> None:
+    before = "is piriformis syndrome the same as sciatica"
+    reply, _ = _after(dialogue, before, "so which do i have")
+    assert reply.intent == "sciatica_vs_piriformis"
+    other, _ = _after(dialogue, "what is piriformis syndrome", "which do i need, physio or massage")
+    assert other.intent != "sciatica_vs_piriformis"
