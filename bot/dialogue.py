@@ -292,6 +292,9 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bwhat (?:else )?(?:could|might|would|can) (?:it|this|that) be\b"
             r"|\bwhat (?:is |s )?caus(?:es|ing) (?:it|this|that)\b"
+            r"|\b(?:how|why) (?:does|do|did|would|can) (?:it|that|this|they) (?:even )?"
+            r"(?:happen|start|occur|come on|develop|get tight)\b"
+            r"|\bwhy (?:do|did|would) i (?:get|have|develop) (?:it|this|that)\b"
         ),
     ),
     (
@@ -404,7 +407,7 @@ _FACET_KEYS_TEXT = {
     "provider": "who qualifications qualified training trained certified accredited registered",
     "offer": "you",
     "signs": "signs warning look watch",
-    "cause": "be causes causing",
+    "cause": "be causes causing happen start occur come develop get have",
     "risk": "who get develop risk likely hereditary genetic inherited",
     "compare": "same different differ compare worse serious painful bad",
     "condition": "if",

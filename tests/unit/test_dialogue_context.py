@@ -1227,3 +1227,18 @@ def test_which_do_i_have_asks_which_condition_but_which_do_i_need_does_not(
     assert reply.intent == "sciatica_vs_piriformis"
     other, _ = _after(dialogue, "what is piriformis syndrome", "which do i need, physio or massage")
     assert other.intent != "sciatica_vs_piriformis"
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what is piriformis syndrome", "how does that happen", "piriformis_muscle"),
+        ("what are the symptoms of sciatica", "why do i get it", "sciatica_causes"),
+        ("what is sciatica", "how does it start", "sciatica_causes"),
+    ],
+)
+def test_how_does_it_happen_asks_the_cause_of_the_last_condition(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
