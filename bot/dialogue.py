@@ -142,7 +142,8 @@ WH_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who|back)\b")
 CORRECTION = re.compile(
     r"^(?:(?:oh|ah|hmm|um|erm|wait)\s+)?"
     r"(?:(?:no|nope|sorry|not quite|wrong|oops"
-    r"|not (?:that|this)(?: one)?(?= (?:the|a|an|i meant|i mean)\b))"
+    r"|not (?:that|this)(?: one)?(?= (?:the|a|an|i meant|i mean|how|what|where|when|which"
+    r"|who|is|are|can|do|does)\b))"
     r"\b(?:\s+(?:no|sorry|not quite|wrong))*\s*"
     r"(?:i meant|i mean|meant|what i meant was|i was asking about|i was asking)?"
     r"|(?:actually )?i meant\b)\s*"
@@ -232,6 +233,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhat now\b|\bnext steps?\b|\bwhere do i go from here\b"
             r"|\bwhat (?:helps|works|will help|would help)\b"
             r"|\bspeed (?:it |that |this |things |the \w+ )?up\b"
+            r"|\b(?:the|a|any|best|a quick) (?:fix|cure|remedy|remedies|cures)\b"
             r"|\b(?:best|good|anything|something|the thing|things) (?:\w+ )?"
             r"for (?:it|this|that|them)$"
             r"|\b(?:heal|recover|get better|go away|clear up) (?:faster|quicker|sooner)\b"
@@ -398,7 +400,8 @@ _FACET_KEYS_TEXT = {
     "fails": "not",
     "kind": "kind type sort",
     "treat": "rid treat treatment treatments treated treating do helps works help can now next "
-    "massage fix work release loosen relax ease sort speed faster quicker sooner for",
+    "massage fix work release loosen relax ease sort speed faster quicker sooner for cure "
+    "remedy remedies cures",
     "which": "which apart if whether tell know say what have",
     "safe": "me safe fine",
     "whom": "who",
@@ -1046,7 +1049,8 @@ class Dialogue:
             return self.answer(other, candidates=_pairs(decision))
         if self._bare_ellipsis(said):  # "and weekends?": the last question, about that
             return self.answer(last, candidates=_pairs(decision))
-        refers = REFERS.search(said) is not None
+        # "ok so what helps": the lead after an acknowledgement leans as much as without it
+        refers = REFERS.search(said) is not None or REFERS.search(ACK.sub("", said)) is not None
         if decision.kind == "intent" and not refers:
             return self.reply_for(decision)
         if decision.kind == "fallback" and not refers:

@@ -1242,3 +1242,24 @@ def test_how_does_it_happen_asks_the_cause_of_the_last_condition(
 ) -> None:
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("steps", "want"),
+    [
+        ((URGENT_TEXT, "no not me", "ok so what helps"), "massage_for_sciatica"),
+        (("what is piriformis syndrome", "cool so whats the fix"), "neuromuscular_massage"),
+        (
+            ("how long does sciatica last", "not that, how long is a massage"),
+            "clinic_session_length",
+        ),
+        (("what is sciatica", "not that one, what causes it"), "sciatica_causes"),
+    ],
+)
+def test_a_lead_after_an_acknowledgement_and_not_that_before_a_question(
+    dialogue: Dialogue, steps: tuple[str, ...], want: str
+) -> None:
+    """ "Ok so ..." leans as "so ..." does; "the fix" asks for the treatment; "not that,
+    how long is a massage" corrects the last answer."""
+    reply, _ = _after(dialogue, *steps)
+    assert reply.intent == want
