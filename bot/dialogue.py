@@ -166,6 +166,10 @@ CIRCUMSTANCE = re.compile(
 massage safety): what follows the preposition is when, not what, so a subject it names
 ("surgery") is not the message's own topic."""
 
+AND_IF = re.compile(r"^(?:(?:ok|okay|so)\s+)*(?:and|but|or) if\s+")
+"""A question that starts "and if ..." asks what "what if ..." asks, when it ends with a
+question mark (without one, "and if I sit long it hurts" tells)."""
+
 BARE_ELLIPSIS = re.compile(
     r"^(?:(?:ok|okay|so|then|right)\s+)*(?:and|or|what about|how about|and what about"
     r"|and how about|plus)\s+(?:(?:for|with|in|on|at|the|a|an|my|your|some)\s+)*"
@@ -1012,6 +1016,8 @@ class Dialogue:
         unsure = state.last_kind == "did_you_mean" and not (correcting and correcting.end())
         if last is not None or state.last_kind == "history" or unsure:
             asked = ACK.sub("", said)
+            if text.rstrip().endswith("?"):  # "and if I have one?" asks "what if I have one?"
+                asked = AND_IF.sub("what if ", asked, count=1)
             found = _facets_in(asked)  # looked for once, for both readings
             facet = _facet(asked, found) or self._facet_core(asked, state, after, found)
             if facet is None:

@@ -1263,3 +1263,17 @@ def test_a_lead_after_an_acknowledgement_and_not_that_before_a_question(
     how long is a massage" corrects the last answer."""
     reply, _ = _after(dialogue, *steps)
     assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("how do i book", "and if i need to change it?", "clinic_cancellation"),
+        ("what are red flags", "and if i have one?", "when_to_get_help"),
+    ],
+)
+def test_and_if_with_a_question_mark_asks_what_if(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
