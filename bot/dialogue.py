@@ -1313,9 +1313,25 @@ class Dialogue:
             about = self._about(f"{rest} {words}", last, decision, exclude=last, query=query)
             if about is not None:
                 return self.answer(about[0], score=about[1])
+        if decision.kind == "did_you_mean":
+            # "no, I meant the muscle": the one option whose title has the words meant
+            titled = [o for o in decision.options if o != last and self._titled(rest, o)]
+            if len(titled) == 1:
+                return self.answer(titled[0], score=decision.score)
         if decision.kind == "did_you_mean" and last not in decision.options:
             return self.reply_for(decision)  # unsure, but never the topic just corrected
         return None
+
+    def _titled(self, words: str, intent: str) -> bool:
+        """True when the words (besides fillers, at most :data:`OPTION_WORDS`) are all
+        words of the topic's title or name ("the muscle": the piriformis muscle)."""
+        said = words.split()
+        named = {w for w in said if w not in OPTION_FILLER}
+        if not named or len(said) > OPTION_WORDS:
+            return False
+        response = self.content.responses.get(intent)
+        title = normalise(response.title) if response is not None else ""
+        return named <= {*title.split(), *_subject(intent).split()}
 
     def _facet_intent(self, facet: str, state: ChatState, urgent: str | None = None) -> str | None:
         """The topic a short question about the last one asks for, by the content's

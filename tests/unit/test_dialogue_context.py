@@ -1277,3 +1277,10 @@ def test_and_if_with_a_question_mark_asks_what_if(
 ) -> None:
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+def test_a_correction_naming_a_word_of_a_title_picks_that_topic(dialogue: Dialogue) -> None:
+    """ "No, I meant the muscle" read alone is unsure between the muscle and the causes:
+    the option whose title has the word is meant."""
+    reply, _ = _after(dialogue, "what is piriformis syndrome", "no sorry i meant the muscle")
+    assert reply.intent == "piriformis_muscle"
