@@ -177,6 +177,10 @@ BARE_ELLIPSIS = re.compile(
 """The lead of "and weekends?", "what about for diabetes": what follows is asked the last
 question about."""
 ELLIPSIS_WORDS = 2
+ELLIPSIS_OWN_SCORE = 85.0
+"""What follows the lead of a bare ellipsis names a topic of its own when it matches one
+this well alone ("yoga": the exercises; "weekends" matches the booking topic less well,
+and after the opening hours asks about them)."""
 SHARED_STEM = 4
 _NAME_STOP_TEXT = "when who how what get help long other first find and of the a an to for vs"
 NAME_STOP = frozenset(_NAME_STOP_TEXT.split())
@@ -236,10 +240,11 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhat (?:can|should|do) (?:i|he|she|they|we) do\b"
             r"|\bwhat now\b|\bnext steps?\b|\bwhere do i go from here\b"
             r"|\bwhat (?:helps|works|will help|would help)\b"
-            r"|\bspeed (?:it |that |this |things |the \w+ )?up\b"
+            r"|\bspeed (?:it |that |this |things |the healing |the recovery |recovery "
+            r"|healing )?up\b"
             r"|\b(?:the|a|any|best|a quick) (?:fix|cure|remedy|remedies|cures)\b"
-            r"|\b(?:best|good|anything|something|the thing|things) (?:\w+ )?"
-            r"for (?:it|this|that|them)$"
+            r"|\b(?:best|good|anything|something|the thing|things)(?: thing| things| stuff"
+            r"| treatment| option| way)? for (?:it|this|that|them)$"
             r"|\b(?:heal|recover|get better|go away|clear up) (?:faster|quicker|sooner)\b"
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
             r"|\bhow (?:(?:do|does|would|will|can|could|should) (?:you|they|one|someone|i|we"
@@ -255,7 +260,8 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|is mine|is it likely)\b"
             r"|\bhow (?:do|can|would|will) (?:i|you|we|they) (?:know|tell) (?:if|whether)\b"
             r"|\b(?:can|could|would|will|do|does) (?:you|they|someone|anyone"
-            r"|(?:a|an|the|my) (?:\w+ )?\w+) (?:tell|know|say)"
+            r"|(?:a |an |the |my )?(?:massage )?(?:therapist|doctor|gp|physio|physiotherapist"
+            r"|specialist|osteopath|chiropractor|scan|mri|x ray|xray)) (?:tell|know|say)"
             r"(?: (?:which|if|whether|for sure|the difference))?$"
             r"|\b(?:is|could|might) (?:that|it|this) (?:be )?what i (?:have|got|ve got)\b"
             r"|\b(?:do|could|might) i have (?:it|that|this|that one|this one)$"
@@ -287,7 +293,9 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "provider",
         re.compile(
             r"\bwho (?:does|do|offers|provides|can do)\b"
-            r"|\bwho (?:\w+ ){0,2}?(?:it|that|this|them|those|one)$"
+            r"|\bwho (?:orders|order|prescribes|prescribe|does|gives|give|refers|refer"
+            r"|arranges|arrange|decides|checks|can order|can give|can prescribe|should do"
+            r"|would do)(?: me)? (?:it|that|this|them|those|one)$"
             r"|\b(?:qualifications|qualified|training|trained|certified|accredited|registered)\b"
         ),
     ),
@@ -307,8 +315,9 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "risk",
         re.compile(
             r"\bwho (?:gets|get|can get|is likely to get|is at risk)\b"
-            r"|\b(?:can|do|does|could) (?:\w+ ){1,2}?(?:get|develop) (?:it|this|that|them)\b"
-            r"(?! (?:done|checked|looked|seen|fixed|treated|massaged|sorted|on|from|at|in)\b)"
+            r"|\b(?:can|do|does|could) (?:kids|children|teenagers|teens|young people|women"
+            r"|men|anyone|everyone|older people|runners|athletes|people|i|you) (?:get|develop)"
+            r" (?:it|this|that|them)(?: too| as well| also)?$"
             r"|\b(?:am i|are they|is he|is she|are you) (?:more )?(?:at risk|likely to get)\b"
             r"|\bis (?:it|this|that) (?:hereditary|genetic|inherited)\b"
         ),
@@ -1200,7 +1209,11 @@ class Dialogue:
             if any(_same_stem(term.stem, name) for name in self._name_stems):
                 return False  # "and the symptoms?", "what about massage": a topic's name
         alone = self.matcher.decide(rest)
-        return alone.kind != "did_you_mean" and alone.intent not in SMALL_TALK
+        if alone.kind == "did_you_mean" or alone.intent in SMALL_TALK:
+            return False
+        if alone.kind == "intent" and alone.score >= ELLIPSIS_OWN_SCORE:
+            return False  # "what about yoga", "and an mri?": a topic's own word
+        return not self.matcher.subjects(rest, alone)  # "what about surgery"
 
     def _named_option(self, said: str, offered: tuple[str, ...]) -> str | None:
         """The option of a "Did you mean" that "the massage one" names by a word of its

@@ -1284,3 +1284,18 @@ def test_a_correction_naming_a_word_of_a_title_picks_that_topic(dialogue: Dialog
     the option whose title has the word is meant."""
     reply, _ = _after(dialogue, "what is piriformis syndrome", "no sorry i meant the muscle")
     assert reply.intent == "piriformis_muscle"
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("can massage help sciatica", "what about yoga", "stretches_exercise"),
+        ("can massage help sciatica", "what about surgery", "other_treatments"),
+        ("what causes sciatica", "and drivers?", "risk_factors"),
+    ],
+)
+def test_and_a_word_that_is_a_topics_own_is_read_as_before(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
