@@ -582,6 +582,8 @@ class Dialogue:
         """For each word of the examples, whether it names a topic on its own (see
         :meth:`_names_a_topic`): what a short question leaves besides its facet is most often
         one such word ("how soon after?"), read here once rather than for every message."""
+        self._word_decision: dict[str, Decision] = {}
+        """For each word of :attr:`_word_names`, how the matcher reads it alone."""
         self._word_topic: dict[str, str] = {}
         """For each word of :attr:`_word_names` that names one topic outright, that topic."""
         self._facet_default = {
@@ -615,6 +617,7 @@ class Dialogue:
         for word in sorted({w for _, said in examples for w in said.split()} - FACET_FILLER):
             decision = self.matcher.decide(word)
             self._word_names[word] = named = _names(decision)
+            self._word_decision[word] = decision
             if decision.kind == "intent" and decision.intent is not None:
                 self._word_topic[word] = decision.intent
             # a "Did you mean" may turn to an example said word for word: that reading is of
@@ -1208,7 +1211,7 @@ class Dialogue:
         for term in self.matcher.analyzer.terms(rest):
             if any(_same_stem(term.stem, name) for name in self._name_stems):
                 return False  # "and the symptoms?", "what about massage": a topic's name
-        alone = self.matcher.decide(rest)
+        alone = self._word_decision.get(rest) or self.matcher.decide(rest)
         if alone.kind == "did_you_mean" or alone.intent in SMALL_TALK:
             return False
         if alone.kind == "intent" and alone.score >= ELLIPSIS_OWN_SCORE:
