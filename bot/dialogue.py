@@ -259,6 +259,9 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhich (?:one |of (?:them|the two) )?(?:do i have|have i got|i have|i ve got"
             r"|is mine|is it likely)\b"
             r"|\bhow (?:do|can|would|will) (?:i|you|we|they) (?:know|tell) (?:if|whether)\b"
+            r"|\bhow (?:do|can|would|will) (?:i|you|we|they) (?:know|tell) for sure\b"
+            r"|\bwhich (?:is|one is|of them is|of the two is) (?:more|most|less|least)"
+            r" (?:common|likely|serious|painful|usual)\b"
             r"|\b(?:can|could|would|will|do|does) (?:you|they|someone|anyone"
             r"|(?:a |an |the |my )?(?:massage )?(?:therapist|doctor|gp|physio|physiotherapist"
             r"|specialist|osteopath|chiropractor|scan|mri|x ray|xray)) (?:tell|know|say)"
@@ -271,7 +274,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "safe",
         re.compile(
             r"\b(?:is|it|that|this) (?:safe|ok|okay|fine) for me\b"
-            r"|\b(?:is|it|that|they) (?:safe|fine)\b"
+            r"|\b(?:is|it|that|this|they|one|these|those) (?:safe|fine)\b"
         ),
     ),
     (
@@ -299,7 +302,13 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:qualifications|qualified|training|trained|certified|accredited|registered)\b"
         ),
     ),
-    ("offer", re.compile(r"\b(?:do|can|could) you (?:do|offer|provide|give)\b")),
+    (
+        "offer",
+        re.compile(
+            r"\b(?:do|can|could) you (?:do|offer|provide|give)\b"
+            r"|\bdo you have (?:someone|somebody|anyone|anybody|a therapist|therapists)\b"
+        ),
+    ),
     ("signs", re.compile(r"\b(?:signs|warning|look (?:out )?for|watch (?:out )?for)\b")),
     (
         "cause",
@@ -348,6 +357,8 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:better|worse|more effective|safer|quicker|faster) than\b"
             r"|\bwhich (?:is|one is|works) (?:better|best)\b"
+            r"|\b(?:is|would|will) (?:it|that|this|massage|stretching|they) (?:be )?(?:better"
+            r"|more effective|quicker|faster)$"
         ),
     ),
     ("diagnose", re.compile(r"\b(?:diagnose|diagnosed|diagnosis|diagnosing|tested for)\b")),
@@ -415,7 +426,7 @@ _FACET_KEYS_TEXT = {
     "treat": "rid treat treatment treatments treated treating do helps works help can now next "
     "massage fix work release loosen relax ease sort speed faster quicker sooner for cure "
     "remedy remedies cures",
-    "which": "which apart if whether tell know say what have",
+    "which": "which apart if whether tell know say what have sure more most less least",
     "safe": "me safe fine",
     "whom": "who",
     "often": "often times frequently regularly many",

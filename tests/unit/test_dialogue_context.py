@@ -1299,3 +1299,23 @@ def test_and_a_word_that_is_a_topics_own_is_read_as_before(
 ) -> None:
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("steps", "want"),
+    [
+        (("what is sciatica", "[massage_for_sciatica]", "is this one safe"), "massage_safety"),
+        (("what stretches help sciatica", "cool, and is massage better"), "other_treatments"),
+        (("what medicines help sciatica", "and how long can i take it for"), "medicines"),
+        (
+            ("sciatica or piriformis, whats the difference", "which is more common"),
+            "sciatica_vs_piriformis",
+        ),
+        (("can you recommend a therapist", "do you have someone"), "clinic_booking"),
+    ],
+)
+def test_more_wordings_of_a_facet_lean_on_the_last_topic(
+    dialogue: Dialogue, steps: tuple[str, ...], want: str
+) -> None:
+    reply, _ = _after(dialogue, *steps)
+    assert reply.intent == want
