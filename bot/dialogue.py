@@ -1078,6 +1078,16 @@ class Dialogue:
             return self.answer(other, candidates=_pairs(decision))
         if self._bare_ellipsis(said):  # "and weekends?": the last question, about that
             return self.answer(last, candidates=_pairs(decision))
+        condition = IS_IT_THE_CONDITION.search(said)
+        if (
+            condition is not None
+            and condition.group(1) not in last
+            and WHICH_CONDITION in self.content.responses
+        ):
+            # "it hurts when I walk, is that sciatica?" after a massage: "that" is the
+            # person's own pain, and the question is which condition it is (after an answer
+            # about that condition, it asks about the answer and is read as before)
+            return self.answer(WHICH_CONDITION, candidates=_pairs(decision))
         # "ok so what helps": the lead after an acknowledgement leans as much as without it
         refers = REFERS.search(said) is not None or REFERS.search(ACK.sub("", said)) is not None
         if decision.kind == "intent" and not refers:
@@ -1788,6 +1798,15 @@ CONDITION_LEAD = re.compile(
     r"(?:\s+(?:for|with|in))?\s+"
 )
 """How "and piriformis?" leans on the last question (a bare "piriformis?" asks anew)."""
+IS_IT_THE_CONDITION = re.compile(
+    r"\b(?:is|could|might|can|would) (?:it|that|this|mine) (?:be |just |really |actually )?"
+    r"(sciatica|piriformis)\b"
+)
+"""A question whether the person's own pain is one of the conditions ("is that sciatica?",
+"could it be piriformis?")."""
+WHICH_CONDITION = "sciatica_vs_piriformis"
+"""The topic that tells how the two conditions are told apart."""
+
 CONDITION_ASKED = re.compile(
     r"^(?:(?:ok|okay|so|and|but|then|right)\s+)*"
     r"(?:does|do|is|are|can|could|will|would|should) (?:it|that|this|they|those|these)"

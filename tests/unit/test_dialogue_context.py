@@ -1319,3 +1319,24 @@ def test_more_wordings_of_a_facet_lean_on_the_last_topic(
 ) -> None:
     reply, _ = _after(dialogue, *steps)
     assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        (
+            "what is neuromuscular massage",
+            "it hurts when i walk, is that sciatica",
+            "sciatica_vs_piriformis",
+        ),
+        ("heat or ice for sciatica", "my leg hurts is it piriformis", "sciatica_vs_piriformis"),
+        ("what are the symptoms of sciatica", "is that sciatica", "sciatica_definition"),
+    ],
+)
+def test_is_that_sciatica_asks_about_the_persons_pain_not_the_last_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """After another topic, "is that sciatica?" asks which condition the pain is; after
+    an answer about sciatica it asks about that answer."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
