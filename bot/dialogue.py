@@ -171,11 +171,12 @@ AND_IF = re.compile(r"^(?:(?:ok|okay|so)\s+)*(?:and|but|or) if\s+")
 question mark (without one, "and if I sit long it hurts" tells)."""
 
 BARE_ELLIPSIS = re.compile(
-    r"^(?:(?:ok|okay|so|then|right)\s+)*(?:and|or|what about|how about|and what about"
-    r"|and how about|plus)\s+(?:(?:for|with|in|on|at|the|a|an|my|your|some)\s+)*"
+    r"^(?:(?:ok|okay|so|then|right)\s+)*(?:(?:and|or|what about|how about|and what about"
+    r"|and how about|plus)\s+|(?=(?:on|with|without|at|during|while|in)\s))"
+    r"(?:(?:for|with|without|in|on|at|during|while|the|a|an|my|your|some)\s+)*"
 )
-"""The lead of "and weekends?", "what about for diabetes": what follows is asked the last
-question about."""
+"""The lead of "and weekends?", "what about for diabetes", "on my back ok?": what follows
+is asked the last question about."""
 ELLIPSIS_WORDS = 2
 ELLIPSIS_OWN_SCORE = 85.0
 """What follows the lead of a bare ellipsis names a topic of its own when it matches one

@@ -1340,3 +1340,18 @@ def test_is_that_sciatica_asks_about_the_persons_pain_not_the_last_topic(
     an answer about sciatica it asks about that answer."""
     reply, _ = _after(dialogue, before, question)
     assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "fragment", "want"),
+    [
+        ("best sleeping position for piriformis", "on my back ok?", "sleep_position"),
+        ("best sleeping position", "with a pillow?", "sleep_position"),
+        ("heat or ice for sciatica", "in pregnancy?", "pregnancy"),
+    ],
+)
+def test_a_fragment_that_starts_with_a_preposition_asks_the_last_question(
+    dialogue: Dialogue, before: str, fragment: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, fragment)
+    assert reply.intent == want
