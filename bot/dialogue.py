@@ -121,6 +121,12 @@ MEANT = re.compile(r"\b(?:i meant|i mean|meant)\b")
 """A correction after "oh" or "ok" ("oh no, I meant the pain") is no acknowledgement."""
 ASKS = re.compile(r"\b(?:do|does|can|could|will|would|should|is|are) (?:you|u|i|it|they|we)\b")
 """A question put by inversion ("do you take card") somewhere in a message."""
+REQUEST = re.compile(
+    r"^(?:(?:can|could) (?:you|u) |please |pls )?(?:book|send|give|tell|show|email|text|sign"
+    r"|put|fit|squeeze) (?:me|us)\b"
+)
+"""A request after an acknowledgement ("ok book me in", "great, send me the address"): no
+acknowledgement, the request is read."""
 WILL_DO = re.compile(
     r"^(?:then |so )?(?:i will|i would like to|i want to|i d like to|let me|lets)\b"
 )
@@ -281,7 +287,8 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "whom",
         re.compile(
-            r"\bwho (?:should|do|can|could) i (?:see|go to|ask)\b"
+            r"\bwho (?:should|do|can|could) i (?:see|go to|ask|call|ring|phone|contact"
+            r"|speak to|talk to)\b"
             r"|\bwho (?:can|could|should|would) (?:check|look at|examine|diagnose)\b"
         ),
     ),
@@ -290,6 +297,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bhow (?:often|many times|frequently|regularly)\b"
             r"|\bhow many (?:reps|repetitions|sets|rounds|a day|per day|each day|a week)\b"
+            r"|\bhow (?:far apart|much time between|long between|spaced out)\b"
         ),
     ),
     ("normal", re.compile(r"\b(?:is|it|that|this) (?:normal|usual|common|typical)\b")),
@@ -352,7 +360,15 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhat do (?:you|u) mean\b|\bis (?:it|that|this) (?:bad|dangerous)\b"
         ),
     ),
-    ("effects", re.compile(r"\bside effects?\b|\b(?:any )?(?:risks|downsides)\b")),
+    (
+        "effects",
+        re.compile(
+            r"\bside effects?\b|\b(?:any )?(?:risks|downsides)\b"
+            r"|\b(?:will|would|could|might) i (?:feel|be) (?:worse|sore|achy|bruised)\b"
+            r"|\b(?:will|would|could|does|can) (?:it|that|this) (?:make (?:me|it|things) )?"
+            r"(?:worse|sore)\b"
+        ),
+    ),
     (
         "better",
         re.compile(
@@ -430,7 +446,7 @@ _FACET_KEYS_TEXT = {
     "which": "which apart if whether tell know say what have sure more most less least",
     "safe": "me safe fine",
     "whom": "who",
-    "often": "often times frequently regularly many",
+    "often": "often times frequently regularly many far time between spaced",
     "normal": "normal usual common typical",
     "provider": "who qualifications qualified training trained certified accredited registered",
     "offer": "you",
@@ -440,7 +456,7 @@ _FACET_KEYS_TEXT = {
     "compare": "same different differ compare worse serious painful bad",
     "condition": "if",
     "meaning": "mean bad dangerous",
-    "effects": "side risks downsides",
+    "effects": "side risks downsides worse sore achy bruised",
     "better": "better worse effective safer quicker faster best",
     "diagnose": "diagnose diagnosed diagnosis diagnosing tested",
     "worth": "worth should need",
@@ -1949,6 +1965,8 @@ def _is_acknowledgement(said: str, text: str) -> bool:
         return False
     rest = ACK.sub("", said).strip()
     if NEW_SUBJECT.search(rest) or ASKS.search(rest) or MEANT.search(rest):
+        return False
+    if REQUEST.match(rest):
         return False
     going_on = GOES_ON.match(rest)
     asked = rest[going_on.end() :] if going_on else ""

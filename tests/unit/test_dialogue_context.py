@@ -1355,3 +1355,20 @@ def test_a_fragment_that_starts_with_a_preposition_asks_the_last_question(
 ) -> None:
     reply, _ = _after(dialogue, before, fragment)
     assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("steps", "want"),
+    [
+        (("do you do deep tissue massage", "ok book me in"), "clinic_booking"),
+        (("when should i see a doctor", "ok and who do i call"), "when_to_get_help"),
+        (("what is neuromuscular massage", "will i feel worse after"), "massage_safety"),
+        (("can massage help piriformis", "and how far apart"), "massage_for_sciatica"),
+        (("sciatica when driving", "would a cushion help", "what kind"), "work_driving"),
+    ],
+)
+def test_a_request_after_thanks_and_more_facet_wordings(
+    dialogue: Dialogue, steps: tuple[str, ...], want: str
+) -> None:
+    reply, _ = _after(dialogue, *steps)
+    assert reply.intent == want
