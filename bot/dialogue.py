@@ -764,6 +764,14 @@ class Dialogue:
             told = dataclasses.replace(state, last_kind="history")
         reply = self._in_context(told, said, text, split)
         reply = self._by_class(reply, said, state)
+        if (
+            reply.kind == "fallback"
+            and state.last_kind == "urgent"
+            and WHEN_TO_GET_HELP in self.content.responses
+        ):
+            # "it's been like that for ages": whatever is not understood right after the
+            # urgent answer is about it, and is answered with when to get help
+            reply = self.answer(WHEN_TO_GET_HELP)
         if reply.kind in ("fallback", "did_you_mean"):
             reply = self._unsure(reply, state, said)
         reply, new_state = self._moved(state, self._screened(reply, assessment))

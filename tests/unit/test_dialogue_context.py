@@ -1372,3 +1372,12 @@ def test_a_request_after_thanks_and_more_facet_wordings(
 ) -> None:
     reply, _ = _after(dialogue, *steps)
     assert reply.intent == want
+
+
+def test_what_is_not_understood_right_after_the_urgent_answer_gets_when_to_get_help(
+    dialogue: Dialogue,
+) -> None:
+    reply, _ = _after(dialogue, URGENT_TEXT, "its been like that for ages tbh")
+    assert reply.intent == "when_to_get_help"
+    fresh, _ = _after(dialogue, "its been like that for ages tbh")
+    assert fresh.kind == "fallback"
