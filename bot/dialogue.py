@@ -178,7 +178,7 @@ question mark (without one, "and if I sit long it hurts" tells)."""
 
 BARE_ELLIPSIS = re.compile(
     r"^(?:(?:ok|okay|so|then|right)\s+)*(?:(?:and|or|what about|how about|and what about"
-    r"|and how about|plus)\s+|(?=(?:on|with|without|at|during|while|in)\s))"
+    r"|and how about|plus)\s+|(?=(?:on|with|without|at|during|while|in|for)\s))"
     r"(?:(?:for|with|without|in|on|at|during|while|the|a|an|my|your|some)\s+)*"
 )
 """The lead of "and weekends?", "what about for diabetes", "on my back ok?": what follows
@@ -1092,6 +1092,15 @@ class Dialogue:
             common = [o for o in decision.options if o in state.offered]
             if len(common) == 1:
                 return self.answer(common[0], score=decision.score, candidates=_pairs(decision))
+        if state.last_kind == "did_you_mean" and state.offered:
+            # "for piriformis?" after options that all ask the same of it (treatments)
+            lean = ACK.sub("", said).strip() or said
+            same = {self._for_condition(lean, option) for option in state.offered}
+            same.discard(None)
+            if len(same) == 1:
+                (meant,) = same
+                assert meant is not None
+                return self.answer(meant, candidates=_pairs(decision))
         if state.last_kind == "did_you_mean" and decision.kind == "fallback":
             picked = self._offered_lead(said, state.offered, decision)
             if picked is not None:  # "what about over the counter stuff" after the options

@@ -1381,3 +1381,21 @@ def test_what_is_not_understood_right_after_the_urgent_answer_gets_when_to_get_h
     assert reply.intent == "when_to_get_help"
     fresh, _ = _after(dialogue, "its been like that for ages tbh")
     assert fresh.kind == "fallback"
+
+
+def test_for_piriformis_after_a_did_you_mean_between_treatments(dialogue: Dialogue) -> None:
+    """Each option asked again for piriformis gives the same topic: that one is meant."""
+    state = ChatState(
+        last_kind="did_you_mean", offered=("other_treatments", "massage_for_sciatica")
+    )
+    reply, _ = dialogue.handle(state, "for piriformis")
+    assert reply.intent == "neuromuscular_massage"
+    # options that ask different things of it leave the message to be read on its words
+    split = ChatState(last_kind="did_you_mean", offered=("heat_ice", "massage_for_sciatica"))
+    other, _ = dialogue.handle(split, "for piriformis")
+    assert other.intent != "neuromuscular_massage"
+
+
+def test_for_a_few_words_after_a_clinic_fact_asks_it_again(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "hello! quick question about prices", "for two people?")
+    assert reply.intent == "clinic_prices"
