@@ -620,15 +620,15 @@ def test_conversations_are_read_in_context(
     report = evaluate_dialogues(dialogue, conversations)
     for part in (report.part(False), report.part(True)):
         assert part.urgent_recall == 1.0 and part.false_alarms == 0, part.label
-    # measured on all 230 conversations: tuning 97.5% of turns, 97.9% of context turns,
-    # 94.0% whole; held-out (46 conversations, each written before the bot was run on it,
-    # never run while tuning) 90.4%, 88.2%, 76.1%
+    # measured on all 270 conversations: tuning (216) 98.2% of turns, 98.5% of context
+    # turns, 94.0% whole; held-out (54 conversations, each written before the bot was run
+    # on it, its misses never read while tuning) 91.5%, 89.3%, 77.8%
     tuning = report.part(False)
-    assert tuning.accuracy >= 0.97 and tuning.context_accuracy >= 0.975
-    assert tuning.whole_accuracy >= 0.93
+    assert tuning.accuracy >= 0.975 and tuning.context_accuracy >= 0.98
+    assert tuning.whole_accuracy >= 0.935
     held = report.part(True)
-    assert held.accuracy >= 0.90 and held.context_accuracy >= 0.88
-    assert held.whole_accuracy >= 0.76
+    assert held.accuracy >= 0.91 and held.context_accuracy >= 0.885
+    assert held.whole_accuracy >= 0.77
 
 
 def test_a_press_of_a_button_not_shown_counts_as_wrong(dialogue: Dialogue, tmp_path: Path) -> None:
