@@ -393,6 +393,15 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
 much?", "where?"). What each kind asks for after each topic is content: ``asks:`` in
 ``responses/follow_ups.yml``."""
 
+NOT_THE_FACET = {
+    "price": re.compile(
+        r"\bhow much (?:does|do|will|would|can|could|should|did) (?:it|that|this|they|i|you"
+        r"|massage|the massage|the pain|stretching) (?!cost|costs|charge|be\b|set\b)\w+"
+    )
+}
+"""Wordings a facet's pattern finds that ask something else: "how much" with a verb of its
+own ("how much does it hurt", "how much will it help") asks how much, not the price."""
+
 _FACET_FILLER_TEXT = (
     "and so ok okay then is it that this does do will take to get better until works work "
     "for each time long how soon much where exactly a an the i can need usually normally "
@@ -2024,6 +2033,9 @@ def _facets_in(said: str) -> FacetsFound:
         tried = [FACETS[k] for k in sorted(at)]
     for name, pattern in tried:
         if pattern.search(said):
+            unlike = NOT_THE_FACET.get(name)
+            if unlike is not None and unlike.search(said):
+                continue  # "how much does it hurt" asks no price
             found.append((name, pattern))
             if name not in OPEN_FACETS:
                 break

@@ -1399,3 +1399,10 @@ def test_for_piriformis_after_a_did_you_mean_between_treatments(dialogue: Dialog
 def test_for_a_few_words_after_a_clinic_fact_asks_it_again(dialogue: Dialogue) -> None:
     reply, _ = _after(dialogue, "hello! quick question about prices", "for two people?")
     assert reply.intent == "clinic_prices"
+
+
+def test_how_much_with_a_verb_of_its_own_asks_no_price(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "what is neuromuscular massage", "how much will it help")
+    assert reply.intent != "clinic_prices"
+    price, _ = _after(dialogue, "what is neuromuscular massage", "how much does it cost")
+    assert price.intent == "clinic_prices"
