@@ -189,6 +189,8 @@ ELLIPSIS_OWN_SCORE = 85.0
 this well alone ("yoga": the exercises; "weekends" matches the booking topic less well,
 and after the opening hours asks about them)."""
 SHARED_STEM = 4
+SHARED_PREFIX = 6
+"""Stems that begin with this many letters in common are one word's."""
 _NAME_STOP_TEXT = "when who how what get help long other first find and of the a an to for vs"
 NAME_STOP = frozenset(_NAME_STOP_TEXT.split())
 """Words of the topics' titles that name no topic on their own."""
@@ -648,6 +650,8 @@ class Dialogue:
         last question is asked about ("and weekends?")."""
         """The intents the matcher may answer that name a topic (not small talk)."""
         self._small_talk = tuple(name for name in content.intents if name in SMALL_TALK)
+        self._intents = tuple(n for n in content.intents if n != RED_FLAGS)
+        """The intents the matcher may answer (the red flags are the safety screen's)."""
         """The small-talk intents the content has."""
         texts = {said for _, said in examples}
         clashes: set[tuple[Term, ...]] = set()
@@ -830,11 +834,11 @@ class Dialogue:
         words read alone as how long it lasts): they restate the question, not a topic of
         its own."""
         topic = self._word_topic.get(words)
-        if topic is None:
-            decision = self.matcher.decide(words)
-            if decision.kind != "intent" or decision.intent is None:
+        if topic is None:  # the topic that matches them best (scoring a few, not all)
+            best = self.matcher.best(self.matcher.query(words), self._topics, limit=1)
+            if not best:
                 return False
-            topic = decision.intent
+            topic = best[0][0]
         asked = (
             state.last_intent,
             self._facet_intent(facet, state, urgent),
@@ -1275,12 +1279,22 @@ class Dialogue:
         for term in self.matcher.analyzer.terms(rest):
             if any(_same_stem(term.stem, name) for name in self._name_stems):
                 return False  # "and the symptoms?", "what about massage": a topic's name
-        alone = self._word_decision.get(rest) or self.matcher.decide(rest)
-        if alone.kind == "did_you_mean" or alone.intent in SMALL_TALK:
+        alone = self._word_decision.get(rest)
+        if alone is not None:  # a word of the examples, read alone once at start
+            if alone.kind == "did_you_mean" or alone.intent in SMALL_TALK:
+                return False
+            if alone.kind == "intent" and alone.score >= ELLIPSIS_OWN_SCORE:
+                return False  # "what about yoga", "and an mri?": a topic's own word
+            return not self.matcher.subjects(rest, alone)  # "what about surgery"
+        # other words: only whether some intent matches them well, or two closely, counts
+        query = self.matcher.query(rest)
+        matcher = self.matcher
+        ranked = matcher.best(query, self._intents, limit=2, floor=matcher.threshold)
+        if ranked and ranked[0][1] >= ELLIPSIS_OWN_SCORE:
             return False
-        if alone.kind == "intent" and alone.score >= ELLIPSIS_OWN_SCORE:
-            return False  # "what about yoga", "and an mri?": a topic's own word
-        return not self.matcher.subjects(rest, alone)  # "what about surgery"
+        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < matcher.margin:
+            return False  # unsure between two: a topic (or two) named
+        return not matcher.subjects(rest)
 
     def _named_option(self, said: str, offered: tuple[str, ...]) -> str | None:
         """The option of a "Did you mean" that "the massage one" names by a word of its
@@ -1928,7 +1942,10 @@ def _same_stem(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    return len(short) >= SHARED_STEM and long_.startswith(short)
+    if len(short) >= SHARED_STEM and long_.startswith(short):
+        return True
+    shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(short))
+    return shared >= SHARED_PREFIX  # "pregnant", "pregnancy"
 
 
 def _forget_kind(state: ChatState) -> ChatState:
