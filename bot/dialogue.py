@@ -648,6 +648,10 @@ class Dialogue:
         """The stems of the words the topics are called by (their titles and names): a
         word among them names a topic ("and the symptoms?"), any other word only what the
         last question is asked about ("and weekends?")."""
+        self._name_starts = frozenset(
+            name[:k] for name in self._name_stems for k in range(SHARED_STEM, len(name) + 1)
+        )
+        """The beginnings of :attr:`_name_stems` at least :data:`SHARED_STEM` long."""
         """The intents the matcher may answer that name a topic (not small talk)."""
         self._small_talk = tuple(name for name in content.intents if name in SMALL_TALK)
         self._intents = tuple(n for n in content.intents if n != RED_FLAGS)
@@ -1277,7 +1281,7 @@ class Dialogue:
         if not rest or len(rest.split()) > ELLIPSIS_WORDS or _facet(rest) is not None:
             return False
         for term in self.matcher.analyzer.terms(rest):
-            if any(_same_stem(term.stem, name) for name in self._name_stems):
+            if self._is_name(term.stem):
                 return False  # "and the symptoms?", "what about massage": a topic's name
         alone = self._word_decision.get(rest)
         if alone is not None:  # a word of the examples, read alone once at start
@@ -1295,6 +1299,16 @@ class Dialogue:
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < matcher.margin:
             return False  # unsure between two: a topic (or two) named
         return not matcher.subjects(rest)
+
+    def _is_name(self, stem: str) -> bool:
+        """True when a stem is one of :attr:`_name_stems` or the same word's (:func:`_same_stem`),
+        found by look-ups of its beginnings."""
+        names = self._name_stems
+        if stem in names or (len(stem) >= SHARED_STEM and stem in self._name_starts):
+            return True
+        if len(stem) >= SHARED_PREFIX and stem[:SHARED_PREFIX] in self._name_starts:
+            return True
+        return any(stem[:k] in names for k in range(SHARED_STEM, len(stem)))
 
     def _named_option(self, said: str, offered: tuple[str, ...]) -> str | None:
         """The option of a "Did you mean" that "the massage one" names by a word of its
