@@ -184,6 +184,13 @@ BARE_ELLIPSIS = re.compile(
 """The lead of "and weekends?", "what about for diabetes", "on my back ok?": what follows
 is asked the last question about."""
 ELLIPSIS_WORDS = 2
+SELF = re.compile(
+    r"^(?:(?:well|so|but|and|ok|okay|yeah|yes|yep)\s+)*"
+    r"(?:i am|im|i m|i work as|i work in|i work at|i work on|my job is)\s+\S"
+)
+SELF_WORDS = 6
+"""A short message telling who the person is ("im a builder", "i work as a nurse"): when
+the matcher cannot place it alone, it goes on from the last answer."""
 ELLIPSIS_OWN_SCORE = 85.0
 """What follows the lead of a bare ellipsis names a topic of its own when it matches one
 this well alone ("yoga": the exercises; "weekends" matches the booking topic less well,
@@ -1143,6 +1150,10 @@ class Dialogue:
         refers = REFERS.search(said) is not None or REFERS.search(ACK.sub("", said)) is not None
         if decision.kind == "intent" and not refers:
             return self.reply_for(decision)
+        if decision.kind == "fallback" and len(said.split()) <= SELF_WORDS and SELF.match(said):
+            # "im a builder", "im 12 weeks" after an answer: the person says who the last
+            # answer is for, in words the bot may not know
+            return self.answer(last, candidates=_pairs(decision))
         if decision.kind == "fallback" and not refers:
             return self.reply_for(decision)
         clear = decision.score >= CLEAR_SCORE and decision.intent not in SMALL_TALK

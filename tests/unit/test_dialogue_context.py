@@ -1406,3 +1406,20 @@ def test_how_much_with_a_verb_of_its_own_asks_no_price(dialogue: Dialogue) -> No
     assert reply.intent != "clinic_prices"
     price, _ = _after(dialogue, "what is neuromuscular massage", "how much does it cost")
     assert price.intent == "clinic_prices"
+
+
+@pytest.mark.parametrize(
+    ("before", "told", "want"),
+    [
+        ("can i work with sciatica", "im a builder", "work_driving"),
+        ("im pregnant with sciatica", "im 12 weeks", "pregnancy"),
+        ("is massage safe for sciatica", "im 22 weeks", "massage_safety"),
+    ],
+)
+def test_who_the_person_is_goes_on_from_the_last_answer(
+    dialogue: Dialogue, before: str, told: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, told)
+    assert reply.intent == want
+    alone, _ = _after(dialogue, told)
+    assert alone.kind == "fallback"
