@@ -236,6 +236,8 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:will|would|can|could|does|do|might) (?:it|this|that|they|the pain"
             r"|the results|the effects) (?:ever )?(?:come back|return|recur)\b"
             r"|\bwill i (?:have|be stuck with) (?:it|this|that) (?:forever|for life|permanently)\b"
+            r"|\b(?:can|will|does|would|could) (?:it|this|that|the nerve) (?:ever )?(?:heal"
+            r"|recover|fully heal|fully recover)\b"
         ),
     ),
     (
@@ -451,7 +453,7 @@ ANY_FACET = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in FACET
 _FACET_KEYS_TEXT = {
     "duration": "long",
     "soon": "soon quickly",
-    "lasting": "permanent permanently forever life lifelong back return recur",
+    "lasting": "permanent permanently forever life lifelong back return recur heal recover",
     "price": "much price prices cost costs charge charged charges charging fee fees pay paying "
     "payment",
     "place": "where",

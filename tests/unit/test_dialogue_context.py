@@ -1129,6 +1129,7 @@ def test_an_acknowledgement_that_goes_on_with_and_is_the_follow_up(
         ("what causes sciatica", "can it come back", "how_long"),
         ("can massage help sciatica", "will it come back", "neuromuscular_massage"),
         ("what is piriformis syndrome", "will i have it forever", "piriformis_syndrome"),
+        ("what is sciatica", "can it heal", "how_long"),
     ],
 )
 def test_is_it_permanent_asks_how_lasting_the_last_topic_is(
