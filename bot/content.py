@@ -375,6 +375,7 @@ class ScreenRule:
 ASK_KINDS: tuple[str, ...] = (
     "duration",
     "soon",
+    "lasting",
     "price",
     "place",
     "instead",
@@ -392,6 +393,7 @@ ASK_KINDS: tuple[str, ...] = (
     "condition",
     "compare",
     "cause",
+    "risk",
     "meaning",
     "effects",
     "worth",

@@ -109,6 +109,9 @@ QUESTION_START = re.compile(
     r"would|is|are|does|do|did|will|any|tell)\b"
 )
 ACK_WORDS = 10
+GOES_ON = re.compile(r"^(?:and|also|plus|what about|how about)\b\s*")
+"""After an acknowledgement, the start of a follow-up ("ok and for piriformis?"): what
+follows, unless it is only more thanks, is asked."""
 NEW_SUBJECT = re.compile(
     r"\b(?:different|another|other|unrelated|separate|new|random|quick|side) "
     r"(?:thing|question|topic|subject|note|q)\b|\bunrelated\b|\bchanging (?:the )?subject\b"
@@ -119,6 +122,12 @@ MEANT = re.compile(r"\b(?:i meant|i mean|meant)\b")
 """A correction after "oh" or "ok" ("oh no, I meant the pain") is no acknowledgement."""
 ASKS = re.compile(r"\b(?:do|does|can|could|will|would|should|is|are) (?:you|u|i|it|they|we)\b")
 """A question put by inversion ("do you take card") somewhere in a message."""
+REQUEST = re.compile(
+    r"^(?:(?:can|could) (?:you|u) |please |pls )?(?:book|send|give|tell|show|email|text|sign"
+    r"|put|fit|squeeze) (?:me|us)\b"
+)
+"""A request after an acknowledgement ("ok book me in", "great, send me the address"): no
+acknowledgement, the request is read."""
 WILL_DO = re.compile(
     r"^(?:then |so )?(?:i will|i would like to|i want to|i d like to|let me|lets)\b"
 )
@@ -140,7 +149,8 @@ WH_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who|back)\b")
 CORRECTION = re.compile(
     r"^(?:(?:oh|ah|hmm|um|erm|wait)\s+)?"
     r"(?:(?:no|nope|sorry|not quite|wrong|oops"
-    r"|not (?:that|this)(?: one)?(?= (?:the|a|an|i meant|i mean)\b))"
+    r"|not (?:that|this)(?: one)?(?= (?:the|a|an|i meant|i mean|how|what|where|when|which"
+    r"|who|is|are|can|do|does)\b))"
     r"\b(?:\s+(?:no|sorry|not quite|wrong))*\s*"
     r"(?:i meant|i mean|meant|what i meant was|i was asking about|i was asking)?"
     r"|(?:actually )?i meant\b)\s*"
@@ -154,6 +164,45 @@ ELLIPSIS = re.compile(
     r"(?:the same\s+)?for\b"
 )
 """The last question asked again about something else ("and for piriformis?")."""
+
+CIRCUMSTANCE = re.compile(
+    r"^(?:(?:ok|okay|so|and|but|then)\s+)*(?:what|how) about "
+    r"(?:after|during|before|while|when|with|without|if|in|at)\b"
+)
+"""The last question asked again in other circumstances ("what about after surgery" after
+massage safety): what follows the preposition is when, not what, so a subject it names
+("surgery") is not the message's own topic."""
+
+AND_IF = re.compile(r"^(?:(?:ok|okay|so)\s+)*(?:and|but|or) if\s+")
+"""A question that starts "and if ..." asks what "what if ..." asks, when it ends with a
+question mark (without one, "and if I sit long it hurts" tells)."""
+
+BARE_ELLIPSIS = re.compile(
+    r"^(?:(?:ok|okay|so|then|right)\s+)*(?:(?:and|or|what about|how about|and what about"
+    r"|and how about|plus)\s+|(?=(?:on|with|without|at|during|while|in|for)\s))"
+    r"(?:(?:for|with|without|in|on|at|during|while|the|a|an|my|your|some)\s+)*"
+)
+"""The lead of "and weekends?", "what about for diabetes", "on my back ok?": what follows
+is asked the last question about."""
+ELLIPSIS_WORDS = 2
+SELF = re.compile(
+    r"^(?:(?:well|so|but|and|ok|okay|yeah|yes|yep)\s+)*"
+    r"(?:i am|im|i m|i work as|i work in|i work at|i work on|my job is)\s+\S"
+)
+SELF_WORDS = 6
+"""A short message telling who the person is ("im a builder", "i work as a nurse"): when
+the matcher cannot place it alone, it goes on from the last answer."""
+ELLIPSIS_OWN_SCORE = 85.0
+"""What follows the lead of a bare ellipsis names a topic of its own when it matches one
+this well alone ("yoga": the exercises; "weekends" matches the booking topic less well,
+and after the opening hours asks about them)."""
+SHARED_STEM = 4
+SHARED_PREFIX = 6
+"""Stems that begin with this many letters in common are one word's."""
+_NAME_STOP_TEXT = "when who how what get help long other first find and of the a an to for vs"
+NAME_STOP = frozenset(_NAME_STOP_TEXT.split())
+"""Words of the topics' titles that name no topic on their own."""
+"""What follows the lead of a bare ellipsis is at most this long."""
 
 INSTEAD = re.compile(r"\binstead\b|\brather than\b")
 """A message naming what it wants in place of the last topic."""
@@ -180,6 +229,19 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("duration", re.compile(r"\bhow long\b")),
     ("soon", re.compile(r"\bhow (?:soon|quickly)\b")),
     (
+        "lasting",
+        re.compile(
+            r"\b(?:is|will|would|can|could|does|do) (?:it|this|that|they|the pain|the results"
+            r"|the effects|the fix) (?:be |last |stay )?(?:permanent|permanently|forever"
+            r"|for life|lifelong)\b"
+            r"|\b(?:will|would|can|could|does|do|might) (?:it|this|that|they|the pain"
+            r"|the results|the effects) (?:ever )?(?:come back|return|recur)\b"
+            r"|\bwill i (?:have|be stuck with) (?:it|this|that) (?:forever|for life|permanently)\b"
+            r"|\b(?:can|will|does|would|could) (?:it|this|that|the nerve) (?:ever )?(?:heal"
+            r"|recover|fully heal|fully recover)\b"
+        ),
+    ),
+    (
         "price",
         re.compile(
             r"\bhow much\b|\b(?:price|prices|cost|costs|charge|charged|charges|charging|fee|fees)\b"
@@ -197,27 +259,48 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhat (?:can|should|do) (?:i|he|she|they|we) do\b"
             r"|\bwhat now\b|\bnext steps?\b|\bwhere do i go from here\b"
             r"|\bwhat (?:helps|works|will help|would help)\b"
+            r"|\bspeed (?:it |that |this |things |the healing |the recovery |recovery "
+            r"|healing )?up\b"
+            r"|\b(?:the|a|any|best|a quick) (?:fix|cure|remedy|remedies|cures)\b"
+            r"|\b(?:best|good|anything|something|the thing|things)(?: thing| things| stuff"
+            r"| treatment| option| way)? for (?:it|this|that|them)$"
+            r"|\b(?:heal|recover|get better|go away|clear up) (?:faster|quicker|sooner)\b"
             r"|\bcan (?:you|they|massage|a therapist) (?:massage|help|fix|treat)\b"
+            r"|\bhow (?:(?:do|does|would|will|can|could|should) (?:you|they|one|someone|i|we"
+            r"|a therapist|a massage therapist|massage) |to )"
+            r"(?:massage|fix|treat|work on|release|loosen|relax|ease|sort)\b"
         ),
     ),
     (
         "which",
         re.compile(
             r"\bwhich (?:one|is it)\b|\btell (?:them |the two )?apart\b"
+            r"|\bwhich (?:one |of (?:them|the two) )?(?:do i have|have i got|i have|i ve got"
+            r"|is mine|is it likely)\b"
             r"|\bhow (?:do|can|would|will) (?:i|you|we|they) (?:know|tell) (?:if|whether)\b"
+            r"|\bhow (?:do|can|would|will) (?:i|you|we|they) (?:know|tell) for sure\b"
+            r"|\bwhich (?:is|one is|of them is|of the two is) (?:more|most|less|least)"
+            r" (?:common|likely|serious|painful|usual)\b"
+            r"|\b(?:can|could|would|will|do|does) (?:you|they|someone|anyone"
+            r"|(?:a |an |the |my )?(?:massage )?(?:therapist|doctor|gp|physio|physiotherapist"
+            r"|specialist|osteopath|chiropractor|scan|mri|x ray|xray)) (?:tell|know|say)"
+            r"(?: (?:which|if|whether|for sure|the difference))?$"
+            r"|\b(?:is|could|might) (?:that|it|this) (?:be )?what i (?:have|got|ve got)\b"
+            r"|\b(?:do|could|might) i have (?:it|that|this|that one|this one)$"
         ),
     ),
     (
         "safe",
         re.compile(
             r"\b(?:is|it|that|this) (?:safe|ok|okay|fine) for me\b"
-            r"|\b(?:is|it|that|they) (?:safe|fine)\b"
+            r"|\b(?:is|it|that|this|they|one|these|those) (?:safe|fine)\b"
         ),
     ),
     (
         "whom",
         re.compile(
-            r"\bwho (?:should|do|can|could) i (?:see|go to|ask)\b"
+            r"\bwho (?:should|do|can|could) i (?:see|go to|ask|call|ring|phone|contact"
+            r"|speak to|talk to)\b"
             r"|\bwho (?:can|could|should|would) (?:check|look at|examine|diagnose)\b"
         ),
     ),
@@ -226,6 +309,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bhow (?:often|many times|frequently|regularly)\b"
             r"|\bhow many (?:reps|repetitions|sets|rounds|a day|per day|each day|a week)\b"
+            r"|\bhow (?:far apart|much time between|long between|spaced out)\b"
         ),
     ),
     ("normal", re.compile(r"\b(?:is|it|that|this) (?:normal|usual|common|typical)\b")),
@@ -233,16 +317,39 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "provider",
         re.compile(
             r"\bwho (?:does|do|offers|provides|can do)\b"
+            r"|\bwho (?:orders|order|prescribes|prescribe|does|gives|give|refers|refer"
+            r"|arranges|arrange|decides|checks|can order|can give|can prescribe|should do"
+            r"|would do)(?: me)? (?:it|that|this|them|those|one)$"
             r"|\b(?:qualifications|qualified|training|trained|certified|accredited|registered)\b"
         ),
     ),
-    ("offer", re.compile(r"\b(?:do|can|could) you (?:do|offer|provide|give)\b")),
+    (
+        "offer",
+        re.compile(
+            r"\b(?:do|can|could) you (?:do|offer|provide|give)\b"
+            r"|\bdo you have (?:someone|somebody|anyone|anybody|a therapist|therapists)\b"
+        ),
+    ),
     ("signs", re.compile(r"\b(?:signs|warning|look (?:out )?for|watch (?:out )?for)\b")),
     (
         "cause",
         re.compile(
             r"\bwhat (?:else )?(?:could|might|would|can) (?:it|this|that) be\b"
             r"|\bwhat (?:is |s )?caus(?:es|ing) (?:it|this|that)\b"
+            r"|\b(?:how|why) (?:does|do|did|would|can) (?:it|that|this|they) (?:even )?"
+            r"(?:happen|start|occur|come on|develop|get tight)\b"
+            r"|\bwhy (?:do|did|would) i (?:get|have|develop) (?:it|this|that)\b"
+        ),
+    ),
+    (
+        "risk",
+        re.compile(
+            r"\bwho (?:gets|get|can get|is likely to get|is at risk)\b"
+            r"|\b(?:can|do|does|could) (?:kids|children|teenagers|teens|young people|women"
+            r"|men|anyone|everyone|older people|runners|athletes|people|i|you) (?:get|develop)"
+            r" (?:it|this|that|them)(?: too| as well| also)?$"
+            r"|\b(?:am i|are they|is he|is she|are you) (?:more )?(?:at risk|likely to get)\b"
+            r"|\bis (?:it|this|that) (?:hereditary|genetic|inherited)\b"
         ),
     ),
     (
@@ -250,9 +357,14 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:is|are) (?:it|that|this|they|those) (?:the same|different)\b"
             r"|\bhow (?:is|does) (?:it|that|this) (?:differ|compare)\b"
+            r"|\b(?:is|are) (?:it|that|this|they|those) (?:any )?(?:worse|more serious"
+            r"|less serious|more painful|as bad|as serious)\b"
         ),
     ),
-    ("condition", re.compile(r"^(?:(?:and|so|but|ok|okay) )*(?:what|how about) if\b")),
+    (
+        "condition",
+        re.compile(r"^(?:(?:and|so|but|ok|okay) )*(?:what|how about) if\b"),
+    ),
     (
         "meaning",
         re.compile(
@@ -260,20 +372,47 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bwhat do (?:you|u) mean\b|\bis (?:it|that|this) (?:bad|dangerous)\b"
         ),
     ),
-    ("effects", re.compile(r"\bside effects?\b|\b(?:any )?(?:risks|downsides)\b")),
+    (
+        "effects",
+        re.compile(
+            r"\bside effects?\b|\b(?:any )?(?:risks|downsides)\b"
+            r"|\b(?:will|would|could|might) i (?:feel|be) (?:worse|sore|achy|bruised)\b"
+            r"|\b(?:will|would|could|does|can) (?:it|that|this) (?:make (?:me|it|things) )?"
+            r"(?:worse|sore)\b"
+        ),
+    ),
     (
         "better",
         re.compile(
             r"\b(?:better|worse|more effective|safer|quicker|faster) than\b"
             r"|\bwhich (?:is|one is|works) (?:better|best)\b"
+            r"|\b(?:is|would|will) (?:it|that|this|massage|stretching|they) (?:be )?(?:better"
+            r"|more effective|quicker|faster)$"
         ),
     ),
     ("diagnose", re.compile(r"\b(?:diagnose|diagnosed|diagnosis|diagnosing|tested for)\b")),
-    ("worth", re.compile(r"\bworth (?:it|the money|a try|trying|doing|a go|paying)\b")),
+    (
+        "worth",
+        re.compile(
+            r"\bworth (?:it|the money|a try|trying|doing|a go|paying)\b"
+            r"|\bshould i (?:bother |even bother |really |still )?(?:get|getting|have|having"
+            r"|try|trying|bother with) (?:one|it|that|this|them)\b"
+            r"|\bdo i (?:really |even |actually )?need (?:one|it|that|this|them)\b"
+        ),
+    ),
 )
 """How each kind of short question about the previous topic is worded ("how long?", "how
 much?", "where?"). What each kind asks for after each topic is content: ``asks:`` in
 ``responses/follow_ups.yml``."""
+
+NOT_THE_FACET = {
+    "price": re.compile(
+        r"\bhow much (?:does|do|will|would|can|could|should|did) (?:it|that|this|they|i|you"
+        r"|massage|the massage|the pain|stretching) (?!cost|costs|charge|be\b|set\b)\w+"
+    )
+}
+"""Wordings a facet's pattern finds that ask something else: "how much" with a verb of its
+own ("how much does it hurt", "how much will it help") asks how much, not the price."""
 
 _FACET_FILLER_TEXT = (
     "and so ok okay then is it that this does do will take to get better until works work "
@@ -282,7 +421,7 @@ _FACET_FILLER_TEXT = (
     "warning look out watch kind type sort which should rid he she treat you with would "
     "massage therapist see go ask tell have got one really safe for me worse worst better best "
     "more most common likely serious till notice difference results there anything "
-    "other bad good main anyway anyways btw though tho again exactly please pls"
+    "other bad good main anyway anyways btw though tho again exactly please pls make"
 )
 FACET_FILLER = frozenset(_FACET_FILLER_TEXT.split())
 """Words a short question about the previous topic may have besides its facet."""
@@ -302,6 +441,10 @@ NAMES_THE_OTHER = frozenset({"compare", "meaning"})
 sciatica?" after piriformis syndrome compares the two; "what does that mean?" after the
 urgent answer asks about it, whatever else it names)."""
 
+OBJECT_FACETS = frozenset({"offer"})
+"""Facets whose other words are what is asked about ("do you do X"): when no topic's
+examples use those words, the question is not about the last topic."""
+
 FACET_WORDS = 9
 """A short question about the last topic has at most this many words."""
 
@@ -311,29 +454,33 @@ ANY_FACET = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in FACET
 _FACET_KEYS_TEXT = {
     "duration": "long",
     "soon": "soon quickly",
+    "lasting": "permanent permanently forever life lifelong back return recur heal recover",
     "price": "much price prices cost costs charge charged charges charging fee fees pay paying "
     "payment",
     "place": "where",
     "instead": "instead not alternative alternatives",
     "fails": "not",
     "kind": "kind type sort",
-    "treat": "rid treat treatment treatments treated treating do helps works help can now next",
-    "which": "which apart if whether",
+    "treat": "rid treat treatment treatments treated treating do helps works help can now next "
+    "massage fix work release loosen relax ease sort speed faster quicker sooner for cure "
+    "remedy remedies cures",
+    "which": "which apart if whether tell know say what have sure more most less least",
     "safe": "me safe fine",
     "whom": "who",
-    "often": "often times frequently regularly many",
+    "often": "often times frequently regularly many far time between spaced",
     "normal": "normal usual common typical",
     "provider": "who qualifications qualified training trained certified accredited registered",
     "offer": "you",
     "signs": "signs warning look watch",
-    "cause": "be causes causing",
-    "compare": "same different differ compare",
+    "cause": "be causes causing happen start occur come develop get have",
+    "risk": "who get develop risk likely hereditary genetic inherited",
+    "compare": "same different differ compare worse serious painful bad",
     "condition": "if",
     "meaning": "mean bad dangerous",
-    "effects": "side risks downsides",
+    "effects": "side risks downsides worse sore achy bruised",
     "better": "better worse effective safer quicker faster best",
     "diagnose": "diagnose diagnosed diagnosis diagnosing tested",
-    "worth": "worth",
+    "worth": "worth should need",
 }
 FACET_KEYS = {name: frozenset(words.split()) for name, words in _FACET_KEYS_TEXT.items()}
 """For each of :data:`FACETS`, words one of which every wording it matches holds: a message
@@ -484,19 +631,50 @@ class Dialogue:
         """For each word of the examples, whether it names a topic on its own (see
         :meth:`_names_a_topic`): what a short question leaves besides its facet is most often
         one such word ("how soon after?"), read here once rather than for every message."""
+        self._word_decision: dict[str, Decision] = {}
+        """For each word of :attr:`_word_names`, how the matcher reads it alone."""
+        self._word_topic: dict[str, str] = {}
+        """For each word of :attr:`_word_names` that names one topic outright, that topic."""
+        self._facet_default = {
+            facet: rule.ask
+            for facet, rules in content.asks.items()
+            for rule in reversed(rules)
+            if ASK_ANY in rule.after and rule.ask != ASK_SAME
+        }
+        """For each facet, the topic it asks after any topic (``after: any``), if one."""
         self._terms_name: dict[tuple[Term, ...], bool] = {}
         """The same by the words' terms, for words that the matcher reads by their terms
         alone (below): other words with those terms ("in pregnancy") name a topic or not
         as they do."""
         self._topics = tuple(n for n in content.intents if n not in (RED_FLAGS, *SMALL_TALK))
+        self._name_stems = frozenset(
+            term.stem
+            for name in self._topics
+            if name in content.responses
+            for word in f"{normalise(content.responses[name].title)} {_subject(name)}".split()
+            if word not in NAME_STOP
+            for term in self.matcher.analyzer.terms(word)
+        )
+        """The stems of the words the topics are called by (their titles and names): a
+        word among them names a topic ("and the symptoms?"), any other word only what the
+        last question is asked about ("and weekends?")."""
+        self._name_starts = frozenset(
+            name[:k] for name in self._name_stems for k in range(SHARED_STEM, len(name) + 1)
+        )
+        """The beginnings of :attr:`_name_stems` at least :data:`SHARED_STEM` long."""
         """The intents the matcher may answer that name a topic (not small talk)."""
         self._small_talk = tuple(name for name in content.intents if name in SMALL_TALK)
+        self._intents = tuple(n for n in content.intents if n != RED_FLAGS)
+        """The intents the matcher may answer (the red flags are the safety screen's)."""
         """The small-talk intents the content has."""
         texts = {said for _, said in examples}
         clashes: set[tuple[Term, ...]] = set()
         for word in sorted({w for _, said in examples for w in said.split()} - FACET_FILLER):
             decision = self.matcher.decide(word)
             self._word_names[word] = named = _names(decision)
+            self._word_decision[word] = decision
+            if decision.kind == "intent" and decision.intent is not None:
+                self._word_topic[word] = decision.intent
             # a "Did you mean" may turn to an example said word for word: that reading is of
             # the text, not of its terms alone
             reading = read(word)
@@ -613,6 +791,14 @@ class Dialogue:
             told = dataclasses.replace(state, last_kind="history")
         reply = self._in_context(told, said, text, split)
         reply = self._by_class(reply, said, state)
+        if (
+            reply.kind == "fallback"
+            and state.last_kind == "urgent"
+            and WHEN_TO_GET_HELP in self.content.responses
+        ):
+            # "it's been like that for ages": whatever is not understood right after the
+            # urgent answer is about it, and is answered with when to get help
+            reply = self.answer(WHEN_TO_GET_HELP)
         if reply.kind in ("fallback", "did_you_mean"):
             reply = self._unsure(reply, state, said)
         reply, new_state = self._moved(state, self._screened(reply, assessment))
@@ -643,11 +829,36 @@ class Dialogue:
             left = " ".join(w for w in rest.split() if w not in FACET_FILLER)
             named = self._word_names.get(left)
             if named is None:
+                if name in OBJECT_FACETS and not any(w in self._word_names for w in left.split()):
+                    # an object no topic's examples name ("do you do reflexology"): the
+                    # question is about something else, read on its own words
+                    return None
                 named = self._leftover_names(left)
-            if named:
+            if named and not self._names_the_asked(left, name, state, urgent):
                 return None  # the other words name a topic (or two) of their own
             return name
         return None
+
+    def _names_the_asked(
+        self, words: str, facet: str, state: ChatState, urgent: str | None
+    ) -> bool:
+        """True when the words a short question leaves besides its facet name only the
+        topic it is asked about or the topic it asks for ("how long till I can sleep
+        again" after sleeping positions, "how long before I stop" after driving, whose
+        words read alone as how long it lasts): they restate the question, not a topic of
+        its own."""
+        topic = self._word_topic.get(words)
+        if topic is None:  # the topic that matches them best (scoring a few, not all)
+            best = self.matcher.best(self.matcher.query(words), self._topics, limit=1)
+            if not best:
+                return False
+            topic = best[0][0]
+        asked = (
+            state.last_intent,
+            self._facet_intent(facet, state, urgent),
+            self._facet_default.get(facet),
+        )
+        return topic in asked
 
     def _names_a_topic(self, words: str) -> bool:
         """Whether normalised ``words`` read alone name a topic (or two) other than small
@@ -880,6 +1091,8 @@ class Dialogue:
         unsure = state.last_kind == "did_you_mean" and not (correcting and correcting.end())
         if last is not None or state.last_kind == "history" or unsure:
             asked = ACK.sub("", said)
+            if text.rstrip().endswith("?"):  # "and if I have one?" asks "what if I have one?"
+                asked = AND_IF.sub("what if ", asked, count=1)
             found = _facets_in(asked)  # looked for once, for both readings
             facet = _facet(asked, found) or self._facet_core(asked, state, after, found)
             if facet is None:
@@ -906,14 +1119,44 @@ class Dialogue:
             common = [o for o in decision.options if o in state.offered]
             if len(common) == 1:
                 return self.answer(common[0], score=decision.score, candidates=_pairs(decision))
+        if state.last_kind == "did_you_mean" and state.offered:
+            # "for piriformis?" after options that all ask the same of it (treatments)
+            lean = ACK.sub("", said).strip() or said
+            same = {self._for_condition(lean, option) for option in state.offered}
+            same.discard(None)
+            if len(same) == 1:
+                (meant,) = same
+                assert meant is not None
+                return self.answer(meant, candidates=_pairs(decision))
+        if state.last_kind == "did_you_mean" and decision.kind == "fallback":
+            picked = self._offered_lead(said, state.offered, decision)
+            if picked is not None:  # "what about over the counter stuff" after the options
+                return self.answer(picked, candidates=_pairs(decision))
         if last is None or not is_topic(last) or state.last_kind:
             return self.reply_for(decision)
-        other = self._for_condition(said, last)
+        other = self._for_condition(ACK.sub("", said).strip() or said, last)
         if other is not None:  # "and piriformis?": the last question, about that condition
             return self.answer(other, candidates=_pairs(decision))
-        refers = REFERS.search(said) is not None
+        if self._bare_ellipsis(said):  # "and weekends?": the last question, about that
+            return self.answer(last, candidates=_pairs(decision))
+        condition = IS_IT_THE_CONDITION.search(said)
+        if (
+            condition is not None
+            and condition.group(1) not in last
+            and WHICH_CONDITION in self.content.responses
+        ):
+            # "it hurts when I walk, is that sciatica?" after a massage: "that" is the
+            # person's own pain, and the question is which condition it is (after an answer
+            # about that condition, it asks about the answer and is read as before)
+            return self.answer(WHICH_CONDITION, candidates=_pairs(decision))
+        # "ok so what helps": the lead after an acknowledgement leans as much as without it
+        refers = REFERS.search(said) is not None or REFERS.search(ACK.sub("", said)) is not None
         if decision.kind == "intent" and not refers:
             return self.reply_for(decision)
+        if decision.kind == "fallback" and len(said.split()) <= SELF_WORDS and SELF.match(said):
+            # "im a builder", "im 12 weeks" after an answer: the person says who the last
+            # answer is for, in words the bot may not know
+            return self.answer(last, candidates=_pairs(decision))
         if decision.kind == "fallback" and not refers:
             return self.reply_for(decision)
         clear = decision.score >= CLEAR_SCORE and decision.intent not in SMALL_TALK
@@ -925,6 +1168,7 @@ class Dialogue:
             decision.kind == "intent"
             and decision.intent in self.matcher.subject_topics
             and not ELLIPSIS.match(said)
+            and not CIRCUMSTANCE.match(said)
             and decision.intent in self.matcher.subjects(said, decision)
         ):
             # the message names the subject of its own topic ("how long does it last in
@@ -998,14 +1242,18 @@ class Dialogue:
         sciatica, then "and for piriformis?", is the massage for piriformis); after what one
         condition is, what the other is; after a topic for both (how long, heat, stretches),
         that topic. None otherwise: the message is read as before."""
-        lead = ELLIPSIS.match(said) or CONDITION_LEAD.match(said)
-        if lead is None:
+        topic = None
+        for lead in (ELLIPSIS, CONDITION_LEAD, CONDITION_ASKED):  # the first whose rest fits
+            found = lead.match(said)
+            if found is None:
+                continue
+            rest = said[found.end() :].split()
+            named = [w for w in rest if w in CONDITION_TOPICS]
+            if len(named) == 1 and all(w in CONDITION_TOPICS or w in ASIDE for w in rest):
+                topic = CONDITION_TOPICS[named[0]]
+                break
+        if topic is None:
             return None
-        rest = said[lead.end() :].split()
-        named = [w for w in rest if w in CONDITION_TOPICS]
-        if len(named) != 1 or any(w not in CONDITION_TOPICS and w not in ASIDE for w in rest):
-            return None
-        topic = CONDITION_TOPICS[named[0]]
         if last in FOR_ONE_CONDITION:
             asked = self._facet_intent("treat", ChatState(last_intent=topic))
         elif last in CONDITION_TOPICS.values():
@@ -1015,6 +1263,68 @@ class Dialogue:
         else:
             return None
         return asked if asked in self.content.responses else None
+
+    def _offered_lead(self, said: str, offered: tuple[str, ...], decision: Decision) -> str | None:
+        """After a "Did you mean", the option a follow-up the matcher cannot place alone
+        leans on ("what about over the counter stuff" after treatments or medicines): the
+        message's own best candidate, when it is one of the options offered and leads the
+        others by the margin, and the message is in the bot's words. The options are the
+        context, as the last topic is after an answer."""
+        if not offered or not decision.candidates or REFERS.search(said) is None:
+            return None
+        best = decision.candidates[0]
+        if best.intent not in offered:
+            return None
+        others = [c.score for c in decision.candidates[1:] if c.intent in offered]
+        if others and best.score - others[0] < self.matcher.margin:
+            return None
+        read = decision.read
+        own = read[1] if read is not None and read[0] == said else self.matcher.query(said)
+        if self.matcher.unknown_share(own) > MAX_UNKNOWN_SHARE:
+            return None
+        return best.intent
+
+    def _bare_ellipsis(self, said: str) -> bool:
+        """True for "and weekends?", "what about diabetes", "and running?": a lead and a
+        word or two that name no topic of their own clearly (read alone, no topic is
+        clear, or the message's words are unknown to every topic), so the last question is
+        asked again about them, and the last topic answers it. What names its own topic
+        ("and the symptoms?", "what about massage") is read as before."""
+        found = BARE_ELLIPSIS.match(said)
+        if found is None:
+            return False
+        rest = said[found.end() :].strip()
+        if not rest or len(rest.split()) > ELLIPSIS_WORDS or _facet(rest) is not None:
+            return False
+        for term in self.matcher.analyzer.terms(rest):
+            if self._is_name(term.stem):
+                return False  # "and the symptoms?", "what about massage": a topic's name
+        alone = self._word_decision.get(rest)
+        if alone is not None:  # a word of the examples, read alone once at start
+            if alone.kind == "did_you_mean" or alone.intent in SMALL_TALK:
+                return False
+            if alone.kind == "intent" and alone.score >= ELLIPSIS_OWN_SCORE:
+                return False  # "what about yoga", "and an mri?": a topic's own word
+            return not self.matcher.subjects(rest, alone)  # "what about surgery"
+        # other words: only whether some intent matches them well, or two closely, counts
+        query = self.matcher.query(rest)
+        matcher = self.matcher
+        ranked = matcher.best(query, self._intents, limit=2, floor=matcher.threshold)
+        if ranked and ranked[0][1] >= ELLIPSIS_OWN_SCORE:
+            return False
+        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < matcher.margin:
+            return False  # unsure between two: a topic (or two) named
+        return not matcher.subjects(rest)
+
+    def _is_name(self, stem: str) -> bool:
+        """True when a stem is one of :attr:`_name_stems` or the same word's (:func:`_same_stem`),
+        found by look-ups of its beginnings."""
+        names = self._name_stems
+        if stem in names or (len(stem) >= SHARED_STEM and stem in self._name_starts):
+            return True
+        if len(stem) >= SHARED_PREFIX and stem[:SHARED_PREFIX] in self._name_starts:
+            return True
+        return any(stem[:k] in names for k in range(SHARED_STEM, len(stem)))
 
     def _named_option(self, said: str, offered: tuple[str, ...]) -> str | None:
         """The option of a "Did you mean" that "the massage one" names by a word of its
@@ -1127,9 +1437,25 @@ class Dialogue:
             about = self._about(f"{rest} {words}", last, decision, exclude=last, query=query)
             if about is not None:
                 return self.answer(about[0], score=about[1])
+        if decision.kind == "did_you_mean":
+            # "no, I meant the muscle": the one option whose title has the words meant
+            titled = [o for o in decision.options if o != last and self._titled(rest, o)]
+            if len(titled) == 1:
+                return self.answer(titled[0], score=decision.score)
         if decision.kind == "did_you_mean" and last not in decision.options:
             return self.reply_for(decision)  # unsure, but never the topic just corrected
         return None
+
+    def _titled(self, words: str, intent: str) -> bool:
+        """True when the words (besides fillers, at most :data:`OPTION_WORDS`) are all
+        words of the topic's title or name ("the muscle": the piriformis muscle)."""
+        said = words.split()
+        named = {w for w in said if w not in OPTION_FILLER}
+        if not named or len(said) > OPTION_WORDS:
+            return False
+        response = self.content.responses.get(intent)
+        title = normalise(response.title) if response is not None else ""
+        return named <= {*title.split(), *_subject(intent).split()}
 
     def _facet_intent(self, facet: str, state: ChatState, urgent: str | None = None) -> str | None:
         """The topic a short question about the last one asks for, by the content's
@@ -1559,6 +1885,24 @@ CONDITION_LEAD = re.compile(
     r"(?:\s+(?:for|with|in))?\s+"
 )
 """How "and piriformis?" leans on the last question (a bare "piriformis?" asks anew)."""
+IS_IT_THE_CONDITION = re.compile(
+    r"\b(?:is|could|might|can|would) (?:it|that|this|mine) (?:be |just |really |actually )?"
+    r"(sciatica|piriformis)\b"
+)
+"""A question whether the person's own pain is one of the conditions ("is that sciatica?",
+"could it be piriformis?")."""
+WHICH_CONDITION = "sciatica_vs_piriformis"
+"""The topic that tells how the two conditions are told apart."""
+
+CONDITION_ASKED = re.compile(
+    r"^(?:(?:ok|okay|so|and|but|then|right)\s+)*"
+    r"(?:does|do|is|are|can|could|will|would|should) (?:it|that|this|they|those|these)"
+    r"(?: (?:work|works|help|helps|apply|applies|happen|hold|holds|go|count|also|the same))?"
+    r"\s+(?:for|with|in|to)\s+"
+)
+"""The last question put again about a condition with a pronoun for its subject ("does
+that work for piriformis?", "can it happen with piriformis too?"): "it" is what the last
+answer was about, and only the condition is new."""
 ASIDE = frozenset(
     ["syndrome", "thing", "one", "too", "as", "well", "then", "though", "tho", "pain", "the", "my"]
 )
@@ -1631,6 +1975,18 @@ def _facet_words(intent: str) -> str:
     return "how long" if intent in ("how_long", "clinic_session_length") else _subject(intent)
 
 
+def _same_stem(a: str, b: str) -> bool:
+    """True when two stems are one word's ("driver", "drive"): equal, or one begins the
+    other and the shorter has at least :data:`SHARED_STEM` letters."""
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= SHARED_STEM and long_.startswith(short):
+        return True
+    shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(short))
+    return shared >= SHARED_PREFIX  # "pregnant", "pregnancy"
+
+
 def _forget_kind(state: ChatState) -> ChatState:
     if not state.last_kind and not state.offered:
         return state
@@ -1692,6 +2048,12 @@ def _is_acknowledgement(said: str, text: str) -> bool:
     rest = ACK.sub("", said).strip()
     if NEW_SUBJECT.search(rest) or ASKS.search(rest) or MEANT.search(rest):
         return False
+    if REQUEST.match(rest):
+        return False
+    going_on = GOES_ON.match(rest)
+    asked = rest[going_on.end() :] if going_on else ""
+    if ACK.sub("", asked).strip() and not THANKING.search(asked):
+        return False  # "ok and for piriformis?", "cool, what about the price": a follow-up
     return not (QUESTION_START.match(rest) or WH_WORD.search(rest) or rest.startswith("but"))
 
 
@@ -1727,6 +2089,9 @@ def _facets_in(said: str) -> FacetsFound:
         tried = [FACETS[k] for k in sorted(at)]
     for name, pattern in tried:
         if pattern.search(said):
+            unlike = NOT_THE_FACET.get(name)
+            if unlike is not None and unlike.search(said):
+                continue  # "how much does it hurt" asks no price
             found.append((name, pattern))
             if name not in OPEN_FACETS:
                 break

@@ -620,15 +620,15 @@ def test_conversations_are_read_in_context(
     report = evaluate_dialogues(dialogue, conversations)
     for part in (report.part(False), report.part(True)):
         assert part.urgent_recall == 1.0 and part.false_alarms == 0, part.label
-    # measured on all 230 conversations: tuning 97.5% of turns, 97.9% of context turns,
-    # 94.0% whole; held-out (46 conversations, each written before the bot was run on it,
-    # never run while tuning) 90.4%, 88.2%, 76.1%
+    # measured on all 270 conversations: tuning (216) 98.2% of turns, 98.5% of context
+    # turns, 94.0% whole; held-out (54 conversations, each written before the bot was run
+    # on it, its misses never read while tuning) 91.5%, 89.3%, 77.8%
     tuning = report.part(False)
-    assert tuning.accuracy >= 0.97 and tuning.context_accuracy >= 0.975
-    assert tuning.whole_accuracy >= 0.93
+    assert tuning.accuracy >= 0.975 and tuning.context_accuracy >= 0.98
+    assert tuning.whole_accuracy >= 0.935
     held = report.part(True)
-    assert held.accuracy >= 0.90 and held.context_accuracy >= 0.88
-    assert held.whole_accuracy >= 0.76
+    assert held.accuracy >= 0.91 and held.context_accuracy >= 0.885
+    assert held.whole_accuracy >= 0.77
 
 
 def test_a_press_of_a_button_not_shown_counts_as_wrong(dialogue: Dialogue, tmp_path: Path) -> None:
@@ -683,7 +683,7 @@ def test_cli_eval_dialogues_prints_the_figures_by_part(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data["parts"]) == {"tuning", "held-out"}
-    assert data["conversations"] == 230 and data["parts"]["held-out"]["conversations"] == 46
+    assert data["conversations"] == 270 and data["parts"]["held-out"]["conversations"] == 54
     assert data["urgent_recall"] == 1.0 and data["false_alarms"] == 0
     cost = data["context_cost"]
     typed = sum(1 for d in data["turns_detail"] if not d["turn"].startswith("["))
@@ -702,7 +702,7 @@ def test_cli_eval_on_a_file_of_conversations_plays_them_turn_by_turn() -> None:
     result = _cli("eval", str(DIALOGUES), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["conversations"] == 230 and set(data["parts"]) == {"tuning", "held-out"}
+    assert data["conversations"] == 270 and set(data["parts"]) == {"tuning", "held-out"}
 
 
 def test_after_a_did_you_mean_a_question_with_one_answer_for_every_option_gets_it(
@@ -983,3 +983,444 @@ def test_not_that_starts_a_correction(dialogue: Dialogue) -> None:
 def test_what_kind_after_exercise_asks_about_the_exercise(dialogue: Dialogue) -> None:
     reply, _ = _after(dialogue, "can i exercise with sciatica", "what kind")
     assert reply.intent == "stretches_exercise"
+
+
+# --- follow-ups that generalise ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        (
+            "best position to sleep in with sciatica",
+            "how long until i sleep properly again",
+            "how_long",
+        ),
+        (
+            "what stretches help sciatica",
+            "how long till i can stretch without pain",
+            "stretches_exercise",
+        ),
+        ("can i drive with sciatica", "how long before i need a break", "work_driving"),
+    ],
+)
+def test_a_short_question_restating_its_topic_still_asks_about_it(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """Words beside the facet that name only the last topic, or what the facet asks, are
+    no topic of the message's own."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("can ibuprofen help sciatica", "and does that work for piriformis", "medicines"),
+        ("what is sciatica", "does that work for piriformis too", "piriformis_syndrome"),
+        ("when should i see a doctor", "can it happen with piriformis too", "when_to_get_help"),
+    ],
+)
+def test_the_last_question_with_a_pronoun_for_its_subject_about_a_condition(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """ "Does that work for piriformis?" is "and for piriformis?" said with a pronoun."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+def test_after_a_did_you_mean_a_follow_up_leans_on_the_options(dialogue: Dialogue) -> None:
+    """A follow-up the matcher cannot place alone takes the offered option its own words
+    rank first; the same words in a new chat stay a fallback."""
+    first, state = _after(dialogue, "can you prescribe me something")
+    assert first.kind == "did_you_mean" and "medicines" in state.offered
+    reply, _ = dialogue.handle(state, "what about over the counter stuff")
+    assert reply.intent == "medicines"
+    alone, _ = _after(dialogue, "what about over the counter stuff")
+    assert alone.kind == "fallback"
+    # words the bot does not know do not lean on the options
+    other, _ = dialogue.handle(state, "what about my purple zebra")
+    assert other.intent != "medicines"
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("is massage ok with a slipped disc", "what about after surgery", "massage_safety"),
+        ("is heat good for sciatica", "what about at night", "heat_ice"),
+        ("can massage help sciatica", "what about surgery", "other_treatments"),
+    ],
+)
+def test_what_about_in_other_circumstances_asks_the_last_question_again(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """ "What about after surgery" is the last question, after surgery; "what about
+    surgery" names a topic of its own."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what is the piriformis muscle", "how do u massage it", "neuromuscular_massage"),
+        ("what is trigger point 4", "how do you release it", "massage_for_sciatica"),
+        ("what are the symptoms of sciatica", "would a doctor know", "sciatica_vs_piriformis"),
+        (
+            "whats the difference between sciatica and piriformis",
+            "can a therapist tell",
+            "sciatica_vs_piriformis",
+        ),
+        ("will an mri show piriformis syndrome", "who orders it", "when_to_get_help"),
+        ("can ibuprofen help sciatica", "who prescribes it", "when_to_get_help"),
+        ("what is neuromuscular massage", "who does it", "find_therapist"),
+    ],
+)
+def test_a_question_word_with_a_pronoun_asks_a_facet_of_the_last_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """ "How do you <treat> it", "can <someone> tell", "who <verb> it" ask how the last
+    topic is treated, which one it is, and who provides it."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+def test_a_question_word_with_a_pronoun_needs_a_last_topic(dialogue: Dialogue) -> None:
+    for words in ("who orders it", "how do u massage it", "would a doctor know"):
+        reply, _ = _after(dialogue, words)
+        assert reply.intent not in ("when_to_get_help", "sciatica_vs_piriformis"), words
+
+
+def test_do_you_do_something_no_topic_knows_is_not_about_the_last_topic(
+    dialogue: Dialogue,
+) -> None:
+    """ "Do you do it?" after a massage asks to book it; "do you do reflexology?" asks
+    about something the bot does not know, whatever came before."""
+    booked, _ = _after(dialogue, "what is neuromuscular massage", "do you do it")
+    assert booked.intent == "clinic_booking"
+    for words in ("do you do reflexology", "do you offer cupping"):
+        reply, _ = _after(dialogue, "can massage help sciatica", words)
+        assert reply.intent != "clinic_booking", words
+
+
+@pytest.mark.parametrize(
+    ("before", "message", "want"),
+    [
+        ("what is sciatica", "ok and piriformis", "piriformis_syndrome"),
+        ("what is sciatica", "cool, and piriformis?", "piriformis_syndrome"),
+        ("heat or ice for sciatica", "thanks and for piriformis?", "heat_ice"),
+        ("what is sciatica", "great and also the price?", "clinic_prices"),
+        ("what is sciatica", "brilliant and thank you so much", "thanks"),
+        ("what is sciatica", "ok and bye", "goodbye"),
+    ],
+)
+def test_an_acknowledgement_that_goes_on_with_and_is_the_follow_up(
+    dialogue: Dialogue, before: str, message: str, want: str
+) -> None:
+    """ "Ok and for piriformis?" is a follow-up after a thanks, not a thanks."""
+    reply, _ = _after(dialogue, before, message)
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what is sciatica", "is it permanent", "how_long"),
+        ("what causes sciatica", "can it come back", "how_long"),
+        ("can massage help sciatica", "will it come back", "neuromuscular_massage"),
+        ("what is piriformis syndrome", "will i have it forever", "piriformis_syndrome"),
+        ("what is sciatica", "can it heal", "how_long"),
+    ],
+)
+def test_is_it_permanent_asks_how_lasting_the_last_topic_is(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """After a condition, how long it lasts; after a massage, the article's word that the
+    symptoms do not usually come back."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("how long does sciatica last", "can i speed that up", "massage_for_sciatica"),
+        ("what is piriformis syndrome", "how do i make it go away faster", "neuromuscular_massage"),
+        ("what is sciatica", "can kids get it", "risk_factors"),
+        ("what is piriformis syndrome", "who gets it", "risk_factors"),
+        ("what is sciatica", "is it genetic", "risk_factors"),
+    ],
+)
+def test_speeding_it_up_and_who_gets_it_ask_about_the_last_condition(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """Speeding recovery up asks for the treatment; who gets it asks the risk factors."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+def test_who_gets_it_after_a_clinic_fact_is_read_on_its_words(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "can massage help sciatica", "can i get it on the nhs")
+    assert reply.intent != "risk_factors"
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what is piriformis syndrome", "whats the best thing for it", "neuromuscular_massage"),
+        ("what is sciatica", "anything good for it", "massage_for_sciatica"),
+        ("what is piriformis syndrome", "is it worse than sciatica", "sciatica_vs_piriformis"),
+        ("can massage help sciatica", "is it better than stretching", "other_treatments"),
+    ],
+)
+def test_the_best_thing_for_it_and_is_it_worse_lean_on_the_last_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """ "The best thing for it" asks for a treatment; "is it worse than sciatica" after a
+    condition weighs the two conditions (a treatment "better than" another stays with
+    the treatments)."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("do i need an xray", "do i really need one", "scans"),
+        ("can massage help sciatica", "should i try it", "massage_for_sciatica"),
+        ("what is piriformis syndrome", "is that what i have", "sciatica_vs_piriformis"),
+        ("what are the symptoms of sciatica", "could i have it", "sciatica_vs_piriformis"),
+    ],
+)
+def test_should_i_get_one_and_is_that_what_i_have_lean_on_the_last_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """ "Should I get one" asks whether the last topic is worth it; "is that what I have"
+    asks which condition it is."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("where are you based", "and weekends?", "clinic_location_hours"),
+        ("is massage safe for sciatica", "and diabetes?", "massage_safety"),
+        ("what is sciatica", "and the symptoms?", "sciatica_symptoms"),
+        ("what is sciatica", "and causes?", "sciatica_causes"),
+        ("what stretches help sciatica", "what about massage", "massage_safety"),
+    ],
+)
+def test_and_a_word_or_two_asks_the_last_question_unless_they_name_a_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """ "And weekends?" after the opening hours asks the hours again; "and the symptoms?"
+    names a topic by its title and is read as before."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+def test_which_do_i_have_asks_which_condition_but_which_do_i_need_does_not(
+    dialogue: Dialogue,
+) -> None:
+    before = "is piriformis syndrome the same as sciatica"
+    reply, _ = _after(dialogue, before, "so which do i have")
+    assert reply.intent == "sciatica_vs_piriformis"
+    other, _ = _after(dialogue, "what is piriformis syndrome", "which do i need, physio or massage")
+    assert other.intent != "sciatica_vs_piriformis"
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("what is piriformis syndrome", "how does that happen", "piriformis_muscle"),
+        ("what are the symptoms of sciatica", "why do i get it", "sciatica_causes"),
+        ("what is sciatica", "how does it start", "sciatica_causes"),
+    ],
+)
+def test_how_does_it_happen_asks_the_cause_of_the_last_condition(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("steps", "want"),
+    [
+        ((URGENT_TEXT, "no not me", "ok so what helps"), "massage_for_sciatica"),
+        (("what is piriformis syndrome", "cool so whats the fix"), "neuromuscular_massage"),
+        (
+            ("how long does sciatica last", "not that, how long is a massage"),
+            "clinic_session_length",
+        ),
+        (("what is sciatica", "not that one, what causes it"), "sciatica_causes"),
+    ],
+)
+def test_a_lead_after_an_acknowledgement_and_not_that_before_a_question(
+    dialogue: Dialogue, steps: tuple[str, ...], want: str
+) -> None:
+    """ "Ok so ..." leans as "so ..." does; "the fix" asks for the treatment; "not that,
+    how long is a massage" corrects the last answer."""
+    reply, _ = _after(dialogue, *steps)
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("how do i book", "and if i need to change it?", "clinic_cancellation"),
+        ("what are red flags", "and if i have one?", "when_to_get_help"),
+    ],
+)
+def test_and_if_with_a_question_mark_asks_what_if(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+def test_a_correction_naming_a_word_of_a_title_picks_that_topic(dialogue: Dialogue) -> None:
+    """ "No, I meant the muscle" read alone is unsure between the muscle and the causes:
+    the option whose title has the word is meant."""
+    reply, _ = _after(dialogue, "what is piriformis syndrome", "no sorry i meant the muscle")
+    assert reply.intent == "piriformis_muscle"
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        ("can massage help sciatica", "what about yoga", "stretches_exercise"),
+        ("can massage help sciatica", "what about surgery", "other_treatments"),
+        ("what causes sciatica", "and drivers?", "risk_factors"),
+    ],
+)
+def test_and_a_word_that_is_a_topics_own_is_read_as_before(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("steps", "want"),
+    [
+        (("what is sciatica", "[massage_for_sciatica]", "is this one safe"), "massage_safety"),
+        (("what stretches help sciatica", "cool, and is massage better"), "other_treatments"),
+        (("what medicines help sciatica", "and how long can i take it for"), "medicines"),
+        (
+            ("sciatica or piriformis, whats the difference", "which is more common"),
+            "sciatica_vs_piriformis",
+        ),
+        (("can you recommend a therapist", "do you have someone"), "clinic_booking"),
+    ],
+)
+def test_more_wordings_of_a_facet_lean_on_the_last_topic(
+    dialogue: Dialogue, steps: tuple[str, ...], want: str
+) -> None:
+    reply, _ = _after(dialogue, *steps)
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        (
+            "what is neuromuscular massage",
+            "it hurts when i walk, is that sciatica",
+            "sciatica_vs_piriformis",
+        ),
+        ("heat or ice for sciatica", "my leg hurts is it piriformis", "sciatica_vs_piriformis"),
+        ("what are the symptoms of sciatica", "is that sciatica", "sciatica_definition"),
+    ],
+)
+def test_is_that_sciatica_asks_about_the_persons_pain_not_the_last_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    """After another topic, "is that sciatica?" asks which condition the pain is; after
+    an answer about sciatica it asks about that answer."""
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("before", "fragment", "want"),
+    [
+        ("best sleeping position for piriformis", "on my back ok?", "sleep_position"),
+        ("best sleeping position", "with a pillow?", "sleep_position"),
+        ("heat or ice for sciatica", "in pregnancy?", "pregnancy"),
+    ],
+)
+def test_a_fragment_that_starts_with_a_preposition_asks_the_last_question(
+    dialogue: Dialogue, before: str, fragment: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, fragment)
+    assert reply.intent == want
+
+
+@pytest.mark.parametrize(
+    ("steps", "want"),
+    [
+        (("do you do deep tissue massage", "ok book me in"), "clinic_booking"),
+        (("when should i see a doctor", "ok and who do i call"), "when_to_get_help"),
+        (("what is neuromuscular massage", "will i feel worse after"), "massage_safety"),
+        (("can massage help piriformis", "and how far apart"), "massage_for_sciatica"),
+        (("sciatica when driving", "would a cushion help", "what kind"), "work_driving"),
+    ],
+)
+def test_a_request_after_thanks_and_more_facet_wordings(
+    dialogue: Dialogue, steps: tuple[str, ...], want: str
+) -> None:
+    reply, _ = _after(dialogue, *steps)
+    assert reply.intent == want
+
+
+def test_what_is_not_understood_right_after_the_urgent_answer_gets_when_to_get_help(
+    dialogue: Dialogue,
+) -> None:
+    reply, _ = _after(dialogue, URGENT_TEXT, "its been like that for ages tbh")
+    assert reply.intent == "when_to_get_help"
+    fresh, _ = _after(dialogue, "its been like that for ages tbh")
+    assert fresh.kind == "fallback"
+
+
+def test_for_piriformis_after_a_did_you_mean_between_treatments(dialogue: Dialogue) -> None:
+    """Each option asked again for piriformis gives the same topic: that one is meant."""
+    state = ChatState(
+        last_kind="did_you_mean", offered=("other_treatments", "massage_for_sciatica")
+    )
+    reply, _ = dialogue.handle(state, "for piriformis")
+    assert reply.intent == "neuromuscular_massage"
+    # options that ask different things of it leave the message to be read on its words
+    split = ChatState(last_kind="did_you_mean", offered=("heat_ice", "massage_for_sciatica"))
+    other, _ = dialogue.handle(split, "for piriformis")
+    assert other.intent != "neuromuscular_massage"
+
+
+def test_for_a_few_words_after_a_clinic_fact_asks_it_again(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "hello! quick question about prices", "for two people?")
+    assert reply.intent == "clinic_prices"
+
+
+def test_how_much_with_a_verb_of_its_own_asks_no_price(dialogue: Dialogue) -> None:
+    reply, _ = _after(dialogue, "what is neuromuscular massage", "how much will it help")
+    assert reply.intent != "clinic_prices"
+    price, _ = _after(dialogue, "what is neuromuscular massage", "how much does it cost")
+    assert price.intent == "clinic_prices"
+
+
+@pytest.mark.parametrize(
+    ("before", "told", "want"),
+    [
+        ("can i work with sciatica", "im a builder", "work_driving"),
+        ("im pregnant with sciatica", "im 12 weeks", "pregnancy"),
+        ("is massage safe for sciatica", "im 22 weeks", "massage_safety"),
+    ],
+)
+def test_who_the_person_is_goes_on_from_the_last_answer(
+    dialogue: Dialogue, before: str, told: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, told)
+    assert reply.intent == want
+    alone, _ = _after(dialogue, told)
+    assert alone.kind == "fallback"

@@ -17,6 +17,7 @@ from bot.dialogue import (
     FACET_KEYS,
     FACET_WORDS,
     FACETS,
+    NOT_THE_FACET,
     OPEN_FACETS,
     Dialogue,
     _facets_in,
@@ -60,7 +61,8 @@ def test_the_facets_found_are_those_of_trying_every_facet() -> None:
         want = []
         if 0 < len(text.split()) <= FACET_WORDS:
             for name, pattern in FACETS:
-                if pattern.search(short):
+                unlike = NOT_THE_FACET.get(name)
+                if pattern.search(short) and not (unlike and unlike.search(short)):
                     want.append(name)
                     if name not in OPEN_FACETS:
                         break
