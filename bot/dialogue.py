@@ -187,11 +187,13 @@ is asked the last question about."""
 ELLIPSIS_WORDS = 2
 SELF = re.compile(
     r"^(?:(?:well|so|but|and|ok|okay|yeah|yes|yep)\s+)*"
-    r"(?:i am|im|i m|i work as|i work in|i work at|i work on|my job is)\s+\S"
+    r"(?:(?:i am|im|i m)\s+(?:a|an|\d+)\b"
+    r"|(?:i work as|i work in|i work at|i work on|my job is)\s+\S)"
 )
 SELF_WORDS = 6
-"""A short message telling who the person is ("im a builder", "i work as a nurse"): when
-the matcher cannot place it alone, it goes on from the last answer."""
+"""A short message telling who the person is ("im a builder", "im 12 weeks", "i work as a
+nurse"): when the matcher cannot place it alone, it goes on from the last answer. How the
+person feels ("im bored", "im confused") is not who they are."""
 ELLIPSIS_OWN_SCORE = 85.0
 """What follows the lead of a bare ellipsis names a topic of its own when it matches one
 this well alone ("yoga": the exercises; "weekends" matches the booking topic less well,

@@ -1032,8 +1032,7 @@ def test_the_last_question_with_a_pronoun_for_its_subject_about_a_condition(
 def test_after_a_did_you_mean_a_follow_up_leans_on_the_options(dialogue: Dialogue) -> None:
     """A follow-up the matcher cannot place alone takes the offered option its own words
     rank first; the same words in a new chat stay a fallback."""
-    first, state = _after(dialogue, "can you prescribe me something")
-    assert first.kind == "did_you_mean" and "medicines" in state.offered
+    state = ChatState(last_kind="did_you_mean", offered=("other_treatments", "medicines"))
     reply, _ = dialogue.handle(state, "what about over the counter stuff")
     assert reply.intent == "medicines"
     alone, _ = _after(dialogue, "what about over the counter stuff")
@@ -1424,3 +1423,9 @@ def test_who_the_person_is_goes_on_from_the_last_answer(
     assert reply.intent == want
     alone, _ = _after(dialogue, told)
     assert alone.kind == "fallback"
+
+
+@pytest.mark.parametrize("told", ["im bored", "im so confused", "im fine"])
+def test_how_the_person_feels_is_not_who_they_are(dialogue: Dialogue, told: str) -> None:
+    reply, _ = _after(dialogue, "can massage help sciatica", told)
+    assert reply.kind != "as_above", reply
