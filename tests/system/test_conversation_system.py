@@ -55,11 +55,11 @@ def test_topic_buttons_back_and_did_you_mean(start_system, dialogue: Dialogue):
     assert first_line(back) == first_line(expected.text)
     assert expected.intent == "sciatica_causes"
 
-    # "Did you mean" (in a new chat: after the causes, "nerve" is read as about them): the
+    # "Did you mean" (in a new chat: after the causes, "muscle" is read as about them): the
     # candidates as buttons; pressing one answers it
-    expected, _ = dialogue.handle(ChatState(), "nerve")
+    expected, _ = dialogue.handle(ChatState(), "muscle")
     assert expected.kind == "did_you_mean"
-    offer = system.next_reply(NEWCOMER, lambda: api.push_message("nerve", chat_id=NEWCOMER))
+    offer = system.next_reply(NEWCOMER, lambda: api.push_message("muscle", chat_id=NEWCOMER))
     assert first_line(offer) == first_line(expected.text)
     candidates = [b.payload for b in expected.buttons]
     assert system.payloads(NEWCOMER) == candidates

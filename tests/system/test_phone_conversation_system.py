@@ -37,7 +37,7 @@ SCRIPT: list[tuple[str, Any]] = [
     ("say", "whats the cure"),
     ("say", "how often should I come for a massage"),
     ("say", "can a massage gun help"),
-    ("say", "nerve"),
+    ("say", "muscle"),
     ("tap", lambda payloads: payloads[0]),
     ("tap", BACK),
     ("say", "/privacy"),

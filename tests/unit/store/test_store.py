@@ -469,7 +469,7 @@ def seeded(tmp_path: Path, dialogue: Dialogue) -> Store:
     script = {
         0: ["what causes sciatica", "what is piriformis syndrome", "can I knit with sciatica"],
         1: ["can i knit with my sciatica?", "what causes sciatica", RED_FLAG_TEXT],
-        2: ["could I knit with sciatica", "what about my purple zebra", "what causes sciatica"],
+        2: ["could I knit with sciatica", "tell me about my purple zebra", "what causes sciatica"],
     }
     for offset, messages in script.items():
         clock.day = DAY + dt.timedelta(days=offset)
