@@ -514,7 +514,7 @@ NOT_SCIATICA = re.compile(r"\b(?:not|no|nothing like) (?:a |the )?sciatic")
 IDIOMS = re.compile(r"\bhands and knees\b|\bbetween (?:my|your|the|her|his) knees\b|\bother hand\b")
 """Places named in a figure of speech or a posture ("on my hands and knees", "a pillow between
 my knees"), not as where it hurts."""
-BACK_WORDS = frozenset({"back"})
+BACK_WORDS = frozenset({"back", "spine"})
 """A story naming no other place but its back, and denying leg pain, is about the back."""
 
 BROAD_TOPICS = frozenset({"sciatica_definition", "piriformis_syndrome"})
