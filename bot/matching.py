@@ -517,6 +517,9 @@ my knees"), not as where it hurts."""
 BACK_WORDS = frozenset({"back", "spine"})
 """A story naming no other place but its back, and denying leg pain, is about the back."""
 
+THEM = frozenset({"them", "they", "these", "those"})
+"""Words of a question pointing back at things named just before ("should I stop them?")."""
+
 BROAD_TOPICS = frozenset({"sciatica_definition", "piriformis_syndrome"})
 """Topics that say what a condition is. A message that frames a subject with the condition
 ("tell me about massage for sciatica", "info on heat for sciatica") matches them on the frame
@@ -1450,7 +1453,43 @@ class Matcher:
             lead = topics[0].score - topics[1].score
             if lead >= WHOLE_AGREED_LEAD and self._whole_best(terms) == topics[0].intent:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
-        return self._told_harm(decision, pool, terms, asks) or decision
+        decision = self._told_harm(decision, pool, terms, asks) or decision
+        return self._asked_subject(decision, pool, terms, reading, asks)
+
+    def _asked_subject(
+        self,
+        decision: Decision,
+        pool: Mapping[str, Candidate],
+        terms: Sequence[Sequence[Term]],
+        reading: Reading,
+        asks: Sequence[int],
+    ) -> Decision:
+        """A story's question about a treatment or medicine it names (:data:`SETTLING_SUBJECTS`)
+        asks about that: one naming it ("is dry needling the same thing?") or pointing back
+        (:data:`THEM`) at the one named just before ("should I stop them?") is answered on
+        its topic, when that
+        topic is in the story's reach (:data:`STORY_FLOOR`), rather than on the question's
+        other words ("the same", "keep going")."""
+        if not asks or decision.intent == self._caution:
+            return decision  # whether massage is safe after it: the ask decides
+        subjects: set[str] = set()
+        for i in asks:
+            subjects |= self._named([terms[i]]) & SETTLING_SUBJECTS
+            if not subjects and not THEM.isdisjoint(reading.parts[i].text.split()):
+                subjects |= self._named(terms[max(0, i - 2) : i]) & SETTLING_SUBJECTS
+        if not subjects or decision.intent in subjects:
+            return decision
+        # the story's score for each, from its sentences or, not among them, as a whole
+        missing = subjects - pool.keys()
+        whole = self.score(self._whole_query(terms), missing) if missing else {}
+        scores = {s: pool[s].score if s in pool else whole.get(s, 0.0) for s in subjects}
+        # siblings named together (a medicine, and "the surgery" rung): the one scoring best
+        subject = max(sorted(subjects), key=lambda s: scores[s])
+        if not subjects - {subject} <= SUBJECT_SIBLINGS.get(subject, frozenset()):
+            return decision
+        if decision.intent in SUBJECT_SIBLINGS.get(subject, ()) or scores[subject] < STORY_FLOOR:
+            return decision
+        return Decision("intent", subject, scores[subject], decision.candidates)
 
     def _where(self, reading: Reading, terms: Sequence[Sequence[Term]]) -> str | None:
         """Where a story says it hurts: :data:`ELSEWHERE_INTENT` when it is about an ache or a

@@ -1075,3 +1075,27 @@ def test_a_story_about_another_condition_asking_what_to_take_asks_about_treatmen
     )
     decision = matcher.decide(story)
     assert decision.intent != "other_body_parts", decision
+
+
+def test_a_story_question_about_a_treatment_it_names_is_about_that_treatment(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question naming a treatment ("is dry needling ...") or pointing back at the
+    medicines named just before ("should I stop them?") asks about them."""
+    pills = (
+        "The GP gave me naproxen and co codamol on monday. Still sore down the leg, a bit "
+        "duller. Should I stop them or keep going?"
+    )
+    decision = matcher.decide(pills)
+    assert decision.intent in ("medicines", "other_treatments"), decision
+    # "is that what sciatica feels like" points at the story itself, not a treatment
+    told = (
+        "Had a knee op years ago so I know aches. This one burns from my buttock to my calf. "
+        "Is that what sciatica feels like?"
+    )
+    assert matcher.decide(told).intent not in ("medicines", "other_treatments")
+    # whether massage is safe after an operation: the ask decides
+    safe = matcher.decide("ok. is massage safe after back surgery")
+    assert safe.intent == "massage_safety", safe
+    monkeypatch.setattr(matcher, "_asked_subject", lambda d, *_: d)
+    assert matcher.decide(pills).intent not in ("medicines", "other_treatments")
