@@ -426,6 +426,7 @@ STORY_SUBJECTS: Mapping[str, str] = {
     "discectomy": "other_treatments",
     "microdiscectomy": "other_treatments",
     "needling": "other_treatments",
+    "procedure": "other_treatments",
     "painkiller": "medicines",
     "painkillers": "medicines",
     "ibuprofen": "medicines",
@@ -511,6 +512,9 @@ DENIED_PLACE = re.compile(rf"\b(?:no|not|never|nothing|without)(?: \w+){{0,7}}? 
 down my leg", "nothing in my legs"; ``normalise`` spells "doesn't" as "does not")."""
 NOT_SCIATICA = re.compile(r"\b(?:not|no|nothing like) (?:a |the )?sciatic")
 """A sentence saying outright that it is not sciatica: it denies twice as clearly."""
+OTHER_BACK = re.compile(r"\b(?:upper|mid|middle) (?:of (?:my |the )?)?back\b")
+"""The upper or middle back, which the article does not cover: named, it counts as a place
+of :data:`ELSEWHERE_PLACES` (once)."""
 IDIOMS = re.compile(r"\bhands and knees\b|\bbetween (?:my|your|the|her|his) knees\b|\bother hand\b")
 """Places named in a figure of speech or a posture ("on my hands and knees", "a pillow between
 my knees"), not as where it hurts."""
@@ -1515,6 +1519,7 @@ class Matcher:
             text = IDIOMS.sub(" ", part.text)
             words = text.split()
             other = sum(ELSEWHERE_PLACES.get(w, 0) for w in set(words))
+            other += 1 if OTHER_BACK.search(text) else 0
             told = not SCIATICA_PLACES.isdisjoint(words)
             back = back or not BACK_WORDS.isdisjoint(words)
             if NOT_SCIATICA.search(text):
@@ -1537,9 +1542,17 @@ class Matcher:
         """A story about an ache or a condition the article does not cover (:meth:`_where`)
         gets the honest "not covered" answer (:data:`ELSEWHERE_INTENT`), whatever topic a
         word in passing would pick, unless one of its questions asks what can be taken or
-        done for it (:data:`TREATMENT_ASKS`)."""
+        done for it (:data:`TREATMENT_ASKS`) or, telling of a massage, whether it did harm
+        (:data:`CAUTION_CUE`)."""
         if self._where(reading, terms) != ELSEWHERE_INTENT:
             return None
+        if self._caution is not None:
+            # a story of a massage asking whether it did harm asks whether massage is safe
+            harm, massage = (stem(normalise(w)) for w in CAUTION_CUE)
+            said = [{t.stem for t in ts if t.confidence > 0} for ts in terms]
+            harmed = [said[i] for i, part in enumerate(reading.parts) if part.question]
+            if any(massage in s for s in said) and any(harm in s for s in harmed):
+                return None
         for i, part in enumerate(reading.parts):
             if part.question:
                 asked = self.rank(self._query_of(terms[i]), limit=1)

@@ -1099,3 +1099,16 @@ def test_a_story_question_about_a_treatment_it_names_is_about_that_treatment(
     assert safe.intent == "massage_safety", safe
     monkeypatch.setattr(matcher, "_asked_subject", lambda d, *_: d)
     assert matcher.decide(pills).intent not in ("medicines", "other_treatments")
+
+
+def test_the_upper_back_is_elsewhere_unless_a_massage_is_asked_about(matcher: Matcher) -> None:
+    knot = (
+        "There is a knot in my upper back that will not shift. It aches by the end of the "
+        "working day. Nothing goes down my legs. Do you treat that?"
+    )
+    assert matcher.decide(knot).intent == "other_body_parts"
+    harmed = (
+        "Had a massage at a spa last week. Since then my upper back has been sore and stiff. "
+        "Could she have done damage?"
+    )
+    assert matcher.decide(harmed).intent != "other_body_parts"
