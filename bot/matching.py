@@ -498,6 +498,7 @@ ELSEWHERE_PLACES: Mapping[str, int] = {
 """Words naming a place or a condition the article does not cover, with how clearly each
 names it: a condition's own name (spinal stenosis, the tailbone) counts twice a body part
 that a sciatica story may mention in passing ("the pain goes past my knee")."""
+ELSEWHERE_WORDS = frozenset(ELSEWHERE_PLACES)
 SCIATICA_PLACES = frozenset(
     {
         "sciatica", "sciatic", "leg", "legs", "thigh", "thighs", "calf", "calves", "buttock",
@@ -518,6 +519,8 @@ of :data:`ELSEWHERE_PLACES` (once)."""
 IDIOMS = re.compile(r"\bhands and knees\b|\bbetween (?:my|your|the|her|his) knees\b|\bother hand\b")
 """Places named in a figure of speech or a posture ("on my hands and knees", "a pillow between
 my knees"), not as where it hurts."""
+IDIOM_WORDS = frozenset({"knees", "hand"})
+"""The places :data:`IDIOMS` may name."""
 BACK_WORDS = frozenset({"back", "spine"})
 """A story naming no other place but its back, and denying leg pain, is about the back."""
 
@@ -1336,7 +1339,8 @@ class Matcher:
                 return _noted(self._alone(decision), (reading.whole, query, alone))
             return _noted(self._verbatim(decision, reading.whole), (reading.whole, query, alone))
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
-        elsewhere = self._elsewhere(reading, terms)
+        where = self._where(reading, terms)
+        elsewhere = self._elsewhere(reading, terms) if where == ELSEWHERE_INTENT else None
         if elsewhere is not None:
             return elsewhere
         own = [self._query_of(ts) for ts in terms]
@@ -1410,7 +1414,7 @@ class Matcher:
         # What the sentences scored are about one by one: each one's best topic.
         leads = Counter(cands[0].intent for cands in scored if cands)
         pool = self._in_passing(pool, asked_about, leads, len(scored))
-        if self._where(reading, terms) == "sciatica":
+        if where == "sciatica":
             # a sciatica story naming a knee or the neck in passing is not about them
             pool.pop(ELSEWHERE_INTENT, None)
         if top_asked < self.threshold:
@@ -1516,13 +1520,19 @@ class Matcher:
         sciatic = 0
         back = False
         for part in reading.parts:
-            text = IDIOMS.sub(" ", part.text)
-            words = text.split()
-            other = sum(ELSEWHERE_PLACES.get(w, 0) for w in set(words))
-            other += 1 if OTHER_BACK.search(text) else 0
-            told = not SCIATICA_PLACES.isdisjoint(words)
-            back = back or not BACK_WORDS.isdisjoint(words)
-            if NOT_SCIATICA.search(text):
+            text = part.text
+            said = set(text.split())
+            places = ELSEWHERE_WORDS & said
+            if places and not IDIOM_WORDS.isdisjoint(places):
+                text = IDIOMS.sub(" ", text)
+                said = set(text.split())
+                places = ELSEWHERE_WORDS & said
+            other = sum(ELSEWHERE_PLACES[w] for w in places)
+            told = not SCIATICA_PLACES.isdisjoint(said)
+            if not BACK_WORDS.isdisjoint(said):
+                back = True
+                other += 1 if OTHER_BACK.search(text) else 0
+            if told and NOT_SCIATICA.search(text):
                 denied += 2
             elif told and DENIED_PLACE.search(text):
                 denied += 1
@@ -1539,13 +1549,11 @@ class Matcher:
         return ELSEWHERE_INTENT
 
     def _elsewhere(self, reading: Reading, terms: Sequence[Sequence[Term]]) -> Decision | None:
-        """A story about an ache or a condition the article does not cover (:meth:`_where`)
-        gets the honest "not covered" answer (:data:`ELSEWHERE_INTENT`), whatever topic a
+        """A story about an ache or a condition the article does not cover (:meth:`_where`
+        says so) gets the honest "not covered" answer (:data:`ELSEWHERE_INTENT`), whatever topic a
         word in passing would pick, unless one of its questions asks what can be taken or
         done for it (:data:`TREATMENT_ASKS`) or, telling of a massage, whether it did harm
         (:data:`CAUTION_CUE`)."""
-        if self._where(reading, terms) != ELSEWHERE_INTENT:
-            return None
         if self._caution is not None:
             # a story of a massage asking whether it did harm asks whether massage is safe
             harm, massage = (stem(normalise(w)) for w in CAUTION_CUE)
