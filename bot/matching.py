@@ -516,10 +516,13 @@ NOT_SCIATICA = re.compile(r"\b(?:not|no|nothing like) (?:a |the )?sciatic")
 OTHER_BACK = re.compile(r"\b(?:upper|mid|middle) (?:of (?:my |the )?)?back\b")
 """The upper or middle back, which the article does not cover: named, it counts as a place
 of :data:`ELSEWHERE_PLACES` (once)."""
-IDIOMS = re.compile(r"\bhands and knees\b|\bbetween (?:my|your|the|her|his) knees\b|\bother hand\b")
-"""Places named in a figure of speech or a posture ("on my hands and knees", "a pillow between
-my knees"), not as where it hurts."""
-IDIOM_WORDS = frozenset({"knees", "hand"})
+IDIOMS = re.compile(
+    r"\bhands and knees\b|\bbetween (?:my|your|the|her|his) knees\b|\bother hand\b"
+    r"|\bknees? to (?:my |your |the )?chest\b"
+)
+"""Places named in a figure of speech, a posture or a stretch ("on my hands and knees", "a
+pillow between my knees", "knee to chest"), not as where it hurts."""
+IDIOM_WORDS = frozenset({"knee", "knees", "hand"})
 """The places :data:`IDIOMS` may name."""
 BACK_WORDS = frozenset({"back", "spine"})
 """A story naming no other place but its back, and denying leg pain, is about the back."""
@@ -1552,19 +1555,31 @@ class Matcher:
         """A story about an ache or a condition the article does not cover (:meth:`_where`
         says so) gets the honest "not covered" answer (:data:`ELSEWHERE_INTENT`), whatever topic a
         word in passing would pick, unless one of its questions asks what can be taken or
-        done for it (:data:`TREATMENT_ASKS`) or, telling of a massage, whether it did harm
-        (:data:`CAUTION_CUE`)."""
+        done for it (:data:`TREATMENT_ASKS`) or, telling of a massage had, whether it did harm
+        (:data:`CAUTION_CUE`) or is safe (:data:`CAUTION_INTENT`: "is that a normal thing
+        after massage?")."""
+        massage_told = False
         if self._caution is not None:
-            # a story of a massage asking whether it did harm asks whether massage is safe
+            # a story of a massage had, asking whether it did harm or is normal, asks whether
+            # massage is safe
             harm, massage = (stem(normalise(w)) for w in CAUTION_CUE)
             said = [{t.stem for t in ts if t.confidence > 0} for ts in terms]
-            harmed = [said[i] for i, part in enumerate(reading.parts) if part.question]
-            if any(massage in s for s in said) and any(harm in s for s in harmed):
+            asking = [said[i] for i, part in enumerate(reading.parts) if part.question]
+            if any(massage in s for s in said) and any(harm in s for s in asking):
                 return None
+            massage_told = any(
+                massage in s
+                for s, part in zip(said, reading.parts, strict=True)
+                if not part.question
+            )
         for i, part in enumerate(reading.parts):
             if part.question:
                 asked = self.rank(self._query_of(terms[i]), limit=1)
-                if asked and asked[0].intent in TREATMENT_ASKS and asked[0].score >= STORY_FLOOR:
+                if not asked or asked[0].score < STORY_FLOOR:
+                    continue
+                if asked[0].intent in TREATMENT_ASKS or (
+                    massage_told and asked[0].intent == self._caution
+                ):
                     return None
         query = self._whole_query(terms)
         cands = tuple(self.rank(query, limit=4))

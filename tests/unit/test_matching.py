@@ -1055,6 +1055,16 @@ def test_a_story_about_a_place_the_article_does_not_cover_is_answered_honestly(
         "My leg burns from the hip to the ankle."
     )
     assert matcher.decide(crawling).intent != "other_body_parts"
+    stretch = (
+        "The physio gave me knee to chest stretches and some nerve glides. "
+        "Doing them seems to make the leg worse. Maybe I should stop them."
+    )
+    assert matcher._where(read(stretch), []) != "other_body_parts"
+    after = (
+        "Had a massage on friday. The next day I had a headache and felt dizzy all evening. "
+        "Is that normal after a massage?"
+    )
+    assert matcher.decide(after).intent != "other_body_parts"
     stenosis = (
         "Spinal stenosis was on my scan report. The consultant says it is not sciatica. "
         "My right leg aches after a short walk. Do you see people with that?"
