@@ -417,6 +417,16 @@ STORY_SUBJECTS: Mapping[str, str] = {
     "epidural": "other_treatments",
     "surgery": "other_treatments",
     "acupuncture": "other_treatments",
+    "chiropractor": "other_treatments",
+    "chiropractors": "other_treatments",
+    "chiropractic": "other_treatments",
+    "chiro": "other_treatments",
+    "osteopath": "other_treatments",
+    "osteopathy": "other_treatments",
+    "discectomy": "other_treatments",
+    "microdiscectomy": "other_treatments",
+    "needling": "other_treatments",
+    "procedure": "other_treatments",
     "painkiller": "medicines",
     "painkillers": "medicines",
     "ibuprofen": "medicines",
@@ -427,6 +437,11 @@ STORY_SUBJECTS: Mapping[str, str] = {
     "pregabalin": "medicines",
     "tramadol": "medicines",
     "amitriptyline": "medicines",
+    "diazepam": "medicines",
+    "valium": "medicines",
+    "codamol": "medicines",
+    "percocet": "medicines",
+    "skelaxin": "medicines",
     "relaxant": "medicines",
     "relaxants": "medicines",
     "cancel": "clinic_cancellation",
@@ -462,6 +477,58 @@ SUBJECT_BONUS = 12.0
 SUBJECT_REACH = 25.0
 """A story naming one subject, whose topic scores within this much of the best, leads with
 it clearly (:data:`CLEAR_LEAD`): it is answered on it."""
+
+ELSEWHERE_INTENT = "other_body_parts"
+"""The honest answer for an ache or a condition the article does not cover."""
+TREATMENT_ASKS = frozenset({"other_treatments", "medicines"})
+"""A story about a place the article does not cover that asks what can be taken or done for
+it ("what can I take?", "is there anything that can be done?") asks about treatment."""
+ELSEWHERE_PLACES: Mapping[str, int] = {
+    **dict.fromkeys(
+        (
+            "knee", "knees", "neck", "shoulder", "shoulders", "elbow", "elbows", "wrist",
+            "wrists", "hand", "hands", "finger", "fingers", "thumb", "arm", "arms", "forearm",
+            "forearms", "jaw", "headache", "headaches", "migraine", "migraines", "rib", "ribs",
+            "groin", "arthritis",
+        ),
+        1,
+    ),
+    **dict.fromkeys(("stenosis", "tailbone", "coccyx", "plantar", "carpal", "fasciitis"), 2),
+}  # fmt: skip
+"""Words naming a place or a condition the article does not cover, with how clearly each
+names it: a condition's own name (spinal stenosis, the tailbone) counts twice a body part
+that a sciatica story may mention in passing ("the pain goes past my knee")."""
+ELSEWHERE_WORDS = frozenset(ELSEWHERE_PLACES)
+SCIATICA_PLACES = frozenset(
+    {
+        "sciatica", "sciatic", "leg", "legs", "thigh", "thighs", "calf", "calves", "buttock",
+        "buttocks", "glute", "glutes", "bum", "butt", "hamstring", "hamstrings", "piriformis",
+        "foot", "feet", "ankle", "toes",
+    }
+)  # fmt: skip
+"""Words naming where sciatica is felt, or the condition itself."""
+_PLACES = "|".join(sorted(SCIATICA_PLACES))
+DENIED_PLACE = re.compile(rf"\b(?:no|not|never|nothing|without)(?: \w+){{0,7}}? (?:{_PLACES})\b")
+"""A sciatica place denied by a word just before it ("no pain in my legs", "it never goes
+down my leg", "nothing in my legs"; ``normalise`` spells "doesn't" as "does not")."""
+NOT_SCIATICA = re.compile(r"\b(?:not|no|nothing like) (?:a |the )?sciatic")
+"""A sentence saying outright that it is not sciatica: it denies twice as clearly."""
+OTHER_BACK = re.compile(r"\b(?:upper|mid|middle) (?:of (?:my |the )?)?back\b")
+"""The upper or middle back, which the article does not cover: named, it counts as a place
+of :data:`ELSEWHERE_PLACES` (once)."""
+IDIOMS = re.compile(
+    r"\bhands and knees\b|\bbetween (?:my|your|the|her|his) knees\b|\bother hand\b"
+    r"|\bknees? to (?:my |your |the )?chest\b"
+)
+"""Places named in a figure of speech, a posture or a stretch ("on my hands and knees", "a
+pillow between my knees", "knee to chest"), not as where it hurts."""
+IDIOM_WORDS = frozenset({"knee", "knees", "hand"})
+"""The places :data:`IDIOMS` may name."""
+BACK_WORDS = frozenset({"back", "spine"})
+"""A story naming no other place but its back, and denying leg pain, is about the back."""
+
+THEM = frozenset({"them", "they", "these", "those"})
+"""Words of a question pointing back at things named just before ("should I stop them?")."""
 
 BROAD_TOPICS = frozenset({"sciatica_definition", "piriformis_syndrome"})
 """Topics that say what a condition is. A message that frames a subject with the condition
@@ -623,6 +690,7 @@ class Matcher:
             if intent in content.intents
         }
         self.subject_topics = frozenset(self._subjects.values())
+        self._elsewhere_on = ELSEWHERE_INTENT in content.intents
         self._subjects_of: dict[tuple[str, str], tuple[str, ...]] = {}
         """(stem, word) of a term -> the topics of the subjects it names (:meth:`_named`)."""
         self._full_names = {
@@ -1274,6 +1342,10 @@ class Matcher:
                 return _noted(self._alone(decision), (reading.whole, query, alone))
             return _noted(self._verbatim(decision, reading.whole), (reading.whole, query, alone))
         terms = [self.analyzer.terms(part.text) for part in reading.parts]
+        where = self._where(reading, terms)
+        elsewhere = self._elsewhere(reading, terms) if where == ELSEWHERE_INTENT else None
+        if elsewhere is not None:
+            return elsewhere
         own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
         # which is what a long story is about.
@@ -1345,6 +1417,9 @@ class Matcher:
         # What the sentences scored are about one by one: each one's best topic.
         leads = Counter(cands[0].intent for cands in scored if cands)
         pool = self._in_passing(pool, asked_about, leads, len(scored))
+        if where == "sciatica":
+            # a sciatica story naming a knee or the neck in passing is not about them
+            pool.pop(ELSEWHERE_INTENT, None)
         if top_asked < self.threshold:
             pool = self._with_subject(pool, terms, background)
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
@@ -1389,7 +1464,129 @@ class Matcher:
             lead = topics[0].score - topics[1].score
             if lead >= WHOLE_AGREED_LEAD and self._whole_best(terms) == topics[0].intent:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
-        return self._told_harm(decision, pool, terms, asks) or decision
+        decision = self._told_harm(decision, pool, terms, asks) or decision
+        return self._asked_subject(decision, pool, terms, reading, asks)
+
+    def _asked_subject(
+        self,
+        decision: Decision,
+        pool: Mapping[str, Candidate],
+        terms: Sequence[Sequence[Term]],
+        reading: Reading,
+        asks: Sequence[int],
+    ) -> Decision:
+        """A story's question about a treatment or medicine it names (:data:`SETTLING_SUBJECTS`)
+        asks about that: one naming it ("is dry needling the same thing?") or pointing back
+        (:data:`THEM`) at the one named just before ("should I stop them?") is answered on
+        its topic, when that
+        topic is in the story's reach (:data:`STORY_FLOOR`), rather than on the question's
+        other words ("the same", "keep going")."""
+        if not asks or decision.intent == self._caution:
+            return decision  # whether massage is safe after it: the ask decides
+        subjects: set[str] = set()
+        for i in asks:
+            subjects |= self._named([terms[i]]) & SETTLING_SUBJECTS
+            if not subjects and not THEM.isdisjoint(reading.parts[i].text.split()):
+                subjects |= self._named(terms[max(0, i - 2) : i]) & SETTLING_SUBJECTS
+        if not subjects or decision.intent in subjects:
+            return decision
+        # the story's score for each, from its sentences or, not among them, as a whole
+        missing = subjects - pool.keys()
+        whole = self.score(self._whole_query(terms), missing) if missing else {}
+        scores = {s: pool[s].score if s in pool else whole.get(s, 0.0) for s in subjects}
+        # siblings named together (a medicine, and "the surgery" rung): the one scoring best
+        subject = max(sorted(subjects), key=lambda s: scores[s])
+        if not subjects - {subject} <= SUBJECT_SIBLINGS.get(subject, frozenset()):
+            return decision
+        if decision.intent in SUBJECT_SIBLINGS.get(subject, ()) or scores[subject] < STORY_FLOOR:
+            return decision
+        return Decision("intent", subject, scores[subject], decision.candidates)
+
+    def _where(self, reading: Reading, terms: Sequence[Sequence[Term]]) -> str | None:
+        """Where a story says it hurts: :data:`ELSEWHERE_INTENT` when it is about an ache or a
+        condition the article does not cover (a knee, the neck, an arm, the tailbone, spinal
+        stenosis; a lower back that locks with no leg pain), ``"sciatica"`` when its sentences
+        tell of sciatica's places (at least two sentences, and twice what speaks for
+        elsewhere), None when they do not say. Each sentence has a say: one
+        naming such a place (:data:`ELSEWHERE_PLACES`, weighted by how clearly) and no place
+        of sciatica's (:data:`SCIATICA_PLACES`) speaks for elsewhere; one naming sciatica's
+        places and denying them ("no pain down my legs", "it's not sciatica") speaks for it
+        too; one naming sciatica's places outright speaks for sciatica; a sentence naming
+        both is left out. The story is elsewhere when what speaks for it outweighs what
+        speaks against and it names such a place (or, naming none, tells only of its back and
+        denies the leg); a story naming a condition the article covers (pregnancy,
+        piriformis) is not."""
+        if not self._elsewhere_on:
+            return None
+        named = 0
+        denied = 0
+        sciatic = 0
+        back = False
+        for part in reading.parts:
+            text = part.text
+            said = set(text.split())
+            places = ELSEWHERE_WORDS & said
+            if places and not IDIOM_WORDS.isdisjoint(places):
+                text = IDIOMS.sub(" ", text)
+                said = set(text.split())
+                places = ELSEWHERE_WORDS & said
+            other = sum(ELSEWHERE_PLACES[w] for w in places)
+            told = not SCIATICA_PLACES.isdisjoint(said)
+            if not BACK_WORDS.isdisjoint(said):
+                back = True
+                other += 1 if OTHER_BACK.search(text) else 0
+            if told and NOT_SCIATICA.search(text):
+                denied += 2
+            elif told and DENIED_PLACE.search(text):
+                denied += 1
+            elif other and not told:
+                named += other
+            elif told and not other:
+                sciatic += 1
+        if sciatic >= 2 and sciatic > 2 * (named + denied):
+            return "sciatica"
+        if named + denied <= sciatic or not (named or (back and denied and not sciatic)):
+            return None
+        if self._named(terms) - SETTLING_SUBJECTS:
+            return None  # a condition the article covers (pregnancy, piriformis) is named
+        return ELSEWHERE_INTENT
+
+    def _elsewhere(self, reading: Reading, terms: Sequence[Sequence[Term]]) -> Decision | None:
+        """A story about an ache or a condition the article does not cover (:meth:`_where`
+        says so) gets the honest "not covered" answer (:data:`ELSEWHERE_INTENT`), whatever topic a
+        word in passing would pick, unless one of its questions asks what can be taken or
+        done for it (:data:`TREATMENT_ASKS`) or, telling of a massage had, whether it did harm
+        (:data:`CAUTION_CUE`) or is safe (:data:`CAUTION_INTENT`: "is that a normal thing
+        after massage?")."""
+        massage_told = False
+        if self._caution is not None:
+            # a story of a massage had, asking whether it did harm or is normal, asks whether
+            # massage is safe
+            harm, massage = (stem(normalise(w)) for w in CAUTION_CUE)
+            said = [{t.stem for t in ts if t.confidence > 0} for ts in terms]
+            asking = [said[i] for i, part in enumerate(reading.parts) if part.question]
+            if any(massage in s for s in said) and any(harm in s for s in asking):
+                return None
+            massage_told = any(
+                massage in s
+                for s, part in zip(said, reading.parts, strict=True)
+                if not part.question
+            )
+        for i, part in enumerate(reading.parts):
+            if part.question:
+                asked = self.rank(self._query_of(terms[i]), limit=1)
+                if not asked or asked[0].score < STORY_FLOOR:
+                    continue
+                if asked[0].intent in TREATMENT_ASKS or (
+                    massage_told and asked[0].intent == self._caution
+                ):
+                    return None
+        query = self._whole_query(terms)
+        cands = tuple(self.rank(query, limit=4))
+        score = max(self.threshold, self.score(query, [ELSEWHERE_INTENT]).get(ELSEWHERE_INTENT, 0))
+        chosen = Candidate(ELSEWHERE_INTENT, round(score, 1), "")
+        ranked = (chosen, *(c for c in cands if c.intent != ELSEWHERE_INTENT))[:4]
+        return Decision("intent", ELSEWHERE_INTENT, chosen.score, ranked)
 
     def _offered(
         self,

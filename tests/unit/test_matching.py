@@ -1024,3 +1024,101 @@ def test_a_question_its_own_words_answer_clearly_is_asked_clearly(
     # the story blended in pulls the question under the threshold: without the rule it asks
     monkeypatch.setattr(matching, "CLEAR_ASK", 1000.0)
     assert matcher.decide(story).kind == "did_you_mean"
+
+
+def test_a_story_about_a_place_the_article_does_not_cover_is_answered_honestly(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each sentence has a say: an elbow, a wrist and denied leg pain outvote a word that
+    would pick a topic; a sciatica story naming a knee in passing keeps its topic."""
+    elbow = (
+        "My right elbow has ached since I started painting the fence. "
+        "The wrist joins in when I grip a brush. Nothing in my legs at all. "
+        "Can a massage sort that out?"
+    )
+    decision = matcher.decide(elbow)
+    assert (decision.kind, decision.intent) == ("intent", "other_body_parts"), decision
+    back = (
+        "Lifted the shopping out of the boot and my lower back seized. "
+        "It never goes down my leg, it just grips across the belt line. Happens twice a year."
+    )
+    assert matcher.decide(back).intent == "other_body_parts"
+    passing = (
+        "My knee has been dodgy since school rugby. "
+        "Now a burning pain runs from my buttock down the back of my thigh to the calf. "
+        "My leg is worse after sitting. Can massage help sciatica like this?"
+    )
+    assert matcher.decide(passing).intent != "other_body_parts"
+    # a figure of speech names no place
+    crawling = (
+        "The sciatica floored me last week. I was on my hands and knees getting to the loo. "
+        "My leg burns from the hip to the ankle."
+    )
+    assert matcher.decide(crawling).intent != "other_body_parts"
+    stretch = (
+        "The physio gave me knee to chest stretches and some nerve glides. "
+        "Doing them seems to make the leg worse. Maybe I should stop them."
+    )
+    assert matcher._where(read(stretch), []) != "other_body_parts"
+    after = (
+        "Had a massage on friday. The next day I had a headache and felt dizzy all evening. "
+        "Is that normal after a massage?"
+    )
+    assert matcher.decide(after).intent != "other_body_parts"
+    stenosis = (
+        "Spinal stenosis was on my scan report. The consultant says it is not sciatica. "
+        "My right leg aches after a short walk. Do you see people with that?"
+    )
+    assert matcher.decide(stenosis).intent == "other_body_parts"
+    # without the rule the back and the stenosis are answered on a word in passing
+    monkeypatch.setattr(matcher, "_elsewhere_on", False)
+    assert matcher.decide(back).intent != "other_body_parts"
+    assert matcher.decide(stenosis).intent != "other_body_parts"
+
+
+def test_a_story_about_another_condition_asking_what_to_take_asks_about_treatment(
+    matcher: Matcher,
+) -> None:
+    story = (
+        "The consultant says I have spinal stenosis. I can walk about ten minutes before I "
+        "have to stop. What tablets can I take for it?"
+    )
+    decision = matcher.decide(story)
+    assert decision.intent != "other_body_parts", decision
+
+
+def test_a_story_question_about_a_treatment_it_names_is_about_that_treatment(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question naming a treatment ("is dry needling ...") or pointing back at the
+    medicines named just before ("should I stop them?") asks about them."""
+    pills = (
+        "The GP gave me naproxen and co codamol on monday. Still sore down the leg, a bit "
+        "duller. Should I stop them or keep going?"
+    )
+    decision = matcher.decide(pills)
+    assert decision.intent in ("medicines", "other_treatments"), decision
+    # "is that what sciatica feels like" points at the story itself, not a treatment
+    told = (
+        "Had a knee op years ago so I know aches. This one burns from my buttock to my calf. "
+        "Is that what sciatica feels like?"
+    )
+    assert matcher.decide(told).intent not in ("medicines", "other_treatments")
+    # whether massage is safe after an operation: the ask decides
+    safe = matcher.decide("ok. is massage safe after back surgery")
+    assert safe.intent == "massage_safety", safe
+    monkeypatch.setattr(matcher, "_asked_subject", lambda d, *_: d)
+    assert matcher.decide(pills).intent not in ("medicines", "other_treatments")
+
+
+def test_the_upper_back_is_elsewhere_unless_a_massage_is_asked_about(matcher: Matcher) -> None:
+    knot = (
+        "There is a knot in my upper back that will not shift. It aches by the end of the "
+        "working day. Nothing goes down my legs. Do you treat that?"
+    )
+    assert matcher.decide(knot).intent == "other_body_parts"
+    harmed = (
+        "Had a massage at a spa last week. Since then my upper back has been sore and stiff. "
+        "Could she have done damage?"
+    )
+    assert matcher.decide(harmed).intent != "other_body_parts"
