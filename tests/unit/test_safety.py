@@ -200,6 +200,12 @@ def test_urgent_signs_told_as_a_story_are_urgent(screen: SafetyScreen, message: 
         # a fall that nearly happened
         "she dug her elbow in so hard i nearly came off the table",
         "i almost fell off the ladder yesterday and now my back is sore",
+        # everyday words that are not typos of a sign: leaning is not leaking, shaking a numb
+        # hand is not soaked sheets, keeping up a habit is not an erection
+        "my arm goes tingly when ive been leaning on the desk",
+        "i wake up at night shaking my hand to get the feeling back",
+        "the massage helps so im thinking of keeping it up",
+        "i was passing the clinic and wondered about prices",
         # the neck or face after an injection
         "since the steroid injection my face is flushed and my neck aches",
         # walking down the stairs is no fall; a second time is no second leg

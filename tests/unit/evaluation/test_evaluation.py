@@ -93,23 +93,13 @@ people write them. Items 306-355 (issue 21: massage visits told, questions burie
 stories, look-alikes of clinic facts) are harder than the rest; the floors below were
 restated on the file with them (helped fell from 0.92 to 0.90). Items 356-400 (issue 21:
 aches the article does not cover, treatments tried, long stories, look-alikes) restated it
-again: helped 0.89, three of them screened urgent (:data:`SCREEN_FALSE_ALARMS`)."""
+again: helped 0.89. None of the file's messages gets an urgent answer."""
 STORY_FLOORS = {"story_question": 0.87, "story_statement": 0.66}
 CONVERSATIONS_HELPED_FLOOR = 0.89
-SCREEN_FALSE_ALARMS = frozenset({366, 367, 396})
-"""Items (numbered from 1) the urgent screen flags though they tell no urgent sign: "keeping it
-up" (a habit of massage) read as a sexual problem, "been leaning" as leaking, "wake up
-shaking it" (a numb hand) as night sweats. The screen's decisions are not changed by the
-matcher's work; they are listed here, visibly, until the screen reads them right, and any
-other false alarm fails."""
 
 
-def _false_alarms(report: Report, known: frozenset[int] = frozenset()) -> list[str]:
-    return [
-        o.q
-        for n, o in enumerate(report.outcomes, start=1)
-        if o.urgent and not o.urgent_wanted and n not in known
-    ]
+def _false_alarms(report: Report) -> list[str]:
+    return [o.q for o in report.outcomes if o.urgent and not o.urgent_wanted]
 
 
 def test_conversations_do_not_fall_below_where_they_stand(conversations) -> None:
@@ -119,8 +109,7 @@ def test_conversations_do_not_fall_below_where_they_stand(conversations) -> None
     assert all(kinds[k].accuracy >= least for k, least in STORY_FLOORS.items()), {
         k: kinds[k].accuracy for k in STORY_FLOORS
     }
-    assert _false_alarms(conversations, SCREEN_FALSE_ALARMS) == [], conversations.to_text("all")
-    assert len(_false_alarms(conversations)) <= len(SCREEN_FALSE_ALARMS)
+    assert _false_alarms(conversations) == [], conversations.to_text("all")
 
 
 SAFETY_GOALS: dict[str, tuple[str, float]] = {
