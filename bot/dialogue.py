@@ -830,26 +830,35 @@ class Dialogue:
             rest = WORK_NOUN.sub(" job ", pattern.sub(" ", said))
             left = " ".join(w for w in rest.split() if w not in FACET_FILLER)
             named = self._word_names.get(left)
+            sure: list[str] = []  # the best topic of the words, when found on the way
             if named is None:
                 if name in OBJECT_FACETS and not any(w in self._word_names for w in left.split()):
                     # an object no topic's examples name ("do you do reflexology"): the
                     # question is about something else, read on its own words
                     return None
-                named = self._leftover_names(left)
-            if named and not self._names_the_asked(left, name, state, urgent):
+                named = self._leftover_names(left, sure)
+            if named and not self._names_the_asked(left, name, state, urgent, sure):
                 return None  # the other words name a topic (or two) of their own
             return name
         return None
 
     def _names_the_asked(
-        self, words: str, facet: str, state: ChatState, urgent: str | None
+        self,
+        words: str,
+        facet: str,
+        state: ChatState,
+        urgent: str | None,
+        sure: Sequence[str] = (),
     ) -> bool:
         """True when the words a short question leaves besides its facet name only the
         topic it is asked about or the topic it asks for ("how long till I can sleep
         again" after sleeping positions, "how long before I stop" after driving, whose
         words read alone as how long it lasts): they restate the question, not a topic of
-        its own."""
+        its own. ``sure``: the topic :meth:`_surely_names` found best for the words, when
+        it did (the same best topic, not looked for again)."""
         topic = self._word_topic.get(words)
+        if topic is None and sure:
+            topic = sure[0]
         if topic is None:  # the topic that matches them best (scoring a few, not all)
             best = self.matcher.best(self.matcher.query(words), self._topics, limit=1)
             if not best:
@@ -867,17 +876,17 @@ class Dialogue:
         talk."""
         return _names(self.matcher.decide(words))
 
-    def _leftover_names(self, words: str) -> bool:
+    def _leftover_names(self, words: str, sure: list[str] | None = None) -> bool:
         """:meth:`_names_a_topic` of the words a short question leaves, read from their
         terms when that tells: a one-sentence message is decided by its terms (and, for a
         "Did you mean", its text); words without a term any topic knows name none, and
         words with the terms of an example's word (:attr:`_terms_name`) name what it
-        names."""
+        names. ``sure``: given, receives the best topic when :meth:`_surely_names` tells."""
         terms = tuple(self.matcher.analyzer.terms(words))
         known = any(t.confidence > 0 and t.stem in self.matcher.idf for t in terms)
         named = self._terms_name.get(terms) if known else False
         if named is None:
-            if self._surely_names(words, terms):
+            if self._surely_names(words, terms, sure):
                 return True
             return self._names_a_topic(words)
         reading = read(words)  # the words the matcher reads: these, as one sentence?
@@ -885,12 +894,15 @@ class Dialogue:
             return self._names_a_topic(words)
         return named  # no known term: the matcher finds no candidate, the fallback
 
-    def _surely_names(self, words: str, terms: tuple[Term, ...]) -> bool:
+    def _surely_names(
+        self, words: str, terms: tuple[Term, ...], sure: list[str] | None = None
+    ) -> bool:
         """True when ``words`` (normalised, with these terms) surely name a topic, told from
         the best topic alone rather than a full reading: read as one sentence, their best
         topic clears the threshold and no small talk comes within the margin of it, so the
         matcher answers a topic or asks "Did you mean" between topics. False when that is
-        not sure (the words are then read in full)."""
+        not sure (the words are then read in full). ``sure``: given, receives the best topic
+        when True (it is the best of all topics, as :meth:`_names_the_asked` looks for)."""
         reading = read(words)
         if reading.story or reading.whole != words:
             return False
@@ -902,7 +914,11 @@ class Dialogue:
             return False
         # small talk near it (or above) could be what the matcher answers: not sure then
         near = best[0][1] - matcher.margin - 0.1  # scores are rounded to 0.1
-        return not matcher.best(query, self._small_talk, limit=1, floor=near)
+        if matcher.best(query, self._small_talk, limit=1, floor=near):
+            return False
+        if sure is not None:
+            sure.append(best[0][0])
+        return True
 
     def _navigation_core(self, state: ChatState, said: str) -> tuple[str, str | None] | None:
         """Back or "more" in a message that says more than that ("oops wrong button, take
