@@ -1314,7 +1314,8 @@ class Dialogue:
         rest = said[found.end() :].strip()
         if not rest or len(rest.split()) > ELLIPSIS_WORDS or _facet(rest) is not None:
             return False
-        for term in self.matcher.analyzer.terms(rest):
+        terms = self.matcher.analyzer.terms(rest)  # analysed once, for all that follows
+        for term in terms:
             if self._is_name(term.stem):
                 return False  # "and the symptoms?", "what about massage": a topic's name
         alone = self._word_decision.get(rest)
@@ -1325,14 +1326,18 @@ class Dialogue:
                 return False  # "what about yoga", "and an mri?": a topic's own word
             return not self.matcher.subjects(rest, alone)  # "what about surgery"
         # other words: only whether some intent matches them well, or two closely, counts
-        query = self.matcher.query(rest)
         matcher = self.matcher
-        ranked = matcher.best(query, self._intents, limit=2, floor=matcher.threshold)
+        if matcher._named([terms]):  # what matcher.subjects(rest) finds, told before scoring
+            return False
+        query = matcher._query_of(terms)
+        # a runner-up matters only within the margin of the best: those further behind are
+        # not scored (the best is the same, and so is whether one comes within the margin)
+        margin = matcher.margin
+        ranked = matcher.best(query, self._intents, limit=2, floor=matcher.threshold, lead=margin)
         if ranked and ranked[0][1] >= ELLIPSIS_OWN_SCORE:
             return False
-        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < matcher.margin:
-            return False  # unsure between two: a topic (or two) named
-        return not matcher.subjects(rest)
+        # unsure between two: a topic (or two) named
+        return len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= margin
 
     def _is_name(self, stem: str) -> bool:
         """True when a stem is one of :attr:`_name_stems` or the same word's (:func:`_same_stem`),
