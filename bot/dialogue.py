@@ -1074,8 +1074,11 @@ class Dialogue:
             # denying its signs with no topic before: the urgent topic is the referent
             state = ChatState(last_intent=WHEN_TO_GET_HELP, history=state.history)
         last = state.last_intent
-        if ACK.match(said) and _is_acknowledgement(said, text):
-            rest = ACK.sub("", said).strip()
+        ack = ACK.match(said)
+        # the message without its acknowledgement, found once (ACK only matches at the start)
+        unacked = ACK.sub("", said) if ack else said
+        if ack and _is_acknowledgement(said, text):
+            rest = unacked.strip()
             if not rest:  # nothing but "ah nice", "ok cool": an acknowledgement, not a goodbye
                 return self.answer("thanks")
             if not (
@@ -1108,7 +1111,7 @@ class Dialogue:
         correcting = CORRECTION.match(said)
         unsure = state.last_kind == "did_you_mean" and not (correcting and correcting.end())
         if last is not None or state.last_kind == "history" or unsure:
-            asked = ACK.sub("", said)
+            asked = unacked
             if text.rstrip().endswith("?"):  # "and if I have one?" asks "what if I have one?"
                 asked = AND_IF.sub("what if ", asked, count=1)
             found = _facets_in(asked)  # looked for once, for both readings
@@ -1139,7 +1142,7 @@ class Dialogue:
                 return self.answer(common[0], score=decision.score, candidates=_pairs(decision))
         if state.last_kind == "did_you_mean" and state.offered:
             # "for piriformis?" after options that all ask the same of it (treatments)
-            lean = ACK.sub("", said).strip() or said
+            lean = unacked.strip() or said
             same = {self._for_condition(lean, option) for option in state.offered}
             same.discard(None)
             if len(same) == 1:
@@ -1152,7 +1155,7 @@ class Dialogue:
                 return self.answer(picked, candidates=_pairs(decision))
         if last is None or not is_topic(last) or state.last_kind:
             return self.reply_for(decision)
-        other = self._for_condition(ACK.sub("", said).strip() or said, last)
+        other = self._for_condition(unacked.strip() or said, last)
         if other is not None:  # "and piriformis?": the last question, about that condition
             return self.answer(other, candidates=_pairs(decision))
         if self._bare_ellipsis(said):  # "and weekends?": the last question, about that
@@ -1168,7 +1171,9 @@ class Dialogue:
             # about that condition, it asks about the answer and is read as before)
             return self.answer(WHICH_CONDITION, candidates=_pairs(decision))
         # "ok so what helps": the lead after an acknowledgement leans as much as without it
-        refers = REFERS.search(said) is not None or REFERS.search(ACK.sub("", said)) is not None
+        refers = REFERS.search(said) is not None or (
+            unacked != said and REFERS.search(unacked) is not None
+        )
         if decision.kind == "intent" and not refers:
             return self.reply_for(decision)
         if decision.kind == "fallback" and len(said.split()) <= SELF_WORDS and SELF.match(said):
@@ -1178,14 +1183,15 @@ class Dialogue:
         if decision.kind == "fallback" and not refers:
             return self.reply_for(decision)
         clear = decision.score >= CLEAR_SCORE and decision.intent not in SMALL_TALK
-        if decision.kind == "intent" and clear and not ELLIPSIS.match(said):
+        elliptic = ELLIPSIS.match(said) is not None  # looked for once, for the three uses below
+        if decision.kind == "intent" and clear and not elliptic:
             # the message's own topic, clearly (but "and for piriformis?" asks the last
             # question again about piriformis)
             return self.reply_for(decision)
         if (
             decision.kind == "intent"
             and decision.intent in self.matcher.subject_topics
-            and not ELLIPSIS.match(said)
+            and not elliptic
             and not CIRCUMSTANCE.match(said)
             and decision.intent in self.matcher.subjects(said, decision)
         ):
@@ -1200,7 +1206,7 @@ class Dialogue:
         # a reading with the last topic wins over the message's own clear topic only by
         # scoring above it (readings that cannot are not worked out)
         own = decision.kind == "intent" and decision.intent not in SMALL_TALK
-        beat = decision.score if own and not ELLIPSIS.match(said) else None
+        beat = decision.score if own and not elliptic else None
         if instead:
             about = self._about(named or said, last, decision, exclude=last, among=among, beat=beat)
         else:
