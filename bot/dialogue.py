@@ -830,26 +830,35 @@ class Dialogue:
             rest = WORK_NOUN.sub(" job ", pattern.sub(" ", said))
             left = " ".join(w for w in rest.split() if w not in FACET_FILLER)
             named = self._word_names.get(left)
+            sure: list[str] = []  # the best topic of the words, when found on the way
             if named is None:
                 if name in OBJECT_FACETS and not any(w in self._word_names for w in left.split()):
                     # an object no topic's examples name ("do you do reflexology"): the
                     # question is about something else, read on its own words
                     return None
-                named = self._leftover_names(left)
-            if named and not self._names_the_asked(left, name, state, urgent):
+                named = self._leftover_names(left, sure)
+            if named and not self._names_the_asked(left, name, state, urgent, sure):
                 return None  # the other words name a topic (or two) of their own
             return name
         return None
 
     def _names_the_asked(
-        self, words: str, facet: str, state: ChatState, urgent: str | None
+        self,
+        words: str,
+        facet: str,
+        state: ChatState,
+        urgent: str | None,
+        sure: Sequence[str] = (),
     ) -> bool:
         """True when the words a short question leaves besides its facet name only the
         topic it is asked about or the topic it asks for ("how long till I can sleep
         again" after sleeping positions, "how long before I stop" after driving, whose
         words read alone as how long it lasts): they restate the question, not a topic of
-        its own."""
+        its own. ``sure``: the topic :meth:`_surely_names` found best for the words, when
+        it did (the same best topic, not looked for again)."""
         topic = self._word_topic.get(words)
+        if topic is None and sure:
+            topic = sure[0]
         if topic is None:  # the topic that matches them best (scoring a few, not all)
             best = self.matcher.best(self.matcher.query(words), self._topics, limit=1)
             if not best:
@@ -867,17 +876,17 @@ class Dialogue:
         talk."""
         return _names(self.matcher.decide(words))
 
-    def _leftover_names(self, words: str) -> bool:
+    def _leftover_names(self, words: str, sure: list[str] | None = None) -> bool:
         """:meth:`_names_a_topic` of the words a short question leaves, read from their
         terms when that tells: a one-sentence message is decided by its terms (and, for a
         "Did you mean", its text); words without a term any topic knows name none, and
         words with the terms of an example's word (:attr:`_terms_name`) name what it
-        names."""
+        names. ``sure``: given, receives the best topic when :meth:`_surely_names` tells."""
         terms = tuple(self.matcher.analyzer.terms(words))
         known = any(t.confidence > 0 and t.stem in self.matcher.idf for t in terms)
         named = self._terms_name.get(terms) if known else False
         if named is None:
-            if self._surely_names(words, terms):
+            if self._surely_names(words, terms, sure):
                 return True
             return self._names_a_topic(words)
         reading = read(words)  # the words the matcher reads: these, as one sentence?
@@ -885,12 +894,15 @@ class Dialogue:
             return self._names_a_topic(words)
         return named  # no known term: the matcher finds no candidate, the fallback
 
-    def _surely_names(self, words: str, terms: tuple[Term, ...]) -> bool:
+    def _surely_names(
+        self, words: str, terms: tuple[Term, ...], sure: list[str] | None = None
+    ) -> bool:
         """True when ``words`` (normalised, with these terms) surely name a topic, told from
         the best topic alone rather than a full reading: read as one sentence, their best
         topic clears the threshold and no small talk comes within the margin of it, so the
         matcher answers a topic or asks "Did you mean" between topics. False when that is
-        not sure (the words are then read in full)."""
+        not sure (the words are then read in full). ``sure``: given, receives the best topic
+        when True (it is the best of all topics, as :meth:`_names_the_asked` looks for)."""
         reading = read(words)
         if reading.story or reading.whole != words:
             return False
@@ -902,7 +914,11 @@ class Dialogue:
             return False
         # small talk near it (or above) could be what the matcher answers: not sure then
         near = best[0][1] - matcher.margin - 0.1  # scores are rounded to 0.1
-        return not matcher.best(query, self._small_talk, limit=1, floor=near)
+        if matcher.best(query, self._small_talk, limit=1, floor=near):
+            return False
+        if sure is not None:
+            sure.append(best[0][0])
+        return True
 
     def _navigation_core(self, state: ChatState, said: str) -> tuple[str, str | None] | None:
         """Back or "more" in a message that says more than that ("oops wrong button, take
@@ -1058,8 +1074,11 @@ class Dialogue:
             # denying its signs with no topic before: the urgent topic is the referent
             state = ChatState(last_intent=WHEN_TO_GET_HELP, history=state.history)
         last = state.last_intent
-        if ACK.match(said) and _is_acknowledgement(said, text):
-            rest = ACK.sub("", said).strip()
+        ack = ACK.match(said)
+        # the message without its acknowledgement, found once (ACK only matches at the start)
+        unacked = ACK.sub("", said) if ack else said
+        if ack and _is_acknowledgement(said, text):
+            rest = unacked.strip()
             if not rest:  # nothing but "ah nice", "ok cool": an acknowledgement, not a goodbye
                 return self.answer("thanks")
             if not (
@@ -1092,7 +1111,7 @@ class Dialogue:
         correcting = CORRECTION.match(said)
         unsure = state.last_kind == "did_you_mean" and not (correcting and correcting.end())
         if last is not None or state.last_kind == "history" or unsure:
-            asked = ACK.sub("", said)
+            asked = unacked
             if text.rstrip().endswith("?"):  # "and if I have one?" asks "what if I have one?"
                 asked = AND_IF.sub("what if ", asked, count=1)
             found = _facets_in(asked)  # looked for once, for both readings
@@ -1123,7 +1142,7 @@ class Dialogue:
                 return self.answer(common[0], score=decision.score, candidates=_pairs(decision))
         if state.last_kind == "did_you_mean" and state.offered:
             # "for piriformis?" after options that all ask the same of it (treatments)
-            lean = ACK.sub("", said).strip() or said
+            lean = unacked.strip() or said
             same = {self._for_condition(lean, option) for option in state.offered}
             same.discard(None)
             if len(same) == 1:
@@ -1136,7 +1155,7 @@ class Dialogue:
                 return self.answer(picked, candidates=_pairs(decision))
         if last is None or not is_topic(last) or state.last_kind:
             return self.reply_for(decision)
-        other = self._for_condition(ACK.sub("", said).strip() or said, last)
+        other = self._for_condition(unacked.strip() or said, last)
         if other is not None:  # "and piriformis?": the last question, about that condition
             return self.answer(other, candidates=_pairs(decision))
         if self._bare_ellipsis(said):  # "and weekends?": the last question, about that
@@ -1152,7 +1171,9 @@ class Dialogue:
             # about that condition, it asks about the answer and is read as before)
             return self.answer(WHICH_CONDITION, candidates=_pairs(decision))
         # "ok so what helps": the lead after an acknowledgement leans as much as without it
-        refers = REFERS.search(said) is not None or REFERS.search(ACK.sub("", said)) is not None
+        refers = REFERS.search(said) is not None or (
+            unacked != said and REFERS.search(unacked) is not None
+        )
         if decision.kind == "intent" and not refers:
             return self.reply_for(decision)
         if decision.kind == "fallback" and len(said.split()) <= SELF_WORDS and SELF.match(said):
@@ -1162,14 +1183,15 @@ class Dialogue:
         if decision.kind == "fallback" and not refers:
             return self.reply_for(decision)
         clear = decision.score >= CLEAR_SCORE and decision.intent not in SMALL_TALK
-        if decision.kind == "intent" and clear and not ELLIPSIS.match(said):
+        elliptic = ELLIPSIS.match(said) is not None  # looked for once, for the three uses below
+        if decision.kind == "intent" and clear and not elliptic:
             # the message's own topic, clearly (but "and for piriformis?" asks the last
             # question again about piriformis)
             return self.reply_for(decision)
         if (
             decision.kind == "intent"
             and decision.intent in self.matcher.subject_topics
-            and not ELLIPSIS.match(said)
+            and not elliptic
             and not CIRCUMSTANCE.match(said)
             and decision.intent in self.matcher.subjects(said, decision)
         ):
@@ -1184,7 +1206,7 @@ class Dialogue:
         # a reading with the last topic wins over the message's own clear topic only by
         # scoring above it (readings that cannot are not worked out)
         own = decision.kind == "intent" and decision.intent not in SMALL_TALK
-        beat = decision.score if own and not ELLIPSIS.match(said) else None
+        beat = decision.score if own and not elliptic else None
         if instead:
             about = self._about(named or said, last, decision, exclude=last, among=among, beat=beat)
         else:
@@ -1298,7 +1320,8 @@ class Dialogue:
         rest = said[found.end() :].strip()
         if not rest or len(rest.split()) > ELLIPSIS_WORDS or _facet(rest) is not None:
             return False
-        for term in self.matcher.analyzer.terms(rest):
+        terms = self.matcher.analyzer.terms(rest)  # analysed once, for all that follows
+        for term in terms:
             if self._is_name(term.stem):
                 return False  # "and the symptoms?", "what about massage": a topic's name
         alone = self._word_decision.get(rest)
@@ -1309,14 +1332,18 @@ class Dialogue:
                 return False  # "what about yoga", "and an mri?": a topic's own word
             return not self.matcher.subjects(rest, alone)  # "what about surgery"
         # other words: only whether some intent matches them well, or two closely, counts
-        query = self.matcher.query(rest)
         matcher = self.matcher
-        ranked = matcher.best(query, self._intents, limit=2, floor=matcher.threshold)
+        if matcher._named([terms]):  # what matcher.subjects(rest) finds, told before scoring
+            return False
+        query = matcher._query_of(terms)
+        # a runner-up matters only within the margin of the best: those further behind are
+        # not scored (the best is the same, and so is whether one comes within the margin)
+        margin = matcher.margin
+        ranked = matcher.best(query, self._intents, limit=2, floor=matcher.threshold, lead=margin)
         if ranked and ranked[0][1] >= ELLIPSIS_OWN_SCORE:
             return False
-        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < matcher.margin:
-            return False  # unsure between two: a topic (or two) named
-        return not matcher.subjects(rest)
+        # unsure between two: a topic (or two) named
+        return len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= margin
 
     def _is_name(self, stem: str) -> bool:
         """True when a stem is one of :attr:`_name_stems` or the same word's (:func:`_same_stem`),

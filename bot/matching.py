@@ -841,19 +841,21 @@ class Matcher:
         return query
 
     def query_after(self, decision: Decision, text: str, more: str) -> Query:
-        """:meth:`query` of normalised ``text`` followed by ``more``. When ``decision`` read
-        ``text`` as one sentence, its query of it is taken and ``more``'s added (unless a
-        lexicon phrase could run across), so ``text`` is not read again; ``more`` is one
-        of a few words a caller adds (a topic's subject), whose queries are kept."""
+        """:meth:`query` of normalised ``text`` followed by ``more``. Unless a lexicon phrase
+        could run across, ``more``'s query is added to ``text``'s: when ``decision`` read
+        ``text`` as one sentence, its query of it is taken, so ``text`` is not read again
+        (otherwise ``text`` alone is read); ``more`` is one of a few words a caller adds (a
+        topic's subject), whose queries are kept."""
         read = decision.read
-        if read is None or read[0] != text or not text or self.analyzer.runs_on(text, more):
+        if not text or self.analyzer.runs_on(text, more):
             return self.query(f"{text} {more}")
         extra = self._more.get(more)
         if extra is None:
             extra = self.query(more)
             if len(self._more) < MORE_KEPT:
                 self._more[more] = extra
-        query = dict(read[1])
+        # ``text`` read as more than one sentence: its own query (not of it with ``more``)
+        query = dict(read[1]) if read is not None and read[0] == text else self.query(text)
         _merge(query, extra)
         return query
 

@@ -14,12 +14,15 @@ from locations import REPO
 
 from bot.dialogue import (
     ANY_FACET,
+    BARE_ELLIPSIS,
+    ELLIPSIS_OWN_SCORE,
     FACET_KEYS,
     FACET_WORDS,
     FACETS,
     NOT_THE_FACET,
     OPEN_FACETS,
     Dialogue,
+    _facet,
     _facets_in,
     _with_buttons,
     _with_fields,
@@ -128,7 +131,7 @@ def test_the_words_known_to_name_a_topic_give_the_answers_of_reading_them(
     said += ["how soon after?", "how long should i keep it on for", "how much per session"]
     bare = copy.copy(dialogue)  # the same dialogue, its tables emptied
     bare._word_names = {}
-    bare._leftover_names = bare._names_a_topic  # type: ignore[method-assign]
+    bare._leftover_names = lambda words, sure=None: bare._names_a_topic(words)  # type: ignore[method-assign]
     assert dialogue._word_names and any(dialogue._word_names.values())
     for state in states:
         for text in said:
@@ -224,13 +227,55 @@ def test_words_said_surely_to_name_a_topic_are_named_by_the_matcher(dialogue: Di
         for n in (1, 2, 3, 4):
             runs.update(" ".join(words[k : k + n]) for k in range(len(words) - n + 1))
     sure = 0
+    matcher = dialogue.matcher
     for run in sorted(runs):
-        if dialogue._surely_names(run, tuple(dialogue.matcher.analyzer.terms(run))):
+        best: list[str] = []
+        if dialogue._surely_names(run, tuple(matcher.analyzer.terms(run)), best):
             assert dialogue._names_a_topic(run), run
+            # the best topic it gives is the best of all topics, as found without a floor
+            assert best == [matcher.best(matcher.query(run), dialogue._topics, limit=1)[0][0]]
             sure += 1
+        else:
+            assert best == [], run
     assert len(runs) > 10000 and sure > 1000
     for said in ("thanks", "hello there", "purple zebra", "same longer"):
         assert not dialogue._surely_names(said, tuple(dialogue.matcher.analyzer.terms(said)))
     assert dialogue._surely_names(
         "normal sciatica", tuple(dialogue.matcher.analyzer.terms("normal sciatica"))
     )
+
+
+def test_a_bare_ellipsis_is_told_as_scoring_every_intent_tells_it(dialogue: Dialogue) -> None:
+    """ "And X?" with words of no example is told from the two best intents of all (with
+    no runner-up left out) and the subjects named, whichever is looked at first: every
+    run of one or two words of the labelled messages after "and"."""
+    matcher = dialogue.matcher
+
+    def told(rest: str) -> bool:  # every intent scored, the subjects looked at last
+        ranked = matcher.best(matcher.query(rest), dialogue._intents, limit=2)
+        ranked = [kv for kv in ranked if kv[1] >= matcher.threshold]
+        if ranked and ranked[0][1] >= ELLIPSIS_OWN_SCORE:
+            return False
+        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < matcher.margin:
+            return False
+        return not matcher.subjects(rest)
+
+    runs: set[str] = set()
+    for text in _messages()[::2]:
+        words = normalise(text).split()
+        for n in (1, 2):
+            runs.update(" ".join(words[k : k + n]) for k in range(len(words) - n + 1))
+    scored = bare = 0
+    for rest in sorted(runs):
+        if rest in dialogue._word_decision or _facet(rest) is not None:
+            continue  # read from the table of example words, or a facet: not this reading
+        if any(dialogue._is_name(t.stem) for t in matcher.analyzer.terms(rest)):
+            continue
+        said = f"and {rest}"
+        lead = BARE_ELLIPSIS.match(said)
+        if lead is None or said[lead.end() :].strip() != rest:
+            continue  # the lead takes more than "and " (as "and for ..."): another rest
+        scored += 1
+        assert dialogue._bare_ellipsis(said) == told(rest), rest
+        bare += told(rest)
+    assert scored > 2000 and bare > 100
