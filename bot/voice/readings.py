@@ -95,6 +95,11 @@ to read it from the note's audio alone (no prompt), is one the audio supports (s
 the one look-alike whose reading screens urgent (a noisy "my cat keeps being sick" heard as
 "my cannot be experienced") 0.0006: the floor sits between them."""
 
+IN_PLACE_OF_PULLED = ("loo", "toilet", "wee", "pee", "numb", "bum")
+"""Everyday words of urgent symptoms a word the prompt put in a transcript may stand for
+(:attr:`Heard.pulled`: "I can't tell when I need the lumbar" said as "... the loo"). Each in
+its place is a reading checked against the audio (:func:`variants`)."""
+
 SECOND_BELOW = 0.8
 """Under this confidence the engine decodes a note a second time without the prompt (about a
 tenth of a second: the audio is encoded once) and screens those readings too."""
@@ -142,6 +147,7 @@ def unsure(heard: Heard) -> set[int]:
     out: set[int] = set()
     if len(heard.words) == len(words):
         out.update(i for i, p in enumerate(heard.words) if p < UNSURE_PROBABILITY)
+    out.update(i for i in heard.pulled if i < len(words))
     keys = [_key(w) for w in words]
     for alternative in heard.alternatives:
         matched = _matched(keys, [_key(w) for w in alternative.split()])
@@ -220,7 +226,8 @@ def hypotheses(heard: Heard, limit: int = 24) -> list[str]:
 def variants(heard: Heard, limit: int = 6) -> list[str]:
     """Readings of ``heard`` to check against the audio: the transcript and each alternative
     of the beam with one word the red-flag word it sounds like (:data:`SOUNDS_LIKE`), whether
-    the engine was sure of that word or not.
+    the engine was sure of that word or not; and before them, the transcript with each word
+    the prompt put there (:attr:`Heard.pulled`) read as each of :data:`IN_PLACE_OF_PULLED`.
 
     The engine reads each of them with its decoder (:attr:`Heard.checked`); a reading whose
     changed word the audio supports (:data:`SUPPORTED`) is screened like the beam's own
@@ -228,6 +235,16 @@ def variants(heard: Heard, limit: int = 6) -> list[str]:
     screened as "pee"; one it says is "be" stays "be".
     """
     out: dict[str, str] = {}
+    tokens = heard.text.split()
+    for i in heard.pulled:
+        if i >= len(tokens):
+            continue
+        for word in IN_PLACE_OF_PULLED:
+            core = tokens[i].strip(_PUNCTUATION)
+            swapped = tokens[i].replace(core, word, 1) if core else word
+            reading = " ".join([*tokens[:i], swapped, *tokens[i + 1 :]])
+            out.setdefault(normalise(reading), reading)
+    start = len(out)
     for source in (heard.text, *heard.alternatives):
         tokens = source.split()
         for i, token in enumerate(tokens):
@@ -236,7 +253,7 @@ def variants(heard: Heard, limit: int = 6) -> list[str]:
                 continue
             reading = " ".join([*tokens[:i], swapped, *tokens[i + 1 :]])
             out.setdefault(normalise(reading), reading)  # not twice for a comma
-            if len(out) >= limit:
+            if len(out) - start >= limit:
                 return list(out.values())
     return list(out.values())
 
@@ -284,6 +301,7 @@ def normalised(heard: Heard) -> Heard:
         tuple(dict.fromkeys(m for m in map(_marks, heard.alternatives) if m and m != _marks(text))),
         probabilities,
         heard.checked,
+        tuple(i for i in heard.pulled if i < len(text.split())),
     )
 
 

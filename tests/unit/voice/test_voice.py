@@ -12,6 +12,7 @@ import inspect
 import logging
 import threading
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -407,6 +408,25 @@ def test_variants_are_one_sound_alike_each_without_repeats():
     assert len(got) == 4  # the "!" alternative adds nothing new, the "look" one two readings
     assert len(voice.variants(heard, limit=1)) == 1
     assert voice.variants(voice.Heard("where is the piriformis muscle", 0.9)) == []
+
+
+def test_a_word_the_prompt_put_in_is_read_as_the_everyday_words_it_may_stand_for(dialogue):
+    text = "I can't tell when I need the lumbar anymore."
+    words = (0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.0002, 0.95)
+    pulled = voice.Heard(text, 0.84, (), words, pulled=(7,))
+    got = voice.variants(pulled)
+    assert got[: len(voice.IN_PLACE_OF_PULLED)] == [
+        text.replace("lumbar", word) for word in voice.IN_PLACE_OF_PULLED
+    ]
+    assert 7 in voice.unsure(pulled)
+    # the audio supports "loo" in its place: the urgent answer; it does not: none
+    loo = text.replace("lumbar", "loo")
+    support = tuple(0.2 if w == "loo" else 0.95 for w in loo.split())
+    assert red_flag(dialogue, replace(pulled, checked=((loo, support),)))
+    refuse = tuple(0.0001 if w == "loo" else 0.95 for w in loo.split())
+    assert not red_flag(dialogue, replace(pulled, checked=((loo, refuse),)))
+    # a word the audio heard is no place for other words
+    assert voice.variants(replace(pulled, pulled=())) == []
 
 
 def test_readings_never_remove_an_urgent_answer(dialogue):
