@@ -59,9 +59,12 @@ NO_SPEECH = 0.8
 """Whisper's no-speech probability above which a window counts as silence."""
 PULLED = 0.01
 """A word of the prompt in a transcript that the decoder, made to read the transcript
-without the prompt, gives less than this was put there by the prompt, not heard
-(:attr:`Heard.pulled`). On the tuning clips a "lumbar" said as "loo" got 0.0002; prompt
-words that were said got 0.04 and more."""
+without the prompt, gives less than this may have been put there by the prompt rather than
+heard (:attr:`Heard.pulled`): a "lumbar" said as "loo" got 0.0001 on the tuning clips. The
+clinic's own words said aloud often get as little ("sciatica" 0.0000 to 0.06: the model
+cannot spell them unprompted), so this only makes a word a place to try the everyday words
+of urgent symptoms, each kept only where the audio likes it better
+(:func:`bot.voice.readings.supported`)."""
 PULLED_LETTERS = 5
 """Words of the prompt this long or longer can be pulled in: its domain words, not its
 short everyday ones ("leg", "had")."""
@@ -474,11 +477,7 @@ class WhisperEngine:
         pulled = tuple(
             i for i, p in enumerate(words) if p < PULLED and keys[i] in self._prompt_words
         )
-        if (
-            self._second_below is not None
-            and (confidence < self._second_below or pulled)
-            and previous
-        ):
+        if self._second_below is not None and confidence < self._second_below and previous:
             again = self._generate(features, bare)
             texts += [tokenizer.decode(ids).strip() for ids in again.sequences_ids]
         others = tuple(dict.fromkeys(t for t in texts[1:] if t and t != texts[0]))

@@ -261,7 +261,8 @@ def variants(heard: Heard, limit: int = 6) -> list[str]:
 def supported(heard: Heard) -> list[str]:
     """The readings the engine checked (:attr:`Heard.checked`) whose changed words the audio
     supports: the decoder, made to read them, gave each of those words at least
-    :data:`SUPPORTED`."""
+    :data:`SUPPORTED`, and a word in place of one the prompt put there
+    (:attr:`Heard.pulled`) more than the audio gives that one."""
     out = []
     for reading, probabilities in heard.checked:
         words = reading.split()
@@ -271,7 +272,11 @@ def supported(heard: Heard) -> list[str]:
             kept = _matched([_key(w) for w in words], [_key(w) for w in source.split()])
             changed = [i for i in range(len(words)) if i not in kept]
             if len(changed) == 1 and len(source.split()) == len(words):
-                if probabilities[changed[0]] >= SUPPORTED:
+                at = changed[0]
+                floor = SUPPORTED
+                if source == heard.text and at in heard.pulled and len(heard.words) == len(words):
+                    floor = max(floor, heard.words[at])  # likelier than the prompt's word
+                if probabilities[at] >= floor:
                     out.append(reading)
                 break
     return out
