@@ -51,10 +51,10 @@ ALTERNATIVES = 5
 """Beam size; every hypothesis of the beam is screened for urgent symptoms."""
 WINDOW_SECONDS = 15
 """Notes up to this long are decoded in one go; longer ones in chunks of this length."""
-MAX_CHECKED = 12
+MAX_CHECKED = 14
 """At most this many readings of a note are checked against the audio (one decoder pass
-each without the prompt, about 0.02 s on 2 cores): six sound-alikes, and the words in place
-of one the prompt put there (:attr:`Heard.pulled`)."""
+each without the prompt, about 0.02 s on 2 cores): six sound-alikes, the words in place of
+one the prompt put there (:attr:`Heard.pulled`) and the unsure negations flipped."""
 NO_SPEECH = 0.8
 """Whisper's no-speech probability above which a window counts as silence."""
 PULLED = 0.01

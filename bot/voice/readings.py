@@ -85,6 +85,13 @@ NEGATION_FLIPS: dict[str, str] = {
 """Words noise turns into each other where the difference decides an urgent reading ("I can't
 lift my foot" heard as "I can lift my foot"). Where one is unsure, both readings are screened."""
 
+CHECKED_FLIPS: dict[str, str] = {"can": "can't", "not": "now", "know": "no"}
+"""Flips noise makes that can turn a note urgent ("they're now getting weak" heard as "not
+getting weak"). Where the engine is unsure of the word, the flipped reading is checked
+against the audio and counts only where the audio likes the flipped word at least as well
+as the heard one (:func:`supported`); the other way ("can't" as "can") could only take an
+urgent answer away."""
+
 UNSURE_PROBABILITY = 0.9
 """A word the engine gives less than this is one it may have misheard (see :func:`unsure`)."""
 
@@ -227,7 +234,8 @@ def variants(heard: Heard, limit: int = 6) -> list[str]:
     """Readings of ``heard`` to check against the audio: the transcript and each alternative
     of the beam with one word the red-flag word it sounds like (:data:`SOUNDS_LIKE`), whether
     the engine was sure of that word or not; and before them, the transcript with each word
-    the prompt put there (:attr:`Heard.pulled`) read as each of :data:`IN_PLACE_OF_PULLED`.
+    the prompt put there (:attr:`Heard.pulled`) read as each of :data:`IN_PLACE_OF_PULLED`,
+    and with each unsure word of :data:`CHECKED_FLIPS` flipped ("not" as "now").
 
     The engine reads each of them with its decoder (:attr:`Heard.checked`); a reading whose
     changed word the audio supports (:data:`SUPPORTED`) is screened like the beam's own
@@ -243,6 +251,11 @@ def variants(heard: Heard, limit: int = 6) -> list[str]:
             core = tokens[i].strip(_PUNCTUATION)
             swapped = tokens[i].replace(core, word, 1) if core else word
             reading = " ".join([*tokens[:i], swapped, *tokens[i + 1 :]])
+            out.setdefault(normalise(reading), reading)
+    doubtful = unsure(heard)
+    for i, token in enumerate(tokens):
+        if i in doubtful and _key(token) in CHECKED_FLIPS:
+            reading = " ".join([*tokens[:i], _swap(token, CHECKED_FLIPS), *tokens[i + 1 :]])
             out.setdefault(normalise(reading), reading)
     start = len(out)
     for source in (heard.text, *heard.alternatives):
@@ -262,7 +275,8 @@ def supported(heard: Heard) -> list[str]:
     """The readings the engine checked (:attr:`Heard.checked`) whose changed words the audio
     supports: the decoder, made to read them, gave each of those words at least
     :data:`SUPPORTED`, and a word in place of one the prompt put there
-    (:attr:`Heard.pulled`) more than the audio gives that one."""
+    (:attr:`Heard.pulled`) or a flipped negation (:data:`CHECKED_FLIPS`) at least what the
+    audio gives the word heard."""
     out = []
     for reading, probabilities in heard.checked:
         words = reading.split()
@@ -274,8 +288,13 @@ def supported(heard: Heard) -> list[str]:
             if len(changed) == 1 and len(source.split()) == len(words):
                 at = changed[0]
                 floor = SUPPORTED
-                if source == heard.text and at in heard.pulled and len(heard.words) == len(words):
-                    floor = max(floor, heard.words[at])  # likelier than the prompt's word
+                flip = CHECKED_FLIPS.get(_key(source.split()[at])) == _key(words[at])
+                if (
+                    source == heard.text
+                    and (at in heard.pulled or flip)
+                    and len(heard.words) == len(words)
+                ):  # likelier than the word heard
+                    floor = max(floor, heard.words[at])
                 if probabilities[at] >= floor:
                     out.append(reading)
                 break
@@ -345,12 +364,14 @@ def urgent_reading(screen: SafetyScreen, heard: Heard) -> Outcome | None:
     """
     said = normalise(heard.text).split()
     found: Outcome | None = None
-    for reading in dict.fromkeys([*hypotheses(heard), *supported(heard)]):
+    checked = supported(heard)
+    for reading in dict.fromkeys([*hypotheses(heard), *checked]):
         assessment = screen.assess(reading)
         if assessment.outcome not in (Outcome.CRISIS, Outcome.URGENT):
             continue
         changed = _changed(normalise(reading).split(), said)
-        if not any(
+        flipped = reading in checked and changed and _FLIP_WORDS.issuperset(changed)
+        if not flipped and not any(
             _rests_on(finding.words, changed)
             for finding in assessment.findings
             if finding.outcome == assessment.outcome
@@ -360,6 +381,17 @@ def urgent_reading(screen: SafetyScreen, heard: Heard) -> Outcome | None:
             return Outcome.CRISIS
         found = Outcome.URGENT
     return found
+
+
+_FLIP_WORDS = frozenset(
+    w
+    for table in (NEGATION_FLIPS, CHECKED_FLIPS)
+    for pair in table.items()
+    for word in pair
+    for w in normalise(word).split()
+)
+"""The flipped negations as the screen reads them: a reading that differs from the transcript
+only in these (the transcript screened not urgent) is urgent because of the flip."""
 
 
 def _changed(reading: list[str], said: list[str]) -> list[str]:

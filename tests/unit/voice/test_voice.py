@@ -429,6 +429,21 @@ def test_a_word_the_prompt_put_in_is_read_as_the_everyday_words_it_may_stand_for
     assert voice.variants(replace(pulled, pulled=())) == []
 
 
+def test_an_unsure_negation_flipped_counts_where_the_audio_likes_it_as_well(dialogue):
+    text = "my legs are not numb since this morning"
+    flipped = "my legs are now numb since this morning"
+    heard = sure(text, "not")  # "not" at 0.3
+    assert not red_flag(dialogue, heard)
+    assert flipped in voice.variants(heard)
+    assert flipped not in voice.variants(sure(text))  # a sure "not" stays "not"
+    liked = tuple(0.35 if w == "now" else 0.95 for w in flipped.split())
+    assert red_flag(dialogue, replace(heard, checked=((flipped, liked),)))
+    # above SUPPORTED but less than the audio gives "not": not screened
+    less = tuple(0.2 if w == "now" else 0.95 for w in flipped.split())
+    assert voice.supported(replace(heard, checked=((flipped, less),))) == []
+    assert not red_flag(dialogue, replace(heard, checked=((flipped, less),)))
+
+
 def test_readings_never_remove_an_urgent_answer(dialogue):
     heard = voice.Heard("I can't control my bladder", 0.9, ("I can control my bladder",))
     assert voice.answer_heard(dialogue, ChatState(), heard)[0].red_flag
