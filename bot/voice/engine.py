@@ -99,7 +99,8 @@ class Heard:
     alternatives: tuple[str, ...] = ()
     words: tuple[float, ...] = ()
     """How sure the engine is of each word of ``text`` (split at blanks), 0..1; empty when
-    it does not say (the default engine says when a reading below could depend on it)."""
+    it does not say (the default engine says when a reading below could depend on it, from
+    the audio alone: read without the prompt)."""
     checked: tuple[tuple[str, tuple[float, ...]], ...] = ()
     """Other readings the engine was asked to check against the audio
     (:attr:`WhisperEngine.variants`), each with the probability of each of its words when the
@@ -324,8 +325,9 @@ class WhisperEngine:
         expected_sha256: What ``model.bin`` must hash to (:data:`MODEL_SHA256` by default).
         threads: CPU threads for one transcription.
         weigh: Says of a transcript whether the probability of each of its words is worth a
-            second pass of the decoder (:func:`bot.voice.readings.worth_weighing`); None
-            weighs none.
+            second pass of the decoder, without the prompt
+            (:func:`bot.voice.readings.worth_weighing`); None weighs none (but a transcript
+            with a word of the prompt is weighed, to find the words it put there).
         variants: Says of what was heard which other readings to check against the audio
             (:func:`bot.voice.readings.variants`): each is read by the decoder and comes
             back with its words' probabilities in :attr:`Heard.checked`; None checks none.
@@ -444,6 +446,12 @@ class WhisperEngine:
         ``variants`` asks for are then checked against the audio (:attr:`Heard.checked`),
         without the prompt: what the audio supports, not what the prompt expects (and a
         sixth of the time: the decoder does not read the prompt's 200 tokens again).
+
+        The probability of each word of the transcript (:attr:`Heard.words`), asked for when
+        ``weigh`` says a reading could turn on it or a word of the prompt was heard, is read
+        the same way, without the prompt; a word of the prompt the audio alone barely
+        supports (:data:`PULLED`) is marked as one the prompt may have put there
+        (:attr:`Heard.pulled`).
         """
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
