@@ -75,6 +75,13 @@ SOUNDS_LIKE: dict[str, str] = {
 as "I can't be"). Screening these readings can only add an urgent answer."""
 
 
+HEARD_PLURAL: dict[str, str] = {
+    word + "s": target for word, target in SOUNDS_LIKE.items() if word + "s" not in SOUNDS_LIKE
+}
+"""A sound-alike heard with an "s" on the end ("my gums" for "numb"): read as the same
+red-flag word, but only in the readings checked against the audio (:func:`variants`)."""
+
+
 NEGATION_FLIPS: dict[str, str] = {
     "can": "can't",
     "can't": "can",
@@ -232,7 +239,8 @@ def hypotheses(heard: Heard, limit: int = 24) -> list[str]:
 
 def variants(heard: Heard, limit: int = 6) -> list[str]:
     """Readings of ``heard`` to check against the audio: the transcript and each alternative
-    of the beam with one word the red-flag word it sounds like (:data:`SOUNDS_LIKE`), whether
+    of the beam with one word the red-flag word it sounds like (:data:`SOUNDS_LIKE`, and
+    :data:`HEARD_PLURAL`), whether
     the engine was sure of that word or not; and before them, the transcript with each word
     the prompt put there (:attr:`Heard.pulled`) read as each of :data:`IN_PLACE_OF_PULLED`,
     and with each unsure word of :data:`CHECKED_FLIPS` flipped ("not" as "now").
@@ -261,7 +269,7 @@ def variants(heard: Heard, limit: int = 6) -> list[str]:
     for source in (heard.text, *heard.alternatives):
         tokens = source.split()
         for i, token in enumerate(tokens):
-            swapped = _swap(token, SOUNDS_LIKE)
+            swapped = _swap(_swap(token, SOUNDS_LIKE), HEARD_PLURAL)
             if swapped == token:
                 continue
             reading = " ".join([*tokens[:i], swapped, *tokens[i + 1 :]])
