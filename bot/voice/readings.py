@@ -296,13 +296,16 @@ def supported(heard: Heard) -> list[str]:
             if len(changed) == 1 and len(source.split()) == len(words):
                 at = changed[0]
                 floor = SUPPORTED
-                flip = CHECKED_FLIPS.get(_key(source.split()[at])) == _key(words[at])
-                if (
-                    source == heard.text
-                    and (at in heard.pulled or flip)
-                    and len(heard.words) == len(words)
-                ):  # likelier than the word heard
-                    floor = max(floor, heard.words[at])
+                was, now = _key(source.split()[at]), _key(words[at])
+                compared = CHECKED_FLIPS.get(was) == now or (
+                    now in IN_PLACE_OF_PULLED
+                    and SOUNDS_LIKE.get(was) != now
+                    and HEARD_PLURAL.get(was) != now
+                )  # a flip, or an everyday word in place of one the prompt put there
+                if compared:
+                    if source != heard.text or len(heard.words) != len(words):
+                        break  # nothing to compare with (a long note's first window)
+                    floor = max(floor, heard.words[at])  # as likely as the word heard
                 if probabilities[at] >= floor:
                     out.append(reading)
                 break
