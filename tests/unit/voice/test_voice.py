@@ -53,10 +53,11 @@ needs_extra = pytest.mark.skipif(not voice.available(), reason=NO_EXTRA)
 FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.94, 0.83, 1
 HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.88, 0.76, 1
 HELDOUT_RECALL_CLEAN, HELDOUT_RECALL_NOISY = 13 / 16, 7 / 8
-# The harder tuning clips (hard/): measured 83.3% / 66.7% intent, red-flag recall 10/12 clean
-# and 7/12 noisy, no false alarm; floors a clip under.
-HARD_CLEAN, HARD_NOISY, HARD_FALSE_ALARMS = 19 / 24, 15 / 24, 1
-HARD_RECALL_CLEAN, HARD_RECALL_NOISY = 9 / 12, 6 / 12
+# The harder tuning clips (hard/): measured 87.5% / 70.8% intent, red-flag recall 11/12 clean
+# and 8/12 noisy, no false alarm (a prompt word the audio does not support read as the everyday
+# words in its place, the typed screen's "can't lift it"); floors a clip under.
+HARD_CLEAN, HARD_NOISY, HARD_FALSE_ALARMS = 20 / 24, 16 / 24, 1
+HARD_RECALL_CLEAN, HARD_RECALL_NOISY = 10 / 12, 7 / 12
 
 
 @pytest.fixture(scope="session")
