@@ -63,6 +63,9 @@ _PRONOUNS = frozenset({"it", "they", "them"})
 _DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"})
 """Words between a verb and the person it acts on ("carrying my daughter")."""
 _DEGREE = frozenset({"so", "that", "too", "such"})
+_MOVING = frozenset({"lift", "raise", "move", "pick", "flex", "bend", "straighten", "point"})
+"""Verbs whose "it" or "them" ("I can't lift it") is the body part named before it in the
+sentence, when nothing else was named since (see :meth:`SafetyScreen._resolved`)."""
 """After the pronoun, these make it the "it" of "it was that bad", about nothing named."""
 AFFIRMING_SCOPE = 4
 """Most words before "that's happening to me" where a denial or "if" unsays it."""
@@ -428,7 +431,7 @@ class SafetyScreen:
             known.clear()
         for sentence in sentences(message) if split is None else split:
             own = self._tokens(sentence)
-            tokens = self._bridged(before, own)
+            tokens = self._resolved(self._bridged(before, own))
             # "My foot. It drags. It slaps.": the foot named stays named; a fragment's reading
             # does not snowball into the next one.
             before = own if len(tokens) > len(own) else tokens
@@ -495,6 +498,25 @@ class SafetyScreen:
         ):  # a fragment with a word of a red flag in it
             return [*before[-BRIDGE_WORDS:], *tokens]
         return tokens
+
+    def _resolved(self, tokens: list[str]) -> list[str]:
+        """``tokens`` with the "it" or "them" a moving verb acts on read as the body part named
+        before it: "my foot locks when I walk and I can't lift it" reads "... lift foot". A
+        thing named since ("the bag was so heavy I couldn't lift it": a word after "my",
+        "the", "a", ...) stands in the way, and so does more than :data:`BRIDGE_WORDS` words."""
+        if _PRONOUNS.isdisjoint(tokens):
+            return tokens
+        out = list(tokens)
+        for i in range(1, len(tokens)):
+            if tokens[i] not in _PRONOUNS or tokens[i - 1] not in _MOVING:
+                continue
+            for j in range(i - 2, max(-1, i - 2 - BRIDGE_WORDS), -1):
+                if tokens[j] in self._antecedents:
+                    out[i] = tokens[j]
+                    break
+                if j > 0 and tokens[j - 1] in _DETERMINERS:
+                    break  # another thing was named last
+        return out
 
     @staticmethod
     def _object_of_a_verb(s: _Sentence, at: int) -> bool:

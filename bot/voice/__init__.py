@@ -26,17 +26,20 @@ from bot.voice.queue import (
     VoiceQueue,
 )
 from bot.voice.readings import (
+    IN_PLACE_OF_PULLED,
     MIN_CONFIDENCE,
     NOT_HEARD,
     answer_heard,
     hypotheses,
     normalised,
     supported,
+    unsure,
     urgent_reading,
     variants,
 )
 
 __all__ = [
+    "IN_PLACE_OF_PULLED",
     "MAX_BYTES",
     "MAX_SECONDS",
     "MIN_CONFIDENCE",
@@ -59,6 +62,7 @@ __all__ = [
     "model_dir",
     "normalised",
     "supported",
+    "unsure",
     "urgent_reading",
     "variants",
     "wanted",

@@ -25,6 +25,7 @@ import io
 import logging
 import math
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,10 +51,23 @@ ALTERNATIVES = 5
 """Beam size; every hypothesis of the beam is screened for urgent symptoms."""
 WINDOW_SECONDS = 15
 """Notes up to this long are decoded in one go; longer ones in chunks of this length."""
-MAX_CHECKED = 6
+MAX_CHECKED = 14
 """At most this many readings of a note are checked against the audio (one decoder pass
-each without the prompt, about 0.02 s on 2 cores)."""
+each without the prompt, about 0.02 s on 2 cores): six sound-alikes, the words in place of
+one the prompt put there (:attr:`Heard.pulled`) and the unsure negations flipped."""
 NO_SPEECH = 0.8
+"""Whisper's no-speech probability above which a window counts as silence."""
+PULLED = 0.01
+"""A word of the prompt in a transcript that the decoder, made to read the transcript
+without the prompt, gives less than this may have been put there by the prompt rather than
+heard (:attr:`Heard.pulled`): a "lumbar" said as "loo" got 0.0001 on the tuning clips. The
+clinic's own words said aloud often get as little ("sciatica" 0.0000 to 0.06: the model
+cannot spell them unprompted), so this only makes a word a place to try the everyday words
+of urgent symptoms, each kept only where the audio likes it better
+(:func:`bot.voice.readings.supported`)."""
+PULLED_LETTERS = 5
+"""Words of the prompt this long or longer can be pulled in: its domain words, not its
+short everyday ones ("leg", "had")."""
 """Whisper's no-speech probability above which a window counts as silence."""
 
 
@@ -85,11 +99,15 @@ class Heard:
     alternatives: tuple[str, ...] = ()
     words: tuple[float, ...] = ()
     """How sure the engine is of each word of ``text`` (split at blanks), 0..1; empty when
-    it does not say (the default engine says when a reading below could depend on it)."""
+    it does not say (the default engine says when a reading below could depend on it, from
+    the audio alone: read without the prompt)."""
     checked: tuple[tuple[str, tuple[float, ...]], ...] = ()
     """Other readings the engine was asked to check against the audio
     (:attr:`WhisperEngine.variants`), each with the probability of each of its words when the
     decoder is made to read it; empty when none was asked for."""
+    pulled: tuple[int, ...] = ()
+    """Positions of the words of ``text`` the prompt put there: words of the prompt the audio
+    alone barely supports (:data:`PULLED`), such as "lumbar" heard for "loo"."""
 
 
 class Engine(Protocol):
@@ -307,8 +325,9 @@ class WhisperEngine:
         expected_sha256: What ``model.bin`` must hash to (:data:`MODEL_SHA256` by default).
         threads: CPU threads for one transcription.
         weigh: Says of a transcript whether the probability of each of its words is worth a
-            second pass of the decoder (:func:`bot.voice.readings.worth_weighing`); None
-            weighs none.
+            second pass of the decoder, without the prompt
+            (:func:`bot.voice.readings.worth_weighing`); None weighs none (but a transcript
+            with a word of the prompt is weighed, to find the words it put there).
         variants: Says of what was heard which other readings to check against the audio
             (:func:`bot.voice.readings.variants`): each is read by the decoder and comes
             back with its words' probabilities in :attr:`Heard.checked`; None checks none.
@@ -350,6 +369,9 @@ class WhisperEngine:
         self._weigh = weigh
         self._variants = variants
         self._second_below = second_below
+        self._prompt_words = frozenset(
+            w for w in re.findall(r"[a-z][a-z'-]*", prompt.lower()) if len(w) >= PULLED_LETTERS
+        )
         self._model: Any = None
 
     def load(self) -> None:
@@ -424,6 +446,12 @@ class WhisperEngine:
         ``variants`` asks for are then checked against the audio (:attr:`Heard.checked`),
         without the prompt: what the audio supports, not what the prompt expects (and a
         sixth of the time: the decoder does not read the prompt's 200 tokens again).
+
+        The probability of each word of the transcript (:attr:`Heard.words`), asked for when
+        ``weigh`` says a reading could turn on it or a word of the prompt was heard, is read
+        the same way, without the prompt; a word of the prompt the audio alone barely
+        supports (:data:`PULLED`) is marked as one the prompt may have put there
+        (:attr:`Heard.pulled`).
         """
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
@@ -442,17 +470,26 @@ class WhisperEngine:
         length = len(result.sequences_ids[0])
         confidence = math.exp(result.scores[0] * length / (length + 1))
         bare = model.get_prompt(tokenizer, [], without_timestamps=True)
+        frames = min(len(samples), 30 * SAMPLE_RATE) // 160
+        said = texts[0].split()
+        keys = [w.strip(".,!?;:\"'").lower() for w in said]
+        words: tuple[float, ...] = ()
+        if (self._weigh is not None and self._weigh(texts[0])) or not self._prompt_words.isdisjoint(
+            keys
+        ):
+            # Read without the prompt: how sure the audio alone is of each word (a sixth of
+            # the time of a pass with the prompt's 200 tokens).
+            words = self._word_probabilities(
+                features, bare, result.sequences_ids[0], frames, tokenizer, texts[0]
+            )
+        pulled = tuple(
+            i for i, p in enumerate(words) if p < PULLED and keys[i] in self._prompt_words
+        )
         if self._second_below is not None and confidence < self._second_below and previous:
             again = self._generate(features, bare)
             texts += [tokenizer.decode(ids).strip() for ids in again.sequences_ids]
         others = tuple(dict.fromkeys(t for t in texts[1:] if t and t != texts[0]))
-        frames = min(len(samples), 30 * SAMPLE_RATE) // 160
-        words: tuple[float, ...] = ()
-        if self._weigh is not None and self._weigh(texts[0]):
-            words = self._word_probabilities(
-                features, prompt, result.sequences_ids[0], frames, tokenizer, texts[0]
-            )
-        heard = Heard(texts[0], confidence, others, words)
+        heard = Heard(texts[0], confidence, others, words, pulled=pulled)
         if self._variants is None:
             return heard
         checked = []
@@ -463,7 +500,7 @@ class WhisperEngine:
             )
             if probabilities:
                 checked.append((variant.strip(), probabilities))
-        return Heard(texts[0], confidence, others, words, tuple(checked))
+        return Heard(texts[0], confidence, others, words, tuple(checked), pulled)
 
     def _generate(self, features: Any, prompt: list[int]) -> Any:
         """The beam's :data:`ALTERNATIVES` hypotheses for ``features`` after ``prompt``."""

@@ -75,6 +75,13 @@ SOUNDS_LIKE: dict[str, str] = {
 as "I can't be"). Screening these readings can only add an urgent answer."""
 
 
+HEARD_PLURAL: dict[str, str] = {
+    word + "s": target for word, target in SOUNDS_LIKE.items() if word + "s" not in SOUNDS_LIKE
+}
+"""A sound-alike heard with an "s" on the end ("my gums" for "numb"): read as the same
+red-flag word, but only in the readings checked against the audio (:func:`variants`)."""
+
+
 NEGATION_FLIPS: dict[str, str] = {
     "can": "can't",
     "can't": "can",
@@ -85,6 +92,13 @@ NEGATION_FLIPS: dict[str, str] = {
 """Words noise turns into each other where the difference decides an urgent reading ("I can't
 lift my foot" heard as "I can lift my foot"). Where one is unsure, both readings are screened."""
 
+CHECKED_FLIPS: dict[str, str] = {"can": "can't", "not": "now", "know": "no"}
+"""Flips noise makes that can turn a note urgent ("they're now getting weak" heard as "not
+getting weak"). Where the engine is unsure of the word, the flipped reading is checked
+against the audio and counts only where the audio likes the flipped word at least as well
+as the heard one (:func:`supported`); the other way ("can't" as "can") could only take an
+urgent answer away."""
+
 UNSURE_PROBABILITY = 0.9
 """A word the engine gives less than this is one it may have misheard (see :func:`unsure`)."""
 
@@ -94,6 +108,11 @@ to read it from the note's audio alone (no prompt), is one the audio supports (s
 :func:`supported`). On the tuning clips the true "pee"/"peed" readings got 0.0018 to 0.028,
 the one look-alike whose reading screens urgent (a noisy "my cat keeps being sick" heard as
 "my cannot be experienced") 0.0006: the floor sits between them."""
+
+IN_PLACE_OF_PULLED = ("loo", "toilet", "wee", "pee", "numb", "bum")
+"""Everyday words of urgent symptoms a word the prompt put in a transcript may stand for
+(:attr:`Heard.pulled`: "I can't tell when I need the lumbar" said as "... the loo"). Each in
+its place is a reading checked against the audio (:func:`variants`)."""
 
 SECOND_BELOW = 0.8
 """Under this confidence the engine decodes a note a second time without the prompt (about a
@@ -142,6 +161,7 @@ def unsure(heard: Heard) -> set[int]:
     out: set[int] = set()
     if len(heard.words) == len(words):
         out.update(i for i, p in enumerate(heard.words) if p < UNSURE_PROBABILITY)
+    out.update(i for i in heard.pulled if i < len(words))
     keys = [_key(w) for w in words]
     for alternative in heard.alternatives:
         matched = _matched(keys, [_key(w) for w in alternative.split()])
@@ -219,8 +239,11 @@ def hypotheses(heard: Heard, limit: int = 24) -> list[str]:
 
 def variants(heard: Heard, limit: int = 6) -> list[str]:
     """Readings of ``heard`` to check against the audio: the transcript and each alternative
-    of the beam with one word the red-flag word it sounds like (:data:`SOUNDS_LIKE`), whether
-    the engine was sure of that word or not.
+    of the beam with one word the red-flag word it sounds like (:data:`SOUNDS_LIKE`, and
+    :data:`HEARD_PLURAL`), whether
+    the engine was sure of that word or not; and before them, the transcript with each word
+    the prompt put there (:attr:`Heard.pulled`) read as each of :data:`IN_PLACE_OF_PULLED`,
+    and with each unsure word of :data:`CHECKED_FLIPS` flipped ("not" as "now").
 
     The engine reads each of them with its decoder (:attr:`Heard.checked`); a reading whose
     changed word the audio supports (:data:`SUPPORTED`) is screened like the beam's own
@@ -228,15 +251,30 @@ def variants(heard: Heard, limit: int = 6) -> list[str]:
     screened as "pee"; one it says is "be" stays "be".
     """
     out: dict[str, str] = {}
+    tokens = heard.text.split()
+    for i in heard.pulled:
+        if i >= len(tokens):
+            continue
+        for word in IN_PLACE_OF_PULLED:
+            core = tokens[i].strip(_PUNCTUATION)
+            swapped = tokens[i].replace(core, word, 1) if core else word
+            reading = " ".join([*tokens[:i], swapped, *tokens[i + 1 :]])
+            out.setdefault(normalise(reading), reading)
+    doubtful = unsure(heard)
+    for i, token in enumerate(tokens):
+        if i in doubtful and _key(token) in CHECKED_FLIPS:
+            reading = " ".join([*tokens[:i], _swap(token, CHECKED_FLIPS), *tokens[i + 1 :]])
+            out.setdefault(normalise(reading), reading)
+    start = len(out)
     for source in (heard.text, *heard.alternatives):
         tokens = source.split()
         for i, token in enumerate(tokens):
-            swapped = _swap(token, SOUNDS_LIKE)
+            swapped = _swap(_swap(token, SOUNDS_LIKE), HEARD_PLURAL)
             if swapped == token:
                 continue
             reading = " ".join([*tokens[:i], swapped, *tokens[i + 1 :]])
             out.setdefault(normalise(reading), reading)  # not twice for a comma
-            if len(out) >= limit:
+            if len(out) - start >= limit:
                 return list(out.values())
     return list(out.values())
 
@@ -244,7 +282,9 @@ def variants(heard: Heard, limit: int = 6) -> list[str]:
 def supported(heard: Heard) -> list[str]:
     """The readings the engine checked (:attr:`Heard.checked`) whose changed words the audio
     supports: the decoder, made to read them, gave each of those words at least
-    :data:`SUPPORTED`."""
+    :data:`SUPPORTED`, and a word in place of one the prompt put there
+    (:attr:`Heard.pulled`) or a flipped negation (:data:`CHECKED_FLIPS`) at least what the
+    audio gives the word heard."""
     out = []
     for reading, probabilities in heard.checked:
         words = reading.split()
@@ -254,7 +294,19 @@ def supported(heard: Heard) -> list[str]:
             kept = _matched([_key(w) for w in words], [_key(w) for w in source.split()])
             changed = [i for i in range(len(words)) if i not in kept]
             if len(changed) == 1 and len(source.split()) == len(words):
-                if probabilities[changed[0]] >= SUPPORTED:
+                at = changed[0]
+                floor = SUPPORTED
+                was, now = _key(source.split()[at]), _key(words[at])
+                compared = CHECKED_FLIPS.get(was) == now or (
+                    now in IN_PLACE_OF_PULLED
+                    and SOUNDS_LIKE.get(was) != now
+                    and HEARD_PLURAL.get(was) != now
+                )  # a flip, or an everyday word in place of one the prompt put there
+                if compared:
+                    if source != heard.text or len(heard.words) != len(words):
+                        break  # nothing to compare with (a long note's first window)
+                    floor = max(floor, heard.words[at])  # as likely as the word heard
+                if probabilities[at] >= floor:
                     out.append(reading)
                 break
     return out
@@ -284,6 +336,7 @@ def normalised(heard: Heard) -> Heard:
         tuple(dict.fromkeys(m for m in map(_marks, heard.alternatives) if m and m != _marks(text))),
         probabilities,
         heard.checked,
+        tuple(i for i in heard.pulled if i < len(text.split())),
     )
 
 
@@ -322,12 +375,14 @@ def urgent_reading(screen: SafetyScreen, heard: Heard) -> Outcome | None:
     """
     said = normalise(heard.text).split()
     found: Outcome | None = None
-    for reading in dict.fromkeys([*hypotheses(heard), *supported(heard)]):
+    checked = supported(heard)
+    for reading in dict.fromkeys([*hypotheses(heard), *checked]):
         assessment = screen.assess(reading)
         if assessment.outcome not in (Outcome.CRISIS, Outcome.URGENT):
             continue
         changed = _changed(normalise(reading).split(), said)
-        if not any(
+        flipped = reading in checked and changed and _FLIP_WORDS.issuperset(changed)
+        if not flipped and not any(
             _rests_on(finding.words, changed)
             for finding in assessment.findings
             if finding.outcome == assessment.outcome
@@ -337,6 +392,17 @@ def urgent_reading(screen: SafetyScreen, heard: Heard) -> Outcome | None:
             return Outcome.CRISIS
         found = Outcome.URGENT
     return found
+
+
+_FLIP_WORDS = frozenset(
+    w
+    for table in (NEGATION_FLIPS, CHECKED_FLIPS)
+    for pair in table.items()
+    for word in pair
+    for w in normalise(word).split()
+)
+"""The flipped negations as the screen reads them: a reading that differs from the transcript
+only in these (the transcript screened not urgent) is urgent because of the flip."""
 
 
 def _changed(reading: list[str], said: list[str]) -> list[str]:

@@ -579,3 +579,23 @@ def test_every_rewrite_needs_one_of_the_rewrite_words() -> None:
             assert pattern.search(text), (pattern.pattern, text)
             assert not words.isdisjoint(text.split()), (pattern.pattern, text)
             assert words <= _REWRITE_WORDS
+
+
+@pytest.mark.parametrize(
+    ("message", "outcome"),
+    [
+        ("my foot just locks when I walk and I can't lift it", Outcome.URGENT),
+        ("my right foot gets stuck and I cannot raise it at all", Outcome.URGENT),
+        ("my toes, I can't move them", Outcome.URGENT),
+        # another thing named since the foot is what "it" is
+        ("my foot hurts when I pick up my bag and I can't lift it", None),
+        ("hurt my foot on a box in the hall and i can't lift it, it's full of books", None),
+        # a joint that locks is not a foot that drops
+        ("my knee locks when I squat and I can't straighten it", None),
+        ("my foot doesn't drag, i can lift it fine", Outcome.DENIED),
+    ],
+)
+def test_the_it_a_moving_verb_acts_on_is_the_body_part_named_before(
+    screen: SafetyScreen, message: str, outcome: Outcome | None
+) -> None:
+    assert _outcome(screen, message) == outcome, screen.assess(message)

@@ -12,6 +12,7 @@ import inspect
 import logging
 import threading
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +53,11 @@ needs_extra = pytest.mark.skipif(not voice.available(), reason=NO_EXTRA)
 FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.94, 0.83, 1
 HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.88, 0.76, 1
 HELDOUT_RECALL_CLEAN, HELDOUT_RECALL_NOISY = 13 / 16, 7 / 8
-# The harder tuning clips (hard/): measured 83.3% / 66.7% intent, red-flag recall 10/12 clean
-# and 7/12 noisy, no false alarm; floors a clip under.
-HARD_CLEAN, HARD_NOISY, HARD_FALSE_ALARMS = 19 / 24, 15 / 24, 1
-HARD_RECALL_CLEAN, HARD_RECALL_NOISY = 9 / 12, 6 / 12
+# The harder tuning clips (hard/): measured 87.5% / 70.8% intent, red-flag recall 11/12 clean
+# and 8/12 noisy, no false alarm (a prompt word the audio does not support read as the everyday
+# words in its place, the typed screen's "can't lift it"); floors a clip under.
+HARD_CLEAN, HARD_NOISY, HARD_FALSE_ALARMS = 20 / 24, 16 / 24, 1
+HARD_RECALL_CLEAN, HARD_RECALL_NOISY = 10 / 12, 7 / 12
 
 
 @pytest.fixture(scope="session")
@@ -409,6 +411,40 @@ def test_variants_are_one_sound_alike_each_without_repeats():
     assert voice.variants(voice.Heard("where is the piriformis muscle", 0.9)) == []
 
 
+def test_a_word_the_prompt_put_in_is_read_as_the_everyday_words_it_may_stand_for(dialogue):
+    text = "I can't tell when I need the lumbar anymore."
+    words = (0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.0002, 0.95)
+    pulled = voice.Heard(text, 0.84, (), words, pulled=(7,))
+    got = voice.variants(pulled)
+    assert got[: len(voice.IN_PLACE_OF_PULLED)] == [
+        text.replace("lumbar", word) for word in voice.IN_PLACE_OF_PULLED
+    ]
+    assert 7 in voice.unsure(pulled)
+    # the audio supports "loo" in its place: the urgent answer; it does not: none
+    loo = text.replace("lumbar", "loo")
+    support = tuple(0.2 if w == "loo" else 0.95 for w in loo.split())
+    assert red_flag(dialogue, replace(pulled, checked=((loo, support),)))
+    refuse = tuple(0.0001 if w == "loo" else 0.95 for w in loo.split())
+    assert not red_flag(dialogue, replace(pulled, checked=((loo, refuse),)))
+    # a word the audio heard is no place for other words
+    assert voice.variants(replace(pulled, pulled=())) == []
+
+
+def test_an_unsure_negation_flipped_counts_where_the_audio_likes_it_as_well(dialogue):
+    text = "my legs are not numb since this morning"
+    flipped = "my legs are now numb since this morning"
+    heard = sure(text, "not")  # "not" at 0.3
+    assert not red_flag(dialogue, heard)
+    assert flipped in voice.variants(heard)
+    assert flipped not in voice.variants(sure(text))  # a sure "not" stays "not"
+    liked = tuple(0.35 if w == "now" else 0.95 for w in flipped.split())
+    assert red_flag(dialogue, replace(heard, checked=((flipped, liked),)))
+    # above SUPPORTED but less than the audio gives "not": not screened
+    less = tuple(0.2 if w == "now" else 0.95 for w in flipped.split())
+    assert voice.supported(replace(heard, checked=((flipped, less),))) == []
+    assert not red_flag(dialogue, replace(heard, checked=((flipped, less),)))
+
+
 def test_readings_never_remove_an_urgent_answer(dialogue):
     heard = voice.Heard("I can't control my bladder", 0.9, ("I can control my bladder",))
     assert voice.answer_heard(dialogue, ChatState(), heard)[0].red_flag
@@ -660,3 +696,10 @@ async def test_the_queue_refuses_beyond_its_limit_by_itself():
     finally:
         gate.set()
         queue.close()
+
+
+def test_a_sound_alike_heard_with_an_s_is_checked_as_the_same_word():
+    heard = voice.Heard("It's gone around with my gums and between my legs.", 0.56)
+    assert voice.variants(heard) == ["It's gone around with my numb and between my legs."]
+    # only checked against the audio: not read so unchecked
+    assert "It's gone around with my numb and between my legs." not in voice.hypotheses(heard)
