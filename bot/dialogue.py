@@ -1950,14 +1950,12 @@ def _with_buttons(reply: Reply, buttons: tuple[Button, ...]) -> Reply:
     """``reply`` with other buttons: what :func:`dataclasses.replace` gives, copied field
     by field rather than built again (a reply checks nothing when it is built), since every
     answer that leaves a topic gets its Back button so."""
-    other = object.__new__(Reply)
-    other.__dict__.update(reply.__dict__, buttons=buttons)
-    return other
+    return _with_fields(reply, buttons=buttons)
 
 
 def _with_fields(reply: Reply, **fields: object) -> Reply:
-    """``reply`` with other values of some fields, copied as :func:`_with_buttons` copies
-    it (what :func:`dataclasses.replace` gives, without building the reply again)."""
+    """``reply`` with other values of some fields: what :func:`dataclasses.replace` gives,
+    copied field by field rather than built again (a reply checks nothing when it is built)."""
     other = object.__new__(Reply)
     other.__dict__.update(reply.__dict__, **fields)
     return other

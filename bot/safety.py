@@ -63,10 +63,10 @@ _PRONOUNS = frozenset({"it", "they", "them"})
 _DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"})
 """Words between a verb and the person it acts on ("carrying my daughter")."""
 _DEGREE = frozenset({"so", "that", "too", "such"})
+"""After the pronoun, these make it the "it" of "it was that bad", about nothing named."""
 _MOVING = frozenset({"lift", "raise", "move", "pick", "flex", "bend", "straighten", "point"})
 """Verbs whose "it" or "them" ("I can't lift it") is the body part named before it in the
 sentence, when nothing else was named since (see :meth:`SafetyScreen._resolved`)."""
-"""After the pronoun, these make it the "it" of "it was that bad", about nothing named."""
 AFFIRMING_SCOPE = 4
 """Most words before "that's happening to me" where a denial or "if" unsays it."""
 HYPOTHETICAL_SCOPE = 12
