@@ -457,7 +457,10 @@ class SafetyScreen:
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
             s = self._read(sentence, tokens)
-            assessed = self._assess_sentence(s, where, anchors)
+            # A fragment read with the sentence before it ("Numb.") adds what its own words
+            # complete; a sign wholly in the borrowed words was read in its own sentence, with
+            # its context ("I read about saddle numbness. Everything feels normal.").
+            assessed = self._assess_sentence(s, where, anchors, len(tokens) - len(own))
             findings.extend(assessed)
             outcomes = {f.outcome for f in assessed}
             if Outcome.CRISIS in outcomes:
@@ -739,7 +742,10 @@ class SafetyScreen:
         s: _Sentence,
         where: Mapping[str, Set[int]],
         anchored: Sequence[tuple[_Rule, list[_Span]]],
+        borrowed: int = 0,
     ) -> list[Finding]:
+        """The findings of one sentence; a sign none of whose words comes after the first
+        ``borrowed`` tokens (those of the sentence before a fragment) is not read again."""
         findings: list[Finding] = []
         urgent = False
         hits = (
@@ -755,6 +761,8 @@ class SafetyScreen:
             first = min(a for a, _ in spans)
             last = max(b for _, b in spans)
             words = tuple(" ".join(s.tokens[a : b + 1]) for a, b in spans)
+            if last < borrowed and not partial:
+                continue  # read already, in its own sentence
             if partial:
                 denial = self._denial(s, first, last, symptom)
                 if denial is not None:

@@ -513,6 +513,49 @@ def test_sentences_read_together_raise_no_false_alarm(screen: SafetyScreen, mess
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        # one leg giving way at a jolt of pain is the pain, not a weakening leg
+        "when the pain shoots down my leg it buckles for a second, then i'm fine",
+        "some days a zap goes down my leg and my knee gives way",
+        # a leak put down to the baby's weight or the pelvic floor
+        "i leak a little when i sneeze but the midwife says it's the weight of the baby",
+        "i wet myself a bit when i jump, pelvic floor is shot after three kids",
+        # a numbness unchanged for years
+        "my feet have been numb for years from diabetes, the sciatica is new",
+        # what a condition can do, read or heard in general
+        "my neighbour says sciatica can cause bladder problems and now i'm paranoid",
+        "i read that back pain at night can be cancer and couldn't sleep",
+        # a sign read about, then a fragment: the fragment does not read it again
+        "i read up on saddle numbness last night. everything feels normal.",
+        # the pain moved to the other leg years after the first
+        "years ago it was my right leg. now my other leg aches after flights.",
+    ],
+)
+def test_look_alikes_told_in_stories_are_no_alarm(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a leg that keeps giving way, or does out of nowhere, is weakening
+        "my leg keeps giving way on the stairs",
+        "out of nowhere my leg buckled in the kitchen",
+        "my legs gave way twice today",
+        # the other leg joining in
+        "my right leg was bad and now my left leg has joined in",
+        # years of sciatica do not make a new sign old
+        "i've had sciatica for years but since yesterday my feet are numb",
+        # a personal history of cancer is not made a worry by what was read
+        "i had breast cancer and now my back aches at night",
+    ],
+)
+def test_signs_next_to_look_alike_words_stay_urgent(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
 def test_someone_else_acting_is_still_someone_else(screen: SafetyScreen) -> None:
     found = screen.assess("my wife was carrying our son and slipped on the ice this morning")
     assert found.outcome == Outcome.URGENT
