@@ -531,6 +531,11 @@ def test_sentences_read_together_raise_no_false_alarm(screen: SafetyScreen, mess
         "i read up on saddle numbness last night. everything feels normal.",
         # the pain moved to the other leg years after the first
         "years ago it was my right leg. now my other leg aches after flights.",
+        # a scraped foot, a temperature with the flu, the pain doing the same elsewhere
+        "i scraped my foot on a rock on holiday and it's healing",
+        "i had a temperature last week with flu and now my back aches",
+        "my left leg hurts and now my right hip is doing the same",
+        "i wake up shaking my hand to get the feeling back",
     ],
 )
 def test_look_alikes_told_in_stories_are_no_alarm(screen: SafetyScreen, message: str) -> None:
@@ -550,6 +555,17 @@ def test_look_alikes_told_in_stories_are_no_alarm(screen: SafetyScreen, message:
         "i've had sciatica for years but since yesterday my feet are numb",
         # a personal history of cancer is not made a worry by what was read
         "i had breast cancer and now my back aches at night",
+        # a foot that drops, told by its sound or by toes scraping the floor
+        "when i walk my foot just goes thud on the floor",
+        "my toes scrape the floor when i walk now",
+        # weakness reaching another part; a leg that is not one's own
+        "the weakness started in my calf and now my thigh is going too",
+        "my whole leg feels like it belongs to someone else",
+        "the numbness is in my left foot and now the right foot is doing it as well",
+        # feverish in other words; a bowel or bladder that does not empty
+        "i'm burning hot and shaking and my lower back is agony",
+        "i keep going back to the loo because it doesn't all come out",
+        "i've got flu like symptoms, a fever and my back is agony",
     ],
 )
 def test_signs_next_to_look_alike_words_stay_urgent(screen: SafetyScreen, message: str) -> None:
