@@ -67,6 +67,10 @@ _DEGREE = frozenset({"so", "that", "too", "such"})
 _MOVING = frozenset({"lift", "raise", "move", "pick", "flex", "bend", "straighten", "point"})
 """Verbs whose "it" or "them" ("I can't lift it") is the body part named before it in the
 sentence, when nothing else was named since (see :meth:`SafetyScreen._resolved`)."""
+_NOW = frozenset({"now", "today", "tonight", "yesterday", "this", "last", "since"})
+"""First words of the ``current`` phrases that tell of now ("now", "this morning", "since
+yesterday"), which end a hypothetical's scope; not "suddenly" ("what if I suddenly lose
+control")."""
 AFFIRMING_SCOPE = 4
 """Most words before "that's happening to me" where a denial or "if" unsays it."""
 HYPOTHETICAL_SCOPE = 12
@@ -820,9 +824,16 @@ class SafetyScreen:
         # 2. Asked about: "what if", "signs of", "can sciatica cause" before the term; or the
         # term sits in a question that is not about the writer ("is foot drop serious?").
         # Thoughts of suicide are never taken as a question.
+        # A terminator ends the scope ("it could be the codeine but I haven't peed since
+        # this morning"), and so does a word of now between ("my physio warned me about this
+        # and now my foot drags"); a comma does not ("reading about the red flags, bladder
+        # problems, saddle numbness").
         if rule.kind != "crisis":
+            ends = [a for a, _ in s.free.get("terminators", ())]
+            ends += [a for a, _ in s.spans.get("current", ()) if s.tokens[a] in _NOW]
             for a, b in self._triggers(s, "hypothetical", symptom):
-                if b < first and first - b <= HYPOTHETICAL_SCOPE:
+                reaches = not any(b < end < first for end in ends)
+                if b < first and first - b <= HYPOTHETICAL_SCOPE and reaches:
                     return finding(Outcome.ASKING, text((a, b)))
         first_person = [a for a, _ in self._triggers(s, "first_person", symptom)]
         if s.question and rule.kind != "crisis":

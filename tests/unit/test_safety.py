@@ -572,6 +572,43 @@ def test_signs_next_to_look_alike_words_stay_urgent(screen: SafetyScreen, messag
     assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a hedge, then "but" and the sign: the hedge does not reach past the "but"
+        "it could be the codeine but i haven't had a wee since this morning",
+        "might be the painkillers, but i can't feel when i need to pee anymore",
+        "i'm worried it's just stress but i can't get an erection since my back went",
+        "the physio said no red flags last week, but since yesterday i can't feel my saddle area",
+        # what was read or warned about, then now
+        "my physio warned me about this and now my foot is dragging",
+        # an aside with "if" or "whether"
+        "if i'm honest i haven't peed properly in two days",
+        "not sure whether it matters, my foot drags",
+    ],
+)
+def test_a_hedge_or_a_warning_does_not_reach_past_but_or_now(
+    screen: SafetyScreen, message: str
+) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a list of what was read about runs on past its commas
+        "i've been reading about the red flags, bladder problems, saddle numbness, and i'm scared",
+        "the leaflet says to look out for: bladder problems, numbness around the bottom, weak legs",
+        # a list going on with "but also"; "whether" and "suddenly" stay hypothetical
+        "my physio said to watch for foot drop, but also for numbness when wiping",
+        "i'm worried about cauda equina but mostly about whether my bladder would stop working",
+        "what if i suddenly lose control of my bladder",
+    ],
+)
+def test_a_hypothetical_reaches_over_commas_and_lists(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) == Outcome.ASKING, screen.assess(message)
+
+
 def test_someone_else_acting_is_still_someone_else(screen: SafetyScreen) -> None:
     found = screen.assess("my wife was carrying our son and slipped on the ice this morning")
     assert found.outcome == Outcome.URGENT
