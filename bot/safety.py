@@ -230,6 +230,12 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
             "unable to",
         ),
         (
+            "stopped",
+            "stopped being able to",
+            r"\bstopped being able to\b",
+            "unable to",
+        ),
+        (
             "longer",
             "no longer ",
             r"\bno longer (?=feel|control|lift|move|walk|stand|hold|pee|wee)",

@@ -566,6 +566,11 @@ def test_look_alikes_told_in_stories_are_no_alarm(screen: SafetyScreen, message:
         "i'm burning hot and shaking and my lower back is agony",
         "i keep going back to the loo because it doesn't all come out",
         "i've got flu like symptoms, a fever and my back is agony",
+        # told in the past of days ago: a fall, feet that stopped feeling, no need to wee
+        "after the fall last week my back has been agony",
+        "two days ago i stopped being able to feel my feet",
+        "i'm not able to feel my feet",
+        "a few days back i realised i hadn't needed a wee all day",
     ],
 )
 def test_signs_next_to_look_alike_words_stay_urgent(screen: SafetyScreen, message: str) -> None:
