@@ -892,7 +892,9 @@ class SafetyScreen:
             return finding(Outcome.URGENT, text(trigger), True)
 
         # 4. Over and done with: "years ago", "as a kid", "fully recovered", unless the
-        # clause says it is happening now. A history of cancer always counts.
+        # clause says it is happening now, or a word of now comes between the time and the
+        # sign ("when I was younger I had a disc problem and now it's back, my foot flops").
+        # A history of cancer always counts.
         if not rule.history_counts and rule.kind != "crisis":
             resolved = self._triggers(s, "resolved", symptom)
             if resolved:
@@ -904,7 +906,8 @@ class SafetyScreen:
                 current = [
                     a
                     for a, _ in self._triggers(s, "current", symptom)
-                    if s.clause[a] == here and abs(a - first) < distance
+                    if (s.clause[a] == here and abs(a - first) < distance)
+                    or (t[1] < a < first and s.tokens[a] in _NOW)
                 ]
                 if not current:
                     return finding(Outcome.PAST, text(t))

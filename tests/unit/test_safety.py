@@ -536,6 +536,10 @@ def test_sentences_read_together_raise_no_false_alarm(screen: SafetyScreen, mess
         "i had a temperature last week with flu and now my back aches",
         "my left leg hurts and now my right hip is doing the same",
         "i wake up shaking my hand to get the feeling back",
+        # now after a sign long ago says it is over, not that it is back
+        "when i was pregnant i lost bladder control, it's all fine now",
+        "in 2016 i had surgery for cauda equina and now i'm back to normal",
+        "as a teenager my legs went numb after a fall, it never came back",
     ],
 )
 def test_look_alikes_told_in_stories_are_no_alarm(screen: SafetyScreen, message: str) -> None:
@@ -571,6 +575,12 @@ def test_look_alikes_told_in_stories_are_no_alarm(screen: SafetyScreen, message:
         "two days ago i stopped being able to feel my feet",
         "i'm not able to feel my feet",
         "a few days back i realised i hadn't needed a wee all day",
+        # a time long ago, then now: the sign is now
+        "back in march i hurt my back and since then i've been unable to feel my feet",
+        "when i was younger i had a disc problem and now it's back, my left foot flops",
+        "i've had back trouble since 2018 and last year it got bad, and this month my foot "
+        "started dragging",
+        "my dog pulled me over on the ice two days ago and my back's been awful since",
     ],
 )
 def test_signs_next_to_look_alike_words_stay_urgent(screen: SafetyScreen, message: str) -> None:
