@@ -802,6 +802,18 @@ class SafetyScreen:
                 return (a, b)
         return None
 
+    def _over(self, s: _Sentence, first: int, symptom: Set[int] = frozenset()) -> list[_Span]:
+        """The words saying a sign is over ("fully recovered", "he's fine") that reach the
+        term at ``first``: after it, or before it with no terminator between ("I fell and
+        I'm not hurt but my legs are numb": the legs are not over)."""
+        ends = [a for a, _ in s.free.get("terminators", ())]
+        return [
+            (a, b)
+            for a, b in s.free.get("resolved", ())
+            if symptom.isdisjoint(range(a, b + 1))
+            and (a > first or not any(b < end < first for end in ends))
+        ]
+
     def _context_of(
         self,
         s: _Sentence,
@@ -887,7 +899,7 @@ class SafetyScreen:
                 if s.clause[a] in clauses and a not in times
             ]
             long_ago = s.spans.get("historical") and not recent
-            if s.spans.get("resolved") or not now or long_ago:
+            if self._over(s, first) or not now or long_ago:
                 return finding(Outcome.OTHER_HISTORY, text(trigger), True)
             return finding(Outcome.URGENT, text(trigger), True)
 
@@ -896,7 +908,7 @@ class SafetyScreen:
         # sign ("when I was younger I had a disc problem and now it's back, my foot flops").
         # A history of cancer always counts.
         if not rule.history_counts and rule.kind != "crisis":
-            resolved = self._triggers(s, "resolved", symptom)
+            resolved = self._over(s, first, symptom)
             if resolved:
                 return finding(Outcome.PAST, text(resolved[0]))
             historical = self._triggers(s, "historical", symptom) + s.years

@@ -540,6 +540,16 @@ def test_sentences_read_together_raise_no_false_alarm(screen: SafetyScreen, mess
         "when i was pregnant i lost bladder control, it's all fine now",
         "in 2016 i had surgery for cauda equina and now i'm back to normal",
         "as a teenager my legs went numb after a fall, it never came back",
+        "years ago i had foot drop and now i'm fine",
+        # both sides of a thing; legs sore from dancing; sweats from a medicine; feet numb
+        # from the cold; weight lost by exercise; a child who fell and is fine; a normal PSA
+        "i've been sitting on both sides of the sofa trying to get comfy",
+        "my legs are killing me after the wedding, danced all night",
+        "i sweat a lot at night since starting the new antidepressant",
+        "my feet are numb from the cold after walking the dog in the snow",
+        "i've lost loads of weight since i started swimming and the sciatica has eased",
+        "my son fell off his bike last week but he's fine. my sciatica is playing up again.",
+        "i had my psa checked and it was normal, the back pain is from the gym",
     ],
 )
 def test_look_alikes_told_in_stories_are_no_alarm(screen: SafetyScreen, message: str) -> None:
@@ -581,6 +591,13 @@ def test_look_alikes_told_in_stories_are_no_alarm(screen: SafetyScreen, message:
         "i've had back trouble since 2018 and last year it got bad, and this month my foot "
         "started dragging",
         "my dog pulled me over on the ice two days ago and my back's been awful since",
+        # what is over before a "but" does not reach the sign after it
+        "i fell and i'm not hurt but my legs are numb",
+        "my husband fell yesterday and he's fine but can't feel his legs",
+        "years ago i had foot drop, fully recovered, but now my foot drags again",
+        "i'm fine now apart from the fact i haven't had a pee since yesterday",
+        # weight lost without dieting
+        "weight is falling off me and i'm not dieting, and my back aches at night",
     ],
 )
 def test_signs_next_to_look_alike_words_stay_urgent(screen: SafetyScreen, message: str) -> None:
