@@ -67,6 +67,10 @@ _DEGREE = frozenset({"so", "that", "too", "such"})
 _MOVING = frozenset({"lift", "raise", "move", "pick", "flex", "bend", "straighten", "point"})
 """Verbs whose "it" or "them" ("I can't lift it") is the body part named before it in the
 sentence, when nothing else was named since (see :meth:`SafetyScreen._resolved`)."""
+_NOW = frozenset({"now", "today", "tonight", "yesterday", "this", "last", "since"})
+"""First words of the ``current`` phrases that tell of now ("now", "this morning", "since
+yesterday"), which end a hypothetical's scope; not "suddenly" ("what if I suddenly lose
+control")."""
 AFFIRMING_SCOPE = 4
 """Most words before "that's happening to me" where a denial or "if" unsays it."""
 HYPOTHETICAL_SCOPE = 12
@@ -223,6 +227,12 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
             "able",
             "able to",
             r"\b(?:not|no longer|never) (?:been |being |be |really |fully |properly )*able to\b",
+            "unable to",
+        ),
+        (
+            "stopped",
+            "stopped being able to",
+            r"\bstopped being able to\b",
             "unable to",
         ),
         (
@@ -457,7 +467,10 @@ class SafetyScreen:
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
             s = self._read(sentence, tokens)
-            assessed = self._assess_sentence(s, where, anchors)
+            # A fragment read with the sentence before it ("Numb.") adds what its own words
+            # complete; a sign wholly in the borrowed words was read in its own sentence, with
+            # its context ("I read about saddle numbness. Everything feels normal.").
+            assessed = self._assess_sentence(s, where, anchors, len(tokens) - len(own))
             findings.extend(assessed)
             outcomes = {f.outcome for f in assessed}
             if Outcome.CRISIS in outcomes:
@@ -739,7 +752,10 @@ class SafetyScreen:
         s: _Sentence,
         where: Mapping[str, Set[int]],
         anchored: Sequence[tuple[_Rule, list[_Span]]],
+        borrowed: int = 0,
     ) -> list[Finding]:
+        """The findings of one sentence; a sign none of whose words comes after the first
+        ``borrowed`` tokens (those of the sentence before a fragment) is not read again."""
         findings: list[Finding] = []
         urgent = False
         hits = (
@@ -755,6 +771,8 @@ class SafetyScreen:
             first = min(a for a, _ in spans)
             last = max(b for _, b in spans)
             words = tuple(" ".join(s.tokens[a : b + 1]) for a, b in spans)
+            if last < borrowed and not partial:
+                continue  # read already, in its own sentence
             if partial:
                 denial = self._denial(s, first, last, symptom)
                 if denial is not None:
@@ -784,6 +802,18 @@ class SafetyScreen:
                 return (a, b)
         return None
 
+    def _over(self, s: _Sentence, first: int, symptom: Set[int] = frozenset()) -> list[_Span]:
+        """The words saying a sign is over ("fully recovered", "he's fine") that reach the
+        term at ``first``: after it, or before it with no terminator between ("I fell and
+        I'm not hurt but my legs are numb": the legs are not over)."""
+        ends = [a for a, _ in s.free.get("terminators", ())]
+        return [
+            (a, b)
+            for a, b in s.free.get("resolved", ())
+            if symptom.isdisjoint(range(a, b + 1))
+            and (a > first or not any(b < end < first for end in ends))
+        ]
+
     def _context_of(
         self,
         s: _Sentence,
@@ -812,9 +842,16 @@ class SafetyScreen:
         # 2. Asked about: "what if", "signs of", "can sciatica cause" before the term; or the
         # term sits in a question that is not about the writer ("is foot drop serious?").
         # Thoughts of suicide are never taken as a question.
+        # A terminator ends the scope ("it could be the codeine but I haven't peed since
+        # this morning"), and so does a word of now between ("my physio warned me about this
+        # and now my foot drags"); a comma does not ("reading about the red flags, bladder
+        # problems, saddle numbness").
         if rule.kind != "crisis":
+            ends = [a for a, _ in s.free.get("terminators", ())]
+            ends += [a for a, _ in s.spans.get("current", ()) if s.tokens[a] in _NOW]
             for a, b in self._triggers(s, "hypothetical", symptom):
-                if b < first and first - b <= HYPOTHETICAL_SCOPE:
+                reaches = not any(b < end < first for end in ends)
+                if b < first and first - b <= HYPOTHETICAL_SCOPE and reaches:
                     return finding(Outcome.ASKING, text((a, b)))
         first_person = [a for a, _ in self._triggers(s, "first_person", symptom)]
         if s.question and rule.kind != "crisis":
@@ -862,14 +899,16 @@ class SafetyScreen:
                 if s.clause[a] in clauses and a not in times
             ]
             long_ago = s.spans.get("historical") and not recent
-            if s.spans.get("resolved") or not now or long_ago:
+            if self._over(s, first) or not now or long_ago:
                 return finding(Outcome.OTHER_HISTORY, text(trigger), True)
             return finding(Outcome.URGENT, text(trigger), True)
 
         # 4. Over and done with: "years ago", "as a kid", "fully recovered", unless the
-        # clause says it is happening now. A history of cancer always counts.
+        # clause says it is happening now, or a word of now comes between the time and the
+        # sign ("when I was younger I had a disc problem and now it's back, my foot flops").
+        # A history of cancer always counts.
         if not rule.history_counts and rule.kind != "crisis":
-            resolved = self._triggers(s, "resolved", symptom)
+            resolved = self._over(s, first, symptom)
             if resolved:
                 return finding(Outcome.PAST, text(resolved[0]))
             historical = self._triggers(s, "historical", symptom) + s.years
@@ -879,7 +918,8 @@ class SafetyScreen:
                 current = [
                     a
                     for a, _ in self._triggers(s, "current", symptom)
-                    if s.clause[a] == here and abs(a - first) < distance
+                    if (s.clause[a] == here and abs(a - first) < distance)
+                    or (t[1] < a < first and s.tokens[a] in _NOW)
                 ]
                 if not current:
                     return finding(Outcome.PAST, text(t))

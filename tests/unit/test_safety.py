@@ -513,6 +513,134 @@ def test_sentences_read_together_raise_no_false_alarm(screen: SafetyScreen, mess
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        # one leg giving way at a jolt of pain is the pain, not a weakening leg
+        "when the pain shoots down my leg it buckles for a second, then i'm fine",
+        "some days a zap goes down my leg and my knee gives way",
+        # a leak put down to the baby's weight or the pelvic floor
+        "i leak a little when i sneeze but the midwife says it's the weight of the baby",
+        "i wet myself a bit when i jump, pelvic floor is shot after three kids",
+        # a numbness unchanged for years
+        "my feet have been numb for years from diabetes, the sciatica is new",
+        # what a condition can do, read or heard in general
+        "my neighbour says sciatica can cause bladder problems and now i'm paranoid",
+        "i read that back pain at night can be cancer and couldn't sleep",
+        # a sign read about, then a fragment: the fragment does not read it again
+        "i read up on saddle numbness last night. everything feels normal.",
+        # the pain moved to the other leg years after the first
+        "years ago it was my right leg. now my other leg aches after flights.",
+        # a scraped foot, a temperature with the flu, the pain doing the same elsewhere
+        "i scraped my foot on a rock on holiday and it's healing",
+        "i had a temperature last week with flu and now my back aches",
+        "my left leg hurts and now my right hip is doing the same",
+        "i wake up shaking my hand to get the feeling back",
+        # now after a sign long ago says it is over, not that it is back
+        "when i was pregnant i lost bladder control, it's all fine now",
+        "in 2016 i had surgery for cauda equina and now i'm back to normal",
+        "as a teenager my legs went numb after a fall, it never came back",
+        "years ago i had foot drop and now i'm fine",
+        # both sides of a thing; legs sore from dancing; sweats from a medicine; feet numb
+        # from the cold; weight lost by exercise; a child who fell and is fine; a normal PSA
+        "i've been sitting on both sides of the sofa trying to get comfy",
+        "my legs are killing me after the wedding, danced all night",
+        "i sweat a lot at night since starting the new antidepressant",
+        "my feet are numb from the cold after walking the dog in the snow",
+        "i've lost loads of weight since i started swimming and the sciatica has eased",
+        "my son fell off his bike last week but he's fine. my sciatica is playing up again.",
+        "i had my psa checked and it was normal, the back pain is from the gym",
+    ],
+)
+def test_look_alikes_told_in_stories_are_no_alarm(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a leg that keeps giving way, or does out of nowhere, is weakening
+        "my leg keeps giving way on the stairs",
+        "out of nowhere my leg buckled in the kitchen",
+        "my legs gave way twice today",
+        # the other leg joining in
+        "my right leg was bad and now my left leg has joined in",
+        # years of sciatica do not make a new sign old
+        "i've had sciatica for years but since yesterday my feet are numb",
+        # a personal history of cancer is not made a worry by what was read
+        "i had breast cancer and now my back aches at night",
+        # a foot that drops, told by its sound or by toes scraping the floor
+        "when i walk my foot just goes thud on the floor",
+        "my toes scrape the floor when i walk now",
+        # weakness reaching another part; a leg that is not one's own
+        "the weakness started in my calf and now my thigh is going too",
+        "my whole leg feels like it belongs to someone else",
+        "the numbness is in my left foot and now the right foot is doing it as well",
+        # feverish in other words; a bowel or bladder that does not empty
+        "i'm burning hot and shaking and my lower back is agony",
+        "i keep going back to the loo because it doesn't all come out",
+        "i've got flu like symptoms, a fever and my back is agony",
+        # told in the past of days ago: a fall, feet that stopped feeling, no need to wee
+        "after the fall last week my back has been agony",
+        "two days ago i stopped being able to feel my feet",
+        "i'm not able to feel my feet",
+        "a few days back i realised i hadn't needed a wee all day",
+        # a time long ago, then now: the sign is now
+        "back in march i hurt my back and since then i've been unable to feel my feet",
+        "when i was younger i had a disc problem and now it's back, my left foot flops",
+        "i've had back trouble since 2018 and last year it got bad, and this month my foot "
+        "started dragging",
+        "my dog pulled me over on the ice two days ago and my back's been awful since",
+        # what is over before a "but" does not reach the sign after it
+        "i fell and i'm not hurt but my legs are numb",
+        "my husband fell yesterday and he's fine but can't feel his legs",
+        "years ago i had foot drop, fully recovered, but now my foot drags again",
+        "i'm fine now apart from the fact i haven't had a pee since yesterday",
+        # weight lost without dieting
+        "weight is falling off me and i'm not dieting, and my back aches at night",
+    ],
+)
+def test_signs_next_to_look_alike_words_stay_urgent(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a hedge, then "but" and the sign: the hedge does not reach past the "but"
+        "it could be the codeine but i haven't had a wee since this morning",
+        "might be the painkillers, but i can't feel when i need to pee anymore",
+        "i'm worried it's just stress but i can't get an erection since my back went",
+        "the physio said no red flags last week, but since yesterday i can't feel my saddle area",
+        # what was read or warned about, then now
+        "my physio warned me about this and now my foot is dragging",
+        # an aside with "if" or "whether"
+        "if i'm honest i haven't peed properly in two days",
+        "not sure whether it matters, my foot drags",
+    ],
+)
+def test_a_hedge_or_a_warning_does_not_reach_past_but_or_now(
+    screen: SafetyScreen, message: str
+) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a list of what was read about runs on past its commas
+        "i've been reading about the red flags, bladder problems, saddle numbness, and i'm scared",
+        "the leaflet says to look out for: bladder problems, numbness around the bottom, weak legs",
+        # a list going on with "but also"; "whether" and "suddenly" stay hypothetical
+        "my physio said to watch for foot drop, but also for numbness when wiping",
+        "i'm worried about cauda equina but mostly about whether my bladder would stop working",
+        "what if i suddenly lose control of my bladder",
+    ],
+)
+def test_a_hypothetical_reaches_over_commas_and_lists(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) == Outcome.ASKING, screen.assess(message)
+
+
 def test_someone_else_acting_is_still_someone_else(screen: SafetyScreen) -> None:
     found = screen.assess("my wife was carrying our son and slipped on the ice this morning")
     assert found.outcome == Outcome.URGENT

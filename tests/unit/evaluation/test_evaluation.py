@@ -19,6 +19,7 @@ ROOT = REPO
 QUESTIONS = ROOT / "tests" / "data" / "questions.yml"
 CONVERSATIONS = ROOT / "tests" / "data" / "conversations.yml"
 SAFETY = ROOT / "tests" / "data" / "safety.yml"
+STORIES = ROOT / "tests" / "data" / "stories_safety.yml"
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_conversation_and_safety_sets_are_as_big_as_promised(content: Content) -
         assert item.want in (("urgent",), ("crisis",), ("when_to_get_help",), ("not_urgent",))
 
 
-@pytest.mark.parametrize("path", [QUESTIONS, CONVERSATIONS, SAFETY], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [QUESTIONS, CONVERSATIONS, SAFETY, STORIES], ids=lambda p: p.name)
 def test_no_test_message_is_a_training_example(content: Content, path: Path) -> None:
     examples = {normalise(e.text) for i in content.intents.values() for e in i.examples}
     seen = [item.q for item in load_items(path) if normalise(item.q) in examples]
@@ -135,6 +136,40 @@ def test_safety_goal(safety, kind: str) -> None:
     else:
         share = part.share_got({label})
     assert share >= least, part.to_text("all")
+
+
+LONG_STORY_FLOORS = {
+    # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
+    "tuning": (1.0, 0),
+    "held-out": (1.0, 2),
+}
+"""Where the long stories of ``stories_safety.yml`` stand (issue 21): urgent signs told as
+stories, and stories that only look urgent. Written before the screen was tuned on it; the
+first sight was recall 26/27 and 7 false alarms in 26 on the tuning part, 6/6 and 3 in 7 on
+the held-out part."""
+
+
+@pytest.fixture(scope="module")
+def stories(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(STORIES))
+
+
+def test_story_set_is_long_stories_half_urgent() -> None:
+    items = load_items(STORIES)
+    assert len(items) >= 60
+    urgent = [item for item in items if item.want == ("urgent",)]
+    calm = [item for item in items if item.want == ("not_urgent",)]
+    assert len(urgent) + len(calm) == len(items)
+    assert abs(len(urgent) - len(calm)) <= len(items) // 10
+    assert all(len(item.q) >= 150 for item in items)
+
+
+@pytest.mark.parametrize("part", sorted(LONG_STORY_FLOORS))
+def test_urgent_signs_told_as_stories(stories, part: str) -> None:
+    recall, alarms = LONG_STORY_FLOORS[part]
+    report = stories.part(part == "held-out")
+    assert report.red_flag_recall >= recall, report.summary()
+    assert report.urgent_false_alarms <= alarms, report.summary()
 
 
 def test_report_json_shape(report) -> None:
