@@ -605,6 +605,28 @@ def test_signs_next_to_look_alike_words_stay_urgent(screen: SafetyScreen, messag
 
 
 @pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # "either" after a negation is both legs
+        ("I can't feel either foot", True),
+        ("no feeling in either leg since this morning", True),
+        ("i can't move either leg properly", True),
+        # not feeling the pain any more is the pain gone
+        ("i cannot feel the pain in either leg anymore", False),
+        ("i cant feel the pain in my leg anymore, the massage worked", False),
+        # weakness that grows, told of the person rather than the leg
+        ("my leg buckled under me and I'm getting weaker", True),
+        ("im losing strength every day, my right leg is the worst", True),
+        ("my pain is getting weaker since the massage", False),
+    ],
+)
+def test_either_leg_and_a_person_getting_weaker(
+    screen: SafetyScreen, message: str, urgent: bool
+) -> None:
+    assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)
+
+
+@pytest.mark.parametrize(
     "message",
     [
         # a hedge, then "but" and the sign: the hedge does not reach past the "but"

@@ -273,8 +273,8 @@ REAL_DEV = ROOT.parent / "shared" / "data" / "real_dev.yml"
 
 REAL_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
-    "tuning": (0.79, 0.88, 0.12, 0.95),
-    "held-out": (0.53, 0.71, 0.20, 0.62),
+    "tuning": (0.80, 0.89, 0.12, 0.95),
+    "held-out": (0.56, 0.74, 0.20, 0.75),
 }
 """Where the real set stands (a little below what was measured); the goals are 0.75 tuning,
 0.70 held-out, 0.85 helped, 0.15 "Did you mean", 0.95 urgent recall."""
