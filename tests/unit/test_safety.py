@@ -618,9 +618,13 @@ def test_signs_next_to_look_alike_words_stay_urgent(screen: SafetyScreen, messag
         ("my leg buckled under me and I'm getting weaker", True),
         ("im losing strength every day, my right leg is the worst", True),
         ("my pain is getting weaker since the massage", False),
+        # a leak since childbirth years ago is no new sign; a new one still is
+        ("leaking a bit when i sneeze since having my 3 kids", False),
+        ("i leak when i cough since my back went", True),
+        ("since having my kids i've been fine but today i wet myself without noticing", True),
     ],
 )
-def test_either_leg_and_a_person_getting_weaker(
+def test_either_leg_a_person_getting_weaker_and_a_leak_since_childbirth(
     screen: SafetyScreen, message: str, urgent: bool
 ) -> None:
     assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)
