@@ -47,11 +47,12 @@ NO_EXTRA = "the voice extra is not installed (pip install -e '.[voice]'; make te
 needs_extra = pytest.mark.skipif(not voice.available(), reason=NO_EXTRA)
 
 # Floors on the two clip sets (the prompt is fixed data, so content edits do not move them),
-# a clip under what was measured (first set 96.0% / 87.5%, no false alarm; held out 90.7% /
-# 80.8%, red-flag recall 14/16 and 7/8, 1 false alarm, with the sound-alike readings checked
-# against the audio). Every urgent clip of the first set must get the urgent answer.
+# a clip under what was measured (first set 96.0% / 91.7%, no false alarm; held out 90.7% /
+# 84.6%, red-flag recall 14/16 and 7/8, 1 false alarm, with the sound-alike readings checked
+# against the audio and a looping transcript decoded again). Every urgent clip of the first set
+# must get the urgent answer.
 FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.94, 0.83, 1
-HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.88, 0.76, 1
+HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.88, 0.80, 1
 HELDOUT_RECALL_CLEAN, HELDOUT_RECALL_NOISY = 13 / 16, 7 / 8
 # The harder tuning clips (hard/): measured 87.5% / 75.0% intent, red-flag recall 11/12 clean
 # and 8/12 noisy, no false alarm (a prompt word the audio does not support read as the everyday
