@@ -51,7 +51,7 @@ needs_extra = pytest.mark.skipif(not voice.available(), reason=NO_EXTRA)
 # 84.6%, red-flag recall 14/16 and 7/8, 1 false alarm, with the sound-alike readings checked
 # against the audio and a looping transcript decoded again). Every urgent clip of the first set
 # must get the urgent answer.
-FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.94, 0.83, 1
+FIRST_CLEAN, FIRST_NOISY, FIRST_FALSE_ALARMS = 0.94, 0.87, 1
 HELDOUT_CLEAN, HELDOUT_NOISY, HELDOUT_FALSE_ALARMS = 0.88, 0.80, 1
 HELDOUT_RECALL_CLEAN, HELDOUT_RECALL_NOISY = 13 / 16, 7 / 8
 # The harder tuning clips (hard/): measured 87.5% / 75.0% intent, red-flag recall 11/12 clean
