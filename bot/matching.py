@@ -344,6 +344,8 @@ STORY_LIMIT = 4
 """Best intents kept per sentence of a story (as many as a decision shows)."""
 MORE_KEPT = 256
 """The most queries of added words :meth:`Matcher.query_after` keeps."""
+POOLS_KEPT = 64
+"""The most lists of intents :meth:`Matcher.best` keeps the indices of."""
 _ONE_WORD = (1,)
 """The phrase lengths tried where only a one-word phrase can start."""
 SUBJECTS_KEPT = 16_384
@@ -801,6 +803,10 @@ class Matcher:
             for i, masks in enumerate(self._masks)
         ]
         self._more: dict[str, Query] = {}
+        self._pools: dict[tuple[str, ...], tuple[set[int], dict[int, int]]] = {}
+        """For :meth:`best`, the lists of intents it is given as tuples (the same few lists:
+        all topics, small talk, ...): their indices as a set, and each one's place in the
+        order the set yields them."""
         """The queries of the words :meth:`query_after` adds, by the words."""
         self._last_whole: tuple[Sequence[Sequence[Term]], Query] | None = None
         self._last_named: tuple[Sequence[Sequence[Term]], frozenset[str]] | None = None
@@ -914,7 +920,17 @@ class Matcher:
             return []
         q_total = sum(w for w, _ in query.values())
         index_of = self._index_of
-        wanted = {index_of[name] for name in intents if name in index_of}
+        place: dict[int, int] | None = None  # each intent's place in ``wanted``, when kept
+        if isinstance(intents, tuple):
+            kept_pool = self._pools.get(intents)
+            if kept_pool is None:
+                wanted = {index_of[name] for name in intents if name in index_of}
+                kept_pool = (wanted, {i: n for n, i in enumerate(wanted)})
+                if len(self._pools) < POOLS_KEPT:
+                    self._pools[intents] = kept_pool
+            wanted, place = kept_pool
+        else:
+            wanted = {index_of[name] for name in intents if name in index_of}
         share_of = self._share_of
         known = [
             (s, w * conf, conf) for s, (w, conf) in query.items() if conf > 0 and s in share_of
@@ -938,11 +954,15 @@ class Matcher:
                     if i in wanted:
                         weights[i] = weights.get(i, 0.0) + wc
                         shares[i] = shares.get(i, 0.0) + conf * held_share
-            for i in wanted:
+            # in ``wanted``'s order (ties in the bound keep it), or by the intents' places in
+            # it when known: then only those knowing a term are looked at
+            for i in wanted if place is None else weights:
                 weight = weights.get(i, 0.0)
                 if weight > 0 and weight >= cut:
                     bound = _score_bound(weight / q_total, shares[i], entries[i].whole)
                     ordered.append((bound, i, weight, None))
+            if place is not None:
+                ordered.sort(key=lambda entry: place[entry[1]])
         else:
             # a few intents (the context's topics): each one's masks are gathered on the way
             for i in wanted:
