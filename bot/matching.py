@@ -117,6 +117,9 @@ class Analyzer:
         }
         # Words that go on a lexicon phrase (not its first): only these continue one.
         self._inside = frozenset(w for key in self.synonyms for w in key[1:])
+        # The beginnings of the longer phrases, short of their last word: words that end a
+        # text run on into the next only when they are one of these.
+        self._heads = frozenset(key[:k] for key in self.synonyms for k in range(1, len(key)))
         counts = Counter(vocabulary)
         lexicon = set(STOPWORDS)
         for key, canonical in self.synonyms.items():
@@ -241,11 +244,17 @@ class Analyzer:
             return False  # a phrase running on would go on with the first added word
         after: list[str] | None = None  # their corrections, once a phrase could reach them
         for k in range(max(0, n - self.max_phrase + 1), n):
-            for size in self._word(words[k])[3]:
+            sizes = self._word(words[k])[3]  # longest first
+            if not sizes or sizes[0] <= n - k:
+                continue  # no phrase starting here goes on past the text
+            own = tuple([self._word(w)[0] for w in words[k:]])
+            if own not in self._heads:
+                continue  # nor does one starting with these words
+            for size in sizes:
                 if n - k < size <= n - k + len(more_words):
                     if after is None:
                         after = [self._word(w)[0] for w in more_words]
-                    key = (*(self._word(w)[0] for w in words[k:]), *after[: size - (n - k)])
+                    key = (*own, *after[: size - (n - k)])
                     if key in self.synonyms:
                         return True
         return False
@@ -335,6 +344,8 @@ STORY_LIMIT = 4
 """Best intents kept per sentence of a story (as many as a decision shows)."""
 MORE_KEPT = 256
 """The most queries of added words :meth:`Matcher.query_after` keeps."""
+POOLS_KEPT = 64
+"""The most lists of intents :meth:`Matcher.best` keeps the indices of."""
 _ONE_WORD = (1,)
 """The phrase lengths tried where only a one-word phrase can start."""
 SUBJECTS_KEPT = 16_384
@@ -792,6 +803,10 @@ class Matcher:
             for i, masks in enumerate(self._masks)
         ]
         self._more: dict[str, Query] = {}
+        self._pools: dict[tuple[str, ...], tuple[set[int], dict[int, int]]] = {}
+        """For :meth:`best`, the lists of intents it is given as tuples (the same few lists:
+        all topics, small talk, ...): their indices as a set, and each one's place in the
+        order the set yields them."""
         """The queries of the words :meth:`query_after` adds, by the words."""
         self._last_whole: tuple[Sequence[Sequence[Term]], Query] | None = None
         self._last_named: tuple[Sequence[Sequence[Term]], frozenset[str]] | None = None
@@ -905,7 +920,17 @@ class Matcher:
             return []
         q_total = sum(w for w, _ in query.values())
         index_of = self._index_of
-        wanted = {index_of[name] for name in intents if name in index_of}
+        place: dict[int, int] | None = None  # each intent's place in ``wanted``, when kept
+        if isinstance(intents, tuple):
+            kept_pool = self._pools.get(intents)
+            if kept_pool is None:
+                wanted = {index_of[name] for name in intents if name in index_of}
+                kept_pool = (wanted, {i: n for n, i in enumerate(wanted)})
+                if len(self._pools) < POOLS_KEPT:
+                    self._pools[intents] = kept_pool
+            wanted, place = kept_pool
+        else:
+            wanted = {index_of[name] for name in intents if name in index_of}
         share_of = self._share_of
         known = [
             (s, w * conf, conf) for s, (w, conf) in query.items() if conf > 0 and s in share_of
@@ -917,7 +942,8 @@ class Matcher:
         # less than ``cut`` of the weight is bounded under ``floor`` whatever its precision:
         # it would come after every intent scored (:func:`_least_weight`), so it is left out.
         cut = _least_weight(floor) * q_total
-        ordered: list[tuple[float, int, float]] = []
+        # (bound, intent, weight, its terms' masks or None: gathered when it is scored)
+        ordered: list[tuple[float, int, float, list[tuple[int, float]] | None]] = []
         if sum(len(share_of[s]) for s, _, _ in known) < len(wanted) * len(known):
             # Fewer intents know the terms than are asked about (a long list, rare words):
             # the sums found term by term over the intents knowing each, the same sums.
@@ -928,28 +954,35 @@ class Matcher:
                     if i in wanted:
                         weights[i] = weights.get(i, 0.0) + wc
                         shares[i] = shares.get(i, 0.0) + conf * held_share
-            for i in wanted:
+            # in ``wanted``'s order (ties in the bound keep it), or by the intents' places in
+            # it when known: then only those knowing a term are looked at
+            for i in wanted if place is None else weights:
                 weight = weights.get(i, 0.0)
                 if weight > 0 and weight >= cut:
                     bound = _score_bound(weight / q_total, shares[i], entries[i].whole)
-                    ordered.append((bound, i, weight))
+                    ordered.append((bound, i, weight, None))
+            if place is not None:
+                ordered.sort(key=lambda entry: place[entry[1]])
         else:
+            # a few intents (the context's topics): each one's masks are gathered on the way
             for i in wanted:
                 weight = share = 0.0
                 knows = known_by[i]
+                masks: list[tuple[int, float]] = []
                 for s, wc, conf in known:
                     held = knows.get(s)
                     if held is not None:
                         weight += wc
                         share += conf * held[0]
+                        masks.append((held[1], wc))
                 if weight > 0 and weight >= cut:
                     bound = _score_bound(weight / q_total, share, entries[i].whole)
-                    ordered.append((bound, i, weight))
+                    ordered.append((bound, i, weight, masks))
         kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
         ordered.sort(key=_first, reverse=True)  # as in :meth:`_rank`: stable, best bound first
         ranked: list[tuple[str, float]] = []
         top = -math.inf
-        for bound, i, weight in ordered:
+        for bound, i, weight, terms in ordered:
             most = round(100.0 * bound, 1) + 0.1  # at least the score, rounded as it is
             if most < kept[0]:
                 break
@@ -957,8 +990,9 @@ class Matcher:
                 break  # this one and every one after it (bounded lower) trails by ``lead``
             if need is not None and most < need and top < need:
                 break  # neither this one nor any after it reaches ``need``
-            knows = known_by[i]
-            terms = [(knows[s][1], wc) for s, wc, _ in known if s in knows]
+            if terms is None:
+                knows = known_by[i]
+                terms = [(knows[s][1], wc) for s, wc, _ in known if s in knows]
             score = self._top_two(i, terms, q_total, weight / q_total)
             ranked.append((entries[i].name, score))
             if score > top:

@@ -1124,3 +1124,66 @@ def test_the_upper_back_is_elsewhere_unless_a_massage_is_asked_about(matcher: Ma
         "Could she have done damage?"
     )
     assert matcher.decide(harmed).intent != "other_body_parts"
+
+
+def test_the_best_of_a_kept_list_of_intents_is_that_of_the_same_intents_anew(
+    matcher: Matcher,
+) -> None:
+    """A list of intents :meth:`Matcher.best` is given as a tuple (all topics, small talk) is
+    kept as indices, and only those knowing a word are bounded: the same best, scores and tie
+    order as the same intents given afresh, and as scoring them all."""
+    import yaml
+
+    names = tuple(entry.name for entry in matcher._intents)
+    topics = names[::2]
+    questions = yaml.safe_load((REPO / "tests" / "data" / "questions.yml").read_text())
+    checked = 0
+    for item in questions[::2]:
+        for words in (normalise(item["q"]), " ".join(normalise(item["q"]).split()[-3:])):
+            query = matcher.query(words)
+            for pool in (names, topics):
+                everything = sorted(matcher.score(query, pool).items(), key=lambda kv: -kv[1])
+                for limit, floor in ((1, 50.0), (2, 0.0), (2, 43.9)):
+                    want = [kv for kv in everything[:limit] if kv[1] >= floor]
+                    assert matcher.best(query, pool, limit, floor) == want, words
+                    assert matcher.best(query, list(pool), limit, floor) == want, words
+                    checked += bool(want)
+    assert checked > 200
+    assert {names, topics} <= set(matcher._pools)
+
+
+def test_a_phrase_runs_on_exactly_when_one_starts_in_the_text_and_goes_on_into_more(
+    matcher: Matcher,
+) -> None:
+    """:meth:`Analyzer.runs_on` looks only where a phrase may start and go on past the text:
+    it finds one exactly when some lexicon phrase starts among the text's words, covers the
+    rest of them and goes on with the added words (all as corrected)."""
+    import yaml
+
+    analyzer = matcher.analyzer
+    keys = list(analyzer.synonyms)
+
+    def plain(text: str, more: str) -> bool:
+        words = [analyzer._word(w)[0] for w in text.split()]
+        added = [analyzer._word(w)[0] for w in more.split()]
+        n = len(words)
+        return any(
+            n - k < len(key) <= n - k + len(added)
+            and key[: n - k] == tuple(words[k:])
+            and key[n - k :] == tuple(added[: len(key) - (n - k)])
+            for k in range(n)
+            for key in keys
+        )
+
+    texts = [
+        normalise(item["q"])
+        for item in yaml.safe_load((REPO / "tests" / "data" / "questions.yml").read_text())
+    ]
+    subjects = ["piriformis syndrome", "long", "sciatica", "back pain", "work driving", "massage"]
+    pairs = [(" ".join(t.split()[-4:]), subjects[k % len(subjects)]) for k, t in enumerate(texts)]
+    pairs += [("is it pseudo", "sciatica piriformis"), ("and for how", "long"), ("how", "long")]
+    found = 0
+    for text, more in pairs:
+        assert analyzer.runs_on(text, more) == plain(text, more), (text, more)
+        found += analyzer.runs_on(text, more)
+    assert found >= 2
