@@ -535,7 +535,7 @@ IDIOMS = re.compile(
 pillow between my knees", "knee to chest"), not as where it hurts."""
 IDIOM_WORDS = frozenset({"knee", "knees", "hand"})
 """The places :data:`IDIOMS` may name."""
-BACK_WORDS = frozenset({"back", "spine"})
+BACK_PLACES = frozenset({"back", "spine"})
 """A story naming no other place but its back, and denying leg pain, is about the back."""
 
 THEM = frozenset({"them", "they", "these", "those"})
@@ -1568,7 +1568,7 @@ class Matcher:
                 places = ELSEWHERE_WORDS & said
             other = sum(ELSEWHERE_PLACES[w] for w in places)
             told = not SCIATICA_PLACES.isdisjoint(said)
-            if not BACK_WORDS.isdisjoint(said):
+            if not BACK_PLACES.isdisjoint(said):
                 back = True
                 other += 1 if OTHER_BACK.search(text) else 0
             if told and NOT_SCIATICA.search(text):
