@@ -445,11 +445,8 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "affirming",
     "antecedents",
     "object_markers",
-    "spelt_right",
 )
-"""Trigger lists of the safety screen's context rules (``context:`` in an intent file), and
-``spelt_right``: everyday words never read as a typo of a screen word ("overdo" is not
-"overdose")."""
+"""Trigger lists of the safety screen's context rules (``context:`` in an intent file)."""
 
 
 @dataclass(frozen=True)
@@ -470,6 +467,9 @@ class Content:
     )
     """For each of :data:`ASK_KINDS`, what a short question of that kind asks for, by the
     last topic; the first rule that fits decides."""
+    spelt_right: tuple[str, ...] = ()
+    """Everyday words the safety screen never reads as a typo of one of its words ("did she
+    overdo it" is not an overdose; ``spelt_right:`` in an intent file)."""
 
 
 # --- YAML with line numbers -------------------------------------------------------------
@@ -610,6 +610,7 @@ class _Builder:
         self.synonyms: dict[str, str] = {}
         self.synonym_where: dict[str, Where] = {}
         self.out_of_scope: list[str] = []
+        self.spelt_right: list[str] = []
         self.messages: dict[str, str] = {}
         self.message_where: dict[str, Where] = {}
         self.messages_where: Where | None = None  # the first ``messages:`` block read
@@ -624,7 +625,9 @@ class _Builder:
         if doc.root is None:
             return
         top = doc.mapping(
-            doc.root, "the file", {"intents", "screen", "context", "synonyms", "out_of_scope"}
+            doc.root,
+            "the file",
+            {"intents", "screen", "context", "spelt_right", "synonyms", "out_of_scope"},
         )
         if top is None:
             return
@@ -636,6 +639,10 @@ class _Builder:
             self._context(doc, top["context"])
         if "synonyms" in top:
             self._synonyms(doc, top["synonyms"])
+        for node in doc.sequence(top["spelt_right"], "spelt_right") if "spelt_right" in top else []:
+            word = doc.string(node, "a word spelt right")
+            if word is not None:
+                self.spelt_right.append(word.lower())
         for node in (
             doc.sequence(top["out_of_scope"], "out_of_scope") if "out_of_scope" in top else []
         ):
@@ -1069,6 +1076,7 @@ def load_content(intents_dir: Path, responses_dir: Path) -> Content:
         context=MappingProxyType(dict(builder.context)),
         synonyms=MappingProxyType(dict(builder.synonyms)),
         out_of_scope=tuple(builder.out_of_scope),
+        spelt_right=tuple(builder.spelt_right),
         messages=MappingProxyType(dict(builder.messages)),
         menu=tuple(builder.menu),
         article=builder.article,

@@ -319,8 +319,9 @@ class SafetyScreen:
         rules: The ``screen:`` rules of the content.
         context: The ``context:`` trigger lists of the content (see
             :data:`bot.content.CONTEXT_KEYS`).
-        vocabulary: Correctly spelt words (the examples' words): never read as a typo of a
-            screen word, so "injection" is not "infection".
+        vocabulary: Correctly spelt words (the examples' words and the content's
+            ``spelt_right``): never read as a typo of a screen word, so "injection" is not
+            "infection" and "overdo" is not "overdose".
     """
 
     def __init__(
@@ -344,8 +345,6 @@ class SafetyScreen:
         # Context phrases by first word, longest first: (list name, phrase, its length).
         index: dict[str, list[tuple[str, _Term, int]]] = defaultdict(list)
         for key, terms in context.items():
-            if key == "spelt_right":
-                continue  # words, not context: see below
             for phrases in _phrases(terms).values():
                 for phrase in phrases:
                     index[phrase[0]].append((key, phrase, len(phrase)))
@@ -389,10 +388,8 @@ class SafetyScreen:
         }
         self._exact_only = {w[1:]: w for w in words if w.startswith("=")}
         loose = [w for w in words if not w.startswith("=")]
-        # The examples' words and the everyday words the content names ("overdo it" is too
-        # much of something, not an overdose) are never typos of a screen word.
-        spelt_right = {*vocabulary, *context.get("spelt_right", ())}
-        self._spelt_right = frozenset(spelt_right) - set(loose)
+        # The vocabulary's words are never typos of a screen word.
+        self._spelt_right = frozenset(vocabulary) - set(loose)
         self._by_stem: dict[str, list[str]] = defaultdict(list)
         for w in loose:
             self._by_stem[stem(w)].append(w)
@@ -407,8 +404,9 @@ class SafetyScreen:
 
     @classmethod
     def from_content(cls, content: Content) -> SafetyScreen:
-        """The screen of validated content, knowing its examples' words: those used at least
-        twice outside the urgent-symptoms topic (a word seen once may itself be a typo)."""
+        """The screen of validated content, knowing its examples' words (those used at least
+        twice outside the urgent-symptoms topic: a word seen once may itself be a typo) and the
+        everyday words the content says are spelt right."""
         counts = Counter(
             word
             for intent in content.intents.values()
@@ -416,7 +414,7 @@ class SafetyScreen:
             for example in intent.examples
             for word in set(normalise(example.text, limit=False).split())
         )
-        vocabulary = {word for word, n in counts.items() if n >= 2}
+        vocabulary = {word for word, n in counts.items() if n >= 2} | set(content.spelt_right)
         return cls(content.screen, content.context, vocabulary)
 
     # --- reading a message ----------------------------------------------------------------
