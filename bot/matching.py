@@ -580,6 +580,36 @@ SIBLINGS: Mapping[str, frozenset[str]] = {
 }
 """Topic -> the families it belongs to."""
 
+WEIGHED_INTENT = "sciatica_vs_piriformis"
+"""The answer to a message that weighs sciatica and piriformis syndrome against each other."""
+SCIATICA_SIDE = frozenset({"sciatica", "sciatic", "disk"})
+PIRIFORMIS_SIDE = frozenset({"piriformi", "pseudo"})
+"""Stems naming each of the two conditions (the nerve trapped at the spine, a disc; the
+piriformis muscle, "pseudo sciatica")."""
+WEIGHING = re.compile(
+    r"\bwhich (?:one|of (?:them|the two|these|those)|is it|is right|is true|is correct"
+    r"|(?:do|should|would|can) (?:i|you) (?:believe|trust|go with)"
+    r"|(?:does|do) (?:it|this|that|my \w+) sound)"
+    r"|\bwho (?:do|should|to|can|would) (?:i |you )?(?:believe|trust|listen to)"
+    r"|\btell (?:them|the two|it|which|the difference)|\bdifference|\bdiffer\b"
+    r"|\bdifferent(?: \w+)? (?:thing|things|condition|conditions|problem|problems|name)"
+    r"|\b(?:are|is) (?:they|these|those|it|that|the two)(?: \w+)? different"
+    r"|\bsomething (?:\w+ )?different|\bor (?:\w+ ){0,2}different"
+    r"|\bsame (?:thing|things|condition|as)|\bversus\b|\bvs\b"
+)
+"""Words of a question that weighs two things against each other: which one is it, who to
+believe, how to tell them apart, whether they are the same or different."""
+WEIGHING_OR_SPAN = 4
+"""An "or" joins the two conditions ("sciatica or piriformis, which?") when each lies within
+this many words of it."""
+WEIGHING_OR_ASK = re.compile(
+    r"\b(?:which|whether|is it|is this|is mine|do i have|have i got|could it be|might it be"
+    r"|tell|know)\b"
+)
+"""Words that make an "or" between the two conditions a choice asked about ("is it my
+piriformis or a disc?"), not a second name given in passing ("piriformis syndrome, or posh
+sciatica if you will")."""
+
 PLACE_CUES = frozenset({"near", "nearest", "nearbi"})
 """Stems that, right after a word for a place to have a massage (:data:`PLACE_SUBJECTS`), are
 followed by a place's name ("a clinic near london bridge"): words no topic knows there do not
@@ -678,6 +708,7 @@ class Matcher:
         self.margin = margin
         self._caution_cue = frozenset(stem(normalise(w)) for w in CAUTION_CUE)
         self._caution = CAUTION_INTENT if CAUTION_INTENT in content.intents else None
+        self._weighed_intent = WEIGHED_INTENT if WEIGHED_INTENT in content.intents else None
         self._harm_cues = frozenset(stem(normalise(w)) for w in HARM_CUES)
         self._settling_words = {
             stem(normalise(word)): intent
@@ -1264,7 +1295,48 @@ class Matcher:
         decision = self._decide_message(message, split)
         if decision.kind == "did_you_mean":
             decision = self._unless_harm(decision, message, split)
-        return self._between_siblings(decision)
+        return self._weighed(self._between_siblings(decision), message, split)
+
+    def _weighed(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A message naming both conditions whose question weighs them against each other
+        ("my GP says sciatica but the physio says piriformis, who do I believe?", "sciatica
+        or piriformis, which is it?", "is it the same thing or different?") asks the
+        difference (:data:`WEIGHED_INTENT`), whatever its story is about. A question that
+        names them with another subject ("which stretches help my sciatica and piriformis")
+        weighs nothing."""
+        if (
+            (decision.kind == "intent" and decision.intent == self._weighed_intent)
+            or self._weighed_intent is None
+            or decision.kind == "empty"
+        ):
+            return decision
+        reading = read(message, split)
+        parts = [p.text for p in reading.parts if p.question] if reading.story else [reading.whole]
+        if not parts:
+            return decision
+        # each word typed with its stem; a phrase ("sciatica or piriformis") word by word
+        named = [
+            (word, t.stem if " " not in t.word else stem(word))
+            for t in self.analyzer.terms(reading.whole)
+            for word in t.word.split()
+        ]
+        sides = {w: s in PIRIFORMIS_SIDE for w, s in named if s in SCIATICA_SIDE | PIRIFORMIS_SIDE}
+        if set(sides.values()) != {True, False}:
+            return decision
+        if not any(
+            WEIGHING.search(p) or (WEIGHING_OR_ASK.search(p) and _joined_by_or(p.split(), sides))
+            for p in parts
+        ):
+            return decision
+        score = max(
+            (c.score for c in decision.candidates if c.intent == self._weighed_intent),
+            default=decision.score,
+        )
+        return Decision(
+            "intent", self._weighed_intent, max(score, self.threshold), decision.candidates
+        )
 
     def _unless_harm(
         self, decision: Decision, message: str, split: Sequence[Sentence] | None
@@ -1992,3 +2064,16 @@ def _better(a: dict[str, Candidate], b: dict[str, Candidate]) -> dict[str, Candi
 
 def _top_score(cands: Sequence[Candidate], skip: str = "") -> float:
     return next((c.score for c in cands if c.intent != skip), 0.0)
+
+
+def _joined_by_or(words: Sequence[str], sides: Mapping[str, bool]) -> bool:
+    """Whether an "or" stands between words naming the two sides ("sciatica or piriformis",
+    "is it my piriformis or a disc"), each within :data:`WEIGHING_OR_SPAN` words of it."""
+    for i, word in enumerate(words):
+        if word != "or":
+            continue
+        before = {sides[w] for w in words[max(0, i - WEIGHING_OR_SPAN) : i] if w in sides}
+        after = {sides[w] for w in words[i + 1 : i + 1 + WEIGHING_OR_SPAN] if w in sides}
+        if before and after and before | after == {True, False}:
+            return True
+    return False

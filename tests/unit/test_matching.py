@@ -1124,3 +1124,41 @@ def test_the_upper_back_is_elsewhere_unless_a_massage_is_asked_about(matcher: Ma
         "Could she have done damage?"
     )
     assert matcher.decide(harmed).intent != "other_body_parts"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my GP says it's sciatica but a friend thinks piriformis. How can I tell which it is?",
+        "doc says sciatica, physio says piriformis, who do i believe",
+        "siatica or piriformus, which one is it",
+        "my osteo says piriformis syndrome, my gp says its just sciatica. are they different things?",
+        "is it my piriformis or a slipped disc, how would i know",
+    ],
+)
+def test_the_two_conditions_weighed_against_each_other_ask_the_difference(
+    matcher: Matcher, message: str
+) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.intent) == ("intent", "sciatica_vs_piriformis")
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # both named, but the question asks about something else
+        ("i have sciatica and a tight piriformis. which stretches help?", "stretches_exercise"),
+        # a second name given in passing is no choice asked about
+        (
+            "will my piriformis syndrome, or posh sciatica as i call it, come back after massage?",
+            None,
+        ),
+    ],
+)
+def test_naming_both_conditions_without_weighing_them_is_no_comparison(
+    matcher: Matcher, message: str, intent: str | None
+) -> None:
+    decision = matcher.decide(message)
+    assert decision.intent != "sciatica_vs_piriformis"
+    if intent is not None:
+        assert decision.intent == intent
