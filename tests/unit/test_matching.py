@@ -1162,3 +1162,16 @@ def test_naming_both_conditions_without_weighing_them_is_no_comparison(
     assert decision.intent != "sciatica_vs_piriformis"
     if intent is not None:
         assert decision.intent == intent
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "is sciatica genetic",
+        "does sciatica run in the family? my nan had it and so did my dad",
+        "my mum had it for years, is it inherited?",
+    ],
+)
+def test_whether_it_passes_down_a_family_asks_who_gets_it(matcher: Matcher, message: str) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.intent) == ("intent", "risk_factors")
