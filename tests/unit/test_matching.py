@@ -1132,7 +1132,7 @@ def test_the_upper_back_is_elsewhere_unless_a_massage_is_asked_about(matcher: Ma
         "my GP says it's sciatica but a friend thinks piriformis. How can I tell which it is?",
         "doc says sciatica, physio says piriformis, who do i believe",
         "siatica or piriformus, which one is it",
-        "my osteo says piriformis syndrome, my gp says its just sciatica. are they different things?",
+        "my osteo says piriformis syndrome, my gp says its sciatica. are they different things?",
         "is it my piriformis or a slipped disc, how would i know",
     ],
 )
@@ -1175,3 +1175,25 @@ def test_naming_both_conditions_without_weighing_them_is_no_comparison(
 def test_whether_it_passes_down_a_family_asks_who_gets_it(matcher: Matcher, message: str) -> None:
     decision = matcher.decide(message)
     assert (decision.kind, decision.intent) == ("intent", "risk_factors")
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        (
+            "Tried the tablets and hot baths. My sister had massage for hers and swears by it. "
+            "worth a go?",
+            "massage_for_sciatica",
+        ),
+        (
+            "three weeks of this, barely sleeping. can massage do anything for it or am i "
+            "wasting my time",
+            "massage_for_sciatica",
+        ),
+    ],
+)
+def test_whether_a_thing_is_worth_trying_asks_whether_it_helps(
+    matcher: Matcher, message: str, intent: str
+) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.intent) == ("intent", intent)
