@@ -1197,3 +1197,8 @@ def test_whether_a_thing_is_worth_trying_asks_whether_it_helps(
 ) -> None:
     decision = matcher.decide(message)
     assert (decision.kind, decision.intent) == ("intent", intent)
+
+
+def test_who_to_see_asked_without_naming_anyone_is_finding_a_therapist(matcher: Matcher) -> None:
+    decision = matcher.decide("who should i see for this, i dont know where to start")
+    assert (decision.kind, decision.intent) == ("intent", "find_therapist")
