@@ -1200,5 +1200,5 @@ def test_whether_a_thing_is_worth_trying_asks_whether_it_helps(
 
 
 def test_who_to_see_asked_without_naming_anyone_is_finding_a_therapist(matcher: Matcher) -> None:
-    decision = matcher.decide("who should i see for this, i dont know where to start")
+    decision = matcher.decide("the gp just gives me tablets. who should i see about this?")
     assert (decision.kind, decision.intent) == ("intent", "find_therapist")
