@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.text import BOUNDARY, DASH, MAX_TOKENS, Sentence, sentences
+from bot.text import BOUNDARY, DASH, MAX_TOKENS, STOPWORDS, Sentence, sentences
 
 FILLERS = frozenset(
     """
@@ -79,7 +79,9 @@ SHORT_ASK = 4
 """A question of this many words or fewer that asks for a judgement (:data:`JUDGING`) and
 names nothing else ("worth a go?", "any good?", "is it safe?") judges what was just told."""
 JUDGING = frozenset(
-    "worth good ok okay alright safe help helps work works useful effective wise".split()  # noqa: SIM905
+    """
+    worth good ok okay alright safe help helps work works useful effective wise go try shot
+    """.split()  # noqa: SIM905
 )
 """Words of a question asking whether something is worth doing, safe or of use."""
 
@@ -97,7 +99,10 @@ class Part:
         judging something it does not name (:data:`SHORT_ASK`)."""
         words = self.text.split()
         return not REFERRING.isdisjoint(words) or (
-            self.question and len(words) <= SHORT_ASK and not JUDGING.isdisjoint(words)
+            self.question
+            and len(words) <= SHORT_ASK
+            and not JUDGING.isdisjoint(words)
+            and all(w in JUDGING or w in STOPWORDS for w in words)
         )
 
 

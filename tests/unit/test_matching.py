@@ -1202,3 +1202,11 @@ def test_whether_a_thing_is_worth_trying_asks_whether_it_helps(
 def test_who_to_see_asked_without_naming_anyone_is_finding_a_therapist(matcher: Matcher) -> None:
     decision = matcher.decide("the gp just gives me tablets. who should i see about this?")
     assert (decision.kind, decision.intent) == ("intent", "find_therapist")
+
+
+def test_a_short_question_naming_massage_after_a_story_is_about_massage(matcher: Matcher) -> None:
+    decision = matcher.decide(
+        "I drive a lorry for a living, 12 hour shifts, and my left buttock is agony by friday. "
+        "My wife booked me in for friday evening. is massage ok?"
+    )
+    assert (decision.kind, decision.intent) == ("intent", "massage_safety")

@@ -73,3 +73,8 @@ def test_a_short_question_judging_something_unnamed_points_back() -> None:
 def test_wanting_to_know_is_asking() -> None:
     reading = read("Ive been burned before. Honestly just want to know if massage helps sciatica")
     assert [p.question for p in reading.parts] == [False, True]
+
+
+def test_a_short_question_naming_its_subject_points_nowhere() -> None:
+    reading = read("My wife booked me in for friday evening. is massage ok?")
+    assert reading.parts[1].question and not reading.parts[1].refers
