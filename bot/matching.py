@@ -60,6 +60,10 @@ SPELLING_SIMILARITY = 88.0
 """Least ``fuzz.ratio`` between a rare spelling in the examples and the word it misspells."""
 
 
+TRUNCATED = 3
+"""Letters missing from the end of a word that make it another word, not a typo."""
+
+
 def _min_similarity(word: str) -> float:
     """Least ``fuzz.ratio`` for correcting a word of this length (short words need more)."""
     n = len(word)
@@ -185,6 +189,11 @@ class Analyzer:
         )
         # A known word with a first letter added or dropped is another word ("high" and
         # "thigh", "ladder" and "bladder", "cared" and "scared"), not a typo of it.
+        # Nor is a longer word that starts with it ("special" and "specialist", "organ" and
+        # "organise"): a typo rarely drops three letters or more from a word's end. Closest
+        # to such a word, it is a word of its own, to be read as unknown.
+        if found and found[0][0].startswith(word) and len(found[0][0]) - len(word) >= TRUNCATED:
+            return (word, 0.0)
         typo = next((f for f in found if f[0][1:] != word and word[1:] != f[0]), None)
         if typo is None:
             return (word, 0.0)

@@ -1210,3 +1210,9 @@ def test_a_short_question_naming_massage_after_a_story_is_about_massage(matcher:
         "My wife booked me in for friday evening. is massage ok?"
     )
     assert (decision.kind, decision.intent) == ("intent", "massage_safety")
+
+
+def test_a_word_is_not_read_as_a_longer_word_it_begins(matcher: Matcher) -> None:
+    corrected = dict(matcher.analyzer.correct(["special", "specialst"]))
+    assert corrected["special"] == 0.0  # another word, left unknown: not "specialist"
+    assert corrected["specialist"] > 0.8  # a letter dropped is still a typo
