@@ -619,6 +619,16 @@ WEIGHING_OR_ASK = re.compile(
 piriformis or a disc?"), not a second name given in passing ("piriformis syndrome, or posh
 sciatica if you will")."""
 
+MASSAGE_HELPS = "massage_for_sciatica"
+"""The answer to a story of relief after a massage: whether massage helps, and how."""
+MASSAGE_WORDS = frozenset({"massag", "therapist"})
+"""Stems naming a massage or who gave it."""
+RELIEF = re.compile(
+    r"\b(?:disappeared|vanished|gone|relief|relieved|improved|improvement|helped|fixed|cured"
+    r"|miracle|life changing|changed my life|pain free|no more pain)\b"
+)
+"""Words telling that pain eased or went."""
+
 PLACE_CUES = frozenset({"near", "nearest", "nearbi"})
 """Stems that, right after a word for a place to have a massage (:data:`PLACE_SUBJECTS`), are
 followed by a place's name ("a clinic near london bridge"): words no topic knows there do not
@@ -718,6 +728,7 @@ class Matcher:
         self._caution_cue = frozenset(stem(normalise(w)) for w in CAUTION_CUE)
         self._caution = CAUTION_INTENT if CAUTION_INTENT in content.intents else None
         self._weighed_intent = WEIGHED_INTENT if WEIGHED_INTENT in content.intents else None
+        self._massage_helps = MASSAGE_HELPS if MASSAGE_HELPS in content.intents else None
         self._harm_cues = frozenset(stem(normalise(w)) for w in HARM_CUES)
         self._settling_words = {
             stem(normalise(word)): intent
@@ -1304,7 +1315,36 @@ class Matcher:
         decision = self._decide_message(message, split)
         if decision.kind == "did_you_mean":
             decision = self._unless_harm(decision, message, split)
-        return self._weighed(self._between_siblings(decision), message, split)
+        decision = self._weighed(self._between_siblings(decision), message, split)
+        return self._relieved(decision, message, split)
+
+    def _relieved(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A story that asks nothing and tells of relief after a massage ("she pressed a spot
+        on my calf ... the pain had disappeared") is about whether massage helps
+        (:data:`MASSAGE_HELPS`), whatever else it mentions (the price, a doctor, a baby),
+        unless it tells of harm too (:data:`HARM_CUES`) or is already on a massage topic or on
+        whether massage is safe."""
+        if self._massage_helps is None or decision.kind == "empty":
+            return decision
+        if decision.intent in FAMILIES["massage"] or decision.intent == CAUTION_INTENT:
+            return decision
+        reading = read(message, split)
+        if not reading.story or any(p.question for p in reading.parts):
+            return decision
+        if not RELIEF.search(reading.whole):
+            return decision
+        stems = {t.stem for t in self.analyzer.terms(reading.whole)}
+        if not stems & MASSAGE_WORDS or stems & self._harm_cues:
+            return decision
+        score = max(
+            (c.score for c in decision.candidates if c.intent == self._massage_helps),
+            default=decision.score,
+        )
+        return Decision(
+            "intent", self._massage_helps, max(score, self.threshold), decision.candidates
+        )
 
     def _weighed(
         self, decision: Decision, message: str, split: Sequence[Sentence] | None

@@ -1216,3 +1216,28 @@ def test_a_word_is_not_read_as_a_longer_word_it_begins(matcher: Matcher) -> None
     corrected = dict(matcher.analyzer.correct(["special", "specialst"]))
     assert corrected["special"] == 0.0  # another word, left unknown: not "specialist"
     assert corrected["specialist"] > 0.8  # a letter dropped is still a typo
+
+
+def test_a_story_of_relief_after_a_massage_is_about_massage_helping(matcher: Matcher) -> None:
+    story = (
+        "Paid 40 dollars at a little massage place in town after my doctor had nothing left. "
+        "She worked on my hip and thigh for half an hour. The next morning the pain down my "
+        "leg had gone."
+    )
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # harm told too: not simply relief
+        "Had a massage last week. The pain was gone for a day. Now it is worse than before.",
+        # a story that asks something is answered on its question
+        "The massage helped a lot last time. How much is a session now?",
+    ],
+)
+def test_relief_with_harm_or_a_question_is_not_forced_onto_massage_helping(
+    matcher: Matcher, message: str
+) -> None:
+    assert matcher.decide(message).intent != "massage_for_sciatica"
