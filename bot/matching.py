@@ -595,16 +595,22 @@ SCIATICA_SIDE = frozenset({"sciatica", "sciatic", "disk"})
 PIRIFORMIS_SIDE = frozenset({"piriformi", "pseudo"})
 """Stems naming each of the two conditions (the nerve trapped at the spine, a disc; the
 piriformis muscle, "pseudo sciatica")."""
+PIRIFORMIS_HINT = re.compile(r"p\w{0,2}r\w{0,3}form|pseudo")
+"""What a message naming piriformis (or "pseudo sciatica"), however misspelt, holds as
+typed: without it, no message weighs the two conditions (a quick look before reading)."""
+SIDE_HINT = re.compile(r"p\w{0,2}r\w{0,3}form|pseudo|sc?i?[ia]t|dis[ck]|slip|hernia|bulg")
+"""What a word naming either condition holds, however misspelt: only such words are read
+for the two sides (a long story holds hundreds of words)."""
 WEIGHING = re.compile(
-    r"\bwhich (?:one|of (?:them|the two|these|those)|is it|is right|is true|is correct"
+    r"\b(?:which (?:one|of (?:them|the two|these|those)|is it|is right|is true|is correct"
     r"|(?:do|should|would|can) (?:i|you) (?:believe|trust|go with)"
     r"|(?:does|do) (?:it|this|that|my \w+) sound)"
-    r"|\bwho (?:do|should|to|can|would) (?:i |you )?(?:believe|trust|listen to)"
-    r"|\btell (?:them|the two|it|which|the difference)|\bdifference|\bdiffer\b"
-    r"|\bdifferent(?: \w+)? (?:thing|things|condition|conditions|problem|problems|name)"
-    r"|\b(?:are|is) (?:they|these|those|it|that|the two)(?: \w+)? different"
-    r"|\bsomething (?:\w+ )?different|\bor (?:\w+ ){0,2}different"
-    r"|\bsame (?:thing|things|condition|as)|\bversus\b|\bvs\b"
+    r"|who (?:do|should|to|can|would) (?:i |you )?(?:believe|trust|listen to)"
+    r"|tell (?:them|the two|it|which|the difference)|difference|differ\b"
+    r"|different(?: \w+)? (?:thing|things|condition|conditions|problem|problems|name)"
+    r"|(?:are|is) (?:they|these|those|it|that|the two)(?: \w+)? different"
+    r"|something (?:\w+ )?different|or (?:\w+ ){0,2}different"
+    r"|same (?:thing|things|condition|as)|versus\b|vs\b)"
 )
 """Words of a question that weighs two things against each other: which one is it, who to
 believe, how to tell them apart, whether they are the same or different."""
@@ -625,7 +631,7 @@ MASSAGE_WORDS = frozenset({"massag", "therapist"})
 """Stems naming a massage or who gave it."""
 RELIEF = re.compile(
     r"\b(?:disappeared|vanished|gone|relief|relieved|improved|improvement|helped|fixed|cured"
-    r"|miracle|life changing|changed my life|pain free|no more pain)\b"
+    r"|miracle|life[ -]changing|changed my life|pain[ -]free|no more pain)\b"
 )
 """Words telling that pain eased or went."""
 
@@ -846,6 +852,7 @@ class Matcher:
         """The queries of the words :meth:`query_after` adds, by the words."""
         self._last_whole: tuple[Sequence[Sequence[Term]], Query] | None = None
         self._last_named: tuple[Sequence[Sequence[Term]], frozenset[str]] | None = None
+        self._last_read: tuple[str, Reading, list[Term] | None] | None = None
         """The sentences :meth:`_named` last read, with the topics they name."""
         """The sentences :meth:`_whole_query` last read, with their query."""
 
@@ -1318,6 +1325,25 @@ class Matcher:
         decision = self._weighed(self._between_siblings(decision), message, split)
         return self._relieved(decision, message, split)
 
+    def _read(self, message: str, split: Sequence[Sentence] | None) -> Reading:
+        """:func:`bot.reading.read`, remembered for the last message: deciding reads a
+        message once, and the rules after the decision look at the same reading."""
+        last = self._last_read
+        if last is not None and last[0] == message:
+            return last[1]
+        reading = read(message, split)
+        self._last_read = (message, reading, None)
+        return reading
+
+    def _whole_terms(self, message: str, reading: Reading) -> list[Term]:
+        """The terms of a message read as one sentence, remembered with its reading."""
+        last = self._last_read
+        if last is not None and last[0] == message and last[2] is not None:
+            return last[2]
+        terms = self.analyzer.terms(reading.whole)
+        self._last_read = (message, reading, terms)
+        return terms
+
     def _relieved(
         self, decision: Decision, message: str, split: Sequence[Sentence] | None
     ) -> Decision:
@@ -1326,16 +1352,19 @@ class Matcher:
         (:data:`MASSAGE_HELPS`), whatever else it mentions (the price, a doctor, a baby),
         unless it tells of harm too (:data:`HARM_CUES`) or is already on a massage topic or on
         whether massage is safe."""
-        if self._massage_helps is None or decision.kind == "empty":
+        if (
+            self._massage_helps is None
+            or decision.kind == "empty"
+            or decision.intent in FAMILIES["massage"]
+            or decision.intent == CAUTION_INTENT
+        ):
             return decision
-        if decision.intent in FAMILIES["massage"] or decision.intent == CAUTION_INTENT:
-            return decision
-        reading = read(message, split)
+        reading = self._read(message, split)
         if not reading.story or any(p.question for p in reading.parts):
             return decision
         if not RELIEF.search(reading.whole):
             return decision
-        stems = {t.stem for t in self.analyzer.terms(reading.whole)}
+        stems = {t.stem for t in self._whole_terms(message, reading)}
         if not stems & MASSAGE_WORDS or stems & self._harm_cues:
             return decision
         score = max(
@@ -1359,16 +1388,19 @@ class Matcher:
             (decision.kind == "intent" and decision.intent == self._weighed_intent)
             or self._weighed_intent is None
             or decision.kind == "empty"
+            or not PIRIFORMIS_HINT.search(message.lower())
         ):
             return decision
-        reading = read(message, split)
+        reading = self._read(message, split)
         parts = [p.text for p in reading.parts if p.question] if reading.story else [reading.whole]
-        if not parts:
+        asks = [p for p in parts if WEIGHING.search(p) or WEIGHING_OR_ASK.search(p)]
+        if not asks:
             return decision
         # each word typed with its stem; a phrase ("sciatica or piriformis") word by word
+        hinted = " ".join(_words_at(reading.whole, SIDE_HINT))
         named = [
             (word, t.stem if " " not in t.word else stem(word))
-            for t in self.analyzer.terms(reading.whole)
+            for t in self.analyzer.terms(hinted)
             for word in t.word.split()
         ]
         sides = {w: s in PIRIFORMIS_SIDE for w, s in named if s in SCIATICA_SIDE | PIRIFORMIS_SIDE}
@@ -1376,7 +1408,7 @@ class Matcher:
             return decision
         if not any(
             WEIGHING.search(p) or (WEIGHING_OR_ASK.search(p) and _joined_by_or(p.split(), sides))
-            for p in parts
+            for p in asks
         ):
             return decision
         score = max(
@@ -1450,7 +1482,7 @@ class Matcher:
             split: Its sentences, when already split (:func:`bot.text.sentences`), as the
                 dialogue does to read a message once for the safety screen and the matcher.
         """
-        reading = read(message, split)
+        reading = self._read(message, split)
         if not reading.whole:
             return Decision("empty", None, 0.0, ())
         if not reading.story:
@@ -2126,3 +2158,13 @@ def _joined_by_or(words: Sequence[str], sides: Mapping[str, bool]) -> bool:
         if before and after and before | after == {True, False}:
             return True
     return False
+
+
+def _words_at(text: str, pattern: re.Pattern[str]) -> list[str]:
+    """The words of ``text`` (split at spaces) that hold a match of ``pattern``, each once."""
+    words: dict[str, None] = {}
+    for found in pattern.finditer(text):
+        start = text.rfind(" ", 0, found.start()) + 1
+        end = text.find(" ", found.end())
+        words[text[start : end if end >= 0 else len(text)]] = None
+    return list(words)
