@@ -1881,6 +1881,7 @@ class Matcher:
     def forget_words(self) -> None:
         """Forget the words read so far (benchmarks measure first sight)."""
         self._subjects_of.clear()
+        self._last_read = None
 
     def _settled(self, decision: Decision, terms: Sequence[Sequence[Term]]) -> Decision:
         """A "Did you mean" between close topics, one of which the message names (a
