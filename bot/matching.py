@@ -60,6 +60,10 @@ SPELLING_SIMILARITY = 88.0
 """Least ``fuzz.ratio`` between a rare spelling in the examples and the word it misspells."""
 
 
+TRUNCATED = 3
+"""Letters missing from the end of a word that make it another word, not a typo."""
+
+
 def _min_similarity(word: str) -> float:
     """Least ``fuzz.ratio`` for correcting a word of this length (short words need more)."""
     n = len(word)
@@ -188,6 +192,11 @@ class Analyzer:
         )
         # A known word with a first letter added or dropped is another word ("high" and
         # "thigh", "ladder" and "bladder", "cared" and "scared"), not a typo of it.
+        # Nor is a longer word that starts with it ("special" and "specialist", "organ" and
+        # "organise"): a typo rarely drops three letters or more from a word's end. Closest
+        # to such a word, it is a word of its own, to be read as unknown.
+        if found and found[0][0].startswith(word) and len(found[0][0]) - len(word) >= TRUNCATED:
+            return (word, 0.0)
         typo = next((f for f in found if f[0][1:] != word and word[1:] != f[0]), None)
         if typo is None:
             return (word, 0.0)
@@ -591,6 +600,52 @@ SIBLINGS: Mapping[str, frozenset[str]] = {
 }
 """Topic -> the families it belongs to."""
 
+WEIGHED_INTENT = "sciatica_vs_piriformis"
+"""The answer to a message that weighs sciatica and piriformis syndrome against each other."""
+SCIATICA_SIDE = frozenset({"sciatica", "sciatic", "disk"})
+PIRIFORMIS_SIDE = frozenset({"piriformi", "pseudo"})
+"""Stems naming each of the two conditions (the nerve trapped at the spine, a disc; the
+piriformis muscle, "pseudo sciatica")."""
+PIRIFORMIS_HINT = re.compile(r"p\w{0,2}r\w{0,3}form|pseudo")
+"""What a message naming piriformis (or "pseudo sciatica"), however misspelt, holds as
+typed: without it, no message weighs the two conditions (a quick look before reading)."""
+SIDE_HINT = re.compile(r"p\w{0,2}r\w{0,3}form|pseudo|sc?i?[ia]t|dis[ck]|slip|hernia|bulg")
+"""What a word naming either condition holds, however misspelt: only such words are read
+for the two sides (a long story holds hundreds of words)."""
+WEIGHING = re.compile(
+    r"\b(?:which (?:one|of (?:them|the two|these|those)|is it|is right|is true|is correct"
+    r"|(?:do|should|would|can) (?:i|you) (?:believe|trust|go with)"
+    r"|(?:does|do) (?:it|this|that|my \w+) sound)"
+    r"|who (?:do|should|to|can|would) (?:i |you )?(?:believe|trust|listen to)"
+    r"|tell (?:them|the two|it|which|the difference)|difference|differ\b"
+    r"|different(?: \w+)? (?:thing|things|condition|conditions|problem|problems|name)"
+    r"|(?:are|is) (?:they|these|those|it|that|the two)(?: \w+)? different"
+    r"|something (?:\w+ )?different|or (?:\w+ ){0,2}different"
+    r"|same (?:thing|things|condition|as)|versus\b|vs\b)"
+)
+"""Words of a question that weighs two things against each other: which one is it, who to
+believe, how to tell them apart, whether they are the same or different."""
+WEIGHING_OR_SPAN = 4
+"""An "or" joins the two conditions ("sciatica or piriformis, which?") when each lies within
+this many words of it."""
+WEIGHING_OR_ASK = re.compile(
+    r"\b(?:which|whether|is it|is this|is mine|do i have|have i got|could it be|might it be"
+    r"|tell|know)\b"
+)
+"""Words that make an "or" between the two conditions a choice asked about ("is it my
+piriformis or a disc?"), not a second name given in passing ("piriformis syndrome, or posh
+sciatica if you will")."""
+
+MASSAGE_HELPS = "massage_for_sciatica"
+"""The answer to a story of relief after a massage: whether massage helps, and how."""
+MASSAGE_WORDS = frozenset({"massag", "therapist"})
+"""Stems naming a massage or who gave it."""
+RELIEF = re.compile(
+    r"\b(?:disappeared|vanished|gone|relief|relieved|improved|improvement|helped|fixed|cured"
+    r"|miracle|life[ -]changing|changed my life|pain[ -]free|no more pain)\b"
+)
+"""Words telling that pain eased or went."""
+
 PLACE_CUES = frozenset({"near", "nearest", "nearbi"})
 """Stems that, right after a word for a place to have a massage (:data:`PLACE_SUBJECTS`), are
 followed by a place's name ("a clinic near london bridge"): words no topic knows there do not
@@ -689,6 +744,8 @@ class Matcher:
         self.margin = margin
         self._caution_cue = frozenset(stem(normalise(w)) for w in CAUTION_CUE)
         self._caution = CAUTION_INTENT if CAUTION_INTENT in content.intents else None
+        self._weighed_intent = WEIGHED_INTENT if WEIGHED_INTENT in content.intents else None
+        self._massage_helps = MASSAGE_HELPS if MASSAGE_HELPS in content.intents else None
         self._harm_cues = frozenset(stem(normalise(w)) for w in HARM_CUES)
         self._settling_words = {
             stem(normalise(word)): intent
@@ -810,6 +867,7 @@ class Matcher:
         """The queries of the words :meth:`query_after` adds, by the words."""
         self._last_whole: tuple[Sequence[Sequence[Term]], Query] | None = None
         self._last_named: tuple[Sequence[Sequence[Term]], frozenset[str]] | None = None
+        self._last_read: tuple[str, Reading, list[Term] | None] | None = None
         """The sentences :meth:`_named` last read, with the topics they name."""
         """The sentences :meth:`_whole_query` last read, with their query."""
 
@@ -1298,7 +1356,102 @@ class Matcher:
         decision = self._decide_message(message, split)
         if decision.kind == "did_you_mean":
             decision = self._unless_harm(decision, message, split)
-        return self._between_siblings(decision)
+        decision = self._weighed(self._between_siblings(decision), message, split)
+        return self._relieved(decision, message, split)
+
+    def _read(self, message: str, split: Sequence[Sentence] | None) -> Reading:
+        """:func:`bot.reading.read`, remembered for the last message: deciding reads a
+        message once, and the rules after the decision look at the same reading."""
+        last = self._last_read
+        if last is not None and last[0] == message:
+            return last[1]
+        reading = read(message, split)
+        self._last_read = (message, reading, None)
+        return reading
+
+    def _whole_terms(self, message: str, reading: Reading) -> list[Term]:
+        """The terms of a message read as one sentence, remembered with its reading."""
+        last = self._last_read
+        if last is not None and last[0] == message and last[2] is not None:
+            return last[2]
+        terms = self.analyzer.terms(reading.whole)
+        self._last_read = (message, reading, terms)
+        return terms
+
+    def _relieved(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A story that asks nothing and tells of relief after a massage ("she pressed a spot
+        on my calf ... the pain had disappeared") is about whether massage helps
+        (:data:`MASSAGE_HELPS`), whatever else it mentions (the price, a doctor, a baby),
+        unless it tells of harm too (:data:`HARM_CUES`) or is already on a massage topic or on
+        whether massage is safe."""
+        if (
+            self._massage_helps is None
+            or decision.kind == "empty"
+            or decision.intent in FAMILIES["massage"]
+            or decision.intent == CAUTION_INTENT
+        ):
+            return decision
+        reading = self._read(message, split)
+        if not reading.story or any(p.question for p in reading.parts):
+            return decision
+        if not RELIEF.search(reading.whole):
+            return decision
+        stems = {t.stem for t in self._whole_terms(message, reading)}
+        if not stems & MASSAGE_WORDS or stems & self._harm_cues:
+            return decision
+        score = max(
+            (c.score for c in decision.candidates if c.intent == self._massage_helps),
+            default=decision.score,
+        )
+        return Decision(
+            "intent", self._massage_helps, max(score, self.threshold), decision.candidates
+        )
+
+    def _weighed(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A message naming both conditions whose question weighs them against each other
+        ("my GP says sciatica but the physio says piriformis, who do I believe?", "sciatica
+        or piriformis, which is it?", "is it the same thing or different?") asks the
+        difference (:data:`WEIGHED_INTENT`), whatever its story is about. A question that
+        names them with another subject ("which stretches help my sciatica and piriformis")
+        weighs nothing."""
+        if (
+            (decision.kind == "intent" and decision.intent == self._weighed_intent)
+            or self._weighed_intent is None
+            or decision.kind == "empty"
+            or not PIRIFORMIS_HINT.search(message.lower())
+        ):
+            return decision
+        reading = self._read(message, split)
+        parts = [p.text for p in reading.parts if p.question] if reading.story else [reading.whole]
+        asks = [p for p in parts if WEIGHING.search(p) or WEIGHING_OR_ASK.search(p)]
+        if not asks:
+            return decision
+        # each word typed with its stem; a phrase ("sciatica or piriformis") word by word
+        hinted = " ".join(_words_at(reading.whole, SIDE_HINT))
+        named = [
+            (word, t.stem if " " not in t.word else stem(word))
+            for t in self.analyzer.terms(hinted)
+            for word in t.word.split()
+        ]
+        sides = {w: s in PIRIFORMIS_SIDE for w, s in named if s in SCIATICA_SIDE | PIRIFORMIS_SIDE}
+        if set(sides.values()) != {True, False}:
+            return decision
+        if not any(
+            WEIGHING.search(p) or (WEIGHING_OR_ASK.search(p) and _joined_by_or(p.split(), sides))
+            for p in asks
+        ):
+            return decision
+        score = max(
+            (c.score for c in decision.candidates if c.intent == self._weighed_intent),
+            default=decision.score,
+        )
+        return Decision(
+            "intent", self._weighed_intent, max(score, self.threshold), decision.candidates
+        )
 
     def _unless_harm(
         self, decision: Decision, message: str, split: Sequence[Sentence] | None
@@ -1363,7 +1516,7 @@ class Matcher:
             split: Its sentences, when already split (:func:`bot.text.sentences`), as the
                 dialogue does to read a message once for the safety screen and the matcher.
         """
-        reading = read(message, split)
+        reading = self._read(message, split)
         if not reading.whole:
             return Decision("empty", None, 0.0, ())
         if not reading.story:
@@ -1762,6 +1915,7 @@ class Matcher:
     def forget_words(self) -> None:
         """Forget the words read so far (benchmarks measure first sight)."""
         self._subjects_of.clear()
+        self._last_read = None
 
     def _settled(self, decision: Decision, terms: Sequence[Sequence[Term]]) -> Decision:
         """A "Did you mean" between close topics, one of which the message names (a
@@ -2026,3 +2180,26 @@ def _better(a: dict[str, Candidate], b: dict[str, Candidate]) -> dict[str, Candi
 
 def _top_score(cands: Sequence[Candidate], skip: str = "") -> float:
     return next((c.score for c in cands if c.intent != skip), 0.0)
+
+
+def _joined_by_or(words: Sequence[str], sides: Mapping[str, bool]) -> bool:
+    """Whether an "or" stands between words naming the two sides ("sciatica or piriformis",
+    "is it my piriformis or a disc"), each within :data:`WEIGHING_OR_SPAN` words of it."""
+    for i, word in enumerate(words):
+        if word != "or":
+            continue
+        before = {sides[w] for w in words[max(0, i - WEIGHING_OR_SPAN) : i] if w in sides}
+        after = {sides[w] for w in words[i + 1 : i + 1 + WEIGHING_OR_SPAN] if w in sides}
+        if before and after and before | after == {True, False}:
+            return True
+    return False
+
+
+def _words_at(text: str, pattern: re.Pattern[str]) -> list[str]:
+    """The words of ``text`` (split at spaces) that hold a match of ``pattern``, each once."""
+    words: dict[str, None] = {}
+    for found in pattern.finditer(text):
+        start = text.rfind(" ", 0, found.start()) + 1
+        end = text.find(" ", found.end())
+        words[text[start : end if end >= 0 else len(text)]] = None
+    return list(words)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.text import BOUNDARY, DASH, MAX_TOKENS, Sentence, sentences
+from bot.text import BOUNDARY, DASH, MAX_TOKENS, STOPWORDS, Sentence, sentences
 
 FILLERS = frozenset(
     """
@@ -38,7 +38,8 @@ ASKING_PHRASES: tuple[str, ...] = (
     "wondering whether",
     "wondered if",
     "wondered whether",
-    "i want to know",
+    "want to know",
+    "wanted to know",
     "i would like to know",
     "i need to know",
     "i would love to know",
@@ -74,6 +75,17 @@ REFERRING = frozenset({"that", "these", "those", "either", "both", "them", "they
 massage fix this?"), which the question already says."""
 
 
+SHORT_ASK = 4
+"""A question of this many words or fewer that asks for a judgement (:data:`JUDGING`) and
+names nothing else ("worth a go?", "any good?", "is it safe?") judges what was just told."""
+JUDGING = frozenset(
+    """
+    worth good ok okay alright safe help helps work works useful effective wise go try shot
+    """.split()  # noqa: SIM905
+)
+"""Words of a question asking whether something is worth doing, safe or of use."""
+
+
 @dataclass(frozen=True)
 class Part:
     """One sentence of a message, normalised, and whether it asks something."""
@@ -83,8 +95,15 @@ class Part:
 
     @property
     def refers(self) -> bool:
-        """It points back at the sentence before ("which one helps?")."""
-        return not REFERRING.isdisjoint(self.text.split())
+        """It points back at the sentence before ("which one helps?"), or is a short question
+        judging something it does not name (:data:`SHORT_ASK`)."""
+        words = self.text.split()
+        return not REFERRING.isdisjoint(words) or (
+            self.question
+            and len(words) <= SHORT_ASK
+            and not JUDGING.isdisjoint(words)
+            and all(w in JUDGING or w in STOPWORDS for w in words)
+        )
 
 
 @dataclass(frozen=True)

@@ -57,3 +57,24 @@ def test_a_request_to_explain_is_the_ask() -> None:
     reading = read("Please explain sciatica and how it is treated. My leg hurts when I sit.")
     assert [p.question for p in reading.parts] == [True, False]
     assert read("Could you explain the difference between them. Thanks").parts[0].question
+
+
+def test_a_short_question_judging_something_unnamed_points_back() -> None:
+    reading = read(
+        "My sister had a massage for hers and swears by it. Worth a go? What can I take?"
+    )
+    assert [p.question for p in reading.parts] == [False, True, True]
+    # "worth a go?" judges what was just told; "what can I take?" names its own subject
+    assert [p.refers for p in reading.parts[1:]] == [True, False]
+    # a long question naming its subject does not point back
+    assert not read("Ok. Is massage safe when you are thirty weeks pregnant?").parts[1].refers
+
+
+def test_wanting_to_know_is_asking() -> None:
+    reading = read("Ive been burned before. Honestly just want to know if massage helps sciatica")
+    assert [p.question for p in reading.parts] == [False, True]
+
+
+def test_a_short_question_naming_its_subject_points_nowhere() -> None:
+    reading = read("My wife booked me in for friday evening. is massage ok?")
+    assert reading.parts[1].question and not reading.parts[1].refers

@@ -94,7 +94,10 @@ people write them. Items 306-355 (issue 21: massage visits told, questions burie
 stories, look-alikes of clinic facts) are harder than the rest; the floors below were
 restated on the file with them (helped fell from 0.92 to 0.90). Items 356-400 (issue 21:
 aches the article does not cover, treatments tried, long stories, look-alikes) restated it
-again: helped 0.89. None of the file's messages gets an urgent answer."""
+again: helped 0.89. Items 401-455 (issue 21, second round: stories, pleas, the two
+conditions weighed, who to see, what others recommended) were 67% right at first sight;
+with them the file stands at 0.87 right, 0.90 helped. None of the file's messages gets an
+urgent answer."""
 STORY_FLOORS = {"story_question": 0.87, "story_statement": 0.66}
 CONVERSATIONS_HELPED_FLOOR = 0.89
 
@@ -273,7 +276,7 @@ REAL_DEV = ROOT.parent / "shared" / "data" / "real_dev.yml"
 
 REAL_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
-    "tuning": (0.80, 0.89, 0.12, 0.95),
+    "tuning": (0.81, 0.90, 0.12, 0.95),
     "held-out": (0.56, 0.74, 0.20, 0.75),
 }
 """Where the real set stands (a little below what was measured); the goals are 0.75 tuning,
