@@ -649,7 +649,7 @@ RELIEF = re.compile(
 REMEDY_ASK = re.compile(
     r"\bwhat (?:should|shall|can|could|do|would|else can) (?:i|we|he|she|they|you|u) (?:do|try)\b"
     r"|\bwhat (?:to|do i) do\b|\bwhat(?: is| s)? (?:the )?best thing to do\b"
-    r"|\bwhat (?:helps|works|eases|relieves)\b|\bwhat are my options\b"
+    r"|\bwhat (?:actually |really |else )?(?:helps|works|eases|relieves)\b|\bwhat are my options\b"
     r"|\bwhat (?:do|would|can) (?:you|u) (?:recommend|reccomend|recomend|suggest|advise)\b"
     r"|\b(?:is there|are there|does|do) (?:anything|something|any thing)(?: \w+){0,4}?"
     r" (?:help|helps|work|works)\b"
@@ -660,8 +660,13 @@ REMEDY_ASK = re.compile(
 """Normalised words asking what helps, or what to do, about what the message tells ("what
 should I do about my sciatica", "any advice?", "is there anything that helps", "how do I get
 rid of it"): a request for a remedy, whatever condition it names."""
-PLEA = re.compile(r"\b(?:please|pls|plz) help\b|\bhelp (?:please|pls|plz)\b|\bhelp me please\b")
-"""A plea ("please help"): a request for a remedy when the message tells of suffering."""
+PLEA = re.compile(
+    r"\b(?:please|pls|plz) help\b|\bhelp (?:please|pls|plz)\b|\bhelp me please\b"
+    r"|\bwits? end\b|\bend of my tether\b|\btried everything\b|\bdesperate\b"
+    r"|\bwhere to turn\b|\bnothing (?:is |seems to )?(?:helping|working|works|helps)\b"
+)
+"""A plea ("please help", "I'm at my wits' end", "I've tried everything"): a request for a
+remedy when the message tells of suffering."""
 SUFFERING = re.compile(
     r"\b(?:sciatic\w*|piriformis|pain\w*|agony|hurt\w*|ache\w*|aching|sore|suffer\w*"
     r"|killing|unbearable|bad|awful|leg|legs|bum|buttock\w*|glute\w*|hip|back|nerve)\b"
@@ -697,9 +702,7 @@ REMEDIES_REPLACE = frozenset(
 )
 """Topics a request for a remedy matches on the condition it names or on "help", "that
 helps": what something is, its symptoms or causes, the bot, a courtesy. A remedy ask answered
-with one of them, or with the fallback or a "Did you mean" offering no remedy, is answered
-with whether massage helps (:data:`MASSAGE_HELPS`), or the medicines topic for something to
-take (:meth:`Matcher._remedy`)."""
+with one of them is answered with a remedy topic (:meth:`Matcher._remedy`)."""
 REMEDY_TOPICS = frozenset(
     {"massage_for_sciatica", "neuromuscular_massage", "other_treatments", "medicines"}
     | {"stretches_exercise", "when_to_get_help", "heat_ice"}
@@ -1427,18 +1430,15 @@ class Matcher:
         """A message asking what helps or what to do (:data:`REMEDY_ASK`), or pleading for help
         while telling of pain (:data:`PLEA`, :data:`SUFFERING`), asks for a remedy: when it is
         answered with what a condition is, the bot or a courtesy (:data:`REMEDIES_REPLACE`),
-        the fallback or a "Did you mean" offering no remedy (:data:`REMEDY_TOPICS`) when it
-        tells of pain, whether massage helps answers it; when to get help answers one telling
-        that the pain is getting worse (:data:`WORSENING`), the medicines topic one asking for
-        something to take for the pain (:data:`PAIN_RELIEF_ASK`). A message asking what
+        or, when it tells of pain (:data:`SUFFERING`), with the fallback or a "Did you mean",
+        whether massage helps answers it; when to get help answers one telling that the pain
+        is getting worse (:data:`WORSENING`), the medicines topic one asking for something to
+        take for the pain (:data:`PAIN_RELIEF_ASK`). A "Did you mean" offering another remedy
+        (:data:`REMEDY_TOPICS`) than that one stays: the person picks. A message asking what
         something is, about the bot or about booking (:data:`NOT_A_REMEDY_ASK`) is not one."""
         if self._massage_helps is None or decision.kind == "empty":
             return decision
         if decision.kind == "intent" and decision.intent not in REMEDIES_REPLACE:
-            return decision
-        if decision.kind == "did_you_mean" and (
-            decision.intent in REMEDY_TOPICS or not REMEDY_TOPICS.isdisjoint(decision.options)
-        ):
             return decision
         whole = self._read(message, split).whole
         if NOT_A_REMEDY_ASK.search(whole):
@@ -1454,6 +1454,9 @@ class Matcher:
             intent = self._worsening
         elif self._pain_relief is not None and relief:
             intent = self._pain_relief
+        offered = decision.options if decision.kind == "did_you_mean" else ()
+        if not REMEDY_TOPICS.isdisjoint(offered) and intent not in offered:
+            return decision  # another remedy is offered: the person picks
         score = max((c.score for c in decision.candidates if c.intent == intent), default=0.0)
         return Decision("intent", intent, max(score, self.threshold), decision.candidates)
 
