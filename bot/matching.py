@@ -674,7 +674,7 @@ SUFFERING = re.compile(
 """Words telling of pain, a condition or a place that hurts."""
 NOT_A_REMEDY_ASK = re.compile(
     r"\bwhat (?:is|are|s)\b(?! (?:the )?best| my options)|\bwhats\b(?! (?:the )?best)"
-    r"|\bmean\b|\bdefin|\bunderstand|\bexplain|\bbot\b|\bbook"
+    r"|\bmean\b|\bdefin|\bunderstand|\bexplain|\btell me about\b|\bbot\b|\bbook"
 )
 """Words asking what something is, or about the bot or booking, rather than what helps."""
 PAIN_RELIEF_ASK = re.compile(
@@ -1428,7 +1428,8 @@ class Matcher:
         self, decision: Decision, message: str, split: Sequence[Sentence] | None
     ) -> Decision:
         """A message asking what helps or what to do (:data:`REMEDY_ASK`), or pleading for help
-        while telling of pain (:data:`PLEA`, :data:`SUFFERING`), asks for a remedy: when it is
+        while telling of pain (:data:`PLEA`, :data:`SUFFERING`; in a story, only when the bot or
+        a courtesy answers it, else the story's topic does), asks for a remedy: when it is
         answered with what a condition is, the bot or a courtesy (:data:`REMEDIES_REPLACE`),
         or, when it tells of pain (:data:`SUFFERING`), with the fallback or a "Did you mean",
         whether massage helps answers it; when to get help answers one telling that the pain
@@ -1440,13 +1441,21 @@ class Matcher:
             return decision
         if decision.kind == "intent" and decision.intent not in REMEDIES_REPLACE:
             return decision
-        whole = self._read(message, split).whole
+        reading = self._read(message, split)
+        whole = reading.whole
         if NOT_A_REMEDY_ASK.search(whole):
             return decision
         suffering = SUFFERING.search(whole) is not None
         relief = PAIN_RELIEF_ASK.search(whole) is not None
-        if not (REMEDY_ASK.search(whole) or relief or (PLEA.search(whole) and suffering)):
-            return decision
+        if not (REMEDY_ASK.search(whole) or relief):
+            if not (PLEA.search(whole) and suffering):
+                return decision
+            if (
+                reading.story
+                and decision.kind != "fallback"
+                and decision.intent not in PLEA_INTENTS
+            ):
+                return decision  # a story's plea takes what the story tells of
         if decision.kind != "intent" and not suffering:
             return decision  # "how do I get rid of a cold": not about the bot's subject
         intent = self._massage_helps
