@@ -1424,6 +1424,12 @@ class Matcher:
         decision = self._weighed(self._between_siblings(decision), message, split)
         return self._remedy(self._relieved(decision, message, split), message, split)
 
+    @staticmethod
+    def asks_remedy(whole: str) -> bool:
+        """Whether normalised words hold a cue of a request for a remedy (:meth:`_remedy`):
+        such words are read by their text, not by their terms alone."""
+        return bool(REMEDY_ASK.search(whole) or PAIN_RELIEF_ASK.search(whole) or PLEA.search(whole))
+
     def _remedy(
         self, decision: Decision, message: str, split: Sequence[Sentence] | None
     ) -> Decision:
