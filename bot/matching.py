@@ -660,16 +660,17 @@ REMEDY_ASK = re.compile(
 """Normalised words asking what helps, or what to do, about what the message tells ("what
 should I do about my sciatica", "any advice?", "is there anything that helps", "how do I get
 rid of it"): a request for a remedy, whatever condition it names."""
-PLEA = re.compile(
-    r"\b(?:please|pls|plz) help\b|\bhelp (?:please|pls|plz)\b|\bhelp me please\b"
-    r"|\bwits? end\b|\bend of my tether\b|\btried everything\b|\bdesperate\b"
+PLEA = re.compile(r"\b(?:please|pls|plz) help\b|\bhelp (?:please|pls|plz)\b|\bhelp me please\b")
+"""A plea ("please help"): a request for a remedy when the message tells of suffering."""
+DESPAIR = re.compile(
+    r"\bwits? end\b|\bend of my tether\b|\btried everything\b|\bdesperate\b"
     r"|\bwhere to turn\b|\bnothing (?:is |seems to )?(?:helping|working|works|helps)\b"
 )
-"""A plea ("please help", "I'm at my wits' end", "I've tried everything"): a request for a
-remedy when the message tells of suffering."""
+"""Despair over what was tried ("I'm at my wits' end", "I've tried everything", "nothing
+works"): a request for another remedy when the message tells of suffering, in a story too."""
 SUFFERING = re.compile(
     r"\b(?:sciatic\w*|piriformis|pain\w*|agony|hurt\w*|ache\w*|aching|sore|suffer\w*"
-    r"|killing|unbearable|bad|awful|leg|legs|bum|buttock\w*|glute\w*|hip|back|nerve)\b"
+    r"|killing|unbearable|bad|awful|worse|leg|legs|bum|buttock\w*|glute\w*|hip|back|nerve)\b"
 )
 """Words telling of pain, a condition or a place that hurts."""
 NOT_A_REMEDY_ASK = re.compile(
@@ -683,8 +684,8 @@ PAIN_RELIEF_ASK = re.compile(
 """Asking for something to take for the pain: the medicines topic answers."""
 REMEDY_INTENT = "medicines"
 WORSENING = re.compile(
-    r"\b(?:gotten|getting|got|grown|growing|gone|going) (?:\w+ )?worse\b|\bworse and worse\b"
-    r"|\bworsening\b|\bnot getting (?:any )?better\b"
+    r"\b(?:gotten|getting|gets|get|got|grown|growing|gone|going) (?:\w+ )?worse\b"
+    r"|\bworse and worse\b|\bworsening\b|\bnot getting (?:any )?better\b"
 )
 """A remedy ask telling that the pain is getting worse: when to get help answers."""
 WORSENING_INTENT = "when_to_get_help"
@@ -1428,14 +1429,16 @@ class Matcher:
     def asks_remedy(whole: str) -> bool:
         """Whether normalised words hold a cue of a request for a remedy (:meth:`_remedy`):
         such words are read by their text, not by their terms alone."""
-        return bool(REMEDY_ASK.search(whole) or PAIN_RELIEF_ASK.search(whole) or PLEA.search(whole))
+        cues = (REMEDY_ASK, PAIN_RELIEF_ASK, PLEA, DESPAIR)
+        return any(cue.search(whole) for cue in cues)
 
     def _remedy(
         self, decision: Decision, message: str, split: Sequence[Sentence] | None
     ) -> Decision:
         """A message asking what helps or what to do (:data:`REMEDY_ASK`), or pleading for help
         while telling of pain (:data:`PLEA`, :data:`SUFFERING`; in a story, only when the bot or
-        a courtesy answers it, else the story's topic does), asks for a remedy: when it is
+        a courtesy answers it, else the story's topic does), or telling of despair over what
+        was tried (:data:`DESPAIR`), asks for a remedy: when it is
         answered with what a condition is, the bot or a courtesy (:data:`REMEDIES_REPLACE`),
         or, when it tells of pain (:data:`SUFFERING`), with the fallback or a "Did you mean",
         whether massage helps answers it; when to get help answers one telling that the pain
@@ -1453,7 +1456,7 @@ class Matcher:
             return decision
         suffering = SUFFERING.search(whole) is not None
         relief = PAIN_RELIEF_ASK.search(whole) is not None
-        if not (REMEDY_ASK.search(whole) or relief):
+        if not (REMEDY_ASK.search(whole) or relief or (DESPAIR.search(whole) and suffering)):
             if not (PLEA.search(whole) and suffering):
                 return decision
             if (

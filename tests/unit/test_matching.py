@@ -540,6 +540,12 @@ def test_a_plea_in_a_story_takes_the_story_topic(
         ("I've tried everything for this leg pain and I'm desperate", "massage_for_sciatica"),
         ("could i get something for the pain", "medicines"),
         ("the pain has gotten worse every day this week, what do i do", "when_to_get_help"),
+        ("what should i do if the pain gets worse", "when_to_get_help"),
+        (
+            "Sciatica down my left leg since spring. I am at the end of my tether",
+            "massage_for_sciatica",
+        ),
+        ("my sciatica hurts all day. nothing is helping", "massage_for_sciatica"),
     ],
 )
 def test_a_plea_or_a_what_do_i_do_ask_gets_a_remedy(
