@@ -654,6 +654,7 @@ REMEDY_ASK = re.compile(
     r"|\b(?:is there|are there|does|do) (?:anything|something|any thing)(?: \w+){0,4}?"
     r" (?:help|helps|work|works)\b"
     r"|\b(?:can|could) (?:anything|something) be done\b"
+    r"|\b(?:anything|something) (?:i|we|he|she|they|you|u) (?:can|could) do\b"
     r"|\b(?:any|some) (?:advice|tips|suggestions|ideas)\b|\badvice please\b"
     r"|\bhow (?:do|can|could|should) (?:i|we|you|u) (?:get rid of|ease|relieve|treat|fix|cure)\b"
 )

@@ -538,6 +538,7 @@ def test_a_plea_in_a_story_takes_the_story_topic(
         ("is there anything at all that helps", "massage_for_sciatica"),
         ("my bum and leg are agony, please help", "massage_for_sciatica"),
         ("I've tried everything for this leg pain and I'm desperate", "massage_for_sciatica"),
+        ("is there something i could do myself for my sore leg", "massage_for_sciatica"),
         ("could i get something for the pain", "medicines"),
         ("the pain has gotten worse every day this week, what do i do", "when_to_get_help"),
         ("what should i do if the pain gets worse", "when_to_get_help"),
