@@ -890,8 +890,8 @@ class Dialogue:
                 return True
             return self._names_a_topic(words)
         reading = read(words)  # the words the matcher reads: these, as one sentence?
-        if reading.story or reading.whole != words:
-            return self._names_a_topic(words)
+        if reading.story or reading.whole != words or self.matcher.asks_remedy(words):
+            return self._names_a_topic(words)  # a plea ("any advice") is read by its text
         return named  # no known term: the matcher finds no candidate, the fallback
 
     def _surely_names(

@@ -646,6 +646,71 @@ RELIEF = re.compile(
 )
 """Words telling that pain eased or went."""
 
+REMEDY_ASK = re.compile(
+    r"\bwhat (?:should|shall|can|could|do|would|else can) (?:i|we|he|she|they|you|u) (?:do|try)\b"
+    r"|\bwhat (?:to|do i) do\b|\bwhat(?: is| s)? (?:the )?best thing to do\b"
+    r"|\bwhat (?:actually |really |else )?(?:helps|works|eases|relieves)\b|\bwhat are my options\b"
+    r"|\bwhat (?:do|would|can) (?:you|u) (?:recommend|reccomend|recomend|suggest|advise)\b"
+    r"|\b(?:is there|are there|does|do) (?:anything|something|any thing)(?: \w+){0,4}?"
+    r" (?:help|helps|work|works)\b"
+    r"|\b(?:can|could) (?:anything|something) be done\b"
+    r"|\b(?:anything|something) (?:i|we|he|she|they|you|u) (?:can|could) do\b"
+    r"|\b(?:any|some) (?:advice|tips|suggestions|ideas)\b|\badvice please\b"
+    r"|\bhow (?:do|can|could|should) (?:i|we|you|u) (?:get rid of|ease|relieve|treat|fix|cure)\b"
+)
+"""Normalised words asking what helps, or what to do, about what the message tells ("what
+should I do about my sciatica", "any advice?", "is there anything that helps", "how do I get
+rid of it"): a request for a remedy, whatever condition it names."""
+PLEA = re.compile(r"\b(?:please|pls|plz) help\b|\bhelp (?:please|pls|plz)\b|\bhelp me please\b")
+"""A plea ("please help"): a request for a remedy when the message tells of suffering."""
+DESPAIR = re.compile(
+    r"\bwits? end\b|\bend of my tether\b|\btried everything\b|\bdesperate\b"
+    r"|\bwhere to turn\b|\bnothing (?:is |seems to )?(?:helping|working|works|helps)\b"
+)
+"""Despair over what was tried ("I'm at my wits' end", "I've tried everything", "nothing
+works"): a request for another remedy when the message tells of suffering, in a story too."""
+SUFFERING = re.compile(
+    r"\b(?:sciatic\w*|piriformis|pain\w*|agony|hurt\w*|ache\w*|aching|sore|suffer\w*"
+    r"|killing|unbearable|bad|awful|worse|leg|legs|bum|buttock\w*|glute\w*|hip|back|nerve)\b"
+)
+"""Words telling of pain, a condition or a place that hurts."""
+NOT_A_REMEDY_ASK = re.compile(
+    r"\bwhat (?:is|are|s)\b(?! (?:the )?best| my options)|\bwhats\b(?! (?:the )?best)"
+    r"|\bmean\b|\bdefin|\bunderstand|\bexplain|\btell me about\b|\bbot\b|\bbook"
+)
+"""Words asking what something is, or about the bot or booking, rather than what helps."""
+PAIN_RELIEF_ASK = re.compile(
+    r"\bsomething for (?:the|my|this) pain\b|\bwhat (?:should|can|could) (?:i|we) take\b"
+)
+"""Asking for something to take for the pain: the medicines topic answers."""
+REMEDY_INTENT = "medicines"
+WORSENING = re.compile(
+    r"\b(?:gotten|getting|gets|get|got|grown|growing|gone|going) (?:\w+ )?worse\b"
+    r"|\bworse and worse\b|\bworsening\b|\bnot getting (?:any )?better\b"
+)
+"""A remedy ask telling that the pain is getting worse: when to get help answers."""
+WORSENING_INTENT = "when_to_get_help"
+REMEDIES_REPLACE = frozenset(
+    {
+        "sciatica_definition",
+        "sciatica_symptoms",
+        "sciatica_causes",
+        "piriformis_syndrome",
+        "piriformis_muscle",
+        "about_bot",
+        "greeting",
+        "thanks",
+    }
+)
+"""Topics a request for a remedy matches on the condition it names or on "help", "that
+helps": what something is, its symptoms or causes, the bot, a courtesy. A remedy ask answered
+with one of them is answered with a remedy topic (:meth:`Matcher._remedy`)."""
+REMEDY_TOPICS = frozenset(
+    {"massage_for_sciatica", "neuromuscular_massage", "other_treatments", "medicines"}
+    | {"stretches_exercise", "when_to_get_help", "heat_ice"}
+)
+"""Topics that answer what helps."""
+
 PLACE_CUES = frozenset({"near", "nearest", "nearbi"})
 """Stems that, right after a word for a place to have a massage (:data:`PLACE_SUBJECTS`), are
 followed by a place's name ("a clinic near london bridge"): words no topic knows there do not
@@ -746,6 +811,8 @@ class Matcher:
         self._caution = CAUTION_INTENT if CAUTION_INTENT in content.intents else None
         self._weighed_intent = WEIGHED_INTENT if WEIGHED_INTENT in content.intents else None
         self._massage_helps = MASSAGE_HELPS if MASSAGE_HELPS in content.intents else None
+        self._pain_relief = REMEDY_INTENT if REMEDY_INTENT in content.intents else None
+        self._worsening = WORSENING_INTENT if WORSENING_INTENT in content.intents else None
         self._harm_cues = frozenset(stem(normalise(w)) for w in HARM_CUES)
         self._settling_words = {
             stem(normalise(word)): intent
@@ -1357,7 +1424,60 @@ class Matcher:
         if decision.kind == "did_you_mean":
             decision = self._unless_harm(decision, message, split)
         decision = self._weighed(self._between_siblings(decision), message, split)
-        return self._relieved(decision, message, split)
+        return self._remedy(self._relieved(decision, message, split), message, split)
+
+    @staticmethod
+    def asks_remedy(whole: str) -> bool:
+        """Whether normalised words hold a cue of a request for a remedy (:meth:`_remedy`):
+        such words are read by their text, not by their terms alone."""
+        cues = (REMEDY_ASK, PAIN_RELIEF_ASK, PLEA, DESPAIR)
+        return any(cue.search(whole) for cue in cues)
+
+    def _remedy(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A message asking what helps or what to do (:data:`REMEDY_ASK`), or pleading for help
+        while telling of pain (:data:`PLEA`, :data:`SUFFERING`; in a story, only when the bot or
+        a courtesy answers it, else the story's topic does), or telling of despair over what
+        was tried (:data:`DESPAIR`), asks for a remedy: when it is
+        answered with what a condition is, the bot or a courtesy (:data:`REMEDIES_REPLACE`),
+        or, when it tells of pain (:data:`SUFFERING`), with the fallback or a "Did you mean",
+        whether massage helps answers it; when to get help answers one telling that the pain
+        is getting worse (:data:`WORSENING`), the medicines topic one asking for something to
+        take for the pain (:data:`PAIN_RELIEF_ASK`). A "Did you mean" offering another remedy
+        (:data:`REMEDY_TOPICS`) than that one stays: the person picks. A message asking what
+        something is, about the bot or about booking (:data:`NOT_A_REMEDY_ASK`) is not one."""
+        if self._massage_helps is None or decision.kind == "empty":
+            return decision
+        if decision.kind == "intent" and decision.intent not in REMEDIES_REPLACE:
+            return decision
+        reading = self._read(message, split)
+        whole = reading.whole
+        if NOT_A_REMEDY_ASK.search(whole):
+            return decision
+        suffering = SUFFERING.search(whole) is not None
+        relief = PAIN_RELIEF_ASK.search(whole) is not None
+        if not (REMEDY_ASK.search(whole) or relief or (DESPAIR.search(whole) and suffering)):
+            if not (PLEA.search(whole) and suffering):
+                return decision
+            if (
+                reading.story
+                and decision.kind != "fallback"
+                and decision.intent not in PLEA_INTENTS
+            ):
+                return decision  # a story's plea takes what the story tells of
+        if decision.kind != "intent" and not suffering:
+            return decision  # "how do I get rid of a cold": not about the bot's subject
+        intent = self._massage_helps
+        if self._worsening is not None and WORSENING.search(whole):
+            intent = self._worsening
+        elif self._pain_relief is not None and relief:
+            intent = self._pain_relief
+        offered = decision.options if decision.kind == "did_you_mean" else ()
+        if not REMEDY_TOPICS.isdisjoint(offered) and intent not in offered:
+            return decision  # another remedy is offered: the person picks
+        score = max((c.score for c in decision.candidates if c.intent == intent), default=0.0)
+        return Decision("intent", intent, max(score, self.threshold), decision.candidates)
 
     def _read(self, message: str, split: Sequence[Sentence] | None) -> Reading:
         """:func:`bot.reading.read`, remembered for the last message: deciding reads a

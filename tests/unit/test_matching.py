@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from typing import Any
@@ -527,6 +528,70 @@ def test_a_plea_in_a_story_takes_the_story_topic(
     decision = matcher.decide(story)
     assert decision.intent != "about_bot", decision
     assert topics & {decision.intent, *decision.options}, decision
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("what shall i do about this piriformis thing", "massage_for_sciatica"),
+        ("any tips? my sciatica is driving me mad", "massage_for_sciatica"),
+        ("is there anything at all that helps", "massage_for_sciatica"),
+        ("my bum and leg are agony, please help", "massage_for_sciatica"),
+        ("I've tried everything for this leg pain and I'm desperate", "massage_for_sciatica"),
+        ("is there something i could do myself for my sore leg", "massage_for_sciatica"),
+        ("could i get something for the pain", "medicines"),
+        ("the pain has gotten worse every day this week, what do i do", "when_to_get_help"),
+        ("what should i do if the pain gets worse", "when_to_get_help"),
+        (
+            "Sciatica down my left leg since spring. I am at the end of my tether",
+            "massage_for_sciatica",
+        ),
+        ("my sciatica hurts all day. nothing is helping", "massage_for_sciatica"),
+    ],
+)
+def test_a_plea_or_a_what_do_i_do_ask_gets_a_remedy(
+    matcher: Matcher, message: str, intent: str
+) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.intent) == ("intent", intent), decision
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("thank you, that helped", "thanks"),
+        ("what is sciatica exactly", "sciatica_definition"),
+        ("please explain piriformis syndrome", "piriformis_syndrome"),
+        ("how do i use this bot", "about_bot"),
+        ("help", "about_bot"),
+        ("what do i do if i have to cancel my appointment", "clinic_cancellation"),
+    ],
+)
+def test_look_alikes_of_a_plea_keep_their_answers(
+    matcher: Matcher, message: str, intent: str
+) -> None:
+    decision = matcher.decide(message)
+    assert decision.intent == intent, decision
+
+
+@pytest.mark.parametrize(
+    "message", ["how do i get rid of a cold", "tell me about sciatica please help"]
+)
+def test_a_remedy_ask_about_something_else_is_not_answered_with_massage(
+    matcher: Matcher, message: str
+) -> None:
+    decision = matcher.decide(message)
+    assert decision.intent != "massage_for_sciatica", decision
+
+
+def test_the_remedy_rule_is_what_answers_a_plea(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = "what should i do about my sciatica"
+    assert matcher.decide(message).intent == "massage_for_sciatica"
+    # without the rule, "about my sciatica" reads as "tell me about sciatica"
+    monkeypatch.setattr(matching, "REMEDY_ASK", re.compile(r"(?!)"))
+    assert matcher.decide(message).intent != "massage_for_sciatica"
 
 
 @pytest.mark.parametrize(

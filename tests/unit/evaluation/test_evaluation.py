@@ -87,7 +87,7 @@ def test_accuracy_goal(report) -> None:
     assert report.urgent_false_alarms == 0, report.to_text("all")
 
 
-CONVERSATIONS_FLOOR = 0.86
+CONVERSATIONS_FLOOR = 0.87
 """Where the conversations file stands on the strict count (the goal is 0.90): stories,
 uncovered topics, the clinic's own questions and questions on whether massage is safe, as
 people write them. Items 306-355 (issue 21: massage visits told, questions buried in
@@ -96,10 +96,12 @@ restated on the file with them (helped fell from 0.92 to 0.90). Items 356-400 (i
 aches the article does not cover, treatments tried, long stories, look-alikes) restated it
 again: helped 0.89. Items 401-455 (issue 21, second round: stories, pleas, the two
 conditions weighed, who to see, what others recommended) were 67% right at first sight;
-with them the file stands at 0.87 right, 0.90 helped. None of the file's messages gets an
-urgent answer."""
+with them the file stands at 0.87 right, 0.90 helped. Items 456-503 (issue 21: pleas and
+"what do I do" asks, with look-alikes that keep their answers) were 44% right at first sight
+(tuning 18/39, held-out 3/9); with the remedy rule the file stands at 0.875 right, 0.905
+helped. None of the file's messages gets an urgent answer."""
 STORY_FLOORS = {"story_question": 0.87, "story_statement": 0.66}
-CONVERSATIONS_HELPED_FLOOR = 0.89
+CONVERSATIONS_HELPED_FLOOR = 0.90
 
 
 def _false_alarms(report: Report) -> list[str]:
