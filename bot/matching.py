@@ -669,6 +669,14 @@ DESPAIR = re.compile(
 )
 """Despair over what was tried ("I'm at my wits' end", "I've tried everything", "nothing
 works"): a request for another remedy when the message tells of suffering, in a story too."""
+CANNOT_TAKE = re.compile(
+    r"\bcannot (?:take|stand|bear|cope with) (?:it|this|that|the pain|this pain|my pain|much more"
+    r"|any more|anymore|no more)\b(?! (?:off|out|in|on|back|away|down|up|to|for|with)\b)"
+    r"|\bcannot cope\b"
+)
+"""Pain past bearing ("I can't take this anymore", "can't cope"): when to get help answers, as
+for pain getting worse. "Can't take it" shares all its words but one with "can't make it",
+the cancellation's way of saying, so that answer gives way to it too."""
 SUFFERING = re.compile(
     r"\b(?:sciatic\w*|piriformis|pain\w*|agony|hurt\w*|ache\w*|aching|sore|suffer\w*"
     r"|killing|unbearable|bad|awful|worse|leg|legs|bum|buttock\w*|glute\w*|hip|back|nerve)\b"
@@ -710,6 +718,8 @@ REMEDY_TOPICS = frozenset(
     | {"stretches_exercise", "when_to_get_help", "heat_ice"}
 )
 """Topics that answer what helps."""
+CANNOT_TAKE_REPLACES = REMEDIES_REPLACE | {"clinic_cancellation", "how_long"}
+"""Answers pain past bearing (:data:`CANNOT_TAKE`) is matched to on its words, not its meaning."""
 
 PLACE_CUES = frozenset({"near", "nearest", "nearbi"})
 """Stems that, right after a word for a place to have a massage (:data:`PLACE_SUBJECTS`), are
@@ -1449,10 +1459,22 @@ class Matcher:
         something is, about the bot or about booking (:data:`NOT_A_REMEDY_ASK`) is not one."""
         if self._massage_helps is None or decision.kind == "empty":
             return decision
-        if decision.kind == "intent" and decision.intent not in REMEDIES_REPLACE:
-            return decision
         reading = self._read(message, split)
         whole = reading.whole
+        if (
+            self._worsening is not None
+            and CANNOT_TAKE.search(whole)
+            and (decision.kind != "intent" or decision.intent in CANNOT_TAKE_REPLACES)
+        ):
+            score = max(
+                (c.score for c in decision.candidates if c.intent == self._worsening),
+                default=0.0,
+            )
+            return Decision(
+                "intent", self._worsening, max(score, self.threshold), decision.candidates
+            )
+        if decision.kind == "intent" and decision.intent not in REMEDIES_REPLACE:
+            return decision
         if NOT_A_REMEDY_ASK.search(whole):
             return decision
         suffering = SUFFERING.search(whole) is not None

@@ -1369,3 +1369,20 @@ def test_relief_with_harm_or_a_question_is_not_forced_onto_massage_helping(
     matcher: Matcher, message: str
 ) -> None:
     assert matcher.decide(message).intent != "massage_for_sciatica"
+
+
+@pytest.mark.parametrize(
+    ("message", "want"),
+    [
+        # pain past bearing: when to get help, not the cancellation terms ("can't make it")
+        ("i cant take this pain anymore", "when_to_get_help"),
+        ("i can't take it", "when_to_get_help"),
+        ("i cant cope with this pain, what do i do", "when_to_get_help"),
+        # the same words about something else keep their answers
+        ("i cant make it tomorrow", "clinic_cancellation"),
+        ("i can't take it off, do i need to undress?", "clinic_what_to_wear"),
+        ("i cant take ibuprofen, what else is there", "medicines"),
+    ],
+)
+def test_pain_past_bearing_asks_when_to_get_help(matcher: Matcher, message: str, want: str) -> None:
+    assert matcher.decide(message).intent == want
