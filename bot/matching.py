@@ -1466,13 +1466,7 @@ class Matcher:
             and CANNOT_TAKE.search(whole)
             and (decision.kind != "intent" or decision.intent in CANNOT_TAKE_REPLACES)
         ):
-            score = max(
-                (c.score for c in decision.candidates if c.intent == self._worsening),
-                default=0.0,
-            )
-            return Decision(
-                "intent", self._worsening, max(score, self.threshold), decision.candidates
-            )
+            return self._committed(decision, self._worsening)
         if decision.kind == "intent" and decision.intent not in REMEDIES_REPLACE:
             return decision
         if NOT_A_REMEDY_ASK.search(whole):
@@ -1498,7 +1492,12 @@ class Matcher:
         offered = decision.options if decision.kind == "did_you_mean" else ()
         if not REMEDY_TOPICS.isdisjoint(offered) and intent not in offered:
             return decision  # another remedy is offered: the person picks
-        score = max((c.score for c in decision.candidates if c.intent == intent), default=0.0)
+        return self._committed(decision, intent)
+
+    def _committed(self, decision: Decision, intent: str, unscored: float = 0.0) -> Decision:
+        """``decision`` answered with ``intent``, scored as its candidate (``unscored`` when it
+        is not one), and at least at the threshold: a rule after the decision commits to it."""
+        score = max((c.score for c in decision.candidates if c.intent == intent), default=unscored)
         return Decision("intent", intent, max(score, self.threshold), decision.candidates)
 
     def _read(self, message: str, split: Sequence[Sentence] | None) -> Reading:
@@ -1543,13 +1542,7 @@ class Matcher:
         stems = {t.stem for t in self._whole_terms(message, reading)}
         if not stems & MASSAGE_WORDS or stems & self._harm_cues:
             return decision
-        score = max(
-            (c.score for c in decision.candidates if c.intent == self._massage_helps),
-            default=decision.score,
-        )
-        return Decision(
-            "intent", self._massage_helps, max(score, self.threshold), decision.candidates
-        )
+        return self._committed(decision, self._massage_helps, decision.score)
 
     def _weighed(
         self, decision: Decision, message: str, split: Sequence[Sentence] | None
@@ -1587,13 +1580,7 @@ class Matcher:
             for p in asks
         ):
             return decision
-        score = max(
-            (c.score for c in decision.candidates if c.intent == self._weighed_intent),
-            default=decision.score,
-        )
-        return Decision(
-            "intent", self._weighed_intent, max(score, self.threshold), decision.candidates
-        )
+        return self._committed(decision, self._weighed_intent, decision.score)
 
     def _unless_harm(
         self, decision: Decision, message: str, split: Sequence[Sentence] | None
