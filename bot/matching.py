@@ -1459,13 +1459,11 @@ class Matcher:
         something is, about the bot or about booking (:data:`NOT_A_REMEDY_ASK`) is not one."""
         if self._massage_helps is None or decision.kind == "empty":
             return decision
+        if decision.kind == "intent" and decision.intent not in CANNOT_TAKE_REPLACES:
+            return decision  # most answers: nothing to read (REMEDIES_REPLACE is among these)
         reading = self._read(message, split)
         whole = reading.whole
-        if (
-            self._worsening is not None
-            and CANNOT_TAKE.search(whole)
-            and (decision.kind != "intent" or decision.intent in CANNOT_TAKE_REPLACES)
-        ):
+        if self._worsening is not None and CANNOT_TAKE.search(whole):
             return self._committed(decision, self._worsening)
         if decision.kind == "intent" and decision.intent not in REMEDIES_REPLACE:
             return decision
