@@ -588,8 +588,11 @@ class SafetyScreen:
                 elif found[-1][0] != i:
                     found.append((i, i + size - 1))
         # Clauses: a new one starts at a terminator ("but", "except") and at a comma or
-        # bracket followed by a clause-starting word ("i", "my", "is").
-        cuts = {s for s, _ in spans.get("terminators", ())}
+        # bracket followed by a clause-starting word ("i", "my", "is"). A terminator inside a
+        # pseudo-trigger goes on with the clause ("lost weight but I'm eating the same": the
+        # "but" tells the same sign; "but also" goes on with a list).
+        pseudo = frozenset(i for a, b in spans.get("pseudo", ()) for i in range(a, b + 1))
+        cuts = {s for s, _ in spans.get("terminators", ()) if s not in pseudo}
         cuts.update(
             s
             for key in ("clause_starters", "question_openers")
@@ -608,7 +611,6 @@ class SafetyScreen:
             for i, token in enumerate(tokens)
             if len(token) == 4 and token.isdigit() and _YEAR.match(token)
         ]
-        pseudo = frozenset(i for a, b in spans.get("pseudo", ()) for i in range(a, b + 1))
         free = spans  # most sentences hold no pseudo-trigger (neither list is changed)
         if pseudo:
             free = {

@@ -780,6 +780,8 @@ def test_the_it_a_moving_verb_acts_on_is_the_body_part_named_before(
         "is it normal to not feel the need to pee at all since my back went",
         # someone else's cancer, and that person's pain now
         "my mum has cancer and now her back is in agony",
+        # weight lost "but" eating as ever: the "but" tells the same sign
+        "dropped nearly a stone but i am eating normally and my back aches",
     ],
 )
 def test_urgent_signs_as_people_text_them(screen: SafetyScreen, message: str) -> None:
