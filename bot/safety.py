@@ -64,6 +64,8 @@ _DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"
 """Words between a verb and the person it acts on ("carrying my daughter")."""
 _DEGREE = frozenset({"so", "that", "too", "such"})
 """After the pronoun, these make it the "it" of "it was that bad", about nothing named."""
+_OBJECTS = frozenset({"him", "them"})
+"""Pronouns that are what is acted on, never the one who tells of a sign."""
 _MOVING = frozenset({"lift", "raise", "move", "pick", "flex", "bend", "straighten", "point"})
 """Verbs whose "it" or "them" ("I can't lift it") is the body part named before it in the
 sentence, when nothing else was named since (see :meth:`SafetyScreen._resolved`)."""
@@ -586,8 +588,11 @@ class SafetyScreen:
                 elif found[-1][0] != i:
                     found.append((i, i + size - 1))
         # Clauses: a new one starts at a terminator ("but", "except") and at a comma or
-        # bracket followed by a clause-starting word ("i", "my", "is").
-        cuts = {s for s, _ in spans.get("terminators", ())}
+        # bracket followed by a clause-starting word ("i", "my", "is"). A terminator inside a
+        # pseudo-trigger goes on with the clause ("lost weight but I'm eating the same": the
+        # "but" tells the same sign; "but also" goes on with a list).
+        pseudo = frozenset(i for a, b in spans.get("pseudo", ()) for i in range(a, b + 1))
+        cuts = {s for s, _ in spans.get("terminators", ()) if s not in pseudo}
         cuts.update(
             s
             for key in ("clause_starters", "question_openers")
@@ -606,7 +611,6 @@ class SafetyScreen:
             for i, token in enumerate(tokens)
             if len(token) == 4 and token.isdigit() and _YEAR.match(token)
         ]
-        pseudo = frozenset(i for a, b in spans.get("pseudo", ()) for i in range(a, b + 1))
         free = spans  # most sentences hold no pseudo-trigger (neither list is changed)
         if pseudo:
             free = {
@@ -812,6 +816,19 @@ class SafetyScreen:
             and (a > first or not any(b < end < first for end in ends))
         ]
 
+    def _turns_to_writer(self, s: _Sentence, last: int, symptom: set[int]) -> bool:
+        """Whether, after someone else's illness at ``..last``, the sentence goes on about the
+        writer and not about that person again: "my dad has cancer and I've been doing the
+        lifting for him, now my back hurts" is his illness and the writer's back, while "my
+        mum has cancer and now her back is agony" is hers. An object ("for him") is not the
+        person going on."""
+        me = any(a > last for a, _ in self._triggers(s, "first_person", symptom))
+        them = any(
+            a > last and s.tokens[a] not in _OBJECTS and not self._object_of_a_verb(s, a)
+            for a, _ in self._triggers(s, "third_person", symptom)
+        )
+        return me and not them
+
     def _context_of(
         self,
         s: _Sentence,
@@ -898,6 +915,8 @@ class SafetyScreen:
             ]
             long_ago = s.spans.get("historical") and not recent
             if self._over(s, first) or not now or long_ago:
+                return finding(Outcome.OTHER_HISTORY, text(trigger), True)
+            if rule.history_counts and self._turns_to_writer(s, last, symptom):
                 return finding(Outcome.OTHER_HISTORY, text(trigger), True)
             return finding(Outcome.URGENT, text(trigger), True)
 

@@ -753,3 +753,61 @@ def test_the_it_a_moving_verb_acts_on_is_the_body_part_named_before(
     screen: SafetyScreen, message: str, outcome: Outcome | None
 ) -> None:
     assert _outcome(screen, message) == outcome, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a leg going from under, or unable to hold the writer, and getting worse
+        "my left leg went from under me again today",
+        "my leg won't hold me anymore when i stand",
+        # "neither" is itself the negation
+        "neither foot wants to lift properly since friday",
+        # squeezing a wee out; passing without knowing
+        "i have to squeeze really hard to get the pee to come",
+        "the poo came out without me even knowing",
+        # wiping felt as through a glove, or as someone else's skin
+        "when i wipe its like wiping through gloves",
+        # the genitals not working, told as "downstairs"
+        "since the disc went nothing works downstairs",
+        # sliding down the stairs is a fall
+        "i bumped down the stairs on my back last night and my leg is tingling",
+        # the other foot going the same way
+        "my left foot was numb and now the right one is going the same",
+        # a non-native present tense: "he have fever"
+        "my father he have fever and the back is very bad",
+        # "is it normal to ..." asks about the writer's own sign
+        "is it normal to not feel the need to pee at all since my back went",
+        # someone else's cancer, and that person's pain now
+        "my mum has cancer and now her back is in agony",
+        # weight lost "but" eating as ever: the "but" tells the same sign
+        "dropped nearly a stone but i am eating normally and my back aches",
+    ],
+)
+def test_urgent_signs_as_people_text_them(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # the loo work keeps one from; muscles tight from exercise on both sides
+        "i cannot go to the toilet when i need to because there is no time on my shift",
+        "both legs are stiff after the gym and my back aches",
+        # a child learning the toilet; going often in pregnancy; weed that is smoked
+        "my toddler is potty training and had two accidents today, and my back hurts",
+        "since i got pregnant i cannot stop peeing and my sciatica is bad",
+        "i smoke weed myself for the pain",
+        # a UTI already treated with antibiotics
+        "im on antibiotics for a uti and my sciatica is playing up",
+        # a claim read or watched online
+        "someone on reddit says numbness in the leg means a tumour",
+        # an ex's history; someone else's cancer, and the writer's own back
+        "my ex had cancer years back, i just have a sore back",
+        "my dad has cancer and i have been caring for him, now my back hurts",
+        # the lights downstairs
+        "the lights downstairs are not working and i tripped on the stairs",
+    ],
+)
+def test_look_alikes_as_people_text_them_are_no_alarm(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)

@@ -20,6 +20,7 @@ QUESTIONS = ROOT / "tests" / "data" / "questions.yml"
 CONVERSATIONS = ROOT / "tests" / "data" / "conversations.yml"
 SAFETY = ROOT / "tests" / "data" / "safety.yml"
 STORIES = ROOT / "tests" / "data" / "stories_safety.yml"
+TEXTS = ROOT / "tests" / "data" / "texts_safety.yml"
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +67,9 @@ def test_conversation_and_safety_sets_are_as_big_as_promised(content: Content) -
         assert item.want in (("urgent",), ("crisis",), ("when_to_get_help",), ("not_urgent",))
 
 
-@pytest.mark.parametrize("path", [QUESTIONS, CONVERSATIONS, SAFETY, STORIES], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [QUESTIONS, CONVERSATIONS, SAFETY, STORIES, TEXTS], ids=lambda p: p.name
+)
 def test_no_test_message_is_a_training_example(content: Content, path: Path) -> None:
     examples = {normalise(e.text) for i in content.intents.values() for e in i.examples}
     seen = [item.q for item in load_items(path) if normalise(item.q) in examples]
@@ -173,6 +176,47 @@ def test_story_set_is_long_stories_half_urgent() -> None:
 def test_urgent_signs_told_as_stories(stories, part: str) -> None:
     recall, alarms = LONG_STORY_FLOORS[part]
     report = stories.part(part == "held-out")
+    assert report.red_flag_recall >= recall, report.summary()
+    assert report.urgent_false_alarms <= alarms, report.summary()
+
+
+TEXT_FLOORS = {
+    # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
+    "tuning": (1.0, 1),
+    "held-out": (5 / 11, 2),
+}
+"""Where the texted messages of ``texts_safety.yml`` stand (issue 21): urgent signs and their
+look-alikes as people text a clinic bot (slang, euphemisms, typos, other people writing,
+non-native English, voice transcripts). Written before the screen was tuned on it; the first
+sight was recall 37/51 and 9 false alarms in 49 on the tuning part, 5/11 and 2 in 13 on the
+held-out part. Tuning on the tuning part alone moved the held-out part not at all: its
+misses, read only at the end and left as found, are other wordings (a retention told as hours
+since the last pee, "can't go" with no toilet named, soiling "in my sleep" without "myself",
+"the big c", numbness told as a dentist's injection, the other leg "started going the same
+way"), and its false alarms a dog's accident read as a fall and a denial of a list ("don't
+have any of the toilet stuff or the numb bum thing") longer than the negation's scope. The
+one tuning false alarm left is a sign named as what a first-aid course called a red flag."""
+
+
+@pytest.fixture(scope="module")
+def texts(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(TEXTS))
+
+
+def test_text_set_is_short_messages_half_urgent() -> None:
+    items = load_items(TEXTS)
+    assert len(items) >= 100
+    urgent = [item for item in items if item.want == ("urgent",)]
+    calm = [item for item in items if item.want == ("not_urgent",)]
+    assert len(urgent) + len(calm) == len(items)
+    assert abs(len(urgent) - len(calm)) <= len(items) // 10
+    assert all(len(item.q) <= 300 for item in items)
+
+
+@pytest.mark.parametrize("part", sorted(TEXT_FLOORS))
+def test_urgent_signs_as_people_text_them(texts, part: str) -> None:
+    recall, alarms = TEXT_FLOORS[part]
+    report = texts.part(part == "held-out")
     assert report.red_flag_recall >= recall, report.summary()
     assert report.urgent_false_alarms <= alarms, report.summary()
 
