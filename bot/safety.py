@@ -64,9 +64,9 @@ _ANIMALS = frozenset(
 _SCANS = frozenset({"scan", "scans", "scanner"})
 """After "cat", a CAT scan."""
 LIST_ITEMS = 2
-"""Fewest separators (commas, "or") between a negation and a term it denies from further away
-than :data:`NEGATION_SCOPE`: a list ("no fever, chills or numbness"); one comma is as often
-a new thought ("haven't slept, both legs numb")."""
+"""Fewest commas between a negation and a term it denies from further away than
+:data:`NEGATION_SCOPE` (one "or" is enough): a list ("no fever, chills, weight loss, numbness");
+one comma is as often a new thought ("haven't slept, both legs numb")."""
 _LIST_SEPARATORS = frozenset({BOUNDARY, "or", "nor"})
 """What separates the items of a list of denied signs."""
 POST_NEGATION_SCOPE = 4
@@ -258,7 +258,8 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
         (
             "longer",
             "no longer ",
-            r"\bno longer (?=feel|control|lift|move|walk|stand|hold|pee|wee)",
+            r"\bno longer (?=feel|control|lift|move|walk|stand|hold|pee|wee|raise|point|bend|push"
+            r"|pick|clear|tell)",
             "cannot ",
         ),
         (
@@ -284,8 +285,9 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
         ),
         (
             "not",
-            ("not really ", "not properly ", "not fully ", "not quite "),
-            r"\b(could|did|do|does|would) not (?:really |properly |fully |quite )+",
+            ("not really ", "not properly ", "not fully ", "not quite ", "not actually "),
+            r"\b(could|did|do|does|would|have|has) not (?:really |properly |fully |quite "
+            r"|actually )+",
             r"\1 not ",
         ),
         ("not", "can not", r"\bcan not\b", "cannot"),
@@ -833,12 +835,12 @@ class SafetyScreen:
     def _listed(tokens: Sequence[str], start: int, end: int) -> bool:
         """Whether the words from ``start`` up to ``end`` are a list that a negation before
         them goes on denying ("no fever, chills, weight loss or numbness": NegEx ends a scope
-        at a terminator, not after so many words). At least :data:`LIST_ITEMS` separators
-        (a comma or "or"), with no item longer than :data:`NEGATION_SCOPE` words."""
+        at a terminator, not after so many words): an "or", or at least :data:`LIST_ITEMS`
+        commas, with no item longer than :data:`NEGATION_SCOPE` words."""
         items, words = 0, 0
         for token in tokens[start:end]:
             if token in _LIST_SEPARATORS:
-                items, words = items + 1, 0
+                items, words = items + (1 if token == BOUNDARY else LIST_ITEMS), 0
             else:
                 words += 1
                 if words > NEGATION_SCOPE:
