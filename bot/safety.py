@@ -925,7 +925,8 @@ class SafetyScreen:
 
         # 3. An animal's: "the puppy keeps having accidents", "our dog's back legs went":
         # the pet is the one it happens to, never an urgent sign of the writer's. Not when
-        # the writer is in the term ("the dog knocked me over").
+        # the writer is in the term ("the dog knocked me over"), nor when the animal is what
+        # the writer acted on ("i tripped over the dog").
         if rule.kind != "crisis":
             pet = next(
                 (
@@ -938,7 +939,11 @@ class SafetyScreen:
                 None,
             )
             writer = {a for a, _ in s.spans.get("first_person", ())}
-            if pet is not None and not any(pet < p <= last for p in writer):
+            if (
+                pet is not None
+                and not any(pet < p <= last for p in writer)
+                and not self._object_of_a_verb(s, pet)  # "i tripped over the dog"
+            ):
                 return finding(Outcome.OTHER_HISTORY, s.tokens[pet], True)
 
         # 4. Someone else: a relative or "he"/"she" before the term, with no "I" between.
