@@ -476,13 +476,15 @@ class SafetyScreen:
                     where[word].add(i)
             candidates = sorted({n for word in where for n in self._rules_by_first.get(word, ())})
             # A rule fires only with a word of each of its groups in the sentence (a bare
-            # mention, which counts when denied, needs its first group alone).
+            # mention, which counts when denied, needs its first group alone), and none of
+            # its ``unless`` terms: a sentence no rule is left for is not read at all.
             anchors = [
                 (rule, found)
                 for rule in (self.rules[n] for n in candidates)
                 if (not crisis_only or rule.kind == "crisis")
                 and (rule.mention or all(not where.keys().isdisjoint(g) for g in rule.groups[1:]))
                 and (found := self._occurrences(rule.groups[0], where))
+                and not (rule.unless and self._occurrences(rule.unless, where))
             ]
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
@@ -714,9 +716,7 @@ class SafetyScreen:
             anchored: The rules whose first group is in the sentence, with its places.
         """
         hits: list[tuple[_Rule, list[_Span], set[int], bool]] = []
-        for rule, anchors in anchored:
-            if rule.unless and self._occurrences(rule.unless, where):
-                continue
+        for rule, anchors in anchored:  # their ``unless`` terms are absent (see :meth:`assess`)
             groups = [anchors, *(self._occurrences(group, where) for group in rule.groups[1:])]
             symptom = {i for spans in groups for a, b in spans for i in range(a, b + 1)}
             seen: set[tuple[_Span, ...]] = set()
