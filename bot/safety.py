@@ -51,6 +51,24 @@ MAX_SCREEN_CHARS = MAX_READ_CHARS
 
 NEGATION_SCOPE = 6
 """Most words between a negation trigger and the red-flag term it negates."""
+ANIMAL_SCOPE = 4
+"""Most words between an animal and the sign it has ("the dog had an accident")."""
+_ANIMALS = frozenset(
+    """
+    dog dogs puppy puppies pup pups cat cats kitten kittens horse horses pony ponies rabbit
+    rabbits bunny hamster hamsters guinea pig pigs pet pets dachshund spaniel labrador
+    collie terrier greyhound whippet bulldog poodle pug retriever
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+"""Animals, whose accidents, falls and lost legs are theirs ("cat" before "scan" is none)."""
+_SCANS = frozenset({"scan", "scans", "scanner"})
+"""After "cat", a CAT scan."""
+LIST_ITEMS = 2
+"""Fewest commas between a negation and a term it denies from further away than
+:data:`NEGATION_SCOPE` (one "or" is enough): a list ("no fever, chills, weight loss, numbness");
+one comma is as often a new thought ("haven't slept, both legs numb")."""
+_LIST_SEPARATORS = frozenset({BOUNDARY, "or", "nor"})
+"""What separates the items of a list of denied signs."""
 POST_NEGATION_SCOPE = 4
 """Most words between a red-flag term and a trailing denial ("bladder is fine")."""
 FRAGMENT_WORDS = 3
@@ -240,7 +258,8 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
         (
             "longer",
             "no longer ",
-            r"\bno longer (?=feel|control|lift|move|walk|stand|hold|pee|wee)",
+            r"\bno longer (?=feel|control|lift|move|walk|stand|hold|pee|wee|raise|point|bend|push"
+            r"|pick|clear|tell)",
             "cannot ",
         ),
         (
@@ -266,8 +285,9 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
         ),
         (
             "not",
-            ("not really ", "not properly ", "not fully ", "not quite "),
-            r"\b(could|did|do|does|would) not (?:really |properly |fully |quite )+",
+            ("not really ", "not properly ", "not fully ", "not quite ", "not actually "),
+            r"\b(could|did|do|does|would|have|has) not (?:really |properly |fully |quite "
+            r"|actually )+",
             r"\1 not ",
         ),
         ("not", "can not", r"\bcan not\b", "cannot"),
@@ -456,13 +476,15 @@ class SafetyScreen:
                     where[word].add(i)
             candidates = sorted({n for word in where for n in self._rules_by_first.get(word, ())})
             # A rule fires only with a word of each of its groups in the sentence (a bare
-            # mention, which counts when denied, needs its first group alone).
+            # mention, which counts when denied, needs its first group alone), and none of
+            # its ``unless`` terms: a sentence no rule is left for is not read at all.
             anchors = [
                 (rule, found)
                 for rule in (self.rules[n] for n in candidates)
                 if (not crisis_only or rule.kind == "crisis")
                 and (rule.mention or all(not where.keys().isdisjoint(g) for g in rule.groups[1:]))
                 and (found := self._occurrences(rule.groups[0], where))
+                and not (rule.unless and self._occurrences(rule.unless, where))
             ]
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
@@ -694,9 +716,7 @@ class SafetyScreen:
             anchored: The rules whose first group is in the sentence, with its places.
         """
         hits: list[tuple[_Rule, list[_Span], set[int], bool]] = []
-        for rule, anchors in anchored:
-            if rule.unless and self._occurrences(rule.unless, where):
-                continue
+        for rule, anchors in anchored:  # their ``unless`` terms are absent (see :meth:`assess`)
             groups = [anchors, *(self._occurrences(group, where) for group in rule.groups[1:])]
             symptom = {i for spans in groups for a, b in spans for i in range(a, b + 1)}
             seen: set[tuple[_Span, ...]] = set()
@@ -721,10 +741,17 @@ class SafetyScreen:
         anchor: _Span, others: list[list[_Span]], clause: list[int], window: int
     ) -> list[_Span] | None:
         """The anchor with the nearest span of every other group in its clause, or None
-        when they do not fit in ``window`` words."""
+        when they do not fit in ``window`` words. A negative window is the whole sentence,
+        across its clauses ("it started in my left leg, but now the right one is doing the
+        same thing")."""
         chosen = [anchor]
+        anywhere = window < 0
+
+        def here(sp: _Span) -> bool:
+            return anywhere or clause[sp[0]] == clause[anchor[0]]
+
         for spans in others:
-            same = [sp for sp in spans if clause[sp[0]] == clause[anchor[0]]]
+            same = [sp for sp in spans if here(sp)]
             if not same:
                 return None
             chosen.append(min(same, key=lambda sp: abs(sp[0] - anchor[0])))
@@ -733,9 +760,7 @@ class SafetyScreen:
             last = max(b for _, b in chosen)
             if last - first >= window + max(b - a for a, b in chosen):
                 # Too far apart: try every combination before giving up (rare, bounded).
-                pools = [[anchor]] + [
-                    [sp for sp in spans if clause[sp[0]] == clause[anchor[0]]] for spans in others
-                ]
+                pools = [[anchor]] + [[sp for sp in spans if here(sp)] for spans in others]
                 combos = 1
                 for pool in pools:
                     combos *= len(pool)
@@ -797,12 +822,30 @@ class SafetyScreen:
         for a, b in self._triggers(s, "negation_before", symptom):
             if s.clause[a] == here and b < last and first - b <= NEGATION_SCOPE:
                 return (a, b)
+            if s.clause[a] == here and b < first and self._listed(s.tokens, b + 1, first):
+                return (a, b)
         negators = {a for a, _ in s.spans.get("negation_before", ())}
         for a, b in self._triggers(s, "negation_after", symptom):
             near = s.clause[a] == here and a > last and a - last <= POST_NEGATION_SCOPE
             if near and a - 1 not in negators:  # "not normal" is no denial
                 return (a, b)
         return None
+
+    @staticmethod
+    def _listed(tokens: Sequence[str], start: int, end: int) -> bool:
+        """Whether the words from ``start`` up to ``end`` are a list that a negation before
+        them goes on denying ("no fever, chills, weight loss or numbness": NegEx ends a scope
+        at a terminator, not after so many words): an "or", or at least :data:`LIST_ITEMS`
+        commas, with no item longer than :data:`NEGATION_SCOPE` words."""
+        items, words = 0, 0
+        for token in tokens[start:end]:
+            if token in _LIST_SEPARATORS:
+                items, words = items + (1 if token == BOUNDARY else LIST_ITEMS), 0
+            else:
+                words += 1
+                if words > NEGATION_SCOPE:
+                    return False
+        return items >= LIST_ITEMS
 
     def _over(self, s: _Sentence, first: int, symptom: Set[int] = frozenset()) -> list[_Span]:
         """The words saying a sign is over ("fully recovered", "he's fine") that reach the
@@ -880,7 +923,30 @@ class SafetyScreen:
                 if not any(a <= p <= last for p in first_person):
                     return finding(Outcome.ASKING, text((a, b)))
 
-        # 3. Someone else: a relative or "he"/"she" before the term, with no "I" between.
+        # 3. An animal's: "the puppy keeps having accidents", "our dog's back legs went":
+        # the pet is the one it happens to, never an urgent sign of the writer's. Not when
+        # the writer is in the term ("the dog knocked me over"), nor when the animal is what
+        # the writer acted on ("i tripped over the dog").
+        if rule.kind != "crisis":
+            pet = next(
+                (
+                    a
+                    for a in range(first - 1, max(-1, first - 1 - ANIMAL_SCOPE), -1)
+                    if s.tokens[a] in _ANIMALS
+                    and s.clause[a] == here
+                    and s.tokens[a + 1] not in _SCANS
+                ),
+                None,
+            )
+            writer = {a for a, _ in s.spans.get("first_person", ())}
+            if (
+                pet is not None
+                and not any(pet < p <= last for p in writer)
+                and not self._object_of_a_verb(s, pet)  # "i tripped over the dog"
+            ):
+                return finding(Outcome.OTHER_HISTORY, s.tokens[pet], True)
+
+        # 4. Someone else: a relative or "he"/"she" before the term, with no "I" between.
         # "as a kid", "when my son was born" are times, not someone else's symptoms.
         times = {
             i
@@ -920,7 +986,7 @@ class SafetyScreen:
                 return finding(Outcome.OTHER_HISTORY, text(trigger), True)
             return finding(Outcome.URGENT, text(trigger), True)
 
-        # 4. Over and done with: "years ago", "as a kid", "fully recovered", unless the
+        # 5. Over and done with: "years ago", "as a kid", "fully recovered", unless the
         # clause says it is happening now, or a word of now comes between the time and the
         # sign ("when I was younger I had a disc problem and now it's back, my foot flops").
         # A history of cancer always counts.

@@ -811,3 +811,84 @@ def test_urgent_signs_as_people_text_them(screen: SafetyScreen, message: str) ->
 )
 def test_look_alikes_as_people_text_them_are_no_alarm(screen: SafetyScreen, message: str) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "rule"),
+    [
+        # the saddle region (one shared list) numb by a likeness, anywhere in the sentence
+        (
+            "down below feels like it has had a shot of lidocaine",
+            "the saddle area numb by a likeness",
+        ),
+        (
+            "my backside feels like cardboard since the weekend",
+            "the saddle area numb by a likeness",
+        ),
+        (
+            "it is like a local anaesthetic, but it is in my groin and my back is agony",
+            "the saddle area numb by a likeness",
+        ),
+        # the same region not working
+        ("everything between my legs has stopped working since the disc went", None),
+        # retention told as time
+        ("my last pee was at 7 this morning and it is 8 at night now", "no urine for hours"),
+        ("twelve hours without peeing and my back is killing me", "no urine for hours"),
+        # a leak told by what it takes
+        ("wearing my wife's pads now because of my bladder, since my back went", None),
+        # the other side the same, anywhere in the sentence, or by comparison
+        (
+            "the right leg went numb first, but since this morning the left is the same",
+            "the other side the same",
+        ),
+        ("my left leg feels just like my right did a week ago, numb to the knee", None),
+        # a leg that will not obey; a muscle smaller than the other side
+        ("my foot just won't do what it's told since yesterday", "a leg that will not obey"),
+        ("my right thigh looks smaller than the left now", "a muscle smaller than the other side"),
+        # passing in one's sleep; trying and unable to go
+        ("woke up and i had peed in my sleep, back has been bad all week", None),
+        ("he can't go, he's been trying for hours and his back is agony", None),
+        # cancer slang; a fall in other words; "no longer" with any moving verb
+        ("had the big c in my lung 2 years ago and now my back aches at night", None),
+        ("lost my footing on the ice and landed heavily on my back, now my leg tingles", None),
+        ("i can no longer raise my toes on the left", "foot drop"),
+        # a cat scan is no cat
+        ("the cat scan after the car crash shows my spine is hurt", "after a fall or accident"),
+        # one comma is no list: the negation does not reach past it
+        ("haven't been sleeping well at all lately, both legs are numb", None),
+    ],
+)
+def test_urgent_signs_by_class(screen: SafetyScreen, message: str, rule: str | None) -> None:
+    found = screen.assess(message)
+    assert found.outcome == Outcome.URGENT, found
+    if rule is not None:
+        assert found.rule == rule, found
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a negation goes on over a list of denied signs (NegEx: to a terminator)
+        "never had any weakness, fever, weight loss, falls or a history of cancer",
+        "i have not had any of the toilet problems or numbness or the both legs thing",
+        # "strong" denies weakness, unless it is the pain
+        "waterworks normal, both legs strong, just pain on the right",
+        # an animal's accident or fall is the animal's
+        "the dog had an accident on the rug again and i hurt my back cleaning it",
+        "our old labrador has lost the use of his back legs, and my sciatica is bad",
+        # numbness that goes as it came; cancer as a workplace
+        "my bum goes numb on long car rides, then it's fine once i get out",
+        "i work on a cancer ward and lift patients all day",
+        # "the same" pain as someone else had; a leg the same as ever
+        "my dad had the same shooting pain down his left leg years ago",
+        "my right leg is the same as yesterday, sore at the back",
+        # hours without a wee at work; "can't go" somewhere
+        "i can go hours without a wee at work because we are so busy",
+        "can't go to work, been trying to rest my back",
+        # a likeness of pain, not of numbness; wee that is small
+        "it feels like a dentist's drill in my buttock",
+        "my wee one was up all night and my back is sore from carrying her",
+    ],
+)
+def test_look_alikes_by_class_are_no_alarm(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
