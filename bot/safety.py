@@ -320,6 +320,13 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
             r"\1 ",
         ),
         (
+            # a CAT scan is a CT scan, not a pet: "my cat scan showed a tumour"
+            "cat",
+            "cat scan",
+            r"\bcat scan",
+            "ct scan",
+        ),
+        (
             # "lost the ability to walk on my heels"
             "ability",
             "ability to",

@@ -854,6 +854,7 @@ def test_look_alikes_as_people_text_them_are_no_alarm(screen: SafetyScreen, mess
         ("i can no longer raise my toes on the left", "foot drop"),
         # a cat scan is no cat
         ("the cat scan after the car crash shows my spine is hurt", "after a fall or accident"),
+        ("my cat scan showed a tumour", "history of cancer"),
         # one comma is no list: the negation does not reach past it
         ("haven't been sleeping well at all lately, both legs are numb", None),
     ],
@@ -879,6 +880,8 @@ def test_urgent_signs_by_class(screen: SafetyScreen, message: str, rule: str | N
         # numbness that goes as it came; cancer as a workplace
         "my bum goes numb on long car rides, then it's fine once i get out",
         "i work on a cancer ward and lift patients all day",
+        # a pet's cancer is the pet's
+        "my cat has cancer and my back hurts from lifting her",
         # "the same" pain as someone else had; a leg the same as ever
         "my dad had the same shooting pain down his left leg years ago",
         "my right leg is the same as yesterday, sore at the back",
