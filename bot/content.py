@@ -354,7 +354,8 @@ class ScreenRule:
     Attributes:
         name: What the rule catches, for logs and tests.
         groups: Each group is a tuple of alternative terms (words or phrases).
-        window: Most tokens the matched terms may span (0: anywhere in the message).
+        window: Most tokens the matched terms may span (0: anywhere in the clause; negative:
+            anywhere in the sentence, across its clauses).
         unless: Terms that stop the rule from firing ("fell asleep" is not a fall).
         kind: ``urgent`` (a red flag) or ``crisis`` (thoughts of suicide or self-harm).
         history_counts: The person's own past counts as a red flag today ("had cancer").
