@@ -32,6 +32,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.content import RED_FLAGS, Content
+from bot.english import common_words
 from bot.reading import Reading, read
 from bot.text import STOPWORDS, Sentence, normalise, stem
 
@@ -76,6 +77,13 @@ def _min_similarity(word: str) -> float:
     return 76.0
 
 
+def _forms_of_one_word(stem_a: str, stem_b: str) -> bool:
+    """Whether two stems may be forms of one word: the same, or one the start of the other
+    ("press" and "pressur", "pelvi" and "pelvic")."""
+    short, long = sorted((stem_a, stem_b), key=len)
+    return long.startswith(short)
+
+
 class Analyzer:
     """Turns normalised text into terms, knowing the knowledge base's vocabulary.
 
@@ -83,6 +91,8 @@ class Analyzer:
         vocabulary: The normalised words of every example, repeated as often as they occur.
         synonyms: Word or phrase -> canonical word.
         out_of_scope: Words or phrases that mark a message as outside the knowledge base.
+        english: Common English words (default: :func:`bot.english.common_words`): one the
+            examples do not know is a word of its own, not a typo of one of theirs.
     """
 
     def __init__(
@@ -90,7 +100,9 @@ class Analyzer:
         vocabulary: Iterable[str],
         synonyms: Mapping[str, str],
         out_of_scope: Iterable[str] = (),
+        english: Set[str] | None = None,
     ) -> None:
+        self.english: Set[str] = common_words() if english is None else english
         self.synonyms: dict[tuple[str, ...], str] = {}
         for term in out_of_scope:
             key = tuple(normalise(term).split())
@@ -171,7 +183,8 @@ class Analyzer:
         """Pair each word with its correction and the similarity (0-1).
 
         Known words and numbers stay as they are (1.0); an unknown word becomes its closest
-        known word when ``fuzz.ratio`` reaches :func:`_min_similarity`, else it stays with 0.
+        known word when ``fuzz.ratio`` reaches :func:`_min_similarity` (a common English word
+        only when that is another form of it), else it stays with 0.
         """
         out: list[tuple[str, float]] = []
         for word in words:
@@ -199,6 +212,11 @@ class Analyzer:
             return (word, 0.0)
         typo = next((f for f in found if f[0][1:] != word and word[1:] != f[0]), None)
         if typo is None:
+            return (word, 0.0)
+        # A common English word is a word of its own ("parents" is not "pants", "swears"
+        # not "sweats"): real messages use far more words than the examples. Unless it is
+        # another form of the word found ("chairs" and "chair", "pressed" and "pressure").
+        if word in self.english and not _forms_of_one_word(stem(word), stem(typo[0])):
             return (word, 0.0)
         return (typo[0], typo[1] / 100.0)
 

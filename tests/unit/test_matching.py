@@ -18,6 +18,7 @@ from bot.matching import (
     DEFINING_ASK,
     SIBLINGS,
     WHOLE_CLEAR_LEAD,
+    Analyzer,
     Candidate,
     Matcher,
     Query,
@@ -45,6 +46,38 @@ def test_typos_are_corrected_against_the_vocabulary(matcher: Matcher) -> None:
     similarity = [conf for _, conf in corrected]
     assert all(0.75 <= s < 1 for s in similarity[:3])
     assert similarity[3:] == [0.0, 1.0]
+
+
+def test_common_english_words_are_not_typos_of_the_content_words(
+    content: Content, matcher: Matcher
+) -> None:
+    vocabulary = [
+        w
+        for topic in content.intents.values()
+        for e in topic.examples
+        for w in normalise(e.text).split()
+    ]
+    without_list = Analyzer(vocabulary, content.synonyms, content.out_of_scope, english=frozenset())
+    english = ["parents", "swears"]
+    # Without the word list these ordinary words become content words ...
+    assert [w for w, _ in without_list.correct(english)] == ["pants", "sweats"]
+    # ... with it they are words of their own, which no topic knows.
+    assert matcher.analyzer.correct(english) == [("parents", 0.0), ("swears", 0.0)]
+    assert "pant" not in {t.stem for t in matcher.analyzer.terms("my parents have sciatica")}
+    # Another form of the word found is still read as that word.
+    assert [w for w, _ in matcher.analyzer.correct(["chairs", "recommended"])] == [
+        "chair",
+        "recommend",
+    ]
+    # Typos that are not English words are corrected as before.
+    typos = ["siatica", "sciatca", "diffrence", "thearpist", "pian"]
+    assert matcher.analyzer.correct(typos) == without_list.correct(typos)
+    assert [w for w, _ in matcher.analyzer.correct(typos[:4])] == [
+        "sciatica",
+        "sciatica",
+        "difference",
+        "therapist",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -1079,7 +1112,7 @@ def test_a_story_is_offered_the_bot_itself_only_when_a_sentence_asks_about_it(
 
 
 def test_a_question_its_own_words_answer_clearly_is_asked_clearly(
-    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+    content: Content, matcher: Matcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     story = (
         "Twelve hour shifts on my feet in a kitchen, then a forty minute drive home. "
@@ -1089,8 +1122,11 @@ def test_a_question_its_own_words_answer_clearly_is_asked_clearly(
     decision = matcher.decide(story)
     assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
     # the story blended in pulls the question under the threshold: without the rule it asks
+    # (when its ordinary words are read as typos of content words, as without the word list)
+    plain = Matcher(content)
+    plain.analyzer.english = frozenset()
     monkeypatch.setattr(matching, "CLEAR_ASK", 1000.0)
-    assert matcher.decide(story).kind == "did_you_mean"
+    assert plain.decide(story).kind == "did_you_mean"
 
 
 def test_a_story_about_a_place_the_article_does_not_cover_is_answered_honestly(
