@@ -487,6 +487,9 @@ STORY_SUBJECTS: Mapping[str, str] = {
 """Words that name what a story is about: someone telling of their piriformis, their
 pregnancy or their injection is asking about piriformis syndrome, sciatica in pregnancy or
 the other treatments, whatever else the story mentions."""
+SUBJECTS_AS_TYPED = frozenset({"relaxant", "relaxants"})
+"""Subject words named only as typed, not by their stem: the stem is an everyday word of its
+own ("relaxed" and "relaxing" name no muscle relaxant)."""
 SETTLING_SUBJECTS = frozenset({"medicines", "other_treatments", "clinic_cancellation"})
 """Topics whose subject, named, settles a close call: a medicine, a treatment or cancelling
 is named by what it is; a condition ("sciatica and piriformis") may be one of several the
@@ -848,7 +851,7 @@ class Matcher:
             if intent in content.intents
         }
         self._subjects = {
-            stem(normalise(word)): intent
+            normalise(word) if word in SUBJECTS_AS_TYPED else stem(normalise(word)): intent
             for word, intent in STORY_SUBJECTS.items()
             if intent in content.intents
         }
@@ -2047,9 +2050,14 @@ class Matcher:
         (remembered per stem and word: a long story holds hundreds of terms, read by
         :meth:`_named` more than once)."""
         subjects = self._subjects
+        words = term.word.split()
         found = tuple(
             subjects[key]
-            for key in (term.stem, *(stem(w) for w in term.word.split()))
+            for key in (
+                term.stem,
+                *(stem(w) for w in words),
+                *SUBJECTS_AS_TYPED.intersection(words),
+            )
             if key in subjects
         )
         if len(self._subjects_of) >= SUBJECTS_KEPT:
