@@ -1699,6 +1699,15 @@ class Matcher:
         tells = sorted(
             (i for i in topical if not reading.parts[i].question), key=lambda i: -weight[i]
         )[:MAX_STATEMENTS]
+        # a statement naming a topic in full ("it resulted in piriformis syndrome") tells
+        # what the story is about, however few its words
+        tells += [
+            i
+            for i in topical
+            if i not in tells
+            and not reading.parts[i].question
+            and any(words <= {t.stem for t in terms[i]} for words in self._full_names.values())
+        ]
         # Each sentence is scored on its own words; what the whole story is about lifts
         # the intents it supports. A question answered clearly makes the statements moot:
         # they are scored only when none is.
