@@ -1726,6 +1726,8 @@ class Matcher:
         if pleas and len(topical) > len(pleas):
             found = [cands for n, cands in enumerate(found) if n not in pleas]
             asks = [i for n, i in enumerate(asks) if n not in pleas]
+        # what each question is about on its own words
+        question_leads = {c[0].intent for c in found if c and c[0].intent != RED_FLAGS}
         story = self.score(background, {c.intent for cands in found for c in cands})
         asked = self._in_story(found, story)
         # What the questions ask about: the topics one of them matches clearly.
@@ -1791,9 +1793,13 @@ class Matcher:
         # A story that asks nothing is offered the topics it is close to, unless one stands
         # out; one that asks something unclear, the same rather than the fallback.
         unclear = decision.kind == "fallback" or (not asked and len(options) > 1)
+        # A story whose questions, none answered clearly, ask about two of the topics
+        # offered ("does the leg-raise test always hurt? ... can one sore spot be
+        # sciatica?") is offered them: no lead says which question matters more.
+        split = len(question_leads.intersection(options)) > 1
         if options and top >= STORY_FLOOR and unclear:
             topics = [c for c in ranked if c.intent != RED_FLAGS]
-            lead = topics[0].score - (topics[1].score if len(topics) > 1 else 0.0)
+            lead = 0.0 if split else topics[0].score - (topics[1].score if len(topics) > 1 else 0.0)
             agreed = topics[0].intent == max(story, key=lambda i: story[i], default=None)
             if lead >= WHOLE_AGREED_LEAD and (
                 agreed or self._whole_best(terms) == topics[0].intent
