@@ -2287,10 +2287,27 @@ class Matcher:
         harm, massage = (stem(normalise(w)) for w in CAUTION_CUE)
         told = any(massage in {t.stem for t in ts if t.confidence > 0} for ts in terms)
         asking = [terms[i] for i in asks] if asks else terms
-        if not told or not any(harm in {t.stem for t in ts if t.confidence > 0} for ts in asking):
+        if not told:
+            return None
+        # a question naming the harm that one of the clinic's topics answers clearly on its
+        # own words asks about the visit ("was I allowed to keep my shorts on?": what to wear)
+        if not any(
+            harm in {t.stem for t in ts if t.confidence > 0} and not self._answered_elsewhere(ts)
+            for ts in asking
+        ):
             return None
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
         return Decision("intent", safety.intent, safety.score, ranked)
+
+    def _answered_elsewhere(self, terms: Sequence[Term]) -> bool:
+        """Whether a sentence's own words ask about a practical side of the visit (one of the
+        clinic's topics) clearly: above the threshold, by the margin over the next topic."""
+        topics = [c for c in self.rank(self._query_of(terms), limit=3) if c.intent != RED_FLAGS]
+        if not topics or topics[0].intent not in FAMILIES["clinic"]:
+            return False
+        if topics[0].score < self.threshold:
+            return False
+        return len(topics) < 2 or topics[0].score - topics[1].score >= self.margin
 
     def _cautious(self, sentences: Sequence[Sequence[Term]]) -> bool:
         """Whether one of the sentences asks if massage is safe (:data:`CAUTION_CUE`)."""
