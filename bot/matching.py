@@ -390,9 +390,10 @@ CAUTION_CUE = ("safe", "massage")
 massage", "can a massage make it worse"): the ask decides, whatever condition or medicine
 the sentence also names, as long as :data:`CAUTION_INTENT` clears the threshold."""
 
-HARM_CUES = ("safe", "worse")
+HARM_CUES = ("safe", "worse", "bruise")
 """Canonical words that name a risk or harm (with their synonyms: dangerous, damage, "make it
-worse"): without one, a message is not offered whether massage is safe."""
+worse"; a bruise left by a massage): without one, a message is not offered whether massage is
+safe."""
 
 CIRCUMSTANCE_INTENTS = frozenset(
     {
