@@ -2212,7 +2212,12 @@ class Matcher:
                 continue  # on its subject already: the scores say which side of it
             cand = out.get(intent) or Candidate(intent, scores.get(intent, 0.0), "")
             score = cand.score + SUBJECT_BONUS
-            if len(named) == 1 and cand.score >= top - SUBJECT_REACH:
+            # its reach: its own score, or a sibling's the story matches better ("my finger
+            # was right on top of the piriformis muscle" names the syndrome's subject)
+            reach = max(
+                [cand.score, *(out[s].score for s in SUBJECT_SIBLINGS.get(intent, ()) if s in out)]
+            )
+            if len(named) == 1 and reach >= top - SUBJECT_REACH:
                 score = max(score, top + CLEAR_LEAD)
             out[intent] = cand._replace(score=round(min(100.0, score), 1))
         return out
