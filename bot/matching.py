@@ -508,9 +508,13 @@ SUBJECT_SIBLINGS: Mapping[str, frozenset[str]] = {
 subject, and the scores say which side of it."""
 SUBJECT_FULL_NAMES: Mapping[str, tuple[str, ...]] = {
     "piriformis_syndrome": ("piriformis", "syndrome"),
+    "piriformis_muscle": ("piriformis", "muscle"),
 }
 """A subject's topic named in full in one sentence ("my piriformis syndrome"): the story is
 about that topic even when a sibling of it leads (the muscle's topic on "piriformis")."""
+SIDE_NAMES: Mapping[str, tuple[str, ...]] = {"piriformis_syndrome": ("piriformis_muscle",)}
+"""A subject's sibling that, named in full when the subject's own topic is not, is the side of
+the subject a story is on (:data:`SUBJECT_FULL_NAMES`)."""
 SIBLING_CLEAR = 95.0
 """A sibling matching this well (nearly word for word one of its examples) is what was
 asked, whatever subject the message names ("do pain killers cure sciatica")."""
@@ -2210,7 +2214,18 @@ class Matcher:
                 and not self._named_in_full(intent, terms)
             ):
                 continue  # on its subject already: the scores say which side of it
-            cand = out.get(intent) or Candidate(intent, scores.get(intent, 0.0), "")
+            # a sibling named in full, the subject's own topic not, says which side of the
+            # subject the story is on ("a muscle called the piriformis")
+            side = next(
+                (s for s in SIDE_NAMES.get(intent, ()) if self._named_in_full(s, terms)), None
+            )
+            if side is not None and not self._named_in_full(intent, terms):
+                if side in out:
+                    cand = out[side]
+                else:
+                    cand = Candidate(side, self.score(background, {side}).get(side, 0.0), "")
+            else:
+                cand = out.get(intent) or Candidate(intent, scores.get(intent, 0.0), "")
             score = cand.score + SUBJECT_BONUS
             # its reach: its own score, or a sibling's the story matches better ("my finger
             # was right on top of the piriformis muscle" names the syndrome's subject)
@@ -2219,7 +2234,7 @@ class Matcher:
             )
             if len(named) == 1 and reach >= top - SUBJECT_REACH:
                 score = max(score, top + CLEAR_LEAD)
-            out[intent] = cand._replace(score=round(min(100.0, score), 1))
+            out[cand.intent] = cand._replace(score=round(min(100.0, score), 1))
         return out
 
     def _named_in_full(self, intent: str, terms: Sequence[Sequence[Term]]) -> bool:
