@@ -345,6 +345,13 @@ mean of the example's share found in the message and the message's share the int
 NEAR_URGENT = 20.0
 """The urgent-symptoms topic's examples scoring this much mark a message as near a red flag:
 the reply offers the urgent list and nothing of the message is stored."""
+SELF_ANSWER = re.compile(
+    r"(?:(?:oh|heck|hell|well|um|and|but) )?"
+    r"(?:yes|yeah|yep|yup|no|nope|nah|of course|absolutely|definitely|not really|not at all)"
+    r"(?: (?:yes|yeah|no|indeed|it is|it was|i am|i was|i do|i did))?"
+)
+"""A sentence (normalised) that only answers yes or no: after a story's question, it makes the
+question rhetorical."""
 MAX_QUESTIONS = 3
 """Only the last this many questions of a story are scored."""
 MAX_STATEMENTS = 3
@@ -1700,7 +1707,16 @@ class Matcher:
         # The sentences to score: the questions, and the statements richest in topic words.
         weight = [self._told_weight(q) for q in own]
         topical = [i for i in range(len(own)) if any(c > 0 for _, c in own[i].values())]
-        asks = [i for i in topical if reading.parts[i].question][-MAX_QUESTIONS:]
+        # a question its writer answers in the next breath ("Am I scared? Heck, yeah.") is
+        # rhetorical: it asks nothing
+        asks = [
+            i
+            for i in topical
+            if reading.parts[i].question
+            and not (
+                i + 1 < len(reading.parts) and SELF_ANSWER.fullmatch(reading.parts[i + 1].text)
+            )
+        ][-MAX_QUESTIONS:]
         tells = sorted(
             (i for i in topical if not reading.parts[i].question), key=lambda i: -weight[i]
         )[:MAX_STATEMENTS]
