@@ -1817,10 +1817,12 @@ class Matcher:
         # A story whose questions, none answered clearly, ask about two of the topics
         # offered ("does the leg-raise test always hurt? ... can one sore spot be
         # sciatica?") is offered them: no lead says which question matters more.
-        split = len(question_leads.intersection(options)) > 1
+        two_asks = len(question_leads.intersection(options)) > 1
         if options and top >= STORY_FLOOR and unclear:
             topics = [c for c in ranked if c.intent != RED_FLAGS]
-            lead = 0.0 if split else topics[0].score - (topics[1].score if len(topics) > 1 else 0.0)
+            lead = (
+                0.0 if two_asks else topics[0].score - (topics[1].score if len(topics) > 1 else 0.0)
+            )
             agreed = topics[0].intent == max(story, key=lambda i: story[i], default=None)
             if lead >= WHOLE_AGREED_LEAD and (
                 agreed or self._whole_best(terms) == topics[0].intent
