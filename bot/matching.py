@@ -1727,7 +1727,7 @@ class Matcher:
             for i in topical
             if i not in tells
             and not reading.parts[i].question
-            and any(words <= {t.stem for t in terms[i]} for words in self._full_names.values())
+            and any(words <= own[i].keys() for words in self._full_names.values())
         ]
         # Each sentence is scored on its own words; what the whole story is about lifts
         # the intents it supports. A question answered clearly makes the statements moot:

@@ -170,7 +170,7 @@ def _fold_chunk(chunk: str) -> tuple[str, ...]:
 
 
 _SENTENCE_END = re.compile(
-    r"(?:(?<!\b[Dd]r)(?<!\bDR)(?<!\b[Mm]rs)(?<!\b[Mm][rs])\.|[!?…])(\s+)|[\r\n]+|\?(?=\S)"
+    r"(?:\.(?<!\b[Dd]r\.)(?<!\bDR\.)(?<!\b[Mm]rs\.)(?<!\b[Mm][rs]\.)|[!?…])(\s+)|[\r\n]+|\?(?=\S)"
 )
 """Where a sentence ends: after ``. ! ? …`` and blanks (group 1, not part of either
 sentence), at line breaks, and right after a "?" that a word follows. The point of a title
