@@ -81,6 +81,99 @@ def test_common_english_words_are_not_typos_of_the_content_words(
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "what is siatica",
+        "pian in my leg",
+        "my leg feels week and numb",
+        "my but hurts when i sit",
+        "i cant sit for long",
+        "diffrence between sciatica and piriformis",
+        "best thearpist near me",
+    ],
+)
+def test_typos_that_are_english_words_are_read_as_without_the_word_list(
+    content: Content, matcher: Matcher, message: str
+) -> None:
+    # "week" for weak, "but" for butt, "cant", "pian", "siatica": the word list changes
+    # nothing for them (known words, text-speak, or no English word at all)
+    plain = Matcher(content)
+    plain.analyzer.english = frozenset()
+    got, without = matcher.decide(message), plain.decide(message)
+    assert (got.kind, got.intent, got.options) == (without.kind, without.intent, without.options)
+
+
+def _stems(matcher: Matcher, text: str) -> list[str]:
+    return [t.stem for t in matcher.analyzer.terms(normalise(text))]
+
+
+def test_everyday_words_that_looked_like_subjects_name_none(matcher: Matcher) -> None:
+    def named(text: str) -> set[str]:
+        return matcher._named([matcher.analyzer.terms(normalise(text))])
+
+    # "relaxed" shares its stem with "relaxant" but names no medicine
+    assert named("feeling relaxed and cared for") == set()
+    assert named("the doctor gave me muscle relaxants") == {"medicines"}
+    assert named("are relaxants any good") == {"medicines"}
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("lots of bayer aspirin", {"drug"}, set()),
+        ("soaking in the tub every night", {"bath"}, set()),
+        ("signed off work for a fortnight", {"sick", "note", "work"}, {"symptom"}),
+        ("he had me lie face down", {"lie"}, {matching.OUT_OF_SCOPE}),
+        ("had my third massage", {"massag"}, {"third"}),
+        ("sciatica in the third trimester", {"trimest"}, set()),
+        ("a renewed case of ps", {"piriformi", "syndrom"}, set()),
+        ("i am a plumber so lots of kneeling", {"work"}, {matching.OUT_OF_SCOPE}),
+    ],
+)
+def test_lexicon_reads_everyday_phrases_by_their_meaning(
+    matcher: Matcher, text: str, present: set[str], absent: set[str]
+) -> None:
+    stems = set(_stems(matcher, text))
+    assert present <= stems, stems
+    assert not absent & stems, stems
+
+
+def test_a_question_its_writer_answers_at_once_asks_nothing(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = "My surgeon wants to operate on my spine next month. Am I nervous? Oh yes."
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "other_treatments"), decision
+    # read as a real question, "am I nervous?" decides the story
+    monkeypatch.setattr(matching, "SELF_ANSWER", re.compile(r"(?!)"))
+    assert matcher.decide(story).intent != "other_treatments"
+
+
+def test_a_question_about_the_visit_is_no_question_of_harm(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = (
+        "My friend booked me a massage as a gift. I got there and the therapist asked me a "
+        "few questions. Wait, was I allowed to keep my shorts on? Was I meant to tell him "
+        "when I was ready?"
+    )
+    decision = matcher.decide(story)
+    assert decision.intent == "clinic_what_to_wear", decision
+    assert decision.kind == "did_you_mean" and "massage_safety" not in decision.options
+    # "allowed" reads as "safe": without the rule the story is answered on safety
+    monkeypatch.setattr(Matcher, "_answered_elsewhere", lambda self, terms: False)
+    assert matcher.decide(story).intent == "massage_safety"
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [("Heck, yeah.", True), ("no", True), ("Oh yes.", True), ("yes it hurts a lot", False)],
+)
+def test_a_bare_yes_or_no_answers_a_question(text: str, answer: bool) -> None:
+    assert bool(matching.SELF_ANSWER.fullmatch(normalise(text))) is answer
+
+
+@pytest.mark.parametrize(
     ("message", "intent"),
     [
         ("wat causes siatica", "sciatica_causes"),
