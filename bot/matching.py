@@ -32,6 +32,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.content import RED_FLAGS, Content
+from bot.english import common_words
 from bot.reading import Reading, read
 from bot.text import STOPWORDS, Sentence, normalise, stem
 
@@ -76,6 +77,13 @@ def _min_similarity(word: str) -> float:
     return 76.0
 
 
+def _forms_of_one_word(stem_a: str, stem_b: str) -> bool:
+    """Whether two stems may be forms of one word: the same, or one the start of the other
+    ("press" and "pressur", "pelvi" and "pelvic")."""
+    short, long = sorted((stem_a, stem_b), key=len)
+    return long.startswith(short)
+
+
 class Analyzer:
     """Turns normalised text into terms, knowing the knowledge base's vocabulary.
 
@@ -83,6 +91,8 @@ class Analyzer:
         vocabulary: The normalised words of every example, repeated as often as they occur.
         synonyms: Word or phrase -> canonical word.
         out_of_scope: Words or phrases that mark a message as outside the knowledge base.
+        english: Common English words (default: :func:`bot.english.common_words`): one the
+            examples do not know is a word of its own, not a typo of one of theirs.
     """
 
     def __init__(
@@ -90,7 +100,9 @@ class Analyzer:
         vocabulary: Iterable[str],
         synonyms: Mapping[str, str],
         out_of_scope: Iterable[str] = (),
+        english: Set[str] | None = None,
     ) -> None:
+        self.english: Set[str] = common_words() if english is None else english
         self.synonyms: dict[tuple[str, ...], str] = {}
         for term in out_of_scope:
             key = tuple(normalise(term).split())
@@ -171,7 +183,8 @@ class Analyzer:
         """Pair each word with its correction and the similarity (0-1).
 
         Known words and numbers stay as they are (1.0); an unknown word becomes its closest
-        known word when ``fuzz.ratio`` reaches :func:`_min_similarity`, else it stays with 0.
+        known word when ``fuzz.ratio`` reaches :func:`_min_similarity` (a common English word
+        only when that is another form of it), else it stays with 0.
         """
         out: list[tuple[str, float]] = []
         for word in words:
@@ -199,6 +212,11 @@ class Analyzer:
             return (word, 0.0)
         typo = next((f for f in found if f[0][1:] != word and word[1:] != f[0]), None)
         if typo is None:
+            return (word, 0.0)
+        # A common English word is a word of its own ("parents" is not "pants", "swears"
+        # not "sweats"): real messages use far more words than the examples. Unless it is
+        # another form of the word found ("chairs" and "chair", "pressed" and "pressure").
+        if word in self.english and not _forms_of_one_word(stem(word), stem(typo[0])):
             return (word, 0.0)
         return (typo[0], typo[1] / 100.0)
 
@@ -327,6 +345,13 @@ mean of the example's share found in the message and the message's share the int
 NEAR_URGENT = 20.0
 """The urgent-symptoms topic's examples scoring this much mark a message as near a red flag:
 the reply offers the urgent list and nothing of the message is stored."""
+SELF_ANSWER = re.compile(
+    r"(?:(?:oh|heck|hell|well|um|and|but) )?"
+    r"(?:yes|yeah|yep|yup|no|nope|nah|of course|absolutely|definitely|not really|not at all)"
+    r"(?: (?:yes|yeah|no|indeed|it is|it was|i am|i was|i do|i did))?"
+)
+"""A sentence (normalised) that only answers yes or no: after a story's question, it makes the
+question rhetorical."""
 MAX_QUESTIONS = 3
 """Only the last this many questions of a story are scored."""
 MAX_STATEMENTS = 3
@@ -372,9 +397,10 @@ CAUTION_CUE = ("safe", "massage")
 massage", "can a massage make it worse"): the ask decides, whatever condition or medicine
 the sentence also names, as long as :data:`CAUTION_INTENT` clears the threshold."""
 
-HARM_CUES = ("safe", "worse")
+HARM_CUES = ("safe", "worse", "bruise")
 """Canonical words that name a risk or harm (with their synonyms: dangerous, damage, "make it
-worse"): without one, a message is not offered whether massage is safe."""
+worse"; a bruise left by a massage): without one, a message is not offered whether massage is
+safe."""
 
 CIRCUMSTANCE_INTENTS = frozenset(
     {
@@ -469,6 +495,9 @@ STORY_SUBJECTS: Mapping[str, str] = {
 """Words that name what a story is about: someone telling of their piriformis, their
 pregnancy or their injection is asking about piriformis syndrome, sciatica in pregnancy or
 the other treatments, whatever else the story mentions."""
+SUBJECTS_AS_TYPED = frozenset({"relaxant", "relaxants"})
+"""Subject words named only as typed, not by their stem: the stem is an everyday word of its
+own ("relaxed" and "relaxing" name no muscle relaxant)."""
 SETTLING_SUBJECTS = frozenset({"medicines", "other_treatments", "clinic_cancellation"})
 """Topics whose subject, named, settles a close call: a medicine, a treatment or cancelling
 is named by what it is; a condition ("sciatica and piriformis") may be one of several the
@@ -486,9 +515,13 @@ SUBJECT_SIBLINGS: Mapping[str, frozenset[str]] = {
 subject, and the scores say which side of it."""
 SUBJECT_FULL_NAMES: Mapping[str, tuple[str, ...]] = {
     "piriformis_syndrome": ("piriformis", "syndrome"),
+    "piriformis_muscle": ("piriformis", "muscle"),
 }
 """A subject's topic named in full in one sentence ("my piriformis syndrome"): the story is
 about that topic even when a sibling of it leads (the muscle's topic on "piriformis")."""
+SIDE_NAMES: Mapping[str, tuple[str, ...]] = {"piriformis_syndrome": ("piriformis_muscle",)}
+"""A subject's sibling that, named in full when the subject's own topic is not, is the side of
+the subject a story is on (:data:`SUBJECT_FULL_NAMES`)."""
 SIBLING_CLEAR = 95.0
 """A sibling matching this well (nearly word for word one of its examples) is what was
 asked, whatever subject the message names ("do pain killers cure sciatica")."""
@@ -830,7 +863,7 @@ class Matcher:
             if intent in content.intents
         }
         self._subjects = {
-            stem(normalise(word)): intent
+            normalise(word) if word in SUBJECTS_AS_TYPED else stem(normalise(word)): intent
             for word, intent in STORY_SUBJECTS.items()
             if intent in content.intents
         }
@@ -1674,10 +1707,28 @@ class Matcher:
         # The sentences to score: the questions, and the statements richest in topic words.
         weight = [self._told_weight(q) for q in own]
         topical = [i for i in range(len(own)) if any(c > 0 for _, c in own[i].values())]
-        asks = [i for i in topical if reading.parts[i].question][-MAX_QUESTIONS:]
+        # a question its writer answers in the next breath ("Am I scared? Heck, yeah.") is
+        # rhetorical: it asks nothing
+        asks = [
+            i
+            for i in topical
+            if reading.parts[i].question
+            and not (
+                i + 1 < len(reading.parts) and SELF_ANSWER.fullmatch(reading.parts[i + 1].text)
+            )
+        ][-MAX_QUESTIONS:]
         tells = sorted(
             (i for i in topical if not reading.parts[i].question), key=lambda i: -weight[i]
         )[:MAX_STATEMENTS]
+        # a statement naming a topic in full ("it resulted in piriformis syndrome") tells
+        # what the story is about, however few its words
+        tells += [
+            i
+            for i in topical
+            if i not in tells
+            and not reading.parts[i].question
+            and any(words <= own[i].keys() for words in self._full_names.values())
+        ]
         # Each sentence is scored on its own words; what the whole story is about lifts
         # the intents it supports. A question answered clearly makes the statements moot:
         # they are scored only when none is.
@@ -1696,6 +1747,8 @@ class Matcher:
         if pleas and len(topical) > len(pleas):
             found = [cands for n, cands in enumerate(found) if n not in pleas]
             asks = [i for n, i in enumerate(asks) if n not in pleas]
+        # what each question is about on its own words
+        question_leads = {c[0].intent for c in found if c and c[0].intent != RED_FLAGS}
         story = self.score(background, {c.intent for cands in found for c in cands})
         asked = self._in_story(found, story)
         # What the questions ask about: the topics one of them matches clearly.
@@ -1761,9 +1814,15 @@ class Matcher:
         # A story that asks nothing is offered the topics it is close to, unless one stands
         # out; one that asks something unclear, the same rather than the fallback.
         unclear = decision.kind == "fallback" or (not asked and len(options) > 1)
+        # A story whose questions, none answered clearly, ask about two of the topics
+        # offered ("does the leg-raise test always hurt? ... can one sore spot be
+        # sciatica?") is offered them: no lead says which question matters more.
+        two_asks = len(question_leads.intersection(options)) > 1
         if options and top >= STORY_FLOOR and unclear:
             topics = [c for c in ranked if c.intent != RED_FLAGS]
-            lead = topics[0].score - (topics[1].score if len(topics) > 1 else 0.0)
+            lead = (
+                0.0 if two_asks else topics[0].score - (topics[1].score if len(topics) > 1 else 0.0)
+            )
             agreed = topics[0].intent == max(story, key=lambda i: story[i], default=None)
             if lead >= WHOLE_AGREED_LEAD and (
                 agreed or self._whole_best(terms) == topics[0].intent
@@ -2029,9 +2088,14 @@ class Matcher:
         (remembered per stem and word: a long story holds hundreds of terms, read by
         :meth:`_named` more than once)."""
         subjects = self._subjects
+        words = term.word.split()
         found = tuple(
             subjects[key]
-            for key in (term.stem, *(stem(w) for w in term.word.split()))
+            for key in (
+                term.stem,
+                *(stem(w) for w in words),
+                *SUBJECTS_AS_TYPED.intersection(words),
+            )
             if key in subjects
         )
         if len(self._subjects_of) >= SUBJECTS_KEPT:
@@ -2168,11 +2232,27 @@ class Matcher:
                 and not self._named_in_full(intent, terms)
             ):
                 continue  # on its subject already: the scores say which side of it
-            cand = out.get(intent) or Candidate(intent, scores.get(intent, 0.0), "")
+            # a sibling named in full, the subject's own topic not, says which side of the
+            # subject the story is on ("a muscle called the piriformis")
+            side = next(
+                (s for s in SIDE_NAMES.get(intent, ()) if self._named_in_full(s, terms)), None
+            )
+            if side is not None and not self._named_in_full(intent, terms):
+                if side in out:
+                    cand = out[side]
+                else:
+                    cand = Candidate(side, self.score(background, {side}).get(side, 0.0), "")
+            else:
+                cand = out.get(intent) or Candidate(intent, scores.get(intent, 0.0), "")
             score = cand.score + SUBJECT_BONUS
-            if len(named) == 1 and cand.score >= top - SUBJECT_REACH:
+            # its reach: its own score, or a sibling's the story matches better ("my finger
+            # was right on top of the piriformis muscle" names the syndrome's subject)
+            reach = max(
+                [cand.score, *(out[s].score for s in SUBJECT_SIBLINGS.get(intent, ()) if s in out)]
+            )
+            if len(named) == 1 and reach >= top - SUBJECT_REACH:
                 score = max(score, top + CLEAR_LEAD)
-            out[intent] = cand._replace(score=round(min(100.0, score), 1))
+            out[cand.intent] = cand._replace(score=round(min(100.0, score), 1))
         return out
 
     def _named_in_full(self, intent: str, terms: Sequence[Sequence[Term]]) -> bool:
@@ -2246,10 +2326,27 @@ class Matcher:
         harm, massage = (stem(normalise(w)) for w in CAUTION_CUE)
         told = any(massage in {t.stem for t in ts if t.confidence > 0} for ts in terms)
         asking = [terms[i] for i in asks] if asks else terms
-        if not told or not any(harm in {t.stem for t in ts if t.confidence > 0} for ts in asking):
+        if not told:
+            return None
+        # a question naming the harm that one of the clinic's topics answers clearly on its
+        # own words asks about the visit ("was I allowed to keep my shorts on?": what to wear)
+        if not any(
+            harm in {t.stem for t in ts if t.confidence > 0} and not self._answered_elsewhere(ts)
+            for ts in asking
+        ):
             return None
         ranked = tuple(sorted(pool.values(), key=lambda c: -c.score)[:4])
         return Decision("intent", safety.intent, safety.score, ranked)
+
+    def _answered_elsewhere(self, terms: Sequence[Term]) -> bool:
+        """Whether a sentence's own words ask about a practical side of the visit (one of the
+        clinic's topics) clearly: above the threshold, by the margin over the next topic."""
+        topics = [c for c in self.rank(self._query_of(terms), limit=3) if c.intent != RED_FLAGS]
+        if not topics or topics[0].intent not in FAMILIES["clinic"]:
+            return False
+        if topics[0].score < self.threshold:
+            return False
+        return len(topics) < 2 or topics[0].score - topics[1].score >= self.margin
 
     def _cautious(self, sentences: Sequence[Sequence[Term]]) -> bool:
         """Whether one of the sentences asks if massage is safe (:data:`CAUTION_CUE`)."""

@@ -169,9 +169,12 @@ def _fold_chunk(chunk: str) -> tuple[str, ...]:
     return tuple(_finish(raw) for raw in _fold(chunk).split())
 
 
-_SENTENCE_END = re.compile(r"[.!?…](\s+)|[\r\n]+|\?(?=\S)")
+_SENTENCE_END = re.compile(
+    r"(?:\.(?<!\b[Dd]r\.)(?<!\bDR\.)(?<!\b[Mm]rs\.)(?<!\b[Mm][rs]\.)|[!?…])(\s+)|[\r\n]+|\?(?=\S)"
+)
 """Where a sentence ends: after ``. ! ? …`` and blanks (group 1, not part of either
-sentence), at line breaks, and right after a "?" that a word follows."""
+sentence), at line breaks, and right after a "?" that a word follows. The point of a title
+("Dr. Google says so", "Mrs. Jones") ends no sentence."""
 _CLOSING = frozenset("\"'”’)]}*~_.!…")
 """What may follow a sentence's question mark: closing quotes and brackets, stray punctuation."""
 

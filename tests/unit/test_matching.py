@@ -18,6 +18,7 @@ from bot.matching import (
     DEFINING_ASK,
     SIBLINGS,
     WHOLE_CLEAR_LEAD,
+    Analyzer,
     Candidate,
     Matcher,
     Query,
@@ -45,6 +46,131 @@ def test_typos_are_corrected_against_the_vocabulary(matcher: Matcher) -> None:
     similarity = [conf for _, conf in corrected]
     assert all(0.75 <= s < 1 for s in similarity[:3])
     assert similarity[3:] == [0.0, 1.0]
+
+
+def test_common_english_words_are_not_typos_of_the_content_words(
+    content: Content, matcher: Matcher
+) -> None:
+    vocabulary = [
+        w
+        for topic in content.intents.values()
+        for e in topic.examples
+        for w in normalise(e.text).split()
+    ]
+    without_list = Analyzer(vocabulary, content.synonyms, content.out_of_scope, english=frozenset())
+    english = ["parents", "swears"]
+    # Without the word list these ordinary words become content words ...
+    assert [w for w, _ in without_list.correct(english)] == ["pants", "sweats"]
+    # ... with it they are words of their own, which no topic knows.
+    assert matcher.analyzer.correct(english) == [("parents", 0.0), ("swears", 0.0)]
+    assert "pant" not in {t.stem for t in matcher.analyzer.terms("my parents have sciatica")}
+    # Another form of the word found is still read as that word.
+    assert [w for w, _ in matcher.analyzer.correct(["chairs", "recommended"])] == [
+        "chair",
+        "recommend",
+    ]
+    # Typos that are not English words are corrected as before.
+    typos = ["siatica", "sciatca", "diffrence", "thearpist", "pian"]
+    assert matcher.analyzer.correct(typos) == without_list.correct(typos)
+    assert [w for w, _ in matcher.analyzer.correct(typos[:4])] == [
+        "sciatica",
+        "sciatica",
+        "difference",
+        "therapist",
+    ]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what is siatica",
+        "pian in my leg",
+        "my leg feels week and numb",
+        "my but hurts when i sit",
+        "i cant sit for long",
+        "diffrence between sciatica and piriformis",
+        "best thearpist near me",
+    ],
+)
+def test_typos_that_are_english_words_are_read_as_without_the_word_list(
+    content: Content, matcher: Matcher, message: str
+) -> None:
+    # "week" for weak, "but" for butt, "cant", "pian", "siatica": the word list changes
+    # nothing for them (known words, text-speak, or no English word at all)
+    plain = Matcher(content)
+    plain.analyzer.english = frozenset()
+    got, without = matcher.decide(message), plain.decide(message)
+    assert (got.kind, got.intent, got.options) == (without.kind, without.intent, without.options)
+
+
+def _stems(matcher: Matcher, text: str) -> list[str]:
+    return [t.stem for t in matcher.analyzer.terms(normalise(text))]
+
+
+def test_everyday_words_that_looked_like_subjects_name_none(matcher: Matcher) -> None:
+    def named(text: str) -> set[str]:
+        return matcher._named([matcher.analyzer.terms(normalise(text))])
+
+    # "relaxed" shares its stem with "relaxant" but names no medicine
+    assert named("feeling relaxed and cared for") == set()
+    assert named("the doctor gave me muscle relaxants") == {"medicines"}
+    assert named("are relaxants any good") == {"medicines"}
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("lots of bayer aspirin", {"drug"}, set()),
+        ("soaking in the tub every night", {"bath"}, set()),
+        ("signed off work for a fortnight", {"sick", "note", "work"}, {"symptom"}),
+        ("he had me lie face down", {"lie"}, {matching.OUT_OF_SCOPE}),
+        ("had my third massage", {"massag"}, {"third"}),
+        ("sciatica in the third trimester", {"trimest"}, set()),
+        ("a renewed case of ps", {"piriformi", "syndrom"}, set()),
+        ("i am a plumber so lots of kneeling", {"work"}, {matching.OUT_OF_SCOPE}),
+    ],
+)
+def test_lexicon_reads_everyday_phrases_by_their_meaning(
+    matcher: Matcher, text: str, present: set[str], absent: set[str]
+) -> None:
+    stems = set(_stems(matcher, text))
+    assert present <= stems, stems
+    assert not absent & stems, stems
+
+
+def test_a_question_its_writer_answers_at_once_asks_nothing(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = "My surgeon wants to operate on my spine next month. Am I nervous? Oh yes."
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "other_treatments"), decision
+    # read as a real question, "am I nervous?" decides the story
+    monkeypatch.setattr(matching, "SELF_ANSWER", re.compile(r"(?!)"))
+    assert matcher.decide(story).intent != "other_treatments"
+
+
+def test_a_question_about_the_visit_is_no_question_of_harm(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = (
+        "My friend booked me a massage as a gift. I got there and the therapist asked me a "
+        "few questions. Wait, was I allowed to keep my shorts on? Was I meant to tell him "
+        "when I was ready?"
+    )
+    decision = matcher.decide(story)
+    assert decision.intent == "clinic_what_to_wear", decision
+    assert decision.kind == "did_you_mean" and "massage_safety" not in decision.options
+    # "allowed" reads as "safe": without the rule the story is answered on safety
+    monkeypatch.setattr(Matcher, "_answered_elsewhere", lambda self, terms: False)
+    assert matcher.decide(story).intent == "massage_safety"
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [("Heck, yeah.", True), ("no", True), ("Oh yes.", True), ("yes it hurts a lot", False)],
+)
+def test_a_bare_yes_or_no_answers_a_question(text: str, answer: bool) -> None:
+    assert bool(matching.SELF_ANSWER.fullmatch(normalise(text))) is answer
 
 
 @pytest.mark.parametrize(
@@ -1079,7 +1205,7 @@ def test_a_story_is_offered_the_bot_itself_only_when_a_sentence_asks_about_it(
 
 
 def test_a_question_its_own_words_answer_clearly_is_asked_clearly(
-    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+    content: Content, matcher: Matcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     story = (
         "Twelve hour shifts on my feet in a kitchen, then a forty minute drive home. "
@@ -1089,8 +1215,11 @@ def test_a_question_its_own_words_answer_clearly_is_asked_clearly(
     decision = matcher.decide(story)
     assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
     # the story blended in pulls the question under the threshold: without the rule it asks
+    # (when its ordinary words are read as typos of content words, as without the word list)
+    plain = Matcher(content)
+    plain.analyzer.english = frozenset()
     monkeypatch.setattr(matching, "CLEAR_ASK", 1000.0)
-    assert matcher.decide(story).kind == "did_you_mean"
+    assert plain.decide(story).kind == "did_you_mean"
 
 
 def test_a_story_about_a_place_the_article_does_not_cover_is_answered_honestly(

@@ -41,3 +41,16 @@ def test_plain_text_folds_word_by_word_as_in_one_go(text: str) -> None:
     """ASCII text is folded run by run (cached); the result is what folding it whole gives."""
     whole = [_finish(raw) for raw in _fold(text).split()][:MAX_TOKENS]
     assert normalise(text) == " ".join(w for w in whole if w)
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("I know because Dr. Google says so. Then I asked.", 2),
+        ("Mrs. Jones and Ms. Smith saw me. Ok?", 2),
+        ("It hurts. A lot", 2),
+        ("I saw the physio. Dr Smith next week.", 2),
+    ],
+)
+def test_a_titles_point_ends_no_sentence(text: str, parts: int) -> None:
+    assert len(sentences(text)) == parts
