@@ -37,7 +37,7 @@ import enum
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 
 from rapidfuzz import fuzz, process
@@ -179,6 +179,11 @@ _Span = tuple[int, int]
 """First and last token index (inclusive)."""
 
 
+_Index = dict[str, tuple[bool, dict[str, tuple[_Term, ...]]]]
+"""Terms by first word: whether one is that word alone, and the longer ones by their second
+word (a sentence holding the first word seldom holds the second)."""
+
+
 @dataclass(frozen=True)
 class _Rule:
     name: str
@@ -190,6 +195,10 @@ class _Rule:
     history_counts: bool
     mention: bool
     """Its first group alone ("peeing") is worth a safety line when denied."""
+    found: tuple[_Index, ...] = ()
+    """Per group, its terms as :meth:`SafetyScreen._occurrences` looks for them."""
+    found_unless: _Index = field(default_factory=dict)
+    """The same for ``unless``."""
 
 
 def _by_first(terms: Sequence[_Term]) -> dict[str, tuple[_Term, ...]]:
@@ -197,6 +206,36 @@ def _by_first(terms: Sequence[_Term]) -> dict[str, tuple[_Term, ...]]:
     for term in terms:
         out[term[0]].append(term)
     return {first: tuple(ts) for first, ts in out.items()}
+
+
+def _indexed(by_first: Mapping[str, Sequence[_Term]]) -> _Index:
+    """Terms by first word (:func:`_by_first`) as :data:`_Index`."""
+    out: _Index = {}
+    for first, terms in by_first.items():
+        longer: dict[str, list[_Term]] = defaultdict(list)
+        for term in terms:
+            if len(term) > 1:
+                longer[term[1]].append(term)
+        alone = any(len(term) == 1 for term in terms)
+        out[first] = (alone, {second: tuple(ts) for second, ts in longer.items()})
+    return out
+
+
+def _rule(rule: ScreenRule) -> _Rule:
+    """A screen rule with its terms by first word."""
+    groups = tuple(_by_first([screen_term(t) for t in group]) for group in rule.groups)
+    unless = _by_first([screen_term(t) for t in rule.unless])
+    return _Rule(
+        rule.name,
+        rule.kind,
+        groups,
+        rule.window,
+        unless,
+        rule.history_counts,
+        rule.mention,
+        tuple(_indexed(group) for group in groups),
+        _indexed(unless),
+    )
 
 
 @dataclass
@@ -330,18 +369,7 @@ class SafetyScreen:
         context: Mapping[str, Sequence[str]],
         vocabulary: Iterable[str] = (),
     ) -> None:
-        self.rules = tuple(
-            _Rule(
-                rule.name,
-                rule.kind,
-                tuple(_by_first([screen_term(t) for t in group]) for group in rule.groups),
-                rule.window,
-                _by_first([screen_term(t) for t in rule.unless]),
-                rule.history_counts,
-                rule.mention,
-            )
-            for rule in rules
-        )
+        self.rules = tuple(_rule(rule) for rule in rules)
         # Context phrases by first word, longest first: (list name, phrase, its length).
         index: dict[str, list[tuple[str, _Term, int]]] = defaultdict(list)
         for key, terms in context.items():
@@ -460,7 +488,7 @@ class SafetyScreen:
                 for rule in (self.rules[n] for n in candidates)
                 if (not crisis_only or rule.kind == "crisis")
                 and (rule.mention or all(not where.keys().isdisjoint(g) for g in rule.groups[1:]))
-                and (found := self._occurrences(rule.groups[0], where))
+                and (found := self._occurrences(rule.found[0], where))
             ]
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
@@ -647,30 +675,32 @@ class SafetyScreen:
         return frozenset(found)
 
     @staticmethod
-    def _occurrences(
-        terms: Mapping[str, Sequence[_Term]], where: Mapping[str, Set[int]]
-    ) -> list[_Span]:
-        """Spans of any of ``terms`` (each a run of words, indexed by first word)."""
+    def _occurrences(terms: _Index, where: Mapping[str, Set[int]]) -> list[_Span]:
+        """Spans of any of ``terms`` (each a run of words, indexed by first and second word)."""
         found: set[_Span] = set()
         for first in where.keys() & terms.keys():
             places = where[first]
-            for term in terms[first]:
-                if len(term) == 1:
-                    found.update((i, i) for i in places)
-                    continue
-                rest: list[Set[int]] = []
-                for word in term[1:]:
-                    at = where.get(word)
-                    if not at:
-                        break  # a word of the term is missing from the sentence
-                    rest.append(at)
-                else:
-                    last = len(term) - 1
-                    found.update(
-                        (i, i + last)
-                        for i in places
-                        if all(i + k in after for k, after in enumerate(rest, 1))
-                    )
+            alone, longer = terms[first]
+            if alone:
+                found.update((i, i) for i in places)
+            for second, runs in longer.items():
+                at = where.get(second)
+                if not at:
+                    continue  # the second word of these terms is missing from the sentence
+                for term in runs:
+                    rest: list[Set[int]] = [at]
+                    for word in term[2:]:
+                        more = where.get(word)
+                        if not more:
+                            break  # a word of the term is missing from the sentence
+                        rest.append(more)
+                    else:
+                        last = len(term) - 1
+                        found.update(
+                            (i, i + last)
+                            for i in places
+                            if all(i + k in after for k, after in enumerate(rest, 1))
+                        )
         return sorted(found)
 
     def _hits(
@@ -691,9 +721,9 @@ class SafetyScreen:
         """
         hits: list[tuple[_Rule, list[_Span], set[int], bool]] = []
         for rule, anchors in anchored:
-            if rule.unless and self._occurrences(rule.unless, where):
+            if rule.unless and self._occurrences(rule.found_unless, where):
                 continue
-            groups = [anchors, *(self._occurrences(group, where) for group in rule.groups[1:])]
+            groups = [anchors, *(self._occurrences(group, where) for group in rule.found[1:])]
             symptom = {i for spans in groups for a, b in spans for i in range(a, b + 1)}
             seen: set[tuple[_Span, ...]] = set()
             for anchor in groups[0]:
