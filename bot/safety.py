@@ -399,13 +399,23 @@ class SafetyScreen:
         self._unsaying = _phrases(
             [*context.get("negation_before", ()), *context.get("hypothetical", ())]
         )
-        # Rules by the first words of their first group: a sentence is checked against the
-        # few rules whose first group could start at one of its words.
-        by_first: dict[str, set[int]] = defaultdict(set)
+        # Rules by the words that start a term of their first group: a sentence is checked
+        # against the few rules one of whose first group's terms could be in it, those with
+        # a one-word term among its words and those with a longer term whose first two words
+        # are among them.
+        by_word: dict[str, set[int]] = defaultdict(set)
+        by_pair: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         for n, rule in enumerate(self.rules):
-            for first in rule.groups[0]:
-                by_first[first].add(n)
-        self._rules_by_first = {w: tuple(sorted(ns)) for w, ns in by_first.items()}
+            for first, (alone, longer) in rule.found[0].items():
+                if alone:
+                    by_word[first].add(n)
+                for second in longer:
+                    by_pair[first][second].add(n)
+        self._rules_by_word = {w: frozenset(ns) for w, ns in by_word.items()}
+        self._rules_by_pair = {
+            w: {second: frozenset(ns) for second, ns in after.items()}
+            for w, after in by_pair.items()
+        }
         words = {
             w
             for rule in self.rules
@@ -480,7 +490,7 @@ class SafetyScreen:
                     words = self._screen_words(token)
                 for word in words:
                     where[word].add(i)
-            candidates = sorted({n for word in where for n in self._rules_by_first.get(word, ())})
+            candidates = sorted(self._candidates(where))
             # A rule fires only with a word of each of its groups in the sentence (a bare
             # mention, which counts when denied, needs its first group alone).
             anchors = [
@@ -509,6 +519,23 @@ class SafetyScreen:
             return Assessment(None)
         outcome = min((f.outcome for f in findings), key=_SEVERITY.index)
         return Assessment(outcome, tuple(findings))
+
+    def _candidates(self, where: Mapping[str, Set[int]]) -> set[int]:
+        """The rules one of whose first group's terms may be in a sentence: a one-word term
+        among its words, or a longer term whose first two words are among them (a term
+        missing either is not there, so no other rule can find one)."""
+        found: set[int] = set()
+        present = where.keys()
+        by_word, by_pair = self._rules_by_word, self._rules_by_pair
+        for word in present:
+            rules = by_word.get(word)
+            if rules is not None:
+                found |= rules
+            after = by_pair.get(word)
+            if after is not None:
+                for second in after.keys() & present:
+                    found |= after[second]
+        return found
 
     def _affirm(self, asked: Finding, tokens: Sequence[str], findings: list[Finding]) -> bool:
         """Whether ``tokens`` say the writer has the sign asked about ("that's happening to
