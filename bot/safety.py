@@ -37,7 +37,7 @@ import enum
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import product
 
 from rapidfuzz import fuzz, process
@@ -179,9 +179,10 @@ _Span = tuple[int, int]
 """First and last token index (inclusive)."""
 
 
-_Index = dict[str, tuple[bool, dict[str, tuple[_Term, ...]]]]
-"""Terms by first word: whether one is that word alone, and the longer ones by their second
-word (a sentence holding the first word seldom holds the second)."""
+_Index = tuple[frozenset[str], dict[str, dict[str, tuple[_Term, ...]]]]
+"""Terms as :meth:`SafetyScreen._occurrences` looks for them: the one-word terms, and the
+longer ones by their first and second words (a sentence holding the first word seldom holds
+the second)."""
 
 
 @dataclass(frozen=True)
@@ -195,9 +196,9 @@ class _Rule:
     history_counts: bool
     mention: bool
     """Its first group alone ("peeing") is worth a safety line when denied."""
-    found: tuple[_Index, ...] = ()
+    found: tuple[_Index, ...]
     """Per group, its terms as :meth:`SafetyScreen._occurrences` looks for them."""
-    found_unless: _Index = field(default_factory=dict)
+    found_unless: _Index
     """The same for ``unless``."""
 
 
@@ -210,15 +211,16 @@ def _by_first(terms: Sequence[_Term]) -> dict[str, tuple[_Term, ...]]:
 
 def _indexed(by_first: Mapping[str, Sequence[_Term]]) -> _Index:
     """Terms by first word (:func:`_by_first`) as :data:`_Index`."""
-    out: _Index = {}
+    alone = frozenset(first for first, terms in by_first.items() if any(len(t) == 1 for t in terms))
+    longer: dict[str, dict[str, list[_Term]]] = defaultdict(lambda: defaultdict(list))
     for first, terms in by_first.items():
-        longer: dict[str, list[_Term]] = defaultdict(list)
         for term in terms:
             if len(term) > 1:
-                longer[term[1]].append(term)
-        alone = any(len(term) == 1 for term in terms)
-        out[first] = (alone, {second: tuple(ts) for second, ts in longer.items()})
-    return out
+                longer[first][term[1]].append(term)
+    return alone, {
+        first: {second: tuple(ts) for second, ts in after.items()}
+        for first, after in longer.items()
+    }
 
 
 def _rule(rule: ScreenRule) -> _Rule:
@@ -406,14 +408,15 @@ class SafetyScreen:
         by_word: dict[str, set[int]] = defaultdict(set)
         by_pair: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         for n, rule in enumerate(self.rules):
-            for first, (alone, longer) in rule.found[0].items():
-                if alone:
-                    by_word[first].add(n)
-                for second in longer:
+            alone, longer = rule.found[0]
+            for first in alone:
+                by_word[first].add(n)
+            for first, after in longer.items():
+                for second in after:
                     by_pair[first][second].add(n)
-        self._rules_by_word = {w: frozenset(ns) for w, ns in by_word.items()}
+        self._rules_by_word = {w: tuple(sorted(ns)) for w, ns in by_word.items()}
         self._rules_by_pair = {
-            w: {second: frozenset(ns) for second, ns in after.items()}
+            w: {second: tuple(sorted(ns)) for second, ns in after.items()}
             for w, after in by_pair.items()
         }
         words = {
@@ -530,11 +533,11 @@ class SafetyScreen:
         for word in present:
             rules = by_word.get(word)
             if rules is not None:
-                found |= rules
+                found.update(rules)
             after = by_pair.get(word)
             if after is not None:
                 for second in after.keys() & present:
-                    found |= after[second]
+                    found.update(after[second])
         return found
 
     def _affirm(self, asked: Finding, tokens: Sequence[str], findings: list[Finding]) -> bool:
@@ -705,12 +708,13 @@ class SafetyScreen:
     def _occurrences(terms: _Index, where: Mapping[str, Set[int]]) -> list[_Span]:
         """Spans of any of ``terms`` (each a run of words, indexed by first and second word)."""
         found: set[_Span] = set()
-        for first in where.keys() & terms.keys():
+        alone, longer = terms
+        present = where.keys()
+        for first in present & alone:
+            found.update((i, i) for i in where[first])
+        for first in present & longer.keys():
             places = where[first]
-            alone, longer = terms[first]
-            if alone:
-                found.update((i, i) for i in places)
-            for second, runs in longer.items():
+            for second, runs in longer[first].items():
                 at = where.get(second)
                 if not at:
                     continue  # the second word of these terms is missing from the sentence
