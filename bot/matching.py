@@ -1824,9 +1824,7 @@ class Matcher:
                 0.0 if two_asks else topics[0].score - (topics[1].score if len(topics) > 1 else 0.0)
             )
             agreed = topics[0].intent == max(story, key=lambda i: story[i], default=None)
-            if lead >= WHOLE_AGREED_LEAD and (
-                agreed or self._whole_best(terms) == topics[0].intent
-            ):
+            if lead >= WHOLE_AGREED_LEAD and (agreed or self._whole_leads(terms, topics[0].intent)):
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
             if lead >= CLEAR_LEAD and (decision.kind != "did_you_mean" or not asked):
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
@@ -1837,7 +1835,7 @@ class Matcher:
             # when it leads, is the answer.
             topics = [c for c in ranked if c.intent != RED_FLAGS]
             lead = topics[0].score - topics[1].score
-            if lead >= WHOLE_AGREED_LEAD and self._whole_best(terms) == topics[0].intent:
+            if lead >= WHOLE_AGREED_LEAD and self._whole_leads(terms, topics[0].intent):
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
         decision = self._told_harm(decision, pool, terms, asks) or decision
         return self._asked_subject(decision, pool, terms, reading, asks)
@@ -2005,6 +2003,40 @@ class Matcher:
         """The best topic of a story's sentences scored together as one message."""
         query = self._whole_query(terms)
         return next((c.intent for c in self.rank(query, limit=2) if c.intent != RED_FLAGS), None)
+
+    def _whole_leads(self, terms: Sequence[Sequence[Term]], intent: str) -> bool:
+        """Whether ``intent`` is :meth:`_whole_best` of a story's sentences, found by scoring
+        only it and the topics that could come before it: those whose bound (as :meth:`rank`
+        prunes by) reaches its score, until one of them beats it or ties it and comes first
+        in :meth:`rank`'s order (by the first of the message's terms each knows)."""
+        query = self._whole_query(terms)
+        at = self._index_of.get(intent)
+        if not query or at is None or intent == RED_FLAGS:
+            return False
+        covered, shares, mine, q_total = self._among(query, self._index_of)
+        if at not in covered:
+            return False  # the best is a topic knowing one of the words, or none
+        score = self._rank({at: covered[at]}, shares, mine, q_total, 0, [])[0].score
+        known = [s for s, (_, c) in query.items() if c > 0 and s in self._term_intents]
+
+        def first_met(i: int) -> int:
+            return next(k for k, s in enumerate(known) if s in self._known_by[i])
+
+        ahead = first_met(at)
+        intents = self._intents
+        ordered = [
+            (_score_bound(weight / q_total, shares[i], intents[i].whole), i)
+            for i, weight in covered.items()
+            if i != at and intents[i].name != RED_FLAGS
+        ]
+        ordered.sort(key=_first, reverse=True)
+        for bound, i in ordered:
+            if round(100.0 * bound, 1) + 0.1 < score:
+                return True  # neither this one nor any after it reaches the score
+            other = self._rank({i: covered[i]}, shares, mine, q_total, 0, [])[0].score
+            if other > score or (other == score and (first_met(i), i) < (ahead, at)):
+                return False
+        return True
 
     def _whole_query(self, terms: Sequence[Sequence[Term]]) -> Query:
         """The query of a story's sentences together, as one message; the last one made is

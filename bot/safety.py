@@ -199,6 +199,12 @@ _Span = tuple[int, int]
 """First and last token index (inclusive)."""
 
 
+_Index = tuple[frozenset[str], dict[str, dict[str, tuple[_Term, ...]]]]
+"""Terms as :meth:`SafetyScreen._occurrences` looks for them: the one-word terms, and the
+longer ones by their first and second words (a sentence holding the first word seldom holds
+the second)."""
+
+
 @dataclass(frozen=True)
 class _Rule:
     name: str
@@ -210,6 +216,10 @@ class _Rule:
     history_counts: bool
     mention: bool
     """Its first group alone ("peeing") is worth a safety line when denied."""
+    found: tuple[_Index, ...]
+    """Per group, its terms as :meth:`SafetyScreen._occurrences` looks for them."""
+    found_unless: _Index
+    """The same for ``unless``."""
 
 
 def _by_first(terms: Sequence[_Term]) -> dict[str, tuple[_Term, ...]]:
@@ -217,6 +227,37 @@ def _by_first(terms: Sequence[_Term]) -> dict[str, tuple[_Term, ...]]:
     for term in terms:
         out[term[0]].append(term)
     return {first: tuple(ts) for first, ts in out.items()}
+
+
+def _indexed(by_first: Mapping[str, Sequence[_Term]]) -> _Index:
+    """Terms by first word (:func:`_by_first`) as :data:`_Index`."""
+    alone = frozenset(first for first, terms in by_first.items() if any(len(t) == 1 for t in terms))
+    longer: dict[str, dict[str, list[_Term]]] = defaultdict(lambda: defaultdict(list))
+    for first, terms in by_first.items():
+        for term in terms:
+            if len(term) > 1:
+                longer[first][term[1]].append(term)
+    return alone, {
+        first: {second: tuple(ts) for second, ts in after.items()}
+        for first, after in longer.items()
+    }
+
+
+def _rule(rule: ScreenRule) -> _Rule:
+    """A screen rule with its terms by first word."""
+    groups = tuple(_by_first([screen_term(t) for t in group]) for group in rule.groups)
+    unless = _by_first([screen_term(t) for t in rule.unless])
+    return _Rule(
+        rule.name,
+        rule.kind,
+        groups,
+        rule.window,
+        unless,
+        rule.history_counts,
+        rule.mention,
+        tuple(_indexed(group) for group in groups),
+        _indexed(unless),
+    )
 
 
 @dataclass
@@ -359,18 +400,7 @@ class SafetyScreen:
         context: Mapping[str, Sequence[str]],
         vocabulary: Iterable[str] = (),
     ) -> None:
-        self.rules = tuple(
-            _Rule(
-                rule.name,
-                rule.kind,
-                tuple(_by_first([screen_term(t) for t in group]) for group in rule.groups),
-                rule.window,
-                _by_first([screen_term(t) for t in rule.unless]),
-                rule.history_counts,
-                rule.mention,
-            )
-            for rule in rules
-        )
+        self.rules = tuple(_rule(rule) for rule in rules)
         # Context phrases by first word, longest first: (list name, phrase, its length).
         index: dict[str, list[tuple[str, _Term, int]]] = defaultdict(list)
         for key, terms in context.items():
@@ -400,13 +430,24 @@ class SafetyScreen:
         self._unsaying = _phrases(
             [*context.get("negation_before", ()), *context.get("hypothetical", ())]
         )
-        # Rules by the first words of their first group: a sentence is checked against the
-        # few rules whose first group could start at one of its words.
-        by_first: dict[str, set[int]] = defaultdict(set)
+        # Rules by the words that start a term of their first group: a sentence is checked
+        # against the few rules one of whose first group's terms could be in it, those with
+        # a one-word term among its words and those with a longer term whose first two words
+        # are among them.
+        by_word: dict[str, set[int]] = defaultdict(set)
+        by_pair: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         for n, rule in enumerate(self.rules):
-            for first in rule.groups[0]:
-                by_first[first].add(n)
-        self._rules_by_first = {w: tuple(sorted(ns)) for w, ns in by_first.items()}
+            alone, longer = rule.found[0]
+            for first in alone:
+                by_word[first].add(n)
+            for first, after in longer.items():
+                for second in after:
+                    by_pair[first][second].add(n)
+        self._rules_by_word = {w: tuple(sorted(ns)) for w, ns in by_word.items()}
+        self._rules_by_pair = {
+            w: {second: tuple(sorted(ns)) for second, ns in after.items()}
+            for w, after in by_pair.items()
+        }
         words = {
             w
             for rule in self.rules
@@ -481,7 +522,7 @@ class SafetyScreen:
                     words = self._screen_words(token)
                 for word in words:
                     where[word].add(i)
-            candidates = sorted({n for word in where for n in self._rules_by_first.get(word, ())})
+            candidates = sorted(self._candidates(where))
             # A rule fires only with a word of each of its groups in the sentence (a bare
             # mention, which counts when denied, needs its first group alone), and none of
             # its ``unless`` terms: a sentence no rule is left for is not read at all.
@@ -490,8 +531,8 @@ class SafetyScreen:
                 for rule in (self.rules[n] for n in candidates)
                 if (not crisis_only or rule.kind == "crisis")
                 and (rule.mention or all(not where.keys().isdisjoint(g) for g in rule.groups[1:]))
-                and (found := self._occurrences(rule.groups[0], where))
-                and not (rule.unless and self._occurrences(rule.unless, where))
+                and (found := self._occurrences(rule.found[0], where))
+                and not (rule.unless and self._occurrences(rule.found_unless, where))
             ]
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
@@ -512,6 +553,23 @@ class SafetyScreen:
             return Assessment(None)
         outcome = min((f.outcome for f in findings), key=_SEVERITY.index)
         return Assessment(outcome, tuple(findings))
+
+    def _candidates(self, where: Mapping[str, Set[int]]) -> set[int]:
+        """The rules one of whose first group's terms may be in a sentence: a one-word term
+        among its words, or a longer term whose first two words are among them (a term
+        missing either is not there, so no other rule can find one)."""
+        found: set[int] = set()
+        present = where.keys()
+        by_word, by_pair = self._rules_by_word, self._rules_by_pair
+        for word in present:
+            rules = by_word.get(word)
+            if rules is not None:
+                found.update(rules)
+            after = by_pair.get(word)
+            if after is not None:
+                for second in after.keys() & present:
+                    found.update(after[second])
+        return found
 
     def _affirm(self, asked: Finding, tokens: Sequence[str], findings: list[Finding]) -> bool:
         """Whether ``tokens`` say the writer has the sign asked about ("that's happening to
@@ -680,30 +738,33 @@ class SafetyScreen:
         return frozenset(found)
 
     @staticmethod
-    def _occurrences(
-        terms: Mapping[str, Sequence[_Term]], where: Mapping[str, Set[int]]
-    ) -> list[_Span]:
-        """Spans of any of ``terms`` (each a run of words, indexed by first word)."""
+    def _occurrences(terms: _Index, where: Mapping[str, Set[int]]) -> list[_Span]:
+        """Spans of any of ``terms`` (each a run of words, indexed by first and second word)."""
         found: set[_Span] = set()
-        for first in where.keys() & terms.keys():
+        alone, longer = terms
+        present = where.keys()
+        for first in present & alone:
+            found.update((i, i) for i in where[first])
+        for first in present & longer.keys():
             places = where[first]
-            for term in terms[first]:
-                if len(term) == 1:
-                    found.update((i, i) for i in places)
-                    continue
-                rest: list[Set[int]] = []
-                for word in term[1:]:
-                    at = where.get(word)
-                    if not at:
-                        break  # a word of the term is missing from the sentence
-                    rest.append(at)
-                else:
-                    last = len(term) - 1
-                    found.update(
-                        (i, i + last)
-                        for i in places
-                        if all(i + k in after for k, after in enumerate(rest, 1))
-                    )
+            for second, runs in longer[first].items():
+                at = where.get(second)
+                if not at:
+                    continue  # the second word of these terms is missing from the sentence
+                for term in runs:
+                    rest: list[Set[int]] = [at]
+                    for word in term[2:]:
+                        more = where.get(word)
+                        if not more:
+                            break  # a word of the term is missing from the sentence
+                        rest.append(more)
+                    else:
+                        last = len(term) - 1
+                        found.update(
+                            (i, i + last)
+                            for i in places
+                            if all(i + k in after for k, after in enumerate(rest, 1))
+                        )
         return sorted(found)
 
     def _hits(
@@ -724,7 +785,7 @@ class SafetyScreen:
         """
         hits: list[tuple[_Rule, list[_Span], set[int], bool]] = []
         for rule, anchors in anchored:  # their ``unless`` terms are absent (see :meth:`assess`)
-            groups = [anchors, *(self._occurrences(group, where) for group in rule.groups[1:])]
+            groups = [anchors, *(self._occurrences(group, where) for group in rule.found[1:])]
             symptom = {i for spans in groups for a, b in spans for i in range(a, b + 1)}
             seen: set[tuple[_Span, ...]] = set()
             for anchor in groups[0]:

@@ -426,6 +426,38 @@ def test_the_best_few_are_exactly_the_top_of_scoring_them_all(matcher: Matcher) 
     assert checked > 100
 
 
+def test_whether_a_topic_leads_the_whole_story_is_what_the_best_of_the_story_says(
+    matcher: Matcher,
+) -> None:
+    """:meth:`Matcher._whole_leads` (does a story's sentences, read as one message, lead to
+    this topic?) scores only the topics that could come first; for every story of the
+    labelled files and every topic, its answer is that of ranking them all
+    (:meth:`Matcher._whole_best`), ties and the urgent-symptoms topic included."""
+    import yaml
+
+    texts = [
+        item["q"]
+        for name in ("questions.yml", "conversations.yml", "safety.yml")
+        for item in yaml.safe_load((REPO / "tests" / "data" / name).read_text())
+    ]
+    names = list(matcher._index_of)
+    stories = 0
+    led = 0
+    for text in texts:
+        reading = read(text, sentences(text))
+        if not reading.story:
+            continue
+        stories += 1
+        terms = [matcher.analyzer.terms(part.text) for part in reading.parts]
+        best = matcher._whole_best(terms)
+        for name in names:
+            leads = matcher._whole_leads(terms, name)
+            assert leads == (best == name), (text, name, best)
+            led += leads
+    assert stories > 100
+    assert led > 100
+
+
 def test_one_score_bound_holds_every_score_and_both_sums_agree(matcher: Matcher) -> None:
     """The one bound (:func:`_score_bound`) the ranking, its ceiling and :meth:`Matcher.best`
     prune by is never below an intent's score (rounded, with the 0.1 they keep to spare);
