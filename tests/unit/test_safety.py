@@ -974,7 +974,5 @@ def test_urgent_signs_by_class_round_three(
         "what are the chances it comes back like my uncle's did",
     ],
 )
-def test_look_alikes_by_class_round_three_are_no_alarm(
-    screen: SafetyScreen, message: str
-) -> None:
+def test_look_alikes_by_class_round_three_are_no_alarm(screen: SafetyScreen, message: str) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
