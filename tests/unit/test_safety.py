@@ -933,6 +933,9 @@ def test_look_alikes_by_class_are_no_alarm(screen: SafetyScreen, message: str) -
             "my belt is on a new notch and i'm eating the same as ever",
             "a belt taken in without trying",
         ),
+        # slow to start told as a lazy bladder; a pad found soaked, not noticed
+        ("my bladder has gone lazy since my back went, i wait forever", None),
+        ("mum's pad was soaked this morning and she didn't notice", None),
         # the saddle region as men call it
         ("the old fella has gone numb since the disc went", None),
     ],
@@ -972,6 +975,12 @@ def test_urgent_signs_by_class_round_three(
         # feeling found on both sides at an examination; "chances" is no cancer
         "the doctor checked my inner thighs and i could feel it, both sides",
         "what are the chances it comes back like my uncle's did",
+        # a van that will not clear a kerb; fewer pills each week; an accident on the road
+        "the van couldn't clear the kerb so we parked on the road",
+        "each week i take fewer painkillers and my legs are getting stronger",
+        "i did not notice any accident on the road but my back hurts from the drive",
+        # legs heavy after a flight
+        "my legs are tired and heavy after the flight, is that the sciatica?",
     ],
 )
 def test_look_alikes_by_class_round_three_are_no_alarm(screen: SafetyScreen, message: str) -> None:
