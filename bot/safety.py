@@ -986,7 +986,7 @@ class SafetyScreen:
                 for a, _ in s.spans.get("current", ())
                 if s.clause[a] in clauses and a not in times
             ]
-            long_ago = s.spans.get("historical") and not recent
+            long_ago = s.free.get("historical") and not recent
             # Someone else's known, lasting condition told in the present ("my mum has MS and
             # can't feel her feet") is that condition, unless the sentence says it is new.
             known = s.spans.get("known_conditions") and not any(

@@ -936,6 +936,11 @@ def test_look_alikes_by_class_are_no_alarm(screen: SafetyScreen, message: str) -
         # slow to start told as a lazy bladder; a pad found soaked, not noticed
         ("my bladder has gone lazy since my back went, i wait forever", None),
         ("mum's pad was soaked this morning and she didn't notice", None),
+        # "did his back in" is a back hurt, not a time ("back in 2019")
+        ("my husband says he is numb down there since he did his back in", None),
+        ("a bit leaky since my back went and i'm only 30", None),
+        ("my mum can't get up, her legs won't take her since monday", None),
+        ("no power in my left foot since friday, can't push the pedal", "foot drop"),
         # the saddle region as men call it
         ("the old fella has gone numb since the disc went", None),
     ],
@@ -979,6 +984,10 @@ def test_urgent_signs_by_class_round_three(
         "the van couldn't clear the kerb so we parked on the road",
         "each week i take fewer painkillers and my legs are getting stronger",
         "i did not notice any accident on the road but my back hurts from the drive",
+        # a time "back in" a year stays history; a leaky roof, a power cut
+        "my dad had numbness down there back in 2019 after his op, fine now",
+        "the roof is leaky and my back hurts from carrying the bucket",
+        "there's no power in the house since the storm and my foot is freezing",
         # legs heavy after a flight
         "my legs are tired and heavy after the flight, is that the sciatica?",
     ],
