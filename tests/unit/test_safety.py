@@ -941,6 +941,10 @@ def test_look_alikes_by_class_are_no_alarm(screen: SafetyScreen, message: str) -
         ("a bit leaky since my back went and i'm only 30", None),
         ("my mum can't get up, her legs won't take her since monday", None),
         ("no power in my left foot since friday, can't push the pedal", "foot drop"),
+        # "number" for numb; the lower half; weak overnight is now
+        ("my bum is number than usual since saturday", None),
+        ("my lower half feels numb and tingly since this morning", "the lower half numb or weak"),
+        ("he's gone all weak in the legs overnight and can barely stand", None),
         # the saddle region as men call it
         ("the old fella has gone numb since the disc went", None),
     ],
@@ -988,6 +992,9 @@ def test_urgent_signs_by_class_round_three(
         "my dad had numbness down there back in 2019 after his op, fine now",
         "the roof is leaky and my back hurts from carrying the bucket",
         "there's no power in the house since the storm and my foot is freezing",
+        # the lower half of the back; a neighbour downstairs
+        "the lower half of my back is numb after the ice pack",
+        "my downstairs neighbour is numb to my complaints and my back is sore",
         # legs heavy after a flight
         "my legs are tired and heavy after the flight, is that the sciatica?",
     ],
