@@ -446,6 +446,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "affirming",
     "antecedents",
     "object_markers",
+    "known_conditions",
 )
 """Trigger lists of the safety screen's context rules (``context:`` in an intent file)."""
 

@@ -1047,8 +1047,13 @@ class SafetyScreen:
                 for a, _ in s.spans.get("current", ())
                 if s.clause[a] in clauses and a not in times
             ]
-            long_ago = s.spans.get("historical") and not recent
-            if self._over(s, first) or not now or long_ago:
+            long_ago = s.free.get("historical") and not recent
+            # Someone else's known, lasting condition told in the present ("my mum has MS and
+            # can't feel her feet") is that condition, unless the sentence says it is new.
+            known = s.spans.get("known_conditions") and not any(
+                a not in times for a, _ in s.spans.get("current", ())
+            )
+            if self._over(s, first) or not now or long_ago or known:
                 return finding(Outcome.OTHER_HISTORY, text(trigger), True)
             if rule.history_counts and self._turns_to_writer(s, last, symptom):
                 return finding(Outcome.OTHER_HISTORY, text(trigger), True)

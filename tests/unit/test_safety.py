@@ -895,3 +895,109 @@ def test_urgent_signs_by_class(screen: SafetyScreen, message: str, rule: str | N
 )
 def test_look_alikes_by_class_are_no_alarm(screen: SafetyScreen, message: str) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "rule"),
+    [
+        # foot drop told by what the walk does instead
+        ("my toes won't clear the kerb any more", "a foot that will not clear the ground"),
+        (
+            "i have to hitch my hip to get my foot through now",
+            "walking around a foot that will not lift",
+        ),
+        ("the left foot claps on the floor with every step", "foot drop"),
+        ("i keep tripping on my toes since the weekend", "foot drop"),
+        # the bladder or bowels told as an organ that has stopped doing its job
+        ("my bladder has forgotten how to work since friday", "bladder or bowel control"),
+        ("the plumbing has packed up since my back went", "the plumbing not working"),
+        ("havent opened my vowels in days and nothing comes", None),
+        (
+            "i no longer get the warning before i need a poo",
+            "the warning before the toilet gone",
+        ),
+        # incontinence found afterwards, or told by what it takes
+        ("stuff escapes into my boxers without realising", "wet or soiled without knowing"),
+        ("the bed was soaked this morning and i did not even know", "a wet bed not woken for"),
+        ("i have started wearing tena pants this week", "continence products needed"),
+        ("i have had to buy pads this week, at 50, as a man", "pads needed"),
+        ("i passed wind and could not tell if it was only wind", "wind and stool not told apart"),
+        # weakness that grows by the day, or told by what it now takes
+        ("i can walk less far every day this week", "able to do less each day"),
+        ("my legs went from stiff to not holding me up at all", None),
+        ("i need a walking frame now just to get to the toilet", "a walking aid newly needed"),
+        ("my legs just won't carry me upstairs any more", "legs (plural) weak or numb"),
+        # a fever told as sweats with shakes; a belt taken in with no reason
+        ("sweating and shaking all afternoon and my spine is sore", "sweating and shaking"),
+        (
+            "my belt is on a new notch and i'm eating the same as ever",
+            "a belt taken in without trying",
+        ),
+        # slow to start told as a lazy bladder; a pad found soaked, not noticed
+        ("my bladder has gone lazy since my back went, i wait forever", None),
+        ("mum's pad was soaked this morning and she didn't notice", None),
+        # "did his back in" is a back hurt, not a time ("back in 2019")
+        ("my husband says he is numb down there since he did his back in", None),
+        ("a bit leaky since my back went and i'm only 30", None),
+        ("my mum can't get up, her legs won't take her since monday", None),
+        ("no power in my left foot since friday, can't push the pedal", "foot drop"),
+        # "number" for numb; the lower half; weak overnight is now
+        ("my bum is number than usual since saturday", None),
+        ("my lower half feels numb and tingly since this morning", "the lower half numb or weak"),
+        ("he's gone all weak in the legs overnight and can barely stand", None),
+        # the saddle region as men call it
+        ("the old fella has gone numb since the disc went", None),
+    ],
+)
+def test_urgent_signs_by_class_round_three(
+    screen: SafetyScreen, message: str, rule: str | None
+) -> None:
+    found = screen.assess(message)
+    assert found.outcome == Outcome.URGENT, found
+    if rule is not None:
+        assert found.rule == rule, found
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a real ladder, real plumbing, a frame on a wall, pads for a machine
+        "my ladder is too wobbly to climb with sciatica",
+        "the plumbing in the kitchen is broken and the landlord won't come",
+        "the pads from my tens machine have stopped sticking",
+        "my grandma uses a frame, she's 94, it's just age",
+        # walking further is getting better; an hour less at the desk is no leg
+        "i can walk a bit further every day since the massage",
+        "every day i manage fewer hours at my desk because of the pain",
+        # a stretch, a workout's sweat, a fart with no doubt
+        "i swing my leg out to the side as a stretch, is that good for piriformis?",
+        "sweating and shaking after my spin class, but the piriformis is better",
+        "i farted in yoga and everyone laughed, my sciatica is sore too",
+        # a child's bedwetting; someone else's known condition in the present tense
+        "my 5 year old wets the bed most nights and my back is sore from changing sheets",
+        "my dad has diabetes and can't feel his feet, i'm booking for my own back",
+        # "also" opening a sentence adds a topic, not the other leg
+        "i drink a lot of tea so i go to the toilet often. also sciatica right leg.",
+        # a weakness told as steady; a calf smaller since childhood
+        "my left leg is weaker than the right on the leg press, not getting worse",
+        "my right calf is smaller than the left, nothing new, since i broke the ankle",
+        # feeling found on both sides at an examination; "chances" is no cancer
+        "the doctor checked my inner thighs and i could feel it, both sides",
+        "what are the chances it comes back like my uncle's did",
+        # a van that will not clear a kerb; fewer pills each week; an accident on the road
+        "the van couldn't clear the kerb so we parked on the road",
+        "each week i take fewer painkillers and my legs are getting stronger",
+        "i did not notice any accident on the road but my back hurts from the drive",
+        # a time "back in" a year stays history; a leaky roof, a power cut
+        "my dad had numbness down there back in 2019 after his op, fine now",
+        "the roof is leaky and my back hurts from carrying the bucket",
+        "there's no power in the house since the storm and my foot is freezing",
+        # the lower half of the back; a neighbour downstairs
+        "the lower half of my back is numb after the ice pack",
+        "my downstairs neighbour is numb to my complaints and my back is sore",
+        # legs heavy after a flight
+        "my legs are tired and heavy after the flight, is that the sciatica?",
+    ],
+)
+def test_look_alikes_by_class_round_three_are_no_alarm(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
