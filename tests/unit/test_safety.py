@@ -855,6 +855,10 @@ def test_look_alikes_as_people_text_them_are_no_alarm(screen: SafetyScreen, mess
         # a cat scan is no cat
         ("the cat scan after the car crash shows my spine is hurt", "after a fall or accident"),
         ("my cat scan showed a tumour", "history of cancer"),
+        # tired legs' words do not hide pain from the sciatica or a numbness that stays
+        ("both legs ache from the sciatica", None),
+        ("i sat cross legged and now both feet are numb and i cant feel the floor", None),
+        ("my feet are both numb and it doesnt go when i stand up", None),
         # one comma is no list: the negation does not reach past it
         ("haven't been sleeping well at all lately, both legs are numb", None),
     ],
@@ -880,6 +884,12 @@ def test_urgent_signs_by_class(screen: SafetyScreen, message: str, rule: str | N
         # numbness that goes as it came; cancer as a workplace
         "my bum goes numb on long car rides, then it's fine once i get out",
         "i work on a cancer ward and lift patients all day",
+        # legs or feet tired from a day on them, a walk or new shoes; feet asleep, then fine
+        "both my legs ache after a long day on my feet at work, fine by morning",
+        "new shoes and both feet are killing me",
+        "both legs are tired after the hike",
+        "both my feet hurt from standing all day",
+        "pins and needles in both feet sitting cross legged, gone when i stand",
         # a pet's cancer is the pet's
         "my cat has cancer and my back hurts from lifting her",
         # "the same" pain as someone else had; a leg the same as ever
