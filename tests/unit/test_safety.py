@@ -859,6 +859,7 @@ def test_look_alikes_as_people_text_them_are_no_alarm(screen: SafetyScreen, mess
         ("both legs ache from the sciatica", None),
         ("i sat cross legged and now both feet are numb and i cant feel the floor", None),
         ("my feet are both numb and it doesnt go when i stand up", None),
+        ("my mum has cancer and i have been nursing her, and now her back is agony", None),
         # one comma is no list: the negation does not reach past it
         ("haven't been sleeping well at all lately, both legs are numb", None),
     ],
@@ -890,6 +891,9 @@ def test_urgent_signs_by_class(screen: SafetyScreen, message: str, rule: str | N
         "both legs are tired after the hike",
         "both my feet hurt from standing all day",
         "pins and needles in both feet sitting cross legged, gone when i stand",
+        # the one cared for is acted on, not who goes on: his or her illness, the writer's back
+        "my aunt has bone cancer and i have been looking after her, my back is killing me",
+        "my dad has cancer and i have been driving him to the hospital, my back hurts",
         # a pet's cancer is the pet's
         "my cat has cancer and my back hurts from lifting her",
         # "the same" pain as someone else had; a leg the same as ever
