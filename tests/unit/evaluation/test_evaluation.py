@@ -417,8 +417,9 @@ for it; the first sight was recall 37/49 and 5 false alarms in 51 on the tuning 
 all the safety files; the held-out figures are those measured at the end (8/11 and 4 false
 alarms). Two of those false alarms (legs tired from a shift, feet asleep from sitting
 cross-legged) were then read and fixed as a class (legs or feet tired from a day on them, a walk
-or new shoes; numbness gone on standing) and a third (a relative's cancer with the person
-cared for read as the one going on) in part, so the held-out part is no longer blind."""
+or new shoes; numbness gone on standing), and the third (a relative's cancer) led to a class
+rule that leaves that message still alarming (the person cared for is acted on, but its writer
+says "my sciatica" with no "I"): the held-out part is no longer blind."""
 
 
 @pytest.fixture(scope="module")
