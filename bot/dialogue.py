@@ -28,7 +28,7 @@ from bot.content import (
     load_content,
     render_answer,
 )
-from bot.matching import Decision, Matcher, Query, Term
+from bot.matching import ContextPool, Decision, Matcher, Query, Term
 from bot.reading import read
 from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, ReplyKind, cut
 from bot.safety import Assessment, Outcome, SafetyScreen
@@ -629,6 +629,17 @@ class Dialogue:
             for frame in FRAMES
         }
         """For each of :data:`FRAMES`, the intents with an example that asks that way."""
+        self._contexts: dict[str, ContextPool] = {
+            topic: self.matcher.context(
+                name
+                for name in (topic, *response.follow_ups)
+                if name != RED_FLAGS and name not in SMALL_TALK
+            )
+            for topic, response in content.responses.items()
+        }
+        """For each topic, it and the topics it points to, indexed for
+        :meth:`Matcher.clear_best`: what a message read after it is compared with, besides
+        its own candidates (small talk and the red flags are never read into a topic)."""
         self._word_names: dict[str, bool] = {}
         """For each word of the examples, whether it names a topic on its own (see
         :meth:`_names_a_topic`): what a short question leaves besides its facet is most often
@@ -1412,12 +1423,6 @@ class Dialogue:
             own = self.matcher.query(said) if own is None else own
             if self.matcher.unknown_share(own) > MAX_UNKNOWN_SHARE:
                 return None
-        if among is not None:
-            pool = set(among) & set(self.content.responses)
-        else:
-            pool = {last, *self.content.responses[last].follow_ups}
-            pool.update(c.intent for c in decision.candidates[:POOL_OWN])
-        pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
         if exclude:
             query = self.matcher.query(said) if query is None else query
         else:  # the message's own query, from its reading, and the last topic's words
@@ -1428,6 +1433,20 @@ class Dialogue:
         # may be left out, and None may be returned in its place)
         bar = self.matcher.threshold if beat is None else max(beat, self.matcher.threshold)
         floor = bar - self.matcher.margin - FLOOR_SLACK
+        if among is None:
+            # the last topic and those it points to, indexed at start, and the message's
+            # own candidates
+            context = self._contexts[last]
+            mine = [
+                c.intent
+                for c in decision.candidates[:POOL_OWN]
+                if c.intent != RED_FLAGS and c.intent not in SMALL_TALK
+            ]
+            return self.matcher.clear_best(
+                query, context, mine, skip=exclude, floor=floor, beat=beat
+            )
+        pool = set(among) & set(self.content.responses)
+        pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
         ranked = self.matcher.best(
             query, pool, limit=2, floor=floor, lead=self.matcher.margin, need=bar
         )

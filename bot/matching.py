@@ -761,6 +761,15 @@ Query = dict[str, tuple[float, float]]
 """A message's terms: stem -> (weight, confidence)."""
 
 
+class ContextPool(NamedTuple):
+    """A fixed set of intents indexed by term, for :meth:`Matcher.clear_best`."""
+
+    ids: tuple[int, ...]
+    """The intents' indices, in order."""
+    by_term: dict[str, tuple[tuple[int, float, int], ...]]
+    """Term -> (place in ``ids``, share, mask) of each intent knowing it."""
+
+
 def _score_bound(coverage: float, precision: float, whole: bool) -> float:
     """The most an intent can score (0-1) for a message: the one bound :meth:`Matcher.rank`,
     :meth:`Matcher._rank` and :meth:`Matcher.best` prune and order intents by.
@@ -1136,6 +1145,101 @@ class Matcher:
                 heapq.heapreplace(kept, score)
         ranked.sort(key=lambda kv: -kv[1])
         return [kv for kv in ranked[:limit] if kv[1] >= floor]
+
+    def context(self, intents: Iterable[str]) -> ContextPool:
+        """A fixed set of intents indexed for :meth:`clear_best`: for each term any of them
+        knows, the places (in the set) of those knowing it, with the term's share and mask
+        (as :meth:`best` takes them). Built once per set (a topic and those it points to)."""
+        ids = tuple(sorted({self._index_of[n] for n in intents if n in self._index_of}))
+        by_term: dict[str, list[tuple[int, float, int]]] = {}
+        for place, i in enumerate(ids):
+            for term, (share, mask) in self._known_by[i].items():
+                by_term.setdefault(term, []).append((place, share, mask))
+        return ContextPool(ids, {term: tuple(held) for term, held in by_term.items()})
+
+    def clear_best(
+        self,
+        query: Query,
+        pool: ContextPool,
+        extra: Iterable[str],
+        *,
+        skip: str = "",
+        floor: float,
+        beat: float | None = None,
+    ) -> tuple[str, float] | None:
+        """The intent of ``pool`` and ``extra`` (but not ``skip``) that scores best for a
+        query, with its score (that :meth:`score` gives), when it is clear: it scores at
+        least the threshold (and above ``beat`` when given), and every other scores less
+        than it by the margin or more; None otherwise.
+
+        What ``best(query, intents, 2, floor, lead=margin, need=bar)`` tells with ``bar``
+        the threshold or ``beat`` if higher, found in one pass over the query's terms (the
+        pool's index gives the intents knowing each) rather than over each intent's terms;
+        intents bounded under ``floor`` (less than ``bar`` minus the margin) or under the
+        best scored less the margin are not scored, as there.
+        """
+        if not query:
+            return None
+        q_total = sum(w for w, _ in query.values())
+        share_of = self._share_of
+        known = [
+            (s, w * conf, conf) for s, (w, conf) in query.items() if conf > 0 and s in share_of
+        ]
+        ids = list(pool.ids)
+        n = len(ids)
+        weights = [0.0] * n
+        shares = [0.0] * n
+        masks: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+        by_term = pool.by_term
+        for s, wc, conf in known:
+            held = by_term.get(s)
+            if held is not None:
+                for place, share, mask in held:
+                    weights[place] += wc
+                    shares[place] += conf * share
+                    masks[place].append((mask, wc))
+        index_of = self._index_of
+        known_by = self._known_by
+        for name in extra:  # the few intents beside the pool, each over the query's terms
+            i = index_of.get(name)
+            if i is None or i in ids:
+                continue
+            weight = share = 0.0
+            knows = known_by[i]
+            own: list[tuple[int, float]] = []
+            for s, wc, conf in known:
+                got = knows.get(s)
+                if got is not None:
+                    weight += wc
+                    share += conf * got[0]
+                    own.append((got[1], wc))
+            ids.append(i)
+            weights.append(weight)
+            shares.append(share)
+            masks.append(own)
+        skipped = index_of.get(skip, -1) if skip else -1
+        entries = self._intents
+        ordered = [
+            (_score_bound(weights[k] / q_total, shares[k], entries[i].whole), k)
+            for k, i in enumerate(ids)
+            if weights[k] > 0 and i != skipped
+        ]
+        ordered.sort(key=_first, reverse=True)
+        margin = self.margin
+        top = second = -math.inf
+        top_k = -1
+        for bound, k in ordered:
+            most = round(100.0 * bound, 1) + 0.1  # at least the score, rounded as it is
+            if most < floor or most + 1e-6 < top - margin:
+                break  # this one and every one after it can neither win nor come near
+            score = self._top_two(ids[k], masks[k], q_total, weights[k] / q_total)
+            if score > top:
+                second, top, top_k = top, score, k
+            elif score > second:
+                second = score
+        if top < self.threshold or (beat is not None and top <= beat) or top - second < margin:
+            return None
+        return entries[ids[top_k]].name, top
 
     def _top_two(
         self, i: int, terms: Sequence[tuple[int, float]], q_total: float, coverage: float
