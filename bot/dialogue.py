@@ -1113,13 +1113,13 @@ class Dialogue:
             picked = _ordinal(said, state.offered) or self._named_option(said, state.offered)
             if picked is not None:
                 return self.answer(picked)
-        corrected = CORRECTION.match(said) if last else None
+        correcting = CORRECTION.match(said)  # looked for once, for both uses
+        corrected = correcting if last else None
         if corrected and corrected.end() > 0 and corrected.end() < len(said):
             reply = self._correction(state, said[corrected.end() :])
             if reply is not None:
                 return reply
         decision: Decision | None = None
-        correcting = CORRECTION.match(said)
         unsure = state.last_kind == "did_you_mean" and not (correcting and correcting.end())
         if last is not None or state.last_kind == "history" or unsure:
             asked = unacked
@@ -1277,6 +1277,8 @@ class Dialogue:
         sciatica, then "and for piriformis?", is the massage for piriformis); after what one
         condition is, what the other is; after a topic for both (how long, heat, stretches),
         that topic. None otherwise: the message is read as before."""
+        if not any(name in said for name in CONDITION_TOPICS):
+            return None  # no condition named: no lead is looked for
         topic = None
         for lead in (ELLIPSIS, CONDITION_LEAD, CONDITION_ASKED):  # the first whose rest fits
             found = lead.match(said)
