@@ -766,8 +766,8 @@ class ContextPool(NamedTuple):
 
     ids: tuple[int, ...]
     """The intents' indices, in order."""
-    by_term: dict[str, tuple[tuple[int, float, int], ...]]
-    """Term -> (place in ``ids``, share, mask) of each intent knowing it."""
+    by_term: dict[str, tuple[tuple[int, float], ...]]
+    """Term -> (place in ``ids``, share) of each intent knowing it."""
 
 
 def _score_bound(coverage: float, precision: float, whole: bool) -> float:
@@ -1148,13 +1148,13 @@ class Matcher:
 
     def context(self, intents: Iterable[str]) -> ContextPool:
         """A fixed set of intents indexed for :meth:`clear_best`: for each term any of them
-        knows, the places (in the set) of those knowing it, with the term's share and mask
-        (as :meth:`best` takes them). Built once per set (a topic and those it points to)."""
+        knows, the places (in the set) of those knowing it, with the term's share (as
+        :meth:`best` takes it). Built once per set (a topic and those it points to)."""
         ids = tuple(sorted({self._index_of[n] for n in intents if n in self._index_of}))
-        by_term: dict[str, list[tuple[int, float, int]]] = {}
+        by_term: dict[str, list[tuple[int, float]]] = {}
         for place, i in enumerate(ids):
-            for term, (share, mask) in self._known_by[i].items():
-                by_term.setdefault(term, []).append((place, share, mask))
+            for term, (share, _) in self._known_by[i].items():
+                by_term.setdefault(term, []).append((place, share))
         return ContextPool(ids, {term: tuple(held) for term, held in by_term.items()})
 
     def clear_best(
@@ -1189,15 +1189,13 @@ class Matcher:
         n = len(ids)
         weights = [0.0] * n
         shares = [0.0] * n
-        masks: list[list[tuple[int, float]]] = [[] for _ in range(n)]
         by_term = pool.by_term
         for s, wc, conf in known:
             held = by_term.get(s)
             if held is not None:
-                for place, share, mask in held:
+                for place, share in held:
                     weights[place] += wc
                     shares[place] += conf * share
-                    masks[place].append((mask, wc))
         index_of = self._index_of
         known_by = self._known_by
         for name in extra:  # the few intents beside the pool, each over the query's terms
@@ -1206,23 +1204,23 @@ class Matcher:
                 continue
             weight = share = 0.0
             knows = known_by[i]
-            own: list[tuple[int, float]] = []
             for s, wc, conf in known:
                 got = knows.get(s)
                 if got is not None:
                     weight += wc
                     share += conf * got[0]
-                    own.append((got[1], wc))
             ids.append(i)
             weights.append(weight)
             shares.append(share)
-            masks.append(own)
         skipped = index_of.get(skip, -1) if skip else -1
         entries = self._intents
+        # one knowing less than ``cut`` of the weight is bounded under ``floor`` whatever
+        # its precision (:func:`_least_weight`): no bound is worked out for it
+        cut = _least_weight(floor) * q_total
         ordered = [
             (_score_bound(weights[k] / q_total, shares[k], entries[i].whole), k)
             for k, i in enumerate(ids)
-            if weights[k] > 0 and i != skipped
+            if weights[k] > 0 and weights[k] >= cut and i != skipped
         ]
         ordered.sort(key=_first, reverse=True)
         margin = self.margin
@@ -1232,7 +1230,10 @@ class Matcher:
             most = round(100.0 * bound, 1) + 0.1  # at least the score, rounded as it is
             if most < floor or most + 1e-6 < top - margin:
                 break  # this one and every one after it can neither win nor come near
-            score = self._top_two(ids[k], masks[k], q_total, weights[k] / q_total)
+            i = ids[k]
+            knows = known_by[i]  # its terms' masks, in the query's order, as best takes them
+            terms = [(knows[s][1], wc) for s, wc, _ in known if s in knows]
+            score = self._top_two(i, terms, q_total, weights[k] / q_total)
             if score > top:
                 second, top, top_k = top, score, k
             elif score > second:
