@@ -92,6 +92,30 @@ REFERS = re.compile(
     r"|^(?:and|so|but|also|then|ok and|what about|how about)\b"
 )
 """A message that leans on the one before: a pronoun, or "and ...", "what about ..."."""
+REFERS_WORDS = frozenset(
+    [
+        "it",
+        "its",
+        "that",
+        "this",
+        "them",
+        "they",
+        "those",
+        "these",
+        "one",
+        "ones",
+        "same",
+        "instead",
+        "there",
+    ]
+)
+REFERS_LEADS = frozenset({"and", "so", "but", "also", "then"})
+REFERS_PAIRS = frozenset({("ok", "and"), ("what", "about"), ("how", "about")})
+""":data:`REFERS` as words: a word of the first set, or a start of the other two."""
+
+PLAIN = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+"""Normalised text of plain words parted by single spaces: in it, a pattern's whole words
+are words of the text, so a test of its word set tells whether the pattern can be found."""
 
 ACK = re.compile(
     r"^(?:(?:ok|okay|k|kk|thanks|thank you|thx|ta|cheers|great|brilliant|perfect|lovely|"
@@ -118,6 +142,21 @@ NEW_SUBJECT = re.compile(
 )
 """Words that turn to a new subject ("different question", "unrelated but ..."): what
 follows is read on its own words, never with the last topic."""
+NEW_SUBJECT_KEYS = frozenset(
+    [
+        "different",
+        "another",
+        "other",
+        "unrelated",
+        "separate",
+        "new",
+        "random",
+        "quick",
+        "side",
+        "changing",
+    ]
+)
+"""Words one of which every wording :data:`NEW_SUBJECT` finds has."""
 MEANT = re.compile(r"\b(?:i meant|i mean|meant)\b")
 """A correction after "oh" or "ok" ("oh no, I meant the pain") is no acknowledgement."""
 ASKS = re.compile(r"\b(?:do|does|can|could|will|would|should|is|are) (?:you|u|i|it|they|we)\b")
@@ -207,6 +246,7 @@ NAME_STOP = frozenset(_NAME_STOP_TEXT.split())
 """What follows the lead of a bare ellipsis is at most this long."""
 
 INSTEAD = re.compile(r"\binstead\b|\brather than\b")
+INSTEAD_KEYS = frozenset({"instead", "rather"})
 """A message naming what it wants in place of the last topic."""
 
 LEAD = re.compile(r"^(?:(?:ok|okay|so|and|but|then|what about|how about)\b\s*)+")
@@ -618,6 +658,11 @@ class Dialogue:
         self.matcher = Matcher(content, threshold=match.threshold, margin=match.margin)
         self._messages = {key: self._fill(text) for key, text in content.messages.items()}
         self._back_button: Button | None = None  # made when first needed
+        self._as_above_texts = {
+            response.title: self._messages["as_above"].format(title=response.title)
+            for response in content.responses.values()
+        }
+        """The pointer to an answer just given (:meth:`_as_above`), by the answer's title."""
         examples = [
             (name, normalise(example.text))
             for name, intent in content.intents.items()
@@ -1085,6 +1130,8 @@ class Dialogue:
             # denying its signs with no topic before: the urgent topic is the referent
             state = ChatState(last_intent=WHEN_TO_GET_HELP, history=state.history)
         last = state.last_intent
+        # the words of plain text, which tell what some patterns find without a search
+        words = said.split() if PLAIN.fullmatch(said) else None
         ack = ACK.match(said)
         # the message without its acknowledgement, found once (ACK only matches at the start)
         unacked = ACK.sub("", said) if ack else said
@@ -1102,7 +1149,7 @@ class Dialogue:
                     return self.reply_for(alone)
                 return self.answer("thanks")
             # "ok I'll book": what the person means to do next, read as the asking
-        turn = NEW_SUBJECT.search(said)
+        turn = _found(NEW_SUBJECT, NEW_SUBJECT_KEYS, said, words)
         if turn is not None:  # "unrelated, but where are you based": read on its own words
             rest = said[turn.end() :].strip(" ,.")
             if rest:
@@ -1171,7 +1218,7 @@ class Dialogue:
             return self.answer(other, candidates=_pairs(decision))
         if self._bare_ellipsis(said):  # "and weekends?": the last question, about that
             return self.answer(last, candidates=_pairs(decision))
-        condition = IS_IT_THE_CONDITION.search(said)
+        condition = _found(IS_IT_THE_CONDITION, CONDITION_KEYS, said, words)
         if (
             condition is not None
             and condition.group(1) not in last
@@ -1182,9 +1229,7 @@ class Dialogue:
             # about that condition, it asks about the answer and is read as before)
             return self.answer(WHICH_CONDITION, candidates=_pairs(decision))
         # "ok so what helps": the lead after an acknowledgement leans as much as without it
-        refers = REFERS.search(said) is not None or (
-            unacked != said and REFERS.search(unacked) is not None
-        )
+        refers = _refers(said, words) or (unacked != said and REFERS.search(unacked) is not None)
         if decision.kind == "intent" and not refers:
             return self.reply_for(decision)
         if decision.kind == "fallback" and len(said.split()) <= SELF_WORDS and SELF.match(said):
@@ -1209,7 +1254,7 @@ class Dialogue:
             # the message names the subject of its own topic ("how long does it last in
             # pregnancy"): read as before, whatever "it" points to
             return self.reply_for(decision)
-        instead = INSTEAD.search(said)
+        instead = _found(INSTEAD, INSTEAD_KEYS, said, words)
         named = LEAD.sub("", INSTEAD.sub(" ", said)).strip() if instead else said
         if instead:  # "X instead" names what replaces the last topic: never that topic again
             # in place of a treatment, another treatment ("and what about massage instead")
@@ -1649,7 +1694,9 @@ class Dialogue:
 
     def _as_above(self, reply: Reply) -> Reply:
         """The same answer asked for again right after it: a short pointer, same buttons."""
-        text = self._messages["as_above"].format(title=reply.title)
+        text = self._as_above_texts.get(reply.title)
+        if text is None:
+            text = self._messages["as_above"].format(title=reply.title)
         return _with_fields(reply, text=text, kind=ReplyKind.AS_ABOVE)
 
     def _by_class(self, reply: Reply, said: str, state: ChatState) -> Reply:
@@ -1941,6 +1988,7 @@ IS_IT_THE_CONDITION = re.compile(
 )
 """A question whether the person's own pain is one of the conditions ("is that sciatica?",
 "could it be piriformis?")."""
+CONDITION_KEYS = frozenset(CONDITION_TOPICS)
 WHICH_CONDITION = "sciatica_vs_piriformis"
 """The topic that tells how the two conditions are told apart."""
 
@@ -2164,3 +2212,25 @@ def _mended(text: str) -> str:
     for pattern, word in SLIPS:
         text = pattern.sub(word, text)
     return text
+
+
+def _found(
+    pattern: re.Pattern[str], keys: frozenset[str], said: str, words: list[str] | None
+) -> re.Match[str] | None:
+    """``pattern.search(said)``, not searched for when ``said`` is plain and has ``words``
+    (:data:`PLAIN`) of which none is among ``keys``, words one of which every wording the
+    pattern finds has."""
+    if words is not None and keys.isdisjoint(words):
+        return None
+    return pattern.search(said)
+
+
+def _refers(said: str, words: list[str] | None) -> bool:
+    """Whether :data:`REFERS` is found in ``said``, told from its words when it is plain."""
+    if words is None:
+        return REFERS.search(said) is not None
+    return (
+        not REFERS_WORDS.isdisjoint(words)
+        or words[0] in REFERS_LEADS
+        or tuple(words[:2]) in REFERS_PAIRS
+    )

@@ -246,11 +246,11 @@ class Analyzer:
         goes on into ``more``: unless one does, the terms of ``text`` followed by ``more``
         are those of ``text`` followed by those of ``more`` (at each word of ``text`` the
         phrases tried and found are the same)."""
-        words = text.split()
-        n = len(words)
         more_words = more.split()[: self.max_phrase - 1]
         if not more_words or self._word(more_words[0])[0] not in self._inside:
             return False  # a phrase running on would go on with the first added word
+        words = text.split()
+        n = len(words)
         after: list[str] | None = None  # their corrections, once a phrase could reach them
         for k in range(max(0, n - self.max_phrase + 1), n):
             sizes = self._word(words[k])[3]  # longest first
