@@ -92,23 +92,8 @@ REFERS = re.compile(
     r"|^(?:and|so|but|also|then|ok and|what about|how about)\b"
 )
 """A message that leans on the one before: a pronoun, or "and ...", "what about ..."."""
-REFERS_WORDS = frozenset(
-    [
-        "it",
-        "its",
-        "that",
-        "this",
-        "them",
-        "they",
-        "those",
-        "these",
-        "one",
-        "ones",
-        "same",
-        "instead",
-        "there",
-    ]
-)
+_REFERS_TEXT = "it its that this them they those these one ones same instead there"
+REFERS_WORDS = frozenset(_REFERS_TEXT.split())
 REFERS_LEADS = frozenset({"and", "so", "but", "also", "then"})
 REFERS_PAIRS = frozenset({("ok", "and"), ("what", "about"), ("how", "about")})
 """:data:`REFERS` as words: a word of the first set, or a start of the other two."""
@@ -142,20 +127,8 @@ NEW_SUBJECT = re.compile(
 )
 """Words that turn to a new subject ("different question", "unrelated but ..."): what
 follows is read on its own words, never with the last topic."""
-NEW_SUBJECT_KEYS = frozenset(
-    [
-        "different",
-        "another",
-        "other",
-        "unrelated",
-        "separate",
-        "new",
-        "random",
-        "quick",
-        "side",
-        "changing",
-    ]
-)
+_NEW_SUBJECT_TEXT = "different another other unrelated separate new random quick side changing"
+NEW_SUBJECT_KEYS = frozenset(_NEW_SUBJECT_TEXT.split())
 """Words one of which every wording :data:`NEW_SUBJECT` finds has."""
 MEANT = re.compile(r"\b(?:i meant|i mean|meant)\b")
 """A correction after "oh" or "ok" ("oh no, I meant the pain") is no acknowledgement."""
