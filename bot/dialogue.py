@@ -716,6 +716,9 @@ class Dialogue:
                 clashes.add(key)
         for key in clashes:
             del self._terms_name[key]
+        self._answers = {intent: self._answer_parts(intent, False) for intent in content.responses}
+        """Each topic's answer (its text, cut to a phone screen, and buttons), written at
+        start: the same for every message."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Dialogue:
@@ -1621,16 +1624,12 @@ class Dialogue:
         """
         response = self.content.responses[intent]
         red = intent == RED_FLAGS
-        text = self._whole_text(intent)
-        buttons = () if red else self._buttons(response)
-        if not (whole or red):
-            text, rest = cut(text)
-            if rest:
-                buttons = (Button(self._messages["more_label"], f"{REST}{intent}"), *buttons)
-        if intent == WHEN_TO_GET_HELP and self.safety.urgent_advice_line:
-            text = f"{text}\n\n{self._messages['urgent_advice']}"
+        parts = None if whole else self._answers.get(intent)
+        if parts is None:
+            parts = self._answer_parts(intent, whole)
+        text, buttons = parts
         return Reply(
-            text[:MAX_MESSAGE_CHARS],
+            text,
             buttons,
             intent=intent,
             score=score,
@@ -1640,6 +1639,20 @@ class Dialogue:
             title=response.title,
             sensitive=red,
         )
+
+    def _answer_parts(self, intent: str, whole: bool) -> tuple[str, tuple[Button, ...]]:
+        """The text and buttons of :meth:`answer`'s reply for ``intent``."""
+        response = self.content.responses[intent]
+        red = intent == RED_FLAGS
+        text = self._whole_text(intent)
+        buttons = () if red else self._buttons(response)
+        if not (whole or red):
+            text, rest = cut(text)
+            if rest:
+                buttons = (Button(self._messages["more_label"], f"{REST}{intent}"), *buttons)
+        if intent == WHEN_TO_GET_HELP and self.safety.urgent_advice_line:
+            text = f"{text}\n\n{self._messages['urgent_advice']}"
+        return text[:MAX_MESSAGE_CHARS], buttons
 
     def _whole_text(self, intent: str) -> str:
         """The whole text of ``intent``'s answer, before any cut (without the urgent advice
