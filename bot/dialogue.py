@@ -716,6 +716,11 @@ class Dialogue:
                 clashes.add(key)
         for key in clashes:
             del self._terms_name[key]
+        self._topic_pool = self.matcher.context(self._topics)
+        self._intent_pool = self.matcher.context(self._intents)
+        self._small_talk_pool = self.matcher.context(self._small_talk)
+        """The topics, all the intents the matcher may answer and small talk, indexed for
+        :meth:`Matcher.best_in`: a few words are read against them all."""
         self._answers = {intent: self._answer_parts(intent, False) for intent in content.responses}
         """Each topic's answer (its text, cut to a phone screen, and buttons), written at
         start: the same for every message."""
@@ -892,7 +897,7 @@ class Dialogue:
         if topic is None and sure:
             topic = sure[0]
         if topic is None:  # the topic that matches them best (scoring a few, not all)
-            best = self.matcher.best(self.matcher.query(words), self._topics, limit=1)
+            best = self.matcher.best_in(self.matcher.query(words), self._topic_pool, limit=1)
             if not best:
                 return False
             topic = best[0][0]
@@ -941,12 +946,12 @@ class Dialogue:
         matcher = self.matcher
         query = matcher._query_of(terms)
         # the best topic's exact score, if it clears the threshold (none below is scored)
-        best = matcher.best(query, self._topics, limit=1, floor=matcher.threshold)
+        best = matcher.best_in(query, self._topic_pool, limit=1, floor=matcher.threshold)
         if not best:
             return False
         # small talk near it (or above) could be what the matcher answers: not sure then
         near = best[0][1] - matcher.margin - 0.1  # scores are rounded to 0.1
-        if matcher.best(query, self._small_talk, limit=1, floor=near):
+        if matcher.best_in(query, self._small_talk_pool, limit=1, floor=near):
             return False
         if sure is not None:
             sure.append(best[0][0])
@@ -1373,7 +1378,9 @@ class Dialogue:
         # a runner-up matters only within the margin of the best: those further behind are
         # not scored (the best is the same, and so is whether one comes within the margin)
         margin = matcher.margin
-        ranked = matcher.best(query, self._intents, limit=2, floor=matcher.threshold, lead=margin)
+        ranked = matcher.best_in(
+            query, self._intent_pool, limit=2, floor=matcher.threshold, lead=margin
+        )
         if ranked and ranked[0][1] >= ELLIPSIS_OWN_SCORE:
             return False
         # unsure between two: a topic (or two) named

@@ -1150,12 +1150,72 @@ class Matcher:
         """A fixed set of intents indexed for :meth:`clear_best`: for each term any of them
         knows, the places (in the set) of those knowing it, with the term's share (as
         :meth:`best` takes it). Built once per set (a topic and those it points to)."""
-        ids = tuple(sorted({self._index_of[n] for n in intents if n in self._index_of}))
+        # in the order :meth:`best` goes through the same intents (the order of their set)
+        ids = tuple({self._index_of[n] for n in intents if n in self._index_of})
         by_term: dict[str, list[tuple[int, float]]] = {}
         for place, i in enumerate(ids):
             for term, (share, _) in self._known_by[i].items():
                 by_term.setdefault(term, []).append((place, share))
         return ContextPool(ids, {term: tuple(held) for term, held in by_term.items()})
+
+    def best_in(
+        self,
+        query: Query,
+        pool: ContextPool,
+        limit: int = 2,
+        floor: float = 0.0,
+        lead: float | None = None,
+    ) -> list[tuple[str, float]]:
+        """:meth:`best` of the pool's intents, the same list, found from the pool's index:
+        the intents knowing each of the query's terms are looked up, not gathered from all
+        the intents knowing it (a short query's terms are known to most topics)."""
+        if not query or limit <= 0:
+            return []
+        q_total = sum(w for w, _ in query.values())
+        share_of = self._share_of
+        known = [
+            (s, w * conf, conf) for s, (w, conf) in query.items() if conf > 0 and s in share_of
+        ]
+        ids = pool.ids
+        weights = [0.0] * len(ids)
+        shares = [0.0] * len(ids)
+        by_term = pool.by_term
+        for s, wc, conf in known:
+            held = by_term.get(s)
+            if held is not None:
+                for place, share in held:
+                    weights[place] += wc
+                    shares[place] += conf * share
+        entries = self._intents
+        known_by = self._known_by
+        cut = _least_weight(floor) * q_total
+        # in the pool's order (which :meth:`best` keeps on ties), then best bound first
+        ordered = [
+            (_score_bound(weight / q_total, shares[k], entries[ids[k]].whole), k)
+            for k, weight in enumerate(weights)
+            if weight > 0 and weight >= cut
+        ]
+        ordered.sort(key=_first, reverse=True)
+        kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
+        ranked: list[tuple[str, float]] = []
+        top = -math.inf
+        for bound, k in ordered:
+            most = round(100.0 * bound, 1) + 0.1  # at least the score, rounded as it is
+            if most < kept[0]:
+                break
+            if lead is not None and most + 1e-6 < top - lead:
+                break  # this one and every one after it (bounded lower) trails by ``lead``
+            i = ids[k]
+            knows = known_by[i]
+            terms = [(knows[s][1], wc) for s, wc, _ in known if s in knows]
+            score = self._top_two(i, terms, q_total, weights[k] / q_total)
+            ranked.append((entries[i].name, score))
+            if score > top:
+                top = score
+            if score > kept[0]:
+                heapq.heapreplace(kept, score)
+        ranked.sort(key=lambda kv: -kv[1])
+        return [kv for kv in ranked[:limit] if kv[1] >= floor]
 
     def clear_best(
         self,
