@@ -768,6 +768,39 @@ class ContextPool(NamedTuple):
     """The intents' indices, in order."""
     by_term: dict[str, tuple[tuple[int, float], ...]]
     """Term -> (place in ``ids``, share) of each intent knowing it."""
+    whole: tuple[bool, ...]
+    """Whether each is small talk, matched only as the whole message."""
+
+
+def _bounds(
+    weights: Sequence[float],
+    shares: Sequence[float],
+    q_total: float,
+    cut: float,
+    wholes: Sequence[bool],
+    places: Iterable[int],
+) -> list[tuple[float, int]]:
+    """(:func:`_score_bound`, place) of each of ``places`` whose weight is positive and at
+    least ``cut``, in their order: the same floats, worked out inline (a short query's
+    terms are known to most topics, each bounded)."""
+    f1_weight = F1_SHARE * 2
+    rest = 1 - F1_SHARE
+    sqrt = math.sqrt
+    out: list[tuple[float, int]] = []
+    for k in places:
+        weight = weights[k]
+        if weight > 0 and weight >= cut:
+            coverage = weight / q_total
+            p = shares[k]
+            p = p if p < 1.0 else 1.0
+            if wholes[k]:
+                out.append((min(p, coverage), k))
+            elif p + coverage <= 0:
+                out.append((0.0, k))
+            else:
+                pc = p * coverage
+                out.append((f1_weight * pc / (p + coverage) + rest * sqrt(pc), k))
+    return out
 
 
 def _score_bound(coverage: float, precision: float, whole: bool) -> float:
@@ -1156,7 +1189,8 @@ class Matcher:
         for place, i in enumerate(ids):
             for term, (share, _) in self._known_by[i].items():
                 by_term.setdefault(term, []).append((place, share))
-        return ContextPool(ids, {term: tuple(held) for term, held in by_term.items()})
+        whole = tuple(self._intents[i].whole for i in ids)
+        return ContextPool(ids, {term: tuple(held) for term, held in by_term.items()}, whole)
 
     def best_in(
         self,
@@ -1190,11 +1224,7 @@ class Matcher:
         known_by = self._known_by
         cut = _least_weight(floor) * q_total
         # in the pool's order (which :meth:`best` keeps on ties), then best bound first
-        ordered = [
-            (_score_bound(weight / q_total, shares[k], entries[ids[k]].whole), k)
-            for k, weight in enumerate(weights)
-            if weight > 0 and weight >= cut
-        ]
+        ordered = _bounds(weights, shares, q_total, cut, pool.whole, range(len(ids)))
         ordered.sort(key=_first, reverse=True)
         kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
         ranked: list[tuple[str, float]] = []
@@ -1277,11 +1307,9 @@ class Matcher:
         # one knowing less than ``cut`` of the weight is bounded under ``floor`` whatever
         # its precision (:func:`_least_weight`): no bound is worked out for it
         cut = _least_weight(floor) * q_total
-        ordered = [
-            (_score_bound(weights[k] / q_total, shares[k], entries[i].whole), k)
-            for k, i in enumerate(ids)
-            if weights[k] > 0 and weights[k] >= cut and i != skipped
-        ]
+        wholes = [entries[i].whole for i in ids]
+        places = [k for k, i in enumerate(ids) if i != skipped]
+        ordered = _bounds(weights, shares, q_total, cut, wholes, places)
         ordered.sort(key=_first, reverse=True)
         margin = self.margin
         top = second = -math.inf
