@@ -1312,12 +1312,15 @@ class Matcher:
         ordered = _bounds(weights, shares, q_total, cut, wholes, places)
         ordered.sort(key=_first, reverse=True)
         margin = self.margin
+        need = self.threshold if beat is None or beat < self.threshold else beat
         top = second = -math.inf
         top_k = -1
         for bound, k in ordered:
             most = round(100.0 * bound, 1) + 0.1  # at least the score, rounded as it is
             if most < floor or most + 1e-6 < top - margin:
                 break  # this one and every one after it can neither win nor come near
+            if most < need and top < need:
+                return None  # nor can any of them (or any scored) win
             i = ids[k]
             knows = known_by[i]  # its terms' masks, in the query's order, as best takes them
             terms = [(knows[s][1], wc) for s, wc, _ in known if s in knows]
