@@ -1288,6 +1288,8 @@ class Matcher:
                     shares[place] += conf * share
         index_of = self._index_of
         known_by = self._known_by
+        entries = self._intents
+        wholes = list(pool.whole)
         for name in extra:  # the few intents beside the pool, each over the query's terms
             i = index_of.get(name)
             if i is None or i in ids:
@@ -1302,14 +1304,15 @@ class Matcher:
             ids.append(i)
             weights.append(weight)
             shares.append(share)
-        skipped = index_of.get(skip, -1) if skip else -1
-        entries = self._intents
+            wholes.append(entries[i].whole)
+        if skip:  # left out as if it knew none of the terms
+            skipped = index_of.get(skip)
+            if skipped in ids:
+                weights[ids.index(skipped)] = 0.0
         # one knowing less than ``cut`` of the weight is bounded under ``floor`` whatever
         # its precision (:func:`_least_weight`): no bound is worked out for it
         cut = _least_weight(floor) * q_total
-        wholes = [entries[i].whole for i in ids]
-        places = [k for k, i in enumerate(ids) if i != skipped]
-        ordered = _bounds(weights, shares, q_total, cut, wholes, places)
+        ordered = _bounds(weights, shares, q_total, cut, wholes, range(len(ids)))
         ordered.sort(key=_first, reverse=True)
         margin = self.margin
         need = self.threshold if beat is None or beat < self.threshold else beat
