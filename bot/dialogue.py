@@ -951,7 +951,10 @@ class Dialogue:
             return False
         # small talk near it (or above) could be what the matcher answers: not sure then
         near = best[0][1] - matcher.margin - 0.1  # scores are rounded to 0.1
-        if matcher.best_in(query, self._small_talk_pool, limit=1, floor=near):
+        small_talk = self._small_talk_pool
+        if any(term in small_talk.by_term for term in query) and matcher.best_in(
+            query, small_talk, limit=1, floor=near
+        ):  # (small talk knowing none of the words scores nothing)
             return False
         if sure is not None:
             sure.append(best[0][0])
