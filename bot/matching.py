@@ -1324,6 +1324,8 @@ class Matcher:
                 break  # this one and every one after it can neither win nor come near
             if most < need and top < need:
                 return None  # nor can any of them (or any scored) win
+            if top - second < margin and most < top + margin:
+                return None  # unclear, and none left can lead the best by the margin
             i = ids[k]
             knows = known_by[i]  # its terms' masks, in the query's order, as best takes them
             terms = [(knows[s][1], wc) for s, wc, _ in known if s in knows]
