@@ -28,7 +28,7 @@ from bot.content import (
     load_content,
     render_answer,
 )
-from bot.matching import Decision, Matcher, Query, Term
+from bot.matching import ContextPool, Decision, Matcher, Query, Term
 from bot.reading import read
 from bot.replies import BACK, MENU, NOT_URGENT, REST, Button, ChatState, Reply, ReplyKind, cut
 from bot.safety import Assessment, Outcome, SafetyScreen
@@ -92,6 +92,15 @@ REFERS = re.compile(
     r"|^(?:and|so|but|also|then|ok and|what about|how about)\b"
 )
 """A message that leans on the one before: a pronoun, or "and ...", "what about ..."."""
+_REFERS_TEXT = "it its that this them they those these one ones same instead there"
+REFERS_WORDS = frozenset(_REFERS_TEXT.split())
+REFERS_LEADS = frozenset({"and", "so", "but", "also", "then"})
+REFERS_PAIRS = frozenset({("ok", "and"), ("what", "about"), ("how", "about")})
+""":data:`REFERS` as words: a word of the first set, or a start of the other two."""
+
+PLAIN = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+"""Normalised text of plain words parted by single spaces: in it, a pattern's whole words
+are words of the text, so a test of its word set tells whether the pattern can be found."""
 
 ACK = re.compile(
     r"^(?:(?:ok|okay|k|kk|thanks|thank you|thx|ta|cheers|great|brilliant|perfect|lovely|"
@@ -118,6 +127,9 @@ NEW_SUBJECT = re.compile(
 )
 """Words that turn to a new subject ("different question", "unrelated but ..."): what
 follows is read on its own words, never with the last topic."""
+_NEW_SUBJECT_TEXT = "different another other unrelated separate new random quick side changing"
+NEW_SUBJECT_KEYS = frozenset(_NEW_SUBJECT_TEXT.split())
+"""Words one of which every wording :data:`NEW_SUBJECT` finds has."""
 MEANT = re.compile(r"\b(?:i meant|i mean|meant)\b")
 """A correction after "oh" or "ok" ("oh no, I meant the pain") is no acknowledgement."""
 ASKS = re.compile(r"\b(?:do|does|can|could|will|would|should|is|are) (?:you|u|i|it|they|we)\b")
@@ -207,6 +219,7 @@ NAME_STOP = frozenset(_NAME_STOP_TEXT.split())
 """What follows the lead of a bare ellipsis is at most this long."""
 
 INSTEAD = re.compile(r"\binstead\b|\brather than\b")
+INSTEAD_KEYS = frozenset({"instead", "rather"})
 """A message naming what it wants in place of the last topic."""
 
 LEAD = re.compile(r"^(?:(?:ok|okay|so|and|but|then|what about|how about)\b\s*)+")
@@ -618,6 +631,11 @@ class Dialogue:
         self.matcher = Matcher(content, threshold=match.threshold, margin=match.margin)
         self._messages = {key: self._fill(text) for key, text in content.messages.items()}
         self._back_button: Button | None = None  # made when first needed
+        self._as_above_texts = {
+            response.title: self._messages["as_above"].format(title=response.title)
+            for response in content.responses.values()
+        }
+        """The pointer to an answer just given (:meth:`_as_above`), by the answer's title."""
         examples = [
             (name, normalise(example.text))
             for name, intent in content.intents.items()
@@ -629,6 +647,17 @@ class Dialogue:
             for frame in FRAMES
         }
         """For each of :data:`FRAMES`, the intents with an example that asks that way."""
+        self._contexts: dict[str, ContextPool] = {
+            topic: self.matcher.context(
+                name
+                for name in (topic, *response.follow_ups)
+                if name != RED_FLAGS and name not in SMALL_TALK
+            )
+            for topic, response in content.responses.items()
+        }
+        """For each topic, it and the topics it points to, indexed for
+        :meth:`Matcher.clear_best`: what a message read after it is compared with, besides
+        its own candidates (small talk and the red flags are never read into a topic)."""
         self._word_names: dict[str, bool] = {}
         """For each word of the examples, whether it names a topic on its own (see
         :meth:`_names_a_topic`): what a short question leaves besides its facet is most often
@@ -687,6 +716,14 @@ class Dialogue:
                 clashes.add(key)
         for key in clashes:
             del self._terms_name[key]
+        self._topic_pool = self.matcher.context(self._topics)
+        self._intent_pool = self.matcher.context(self._intents)
+        self._small_talk_pool = self.matcher.context(self._small_talk)
+        """The topics, all the intents the matcher may answer and small talk, indexed for
+        :meth:`Matcher.best_in`: a few words are read against them all."""
+        self._answers = {intent: self._answer_parts(intent, False) for intent in content.responses}
+        """Each topic's answer (its text, cut to a phone screen, and buttons), written at
+        start: the same for every message."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Dialogue:
@@ -860,7 +897,7 @@ class Dialogue:
         if topic is None and sure:
             topic = sure[0]
         if topic is None:  # the topic that matches them best (scoring a few, not all)
-            best = self.matcher.best(self.matcher.query(words), self._topics, limit=1)
+            best = self.matcher.best_in(self.matcher.query(words), self._topic_pool, limit=1)
             if not best:
                 return False
             topic = best[0][0]
@@ -909,12 +946,15 @@ class Dialogue:
         matcher = self.matcher
         query = matcher._query_of(terms)
         # the best topic's exact score, if it clears the threshold (none below is scored)
-        best = matcher.best(query, self._topics, limit=1, floor=matcher.threshold)
+        best = matcher.best_in(query, self._topic_pool, limit=1, floor=matcher.threshold)
         if not best:
             return False
         # small talk near it (or above) could be what the matcher answers: not sure then
         near = best[0][1] - matcher.margin - 0.1  # scores are rounded to 0.1
-        if matcher.best(query, self._small_talk, limit=1, floor=near):
+        small_talk = self._small_talk_pool
+        if any(term in small_talk.by_term for term in query) and matcher.best_in(
+            query, small_talk, limit=1, floor=near
+        ):  # (small talk knowing none of the words scores nothing)
             return False
         if sure is not None:
             sure.append(best[0][0])
@@ -1074,6 +1114,8 @@ class Dialogue:
             # denying its signs with no topic before: the urgent topic is the referent
             state = ChatState(last_intent=WHEN_TO_GET_HELP, history=state.history)
         last = state.last_intent
+        # the words of plain text, which tell what some patterns find without a search
+        words = said.split() if PLAIN.fullmatch(said) else None
         ack = ACK.match(said)
         # the message without its acknowledgement, found once (ACK only matches at the start)
         unacked = ACK.sub("", said) if ack else said
@@ -1091,7 +1133,7 @@ class Dialogue:
                     return self.reply_for(alone)
                 return self.answer("thanks")
             # "ok I'll book": what the person means to do next, read as the asking
-        turn = NEW_SUBJECT.search(said)
+        turn = _found(NEW_SUBJECT, NEW_SUBJECT_KEYS, said, words)
         if turn is not None:  # "unrelated, but where are you based": read on its own words
             rest = said[turn.end() :].strip(" ,.")
             if rest:
@@ -1102,13 +1144,13 @@ class Dialogue:
             picked = _ordinal(said, state.offered) or self._named_option(said, state.offered)
             if picked is not None:
                 return self.answer(picked)
-        corrected = CORRECTION.match(said) if last else None
+        correcting = CORRECTION.match(said)  # looked for once, for both uses
+        corrected = correcting if last else None
         if corrected and corrected.end() > 0 and corrected.end() < len(said):
             reply = self._correction(state, said[corrected.end() :])
             if reply is not None:
                 return reply
         decision: Decision | None = None
-        correcting = CORRECTION.match(said)
         unsure = state.last_kind == "did_you_mean" and not (correcting and correcting.end())
         if last is not None or state.last_kind == "history" or unsure:
             asked = unacked
@@ -1160,7 +1202,7 @@ class Dialogue:
             return self.answer(other, candidates=_pairs(decision))
         if self._bare_ellipsis(said):  # "and weekends?": the last question, about that
             return self.answer(last, candidates=_pairs(decision))
-        condition = IS_IT_THE_CONDITION.search(said)
+        condition = _found(IS_IT_THE_CONDITION, CONDITION_KEYS, said, words)
         if (
             condition is not None
             and condition.group(1) not in last
@@ -1171,9 +1213,7 @@ class Dialogue:
             # about that condition, it asks about the answer and is read as before)
             return self.answer(WHICH_CONDITION, candidates=_pairs(decision))
         # "ok so what helps": the lead after an acknowledgement leans as much as without it
-        refers = REFERS.search(said) is not None or (
-            unacked != said and REFERS.search(unacked) is not None
-        )
+        refers = _refers(said, words) or (unacked != said and REFERS.search(unacked) is not None)
         if decision.kind == "intent" and not refers:
             return self.reply_for(decision)
         if decision.kind == "fallback" and len(said.split()) <= SELF_WORDS and SELF.match(said):
@@ -1198,7 +1238,7 @@ class Dialogue:
             # the message names the subject of its own topic ("how long does it last in
             # pregnancy"): read as before, whatever "it" points to
             return self.reply_for(decision)
-        instead = INSTEAD.search(said)
+        instead = _found(INSTEAD, INSTEAD_KEYS, said, words)
         named = LEAD.sub("", INSTEAD.sub(" ", said)).strip() if instead else said
         if instead:  # "X instead" names what replaces the last topic: never that topic again
             # in place of a treatment, another treatment ("and what about massage instead")
@@ -1266,6 +1306,8 @@ class Dialogue:
         sciatica, then "and for piriformis?", is the massage for piriformis); after what one
         condition is, what the other is; after a topic for both (how long, heat, stretches),
         that topic. None otherwise: the message is read as before."""
+        if not any(name in said for name in CONDITION_TOPICS):
+            return None  # no condition named: no lead is looked for
         topic = None
         for lead in (ELLIPSIS, CONDITION_LEAD, CONDITION_ASKED):  # the first whose rest fits
             found = lead.match(said)
@@ -1339,7 +1381,9 @@ class Dialogue:
         # a runner-up matters only within the margin of the best: those further behind are
         # not scored (the best is the same, and so is whether one comes within the margin)
         margin = matcher.margin
-        ranked = matcher.best(query, self._intents, limit=2, floor=matcher.threshold, lead=margin)
+        ranked = matcher.best_in(
+            query, self._intent_pool, limit=2, floor=matcher.threshold, lead=margin
+        )
         if ranked and ranked[0][1] >= ELLIPSIS_OWN_SCORE:
             return False
         # unsure between two: a topic (or two) named
@@ -1412,12 +1456,6 @@ class Dialogue:
             own = self.matcher.query(said) if own is None else own
             if self.matcher.unknown_share(own) > MAX_UNKNOWN_SHARE:
                 return None
-        if among is not None:
-            pool = set(among) & set(self.content.responses)
-        else:
-            pool = {last, *self.content.responses[last].follow_ups}
-            pool.update(c.intent for c in decision.candidates[:POOL_OWN])
-        pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
         if exclude:
             query = self.matcher.query(said) if query is None else query
         else:  # the message's own query, from its reading, and the last topic's words
@@ -1428,6 +1466,20 @@ class Dialogue:
         # may be left out, and None may be returned in its place)
         bar = self.matcher.threshold if beat is None else max(beat, self.matcher.threshold)
         floor = bar - self.matcher.margin - FLOOR_SLACK
+        if among is None:
+            # the last topic and those it points to, indexed at start, and the message's
+            # own candidates
+            context = self._contexts[last]
+            mine = [
+                c.intent
+                for c in decision.candidates[:POOL_OWN]
+                if c.intent != RED_FLAGS and c.intent not in SMALL_TALK
+            ]
+            return self.matcher.clear_best(
+                query, context, mine, skip=exclude, floor=floor, beat=beat
+            )
+        pool = set(among) & set(self.content.responses)
+        pool.difference_update((RED_FLAGS, exclude, *SMALL_TALK))
         ranked = self.matcher.best(
             query, pool, limit=2, floor=floor, lead=self.matcher.margin, need=bar
         )
@@ -1582,16 +1634,12 @@ class Dialogue:
         """
         response = self.content.responses[intent]
         red = intent == RED_FLAGS
-        text = self._whole_text(intent)
-        buttons = () if red else self._buttons(response)
-        if not (whole or red):
-            text, rest = cut(text)
-            if rest:
-                buttons = (Button(self._messages["more_label"], f"{REST}{intent}"), *buttons)
-        if intent == WHEN_TO_GET_HELP and self.safety.urgent_advice_line:
-            text = f"{text}\n\n{self._messages['urgent_advice']}"
+        parts = None if whole else self._answers.get(intent)
+        if parts is None:
+            parts = self._answer_parts(intent, whole)
+        text, buttons = parts
         return Reply(
-            text[:MAX_MESSAGE_CHARS],
+            text,
             buttons,
             intent=intent,
             score=score,
@@ -1601,6 +1649,20 @@ class Dialogue:
             title=response.title,
             sensitive=red,
         )
+
+    def _answer_parts(self, intent: str, whole: bool) -> tuple[str, tuple[Button, ...]]:
+        """The text and buttons of :meth:`answer`'s reply for ``intent``."""
+        response = self.content.responses[intent]
+        red = intent == RED_FLAGS
+        text = self._whole_text(intent)
+        buttons = () if red else self._buttons(response)
+        if not (whole or red):
+            text, rest = cut(text)
+            if rest:
+                buttons = (Button(self._messages["more_label"], f"{REST}{intent}"), *buttons)
+        if intent == WHEN_TO_GET_HELP and self.safety.urgent_advice_line:
+            text = f"{text}\n\n{self._messages['urgent_advice']}"
+        return text[:MAX_MESSAGE_CHARS], buttons
 
     def _whole_text(self, intent: str) -> str:
         """The whole text of ``intent``'s answer, before any cut (without the urgent advice
@@ -1628,7 +1690,9 @@ class Dialogue:
 
     def _as_above(self, reply: Reply) -> Reply:
         """The same answer asked for again right after it: a short pointer, same buttons."""
-        text = self._messages["as_above"].format(title=reply.title)
+        text = self._as_above_texts.get(reply.title)
+        if text is None:
+            text = self._messages["as_above"].format(title=reply.title)
         return _with_fields(reply, text=text, kind=ReplyKind.AS_ABOVE)
 
     def _by_class(self, reply: Reply, said: str, state: ChatState) -> Reply:
@@ -1920,6 +1984,7 @@ IS_IT_THE_CONDITION = re.compile(
 )
 """A question whether the person's own pain is one of the conditions ("is that sciatica?",
 "could it be piriformis?")."""
+CONDITION_KEYS = frozenset(CONDITION_TOPICS)
 WHICH_CONDITION = "sciatica_vs_piriformis"
 """The topic that tells how the two conditions are told apart."""
 
@@ -2143,3 +2208,25 @@ def _mended(text: str) -> str:
     for pattern, word in SLIPS:
         text = pattern.sub(word, text)
     return text
+
+
+def _found(
+    pattern: re.Pattern[str], keys: frozenset[str], said: str, words: list[str] | None
+) -> re.Match[str] | None:
+    """``pattern.search(said)``, not searched for when ``said`` is plain and has ``words``
+    (:data:`PLAIN`) of which none is among ``keys``, words one of which every wording the
+    pattern finds has."""
+    if words is not None and keys.isdisjoint(words):
+        return None
+    return pattern.search(said)
+
+
+def _refers(said: str, words: list[str] | None) -> bool:
+    """Whether :data:`REFERS` is found in ``said``, told from its words when it is plain."""
+    if words is None:
+        return REFERS.search(said) is not None
+    return (
+        not REFERS_WORDS.isdisjoint(words)
+        or words[0] in REFERS_LEADS
+        or tuple(words[:2]) in REFERS_PAIRS
+    )

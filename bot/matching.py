@@ -264,11 +264,11 @@ class Analyzer:
         goes on into ``more``: unless one does, the terms of ``text`` followed by ``more``
         are those of ``text`` followed by those of ``more`` (at each word of ``text`` the
         phrases tried and found are the same)."""
-        words = text.split()
-        n = len(words)
         more_words = more.split()[: self.max_phrase - 1]
         if not more_words or self._word(more_words[0])[0] not in self._inside:
             return False  # a phrase running on would go on with the first added word
+        words = text.split()
+        n = len(words)
         after: list[str] | None = None  # their corrections, once a phrase could reach them
         for k in range(max(0, n - self.max_phrase + 1), n):
             sizes = self._word(words[k])[3]  # longest first
@@ -794,6 +794,48 @@ Query = dict[str, tuple[float, float]]
 """A message's terms: stem -> (weight, confidence)."""
 
 
+class ContextPool(NamedTuple):
+    """A fixed set of intents indexed by term, for :meth:`Matcher.clear_best`."""
+
+    ids: tuple[int, ...]
+    """The intents' indices, in order."""
+    by_term: dict[str, tuple[tuple[int, float], ...]]
+    """Term -> (place in ``ids``, share) of each intent knowing it."""
+    whole: tuple[bool, ...]
+    """Whether each is small talk, matched only as the whole message."""
+
+
+def _bounds(
+    weights: Sequence[float],
+    shares: Sequence[float],
+    q_total: float,
+    cut: float,
+    wholes: Sequence[bool],
+    places: Iterable[int],
+) -> list[tuple[float, int]]:
+    """(:func:`_score_bound`, place) of each of ``places`` whose weight is positive and at
+    least ``cut``, in their order: the same floats, worked out inline (a short query's
+    terms are known to most topics, each bounded)."""
+    f1_weight = F1_SHARE * 2
+    rest = 1 - F1_SHARE
+    sqrt = math.sqrt
+    out: list[tuple[float, int]] = []
+    for k in places:
+        weight = weights[k]
+        if weight > 0 and weight >= cut:
+            coverage = weight / q_total
+            p = shares[k]
+            p = p if p < 1.0 else 1.0
+            if wholes[k]:
+                out.append((min(p, coverage), k))
+            elif p + coverage <= 0:
+                out.append((0.0, k))
+            else:
+                pc = p * coverage
+                out.append((f1_weight * pc / (p + coverage) + rest * sqrt(pc), k))
+    return out
+
+
 def _score_bound(coverage: float, precision: float, whole: bool) -> float:
     """The most an intent can score (0-1) for a message: the one bound :meth:`Matcher.rank`,
     :meth:`Matcher._rank` and :meth:`Matcher.best` prune and order intents by.
@@ -1169,6 +1211,165 @@ class Matcher:
                 heapq.heapreplace(kept, score)
         ranked.sort(key=lambda kv: -kv[1])
         return [kv for kv in ranked[:limit] if kv[1] >= floor]
+
+    def context(self, intents: Iterable[str]) -> ContextPool:
+        """A fixed set of intents indexed for :meth:`clear_best`: for each term any of them
+        knows, the places (in the set) of those knowing it, with the term's share (as
+        :meth:`best` takes it). Built once per set (a topic and those it points to)."""
+        # in the order :meth:`best` goes through the same intents (the order of their set)
+        ids = tuple({self._index_of[n] for n in intents if n in self._index_of})
+        by_term: dict[str, list[tuple[int, float]]] = {}
+        for place, i in enumerate(ids):
+            for term, (share, _) in self._known_by[i].items():
+                by_term.setdefault(term, []).append((place, share))
+        whole = tuple(self._intents[i].whole for i in ids)
+        return ContextPool(ids, {term: tuple(held) for term, held in by_term.items()}, whole)
+
+    def best_in(
+        self,
+        query: Query,
+        pool: ContextPool,
+        limit: int = 2,
+        floor: float = 0.0,
+        lead: float | None = None,
+    ) -> list[tuple[str, float]]:
+        """:meth:`best` of the pool's intents, the same list, found from the pool's index:
+        the intents knowing each of the query's terms are looked up, not gathered from all
+        the intents knowing it (a short query's terms are known to most topics)."""
+        if not query or limit <= 0:
+            return []
+        q_total = sum(w for w, _ in query.values())
+        share_of = self._share_of
+        known = [
+            (s, w * conf, conf) for s, (w, conf) in query.items() if conf > 0 and s in share_of
+        ]
+        ids = pool.ids
+        weights = [0.0] * len(ids)
+        shares = [0.0] * len(ids)
+        by_term = pool.by_term
+        for s, wc, conf in known:
+            held = by_term.get(s)
+            if held is not None:
+                for place, share in held:
+                    weights[place] += wc
+                    shares[place] += conf * share
+        entries = self._intents
+        known_by = self._known_by
+        cut = _least_weight(floor) * q_total
+        # in the pool's order (which :meth:`best` keeps on ties), then best bound first
+        ordered = _bounds(weights, shares, q_total, cut, pool.whole, range(len(ids)))
+        ordered.sort(key=_first, reverse=True)
+        kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
+        ranked: list[tuple[str, float]] = []
+        top = -math.inf
+        for bound, k in ordered:
+            most = round(100.0 * bound, 1) + 0.1  # at least the score, rounded as it is
+            if most < kept[0]:
+                break
+            if lead is not None and most + 1e-6 < top - lead:
+                break  # this one and every one after it (bounded lower) trails by ``lead``
+            i = ids[k]
+            knows = known_by[i]
+            terms = [(knows[s][1], wc) for s, wc, _ in known if s in knows]
+            score = self._top_two(i, terms, q_total, weights[k] / q_total)
+            ranked.append((entries[i].name, score))
+            if score > top:
+                top = score
+            if score > kept[0]:
+                heapq.heapreplace(kept, score)
+        ranked.sort(key=lambda kv: -kv[1])
+        return [kv for kv in ranked[:limit] if kv[1] >= floor]
+
+    def clear_best(
+        self,
+        query: Query,
+        pool: ContextPool,
+        extra: Iterable[str],
+        *,
+        skip: str = "",
+        floor: float,
+        beat: float | None = None,
+    ) -> tuple[str, float] | None:
+        """The intent of ``pool`` and ``extra`` (but not ``skip``) that scores best for a
+        query, with its score (that :meth:`score` gives), when it is clear: it scores at
+        least the threshold (and above ``beat`` when given), and every other scores less
+        than it by the margin or more; None otherwise.
+
+        What ``best(query, intents, 2, floor, lead=margin, need=bar)`` tells with ``bar``
+        the threshold or ``beat`` if higher, found in one pass over the query's terms (the
+        pool's index gives the intents knowing each) rather than over each intent's terms;
+        intents bounded under ``floor`` (less than ``bar`` minus the margin) or under the
+        best scored less the margin are not scored, as there.
+        """
+        if not query:
+            return None
+        q_total = sum(w for w, _ in query.values())
+        share_of = self._share_of
+        known = [
+            (s, w * conf, conf) for s, (w, conf) in query.items() if conf > 0 and s in share_of
+        ]
+        ids = list(pool.ids)
+        n = len(ids)
+        weights = [0.0] * n
+        shares = [0.0] * n
+        by_term = pool.by_term
+        for s, wc, conf in known:
+            held = by_term.get(s)
+            if held is not None:
+                for place, share in held:
+                    weights[place] += wc
+                    shares[place] += conf * share
+        index_of = self._index_of
+        known_by = self._known_by
+        entries = self._intents
+        wholes = list(pool.whole)
+        for name in extra:  # the few intents beside the pool, each over the query's terms
+            i = index_of.get(name)
+            if i is None or i in ids:
+                continue
+            weight = share = 0.0
+            knows = known_by[i]
+            for s, wc, conf in known:
+                got = knows.get(s)
+                if got is not None:
+                    weight += wc
+                    share += conf * got[0]
+            ids.append(i)
+            weights.append(weight)
+            shares.append(share)
+            wholes.append(entries[i].whole)
+        if skip:  # left out as if it knew none of the terms
+            skipped = index_of.get(skip)
+            if skipped in ids:
+                weights[ids.index(skipped)] = 0.0
+        # one knowing less than ``cut`` of the weight is bounded under ``floor`` whatever
+        # its precision (:func:`_least_weight`): no bound is worked out for it
+        cut = _least_weight(floor) * q_total
+        ordered = _bounds(weights, shares, q_total, cut, wholes, range(len(ids)))
+        ordered.sort(key=_first, reverse=True)
+        margin = self.margin
+        need = self.threshold if beat is None or beat < self.threshold else beat
+        top = second = -math.inf
+        top_k = -1
+        for bound, k in ordered:
+            most = round(100.0 * bound, 1) + 0.1  # at least the score, rounded as it is
+            if most < floor or most + 1e-6 < top - margin:
+                break  # this one and every one after it can neither win nor come near
+            if most < need and top < need:
+                return None  # nor can any of them (or any scored) win
+            if top - second < margin and most < top + margin:
+                return None  # unclear, and none left can lead the best by the margin
+            i = ids[k]
+            knows = known_by[i]  # its terms' masks, in the query's order, as best takes them
+            terms = [(knows[s][1], wc) for s, wc, _ in known if s in knows]
+            score = self._top_two(i, terms, q_total, weights[k] / q_total)
+            if score > top:
+                second, top, top_k = top, score, k
+            elif score > second:
+                second = score
+        if top < self.threshold or (beat is not None and top <= beat) or top - second < margin:
+            return None
+        return entries[ids[top_k]].name, top
 
     def _top_two(
         self, i: int, terms: Sequence[tuple[int, float]], q_total: float, coverage: float

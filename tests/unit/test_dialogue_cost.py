@@ -12,18 +12,29 @@ import pytest
 import yaml
 from locations import REPO
 
+from bot.content import RED_FLAGS
 from bot.dialogue import (
     ANY_FACET,
     BARE_ELLIPSIS,
+    CONDITION_KEYS,
     ELLIPSIS_OWN_SCORE,
     FACET_KEYS,
     FACET_WORDS,
     FACETS,
+    INSTEAD,
+    INSTEAD_KEYS,
+    IS_IT_THE_CONDITION,
+    NEW_SUBJECT,
+    NEW_SUBJECT_KEYS,
     NOT_THE_FACET,
     OPEN_FACETS,
+    PLAIN,
+    REFERS,
     Dialogue,
     _facet,
     _facets_in,
+    _found,
+    _refers,
     _with_buttons,
     _with_fields,
 )
@@ -279,3 +290,118 @@ def test_a_bare_ellipsis_is_told_as_scoring_every_intent_tells_it(dialogue: Dial
         assert dialogue._bare_ellipsis(said) == told(rest), rest
         bare += told(rest)
     assert scored > 2000 and bare > 100
+
+
+def _runs(most: int) -> list[str]:
+    """Every run of one to ``most`` words of every other labelled message, normalised."""
+    runs: set[str] = set()
+    for text in _messages()[::2]:
+        words = normalise(text).split()
+        for n in range(1, most + 1):
+            runs.update(" ".join(words[k : k + n]) for k in range(len(words) - n + 1))
+    return sorted(runs)
+
+
+def test_scoring_words_against_an_indexed_set_gives_what_best_gives(dialogue: Dialogue) -> None:
+    """The topics, all intents and small talk, indexed at start, give for a few words the
+    list :meth:`Matcher.best` gives for the same intents (scores, order, ties), with every
+    limit, floor and lead the dialogue asks with."""
+    matcher = dialogue.matcher
+    pools = (
+        (dialogue._topic_pool, dialogue._topics),
+        (dialogue._intent_pool, dialogue._intents),
+        (dialogue._small_talk_pool, dialogue._small_talk),
+    )
+    asks: list[dict[str, Any]] = [
+        {"limit": 1},
+        {"limit": 1, "floor": matcher.threshold},
+        {"limit": 2, "floor": matcher.threshold, "lead": matcher.margin},
+        {"limit": 1, "floor": 40.0},
+    ]
+    found = 0
+    for run in _runs(3)[::3]:
+        query = matcher.query(run)
+        for pool, names in pools:
+            for ask in asks:
+                best = matcher.best(query, names, **ask)
+                assert matcher.best_in(query, pool, **ask) == best, (run, ask)
+                found += bool(best)
+    assert found > 5000
+
+
+def test_the_follow_up_reading_is_the_clear_best_of_scoring_its_pool(dialogue: Dialogue) -> None:
+    """What :meth:`Matcher.clear_best` tells (the last topic's pool, indexed at start, with
+    the message's own candidates) is what the best two of those intents tell: the best, if
+    it clears the threshold and ``beat`` and leads the runner-up by the margin; after every
+    topic, for runs of the labelled messages, with and without a score to beat or a topic
+    left out."""
+    matcher = dialogue.matcher
+    topics = sorted(dialogue.content.responses)
+    runs = _runs(4)[::7]
+    clear = 0
+    for n, run in enumerate(runs):
+        last = topics[n % len(topics)]
+        own = [c.intent for c in matcher.candidates(run, limit=4)]
+        query = matcher.query(f"{run} {last.replace('_', ' ')}")
+        beat = (None, 60.0, 80.0, 92.5)[n % 4]
+        skip = last if n % 5 == 0 else ""
+        pool = {last, *dialogue.content.responses[last].follow_ups, *own}
+        pool.difference_update({RED_FLAGS, skip, *dialogue._small_talk})
+        ranked = matcher.best(query, pool, limit=2)
+        above = (
+            ranked and ranked[0][1] >= matcher.threshold and (beat is None or ranked[0][1] > beat)
+        )
+        leads = len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= matcher.margin
+        want = ranked[0] if above and leads else None
+        bar = matcher.threshold if beat is None else max(beat, matcher.threshold)
+        mine = [o for o in own if o != RED_FLAGS and o not in dialogue._small_talk]
+        got = matcher.clear_best(
+            query,
+            dialogue._contexts[last],
+            mine,
+            skip=skip,
+            floor=bar - matcher.margin - 0.1,
+            beat=beat,
+        )
+        assert got == want, (run, last, beat, skip)
+        clear += got is not None
+    assert len(runs) > 1000 and clear > 100
+
+
+def test_plain_words_tell_what_the_context_patterns_find(dialogue: Dialogue) -> None:
+    """Told from the words of a plain message, whether it refers back, turns to a new
+    subject, wants something instead or asks which condition it is gives what searching
+    the patterns gives; a message that is not plain is searched."""
+    said = [normalise(text) for text in _messages()]
+    said += [
+        "unrelated but",
+        "ok and you",
+        "what about it",
+        "how about massage",
+        "it s",
+        "re-new q",
+    ]
+    plain = 0
+    for text in said:
+        words = text.split() if PLAIN.fullmatch(text) else None
+        plain += words is not None
+        assert _refers(text, words) == (REFERS.search(text) is not None), text
+        for pattern, keys in (
+            (NEW_SUBJECT, NEW_SUBJECT_KEYS),
+            (INSTEAD, INSTEAD_KEYS),
+            (IS_IT_THE_CONDITION, CONDITION_KEYS),
+        ):
+            found = _found(pattern, keys, text, words)
+            searched = pattern.search(text)
+            assert (found and found.span()) == (searched and searched.span()), (text, pattern)
+    assert plain > len(said) // 2
+    assert PLAIN.fullmatch("it s") and not PLAIN.fullmatch("re-new q")
+
+
+def test_an_answer_written_at_start_is_the_answer_written_anew(dialogue: Dialogue) -> None:
+    """Each topic's answer text and buttons, written at start, are those written for it
+    when asked, cut or whole."""
+    for intent in dialogue.content.responses:
+        assert dialogue._answers[intent] == dialogue._answer_parts(intent, False), intent
+        whole = dialogue.answer(intent, whole=True)
+        assert (whole.text, whole.buttons) == dialogue._answer_parts(intent, True), intent
