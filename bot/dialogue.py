@@ -1377,7 +1377,9 @@ class Dialogue:
         matcher = self.matcher
         if matcher._named([terms]):  # what matcher.subjects(rest) finds, told before scoring
             return False
-        query = matcher._query_of(terms)
+        # a word no topic knows says nothing of which topic is meant: "what about my purple
+        # elbow" names the elbow as surely as "what about my elbow"
+        query = matcher._query_of(terms, unknown=False)
         # a runner-up matters only within the margin of the best: those further behind are
         # not scored (the best is the same, and so is whether one comes within the margin)
         margin = matcher.margin

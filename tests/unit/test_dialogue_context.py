@@ -186,6 +186,14 @@ def test_words_the_bot_does_not_know_do_not_lean_on_the_last_topic(
     assert reply.kind == "fallback"
 
 
+@pytest.mark.parametrize("words", ["what about my elbow", "what about my purple elbow"])
+def test_a_word_the_bot_does_not_know_does_not_hide_a_topic_named_beside_it(
+    dialogue: Dialogue, words: str
+) -> None:
+    reply, _ = _after(dialogue, "what causes sciatica", words)
+    assert reply.intent == "other_body_parts", reply
+
+
 def test_what_a_short_question_asks_is_content(content: Content) -> None:
     """The follow-up rules are data: change a rule and the answer follows it."""
     rules = content.asks["duration"]
