@@ -389,6 +389,10 @@ REFERENT_SHARE = 0.25
 """A question that points back holds the words of the sentence before at this weight."""
 REFERENT_TERMS = 4
 """At most this many of them, the weightiest: what the sentence is about."""
+REFERENT_REACH = 2
+"""A sentence before that names nothing as written (only guessed words: "I've been
+alternating like an idiot") is passed over for the one before it, this many sentences back at
+most: "which one is it?" points at the hot water bottle and the ice told before the aside."""
 
 CAUTION_INTENT = "massage_safety"
 """The honest answer on whether massage is safe for someone."""
@@ -2326,11 +2330,15 @@ class Matcher:
 
     def _with_referent(self, own: list[Query], reading: Reading, i: int) -> Query:
         """A question's query; one that points back ("which one helps?", "is that normal?")
-        also holds, more quietly, the known words of the sentence before it."""
+        also holds, more quietly, the known words of the sentence before it (of the one before
+        that when it names nothing as written: :data:`REFERENT_REACH`)."""
         if i == 0 or not reading.parts[i].refers:
             return own[i]
         query = dict(own[i])
-        before = [(k, wc) for k, wc in own[i - 1].items() if wc[1] > 0 and k not in query]
+        j = i - 1
+        while j > 0 and i - j < REFERENT_REACH and not any(c >= 1.0 for _, c in own[j].values()):
+            j -= 1
+        before = [(k, wc) for k, wc in own[j].items() if wc[1] > 0 and k not in query]
         before.sort(key=lambda kv: kv[1][0] * kv[1][1], reverse=True)
         for key, (weight, conf) in before[:REFERENT_TERMS]:
             query[key] = (REFERENT_SHARE * weight, conf)
