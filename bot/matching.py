@@ -662,6 +662,12 @@ WEIGHING = re.compile(
 )
 """Words of a question that weighs two things against each other: which one is it, who to
 believe, how to tell them apart, whether they are the same or different."""
+COMPARING = re.compile(
+    r"\b(?:worse|better|more serious|less serious|more painful|harder to treat) than\b"
+)
+"""Words of a question comparing one thing with another ("is piriformis syndrome worse than
+sciatica"): it weighs the two conditions when it names both itself; "is it worse than the
+real thing" compares with something it does not name."""
 WEIGHING_OR_SPAN = 4
 """An "or" joins the two conditions ("sciatica or piriformis, which?") when each lies within
 this many words of it."""
@@ -1597,7 +1603,11 @@ class Matcher:
             return decision
         reading = self._read(message, split)
         parts = [p.text for p in reading.parts if p.question] if reading.story else [reading.whole]
-        asks = [p for p in parts if WEIGHING.search(p) or WEIGHING_OR_ASK.search(p)]
+        asks = [
+            p
+            for p in parts
+            if WEIGHING.search(p) or WEIGHING_OR_ASK.search(p) or COMPARING.search(p)
+        ]
         if not asks:
             return decision
         # each word typed with its stem; a phrase ("sciatica or piriformis") word by word
@@ -1611,7 +1621,11 @@ class Matcher:
         if set(sides.values()) != {True, False}:
             return decision
         if not any(
-            WEIGHING.search(p) or (WEIGHING_OR_ASK.search(p) and _joined_by_or(p.split(), sides))
+            WEIGHING.search(p)
+            or (WEIGHING_OR_ASK.search(p) and _joined_by_or(p.split(), sides))
+            or (
+                COMPARING.search(p) and {sides[w] for w in p.split() if w in sides} == {True, False}
+            )
             for p in asks
         ):
             return decision
