@@ -2371,7 +2371,9 @@ class Matcher:
         massage and a question (or, in a story that asks nothing, a sentence) naming the
         harm (:data:`CAUTION_CUE`), is about whether massage is safe for them: it answers
         that when the story is answered no other way (its decision is a "Did you mean" or
-        the fallback) and :data:`CAUTION_INTENT` scores at least :data:`STORY_FLOOR`."""
+        the fallback) and :data:`CAUTION_INTENT` scores at least :data:`STORY_FLOOR`; so does
+        a "Did you mean" led by that topic on a story telling of a massage and, anywhere, of
+        harm (:data:`HARM_CUES`: "made my leg worse", "a bruise the size of my hand")."""
         if decision.kind == "intent" or self._caution is None:
             return None
         safety = pool.get(self._caution)
@@ -2382,6 +2384,14 @@ class Matcher:
         asking = [terms[i] for i in asks] if asks else terms
         if not told:
             return None
+        # a "Did you mean" led by whether massage is safe, on a story telling of harm too (a
+        # leg worse after it, a bruise: :data:`HARM_CUES`), is about that harm
+        if (
+            decision.kind == "did_you_mean"
+            and decision.options[:1] == (self._caution,)
+            and any(t.stem in self._harm_cues for ts in terms for t in ts if t.confidence > 0)
+        ):
+            return self._committed(decision, self._caution)
         # a question naming the harm that one of the clinic's topics answers clearly on its
         # own words asks about the visit ("was I allowed to keep my shorts on?": what to wear)
         if not any(
