@@ -681,13 +681,20 @@ sciatica if you will")."""
 
 MASSAGE_HELPS = "massage_for_sciatica"
 """The answer to a story of relief after a massage: whether massage helps, and how."""
-MASSAGE_WORDS = frozenset({"massag", "therapist"})
-"""Stems naming a massage or who gave it."""
+MASSAGE_WORDS = frozenset({"massag", "therapist", "session"})
+"""Stems naming a massage, who gave it, or a session (the clinic's sessions are massages)."""
+SESSION_WORD = "session"
+"""A session is a massage only in a story naming no other treatment it could be one of (a
+physio's, a chiropractor's: :data:`OTHER_SESSIONS` and the other treatments' subjects)."""
+OTHER_SESSIONS = frozenset({"physic"})
+"""Stems of a treatment given in sessions that :data:`STORY_SUBJECTS` does not name (physio)."""
 RELIEF = re.compile(
     r"\b(?:disappeared|vanished|gone|relief|relieved|improved|improvement|helped|fixed|cured"
-    r"|miracle|life[ -]changing|changed my life|pain[ -]free|no more pain)\b"
+    r"|miracle|life[ -]changing|changed my life|pain[ -]free|no more pain"
+    r"|half (?:of )?what it was|(?:felt|feels|feeling) (?:\w+ )?(?:lighter|looser)"
+    r"|(?:much|a lot|loads|way) better)\b"
 )
-"""Words telling that pain eased or went."""
+"""Words telling that pain eased or went (or halved, or a leg felt lighter)."""
 
 REMEDY_ASK = re.compile(
     r"\bwhat (?:should|shall|can|could|do|would|else can) (?:i|we|he|she|they|you|u) (?:do|try)\b"
@@ -1566,12 +1573,13 @@ class Matcher:
         """A story that asks nothing and tells of relief after a massage ("she pressed a spot
         on my calf ... the pain had disappeared") is about whether massage helps
         (:data:`MASSAGE_HELPS`), whatever else it mentions (the price, a doctor, a baby),
-        unless it tells of harm too (:data:`HARM_CUES`) or is already on a massage topic or on
-        whether massage is safe."""
+        unless it tells of harm too (:data:`HARM_CUES`) or is already answered on a massage
+        topic (a "Did you mean" led by one is not answered yet) or on whether massage is
+        safe."""
         if (
             self._massage_helps is None
             or decision.kind == "empty"
-            or decision.intent in FAMILIES["massage"]
+            or (decision.kind == "intent" and decision.intent in FAMILIES["massage"])
             or decision.intent == CAUTION_INTENT
         ):
             return decision
@@ -1580,9 +1588,14 @@ class Matcher:
             return decision
         if not RELIEF.search(reading.whole):
             return decision
-        stems = {t.stem for t in self._whole_terms(message, reading)}
+        terms = self._whole_terms(message, reading)
+        stems = {t.stem for t in terms}
         if not stems & MASSAGE_WORDS or stems & self._harm_cues:
             return decision
+        if not stems & (MASSAGE_WORDS - {SESSION_WORD}) and (
+            stems & OTHER_SESSIONS or "other_treatments" in self._named([terms])
+        ):
+            return decision  # a physio's or a chiropractor's sessions: no massage told
         return self._committed(decision, self._massage_helps, decision.score)
 
     def _weighed(
