@@ -696,6 +696,17 @@ RELIEF = re.compile(
 )
 """Words telling that pain eased or went (or halved, or a leg felt lighter)."""
 
+SYMPTOMS_INTENT = "sciatica_symptoms"
+"""What sciatica feels like: the topic a story telling only of its pain matches best."""
+JOB_INTENTS = ("risk_factors", "work_driving")
+"""Who gets sciatica (a job that sits all day) and working or driving with it: the topics of
+a story that tells of its pain beside the writer's job."""
+JOB_STEMS = frozenset({"job", "work", "driver", "gamer", "comput"})
+"""Stems (canonical, with their synonyms: a truck driver, a desk job, a laptop, streaming
+games) naming the work someone does."""
+JOB_SHARE = 1 / 3
+"""The least share of a story's sentences naming the job for the story to be about it."""
+
 REMEDY_ASK = re.compile(
     r"\bwhat (?:should|shall|can|could|do|would|else can) (?:i|we|he|she|they|you|u) (?:do|try)\b"
     r"|\bwhat (?:to|do i) do\b|\bwhat(?: is| s)? (?:the )?best thing to do\b"
@@ -1484,7 +1495,8 @@ class Matcher:
         if decision.kind == "did_you_mean":
             decision = self._unless_harm(decision, message, split)
         decision = self._weighed(self._between_siblings(decision), message, split)
-        return self._remedy(self._relieved(decision, message, split), message, split)
+        decision = self._job_told(self._relieved(decision, message, split), message, split)
+        return self._remedy(decision, message, split)
 
     @staticmethod
     def asks_remedy(whole: str) -> bool:
@@ -1566,6 +1578,34 @@ class Matcher:
         terms = self.analyzer.terms(reading.whole)
         self._last_read = (message, reading, terms)
         return terms
+
+    def _job_told(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A story that asks nothing and tells of its pain (it is answered, or offered first,
+        what sciatica feels like: :data:`SYMPTOMS_INTENT`) beside the writer's job
+        (:data:`JOB_STEMS`: "truck driver 22 yrs ... the cab seat is rubbish", "I stream games
+        for a living"; in at least :data:`JOB_SHARE` of its sentences) tells the pain they
+        know and the job they suspect: it is about the job's part in it, who gets sciatica or
+        working with it (:data:`JOB_INTENTS`), whichever of them is a candidate and scores
+        higher, when that one scores at least :data:`STORY_FLOOR`."""
+        if decision.intent != SYMPTOMS_INTENT or decision.kind not in ("intent", "did_you_mean"):
+            return decision
+        reading = self._read(message, split)
+        if not reading.story or any(p.question for p in reading.parts):
+            return decision
+        told = sum(
+            1
+            for part in reading.parts
+            if any(t.stem in JOB_STEMS and t.confidence > 0 for t in self.analyzer.terms(part.text))
+        )
+        if JOB_SHARE * len(reading.parts) > told:
+            return decision  # a job named in passing in a long account of the pain
+        jobs = [c for c in decision.candidates if c.intent in JOB_INTENTS]
+        best = max(jobs, key=lambda c: c.score, default=None)
+        if best is None or best.score < STORY_FLOOR:
+            return decision
+        return self._committed(decision, best.intent, best.score)
 
     def _relieved(
         self, decision: Decision, message: str, split: Sequence[Sentence] | None
