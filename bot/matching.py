@@ -1955,8 +1955,9 @@ class Matcher:
         naming such a place (:data:`ELSEWHERE_PLACES`, weighted by how clearly) and no place
         of sciatica's (:data:`SCIATICA_PLACES`) speaks for elsewhere; one naming sciatica's
         places and denying them ("no pain down my legs", "it's not sciatica") speaks for it
-        too; one naming sciatica's places outright speaks for sciatica; a sentence naming
-        both is left out. The story is elsewhere when what speaks for it outweighs what
+        too (and so does the place it names instead: "not sciatica but my shoulder"); one
+        naming sciatica's places outright speaks for sciatica; a sentence naming both is
+        otherwise left out. The story is elsewhere when what speaks for it outweighs what
         speaks against and it names such a place (or, naming none, tells only of its back and
         denies the leg); a story naming a condition the article covers (pregnancy,
         piriformis) is not."""
@@ -1981,6 +1982,7 @@ class Matcher:
                 other += 1 if OTHER_BACK.search(text) else 0
             if told and NOT_SCIATICA.search(text):
                 denied += 2
+                named += other  # "not sciatica but my shoulder": the place is named outright
             elif told and DENIED_PLACE.search(text):
                 denied += 1
             elif other and not told:
