@@ -706,6 +706,9 @@ JOB_STEMS = frozenset({"job", "work", "driver", "gamer", "comput"})
 games) naming the work someone does."""
 JOB_SHARE = 1 / 3
 """The least share of a story's sentences naming the job for the story to be about it."""
+PAIN_STEMS = frozenset({"pain", "shoot", "numb", "burn"})
+"""Stems (canonical, with their synonyms: an ache, tingling, pins and needles) telling of the
+pain itself: a story telling of it in more sentences than of the job is about the pain."""
 
 REMEDY_ASK = re.compile(
     r"\bwhat (?:should|shall|can|could|do|would|else can) (?:i|we|he|she|they|you|u) (?:do|try)\b"
@@ -1585,22 +1588,26 @@ class Matcher:
         """A story that asks nothing and tells of its pain (it is answered, or offered first,
         what sciatica feels like: :data:`SYMPTOMS_INTENT`) beside the writer's job
         (:data:`JOB_STEMS`: "truck driver 22 yrs ... the cab seat is rubbish", "I stream games
-        for a living"; in at least :data:`JOB_SHARE` of its sentences) tells the pain they
-        know and the job they suspect: it is about the job's part in it, who gets sciatica or
-        working with it (:data:`JOB_INTENTS`), whichever of them is a candidate and scores
-        higher, when that one scores at least :data:`STORY_FLOOR`."""
+        for a living"; in at least :data:`JOB_SHARE` of its sentences, and in as many as tell
+        of the pain: :data:`PAIN_STEMS`) tells the pain they know and the job they suspect:
+        it is about the job's part in it, who gets sciatica or working with it
+        (:data:`JOB_INTENTS`), whichever of them is a candidate and scores higher, when that
+        one scores at least :data:`STORY_FLOOR`. A job named beside a fuller account of the
+        pain ("I drive a van for work. The pain goes ... Some days my toes tingle") is a
+        circumstance told in passing."""
         if decision.intent != SYMPTOMS_INTENT or decision.kind not in ("intent", "did_you_mean"):
             return decision
         reading = self._read(message, split)
         if not reading.story or any(p.question for p in reading.parts):
             return decision
-        told = sum(
-            1
+        said = [
+            {t.stem for t in self.analyzer.terms(part.text) if t.confidence > 0}
             for part in reading.parts
-            if any(t.stem in JOB_STEMS and t.confidence > 0 for t in self.analyzer.terms(part.text))
-        )
-        if JOB_SHARE * len(reading.parts) > told:
-            return decision  # a job named in passing in a long account of the pain
+        ]
+        told = sum(1 for stems in said if stems & JOB_STEMS)
+        pain = sum(1 for stems in said if stems & PAIN_STEMS)
+        if JOB_SHARE * len(reading.parts) > told or pain > told:
+            return decision  # a job named in passing in an account of the pain
         jobs = [c for c in decision.candidates if c.intent in JOB_INTENTS]
         best = max(jobs, key=lambda c: c.score, default=None)
         if best is None or best.score < STORY_FLOOR:
