@@ -1586,7 +1586,8 @@ class Matcher:
         self, decision: Decision, message: str, split: Sequence[Sentence] | None
     ) -> Decision:
         """A story that asks nothing and tells of its pain (it is answered, or offered first,
-        what sciatica feels like: :data:`SYMPTOMS_INTENT`) beside the writer's job
+        what sciatica feels like: :data:`SYMPTOMS_INTENT`, or offered a job's topic first)
+        beside the writer's job
         (:data:`JOB_STEMS`: "truck driver 22 yrs ... the cab seat is rubbish", "I stream games
         for a living"; in at least :data:`JOB_SHARE` of its sentences, and in as many as tell
         of the pain: :data:`PAIN_STEMS`) tells the pain they know and the job they suspect:
@@ -1595,7 +1596,9 @@ class Matcher:
         one scores at least :data:`STORY_FLOOR`. A job named beside a fuller account of the
         pain ("I drive a van for work. The pain goes ... Some days my toes tingle") is a
         circumstance told in passing."""
-        if decision.intent != SYMPTOMS_INTENT or decision.kind not in ("intent", "did_you_mean"):
+        if decision.kind == "did_you_mean" and decision.intent in JOB_INTENTS:
+            pass  # offered first already: the story may say it is about the job
+        elif decision.intent != SYMPTOMS_INTENT or decision.kind not in ("intent", "did_you_mean"):
             return decision
         reading = self._read(message, split)
         if not reading.story or any(p.question for p in reading.parts):
