@@ -580,6 +580,11 @@ IDIOMS = re.compile(
 """Places named in a figure of speech, a posture or a stretch ("on my hands and knees", "a
 pillow between my knees", "knee to chest"), not as where it hurts."""
 IDIOM_WORDS = frozenset({"knee", "knees", "hand"})
+RUNS_TO_KNEE = re.compile(
+    r"\b(?:down|to|into|past|below|as far as) (?:to )?(?:my |the |your |her |his )?knees?\b"
+)
+"""Pain told running down to the knee ("shooting from my hip to my knee", "down to my
+knee"): the path of a pain down the leg, a place of sciatica's, not an ache of the knee's."""
 """The places :data:`IDIOMS` may name."""
 BACK_PLACES = frozenset({"back", "spine"})
 """A story naming no other place but its back, and denying leg pain, is about the back."""
@@ -1986,7 +1991,7 @@ class Matcher:
                 said = set(text.split())
                 places = ELSEWHERE_WORDS & said
             other = sum(ELSEWHERE_PLACES[w] for w in places)
-            told = not SCIATICA_PLACES.isdisjoint(said)
+            told = not SCIATICA_PLACES.isdisjoint(said) or RUNS_TO_KNEE.search(text) is not None
             if not BACK_PLACES.isdisjoint(said):
                 back = True
                 other += 1 if OTHER_BACK.search(text) else 0

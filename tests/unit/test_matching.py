@@ -1637,3 +1637,15 @@ def test_not_sciatica_but_another_place_is_about_that_place(matcher: Matcher) ->
         "not sciatica but my elbow has been sore since I took up tennis. would massage help?"
     )
     assert (decision.kind, decision.intent) == ("intent", "other_body_parts"), decision
+
+
+def test_pain_running_down_to_the_knee_is_no_knee_ache(matcher: Matcher) -> None:
+    down = matcher.decide(
+        "Could barely get up this morning. Pain shooting from my hip down to my knee. "
+        "What should I do?"
+    )
+    assert down.intent != "other_body_parts", down
+    knee = matcher.decide(
+        "Could barely get up this morning. My knee is swollen and sore. What should I do?"
+    )
+    assert knee.intent == "other_body_parts", knee
