@@ -1577,6 +1577,7 @@ def test_an_aside_that_names_something_stays_the_referent(matcher: Matcher) -> N
         ("when will this end, its been weeks", "how_long"),
         ("is a massage a waste of money for sciatica", "massage_for_sciatica"),
         ("is there anyone round here who does neuromuscular massage", "find_therapist"),
+        ("my mum and nan both had sciatica. will my children get it as well?", "risk_factors"),
     ],
 )
 def test_everyday_wordings_read_by_the_lexicon(matcher: Matcher, text: str, want: str) -> None:
