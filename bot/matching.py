@@ -706,9 +706,15 @@ SYMPTOMS_INTENT = "sciatica_symptoms"
 JOB_INTENTS = ("risk_factors", "work_driving")
 """Who gets sciatica (a job that sits all day) and working or driving with it: the topics of
 a story that tells of its pain beside the writer's job."""
-JOB_STEMS = frozenset({"job", "work", "driver", "gamer", "comput"})
+JOB_STEMS = frozenset({"job", "driver", "gamer", "comput"})
 """Stems (canonical, with their synonyms: a truck driver, a desk job, a laptop, streaming
 games) naming the work someone does."""
+WORK_TOLD = re.compile(
+    r"\b(?:at|for|from|off|my|no|after|before|back to|(?:drive|driving|cycle|cycling) to) work\b"
+    r"|\bworking (?:through|with|days|hours|shifts)\b|\bwork from home\b"
+)
+"""Normalised words naming work as a job ("no work means no money", "working through it",
+"work from home"), not "work" the verb ("my leg does not work", "forgotten how to work")."""
 JOB_SHARE = 1 / 3
 """The least share of a story's sentences naming the job for the story to be about it."""
 PAIN_STEMS = frozenset({"pain", "shoot", "numb", "burn"})
@@ -1592,10 +1598,10 @@ class Matcher:
     ) -> Decision:
         """A story that asks nothing and tells of its pain (it is answered, or offered first,
         what sciatica feels like: :data:`SYMPTOMS_INTENT`, or offered a job's topic first)
-        beside the writer's job
-        (:data:`JOB_STEMS`: "truck driver 22 yrs ... the cab seat is rubbish", "I stream games
-        for a living"; in at least :data:`JOB_SHARE` of its sentences, and in as many as tell
-        of the pain: :data:`PAIN_STEMS`) tells the pain they know and the job they suspect:
+        beside the writer's job (:data:`JOB_STEMS`, :data:`WORK_TOLD`: "truck driver 22 yrs
+        ... the cab seat is rubbish", "I stream games for a living"; in at least
+        :data:`JOB_SHARE` of its sentences, and in as many as tell of the pain:
+        :data:`PAIN_STEMS`) tells the pain they know and the job they suspect:
         it is about the job's part in it, who gets sciatica or working with it
         (:data:`JOB_INTENTS`), whichever of them is a candidate and scores higher, when that
         one scores at least :data:`STORY_FLOOR`. A job named beside a fuller account of the
@@ -1612,7 +1618,11 @@ class Matcher:
             {t.stem for t in self.analyzer.terms(part.text) if t.confidence > 0}
             for part in reading.parts
         ]
-        told = sum(1 for stems in said if stems & JOB_STEMS)
+        told = sum(
+            1
+            for stems, part in zip(said, reading.parts, strict=True)
+            if stems & JOB_STEMS or WORK_TOLD.search(part.text)
+        )
         pain = sum(1 for stems in said if stems & PAIN_STEMS)
         if JOB_SHARE * len(reading.parts) > told or pain > told:
             return decision  # a job named in passing in an account of the pain

@@ -1650,3 +1650,11 @@ def test_pain_running_down_to_the_knee_is_no_knee_ache(matcher: Matcher) -> None
         "Could barely get up this morning. My knee is swollen and sore. What should I do?"
     )
     assert knee.intent == "other_body_parts", knee
+
+
+def test_work_the_verb_tells_no_job(matcher: Matcher) -> None:
+    story = (
+        "My left leg just does not work properly any more. Everything feels stiff. "
+        "Back has been bad all week."
+    )
+    assert matcher.decide(story).intent not in ("risk_factors", "work_driving")
