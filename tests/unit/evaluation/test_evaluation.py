@@ -92,7 +92,7 @@ def test_accuracy_goal(report) -> None:
     assert report.urgent_false_alarms == 0, report.to_text("all")
 
 
-CONVERSATIONS_FLOOR = 0.90
+CONVERSATIONS_FLOOR = 0.91
 """Where the conversations file stands on the strict count (the goal is 0.90): stories,
 uncovered topics, the clinic's own questions and questions on whether massage is safe, as
 people write them. Items 306-355 (issue 21: massage visits told, questions buried in
@@ -106,10 +106,10 @@ with them the file stands at 0.87 right, 0.90 helped. Items 456-503 (issue 21: p
 (tuning 18/39, held-out 3/9); with the remedy rule the file stands at 0.875 right, 0.905
 helped. With the English word list and the reading rules after it (relief told as pain
 halved, harm after a massage, a job told as often as the pain, a pointing question passing
-over an aside) it reaches the goal: 0.909 right, 0.928 helped. None of the file's messages
+over an aside) it reaches the goal: 0.913 right, 0.934 helped. None of the file's messages
 gets an urgent answer."""
 STORY_FLOORS = {"story_question": 0.91, "story_statement": 0.84}
-CONVERSATIONS_HELPED_FLOOR = 0.92
+CONVERSATIONS_HELPED_FLOOR = 0.93
 
 
 def _false_alarms(report: Report) -> list[str]:
