@@ -389,6 +389,10 @@ REFERENT_SHARE = 0.25
 """A question that points back holds the words of the sentence before at this weight."""
 REFERENT_TERMS = 4
 """At most this many of them, the weightiest: what the sentence is about."""
+REFERENT_REACH = 2
+"""A sentence before that names nothing as written (only guessed words: "I've been
+alternating like an idiot") is passed over for the one before it, this many sentences back at
+most: "which one is it?" points at the hot water bottle and the ice told before the aside."""
 
 CAUTION_INTENT = "massage_safety"
 """The honest answer on whether massage is safe for someone."""
@@ -576,6 +580,11 @@ IDIOMS = re.compile(
 """Places named in a figure of speech, a posture or a stretch ("on my hands and knees", "a
 pillow between my knees", "knee to chest"), not as where it hurts."""
 IDIOM_WORDS = frozenset({"knee", "knees", "hand"})
+RUNS_TO_KNEE = re.compile(
+    r"\b(?:down|to|into|past|below|as far as) (?:to )?(?:my |the |your |her |his )?knees?\b"
+)
+"""Pain told running down to the knee ("shooting from my hip to my knee", "down to my
+knee"): the path of a pain down the leg, a place of sciatica's, not an ache of the knee's."""
 """The places :data:`IDIOMS` may name."""
 BACK_PLACES = frozenset({"back", "spine"})
 """A story naming no other place but its back, and denying leg pain, is about the back."""
@@ -658,6 +667,12 @@ WEIGHING = re.compile(
 )
 """Words of a question that weighs two things against each other: which one is it, who to
 believe, how to tell them apart, whether they are the same or different."""
+COMPARING = re.compile(
+    r"\b(?:worse|better|more serious|less serious|more painful|harder to treat) than\b"
+)
+"""Words of a question comparing one thing with another ("is piriformis syndrome worse than
+sciatica"): it weighs the two conditions when it names both itself; "is it worse than the
+real thing" compares with something it does not name."""
 WEIGHING_OR_SPAN = 4
 """An "or" joins the two conditions ("sciatica or piriformis, which?") when each lies within
 this many words of it."""
@@ -671,13 +686,40 @@ sciatica if you will")."""
 
 MASSAGE_HELPS = "massage_for_sciatica"
 """The answer to a story of relief after a massage: whether massage helps, and how."""
-MASSAGE_WORDS = frozenset({"massag", "therapist"})
-"""Stems naming a massage or who gave it."""
+MASSAGE_WORDS = frozenset({"massag", "therapist", "session"})
+"""Stems naming a massage, who gave it, or a session (the clinic's sessions are massages)."""
+SESSION_WORD = "session"
+"""A session is a massage only in a story naming no other treatment it could be one of (a
+physio's, a chiropractor's: :data:`OTHER_SESSIONS` and the other treatments' subjects)."""
+OTHER_SESSIONS = frozenset({"physic"})
+"""Stems of a treatment given in sessions that :data:`STORY_SUBJECTS` does not name (physio)."""
 RELIEF = re.compile(
     r"\b(?:disappeared|vanished|gone|relief|relieved|improved|improvement|helped|fixed|cured"
-    r"|miracle|life[ -]changing|changed my life|pain[ -]free|no more pain)\b"
+    r"|miracle|life[ -]changing|changed my life|pain[ -]free|no more pain"
+    r"|half (?:of )?what it was|(?:felt|feels|feeling) (?:\w+ )?(?:lighter|looser)"
+    r"|(?:much|a lot|loads|way) better)\b"
 )
-"""Words telling that pain eased or went."""
+"""Words telling that pain eased or went (or halved, or a leg felt lighter)."""
+
+SYMPTOMS_INTENT = "sciatica_symptoms"
+"""What sciatica feels like: the topic a story telling only of its pain matches best."""
+JOB_INTENTS = ("risk_factors", "work_driving")
+"""Who gets sciatica (a job that sits all day) and working or driving with it: the topics of
+a story that tells of its pain beside the writer's job."""
+JOB_STEMS = frozenset({"job", "driver", "gamer", "comput"})
+"""Stems (canonical, with their synonyms: a truck driver, a desk job, a laptop, streaming
+games) naming the work someone does."""
+WORK_TOLD = re.compile(
+    r"\b(?:at|for|from|off|my|no|after|before|back to|(?:drive|driving|cycle|cycling) to) work\b"
+    r"|\bworking (?:through|with|days|hours|shifts)\b|\bwork from home\b"
+)
+"""Normalised words naming work as a job ("no work means no money", "working through it",
+"work from home"), not "work" the verb ("my leg does not work", "forgotten how to work")."""
+JOB_SHARE = 1 / 3
+"""The least share of a story's sentences naming the job for the story to be about it."""
+PAIN_STEMS = frozenset({"pain", "shoot", "numb", "burn"})
+"""Stems (canonical, with their synonyms: an ache, tingling, pins and needles) telling of the
+pain itself: a story telling of it in more sentences than of the job is about the pain."""
 
 REMEDY_ASK = re.compile(
     r"\bwhat (?:should|shall|can|could|do|would|else can) (?:i|we|he|she|they|you|u) (?:do|try)\b"
@@ -1668,7 +1710,8 @@ class Matcher:
         if decision.kind == "did_you_mean":
             decision = self._unless_harm(decision, message, split)
         decision = self._weighed(self._between_siblings(decision), message, split)
-        return self._remedy(self._relieved(decision, message, split), message, split)
+        decision = self._job_told(self._relieved(decision, message, split), message, split)
+        return self._remedy(decision, message, split)
 
     @staticmethod
     def asks_remedy(whole: str) -> bool:
@@ -1751,18 +1794,58 @@ class Matcher:
         self._last_read = (message, reading, terms)
         return terms
 
+    def _job_told(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A story that asks nothing and tells of its pain (it is answered, or offered first,
+        what sciatica feels like: :data:`SYMPTOMS_INTENT`, or offered a job's topic first)
+        beside the writer's job (:data:`JOB_STEMS`, :data:`WORK_TOLD`: "truck driver 22 yrs
+        ... the cab seat is rubbish", "I stream games for a living"; in at least
+        :data:`JOB_SHARE` of its sentences, and in as many as tell of the pain:
+        :data:`PAIN_STEMS`) tells the pain they know and the job they suspect:
+        it is about the job's part in it, who gets sciatica or working with it
+        (:data:`JOB_INTENTS`), whichever of them is a candidate and scores higher, when that
+        one scores at least :data:`STORY_FLOOR`. A job named beside a fuller account of the
+        pain ("I drive a van for work. The pain goes ... Some days my toes tingle") is a
+        circumstance told in passing."""
+        if decision.kind == "did_you_mean" and decision.intent in JOB_INTENTS:
+            pass  # offered first already: the story may say it is about the job
+        elif decision.intent != SYMPTOMS_INTENT or decision.kind not in ("intent", "did_you_mean"):
+            return decision
+        reading = self._read(message, split)
+        if not reading.story or any(p.question for p in reading.parts):
+            return decision
+        said = [
+            {t.stem for t in self.analyzer.terms(part.text) if t.confidence > 0}
+            for part in reading.parts
+        ]
+        told = sum(
+            1
+            for stems, part in zip(said, reading.parts, strict=True)
+            if stems & JOB_STEMS or WORK_TOLD.search(part.text)
+        )
+        pain = sum(1 for stems in said if stems & PAIN_STEMS)
+        if JOB_SHARE * len(reading.parts) > told or pain > told:
+            return decision  # a job named in passing in an account of the pain
+        jobs = [c for c in decision.candidates if c.intent in JOB_INTENTS]
+        best = max(jobs, key=lambda c: c.score, default=None)
+        if best is None or best.score < STORY_FLOOR:
+            return decision
+        return self._committed(decision, best.intent, best.score)
+
     def _relieved(
         self, decision: Decision, message: str, split: Sequence[Sentence] | None
     ) -> Decision:
         """A story that asks nothing and tells of relief after a massage ("she pressed a spot
         on my calf ... the pain had disappeared") is about whether massage helps
         (:data:`MASSAGE_HELPS`), whatever else it mentions (the price, a doctor, a baby),
-        unless it tells of harm too (:data:`HARM_CUES`) or is already on a massage topic or on
-        whether massage is safe."""
+        unless it tells of harm too (:data:`HARM_CUES`) or is already answered on a massage
+        topic (a "Did you mean" led by one is not answered yet) or on whether massage is
+        safe."""
         if (
             self._massage_helps is None
             or decision.kind == "empty"
-            or decision.intent in FAMILIES["massage"]
+            or (decision.kind == "intent" and decision.intent in FAMILIES["massage"])
             or decision.intent == CAUTION_INTENT
         ):
             return decision
@@ -1771,9 +1854,14 @@ class Matcher:
             return decision
         if not RELIEF.search(reading.whole):
             return decision
-        stems = {t.stem for t in self._whole_terms(message, reading)}
+        terms = self._whole_terms(message, reading)
+        stems = {t.stem for t in terms}
         if not stems & MASSAGE_WORDS or stems & self._harm_cues:
             return decision
+        if not stems & (MASSAGE_WORDS - {SESSION_WORD}) and (
+            stems & OTHER_SESSIONS or "other_treatments" in self._named([terms])
+        ):
+            return decision  # a physio's or a chiropractor's sessions: no massage told
         return self._committed(decision, self._massage_helps, decision.score)
 
     def _weighed(
@@ -1794,7 +1882,11 @@ class Matcher:
             return decision
         reading = self._read(message, split)
         parts = [p.text for p in reading.parts if p.question] if reading.story else [reading.whole]
-        asks = [p for p in parts if WEIGHING.search(p) or WEIGHING_OR_ASK.search(p)]
+        asks = [
+            p
+            for p in parts
+            if WEIGHING.search(p) or WEIGHING_OR_ASK.search(p) or COMPARING.search(p)
+        ]
         if not asks:
             return decision
         # each word typed with its stem; a phrase ("sciatica or piriformis") word by word
@@ -1808,7 +1900,11 @@ class Matcher:
         if set(sides.values()) != {True, False}:
             return decision
         if not any(
-            WEIGHING.search(p) or (WEIGHING_OR_ASK.search(p) and _joined_by_or(p.split(), sides))
+            WEIGHING.search(p)
+            or (WEIGHING_OR_ASK.search(p) and _joined_by_or(p.split(), sides))
+            or (
+                COMPARING.search(p) and {sides[w] for w in p.split() if w in sides} == {True, False}
+            )
             for p in asks
         ):
             return decision
@@ -2085,8 +2181,9 @@ class Matcher:
         naming such a place (:data:`ELSEWHERE_PLACES`, weighted by how clearly) and no place
         of sciatica's (:data:`SCIATICA_PLACES`) speaks for elsewhere; one naming sciatica's
         places and denying them ("no pain down my legs", "it's not sciatica") speaks for it
-        too; one naming sciatica's places outright speaks for sciatica; a sentence naming
-        both is left out. The story is elsewhere when what speaks for it outweighs what
+        too (and so does the place it names instead: "not sciatica but my shoulder"); one
+        naming sciatica's places outright speaks for sciatica; a sentence naming both is
+        otherwise left out. The story is elsewhere when what speaks for it outweighs what
         speaks against and it names such a place (or, naming none, tells only of its back and
         denies the leg); a story naming a condition the article covers (pregnancy,
         piriformis) is not."""
@@ -2105,12 +2202,13 @@ class Matcher:
                 said = set(text.split())
                 places = ELSEWHERE_WORDS & said
             other = sum(ELSEWHERE_PLACES[w] for w in places)
-            told = not SCIATICA_PLACES.isdisjoint(said)
+            told = not SCIATICA_PLACES.isdisjoint(said) or RUNS_TO_KNEE.search(text) is not None
             if not BACK_PLACES.isdisjoint(said):
                 back = True
                 other += 1 if OTHER_BACK.search(text) else 0
             if told and NOT_SCIATICA.search(text):
                 denied += 2
+                named += other  # "not sciatica but my shoulder": the place is named outright
             elif told and DENIED_PLACE.search(text):
                 denied += 1
             elif other and not told:
@@ -2527,11 +2625,15 @@ class Matcher:
 
     def _with_referent(self, own: list[Query], reading: Reading, i: int) -> Query:
         """A question's query; one that points back ("which one helps?", "is that normal?")
-        also holds, more quietly, the known words of the sentence before it."""
+        also holds, more quietly, the known words of the sentence before it (of the one before
+        that when it names nothing as written: :data:`REFERENT_REACH`)."""
         if i == 0 or not reading.parts[i].refers:
             return own[i]
         query = dict(own[i])
-        before = [(k, wc) for k, wc in own[i - 1].items() if wc[1] > 0 and k not in query]
+        j = i - 1
+        while j > 0 and i - j < REFERENT_REACH and not any(c >= 1.0 for _, c in own[j].values()):
+            j -= 1
+        before = [(k, wc) for k, wc in own[j].items() if wc[1] > 0 and k not in query]
         before.sort(key=lambda kv: kv[1][0] * kv[1][1], reverse=True)
         for key, (weight, conf) in before[:REFERENT_TERMS]:
             query[key] = (REFERENT_SHARE * weight, conf)
@@ -2550,7 +2652,9 @@ class Matcher:
         massage and a question (or, in a story that asks nothing, a sentence) naming the
         harm (:data:`CAUTION_CUE`), is about whether massage is safe for them: it answers
         that when the story is answered no other way (its decision is a "Did you mean" or
-        the fallback) and :data:`CAUTION_INTENT` scores at least :data:`STORY_FLOOR`."""
+        the fallback) and :data:`CAUTION_INTENT` scores at least :data:`STORY_FLOOR`; so does
+        a "Did you mean" led by that topic on a story telling of a massage and, anywhere, of
+        harm (:data:`HARM_CUES`: "made my leg worse", "a bruise the size of my hand")."""
         if decision.kind == "intent" or self._caution is None:
             return None
         safety = pool.get(self._caution)
@@ -2561,6 +2665,14 @@ class Matcher:
         asking = [terms[i] for i in asks] if asks else terms
         if not told:
             return None
+        # a "Did you mean" led by whether massage is safe, on a story telling of harm too (a
+        # leg worse after it, a bruise: :data:`HARM_CUES`), is about that harm
+        if (
+            decision.kind == "did_you_mean"
+            and decision.options[:1] == (self._caution,)
+            and any(t.stem in self._harm_cues for ts in terms for t in ts if t.confidence > 0)
+        ):
+            return self._committed(decision, self._caution)
         # a question naming the harm that one of the clinic's topics answers clearly on its
         # own words asks about the visit ("was I allowed to keep my shorts on?": what to wear)
         if not any(

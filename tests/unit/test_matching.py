@@ -914,7 +914,8 @@ def test_a_word_one_first_letter_away_from_a_known_word_is_not_its_typo(matcher:
     "story",
     [
         "My calf aches after sitting at my desk. Sleeping is hard too. I tried a heat pad.",
-        "Pain in my bum since the gym. It shoots down to my knee when I sit. Massage helped a bit.",
+        "Pain in my bum since the gym. It shoots down to my knee when I sit. I had a massage "
+        "last month.",
     ],
 )
 def test_a_story_s_did_you_mean_puts_first_what_the_whole_story_is_about(
@@ -1547,3 +1548,113 @@ def test_relief_with_harm_or_a_question_is_not_forced_onto_massage_helping(
 )
 def test_pain_past_bearing_asks_when_to_get_help(matcher: Matcher, message: str, want: str) -> None:
     assert matcher.decide(message).intent == want
+
+
+def test_a_pointing_question_passes_over_an_aside_that_names_nothing(matcher: Matcher) -> None:
+    story = (
+        "My nan swears by a hot water bottle and the physio said ice. "
+        "I've been alternating like a muppet. Which one is it for sciatica?"
+    )
+    reading = read(story)
+    own = [matcher._query_of(matcher.analyzer.terms(p.text)) for p in reading.parts]
+    assert not any(conf >= 1.0 for _, conf in own[1].values())  # the aside: guesses only
+    query = matcher._with_referent(own, reading, 2)
+    assert {"ice", "bottl"} <= query.keys(), query
+
+
+def test_an_aside_that_names_something_stays_the_referent(matcher: Matcher) -> None:
+    reading = read("I use a heat pad at night. My back aches. Is that normal?")
+    own = [matcher._query_of(matcher.analyzer.terms(p.text)) for p in reading.parts]
+    query = matcher._with_referent(own, reading, 2)
+    assert "pain" in query and "heat" not in query, query
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("are you a robot", "about_bot"),
+        ("what is the path of the pain in sciatica", "sciatica_symptoms"),
+        ("when will this end, its been weeks", "how_long"),
+        ("is a massage a waste of money for sciatica", "massage_for_sciatica"),
+        ("is there anyone round here who does neuromuscular massage", "find_therapist"),
+        ("my mum and nan both had sciatica. will my children get it as well?", "risk_factors"),
+    ],
+)
+def test_everyday_wordings_read_by_the_lexicon(matcher: Matcher, text: str, want: str) -> None:
+    decision = matcher.decide(text)
+    assert (decision.kind, decision.intent) == ("intent", want), decision
+
+
+def test_a_question_comparing_the_two_conditions_by_name_weighs_them(matcher: Matcher) -> None:
+    decision = matcher.decide("is piriformis syndrome more serious than sciatica")
+    assert (decision.kind, decision.intent) == ("intent", "sciatica_vs_piriformis"), decision
+    # compared with something it does not name, it weighs nothing
+    decision = matcher.decide(
+        "my physio mentioned piriformis syndrome. is it worse than the real thing"
+    )
+    assert decision.intent == "piriformis_syndrome", decision
+
+
+def test_a_story_of_harm_after_a_massage_is_about_whether_it_is_safe(matcher: Matcher) -> None:
+    decision = matcher.decide(
+        "Last massage I had made my back worse for days. She dug her knuckles into my hip. "
+        "Now I'm nervous."
+    )
+    assert (decision.kind, decision.intent) == ("intent", "massage_safety"), decision
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "Had my second massage on Monday. The leg pain is half what it was. Slept right through.",
+        "Pain in my bum since the gym. It shoots down to my knee when I sit. Massage helped a bit.",
+    ],
+)
+def test_relief_after_a_massage_answers_whether_massage_helps(matcher: Matcher, story: str) -> None:
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+
+
+def test_relief_after_a_physio_s_sessions_is_no_massage(matcher: Matcher) -> None:
+    decision = matcher.decide(
+        "My physio sessions have been good. The leg pain is half what it was. Slept right through."
+    )
+    assert decision.intent != "massage_for_sciatica", decision
+
+
+def test_a_story_telling_of_the_job_as_much_as_the_pain_is_about_the_job(
+    matcher: Matcher,
+) -> None:
+    decision = matcher.decide(
+        "Bus driver for 15 years. The ache goes down my left leg now. "
+        "The drivers seat on the bus is awful."
+    )
+    assert decision.kind == "intent", decision
+    assert decision.intent in ("risk_factors", "work_driving"), decision
+
+
+def test_not_sciatica_but_another_place_is_about_that_place(matcher: Matcher) -> None:
+    decision = matcher.decide(
+        "not sciatica but my elbow has been sore since I took up tennis. would massage help?"
+    )
+    assert (decision.kind, decision.intent) == ("intent", "other_body_parts"), decision
+
+
+def test_pain_running_down_to_the_knee_is_no_knee_ache(matcher: Matcher) -> None:
+    down = matcher.decide(
+        "Could barely get up this morning. Pain shooting from my hip down to my knee. "
+        "What should I do?"
+    )
+    assert down.intent != "other_body_parts", down
+    knee = matcher.decide(
+        "Could barely get up this morning. My knee is swollen and sore. What should I do?"
+    )
+    assert knee.intent == "other_body_parts", knee
+
+
+def test_work_the_verb_tells_no_job(matcher: Matcher) -> None:
+    story = (
+        "My left leg just does not work properly any more. Everything feels stiff. "
+        "Back has been bad all week."
+    )
+    assert matcher.decide(story).intent not in ("risk_factors", "work_driving")

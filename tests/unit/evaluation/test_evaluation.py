@@ -78,10 +78,11 @@ def test_no_test_message_is_a_training_example(content: Content, path: Path) -> 
     assert seen == []
 
 
-QUESTIONS_FLOOR = 0.94
-"""Where the question file stands on the strict count (a "Did you mean" is no answer); the
-goal is 0.96."""
-QUESTIONS_HELPED_FLOOR = 0.97
+QUESTIONS_FLOOR = 0.96
+"""Where the question file stands on the strict count (a "Did you mean" is no answer): the
+goal, 0.96 (0.967 with a robot read as a bot, a pain's path as its pattern and a question
+comparing the two conditions weighing them)."""
+QUESTIONS_HELPED_FLOOR = 0.98
 """Helped within one tap on the question file."""
 
 
@@ -92,7 +93,7 @@ def test_accuracy_goal(report) -> None:
     assert report.urgent_false_alarms == 0, report.to_text("all")
 
 
-CONVERSATIONS_FLOOR = 0.87
+CONVERSATIONS_FLOOR = 0.91
 """Where the conversations file stands on the strict count (the goal is 0.90): stories,
 uncovered topics, the clinic's own questions and questions on whether massage is safe, as
 people write them. Items 306-355 (issue 21: massage visits told, questions buried in
@@ -104,9 +105,12 @@ conditions weighed, who to see, what others recommended) were 67% right at first
 with them the file stands at 0.87 right, 0.90 helped. Items 456-503 (issue 21: pleas and
 "what do I do" asks, with look-alikes that keep their answers) were 44% right at first sight
 (tuning 18/39, held-out 3/9); with the remedy rule the file stands at 0.875 right, 0.905
-helped. None of the file's messages gets an urgent answer."""
-STORY_FLOORS = {"story_question": 0.87, "story_statement": 0.66}
-CONVERSATIONS_HELPED_FLOOR = 0.90
+helped. With the English word list and the reading rules after it (relief told as pain
+halved, harm after a massage, a job told as often as the pain, a pointing question passing
+over an aside) it reaches the goal: 0.913 right, 0.934 helped. None of the file's messages
+gets an urgent answer."""
+STORY_FLOORS = {"story_question": 0.91, "story_statement": 0.84}
+CONVERSATIONS_HELPED_FLOOR = 0.93
 
 
 def _false_alarms(report: Report) -> list[str]:
