@@ -815,6 +815,22 @@ class _Indexed:
 
 
 @dataclass(frozen=True)
+class _Distinct:
+    """One intent's examples as :meth:`Matcher._rank` scores them: examples holding the same
+    terms have the same total and so the same score for every message, so each such group is
+    scored once, as its greatest text (the one a tie goes to), marked when it stands for more
+    than one example (then the intent's second best score is its best)."""
+
+    texts: list[str]
+    totals: list[float]
+    roots: list[float]
+    twin: list[bool]
+    """Whether the example stands for two or more."""
+    postings: dict[str, list[int]]
+    """Term -> positions (in ``texts``) of the examples holding it."""
+
+
+@dataclass(frozen=True)
 class _IntentIndex:
     """One intent's examples, for scoring them against a message."""
 
@@ -828,6 +844,8 @@ class _IntentIndex:
     """1 / sqrt(total) of each example (0 for an example without terms)."""
     postings: dict[str, list[int]]
     """Term -> positions (in ``texts``) of the examples holding it."""
+    distinct: _Distinct
+    """The same examples with those holding the same terms as one (:meth:`Matcher._rank`)."""
 
 
 _first = itemgetter(0)
@@ -999,7 +1017,15 @@ class Matcher:
             self.examples.append(_Indexed(name, text, total))
             entry = by_name.get(name)
             if entry is None:
-                entry = _IntentIndex(name, name in WHOLE_MESSAGE_INTENTS, [], [], [], {})
+                entry = _IntentIndex(
+                    name,
+                    name in WHOLE_MESSAGE_INTENTS,
+                    [],
+                    [],
+                    [],
+                    {},
+                    _Distinct([], [], [], [], {}),
+                )
                 by_name[name] = entry
                 self._intents.append(entry)
                 for s in self.intent_vocab[name]:
@@ -1012,6 +1038,8 @@ class Matcher:
                 entry.postings.setdefault(s, []).append(j)
         for ids in term_intents.values():
             ids.sort()
+        for entry in self._intents:
+            self._distinct(entry)
         self._term_intents: dict[str, list[int]] = dict(term_intents)
         # Per term and intent knowing it: the largest share (idf / example total) the term is
         # of an example of that intent. A message's terms can make up at most the sum of
@@ -1064,6 +1092,32 @@ class Matcher:
         self._last_read: tuple[str, Reading, list[Term] | None] | None = None
         """The sentences :meth:`_named` last read, with the topics they name."""
         """The sentences :meth:`_whole_query` last read, with their query."""
+
+    @staticmethod
+    def _distinct(entry: _IntentIndex) -> None:
+        """Fill ``entry.distinct``: its examples by the terms they hold, one per set of terms
+        (the greatest text), in the order each set first comes."""
+        held: list[list[str]] = [[] for _ in entry.texts]
+        for term, where in entry.postings.items():
+            for j in where:
+                held[j].append(term)
+        first: dict[frozenset[str], int] = {}
+        out = entry.distinct
+        for j, terms in enumerate(held):
+            key = frozenset(terms)
+            at = first.get(key)
+            if at is None:
+                first[key] = len(out.texts)
+                out.texts.append(entry.texts[j])
+                out.totals.append(entry.totals[j])
+                out.roots.append(entry.roots[j])
+                out.twin.append(False)
+                for term in terms:
+                    out.postings.setdefault(term, []).append(first[key])
+            else:
+                out.twin[at] = True
+                if entry.texts[j] > out.texts[at]:
+                    out.texts[at] = entry.texts[j]
 
     def query(self, text: str) -> Query:
         """Content terms of normalised text: stem -> (weight, confidence)."""
@@ -1661,37 +1715,49 @@ class Matcher:
                 break
             coverage = covered[i] / q_total
             entry = intents[i]
-            shared_of: dict[int, float] = {}
-            postings = entry.postings
+            distinct = entry.distinct
+            postings = distinct.postings
             terms = mine.get(i)
             if terms is None:
-                terms = [(s, wc) for s, wc in fallback if s in entry.postings]
+                terms = [(s, wc) for s, wc in fallback if s in postings]
+            # each example's shared weight, added up term by term in the message's order
+            shared_of: dict[int, float] = {}
             for s, wc in terms:
                 for j in postings[s]:
-                    shared_of[j] = shared_of.get(j, 0.0) + wc
-            totals = entry.totals
-            roots = entry.roots
-            texts = entry.texts
-            # The best two examples, ties to the greatest text (as a sort of (score, text)).
+                    if j in shared_of:
+                        shared_of[j] += wc
+                    else:
+                        shared_of[j] = wc  # exactly 0.0 + wc: a weight is positive
+            totals = distinct.totals
+            roots = distinct.roots
+            texts = distinct.texts
+            twin = distinct.twin
+            # The best two examples, ties to the greatest text (as a sort of (score, text));
+            # an example standing for two or more is its own runner-up.
             # With p = shared / total and r = shared / q_total: F1 = 2pr / (p + r) =
             # 2 shared / (total + q_total), and sqrt(p * coverage) = sqrt(shared * coverage)
             # / sqrt(total).
             best = second = -1.0
             example = ""
-            whole = entry.whole
-            for j, shared in shared_of.items():
-                if whole:
+            if entry.whole:
+                for j, shared in shared_of.items():
                     score = min(shared / totals[j], shared / q_total)
-                else:
+                    if score > best or (score == best and texts[j] > example):
+                        second = score if twin[j] else best  # the old best, or a tie with it
+                        best, example = score, texts[j]
+                    elif score > second:
+                        second = score
+            else:
+                for j, shared in shared_of.items():
                     score = (
                         f1_weight * shared / (totals[j] + q_total)
                         + rest * sqrt(shared * coverage) * roots[j]
                     )
-                if score > best or (score == best and texts[j] > example):
-                    second = best  # the old best, or a tie with it
-                    best, example = score, texts[j]
-                elif score > second:
-                    second = score
+                    if score > best or (score == best and texts[j] > example):
+                        second = score if twin[j] else best  # the old best, or a tie with it
+                        best, example = score, texts[j]
+                    elif score > second:
+                        second = score
             if second < 0:
                 second = 0.0
             score = round(100.0 * (SUPPORT_BEST * best + (1 - SUPPORT_BEST) * second), 1)
