@@ -1658,3 +1658,53 @@ def test_work_the_verb_tells_no_job(matcher: Matcher) -> None:
         "Back has been bad all week."
     )
     assert matcher.decide(story).intent not in ("risk_factors", "work_driving")
+
+
+def test_ranking_scores_examples_holding_the_same_terms_once_with_the_same_result(
+    matcher: Matcher,
+) -> None:
+    """:meth:`Matcher.rank` scores one example per set of terms (``_Distinct``); every
+    intent's score and example are those of a plain scan over all its examples, ties to the
+    greatest text and a tie with the best as the runner-up."""
+    import math
+
+    import yaml
+
+    twins = sum(t for entry in matcher._intents for t in entry.distinct.twin)
+    assert twins > 0  # the content has such examples, so the shortcut is exercised
+    questions = yaml.safe_load((REPO / "tests" / "data" / "questions.yml").read_text())
+    checked = 0
+    for item in questions[::3]:
+        query = matcher.query(normalise(item["q"]))
+        if not query:
+            continue
+        q_total = sum(w for w, _ in query.values())
+        ranked = {c.intent: c for c in matcher.rank(query, limit=0)}
+        covered, _, mine, _ = matcher._among(query, [e.name for e in matcher._intents])
+        for i, weight in covered.items():
+            entry = matcher._intents[i]
+            shared: dict[int, float] = {}
+            for s, wc in mine[i]:
+                for j in entry.postings[s]:
+                    shared[j] = shared.get(j, 0.0) + wc
+            scored = []
+            for j, sh in shared.items():
+                if entry.whole:
+                    value = min(sh / entry.totals[j], sh / q_total)
+                else:
+                    value = (
+                        2 * matching.F1_SHARE * sh / (entry.totals[j] + q_total)
+                        + (1 - matching.F1_SHARE)
+                        * math.sqrt(sh * weight / q_total)
+                        * entry.roots[j]
+                    )
+                scored.append((value, entry.texts[j]))
+            scored.sort(reverse=True)
+            best = scored[0][0]
+            second = scored[1][0] if len(scored) > 1 else 0.0
+            sb = matching.SUPPORT_BEST
+            score = round(100.0 * (sb * best + (1 - sb) * second), 1)
+            assert ranked[entry.name].score == score, (item["q"], entry.name)
+            assert ranked[entry.name].example == scored[0][1], (item["q"], entry.name)
+            checked += 1
+    assert checked > 500
