@@ -1437,3 +1437,14 @@ def test_who_the_person_is_goes_on_from_the_last_answer(
 def test_how_the_person_feels_is_not_who_they_are(dialogue: Dialogue, told: str) -> None:
     reply, _ = _after(dialogue, "can massage help sciatica", told)
     assert reply.kind != "as_above", reply
+
+
+def test_feeding_a_baby_names_the_time_after_a_birth(dialogue: Dialogue) -> None:
+    """Pregnancy's answer goes only to someone who mentioned a pregnancy or a birth:
+    breastfeeding is one such mention, so a story of it is answered on pregnancy."""
+    story = (
+        "Ever since I started breastfeeding my little one, the pain runs from my left buttock "
+        "down to my knee. Sitting on the sofa for the night feeds is the worst."
+    )
+    reply, _ = dialogue.handle(ChatState(), story)
+    assert reply.intent == "pregnancy", (reply.kind, reply.intent)

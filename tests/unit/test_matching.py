@@ -765,6 +765,12 @@ def test_the_remedy_rule_is_what_answers_a_plea(
             "leg. Getting out of bed is the worst.",
             "pregnancy",
         ),
+        # the time around a birth named by its own words (a trimester, a midwife, feeding)
+        (
+            "Into my second trimester now and the pain shoots from my bum to my knee every "
+            "evening. Sitting at my desk makes it worse.",
+            "pregnancy",
+        ),
     ],
 )
 def test_a_story_that_names_its_subject_is_answered_on_it(
