@@ -586,10 +586,12 @@ IDIOMS = re.compile(
 pillow between my knees", "knee to chest"), not as where it hurts."""
 IDIOM_WORDS = frozenset({"knee", "knees", "hand"})
 RUNS_TO_KNEE = re.compile(
-    r"\b(?:down|to|into|past|below|as far as) (?:to )?(?:my |the |your |her |his )?knees?\b"
+    r"\b(?:down|to|into|past|below|as far as) (?:to )?(?:my |the |your |her |his )?"
+    r"(?:back of (?:my |the |your |her |his )?)?knees?\b"
 )
 """Pain told running down to the knee ("shooting from my hip to my knee", "down to my
-knee"): the path of a pain down the leg, a place of sciatica's, not an ache of the knee's."""
+knee", "a line of fire to the back of my knee"): the path of a pain down the leg, a place
+of sciatica's, not an ache of the knee's."""
 """The places :data:`IDIOMS` may name."""
 BACK_PLACES = frozenset({"back", "spine"})
 """A story naming no other place but its back, and denying leg pain, is about the back."""

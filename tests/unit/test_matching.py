@@ -1664,3 +1664,21 @@ def test_work_the_verb_tells_no_job(matcher: Matcher) -> None:
         "Back has been bad all week."
     )
     assert matcher.decide(story).intent not in ("risk_factors", "work_driving")
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "I lie on a ball every evening. Pressing one place sends a line of fire to the back of "
+        "my knee. Then it eases off.",
+        "Every evening I sit on a tennis ball. There is a place where pressing sends the pain "
+        "into the back of my knee. A minute of that and it lets go.",
+    ],
+)
+def test_pain_sent_to_the_back_of_the_knee_is_no_knee_complaint(
+    matcher: Matcher, story: str
+) -> None:
+    """Pain running to the back of the knee follows the leg's path down (RUNS_TO_KNEE): the
+    story is not answered as an ache of the knee the article does not cover."""
+    decision = matcher.decide(story)
+    assert not (decision.kind == "intent" and decision.intent == "other_body_parts"), decision
