@@ -1739,7 +1739,9 @@ class Matcher:
         whether massage helps answers it; when to get help answers one telling that the pain
         is getting worse (:data:`WORSENING`), the medicines topic one asking for something to
         take for the pain (:data:`PAIN_RELIEF_ASK`). A "Did you mean" offering another remedy
-        (:data:`REMEDY_TOPICS`) than that one stays: the person picks. A message asking what
+        (:data:`REMEDY_TOPICS`) than that one stays: the person picks; unless the message
+        despairs of what it tried (:data:`DESPAIR`: "at the end of my tether, I've tried hot
+        baths"), where the remedy offered was matched on what failed. A message asking what
         something is, about the bot or about booking (:data:`NOT_A_REMEDY_ASK`) is not one."""
         if self._massage_helps is None or decision.kind == "empty":
             return decision
@@ -1772,7 +1774,8 @@ class Matcher:
         elif self._pain_relief is not None and relief:
             intent = self._pain_relief
         offered = decision.options if decision.kind == "did_you_mean" else ()
-        if not REMEDY_TOPICS.isdisjoint(offered) and intent not in offered:
+        despair = DESPAIR.search(whole) is not None and suffering
+        if not REMEDY_TOPICS.isdisjoint(offered) and intent not in offered and not despair:
             return decision  # another remedy is offered: the person picks
         return self._committed(decision, intent)
 

@@ -20,6 +20,7 @@ from bot.matching import (
     WHOLE_CLEAR_LEAD,
     Analyzer,
     Candidate,
+    Decision,
     Matcher,
     Query,
     _least_weight,
@@ -1682,3 +1683,33 @@ def test_pain_sent_to_the_back_of_the_knee_is_no_knee_complaint(
     story is not answered as an ache of the knee the article does not cover."""
     decision = matcher.decide(story)
     assert not (decision.kind == "intent" and decision.intent == "other_body_parts"), decision
+
+
+def _remedy_offered(matcher: Matcher, message: str) -> Decision:
+    """The remedy rule applied to a "Did you mean" offering heat or ice among other topics."""
+    candidates = (
+        Candidate("heat_ice", 46.0, ""),
+        Candidate("sciatica_symptoms", 45.0, ""),
+        Candidate("massage_for_sciatica", 30.0, ""),
+    )
+    asked = Decision(
+        "did_you_mean", "heat_ice", 46.0, candidates, ("heat_ice", "sciatica_symptoms")
+    )
+    return matcher._remedy(asked, message, None)
+
+
+def test_despair_of_what_was_tried_is_not_offered_what_failed(matcher: Matcher) -> None:
+    """A plea telling that the remedies tried failed ("at the end of my tether", hot baths
+    tried) asks for another remedy: the "Did you mean" matched on what failed is answered
+    with whether massage helps; the same ask without despair leaves the choice to the
+    person."""
+    despair = _remedy_offered(
+        matcher,
+        "I'm at the end of my tether. My leg has hurt for weeks. I've tried hot baths. "
+        "What do I do?",
+    )
+    assert (despair.kind, despair.intent) == ("intent", "massage_for_sciatica")
+    calm = _remedy_offered(
+        matcher, "My leg has hurt for weeks. I've tried hot baths. What do I do?"
+    )
+    assert calm.kind == "did_you_mean", calm
