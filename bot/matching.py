@@ -691,6 +691,14 @@ WEIGHING_OR_ASK = re.compile(
 piriformis or a disc?"), not a second name given in passing ("piriformis syndrome, or posh
 sciatica if you will")."""
 
+DISAGREEING = re.compile(
+    r"\b(?:confused|confusing|disagree\w*|contradict\w*|conflicting|mixed messages"
+    r"|(?:can ?not|cannot|can t) (?:both|all) be right|not sure which|no idea which)\b"
+)
+"""Words telling that opinions conflict ("I'm confused", "they disagree", "they can't both be
+right"): a story telling of the two conditions so weighs them against each other, asked or
+not."""
+
 MASSAGE_HELPS = "massage_for_sciatica"
 """The answer to a story of relief after a massage: whether massage helps, and how."""
 MASSAGE_WORDS = frozenset({"massag", "therapist", "session"})
@@ -1879,7 +1887,8 @@ class Matcher:
     ) -> Decision:
         """A message naming both conditions whose question weighs them against each other
         ("my GP says sciatica but the physio says piriformis, who do I believe?", "sciatica
-        or piriformis, which is it?", "is it the same thing or different?") asks the
+        or piriformis, which is it?", "is it the same thing or different?"), or a story
+        telling that opinions on them conflict (:data:`DISAGREEING`), asks the
         difference (:data:`WEIGHED_INTENT`), whatever its story is about. A question that
         names them with another subject ("which stretches help my sciatica and piriformis")
         weighs nothing."""
@@ -1897,6 +1906,9 @@ class Matcher:
             for p in parts
             if WEIGHING.search(p) or WEIGHING_OR_ASK.search(p) or COMPARING.search(p)
         ]
+        disagreeing = DISAGREEING.search(reading.whole) is not None
+        if disagreeing:
+            asks.append(reading.whole)
         if not asks:
             return decision
         # each word typed with its stem; a phrase ("sciatica or piriformis") word by word
@@ -1909,7 +1921,7 @@ class Matcher:
         sides = {w: s in PIRIFORMIS_SIDE for w, s in named if s in SCIATICA_SIDE | PIRIFORMIS_SIDE}
         if set(sides.values()) != {True, False}:
             return decision
-        if not any(
+        if not disagreeing and not any(
             WEIGHING.search(p)
             or (WEIGHING_OR_ASK.search(p) and _joined_by_or(p.split(), sides))
             or (

@@ -1713,3 +1713,18 @@ def test_despair_of_what_was_tried_is_not_offered_what_failed(matcher: Matcher) 
         matcher, "My leg has hurt for weeks. I've tried hot baths. What do I do?"
     )
     assert calm.kind == "did_you_mean", calm
+
+
+def test_a_story_of_conflicting_opinions_on_the_two_conditions_asks_the_difference(
+    matcher: Matcher,
+) -> None:
+    """Telling that opinions conflict between a disc and the piriformis weighs the two
+    conditions, asked or not; being confused about one condition weighs nothing."""
+    story = (
+        "Getting mixed messages here. The sports therapist says it's piriformis syndrome, the "
+        "surgeon says the disc is pressing on the nerve. Same burning down the leg either way."
+    )
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "sciatica_vs_piriformis"), decision
+    one = matcher.decide("I'm confused about piriformis syndrome. My leg burns every afternoon.")
+    assert one.intent != "sciatica_vs_piriformis", one
