@@ -651,10 +651,11 @@ SIBLINGS: Mapping[str, frozenset[str]] = {
 
 WEIGHED_INTENT = "sciatica_vs_piriformis"
 """The answer to a message that weighs sciatica and piriformis syndrome against each other."""
-SCIATICA_SIDE = frozenset({"sciatica", "sciatic", "disk"})
+SCIATICA_SIDE = frozenset({"sciatica", "sciatic", "disk", "disc"})
 PIRIFORMIS_SIDE = frozenset({"piriformi", "pseudo"})
 """Stems naming each of the two conditions (the nerve trapped at the spine, a disc; the
-piriformis muscle, "pseudo sciatica")."""
+piriformis muscle, "pseudo sciatica"); a disc named in a phrase ("a slipped disc") is read
+word by word, by its own stem ("disc")."""
 PIRIFORMIS_HINT = re.compile(r"p\w{0,2}r\w{0,3}form|pseudo")
 """What a message naming piriformis (or "pseudo sciatica"), however misspelt, holds as
 typed: without it, no message weighs the two conditions (a quick look before reading)."""

@@ -1728,3 +1728,13 @@ def test_a_story_of_conflicting_opinions_on_the_two_conditions_asks_the_differen
     assert (decision.kind, decision.intent) == ("intent", "sciatica_vs_piriformis"), decision
     one = matcher.decide("I'm confused about piriformis syndrome. My leg burns every afternoon.")
     assert one.intent != "sciatica_vs_piriformis", one
+
+
+def test_a_slipped_disc_weighed_against_the_piriformis_asks_the_difference(
+    matcher: Matcher,
+) -> None:
+    """A disc named in a phrase ("a slipped disc") is the sciatica side of the weighing."""
+    decision = matcher.decide(
+        "my gp says its a slipped disc, the physio says piriformis. who do i believe?"
+    )
+    assert (decision.kind, decision.intent) == ("intent", "sciatica_vs_piriformis"), decision
