@@ -1448,3 +1448,18 @@ def test_feeding_a_baby_names_the_time_after_a_birth(dialogue: Dialogue) -> None
     )
     reply, _ = dialogue.handle(ChatState(), story)
     assert reply.intent == "pregnancy", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("message", "cancels"),
+    [
+        ("Sorry, wrong chat.", False),
+        ("sorry, posted that in the wrong group", False),
+        ("sorry i need to cancel tomorrow", True),
+    ],
+)
+def test_an_apology_tells_no_topic(dialogue: Dialogue, message: str, cancels: bool) -> None:
+    """ "Sorry" weighs nothing: an apology for a message sent to the wrong place is no
+    cancellation; cancelling is still told by "cancel"."""
+    reply, _ = dialogue.handle(ChatState(), message)
+    assert (reply.intent == "clinic_cancellation") is cancels, (reply.kind, reply.intent)
