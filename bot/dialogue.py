@@ -535,7 +535,7 @@ FOR_SOME = {
     "pregnancy": re.compile(
         r"pregnan|\bbaby\b|\bbabies\b|\bexpecting\b|trimester|\bbump\b|\bmidwife\b"
         r"|\bmaternity\b|\bweeks along\b|\b(?:i am|im|i m) \d+ weeks\b"
-        r"|\b(?:the )?birth\b|\bpost ?natal\b|\bpostpartum\b"
+        r"|\b(?:the )?birth\b|\bpost ?natal\b|\bpostpartum\b|\bbreast ?feed"
     )
 }
 """Topics for some people only: answered or offered only to someone who mentioned them (or

@@ -463,6 +463,11 @@ STORY_SUBJECTS: Mapping[str, str] = {
     "pseudo": "sciatica_vs_piriformis",
     "pregnant": "pregnancy",
     "pregnancy": "pregnancy",
+    "trimester": "pregnancy",
+    "postpartum": "pregnancy",
+    "postnatal": "pregnancy",
+    "breastfeeding": "pregnancy",
+    "midwife": "pregnancy",
     "injection": "other_treatments",
     "epidural": "other_treatments",
     "surgery": "other_treatments",
@@ -581,10 +586,12 @@ IDIOMS = re.compile(
 pillow between my knees", "knee to chest"), not as where it hurts."""
 IDIOM_WORDS = frozenset({"knee", "knees", "hand"})
 RUNS_TO_KNEE = re.compile(
-    r"\b(?:down|to|into|past|below|as far as) (?:to )?(?:my |the |your |her |his )?knees?\b"
+    r"\b(?:down|to|into|past|below|as far as) (?:to )?(?:my |the |your |her |his )?"
+    r"(?:back of (?:my |the |your |her |his )?)?knees?\b"
 )
 """Pain told running down to the knee ("shooting from my hip to my knee", "down to my
-knee"): the path of a pain down the leg, a place of sciatica's, not an ache of the knee's."""
+knee", "a line of fire to the back of my knee"): the path of a pain down the leg, a place
+of sciatica's, not an ache of the knee's."""
 """The places :data:`IDIOMS` may name."""
 BACK_PLACES = frozenset({"back", "spine"})
 """A story naming no other place but its back, and denying leg pain, is about the back."""
@@ -644,10 +651,11 @@ SIBLINGS: Mapping[str, frozenset[str]] = {
 
 WEIGHED_INTENT = "sciatica_vs_piriformis"
 """The answer to a message that weighs sciatica and piriformis syndrome against each other."""
-SCIATICA_SIDE = frozenset({"sciatica", "sciatic", "disk"})
+SCIATICA_SIDE = frozenset({"sciatica", "sciatic", "disk", "disc"})
 PIRIFORMIS_SIDE = frozenset({"piriformi", "pseudo"})
 """Stems naming each of the two conditions (the nerve trapped at the spine, a disc; the
-piriformis muscle, "pseudo sciatica")."""
+piriformis muscle, "pseudo sciatica"); a disc named in a phrase ("a slipped disc") is read
+word by word, by its own stem ("disc")."""
 PIRIFORMIS_HINT = re.compile(r"p\w{0,2}r\w{0,3}form|pseudo")
 """What a message naming piriformis (or "pseudo sciatica"), however misspelt, holds as
 typed: without it, no message weighs the two conditions (a quick look before reading)."""
@@ -683,6 +691,14 @@ WEIGHING_OR_ASK = re.compile(
 """Words that make an "or" between the two conditions a choice asked about ("is it my
 piriformis or a disc?"), not a second name given in passing ("piriformis syndrome, or posh
 sciatica if you will")."""
+
+DISAGREEING = re.compile(
+    r"\b(?:confused|confusing|disagree\w*|contradict\w*|conflicting|mixed messages"
+    r"|(?:can ?not|cannot|can t) (?:both|all) be right|not sure which|no idea which)\b"
+)
+"""Words telling that opinions conflict ("I'm confused", "they disagree", "they can't both be
+right"): a story telling of the two conditions so weighs them against each other, asked or
+not."""
 
 MASSAGE_HELPS = "massage_for_sciatica"
 """The answer to a story of relief after a massage: whether massage helps, and how."""
@@ -1798,7 +1814,9 @@ class Matcher:
         whether massage helps answers it; when to get help answers one telling that the pain
         is getting worse (:data:`WORSENING`), the medicines topic one asking for something to
         take for the pain (:data:`PAIN_RELIEF_ASK`). A "Did you mean" offering another remedy
-        (:data:`REMEDY_TOPICS`) than that one stays: the person picks. A message asking what
+        (:data:`REMEDY_TOPICS`) than that one stays: the person picks; unless the message
+        despairs of what it tried (:data:`DESPAIR`: "at the end of my tether, I've tried hot
+        baths"), where the remedy offered was matched on what failed. A message asking what
         something is, about the bot or about booking (:data:`NOT_A_REMEDY_ASK`) is not one."""
         if self._massage_helps is None or decision.kind == "empty":
             return decision
@@ -1831,7 +1849,8 @@ class Matcher:
         elif self._pain_relief is not None and relief:
             intent = self._pain_relief
         offered = decision.options if decision.kind == "did_you_mean" else ()
-        if not REMEDY_TOPICS.isdisjoint(offered) and intent not in offered:
+        despair = DESPAIR.search(whole) is not None and suffering
+        if not REMEDY_TOPICS.isdisjoint(offered) and intent not in offered and not despair:
             return decision  # another remedy is offered: the person picks
         return self._committed(decision, intent)
 
@@ -1935,7 +1954,8 @@ class Matcher:
     ) -> Decision:
         """A message naming both conditions whose question weighs them against each other
         ("my GP says sciatica but the physio says piriformis, who do I believe?", "sciatica
-        or piriformis, which is it?", "is it the same thing or different?") asks the
+        or piriformis, which is it?", "is it the same thing or different?"), or a story
+        telling that opinions on them conflict (:data:`DISAGREEING`), asks the
         difference (:data:`WEIGHED_INTENT`), whatever its story is about. A question that
         names them with another subject ("which stretches help my sciatica and piriformis")
         weighs nothing."""
@@ -1953,6 +1973,9 @@ class Matcher:
             for p in parts
             if WEIGHING.search(p) or WEIGHING_OR_ASK.search(p) or COMPARING.search(p)
         ]
+        disagreeing = DISAGREEING.search(reading.whole) is not None
+        if disagreeing:
+            asks.append(reading.whole)
         if not asks:
             return decision
         # each word typed with its stem; a phrase ("sciatica or piriformis") word by word
@@ -1965,7 +1988,7 @@ class Matcher:
         sides = {w: s in PIRIFORMIS_SIDE for w, s in named if s in SCIATICA_SIDE | PIRIFORMIS_SIDE}
         if set(sides.values()) != {True, False}:
             return decision
-        if not any(
+        if not disagreeing and not any(
             WEIGHING.search(p)
             or (WEIGHING_OR_ASK.search(p) and _joined_by_or(p.split(), sides))
             or (

@@ -1437,3 +1437,29 @@ def test_who_the_person_is_goes_on_from_the_last_answer(
 def test_how_the_person_feels_is_not_who_they_are(dialogue: Dialogue, told: str) -> None:
     reply, _ = _after(dialogue, "can massage help sciatica", told)
     assert reply.kind != "as_above", reply
+
+
+def test_feeding_a_baby_names_the_time_after_a_birth(dialogue: Dialogue) -> None:
+    """Pregnancy's answer goes only to someone who mentioned a pregnancy or a birth:
+    breastfeeding is one such mention, so a story of it is answered on pregnancy."""
+    story = (
+        "Ever since I started breastfeeding my little one, the pain runs from my left buttock "
+        "down to my knee. Sitting on the sofa for the night feeds is the worst."
+    )
+    reply, _ = dialogue.handle(ChatState(), story)
+    assert reply.intent == "pregnancy", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("message", "cancels"),
+    [
+        ("Sorry, wrong chat.", False),
+        ("sorry, posted that in the wrong group", False),
+        ("sorry i need to cancel tomorrow", True),
+    ],
+)
+def test_an_apology_tells_no_topic(dialogue: Dialogue, message: str, cancels: bool) -> None:
+    """ "Sorry" weighs nothing: an apology for a message sent to the wrong place is no
+    cancellation; cancelling is still told by "cancel"."""
+    reply, _ = dialogue.handle(ChatState(), message)
+    assert (reply.intent == "clinic_cancellation") is cancels, (reply.kind, reply.intent)

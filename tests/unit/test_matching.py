@@ -20,6 +20,7 @@ from bot.matching import (
     WHOLE_CLEAR_LEAD,
     Analyzer,
     Candidate,
+    Decision,
     Matcher,
     Query,
     _least_weight,
@@ -765,6 +766,12 @@ def test_the_remedy_rule_is_what_answers_a_plea(
         (
             "Thirty weeks pregnant with my second. The pain shoots from my lower back down my left "
             "leg. Getting out of bed is the worst.",
+            "pregnancy",
+        ),
+        # the time around a birth named by its own words (a trimester, a midwife, feeding)
+        (
+            "Into my second trimester now and the pain shoots from my bum to my knee every "
+            "evening. Sitting at my desk makes it worse.",
             "pregnancy",
         ),
     ],
@@ -1710,3 +1717,76 @@ def test_ranking_scores_examples_holding_the_same_terms_once_with_the_same_resul
             assert ranked[entry.name].example == scored[0][1], (item["q"], entry.name)
             checked += 1
     assert checked > 500
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "I lie on a ball every evening. Pressing one place sends a line of fire to the back of "
+        "my knee. Then it eases off.",
+        "Every evening I sit on a tennis ball. There is a place where pressing sends the pain "
+        "into the back of my knee. A minute of that and it lets go.",
+    ],
+)
+def test_pain_sent_to_the_back_of_the_knee_is_no_knee_complaint(
+    matcher: Matcher, story: str
+) -> None:
+    """Pain running to the back of the knee follows the leg's path down (RUNS_TO_KNEE): the
+    story is not answered as an ache of the knee the article does not cover."""
+    decision = matcher.decide(story)
+    assert not (decision.kind == "intent" and decision.intent == "other_body_parts"), decision
+
+
+def _remedy_offered(matcher: Matcher, message: str) -> Decision:
+    """The remedy rule applied to a "Did you mean" offering heat or ice among other topics."""
+    candidates = (
+        Candidate("heat_ice", 46.0, ""),
+        Candidate("sciatica_symptoms", 45.0, ""),
+        Candidate("massage_for_sciatica", 30.0, ""),
+    )
+    asked = Decision(
+        "did_you_mean", "heat_ice", 46.0, candidates, ("heat_ice", "sciatica_symptoms")
+    )
+    return matcher._remedy(asked, message, None)
+
+
+def test_despair_of_what_was_tried_is_not_offered_what_failed(matcher: Matcher) -> None:
+    """A plea telling that the remedies tried failed ("at the end of my tether", hot baths
+    tried) asks for another remedy: the "Did you mean" matched on what failed is answered
+    with whether massage helps; the same ask without despair leaves the choice to the
+    person."""
+    despair = _remedy_offered(
+        matcher,
+        "I'm at the end of my tether. My leg has hurt for weeks. I've tried hot baths. "
+        "What do I do?",
+    )
+    assert (despair.kind, despair.intent) == ("intent", "massage_for_sciatica")
+    calm = _remedy_offered(
+        matcher, "My leg has hurt for weeks. I've tried hot baths. What do I do?"
+    )
+    assert calm.kind == "did_you_mean", calm
+
+
+def test_a_story_of_conflicting_opinions_on_the_two_conditions_asks_the_difference(
+    matcher: Matcher,
+) -> None:
+    """Telling that opinions conflict between a disc and the piriformis weighs the two
+    conditions, asked or not; being confused about one condition weighs nothing."""
+    story = (
+        "Getting mixed messages here. The sports therapist says it's piriformis syndrome, the "
+        "surgeon says the disc is pressing on the nerve. Same burning down the leg either way."
+    )
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "sciatica_vs_piriformis"), decision
+    one = matcher.decide("I'm confused about piriformis syndrome. My leg burns every afternoon.")
+    assert one.intent != "sciatica_vs_piriformis", one
+
+
+def test_a_slipped_disc_weighed_against_the_piriformis_asks_the_difference(
+    matcher: Matcher,
+) -> None:
+    """A disc named in a phrase ("a slipped disc") is the sciatica side of the weighing."""
+    decision = matcher.decide(
+        "my gp says its a slipped disc, the physio says piriformis. who do i believe?"
+    )
+    assert (decision.kind, decision.intent) == ("intent", "sciatica_vs_piriformis"), decision

@@ -23,6 +23,7 @@ STORIES = ROOT / "tests" / "data" / "stories_safety.yml"
 TEXTS = ROOT / "tests" / "data" / "texts_safety.yml"
 FRESH = ROOT / "tests" / "data" / "fresh_safety.yml"
 BLIND = ROOT / "tests" / "data" / "blind_safety.yml"
+POSTS = ROOT / "tests" / "data" / "posts.yml"
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def test_conversation_and_safety_sets_are_as_big_as_promised(content: Content) -
 
 
 @pytest.mark.parametrize(
-    "path", [QUESTIONS, CONVERSATIONS, SAFETY, STORIES, TEXTS], ids=lambda p: p.name
+    "path", [QUESTIONS, CONVERSATIONS, SAFETY, STORIES, TEXTS, POSTS], ids=lambda p: p.name
 )
 def test_no_test_message_is_a_training_example(content: Content, path: Path) -> None:
     examples = {normalise(e.text) for i in content.intents.values() for e in i.examples}
@@ -370,6 +371,59 @@ def test_the_held_out_part_is_every_fifth_item_and_reported_apart(tmp_path: Path
     assert report.part(True).accuracy == 1.0 and report.part(False).accuracy == 0.0
     assert "misses (tuning): 8; 2 not shown" not in report.to_text()  # held-out were right
     assert "misses (tuning): 8" in report.to_text()
+
+
+POSTS_KINDS = {
+    "story": 35,
+    "not_covered": 25,
+    "clinic": 15,
+    "question": 10,
+    "red_flag": 10,
+    "courtesy": 5,
+}
+"""The least number of each kind in posts.yml (written to the spread of real posts)."""
+
+POSTS_FLOORS = {
+    # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
+    "tuning": (0.73, 0.78, 0.10, 0.88),
+    "held-out": (0.95, 0.95, 0.05, 1.0),
+}
+"""Where posts.yml stands at the end of issue 21's reading rules. First sight, before any
+rule change: tuning 0.685 right, 0.753 helped, 0.112 "Did you mean"; held-out 0.955 right
+(21 of 22). Its held-out part is small: one post is 4.5 points."""
+
+
+@pytest.fixture(scope="module")
+def posts(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(POSTS))
+
+
+def test_posts_are_as_many_and_as_spread_as_promised(content: Content) -> None:
+    items = load_items(POSTS)
+    kinds = Counter(item.kind for item in items)
+    assert len(items) >= 110
+    assert set(kinds) == set(POSTS_KINDS)
+    assert all(kinds[k] >= least for k, least in POSTS_KINDS.items()), kinds
+    for item in items:
+        assert set(item.want) <= set(content.intents) | {Label.FALLBACK}, item
+        assert (item.kind == "red_flag") == ("red_flags" in item.want), item
+
+
+@pytest.mark.parametrize("part", sorted(POSTS_FLOORS))
+def test_posts_do_not_fall_below_where_they_stand(posts, part: str) -> None:
+    right, helped, asked, recall = POSTS_FLOORS[part]
+    report = posts.part(part == "held-out")
+    summary = report.summary()
+    assert report.accuracy >= right, summary
+    assert report.helped >= helped, summary
+    assert report.asked <= asked, summary
+    assert report.red_flag_recall >= recall, summary
+
+
+def test_posts_get_no_more_false_alarms_than_they_do(posts) -> None:
+    # two clinic posts (a leg lifted in an assessment, feet without feeling in a diabetic)
+    # get the urgent answer from the safety screen; no more may
+    assert len(_false_alarms(posts)) <= 2, _false_alarms(posts)
 
 
 REAL_DEV = ROOT.parent / "shared" / "data" / "real_dev.yml"
