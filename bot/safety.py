@@ -1098,9 +1098,9 @@ class SafetyScreen:
                 return finding(Outcome.PAST, text(resolved[0]))
             # the writer's own known, lasting condition ("I have MS and my legs get weak when
             # I'm hot, that's my MS"), unless the sentence says the sign is new
-            known = s.free.get("known_conditions")
-            if known and not any(a not in times for a, _ in s.spans.get("current", ())):
-                return finding(Outcome.PAST, text(known[0]))
+            lasting = s.free.get("known_conditions")
+            if lasting and not any(a not in times for a, _ in s.spans.get("current", ())):
+                return finding(Outcome.PAST, text(lasting[0]))
             historical = self._triggers(s, "historical", symptom) + s.years
             if historical:
                 t = min(historical, key=lambda sp: abs(sp[0] - first))
