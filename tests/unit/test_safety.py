@@ -1055,6 +1055,11 @@ def test_look_alikes_by_class_round_three_are_no_alarm(screen: SafetyScreen, mes
         ("what does it mean if i haven't peed since this morning?", None),
         # a number run into its unit
         ("lost 6kg in a month without trying and my back aches at night", None),
+        # what men who will not name it call it, not working since the back went
+        (
+            "ever since the disc went the equipment just doesn't work",
+            "the equipment not working since the back went",
+        ),
     ],
 )
 def test_urgent_signs_by_class_round_four(
@@ -1096,7 +1101,10 @@ def test_urgent_signs_by_class_round_four(
         "sweaty and shaky before my exam and my back is tight",
         "both legs ache before my period and it goes away after",
         "after night shifts my legs feel heavy and i sleep all day",
-        # the weight of a horse; weight lost on purpose in kilos
+        # equipment in its everyday sense, a kettle downstairs
+        "the equipment at the gym doesn't work and my back aches after the rowing machine",
+        "the kettle downstairs doesn't work since the power cut",
+        # weight lost on purpose in kilos
         "down 5kg on purpose since january and my back is better",
     ],
 )

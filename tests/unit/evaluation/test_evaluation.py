@@ -410,7 +410,7 @@ def test_real_posts_get_few_false_alarms(real_dev) -> None:
 
 BLIND_FLOORS = {
     # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
-    "tuning": (48 / 49, 0),
+    "tuning": (49 / 49, 0),
     "held-out": (11 / 11, 1),
 }
 """Where ``blind_safety.yml`` stands (issue 21, round three): forum posts with titles, edits and
@@ -425,7 +425,8 @@ cross-legged) were then read and fixed as a class (legs or feet tired from a day
 or new shoes; numbness gone on standing), and the third (a relative's cancer) led to a class
 rule that leaves that message still alarming (the person cared for is acted on, but its writer
 says "my sciatica" with no "I"): the held-out part is no longer blind. The classes of round
-four (``blind2_safety.yml``) lifted its held-out recall to 11/11 without reading it again."""
+four (``blind2_safety.yml``) lifted its held-out recall to 11/11 without reading it again, and
+its tuning recall to 49/49 (the equipment that does not work since the back went)."""
 
 
 @pytest.fixture(scope="module")
