@@ -102,6 +102,9 @@ WORD_CACHE_SIZE = 16_384
 _YEAR = re.compile(r"^(?:19[5-9]\d|20[01]\d|202[0-4])$")
 """A year long enough ago to be history ("back in 2015")."""
 
+_QUOTE = (">", "&gt;")
+"""How a reply marks the lines it quotes ("> couldn't feel my legs"): someone else's words."""
+
 _BOUNDARY = BOUNDARY
 """Token standing for a comma, colon, bracket or dash inside a sentence (the screen reads a
 dash like any other boundary)."""
@@ -166,6 +169,17 @@ class Assessment:
     def rule(self) -> str | None:
         found = self.deciding
         return found.rule if found else None
+
+
+def _quoted(findings: list[Finding]) -> list[Finding]:
+    """The findings of a quoted line: a sign told there is the quoted person's, not the
+    writer's (a question there is still asked, so "that's me" after it still affirms it)."""
+    return [
+        Finding(f.rule, f.words, Outcome.OTHER_HISTORY, ">", True)
+        if f.outcome == Outcome.URGENT
+        else f
+        for f in findings
+    ]
 
 
 # --- terms ------------------------------------------------------------------------------
@@ -541,6 +555,8 @@ class SafetyScreen:
             # complete; a sign wholly in the borrowed words was read in its own sentence, with
             # its context ("I read about saddle numbness. Everything feels normal.").
             assessed = self._assess_sentence(s, where, anchors, len(tokens) - len(own))
+            if sentence.text.lstrip().startswith(_QUOTE):
+                assessed = _quoted(assessed)
             findings.extend(assessed)
             outcomes = {f.outcome for f in assessed}
             if Outcome.CRISIS in outcomes:
@@ -720,6 +736,10 @@ class SafetyScreen:
     def _read_word(self, token: str) -> frozenset[str]:
         if token == _BOUNDARY:
             return frozenset()
+        if token[0].isdigit() and not token.isdigit():
+            # a number run into its unit ("8kg", "48hrs") reads as the unit
+            unit = token.lstrip("0123456789.")
+            return self._read_word(unit) if unit.isalpha() else frozenset()
         found = set(self._by_stem.get(stem(token), ()))
         if token in self._exact_only:
             found.add(self._exact_only[token])
@@ -975,9 +995,17 @@ class SafetyScreen:
         if rule.kind != "crisis":
             ends = [a for a, _ in s.free.get("terminators", ())]
             ends += [a for a, _ in s.spans.get("current", ()) if s.tokens[a] in _NOW]
+            # "what does it mean if I haven't needed to wee since yesterday": a sign the writer
+            # tells with how long they have had it is theirs, whatever the question
+            since = [
+                a
+                for a, _ in s.spans.get("current", ())
+                if a > first and s.tokens[a] == "since" and s.clause[a] == here
+            ]
             for a, b in self._triggers(s, "hypothetical", symptom):
                 reaches = not any(b < end < first for end in ends)
-                if b < first and first - b <= HYPOTHETICAL_SCOPE and reaches:
+                told = since and any(b < p < first for p, _ in s.spans.get("first_person", ()))
+                if b < first and first - b <= HYPOTHETICAL_SCOPE and reaches and not told:
                     return finding(Outcome.ASKING, text((a, b)))
         first_person = [a for a, _ in self._triggers(s, "first_person", symptom)]
         if s.question and rule.kind != "crisis":
@@ -1035,7 +1063,8 @@ class SafetyScreen:
             # Now or history, read in the clauses of the person and of the term: "says he
             # can't feel his legs" is now; "had cancer", "fully fine now" are history.
             trigger = others[-1]
-            clauses = {s.clause[trigger[0]], here}
+            # the sign's own clauses too: "fell in the garden, he can't get up"
+            clauses = {s.clause[trigger[0]], *s.clause[first : last + 1]}
             now = [
                 a
                 for key in ("current", "present_tense")
@@ -1067,6 +1096,11 @@ class SafetyScreen:
             resolved = self._over(s, first, symptom)
             if resolved:
                 return finding(Outcome.PAST, text(resolved[0]))
+            # the writer's own known, lasting condition ("I have MS and my legs get weak when
+            # I'm hot, that's my MS"), unless the sentence says the sign is new
+            lasting = s.free.get("known_conditions")
+            if lasting and not any(a not in times for a, _ in s.spans.get("current", ())):
+                return finding(Outcome.PAST, text(lasting[0]))
             historical = self._triggers(s, "historical", symptom) + s.years
             if historical:
                 t = min(historical, key=lambda sp: abs(sp[0] - first))

@@ -1015,3 +1015,98 @@ def test_urgent_signs_by_class_round_three(
 )
 def test_look_alikes_by_class_round_three_are_no_alarm(screen: SafetyScreen, message: str) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "rule"),
+    [
+        # retention told as drinking without a trip to the loo
+        (
+            "three mugs of coffee since 7 and not one trip to the toilet, back is awful",
+            "drinking without needing to go",
+        ),
+        ("drank two litres of water today and not needed to go once", None),
+        # the need to go not felt, told by its workaround
+        (
+            "i set alarms on my phone because i can't tell when i need to go any more",
+            "the need to go not felt, told by its workaround",
+        ),
+        (
+            "i keep missing the toilet signal since my back went",
+            "the warning before the toilet gone",
+        ),
+        # nothing passed for hours
+        ("tried to pee, nothing comes, not a drop for 10 hours", None),
+        # numbness told where it has spread to
+        (
+            "the tingling in my leg has now spread into my groin and bum",
+            "numbness spreading into the saddle area",
+        ),
+        # shivering though wrapped up
+        (
+            "shivering under two duvets with the heating on and my back is agony",
+            "shivering with no cold to explain it",
+        ),
+        # someone unable to get up after a fall, now
+        ("mum slipped in the kitchen and she can't get up", None),
+        # a forum reply affirming a quoted or asked sign
+        ("> anyone lost feeling when they wipe?\nsame here since friday", None),
+        # a question told with how long the writer has had the sign
+        ("what does it mean if i haven't peed since this morning?", None),
+        # a number run into its unit
+        ("lost 6kg in a month without trying and my back aches at night", None),
+        # what men who will not name it call it, not working since the back went
+        (
+            "ever since the disc went the equipment just doesn't work",
+            "the equipment not working since the back went",
+        ),
+    ],
+)
+def test_urgent_signs_by_class_round_four(
+    screen: SafetyScreen, message: str, rule: str | None
+) -> None:
+    found = screen.assess(message)
+    assert found.outcome == Outcome.URGENT, found
+    if rule is not None:
+        assert found.rule == rule, found
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a trip to the gym, not the loo; a phone signal; going by the clock for medicine
+        "not one trip to the gym in a month and i've drunk far too much coffee",
+        "the signal doesn't arrive in our basement so texts come late",
+        "i take my tablets by the clock every four hours",
+        # numbness that spread along a leg, not into the saddle
+        "the numbness spread to my ankle after sitting cross legged",
+        # shivering in the cold, after a swim, with the flu
+        "shivering at the bus stop in the snow and my back aches",
+        "teeth chattering after a sea swim, then my back felt better",
+        "shivering with the flu all week and my back aches",
+        # a fall that nearly happened, someone cared for after a fall, a thing that fell
+        "if i fell i couldn't get up on my own",
+        "my grandad fell two years ago and now he's in a care home",
+        "the mirror fell off the wall and i hurt my back picking it up",
+        # a quoted line is someone else's
+        "> couldn't feel my legs for a week after my fall\nso sorry, mine is just a stiff back",
+        # the writer's own known condition; lifelong
+        "i have ms and my legs get weak in the heat, my neurologist knows",
+        "can't wee in public toilets, always been like that",
+        # a screening kit; a nurse's patients; an accident's injury in general
+        "my bowel cancer screening kit arrived, anyway my sciatica is flaring",
+        "i catheterise patients all day on the ward and my back is sore",
+        "can massage help with an accident injury from years ago",
+        # nerves; something that comes and goes with a cycle; a night shift's tiredness
+        "sweaty and shaky before my exam and my back is tight",
+        "both legs ache before my period and it goes away after",
+        "after night shifts my legs feel heavy and i sleep all day",
+        # equipment in its everyday sense, a kettle downstairs
+        "the equipment at the gym doesn't work and my back aches after the rowing machine",
+        "the kettle downstairs doesn't work since the power cut",
+        # weight lost on purpose in kilos
+        "down 5kg on purpose since january and my back is better",
+    ],
+)
+def test_look_alikes_by_class_round_four_are_no_alarm(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)

@@ -24,6 +24,7 @@ TEXTS = ROOT / "tests" / "data" / "texts_safety.yml"
 FRESH = ROOT / "tests" / "data" / "fresh_safety.yml"
 BLIND = ROOT / "tests" / "data" / "blind_safety.yml"
 POSTS = ROOT / "tests" / "data" / "posts.yml"
+BLIND2 = ROOT / "tests" / "data" / "blind2_safety.yml"
 
 
 @pytest.fixture(scope="module")
@@ -463,8 +464,8 @@ def test_real_posts_get_few_false_alarms(real_dev) -> None:
 
 BLIND_FLOORS = {
     # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
-    "tuning": (48 / 49, 0),
-    "held-out": (8 / 11, 1),
+    "tuning": (49 / 49, 0),
+    "held-out": (11 / 11, 1),
 }
 """Where ``blind_safety.yml`` stands (issue 21, round three): forum posts with titles, edits and
 TL;DRs, autocorrect slips ("ladder", "number", "vowels"), speech-to-text run-ons, people who
@@ -477,7 +478,9 @@ alarms). Two of those false alarms (legs tired from a shift, feet asleep from si
 cross-legged) were then read and fixed as a class (legs or feet tired from a day on them, a walk
 or new shoes; numbness gone on standing), and the third (a relative's cancer) led to a class
 rule that leaves that message still alarming (the person cared for is acted on, but its writer
-says "my sciatica" with no "I"): the held-out part is no longer blind."""
+says "my sciatica" with no "I"): the held-out part is no longer blind. The classes of round
+four (``blind2_safety.yml``) lifted its held-out recall to 11/11 without reading it again, and
+its tuning recall to 49/49 (the equipment that does not work since the back went)."""
 
 
 @pytest.fixture(scope="module")
@@ -503,5 +506,51 @@ def test_blind_set_is_new_voices_half_urgent() -> None:
 def test_urgent_signs_in_blind_voices(blind, part: str) -> None:
     recall, alarms = BLIND_FLOORS[part]
     report = blind.part(part == "held-out")
+    assert report.red_flag_recall >= recall, report.summary()
+    assert report.urgent_false_alarms <= alarms, report.summary()
+
+
+BLIND2_FLOORS = {
+    # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
+    "tuning": (48 / 52, 1),
+    "held-out": (8 / 8, 4),
+}
+"""Where ``blind2_safety.yml`` stands (issue 21, round four): Q&A-site questions, replies
+quoting someone ("> had the same"), symptoms as bullet points or numbered lists, one-liners,
+known diagnoses (MS, diabetes, prostate, endometriosis, IBS) beside new symptoms, night-shift
+and manual workers, teenagers, what a doctor or 111 said, updates written days apart, and
+numbers for time and pain. Written and committed before any rule changed for it; the first
+sight was recall 38/52 and 10 false alarms in 45 on the tuning part, 6/8 and 4 in 16 on the
+held-out part. The rules added for it are by class, tuned on the tuning parts of all the
+safety files; the held-out figures are those measured at the end, after which its four false
+alarms were read (numbness from a hard seat gone on standing or by the evening, holding it at
+work, an accident at work to a hand): the held-out part is no longer blind."""
+
+
+@pytest.fixture(scope="module")
+def blind2(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(BLIND2))
+
+
+def test_second_blind_set_is_new_voices_half_urgent() -> None:
+    items = load_items(BLIND2)
+    assert len(items) >= 120
+    urgent = [item for item in items if item.want == ("urgent",)]
+    calm = [item for item in items if item.want == ("not_urgent",)]
+    assert len(urgent) + len(calm) == len(items)
+    assert abs(len(urgent) - len(calm)) <= len(items) // 10
+    # none repeats a message of the other safety files
+    others = {
+        normalise(item.q)
+        for path in (SAFETY, STORIES, TEXTS, FRESH, BLIND)
+        for item in load_items(path)
+    }
+    assert not others & {normalise(item.q) for item in items}
+
+
+@pytest.mark.parametrize("part", sorted(BLIND2_FLOORS))
+def test_urgent_signs_in_second_blind_voices(blind2, part: str) -> None:
+    recall, alarms = BLIND2_FLOORS[part]
+    report = blind2.part(part == "held-out")
     assert report.red_flag_recall >= recall, report.summary()
     assert report.urgent_false_alarms <= alarms, report.summary()
