@@ -165,27 +165,45 @@ first sight was recall 26/27 and 7 false alarms in 26 on the tuning part, 6/6 an
 the held-out part."""
 
 
+def _half_urgent(path: Path, least: int) -> list[Item]:
+    """A safety file's items: at least ``least``, every one labelled urgent or not, about half
+    of each."""
+    items = load_items(path)
+    assert len(items) >= least
+    urgent = [item for item in items if item.want == ("urgent",)]
+    calm = [item for item in items if item.want == ("not_urgent",)]
+    assert len(urgent) + len(calm) == len(items)
+    assert abs(len(urgent) - len(calm)) <= len(items) // 10
+    return items
+
+
+def _repeats_none_of(items: list[Item], earlier: tuple[Path, ...]) -> None:
+    """None of ``items`` repeats a message of the earlier files."""
+    others = {normalise(item.q) for path in earlier for item in load_items(path)}
+    assert not others & {normalise(item.q) for item in items}
+
+
+def _holds_floors(report: Report, floors: dict[str, tuple[float, int]], part: str) -> None:
+    """The part's urgent recall and false alarms are where ``floors`` says they stand."""
+    recall, alarms = floors[part]
+    found = report.part(part == "held-out")
+    assert found.red_flag_recall >= recall, found.summary()
+    assert found.urgent_false_alarms <= alarms, found.summary()
+
+
 @pytest.fixture(scope="module")
 def stories(dialogue: Dialogue):
     return evaluate(dialogue, load_items(STORIES))
 
 
 def test_story_set_is_long_stories_half_urgent() -> None:
-    items = load_items(STORIES)
-    assert len(items) >= 60
-    urgent = [item for item in items if item.want == ("urgent",)]
-    calm = [item for item in items if item.want == ("not_urgent",)]
-    assert len(urgent) + len(calm) == len(items)
-    assert abs(len(urgent) - len(calm)) <= len(items) // 10
+    items = _half_urgent(STORIES, 60)
     assert all(len(item.q) >= 150 for item in items)
 
 
 @pytest.mark.parametrize("part", sorted(LONG_STORY_FLOORS))
 def test_urgent_signs_told_as_stories(stories, part: str) -> None:
-    recall, alarms = LONG_STORY_FLOORS[part]
-    report = stories.part(part == "held-out")
-    assert report.red_flag_recall >= recall, report.summary()
-    assert report.urgent_false_alarms <= alarms, report.summary()
+    _holds_floors(stories, LONG_STORY_FLOORS, part)
 
 
 TEXT_FLOORS = {
@@ -217,21 +235,13 @@ def texts(dialogue: Dialogue):
 
 
 def test_text_set_is_short_messages_half_urgent() -> None:
-    items = load_items(TEXTS)
-    assert len(items) >= 100
-    urgent = [item for item in items if item.want == ("urgent",)]
-    calm = [item for item in items if item.want == ("not_urgent",)]
-    assert len(urgent) + len(calm) == len(items)
-    assert abs(len(urgent) - len(calm)) <= len(items) // 10
+    items = _half_urgent(TEXTS, 100)
     assert all(len(item.q) <= 300 for item in items)
 
 
 @pytest.mark.parametrize("part", sorted(TEXT_FLOORS))
 def test_urgent_signs_as_people_text_them(texts, part: str) -> None:
-    recall, alarms = TEXT_FLOORS[part]
-    report = texts.part(part == "held-out")
-    assert report.red_flag_recall >= recall, report.summary()
-    assert report.urgent_false_alarms <= alarms, report.summary()
+    _holds_floors(texts, TEXT_FLOORS, part)
 
 
 FRESH_FLOORS = {
@@ -259,23 +269,12 @@ def fresh(dialogue: Dialogue):
 
 
 def test_fresh_set_is_new_voices_half_urgent() -> None:
-    items = load_items(FRESH)
-    assert len(items) >= 120
-    urgent = [item for item in items if item.want == ("urgent",)]
-    calm = [item for item in items if item.want == ("not_urgent",)]
-    assert len(urgent) + len(calm) == len(items)
-    assert abs(len(urgent) - len(calm)) <= len(items) // 10
-    # none repeats a message of the other safety files
-    others = {normalise(item.q) for path in (SAFETY, STORIES, TEXTS) for item in load_items(path)}
-    assert not others & {normalise(item.q) for item in items}
+    _repeats_none_of(_half_urgent(FRESH, 120), (SAFETY, STORIES, TEXTS))
 
 
 @pytest.mark.parametrize("part", sorted(FRESH_FLOORS))
 def test_urgent_signs_in_new_voices(fresh, part: str) -> None:
-    recall, alarms = FRESH_FLOORS[part]
-    report = fresh.part(part == "held-out")
-    assert report.red_flag_recall >= recall, report.summary()
-    assert report.urgent_false_alarms <= alarms, report.summary()
+    _holds_floors(fresh, FRESH_FLOORS, part)
 
 
 def test_report_json_shape(report) -> None:
@@ -489,25 +488,12 @@ def blind(dialogue: Dialogue):
 
 
 def test_blind_set_is_new_voices_half_urgent() -> None:
-    items = load_items(BLIND)
-    assert len(items) >= 120
-    urgent = [item for item in items if item.want == ("urgent",)]
-    calm = [item for item in items if item.want == ("not_urgent",)]
-    assert len(urgent) + len(calm) == len(items)
-    assert abs(len(urgent) - len(calm)) <= len(items) // 10
-    # none repeats a message of the other safety files
-    others = {
-        normalise(item.q) for path in (SAFETY, STORIES, TEXTS, FRESH) for item in load_items(path)
-    }
-    assert not others & {normalise(item.q) for item in items}
+    _repeats_none_of(_half_urgent(BLIND, 120), (SAFETY, STORIES, TEXTS, FRESH))
 
 
 @pytest.mark.parametrize("part", sorted(BLIND_FLOORS))
 def test_urgent_signs_in_blind_voices(blind, part: str) -> None:
-    recall, alarms = BLIND_FLOORS[part]
-    report = blind.part(part == "held-out")
-    assert report.red_flag_recall >= recall, report.summary()
-    assert report.urgent_false_alarms <= alarms, report.summary()
+    _holds_floors(blind, BLIND_FLOORS, part)
 
 
 BLIND2_FLOORS = {
@@ -533,24 +519,9 @@ def blind2(dialogue: Dialogue):
 
 
 def test_second_blind_set_is_new_voices_half_urgent() -> None:
-    items = load_items(BLIND2)
-    assert len(items) >= 120
-    urgent = [item for item in items if item.want == ("urgent",)]
-    calm = [item for item in items if item.want == ("not_urgent",)]
-    assert len(urgent) + len(calm) == len(items)
-    assert abs(len(urgent) - len(calm)) <= len(items) // 10
-    # none repeats a message of the other safety files
-    others = {
-        normalise(item.q)
-        for path in (SAFETY, STORIES, TEXTS, FRESH, BLIND)
-        for item in load_items(path)
-    }
-    assert not others & {normalise(item.q) for item in items}
+    _repeats_none_of(_half_urgent(BLIND2, 120), (SAFETY, STORIES, TEXTS, FRESH, BLIND))
 
 
 @pytest.mark.parametrize("part", sorted(BLIND2_FLOORS))
 def test_urgent_signs_in_second_blind_voices(blind2, part: str) -> None:
-    recall, alarms = BLIND2_FLOORS[part]
-    report = blind2.part(part == "held-out")
-    assert report.red_flag_recall >= recall, report.summary()
-    assert report.urgent_false_alarms <= alarms, report.summary()
+    _holds_floors(blind2, BLIND2_FLOORS, part)
