@@ -187,6 +187,7 @@ def _holds_floors(report: Report, floors: dict[str, tuple[float, int]], part: st
     """The part's urgent recall and false alarms are where ``floors`` says they stand."""
     recall, alarms = floors[part]
     found = report.part(part == "held-out")
+    assert found.red_flag_recall is not None, found.summary()  # the part has urgent items
     assert found.red_flag_recall >= recall, found.summary()
     assert found.urgent_false_alarms <= alarms, found.summary()
 
