@@ -183,6 +183,24 @@ def _repeats_none_of(items: list[Item], earlier: tuple[Path, ...]) -> None:
     assert not others & {normalise(item.q) for item in items}
 
 
+def _stands_at(
+    report: Report, floors: dict[str, tuple[float, float, float, float]], part: str
+) -> None:
+    """The part answers right, helps within one tap, asks "Did you mean" and catches urgent
+    signs where ``floors`` says it stands."""
+    right, helped, asked, recall = floors[part]
+    found = report.part(part == "held-out")
+    summary = found.summary()
+    shares = (found.accuracy, found.helped, found.asked, found.red_flag_recall)
+    measured = [share for share in shares if share is not None]
+    assert len(measured) == len(shares), summary  # the part has messages and urgent items
+    got_right, got_helped, got_asked, got_recall = measured
+    assert got_right >= right, summary
+    assert got_helped >= helped, summary
+    assert got_asked <= asked, summary
+    assert got_recall >= recall, summary
+
+
 def _holds_floors(report: Report, floors: dict[str, tuple[float, int]], part: str) -> None:
     """The part's urgent recall and false alarms are where ``floors`` says they stand."""
     recall, alarms = floors[part]
@@ -412,13 +430,7 @@ def test_posts_are_as_many_and_as_spread_as_promised(content: Content) -> None:
 
 @pytest.mark.parametrize("part", sorted(POSTS_FLOORS))
 def test_posts_do_not_fall_below_where_they_stand(posts, part: str) -> None:
-    right, helped, asked, recall = POSTS_FLOORS[part]
-    report = posts.part(part == "held-out")
-    summary = report.summary()
-    assert report.accuracy >= right, summary
-    assert report.helped >= helped, summary
-    assert report.asked <= asked, summary
-    assert report.red_flag_recall >= recall, summary
+    _stands_at(posts, POSTS_FLOORS, part)
 
 
 def test_posts_get_no_more_false_alarms_than_they_do(posts) -> None:
@@ -448,13 +460,7 @@ def real_dev(dialogue: Dialogue):
 
 @pytest.mark.parametrize("part", sorted(REAL_FLOORS))
 def test_real_posts_do_not_fall_below_where_they_stand(real_dev, part: str) -> None:
-    right, helped, asked, recall = REAL_FLOORS[part]
-    report = real_dev.part(part == "held-out")
-    summary = report.summary()
-    assert report.accuracy >= right, summary
-    assert report.helped >= helped, summary
-    assert report.asked <= asked, summary
-    assert report.red_flag_recall >= recall, summary
+    _stands_at(real_dev, REAL_FLOORS, part)
 
 
 def test_real_posts_get_few_false_alarms(real_dev) -> None:
