@@ -77,11 +77,28 @@ before."""
 BRIDGE_WORDS = 16
 """Most words of the sentence before that a fragment is read with."""
 _PRONOUNS = frozenset({"it", "they", "them"})
+_THIRD_PERSON = frozenset({"he", "she", "him", "his", "her", "hers"})
+"""Pronouns that may stand for an animal named before them."""
+_SUBJECTS = frozenset({"he", "she", "they"})
+"""Pronouns whose "-ing" word after them is the present ("she's burning hot")."""
 """A sentence opening with one of these is about the last body part named before it."""
 _DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"})
 """Words between a verb and the person it acts on ("carrying my daughter")."""
 _DEGREE = frozenset({"so", "that", "too", "such"})
 """After the pronoun, these make it the "it" of "it was that bad", about nothing named."""
+_SPAN_WORDS = frozenset(
+    """
+    a an the about nearly almost over like just only past last few couple of two three four
+    five six seven eight nine ten several many
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+"""Words of an amount of time between "it's been" and its unit ("it's been a couple of")."""
+_TIME_UNITS = frozenset(
+    """
+    hour hours day days week weeks month months year years fortnight while ages forever
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+"""Units of time: "it's been two weeks of pain" is the time gone by, not a body part."""
 _OBJECTS = frozenset({"him", "them"})
 """Pronouns that are what is acted on, never the one who tells of a sign."""
 _MOVING = frozenset({"lift", "raise", "move", "pick", "flex", "bend", "straighten", "point"})
@@ -185,6 +202,19 @@ def _quoted(findings: list[Finding]) -> list[Finding]:
 # --- terms ------------------------------------------------------------------------------
 
 _Term = tuple[str, ...]
+
+
+def _passed(tokens: Sequence[str]) -> bool:
+    """Whether a sentence opening "it's been" goes on with an amount of time ("It's been two
+    weeks of pain", "it's been a while"): the "it" is the time gone by, no body part."""
+    if "been" not in tokens[1:3]:
+        return False
+    for token in tokens[tokens.index("been") + 1 :][:5]:
+        if token in _TIME_UNITS:
+            return True
+        if token not in _SPAN_WORDS and not token.isdigit():
+            return False
+    return False
 
 
 def screen_term(raw: str) -> _Term:
@@ -606,7 +636,7 @@ class SafetyScreen:
         "it my foot cannot lift"."""
         if not before or not tokens:
             return tokens
-        if tokens[0] in _PRONOUNS and _DEGREE.isdisjoint(tokens[1:3]):
+        if tokens[0] in _PRONOUNS and _DEGREE.isdisjoint(tokens[1:3]) and not _passed(tokens):
             named = next((w for w in reversed(before) if w in self._antecedents), None)
             return tokens if named is None else [named, *tokens[1:]]
         if len(tokens) - tokens.count(_BOUNDARY) <= FRAGMENT_WORDS and any(
@@ -947,6 +977,23 @@ class SafetyScreen:
             and (a > first or not any(b < end < first for end in ends))
         ]
 
+    @staticmethod
+    def _pet_before(s: _Sentence, at: int) -> str | None:
+        """The animal a "he" or "she" at ``at`` stands for: one named before it in the
+        sentence with no person named ("our old Labrador has lost the feeling in his back
+        legs and now he's wetting his bed"); None when the word is no pronoun or a person was
+        named ("mum was walking the dog when she fell")."""
+        if s.tokens[at] not in _THIRD_PERSON:
+            return None
+        people = {a for a, _ in s.spans.get("experiencers", ())}
+        pet = None
+        for a in range(at):
+            if a in people:
+                return None
+            if s.tokens[a] in _ANIMALS and s.tokens[a + 1] not in _SCANS:
+                pet = s.tokens[a]
+        return pet
+
     def _turns_to_writer(self, s: _Sentence, last: int, symptom: set[int]) -> bool:
         """Whether, after someone else's illness at ``..last``, the sentence goes on about the
         writer and not about that person again: "my dad has cancer and I've been doing the
@@ -1005,7 +1052,12 @@ class SafetyScreen:
             for a, b in self._triggers(s, "hypothetical", symptom):
                 reaches = not any(b < end < first for end in ends)
                 told = since and any(b < p < first for p, _ in s.spans.get("first_person", ()))
-                if b < first and first - b <= HYPOTHETICAL_SCOPE and reaches and not told:
+                # near, or further on in a list the trigger opens ("go to A&E if you have
+                # numbness ..., difficulty peeing, loss of control of your bladder")
+                near = b < first and (
+                    first - b <= HYPOTHETICAL_SCOPE or self._listed(s.tokens, b + 1, first)
+                )
+                if near and reaches and not told:
                     return finding(Outcome.ASKING, text((a, b)))
         first_person = [a for a, _ in self._triggers(s, "first_person", symptom)]
         if s.question and rule.kind != "crisis":
@@ -1063,6 +1115,11 @@ class SafetyScreen:
             # Now or history, read in the clauses of the person and of the term: "says he
             # can't feel his legs" is now; "had cancer", "fully fine now" are history.
             trigger = others[-1]
+            # "our dachshund has IVDD and last month she couldn't wee": "she" is the pet
+            # named before her, when no person was
+            pet_named = self._pet_before(s, trigger[0])
+            if pet_named is not None:
+                return finding(Outcome.OTHER_HISTORY, pet_named, True)
             # the sign's own clauses too: "fell in the garden, he can't get up"
             clauses = {s.clause[trigger[0]], *s.clause[first : last + 1]}
             now = [
@@ -1070,6 +1127,15 @@ class SafetyScreen:
                 for key in ("current", "present_tense")
                 for a, _ in s.spans.get(key, ())
                 if s.clause[a] in clauses and a not in times
+            ]
+            # "she's burning hot": the "is" lost with the apostrophe leaves "she burning"
+            now += [
+                a
+                for a in range(1, len(s.tokens))
+                if s.tokens[a - 1] in _SUBJECTS
+                and s.tokens[a].endswith("ing")
+                and s.clause[a] in clauses
+                and a not in times
             ]
             recent = [
                 a
