@@ -1059,6 +1059,11 @@ class SafetyScreen:
                 )
                 if near and reaches and not told:
                     return finding(Outcome.ASKING, text((a, b)))
+            # a sign named as a red flag or a risk just after it ("not being able to feel
+            # when you wipe is a red flag"): a sign talked about, not told
+            for a, b in self._triggers(s, "hypothetical_after", symptom):
+                if last < a and a - last <= POST_NEGATION_SCOPE and s.clause[a] == here:
+                    return finding(Outcome.ASKING, text((a, b)))
         first_person = [a for a, _ in self._triggers(s, "first_person", symptom)]
         if s.question and rule.kind != "crisis":
             openers = [
@@ -1087,9 +1092,14 @@ class SafetyScreen:
                 None,
             )
             writer = {a for a, _ in s.spans.get("first_person", ())}
+            # a person named between is the one it happens to: "walking the dog when she fell"
+            people = [
+                a for key in ("experiencers", "third_person") for a, _ in s.spans.get(key, ())
+            ]
             if (
                 pet is not None
                 and not any(pet < p <= last for p in writer)
+                and not any(pet < p < first for p in people)
                 and not self._object_of_a_verb(s, pet)  # "i tripped over the dog"
             ):
                 return finding(Outcome.OTHER_HISTORY, s.tokens[pet], True)
