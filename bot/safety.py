@@ -1186,6 +1186,14 @@ class SafetyScreen:
                     for a, _ in self._triggers(s, "current", symptom)
                     if (s.clause[a] == here and abs(a - first) < distance)
                     or (t[1] < a < first and s.tokens[a] in _NOW)
+                    # a sign told across clauses: a word of now after a "but" in its last
+                    # clause ("slow for years, but since the back went nothing comes")
+                    or (
+                        t[1] < a <= last
+                        and s.tokens[a] in _NOW
+                        and s.clause[a] == s.clause[last]
+                        and s.clause[a] != here
+                    )
                 ]
                 if not current:
                     return finding(Outcome.PAST, text(t))
