@@ -81,6 +81,8 @@ _THIRD_PERSON = frozenset({"he", "she", "him", "his", "her", "hers"})
 """Pronouns that may stand for an animal named before them."""
 _SUBJECTS = frozenset({"he", "she", "they"})
 """Pronouns whose "-ing" word after them is the present ("she's burning hot")."""
+_WRITER = frozenset({"i", "we"})
+"""Subjects whose present tense ("I'm a midwife") is the writer's, not another person's."""
 """A sentence opening with one of these is about the last body part named before it."""
 _DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"})
 """Words between a verb and the person it acts on ("carrying my daughter")."""
@@ -1119,7 +1121,9 @@ class SafetyScreen:
             if a not in times
             and b < first
             and not any(b < p < first for p in first_person)
-            and not self._object_of_a_verb(s, a)
+            # a person acted on is not the one with the sign, unless a "who" makes them the
+            # subject again ("I dealt with a gentleman who'd been incontinent")
+            and (not self._object_of_a_verb(s, a) or s.tokens[b + 1 : b + 2] == ["who"])
         ]
         if others and rule.kind != "crisis":
             # Now or history, read in the clauses of the person and of the term: "says he
@@ -1132,11 +1136,15 @@ class SafetyScreen:
                 return finding(Outcome.OTHER_HISTORY, pet_named, True)
             # the sign's own clauses too: "fell in the garden, he can't get up"
             clauses = {s.clause[trigger[0]], *s.clause[first : last + 1]}
+            # the writer's own present is not the person's: "I'm a midwife and spend all day
+            # with women who've lost bladder control"
             now = [
                 a
                 for key in ("current", "present_tense")
                 for a, _ in s.spans.get(key, ())
-                if s.clause[a] in clauses and a not in times
+                if s.clause[a] in clauses
+                and a not in times
+                and not (key == "present_tense" and a > 0 and s.tokens[a - 1] in _WRITER)
             ]
             # "she's burning hot": the "is" lost with the apostrophe leaves "she burning"
             now += [
