@@ -1110,3 +1110,121 @@ def test_urgent_signs_by_class_round_four(
 )
 def test_look_alikes_by_class_round_four_are_no_alarm(screen: SafetyScreen, message: str) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "rule"),
+    [
+        # a leg less reliable by the day, or that stopped doing what it was told
+        ("my right leg is getting less reliable by the day", "severe or worsening leg weakness"),
+        ("on the stairs my left leg just stopped doing what i told it", "a leg that will not obey"),
+        # the other leg doing what the first does
+        (
+            "now the right leg does what the left one does, burning down to the heel",
+            "the other side the same",
+        ),
+        # legs that fold under one
+        ("my legs folded under me in the kitchen this morning", "legs (plural) weak or numb"),
+        # the front of a foot that will not lift
+        ("my right foot has gone lazy, i can't lift the front of it since sunday", "foot drop"),
+        # retention told by the drops that come
+        (
+            "stood in the loo six times today and only a few drops came out",
+            "only a few drops",
+        ),
+        # a bowel urge not told from wind
+        (
+            "since my back went i can't tell whether i need to go or if it's only wind",
+            "an urge to go not told from wind",
+        ),
+        # thinner, with nothing changed
+        (
+            "my face has gone thin and i've not changed a thing, back aches at night",
+            "thinner without trying",
+        ),
+        # nothing coming since before breakfast, standing there
+        ("i've stood there since before breakfast and nothing comes", "nothing coming for hours"),
+        # rising onto the toes told with "couldn't"
+        ("could not get up onto my toes on the left this morning", None),
+        # numbness spreading from the foot into the saddle
+        (
+            "the tingling has spread from my calf up to my groin",
+            "numbness spreading into the saddle area",
+        ),
+        # "she's burning hot": someone else's now, the "is" lost with the apostrophe
+        ("she's burning hot and shaking and her back is agony", None),
+        # an old "for years" does not outweigh a word of now after a "but"
+        (
+            "my prostate's been slow for years, but since the back went nothing comes, "
+            "not a drop in 8 hours",
+            "nothing coming for hours",
+        ),
+        # "it" after a temperature is the temperature
+        ("the doctor said to ring if i got a temperature. it's 38.9 now", None),
+        # someone acted on but named by "who" is the one with the sign
+        ("i was helping my neighbour who can't feel her legs since this morning", None),
+        # retention of urine named, soaked in sweat
+        ("retention of urine since yesterday and my back is agony", "retention named"),
+        ("woke up drenched in sweat again and my back is agony", None),
+        # a person named between a pet and the sign is the one it happens to
+        ("mum was walking the dog when she fell and now she can't get up", None),
+    ],
+)
+def test_urgent_signs_by_class_round_five(
+    screen: SafetyScreen, message: str, rule: str | None
+) -> None:
+    found = screen.assess(message)
+    assert found.outcome == Outcome.URGENT, found
+    if rule is not None:
+        assert found.rule == rule, found
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a hypothetical reaches through a list a leaflet gives
+        "the leaflet says go to a&e if you have numbness in your bottom, trouble peeing, loss of "
+        "control of your bowels or weakness in both legs",
+        # "it's been" a time names no body part
+        "i promised to ring 111 if my legs go numb. it's been a month of pain in my calf",
+        # "she" after a pet is the pet
+        "our spaniel has a bad back and she can't wee on her own, the vet is treating her",
+        # a story on screen
+        "we watched a documentary about a man who lost control of his bladder",
+        "in the show the main character can't feel his legs after a crash",
+        # words of a red flag in another sense
+        "staff retention is my whole job and the stress is in my back",
+        "had a cardiac catheter through my wrist last month, now my sciatica is back",
+        "came out of hot yoga drenched in sweat and shaking, then my piriformis flared",
+        "on trimethoprim for a uti and my sciatica is flaring",
+        "cabin fever after a week stuck at home with sciatica",
+        "i teach, so i can't go to the loo until break, and my back is killing me",
+        # a foot held back by a sprain or by pain
+        "sprained my ankle and can't push off on that foot, the sciatica is on the other side",
+        # a test that found the two sides equal
+        "the physio said the feeling in my legs is the same on both sides",
+        # a sign named as a red flag or a risk, mentioned, listed on a form
+        "my first aid course said losing bladder control is a red flag",
+        "my physio mentioned foot drop, so i check my heels every morning",
+        "the consent form lists bladder problems, numbness and weakness",
+        # sure of the worst after reading, a post about someone else
+        "i'm convinced i have cauda equina after reading forums, it's only leg pain",
+        "after reading a facebook post about a woman whose back pain turned out to be cancer "
+        "i can't sleep",
+        # cases seen at work, a midwife's patients, residents in a home
+        "i see cauda equina cases in my clinic every few months",
+        "i'm a midwife and spend my days with women who have lost bladder control after birth",
+        # a period's ache, a fear of where it ends, a "too" of a feeling
+        "my period makes both my thighs ache",
+        "i'm terrified this will end with me losing control of my bladder",
+        "sciatica in my right leg lately and i'm panicking about that too",
+        # a known bowel condition, panic attacks
+        "crohn's means my bowels have urgency most days, my gastro team knows",
+        "i get panic attacks and my legs turn to jelly during them",
+        # a fall got up from at once, a crash weeks ago whose injury is on the mend
+        "tripped on the step yesterday and landed on my hands, got up straight away and carried on",
+        "i was in a car accident six weeks ago and my neck is getting better",
+    ],
+)
+def test_look_alikes_by_class_round_five_are_no_alarm(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
