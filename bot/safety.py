@@ -121,6 +121,9 @@ WORD_CACHE_SIZE = 16_384
 _YEAR = re.compile(r"^(?:19[5-9]\d|20[01]\d|202[0-4])$")
 """A year long enough ago to be history ("back in 2015")."""
 
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u00b7]|\d{1,2}[.)])\s")
+"""A line that is an item of a list ("- numbness around your bottom", "2) can't pee")."""
+
 _QUOTE = (">", "&gt;")
 """How a reply marks the lines it quotes ("> couldn't feel my legs"): someone else's words."""
 
@@ -217,6 +220,15 @@ def _passed(tokens: Sequence[str]) -> bool:
         if token not in _SPAN_WORDS and not token.isdigit():
             return False
     return False
+
+
+def _asked(findings: list[Finding]) -> list[Finding]:
+    """The findings of an item of a list a hypothetical opened ("go to A&E if you have any of
+    these:", "red flags:"): a sign listed there is talked about, not told."""
+    return [
+        Finding(f.rule, f.words, Outcome.ASKING, ":") if f.outcome == Outcome.URGENT else f
+        for f in findings
+    ]
 
 
 def screen_term(raw: str) -> _Term:
@@ -550,6 +562,8 @@ class SafetyScreen:
         asked: Finding | None = None
         # The sentence before, which "it", "they" or a fragment may lean on.
         before: list[str] = []
+        # Whether the lines now read are the items of a list that a hypothetical opened.
+        listing = False
         known = self._words_of
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
@@ -559,6 +573,8 @@ class SafetyScreen:
             # "My foot. It drags. It slaps.": the foot named stays named; a fragment's reading
             # does not snowball into the next one.
             before = own if len(tokens) > len(own) else tokens
+            item = listing and _BULLET.match(sentence.text) is not None
+            listing = item or (sentence.text.rstrip().endswith(":") and self._talks_about(own))
             if asked is not None and not crisis_only:
                 crisis_only = self._affirm(asked, tokens, findings)
             where: dict[str, set[int]] = defaultdict(set)
@@ -589,6 +605,8 @@ class SafetyScreen:
             assessed = self._assess_sentence(s, where, anchors, len(tokens) - len(own))
             if sentence.text.lstrip().startswith(_QUOTE):
                 assessed = _quoted(assessed)
+            elif item:
+                assessed = _asked(assessed)
             findings.extend(assessed)
             outcomes = {f.outcome for f in assessed}
             if Outcome.CRISIS in outcomes:
@@ -674,6 +692,15 @@ class SafetyScreen:
         while j > 0 and s.tokens[j - 1] in _DETERMINERS:
             j -= 1
         return any(b == j - 1 for _, b in s.spans.get("object_markers", ()))
+
+    def _talks_about(self, tokens: Sequence[str]) -> bool:
+        """Whether a sentence holds a denial or a hypothetical anywhere ("go to A&E if you have
+        any of these", "red flags", "the GP asked about"): a list it opens is talked about."""
+        return any(
+            tuple(tokens[j : j + len(phrase)]) == phrase
+            for j, token in enumerate(tokens)
+            for phrase in self._unsaying.get(token, ())
+        )
 
     def _unsaid(self, tokens: Sequence[str], at: int) -> bool:
         """Whether a denial or a hypothetical ends in the few words before ``at`` ("that's

@@ -1228,3 +1228,26 @@ def test_urgent_signs_by_class_round_five(
 )
 def test_look_alikes_by_class_round_five_are_no_alarm(screen: SafetyScreen, message: str) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "outcome"),
+    [
+        # the items of a list a hypothetical opened are talked about
+        (
+            "The leaflet says go to A&E if you have any of these:\n- numbness around your bottom"
+            "\n- can't pee\n- weakness in both legs\nI have none of them, just a sore hip.",
+            Outcome.ASKING,
+        ),
+        # a list of one's own symptoms, and a sign told after the list ends, are told
+        ("My symptoms:\n- temperature 38.9\n- back pain that wakes me", Outcome.URGENT),
+        (
+            "Red flags to watch for:\n1. numb bum\n2. can't pee\nBut since last night I can't pee.",
+            Outcome.URGENT,
+        ),
+    ],
+)
+def test_a_list_opened_by_a_hypothetical_is_talked_about(
+    screen: SafetyScreen, message: str, outcome: Outcome
+) -> None:
+    assert _outcome(screen, message) == outcome, screen.assess(message)
