@@ -1251,3 +1251,27 @@ def test_a_list_opened_by_a_hypothetical_is_talked_about(
     screen: SafetyScreen, message: str, outcome: Outcome
 ) -> None:
     assert _outcome(screen, message) == outcome, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "outcome"),
+    [
+        # feeling that came back in full, a crash a month ago: over
+        (
+            "After my second baby I had some numbness down there for a few weeks but it came "
+            "back fully. Now I have sciatica.",
+            Outcome.PAST,
+        ),
+        ("I crashed my bike in a race a month ago and got patched up, sciatica is back", None),
+        # the numbness coming back is a sign again; nothing that will come is retention
+        (
+            "the numbness down there came back this morning and i can't feel the toilet paper",
+            Outcome.URGENT,
+        ),
+        ("stood at the toilet since lunchtime and nothing will come", Outcome.URGENT),
+    ],
+)
+def test_feeling_come_back_in_full_is_over_and_nothing_that_will_come_is_not(
+    screen: SafetyScreen, message: str, outcome: Outcome | None
+) -> None:
+    assert _outcome(screen, message) == outcome, screen.assess(message)
