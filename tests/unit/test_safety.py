@@ -1205,7 +1205,7 @@ def test_urgent_signs_by_class_round_five(
         "the physio said the feeling in my legs is the same on both sides",
         # a sign named as a red flag or a risk, mentioned, listed on a form
         "my first aid course said losing bladder control is a red flag",
-        "my physio mentioned foot drop, so i check my heels every morning",
+        "my physio mentioned foot drop as something to watch, so i check my heels daily",
         "the consent form lists bladder problems, numbness and weakness",
         # sure of the worst after reading, a post about someone else
         "i'm convinced i have cauda equina after reading forums, it's only leg pain",
