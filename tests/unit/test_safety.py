@@ -1275,3 +1275,22 @@ def test_feeling_come_back_in_full_is_over_and_nothing_that_will_come_is_not(
     screen: SafetyScreen, message: str, outcome: Outcome | None
 ) -> None:
     assert _outcome(screen, message) == outcome, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # getting better or carrying on before a new sign does not make it over
+        "my back was getting better and now i can't pee",
+        "i carried on and now my legs are weak",
+        # an episode of a sign is the sign; watching the telly is no story on screen
+        "i had an episode of incontinence yesterday and my back is agony",
+        "i was watching something on the telly and my legs went numb",
+        # a physio's mention of the writer's own sign
+        "my physio mentioned my left foot is slapping when i walk and wants an mri",
+    ],
+)
+def test_narrative_words_near_a_new_sign_leave_it_urgent(
+    screen: SafetyScreen, message: str
+) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
