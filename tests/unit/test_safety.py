@@ -1294,3 +1294,17 @@ def test_narrative_words_near_a_new_sign_leave_it_urgent(
     screen: SafetyScreen, message: str
 ) -> None:
     assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a leaflet read, and a question whether the writer's own sign is one to watch
+        "i read the leaflet for my tablets and then noticed my bum is numb",
+        "my foot is dragging, is that something to watch out for?",
+    ],
+)
+def test_a_leaflet_read_or_a_sign_asked_about_is_still_told(
+    screen: SafetyScreen, message: str
+) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
