@@ -1126,7 +1126,10 @@ def test_look_alikes_by_class_round_four_are_no_alarm(screen: SafetyScreen, mess
         # legs that fold under one
         ("my legs folded under me in the kitchen this morning", "legs (plural) weak or numb"),
         # the front of a foot that will not lift
-        ("my right foot has gone lazy, i can't lift the front of it since sunday", "foot drop"),
+        (
+            "my right foot has gone lazy, i can't lift the front of it since sunday",
+            "the front of the foot will not lift",
+        ),
         # retention told by the drops that come
         (
             "stood in the loo six times today and only a few drops came out",
@@ -1308,3 +1311,20 @@ def test_a_leaflet_read_or_a_sign_asked_about_is_still_told(
     screen: SafetyScreen, message: str
 ) -> None:
     assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # drops of oil, hair gone thin, nothing that came of a wait, a car, the front of a sofa
+        "i tried a few drops of cbd oil under my tongue for the sciatica",
+        "my hair has gone thin, loads of stress this year, and my back hurts",
+        "i stood there for hours at the bus stop and nothing came of it, my back is sore",
+        "my car is unreliable and my leg is getting worse with all the walking",
+        "i dragged the sofa and the front of it broke, now my foot hurts",
+    ],
+)
+def test_round_five_words_in_their_everyday_sense_are_no_alarm(
+    screen: SafetyScreen, message: str
+) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
