@@ -77,13 +77,13 @@ before."""
 BRIDGE_WORDS = 16
 """Most words of the sentence before that a fragment is read with."""
 _PRONOUNS = frozenset({"it", "they", "them"})
+"""A sentence opening with one of these is about the last body part named before it."""
 _THIRD_PERSON = frozenset({"he", "she", "him", "his", "her", "hers"})
 """Pronouns that may stand for an animal named before them."""
 _SUBJECTS = frozenset({"he", "she", "they"})
 """Pronouns whose "-ing" word after them is the present ("she's burning hot")."""
 _WRITER = frozenset({"i", "we"})
 """Subjects whose present tense ("I'm a midwife") is the writer's, not another person's."""
-"""A sentence opening with one of these is about the last body part named before it."""
 _DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"})
 """Words between a verb and the person it acts on ("carrying my daughter")."""
 _DEGREE = frozenset({"so", "that", "too", "such"})
