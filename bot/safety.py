@@ -82,6 +82,8 @@ _THIRD_PERSON = frozenset({"he", "she", "him", "his", "her", "hers"})
 """Pronouns that may stand for an animal named before them."""
 _SUBJECTS = frozenset({"he", "she", "they"})
 """Pronouns whose "-ing" word after them is the present ("she's burning hot")."""
+_NOT_VERBS = frozenset({"nothing", "something", "anything", "everything", "during", "thing"})
+"""Words ending in "-ing" that are no present of a verb."""
 _WRITER = frozenset({"i", "we"})
 """Subjects whose present tense ("I'm a midwife") is the writer's, not another person's."""
 _DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"})
@@ -1179,6 +1181,7 @@ class SafetyScreen:
                 for a in range(1, len(s.tokens))
                 if s.tokens[a - 1] in _SUBJECTS
                 and s.tokens[a].endswith("ing")
+                and s.tokens[a] not in _NOT_VERBS
                 and s.clause[a] in clauses
                 and a not in times
             ]
