@@ -1322,6 +1322,8 @@ def test_a_leaflet_read_or_a_sign_asked_about_is_still_told(
         "i stood there for hours at the bus stop and nothing came of it, my back is sore",
         "my car is unreliable and my leg is getting worse with all the walking",
         "i dragged the sofa and the front of it broke, now my foot hurts",
+        # chills of feeling
+        "i got chills watching the video of the surgery, anyway my question is about stretching",
     ],
 )
 def test_round_five_words_in_their_everyday_sense_are_no_alarm(
