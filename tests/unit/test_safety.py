@@ -1330,3 +1330,20 @@ def test_round_five_words_in_their_everyday_sense_are_no_alarm(
     screen: SafetyScreen, message: str
 ) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # not knowing whether one has finished is no feeling of the bladder
+        ("since yesterday i've no idea whether i've finished weeing, i just stop and hope", True),
+        # numbness spreading, told with "spread" and where it went
+        ("now the numb patch has spread right round to my inner thigh and my bits", True),
+        # a bottom numb from long drives is the drive's
+        ("the pain has spread to my bum, and my bum goes numb on long drives", False),
+    ],
+)
+def test_finishing_unknown_and_numbness_spread_round(
+    screen: SafetyScreen, message: str, urgent: bool
+) -> None:
+    assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)
