@@ -1016,14 +1016,13 @@ class SafetyScreen:
         named ("mum was walking the dog when she fell")."""
         if s.tokens[at] not in _THIRD_PERSON:
             return None
-        people = {a for a, _ in s.spans.get("experiencers", ())}
-        pet = None
+        people = {a for key in ("experiencers", "third_person") for a, _ in s.spans.get(key, ())}
         for a in range(at):
             if a in people:
-                return None
+                return None  # a person was named first: "she rang ... to feed the cat"
             if s.tokens[a] in _ANIMALS and s.tokens[a + 1] not in _SCANS:
-                pet = s.tokens[a]
-        return pet
+                return s.tokens[a]
+        return None
 
     def _turns_to_writer(self, s: _Sentence, last: int, symptom: set[int]) -> bool:
         """Whether, after someone else's illness at ``..last``, the sentence goes on about the

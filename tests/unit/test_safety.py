@@ -1347,3 +1347,31 @@ def test_finishing_unknown_and_numbness_spread_round(
     screen: SafetyScreen, message: str, urgent: bool
 ) -> None:
     assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # a foot that will not pull up, a foot that cannot push down
+        (
+            "the clutch is a nightmare because my left foot won't pull up and catches the pedal",
+            True,
+        ),
+        ("i can't push my foot down on the accelerator any more since the weekend", True),
+        # a leg giving way again and again
+        ("last night my left leg gave way three times going up to bed", True),
+        # a person named before the pet: "she" is the person
+        (
+            "mum rang to say her back went when she bent to feed the cat and now her legs "
+            "have gone to jelly",
+            True,
+        ),
+        # the pet named first: "she" is the pet; the gym twice is no giving way
+        ("our dog hurt her leg and now she can't walk, the vet is seeing her tomorrow", False),
+        ("i've been to the gym twice this week and my leg feels weak after squats", False),
+    ],
+)
+def test_a_foot_that_will_not_pull_up_a_leg_giving_way_again_and_who_she_is(
+    screen: SafetyScreen, message: str, urgent: bool
+) -> None:
+    assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)
