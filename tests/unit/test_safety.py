@@ -1375,3 +1375,24 @@ def test_a_foot_that_will_not_pull_up_a_leg_giving_way_again_and_who_she_is(
     screen: SafetyScreen, message: str, urgent: bool
 ) -> None:
     assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # a leg that was not there, a seat not there, weight lost while not trying
+        ("went to stand up and my left leg just wasn't there, i went straight down", True),
+        ("when i sit on the toilet it feels like the seat isn't there since tuesday", True),
+        (
+            "i've lost a stone and a half since christmas and i'm not trying, my appetite is fine",
+            True,
+        ),
+        # a leg of lamb; keys lost while not trying to be dramatic
+        ("i went to the shop but the leg of lamb just wasn't there", False),
+        ("i lost my keys and i'm not trying to be dramatic but my sciatica is bad", False),
+    ],
+)
+def test_a_leg_or_a_seat_not_there_and_weight_lost_untried(
+    screen: SafetyScreen, message: str, urgent: bool
+) -> None:
+    assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)
