@@ -1396,3 +1396,17 @@ def test_a_leg_or_a_seat_not_there_and_weight_lost_untried(
     screen: SafetyScreen, message: str, urgent: bool
 ) -> None:
     assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a star sign; a child's temperature that tonsillitis explains
+        "i'm a cancer so apparently i worry too much, lol. sciatica on my left side",
+        "my son has tonsillitis with a high temperature and i've been up with him all night",
+    ],
+)
+def test_a_star_sign_and_a_temperature_with_its_cause_are_no_alarm(
+    screen: SafetyScreen, message: str
+) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
