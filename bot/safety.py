@@ -78,6 +78,8 @@ BRIDGE_WORDS = 16
 """Most words of the sentence before that a fragment is read with."""
 _PRONOUNS = frozenset({"it", "they", "them"})
 """A sentence opening with one of these is about the last body part named before it."""
+_BOTH_OF = frozenset({"mine", "them", "those", "these"})
+"""After "both of" opening a sentence, the last body part named before it ("Both of mine")."""
 _THIRD_PERSON = frozenset({"he", "she", "him", "his", "her", "hers"})
 """Pronouns that may stand for an animal named before them."""
 _SUBJECTS = frozenset({"he", "she", "they"})
@@ -564,6 +566,7 @@ class SafetyScreen:
         asked: Finding | None = None
         # The sentence before, which "it", "they" or a fragment may lean on.
         before: list[str] = []
+        before_asked = False  # whether that sentence was a question
         # Whether the lines now read are the items of a list that a hypothetical opened.
         listing = False
         known = self._words_of
@@ -571,10 +574,11 @@ class SafetyScreen:
             known.clear()
         for sentence in sentences(message) if split is None else split:
             own = self._tokens(sentence)
-            tokens = self._resolved(self._bridged(before, own))
+            tokens = self._resolved(self._bridged(before, own, before_asked))
             # "My foot. It drags. It slaps.": the foot named stays named; a fragment's reading
             # does not snowball into the next one.
             before = own if len(tokens) > len(own) else tokens
+            before_asked = sentence.question
             item = listing and _BULLET.match(sentence.text) is not None
             listing = item or (sentence.text.rstrip().endswith(":") and self._talks_about(own))
             if asked is not None and not crisis_only:
@@ -652,7 +656,7 @@ class SafetyScreen:
                     return True
         return False
 
-    def _bridged(self, before: list[str], tokens: list[str]) -> list[str]:
+    def _bridged(self, before: list[str], tokens: list[str], asked: bool = False) -> list[str]:
         """A sentence read with the one before it when it cannot stand alone: "My left foot.
         It slaps the ground." reads "foot slaps the ground"; "It's my foot. Won't lift." reads
         "it my foot cannot lift"."""
@@ -661,6 +665,14 @@ class SafetyScreen:
         if tokens[0] in _PRONOUNS and _DEGREE.isdisjoint(tokens[1:3]) and not _passed(tokens):
             named = next((w for w in reversed(before) if w in self._antecedents), None)
             return tokens if named is None else [named, *tokens[1:]]
+        if tuple(tokens[:2]) == ("both", "of") and tokens[2:3] and tokens[2] in _BOTH_OF:
+            # "Do your legs feel like treacle? Both of mine since Sunday": both legs, read
+            # with the sentence before unless it asked ("My legs ache after the gym. Both of
+            # them.")
+            named = next((w for w in reversed(before) if w in self._antecedents), None)
+            if named is not None:
+                told = [] if asked else before[-BRIDGE_WORDS:]
+                return [*told, "both", named, *tokens[3:]]
         if len(tokens) - tokens.count(_BOUNDARY) <= FRAGMENT_WORDS and any(
             self._words_of.get(t) or self._screen_words(t) for t in tokens
         ):  # a fragment with a word of a red flag in it

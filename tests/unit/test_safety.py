@@ -1410,3 +1410,30 @@ def test_a_star_sign_and_a_temperature_with_its_cause_are_no_alarm(
     screen: SafetyScreen, message: str
 ) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # "both of mine" after a question about legs or feet is both of the writer's
+        (
+            "anyone else's sciatica make their legs feel like treacle? Both of mine since "
+            "sunday, getting worse each day",
+            True,
+        ),
+        (
+            "is it normal for your feet to go numb? both of mine have been numb since yesterday",
+            True,
+        ),
+        # read with the sentence before, whose circumstances still count
+        ("my legs ache after the gym. both of them, every time.", False),
+        ("i have two kids. both of them have colds and my back aches.", False),
+        # a foot not got off the ground
+        ("this morning he couldn't get his left foot off the ground to get into the car", True),
+        ("i can't get my foot off the floor because it hurts too much", False),
+    ],
+)
+def test_both_of_mine_and_a_foot_not_got_off_the_ground(
+    screen: SafetyScreen, message: str, urgent: bool
+) -> None:
+    assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)
