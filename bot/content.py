@@ -447,6 +447,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "antecedents",
     "object_markers",
     "known_conditions",
+    "hypothetical_after",
 )
 """Trigger lists of the safety screen's context rules (``context:`` in an intent file)."""
 

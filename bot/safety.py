@@ -78,10 +78,33 @@ BRIDGE_WORDS = 16
 """Most words of the sentence before that a fragment is read with."""
 _PRONOUNS = frozenset({"it", "they", "them"})
 """A sentence opening with one of these is about the last body part named before it."""
+_BOTH_OF = frozenset({"mine", "them", "those", "these"})
+"""After "both of" opening a sentence, the last body part named before it ("Both of mine")."""
+_THIRD_PERSON = frozenset({"he", "she", "him", "his", "her", "hers"})
+"""Pronouns that may stand for an animal named before them."""
+_SUBJECTS = frozenset({"he", "she", "they"})
+"""Pronouns whose "-ing" word after them is the present ("she's burning hot")."""
+_NOT_VERBS = frozenset({"nothing", "something", "anything", "everything", "during", "thing"})
+"""Words ending in "-ing" that are no present of a verb."""
+_WRITER = frozenset({"i", "we"})
+"""Subjects whose present tense ("I'm a midwife") is the writer's, not another person's."""
 _DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"})
 """Words between a verb and the person it acts on ("carrying my daughter")."""
 _DEGREE = frozenset({"so", "that", "too", "such"})
 """After the pronoun, these make it the "it" of "it was that bad", about nothing named."""
+_SPAN_WORDS = frozenset(
+    """
+    a an the about nearly almost over like just only past last few couple of two three four
+    five six seven eight nine ten several many
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+"""Words of an amount of time between "it's been" and its unit ("it's been a couple of")."""
+_TIME_UNITS = frozenset(
+    """
+    hour hours day days week weeks month months year years fortnight while ages forever
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+"""Units of time: "it's been two weeks of pain" is the time gone by, not a body part."""
 _OBJECTS = frozenset({"him", "them"})
 """Pronouns that are what is acted on, never the one who tells of a sign."""
 _MOVING = frozenset({"lift", "raise", "move", "pick", "flex", "bend", "straighten", "point"})
@@ -101,6 +124,9 @@ WORD_CACHE_SIZE = 16_384
 
 _YEAR = re.compile(r"^(?:19[5-9]\d|20[01]\d|202[0-4])$")
 """A year long enough ago to be history ("back in 2015")."""
+
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u00b7]|\d{1,2}[.)])\s")
+"""A line that is an item of a list ("- numbness around your bottom", "2) can't pee")."""
 
 _QUOTE = (">", "&gt;")
 """How a reply marks the lines it quotes ("> couldn't feel my legs"): someone else's words."""
@@ -185,6 +211,28 @@ def _quoted(findings: list[Finding]) -> list[Finding]:
 # --- terms ------------------------------------------------------------------------------
 
 _Term = tuple[str, ...]
+
+
+def _passed(tokens: Sequence[str]) -> bool:
+    """Whether a sentence opening "it's been" goes on with an amount of time ("It's been two
+    weeks of pain", "it's been a while"): the "it" is the time gone by, no body part."""
+    if "been" not in tokens[1:3]:
+        return False
+    for token in tokens[tokens.index("been") + 1 :][:5]:
+        if token in _TIME_UNITS:
+            return True
+        if token not in _SPAN_WORDS and not token.isdigit():
+            return False
+    return False
+
+
+def _asked(findings: list[Finding]) -> list[Finding]:
+    """The findings of an item of a list a hypothetical opened ("go to A&E if you have any of
+    these:", "red flags:"): a sign listed there is talked about, not told."""
+    return [
+        Finding(f.rule, f.words, Outcome.ASKING, ":") if f.outcome == Outcome.URGENT else f
+        for f in findings
+    ]
 
 
 def screen_term(raw: str) -> _Term:
@@ -518,15 +566,21 @@ class SafetyScreen:
         asked: Finding | None = None
         # The sentence before, which "it", "they" or a fragment may lean on.
         before: list[str] = []
+        before_asked = False  # whether that sentence was a question
+        # Whether the lines now read are the items of a list that a hypothetical opened.
+        listing = False
         known = self._words_of
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
         for sentence in sentences(message) if split is None else split:
             own = self._tokens(sentence)
-            tokens = self._resolved(self._bridged(before, own))
+            tokens = self._resolved(self._bridged(before, own, before_asked))
             # "My foot. It drags. It slaps.": the foot named stays named; a fragment's reading
             # does not snowball into the next one.
             before = own if len(tokens) > len(own) else tokens
+            before_asked = sentence.question
+            item = listing and _BULLET.match(sentence.text) is not None
+            listing = item or (sentence.text.rstrip().endswith(":") and self._talks_about(own))
             if asked is not None and not crisis_only:
                 crisis_only = self._affirm(asked, tokens, findings)
             where: dict[str, set[int]] = defaultdict(set)
@@ -557,6 +611,8 @@ class SafetyScreen:
             assessed = self._assess_sentence(s, where, anchors, len(tokens) - len(own))
             if sentence.text.lstrip().startswith(_QUOTE):
                 assessed = _quoted(assessed)
+            elif item:
+                assessed = _asked(assessed)
             findings.extend(assessed)
             outcomes = {f.outcome for f in assessed}
             if Outcome.CRISIS in outcomes:
@@ -600,15 +656,23 @@ class SafetyScreen:
                     return True
         return False
 
-    def _bridged(self, before: list[str], tokens: list[str]) -> list[str]:
+    def _bridged(self, before: list[str], tokens: list[str], asked: bool = False) -> list[str]:
         """A sentence read with the one before it when it cannot stand alone: "My left foot.
         It slaps the ground." reads "foot slaps the ground"; "It's my foot. Won't lift." reads
         "it my foot cannot lift"."""
         if not before or not tokens:
             return tokens
-        if tokens[0] in _PRONOUNS and _DEGREE.isdisjoint(tokens[1:3]):
+        if tokens[0] in _PRONOUNS and _DEGREE.isdisjoint(tokens[1:3]) and not _passed(tokens):
             named = next((w for w in reversed(before) if w in self._antecedents), None)
             return tokens if named is None else [named, *tokens[1:]]
+        if tuple(tokens[:2]) == ("both", "of") and tokens[2:3] and tokens[2] in _BOTH_OF:
+            # "Do your legs feel like treacle? Both of mine since Sunday": both legs, read
+            # with the sentence before unless it asked ("My legs ache after the gym. Both of
+            # them.")
+            named = next((w for w in reversed(before) if w in self._antecedents), None)
+            if named is not None:
+                told = [] if asked else before[-BRIDGE_WORDS:]
+                return [*told, "both", named, *tokens[3:]]
         if len(tokens) - tokens.count(_BOUNDARY) <= FRAGMENT_WORDS and any(
             self._words_of.get(t) or self._screen_words(t) for t in tokens
         ):  # a fragment with a word of a red flag in it
@@ -642,6 +706,15 @@ class SafetyScreen:
         while j > 0 and s.tokens[j - 1] in _DETERMINERS:
             j -= 1
         return any(b == j - 1 for _, b in s.spans.get("object_markers", ()))
+
+    def _talks_about(self, tokens: Sequence[str]) -> bool:
+        """Whether a sentence holds a denial or a hypothetical anywhere ("go to A&E if you have
+        any of these", "red flags", "the GP asked about"): a list it opens is talked about."""
+        return any(
+            tuple(tokens[j : j + len(phrase)]) == phrase
+            for j, token in enumerate(tokens)
+            for phrase in self._unsaying.get(token, ())
+        )
 
     def _unsaid(self, tokens: Sequence[str], at: int) -> bool:
         """Whether a denial or a hypothetical ends in the few words before ``at`` ("that's
@@ -947,6 +1020,22 @@ class SafetyScreen:
             and (a > first or not any(b < end < first for end in ends))
         ]
 
+    @staticmethod
+    def _pet_before(s: _Sentence, at: int) -> str | None:
+        """The animal a "he" or "she" at ``at`` stands for: one named before it in the
+        sentence with no person named ("our old Labrador has lost the feeling in his back
+        legs and now he's wetting his bed"); None when the word is no pronoun or a person was
+        named ("mum was walking the dog when she fell")."""
+        if s.tokens[at] not in _THIRD_PERSON:
+            return None
+        people = {a for key in ("experiencers", "third_person") for a, _ in s.spans.get(key, ())}
+        for a in range(at):
+            if a in people:
+                return None  # a person was named first: "she rang ... to feed the cat"
+            if s.tokens[a] in _ANIMALS and s.tokens[a + 1] not in _SCANS:
+                return s.tokens[a]
+        return None
+
     def _turns_to_writer(self, s: _Sentence, last: int, symptom: set[int]) -> bool:
         """Whether, after someone else's illness at ``..last``, the sentence goes on about the
         writer and not about that person again: "my dad has cancer and I've been doing the
@@ -1005,7 +1094,17 @@ class SafetyScreen:
             for a, b in self._triggers(s, "hypothetical", symptom):
                 reaches = not any(b < end < first for end in ends)
                 told = since and any(b < p < first for p, _ in s.spans.get("first_person", ()))
-                if b < first and first - b <= HYPOTHETICAL_SCOPE and reaches and not told:
+                # near, or further on in a list the trigger opens ("go to A&E if you have
+                # numbness ..., difficulty peeing, loss of control of your bladder")
+                near = b < first and (
+                    first - b <= HYPOTHETICAL_SCOPE or self._listed(s.tokens, b + 1, first)
+                )
+                if near and reaches and not told:
+                    return finding(Outcome.ASKING, text((a, b)))
+            # a sign named as a red flag or a risk just after it ("not being able to feel
+            # when you wipe is a red flag"): a sign talked about, not told
+            for a, b in self._triggers(s, "hypothetical_after", symptom):
+                if last < a and a - last <= POST_NEGATION_SCOPE and s.clause[a] == here:
                     return finding(Outcome.ASKING, text((a, b)))
         first_person = [a for a, _ in self._triggers(s, "first_person", symptom)]
         if s.question and rule.kind != "crisis":
@@ -1035,9 +1134,14 @@ class SafetyScreen:
                 None,
             )
             writer = {a for a, _ in s.spans.get("first_person", ())}
+            # a person named between is the one it happens to: "walking the dog when she fell"
+            people = [
+                a for key in ("experiencers", "third_person") for a, _ in s.spans.get(key, ())
+            ]
             if (
                 pet is not None
                 and not any(pet < p <= last for p in writer)
+                and not any(pet < p < first for p in people)
                 and not self._object_of_a_verb(s, pet)  # "i tripped over the dog"
             ):
                 return finding(Outcome.OTHER_HISTORY, s.tokens[pet], True)
@@ -1057,19 +1161,40 @@ class SafetyScreen:
             if a not in times
             and b < first
             and not any(b < p < first for p in first_person)
-            and not self._object_of_a_verb(s, a)
+            # a person acted on is not the one with the sign, unless a "who" makes them the
+            # subject again ("I dealt with a gentleman who'd been incontinent")
+            and (not self._object_of_a_verb(s, a) or s.tokens[b + 1 : b + 2] == ["who"])
         ]
         if others and rule.kind != "crisis":
             # Now or history, read in the clauses of the person and of the term: "says he
             # can't feel his legs" is now; "had cancer", "fully fine now" are history.
             trigger = others[-1]
+            # "our dachshund has IVDD and last month she couldn't wee": "she" is the pet
+            # named before her, when no person was
+            pet_named = self._pet_before(s, trigger[0])
+            if pet_named is not None:
+                return finding(Outcome.OTHER_HISTORY, pet_named, True)
             # the sign's own clauses too: "fell in the garden, he can't get up"
             clauses = {s.clause[trigger[0]], *s.clause[first : last + 1]}
+            # the writer's own present is not the person's: "I'm a midwife and spend all day
+            # with women who've lost bladder control"
             now = [
                 a
                 for key in ("current", "present_tense")
                 for a, _ in s.spans.get(key, ())
-                if s.clause[a] in clauses and a not in times
+                if s.clause[a] in clauses
+                and a not in times
+                and not (key == "present_tense" and a > 0 and s.tokens[a - 1] in _WRITER)
+            ]
+            # "she's burning hot": the "is" lost with the apostrophe leaves "she burning"
+            now += [
+                a
+                for a in range(1, len(s.tokens))
+                if s.tokens[a - 1] in _SUBJECTS
+                and s.tokens[a].endswith("ing")
+                and s.tokens[a] not in _NOT_VERBS
+                and s.clause[a] in clauses
+                and a not in times
             ]
             recent = [
                 a
@@ -1110,6 +1235,14 @@ class SafetyScreen:
                     for a, _ in self._triggers(s, "current", symptom)
                     if (s.clause[a] == here and abs(a - first) < distance)
                     or (t[1] < a < first and s.tokens[a] in _NOW)
+                    # a sign told across clauses: a word of now after a "but" in its last
+                    # clause ("slow for years, but since the back went nothing comes")
+                    or (
+                        t[1] < a <= last
+                        and s.tokens[a] in _NOW
+                        and s.clause[a] == s.clause[last]
+                        and s.clause[a] != here
+                    )
                 ]
                 if not current:
                     return finding(Outcome.PAST, text(t))

@@ -1110,3 +1110,330 @@ def test_urgent_signs_by_class_round_four(
 )
 def test_look_alikes_by_class_round_four_are_no_alarm(screen: SafetyScreen, message: str) -> None:
     assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "rule"),
+    [
+        # a leg less reliable by the day, or that stopped doing what it was told
+        ("my right leg is getting less reliable by the day", "severe or worsening leg weakness"),
+        ("on the stairs my left leg just stopped doing what i told it", "a leg that will not obey"),
+        # the other leg doing what the first does
+        (
+            "now the right leg does what the left one does, burning down to the heel",
+            "the other side the same",
+        ),
+        # legs that fold under one
+        ("my legs folded under me in the kitchen this morning", "legs (plural) weak or numb"),
+        # the front of a foot that will not lift
+        (
+            "my right foot has gone lazy, i can't lift the front of it since sunday",
+            "the front of the foot will not lift",
+        ),
+        # retention told by the drops that come
+        (
+            "stood in the loo six times today and only a few drops came out",
+            "only a few drops",
+        ),
+        # a bowel urge not told from wind
+        (
+            "since my back went i can't tell whether i need to go or if it's only wind",
+            "an urge to go not told from wind",
+        ),
+        # thinner, with nothing changed
+        (
+            "my face has gone thin and i've not changed a thing, back aches at night",
+            "thinner without trying",
+        ),
+        # nothing coming since before breakfast, standing there
+        ("i've stood there since before breakfast and nothing comes", "nothing coming for hours"),
+        # rising onto the toes told with "couldn't"
+        ("could not get up onto my toes on the left this morning", None),
+        # numbness spreading from the foot into the saddle
+        (
+            "the tingling has spread from my calf up to my groin",
+            "numbness spreading into the saddle area",
+        ),
+        # "she's burning hot": someone else's now, the "is" lost with the apostrophe
+        ("she's burning hot and shaking and her back is agony", None),
+        # an old "for years" does not outweigh a word of now after a "but"
+        (
+            "my prostate's been slow for years, but since the back went nothing comes, "
+            "not a drop in 8 hours",
+            "nothing coming for hours",
+        ),
+        # "it" after a temperature is the temperature
+        ("the doctor said to ring if i got a temperature. it's 38.9 now", None),
+        # someone acted on but named by "who" is the one with the sign
+        ("i was helping my neighbour who can't feel her legs since this morning", None),
+        # retention of urine named, soaked in sweat
+        ("retention of urine since yesterday and my back is agony", "retention named"),
+        ("woke up drenched in sweat again and my back is agony", None),
+        # a person named between a pet and the sign is the one it happens to
+        ("mum was walking the dog when she fell and now she can't get up", None),
+    ],
+)
+def test_urgent_signs_by_class_round_five(
+    screen: SafetyScreen, message: str, rule: str | None
+) -> None:
+    found = screen.assess(message)
+    assert found.outcome == Outcome.URGENT, found
+    if rule is not None:
+        assert found.rule == rule, found
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a hypothetical reaches through a list a leaflet gives
+        "the leaflet says go to a&e if you have numbness in your bottom, trouble peeing, loss of "
+        "control of your bowels or weakness in both legs",
+        # "it's been" a time names no body part
+        "i promised to ring 111 if my legs go numb. it's been a month of pain in my calf",
+        # "she" after a pet is the pet
+        "our spaniel has a bad back and she can't wee on her own, the vet is treating her",
+        # a story on screen
+        "we watched a documentary about a man who lost control of his bladder",
+        "in the show the main character can't feel his legs after a crash",
+        # words of a red flag in another sense
+        "staff retention is my whole job and the stress is in my back",
+        "had a cardiac catheter through my wrist last month, now my sciatica is back",
+        "came out of hot yoga drenched in sweat and shaking, then my piriformis flared",
+        "on trimethoprim for a uti and my sciatica is flaring",
+        "cabin fever after a week stuck at home with sciatica",
+        "i teach, so i can't go to the loo until break, and my back is killing me",
+        # a foot held back by a sprain or by pain
+        "sprained my ankle and can't push off on that foot, the sciatica is on the other side",
+        # a test that found the two sides equal
+        "the physio said the feeling in my legs is the same on both sides",
+        # a sign named as a red flag or a risk, mentioned, listed on a form
+        "my first aid course said losing bladder control is a red flag",
+        "my physio mentioned foot drop as something to watch, so i check my heels daily",
+        "the consent form lists bladder problems, numbness and weakness",
+        # sure of the worst after reading, a post about someone else
+        "i'm convinced i have cauda equina after reading forums, it's only leg pain",
+        "after reading a facebook post about a woman whose back pain turned out to be cancer "
+        "i can't sleep",
+        # cases seen at work, a midwife's patients, residents in a home
+        "i see cauda equina cases in my clinic every few months",
+        "i'm a midwife and spend my days with women who have lost bladder control after birth",
+        # a period's ache, a fear of where it ends, a "too" of a feeling
+        "my period makes both my thighs ache",
+        "i'm terrified this will end with me losing control of my bladder",
+        "sciatica in my right leg lately and i'm panicking about that too",
+        # a known bowel condition, panic attacks
+        "crohn's means my bowels have urgency most days, my gastro team knows",
+        "i get panic attacks and my legs turn to jelly during them",
+        # a fall got up from at once, a crash weeks ago whose injury is on the mend
+        "tripped on the step yesterday and landed on my hands, got up straight away and carried on",
+        "i was in a car accident six weeks ago and my neck is getting better",
+    ],
+)
+def test_look_alikes_by_class_round_five_are_no_alarm(screen: SafetyScreen, message: str) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "outcome"),
+    [
+        # the items of a list a hypothetical opened are talked about
+        (
+            "The leaflet says go to A&E if you have any of these:\n- numbness around your bottom"
+            "\n- can't pee\n- weakness in both legs\nI have none of them, just a sore hip.",
+            Outcome.ASKING,
+        ),
+        # a list of one's own symptoms, and a sign told after the list ends, are told
+        ("My symptoms:\n- temperature 38.9\n- back pain that wakes me", Outcome.URGENT),
+        (
+            "Red flags to watch for:\n1. numb bum\n2. can't pee\nBut since last night I can't pee.",
+            Outcome.URGENT,
+        ),
+    ],
+)
+def test_a_list_opened_by_a_hypothetical_is_talked_about(
+    screen: SafetyScreen, message: str, outcome: Outcome
+) -> None:
+    assert _outcome(screen, message) == outcome, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "outcome"),
+    [
+        # feeling that came back in full, a crash a month ago: over
+        (
+            "After my second baby I had some numbness down there for a few weeks but it came "
+            "back fully. Now I have sciatica.",
+            Outcome.PAST,
+        ),
+        ("I crashed my bike in a race a month ago and got patched up, sciatica is back", None),
+        # the numbness coming back is a sign again; nothing that will come is retention
+        (
+            "the numbness down there came back this morning and i can't feel the toilet paper",
+            Outcome.URGENT,
+        ),
+        ("stood at the toilet since lunchtime and nothing will come", Outcome.URGENT),
+    ],
+)
+def test_feeling_come_back_in_full_is_over_and_nothing_that_will_come_is_not(
+    screen: SafetyScreen, message: str, outcome: Outcome | None
+) -> None:
+    assert _outcome(screen, message) == outcome, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # getting better or carrying on before a new sign does not make it over
+        "my back was getting better and now i can't pee",
+        "i carried on and now my legs are weak",
+        # an episode of a sign is the sign; watching the telly is no story on screen
+        "i had an episode of incontinence yesterday and my back is agony",
+        "i was watching something on the telly and my legs went numb",
+        # a physio's mention of the writer's own sign
+        "my physio mentioned my left foot is slapping when i walk and wants an mri",
+    ],
+)
+def test_narrative_words_near_a_new_sign_leave_it_urgent(
+    screen: SafetyScreen, message: str
+) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a leaflet read, and a question whether the writer's own sign is one to watch
+        "i read the leaflet for my tablets and then noticed my bum is numb",
+        "my foot is dragging, is that something to watch out for?",
+    ],
+)
+def test_a_leaflet_read_or_a_sign_asked_about_is_still_told(
+    screen: SafetyScreen, message: str
+) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # drops of oil, hair gone thin, nothing that came of a wait, a car, the front of a sofa
+        "i tried a few drops of cbd oil under my tongue for the sciatica",
+        "my hair has gone thin, loads of stress this year, and my back hurts",
+        "i stood there for hours at the bus stop and nothing came of it, my back is sore",
+        "my car is unreliable and my leg is getting worse with all the walking",
+        "i dragged the sofa and the front of it broke, now my foot hurts",
+        # chills of feeling
+        "i got chills watching the video of the surgery, anyway my question is about stretching",
+    ],
+)
+def test_round_five_words_in_their_everyday_sense_are_no_alarm(
+    screen: SafetyScreen, message: str
+) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # not knowing whether one has finished is no feeling of the bladder
+        ("since yesterday i've no idea whether i've finished weeing, i just stop and hope", True),
+        # numbness spreading, told with "spread" and where it went
+        ("now the numb patch has spread right round to my inner thigh and my bits", True),
+        # a bottom numb from long drives is the drive's
+        ("the pain has spread to my bum, and my bum goes numb on long drives", False),
+    ],
+)
+def test_finishing_unknown_and_numbness_spread_round(
+    screen: SafetyScreen, message: str, urgent: bool
+) -> None:
+    assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # a foot that will not pull up, a foot that cannot push down
+        (
+            "the clutch is a nightmare because my left foot won't pull up and catches the pedal",
+            True,
+        ),
+        ("i can't push my foot down on the accelerator any more since the weekend", True),
+        # a leg giving way again and again
+        ("last night my left leg gave way three times going up to bed", True),
+        # a person named before the pet: "she" is the person
+        (
+            "mum rang to say her back went when she bent to feed the cat and now her legs "
+            "have gone to jelly",
+            True,
+        ),
+        # the pet named first: "she" is the pet; the gym twice is no giving way
+        ("our dog hurt her leg and now she can't walk, the vet is seeing her tomorrow", False),
+        ("i've been to the gym twice this week and my leg feels weak after squats", False),
+    ],
+)
+def test_a_foot_that_will_not_pull_up_a_leg_giving_way_again_and_who_she_is(
+    screen: SafetyScreen, message: str, urgent: bool
+) -> None:
+    assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # a leg that was not there, a seat not there, weight lost while not trying
+        ("went to stand up and my left leg just wasn't there, i went straight down", True),
+        ("when i sit on the toilet it feels like the seat isn't there since tuesday", True),
+        (
+            "i've lost a stone and a half since christmas and i'm not trying, my appetite is fine",
+            True,
+        ),
+        # a leg of lamb; keys lost while not trying to be dramatic
+        ("i went to the shop but the leg of lamb just wasn't there", False),
+        ("i lost my keys and i'm not trying to be dramatic but my sciatica is bad", False),
+    ],
+)
+def test_a_leg_or_a_seat_not_there_and_weight_lost_untried(
+    screen: SafetyScreen, message: str, urgent: bool
+) -> None:
+    assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a star sign; a child's temperature that tonsillitis explains
+        "i'm a cancer so apparently i worry too much, lol. sciatica on my left side",
+        "my son has tonsillitis with a high temperature and i've been up with him all night",
+    ],
+)
+def test_a_star_sign_and_a_temperature_with_its_cause_are_no_alarm(
+    screen: SafetyScreen, message: str
+) -> None:
+    assert _outcome(screen, message) not in (Outcome.URGENT, Outcome.CRISIS), screen.assess(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # "both of mine" after a question about legs or feet is both of the writer's
+        (
+            "anyone else's sciatica make their legs feel like treacle? Both of mine since "
+            "sunday, getting worse each day",
+            True,
+        ),
+        (
+            "is it normal for your feet to go numb? both of mine have been numb since yesterday",
+            True,
+        ),
+        # read with the sentence before, whose circumstances still count
+        ("my legs ache after the gym. both of them, every time.", False),
+        ("i have two kids. both of them have colds and my back aches.", False),
+        # a foot not got off the ground
+        ("this morning he couldn't get his left foot off the ground to get into the car", True),
+        ("i can't get my foot off the floor because it hurts too much", False),
+    ],
+)
+def test_both_of_mine_and_a_foot_not_got_off_the_ground(
+    screen: SafetyScreen, message: str, urgent: bool
+) -> None:
+    assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)

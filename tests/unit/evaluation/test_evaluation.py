@@ -13,7 +13,7 @@ from locations import REPO
 from bot.content import REQUIRED_INTENTS, WHEN_TO_GET_HELP, Content
 from bot.dialogue import Dialogue
 from bot.evaluation.labelled import Graded, Item, Label, Report, evaluate, load_items
-from bot.text import normalise
+from bot.text import normalise, sentences
 
 ROOT = REPO
 QUESTIONS = ROOT / "tests" / "data" / "questions.yml"
@@ -25,6 +25,7 @@ FRESH = ROOT / "tests" / "data" / "fresh_safety.yml"
 BLIND = ROOT / "tests" / "data" / "blind_safety.yml"
 POSTS = ROOT / "tests" / "data" / "posts.yml"
 BLIND2 = ROOT / "tests" / "data" / "blind2_safety.yml"
+BLIND3 = ROOT / "tests" / "data" / "blind3_safety.yml"
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,7 @@ def test_conversation_and_safety_sets_are_as_big_as_promised(content: Content) -
 
 
 @pytest.mark.parametrize(
-    "path", [QUESTIONS, CONVERSATIONS, SAFETY, STORIES, TEXTS, POSTS], ids=lambda p: p.name
+    "path", [QUESTIONS, CONVERSATIONS, SAFETY, STORIES, TEXTS, POSTS, BLIND3], ids=lambda p: p.name
 )
 def test_no_test_message_is_a_training_example(content: Content, path: Path) -> None:
     examples = {normalise(e.text) for i in content.intents.values() for e in i.examples}
@@ -227,7 +228,7 @@ def test_urgent_signs_told_as_stories(stories, part: str) -> None:
 
 TEXT_FLOORS = {
     # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
-    "tuning": (1.0, 1),
+    "tuning": (1.0, 0),
     "held-out": (1.0, 0),
 }
 """Where the texted messages of ``texts_safety.yml`` stand (issue 21): urgent signs and their
@@ -505,7 +506,7 @@ def test_urgent_signs_in_blind_voices(blind, part: str) -> None:
 
 BLIND2_FLOORS = {
     # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
-    "tuning": (48 / 52, 1),
+    "tuning": (50 / 52, 1),
     "held-out": (8 / 8, 4),
 }
 """Where ``blind2_safety.yml`` stands (issue 21, round four): Q&A-site questions, replies
@@ -517,7 +518,9 @@ sight was recall 38/52 and 10 false alarms in 45 on the tuning part, 6/8 and 4 i
 held-out part. The rules added for it are by class, tuned on the tuning parts of all the
 safety files; the held-out figures are those measured at the end, after which its four false
 alarms were read (numbness from a hard seat gone on standing or by the evening, holding it at
-work, an accident at work to a hand): the held-out part is no longer blind."""
+work, an accident at work to a hand): the held-out part is no longer blind. Round five's
+classes (``blind3_safety.yml``) lifted its tuning recall to 50/52 (a word of now after a "but"
+outweighing an earlier "for years"; "it" after a temperature being the temperature)."""
 
 
 @pytest.fixture(scope="module")
@@ -532,3 +535,48 @@ def test_second_blind_set_is_new_voices_half_urgent() -> None:
 @pytest.mark.parametrize("part", sorted(BLIND2_FLOORS))
 def test_urgent_signs_in_second_blind_voices(blind2, part: str) -> None:
     _holds_floors(blind2, BLIND2_FLOORS, part)
+
+
+BLIND3_FLOORS = {
+    # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
+    "tuning": (36 / 36, 1),
+    "held-out": (5 / 10, 5),
+}
+"""Where ``blind3_safety.yml`` stands (issue 21, round five): long public posts (forum, Reddit,
+Facebook group) of three to ten sentences telling a story with dates, treatments and opinions,
+the question at the end; about 40% tell an urgent sign mid-story in everyday, hedged words,
+the rest are look-alikes a keyword reader alarms on (red-flag words in other senses, signs
+ruled out, past episodes, signs in a pet, a patient or a character on screen, fear questions,
+known one-sided weakness, numb hands and faces, bladder talk of pregnancy, prostate or a
+treated UTI, periods, sex, a leaflet's list, a neck or face after an injection). Written and
+committed before any rule changed for it; the first sight was recall 25/36 and 20 false alarms
+in 61 on the tuning part, 5/10 and 6 in 14 on the held-out part. The rules added for it are
+by class, tuned on the tuning parts of all the safety files; the held-out figures are those
+measured at the end (5/10, 5 in 14), after which its misses were read and left as found: a
+relative's legs that "won't carry her" and crawling to the toilet, "between her legs" (the
+region is known only with "my" or "the"), a sign told after "I waited to see what would
+happen", a bowel not opened in five days whose "hasn't" denies the bowel, and fever signs
+after a colon that "haven't been right" denies; its false alarms are an office's cold, a
+"caudal epidural" read as "cauda", a hospital drama's patient, a pregnant leak on laughing,
+and a firefighter who "came off" shift. The held-out part is no longer blind."""
+
+
+@pytest.fixture(scope="module")
+def blind3(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(BLIND3))
+
+
+def test_third_blind_set_is_long_posts_two_fifths_urgent() -> None:
+    items = load_items(BLIND3)
+    assert len(items) >= 120
+    urgent = [item for item in items if item.want == ("urgent",)]
+    calm = [item for item in items if item.want == ("not_urgent",)]
+    assert len(urgent) + len(calm) == len(items)
+    assert 0.35 <= len(urgent) / len(items) <= 0.45
+    assert all(len(item.q) >= 150 and len(sentences(item.q)) >= 3 for item in items)
+    _repeats_none_of(items, (SAFETY, STORIES, TEXTS, FRESH, BLIND, BLIND2))
+
+
+@pytest.mark.parametrize("part", sorted(BLIND3_FLOORS))
+def test_urgent_signs_in_long_posts(blind3, part: str) -> None:
+    _holds_floors(blind3, BLIND3_FLOORS, part)
