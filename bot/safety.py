@@ -457,6 +457,28 @@ class SafetyScreen:
                 by_pair[pair].add(n)
         self._rules_by_word = {w: tuple(sorted(ns)) for w, ns in by_word.items()}
         self._rules_by_pair = {pair: tuple(sorted(ns)) for pair, ns in by_pair.items()}
+        # The first two words of every term of two words or more (of any group or
+        # ``unless``): the only pairs of words a sentence is searched for.
+        seconds: dict[str, set[str]] = defaultdict(set)
+        for rule in self.rules:
+            for _, longer in (*rule.found, rule.found_unless):
+                for first, second in longer:
+                    seconds[first].add(second)
+        self._pair_starts = {first: frozenset(after) for first, after in seconds.items()}
+        # The crisis rules' first groups: their one-word terms, and the first two words of
+        # their longer ones (a sentence holding none of those fires no crisis).
+        crisis_alone: set[str] = set()
+        crisis_pairs: dict[str, set[str]] = defaultdict(set)
+        for rule in self.rules:
+            if rule.kind == "crisis":
+                alone, longer = rule.found[0]
+                crisis_alone.update(alone)
+                for first, second in longer:
+                    crisis_pairs[first].add(second)
+        self._crisis_anchors = (
+            frozenset(crisis_alone),
+            {first: frozenset(after) for first, after in crisis_pairs.items()},
+        )
         words = {
             w
             for rule in self.rules
@@ -514,6 +536,7 @@ class SafetyScreen:
         # The sentence before, which "it", "they" or a fragment may lean on.
         before: list[str] = []
         known = self._words_of
+        starts = self._pair_starts
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
         for sentence in sentences(message) if split is None else split:
@@ -524,9 +547,10 @@ class SafetyScreen:
             before = own if len(tokens) > len(own) else tokens
             if asked is not None and not crisis_only:
                 crisis_only = self._affirm(asked, tokens, findings)
-            # Where each screen word is, and where each two stand one right after the other
-            # (every term of two words or more starts with such a pair): found once for all
-            # the rules.
+            if crisis_only and not self._mentions(tokens, *self._crisis_anchors):
+                continue  # no term of a crisis rule's first group is in it
+            # Where each screen word is, and where two that start a term of two words or more
+            # stand one right after the other: found once for all the rules.
             where: dict[str, set[int]] = defaultdict(set)
             pairs: dict[_Pair, list[int]] = {}
             last: frozenset[str] = frozenset()
@@ -536,12 +560,17 @@ class SafetyScreen:
                     words = self._screen_words(token)
                 for word in words:
                     where[word].add(i)
-                    for first in last:
-                        at = pairs.get((first, word))
-                        if at is None:
-                            pairs[first, word] = [i - 1]
-                        else:
-                            at.append(i - 1)
+                for first in last:
+                    seconds = starts.get(first)
+                    if seconds is None:
+                        continue
+                    for word in words:
+                        if word in seconds:
+                            at = pairs.get((first, word))
+                            if at is None:
+                                pairs[first, word] = [i - 1]
+                            else:
+                                at.append(i - 1)
                 last = words
             candidates = sorted(self._candidates(where, pairs))
             # A rule fires only with a word of each of its groups in the sentence (a bare
@@ -592,6 +621,26 @@ class SafetyScreen:
         for pair in pairs.keys() & by_pair.keys():
             found.update(by_pair[pair])
         return found
+
+    def _mentions(
+        self, tokens: Sequence[str], alone: Set[str], pairs: Mapping[str, Set[str]]
+    ) -> bool:
+        """Whether ``tokens`` hold a screen word of ``alone``, or two screen words one right
+        after the other that ``pairs`` pairs (first word -> the words after it)."""
+        known = self._words_of
+        last: frozenset[str] = frozenset()
+        for token in tokens:
+            words = known.get(token)
+            if words is None:
+                words = self._screen_words(token)
+            if not words.isdisjoint(alone):
+                return True
+            for first in last:
+                seconds = pairs.get(first)
+                if seconds is not None and not seconds.isdisjoint(words):
+                    return True
+            last = words
+        return False
 
     def _affirm(self, asked: Finding, tokens: Sequence[str], findings: list[Finding]) -> bool:
         """Whether ``tokens`` say the writer has the sign asked about ("that's happening to
