@@ -536,7 +536,6 @@ class SafetyScreen:
         # The sentence before, which "it", "they" or a fragment may lean on.
         before: list[str] = []
         known = self._words_of
-        starts = self._pair_starts
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
         for sentence in sentences(message) if split is None else split:
@@ -549,29 +548,7 @@ class SafetyScreen:
                 crisis_only = self._affirm(asked, tokens, findings)
             if crisis_only and not self._mentions(tokens, *self._crisis_anchors):
                 continue  # no term of a crisis rule's first group is in it
-            # Where each screen word is, and where two that start a term of two words or more
-            # stand one right after the other: found once for all the rules.
-            where: dict[str, set[int]] = defaultdict(set)
-            pairs: dict[_Pair, list[int]] = {}
-            last: frozenset[str] = frozenset()
-            for i, token in enumerate(tokens):
-                words = known.get(token)
-                if words is None:
-                    words = self._screen_words(token)
-                for word in words:
-                    where[word].add(i)
-                for first in last:
-                    seconds = starts.get(first)
-                    if seconds is None:
-                        continue
-                    for word in words:
-                        if word in seconds:
-                            at = pairs.get((first, word))
-                            if at is None:
-                                pairs[first, word] = [i - 1]
-                            else:
-                                at.append(i - 1)
-                last = words
+            where, pairs = self._places(tokens)
             candidates = sorted(self._candidates(where, pairs))
             # A rule fires only with a word of each of its groups in the sentence (a bare
             # mention, which counts when denied, needs its first group alone), and none of
@@ -605,6 +582,33 @@ class SafetyScreen:
             return Assessment(None)
         outcome = min((f.outcome for f in findings), key=_SEVERITY.index)
         return Assessment(outcome, tuple(findings))
+
+    def _places(self, tokens: Sequence[str]) -> tuple[dict[str, set[int]], dict[_Pair, list[int]]]:
+        """Where each screen word of a sentence is, and where two that start a term of two
+        words or more stand one right after the other: found once for all the rules."""
+        known, starts = self._words_of, self._pair_starts
+        where: dict[str, set[int]] = defaultdict(set)
+        pairs: dict[_Pair, list[int]] = {}
+        last: frozenset[str] = frozenset()
+        for i, token in enumerate(tokens):
+            words = known.get(token)
+            if words is None:
+                words = self._screen_words(token)
+            for word in words:
+                where[word].add(i)
+            for first in last:
+                seconds = starts.get(first)
+                if seconds is None:
+                    continue
+                for word in words:
+                    if word in seconds:
+                        at = pairs.get((first, word))
+                        if at is None:
+                            pairs[first, word] = [i - 1]
+                        else:
+                            at.append(i - 1)
+            last = words
+        return where, pairs
 
     def _candidates(
         self, where: Mapping[str, Set[int]], pairs: Mapping[_Pair, Sequence[int]]
