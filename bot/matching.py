@@ -1140,7 +1140,12 @@ class Matcher:
         return self._query_of(self.analyzer.terms(text))
 
     def _query_of(
-        self, terms: Iterable[Term], *, unknown: bool = True, into: Query | None = None
+        self,
+        terms: Iterable[Term],
+        *,
+        unknown: bool = True,
+        into: Query | None = None,
+        background: Query | None = None,
     ) -> Query:
         """The query of terms already analysed.
 
@@ -1149,6 +1154,9 @@ class Matcher:
             unknown: Whether words the knowledge base has never seen weigh in against every
                 intent (they do in a sentence, not in the story around it).
             into: A query to add to; a term already there keeps its larger weight.
+            background: A query the terms are added to as well, as ``into`` with
+                ``unknown`` False would add them (a story's background, found in the same
+                pass as each sentence's own query).
         """
         query: Query = {} if into is None else into
         idf = self.idf
@@ -1159,6 +1167,8 @@ class Matcher:
             if place and (term_stem != OUT_OF_SCOPE and (term_stem not in idf or confidence < 1)):
                 if PLACE_TERM in idf and PLACE_TERM not in query:
                     query[PLACE_TERM] = (idf[PLACE_TERM], 1.0)
+                if PLACE_TERM in idf and background is not None and PLACE_TERM not in background:
+                    background[PLACE_TERM] = (idf[PLACE_TERM], 1.0)
                 continue
             place = term_stem in PLACE_CUES and before in PLACE_SUBJECTS
             before = term_stem
@@ -1169,12 +1179,19 @@ class Matcher:
             elif term_stem in idf:
                 weight, conf = idf[term_stem], confidence**2
             elif unknown:
-                weight, conf = self.unknown_weight, 0.0
+                old = query.get(key)
+                if old is None or (old[1], old[0]) < (0.0, self.unknown_weight):
+                    query[key] = (self.unknown_weight, 0.0)
+                continue  # a word never seen is no part of the background
             else:
                 continue
             old = query.get(key)
             if old is None or (old[1], old[0]) < (conf, weight):
                 query[key] = (weight, conf)
+            if background is not None:
+                old = background.get(key)
+                if old is None or (old[1], old[0]) < (conf, weight):
+                    background[key] = (weight, conf)
         return query
 
     def query_after(self, decision: Decision, text: str, more: str) -> Query:
@@ -2081,12 +2098,10 @@ class Matcher:
         elsewhere = self._elsewhere(reading, terms) if where == ELSEWHERE_INTENT else None
         if elsewhere is not None:
             return elsewhere
-        own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
         # which is what a long story is about.
         background: Query = {}
-        for ts in terms:
-            self._query_of(ts, unknown=False, into=background)
+        own = [self._query_of(ts, background=background) for ts in terms]
         if len(background) > MAX_CONTEXT_TERMS:
             kept = sorted(background.items(), key=lambda kv: kv[1][0] * kv[1][1], reverse=True)
             background = dict(kept[:MAX_CONTEXT_TERMS])
