@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 from bot.content import RED_FLAGS, Content
 from bot.english import common_words
 from bot.reading import Reading, read
-from bot.text import STOPWORDS, Sentence, normalise, stem
+from bot.text import STOPWORDS, WORD_CACHE_SIZE, Sentence, normalise, stem
 
 # --- terms ------------------------------------------------------------------------------
 
@@ -84,6 +84,17 @@ def _forms_of_one_word(stem_a: str, stem_b: str) -> bool:
     return long.startswith(short)
 
 
+_Word = tuple[
+    str,
+    float,
+    Term | None,
+    tuple[int, ...],
+    frozenset[str],
+    tuple[bool, tuple[str, ...], str] | None,
+]
+""":meth:`Analyzer._word`'s reading of one word."""
+
+
 class Analyzer:
     """Turns normalised text into terms, knowing the knowledge base's vocabulary.
 
@@ -121,6 +132,11 @@ class Analyzer:
         # The first two words of the longer phrases: where the next word does not go on
         # with one, only a one-word phrase can start.
         self._pairs = frozenset(key[:2] for key in self.synonyms if len(key) > 1)
+        seconds: dict[str, set[str]] = defaultdict(set)
+        for first, second in self._pairs:
+            seconds[first].add(second)
+        self._seconds = {first: frozenset(after) for first, after in seconds.items()}
+        """The same as first word -> the second words (each word's, looked up once)."""
         # Each phrase read: out of scope?, its canonical words' stems (stopwords dropped),
         # the phrase as typed.
         self._phrases: dict[tuple[str, ...], tuple[bool, tuple[str, ...], str]] = {
@@ -145,6 +161,8 @@ class Analyzer:
         # Correction targets: known words long enough to be told apart from others.
         self._targets: list[str] = sorted(w for w in self.known if len(w) >= 3 and w.isalpha())
         self.spelling = self._canonical_spellings(counts, lexicon)
+        self._words_read: dict[str, _Word] = {}
+        """Words read by :meth:`terms`, as :meth:`_word` reads them."""
 
     def _canonical_spellings(self, counts: Counter[str], lexicon: set[str]) -> dict[str, str]:
         """Map rare spellings in the examples ("sciatca") to the common word they misspell.
@@ -222,25 +240,28 @@ class Analyzer:
 
     def terms(self, text: str) -> list[Term]:
         """Content terms of normalised text, in order (stopwords dropped)."""
-        words = [self._word(word) for word in text.split()]
+        known = self._words_read
+        if len(known) > WORD_CACHE_SIZE:
+            known.clear()
+        words = [known.get(word) or self._remember(word) for word in text.split()]
         terms: list[Term] = []
-        pairs, phrases = self._pairs, self._phrases
+        phrases = self._phrases
         i = 0
         n = len(words)
         while i < n:
-            word, _, alone, sizes = words[i]
+            _, _, alone, sizes, seconds, single = words[i]
             if not sizes:  # most words start no phrase
                 if alone is not None:
                     terms.append(alone)
                 i += 1
                 continue
-            if sizes[0] > 1 and (i + 1 == n or (word, words[i + 1][0]) not in pairs):
+            if sizes[0] > 1 and (i + 1 == n or words[i + 1][0] not in seconds):
                 sizes = _ONE_WORD if sizes[-1] == 1 else ()  # no longer phrase starts here
             for size in sizes:
                 if size > n - i:
                     continue
                 if size == 1:
-                    found = phrases.get((word,))
+                    found = single
                 else:
                     found = phrases.get(tuple([w[0] for w in words[i : i + size]]))
                 if found is None:
@@ -286,13 +307,31 @@ class Analyzer:
                         return True
         return False
 
+    def _remember(self, word: str) -> _Word:
+        """:meth:`_word`, remembered in a plain dictionary (looked up for every word of every
+        sentence, several times faster than the cached method is called)."""
+        read = self._words_read[word] = self._word(word)
+        return read
+
+    def forget_words(self) -> None:
+        """Forget the words read so far (benchmarks measure first sight)."""
+        self._words_read.clear()
+
     @lru_cache(maxsize=16384)  # noqa: B019 - one Analyzer lives as long as the process
-    def _word(self, word: str) -> tuple[str, float, Term | None, tuple[int, ...]]:
-        """A word corrected, its confidence, its term on its own (None: a stopword), and the
-        lengths of the lexicon phrases it starts."""
+    def _word(self, word: str) -> _Word:
+        """A word corrected, its confidence, its term on its own (None: a stopword), the
+        lengths of the lexicon phrases it starts, the second words of the longer ones, and
+        the one-word phrase it is (None: none)."""
         ((corrected, conf),) = self.correct((word,))
         alone = None if corrected in STOPWORDS else Term(stem(corrected), conf, corrected)
-        return corrected, conf, alone, self._phrase_sizes.get(corrected, ())
+        return (
+            corrected,
+            conf,
+            alone,
+            self._phrase_sizes.get(corrected, ()),
+            self._seconds.get(corrected, frozenset()),
+            self._phrases.get((corrected,)),
+        )
 
 
 # --- intent matching --------------------------------------------------------------------
@@ -2542,6 +2581,7 @@ class Matcher:
         """Forget the words read so far (benchmarks measure first sight)."""
         self._subjects_of.clear()
         self._last_read = None
+        self.analyzer.forget_words()
 
     def _settled(self, decision: Decision, terms: Sequence[Sequence[Term]]) -> Decision:
         """A "Did you mean" between close topics, one of which the message names (a
