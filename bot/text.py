@@ -208,7 +208,8 @@ def tokens(text: str) -> tuple[str, ...]:
     ('my', 'leg', '|', 'the', 'left', 'one', '-', 'is', 'it', 'sciatica')
     """
     if text.isascii():
-        words = [word for chunk in text.split() for word in _chunk_tokens(chunk)]
+        known = _CHUNKS.get
+        words = [word for chunk in text.split() for word in known(chunk) or _chunk_tokens(chunk)]
     else:
         words = normalise(_SOFT_PUNCTUATION.sub(_marked, text), limit=False).split()
         words = [_MARKS.get(word, word) for word in words]
@@ -231,9 +232,24 @@ _INNER_PUNCTUATION = re.compile(r"[,;:()\[\]{}]|--+")
 """Soft punctuation inside a run of non-blanks ("leg,", "(left)", "a--b")."""
 
 
-@lru_cache(maxsize=WORD_CACHE_SIZE)
+_CHUNKS: dict[str, tuple[str, ...]] = {}
+"""Runs of ASCII non-blanks read so far, with their tokens (:func:`_chunk_tokens`): a plain
+dictionary, looked up for every run of every sentence (several times faster than a cached
+function is called), emptied when it holds :data:`WORD_CACHE_SIZE` of them."""
+
+
 def _chunk_tokens(chunk: str) -> tuple[str, ...]:
-    """The tokens of one run of ASCII non-blanks: words and marks."""
+    """The tokens of one run of ASCII non-blanks: words and marks (remembered)."""
+    found = _CHUNKS.get(chunk)
+    if found is None:
+        if len(_CHUNKS) >= WORD_CACHE_SIZE:
+            _CHUNKS.clear()
+        found = _CHUNKS[chunk] = _read_chunk(chunk)
+    return found
+
+
+def _read_chunk(chunk: str) -> tuple[str, ...]:
+    """:func:`_chunk_tokens`, worked out."""
     if not chunk.strip("-"):  # a dash between words
         return (DASH,)
     if chunk == "/":
@@ -362,5 +378,5 @@ def other_language(text: str) -> str | None:
 def clear_caches() -> None:
     """Forget every word folded and stemmed so far (benchmarks measure first sight)."""
     _fold_chunk.cache_clear()
-    _chunk_tokens.cache_clear()
+    _CHUNKS.clear()
     stem.cache_clear()
