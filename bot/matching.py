@@ -84,14 +84,7 @@ def _forms_of_one_word(stem_a: str, stem_b: str) -> bool:
     return long.startswith(short)
 
 
-_Word = tuple[
-    str,
-    float,
-    Term | None,
-    tuple[int, ...],
-    frozenset[str],
-    tuple[bool, tuple[str, ...], str] | None,
-]
+_Word = tuple[str, float, Term | None, tuple[int, ...], frozenset[str], tuple[Term, ...]]
 """:meth:`Analyzer._word`'s reading of one word."""
 
 
@@ -249,35 +242,30 @@ class Analyzer:
         i = 0
         n = len(words)
         while i < n:
-            _, _, alone, sizes, seconds, single = words[i]
-            if not sizes:  # most words start no phrase
-                if alone is not None:
-                    terms.append(alone)
-                i += 1
-                continue
-            if sizes[0] > 1 and (i + 1 == n or words[i + 1][0] not in seconds):
-                sizes = _ONE_WORD if sizes[-1] == 1 else ()  # no longer phrase starts here
-            for size in sizes:
-                if size > n - i:
-                    continue
-                if size == 1:
-                    found = single
-                else:
+            entry = words[i]
+            sizes = entry[3]
+            # most words start no longer phrase, or none goes on with the next word
+            if sizes and sizes[0] > 1 and i + 1 < n and words[i + 1][0] in entry[4]:
+                for size in sizes:  # longest first; one word is read below
+                    if size == 1 or size > n - i:
+                        continue
                     found = phrases.get(tuple([w[0] for w in words[i : i + size]]))
-                if found is None:
-                    continue
-                out_of_scope, stems, said = found
-                if out_of_scope:
-                    terms.append(Term(OUT_OF_SCOPE, 0.0, said))
+                    if found is None:
+                        continue
+                    out_of_scope, stems, said = found
+                    if out_of_scope:
+                        terms.append(Term(OUT_OF_SCOPE, 0.0, said))
+                    else:
+                        conf = min([w[1] for w in words[i : i + size]])
+                        terms.extend(Term(s, conf, said) for s in stems)
+                    i += size
+                    break
                 else:
-                    conf = min([w[1] for w in words[i : i + size]])
-                    terms.extend(Term(s, conf, said) for s in stems)
-                i += size
-                break
-            else:
-                if alone is not None:
-                    terms.append(alone)
-                i += 1
+                    terms += entry[5]
+                    i += 1
+                continue
+            terms += entry[5]  # the word read on its own
+            i += 1
         return terms
 
     def runs_on(self, text: str, more: str) -> bool:
@@ -321,16 +309,26 @@ class Analyzer:
     def _word(self, word: str) -> _Word:
         """A word corrected, its confidence, its term on its own (None: a stopword), the
         lengths of the lexicon phrases it starts, the second words of the longer ones, and
-        the one-word phrase it is (None: none)."""
+        its terms when no longer phrase starts with it (its one-word phrase's, or its own)."""
         ((corrected, conf),) = self.correct((word,))
         alone = None if corrected in STOPWORDS else Term(stem(corrected), conf, corrected)
+        single = self._phrases.get((corrected,))
+        if single is not None:  # a one-word lexicon phrase
+            out_of_scope, stems, said = single
+            one = (
+                (Term(OUT_OF_SCOPE, 0.0, said),)
+                if out_of_scope
+                else tuple(Term(s, conf, said) for s in stems)
+            )
+        else:
+            one = () if alone is None else (alone,)
         return (
             corrected,
             conf,
             alone,
             self._phrase_sizes.get(corrected, ()),
             self._seconds.get(corrected, frozenset()),
-            self._phrases.get((corrected,)),
+            one,
         )
 
 
@@ -419,8 +417,6 @@ MORE_KEPT = 256
 """The most queries of added words :meth:`Matcher.query_after` keeps."""
 POOLS_KEPT = 64
 """The most lists of intents :meth:`Matcher.best` keeps the indices of."""
-_ONE_WORD = (1,)
-"""The phrase lengths tried where only a one-word phrase can start."""
 SUBJECTS_KEPT = 16_384
 """The most terms whose subjects :meth:`Matcher._named` keeps (each new word a chat sends
 costs one entry; all are forgotten at once when full)."""
