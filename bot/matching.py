@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 from bot.content import RED_FLAGS, Content
 from bot.english import common_words
 from bot.reading import Reading, read
-from bot.text import STOPWORDS, Sentence, normalise, stem
+from bot.text import STOPWORDS, WORD_CACHE_SIZE, Sentence, normalise, stem
 
 # --- terms ------------------------------------------------------------------------------
 
@@ -84,6 +84,10 @@ def _forms_of_one_word(stem_a: str, stem_b: str) -> bool:
     return long.startswith(short)
 
 
+_Word = tuple[str, float, Term | None, tuple[int, ...], frozenset[str], tuple[Term, ...]]
+""":meth:`Analyzer._word`'s reading of one word."""
+
+
 class Analyzer:
     """Turns normalised text into terms, knowing the knowledge base's vocabulary.
 
@@ -121,6 +125,11 @@ class Analyzer:
         # The first two words of the longer phrases: where the next word does not go on
         # with one, only a one-word phrase can start.
         self._pairs = frozenset(key[:2] for key in self.synonyms if len(key) > 1)
+        seconds: dict[str, set[str]] = defaultdict(set)
+        for first, second in self._pairs:
+            seconds[first].add(second)
+        self._seconds = {first: frozenset(after) for first, after in seconds.items()}
+        """The same as first word -> the second words (each word's, looked up once)."""
         # Each phrase read: out of scope?, its canonical words' stems (stopwords dropped),
         # the phrase as typed.
         self._phrases: dict[tuple[str, ...], tuple[bool, tuple[str, ...], str]] = {
@@ -145,6 +154,8 @@ class Analyzer:
         # Correction targets: known words long enough to be told apart from others.
         self._targets: list[str] = sorted(w for w in self.known if len(w) >= 3 and w.isalpha())
         self.spelling = self._canonical_spellings(counts, lexicon)
+        self._words_read: dict[str, _Word] = {}
+        """Words read by :meth:`terms`, as :meth:`_word` reads them."""
 
     def _canonical_spellings(self, counts: Counter[str], lexicon: set[str]) -> dict[str, str]:
         """Map rare spellings in the examples ("sciatca") to the common word they misspell.
@@ -222,41 +233,39 @@ class Analyzer:
 
     def terms(self, text: str) -> list[Term]:
         """Content terms of normalised text, in order (stopwords dropped)."""
-        words = [self._word(word) for word in text.split()]
+        known = self._words_read
+        if len(known) > WORD_CACHE_SIZE:
+            known.clear()
+        words = [known.get(word) or self._remember(word) for word in text.split()]
         terms: list[Term] = []
-        pairs, phrases = self._pairs, self._phrases
+        phrases = self._phrases
         i = 0
         n = len(words)
         while i < n:
-            word, _, alone, sizes = words[i]
-            if not sizes:  # most words start no phrase
-                if alone is not None:
-                    terms.append(alone)
-                i += 1
-                continue
-            if sizes[0] > 1 and (i + 1 == n or (word, words[i + 1][0]) not in pairs):
-                sizes = _ONE_WORD if sizes[-1] == 1 else ()  # no longer phrase starts here
-            for size in sizes:
-                if size > n - i:
-                    continue
-                if size == 1:
-                    found = phrases.get((word,))
-                else:
+            entry = words[i]
+            sizes = entry[3]
+            # most words start no longer phrase, or none goes on with the next word
+            if sizes and sizes[0] > 1 and i + 1 < n and words[i + 1][0] in entry[4]:
+                for size in sizes:  # longest first; one word is read below
+                    if size == 1 or size > n - i:
+                        continue
                     found = phrases.get(tuple([w[0] for w in words[i : i + size]]))
-                if found is None:
-                    continue
-                out_of_scope, stems, said = found
-                if out_of_scope:
-                    terms.append(Term(OUT_OF_SCOPE, 0.0, said))
+                    if found is None:
+                        continue
+                    out_of_scope, stems, said = found
+                    if out_of_scope:
+                        terms.append(Term(OUT_OF_SCOPE, 0.0, said))
+                    else:
+                        conf = min([w[1] for w in words[i : i + size]])
+                        terms.extend(Term(s, conf, said) for s in stems)
+                    i += size
+                    break
                 else:
-                    conf = min([w[1] for w in words[i : i + size]])
-                    terms.extend(Term(s, conf, said) for s in stems)
-                i += size
-                break
-            else:
-                if alone is not None:
-                    terms.append(alone)
-                i += 1
+                    terms += entry[5]
+                    i += 1
+                continue
+            terms += entry[5]  # the word read on its own
+            i += 1
         return terms
 
     def runs_on(self, text: str, more: str) -> bool:
@@ -286,13 +295,41 @@ class Analyzer:
                         return True
         return False
 
+    def _remember(self, word: str) -> _Word:
+        """:meth:`_word`, remembered in a plain dictionary (looked up for every word of every
+        sentence, several times faster than the cached method is called)."""
+        read = self._words_read[word] = self._word(word)
+        return read
+
+    def forget_words(self) -> None:
+        """Forget the words read so far (benchmarks measure first sight)."""
+        self._words_read.clear()
+
     @lru_cache(maxsize=16384)  # noqa: B019 - one Analyzer lives as long as the process
-    def _word(self, word: str) -> tuple[str, float, Term | None, tuple[int, ...]]:
-        """A word corrected, its confidence, its term on its own (None: a stopword), and the
-        lengths of the lexicon phrases it starts."""
+    def _word(self, word: str) -> _Word:
+        """A word corrected, its confidence, its term on its own (None: a stopword), the
+        lengths of the lexicon phrases it starts, the second words of the longer ones, and
+        its terms when no longer phrase starts with it (its one-word phrase's, or its own)."""
         ((corrected, conf),) = self.correct((word,))
         alone = None if corrected in STOPWORDS else Term(stem(corrected), conf, corrected)
-        return corrected, conf, alone, self._phrase_sizes.get(corrected, ())
+        single = self._phrases.get((corrected,))
+        if single is not None:  # a one-word lexicon phrase
+            out_of_scope, stems, said = single
+            one = (
+                (Term(OUT_OF_SCOPE, 0.0, said),)
+                if out_of_scope
+                else tuple(Term(s, conf, said) for s in stems)
+            )
+        else:
+            one = () if alone is None else (alone,)
+        return (
+            corrected,
+            conf,
+            alone,
+            self._phrase_sizes.get(corrected, ()),
+            self._seconds.get(corrected, frozenset()),
+            one,
+        )
 
 
 # --- intent matching --------------------------------------------------------------------
@@ -380,8 +417,6 @@ MORE_KEPT = 256
 """The most queries of added words :meth:`Matcher.query_after` keeps."""
 POOLS_KEPT = 64
 """The most lists of intents :meth:`Matcher.best` keeps the indices of."""
-_ONE_WORD = (1,)
-"""The phrase lengths tried where only a one-word phrase can start."""
 SUBJECTS_KEPT = 16_384
 """The most terms whose subjects :meth:`Matcher._named` keeps (each new word a chat sends
 costs one entry; all are forgotten at once when full)."""
@@ -1140,7 +1175,12 @@ class Matcher:
         return self._query_of(self.analyzer.terms(text))
 
     def _query_of(
-        self, terms: Iterable[Term], *, unknown: bool = True, into: Query | None = None
+        self,
+        terms: Iterable[Term],
+        *,
+        unknown: bool = True,
+        into: Query | None = None,
+        background: Query | None = None,
     ) -> Query:
         """The query of terms already analysed.
 
@@ -1149,6 +1189,9 @@ class Matcher:
             unknown: Whether words the knowledge base has never seen weigh in against every
                 intent (they do in a sentence, not in the story around it).
             into: A query to add to; a term already there keeps its larger weight.
+            background: A query the terms are added to as well, as ``into`` with
+                ``unknown`` False would add them (a story's background, found in the same
+                pass as each sentence's own query).
         """
         query: Query = {} if into is None else into
         idf = self.idf
@@ -1159,6 +1202,8 @@ class Matcher:
             if place and (term_stem != OUT_OF_SCOPE and (term_stem not in idf or confidence < 1)):
                 if PLACE_TERM in idf and PLACE_TERM not in query:
                     query[PLACE_TERM] = (idf[PLACE_TERM], 1.0)
+                if PLACE_TERM in idf and background is not None and PLACE_TERM not in background:
+                    background[PLACE_TERM] = (idf[PLACE_TERM], 1.0)
                 continue
             place = term_stem in PLACE_CUES and before in PLACE_SUBJECTS
             before = term_stem
@@ -1169,12 +1214,19 @@ class Matcher:
             elif term_stem in idf:
                 weight, conf = idf[term_stem], confidence**2
             elif unknown:
-                weight, conf = self.unknown_weight, 0.0
+                old = query.get(key)
+                if old is None or (old[1], old[0]) < (0.0, self.unknown_weight):
+                    query[key] = (self.unknown_weight, 0.0)
+                continue  # a word never seen is no part of the background
             else:
                 continue
             old = query.get(key)
             if old is None or (old[1], old[0]) < (conf, weight):
                 query[key] = (weight, conf)
+            if background is not None:
+                old = background.get(key)
+                if old is None or (old[1], old[0]) < (conf, weight):
+                    background[key] = (weight, conf)
         return query
 
     def query_after(self, decision: Decision, text: str, more: str) -> Query:
@@ -2081,12 +2133,10 @@ class Matcher:
         elsewhere = self._elsewhere(reading, terms) if where == ELSEWHERE_INTENT else None
         if elsewhere is not None:
             return elsewhere
-        own = [self._query_of(ts) for ts in terms]
         # The background: every sentence's known words, quietly; only the weightiest few,
         # which is what a long story is about.
         background: Query = {}
-        for ts in terms:
-            self._query_of(ts, unknown=False, into=background)
+        own = [self._query_of(ts, background=background) for ts in terms]
         if len(background) > MAX_CONTEXT_TERMS:
             kept = sorted(background.items(), key=lambda kv: kv[1][0] * kv[1][1], reverse=True)
             background = dict(kept[:MAX_CONTEXT_TERMS])
@@ -2527,6 +2577,7 @@ class Matcher:
         """Forget the words read so far (benchmarks measure first sight)."""
         self._subjects_of.clear()
         self._last_read = None
+        self.analyzer.forget_words()
 
     def _settled(self, decision: Decision, terms: Sequence[Sequence[Term]]) -> Decision:
         """A "Did you mean" between close topics, one of which the message names (a

@@ -9,7 +9,6 @@ as a quieter background, so the words of the story do not drown the question.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -185,9 +184,18 @@ def _rhetorical(words: list[str], marked: bool) -> bool:
     return _aside_length(words) > 0
 
 
-_ASKING = re.compile("|".join(re.escape(f" {p} ") for p in ASKING_PHRASES))
-""":data:`ASKING_PHRASES` with a space each side, as :func:`is_question` looks for them: one
-pattern finds any of them (as one search for each would, in a third of the time)."""
+def _by_first_word(phrases: Sequence[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Phrases as runs of words, by their first word."""
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for phrase in phrases:
+        words = tuple(phrase.split())
+        out[words[0]] = (*out.get(words[0], ()), words)
+    return out
+
+
+_ASKING = _by_first_word(ASKING_PHRASES)
+""":data:`ASKING_PHRASES` as :func:`is_question` looks for them, by their first word: each
+word of a sentence is looked up once (rather than every phrase tried at every space of it)."""
 
 
 def is_question(words: list[str], marked: bool) -> bool:
@@ -211,8 +219,11 @@ def is_question(words: list[str], marked: bool) -> bool:
         and not _pseudo_cleft(rest)
     ):
         return True
-    text = " " + " ".join(words) + " "
-    return _ASKING.search(text) is not None
+    for i, word in enumerate(words):
+        for phrase in _ASKING.get(word, ()):
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                return True
+    return False
 
 
 def _clauses(sentence: Sentence) -> list[Part]:

@@ -261,10 +261,12 @@ _Span = tuple[int, int]
 """First and last token index (inclusive)."""
 
 
-_Index = tuple[frozenset[str], dict[str, dict[str, tuple[_Term, ...]]]]
+_Pair = tuple[str, str]
+"""Two screen words, one right after the other."""
+
+_Index = tuple[frozenset[str], dict[_Pair, tuple[_Term, ...]]]
 """Terms as :meth:`SafetyScreen._occurrences` looks for them: the one-word terms, and the
-longer ones by their first and second words (a sentence holding the first word seldom holds
-the second)."""
+longer ones by their first two words (a sentence seldom holds the two one after the other)."""
 
 
 @dataclass(frozen=True)
@@ -294,15 +296,12 @@ def _by_first(terms: Sequence[_Term]) -> dict[str, tuple[_Term, ...]]:
 def _indexed(by_first: Mapping[str, Sequence[_Term]]) -> _Index:
     """Terms by first word (:func:`_by_first`) as :data:`_Index`."""
     alone = frozenset(first for first, terms in by_first.items() if any(len(t) == 1 for t in terms))
-    longer: dict[str, dict[str, list[_Term]]] = defaultdict(lambda: defaultdict(list))
-    for first, terms in by_first.items():
+    longer: dict[_Pair, list[_Term]] = defaultdict(list)
+    for terms in by_first.values():
         for term in terms:
             if len(term) > 1:
-                longer[first][term[1]].append(term)
-    return alone, {
-        first: {second: tuple(ts) for second, ts in after.items()}
-        for first, after in longer.items()
-    }
+                longer[term[0], term[1]].append(term)
+    return alone, {pair: tuple(ts) for pair, ts in longer.items()}
 
 
 def _rule(rule: ScreenRule) -> _Rule:
@@ -495,21 +494,39 @@ class SafetyScreen:
         # Rules by the words that start a term of their first group: a sentence is checked
         # against the few rules one of whose first group's terms could be in it, those with
         # a one-word term among its words and those with a longer term whose first two words
-        # are among them.
+        # it holds one right after the other.
         by_word: dict[str, set[int]] = defaultdict(set)
-        by_pair: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        by_pair: dict[_Pair, set[int]] = defaultdict(set)
         for n, rule in enumerate(self.rules):
             alone, longer = rule.found[0]
             for first in alone:
                 by_word[first].add(n)
-            for first, after in longer.items():
-                for second in after:
-                    by_pair[first][second].add(n)
+            for pair in longer:
+                by_pair[pair].add(n)
         self._rules_by_word = {w: tuple(sorted(ns)) for w, ns in by_word.items()}
-        self._rules_by_pair = {
-            w: {second: tuple(sorted(ns)) for second, ns in after.items()}
-            for w, after in by_pair.items()
-        }
+        self._rules_by_pair = {pair: tuple(sorted(ns)) for pair, ns in by_pair.items()}
+        # The first two words of every term of two words or more (of any group or
+        # ``unless``): the only pairs of words a sentence is searched for.
+        seconds: dict[str, set[str]] = defaultdict(set)
+        for rule in self.rules:
+            for _, longer in (*rule.found, rule.found_unless):
+                for first, second in longer:
+                    seconds[first].add(second)
+        self._pair_starts = {first: frozenset(after) for first, after in seconds.items()}
+        # The crisis rules' first groups: their one-word terms, and the first two words of
+        # their longer ones (a sentence holding none of those fires no crisis).
+        crisis_alone: set[str] = set()
+        crisis_pairs: dict[str, set[str]] = defaultdict(set)
+        for rule in self.rules:
+            if rule.kind == "crisis":
+                alone, longer = rule.found[0]
+                crisis_alone.update(alone)
+                for first, second in longer:
+                    crisis_pairs[first].add(second)
+        self._crisis_anchors = (
+            frozenset(crisis_alone),
+            {first: frozenset(after) for first, after in crisis_pairs.items()},
+        )
         words = {
             w
             for rule in self.rules
@@ -583,14 +600,10 @@ class SafetyScreen:
             listing = item or (sentence.text.rstrip().endswith(":") and self._talks_about(own))
             if asked is not None and not crisis_only:
                 crisis_only = self._affirm(asked, tokens, findings)
-            where: dict[str, set[int]] = defaultdict(set)
-            for i, token in enumerate(tokens):
-                words = known.get(token)
-                if words is None:
-                    words = self._screen_words(token)
-                for word in words:
-                    where[word].add(i)
-            candidates = sorted(self._candidates(where))
+            if crisis_only and not self._mentions(tokens, *self._crisis_anchors):
+                continue  # no term of a crisis rule's first group is in it
+            where, pairs = self._places(tokens)
+            candidates = sorted(self._candidates(where, pairs))
             # A rule fires only with a word of each of its groups in the sentence (a bare
             # mention, which counts when denied, needs its first group alone), and none of
             # its ``unless`` terms: a sentence no rule is left for is not read at all.
@@ -599,8 +612,8 @@ class SafetyScreen:
                 for rule in (self.rules[n] for n in candidates)
                 if (not crisis_only or rule.kind == "crisis")
                 and (rule.mention or all(not where.keys().isdisjoint(g) for g in rule.groups[1:]))
-                and (found := self._occurrences(rule.found[0], where))
-                and not (rule.unless and self._occurrences(rule.found_unless, where))
+                and (found := self._occurrences(rule.found[0], where, pairs))
+                and not (rule.unless and self._occurrences(rule.found_unless, where, pairs))
             ]
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
@@ -608,7 +621,7 @@ class SafetyScreen:
             # A fragment read with the sentence before it ("Numb.") adds what its own words
             # complete; a sign wholly in the borrowed words was read in its own sentence, with
             # its context ("I read about saddle numbness. Everything feels normal.").
-            assessed = self._assess_sentence(s, where, anchors, len(tokens) - len(own))
+            assessed = self._assess_sentence(s, where, pairs, anchors, len(tokens) - len(own))
             if sentence.text.lstrip().startswith(_QUOTE):
                 assessed = _quoted(assessed)
             elif item:
@@ -626,22 +639,68 @@ class SafetyScreen:
         outcome = min((f.outcome for f in findings), key=_SEVERITY.index)
         return Assessment(outcome, tuple(findings))
 
-    def _candidates(self, where: Mapping[str, Set[int]]) -> set[int]:
+    def _places(self, tokens: Sequence[str]) -> tuple[dict[str, set[int]], dict[_Pair, list[int]]]:
+        """Where each screen word of a sentence is, and where two that start a term of two
+        words or more stand one right after the other: found once for all the rules."""
+        known, starts = self._words_of, self._pair_starts
+        where: dict[str, set[int]] = defaultdict(set)
+        pairs: dict[_Pair, list[int]] = {}
+        last: frozenset[str] = frozenset()
+        for i, token in enumerate(tokens):
+            words = known.get(token)
+            if words is None:
+                words = self._screen_words(token)
+            for word in words:
+                where[word].add(i)
+            for first in last:
+                seconds = starts.get(first)
+                if seconds is None:
+                    continue
+                for word in words:
+                    if word in seconds:
+                        at = pairs.get((first, word))
+                        if at is None:
+                            pairs[first, word] = [i - 1]
+                        else:
+                            at.append(i - 1)
+            last = words
+        return where, pairs
+
+    def _candidates(
+        self, where: Mapping[str, Set[int]], pairs: Mapping[_Pair, Sequence[int]]
+    ) -> set[int]:
         """The rules one of whose first group's terms may be in a sentence: a one-word term
-        among its words, or a longer term whose first two words are among them (a term
-        missing either is not there, so no other rule can find one)."""
+        among its words, or a longer term whose first two words it holds one right after the
+        other (a term without them is not there, so no other rule can find one)."""
         found: set[int] = set()
-        present = where.keys()
         by_word, by_pair = self._rules_by_word, self._rules_by_pair
-        for word in present:
+        for word in where:
             rules = by_word.get(word)
             if rules is not None:
                 found.update(rules)
-            after = by_pair.get(word)
-            if after is not None:
-                for second in after.keys() & present:
-                    found.update(after[second])
+        for pair in pairs.keys() & by_pair.keys():
+            found.update(by_pair[pair])
         return found
+
+    def _mentions(
+        self, tokens: Sequence[str], alone: Set[str], pairs: Mapping[str, Set[str]]
+    ) -> bool:
+        """Whether ``tokens`` hold a screen word of ``alone``, or two screen words one right
+        after the other that ``pairs`` pairs (first word -> the words after it)."""
+        known = self._words_of
+        last: frozenset[str] = frozenset()
+        for token in tokens:
+            words = known.get(token)
+            if words is None:
+                words = self._screen_words(token)
+            if not words.isdisjoint(alone):
+                return True
+            for first in last:
+                seconds = pairs.get(first)
+                if seconds is not None and not seconds.isdisjoint(words):
+                    return True
+            last = words
+        return False
 
     def _affirm(self, asked: Finding, tokens: Sequence[str], findings: list[Finding]) -> bool:
         """Whether ``tokens`` say the writer has the sign asked about ("that's happening to
@@ -831,21 +890,24 @@ class SafetyScreen:
         return frozenset(found)
 
     @staticmethod
-    def _occurrences(terms: _Index, where: Mapping[str, Set[int]]) -> list[_Span]:
-        """Spans of any of ``terms`` (each a run of words, indexed by first and second word)."""
+    def _occurrences(
+        terms: _Index, where: Mapping[str, Set[int]], pairs: Mapping[_Pair, Sequence[int]]
+    ) -> list[_Span]:
+        """Spans of any of ``terms`` (each a run of words, indexed by its first two words), in
+        a sentence whose screen words are at ``where`` and whose pairs of them, one right
+        after the other, start at ``pairs``."""
         found: set[_Span] = set()
         alone, longer = terms
-        present = where.keys()
-        for first in present & alone:
+        for first in where.keys() & alone:
             found.update((i, i) for i in where[first])
-        for first in present & longer.keys():
-            places = where[first]
-            for second, runs in longer[first].items():
-                at = where.get(second)
-                if not at:
-                    continue  # the second word of these terms is missing from the sentence
-                for term in runs:
-                    rest: list[Set[int]] = [at]
+        if longer:
+            for pair in pairs.keys() & longer.keys():  # walks the shorter of the two
+                starts = pairs[pair]
+                for term in longer[pair]:
+                    if len(term) == 2:
+                        found.update((i, i + 1) for i in starts)
+                        continue
+                    rest: list[Set[int]] = []
                     for word in term[2:]:
                         more = where.get(word)
                         if not more:
@@ -855,8 +917,8 @@ class SafetyScreen:
                         last = len(term) - 1
                         found.update(
                             (i, i + last)
-                            for i in places
-                            if all(i + k in after for k, after in enumerate(rest, 1))
+                            for i in starts
+                            if all(i + k in after for k, after in enumerate(rest, 2))
                         )
         return sorted(found)
 
@@ -864,6 +926,7 @@ class SafetyScreen:
         self,
         s: _Sentence,
         where: Mapping[str, Set[int]],
+        pairs: Mapping[_Pair, Sequence[int]],
         anchored: Sequence[tuple[_Rule, list[_Span]]],
     ) -> list[tuple[_Rule, list[_Span], set[int], bool]]:
         """Every rule that fires, once per anchor, with its spans and all its words' places.
@@ -874,11 +937,15 @@ class SafetyScreen:
         Args:
             s: The sentence.
             where: Screen word -> the token positions standing for it.
+            pairs: Two screen words -> where they start, one right after the other.
             anchored: The rules whose first group is in the sentence, with its places.
         """
         hits: list[tuple[_Rule, list[_Span], set[int], bool]] = []
         for rule, anchors in anchored:  # their ``unless`` terms are absent (see :meth:`assess`)
-            groups = [anchors, *(self._occurrences(group, where) for group in rule.found[1:])]
+            groups = [
+                anchors,
+                *(self._occurrences(group, where, pairs) for group in rule.found[1:]),
+            ]
             symptom = {i for spans in groups for a, b in spans for i in range(a, b + 1)}
             seen: set[tuple[_Span, ...]] = set()
             for anchor in groups[0]:
@@ -939,6 +1006,7 @@ class SafetyScreen:
         self,
         s: _Sentence,
         where: Mapping[str, Set[int]],
+        pairs: Mapping[_Pair, Sequence[int]],
         anchored: Sequence[tuple[_Rule, list[_Span]]],
         borrowed: int = 0,
     ) -> list[Finding]:
@@ -951,7 +1019,7 @@ class SafetyScreen:
             for one in anchored
             # only a crisis could be more severe once urgent (its hits are not looked for)
             if not urgent or one[0].kind == "crisis"
-            for hit in self._hits(s, where, (one,))
+            for hit in self._hits(s, where, pairs, (one,))
         )
         for rule, spans, symptom, partial in hits:
             if urgent and rule.kind != "crisis":

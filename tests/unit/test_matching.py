@@ -16,6 +16,7 @@ from bot.content import Content
 from bot.matching import (
     ALONE_CLEAR,
     DEFINING_ASK,
+    OUT_OF_SCOPE,
     SIBLINGS,
     WHOLE_CLEAR_LEAD,
     Analyzer,
@@ -23,11 +24,12 @@ from bot.matching import (
     Decision,
     Matcher,
     Query,
+    Term,
     _least_weight,
     _score_bound,
 )
 from bot.reading import read
-from bot.text import normalise, sentences
+from bot.text import STOPWORDS, normalise, sentences, stem
 
 
 @pytest.fixture(scope="module")
@@ -1790,3 +1792,47 @@ def test_a_slipped_disc_weighed_against_the_piriformis_asks_the_difference(
         "my gp says its a slipped disc, the physio says piriformis. who do i believe?"
     )
     assert (decision.kind, decision.intent) == ("intent", "sciatica_vs_piriformis"), decision
+
+
+def test_terms_are_those_of_trying_every_phrase_at_every_word(matcher: Matcher) -> None:
+    """:meth:`Analyzer.terms` (each word's reading remembered, a longer phrase tried only
+    where the next word goes on with one) gives the terms of the plain reading: at each word
+    the longest lexicon phrase starting there, else the word on its own."""
+    import yaml
+
+    analyzer = matcher.analyzer
+
+    def plain(text: str) -> list[Term]:
+        words = [analyzer._word(w)[:2] for w in text.split()]
+        out: list[Term] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(analyzer.max_phrase, len(words) - i), 0, -1):
+                found = analyzer._phrases.get(tuple(w for w, _ in words[i : i + size]))
+                if found is not None:
+                    out_of_scope, stems, said = found
+                    if out_of_scope:
+                        out.append(Term(OUT_OF_SCOPE, 0.0, said))
+                    else:
+                        conf = min(c for _, c in words[i : i + size])
+                        out.extend(Term(s, conf, said) for s in stems)
+                    i += size
+                    break
+            else:
+                word, conf = words[i]
+                if word not in STOPWORDS:
+                    out.append(Term(stem(word), conf, word))
+                i += 1
+        return out
+
+    texts = [
+        part.text
+        for name in ("questions.yml", "conversations.yml", "safety.yml")
+        for item in yaml.safe_load((REPO / "tests" / "data" / name).read_text())
+        for part in read(item["q"]).parts
+    ]
+    phrased = 0
+    for text in texts:
+        assert analyzer.terms(text) == plain(text), text
+        phrased += any(" " in t.word for t in analyzer.terms(text))
+    assert len(texts) > 1000 and phrased > 100
