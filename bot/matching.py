@@ -362,6 +362,8 @@ MAX_CONTEXT_TERMS = 16
 """The background of a story keeps its this many weightiest words."""
 STORY_MARGIN = 12.0
 """A story's "Did you mean" offers the topics this close to its best one."""
+MAX_OPTIONS = 3
+"""A story's "Did you mean" offers at most this many topics."""
 STORY_FLOOR = 30.0
 """A story that scores at least this (below the threshold) gets "Did you mean", not the
 fallback: it is about the bot's topics, only not clearly about one of them."""
@@ -425,6 +427,15 @@ answer a question that asks about them, or a story that is mostly about them (mo
 sentences are about them first); otherwise they count for :data:`CIRCUMSTANCE_SHARE` of their
 score."""
 CIRCUMSTANCE_SHARE = 0.8
+
+TOLD_AS_CAUSE: Mapping[str, str] = {"work_driving": "risk_factors"}
+"""A circumstance a story tells in passing (:data:`CIRCUMSTANCE_INTENTS`: no question asks
+about it and it is not what most of its sentences are about), and the topic of it as a cause:
+"we drove a couple of hours ... as the visit progressed, so did my pain" tells of the long
+drive that brought the pain on (who gets sciatica: long drives, desk jobs), not of whether one
+may drive or work with it. A story's "Did you mean" that tells of its pain offers that topic
+in the circumstance's place when the story's sentences match it at all (it is in their
+candidates)."""
 
 CLEAR_ASK = 10.0
 """A story's question that its own words answer this far above the threshold, leading its
@@ -2196,7 +2207,7 @@ class Matcher:
             and c.score >= max(STORY_FLOOR, top - STORY_MARGIN)
             # the bot itself is offered only if one of the sentences asks about it
             and (c.intent not in PLEA_INTENTS - WHOLE_MESSAGE_INTENTS or leads[c.intent])
-        )[:3]
+        )[:MAX_OPTIONS]
         # A story that asks nothing is offered the topics it is close to, unless one stands
         # out; one that asks something unclear, the same rather than the fallback.
         unclear = decision.kind == "fallback" or (not asked and len(options) > 1)
@@ -2214,7 +2225,9 @@ class Matcher:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
             if lead >= CLEAR_LEAD and (decision.kind != "did_you_mean" or not asked):
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
-            offered = self._offered(options, ranked, terms, top)
+            passing = self._told_in_passing(pool, asked_about, leads, len(scored))
+            options = self._story_options(options, pool, passing, terms)
+            offered = self._offered(options, ranked, terms, top, pool)
             return self._told_harm(offered, pool, terms, asks) or offered
         if decision.kind == "did_you_mean":
             # A story's question between close topics: the one the whole story is about,
@@ -2355,13 +2368,14 @@ class Matcher:
         ranked: tuple[Candidate, ...],
         terms: Sequence[Sequence[Term]],
         top: float,
+        pool: Mapping[str, Candidate],
     ) -> Decision:
         """A story's "Did you mean", its options in the order of their sentence scores plus
         how well all its sentences, scored together as one message, match each: the topic
         the best sentence and the whole story both point to comes first. One that leads the
         next by :data:`WHOLE_CLEAR_LEAD` on that sum is the answer."""
         whole = self.score(self._whole_query(terms), options)
-        own = {c.intent: c.score for c in ranked}
+        own = {intent: c.score for intent, c in pool.items()}
         both = {o: own.get(o, 0.0) + whole.get(o, 0.0) for o in options}
         options = tuple(sorted(options, key=lambda o: -both[o]))  # stable on ties
         if len(options) > 1 and both[options[0]] - both[options[1]] >= WHOLE_CLEAR_LEAD:
@@ -2681,21 +2695,75 @@ class Matcher:
         return words is not None and any(words <= {t.stem for t in ts} for ts in terms)
 
     @staticmethod
+    def _told_in_passing(
+        pool: Mapping[str, Candidate],
+        asked: Set[str],
+        leads: Mapping[str, int],
+        sentences: int,
+    ) -> set[str]:
+        """The circumstances (:data:`CIRCUMSTANCE_INTENTS`) among a story's candidates that
+        it mentions in passing: no question asks about them and they are not what most of its
+        sentences are about (``leads``: how many sentences each topic leads)."""
+        return {
+            intent
+            for intent in pool
+            if intent in CIRCUMSTANCE_INTENTS
+            and intent not in asked
+            and 2 * leads.get(intent, 0) <= sentences
+        }
+
+    @classmethod
     def _in_passing(
+        cls,
         pool: dict[str, Candidate],
         asked: Set[str],
         leads: Mapping[str, int],
         sentences: int,
     ) -> dict[str, Candidate]:
-        """A story's candidates with the circumstances it mentions in passing quietened
-        (:data:`CIRCUMSTANCE_INTENTS`): those no question asks about and that are not what
-        most of its sentences are about (``leads``: how many sentences each topic leads)."""
+        """A story's candidates with the circumstances it mentions in passing
+        (:meth:`_told_in_passing`) quietened to :data:`CIRCUMSTANCE_SHARE` of their score."""
         out = dict(pool)
-        for intent, cand in pool.items():
-            mostly = 2 * leads.get(intent, 0) > sentences
-            if intent in CIRCUMSTANCE_INTENTS and intent not in asked and not mostly:
-                out[intent] = cand._replace(score=round(cand.score * CIRCUMSTANCE_SHARE, 1))
+        for intent in cls._told_in_passing(pool, asked, leads, sentences):
+            cand = pool[intent]
+            out[intent] = cand._replace(score=round(cand.score * CIRCUMSTANCE_SHARE, 1))
         return out
+
+    def _story_options(
+        self,
+        options: tuple[str, ...],
+        pool: Mapping[str, Candidate],
+        passing: Set[str],
+        terms: Sequence[Sequence[Term]],
+    ) -> tuple[str, ...]:
+        """What a story's "Did you mean" offers, from the topics closest to its best one
+        (``options``), with two readings of what the story tells:
+
+        - a circumstance told in passing (``passing``) in a story that tells of its pain
+          (:data:`PAIN_STEMS`) is told as what brought the pain on: it gives its place to the
+          topic of it as a cause (:data:`TOLD_AS_CAUSE`), when the story's sentences match
+          that topic at all;
+        - a story telling of harm (:data:`HARM_CUES`: "made a client's pain worse") and of a
+          massage or a therapist (:data:`MASSAGE_WORDS`) is offered whether massage is safe
+          (:data:`CAUTION_INTENT`) when that topic is in its reach (:data:`STORY_FLOOR`),
+          in place of the last option when three are offered already.
+        """
+        said = {t.stem for ts in terms for t in ts if t.confidence > 0}
+        chosen = list(options)
+        for at, option in enumerate(chosen):
+            cause = TOLD_AS_CAUSE.get(option, "")
+            if option in passing and cause in pool and cause not in chosen and said & PAIN_STEMS:
+                chosen[at] = cause
+        caution = self._caution
+        safety = pool.get(caution) if caution is not None else None
+        harm_told = bool(said & self._harm_cues and said & (MASSAGE_WORDS - {SESSION_WORD}))
+        if (
+            harm_told
+            and safety is not None
+            and safety.intent not in chosen
+            and safety.score >= STORY_FLOOR
+        ):
+            chosen = [*chosen[: MAX_OPTIONS - 1], safety.intent]
+        return tuple(dict.fromkeys(chosen))
 
     @staticmethod
     def _in_story(found: list[list[Candidate]], story: Mapping[str, float]) -> dict[str, Candidate]:

@@ -1790,3 +1790,54 @@ def test_a_slipped_disc_weighed_against_the_piriformis_asks_the_difference(
         "my gp says its a slipped disc, the physio says piriformis. who do i believe?"
     )
     assert (decision.kind, decision.intent) == ("intent", "sciatica_vs_piriformis"), decision
+
+
+def _story_terms(matcher: Matcher, story: str) -> list[list[matching.Term]]:
+    return [matcher.analyzer.terms(part.text) for part in read(story).parts]
+
+
+def _pool(**scores: float) -> dict[str, Candidate]:
+    return {intent: Candidate(intent, score, "") for intent, score in scores.items()}
+
+
+def test_a_drive_told_as_what_brought_the_pain_on_offers_who_gets_sciatica(
+    matcher: Matcher,
+) -> None:
+    """A story's "Did you mean" offers the topic of a circumstance told in passing as a cause
+    (who gets sciatica) in its place, when the story tells of its pain and its sentences
+    match that topic; a circumstance told beside no pain, or asked about, keeps its place."""
+    pool = _pool(sciatica_definition=41.0, work_driving=36.0, risk_factors=28.0)
+    options = ("work_driving", "sciatica_definition")
+    pain = _story_terms(matcher, "We drove for five hours. By the evening my thigh ached.")
+    got = matcher._story_options(options, pool, {"work_driving"}, pain)
+    assert got == ("risk_factors", "sciatica_definition")
+    # the driving asked about (not in passing), no pain told, or no match of the cause: kept
+    assert matcher._story_options(options, pool, set(), pain) == options
+    calm = _story_terms(matcher, "We drove for five hours. The hotel was lovely.")
+    assert matcher._story_options(options, pool, {"work_driving"}, calm) == options
+    unmatched = {k: v for k, v in pool.items() if k != "risk_factors"}
+    assert matcher._story_options(options, unmatched, {"work_driving"}, pain) == options
+
+
+def test_a_story_of_harm_from_a_therapist_is_offered_whether_massage_is_safe(
+    matcher: Matcher,
+) -> None:
+    """Harm told (worse, a bruise) beside a massage or a therapist puts whether massage is
+    safe among a story's options, in place of the last of three, when it is in reach."""
+    options = ("clinic_first_visit", "how_long", "sciatica_symptoms")
+    pool = _pool(clinic_first_visit=35.0, how_long=33.0, sciatica_symptoms=32.0)
+    pool["massage_safety"] = Candidate("massage_safety", 30.5, "")
+    harm = _story_terms(matcher, "The practitioner I saw made my pain worse. I was nervous.")
+    got = matcher._story_options(options, pool, set(), harm)
+    assert got == ("clinic_first_visit", "how_long", "massage_safety")
+    assert len(got) <= 3
+    # no therapist or massage told, no harm told, or the topic out of reach: unchanged
+    worse = _story_terms(matcher, "My pain got worse last week. I was nervous.")
+    assert matcher._story_options(options, pool, set(), worse) == options
+    visit = _story_terms(matcher, "The practitioner I saw was lovely. I was nervous.")
+    assert matcher._story_options(options, pool, set(), visit) == options
+    far = {**pool, "massage_safety": Candidate("massage_safety", 25.0, "")}
+    assert matcher._story_options(options, far, set(), harm) == options
+    # two options: it is added, not swapped in
+    two = matcher._story_options(options[:2], pool, set(), harm)
+    assert two == ("clinic_first_visit", "how_long", "massage_safety")
