@@ -1804,6 +1804,7 @@ class Matcher:
             decision = self._unless_harm(decision, message, split)
         decision = self._weighed(self._between_siblings(decision), message, split)
         decision = self._job_told(self._relieved(decision, message, split), message, split)
+        decision = self._told_cause(decision, message, split)
         return self._remedy(decision, message, split)
 
     @staticmethod
@@ -1928,6 +1929,36 @@ class Matcher:
         if best is None or best.score < STORY_FLOOR:
             return decision
         return self._committed(decision, best.intent, best.score)
+
+    def _told_cause(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A story that asks nothing, answered (or offered first) a circumstance it tells as
+        what brings its pain on (:data:`TOLD_AS_CAUSE`: a sentence about the desk or the drive
+        that tells of the pain too, "my pain came from the chair I sit in at my desk"), is
+        about that cause (who gets sciatica), not about working or driving with it: it is
+        answered on the cause's topic when that is a candidate scoring at least
+        :data:`STORY_FLOOR`."""
+        cause = TOLD_AS_CAUSE.get(decision.intent or "")
+        if cause is None or decision.kind not in ("intent", "did_you_mean"):
+            return decision
+        topic = next((c for c in decision.candidates if c.intent == cause), None)
+        if topic is None or topic.score < STORY_FLOOR:
+            return decision
+        reading = self._read(message, split)
+        if not reading.story or any(p.question for p in reading.parts):
+            return decision
+        for part in reading.parts:
+            terms = self.analyzer.terms(part.text)
+            if not {t.stem for t in terms if t.confidence > 0} & PAIN_STEMS:
+                continue
+            lead = next(
+                (c for c in self.rank(self._query_of(terms), limit=2) if c.intent != RED_FLAGS),
+                None,
+            )
+            if lead is not None and lead.intent == decision.intent:
+                return self._committed(decision, cause)
+        return decision
 
     def _relieved(
         self, decision: Decision, message: str, split: Sequence[Sentence] | None

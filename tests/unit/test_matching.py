@@ -1841,3 +1841,27 @@ def test_a_story_of_harm_from_a_therapist_is_offered_whether_massage_is_safe(
     # two options: it is added, not swapped in
     two = matcher._story_options(options[:2], pool, set(), harm)
     assert two == ("clinic_first_visit", "how_long", "massage_safety")
+
+
+def test_a_story_telling_its_pain_comes_from_the_desk_is_about_who_gets_sciatica(
+    matcher: Matcher,
+) -> None:
+    """A story that asks nothing, answered on working and driving, whose sentence about the
+    desk tells of the pain too, is answered who gets sciatica (the desk as the cause)."""
+    cands = (Candidate("work_driving", 44.0, ""), Candidate("risk_factors", 34.0, ""))
+    answered = Decision("intent", "work_driving", 44.0, cands)
+    told = (
+        "It was a normal week. I finally made the link that my pain comes from the chair "
+        "I sit in at my desk at work."
+    )
+    link = matcher.analyzer.terms(normalise(read(told).parts[1].text))
+    assert matcher.rank(matcher._query_of(link), limit=1)[0].intent == "work_driving"
+    got = matcher._told_cause(answered, told, None)
+    assert (got.kind, got.intent) == ("intent", "risk_factors"), got
+    # asked about working, no pain told beside the desk, or the cause out of reach: kept
+    asked = told + " Can I keep working like this?"
+    assert matcher._told_cause(answered, asked, None) == answered
+    calm = "It was a normal week. I sit in the chair at my desk at work all day."
+    assert matcher._told_cause(answered, calm, None) == answered
+    far = Decision("intent", "work_driving", 44.0, (cands[0], Candidate("risk_factors", 20, "")))
+    assert matcher._told_cause(far, told, None) == far
