@@ -469,6 +469,16 @@ WHOLE_CLEAR_LEAD = 17.0
 """A story's "Did you mean" answers its first option when that option leads the next by this
 much on its sentence score plus its score for the whole story read as one message."""
 
+GESTATION = re.compile(
+    r"\b(?:i am|she is|wife is|partner is) (?:1\d|2\d|3\d|4[0-2]) (?:weeks|wks|wk)\b"
+    r"(?! (?:ago|in|into|post|out|off|after|since|of|with|on|before|later)\b)"
+)
+"""Normalised words telling how far along a pregnancy is ("I'm 22 weeks and my sciatica is
+so bad", "I'm 32 weeks tomorrow"): the weeks a pregnancy counts, not how long the pain has
+lasted ("I'm 12 weeks into this", "3 weeks post op"). They name the pregnancy as the word
+"pregnant" would (:data:`PREGNANT_WORD`)."""
+PREGNANT_WORD = "pregnant"
+
 STORY_SUBJECTS: Mapping[str, str] = {
     "piriformis": "piriformis_syndrome",
     "pseudo": "sciatica_vs_piriformis",
@@ -2108,7 +2118,7 @@ class Matcher:
         if not reading.whole:
             return Decision("empty", None, 0.0, ())
         if not reading.story:
-            alone = self.analyzer.terms(reading.whole)
+            alone = self._terms(reading.whole, alone=True)
             query = self._query_of(alone)
             cands = tuple(self.rank(query, limit=4))
             decision = self._settled(self._decide(cands, self._cautious([alone])), [alone])
@@ -2118,7 +2128,7 @@ class Matcher:
             if decision.kind == "fallback" and known >= 2:
                 return _noted(self._alone(decision), (reading.whole, query, alone))
             return _noted(self._verbatim(decision, reading.whole), (reading.whole, query, alone))
-        terms = [self.analyzer.terms(part.text) for part in reading.parts]
+        terms = [self._terms(part.text) for part in reading.parts]
         where = self._where(reading, terms)
         elsewhere = self._elsewhere(reading, terms) if where == ELSEWHERE_INTENT else None
         if elsewhere is not None:
@@ -2269,6 +2279,21 @@ class Matcher:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
         decision = self._told_harm(decision, pool, terms, asks) or decision
         return self._asked_subject(decision, pool, terms, reading, asks)
+
+    def _terms(self, text: str, alone: bool = False) -> list[Term]:
+        """A sentence's terms (:meth:`Analyzer.terms`), with the word "pregnant" when it
+        tells how far along a pregnancy is (:data:`GESTATION`): "I'm 22 weeks and my sciatica
+        is so bad" says it. A message ``alone`` that tells nothing more ("im 12 weeks")
+        answers what came before it (its weeks may be the pain's): it is read as typed."""
+        terms = self.analyzer.terms(text)
+        found = GESTATION.search(text)
+        if found is None:
+            return terms
+        if alone:
+            rest = f"{text[: found.start()]} {text[found.end() :]}"
+            if not any(t.confidence > 0 for t in self.analyzer.terms(rest)):
+                return terms
+        return [*terms, Term(stem(PREGNANT_WORD), 1.0, PREGNANT_WORD)]
 
     def _asked_subject(
         self,

@@ -1865,3 +1865,39 @@ def test_a_story_telling_its_pain_comes_from_the_desk_is_about_who_gets_sciatica
     assert matcher._told_cause(answered, calm, None) == answered
     far = Decision("intent", "work_driving", 44.0, (cands[0], Candidate("risk_factors", 20, "")))
     assert matcher._told_cause(far, told, None) == far
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        ("i am 22 weeks and my sciatica is so bad", True),
+        ("i am 34 wks tomorrow", True),
+        ("my wife is 28 weeks and her bum hurts", True),
+        ("i am 12 weeks into this flare", False),
+        ("i am 10 weeks post op", False),
+        ("i am 12 weeks off work with it", False),
+        ("had it for 22 weeks now", False),
+    ],
+)
+def test_weeks_of_a_pregnancy_name_the_pregnancy(matcher: Matcher, text: str, told: bool) -> None:
+    """ "I'm 22 weeks" tells how far along a pregnancy is: it reads as "pregnant"; weeks of
+    pain, of recovery or off work do not."""
+    assert (matching.GESTATION.search(text) is not None) == told
+    named = "pregnancy" in matcher._named([matcher._terms(text)])
+    assert named == told
+
+
+def test_a_story_telling_the_weeks_of_a_pregnancy_is_about_sciatica_in_pregnancy(
+    matcher: Matcher,
+) -> None:
+    story = "I'm 26 weeks and the pain in my bum is awful. Never had this before."
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "pregnancy"), decision
+
+
+def test_weeks_alone_are_read_as_typed(matcher: Matcher) -> None:
+    """ "im 12 weeks" alone may answer how long the pain has lasted: no pregnancy is read
+    into it; told with more ("and my sciatica is so bad"), it is."""
+    assert "pregnancy" not in matcher._named([matcher._terms("i am 12 weeks", alone=True)])
+    told = matcher._terms("i am 22 weeks and my sciatica is so bad", alone=True)
+    assert "pregnancy" in matcher._named([told])
