@@ -478,6 +478,22 @@ so bad", "I'm 32 weeks tomorrow"): the weeks a pregnancy counts, not how long th
 lasted ("I'm 12 weeks into this", "3 weeks post op"). They name the pregnancy as the word
 "pregnant" would (:data:`PREGNANT_WORD`)."""
 PREGNANT_WORD = "pregnant"
+REPORTED = re.compile(
+    r"(?:^|\b(?:the|my|a|our|her|his|their) )"
+    r"(?:physio|physiotherapist|physical therapist|doctor|doc|dr|gp|surgeon|consultant|"
+    r"specialist|orthopedist|neurologist|chiro|chiropractor|osteo|osteopath|nurse|pharmacist) "
+    r"(?:says|said|told me|tells me|reckons|reckoned|thinks|explained|mentioned)\b"
+)
+"""Normalised words reporting what a professional said ("the physio says these things take
+time"): in a story's sentence the speaker is where the word came from, not what the sentence
+is about; the sentence is read on what was said (:func:`_as_told`)."""
+
+
+def _as_told(text: str) -> str:
+    """A story's sentence (normalised) as what it tells: without the speaker of reported
+    words (:data:`REPORTED`)."""
+    return REPORTED.sub(" ", text)
+
 
 STORY_SUBJECTS: Mapping[str, str] = {
     "piriformis": "piriformis_syndrome",
@@ -2128,7 +2144,7 @@ class Matcher:
             if decision.kind == "fallback" and known >= 2:
                 return _noted(self._alone(decision), (reading.whole, query, alone))
             return _noted(self._verbatim(decision, reading.whole), (reading.whole, query, alone))
-        terms = [self._terms(part.text) for part in reading.parts]
+        terms = [self._terms(_as_told(part.text)) for part in reading.parts]
         where = self._where(reading, terms)
         elsewhere = self._elsewhere(reading, terms) if where == ELSEWHERE_INTENT else None
         if elsewhere is not None:

@@ -1901,3 +1901,35 @@ def test_weeks_alone_are_read_as_typed(matcher: Matcher) -> None:
     assert "pregnancy" not in matcher._named([matcher._terms("i am 12 weeks", alone=True)])
     told = matcher._terms("i am 22 weeks and my sciatica is so bad", alone=True)
     assert "pregnancy" in matcher._named([told])
+
+
+@pytest.mark.parametrize(
+    ("story", "want", "before"),
+    [
+        # the physio is where the word came from: the story is about how long it takes
+        (
+            "Two months in and the pain is a bit better. The physio says these things take time.",
+            "how_long",
+            "other_treatments",
+        ),
+        (
+            "Eight weeks now and it is only a little better. My doctor said it can take a while.",
+            "how_long",
+            "sciatica_definition",
+        ),
+    ],
+)
+def test_a_story_is_read_on_what_it_tells_not_on_who_said_it(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch, story: str, want: str, before: str
+) -> None:
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", want), decision
+    # read as typed (the speaker kept), the same story is answered otherwise
+    monkeypatch.setattr(matching, "_as_told", lambda text: text)
+    assert matcher.decide(story + " ").intent == before
+
+
+def test_a_professional_s_advice_is_still_read() -> None:
+    told = matching._as_told("my doctor said it was piriformis").split()
+    assert told == ["it", "was", "piriformis"]
+    assert matching._as_told("my doctor is lovely") == "my doctor is lovely"
