@@ -437,6 +437,16 @@ may drive or work with it. A story's "Did you mean" that tells of its pain offer
 in the circumstance's place when the story's sentences match it at all (it is in their
 candidates)."""
 
+ASK_MARKER = re.compile(
+    r"\b(?:what i (?:really |actually )?(?:want|wanted|need|needed|would like) to know"
+    r"(?: is)?|my (?:real |main |actual |only )?question (?:is|was|really is)"
+    r"|the (?:real |main )?question is|what i am (?:really |actually )?asking is)\b"
+)
+"""Normalised words a story uses to say which of its questions is the one it asks ("what I
+really want to know is how long this takes", "so my question really is, can massage sort
+this out"): that question, answered on its own words over the threshold by the margin, is
+asked clearly however much of the rest of the story pulls elsewhere (:data:`CLEAR_ASK`)."""
+
 CLEAR_ASK = 10.0
 """A story's question that its own words answer this far above the threshold, leading its
 next topic by the margin, is asked clearly even when the rest of the story, blended in
@@ -2210,12 +2220,14 @@ class Matcher:
         scored = list(found)
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
         if top_asked < self.threshold:
-            # a question its own words answer clearly is asked clearly (:data:`CLEAR_ASK`)
-            for question in found:
+            # a question its own words answer clearly is asked clearly (:data:`CLEAR_ASK`),
+            # and so is one the story marks as its question (:data:`ASK_MARKER`)
+            for at, question in zip(asks, found, strict=True):
                 answers = [c for c in question if c.intent != RED_FLAGS]
+                clear_at = self.threshold + (0.0 if self._marked(reading, at) else CLEAR_ASK)
                 if (
                     answers
-                    and answers[0].score >= self.threshold + CLEAR_ASK
+                    and answers[0].score >= clear_at
                     and (len(answers) < 2 or answers[0].score - answers[1].score >= self.margin)
                 ):
                     clear = asked[answers[0].intent]
@@ -2310,6 +2322,18 @@ class Matcher:
             if not any(t.confidence > 0 for t in self.analyzer.terms(rest)):
                 return terms
         return [*terms, Term(stem(PREGNANT_WORD), 1.0, PREGNANT_WORD)]
+
+    @staticmethod
+    def _marked(reading: Reading, at: int) -> bool:
+        """Whether a story marks its sentence ``at`` as the question it asks
+        (:data:`ASK_MARKER`): in the sentence, or ending the words just before it ("so my
+        question really is, can massage sort this out")."""
+        if ASK_MARKER.search(reading.parts[at].text):
+            return True
+        if at == 0:
+            return False
+        before = ASK_MARKER.search(reading.parts[at - 1].text)
+        return before is not None and before.end() == len(reading.parts[at - 1].text)
 
     def _asked_subject(
         self,

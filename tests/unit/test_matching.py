@@ -1933,3 +1933,41 @@ def test_a_professional_s_advice_is_still_read() -> None:
     told = matching._as_told("my doctor said it was piriformis").split()
     assert told == ["it", "was", "piriformis"]
     assert matching._as_told("my doctor is lovely") == "my doctor is lovely"
+
+
+MARKED_STORY = (
+    "I've had sciatica since about February. It started after moving house, lifting boxes. "
+    "Tried ibuprofen, heat pads, a tens machine, sleeping with a pillow between my knees, the "
+    "lot. The physio gave me exercises which I do most days. It is a bit better but my foot "
+    "still goes numb after I have been driving for an hour. What I really want to know is how "
+    "long this usually takes to clear up, it's been 5 months"
+)
+
+
+def test_the_question_a_story_marks_as_its_own_is_asked_clearly(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "What I really want to know is ..." says which question the story asks: answered on
+    its own words over the threshold, it is the answer, whatever the treatments told pull
+    toward."""
+    decision = matcher.decide(MARKED_STORY)
+    assert (decision.kind, decision.intent) == ("intent", "how_long"), decision
+    monkeypatch.setattr(matching, "ASK_MARKER", re.compile(r"\bno such marker\b"))
+    assert matcher.decide(MARKED_STORY + " ").intent == "medicines"
+
+
+@pytest.mark.parametrize(
+    ("story", "at", "marked"),
+    [
+        ("it hurts. what i really want to know is how long it lasts?", 1, True),
+        ("it hurts. so my question really is, can massage sort this out?", 1, True),
+        ("it hurts. my question is about the price. can i pay by card?", 2, False),
+        ("it hurts. how long does it last?", 1, False),
+    ],
+)
+def test_a_question_is_marked_by_its_own_words_or_the_words_just_before(
+    story: str, at: int, marked: bool
+) -> None:
+    reading = read(story)
+    assert reading.parts[at].question, reading.parts
+    assert Matcher._marked(reading, at) == marked
