@@ -1971,3 +1971,14 @@ def test_a_question_is_marked_by_its_own_words_or_the_words_just_before(
     reading = read(story)
     assert reading.parts[at].question, reading.parts
     assert Matcher._marked(reading, at) == marked
+
+
+def test_a_massage_that_overdid_it_is_harm_told(matcher: Matcher) -> None:
+    """ "I think he overdid it" after a massage tells of harm: the story is about whether
+    massage is safe, as it would be with "made it worse"."""
+    story = (
+        "Had a sports massage on Monday for my tight hamstring. Since then my leg has been "
+        "zinging more than before. I think he overdid it."
+    )
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_safety"), decision
