@@ -499,10 +499,21 @@ time"): in a story's sentence the speaker is where the word came from, not what 
 is about; the sentence is read on what was said (:func:`_as_told`)."""
 
 
+PLANS_CANCELLED = re.compile(
+    r"\bcancel(?:led|ed|ling|ing|s)?(?= (?:(?:a|an|my|our|the|all|his|her|their|some|two|"
+    r"three|every|any) )*(?:trip|trips|holiday|holidays|plans|plan|flight|flights|wedding|"
+    r"party|parties|event|events|weekend|weekends|vacation|date|dinner|gig|concert|match|"
+    r"race|run|walk|class|classes|meeting|meetings|shift|shifts)\b)"
+)
+"""Normalised words telling of plans cancelled for the pain ("cancelled a trip to see my
+sister"): what the pain costs, not a cancellation at the clinic; in a story's sentence the
+word "cancel" is then left out (:func:`_as_told`)."""
+
+
 def _as_told(text: str) -> str:
     """A story's sentence (normalised) as what it tells: without the speaker of reported
-    words (:data:`REPORTED`)."""
-    return REPORTED.sub(" ", text)
+    words (:data:`REPORTED`) and without the cancelling of plans (:data:`PLANS_CANCELLED`)."""
+    return PLANS_CANCELLED.sub(" ", REPORTED.sub(" ", text))
 
 
 STORY_SUBJECTS: Mapping[str, str] = {

@@ -1917,19 +1917,33 @@ def test_weeks_alone_are_read_as_typed(matcher: Matcher) -> None:
             "how_long",
             "sciatica_definition",
         ),
+        # a holiday cancelled for the pain is what it costs, not a cancellation at the clinic
+        (
+            "It hurts to sit. I had to cancel my holiday in May. The pain goes down to my knee.",
+            "sciatica_symptoms",
+            "clinic_cancellation",
+        ),
     ],
 )
-def test_a_story_is_read_on_what_it_tells_not_on_who_said_it(
+def test_a_story_is_read_on_what_it_tells_not_on_who_said_it_or_the_plans_it_cost(
     matcher: Matcher, monkeypatch: pytest.MonkeyPatch, story: str, want: str, before: str
 ) -> None:
     decision = matcher.decide(story)
     assert (decision.kind, decision.intent) == ("intent", want), decision
-    # read as typed (the speaker kept), the same story is answered otherwise
+    # read as typed (speaker and cancelling kept), the same story is answered otherwise
     monkeypatch.setattr(matching, "_as_told", lambda text: text)
     assert matcher.decide(story + " ").intent == before
 
 
-def test_a_professional_s_advice_is_still_read() -> None:
+def test_the_clinic_s_cancellation_and_a_professional_s_advice_are_still_read() -> None:
+    assert matching._as_told("i need to cancel my appointment") == "i need to cancel my appointment"
+    assert matching._as_told("i had to cancel our trip").split() == [
+        "i",
+        "had",
+        "to",
+        "our",
+        "trip",
+    ]
     told = matching._as_told("my doctor said it was piriformis").split()
     assert told == ["it", "was", "piriformis"]
     assert matching._as_told("my doctor is lovely") == "my doctor is lovely"
