@@ -2616,6 +2616,8 @@ class Matcher:
         known = self._subjects_of
         for ts in terms:
             for t in ts:
+                if t.confidence < 1.0 and t.word in SUBJECTS_AS_TYPED:
+                    continue  # a guess, not as typed: "relaxation" is no "relaxant"
                 found = known.get((t.stem, t.word))
                 if found is None:
                     found = self._term_subjects(t)

@@ -1996,3 +1996,12 @@ def test_a_massage_that_overdid_it_is_harm_told(matcher: Matcher) -> None:
     )
     decision = matcher.decide(story)
     assert (decision.kind, decision.intent) == ("intent", "massage_safety"), decision
+
+
+def test_a_subject_named_only_as_typed_is_not_named_by_a_guess(matcher: Matcher) -> None:
+    """ "Relaxation" lies close to "relaxant" and shares its stem, but a word guessed from
+    it names no muscle relaxant; "relaxants" as typed does."""
+    guessed = matcher._terms("not just doing relaxation")
+    assert any(t.word == "relaxant" and t.confidence < 1.0 for t in guessed), guessed
+    assert "medicines" not in matcher._named([guessed])
+    assert "medicines" in matcher._named([matcher._terms("the gp gave me muscle relaxants")])
