@@ -2005,3 +2005,11 @@ def test_a_subject_named_only_as_typed_is_not_named_by_a_guess(matcher: Matcher)
     assert any(t.word == "relaxant" and t.confidence < 1.0 for t in guessed), guessed
     assert "medicines" not in matcher._named([guessed])
     assert "medicines" in matcher._named([matcher._terms("the gp gave me muscle relaxants")])
+
+
+def test_overdoing_it_oneself_is_no_harm_from_a_massage(matcher: Matcher) -> None:
+    """One's own "I overdid it in the garden" tells how a flare began: no harm is read."""
+    terms = matcher._terms("i overdid it in the garden and now my sciatica is back")
+    assert not {t.stem for t in terms} & matcher._harm_cues, terms
+    told = matcher._terms("i think she overdid it")
+    assert {t.stem for t in told} & matcher._harm_cues, told
