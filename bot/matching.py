@@ -480,23 +480,25 @@ WHOLE_CLEAR_LEAD = 17.0
 much on its sentence score plus its score for the whole story read as one message."""
 
 GESTATION = re.compile(
-    r"\b(?:i am|she is|wife is|partner is) (?:1\d|2\d|3\d|4[0-2]) (?:weeks|wks|wk)\b"
+    r"\b(?:i am|she is|she|wife is|wife|partner is|partner) (?:1\d|2\d|3\d|4[0-2]) "
+    r"(?:weeks|wks|wk)\b"
     r"(?! (?:ago|in|into|post|out|off|after|since|of|with|on|before|later)\b)"
 )
 """Normalised words telling how far along a pregnancy is ("I'm 22 weeks and my sciatica is
-so bad", "I'm 32 weeks tomorrow"): the weeks a pregnancy counts, not how long the pain has
-lasted ("I'm 12 weeks into this", "3 weeks post op"). They name the pregnancy as the word
-"pregnant" would (:data:`PREGNANT_WORD`)."""
+so bad", "I'm 32 weeks tomorrow", "she's 24 weeks", normalised "she 24 weeks"): the weeks a
+pregnancy counts, not how long the pain has lasted ("I'm 12 weeks into this", "3 weeks post
+op"). They name the pregnancy as the word "pregnant" would (:data:`PREGNANT_WORD`)."""
 PREGNANT_WORD = "pregnant"
 REPORTED = re.compile(
     r"(?:^|\b(?:the|my|a|our|her|his|their) )"
     r"(?:physio|physiotherapist|physical therapist|doctor|doc|dr|gp|surgeon|consultant|"
-    r"specialist|orthopedist|neurologist|chiro|chiropractor|osteo|osteopath|nurse|pharmacist) "
+    r"specialist|orthopedist|neurologist|nurse|pharmacist) "
     r"(?:says|said|told me|tells me|reckons|reckoned|thinks|explained|mentioned)\b"
 )
 """Normalised words reporting what a professional said ("the physio says these things take
 time"): in a story's sentence the speaker is where the word came from, not what the sentence
-is about; the sentence is read on what was said (:func:`_as_told`)."""
+is about; the sentence is read on what was said (:func:`_as_told`). A chiropractor or an
+osteopath stays: they are a treatment a story may be about (:data:`STORY_SUBJECTS`)."""
 
 
 PLANS_CANCELLED = re.compile(

@@ -1873,6 +1873,8 @@ def test_a_story_telling_its_pain_comes_from_the_desk_is_about_who_gets_sciatica
         ("i am 22 weeks and my sciatica is so bad", True),
         ("i am 34 wks tomorrow", True),
         ("my wife is 28 weeks and her bum hurts", True),
+        ("she 24 weeks and her sciatica is terrible", True),
+        ("my wife 24 weeks ago had a fall", False),
         ("i am 12 weeks into this flare", False),
         ("i am 10 weeks post op", False),
         ("i am 12 weeks off work with it", False),
