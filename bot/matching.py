@@ -447,6 +447,14 @@ really want to know is how long this takes", "so my question really is, can mass
 this out"): that question, answered on its own words over the threshold by the margin, is
 asked clearly however much of the rest of the story pulls elsewhere (:data:`CLEAR_ASK`)."""
 
+CAUSE_TOLD = re.compile(
+    r"\b(?:caus\w*|because of|due to|associated with|linked to|link|blame\w*|brought on|"
+    r"started (?:after|when|from)|came from|comes from|coming from)\b"
+)
+"""Normalised words telling what brought the pain on ("I made the link that my pain was
+associated with the chair at my desk"): pain told while driving or working ("braking hurts
+my leg", "sitting at my desk is agony") is a question about driving or working with it."""
+
 CLEAR_ASK = 10.0
 """A story's question that its own words answer this far above the threshold, leading its
 next topic by the margin, is asked clearly even when the rest of the story, blended in
@@ -1984,7 +1992,8 @@ class Matcher:
     ) -> Decision:
         """A story that asks nothing, answered (or offered first) a circumstance it tells as
         what brings its pain on (:data:`TOLD_AS_CAUSE`: a sentence about the desk or the drive
-        that tells of the pain too, "my pain came from the chair I sit in at my desk"), is
+        that tells of the pain and of its cause, :data:`CAUSE_TOLD`: "my pain came from the
+        chair I sit in at my desk"; not "braking hurts my leg", pain while driving), is
         about that cause (who gets sciatica), not about working or driving with it: it is
         answered on the cause's topic when that is a candidate scoring at least
         :data:`STORY_FLOOR`."""
@@ -1998,6 +2007,8 @@ class Matcher:
         if not reading.story or any(p.question for p in reading.parts):
             return decision
         for part in reading.parts:
+            if not CAUSE_TOLD.search(part.text):
+                continue
             terms = self.analyzer.terms(part.text)
             if not {t.stem for t in terms if t.confidence > 0} & PAIN_STEMS:
                 continue

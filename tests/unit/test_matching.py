@@ -1863,6 +1863,11 @@ def test_a_story_telling_its_pain_comes_from_the_desk_is_about_who_gets_sciatica
     assert matcher._told_cause(answered, asked, None) == answered
     calm = "It was a normal week. I sit in the chair at my desk at work all day."
     assert matcher._told_cause(answered, calm, None) == answered
+    # pain while driving tells nothing of the cause: it is about driving with it
+    driving = "It was a normal week. Braking hurts my leg when I drive to work."
+    while_told = matcher.analyzer.terms(normalise(read(driving).parts[1].text))
+    assert matcher.rank(matcher._query_of(while_told), limit=1)[0].intent == "work_driving"
+    assert matcher._told_cause(answered, driving, None) == answered
     far = Decision("intent", "work_driving", 44.0, (cands[0], Candidate("risk_factors", 20, "")))
     assert matcher._told_cause(far, told, None) == far
 
