@@ -399,6 +399,8 @@ MAX_CONTEXT_TERMS = 16
 """The background of a story keeps its this many weightiest words."""
 STORY_MARGIN = 12.0
 """A story's "Did you mean" offers the topics this close to its best one."""
+MAX_OPTIONS = 3
+"""A story's "Did you mean" offers at most this many topics."""
 STORY_FLOOR = 30.0
 """A story that scores at least this (below the threshold) gets "Did you mean", not the
 fallback: it is about the bot's topics, only not clearly about one of them."""
@@ -461,6 +463,33 @@ sentences are about them first); otherwise they count for :data:`CIRCUMSTANCE_SH
 score."""
 CIRCUMSTANCE_SHARE = 0.8
 
+TOLD_AS_CAUSE: Mapping[str, str] = {"work_driving": "risk_factors"}
+"""A circumstance a story tells in passing (:data:`CIRCUMSTANCE_INTENTS`: no question asks
+about it and it is not what most of its sentences are about), and the topic of it as a cause:
+"we drove a couple of hours ... as the visit progressed, so did my pain" tells of the long
+drive that brought the pain on (who gets sciatica: long drives, desk jobs), not of whether one
+may drive or work with it. A story's "Did you mean" that tells of its pain offers that topic
+in the circumstance's place when the story's sentences match it at all (it is in their
+candidates)."""
+
+ASK_MARKER = re.compile(
+    r"\b(?:what i (?:really |actually )?(?:want|wanted|need|needed|would like) to know"
+    r"(?: is)?|my (?:real |main |actual |only )?question (?:is|was|really is)"
+    r"|the (?:real |main )?question is|what i am (?:really |actually )?asking is)\b"
+)
+"""Normalised words a story uses to say which of its questions is the one it asks ("what I
+really want to know is how long this takes", "so my question really is, can massage sort
+this out"): that question, answered on its own words over the threshold by the margin, is
+asked clearly however much of the rest of the story pulls elsewhere (:data:`CLEAR_ASK`)."""
+
+CAUSE_TOLD = re.compile(
+    r"\b(?:caus\w*|because of|due to|associated with|linked to|link|blame\w*|brought on|"
+    r"started (?:after|when|from)|came from|comes from|coming from)\b"
+)
+"""Normalised words telling what brought the pain on ("I made the link that my pain was
+associated with the chair at my desk"): pain told while driving or working ("braking hurts
+my leg", "sitting at my desk is agony") is a question about driving or working with it."""
+
 CLEAR_ASK = 10.0
 """A story's question that its own words answer this far above the threshold, leading its
 next topic by the margin, is asked clearly even when the rest of the story, blended in
@@ -492,6 +521,45 @@ mean" turned about three questions back into right answers for each new wrong on
 WHOLE_CLEAR_LEAD = 17.0
 """A story's "Did you mean" answers its first option when that option leads the next by this
 much on its sentence score plus its score for the whole story read as one message."""
+
+GESTATION = re.compile(
+    r"\b(?:i am|she is|she|wife is|wife|partner is|partner) (?:1\d|2\d|3\d|4[0-2]) "
+    r"(?:weeks|wks|wk)\b"
+    r"(?! (?:ago|in|into|post|out|off|after|since|of|with|on|before|later)\b)"
+)
+"""Normalised words telling how far along a pregnancy is ("I'm 22 weeks and my sciatica is
+so bad", "I'm 32 weeks tomorrow", "she's 24 weeks", normalised "she 24 weeks"): the weeks a
+pregnancy counts, not how long the pain has lasted ("I'm 12 weeks into this", "3 weeks post
+op"). They name the pregnancy as the word "pregnant" would (:data:`PREGNANT_WORD`)."""
+PREGNANT_WORD = "pregnant"
+REPORTED = re.compile(
+    r"(?:^|\b(?:the|my|a|our|her|his|their) )"
+    r"(?:physio|physiotherapist|physical therapist|doctor|doc|dr|gp|surgeon|consultant|"
+    r"specialist|orthopedist|neurologist|nurse|pharmacist) "
+    r"(?:says|said|told me|tells me|reckons|reckoned|thinks|explained|mentioned)\b"
+)
+"""Normalised words reporting what a professional said ("the physio says these things take
+time"): in a story's sentence the speaker is where the word came from, not what the sentence
+is about; the sentence is read on what was said (:func:`_as_told`). A chiropractor or an
+osteopath stays: they are a treatment a story may be about (:data:`STORY_SUBJECTS`)."""
+
+
+PLANS_CANCELLED = re.compile(
+    r"\bcancel(?:led|ed|ling|ing|s)?(?= (?:(?:a|an|my|our|the|all|his|her|their|some|two|"
+    r"three|every|any) )*(?:trip|trips|holiday|holidays|plans|plan|flight|flights|wedding|"
+    r"party|parties|event|events|weekend|weekends|vacation|date|dinner|gig|concert|match|"
+    r"race|run|walk|class|classes|meeting|meetings|shift|shifts)\b)"
+)
+"""Normalised words telling of plans cancelled for the pain ("cancelled a trip to see my
+sister"): what the pain costs, not a cancellation at the clinic; in a story's sentence the
+word "cancel" is then left out (:func:`_as_told`)."""
+
+
+def _as_told(text: str) -> str:
+    """A story's sentence (normalised) as what it tells: without the speaker of reported
+    words (:data:`REPORTED`) and without the cancelling of plans (:data:`PLANS_CANCELLED`)."""
+    return PLANS_CANCELLED.sub(" ", REPORTED.sub(" ", text))
+
 
 STORY_SUBJECTS: Mapping[str, str] = {
     "piriformis": "piriformis_syndrome",
@@ -1845,6 +1913,7 @@ class Matcher:
             decision = self._unless_harm(decision, message, split)
         decision = self._weighed(self._between_siblings(decision), message, split)
         decision = self._job_told(self._relieved(decision, message, split), message, split)
+        decision = self._told_cause(decision, message, split)
         return self._remedy(decision, message, split)
 
     @staticmethod
@@ -1969,6 +2038,39 @@ class Matcher:
         if best is None or best.score < STORY_FLOOR:
             return decision
         return self._committed(decision, best.intent, best.score)
+
+    def _told_cause(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A story that asks nothing, answered (or offered first) a circumstance it tells as
+        what brings its pain on (:data:`TOLD_AS_CAUSE`: a sentence about the desk or the drive
+        that tells of the pain and of its cause, :data:`CAUSE_TOLD`: "my pain came from the
+        chair I sit in at my desk"; not "braking hurts my leg", pain while driving), is
+        about that cause (who gets sciatica), not about working or driving with it: it is
+        answered on the cause's topic when that is a candidate scoring at least
+        :data:`STORY_FLOOR`."""
+        cause = TOLD_AS_CAUSE.get(decision.intent or "")
+        if cause is None or decision.kind not in ("intent", "did_you_mean"):
+            return decision
+        topic = next((c for c in decision.candidates if c.intent == cause), None)
+        if topic is None or topic.score < STORY_FLOOR:
+            return decision
+        reading = self._read(message, split)
+        if not reading.story or any(p.question for p in reading.parts):
+            return decision
+        for part in reading.parts:
+            if not CAUSE_TOLD.search(part.text):
+                continue
+            terms = self.analyzer.terms(part.text)
+            if not {t.stem for t in terms if t.confidence > 0} & PAIN_STEMS:
+                continue
+            lead = next(
+                (c for c in self.rank(self._query_of(terms), limit=2) if c.intent != RED_FLAGS),
+                None,
+            )
+            if lead is not None and lead.intent == decision.intent:
+                return self._committed(decision, cause)
+        return decision
 
     def _relieved(
         self, decision: Decision, message: str, split: Sequence[Sentence] | None
@@ -2118,7 +2220,7 @@ class Matcher:
         if not reading.whole:
             return Decision("empty", None, 0.0, ())
         if not reading.story:
-            alone = self.analyzer.terms(reading.whole)
+            alone = self._terms(reading.whole, alone=True)
             query = self._query_of(alone)
             cands = tuple(self.rank(query, limit=4))
             decision = self._settled(self._decide(cands, self._cautious([alone])), [alone])
@@ -2128,7 +2230,7 @@ class Matcher:
             if decision.kind == "fallback" and known >= 2:
                 return _noted(self._alone(decision), (reading.whole, query, alone))
             return _noted(self._verbatim(decision, reading.whole), (reading.whole, query, alone))
-        terms = [self.analyzer.terms(part.text) for part in reading.parts]
+        terms = [self._terms(_as_told(part.text)) for part in reading.parts]
         where = self._where(reading, terms)
         elsewhere = self._elsewhere(reading, terms) if where == ELSEWHERE_INTENT else None
         if elsewhere is not None:
@@ -2192,12 +2294,14 @@ class Matcher:
         scored = list(found)
         top_asked = max((c.score for c in asked.values() if c.intent != RED_FLAGS), default=0.0)
         if top_asked < self.threshold:
-            # a question its own words answer clearly is asked clearly (:data:`CLEAR_ASK`)
-            for question in found:
+            # a question its own words answer clearly is asked clearly (:data:`CLEAR_ASK`),
+            # and so is one the story marks as its question (:data:`ASK_MARKER`)
+            for at, question in zip(asks, found, strict=True):
                 answers = [c for c in question if c.intent != RED_FLAGS]
+                clear_at = self.threshold + (0.0 if self._marked(reading, at) else CLEAR_ASK)
                 if (
                     answers
-                    and answers[0].score >= self.threshold + CLEAR_ASK
+                    and answers[0].score >= clear_at
                     and (len(answers) < 2 or answers[0].score - answers[1].score >= self.margin)
                 ):
                     clear = asked[answers[0].intent]
@@ -2246,7 +2350,7 @@ class Matcher:
             and c.score >= max(STORY_FLOOR, top - STORY_MARGIN)
             # the bot itself is offered only if one of the sentences asks about it
             and (c.intent not in PLEA_INTENTS - WHOLE_MESSAGE_INTENTS or leads[c.intent])
-        )[:3]
+        )[:MAX_OPTIONS]
         # A story that asks nothing is offered the topics it is close to, unless one stands
         # out; one that asks something unclear, the same rather than the fallback.
         unclear = decision.kind == "fallback" or (not asked and len(options) > 1)
@@ -2264,7 +2368,9 @@ class Matcher:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
             if lead >= CLEAR_LEAD and (decision.kind != "did_you_mean" or not asked):
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
-            offered = self._offered(options, ranked, terms, top)
+            passing = self._told_in_passing(pool, asked_about, leads, len(scored))
+            options = self._story_options(options, pool, passing, terms)
+            offered = self._offered(options, ranked, terms, top, pool)
             return self._told_harm(offered, pool, terms, asks) or offered
         if decision.kind == "did_you_mean":
             # A story's question between close topics: the one the whole story is about,
@@ -2275,6 +2381,33 @@ class Matcher:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
         decision = self._told_harm(decision, pool, terms, asks) or decision
         return self._asked_subject(decision, pool, terms, reading, asks)
+
+    def _terms(self, text: str, alone: bool = False) -> list[Term]:
+        """A sentence's terms (:meth:`Analyzer.terms`), with the word "pregnant" when it
+        tells how far along a pregnancy is (:data:`GESTATION`): "I'm 22 weeks and my sciatica
+        is so bad" says it. A message ``alone`` that tells nothing more ("im 12 weeks")
+        answers what came before it (its weeks may be the pain's): it is read as typed."""
+        terms = self.analyzer.terms(text)
+        found = GESTATION.search(text)
+        if found is None:
+            return terms
+        if alone:
+            rest = f"{text[: found.start()]} {text[found.end() :]}"
+            if not any(t.confidence > 0 for t in self.analyzer.terms(rest)):
+                return terms
+        return [*terms, Term(stem(PREGNANT_WORD), 1.0, PREGNANT_WORD)]
+
+    @staticmethod
+    def _marked(reading: Reading, at: int) -> bool:
+        """Whether a story marks its sentence ``at`` as the question it asks
+        (:data:`ASK_MARKER`): in the sentence, or ending the words just before it ("so my
+        question really is, can massage sort this out")."""
+        if ASK_MARKER.search(reading.parts[at].text):
+            return True
+        if at == 0:
+            return False
+        before = ASK_MARKER.search(reading.parts[at - 1].text)
+        return before is not None and before.end() == len(reading.parts[at - 1].text)
 
     def _asked_subject(
         self,
@@ -2405,13 +2538,14 @@ class Matcher:
         ranked: tuple[Candidate, ...],
         terms: Sequence[Sequence[Term]],
         top: float,
+        pool: Mapping[str, Candidate],
     ) -> Decision:
         """A story's "Did you mean", its options in the order of their sentence scores plus
         how well all its sentences, scored together as one message, match each: the topic
         the best sentence and the whole story both point to comes first. One that leads the
         next by :data:`WHOLE_CLEAR_LEAD` on that sum is the answer."""
         whole = self.score(self._whole_query(terms), options)
-        own = {c.intent: c.score for c in ranked}
+        own = {intent: c.score for intent, c in pool.items()}
         both = {o: own.get(o, 0.0) + whole.get(o, 0.0) for o in options}
         options = tuple(sorted(options, key=lambda o: -both[o]))  # stable on ties
         if len(options) > 1 and both[options[0]] - both[options[1]] >= WHOLE_CLEAR_LEAD:
@@ -2545,6 +2679,8 @@ class Matcher:
         known = self._subjects_of
         for ts in terms:
             for t in ts:
+                if t.confidence < 1.0 and t.word in SUBJECTS_AS_TYPED:
+                    continue  # a guess, not as typed: "relaxation" is no "relaxant"
                 found = known.get((t.stem, t.word))
                 if found is None:
                     found = self._term_subjects(t)
@@ -2732,21 +2868,75 @@ class Matcher:
         return words is not None and any(words <= {t.stem for t in ts} for ts in terms)
 
     @staticmethod
+    def _told_in_passing(
+        pool: Mapping[str, Candidate],
+        asked: Set[str],
+        leads: Mapping[str, int],
+        sentences: int,
+    ) -> set[str]:
+        """The circumstances (:data:`CIRCUMSTANCE_INTENTS`) among a story's candidates that
+        it mentions in passing: no question asks about them and they are not what most of its
+        sentences are about (``leads``: how many sentences each topic leads)."""
+        return {
+            intent
+            for intent in pool
+            if intent in CIRCUMSTANCE_INTENTS
+            and intent not in asked
+            and 2 * leads.get(intent, 0) <= sentences
+        }
+
+    @classmethod
     def _in_passing(
+        cls,
         pool: dict[str, Candidate],
         asked: Set[str],
         leads: Mapping[str, int],
         sentences: int,
     ) -> dict[str, Candidate]:
-        """A story's candidates with the circumstances it mentions in passing quietened
-        (:data:`CIRCUMSTANCE_INTENTS`): those no question asks about and that are not what
-        most of its sentences are about (``leads``: how many sentences each topic leads)."""
+        """A story's candidates with the circumstances it mentions in passing
+        (:meth:`_told_in_passing`) quietened to :data:`CIRCUMSTANCE_SHARE` of their score."""
         out = dict(pool)
-        for intent, cand in pool.items():
-            mostly = 2 * leads.get(intent, 0) > sentences
-            if intent in CIRCUMSTANCE_INTENTS and intent not in asked and not mostly:
-                out[intent] = cand._replace(score=round(cand.score * CIRCUMSTANCE_SHARE, 1))
+        for intent in cls._told_in_passing(pool, asked, leads, sentences):
+            cand = pool[intent]
+            out[intent] = cand._replace(score=round(cand.score * CIRCUMSTANCE_SHARE, 1))
         return out
+
+    def _story_options(
+        self,
+        options: tuple[str, ...],
+        pool: Mapping[str, Candidate],
+        passing: Set[str],
+        terms: Sequence[Sequence[Term]],
+    ) -> tuple[str, ...]:
+        """What a story's "Did you mean" offers, from the topics closest to its best one
+        (``options``), with two readings of what the story tells:
+
+        - a circumstance told in passing (``passing``) in a story that tells of its pain
+          (:data:`PAIN_STEMS`) is told as what brought the pain on: it gives its place to the
+          topic of it as a cause (:data:`TOLD_AS_CAUSE`), when the story's sentences match
+          that topic at all;
+        - a story telling of harm (:data:`HARM_CUES`: "made a client's pain worse") and of a
+          massage or a therapist (:data:`MASSAGE_WORDS`) is offered whether massage is safe
+          (:data:`CAUTION_INTENT`) when that topic is in its reach (:data:`STORY_FLOOR`),
+          in place of the last option when three are offered already.
+        """
+        said = {t.stem for ts in terms for t in ts if t.confidence > 0}
+        chosen = list(options)
+        for at, option in enumerate(chosen):
+            cause = TOLD_AS_CAUSE.get(option, "")
+            if option in passing and cause in pool and cause not in chosen and said & PAIN_STEMS:
+                chosen[at] = cause
+        caution = self._caution
+        safety = pool.get(caution) if caution is not None else None
+        harm_told = bool(said & self._harm_cues and said & (MASSAGE_WORDS - {SESSION_WORD}))
+        if (
+            harm_told
+            and safety is not None
+            and safety.intent not in chosen
+            and safety.score >= STORY_FLOOR
+        ):
+            chosen = [*chosen[: MAX_OPTIONS - 1], safety.intent]
+        return tuple(dict.fromkeys(chosen))
 
     @staticmethod
     def _in_story(found: list[list[Candidate]], story: Mapping[str, float]) -> dict[str, Candidate]:

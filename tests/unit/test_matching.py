@@ -1836,3 +1836,233 @@ def test_terms_are_those_of_trying_every_phrase_at_every_word(matcher: Matcher) 
         assert analyzer.terms(text) == plain(text), text
         phrased += any(" " in t.word for t in analyzer.terms(text))
     assert len(texts) > 1000 and phrased > 100
+
+
+def _story_terms(matcher: Matcher, story: str) -> list[list[matching.Term]]:
+    return [matcher.analyzer.terms(part.text) for part in read(story).parts]
+
+
+def _pool(**scores: float) -> dict[str, Candidate]:
+    return {intent: Candidate(intent, score, "") for intent, score in scores.items()}
+
+
+def test_a_drive_told_as_what_brought_the_pain_on_offers_who_gets_sciatica(
+    matcher: Matcher,
+) -> None:
+    """A story's "Did you mean" offers the topic of a circumstance told in passing as a cause
+    (who gets sciatica) in its place, when the story tells of its pain and its sentences
+    match that topic; a circumstance told beside no pain, or asked about, keeps its place."""
+    pool = _pool(sciatica_definition=41.0, work_driving=36.0, risk_factors=28.0)
+    options = ("work_driving", "sciatica_definition")
+    pain = _story_terms(matcher, "We drove for five hours. By the evening my thigh ached.")
+    got = matcher._story_options(options, pool, {"work_driving"}, pain)
+    assert got == ("risk_factors", "sciatica_definition")
+    # the driving asked about (not in passing), no pain told, or no match of the cause: kept
+    assert matcher._story_options(options, pool, set(), pain) == options
+    calm = _story_terms(matcher, "We drove for five hours. The hotel was lovely.")
+    assert matcher._story_options(options, pool, {"work_driving"}, calm) == options
+    unmatched = {k: v for k, v in pool.items() if k != "risk_factors"}
+    assert matcher._story_options(options, unmatched, {"work_driving"}, pain) == options
+
+
+def test_a_story_of_harm_from_a_therapist_is_offered_whether_massage_is_safe(
+    matcher: Matcher,
+) -> None:
+    """Harm told (worse, a bruise) beside a massage or a therapist puts whether massage is
+    safe among a story's options, in place of the last of three, when it is in reach."""
+    options = ("clinic_first_visit", "how_long", "sciatica_symptoms")
+    pool = _pool(clinic_first_visit=35.0, how_long=33.0, sciatica_symptoms=32.0)
+    pool["massage_safety"] = Candidate("massage_safety", 30.5, "")
+    harm = _story_terms(matcher, "The practitioner I saw made my pain worse. I was nervous.")
+    got = matcher._story_options(options, pool, set(), harm)
+    assert got == ("clinic_first_visit", "how_long", "massage_safety")
+    assert len(got) <= 3
+    # no therapist or massage told, no harm told, or the topic out of reach: unchanged
+    worse = _story_terms(matcher, "My pain got worse last week. I was nervous.")
+    assert matcher._story_options(options, pool, set(), worse) == options
+    visit = _story_terms(matcher, "The practitioner I saw was lovely. I was nervous.")
+    assert matcher._story_options(options, pool, set(), visit) == options
+    far = {**pool, "massage_safety": Candidate("massage_safety", 25.0, "")}
+    assert matcher._story_options(options, far, set(), harm) == options
+    # two options: it is added, not swapped in
+    two = matcher._story_options(options[:2], pool, set(), harm)
+    assert two == ("clinic_first_visit", "how_long", "massage_safety")
+
+
+def test_a_story_telling_its_pain_comes_from_the_desk_is_about_who_gets_sciatica(
+    matcher: Matcher,
+) -> None:
+    """A story that asks nothing, answered on working and driving, whose sentence about the
+    desk tells of the pain too, is answered who gets sciatica (the desk as the cause)."""
+    cands = (Candidate("work_driving", 44.0, ""), Candidate("risk_factors", 34.0, ""))
+    answered = Decision("intent", "work_driving", 44.0, cands)
+    told = (
+        "It was a normal week. I finally made the link that my pain comes from the chair "
+        "I sit in at my desk at work."
+    )
+    link = matcher.analyzer.terms(normalise(read(told).parts[1].text))
+    assert matcher.rank(matcher._query_of(link), limit=1)[0].intent == "work_driving"
+    got = matcher._told_cause(answered, told, None)
+    assert (got.kind, got.intent) == ("intent", "risk_factors"), got
+    # asked about working, no pain told beside the desk, or the cause out of reach: kept
+    asked = told + " Can I keep working like this?"
+    assert matcher._told_cause(answered, asked, None) == answered
+    calm = "It was a normal week. I sit in the chair at my desk at work all day."
+    assert matcher._told_cause(answered, calm, None) == answered
+    # pain while driving tells nothing of the cause: it is about driving with it
+    driving = "It was a normal week. Braking hurts my leg when I drive to work."
+    while_told = matcher.analyzer.terms(normalise(read(driving).parts[1].text))
+    assert matcher.rank(matcher._query_of(while_told), limit=1)[0].intent == "work_driving"
+    assert matcher._told_cause(answered, driving, None) == answered
+    far = Decision("intent", "work_driving", 44.0, (cands[0], Candidate("risk_factors", 20, "")))
+    assert matcher._told_cause(far, told, None) == far
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        ("i am 22 weeks and my sciatica is so bad", True),
+        ("i am 34 wks tomorrow", True),
+        ("my wife is 28 weeks and her bum hurts", True),
+        ("she 24 weeks and her sciatica is terrible", True),
+        ("my wife 24 weeks ago had a fall", False),
+        ("i am 12 weeks into this flare", False),
+        ("i am 10 weeks post op", False),
+        ("i am 12 weeks off work with it", False),
+        ("had it for 22 weeks now", False),
+    ],
+)
+def test_weeks_of_a_pregnancy_name_the_pregnancy(matcher: Matcher, text: str, told: bool) -> None:
+    """ "I'm 22 weeks" tells how far along a pregnancy is: it reads as "pregnant"; weeks of
+    pain, of recovery or off work do not."""
+    assert (matching.GESTATION.search(text) is not None) == told
+    named = "pregnancy" in matcher._named([matcher._terms(text)])
+    assert named == told
+
+
+def test_a_story_telling_the_weeks_of_a_pregnancy_is_about_sciatica_in_pregnancy(
+    matcher: Matcher,
+) -> None:
+    story = "I'm 26 weeks and the pain in my bum is awful. Never had this before."
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "pregnancy"), decision
+
+
+def test_weeks_alone_are_read_as_typed(matcher: Matcher) -> None:
+    """ "im 12 weeks" alone may answer how long the pain has lasted: no pregnancy is read
+    into it; told with more ("and my sciatica is so bad"), it is."""
+    assert "pregnancy" not in matcher._named([matcher._terms("i am 12 weeks", alone=True)])
+    told = matcher._terms("i am 22 weeks and my sciatica is so bad", alone=True)
+    assert "pregnancy" in matcher._named([told])
+
+
+@pytest.mark.parametrize(
+    ("story", "want", "before"),
+    [
+        # the physio is where the word came from: the story is about how long it takes
+        (
+            "Two months in and the pain is a bit better. The physio says these things take time.",
+            "how_long",
+            "other_treatments",
+        ),
+        (
+            "Eight weeks now and it is only a little better. My doctor said it can take a while.",
+            "how_long",
+            "sciatica_definition",
+        ),
+        # a holiday cancelled for the pain is what it costs, not a cancellation at the clinic
+        (
+            "It hurts to sit. I had to cancel my holiday in May. The pain goes down to my knee.",
+            "sciatica_symptoms",
+            "clinic_cancellation",
+        ),
+    ],
+)
+def test_a_story_is_read_on_what_it_tells_not_on_who_said_it_or_the_plans_it_cost(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch, story: str, want: str, before: str
+) -> None:
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", want), decision
+    # read as typed (speaker and cancelling kept), the same story is answered otherwise
+    monkeypatch.setattr(matching, "_as_told", lambda text: text)
+    assert matcher.decide(story + " ").intent == before
+
+
+def test_the_clinic_s_cancellation_and_a_professional_s_advice_are_still_read() -> None:
+    assert matching._as_told("i need to cancel my appointment") == "i need to cancel my appointment"
+    assert matching._as_told("i had to cancel our trip").split() == [
+        "i",
+        "had",
+        "to",
+        "our",
+        "trip",
+    ]
+    told = matching._as_told("my doctor said it was piriformis").split()
+    assert told == ["it", "was", "piriformis"]
+    assert matching._as_told("my doctor is lovely") == "my doctor is lovely"
+
+
+MARKED_STORY = (
+    "I've had sciatica since about February. It started after moving house, lifting boxes. "
+    "Tried ibuprofen, heat pads, a tens machine, sleeping with a pillow between my knees, the "
+    "lot. The physio gave me exercises which I do most days. It is a bit better but my foot "
+    "still goes numb after I have been driving for an hour. What I really want to know is how "
+    "long this usually takes to clear up, it's been 5 months"
+)
+
+
+def test_the_question_a_story_marks_as_its_own_is_asked_clearly(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "What I really want to know is ..." says which question the story asks: answered on
+    its own words over the threshold, it is the answer, whatever the treatments told pull
+    toward."""
+    decision = matcher.decide(MARKED_STORY)
+    assert (decision.kind, decision.intent) == ("intent", "how_long"), decision
+    monkeypatch.setattr(matching, "ASK_MARKER", re.compile(r"\bno such marker\b"))
+    assert matcher.decide(MARKED_STORY + " ").intent == "medicines"
+
+
+@pytest.mark.parametrize(
+    ("story", "at", "marked"),
+    [
+        ("it hurts. what i really want to know is how long it lasts?", 1, True),
+        ("it hurts. so my question really is, can massage sort this out?", 1, True),
+        ("it hurts. my question is about the price. can i pay by card?", 2, False),
+        ("it hurts. how long does it last?", 1, False),
+    ],
+)
+def test_a_question_is_marked_by_its_own_words_or_the_words_just_before(
+    story: str, at: int, marked: bool
+) -> None:
+    reading = read(story)
+    assert reading.parts[at].question, reading.parts
+    assert Matcher._marked(reading, at) == marked
+
+
+def test_a_massage_that_overdid_it_is_harm_told(matcher: Matcher) -> None:
+    """ "I think he overdid it" after a massage tells of harm: the story is about whether
+    massage is safe, as it would be with "made it worse"."""
+    story = (
+        "Had a sports massage on Monday for my tight hamstring. Since then my leg has been "
+        "zinging more than before. I think he overdid it."
+    )
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_safety"), decision
+
+
+def test_a_subject_named_only_as_typed_is_not_named_by_a_guess(matcher: Matcher) -> None:
+    """ "Relaxation" lies close to "relaxant" and shares its stem, but a word guessed from
+    it names no muscle relaxant; "relaxants" as typed does."""
+    guessed = matcher._terms("not just doing relaxation")
+    assert any(t.word == "relaxant" and t.confidence < 1.0 for t in guessed), guessed
+    assert "medicines" not in matcher._named([guessed])
+    assert "medicines" in matcher._named([matcher._terms("the gp gave me muscle relaxants")])
+
+
+def test_overdoing_it_oneself_is_no_harm_from_a_massage(matcher: Matcher) -> None:
+    """One's own "I overdid it in the garden" tells how a flare began: no harm is read."""
+    terms = matcher._terms("i overdid it in the garden and now my sciatica is back")
+    assert not {t.stem for t in terms} & matcher._harm_cues, terms
+    told = matcher._terms("i think she overdid it")
+    assert {t.stem for t in told} & matcher._harm_cues, told

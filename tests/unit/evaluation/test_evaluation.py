@@ -96,7 +96,7 @@ def test_accuracy_goal(report) -> None:
     assert report.urgent_false_alarms == 0, report.to_text("all")
 
 
-CONVERSATIONS_FLOOR = 0.91
+CONVERSATIONS_FLOOR = 0.92
 """Where the conversations file stands on the strict count (the goal is 0.90): stories,
 uncovered topics, the clinic's own questions and questions on whether massage is safe, as
 people write them. Items 306-355 (issue 21: massage visits told, questions buried in
@@ -110,10 +110,12 @@ with them the file stands at 0.87 right, 0.90 helped. Items 456-503 (issue 21: p
 (tuning 18/39, held-out 3/9); with the remedy rule the file stands at 0.875 right, 0.905
 helped. With the English word list and the reading rules after it (relief told as pain
 halved, harm after a massage, a job told as often as the pain, a pointing question passing
-over an aside) it reaches the goal: 0.913 right, 0.934 helped. None of the file's messages
-gets an urgent answer."""
-STORY_FLOORS = {"story_question": 0.91, "story_statement": 0.84}
-CONVERSATIONS_HELPED_FLOOR = 0.93
+over an aside) it reaches the goal: 0.913 right, 0.934 helped. With the reading of stories
+after it (a professional's words read on what was said, the weeks of a pregnancy, the
+question a story marks as its own) it stands at 0.922 right, 0.940 helped. None of the
+file's messages gets an urgent answer."""
+STORY_FLOORS = {"story_question": 0.92, "story_statement": 0.89}
+CONVERSATIONS_HELPED_FLOOR = 0.94
 
 
 def _false_alarms(report: Report) -> list[str]:
@@ -405,12 +407,14 @@ POSTS_KINDS = {
 
 POSTS_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
-    "tuning": (0.73, 0.78, 0.10, 0.88),
+    "tuning": (0.75, 0.80, 0.10, 0.88),
     "held-out": (0.95, 0.95, 0.05, 1.0),
 }
 """Where posts.yml stands at the end of issue 21's reading rules. First sight, before any
 rule change: tuning 0.685 right, 0.753 helped, 0.112 "Did you mean"; held-out 0.955 right
-(21 of 22). Its held-out part is small: one post is 4.5 points."""
+(21 of 22). Its held-out part is small: one post is 4.5 points. After the story options
+and readings of issue 21's last round: tuning 0.753 right, 0.809 helped, 0.090 "Did you
+mean"."""
 
 
 @pytest.fixture(scope="module")
@@ -445,7 +449,7 @@ REAL_DEV = ROOT.parent / "shared" / "data" / "real_dev.yml"
 
 REAL_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
-    "tuning": (0.81, 0.90, 0.12, 0.95),
+    "tuning": (0.84, 0.92, 0.09, 0.95),
     "held-out": (0.56, 0.74, 0.20, 0.75),
 }
 """Where the real set stands (a little below what was measured); the goals are 0.75 tuning,
@@ -462,6 +466,17 @@ def real_dev(dialogue: Dialogue):
 @pytest.mark.parametrize("part", sorted(REAL_FLOORS))
 def test_real_posts_do_not_fall_below_where_they_stand(real_dev, part: str) -> None:
     _stands_at(real_dev, REAL_FLOORS, part)
+
+
+REAL_OFFERING_RIGHT_FLOOR = 0.90
+"""The goal for the real set's "Did you mean": a right topic among its options in at least
+this share of them (measured 17 of 18 after the story options were read: a drive told as the
+cause offers who gets sciatica, harm told of a therapist offers whether massage is safe)."""
+
+
+def test_real_posts_did_you_mean_offers_a_right_topic(real_dev) -> None:
+    offering = real_dev.asked_offering_right
+    assert offering is not None and offering >= REAL_OFFERING_RIGHT_FLOOR, real_dev.summary()
 
 
 def test_real_posts_get_few_false_alarms(real_dev) -> None:
