@@ -1549,6 +1549,15 @@ def test_both_of_mine_and_a_foot_not_got_off_the_ground(
             "i swallowed a whole packet of paracetamol",
             "swallowed the whole packet of mints on the drive, sciatica screaming",
         ),
+        # sleeping forever: wished for, not a deep sleep after a massage; waking up never again
+        (
+            "i wish i could sleep forever and not feel this",
+            "after a massage i could sleep forever, best sleep all week",
+        ),
+        (
+            "it would be fine if i never woke up",
+            "the pain never woke me up last night for once",
+        ),
         # a fall high enough to kill, not a fall in the temperature
         (
             "i keep wondering if the fall would be enough from the top floor",
