@@ -1555,7 +1555,7 @@ def test_both_of_mine_and_a_foot_not_got_off_the_ground(
             "after a massage i could sleep forever, best sleep all week",
         ),
         (
-            "it would be fine if i never woke up",
+            "if i never woke up tomorrow that would be fine by me",
             "the pain never woke me up last night for once",
         ),
         # a fall high enough to kill, not a fall in the temperature
