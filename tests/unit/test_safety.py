@@ -1558,6 +1558,43 @@ def test_both_of_mine_and_a_foot_not_got_off_the_ground(
             "if i never woke up tomorrow that would be fine by me",
             "the pain never woke me up last night for once",
         ),
+        # not existing: the writer, not a cure
+        ("i wish i didn't exist", "a cure for sciatica doesn't exist, does it?"),
+        # going on: with life, not on holiday
+        ("i can't go on", "i cannot go on holiday with this leg, can i?"),
+        # stopping: everything, not the tablets
+        (
+            "would anyone even notice if i just stopped",
+            "what happens if i just stopped the tablets?",
+        ),
+        # noticed, missed: the writer gone, not a brace worn
+        (
+            "no one would notice if i was gone",
+            "would anyone notice if i wore a back brace under my shirt?",
+        ),
+        (
+            "if i was gone my family would be better off",
+            "if i was gone for two weeks would my massage package expire?",
+        ),
+        # easier without the writer, not without a desk
+        (
+            "it would be easier for everyone if i wasn't here",
+            "it would be easier if i wasn't sitting at a desk all day",
+        ),
+        # affairs, peace, things given away: before dying, not before surgery, with a
+        # condition, or before a move
+        (
+            "getting my affairs in order, i've had enough",
+            "getting my affairs in order before the surgery next week",
+        ),
+        (
+            "i've made my peace. i'm ready.",
+            "i've made my peace with the sciatica, any tips for long drives?",
+        ),
+        (
+            "i've been giving my things away to friends",
+            "giving my things away before we move abroad and the boxes hurt my back",
+        ),
         # a fall high enough to kill, not a fall in the temperature
         (
             "i keep wondering if the fall would be enough from the top floor",
