@@ -1462,6 +1462,14 @@ def test_both_of_mine_and_a_foot_not_got_off_the_ground(
             "i'm going to drive my car into a tree tonight",
             "the kids kick a ball into a wall all afternoon and my sciatica hates the noise",
         ),
+        (
+            "some nights i think about walking into the sea and not coming back",
+            "i love to walk into the sea every morning for a dip, does cold water help?",
+        ),
+        (
+            "i keep thinking about driving off the road on the way home",
+            "the lorry drove off the road in the snow and i hurt my back pushing it",
+        ),
         # ending it: a life, not a contract, a relationship or a shift
         (
             "i've decided i'm going to end it this week",
