@@ -62,6 +62,18 @@ _ANIMALS = frozenset(
 )
 """Animals, whose accidents, falls and lost legs are theirs ("cat" before "scan" is none)."""
 _SCANS = frozenset({"scan", "scans", "scanner"})
+_CASELOAD = frozenset({"patients", "residents", "clients"})
+"""The people a carer, nurse or therapist looks after at work: their signs, told in the plural,
+are the writer's work ("half my residents are incontinent"), not someone's emergency now."""
+_STRANGERS = frozenset(
+    {"woman", "women", "man", "men", "lady", "ladies", "gentleman", "bloke", "people"}
+)
+"""People named by no tie to the writer: after :data:`_CASELOAD` in the sentence, one of them
+("half my residents ... and one gentleman has lost the use of his legs")."""
+_TOLD_OF = frozenset({"where", "about", "which", "whereby"})
+"""After a word of now, these make it the time something was read or watched ("a thread last
+night about cauda equina", "a documentary last night where a man ..."), not when a sign
+began: it ends no hypothetical's scope."""
 """After "cat", a CAT scan."""
 LIST_ITEMS = 2
 """Fewest commas between a negation and a term it denies from further away than
@@ -1151,7 +1163,11 @@ class SafetyScreen:
         # problems, saddle numbness").
         if rule.kind != "crisis":
             ends = [a for a, _ in s.free.get("terminators", ())]
-            ends += [a for a, _ in s.spans.get("current", ()) if s.tokens[a] in _NOW]
+            ends += [
+                a
+                for a, b in s.spans.get("current", ())
+                if s.tokens[a] in _NOW and _TOLD_OF.isdisjoint(s.tokens[b + 1 : b + 2])
+            ]
             # "what does it mean if I haven't needed to wee since yesterday": a sign the writer
             # tells with how long they have had it is theirs, whatever the question
             since = [
@@ -1237,6 +1253,12 @@ class SafetyScreen:
             # Now or history, read in the clauses of the person and of the term: "says he
             # can't feel his legs" is now; "had cancer", "fully fine now" are history.
             trigger = others[-1]
+            # a carer's or nurse's patients, and a stranger among them: the writer's work
+            if s.tokens[trigger[0]] in _CASELOAD or (
+                s.tokens[trigger[0]] in _STRANGERS
+                and any(s.tokens[a] in _CASELOAD for a in range(trigger[0]))
+            ):
+                return finding(Outcome.OTHER_HISTORY, text(trigger), True)
             # "our dachshund has IVDD and last month she couldn't wee": "she" is the pet
             # named before her, when no person was
             pet_named = self._pet_before(s, trigger[0])

@@ -1437,3 +1437,220 @@ def test_both_of_mine_and_a_foot_not_got_off_the_ground(
     screen: SafetyScreen, message: str, urgent: bool
 ) -> None:
     assert (_outcome(screen, message) == Outcome.URGENT) is urgent, screen.assess(message)
+
+
+# Crisis words in their everyday senses (issue 21, round six): each class with a real crisis
+# statement beside its look-alike, so that sparing the everyday sense never loses the crisis.
+@pytest.mark.parametrize(
+    ("crisis", "everyday"),
+    [
+        # what is jumped off: a bridge, a roof, or jumping thought of; furniture, a lorry, a horse
+        (
+            "i stood on the footbridge tonight and wanted to jump off",
+            "my son jumped off the sofa onto my back and now my leg burns",
+        ),
+        (
+            "some days i think about jumping off the roof at work",
+            "jumped off the tailgate of the van and landed badly, sciatica since",
+        ),
+        # who went into the wall: a car in a crash, a ball; steering into one wished for
+        (
+            "on the motorway i keep thinking about steering into a wall",
+            "a taxi went into a wall outside our house and the noise made me jump, back aches",
+        ),
+        (
+            "i'm going to drive my car into a tree tonight",
+            "the kids kick a ball into a wall all afternoon and my sciatica hates the noise",
+        ),
+        (
+            "some nights i think about walking into the sea and not coming back",
+            "i love to walk into the sea every morning for a dip, does cold water help?",
+        ),
+        (
+            "i keep thinking about driving off the road on the way home",
+            "the lorry drove off the road in the snow and i hurt my back pushing it",
+        ),
+        # ending it: a life, not a contract, a relationship or a shift
+        (
+            "i've decided i'm going to end it this week",
+            "my tenancy is up in may and honestly i can't wait to end it, the stairs are agony",
+        ),
+        (
+            "i have been thinking about ending it",
+            "i'm ending it with my physio, six sessions and no change",
+        ),
+        # cutting oneself: on purpose, not shaving or cooking
+        (
+            "i cut myself last night to feel something other than this",
+            "cut myself chopping onions because i can't stand straight at the counter",
+        ),
+        # an overdose: of medicine, not of coffee or Netflix
+        (
+            "i'm thinking of taking an overdose of my tablets",
+            "overdosed on caffeine today after another night awake with my leg",
+        ),
+        # no way out: of life, not of a car park
+        (
+            "i feel like there's no way out of this except dying",
+            "there's no way out of the hospital car park without a queue and my leg seizes",
+        ),
+        # stockpiling: medicines, not groceries
+        (
+            "i've been stockpiling my pregabalin for when i've had enough",
+            "been stockpiling tins for the winter and carrying them hurt my back",
+        ),
+        # killing oneself: wished, not nearly done on the stairs nor at the gym
+        (
+            "i want to kill myself, the pain never stops",
+            "almost killed myself slipping on the ice years ago, this sciatica is new",
+        ),
+        (
+            "i keep thinking about killing myself",
+            "i'm killing myself at the gym to get my back strong",
+        ),
+        # how many it would take: pills, not sessions
+        (
+            "how many tramadol would it take to not wake up",
+            "how many massages would it take to loosen my piriformis?",
+        ),
+        # all one's tablets at once: now, not the morning round
+        (
+            "i'm going to take all my tablets at once tonight",
+            "i take all my tablets at once with breakfast, is that ok with ibuprofen?",
+        ),
+        # letters: goodbye letters, not a complaint to an MP
+        (
+            "i've written letters to my family and put them in a drawer",
+            "i've written letters to my mp about the physio waiting list",
+        ),
+        # wanting it all to stop: all of it, not the pain named
+        (
+            "i just want to make it all stop for good",
+            "i want the pain to stop for good, is massage worth it?",
+        ),
+        # pills saved up, not money saved up nor a prescription collected
+        (
+            "i've been collecting my tramadol for weeks",
+            "collecting my naproxen from the pharmacy later, can i come in after?",
+        ),
+        (
+            "i've saved up my pills for when i've had enough",
+            "saving up for a course of massages, taking paracetamol till then",
+        ),
+        # too many taken: on purpose, not by mistake
+        (
+            "i took double my dose of gabapentin on purpose",
+            "took double the dose of ibuprofen by mistake on the first day",
+        ),
+        # not being around: for good, not next week
+        (
+            "i won't be around much longer",
+            "i'm not going to be around next week, can i move my appointment?",
+        ),
+        # disappearing: for good, not for a week at a spa
+        (
+            "i just want to disappear",
+            "i want to disappear for a week to a spa and forget my sciatica",
+        ),
+        # a whole packet: of tablets, not of mints
+        (
+            "i swallowed a whole packet of paracetamol",
+            "swallowed the whole packet of mints on the drive, sciatica screaming",
+        ),
+        # sleeping forever: wished for, not a deep sleep after a massage; waking up never again
+        (
+            "i wish i could sleep forever and not feel this",
+            "after a massage i could sleep forever, best sleep all week",
+        ),
+        (
+            "if i never woke up tomorrow that would be fine by me",
+            "the pain never woke me up last night for once",
+        ),
+        # not existing: the writer, not a cure
+        ("i wish i didn't exist", "a cure for sciatica doesn't exist, does it?"),
+        # going on: with life, not on holiday
+        ("i can't go on", "i cannot go on holiday with this leg, can i?"),
+        # stopping: everything, not the tablets
+        (
+            "would anyone even notice if i just stopped",
+            "what happens if i just stopped the tablets?",
+        ),
+        # noticed, missed: the writer gone, not a brace worn
+        (
+            "no one would notice if i was gone",
+            "would anyone notice if i wore a back brace under my shirt?",
+        ),
+        (
+            "if i was gone my family would be better off",
+            "if i was gone for two weeks would my massage package expire?",
+        ),
+        # easier without the writer, not without a desk
+        (
+            "it would be easier for everyone if i wasn't here",
+            "it would be easier if i wasn't sitting at a desk all day",
+        ),
+        # affairs, peace, things given away: before dying, not before surgery, with a
+        # condition, or before a move
+        (
+            "getting my affairs in order, i've had enough",
+            "getting my affairs in order before the surgery next week",
+        ),
+        (
+            "i've made my peace. i'm ready.",
+            "i've made my peace with the sciatica, any tips for long drives?",
+        ),
+        (
+            "i've been giving my things away to friends",
+            "giving my things away before we move abroad and the boxes hurt my back",
+        ),
+        # a fall high enough to kill, not a fall in the temperature
+        (
+            "i keep wondering if the fall would be enough from the top floor",
+            "i wonder if the fall in temperature would be enough to set my sciatica off",
+        ),
+    ],
+)
+def test_crisis_words_in_everyday_senses(screen: SafetyScreen, crisis: str, everyday: str) -> None:
+    assert _outcome(screen, crisis) == Outcome.CRISIS, screen.assess(crisis)
+    assert _outcome(screen, everyday) not in (Outcome.CRISIS, Outcome.URGENT), screen.assess(
+        everyday
+    )
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a carer's or nurse's patients are her work; her own relative is not
+        (
+            "i'm a nurse myself but my mum can't feel her legs since this morning",
+            "i work in a care home and most of my residents are incontinent, my back hurts",
+        ),
+        (
+            "my husband has been wetting himself since yesterday and his back is agony",
+            "on my ward the patients can't feel their legs, so i lift all day, sciatica now",
+        ),
+        # a fever with back pain is the writer's red flag; a baby's teething or jabs are not
+        (
+            "i've got a temperature of 39 and my lower back is agony",
+            "the baby is teething with a temperature of 38.4 and carrying her hurts my back",
+        ),
+        (
+            "fever and chills since yesterday and my back is in agony",
+            "my toddler had a fever after his jabs and i've been up all night, back aching",
+        ),
+        # a list gone through and denied; a thread read "last night about"
+        (
+            "my bum has gone numb and i can't tell when i need to pee",
+            "the doctor went through the list: numbness, bladder, bowels, both legs. no to all",
+        ),
+        (
+            "since last night i can't feel the saddle area at all",
+            "read a thread last night about people losing bladder control and got scared",
+        ),
+    ],
+)
+def test_look_alikes_of_urgent_signs(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert _outcome(screen, urgent) == Outcome.URGENT, screen.assess(urgent)
+    assert _outcome(screen, look_alike) not in (Outcome.CRISIS, Outcome.URGENT), screen.assess(
+        look_alike
+    )
