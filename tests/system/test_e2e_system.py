@@ -16,7 +16,8 @@ from harness import SUBPROCESS_ENV_PREFIXES
 from locations import REPO
 
 from bot.dialogue import Dialogue
-from bot.replies import ChatState
+from bot.replies import ChatState, ReplyKind
+from bot.settings import SafetySettings
 from bot.telegram import escape
 
 pytestmark = pytest.mark.e2e
@@ -221,4 +222,32 @@ def test_a_follow_up_is_read_in_context_end_to_end(server, start_bot, dialogue):
         if sent == 3:
             assert expected.red_flag
     assert expected.text == dialogue.content.messages["not_urgent"]
+    _assert_clean_exit(bot)
+
+
+def test_crisis_words_and_their_everyday_senses_end_to_end(server, start_bot, dialogue):
+    """Through the running bot: a wish to jump off a bridge gets the crisis answer with the
+    configured crisis line, and jumping off the sofa gets the answer about massage."""
+    line = "Samaritans on 116 123"
+    bot = start_bot(
+        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url, CRISIS_LINE=line
+    )
+    api = server.api
+    api.wait_for_sync("setMyCommands", timeout=STARTUP_TIMEOUT)
+    with_line = Dialogue(dialogue.content, safety=SafetySettings(crisis_line=line))
+    steps = [
+        ("some days i just want to jump off a bridge, this pain never stops", ReplyKind.CRISIS),
+        ("jumped off the sofa and now my sciatica is worse, will massage help", None),
+    ]
+    for sent, (text, kind) in enumerate(steps, 1):
+        api.push_message(text, chat_id=CHAT)
+        answer = api.wait_for_sync("sendMessage", sent, where=_to_chat, timeout=10)[-1]
+        expected, _ = with_line.handle(ChatState(), text)
+        assert answer.params["text"] == escape(expected.text), text
+        if kind is ReplyKind.CRISIS:
+            assert expected.kind is ReplyKind.CRISIS
+            assert line in answer.params["text"]
+        else:
+            assert expected.intent == "massage_for_sciatica" and not expected.red_flag
+            assert line not in answer.params["text"]
     _assert_clean_exit(bot)
