@@ -969,6 +969,13 @@ class _IntentIndex:
 
 _first = itemgetter(0)
 
+
+def _candidate(fields: tuple[str, float, str]) -> Candidate:
+    """``Candidate(*fields)``, made as the tuple it is (half the cost of calling the class,
+    which :meth:`Matcher._rank` does for every intent it scores)."""
+    return tuple.__new__(Candidate, fields)
+
+
 Query = dict[str, tuple[float, float]]
 """A message's terms: stem -> (weight, confidence)."""
 
@@ -1707,7 +1714,8 @@ class Matcher:
         covered = dict.fromkeys(wanted, 0.0)
         shares = dict.fromkeys(wanted, 0.0)
         mine: dict[int, list[tuple[str, float]]] = {i: [] for i in wanted}
-        for s, wc in known:
+        for term in known:  # (stem, weight): one tuple, kept in each intent's list
+            s, wc = term
             conf = query[s][1]
             share_of = self._share_of[s]
             # the shorter of the two to walk; the sums are taken term by term either way
@@ -1718,7 +1726,7 @@ class Matcher:
                 if i in covered:
                     covered[i] += wc
                     shares[i] += conf * share
-                    mine[i].append((s, wc))
+                    mine[i].append(term)
         covered = {i: c for i, c in covered.items() if c > 0}
         return covered, shares, mine, q_total
 
@@ -1759,7 +1767,8 @@ class Matcher:
                 pool.update(dict.fromkeys(self._term_intents[s], 0.0))
             shares = dict.fromkeys(pool, 0.0)
             mine = {i: [] for i in pool}
-        for s, wc in known:
+        for term in known:  # (stem, weight): one tuple, kept in each intent's list
+            s, wc = term
             conf = query[s][1]
             share_of = self._share_of[s]
             pairs: Iterable[tuple[int, float]] = share_of.items()
@@ -1769,11 +1778,11 @@ class Matcher:
                 if i in pool:
                     pool[i] += wc
                     shares[i] += conf * share
-                    mine[i].append((s, wc))
+                    mine[i].append(term)
                 elif not common:  # no common terms: every intent knowing one joins the pool
                     pool[i] = wc
                     shares[i] = conf * share
-                    mine[i] = [(s, wc)]
+                    mine[i] = [term]
         ranked = self._rank(pool, shares, mine, q_total, limit, kept)
 
         # 2. The rest know common terms only: at most this much.
@@ -1832,20 +1841,31 @@ class Matcher:
             kept: Min-heap of the best ``limit`` scores so far; updated.
 
         Returns:
-            The intents scored, unsorted.
+            The intents scored, unsorted; with a ``limit``, those found under ``limit``
+            others when scored (never in the top) are left out.
         """
         # Best bound first: once even the best possible example of the next intent could not
         # beat the `limit`-th best score found so far, the rest cannot either.
         intents = self._intents
-        ordered = [
-            (_score_bound(weight / q_total, shares[i], intents[i].whole), i)
-            for i, weight in covered.items()
-        ]
-        ordered.sort(key=_first, reverse=True)  # stable: ties keep the order they came in
-        ranked: list[Candidate] = []
         rest = 1 - F1_SHARE
         f1_weight = 2 * F1_SHARE
         sqrt = math.sqrt
+        # :func:`_score_bound` of each, worked out inline (the same floats): every intent
+        # given is bounded, most are not scored
+        ordered: list[tuple[float, int]] = []
+        for i, weight in covered.items():
+            c = weight / q_total
+            p = shares[i]
+            p = p if p < 1.0 else 1.0
+            if intents[i].whole:
+                ordered.append((c if c < p else p, i))  # min(p, c)
+            elif p + c <= 0:
+                ordered.append((0.0, i))
+            else:
+                pc = p * c
+                ordered.append((f1_weight * pc / (p + c) + rest * sqrt(pc), i))
+        ordered.sort(key=_first, reverse=True)  # stable: ties keep the order they came in
+        ranked: list[Candidate] = []
         for bound, i in ordered:
             if limit > 0 and len(kept) >= limit and round(100.0 * bound, 1) + 0.1 < kept[0]:
                 break
@@ -1897,12 +1917,14 @@ class Matcher:
             if second < 0:
                 second = 0.0
             score = round(100.0 * (SUPPORT_BEST * best + (1 - SUPPORT_BEST) * second), 1)
-            ranked.append(Candidate(entry.name, score, example))
             if limit > 0:
                 if len(kept) < limit:
                     heapq.heappush(kept, score)
                 elif score > kept[0]:
                     heapq.heapreplace(kept, score)
+                elif score < kept[0]:
+                    continue  # under `limit` others already: never in the top
+            ranked.append(_candidate((entry.name, score, example)))
         return ranked
 
     def decide(self, message: str, split: Sequence[Sentence] | None = None) -> Decision:
