@@ -36,6 +36,29 @@ from bot.english import common_words
 from bot.reading import Reading, read
 from bot.text import STOPWORDS, WORD_CACHE_SIZE, Sentence, normalise, stem
 
+
+def _word_start(*alternatives: str) -> str:
+    r"""Regex source matching the first of ``alternatives`` that matches at the start of a
+    word, as ``\b(?:one|two)`` does, written so the engine skips to the alternatives' first
+    letters: each opens with its first letter and checks the word start behind it. A pattern
+    opening with ``\b`` is tried at every character of a text; one opening with a letter of a
+    known set only where such a letter is. It pays when those letters are few and the rest of
+    the pattern is rare (a denial before a place of sciatica: two to three times faster on a
+    long story); alternatives opening with most of the alphabet gain nothing.
+
+    Args:
+        alternatives: Regex sources, each opening with a letter and holding no top-level
+            ``|``.
+
+    >>> _word_start("no", "never")
+    '(?:n(?<=\\bn)o|n(?<=\\bn)ever)'
+    """
+    for alternative in alternatives:
+        if not alternative[:1].isalpha():
+            raise ValueError(f"an alternative must open with a letter: {alternative!r}")
+    return "(?:" + "|".join(rf"{a[0]}(?<=\b{a[0]}){a[1:]}" for a in alternatives) + ")"
+
+
 # --- terms ------------------------------------------------------------------------------
 
 OUT_OF_SCOPE = "!out-of-scope"
@@ -523,7 +546,8 @@ WHOLE_CLEAR_LEAD = 17.0
 much on its sentence score plus its score for the whole story read as one message."""
 
 GESTATION = re.compile(
-    r"\b(?:i am|she is|she|wife is|wife|partner is|partner) (?:1\d|2\d|3\d|4[0-2]) "
+    _word_start("i am", "she is", "she", "wife is", "wife", "partner is", "partner")
+    + r" (?:1\d|2\d|3\d|4[0-2]) "
     r"(?:weeks|wks|wk)\b"
     r"(?! (?:ago|in|into|post|out|off|after|since|of|with|on|before|later)\b)"
 )
@@ -545,8 +569,9 @@ osteopath stays: they are a treatment a story may be about (:data:`STORY_SUBJECT
 
 
 PLANS_CANCELLED = re.compile(
-    r"\bcancel(?:led|ed|ling|ing|s)?(?= (?:(?:a|an|my|our|the|all|his|her|their|some|two|"
-    r"three|every|any) )*(?:trip|trips|holiday|holidays|plans|plan|flight|flights|wedding|"
+    r"cancel(?<=\bcancel)(?:led|ed|ling|ing|s)?"
+    r"(?= (?:(?:a|an|my|our|the|all|his|her|their|some|two|three|every|any) )*"
+    r"(?:trip|trips|holiday|holidays|plans|plan|flight|flights|wedding|"
     r"party|parties|event|events|weekend|weekends|vacation|date|dinner|gig|concert|match|"
     r"race|run|walk|class|classes|meeting|meetings|shift|shifts)\b)"
 )
@@ -673,12 +698,14 @@ SCIATICA_PLACES = frozenset(
 )  # fmt: skip
 """Words naming where sciatica is felt, or the condition itself."""
 _PLACES = "|".join(sorted(SCIATICA_PLACES))
-DENIED_PLACE = re.compile(rf"\b(?:no|not|never|nothing|without)(?: \w+){{0,7}}? (?:{_PLACES})\b")
+DENIED_PLACE = re.compile(
+    _word_start("no", "not", "never", "nothing", "without") + rf"(?: \w+){{0,7}}? (?:{_PLACES})\b"
+)
 """A sciatica place denied by a word just before it ("no pain in my legs", "it never goes
 down my leg", "nothing in my legs"; ``normalise`` spells "doesn't" as "does not")."""
-NOT_SCIATICA = re.compile(r"\b(?:not|no|nothing like) (?:a |the )?sciatic")
+NOT_SCIATICA = re.compile(_word_start("not", "no", "nothing like") + r" (?:a |the )?sciatic")
 """A sentence saying outright that it is not sciatica: it denies twice as clearly."""
-OTHER_BACK = re.compile(r"\b(?:upper|mid|middle) (?:of (?:my |the )?)?back\b")
+OTHER_BACK = re.compile(_word_start("upper", "mid", "middle") + r" (?:of (?:my |the )?)?back\b")
 """The upper or middle back, which the article does not cover: named, it counts as a place
 of :data:`ELSEWHERE_PLACES` (once)."""
 IDIOMS = re.compile(
@@ -689,7 +716,8 @@ IDIOMS = re.compile(
 pillow between my knees", "knee to chest"), not as where it hurts."""
 IDIOM_WORDS = frozenset({"knee", "knees", "hand"})
 RUNS_TO_KNEE = re.compile(
-    r"\b(?:down|to|into|past|below|as far as) (?:to )?(?:my |the |your |her |his )?"
+    _word_start("down", "to", "into", "past", "below", "as far as")
+    + r" (?:to )?(?:my |the |your |her |his )?"
     r"(?:back of (?:my |the |your |her |his )?)?knees?\b"
 )
 """Pain told running down to the knee ("shooting from my hip to my knee", "down to my
@@ -779,7 +807,10 @@ WEIGHING = re.compile(
 """Words of a question that weighs two things against each other: which one is it, who to
 believe, how to tell them apart, whether they are the same or different."""
 COMPARING = re.compile(
-    r"\b(?:worse|better|more serious|less serious|more painful|harder to treat) than\b"
+    _word_start(
+        "worse", "better", "more serious", "less serious", "more painful", "harder to treat"
+    )
+    + r" than\b"
 )
 """Words of a question comparing one thing with another ("is piriformis syndrome worse than
 sciatica"): it weighs the two conditions when it names both itself; "is it worse than the
