@@ -59,6 +59,30 @@ def _word_start(*alternatives: str) -> str:
     return "(?:" + "|".join(rf"{a[0]}(?<=\b{a[0]}){a[1:]}" for a in alternatives) + ")"
 
 
+class _Keyed:
+    """A pattern tried only on a text holding one of its keys, substrings that every match of
+    it holds: most sentences hold none, and looking for a few substrings costs a fraction of
+    a search that tries the pattern at every word."""
+
+    __slots__ = ("keys", "pattern")
+
+    def __init__(self, pattern: str, keys: Sequence[str]) -> None:
+        self.pattern = re.compile(pattern)
+        self.keys = tuple(keys)
+
+    def may_match(self, text: str) -> bool:
+        """Whether ``text`` holds a key (without one, the pattern cannot match it)."""
+        return any(map(text.__contains__, self.keys))
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """:meth:`re.Pattern.search`, on a text holding a key."""
+        return self.pattern.search(text) if self.may_match(text) else None
+
+    def sub(self, repl: str, text: str) -> str:
+        """:meth:`re.Pattern.sub`, on a text holding a key."""
+        return self.pattern.sub(repl, text) if self.may_match(text) else text
+
+
 # --- terms ------------------------------------------------------------------------------
 
 OUT_OF_SCOPE = "!out-of-scope"
@@ -545,22 +569,24 @@ WHOLE_CLEAR_LEAD = 17.0
 """A story's "Did you mean" answers its first option when that option leads the next by this
 much on its sentence score plus its score for the whole story read as one message."""
 
-GESTATION = re.compile(
+GESTATION = _Keyed(
     _word_start("i am", "she is", "she", "wife is", "wife", "partner is", "partner")
     + r" (?:1\d|2\d|3\d|4[0-2]) "
     r"(?:weeks|wks|wk)\b"
-    r"(?! (?:ago|in|into|post|out|off|after|since|of|with|on|before|later)\b)"
+    r"(?! (?:ago|in|into|post|out|off|after|since|of|with|on|before|later)\b)",
+    keys=("weeks", "wk"),
 )
 """Normalised words telling how far along a pregnancy is ("I'm 22 weeks and my sciatica is
 so bad", "I'm 32 weeks tomorrow", "she's 24 weeks", normalised "she 24 weeks"): the weeks a
 pregnancy counts, not how long the pain has lasted ("I'm 12 weeks into this", "3 weeks post
 op"). They name the pregnancy as the word "pregnant" would (:data:`PREGNANT_WORD`)."""
 PREGNANT_WORD = "pregnant"
-REPORTED = re.compile(
+REPORTED = _Keyed(
     r"(?:^|\b(?:the|my|a|our|her|his|their) )"
     r"(?:physio|physiotherapist|physical therapist|doctor|doc|dr|gp|surgeon|consultant|"
     r"specialist|orthopedist|neurologist|nurse|pharmacist) "
-    r"(?:says|said|told me|tells me|reckons|reckoned|thinks|explained|mentioned)\b"
+    r"(?:says|said|told me|tells me|reckons|reckoned|thinks|explained|mentioned)\b",
+    keys=("says", "said", "told me", "tells me", "reckon", "thinks", "explained", "mentioned"),
 )
 """Normalised words reporting what a professional said ("the physio says these things take
 time"): in a story's sentence the speaker is where the word came from, not what the sentence
@@ -715,10 +741,11 @@ IDIOMS = re.compile(
 """Places named in a figure of speech, a posture or a stretch ("on my hands and knees", "a
 pillow between my knees", "knee to chest"), not as where it hurts."""
 IDIOM_WORDS = frozenset({"knee", "knees", "hand"})
-RUNS_TO_KNEE = re.compile(
+RUNS_TO_KNEE = _Keyed(
     _word_start("down", "to", "into", "past", "below", "as far as")
     + r" (?:to )?(?:my |the |your |her |his )?"
-    r"(?:back of (?:my |the |your |her |his )?)?knees?\b"
+    r"(?:back of (?:my |the |your |her |his )?)?knees?\b",
+    keys=("knee",),
 )
 """Pain told running down to the knee ("shooting from my hip to my knee", "down to my
 knee", "a line of fire to the back of my knee"): the path of a pain down the leg, a place
@@ -793,7 +820,7 @@ typed: without it, no message weighs the two conditions (a quick look before rea
 SIDE_HINT = re.compile(r"p\w{0,2}r\w{0,3}form|pseudo|sc?i?[ia]t|dis[ck]|slip|hernia|bulg")
 """What a word naming either condition holds, however misspelt: only such words are read
 for the two sides (a long story holds hundreds of words)."""
-WEIGHING = re.compile(
+WEIGHING = _Keyed(
     r"\b(?:which (?:one|of (?:them|the two|these|those)|is it|is right|is true|is correct"
     r"|(?:do|should|would|can) (?:i|you) (?:believe|trust|go with)"
     r"|(?:does|do) (?:it|this|that|my \w+) sound)"
@@ -802,7 +829,8 @@ WEIGHING = re.compile(
     r"|different(?: \w+)? (?:thing|things|condition|conditions|problem|problems|name)"
     r"|(?:are|is) (?:they|these|those|it|that|the two)(?: \w+)? different"
     r"|something (?:\w+ )?different|or (?:\w+ ){0,2}different"
-    r"|same (?:thing|things|condition|as)|versus\b|vs\b)"
+    r"|same (?:thing|things|condition|as)|versus\b|vs\b)",
+    keys=("which", "who", "tell", "differ", "same", "versus", "vs"),
 )
 """Words of a question that weighs two things against each other: which one is it, who to
 believe, how to tell them apart, whether they are the same or different."""
@@ -818,17 +846,39 @@ real thing" compares with something it does not name."""
 WEIGHING_OR_SPAN = 4
 """An "or" joins the two conditions ("sciatica or piriformis, which?") when each lies within
 this many words of it."""
-WEIGHING_OR_ASK = re.compile(
+WEIGHING_OR_ASK = _Keyed(
     r"\b(?:which|whether|is it|is this|is mine|do i have|have i got|could it be|might it be"
-    r"|tell|know)\b"
+    r"|tell|know)\b",
+    keys=(
+        "which",
+        "whether",
+        "is it",
+        "is this",
+        "is mine",
+        "do i have",
+        "have i got",
+        "it be",
+        "tell",
+        "know",
+    ),
 )
 """Words that make an "or" between the two conditions a choice asked about ("is it my
 piriformis or a disc?"), not a second name given in passing ("piriformis syndrome, or posh
 sciatica if you will")."""
 
-DISAGREEING = re.compile(
+DISAGREEING = _Keyed(
     r"\b(?:confused|confusing|disagree\w*|contradict\w*|conflicting|mixed messages"
-    r"|(?:can ?not|cannot|can t) (?:both|all) be right|not sure which|no idea which)\b"
+    r"|(?:can ?not|cannot|can t) (?:both|all) be right|not sure which|no idea which)\b",
+    keys=(
+        "confus",
+        "disagree",
+        "contradict",
+        "conflicting",
+        "mixed messages",
+        "be right",
+        "sure which",
+        "idea which",
+    ),
 )
 """Words telling that opinions conflict ("I'm confused", "they disagree", "they can't both be
 right"): a story telling of the two conditions so weighs them against each other, asked or

@@ -2,9 +2,10 @@
 
 Some of :mod:`bot.matching`'s patterns open with the letters their alternatives start with
 (:func:`bot.matching._word_start`) rather than with ``\\b``, so the engine skips to those
-letters. Each is held here equal to its first form, match for match (spans and groups), on
-every message of the labelled files, their normalised forms, their sentences, the real posts
-beside the project when present, and random texts.
+letters; some are tried only on a text holding one of their keys (:class:`bot.matching._Keyed`).
+Each is held here equal to its first form, match for match (spans and groups), on every
+message of the labelled files, their normalised forms, their sentences, the real posts beside
+the project when present, and random texts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 import yaml
 
 from bot import matching
-from bot.matching import _word_start
+from bot.matching import _Keyed, _word_start
 from bot.reading import read
 from bot.text import normalise
 
@@ -44,11 +45,36 @@ FIRST_FORMS: dict[str, str] = {
         r"\b(?:down|to|into|past|below|as far as) (?:to )?(?:my |the |your |her |his )?"
         r"(?:back of (?:my |the |your |her |his )?)?knees?\b"
     ),
+    "REPORTED": (
+        r"(?:^|\b(?:the|my|a|our|her|his|their) )"
+        r"(?:physio|physiotherapist|physical therapist|doctor|doc|dr|gp|surgeon|consultant|"
+        r"specialist|orthopedist|neurologist|nurse|pharmacist) "
+        r"(?:says|said|told me|tells me|reckons|reckoned|thinks|explained|mentioned)\b"
+    ),
+    "WEIGHING": (
+        r"\b(?:which (?:one|of (?:them|the two|these|those)|is it|is right|is true|is correct"
+        r"|(?:do|should|would|can) (?:i|you) (?:believe|trust|go with)"
+        r"|(?:does|do) (?:it|this|that|my \w+) sound)"
+        r"|who (?:do|should|to|can|would) (?:i |you )?(?:believe|trust|listen to)"
+        r"|tell (?:them|the two|it|which|the difference)|difference|differ\b"
+        r"|different(?: \w+)? (?:thing|things|condition|conditions|problem|problems|name)"
+        r"|(?:are|is) (?:they|these|those|it|that|the two)(?: \w+)? different"
+        r"|something (?:\w+ )?different|or (?:\w+ ){0,2}different"
+        r"|same (?:thing|things|condition|as)|versus\b|vs\b)"
+    ),
+    "WEIGHING_OR_ASK": (
+        r"\b(?:which|whether|is it|is this|is mine|do i have|have i got|could it be|might it be"
+        r"|tell|know)\b"
+    ),
+    "DISAGREEING": (
+        r"\b(?:confused|confusing|disagree\w*|contradict\w*|conflicting|mixed messages"
+        r"|(?:can ?not|cannot|can t) (?:both|all) be right|not sure which|no idea which)\b"
+    ),
     "COMPARING": (
         r"\b(?:worse|better|more serious|less serious|more painful|harder to treat) than\b"
     ),
 }
-"""Each rewritten pattern as it was first written (``\\b`` and its alternatives)."""
+"""Each rewritten or keyed pattern as it was first written."""
 
 
 def _labelled() -> list[str]:
@@ -110,16 +136,23 @@ def _found(
 @pytest.mark.parametrize("name", sorted(FIRST_FORMS))
 def test_rewritten_pattern_finds_what_its_first_form_found(name: str, texts: list[str]) -> None:
     first = re.compile(FIRST_FORMS[name])
-    now: re.Pattern[str] = getattr(matching, name)
-    assert now.pattern != first.pattern  # rewritten: otherwise this test compares nothing
-    found = 0
+    now: re.Pattern[str] | _Keyed = getattr(matching, name)
+    compiled = now.pattern if isinstance(now, _Keyed) else now
+    # rewritten or keyed: otherwise this test compares nothing
+    assert isinstance(now, _Keyed) or compiled.pattern != first.pattern
+    found = skipped = 0
     for text in texts:
         expected = _found(first, text)
-        assert _found(now, text) == expected, text
-        assert bool(now.search(text)) == bool(expected), text
+        assert _found(compiled, text) == expected, text
+        searched = now.search(text)
+        got = (searched.span(), searched.groups()) if searched else None
+        assert got == (expected[0] if expected else None), text
         assert now.sub(" ", text) == first.sub(" ", text), text
         found += bool(expected)
+        skipped += isinstance(now, _Keyed) and not now.may_match(text)
     assert found >= 5  # the texts hold matches, not only misses
+    if isinstance(now, _Keyed):
+        assert skipped > len(texts) / 4  # and its keys leave most texts untried
 
 
 def test_word_start_checks_the_word_start_behind_the_first_letter() -> None:
