@@ -1957,15 +1957,18 @@ class Matcher:
             terms = mine.get(i)
             if terms is None:
                 terms = [(s, wc) for s, wc in fallback if s in postings]
-            # each example's shared weight, added up term by term in the message's order
-            shared_of: dict[int, float] = {}
+            # each example's shared weight, added up term by term in the message's order;
+            # the examples met, in the order met
+            totals = distinct.totals
+            shared_of = [0.0] * len(totals)
+            met: list[int] = []
             for s, wc in terms:
                 for j in postings[s]:
-                    if j in shared_of:
+                    if shared_of[j]:
                         shared_of[j] += wc
-                    else:
-                        shared_of[j] = wc  # exactly 0.0 + wc: a weight is positive
-            totals = distinct.totals
+                    else:  # a weight is positive: a met example's share is never 0.0
+                        shared_of[j] = wc
+                        met.append(j)
             roots = distinct.roots
             texts = distinct.texts
             twin = distinct.twin
@@ -1977,7 +1980,8 @@ class Matcher:
             best = second = -1.0
             example = ""
             if entry.whole:
-                for j, shared in shared_of.items():
+                for j in met:
+                    shared = shared_of[j]
                     score = min(shared / totals[j], shared / q_total)
                     if score > best or (score == best and texts[j] > example):
                         second = score if twin[j] else best  # the old best, or a tie with it
@@ -1985,7 +1989,8 @@ class Matcher:
                     elif score > second:
                         second = score
             else:
-                for j, shared in shared_of.items():
+                for j in met:
+                    shared = shared_of[j]
                     score = (
                         f1_weight * shared / (totals[j] + q_total)
                         + rest * sqrt(shared * coverage) * roots[j]
