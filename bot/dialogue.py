@@ -1159,7 +1159,7 @@ class Dialogue:
             found = _facets_in(asked)  # looked for once, for both readings
             facet = _facet(asked, found) or self._facet_core(asked, state, after, found)
             if facet is None:
-                clause = self._facet_clause(split, state, after)
+                clause = self._facet_clause(split, state, after, asked)
                 if clause is not None:
                     return self.answer(clause)
             if facet is not None:
@@ -1259,13 +1259,19 @@ class Dialogue:
         return reply
 
     def _facet_clause(
-        self, split: list[Sentence], state: ChatState, urgent: str | None
+        self,
+        split: list[Sentence],
+        state: ChatState,
+        urgent: str | None,
+        tried: str | None = None,
     ) -> str | None:
         """A short question about the last topic with an aside of its own ("is it safe for me
         though, I have diabetes", "which one is that then, sciatica or the piriformis
         thing"): the first or last clause asks a facet, and the other clauses name no other
         topic, or one after which the question asks the same. Returns the topic it asks for,
-        or None."""
+        or None. ``tried``: words already read for a facet (with this ``state`` and
+        ``urgent``) and found to ask none: a clause of those very words, often the last
+        after an acknowledgement, is not read again."""
         if len(split) == 1 and BOUNDARY not in split[0].tokens and DASH not in split[0].tokens:
             return None  # one sentence without a clause mark: one clause at most
         clauses = [
@@ -1275,6 +1281,8 @@ class Dialogue:
             return None
         for at in (0, -1):
             asked = ACK.sub("", clauses[at]).strip()
+            if asked == tried:
+                continue  # read already, asking no facet
             found = _facets_in(asked)
             if not found[1] or found[1][0][0] in OPEN_FACETS:
                 continue

@@ -214,6 +214,33 @@ def test_a_message_of_one_clause_has_no_clause_to_ask_a_facet(dialogue: Dialogue
     assert dialogue._facet_clause(split, ChatState("massage_for_sciatica"), None) is not None
 
 
+def test_a_clause_read_already_is_skipped_with_the_same_result(dialogue: Dialogue) -> None:
+    """The follow-up reading passes the words it found to ask no facet; the clause reading
+    skips a clause of those words. Skipped or read again, every clause gives the same topic,
+    for every clause of many messages with a comma, after several topics."""
+    states = [ChatState(t) for t in ("heat_ice", "massage_for_sciatica", "piriformis_syndrome")]
+    checked = found = 0
+    for text in _messages()[::2]:
+        split = sentences(text)
+        if not any(t in ("|", "-") for s in split for t in s.tokens) and len(split) == 1:
+            continue
+        for state in states:
+            for words in {normalise(part) for part in text.replace(".", ",").split(",")}:
+                if _facet(words) is not None or dialogue._facet_core(
+                    words, state, None, _facets_in(words)
+                ):
+                    continue  # asks a facet: never passed as tried
+                whole = dialogue._facet_clause(split, state, None)
+                assert dialogue._facet_clause(split, state, None, words) == whole
+                checked += 1
+                found += whole is not None
+    assert checked > 200 and found > 0
+    split = sentences("ok thanks. and can i get a massage if pregnant")
+    tried = "and can i get a massage if pregnant"
+    state = ChatState("massage_for_sciatica")
+    assert dialogue._facet_clause(split, state, None, tried) is None
+
+
 def test_timing_a_pair_leaves_the_garbage_collector_as_it_was() -> None:
     runs: list[str] = []
     assert gc.isenabled()
