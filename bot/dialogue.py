@@ -447,6 +447,9 @@ verb ("until it works", a filler word of a short question)."""
 
 EXCEPT = re.compile(r"\b(?:without|except|excluding|not including) (?:the |a |an |my )?\w+")
 """What a short question leaves out, which names no topic it asks about."""
+EXCEPT_KEYS = frozenset({"without", "except", "excluding", "not"})
+"""Words one of which all that :data:`EXCEPT` finds has: a plain message without any is
+not searched."""
 
 OPEN_FACETS = frozenset({"condition", "compare", "meaning", "worth", "better"})
 """Facets whose question goes on in words of its own ("what if I have a disc bulge"): read
@@ -501,6 +504,29 @@ FACET_KEYS = {name: frozenset(words.split()) for name, words in _FACET_KEYS_TEXT
 """For each of :data:`FACETS`, words one of which every wording it matches holds: a message
 without any of them (its words parted by spaces only) is not searched for it."""
 
+_FACET_NEEDS_TEXT = {
+    "lasting": "permanent permanently forever life lifelong & it this that they pain results "
+    "effects fix; back return recur & it this that they pain results effects; heal recover & it "
+    "this that nerve",
+    "treat": "rid treat treatment treatments treated treating now next here helps works help "
+    "speed fix cure remedy remedies cures faster quicker sooner; what & do; for & it this that "
+    "them; can & massage help fix treat; how & massage fix treat work release loosen relax ease "
+    "sort",
+    "which": "which apart tell know say have; what & got",
+    "cause": "causes causing; what & be; how why & happen start occur come develop get; why & have",
+    "risk": "who risk likely hereditary genetic inherited; get develop & it this that them",
+}
+FACET_NEEDS = {
+    name: tuple(
+        tuple(frozenset(part.split()) for part in need.split("&")) for need in text.split(";")
+    )
+    for name, text in _FACET_NEEDS_TEXT.items()
+}
+"""For some of :data:`FACETS` with common keys, finer than :data:`FACET_KEYS`: ways of
+wording, one of which every wording it matches holds, each a few sets of words each of
+which shares a word with it ("can" and one of "massage help fix treat" for "can massage
+help"): a plain message holding none is not searched for the facet."""
+
 FACETS_OF_KEY: dict[str, tuple[int, ...]] = {
     key: tuple(k for k, (name, _) in enumerate(FACETS) if key in FACET_KEYS[name])
     for key in set().union(*FACET_KEYS.values())
@@ -511,7 +537,10 @@ key of: a message's keys name the only facets it may ask, found in a few look-up
 FacetsFound = tuple[str, list[tuple[str, re.Pattern[str]]]]
 """A short message without what it leaves out, and the facets it asks (:func:`_facets_in`)."""
 
-assert {name for name, _ in FACETS} == set(ASK_KINDS) == set(FACET_KEYS)
+assert {name for name, _ in FACETS} == set(ASK_KINDS) == set(FACET_KEYS) >= set(FACET_NEEDS)
+
+FACET_NEEDS_AT = tuple(FACET_NEEDS.get(name) for name, _ in FACETS)
+""":data:`FACET_NEEDS` by position in :data:`FACETS` (None for a facet its keys tell)."""
 
 CLOSEST = 3
 """Topics a fallback offers: the closest to the message and the conversation."""
@@ -1159,7 +1188,7 @@ class Dialogue:
             found = _facets_in(asked)  # looked for once, for both readings
             facet = _facet(asked, found) or self._facet_core(asked, state, after, found)
             if facet is None:
-                clause = self._facet_clause(split, state, after)
+                clause = self._facet_clause(split, state, after, asked)
                 if clause is not None:
                     return self.answer(clause)
             if facet is not None:
@@ -1259,13 +1288,19 @@ class Dialogue:
         return reply
 
     def _facet_clause(
-        self, split: list[Sentence], state: ChatState, urgent: str | None
+        self,
+        split: list[Sentence],
+        state: ChatState,
+        urgent: str | None,
+        tried: str | None = None,
     ) -> str | None:
         """A short question about the last topic with an aside of its own ("is it safe for me
         though, I have diabetes", "which one is that then, sciatica or the piriformis
         thing"): the first or last clause asks a facet, and the other clauses name no other
         topic, or one after which the question asks the same. Returns the topic it asks for,
-        or None."""
+        or None. ``tried``: words already read for a facet (with this ``state`` and
+        ``urgent``) and found to ask none: a clause of those very words, often the last
+        after an acknowledgement, is not read again."""
         if len(split) == 1 and BOUNDARY not in split[0].tokens and DASH not in split[0].tokens:
             return None  # one sentence without a clause mark: one clause at most
         clauses = [
@@ -1275,6 +1310,8 @@ class Dialogue:
             return None
         for at in (0, -1):
             asked = ACK.sub("", clauses[at]).strip()
+            if asked == tried:
+                continue  # read already, asking no facet
             found = _facets_in(asked)
             if not found[1] or found[1][0][0] in OPEN_FACETS:
                 continue
@@ -2170,17 +2207,20 @@ def _facets_in(said: str) -> FacetsFound:
     words = said.split()
     if not words or len(words) > FACET_WORDS:
         return said, []
-    said = EXCEPT.sub(" ", said)  # "the price without insurance" asks the price
-    found: list[tuple[str, re.Pattern[str]]] = []
     # words parted by spaces only are words to the patterns' \b: a facet none of whose
     # keys is among them is not searched for
-    plain = "'" not in said and "#" not in said
+    plain = "'" not in said and "#" not in said  # (EXCEPT leaves both as they are)
+    if not plain or not EXCEPT_KEYS.isdisjoint(words):
+        said = EXCEPT.sub(" ", said)  # "the price without insurance" asks the price
+    found: list[tuple[str, re.Pattern[str]]] = []
     if not plain and not ANY_FACET.search(said):
         return said, found
     tried: Sequence[tuple[str, re.Pattern[str]]] = FACETS
     if plain:  # those with a key among the words of `said` (and maybe more), in order
         at = {k for word in words for k in FACETS_OF_KEY.get(word, ())}
-        tried = [FACETS[k] for k in sorted(at)]
+        # (the words before EXCEPT left some out: as many or more, so no facet is missed)
+        held = set(words)
+        tried = [FACETS[k] for k in sorted(at) if _may_ask(FACET_NEEDS_AT[k], held)]
     for name, pattern in tried:
         if pattern.search(said):
             unlike = NOT_THE_FACET.get(name)
@@ -2190,6 +2230,20 @@ def _facets_in(said: str) -> FacetsFound:
             if name not in OPEN_FACETS:
                 break
     return said, found
+
+
+def _may_ask(needs: tuple[tuple[frozenset[str], ...], ...] | None, words: set[str]) -> bool:
+    """Whether ``words`` hold one of a facet's :data:`FACET_NEEDS` (True for a facet with
+    none)."""
+    if needs is None:
+        return True
+    for need in needs:  # (loops, cheaper here than any() and all() of generators)
+        for part in need:
+            if part.isdisjoint(words):
+                break
+        else:
+            return True
+    return False
 
 
 def _facet(said: str, found: FacetsFound | None = None) -> str | None:
