@@ -1603,6 +1603,16 @@ def test_both_of_mine_and_a_foot_not_got_off_the_ground(
             "i've been giving my things away to friends",
             "giving my things away before we move abroad and the boxes hurt my back",
         ),
+        # medicine and alcohol made ready together; asking whether they mix, or the week's
+        # tablets set out beside a glass of wine with dinner, is no crisis
+        (
+            "pills counted out and the whisky is open, tonight's the night",
+            "got my tramadol ready for tonight, can i have a glass of wine with it?",
+        ),
+        (
+            "i've got all my painkillers laid out next to a bottle of gin",
+            "i laid out my tablets for the week and had a glass of wine with dinner",
+        ),
         # a fall high enough to kill, not a fall in the temperature
         (
             "i keep wondering if the fall would be enough from the top floor",

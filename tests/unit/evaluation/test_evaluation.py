@@ -601,7 +601,7 @@ def test_urgent_signs_in_long_posts(blind3, part: str) -> None:
 CRISIS_LOOKALIKE_FLOORS = {
     # part: (crisis recall, urgent recall, answers urgent or crisis to people with neither at most)
     "tuning": (8 / 9, 3 / 3, 1),
-    "held-out": (2 / 3, 1 / 1, 2),
+    "held-out": (3 / 3, 1 / 1, 2),
 }
 """Where ``crisis_lookalikes.yml`` stands (issue 21, round six): crisis statements, plain and
 oblique, beside the everyday senses of their words (jumping off furniture, a car into a wall,
@@ -616,10 +616,10 @@ the end the tuning part stood at crisis 8/9, urgent 3/3, 1 alarm (numbness check
 said to be fine in the next sentence) and the held-out part at crisis 1/3, urgent 1/1, 3
 alarms. Its misses were then read: "never woke up" (a past tense the stemmer does not join to
 "wake"), "that would be fine by me" read as a denial, and "could sleep forever" after a massage
-were fixed as classes (held-out crisis 2/3, 2 alarms after); left as found are
-tramadol and vodka "lined up for tonight", a documentary's sign more than twelve words after
-"documentary", and a fall from a horse the trauma rule reads as urgent. The held-out part is no
-longer blind."""
+were fixed as classes (held-out crisis 2/3, 2 alarms after), and last medicine and alcohol
+made ready together ("lined up for tonight"; held-out crisis 3/3); left as found are a
+documentary's sign more than twelve words after "documentary", and a fall from a horse the
+trauma rule reads as urgent. The held-out part is no longer blind."""
 
 
 @pytest.fixture(scope="module")
