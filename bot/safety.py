@@ -62,6 +62,7 @@ _ANIMALS = frozenset(
 )
 """Animals, whose accidents, falls and lost legs are theirs ("cat" before "scan" is none)."""
 _SCANS = frozenset({"scan", "scans", "scanner"})
+"""After "cat", a CAT scan."""
 _CASELOAD = frozenset({"patients", "residents", "clients"})
 """The people a carer, nurse or therapist looks after at work: their signs, told in the plural,
 are the writer's work ("half my residents are incontinent"), not someone's emergency now."""
@@ -74,7 +75,6 @@ _TOLD_OF = frozenset({"where", "about", "which", "whereby"})
 """After a word of now, these make it the time something was read or watched ("a thread last
 night about cauda equina", "a documentary last night where a man ..."), not when a sign
 began: it ends no hypothetical's scope."""
-"""After "cat", a CAT scan."""
 LIST_ITEMS = 2
 """Fewest commas between a negation and a term it denies from further away than
 :data:`NEGATION_SCOPE` (one "or" is enough): a list ("no fever, chills, weight loss, numbness");
