@@ -1721,6 +1721,11 @@ def test_crisis_words_in_everyday_senses(screen: SafetyScreen, crisis: str, ever
             "i've had enough of everything",
             "i've had enough of everything to do with the nhs, can i book privately",
         ),
+        # giving up on going on, not on the exercises or smoking
+        ("honestly i feel like giving up, nothing works", "i feel like giving up on the exercises"),
+        ("i'm ready to give up", "i'm ready to give up smoking, will it help my back"),
+        # counting the days to the writer's end, not to a scan
+        ("counting the days until i'm gone", "counting the days till my mri on the 14th"),
         # a goodbye to the people, not to a mattress or before a move
         (
             "this is goodbye, thank you for everything",
