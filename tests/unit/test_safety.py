@@ -1726,6 +1726,11 @@ def test_crisis_words_in_everyday_senses(screen: SafetyScreen, crisis: str, ever
         ("i'm ready to give up", "i'm ready to give up smoking, will it help my back"),
         # counting the days to the writer's end, not to a scan
         ("counting the days until i'm gone", "counting the days till my mri on the 14th"),
+        # no way out of the pain, not out of a chore
+        (
+            "i feel like there's no way out",
+            "no way out of the school run, i drive 40 mins with this leg",
+        ),
         # a goodbye to the people, not to a mattress or before a move
         (
             "this is goodbye, thank you for everything",
