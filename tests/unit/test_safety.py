@@ -1627,6 +1627,154 @@ def test_crisis_words_in_everyday_senses(screen: SafetyScreen, crisis: str, ever
     )
 
 
+# Despair and passive wishes to die in everyday words (issue 21, round seven): each class with
+# a statement that must get the crisis answer beside an everyday use of the same words.
+@pytest.mark.parametrize(
+    ("crisis", "everyday"),
+    [
+        # living on like this, not living in a house, out of a suitcase or with parents
+        (
+            "i cant keep living like this, the pain is 24/7",
+            "my mum doesn't want to go on living in that house with the stairs",
+        ),
+        (
+            "how am i meant to keep living with this pain",
+            "i can't keep living with my parents, their sofa is wrecking my back",
+        ),
+        ("im sick of living in agony", "im sick of living in a damp flat, could it be my back"),
+        (
+            "i'm so tired of living like this",
+            "tired of living out of a suitcase, hotel beds are killing my back",
+        ),
+        # not wanting to be here at all, not here all afternoon
+        (
+            "honestly i just don't want to be here",
+            "i don't want to be here all afternoon waiting for a call back",
+        ),
+        # carrying on, going on, keeping going: with life, not with tablets, a job or a trip
+        (
+            "i dont want to carry on anymore. sorry",
+            "i don't want to carry on with the tablets, they make me sick",
+        ),
+        ("i don't want to go on", "i don't want to go on holiday like this, should i cancel"),
+        (
+            "i can't keep going like this, every day is agony",
+            "i cant keep going to the loo every hour, is that normal with sciatica",
+        ),
+        ("i cant carry on like this", "i can't carry on driving with this leg, any tips"),
+        # the point of anything or of carrying on, not of icing it or of pilates
+        (
+            "honestly whats the point anymore, nothing works for this pain",
+            "what's the point of icing it if it comes straight back",
+        ),
+        (
+            "i just dont see the point of anything anymore",
+            "there's no point booking if it comes back",
+        ),
+        (
+            "what's the point in carrying on",
+            "is there any point carrying on with the exercises",
+        ),
+        ("what's the point of it all", "at this point in my life i want to get fit again"),
+        # others better off were the writer gone, not with a standing desk
+        (
+            "my family would be better off if i wasn't around",
+            "i'd be better off with a standing desk",
+        ),
+        (
+            "everyone would be happier if i wasn't here",
+            "would i be better off if i was not sitting all day",
+        ),
+        # not waking, wished for; not waking stiff or at 4am
+        (
+            "every night i pray i dont wake up in the morning",
+            "i hope i don't wake up with the pain again tomorrow",
+        ),
+        (
+            "some nights i wish i wouldnt wake up",
+            "i wish i didn't wake up at 4am every night with this leg",
+        ),
+        (
+            "every night i hope i won't be here in the morning",
+            "i hope i won't be here long, the waiting room is freezing",
+        ),
+        # no more of this borne, not no more tablets taken
+        ("i can't take any more of this pain", "can't take any more painkillers today, what else"),
+        ("i cant take much more", "i cant take much more time off work"),
+        # plans for the end, not for a holiday
+        (
+            "been planning for when it all gets too much",
+            "we're making plans for the summer holiday, will a long flight be ok",
+        ),
+        ("i know how i would do it", "i know how i would do it differently next time"),
+        # no future for the writer, not in a trade
+        (
+            "i cant see a future with this pain",
+            "there's no future for me as a plasterer with this back",
+        ),
+        # giving up on everything, not on what the physio said
+        (
+            "i've given up on everything",
+            "i've given up on everything the physio told me, it made it worse",
+        ),
+        (
+            "i've had enough of everything",
+            "i've had enough of everything to do with the nhs, can i book privately",
+        ),
+        # giving up on going on, not on the exercises or smoking
+        ("honestly i feel like giving up, nothing works", "i feel like giving up on the exercises"),
+        ("i'm ready to give up", "i'm ready to give up smoking, will it help my back"),
+        # counting the days to the writer's end, not to a scan
+        ("counting the days until i'm gone", "counting the days till my mri on the 14th"),
+        # no way out of the pain, not out of a chore
+        (
+            "i feel like there's no way out",
+            "no way out of the school run, i drive 40 mins with this leg",
+        ),
+        # a goodbye to the people, not to a mattress or before a move
+        (
+            "this is goodbye, thank you for everything",
+            "saying goodbye to my old mattress today, firm or medium for sciatica?",
+        ),
+        (
+            "saying my goodbyes to everyone tonight",
+            "goodbye to everyone at the clinic, i'm moving to leeds next month",
+        ),
+        # stopping for good is for ever, not "all good"
+        (
+            "i just want it all to stop now, for good",
+            "i just want the pain to stop for good, what actually fixes it",
+        ),
+        # not existing, dead, death awaited
+        (
+            "sometimes it would be easier to just not exist",
+            "a cure just does not exist, my gp says",
+        ),
+        ("my dad told me he's ready to die", "i'm ready to die of embarrassment after that"),
+    ],
+)
+def test_despair_in_everyday_words(screen: SafetyScreen, crisis: str, everyday: str) -> None:
+    assert _outcome(screen, crisis) == Outcome.CRISIS, screen.assess(crisis)
+    assert _outcome(screen, everyday) not in (Outcome.CRISIS, Outcome.URGENT), screen.assess(
+        everyday
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no point booking a massage now, since this morning my foot flops and i can't lift it",
+        "my wife says she'd be better off in hospital, she hasn't peed since last night",
+        "so tired of this, i've had a fever of 39 since sunday and my back is getting worse",
+        "i can't keep sitting on the loo like this, i haven't peed since last night",
+    ],
+)
+def test_urgent_signs_beside_everyday_despair_words_stay_urgent(
+    screen: SafetyScreen, message: str
+) -> None:
+    assert _outcome(screen, message) == Outcome.URGENT, screen.assess(message)
+
+
 @pytest.mark.parametrize(
     ("urgent", "look_alike"),
     [
