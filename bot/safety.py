@@ -1116,6 +1116,16 @@ class SafetyScreen:
                 return s.tokens[a]
         return None
 
+    @staticmethod
+    def _one_of_caseload(s: _Sentence, at: int) -> bool:
+        """Whether the "he" or "she" at ``at`` stands for one of a caseload: the last person
+        named before it in the sentence is patients, residents or clients ("on my ward one
+        of the patients lost the use of his legs"), not a relative named since."""
+        if s.tokens[at] not in _THIRD_PERSON:
+            return False
+        named = [a for a, _ in s.spans.get("experiencers", ()) if a < at]
+        return bool(named) and s.tokens[max(named)] in _CASELOAD
+
     def _turns_to_writer(self, s: _Sentence, last: int, symptom: set[int]) -> bool:
         """Whether, after someone else's illness at ``..last``, the sentence goes on about the
         writer and not about that person again: "my dad has cancer and I've been doing the
@@ -1258,6 +1268,10 @@ class SafetyScreen:
                 s.tokens[trigger[0]] in _STRANGERS
                 and any(s.tokens[a] in _CASELOAD for a in range(trigger[0]))
             ):
+                return finding(Outcome.OTHER_HISTORY, text(trigger), True)
+            # "one of the patients ... couldn't feel his legs": a "he" or "she" after
+            # patients, residents or clients, with no one else named between, is one of them
+            if self._one_of_caseload(s, trigger[0]):
                 return finding(Outcome.OTHER_HISTORY, text(trigger), True)
             # "our dachshund has IVDD and last month she couldn't wee": "she" is the pet
             # named before her, when no person was

@@ -1,0 +1,244 @@
+"""The safety screen on long posts (issue 21, sixth round): classes of reading that failed on
+a set of long forum posts, each with an urgent sign beside a look-alike of the same words.
+
+Every sentence here was written for this file, before the rule it tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content import Content
+from bot.safety import Outcome, SafetyScreen
+
+
+@pytest.fixture(scope="module")
+def screen(content: Content) -> SafetyScreen:
+    return SafetyScreen.from_content(content)
+
+
+def _urgent(screen: SafetyScreen, message: str) -> bool:
+    return screen.assess(message).outcome in (Outcome.URGENT, Outcome.CRISIS)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a medical word the English word list lacks is no typo of a screen word ("caudal"
+        # is not "cauda"), while a real slip of the screen word still is
+        (
+            "i think this is caud equina, i can't feel anything when i wipe",
+            "the pain clinic booked me a caudal steroid injection for the left leg",
+        ),
+        (
+            "i've become incontinant since my back went on friday",
+            "my consultant wants a sacral nerve block next, is massage ok before it?",
+        ),
+    ],
+)
+def test_medical_words_are_no_typos_of_screen_words(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # shivering that a cold room explains (a thermostat, a number of degrees, a broken
+        # heating) is the room's; shivering though warm in bed is a fever
+        (
+            "i've been shivering for hours even with the heating on full and two duvets",
+            "the heating at work is broken, it's 16 degrees and i'm shivering at my desk",
+        ),
+        (
+            "teeth chattering all evening under a blanket and my back is agony",
+            "the thermostat in our flat is stuck at 17 so i'm shivering and my back seizes up",
+        ),
+    ],
+)
+def test_shivering_a_cold_room_explains_is_no_fever(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # "came off" a bike or a horse is a fall; off a shift, a rota or a medicine it is not
+        (
+            "came off my bike on the ice this morning and now i can't feel my legs",
+            "i came off nights on friday and my lower back has ached all weekend",
+        ),
+        (
+            "my son came off his horse yesterday and landed on his back",
+            "i came off the gabapentin last month and the leg pain has crept back",
+        ),
+    ],
+)
+def test_came_off_a_shift_or_a_medicine_is_no_fall(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a leak in pregnancy that the baby's weight on the bladder explains is no red flag,
+        # told with the bladder rather than the baby and with words between; a new leak with
+        # the back pain still is
+        (
+            "since the back pain started i've been leaking when i cough, that never happened "
+            "before",
+            "at 34 weeks he's sitting right on my bladder and i leak a little when i sneeze",
+        ),
+        (
+            "i keep leaking without knowing and my sciatica is in both legs",
+            "the baby is lying really low on my bladder, so i wet myself a bit laughing",
+        ),
+    ],
+)
+def test_a_leak_the_baby_on_the_bladder_explains(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # "he" or "his" after patients, residents or clients, with no one else named between,
+        # is one of them: the writer's work or a story, not someone's emergency now
+        (
+            "i'm a nurse but tonight my dad can't feel his legs and he can't pee",
+            "on the programme one of the patients had a crash, couldn't feel his legs and "
+            "lost control of his bladder, now i'm scared",
+        ),
+        (
+            "my husband has lost control of his bladder since this morning",
+            "one of my residents fell last week and now she can't feel her legs, lifting her "
+            "hurt my back",
+        ),
+    ],
+)
+def test_he_or_she_after_patients_is_one_of_them(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # legs that will not carry or hold the person, whoever it is ("carry her", "hold
+        # him"); legs that will not carry one up a hill as fast as before are fitness
+        (
+            "since last night grandad's legs won't hold him and we have to lift him to the loo",
+            "he sits the baby on his legs to hold him while i cook, and my back aches",
+        ),
+        (
+            "her legs just won't carry her today, she's been stuck in the chair",
+            "his legs carry him round the park every day and now his back aches",
+        ),
+    ],
+)
+def test_legs_that_will_not_carry_anyone(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # the saddle region named with anyone's possessive, felt or not felt by touch
+        (
+            "he says he can't feel the towel between his legs since yesterday",
+            "he keeps a pillow between his legs at night and it helps the sciatica",
+        ),
+        (
+            "she told the nurse she has no feeling around her bottom since monday",
+            "she rubs cream around her bottom for the piles and her back is sore",
+        ),
+    ],
+)
+def test_the_saddle_region_of_anyone(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # waiting "to see what would happen" is a test the writer ran, and what "ended up"
+        # happening happened; what would happen if, and what one might end up with, is not
+        (
+            "i held on all morning to see what would happen and ended up wetting myself "
+            "without noticing",
+            "i'm scared to see what would happen if this ends up with me losing control of "
+            "my bladder",
+        ),
+        (
+            "i didn't go all day to see what happens and ended up leaking without realising",
+            "what would happen if i ended up wetting myself at work?",
+        ),
+    ],
+)
+def test_a_test_the_writer_ran_and_what_it_ended_up_doing(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # "not been right in myself", "not well", "not feeling myself" deny wellness, not the
+        # signs told after them; a denial of the signs themselves still denies
+        (
+            "i haven't been right in myself: hot one minute, shivering the next, soaked "
+            "sheets at night",
+            "i haven't had a fever, chills or night sweats, just the back pain",
+        ),
+        (
+            "not been well at all, burning up and then freezing cold with teeth chattering",
+            "not been well with my back but no fever or sweats at all",
+        ),
+    ],
+)
+def test_not_right_in_oneself_denies_no_sign(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # "can't feel whether" or "if" is the feeling lost, not a question; "hasn't opened
+        # his bowels" tells of not going, it denies no trouble
+        (
+            "since the weekend i can't feel whether my bowels are empty or not",
+            "i can't feel whether the heat pad is even on, my lower back is that stiff",
+        ),
+        (
+            "he hasn't opened his bowels in four days and can't feel if he needs to go",
+            "no problems with my bladder or bowels, just the pain down my leg",
+        ),
+    ],
+)
+def test_not_feeling_whether_and_not_going_are_signs(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
