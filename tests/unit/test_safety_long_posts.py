@@ -242,3 +242,47 @@ def test_not_feeling_whether_and_not_going_are_signs(
 ) -> None:
     assert _urgent(screen, urgent), screen.assess(urgent)
     assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # the saddle region of whoever it is ("between her legs"), not felt though touched
+        (
+            "while drying her she said she couldn't feel the towel at all between her legs",
+            "while drying her she said the towel felt rough between her toes",
+        ),
+        # wet without knowing, told as "been wet" and "didn't know"
+        (
+            "he's been wet three times today and didn't know",
+            "he's been wet through from the rain twice today and his back aches",
+        ),
+    ],
+)
+def test_someone_elses_saddle_and_wetting_unknown(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # the fullness of the bowel or bladder not felt, with the toilet in the sentence
+        (
+            "on the toilet she tries but can't feel if anything is there at all",
+            "the physio pressed my glute but i can't feel if anything is there, no knot",
+        ),
+        # a walk like a drunk's, no drink taken
+        (
+            "since tuesday he's walking like his legs are drunk, bumping into the walls",
+            "we got drunk at the wedding and my legs were all over the place, back sore now",
+        ),
+    ],
+)
+def test_fullness_not_felt_and_legs_like_a_drunks(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
