@@ -286,3 +286,69 @@ def test_fullness_not_felt_and_legs_like_a_drunks(
 ) -> None:
     assert _urgent(screen, urgent), screen.assess(urgent)
     assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # toes that will not come up off the floor are a foot that will not lift
+        (
+            "since sunday i can't pick my toes up off the floor on the left",
+            "i can't pick the toys up off the floor without my back screaming",
+        ),
+        # weakness that has climbed from one part of the leg to the next
+        (
+            "the weakness began in my ankle and now it's up into my knee too",
+            "the pain began in my ankle and now it's up into my knee too",
+        ),
+        (
+            "the weakness started in my shin and now it's up into my thigh as well",
+            "the ache started in my shin and now it's up into my thigh as well",
+        ),
+        # a stick newly needed to get about
+        (
+            "i need a stick to get to the kitchen now, i never did before",
+            "i need to stick to the stretches now, the physio says",
+        ),
+        # a bowel that let go
+        (
+            "my bowels let go on the bus this morning and i didn't feel it coming",
+            "i had to let go of my gym membership, my bowels are fine and so is my bladder",
+        ),
+    ],
+)
+def test_weakness_and_control_in_narrative_words(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a sign said to be rare is talked about
+        (
+            "i think i've got foot drop, my right foot slaps down when i walk",
+            "my physio said foot drop is rare with a disc like mine",
+        ),
+        # legs like jelly or aching after a hike, a race or a leg workout are tired legs
+        (
+            "my legs have gone like jelly since this morning and i can't stand for long",
+            "after the half marathon my legs were like jelly for two days",
+        ),
+        (
+            "my legs have been weak and numb since yesterday, both of them",
+            "did a 12 mile hike and my legs were dead the next day, and my sciatica flared",
+        ),
+        (
+            "both my legs are killing me and going numb since the weekend",
+            "my legs are killing me after leg day at the gym",
+        ),
+    ],
+)
+def test_a_sign_said_to_be_rare_and_legs_tired_by_exercise(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
