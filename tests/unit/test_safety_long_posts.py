@@ -352,3 +352,50 @@ def test_a_sign_said_to_be_rare_and_legs_tired_by_exercise(
 ) -> None:
     assert _urgent(screen, urgent), screen.assess(urgent)
     assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a bottom numb from a seat and fine on standing
+        (
+            "my bum has been numb since i woke up and i can't feel the toilet seat",
+            "my bum went numb on the stadium seats at the match but was fine once i stood up",
+        ),
+        # the loo a job keeps one from
+        (
+            "i can't go to the loo even when i sit there for ages, nothing comes",
+            "i can't go to the loo on my shift, no cover, so i hold it and my back aches",
+        ),
+        # the person driven to chemo has it
+        (
+            "i had chemo for lymphoma two years ago and now my back hurts at night",
+            "i've been taking her to chemo twice a week and the car seats are killing my back",
+        ),
+        # someone's fall they are doing well after
+        (
+            "grandad fell this morning and now he can't get up off the floor",
+            "my grandad fell in the spring and is doing really well now, back in the garden",
+        ),
+        # a fall named as a noun ("after her fall") with getting up not managed now
+        (
+            "mum was doing fine after her fall last week but today she can't get up",
+            "mum was doing fine after her fall last week and today she got up and walked",
+        ),
+        # a stranger's cancer is theirs
+        (
+            "my mum has cancer and now her back is agony at night",
+            "a man at my gym found out his back pain was a tumour, mine is just a sore glute",
+        ),
+        # each leg tested in turn
+        (
+            "numbness in each leg since this morning and it's spreading",
+            "the physio spent ages testing how high i could lift each leg",
+        ),
+    ],
+)
+def test_look_alikes_told_with_their_circumstances(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
