@@ -130,6 +130,9 @@ AFFIRMING_SCOPE = 4
 """Most words before "that's happening to me" where a denial or "if" unsays it."""
 HYPOTHETICAL_SCOPE = 12
 """Most words between "what if", "signs of", ... and the term they make hypothetical."""
+EXCUSE_SCOPE = 8
+"""Most words between a reason given to play a sign down ("he says it's just", "puts it down
+to") and the ``unless`` term it gives, which then explains nothing."""
 WORD_CACHE_SIZE = 16_384
 """Tokens whose screen words are remembered before the memory starts afresh (as many as
 :data:`bot.text.WORD_CACHE_SIZE`: each new word a chat sends costs one entry)."""
@@ -503,6 +506,9 @@ class SafetyScreen:
         self._unsaying = _phrases(
             [*context.get("negation_before", ()), *context.get("hypothetical", ())]
         )
+        # "he says it's just because he's not drinking much": a reason the person with the
+        # sign gives to play it down, before an ``unless`` term, explains nothing
+        self._excuses = _phrases(context.get("excuses", ()))
         # Rules by the words that start a term of their first group: a sentence is checked
         # against the few rules one of whose first group's terms could be in it, those with
         # a one-word term among its words and those with a longer term whose first two words
@@ -625,7 +631,7 @@ class SafetyScreen:
                 if (not crisis_only or rule.kind == "crisis")
                 and (rule.mention or all(not where.keys().isdisjoint(g) for g in rule.groups[1:]))
                 and (found := self._occurrences(rule.found[0], where, pairs))
-                and not (rule.unless and self._occurrences(rule.found_unless, where, pairs))
+                and not (rule.unless and self._explained(rule, tokens, where, pairs))
             ]
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
@@ -786,6 +792,29 @@ class SafetyScreen:
             for j, token in enumerate(tokens)
             for phrase in self._unsaying.get(token, ())
         )
+
+    def _explained(
+        self,
+        rule: _Rule,
+        tokens: Sequence[str],
+        where: Mapping[str, Set[int]],
+        pairs: Mapping[_Pair, Sequence[int]],
+    ) -> bool:
+        """Whether one of the rule's ``unless`` terms is in the sentence and is not a reason
+        given to play the sign down: "he says it's just because he's not drinking much" is no
+        explanation, "I'm not drinking much" is."""
+        found = self._occurrences(rule.found_unless, where, pairs)
+        if not found or not self._excuses:
+            return bool(found)
+        return not all(self._excused(tokens, first) for first, _ in found)
+
+    def _excused(self, tokens: Sequence[str], at: int) -> bool:
+        """Whether a reason given to play a sign down ends in the few words before ``at``."""
+        for j in range(max(0, at - EXCUSE_SCOPE), at):
+            for phrase in self._excuses.get(tokens[j], ()):
+                if j + len(phrase) <= at and tuple(tokens[j : j + len(phrase)]) == phrase:
+                    return True
+        return False
 
     def _unsaid(self, tokens: Sequence[str], at: int) -> bool:
         """Whether a denial or a hypothetical ends in the few words before ``at`` ("that's

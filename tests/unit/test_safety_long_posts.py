@@ -399,3 +399,27 @@ def test_look_alikes_told_with_their_circumstances(
 ) -> None:
     assert _urgent(screen, urgent), screen.assess(urgent)
     assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a reason the person with the sign gives to play it down ("he says it's just
+        # because he's not drinking much") explains nothing; the same reason told as the
+        # writer's own account of a small change still does
+        (
+            "my brother hasn't had a wee since last night, he says it's just because he's "
+            "not drinking much",
+            "i haven't had a wee since lunch because i'm not drinking much, my back aches",
+        ),
+        (
+            "dad can't go to the loo at all, he puts it down to being too busy to go",
+            "i can't go to the loo at work because i'm too busy to go, and my back aches",
+        ),
+    ],
+)
+def test_a_reason_given_to_play_a_sign_down_explains_nothing(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
