@@ -423,3 +423,33 @@ def test_a_reason_given_to_play_a_sign_down_explains_nothing(
 ) -> None:
     assert _urgent(screen, urgent), screen.assess(urgent)
     assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a bottom numb from a bench or stadium seats, gone on standing
+        (
+            "my bum is numb all the time now, even lying down, since friday",
+            "my bum went numb from the wooden benches at the school concert, gone once i "
+            "stood up",
+        ),
+        # an accident that cut a hand is no fall
+        (
+            "i had an accident on my bike this morning and my back is agony now",
+            "had a silly accident in the kitchen, cut my hand on the bread knife, sciatica "
+            "is the same",
+        ),
+        # what a show or a thread was about, told in a "where" or "about" clause
+        (
+            "i watched a film last night and since then i can't feel my feet at all",
+            "saw a programme yesterday where a woman's leg pain turned out to be a growth on "
+            "her spine and she ended up unable to walk",
+        ),
+    ],
+)
+def test_a_seat_a_cut_and_a_show_told_in_full(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
