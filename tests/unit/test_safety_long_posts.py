@@ -431,8 +431,7 @@ def test_a_reason_given_to_play_a_sign_down_explains_nothing(
         # a bottom numb from a bench or stadium seats, gone on standing
         (
             "my bum is numb all the time now, even lying down, since friday",
-            "my bum went numb from the wooden benches at the school concert, gone once i "
-            "stood up",
+            "my bum went numb from the wooden benches at the school concert, gone once i stood up",
         ),
         # an accident that cut a hand is no fall
         (
