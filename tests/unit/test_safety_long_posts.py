@@ -452,3 +452,43 @@ def test_a_seat_a_cut_and_a_show_told_in_full(
 ) -> None:
     assert _urgent(screen, urgent), screen.assess(urgent)
     assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a resolution denied ("it hasn't worn off") is no resolution
+        (
+            "since lunch i can't feel the toilet seat under me and it hasn't worn off",
+            "last night i couldn't feel the toilet seat under me but it has worn off now",
+        ),
+        (
+            "my foot went floppy on monday and it still hasn't gone away",
+            "my foot went floppy for a minute on monday and then it went away",
+        ),
+        # trying to go and managing only a trickle or nothing, no bladder word
+        (
+            "he was up all night trying to go, only managing a trickle, and now nothing at all",
+            "i'm trying to go to the gym more but only managing a trickle of sessions",
+        ),
+        # someone else's sign told with today's waking, or with "can barely"
+        (
+            "my sister woke up with both legs numb and she can barely stand",
+            "my sister woke up with a stiff neck and went to work as usual",
+        ),
+        # an abscess a tooth explains; a condition said to be permanent
+        (
+            "i've got an abscess on my spine, the hospital said, and a fever",
+            "i'm on antibiotics for a tooth abscess and my sciatica is flaring",
+        ),
+        (
+            "my dad had back surgery in 2019 and since this morning he can't feel his feet",
+            "my dad had back surgery in 2019 and still can't feel his feet, it's permanent",
+        ),
+    ],
+)
+def test_resolutions_denied_and_signs_of_today(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
