@@ -63,9 +63,10 @@ _ANIMALS = frozenset(
 """Animals, whose accidents, falls and lost legs are theirs ("cat" before "scan" is none)."""
 _SCANS = frozenset({"scan", "scans", "scanner"})
 """After "cat", a CAT scan."""
-_CASELOAD = frozenset({"patients", "residents", "clients"})
+_CASELOAD = frozenset({"patients", "residents", "clients", "users"})
 """The people a carer, nurse or therapist looks after at work: their signs, told in the plural,
-are the writer's work ("half my residents are incontinent"), not someone's emergency now."""
+are the writer's work ("half my residents are incontinent", "my service users"), not
+someone's emergency now. The last word of the person named is looked at."""
 _STRANGERS = frozenset(
     {"woman", "women", "man", "men", "lady", "ladies", "gentleman", "bloke", "people"}
 )
@@ -1153,7 +1154,12 @@ class SafetyScreen:
         if s.tokens[at] not in _THIRD_PERSON:
             return False
         named = [a for a, _ in s.spans.get("experiencers", ()) if a < at]
-        return bool(named) and s.tokens[max(named)] in _CASELOAD
+        if not named:
+            return False
+        last = max(named)
+        return any(
+            s.tokens[b] in _CASELOAD for a, b in s.spans.get("experiencers", ()) if a == last
+        )
 
     def _turns_to_writer(self, s: _Sentence, last: int, symptom: set[int]) -> bool:
         """Whether, after someone else's illness at ``..last``, the sentence goes on about the
@@ -1293,7 +1299,7 @@ class SafetyScreen:
             # can't feel his legs" is now; "had cancer", "fully fine now" are history.
             trigger = others[-1]
             # a carer's or nurse's patients, and a stranger among them: the writer's work
-            if s.tokens[trigger[0]] in _CASELOAD or (
+            if s.tokens[trigger[1]] in _CASELOAD or (
                 s.tokens[trigger[0]] in _STRANGERS
                 and any(s.tokens[a] in _CASELOAD for a in range(trigger[0]))
             ):

@@ -492,3 +492,31 @@ def test_resolutions_denied_and_signs_of_today(
 ) -> None:
     assert _urgent(screen, urgent), screen.assess(urgent)
     assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a young child's wet bed after a nightmare or a new baby in the family
+        (
+            "my husband wet the bed last night and didn't wake, his back has been agony",
+            "my little girl wet the bed after a nightmare and i was up at 3am changing sheets",
+        ),
+        (
+            "my son is 30 and he's been wetting the bed since his back went on friday",
+            "our son has been wetting the bed since his baby brother arrived, lifting him "
+            "hurts my back",
+        ),
+        # service users in care are the carer's work
+        (
+            "i'm a carer but today my own dad can't feel his legs and he's wet himself",
+            "i work as a carer and most of my service users wear pads, the hoisting is "
+            "wrecking my back",
+        ),
+    ],
+)
+def test_a_childs_wet_bed_and_service_users(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
