@@ -38,7 +38,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
-from itertools import product
+from itertools import pairwise, product
 
 from rapidfuzz import fuzz, process
 
@@ -72,6 +72,16 @@ _STRANGERS = frozenset(
 )
 """People named by no tie to the writer: after :data:`_CASELOAD` in the sentence, one of them
 ("half my residents ... and one gentleman has lost the use of his legs")."""
+_CASE_ONE = frozenset({"patient", "client", "resident"})
+"""One of a caseload: at work ("last night's patient"), the writer's work too."""
+_CARING_JOBS = frozenset(
+    {"nurse", "carer", "paramedic", "midwife", "hca", "physio", "physiotherapist", "doctor"}
+)
+"""Jobs that look after people who are ill: a writer who says they do one ("I'm a district
+nurse") tells of strangers and patients at work, whose signs are the job's, not an emergency
+of someone the writer is asking for."""
+_CARING_PAIRS = frozenset({("care", "worker"), ("support", "worker"), ("care", "assistant")})
+"""The same jobs in two words."""
 _TOLD_OF = frozenset({"where", "about", "which", "whereby"})
 """After a word of now, these make it the time something was read or watched ("a thread last
 night about cauda equina", "a documentary last night where a man ..."), not when a sign
@@ -213,6 +223,20 @@ class Assessment:
         return found.rule if found else None
 
 
+def _says_caring_job(tokens: Sequence[str]) -> bool:
+    """Whether the words say the writer nurses or cares for a living ("i am a district
+    nurse", "i work as a carer"): a job of :data:`_CARING_JOBS` within a few words after "i am"
+    or "i work"."""
+    for i in range(len(tokens) - 2):
+        if tokens[i] == "i" and tokens[i + 1] in ("am", "work"):
+            after = tokens[i + 2 : i + 6]
+            if not _CARING_JOBS.isdisjoint(after) or any(
+                pair in _CARING_PAIRS for pair in pairwise(after)
+            ):
+                return True
+    return False
+
+
 def _quoted(findings: list[Finding]) -> list[Finding]:
     """The findings of a quoted line: a sign told there is the quoted person's, not the
     writer's (a question there is still asked, so "that's me" after it still affirms it)."""
@@ -352,6 +376,8 @@ class _Sentence:
     free: dict[str, list[_Span]]
     """Context list name -> its occurrences outside pseudo-triggers ("not sure", "ever
     since"), which trigger nothing."""
+    at_work: bool = False
+    """The message says, here or before, that the writer nurses or cares for a living."""
 
 
 # Rewrites that put the ways people say "I can't" into the words the rules know, each with
@@ -605,11 +631,16 @@ class SafetyScreen:
         before_asked = False  # whether that sentence was a question
         # Whether the lines now read are the items of a list that a hypothetical opened.
         listing = False
+        # Every sentence's words so far, and whether one said the writer cares for people
+        # for a living (looked for only once a sentence holds a sign).
+        said: list[Sequence[str]] = []
+        at_work = False
         known = self._words_of
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
         for sentence in sentences(message) if split is None else split:
             own = self._tokens(sentence)
+            said.append(own)
             tokens = self._resolved(self._bridged(before, own, before_asked))
             # "My foot. It drags. It slaps.": the foot named stays named; a fragment's reading
             # does not snowball into the next one.
@@ -637,6 +668,10 @@ class SafetyScreen:
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
             s = self._read(sentence, tokens)
+            if not at_work:
+                at_work = any(_says_caring_job(words) for words in said)
+                said.clear()  # each sentence is looked at once
+            s.at_work = at_work
             # A fragment read with the sentence before it ("Numb.") adds what its own words
             # complete; a sign wholly in the borrowed words was read in its own sentence, with
             # its context ("I read about saddle numbness. Everything feels normal.").
@@ -1157,9 +1192,8 @@ class SafetyScreen:
         if not named:
             return False
         last = max(named)
-        return any(
-            s.tokens[b] in _CASELOAD for a, b in s.spans.get("experiencers", ()) if a == last
-        )
+        work = _CASELOAD | _STRANGERS | _CASE_ONE if s.at_work else _CASELOAD
+        return any(s.tokens[b] in work for a, b in s.spans.get("experiencers", ()) if a == last)
 
     def _turns_to_writer(self, s: _Sentence, last: int, symptom: set[int]) -> bool:
         """Whether, after someone else's illness at ``..last``, the sentence goes on about the
@@ -1299,9 +1333,14 @@ class SafetyScreen:
             # can't feel his legs" is now; "had cancer", "fully fine now" are history.
             trigger = others[-1]
             # a carer's or nurse's patients, and a stranger among them: the writer's work
-            if s.tokens[trigger[1]] in _CASELOAD or (
-                s.tokens[trigger[0]] in _STRANGERS
-                and any(s.tokens[a] in _CASELOAD for a in range(trigger[0]))
+            # (or, from a writer who cares for people for a living, a stranger or a patient)
+            if (
+                s.tokens[trigger[1]] in _CASELOAD
+                or (
+                    s.tokens[trigger[0]] in _STRANGERS
+                    and (s.at_work or any(s.tokens[a] in _CASELOAD for a in range(trigger[0])))
+                )
+                or (s.at_work and s.tokens[trigger[1]] in _CASE_ONE)
             ):
                 return finding(Outcome.OTHER_HISTORY, text(trigger), True)
             # "one of the patients ... couldn't feel his legs": a "he" or "she" after

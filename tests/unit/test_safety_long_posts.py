@@ -520,3 +520,33 @@ def test_a_childs_wet_bed_and_service_users(
 ) -> None:
     assert _urgent(screen, urgent), screen.assess(urgent)
     assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a writer who says they nurse or care for a living: the strangers and the patient
+        # of their day are their work, told anywhere in the message; their own family is not
+        (
+            "I'm a nurse. My husband has been incontinent since this morning and his legs "
+            "are weak.",
+            "I'm a community nurse. Today I saw a lady who had been incontinent all night, "
+            "then my own back went lifting her.",
+        ),
+        # catheters changed are a task of the job, or the care of a long-standing one
+        (
+            "they had to put a catheter in at a&e last night because i couldn't pee",
+            "half my shift is changing catheters and my lower back is wrecked",
+        ),
+        (
+            "i work as a carer, and since yesterday my mum can't feel her legs",
+            "i'm a paramedic and last night's patient couldn't feel his legs, it got me "
+            "thinking about my own sciatica",
+        ),
+    ],
+)
+def test_the_people_of_a_carers_working_day(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
