@@ -141,6 +141,9 @@ AFFIRMING_SCOPE = 4
 """Most words before "that's happening to me" where a denial or "if" unsays it."""
 HYPOTHETICAL_SCOPE = 12
 """Most words between "what if", "signs of", ... and the term they make hypothetical."""
+TOLD_OF_GAP = 3
+"""Most words between a hypothetical trigger and the "where" or "about" that tells what it
+holds ("a documentary last night where ..."), which then reaches to the end of its clause."""
 EXCUSE_SCOPE = 8
 """Most words between a reason given to play a sign down ("he says it's just", "puts it down
 to") and the ``unless`` term it gives, which then explains nothing."""
@@ -1259,8 +1262,13 @@ class SafetyScreen:
                 told = since and any(b < p < first for p, _ in s.spans.get("first_person", ()))
                 # near, or further on in a list the trigger opens ("go to A&E if you have
                 # numbness ..., difficulty peeing, loss of control of your bladder")
+                # or in what a show or a thread is said to be about ("a documentary last
+                # night where a man's back pain turned out to be ... and he lost the use of
+                # his legs"): a "where" or "about" just after the trigger
                 near = b < first and (
-                    first - b <= HYPOTHETICAL_SCOPE or self._listed(s.tokens, b + 1, first)
+                    first - b <= HYPOTHETICAL_SCOPE
+                    or self._listed(s.tokens, b + 1, first)
+                    or not _TOLD_OF.isdisjoint(s.tokens[b + 1 : b + 1 + TOLD_OF_GAP])
                 )
                 if near and reaches and not told:
                     return finding(Outcome.ASKING, text((a, b)))

@@ -550,3 +550,24 @@ def test_the_people_of_a_carers_working_day(
 ) -> None:
     assert _urgent(screen, urgent), screen.assess(urgent)
     assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # what a show was about, told in a "where" or "about" clause, runs to the end of it
+        (
+            "i was watching a documentary about spines and now both my legs are numb",
+            "i saw a documentary on catch-up the other night about a retired teacher whose "
+            "sciatica turned out to be a tumour and he lost the use of both his legs",
+        ),
+        (
+            "there was a documentary on last night but since this morning i can't feel my feet",
+            "watched a documentary last night where a young mum's back pain turned out to be "
+            "a growth pressing on her spine and she lost control of her bladder",
+        ),
+    ],
+)
+def test_what_a_show_was_about(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
