@@ -77,6 +77,10 @@ def test_shivering_a_cold_room_explains_is_no_fever(
             "my son came off his horse yesterday and landed on his back",
             "i came off the gabapentin last month and the leg pain has crept back",
         ),
+        (
+            "i came off the road on my motorbike this morning and my back is killing me",
+            "i came off the phone to the gp and my back is still killing me",
+        ),
     ],
 )
 def test_came_off_a_shift_or_a_medicine_is_no_fall(
