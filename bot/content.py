@@ -448,6 +448,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "object_markers",
     "known_conditions",
     "hypothetical_after",
+    "excuses",
 )
 """Trigger lists of the safety screen's context rules (``context:`` in an intent file)."""
 

@@ -38,7 +38,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
-from itertools import product
+from itertools import pairwise, product
 
 from rapidfuzz import fuzz, process
 
@@ -63,14 +63,25 @@ _ANIMALS = frozenset(
 """Animals, whose accidents, falls and lost legs are theirs ("cat" before "scan" is none)."""
 _SCANS = frozenset({"scan", "scans", "scanner"})
 """After "cat", a CAT scan."""
-_CASELOAD = frozenset({"patients", "residents", "clients"})
+_CASELOAD = frozenset({"patients", "residents", "clients", "users"})
 """The people a carer, nurse or therapist looks after at work: their signs, told in the plural,
-are the writer's work ("half my residents are incontinent"), not someone's emergency now."""
+are the writer's work ("half my residents are incontinent", "my service users"), not
+someone's emergency now. The last word of the person named is looked at."""
 _STRANGERS = frozenset(
     {"woman", "women", "man", "men", "lady", "ladies", "gentleman", "bloke", "people"}
 )
 """People named by no tie to the writer: after :data:`_CASELOAD` in the sentence, one of them
 ("half my residents ... and one gentleman has lost the use of his legs")."""
+_CASE_ONE = frozenset({"patient", "client", "resident"})
+"""One of a caseload: at work ("last night's patient"), the writer's work too."""
+_CARING_JOBS = frozenset(
+    {"nurse", "carer", "paramedic", "midwife", "hca", "physio", "physiotherapist", "doctor"}
+)
+"""Jobs that look after people who are ill: a writer who says they do one ("I'm a district
+nurse") tells of strangers and patients at work, whose signs are the job's, not an emergency
+of someone the writer is asking for."""
+_CARING_PAIRS = frozenset({("care", "worker"), ("support", "worker"), ("care", "assistant")})
+"""The same jobs in two words."""
 _TOLD_OF = frozenset({"where", "about", "which", "whereby"})
 """After a word of now, these make it the time something was read or watched ("a thread last
 night about cauda equina", "a documentary last night where a man ..."), not when a sign
@@ -130,6 +141,12 @@ AFFIRMING_SCOPE = 4
 """Most words before "that's happening to me" where a denial or "if" unsays it."""
 HYPOTHETICAL_SCOPE = 12
 """Most words between "what if", "signs of", ... and the term they make hypothetical."""
+TOLD_OF_GAP = 3
+"""Most words between a hypothetical trigger and the "where" or "about" that tells what it
+holds ("a documentary last night where ..."), which then reaches to the end of its clause."""
+EXCUSE_SCOPE = 8
+"""Most words between a reason given to play a sign down ("he says it's just", "puts it down
+to") and the ``unless`` term it gives, which then explains nothing."""
 WORD_CACHE_SIZE = 16_384
 """Tokens whose screen words are remembered before the memory starts afresh (as many as
 :data:`bot.text.WORD_CACHE_SIZE`: each new word a chat sends costs one entry)."""
@@ -207,6 +224,20 @@ class Assessment:
     def rule(self) -> str | None:
         found = self.deciding
         return found.rule if found else None
+
+
+def _says_caring_job(tokens: Sequence[str]) -> bool:
+    """Whether the words say the writer nurses or cares for a living ("i am a district
+    nurse", "i work as a carer"): a job of :data:`_CARING_JOBS` within a few words after "i am"
+    or "i work"."""
+    for i in range(len(tokens) - 2):
+        if tokens[i] == "i" and tokens[i + 1] in ("am", "work"):
+            after = tokens[i + 2 : i + 6]
+            if not _CARING_JOBS.isdisjoint(after) or any(
+                pair in _CARING_PAIRS for pair in pairwise(after)
+            ):
+                return True
+    return False
 
 
 def _quoted(findings: list[Finding]) -> list[Finding]:
@@ -348,6 +379,8 @@ class _Sentence:
     free: dict[str, list[_Span]]
     """Context list name -> its occurrences outside pseudo-triggers ("not sure", "ever
     since"), which trigger nothing."""
+    at_work: bool = False
+    """The message says, here or before, that the writer nurses or cares for a living."""
 
 
 # Rewrites that put the ways people say "I can't" into the words the rules know, each with
@@ -503,6 +536,9 @@ class SafetyScreen:
         self._unsaying = _phrases(
             [*context.get("negation_before", ()), *context.get("hypothetical", ())]
         )
+        # "he says it's just because he's not drinking much": a reason the person with the
+        # sign gives to play it down, before an ``unless`` term, explains nothing
+        self._excuses = _phrases(context.get("excuses", ()))
         # Rules by the words that start a term of their first group: a sentence is checked
         # against the few rules one of whose first group's terms could be in it, those with
         # a one-word term among its words and those with a longer term whose first two words
@@ -598,11 +634,16 @@ class SafetyScreen:
         before_asked = False  # whether that sentence was a question
         # Whether the lines now read are the items of a list that a hypothetical opened.
         listing = False
+        # Every sentence's words so far, and whether one said the writer cares for people
+        # for a living (looked for only once a sentence holds a sign).
+        said: list[Sequence[str]] = []
+        at_work = False
         known = self._words_of
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
         for sentence in sentences(message) if split is None else split:
             own = self._tokens(sentence)
+            said.append(own)
             tokens = self._resolved(self._bridged(before, own, before_asked))
             # "My foot. It drags. It slaps.": the foot named stays named; a fragment's reading
             # does not snowball into the next one.
@@ -625,11 +666,15 @@ class SafetyScreen:
                 if (not crisis_only or rule.kind == "crisis")
                 and (rule.mention or all(not where.keys().isdisjoint(g) for g in rule.groups[1:]))
                 and (found := self._occurrences(rule.found[0], where, pairs))
-                and not (rule.unless and self._occurrences(rule.found_unless, where, pairs))
+                and not (rule.unless and self._explained(rule, tokens, where, pairs))
             ]
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
             s = self._read(sentence, tokens)
+            if not at_work:
+                at_work = any(_says_caring_job(words) for words in said)
+                said.clear()  # each sentence is looked at once
+            s.at_work = at_work
             # A fragment read with the sentence before it ("Numb.") adds what its own words
             # complete; a sign wholly in the borrowed words was read in its own sentence, with
             # its context ("I read about saddle numbness. Everything feels normal.").
@@ -786,6 +831,29 @@ class SafetyScreen:
             for j, token in enumerate(tokens)
             for phrase in self._unsaying.get(token, ())
         )
+
+    def _explained(
+        self,
+        rule: _Rule,
+        tokens: Sequence[str],
+        where: Mapping[str, Set[int]],
+        pairs: Mapping[_Pair, Sequence[int]],
+    ) -> bool:
+        """Whether one of the rule's ``unless`` terms is in the sentence and is not a reason
+        given to play the sign down: "he says it's just because he's not drinking much" is no
+        explanation, "I'm not drinking much" is."""
+        found = self._occurrences(rule.found_unless, where, pairs)
+        if not found or not self._excuses:
+            return bool(found)
+        return not all(self._excused(tokens, first) for first, _ in found)
+
+    def _excused(self, tokens: Sequence[str], at: int) -> bool:
+        """Whether a reason given to play a sign down ends in the few words before ``at``."""
+        for j in range(max(0, at - EXCUSE_SCOPE), at):
+            for phrase in self._excuses.get(tokens[j], ()):
+                if j + len(phrase) <= at and tuple(tokens[j : j + len(phrase)]) == phrase:
+                    return True
+        return False
 
     def _unsaid(self, tokens: Sequence[str], at: int) -> bool:
         """Whether a denial or a hypothetical ends in the few words before ``at`` ("that's
@@ -1116,6 +1184,20 @@ class SafetyScreen:
                 return s.tokens[a]
         return None
 
+    @staticmethod
+    def _one_of_caseload(s: _Sentence, at: int) -> bool:
+        """Whether the "he" or "she" at ``at`` stands for one of a caseload: the last person
+        named before it in the sentence is patients, residents or clients ("on my ward one
+        of the patients lost the use of his legs"), not a relative named since."""
+        if s.tokens[at] not in _THIRD_PERSON:
+            return False
+        named = [a for a, _ in s.spans.get("experiencers", ()) if a < at]
+        if not named:
+            return False
+        last = max(named)
+        work = _CASELOAD | _STRANGERS | _CASE_ONE if s.at_work else _CASELOAD
+        return any(s.tokens[b] in work for a, b in s.spans.get("experiencers", ()) if a == last)
+
     def _turns_to_writer(self, s: _Sentence, last: int, symptom: set[int]) -> bool:
         """Whether, after someone else's illness at ``..last``, the sentence goes on about the
         writer and not about that person again: "my dad has cancer and I've been doing the
@@ -1180,8 +1262,13 @@ class SafetyScreen:
                 told = since and any(b < p < first for p, _ in s.spans.get("first_person", ()))
                 # near, or further on in a list the trigger opens ("go to A&E if you have
                 # numbness ..., difficulty peeing, loss of control of your bladder")
+                # or in what a show or a thread is said to be about ("a documentary last
+                # night where a man's back pain turned out to be ... and he lost the use of
+                # his legs"): a "where" or "about" just after the trigger
                 near = b < first and (
-                    first - b <= HYPOTHETICAL_SCOPE or self._listed(s.tokens, b + 1, first)
+                    first - b <= HYPOTHETICAL_SCOPE
+                    or self._listed(s.tokens, b + 1, first)
+                    or not _TOLD_OF.isdisjoint(s.tokens[b + 1 : b + 1 + TOLD_OF_GAP])
                 )
                 if near and reaches and not told:
                     return finding(Outcome.ASKING, text((a, b)))
@@ -1254,10 +1341,19 @@ class SafetyScreen:
             # can't feel his legs" is now; "had cancer", "fully fine now" are history.
             trigger = others[-1]
             # a carer's or nurse's patients, and a stranger among them: the writer's work
-            if s.tokens[trigger[0]] in _CASELOAD or (
-                s.tokens[trigger[0]] in _STRANGERS
-                and any(s.tokens[a] in _CASELOAD for a in range(trigger[0]))
+            # (or, from a writer who cares for people for a living, a stranger or a patient)
+            if (
+                s.tokens[trigger[1]] in _CASELOAD
+                or (
+                    s.tokens[trigger[0]] in _STRANGERS
+                    and (s.at_work or any(s.tokens[a] in _CASELOAD for a in range(trigger[0])))
+                )
+                or (s.at_work and s.tokens[trigger[1]] in _CASE_ONE)
             ):
+                return finding(Outcome.OTHER_HISTORY, text(trigger), True)
+            # "one of the patients ... couldn't feel his legs": a "he" or "she" after
+            # patients, residents or clients, with no one else named between, is one of them
+            if self._one_of_caseload(s, trigger[0]):
                 return finding(Outcome.OTHER_HISTORY, text(trigger), True)
             # "our dachshund has IVDD and last month she couldn't wee": "she" is the pet
             # named before her, when no person was
