@@ -433,6 +433,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "pseudo",
     "faculties",
     "terminators",
+    "negation_ends",
     "clause_starters",
     "hypothetical",
     "question_openers",

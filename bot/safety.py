@@ -1128,10 +1128,13 @@ class SafetyScreen:
     def _denial(self, s: _Sentence, first: int, last: int, symptom: set[int]) -> _Span | None:
         """The negation trigger that denies the term at ``first``..``last``, if any."""
         here = s.clause[first]
+        ends = [a for a, _ in s.free.get("negation_ends", ())]
         for a, b in self._triggers(s, "negation_before", symptom):
-            if s.clause[a] == here and b < last and first - b <= NEGATION_SCOPE:
+            if s.clause[a] != here or any(b < end < first for end in ends):
+                continue
+            if b < last and first - b <= NEGATION_SCOPE:
                 return (a, b)
-            if s.clause[a] == here and b < first and self._listed(s.tokens, b + 1, first):
+            if b < first and self._listed(s.tokens, b + 1, first):
                 return (a, b)
         negators = {a for a, _ in s.spans.get("negation_before", ())}
         for a, b in self._triggers(s, "negation_after", symptom):

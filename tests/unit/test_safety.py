@@ -80,6 +80,10 @@ def test_everyday_pain_is_not_screened(screen: SafetyScreen, message: str) -> No
     ("message", "outcome"),
     [
         ("no numbness down there, just my leg", Outcome.DENIED),
+        # "and it's" starts a new clause: what it says next is neither denied nor affirmed
+        # by the denial before it
+        ("no numbness down there and it's only my leg that hurts", Outcome.DENIED),
+        ("no trouble peeing and it's not numb down there", Outcome.DENIED),
         ("the scan showed nothing serious, no tumour", Outcome.DENIED),
         ("bladder and bowels are fine, no problems peeing", Outcome.DENIED),
         ("can sciatica make you lose bladder control?", Outcome.ASKING),
@@ -330,6 +334,10 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         # a denial ends where a new subject starts
         "no bladder issues and my foot drags when i walk",
         "no fever and my legs are both numb",
+        "no pain today and it's numb down there",
+        "nothing comes out and it's numb down there",
+        "no tingling at all and it is numb round my back passage",
+        "nothing helps and there's no feeling when i wipe",
         # "and now" goes on with the same person's story
         "my mum had a fall last month and now she can't get out of bed",
         # feverish in other words, an infection of the water
