@@ -350,6 +350,10 @@ def test_standing_all_day_and_a_wee_problem_are_no_alarm(
         # "I needed to pee but I couldn't": the "but" does not part the urge from the failure
         "i needed to pee but i couldn't",
         "i had to go to the bathroom but couldn't",
+        # "... but it takes ages to start": the "but" goes on telling the same sign
+        "i can pee but it takes ages to start",
+        "peeing but it takes forever to start since yesterday",
+        "i can wee but it's slow to start now",
         # a cancer history in other words
         "they found a lesion on my spine and my back aches at night",
         "i finished radiation last year and now i have back pain",
