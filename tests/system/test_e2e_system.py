@@ -226,8 +226,9 @@ def test_a_follow_up_is_read_in_context_end_to_end(server, start_bot, dialogue):
 
 
 def test_crisis_words_and_their_everyday_senses_end_to_end(server, start_bot, dialogue):
-    """Through the running bot: a wish to jump off a bridge gets the crisis answer with the
-    configured crisis line, and jumping off the sofa gets the answer about massage."""
+    """Through the running bot: a wish to jump off a bridge, or despair in everyday words,
+    gets the crisis answer with the configured crisis line; jumping off the sofa gets the
+    answer about massage, and "what's the point of icing it" the one about heat and ice."""
     line = "Samaritans on 116 123"
     bot = start_bot(
         TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url, CRISIS_LINE=line
@@ -236,18 +237,23 @@ def test_crisis_words_and_their_everyday_senses_end_to_end(server, start_bot, di
     api.wait_for_sync("setMyCommands", timeout=STARTUP_TIMEOUT)
     with_line = Dialogue(dialogue.content, safety=SafetySettings(crisis_line=line))
     steps = [
-        ("some days i just want to jump off a bridge, this pain never stops", ReplyKind.CRISIS),
-        ("jumped off the sofa and now my sciatica is worse, will massage help", None),
+        ("some days i just want to jump off a bridge, this pain never stops", None),
+        (
+            "jumped off the sofa and now my sciatica is worse, will massage help",
+            "massage_for_sciatica",
+        ),
+        ("i cant keep living like this, the pain is 24/7", None),
+        ("heat or ice for sciatica? whats the point of icing it anymore", "heat_ice"),
     ]
-    for sent, (text, kind) in enumerate(steps, 1):
+    for sent, (text, intent) in enumerate(steps, 1):
         api.push_message(text, chat_id=CHAT)
         answer = api.wait_for_sync("sendMessage", sent, where=_to_chat, timeout=10)[-1]
         expected, _ = with_line.handle(ChatState(), text)
         assert answer.params["text"] == escape(expected.text), text
-        if kind is ReplyKind.CRISIS:
+        if intent is None:
             assert expected.kind is ReplyKind.CRISIS
             assert line in answer.params["text"]
         else:
-            assert expected.intent == "massage_for_sciatica" and not expected.red_flag
+            assert expected.intent == intent and not expected.red_flag
             assert line not in answer.params["text"]
     _assert_clean_exit(bot)
