@@ -1229,7 +1229,7 @@ class Dialogue:
         other = self._for_condition(unacked.strip() or said, last)
         if other is not None:  # "and piriformis?": the last question, about that condition
             return self.answer(other, candidates=_pairs(decision))
-        if self._bare_ellipsis(said):  # "and weekends?": the last question, about that
+        if self._bare_ellipsis(said, decision):  # "and weekends?": the last question, about that
             return self.answer(last, candidates=_pairs(decision))
         condition = _found(IS_IT_THE_CONDITION, CONDITION_KEYS, said, words)
         if (
@@ -1387,12 +1387,13 @@ class Dialogue:
             return None
         return best.intent
 
-    def _bare_ellipsis(self, said: str) -> bool:
+    def _bare_ellipsis(self, said: str, decision: Decision) -> bool:
         """True for "and weekends?", "what about diabetes", "and running?": a lead and a
         word or two that name no topic of their own clearly (read alone, no topic is
         clear, or the message's words are unknown to every topic), so the last question is
         asked again about them, and the last topic answers it. What names its own topic
-        ("and the symptoms?", "what about massage") is read as before."""
+        ("and the symptoms?", "what about massage") is read as before. ``decision``: the
+        message's own (its ranking tells the same when the lead adds no term)."""
         found = BARE_ELLIPSIS.match(said)
         if found is None:
             return False
@@ -1417,16 +1418,25 @@ class Dialogue:
         # a word no topic knows says nothing of which topic is meant: "what about my purple
         # elbow" names the elbow as surely as "what about my elbow"
         query = matcher._query_of(terms, unknown=False)
-        # a runner-up matters only within the margin of the best: those further behind are
-        # not scored (the best is the same, and so is whether one comes within the margin)
         margin = matcher.margin
-        ranked = matcher.best_in(
-            query, self._intent_pool, limit=2, floor=matcher.threshold, lead=margin
-        )
-        if ranked and ranked[0][1] >= ELLIPSIS_OWN_SCORE:
+        read = decision.read
+        if read is not None and read[0] == said and list(read[1].items()) == list(query.items()):
+            # the lead added no term: the message's ranking is of this very query, and its
+            # best two (all but the red flags may answer) have the scores looked for
+            best = [c.score for c in read[3] if c.intent != RED_FLAGS][:2]
+            scores = [score for score in best if score >= matcher.threshold]
+        else:
+            # a runner-up matters only within the margin of the best: those further behind
+            # are not scored (the best is the same, and so is whether one comes within the
+            # margin)
+            ranked = matcher.best_in(
+                query, self._intent_pool, limit=2, floor=matcher.threshold, lead=margin
+            )
+            scores = [score for _, score in ranked]
+        if scores and scores[0] >= ELLIPSIS_OWN_SCORE:
             return False
         # unsure between two: a topic (or two) named
-        return len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= margin
+        return len(scores) < 2 or scores[0] - scores[1] >= margin
 
     def _is_name(self, stem: str) -> bool:
         """True when a stem is one of :attr:`_name_stems` or the same word's (:func:`_same_stem`),

@@ -320,7 +320,8 @@ def test_words_said_surely_to_name_a_topic_are_named_by_the_matcher(dialogue: Di
 def test_a_bare_ellipsis_is_told_as_scoring_every_intent_tells_it(dialogue: Dialogue) -> None:
     """ "And X?" with words of no example is told from the two best intents of all (with
     no runner-up left out) and the subjects named, whichever is looked at first: every
-    run of one or two words of the labelled messages after "and"."""
+    run of one or two words of the labelled messages after "and", told from the message's
+    own ranking (the lead adds no term) and, without one, by scoring."""
     matcher = dialogue.matcher
 
     def told(rest: str) -> bool:  # every intent scored, the subjects looked at last
@@ -339,7 +340,7 @@ def test_a_bare_ellipsis_is_told_as_scoring_every_intent_tells_it(dialogue: Dial
         words = normalise(text).split()
         for n in (1, 2):
             runs.update(" ".join(words[k : k + n]) for k in range(len(words) - n + 1))
-    scored = bare = 0
+    scored = bare = ranked = 0
     for rest in sorted(runs):
         if rest in dialogue._word_decision or _facet(rest) is not None:
             continue  # read from the table of example words, or a facet: not this reading
@@ -350,9 +351,13 @@ def test_a_bare_ellipsis_is_told_as_scoring_every_intent_tells_it(dialogue: Dial
         if lead is None or said[lead.end() :].strip() != rest:
             continue  # the lead takes more than "and " (as "and for ..."): another rest
         scored += 1
-        assert dialogue._bare_ellipsis(said) == told(rest), rest
+        decision = matcher.decide(said)
+        ranked += decision.read is not None and decision.read[0] == said
+        unread = dataclasses.replace(decision, read=None)
+        assert dialogue._bare_ellipsis(said, decision) == told(rest), rest
+        assert dialogue._bare_ellipsis(said, unread) == told(rest), rest
         bare += told(rest)
-    assert scored > 2000 and bare > 100
+    assert scored > 2000 and bare > 100 and ranked > 1000
 
 
 def _runs(most: int) -> list[str]:
