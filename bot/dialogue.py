@@ -542,6 +542,62 @@ assert {name for name, _ in FACETS} == set(ASK_KINDS) == set(FACET_KEYS) >= set(
 FACET_NEEDS_AT = tuple(FACET_NEEDS.get(name) for name, _ in FACETS)
 """:data:`FACET_NEEDS` by position in :data:`FACETS` (None for a facet its keys tell)."""
 
+
+def _facet_masks() -> tuple[dict[str, int], int, tuple[tuple[int, ...] | None, ...]]:
+    """:data:`FACET_KEYS` and :data:`FACET_NEEDS` as bits, for :func:`_facets_to_try`."""
+    by_word: dict[str, int] = {}
+    for key, places in FACETS_OF_KEY.items():
+        for k in places:
+            by_word[key] = by_word.get(key, 0) | 1 << k
+    bit = len(FACETS)  # the bits after the facets': one for each part of each need
+    needs_at: list[tuple[int, ...] | None] = []
+    for needs in FACET_NEEDS_AT:
+        if needs is None:
+            needs_at.append(None)
+            continue
+        masks: list[int] = []
+        for need in needs:
+            mask = 0
+            for part in need:
+                for word in part:
+                    by_word[word] = by_word.get(word, 0) | 1 << bit
+                mask |= 1 << bit
+                bit += 1
+            masks.append(mask)
+        needs_at.append(tuple(masks))
+    return by_word, (1 << len(FACETS)) - 1, tuple(needs_at)
+
+
+FACET_BITS, FACETS_MASK, FACET_NEED_BITS = _facet_masks()
+"""For each word of :data:`FACET_KEYS` or :data:`FACET_NEEDS`, a bit for each facet it is a
+key of and for each part of a need it is in; the bits of the facets; and by position in
+:data:`FACETS`, each need as the bits of its parts (None for a facet its keys tell)."""
+
+
+def _facets_to_try(words: list[str]) -> list[int]:
+    """The positions in :data:`FACETS` of the facets plain words may ask, in order: those
+    with a key among the words and, when they have :data:`FACET_NEEDS`, one of them held
+    (:func:`_may_ask`), told from the words' bits in one pass."""
+    got = 0
+    for word in words:
+        got |= FACET_BITS.get(word, 0)
+    at = got & FACETS_MASK
+    places: list[int] = []
+    while at:
+        low = at & -at
+        at ^= low
+        k = low.bit_length() - 1
+        needs = FACET_NEED_BITS[k]
+        if needs is None:
+            places.append(k)
+            continue
+        for need in needs:
+            if got & need == need:
+                places.append(k)
+                break
+    return places
+
+
 CLOSEST = 3
 """Topics a fallback offers: the closest to the message and the conversation."""
 
@@ -2227,10 +2283,8 @@ def _facets_in(said: str) -> FacetsFound:
         return said, found
     tried: Sequence[tuple[str, re.Pattern[str]]] = FACETS
     if plain:  # those with a key among the words of `said` (and maybe more), in order
-        at = {k for word in words for k in FACETS_OF_KEY.get(word, ())}
         # (the words before EXCEPT left some out: as many or more, so no facet is missed)
-        held = set(words)
-        tried = [FACETS[k] for k in sorted(at) if _may_ask(FACET_NEEDS_AT[k], held)]
+        tried = [FACETS[k] for k in _facets_to_try(words)]
     for name, pattern in tried:
         if pattern.search(said):
             unlike = NOT_THE_FACET.get(name)

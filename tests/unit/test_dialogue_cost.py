@@ -24,6 +24,7 @@ from bot.dialogue import (
     FACET_NEEDS,
     FACET_WORDS,
     FACETS,
+    FACETS_OF_KEY,
     INSTEAD,
     INSTEAD_KEYS,
     IS_IT_THE_CONDITION,
@@ -36,6 +37,7 @@ from bot.dialogue import (
     Dialogue,
     _facet,
     _facets_in,
+    _facets_to_try,
     _found,
     _may_ask,
     _refers,
@@ -144,6 +146,24 @@ def test_the_finer_needs_of_a_facet_leave_out_words_its_keys_let_through() -> No
     assert skipped > 500
     assert not _may_ask(FACET_NEEDS["treat"], {"what", "about", "for", "my", "lower", "back"})
     assert _may_ask(FACET_NEEDS["treat"], {"can", "massage", "help"})
+
+
+def test_the_facets_a_message_may_ask_are_told_from_its_words_bits_as_from_its_words() -> None:
+    """:func:`_facets_to_try` finds, from the words' bits, the facets with a key among the
+    words and one of their needs held (:func:`_may_ask`), in order: for every run of one
+    to :data:`FACET_WORDS` words of every other labelled message, and every wording of
+    every facet."""
+    runs = set(_runs(FACET_WORDS))
+    runs.update(w for _, pattern in FACETS for w in _wordings(sre_parse.parse(pattern.pattern)))
+    tried = 0
+    for run in runs:
+        words = run.split()
+        held = set(words)
+        keyed = {k for word in words for k in FACETS_OF_KEY.get(word, ())}
+        want = [k for k in sorted(keyed) if _may_ask(FACET_NEEDS.get(FACETS[k][0]), held)]
+        assert _facets_to_try(words) == want, run
+        tried += len(want) > 1
+    assert tried > 1000
 
 
 def test_a_plain_message_without_its_keys_has_nothing_left_out() -> None:
