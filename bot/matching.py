@@ -1604,17 +1604,22 @@ class Matcher:
         weights = [0.0] * len(ids)
         shares = [0.0] * len(ids)
         by_term = pool.by_term
+        met: list[int] = []  # the places of those knowing a term (the others weigh 0.0)
         for s, wc, conf in known:
             held = by_term.get(s)
             if held is not None:
                 for place, share in held:
+                    if not weights[place]:  # (a weight added is never 0.0)
+                        met.append(place)
                     weights[place] += wc
                     shares[place] += conf * share
         entries = self._intents
         known_by = self._known_by
         cut = _least_weight(floor) * q_total
-        # in the pool's order (which :meth:`best` keeps on ties), then best bound first
-        ordered = _bounds(weights, shares, q_total, cut, pool.whole, range(len(ids)))
+        # in the pool's order (which :meth:`best` keeps on ties), then best bound first;
+        # only those knowing a term are bounded (a few of a large pool, for rare words)
+        met.sort()
+        ordered = _bounds(weights, shares, q_total, cut, pool.whole, met)
         ordered.sort(key=_first, reverse=True)
         kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
         ranked: list[tuple[str, float]] = []
