@@ -542,6 +542,62 @@ assert {name for name, _ in FACETS} == set(ASK_KINDS) == set(FACET_KEYS) >= set(
 FACET_NEEDS_AT = tuple(FACET_NEEDS.get(name) for name, _ in FACETS)
 """:data:`FACET_NEEDS` by position in :data:`FACETS` (None for a facet its keys tell)."""
 
+
+def _facet_masks() -> tuple[dict[str, int], int, tuple[tuple[int, ...] | None, ...]]:
+    """:data:`FACET_KEYS` and :data:`FACET_NEEDS` as bits, for :func:`_facets_to_try`."""
+    by_word: dict[str, int] = {}
+    for key, places in FACETS_OF_KEY.items():
+        for k in places:
+            by_word[key] = by_word.get(key, 0) | 1 << k
+    bit = len(FACETS)  # the bits after the facets': one for each part of each need
+    needs_at: list[tuple[int, ...] | None] = []
+    for needs in FACET_NEEDS_AT:
+        if needs is None:
+            needs_at.append(None)
+            continue
+        masks: list[int] = []
+        for need in needs:
+            mask = 0
+            for part in need:
+                for word in part:
+                    by_word[word] = by_word.get(word, 0) | 1 << bit
+                mask |= 1 << bit
+                bit += 1
+            masks.append(mask)
+        needs_at.append(tuple(masks))
+    return by_word, (1 << len(FACETS)) - 1, tuple(needs_at)
+
+
+FACET_BITS, FACETS_MASK, FACET_NEED_BITS = _facet_masks()
+"""For each word of :data:`FACET_KEYS` or :data:`FACET_NEEDS`, a bit for each facet it is a
+key of and for each part of a need it is in; the bits of the facets; and by position in
+:data:`FACETS`, each need as the bits of its parts (None for a facet its keys tell)."""
+
+
+def _facets_to_try(words: list[str]) -> list[int]:
+    """The positions in :data:`FACETS` of the facets plain words may ask, in order: those
+    with a key among the words and, when they have :data:`FACET_NEEDS`, one of them held
+    (:func:`_may_ask`), told from the words' bits in one pass."""
+    got = 0
+    for word in words:
+        got |= FACET_BITS.get(word, 0)
+    at = got & FACETS_MASK
+    places: list[int] = []
+    while at:
+        low = at & -at
+        at ^= low
+        k = low.bit_length() - 1
+        needs = FACET_NEED_BITS[k]
+        if needs is None:
+            places.append(k)
+            continue
+        for need in needs:
+            if got & need == need:
+                places.append(k)
+                break
+    return places
+
+
 CLOSEST = 3
 """Topics a fallback offers: the closest to the message and the conversation."""
 
@@ -1229,7 +1285,7 @@ class Dialogue:
         other = self._for_condition(unacked.strip() or said, last)
         if other is not None:  # "and piriformis?": the last question, about that condition
             return self.answer(other, candidates=_pairs(decision))
-        if self._bare_ellipsis(said):  # "and weekends?": the last question, about that
+        if self._bare_ellipsis(said, decision):  # "and weekends?": the last question, about that
             return self.answer(last, candidates=_pairs(decision))
         condition = _found(IS_IT_THE_CONDITION, CONDITION_KEYS, said, words)
         if (
@@ -1387,12 +1443,13 @@ class Dialogue:
             return None
         return best.intent
 
-    def _bare_ellipsis(self, said: str) -> bool:
+    def _bare_ellipsis(self, said: str, decision: Decision) -> bool:
         """True for "and weekends?", "what about diabetes", "and running?": a lead and a
         word or two that name no topic of their own clearly (read alone, no topic is
         clear, or the message's words are unknown to every topic), so the last question is
         asked again about them, and the last topic answers it. What names its own topic
-        ("and the symptoms?", "what about massage") is read as before."""
+        ("and the symptoms?", "what about massage") is read as before. ``decision``: the
+        message's own (its ranking tells the same when the lead adds no term)."""
         found = BARE_ELLIPSIS.match(said)
         if found is None:
             return False
@@ -1417,16 +1474,25 @@ class Dialogue:
         # a word no topic knows says nothing of which topic is meant: "what about my purple
         # elbow" names the elbow as surely as "what about my elbow"
         query = matcher._query_of(terms, unknown=False)
-        # a runner-up matters only within the margin of the best: those further behind are
-        # not scored (the best is the same, and so is whether one comes within the margin)
         margin = matcher.margin
-        ranked = matcher.best_in(
-            query, self._intent_pool, limit=2, floor=matcher.threshold, lead=margin
-        )
-        if ranked and ranked[0][1] >= ELLIPSIS_OWN_SCORE:
+        read = decision.read
+        if read is not None and read[0] == said and list(read[1].items()) == list(query.items()):
+            # the lead added no term: the message's ranking is of this very query, and its
+            # best two (all but the red flags may answer) have the scores looked for
+            best = [c.score for c in read[3] if c.intent != RED_FLAGS][:2]
+            scores = [score for score in best if score >= matcher.threshold]
+        else:
+            # a runner-up matters only within the margin of the best: those further behind
+            # are not scored (the best is the same, and so is whether one comes within the
+            # margin)
+            ranked = matcher.best_in(
+                query, self._intent_pool, limit=2, floor=matcher.threshold, lead=margin
+            )
+            scores = [score for _, score in ranked]
+        if scores and scores[0] >= ELLIPSIS_OWN_SCORE:
             return False
         # unsure between two: a topic (or two) named
-        return len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= margin
+        return len(scores) < 2 or scores[0] - scores[1] >= margin
 
     def _is_name(self, stem: str) -> bool:
         """True when a stem is one of :attr:`_name_stems` or the same word's (:func:`_same_stem`),
@@ -2217,10 +2283,8 @@ def _facets_in(said: str) -> FacetsFound:
         return said, found
     tried: Sequence[tuple[str, re.Pattern[str]]] = FACETS
     if plain:  # those with a key among the words of `said` (and maybe more), in order
-        at = {k for word in words for k in FACETS_OF_KEY.get(word, ())}
         # (the words before EXCEPT left some out: as many or more, so no facet is missed)
-        held = set(words)
-        tried = [FACETS[k] for k in sorted(at) if _may_ask(FACET_NEEDS_AT[k], held)]
+        tried = [FACETS[k] for k in _facets_to_try(words)]
     for name, pattern in tried:
         if pattern.search(said):
             unlike = NOT_THE_FACET.get(name)

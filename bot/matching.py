@@ -146,6 +146,10 @@ _Word = tuple[str, float, Term | None, tuple[int, ...], frozenset[str], tuple[Te
 """:meth:`Analyzer._word`'s reading of one word."""
 
 
+RUN_INTO_KEPT = 256
+"""How many added words :meth:`Analyzer.runs_on` keeps read (callers add a topic's few)."""
+
+
 class Analyzer:
     """Turns normalised text into terms, knowing the knowledge base's vocabulary.
 
@@ -203,6 +207,8 @@ class Analyzer:
         # The beginnings of the longer phrases, short of their last word: words that end a
         # text run on into the next only when they are one of these.
         self._heads = frozenset(key[:k] for key in self.synonyms for k in range(1, len(key)))
+        self._head_ends = frozenset(head[-1] for head in self._heads)
+        """The last words of :attr:`_heads`: a text ending in another runs on into nothing."""
         counts = Counter(vocabulary)
         lexicon = set(STOPWORDS)
         for key, canonical in self.synonyms.items():
@@ -214,6 +220,9 @@ class Analyzer:
         self.spelling = self._canonical_spellings(counts, lexicon)
         self._words_read: dict[str, _Word] = {}
         """Words read by :meth:`terms`, as :meth:`_word` reads them."""
+        self._run_into: dict[str, tuple[str, ...]] = {}
+        """For :meth:`runs_on`, the words added after a text (a topic's few words), corrected,
+        or none when a phrase could not go on with the first."""
 
     def _canonical_spellings(self, counts: Counter[str], lexicon: set[str]) -> dict[str, str]:
         """Map rare spellings in the examples ("sciatca") to the common word they misspell.
@@ -331,23 +340,33 @@ class Analyzer:
         goes on into ``more``: unless one does, the terms of ``text`` followed by ``more``
         are those of ``text`` followed by those of ``more`` (at each word of ``text`` the
         phrases tried and found are the same)."""
-        more_words = more.split()[: self.max_phrase - 1]
-        if not more_words or self._word(more_words[0])[0] not in self._inside:
-            return False  # a phrase running on would go on with the first added word
-        words = text.split()
-        n = len(words)
-        after: list[str] | None = None  # their corrections, once a phrase could reach them
-        for k in range(max(0, n - self.max_phrase + 1), n):
-            sizes = self._word(words[k])[3]  # longest first
+        after = self._run_into.get(more)
+        if after is None:  # ``more`` is one of a few words callers add: read once
+            more_words = more.split()[: self.max_phrase - 1]
+            if not more_words or self._word(more_words[0])[0] not in self._inside:
+                after = ()  # a phrase running on would go on with the first added word
+            else:
+                after = tuple(self._word(w)[0] for w in more_words)
+            if len(self._run_into) < RUN_INTO_KEPT:
+                self._run_into[more] = after
+        if not after:
+            return False
+        read = self._words_read  # the words of a message just analysed, read as :meth:`_word`
+        last = text.split()[-(self.max_phrase - 1) :]
+        entries = [read.get(w) or self._remember(w) for w in last]
+        if not entries or entries[-1][0] not in self._head_ends:
+            return False  # every phrase running on has the last word inside it
+        said = [entry[0] for entry in entries]
+        n = len(entries)
+        for k in range(n):
+            sizes = entries[k][3]  # longest first
             if not sizes or sizes[0] <= n - k:
                 continue  # no phrase starting here goes on past the text
-            own = tuple([self._word(w)[0] for w in words[k:]])
+            own = tuple(said[k:])
             if own not in self._heads:
                 continue  # nor does one starting with these words
             for size in sizes:
-                if n - k < size <= n - k + len(more_words):
-                    if after is None:
-                        after = [self._word(w)[0] for w in more_words]
+                if n - k < size <= n - k + len(after):
                     key = (*own, *after[: size - (n - k)])
                     if key in self.synonyms:
                         return True
@@ -419,8 +438,12 @@ class Decision:
     candidates: tuple[Candidate, ...]
     options: tuple[str, ...] = ()
     """For "Did you mean": the topics to offer, best first."""
-    read: tuple[str, Query, list[Term]] | None = field(default=None, compare=False, repr=False)
-    """For a one-sentence message: its words (normalised), their query and their terms."""
+    read: tuple[str, Query, list[Term], tuple[Candidate, ...]] | None = field(
+        default=None, compare=False, repr=False
+    )
+    """For a one-sentence message: its words (normalised), their query, their terms and the
+    intents :meth:`Matcher.rank` found best for the query (:data:`RANKED` of them, with
+    their scores, before any rule of the decision)."""
 
     @property
     def near_urgent(self) -> bool:
@@ -438,6 +461,9 @@ F1_SHARE = 0.2
 """An example's score: this share from the F1 of shared terms, the rest from the geometric
 mean of the example's share found in the message and the message's share the intent knows."""
 NEAR_URGENT = 20.0
+RANKED = 4
+"""How many intents a one-sentence message is ranked for (its decision's candidates): all
+with a score when fewer have one, and none left out scores more than the last."""
 """The urgent-symptoms topic's examples scoring this much mark a message as near a red flag:
 the reply offers the urgent list and nothing of the message is stored."""
 SELF_ANSWER = re.compile(
@@ -1578,17 +1604,22 @@ class Matcher:
         weights = [0.0] * len(ids)
         shares = [0.0] * len(ids)
         by_term = pool.by_term
+        met: list[int] = []  # the places of those knowing a term (the others weigh 0.0)
         for s, wc, conf in known:
             held = by_term.get(s)
             if held is not None:
                 for place, share in held:
+                    if not weights[place]:  # (a weight added is never 0.0)
+                        met.append(place)
                     weights[place] += wc
                     shares[place] += conf * share
         entries = self._intents
         known_by = self._known_by
         cut = _least_weight(floor) * q_total
-        # in the pool's order (which :meth:`best` keeps on ties), then best bound first
-        ordered = _bounds(weights, shares, q_total, cut, pool.whole, range(len(ids)))
+        # in the pool's order (which :meth:`best` keeps on ties), then best bound first;
+        # only those knowing a term are bounded (a few of a large pool, for rare words)
+        met.sort()
+        ordered = _bounds(weights, shares, q_total, cut, pool.whole, met)
         ordered.sort(key=_first, reverse=True)
         kept = [floor] * limit  # a min-heap already holding `limit` scores of `floor`
         ranked: list[tuple[str, float]] = []
@@ -2341,14 +2372,16 @@ class Matcher:
         if not reading.story:
             alone = self._terms(reading.whole, alone=True)
             query = self._query_of(alone)
-            cands = tuple(self.rank(query, limit=4))
+            cands = tuple(self.rank(query, limit=RANKED))
             decision = self._settled(self._decide(cands, self._cautious([alone])), [alone])
             if not DEFINING_ASK.search(reading.whole):
                 decision = self._explained(decision, alone)
             known = sum(1 for s, (_, c) in query.items() if c > 0 and s in self._term_intents)
             if decision.kind == "fallback" and known >= 2:
-                return _noted(self._alone(decision), (reading.whole, query, alone))
-            return _noted(self._verbatim(decision, reading.whole), (reading.whole, query, alone))
+                return _noted(self._alone(decision), (reading.whole, query, alone, cands))
+            return _noted(
+                self._verbatim(decision, reading.whole), (reading.whole, query, alone, cands)
+            )
         terms = [self._terms(_as_told(part.text)) for part in reading.parts]
         where = self._where(reading, terms)
         elsewhere = self._elsewhere(reading, terms) if where == ELSEWHERE_INTENT else None
@@ -3177,7 +3210,9 @@ class Matcher:
         return Decision("intent", top.intent, top.score, cands)
 
 
-def _noted(decision: Decision, read: tuple[str, Query, list[Term]]) -> Decision:
+def _noted(
+    decision: Decision, read: tuple[str, Query, list[Term], tuple[Candidate, ...]]
+) -> Decision:
     """``decision``, made just now, with the sentence it read noted (:attr:`Decision.read`)."""
     object.__setattr__(decision, "read", read)  # not yet seen by anyone
     return decision

@@ -24,6 +24,7 @@ from bot.dialogue import (
     FACET_NEEDS,
     FACET_WORDS,
     FACETS,
+    FACETS_OF_KEY,
     INSTEAD,
     INSTEAD_KEYS,
     IS_IT_THE_CONDITION,
@@ -36,6 +37,7 @@ from bot.dialogue import (
     Dialogue,
     _facet,
     _facets_in,
+    _facets_to_try,
     _found,
     _may_ask,
     _refers,
@@ -144,6 +146,24 @@ def test_the_finer_needs_of_a_facet_leave_out_words_its_keys_let_through() -> No
     assert skipped > 500
     assert not _may_ask(FACET_NEEDS["treat"], {"what", "about", "for", "my", "lower", "back"})
     assert _may_ask(FACET_NEEDS["treat"], {"can", "massage", "help"})
+
+
+def test_the_facets_a_message_may_ask_are_told_from_its_words_bits_as_from_its_words() -> None:
+    """:func:`_facets_to_try` finds, from the words' bits, the facets with a key among the
+    words and one of their needs held (:func:`_may_ask`), in order: for every run of one
+    to :data:`FACET_WORDS` words of every other labelled message, and every wording of
+    every facet."""
+    runs = set(_runs(FACET_WORDS))
+    runs.update(w for _, pattern in FACETS for w in _wordings(sre_parse.parse(pattern.pattern)))
+    tried = 0
+    for run in runs:
+        words = run.split()
+        held = set(words)
+        keyed = {k for word in words for k in FACETS_OF_KEY.get(word, ())}
+        want = [k for k in sorted(keyed) if _may_ask(FACET_NEEDS.get(FACETS[k][0]), held)]
+        assert _facets_to_try(words) == want, run
+        tried += len(want) > 1
+    assert tried > 1000
 
 
 def test_a_plain_message_without_its_keys_has_nothing_left_out() -> None:
@@ -320,7 +340,8 @@ def test_words_said_surely_to_name_a_topic_are_named_by_the_matcher(dialogue: Di
 def test_a_bare_ellipsis_is_told_as_scoring_every_intent_tells_it(dialogue: Dialogue) -> None:
     """ "And X?" with words of no example is told from the two best intents of all (with
     no runner-up left out) and the subjects named, whichever is looked at first: every
-    run of one or two words of the labelled messages after "and"."""
+    run of one or two words of the labelled messages after "and", told from the message's
+    own ranking (the lead adds no term) and, without one, by scoring."""
     matcher = dialogue.matcher
 
     def told(rest: str) -> bool:  # every intent scored, the subjects looked at last
@@ -339,7 +360,7 @@ def test_a_bare_ellipsis_is_told_as_scoring_every_intent_tells_it(dialogue: Dial
         words = normalise(text).split()
         for n in (1, 2):
             runs.update(" ".join(words[k : k + n]) for k in range(len(words) - n + 1))
-    scored = bare = 0
+    scored = bare = ranked = 0
     for rest in sorted(runs):
         if rest in dialogue._word_decision or _facet(rest) is not None:
             continue  # read from the table of example words, or a facet: not this reading
@@ -350,9 +371,13 @@ def test_a_bare_ellipsis_is_told_as_scoring_every_intent_tells_it(dialogue: Dial
         if lead is None or said[lead.end() :].strip() != rest:
             continue  # the lead takes more than "and " (as "and for ..."): another rest
         scored += 1
-        assert dialogue._bare_ellipsis(said) == told(rest), rest
+        decision = matcher.decide(said)
+        ranked += decision.read is not None and decision.read[0] == said
+        unread = dataclasses.replace(decision, read=None)
+        assert dialogue._bare_ellipsis(said, decision) == told(rest), rest
+        assert dialogue._bare_ellipsis(said, unread) == told(rest), rest
         bare += told(rest)
-    assert scored > 2000 and bare > 100
+    assert scored > 2000 and bare > 100 and ranked > 1000
 
 
 def _runs(most: int) -> list[str]:
