@@ -57,7 +57,9 @@ _ANIMALS = frozenset(
     """
     dog dogs puppy puppies pup pups cat cats kitten kittens horse horses pony ponies rabbit
     rabbits bunny hamster hamsters guinea pig pigs pet pets dachshund spaniel labrador
-    collie terrier greyhound whippet bulldog poodle pug retriever
+    collie terrier greyhound whippet bulldog poodle pug retriever mare mares stallion
+    stallions gelding geldings foal foals filly fillies colt colts donkey donkeys
+    goat goats ewe ewes
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 """Animals, whose accidents, falls and lost legs are theirs ("cat" before "scan" is none)."""
@@ -479,6 +481,20 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
             "ability to",
             r"\b(?:lost|losing|lose) (?:all |the |my |any )*ability to\b",
             "unable to",
+        ),
+        (
+            # second-language slips: "i cannot to feel" is "i cannot feel"
+            "cannot",
+            "cannot to ",
+            r"\bcannot to (?=[a-z])",
+            "cannot ",
+        ),
+        (
+            # and "the my bottom" is "my bottom"
+            "the",
+            ("the my ", "the his ", "the her ", "the our ", "the their ", "the your "),
+            r"\bthe (?=(?:my|his|her|our|their|your)\b)",
+            "",
         ),
     )
 )
@@ -1267,11 +1283,11 @@ class SafetyScreen:
                 # numbness ..., difficulty peeing, loss of control of your bladder")
                 # or in what a show or a thread is said to be about ("a documentary last
                 # night where a man's back pain turned out to be ... and he lost the use of
-                # his legs"): a "where" or "about" just after the trigger
+                # his legs"): a "where" or "about" ending the trigger or just after it
                 near = b < first and (
                     first - b <= HYPOTHETICAL_SCOPE
                     or self._listed(s.tokens, b + 1, first)
-                    or not _TOLD_OF.isdisjoint(s.tokens[b + 1 : b + 1 + TOLD_OF_GAP])
+                    or not _TOLD_OF.isdisjoint(s.tokens[b : b + 1 + TOLD_OF_GAP])
                 )
                 if near and reaches and not told:
                     return finding(Outcome.ASKING, text((a, b)))

@@ -1,0 +1,236 @@
+"""The safety screen on short, broken and second-hand voices (issue 21, round six): classes of
+reading that failed on thread replies, dictation, one-liners, second-language English and
+look-alikes from sport, fiction, animals and children, each with an urgent sign beside a
+look-alike of the same words.
+
+Every sentence here was written for this file, before the rule it tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content import Content
+from bot.safety import Outcome, SafetyScreen
+
+
+@pytest.fixture(scope="module")
+def screen(content: Content) -> SafetyScreen:
+    return SafetyScreen.from_content(content)
+
+
+def _urgent(screen: SafetyScreen, message: str) -> bool:
+    return screen.assess(message).outcome in (Outcome.URGENT, Outcome.CRISIS)
+
+
+def _both_ways(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert _urgent(screen, urgent), screen.assess(urgent)
+    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a horse, a donkey or a foal is an animal whose lost foot or legs are its own
+        (
+            "my nan can't pick up her left foot since the weekend, she scuffs it everywhere",
+            "the old gelding can't pick up his hind foot and the vet is coming on friday",
+        ),
+        (
+            "my husband's legs went from under him twice today",
+            "our donkey's legs went from under him in the field, the vet thinks it's arthritis",
+        ),
+    ],
+)
+def test_a_horse_or_a_donkey_has_its_own_signs(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a character in a book, a film or a drama "where" something happens has it, not the
+        # writer or the writer's family
+        (
+            "i've lost the use of both legs since i slipped on the ice on monday",
+            "reading a novel where the heroine loses the use of both legs after a car crash",
+        ),
+        (
+            "my partner can't pee at all since he hurt his back yesterday",
+            "my son is watching a film where the pilot can't pee after he ejects, grim stuff",
+        ),
+    ],
+)
+def test_a_character_in_a_story_has_the_story_s_signs(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a clinician's screening questions about the signs are a check, like "asked about"
+        (
+            "the gp asked how long i've had it, i can't feel my bum or pee properly since friday",
+            "the nurse asked me all the questions about my bladder and bowels and numbness, no to all",
+        ),
+    ],
+)
+def test_screening_questions_check_the_signs(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # being found wet afterwards ("I keep finding myself damp") is wetting not felt; wet
+        # from the rain, a shower or sweat is not
+        (
+            "since my back went i keep finding myself wet and i've no clue when it happened",
+            "cycling to work in this weather i keep finding myself soaked from the rain",
+        ),
+        (
+            "i've found myself damp three times this week, back pain since the fall",
+            "i find myself damp with sweat after every gym class, my hamstring is tight",
+        ),
+    ],
+)
+def test_wetness_found_afterwards(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a bladder or bowel word that "happens" without the person knowing: passing not felt
+        (
+            "wees keep happening without me knowing since the op",
+            "my wees happen more often since i started drinking two litres a day",
+        ),
+    ],
+)
+def test_passing_happens_without_knowing(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a likeness of sleep for the saddle region ("down there is like sleeping") is
+        # numbness; a bottom that went to sleep on a long sit and woke is not
+        (
+            "down there is like sleeping since the weekend and my back is agony",
+            "my bum went to sleep on the long train ride, fine once i got up",
+        ),
+    ],
+)
+def test_the_saddle_region_like_sleeping(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # second-language slips: "cannot to feel", "the my bottom" read as "cannot feel",
+        # "my bottom"
+        (
+            "since monday i cannot to feel the my bottom when i sit",
+            "i cannot to sit long on the my chair at work because the leg pain",
+        ),
+    ],
+)
+def test_second_language_slips_read_through(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+def test_not_waking_told_as_a_past_fact_is_no_wish(screen: SafetyScreen) -> None:
+    # "... and didn't wake up" tells what a night was like: the sign in it counts, and no
+    # crisis is read; the wish not to wake still is one
+    told = screen.assess("wet myself in my sleep last night and didn't wake up")
+    assert told.outcome == Outcome.URGENT, told
+    wished = screen.assess("some nights i wish i didn't wake up at all")
+    assert wished.outcome == Outcome.CRISIS, wished
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # legs that gave out or went numb at the end of a race or a set to failure are spent
+        (
+            "my legs gave out on the stairs this morning and again in the kitchen",
+            "my legs gave out on the last rep of squats, training to failure is brutal",
+        ),
+        (
+            "lost all feeling in my legs walking back from the shop, still can't feel them",
+            "lost all feeling in my legs over the last mile of the half marathon, lol",
+        ),
+    ],
+)
+def test_legs_spent_by_sport(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a toddler's or an infant's fever is a child's illness, not a red flag of the back
+        (
+            "my husband has had a fever for two days and his back pain is worse",
+            "the toddler has had a fever since tuesday so i've been carrying her all day",
+        ),
+    ],
+)
+def test_a_small_child_s_fever(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a sign at a child's birth ("when she had our son") is history
+        (
+            "my wife lost feeling in both legs after her fall on tuesday",
+            "my wife lost feeling in both legs with the epidural when she had our daughter",
+        ),
+        # someone who "now walks fine" after it has recovered
+        (
+            "my brother has cauda equina and can't walk now",
+            "my brother had cauda equina surgery last year and now walks fine",
+        ),
+    ],
+)
+def test_history_told_by_a_birth_or_a_recovery(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a leg "the same" as the one before is both legs; sciatica the same as before is
+        # unchanged
+        (
+            "started in my left leg and now the right leg is the same, numb and heavy",
+            "the sciatica i had before is the same, right leg, no worse",
+        ),
+        # pads for periods are no sign of leaking
+        (
+            "started wearing pads because i keep leaking since my back went",
+            "started wearing pads because my periods are all over the place",
+        ),
+    ],
+)
+def test_unchanged_and_period_pads(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    _both_ways(screen, urgent, look_alike)
