@@ -75,7 +75,8 @@ def test_a_character_in_a_story_has_the_story_s_signs(
         # a clinician's screening questions about the signs are a check, like "asked about"
         (
             "the gp asked how long i've had it, i can't feel my bum or pee properly since friday",
-            "the nurse asked me all the questions about my bladder and bowels and numbness, no to all",
+            "the nurse asked me all the questions about my bladder and bowels and numbness, "
+            "no to all",
         ),
     ],
 )
