@@ -235,3 +235,47 @@ def test_history_told_by_a_birth_or_a_recovery(
 )
 def test_unchanged_and_period_pads(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a muscle pulled in sport ("pulled up with both hamstrings") is a strain, not the
+        # nerve in both legs
+        (
+            "both my hamstrings have gone numb and weak since saturday",
+            "our keeper pulled up with both hamstrings tight in the warm-up",
+        ),
+    ],
+)
+def test_a_muscle_pulled_in_sport(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a part of a car or a house that fell off is no fall of a person
+        (
+            "fell off the kerb on the way to work and landed on my back, legs tingling",
+            "the van's bumper fell off on the motorway and i lay under it to tie it back on",
+        ),
+    ],
+)
+def test_a_thing_that_fell_off(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a child of nursery or infant-school age named by age wets the bed as children do
+        (
+            "my husband wet the bed last night and didn't even notice, his back is bad",
+            "my son wet the bed again, he's 4, and i hurt my back lifting the mattress",
+        ),
+    ],
+)
+def test_a_young_child_named_by_age(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    _both_ways(screen, urgent, look_alike)
+
