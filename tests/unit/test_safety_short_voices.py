@@ -274,8 +274,11 @@ def test_a_thing_that_fell_off(screen: SafetyScreen, urgent: str, look_alike: st
             "my husband wet the bed last night and didn't even notice, his back is bad",
             "my son wet the bed again, he's 4, and i hurt my back lifting the mattress",
         ),
+        (
+            "my wife has wet the bed twice this week and she has sciatica in both legs",
+            "our girl wet the bed again, she's 3, so i was up at 2am and my back hurts",
+        ),
     ],
 )
 def test_a_young_child_named_by_age(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     _both_ways(screen, urgent, look_alike)
-
