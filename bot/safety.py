@@ -483,6 +483,15 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
             "unable to",
         ),
         (
+            # a fever told as over: "fever's gone", "the fever broke", "fever went down" read
+            # as "went away", which says a sign is over; not a fever that has "gone up"
+            "fever temperature temp",
+            ("fever ", "temperature ", "temp "),
+            r"\b(fever|temperature|temp) (?:has |had |is |finally )?(?:gone|went|broke|broken)"
+            r"(?: down| away)?\b(?! up| higher| through)",
+            r"\1 went away",
+        ),
+        (
             # second-language slips: "i cannot to feel" is "i cannot feel"
             "cannot",
             "cannot to ",

@@ -282,3 +282,22 @@ def test_a_thing_that_fell_off(screen: SafetyScreen, urgent: str, look_alike: st
 )
 def test_a_young_child_named_by_age(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a fever told as over ("gone", "broke", "went down") is over; one that has gone up
+        # is not, and a sign after a "but" is not over with it
+        (
+            "my fever has gone up to 39 and my back is worse",
+            "the fever has gone now, my lower back is still sore",
+        ),
+        (
+            "the fever broke last night but now i can't feel my bum",
+            "my fever went down yesterday and my back still aches from the sofa",
+        ),
+    ],
+)
+def test_a_fever_told_as_over(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    _both_ways(screen, urgent, look_alike)
