@@ -37,7 +37,7 @@ import enum
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise, product
 
 from rapidfuzz import fuzz, process
@@ -226,6 +226,26 @@ class Assessment:
     def rule(self) -> str | None:
         found = self.deciding
         return found.rule if found else None
+
+
+_TICKED_NO = frozenset({"no", "nope", "none", "nil", "never", "negative"})
+"""A checklist's answer that denies the item before it ("numb bum - no", "toilet? nope")."""
+
+
+def _ticked_no(tokens: Sequence[str], at: int) -> bool:
+    """Whether ``tokens[at]`` is a :data:`_TICKED_NO` answer ending its item (the sentence
+    or a comma ends after it), not a "no" going on to deny something else ("no feeling")."""
+    return (
+        0 <= at < len(tokens)
+        and tokens[at] in _TICKED_NO
+        and (at + 1 == len(tokens) or tokens[at + 1] == _BOUNDARY)
+    )
+
+
+def _answered_no(sentence: Sentence) -> bool:
+    """Whether a sentence is the answer "no" to the question before it ("No.", "nope, just
+    the leg")."""
+    return _ticked_no(sentence.tokens, 0)
 
 
 def _says_caring_job(tokens: Sequence[str]) -> bool:
@@ -483,12 +503,19 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
             "unable to",
         ),
         (
-            # a fever told as over: "fever's gone", "the fever broke", "fever went down" read
-            # as "went away", which says a sign is over; not a fever that has "gone up"
+            # a fever that has "gone up" is rising, whatever follows
             "fever temperature temp",
             ("fever ", "temperature ", "temp "),
-            r"\b(fever|temperature|temp) (?:has |had |is |finally )?(?:gone|went|broke|broken)"
-            r"(?: down| away)?\b(?! up| higher| through)",
+            r"\b(fever|temperature|temp) (?:has |had |is )?(?:gone|went) (?:up|higher|through)\b",
+            r"\1 rising",
+        ),
+        (
+            # a fever told as over: "fever's gone", "the fever broke", "fever went down" read
+            # as "went away", which says a sign is over
+            "fever temperature temp",
+            ("fever ", "temperature ", "temp "),
+            r"\b(fever|temperature|temp) (?:has |had |is |finally )?"
+            r"(?:gone|broke|broken|went down|went away)\b",
             r"\1 went away",
         ),
         (
@@ -496,6 +523,13 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
             "cannot",
             "cannot to ",
             r"\bcannot to (?=[a-z])",
+            "cannot ",
+        ),
+        (
+            # and "she is not feel her legs" is "she cannot feel her legs"
+            "not",
+            ("is not ", "am not ", "are not "),
+            r"\b(?:is|am|are) not (?=(?:feel|move|walk|lift|hold|control|stand|pee|wee)\b)",
             "cannot ",
         ),
         (
@@ -666,7 +700,8 @@ class SafetyScreen:
         known = self._words_of
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
-        for sentence in sentences(message) if split is None else split:
+        split = sentences(message) if split is None else split
+        for at, sentence in enumerate(split):
             own = self._tokens(sentence)
             said.append(own)
             tokens = self._resolved(self._bridged(before, own, before_asked))
@@ -704,6 +739,14 @@ class SafetyScreen:
             # complete; a sign wholly in the borrowed words was read in its own sentence, with
             # its context ("I read about saddle numbness. Everything feels normal.").
             assessed = self._assess_sentence(s, where, pairs, anchors, len(tokens) - len(own))
+            if sentence.question and at + 1 < len(split) and _answered_no(split[at + 1]):
+                # a checklist asked and answered: "numbness down there? no."
+                assessed = [
+                    replace(f, outcome=Outcome.DENIED, trigger="no")
+                    if f.outcome == Outcome.URGENT
+                    else f
+                    for f in assessed
+                ]
             if sentence.text.lstrip().startswith(_QUOTE):
                 assessed = _quoted(assessed)
             elif item:
@@ -1166,6 +1209,10 @@ class SafetyScreen:
             near = s.clause[a] == here and a > last and a - last <= POST_NEGATION_SCOPE
             if near and a - 1 not in negators:  # "not normal" is no denial
                 return (a, b)
+        # a checklist ticked off: "numb bum - no, both legs - no"
+        answer = last + 2 if s.tokens[last + 1 : last + 2] == [_BOUNDARY] else last + 1
+        if _ticked_no(s.tokens, answer):
+            return (answer, answer)
         return None
 
     @staticmethod

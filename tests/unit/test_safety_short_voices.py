@@ -301,3 +301,61 @@ def test_a_young_child_named_by_age(screen: SafetyScreen, urgent: str, look_alik
 )
 def test_a_fever_told_as_over(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a checklist the writer ticks off: a sign followed by "no" at the end of its item,
+        # or asked and answered "no." in the next sentence, is denied; a "no" that goes on to
+        # deny something else is not
+        (
+            "numb bum, no feeling when i wipe, weak legs, started sunday",
+            "numb bum - no, trouble peeing - no, both legs - no, just my right calf",
+        ),
+        (
+            "numbness down there? yes, since friday. can't pee either",
+            "numbness down there? no. trouble with the toilet? no. just the leg pain",
+        ),
+    ],
+)
+def test_a_checklist_ticked_off(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # an emoji standing for a word of the body or the toilet reads as the word
+        (
+            "my \U0001f351 has gone completely numb since the weekend",
+            "my \U0001f351 hurts on the right when i sit, sciatica again",
+        ),
+        # and a bottom numb from a long sit on a coach, fine after a walk, stays no sign
+        (
+            "my \U0001f351 is numb and i can't feel the seat, it's been days",
+            "numb \U0001f351 after 5 hours on the train, fine after a walk",
+        ),
+        (
+            "\U0001f4a9 came out without me knowing twice today",
+            "\U0001f4a9 week, the sciatica is back in my left leg",
+        ),
+    ],
+)
+def test_an_emoji_reads_as_its_word(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # second-language "she is not feel her legs" is "she cannot feel her legs"; "she is
+        # not feeling well" stays as it is
+        (
+            "my mother she is not feel her legs both since the morning",
+            "my mother she is not feeling so well with the cold, and my back is sore",
+        ),
+    ],
+)
+def test_second_language_is_not_feel(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    _both_ways(screen, urgent, look_alike)
