@@ -533,6 +533,13 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
             "cannot ",
         ),
         (
+            # and "my legs is not strong" is weak legs (not the tablets "not strong enough")
+            "strong",
+            "not strong",
+            r"\b(legs?|feet|foot|knees?) (?:is|are|feel|feels) not (?:so |very )?strong\b",
+            r"\1 weak",
+        ),
+        (
             # and "the my bottom" is "my bottom"
             "the",
             ("the my ", "the his ", "the her ", "the our ", "the their ", "the your "),

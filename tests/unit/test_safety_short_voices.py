@@ -359,3 +359,86 @@ def test_an_emoji_reads_as_its_word(screen: SafetyScreen, urgent: str, look_alik
 )
 def test_second_language_is_not_feel(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # the need to go not felt, told with "need to go" and no toilet word
+        (
+            "honestly i cannot feel when i need to go any more",
+            "i cannot feel my left little toe when i need to go for a run",
+        ),
+        # second-language "not able to control the toilet" is control lost
+        (
+            "now i am not able to control the toilet since the weekend",
+            "i am not able to use the toilet upstairs because the stairs hurt my back",
+        ),
+        # and "my legs is not strong" is weak legs
+        (
+            "since yesterday my legs is not strong, both of them",
+            "the tablets is not strong enough for my leg pain",
+        ),
+    ],
+)
+def test_signs_in_plain_and_second_language_words(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a long sit on the loo to get anything out is retention; a long sit with a phone
+        # is a habit
+        (
+            "i have to sit on the toilet for twenty minutes to get anything out now",
+            "i sit on the toilet for twenty minutes with my phone, my wife says it's why",
+        ),
+    ],
+)
+def test_a_long_sit_to_get_anything_out(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a slip told as no fall ("but didn't fall", "caught myself") is none
+        (
+            "slipped on the wet floor and landed on my back, now my legs are tingling",
+            "slipped on the wet kitchen floor but didn't fall, my back twinged though",
+        ),
+        # a player who "went down in the box" dived for a penalty
+        (
+            "went down hard on the ice at the rink and now my back is agony",
+            "their winger went down in the box and i was shouting so much my back went",
+        ),
+    ],
+)
+def test_a_slip_or_a_dive_that_was_no_fall(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # legs shaking after a set to failure ache from the set
+        (
+            "my legs are killing me and shaking since i woke up, can barely stand",
+            "went to failure on the leg press and my legs were killing me after",
+        ),
+        # a pipe or a tap leaking in the bathroom is the plumbing's
+        (
+            "i keep leaking in the bathroom before i can get my trousers down",
+            "the pipe under the bathroom sink keeps leaking and i've been on my knees all day",
+        ),
+    ],
+)
+def test_a_gym_set_or_a_leaking_pipe(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    _both_ways(screen, urgent, look_alike)
