@@ -398,9 +398,7 @@ def test_signs_in_plain_and_second_language_words(
         ),
     ],
 )
-def test_a_long_sit_to_get_anything_out(
-    screen: SafetyScreen, urgent: str, look_alike: str
-) -> None:
+def test_a_long_sit_to_get_anything_out(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     _both_ways(screen, urgent, look_alike)
 
 
