@@ -440,3 +440,57 @@ def test_a_slip_or_a_dive_that_was_no_fall(
 )
 def test_a_gym_set_or_a_leaking_pipe(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # more everyday and second-language words: "the old chap", "pipi"
+        (
+            "since the fall i cant feel my old chap at all",
+            "the old chap next door helped me in with the shopping, my back is sore",
+        ),
+        (
+            "today i can not to make pipi and my back is bad",
+            "i make pipi jokes with my toddler all day, my back is bad from lifting him",
+        ),
+        # a trickle after a long sit on the loo
+        (
+            "i sit on the loo for ages and only a trickle comes out",
+            "i sit on the loo for ages reading, the only quiet place in the house",
+        ),
+        # days since the last wee
+        (
+            "it's been two days now since i had a wee",
+            "it's been two days now since i had a massage and the leg is tight again",
+        ),
+    ],
+)
+def test_more_everyday_words_for_the_signs(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    _both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a crash in which no one was hurt, a fall at an age long past, a set to failure
+        (
+            "crashed the car on the way home and now my legs are tingling",
+            "the lad next door crashed his car, no one hurt, i helped push it and my back went",
+        ),
+        (
+            "fell down the stairs last night and landed on my back",
+            "fell out of a tree aged 9 and broke my wrist, now 40 with sciatica",
+        ),
+        (
+            "my legs are like jelly and keep giving way since yesterday",
+            "muscle failure on every set today, legs like jelly, love it",
+        ),
+    ],
+)
+def test_a_crash_unhurt_a_fall_long_ago_a_set(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    _both_ways(screen, urgent, look_alike)
