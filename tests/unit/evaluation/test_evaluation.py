@@ -617,7 +617,13 @@ checklist ticked off, sports, DIY and car words, a gym's "failure", a child's fe
 old history resolved). Written and committed before any rule changed for it; the first sight
 was recall 27/32 and 15 false alarms in 52 on the tuning part, 9/9 and 4 in 11 on the held-out
 part. The rules added for it are by class, tuned on the tuning parts of all the safety files
-(unit sentences in ``tests/unit/test_safety_short_voices.py``)."""
+(unit sentences in ``tests/unit/test_safety_short_voices.py``); measured at the end the tuning
+part stood at 32/32 and no alarm, the held-out part at 9/9 and 3 alarms in 11. Its misses were
+then read and left as found: a second-language past ("before two years I had ... problem with
+urine but it is fixed, now everything normal": neither "before two years" nor "it is fixed"
+is read as history), a tackle in which the writer "landed on my backside" with "legs fine and
+everything working" (read as a fall), and a soap's character whose sign comes after
+"tonight", a word of now that ends the show's scope. The held-out part is no longer blind."""
 
 
 @pytest.fixture(scope="module")
