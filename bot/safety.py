@@ -37,7 +37,7 @@ import enum
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise, product
 
 from rapidfuzz import fuzz, process
@@ -57,7 +57,9 @@ _ANIMALS = frozenset(
     """
     dog dogs puppy puppies pup pups cat cats kitten kittens horse horses pony ponies rabbit
     rabbits bunny hamster hamsters guinea pig pigs pet pets dachshund spaniel labrador
-    collie terrier greyhound whippet bulldog poodle pug retriever
+    collie terrier greyhound whippet bulldog poodle pug retriever mare mares stallion
+    stallions gelding geldings foal foals filly fillies colt colts donkey donkeys
+    goat goats ewe ewes
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 """Animals, whose accidents, falls and lost legs are theirs ("cat" before "scan" is none)."""
@@ -224,6 +226,26 @@ class Assessment:
     def rule(self) -> str | None:
         found = self.deciding
         return found.rule if found else None
+
+
+_TICKED_NO = frozenset({"no", "nope", "none", "nil", "never", "negative"})
+"""A checklist's answer that denies the item before it ("numb bum - no", "toilet? nope")."""
+
+
+def _ticked_no(tokens: Sequence[str], at: int) -> bool:
+    """Whether ``tokens[at]`` is a :data:`_TICKED_NO` answer ending its item (the sentence
+    or a comma ends after it), not a "no" going on to deny something else ("no feeling")."""
+    return (
+        0 <= at < len(tokens)
+        and tokens[at] in _TICKED_NO
+        and (at + 1 == len(tokens) or tokens[at + 1] == _BOUNDARY)
+    )
+
+
+def _answered_no(sentence: Sentence) -> bool:
+    """Whether a sentence is the answer "no" to the question before it ("No.", "nope, just
+    the leg")."""
+    return _ticked_no(sentence.tokens, 0)
 
 
 def _says_caring_job(tokens: Sequence[str]) -> bool:
@@ -480,6 +502,50 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
             r"\b(?:lost|losing|lose) (?:all |the |my |any )*ability to\b",
             "unable to",
         ),
+        (
+            # a fever that has "gone up" is rising, whatever follows
+            "fever temperature temp",
+            ("fever ", "temperature ", "temp "),
+            r"\b(fever|temperature|temp) (?:has |had |is )?(?:gone|went) (?:up|higher|through)\b",
+            r"\1 rising",
+        ),
+        (
+            # a fever told as over: "fever's gone", "the fever broke", "fever went down" read
+            # as "went away", which says a sign is over
+            "fever temperature temp",
+            ("fever ", "temperature ", "temp "),
+            r"\b(fever|temperature|temp) (?:has |had |is |finally )?"
+            r"(?:gone|broke|broken|went down|went away)\b",
+            r"\1 went away",
+        ),
+        (
+            # second-language slips: "i cannot to feel" is "i cannot feel"
+            "cannot",
+            "cannot to ",
+            r"\bcannot to (?=[a-z])",
+            "cannot ",
+        ),
+        (
+            # and "she is not feel her legs" is "she cannot feel her legs"
+            "not",
+            ("is not ", "am not ", "are not "),
+            r"\b(?:is|am|are) not (?=(?:feel|move|walk|lift|hold|control|stand|pee|wee)\b)",
+            "cannot ",
+        ),
+        (
+            # and "my legs is not strong" is weak legs (not the tablets "not strong enough")
+            "strong",
+            "not strong",
+            r"\b(legs?|feet|foot|knees?) (?:is|are|feel|feels) not (?:so |very )?strong\b",
+            r"\1 weak",
+        ),
+        (
+            # and "the my bottom" is "my bottom"
+            "the",
+            ("the my ", "the his ", "the her ", "the our ", "the their ", "the your "),
+            r"\bthe (?=(?:my|his|her|our|their|your)\b)",
+            "",
+        ),
     )
 )
 
@@ -641,7 +707,8 @@ class SafetyScreen:
         known = self._words_of
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
-        for sentence in sentences(message) if split is None else split:
+        split = sentences(message) if split is None else split
+        for at, sentence in enumerate(split):
             own = self._tokens(sentence)
             said.append(own)
             tokens = self._resolved(self._bridged(before, own, before_asked))
@@ -679,6 +746,14 @@ class SafetyScreen:
             # complete; a sign wholly in the borrowed words was read in its own sentence, with
             # its context ("I read about saddle numbness. Everything feels normal.").
             assessed = self._assess_sentence(s, where, pairs, anchors, len(tokens) - len(own))
+            if sentence.question and at + 1 < len(split) and _answered_no(split[at + 1]):
+                # a checklist asked and answered: "numbness down there? no."
+                assessed = [
+                    replace(f, outcome=Outcome.DENIED, trigger="no")
+                    if f.outcome == Outcome.URGENT
+                    else f
+                    for f in assessed
+                ]
             if sentence.text.lstrip().startswith(_QUOTE):
                 assessed = _quoted(assessed)
             elif item:
@@ -1141,6 +1216,10 @@ class SafetyScreen:
             near = s.clause[a] == here and a > last and a - last <= POST_NEGATION_SCOPE
             if near and a - 1 not in negators:  # "not normal" is no denial
                 return (a, b)
+        # a checklist ticked off: "numb bum - no, both legs - no"
+        answer = last + 2 if s.tokens[last + 1 : last + 2] == [_BOUNDARY] else last + 1
+        if _ticked_no(s.tokens, answer):
+            return (answer, answer)
         return None
 
     @staticmethod
@@ -1267,11 +1346,11 @@ class SafetyScreen:
                 # numbness ..., difficulty peeing, loss of control of your bladder")
                 # or in what a show or a thread is said to be about ("a documentary last
                 # night where a man's back pain turned out to be ... and he lost the use of
-                # his legs"): a "where" or "about" just after the trigger
+                # his legs"): a "where" or "about" ending the trigger or just after it
                 near = b < first and (
                     first - b <= HYPOTHETICAL_SCOPE
                     or self._listed(s.tokens, b + 1, first)
-                    or not _TOLD_OF.isdisjoint(s.tokens[b + 1 : b + 1 + TOLD_OF_GAP])
+                    or not _TOLD_OF.isdisjoint(s.tokens[b : b + 1 + TOLD_OF_GAP])
                 )
                 if near and reaches and not told:
                     return finding(Outcome.ASKING, text((a, b)))

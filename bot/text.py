@@ -101,6 +101,18 @@ def _format_char(ch: str) -> bool:
 
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+_EMOJI_WORDS = str.maketrans(
+    {
+        "\U0001f351": " bum ",  # peach
+        "\U0001f4a9": " poo ",  # pile of poo
+        "\U0001f6bd": " toilet ",
+        "\U0001f9b5": " leg ",
+        "\U0001f9b6": " foot ",
+        "\U0001f912": " fever ",  # face with thermometer
+    }
+)
+"""Emoji that stand for a word of the body or the toilet ("my 🍑 is numb"), read as the word;
+other emoji are dropped with the punctuation."""
 _NON_WORD = re.compile(r"[^\w#']+|_")
 _REPEATS = re.compile(r"(\w)\1{2,}")
 
@@ -114,7 +126,8 @@ def drop_format_chars(text: str) -> str:
 def normalise(text: str, *, limit: bool = True) -> str:
     """Fold a message into lower-case plain words.
 
-    Unicode is folded (format characters dropped, NFKC, case, accents dropped), contractions
+    Unicode is folded (format characters dropped, NFKC, case, accents dropped, a few emoji
+    read as the word they stand for: "🍑" -> "bum"), contractions
     expanded with or without the apostrophe ("can't", "cant" -> "cannot"), text-speak spelt
     out ("u" -> "you"), punctuation dropped and letters repeated three times or more cut to two
     ("helloooo" -> "helloo").
@@ -146,7 +159,7 @@ def _fold(text: str) -> str:
         text = text.lower().translate(_APOSTROPHES)
     else:
         text = unicodedata.normalize("NFKC", drop_format_chars(text)).casefold()
-        text = _strip_marks(text).translate(_APOSTROPHES)
+        text = _strip_marks(text).translate(_APOSTROPHES).translate(_EMOJI_WORDS)
     if "'" in text:  # the forms without an apostrophe ("cant") are in SLANG
         text = _CONTRACTION.sub(_expand, text)
     return _REPEATS.sub(r"\1\1", _NON_WORD.sub(" ", text))

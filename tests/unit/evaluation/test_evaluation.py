@@ -26,6 +26,7 @@ BLIND = ROOT / "tests" / "data" / "blind_safety.yml"
 POSTS = ROOT / "tests" / "data" / "posts.yml"
 BLIND2 = ROOT / "tests" / "data" / "blind2_safety.yml"
 BLIND3 = ROOT / "tests" / "data" / "blind3_safety.yml"
+BLIND4 = ROOT / "tests" / "data" / "blind4_safety.yml"
 CRISIS_LOOKALIKES = ROOT / "tests" / "data" / "crisis_lookalikes.yml"
 CRISIS_VOICES = ROOT / "tests" / "data" / "crisis_voices.yml"
 
@@ -75,7 +76,9 @@ def test_conversation_and_safety_sets_are_as_big_as_promised(content: Content) -
 
 
 @pytest.mark.parametrize(
-    "path", [QUESTIONS, CONVERSATIONS, SAFETY, STORIES, TEXTS, POSTS, BLIND3], ids=lambda p: p.name
+    "path",
+    [QUESTIONS, CONVERSATIONS, SAFETY, STORIES, TEXTS, POSTS, BLIND3, BLIND4],
+    ids=lambda p: p.name,
 )
 def test_no_test_message_is_a_training_example(content: Content, path: Path) -> None:
     examples = {normalise(e.text) for i in content.intents.values() for e in i.examples}
@@ -597,6 +600,57 @@ def test_third_blind_set_is_long_posts_two_fifths_urgent() -> None:
 @pytest.mark.parametrize("part", sorted(BLIND3_FLOORS))
 def test_urgent_signs_in_long_posts(blind3, part: str) -> None:
     _holds_floors(blind3, BLIND3_FLOORS, part)
+
+
+BLIND4_FLOORS = {
+    # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
+    "tuning": (32 / 32, 0),
+    "held-out": (9 / 9, 3),
+}
+"""Where ``blind4_safety.yml`` stands (issue 21, round six of new voices): thread replies that
+answer someone ("@sam same here but ..."), a phone's dictation with no punctuation, one-liners,
+a partner, parent or child told in the third person, second-language English, emoji and
+euphemisms, the sign told as a change in routine (pads, spare trousers, an alarm to go, a
+catheter in passing) and time words ("since the op", "for two days now"); about 40% urgent,
+the rest look-alikes (a cat's, a dog's or a horse's sign, a character in a book or a drama, a
+checklist ticked off, sports, DIY and car words, a gym's "failure", a child's fever or wet bed,
+old history resolved). Written and committed before any rule changed for it; the first sight
+was recall 27/32 and 15 false alarms in 52 on the tuning part, 9/9 and 4 in 11 on the held-out
+part. The rules added for it are by class, tuned on the tuning parts of all the safety files
+(unit sentences in ``tests/unit/test_safety_short_voices.py``); measured at the end the tuning
+part stood at 32/32 and no alarm, the held-out part at 9/9 and 3 alarms in 11. Its misses were
+then read and left as found: a second-language past ("before two years I had ... problem with
+urine but it is fixed, now everything normal": neither "before two years" nor "it is fixed"
+is read as history), a tackle in which the writer "landed on my backside" with "legs fine and
+everything working" (read as a fall), and a soap's character whose sign comes after
+"tonight", a word of now that ends the show's scope. The held-out part is no longer blind."""
+
+
+@pytest.fixture(scope="module")
+def blind4(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(BLIND4))
+
+
+def test_fourth_blind_set_is_short_voices_two_fifths_urgent() -> None:
+    items = load_items(BLIND4)
+    assert len(items) >= 100
+    urgent = [item for item in items if item.want == ("urgent",)]
+    calm = [item for item in items if item.want == ("not_urgent",)]
+    assert len(urgent) + len(calm) == len(items)
+    assert 0.35 <= len(urgent) / len(items) <= 0.45
+    # the held-out fifth mixes the kinds
+    held = Counter(item.want for item in items if item.held_out)
+    assert set(held) == {("urgent",), ("not_urgent",)}, held
+    assert len({item.kind for item in items if item.held_out}) >= 5
+    _repeats_none_of(
+        items,
+        (SAFETY, STORIES, TEXTS, FRESH, BLIND, BLIND2, BLIND3, CRISIS_LOOKALIKES, CRISIS_VOICES),
+    )
+
+
+@pytest.mark.parametrize("part", sorted(BLIND4_FLOORS))
+def test_urgent_signs_in_short_and_second_hand_voices(blind4, part: str) -> None:
+    _holds_floors(blind4, BLIND4_FLOORS, part)
 
 
 CRISIS_LOOKALIKE_FLOORS = {
