@@ -552,6 +552,18 @@ _REWRITES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], str], .
 _REWRITE_WORDS = frozenset().union(*(words for words, *_ in _REWRITES))
 """The words one of which some rewrite of :data:`_REWRITES` needs: most sentences hold none,
 and are not searched for the rewrites' needles at all."""
+_REWRITES_BY_WORD: dict[str, frozenset[int]] = {
+    word: frozenset(n for n, (words, *_) in enumerate(_REWRITES) if word in words)
+    for word in _REWRITE_WORDS
+}
+"""For each of :data:`_REWRITE_WORDS`, the places in :data:`_REWRITES` of the rewrites that
+need it: a sentence holding only common ones ("the") tries only their few rewrites."""
+
+
+def _rewrites_for(present: Iterable[str], after: int = -1) -> list[int]:
+    """The places of the rewrites one of whose words is ``present``, after ``after``, in
+    order."""
+    return sorted(n for word in present for n in _REWRITES_BY_WORD[word] if n > after)
 
 
 class SafetyScreen:
@@ -950,14 +962,18 @@ class SafetyScreen:
         if not present:
             return list(tokens)  # no rewrite can apply
         text = " ".join(tokens)
-        for words, needles, pattern, repl in _REWRITES:  # each needs one of its words and needles
-            if words.isdisjoint(present) or not any(needle in text for needle in needles):
+        todo = _rewrites_for(present)  # each needs one of its words and needles, in order
+        changed = False
+        while todo:
+            n = todo.pop(0)
+            _, needles, pattern, repl = _REWRITES[n]
+            if not any(needle in text for needle in needles):
                 continue
             rewritten = pattern.sub(repl, text)
             if rewritten != text:
-                text = rewritten
-                present = _REWRITE_WORDS.intersection(text.split())
-        return text.split()
+                text, changed = rewritten, True
+                todo = _rewrites_for(_REWRITE_WORDS.intersection(text.split()), n)
+        return text.split() if changed else list(tokens)
 
     def _read(self, sentence: Sentence, tokens: list[str]) -> _Sentence:
         spans: dict[str, list[_Span]] = {}
