@@ -1,4 +1,4 @@
-"""Shared fixtures: the bundled content, loaded once."""
+"""Shared fixtures: the bundled content, its dialogue and its safety screen, loaded once."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from bot.content import Content, load_content
 from bot.dialogue import Dialogue
+from bot.safety import SafetyScreen
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,11 @@ def content() -> Content:
 @pytest.fixture(scope="session")
 def dialogue(content: Content) -> Dialogue:
     return Dialogue(content)
+
+
+@pytest.fixture(scope="session")
+def screen(content: Content) -> SafetyScreen:
+    return SafetyScreen.from_content(content)
 
 
 @pytest.fixture()

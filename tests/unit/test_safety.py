@@ -8,13 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.content import Content
 from bot.safety import _REWRITE_WORDS, _REWRITES, Outcome, SafetyScreen, screen_term
-
-
-@pytest.fixture(scope="module")
-def screen(content: Content) -> SafetyScreen:
-    return SafetyScreen.from_content(content)
 
 
 def _outcome(screen: SafetyScreen, message: str) -> Outcome | None:

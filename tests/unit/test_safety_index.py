@@ -5,17 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import yaml
 
-from bot.content import Content
 from bot.safety import SafetyScreen
 from bot.text import Sentence, sentences
-
-
-@pytest.fixture(scope="module")
-def screen(content: Content) -> SafetyScreen:
-    return SafetyScreen.from_content(content)
 
 
 def _labelled_sentences() -> list[Sentence]:

@@ -7,18 +7,9 @@ Every sentence here was written for this file, before the rule it tests.
 from __future__ import annotations
 
 import pytest
+from screening import assert_both_ways
 
-from bot.content import Content
-from bot.safety import Outcome, SafetyScreen
-
-
-@pytest.fixture(scope="module")
-def screen(content: Content) -> SafetyScreen:
-    return SafetyScreen.from_content(content)
-
-
-def _urgent(screen: SafetyScreen, message: str) -> bool:
-    return screen.assess(message).outcome in (Outcome.URGENT, Outcome.CRISIS)
+from bot.safety import SafetyScreen
 
 
 @pytest.mark.parametrize(
@@ -39,8 +30,7 @@ def _urgent(screen: SafetyScreen, message: str) -> bool:
 def test_medical_words_are_no_typos_of_screen_words(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -61,8 +51,7 @@ def test_medical_words_are_no_typos_of_screen_words(
 def test_shivering_a_cold_room_explains_is_no_fever(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -86,8 +75,7 @@ def test_shivering_a_cold_room_explains_is_no_fever(
 def test_came_off_a_shift_or_a_medicine_is_no_fall(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -110,8 +98,7 @@ def test_came_off_a_shift_or_a_medicine_is_no_fall(
 def test_a_leak_the_baby_on_the_bladder_explains(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -134,8 +121,7 @@ def test_a_leak_the_baby_on_the_bladder_explains(
 def test_he_or_she_after_patients_is_one_of_them(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -156,8 +142,7 @@ def test_he_or_she_after_patients_is_one_of_them(
 def test_legs_that_will_not_carry_anyone(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -175,8 +160,7 @@ def test_legs_that_will_not_carry_anyone(
     ],
 )
 def test_the_saddle_region_of_anyone(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -199,8 +183,7 @@ def test_the_saddle_region_of_anyone(screen: SafetyScreen, urgent: str, look_ali
 def test_a_test_the_writer_ran_and_what_it_ended_up_doing(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -222,8 +205,7 @@ def test_a_test_the_writer_ran_and_what_it_ended_up_doing(
 def test_not_right_in_oneself_denies_no_sign(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -244,8 +226,7 @@ def test_not_right_in_oneself_denies_no_sign(
 def test_not_feeling_whether_and_not_going_are_signs(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -266,8 +247,7 @@ def test_not_feeling_whether_and_not_going_are_signs(
 def test_someone_elses_saddle_and_wetting_unknown(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -288,8 +268,7 @@ def test_someone_elses_saddle_and_wetting_unknown(
 def test_fullness_not_felt_and_legs_like_a_drunks(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -324,8 +303,7 @@ def test_fullness_not_felt_and_legs_like_a_drunks(
 def test_weakness_and_control_in_narrative_words(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -354,8 +332,7 @@ def test_weakness_and_control_in_narrative_words(
 def test_a_sign_said_to_be_rare_and_legs_tired_by_exercise(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -401,8 +378,7 @@ def test_a_sign_said_to_be_rare_and_legs_tired_by_exercise(
 def test_look_alikes_told_with_their_circumstances(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -425,8 +401,7 @@ def test_look_alikes_told_with_their_circumstances(
 def test_a_reason_given_to_play_a_sign_down_explains_nothing(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -454,8 +429,7 @@ def test_a_reason_given_to_play_a_sign_down_explains_nothing(
 def test_a_seat_a_cut_and_a_show_told_in_full(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -494,8 +468,7 @@ def test_a_seat_a_cut_and_a_show_told_in_full(
 def test_resolutions_denied_and_signs_of_today(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -522,8 +495,7 @@ def test_resolutions_denied_and_signs_of_today(
 def test_a_childs_wet_bed_and_service_users(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -552,8 +524,7 @@ def test_a_childs_wet_bed_and_service_users(
 def test_the_people_of_a_carers_working_day(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -573,5 +544,4 @@ def test_the_people_of_a_carers_working_day(
     ],
 )
 def test_what_a_show_was_about(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
+    assert_both_ways(screen, urgent, look_alike)

@@ -9,23 +9,9 @@ Every sentence here was written for this file, before the rule it tests.
 from __future__ import annotations
 
 import pytest
+from screening import assert_both_ways
 
-from bot.content import Content
 from bot.safety import Outcome, SafetyScreen
-
-
-@pytest.fixture(scope="module")
-def screen(content: Content) -> SafetyScreen:
-    return SafetyScreen.from_content(content)
-
-
-def _urgent(screen: SafetyScreen, message: str) -> bool:
-    return screen.assess(message).outcome in (Outcome.URGENT, Outcome.CRISIS)
-
-
-def _both_ways(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    assert _urgent(screen, urgent), screen.assess(urgent)
-    assert not _urgent(screen, look_alike), screen.assess(look_alike)
 
 
 @pytest.mark.parametrize(
@@ -45,7 +31,7 @@ def _both_ways(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
 def test_a_horse_or_a_donkey_has_its_own_signs(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +52,7 @@ def test_a_horse_or_a_donkey_has_its_own_signs(
 def test_a_character_in_a_story_has_the_story_s_signs(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -83,7 +69,7 @@ def test_a_character_in_a_story_has_the_story_s_signs(
 def test_screening_questions_check_the_signs(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -102,7 +88,7 @@ def test_screening_questions_check_the_signs(
     ],
 )
 def test_wetness_found_afterwards(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -118,7 +104,7 @@ def test_wetness_found_afterwards(screen: SafetyScreen, urgent: str, look_alike:
 def test_passing_happens_without_knowing(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +121,7 @@ def test_passing_happens_without_knowing(
 def test_the_saddle_region_like_sleeping(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -152,7 +138,7 @@ def test_the_saddle_region_like_sleeping(
 def test_second_language_slips_read_through(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 def test_not_waking_told_as_a_past_fact_is_no_wish(screen: SafetyScreen) -> None:
@@ -179,7 +165,7 @@ def test_not_waking_told_as_a_past_fact_is_no_wish(screen: SafetyScreen) -> None
     ],
 )
 def test_legs_spent_by_sport(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -193,7 +179,7 @@ def test_legs_spent_by_sport(screen: SafetyScreen, urgent: str, look_alike: str)
     ],
 )
 def test_a_small_child_s_fever(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -214,7 +200,7 @@ def test_a_small_child_s_fever(screen: SafetyScreen, urgent: str, look_alike: st
 def test_history_told_by_a_birth_or_a_recovery(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -234,7 +220,7 @@ def test_history_told_by_a_birth_or_a_recovery(
     ],
 )
 def test_unchanged_and_period_pads(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -249,7 +235,7 @@ def test_unchanged_and_period_pads(screen: SafetyScreen, urgent: str, look_alike
     ],
 )
 def test_a_muscle_pulled_in_sport(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -263,7 +249,7 @@ def test_a_muscle_pulled_in_sport(screen: SafetyScreen, urgent: str, look_alike:
     ],
 )
 def test_a_thing_that_fell_off(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -281,7 +267,7 @@ def test_a_thing_that_fell_off(screen: SafetyScreen, urgent: str, look_alike: st
     ],
 )
 def test_a_young_child_named_by_age(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -300,7 +286,7 @@ def test_a_young_child_named_by_age(screen: SafetyScreen, urgent: str, look_alik
     ],
 )
 def test_a_fever_told_as_over(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -320,7 +306,7 @@ def test_a_fever_told_as_over(screen: SafetyScreen, urgent: str, look_alike: str
     ],
 )
 def test_a_checklist_ticked_off(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -343,7 +329,7 @@ def test_a_checklist_ticked_off(screen: SafetyScreen, urgent: str, look_alike: s
     ],
 )
 def test_an_emoji_reads_as_its_word(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -358,7 +344,7 @@ def test_an_emoji_reads_as_its_word(screen: SafetyScreen, urgent: str, look_alik
     ],
 )
 def test_second_language_is_not_feel(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -384,7 +370,7 @@ def test_second_language_is_not_feel(screen: SafetyScreen, urgent: str, look_ali
 def test_signs_in_plain_and_second_language_words(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -399,7 +385,7 @@ def test_signs_in_plain_and_second_language_words(
     ],
 )
 def test_a_long_sit_to_get_anything_out(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -420,7 +406,7 @@ def test_a_long_sit_to_get_anything_out(screen: SafetyScreen, urgent: str, look_
 def test_a_slip_or_a_dive_that_was_no_fall(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -439,7 +425,7 @@ def test_a_slip_or_a_dive_that_was_no_fall(
     ],
 )
 def test_a_gym_set_or_a_leaking_pipe(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -469,7 +455,7 @@ def test_a_gym_set_or_a_leaking_pipe(screen: SafetyScreen, urgent: str, look_ali
 def test_more_everyday_words_for_the_signs(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
 
 
 @pytest.mark.parametrize(
@@ -493,4 +479,4 @@ def test_more_everyday_words_for_the_signs(
 def test_a_crash_unhurt_a_fall_long_ago_a_set(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
-    _both_ways(screen, urgent, look_alike)
+    assert_both_ways(screen, urgent, look_alike)
