@@ -106,6 +106,59 @@ def test_a_short_question_asks_about_the_last_topic(
     assert reply.intent == want, reply.candidates
 
 
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        # the verb of "if it doesn't" left out: the last question's ("doesn't go away")
+        ("how long does sciatica last", "and if it doesnt?", "when_to_get_help"),
+        ("can massage help sciatica", "what if not?", "other_treatments"),
+        ("what stretches help sciatica", "and if they dont?", "other_treatments"),
+        # "near me", "nearby": where, in other words
+        ("how do i find a massage therapist", "do you have someone nearby", "find_therapist"),
+        ("how much is a session", "anything near here", "clinic_location_hours"),
+        ("what do i wear", "and is it close by", "clinic_location_hours"),
+    ],
+)
+def test_a_question_with_its_words_left_out_asks_about_the_last_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want, reply.candidates
+
+
+def test_what_to_do_after_when_to_get_help_is_that_answer_and_what_helps_is_not(
+    dialogue: Dialogue,
+) -> None:
+    """ "What should I do?" after when to get help (or after its signs are denied for
+    oneself: "it's my dad") asks what that answer says; "what helps?" asks a treatment."""
+    doctor = "when should i see a doctor about sciatica"
+    assert _after(dialogue, doctor, "what should i do now")[0].intent == "when_to_get_help"
+    assert _after(dialogue, doctor, "what helps")[0].intent != "when_to_get_help"
+    reply, _ = _after(dialogue, URGENT_TEXT, "no its my dad not me", "what should he do")
+    assert reply.intent == "when_to_get_help"
+    reply, _ = _after(dialogue, URGENT_TEXT, "no its not me", "so what helps then")
+    assert reply.intent in ("massage_for_sciatica", "other_treatments", "stretches_exercise")
+    # a topic's own treatment is still what "what can I do" asks after it
+    assert _after(dialogue, "whats piriformis syndrome", "what can i do")[0].intent == (
+        "neuromuscular_massage"
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "correction", "want"),
+    [
+        ("whats piriformis syndrome", "no i meant the muscle itself", "piriformis_muscle"),
+        ("what is the piriformis muscle", "no i meant the actual syndrome", "piriformis_syndrome"),
+        ("how much is a session", "sorry i meant the session itself", "clinic_session_length"),
+    ],
+)
+def test_a_correction_naming_a_title_with_a_word_of_stress_is_that_topic(
+    dialogue: Dialogue, before: str, correction: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, correction)
+    assert reply.intent == want, reply.candidates
+
+
 def test_how_long_depends_on_what_came_before(dialogue: Dialogue) -> None:
     after_price, _ = _after(dialogue, "how much is a massage", "how long?")
     after_condition, _ = _after(dialogue, "what is piriformis syndrome", "how long?")
