@@ -159,6 +159,23 @@ def test_a_correction_naming_a_title_with_a_word_of_stress_is_that_topic(
     assert reply.intent == want, reply.candidates
 
 
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("tell me about piriformis syndrome", "piriformis_syndrome"),
+        ("can u tell me more about piriformis syndrome", "piriformis_syndrome"),
+        ("tell me about massage for sciatica", "massage_for_sciatica"),
+        ("how do you tell piriformis from sciatica", "sciatica_vs_piriformis"),
+    ],
+)
+def test_tell_me_frames_a_request_and_names_no_subject(
+    dialogue: Dialogue, question: str, want: str
+) -> None:
+    """ "Tell me about X" asks for X; "tell" is the subject only of telling two apart."""
+    reply, _ = _after(dialogue, question)
+    assert reply.intent == want, reply.candidates
+
+
 def test_how_long_depends_on_what_came_before(dialogue: Dialogue) -> None:
     after_price, _ = _after(dialogue, "how much is a massage", "how long?")
     after_condition, _ = _after(dialogue, "what is piriformis syndrome", "how long?")
