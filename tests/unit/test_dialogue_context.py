@@ -30,6 +30,7 @@ from bot.service import ChatService
 from bot.store import Store
 
 DIALOGUES = DATA / "dialogues.yml"
+BLIND_DIALOGUES = DATA / "dialogues_blind.yml"
 URGENT_TEXT = "i cant control my bladder and both my legs have gone numb"
 
 
@@ -707,6 +708,26 @@ def test_conversations_are_read_in_context(
     held = report.part(True)
     assert held.accuracy >= 0.91 and held.context_accuracy >= 0.885
     assert held.whole_accuracy >= 0.77
+
+
+def test_the_blind_conversations_are_read_in_context(dialogue: Dialogue, content: Content) -> None:
+    """dialogues_blind.yml, written and committed before the bot was run on it. First sight:
+    tuning (32 conversations) 94.4% of turns, 93.9% of context turns, 27 whole; held-out
+    (8) 100%, 100%, 8. After the class fixes read from the tuning misses alone: tuning
+    99.1%, 100%, 31 of 32; held-out 100%, 100%, 8 of 8."""
+    conversations = load_dialogues(BLIND_DIALOGUES, frozenset(content.responses))
+    assert len(conversations) == 40
+    assert all(3 <= len(c.turns) <= 6 for c in conversations)
+    held_out = [c for c in conversations if c.held_out]
+    assert len(held_out) == 8 and all(c.number % 5 == 0 for c in held_out)
+    report = evaluate_dialogues(dialogue, conversations)
+    for part in (report.part(False), report.part(True)):
+        assert part.urgent_recall == 1.0 and part.false_alarms == 0, part.label
+    tuning = report.part(False)
+    assert tuning.accuracy >= 0.99 and tuning.context_accuracy >= 1.0
+    assert tuning.whole_right >= 31
+    held = report.part(True)
+    assert held.accuracy >= 1.0 and held.context_accuracy >= 1.0 and held.whole_right >= 8
 
 
 def test_a_press_of_a_button_not_shown_counts_as_wrong(dialogue: Dialogue, tmp_path: Path) -> None:
