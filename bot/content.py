@@ -382,6 +382,7 @@ ASK_KINDS: tuple[str, ...] = (
     "instead",
     "fails",
     "kind",
+    "todo",
     "treat",
     "which",
     "safe",

@@ -263,16 +263,35 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:pay|paying|payment)\b"
         ),
     ),
-    ("place", re.compile(r"\bwhere\b")),
+    (
+        "place",
+        re.compile(
+            r"\bwhere\b|\bnear (?:me|here|by|us|where i live)\b|\bnearby\b"
+            r"|\bclose (?:to me|to here|by)\b|\blocal to me\b"
+        ),
+    ),
     ("instead", re.compile(r"\binstead\b|\balternatives?\b")),
-    ("fails", re.compile(r"\b(?:does|do|did) not (?:work|help|go away|get better|improve)\b")),
+    (
+        "fails",
+        re.compile(
+            r"\b(?:does|do|did) not (?:work|help|go away|get better|improve)\b"
+            # the verb left out, the last question's ("and if it doesn't?", "what if not?")
+            r"|\bif (?:it|they|that|this|them|those) (?:does|do|did|will|would) not$"
+            r"|\bif not$"
+        ),
+    ),
     ("kind", re.compile(r"\b(?:what|which) (?:kind|type|sort)\b")),
+    (
+        "todo",
+        re.compile(
+            r"\bwhat (?:can|should|do) (?:i|he|she|they|we) do\b"
+            r"|\bwhat now\b|\bnext steps?\b|\bwhere do i go from here\b"
+        ),
+    ),
     (
         "treat",
         re.compile(
             r"\bget rid of\b|\btreat(?:ment|ments|ed|ing)?\b"
-            r"|\bwhat (?:can|should|do) (?:i|he|she|they|we) do\b"
-            r"|\bwhat now\b|\bnext steps?\b|\bwhere do i go from here\b"
             r"|\bwhat (?:helps|works|will help|would help)\b"
             r"|\bspeed (?:it |that |this |things |the healing |the recovery |recovery "
             r"|healing )?up\b"
@@ -475,11 +494,12 @@ _FACET_KEYS_TEXT = {
     "lasting": "permanent permanently forever life lifelong back return recur heal recover",
     "price": "much price prices cost costs charge charged charges charging fee fees pay paying "
     "payment",
-    "place": "where",
+    "place": "where near nearby close local",
     "instead": "instead not alternative alternatives",
     "fails": "not",
     "kind": "kind type sort",
-    "treat": "rid treat treatment treatments treated treating do helps works help can now next "
+    "todo": "do now next here",
+    "treat": "rid treat treatment treatments treated treating helps works help can "
     "massage fix work release loosen relax ease sort speed faster quicker sooner for cure "
     "remedy remedies cures",
     "which": "which apart if whether tell know say what have sure more most less least",
@@ -508,8 +528,9 @@ _FACET_NEEDS_TEXT = {
     "lasting": "permanent permanently forever life lifelong & it this that they pain results "
     "effects fix; back return recur & it this that they pain results effects; heal recover & it "
     "this that nerve",
-    "treat": "rid treat treatment treatments treated treating now next here helps works help "
-    "speed fix cure remedy remedies cures faster quicker sooner; what & do; for & it this that "
+    "todo": "now next here; what & do",
+    "treat": "rid treat treatment treatments treated treating helps works help "
+    "speed fix cure remedy remedies cures faster quicker sooner; for & it this that "
     "them; can & massage help fix treat; how & massage fix treat work release loosen relax ease "
     "sort",
     "which": "which apart tell know say have; what & got",
@@ -673,6 +694,10 @@ _OPTION_FILLER_TEXT = (
     "the one ones option bit thing that this please pls i meant mean no yes ok sorry oh about"
 )
 OPTION_FILLER = frozenset(_OPTION_FILLER_TEXT.split())
+
+EMPHATIC = frozenset({"itself", "themselves", "actual", "actually", "just", "proper", "real"})
+"""Words that stress what a correction names ("the muscle itself", "the actual session")
+and name nothing more."""
 
 ORDINALS = {"first": 0, "1": 0, "1st": 0, "second": 1, "2": 1, "2nd": 1, "third": 2, "3": 2}
 
@@ -1605,6 +1630,15 @@ class Dialogue:
             intent = self._facet_intent(facet, state)
             if intent is not None and intent != last and intent in self.content.responses:
                 return self.answer(intent)
+        named = set(rest.split()) - OPTION_FILLER - EMPHATIC
+        if named and len(rest.split()) <= SUBJECT_ONLY_WORDS + 1:
+            # "no, I meant the muscle itself" after the syndrome: the one topic whose title
+            # holds all it names ("itself", "actual" add nothing), before its words alone
+            titled = [
+                i for i in self.content.responses if i != last and self._titled(rest, i, EMPHATIC)
+            ]
+            if len(titled) == 1:
+                return self.answer(titled[0])
         decision = self.matcher.decide(rest)
         asked = _facet_words(last)
         if asked.startswith("how ") and len(rest.split()) <= SUBJECT_ONLY_WORDS:
@@ -1632,11 +1666,11 @@ class Dialogue:
             return self.reply_for(decision)  # unsure, but never the topic just corrected
         return None
 
-    def _titled(self, words: str, intent: str) -> bool:
-        """True when the words (besides fillers, at most :data:`OPTION_WORDS`) are all
-        words of the topic's title or name ("the muscle": the piriformis muscle)."""
+    def _titled(self, words: str, intent: str, also: frozenset[str] = frozenset()) -> bool:
+        """True when the words (besides fillers and ``also``, at most :data:`OPTION_WORDS`)
+        are all words of the topic's title or name ("the muscle": the piriformis muscle)."""
         said = words.split()
-        named = {w for w in said if w not in OPTION_FILLER}
+        named = {w for w in said if w not in OPTION_FILLER and w not in also}
         if not named or len(said) > OPTION_WORDS:
             return False
         response = self.content.responses.get(intent)

@@ -804,6 +804,12 @@ DEFINING_ASK = re.compile(r"\bwhat\b(?! about| do (?:you|u|ya) know)|\bmean|\bde
 """Normalised words that ask what something is ("what is sciatica, is it serious", "what does
 it mean"): the broad topic is asked for, whatever else the message names."""
 
+TELLING_FRAME = re.compile(r"\b(?:tell|teach|show) (?:me|us|u)\b")
+FRAME_STEMS = frozenset({"tell", "teach", "show", "more"})
+"""A request's frame ("tell me (more) about piriformis syndrome", "can u tell me what
+helps"): its verb asks for an answer and names no subject of one, unlike "tell them
+apart"."""
+
 SUBJECT_WORD_EXAMPLES = 5
 """A topic is about a word that this many of its examples hold (see
 :meth:`Matcher._passing`)."""
@@ -2375,7 +2381,10 @@ class Matcher:
             cands = tuple(self.rank(query, limit=RANKED))
             decision = self._settled(self._decide(cands, self._cautious([alone])), [alone])
             if not DEFINING_ASK.search(reading.whole):
-                decision = self._explained(decision, alone)
+                framed = alone
+                if TELLING_FRAME.search(reading.whole):  # "tell me about ...": no subject
+                    framed = [t for t in alone if t.stem not in FRAME_STEMS]
+                decision = self._explained(decision, framed)
             known = sum(1 for s, (_, c) in query.items() if c > 0 and s in self._term_intents)
             if decision.kind == "fallback" and known >= 2:
                 return _noted(self._alone(decision), (reading.whole, query, alone, cands))

@@ -30,6 +30,7 @@ from bot.service import ChatService
 from bot.store import Store
 
 DIALOGUES = DATA / "dialogues.yml"
+BLIND_DIALOGUES = DATA / "dialogues_blind.yml"
 URGENT_TEXT = "i cant control my bladder and both my legs have gone numb"
 
 
@@ -103,6 +104,76 @@ def test_a_short_question_asks_about_the_last_topic(
     dialogue: Dialogue, before: str, question: str, want: str
 ) -> None:
     reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want, reply.candidates
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "want"),
+    [
+        # the verb of "if it doesn't" left out: the last question's ("doesn't go away")
+        ("how long does sciatica last", "and if it doesnt?", "when_to_get_help"),
+        ("can massage help sciatica", "what if not?", "other_treatments"),
+        ("what stretches help sciatica", "and if they dont?", "other_treatments"),
+        # "near me", "nearby": where, in other words
+        ("how do i find a massage therapist", "do you have someone nearby", "find_therapist"),
+        ("how much is a session", "anything near here", "clinic_location_hours"),
+        ("what do i wear", "and is it close by", "clinic_location_hours"),
+    ],
+)
+def test_a_question_with_its_words_left_out_asks_about_the_last_topic(
+    dialogue: Dialogue, before: str, question: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, question)
+    assert reply.intent == want, reply.candidates
+
+
+def test_what_to_do_after_when_to_get_help_is_that_answer_and_what_helps_is_not(
+    dialogue: Dialogue,
+) -> None:
+    """ "What should I do?" after when to get help (or after its signs are denied for
+    oneself: "it's my dad") asks what that answer says; "what helps?" asks a treatment."""
+    doctor = "when should i see a doctor about sciatica"
+    assert _after(dialogue, doctor, "what should i do now")[0].intent == "when_to_get_help"
+    assert _after(dialogue, doctor, "what helps")[0].intent != "when_to_get_help"
+    reply, _ = _after(dialogue, URGENT_TEXT, "no its my dad not me", "what should he do")
+    assert reply.intent == "when_to_get_help"
+    reply, _ = _after(dialogue, URGENT_TEXT, "no its not me", "so what helps then")
+    assert reply.intent in ("massage_for_sciatica", "other_treatments", "stretches_exercise")
+    # a topic's own treatment is still what "what can I do" asks after it
+    assert _after(dialogue, "whats piriformis syndrome", "what can i do")[0].intent == (
+        "neuromuscular_massage"
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "correction", "want"),
+    [
+        ("whats piriformis syndrome", "no i meant the muscle itself", "piriformis_muscle"),
+        ("what is the piriformis muscle", "no i meant the actual syndrome", "piriformis_syndrome"),
+        ("how much is a session", "sorry i meant the session itself", "clinic_session_length"),
+    ],
+)
+def test_a_correction_naming_a_title_with_a_word_of_stress_is_that_topic(
+    dialogue: Dialogue, before: str, correction: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, correction)
+    assert reply.intent == want, reply.candidates
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("tell me about piriformis syndrome", "piriformis_syndrome"),
+        ("can u tell me more about piriformis syndrome", "piriformis_syndrome"),
+        ("tell me about massage for sciatica", "massage_for_sciatica"),
+        ("how do you tell piriformis from sciatica", "sciatica_vs_piriformis"),
+    ],
+)
+def test_tell_me_frames_a_request_and_names_no_subject(
+    dialogue: Dialogue, question: str, want: str
+) -> None:
+    """ "Tell me about X" asks for X; "tell" is the subject only of telling two apart."""
+    reply, _ = _after(dialogue, question)
     assert reply.intent == want, reply.candidates
 
 
@@ -637,6 +708,26 @@ def test_conversations_are_read_in_context(
     held = report.part(True)
     assert held.accuracy >= 0.91 and held.context_accuracy >= 0.885
     assert held.whole_accuracy >= 0.77
+
+
+def test_the_blind_conversations_are_read_in_context(dialogue: Dialogue, content: Content) -> None:
+    """dialogues_blind.yml, written and committed before the bot was run on it. First sight:
+    tuning (32 conversations) 94.4% of turns, 93.9% of context turns, 27 whole; held-out
+    (8) 100%, 100%, 8. After the class fixes read from the tuning misses alone: tuning
+    99.1%, 100%, 31 of 32; held-out 100%, 100%, 8 of 8."""
+    conversations = load_dialogues(BLIND_DIALOGUES, frozenset(content.responses))
+    assert len(conversations) == 40
+    assert all(3 <= len(c.turns) <= 6 for c in conversations)
+    held_out = [c for c in conversations if c.held_out]
+    assert len(held_out) == 8 and all(c.number % 5 == 0 for c in held_out)
+    report = evaluate_dialogues(dialogue, conversations)
+    for part in (report.part(False), report.part(True)):
+        assert part.urgent_recall == 1.0 and part.false_alarms == 0, part.label
+    tuning = report.part(False)
+    assert tuning.accuracy >= 0.99 and tuning.context_accuracy >= 1.0
+    assert tuning.whole_right >= 31
+    held = report.part(True)
+    assert held.accuracy >= 1.0 and held.context_accuracy >= 1.0 and held.whole_right >= 8
 
 
 def test_a_press_of_a_button_not_shown_counts_as_wrong(dialogue: Dialogue, tmp_path: Path) -> None:
