@@ -461,11 +461,11 @@ F1_SHARE = 0.2
 """An example's score: this share from the F1 of shared terms, the rest from the geometric
 mean of the example's share found in the message and the message's share the intent knows."""
 NEAR_URGENT = 20.0
+"""The urgent-symptoms topic's examples scoring this much mark a message as near a red flag:
+the reply offers the urgent list and nothing of the message is stored."""
 RANKED = 4
 """How many intents a one-sentence message is ranked for (its decision's candidates): all
 with a score when fewer have one, and none left out scores more than the last."""
-"""The urgent-symptoms topic's examples scoring this much mark a message as near a red flag:
-the reply offers the urgent list and nothing of the message is stored."""
 SELF_ANSWER = re.compile(
     r"(?:(?:oh|heck|hell|well|um|and|but) )?"
     r"(?:yes|yeah|yep|yup|no|nope|nah|of course|absolutely|definitely|not really|not at all)"
