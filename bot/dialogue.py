@@ -197,6 +197,7 @@ BARE_ELLIPSIS = re.compile(
 """The lead of "and weekends?", "what about for diabetes", "on my back ok?": what follows
 is asked the last question about."""
 ELLIPSIS_WORDS = 2
+"""What follows the lead of a bare ellipsis is at most this long."""
 SELF = re.compile(
     r"^(?:(?:well|so|but|and|ok|okay|yeah|yes|yep)\s+)*"
     r"(?:(?:i am|im|i m)\s+(?:a|an|\d+)\b"
@@ -216,7 +217,6 @@ SHARED_PREFIX = 6
 _NAME_STOP_TEXT = "when who how what get help long other first find and of the a an to for vs"
 NAME_STOP = frozenset(_NAME_STOP_TEXT.split())
 """Words of the topics' titles that name no topic on their own."""
-"""What follows the lead of a bare ellipsis is at most this long."""
 
 INSTEAD = re.compile(r"\binstead\b|\brather than\b")
 INSTEAD_KEYS = frozenset({"instead", "rather"})

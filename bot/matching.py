@@ -778,6 +778,7 @@ IDIOMS = re.compile(
 """Places named in a figure of speech, a posture or a stretch ("on my hands and knees", "a
 pillow between my knees", "knee to chest"), not as where it hurts."""
 IDIOM_WORDS = frozenset({"knee", "knees", "hand"})
+"""The places :data:`IDIOMS` may name."""
 RUNS_TO_KNEE = _Keyed(
     _word_start("down", "to", "into", "past", "below", "as far as")
     + r" (?:to )?(?:my |the |your |her |his )?"
@@ -787,7 +788,6 @@ RUNS_TO_KNEE = _Keyed(
 """Pain told running down to the knee ("shooting from my hip to my knee", "down to my
 knee", "a line of fire to the back of my knee"): the path of a pain down the leg, a place
 of sciatica's, not an ache of the knee's."""
-"""The places :data:`IDIOMS` may name."""
 BACK_PLACES = frozenset({"back", "spine"})
 """A story naming no other place but its back, and denying leg pain, is about the back."""
 
