@@ -322,6 +322,18 @@ def _phrases(terms: Sequence[str]) -> dict[str, list[_Term]]:
     return dict(by_first)
 
 
+def _phrase_before(
+    phrases: Mapping[str, Sequence[_Term]], tokens: Sequence[str], at: int, scope: int
+) -> bool:
+    """Whether one of ``phrases`` (by first word, as :func:`_phrases` gives them) starts in
+    the ``scope`` words before ``at`` and ends before it."""
+    for j in range(max(0, at - scope), at):
+        for phrase in phrases.get(tokens[j], ()):
+            if j + len(phrase) <= at and tuple(tokens[j : j + len(phrase)]) == phrase:
+                return True
+    return False
+
+
 _Span = tuple[int, int]
 """First and last token index (inclusive)."""
 
@@ -936,20 +948,12 @@ class SafetyScreen:
 
     def _excused(self, tokens: Sequence[str], at: int) -> bool:
         """Whether a reason given to play a sign down ends in the few words before ``at``."""
-        for j in range(max(0, at - EXCUSE_SCOPE), at):
-            for phrase in self._excuses.get(tokens[j], ()):
-                if j + len(phrase) <= at and tuple(tokens[j : j + len(phrase)]) == phrase:
-                    return True
-        return False
+        return _phrase_before(self._excuses, tokens, at, EXCUSE_SCOPE)
 
     def _unsaid(self, tokens: Sequence[str], at: int) -> bool:
         """Whether a denial or a hypothetical ends in the few words before ``at`` ("that's
         not happening to me", "in case that happened to me")."""
-        for j in range(max(0, at - AFFIRMING_SCOPE), at):
-            for phrase in self._unsaying.get(tokens[j], ()):
-                if j + len(phrase) <= at and tuple(tokens[j : j + len(phrase)]) == phrase:
-                    return True
-        return False
+        return _phrase_before(self._unsaying, tokens, at, AFFIRMING_SCOPE)
 
     @staticmethod
     def _tokens(sentence: Sentence) -> list[str]:
