@@ -1,0 +1,206 @@
+"""The safety screen in the register of real people's long posts (issue 21, seventh round):
+classes of reading that failed on the tuning part of ``blind5_safety.yml``, each with an
+urgent sign beside a look-alike of the same words.
+
+Every sentence here was written for this file, before the rule it tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from screening import assert_both_ways
+
+from bot.safety import SafetyScreen
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a fever that a named everyday infection explains is that infection's, in every
+        # wording of a fever ("has had a temperature" as much as "a fever")
+        (
+            "i've had a temperature since saturday and my lower back is killing me",
+            "my daughter has had a temperature with a chest infection since saturday, and "
+            "carrying her about has set my back off",
+        ),
+        # "fever pitch" is excitement, not a fever
+        (
+            "fever and shaking last night, and the back pain is the worst it has been",
+            "things at the warehouse are at fever pitch before christmas and my back is "
+            "paying for it",
+        ),
+    ],
+)
+def test_a_fever_explained_or_in_another_sense(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # the waterworks or the bladder beside a house's boiler, pipes or plumber are the house's
+        (
+            "my waterworks have given up since the disc went, i stand there and nothing",
+            "the waterworks in the flat have given up and the plumber can't come until "
+            "friday, so i've been hauling buckets and my back's gone",
+        ),
+        (
+            "since sunday i have had trouble with my bladder, i have to strain",
+            "the radiator valve is leaking and the cistern has a problem, i spent the "
+            "morning on the bathroom floor and now my sciatica is back",
+        ),
+    ],
+)
+def test_a_houses_plumbing_is_no_bladder(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # someone who died of an illness had it: their history, however it began
+        (
+            "my dad has prostate cancer and his back has been agony all week",
+            "my uncle died of lung cancer and his started with a cough, so every ache scares "
+            "me",
+        ),
+        (
+            "my mum has had cancer and now her back hurts at night",
+            "my gran passed away from bowel cancer and it started with back pain for her, so "
+            "i worry",
+        ),
+    ],
+)
+def test_someone_who_died_of_it_had_it(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # someone else's sign told in the past tense of a story of these days ("on Sunday",
+        # "by Wednesday", "all afternoon") is theirs now; years ago it is history
+        (
+            "my dad slipped on the ice on tuesday and landed on his back",
+            "my dad slipped on the ice years ago and landed on his back",
+        ),
+        (
+            "by thursday my husband had been trying to go all afternoon and only a few drops "
+            "came",
+            "in 2015 my husband had been trying to go for hours and only a few drops came, "
+            "it was his prostate and he had it sorted",
+        ),
+        (
+            "at 2am on friday my grandad fell down the last three stairs and landed on his "
+            "bottom",
+            "my grandad fell down the stairs when he was a boy and landed on his bottom",
+        ),
+    ],
+)
+def test_someone_elses_sign_in_a_story_of_these_days(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # incontinence told by what was found: sitting in a wet chair, not noticed; and soiling
+        # not felt, even on a walk with the dog
+        (
+            "the carer found my aunt sitting in a wet chair and she hadn't noticed",
+            "the carer found my aunt sitting in a wet chair because she had knocked her tea "
+            "over",
+        ),
+        (
+            "out walking the dog i soiled myself and did not feel it happen",
+            "the dog soiled himself in the car on the way to the vet, poor lad",
+        ),
+    ],
+)
+def test_incontinence_told_by_what_was_found(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a bladder a nurse or a doctor finds full, told as a likeness
+        (
+            "the nurse pressed his tummy and said his bladder was like a football",
+            "the nurse said his belly was like a football because of all the wind",
+        ),
+    ],
+)
+def test_a_bladder_found_full(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # not able to tell what one is sitting on is no feeling where one sits
+        (
+            "since my back went i can't tell if i'm sitting on my bottom or on a cushion",
+            "i can't tell if i'm sitting on the remote or my phone, the sofa eats everything",
+        ),
+    ],
+)
+def test_the_seat_not_felt(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # one leg now as bad as the other: both legs
+        (
+            "by monday the left was as bad as the right, all the way down to the feet",
+            "the left was as bad as the right in my driving test, i failed on both turns",
+        ),
+    ],
+)
+def test_one_leg_as_bad_as_the_other(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a writer convinced of a condition fears it; what a form asks about is asked
+        (
+            "i can't feel anything when i wipe and i have cauda equina, the a&e doctor said",
+            "i'm convinced the twinge in my calf is the start of cauda equina after reading "
+            "a forum",
+        ),
+        (
+            "i have bladder problems since the disc went",
+            "the intake form asks about bladder problems, so i ticked no",
+        ),
+    ],
+)
+def test_a_condition_feared_or_asked_on_a_form(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a sign that went within a day or two, after a cause was found, is over
+        (
+            "i've had tingling in both feet since my back went and it's spreading",
+            "i had tingling in both feet from tight new shoes and it went within a day",
+        ),
+    ],
+)
+def test_a_sign_that_went_within_days(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
