@@ -65,8 +65,7 @@ def test_a_houses_plumbing_is_no_bladder(
         # someone who died of an illness had it: their history, however it began
         (
             "my dad has prostate cancer and his back has been agony all week",
-            "my uncle died of lung cancer and his started with a cough, so every ache scares "
-            "me",
+            "my uncle died of lung cancer and his started with a cough, so every ache scares me",
         ),
         (
             "my mum has had cancer and now her back hurts at night",
@@ -89,14 +88,12 @@ def test_someone_who_died_of_it_had_it(screen: SafetyScreen, urgent: str, look_a
             "my dad slipped on the ice years ago and landed on his back",
         ),
         (
-            "by thursday my husband had been trying to go all afternoon and only a few drops "
-            "came",
+            "by thursday my husband had been trying to go all afternoon and only a few drops came",
             "in 2015 my husband had been trying to go for hours and only a few drops came, "
             "it was his prostate and he had it sorted",
         ),
         (
-            "at 2am on friday my grandad fell down the last three stairs and landed on his "
-            "bottom",
+            "at 2am on friday my grandad fell down the last three stairs and landed on his bottom",
             "my grandad fell down the stairs when he was a boy and landed on his bottom",
         ),
     ],
@@ -114,8 +111,7 @@ def test_someone_elses_sign_in_a_story_of_these_days(
         # not felt, even on a walk with the dog
         (
             "the carer found my aunt sitting in a wet chair and she hadn't noticed",
-            "the carer found my aunt sitting in a wet chair because she had knocked her tea "
-            "over",
+            "the carer found my aunt sitting in a wet chair because she had knocked her tea over",
         ),
         (
             "out walking the dog i soiled myself and did not feel it happen",
