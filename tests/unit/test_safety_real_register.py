@@ -200,3 +200,17 @@ def test_a_condition_feared_or_asked_on_a_form(
 )
 def test_a_sign_that_went_within_days(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a leg that is less there each day is weakness getting worse; less pain is not
+        (
+            "every day there is a bit less of my right leg, today it would not hold me",
+            "every day there is a bit less pain in my right leg, the stretches are working",
+        ),
+    ],
+)
+def test_less_of_a_leg_each_day(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
