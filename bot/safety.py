@@ -141,6 +141,12 @@ yesterday"), which end a hypothetical's scope; not "suddenly" ("what if I sudden
 control")."""
 AFFIRMING_SCOPE = 4
 """Most words before "that's happening to me" where a denial or "if" unsays it."""
+DENIED_ALL_OPENING = 4
+"""Most words before a ``denied_all`` phrase ("None of that", "There wasn't any of that") for
+it to open its sentence and answer the questions reported in the one before."""
+_ASKED = frozenset({"asked", "asks", "asking", "questions"})
+"""Words that report questions put to the writer ("the GP asked whether ..."), which a
+``denied_all`` answer opening the next sentence denies."""
 HYPOTHETICAL_SCOPE = 12
 """Most words between "what if", "signs of", ... and the term they make hypothetical."""
 TOLD_OF_GAP = 3
@@ -620,6 +626,9 @@ class SafetyScreen:
         # "Is it normal to lose bladder control? Because that's happening to me": a question
         # about a sign, then the writer saying they have it.
         self._affirming = _phrases(context.get("affirming", ()))
+        # "She asked whether I'd had any numbness or any fever. None of that.": a clinician's
+        # questions reported, then answered no to all of them
+        self._denied_all = _phrases(context.get("denied_all", ()))
         self._antecedents = frozenset(
             w for t in context.get("antecedents", ()) for w in normalise(t, limit=False).split()
         )
@@ -778,6 +787,19 @@ class SafetyScreen:
                     else f
                     for f in assessed
                 ]
+            if (
+                at + 1 < len(split)
+                and not _ASKED.isdisjoint(own)
+                and self._all_denied(self._tokens(split[at + 1]))
+            ):
+                # a clinician's questions reported, then all answered no: "She asked whether I
+                # had any numbness down there or any fever. There wasn't any of that."
+                assessed = [
+                    replace(f, outcome=Outcome.DENIED, trigger="none of that")
+                    if f.outcome == Outcome.URGENT
+                    else f
+                    for f in assessed
+                ]
             if sentence.text.lstrip().startswith(_QUOTE):
                 assessed = _quoted(assessed)
             elif item:
@@ -868,6 +890,16 @@ class SafetyScreen:
                 if not self._unsaid(tokens, i):
                     said = " ".join(phrase)
                     findings.append(Finding(asked.rule, asked.words, Outcome.URGENT, said))
+                    return True
+        return False
+
+    def _all_denied(self, tokens: Sequence[str]) -> bool:
+        """Whether a sentence opens by answering no to all that was asked before it ("None of
+        that.", "There wasn't any of that, she was happy"): a ``denied_all`` phrase within its
+        first :data:`DENIED_ALL_OPENING` words."""
+        for i, token in enumerate(tokens[: DENIED_ALL_OPENING + 1]):
+            for phrase in self._denied_all.get(token, ()):
+                if tuple(tokens[i : i + len(phrase)]) == phrase:
                     return True
         return False
 

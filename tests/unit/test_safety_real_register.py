@@ -114,6 +114,11 @@ def test_someone_elses_sign_in_a_story_of_these_days(
             "the carer found my aunt sitting in a wet chair because she had knocked her tea over",
         ),
         (
+            "my grandad had been found sitting in a wet chair by the warden and hadn't noticed",
+            "years ago my grandad was found sitting in a wet chair and hadn't noticed, it "
+            "turned out to be his tablets",
+        ),
+        (
             "out walking the dog i soiled myself and did not feel it happen",
             "the dog soiled himself in the car on the way to the vet, poor lad",
         ),
@@ -213,4 +218,29 @@ def test_a_sign_that_went_within_days(screen: SafetyScreen, urgent: str, look_al
     ],
 )
 def test_less_of_a_leg_each_day(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a clinician's questions reported in one sentence and all answered no at the opening
+        # of the next are denied; answered yes, or with no answer, they are the writer's
+        (
+            "The nurse asked whether I had any numbness between my legs, any trouble peeing "
+            "or any fever. Yes, the numbness, since Sunday.",
+            "The nurse asked whether I had any numbness between my legs, any trouble peeing "
+            "or any fever. None of that, thankfully, just the leg.",
+        ),
+        (
+            "My physio asked about my bladder, whether I can feel when it's full, and any "
+            "numbness in my saddle area. I can't feel when it's full any more.",
+            "My physio asked about my bladder, whether I can feel when it's full, and any "
+            "numbness in my saddle area. There wasn't any of that, she was happy.",
+        ),
+    ],
+)
+def test_a_clinicians_questions_answered_no(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
     assert_both_ways(screen, urgent, look_alike)
