@@ -147,6 +147,17 @@ it to open its sentence and answer the questions reported in the one before."""
 _ASKED = frozenset({"asked", "asks", "asking", "questions"})
 """Words that report questions put to the writer ("the GP asked whether ..."), which a
 ``denied_all`` answer opening the next sentence denies."""
+_THEIR = frozenset({"her", "his"})
+"""Possessives before a body part that is someone else's ("her back", "his lower back")."""
+_BODY_OF_CANCER = frozenset(
+    {"back", "spine", "hip", "hips", "pelvis", "ribs", "leg", "legs", "bones", "neck"}
+)
+"""Where a cancer spreads to the spine or the bones is felt: pain there after a history of
+cancer is a red flag, the writer's or someone else's."""
+POSSESSIVE_REACH = 3
+"""Most words from "her" or "his" to the body part ("his lower back")."""
+_DIED = frozenset({"died", "passed", "death", "funeral", "late"})
+"""Words saying someone is dead: their history of cancer has no "now"."""
 HYPOTHETICAL_SCOPE = 12
 """Most words between "what if", "signs of", ... and the term they make hypothetical."""
 TOLD_OF_GAP = 3
@@ -737,6 +748,9 @@ class SafetyScreen:
         # for a living (looked for only once a sentence holds a sign).
         said: list[Sequence[str]] = []
         at_work = False
+        # Someone else's history of cancer, told as history: their back or leg pain told now
+        # in a later sentence makes it their red flag now.
+        their_history: Finding | None = None
         known = self._words_of
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
@@ -753,6 +767,11 @@ class SafetyScreen:
             listing = item or (sentence.text.rstrip().endswith(":") and self._talks_about(own))
             if asked is not None and not crisis_only:
                 crisis_only = self._affirm(asked, tokens, findings)
+            if their_history is not None and not crisis_only:
+                pain = self._their_pain_now(sentence, own)
+                if pain:
+                    findings.append(replace(their_history, outcome=Outcome.URGENT, trigger=pain))
+                    crisis_only = True
             if crisis_only and not self._mentions(tokens, *self._crisis_anchors):
                 continue  # no term of a crisis rule's first group is in it
             where, pairs = self._places(tokens)
@@ -805,6 +824,10 @@ class SafetyScreen:
             elif item:
                 assessed = _asked(assessed)
             findings.extend(assessed)
+            if their_history is None and _DIED.isdisjoint(own):
+                their_history = next(
+                    (f for f in assessed if f.someone_else and self._history_told(f)), None
+                )
             outcomes = {f.outcome for f in assessed}
             if Outcome.CRISIS in outcomes:
                 break
@@ -892,6 +915,37 @@ class SafetyScreen:
                     findings.append(Finding(asked.rule, asked.words, Outcome.URGENT, said))
                     return True
         return False
+
+    def _history_told(self, found: Finding) -> bool:
+        """Whether ``found`` is someone else's history of a sign whose history counts (a
+        cancer), told as history."""
+        return found.outcome == Outcome.OTHER_HISTORY and any(
+            rule.history_counts for rule in self.rules if rule.name == found.rule
+        )
+
+    def _their_pain_now(self, sentence: Sentence, tokens: list[str]) -> str:
+        """The words telling someone else's pain in the back, the bones or a leg now ("she
+        is complaining about her lower back", "now his back hurts"), or "" if none: their body
+        part, a word of now or the present, and no denial, time long ago or recovery."""
+        for i, token in enumerate(tokens):
+            if token not in _THEIR:
+                continue
+            part = next(
+                (w for w in tokens[i + 1 : i + 1 + POSSESSIVE_REACH] if w in _BODY_OF_CANCER),
+                None,
+            )
+            if part is None:
+                continue
+            s = self._read(sentence, tokens)
+            now = s.free.get("current") or s.free.get("present_tense")
+            calm = any(
+                s.free.get(key)
+                for key in ("negation_before", "negation_after", "historical", "resolved")
+            )
+            if now and not calm and not s.years:
+                return f"{token} {part}"
+            return ""
+        return ""
 
     def _all_denied(self, tokens: Sequence[str]) -> bool:
         """Whether a sentence opens by answering no to all that was asked before it ("None of

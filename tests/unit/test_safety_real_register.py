@@ -244,3 +244,34 @@ def test_a_clinicians_questions_answered_no(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # someone else's cancer told as history, then their own back or leg pain now in a
+        # later sentence: their red flag now; the writer's pain, their back fine, or a person
+        # who died of it, is not
+        (
+            "My uncle had bowel cancer in 2017. Since the summer he has had a pain in his "
+            "back that keeps him up at night.",
+            "My uncle had bowel cancer in 2017. Since the summer I have had a pain in my back "
+            "that keeps me up at night.",
+        ),
+        (
+            "My mum had a lumpectomy in 2019 and was signed off last year. Lately she is "
+            "complaining about her lower back and her hip.",
+            "My mum had a lumpectomy in 2019 and was signed off last year. Lately her back is "
+            "fine, it is my hip that is complaining.",
+        ),
+        (
+            "My grandad had prostate cancer in 2015. Now his back hurts all the time.",
+            "My grandad died of prostate cancer in 2015. Now my back hurts all the time, and "
+            "his back was always bad too.",
+        ),
+    ],
+)
+def test_someone_elses_cancer_then_their_back_now(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)

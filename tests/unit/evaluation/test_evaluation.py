@@ -656,7 +656,7 @@ def test_urgent_signs_in_short_and_second_hand_voices(blind4, part: str) -> None
 
 BLIND5_FLOORS = {
     # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
-    "tuning": (24 / 25, 3),
+    "tuning": (25 / 25, 3),
     "held-out": (5 / 9, 1),
 }
 """Where ``blind5_safety.yml`` stands (issue 21, round seven): urgent signs and look-alikes in
@@ -667,7 +667,7 @@ sentences, hedged; look-alikes resolved long ago, feared, absent from a checklis
 else's, or in another sense). Written and committed before any rule changed for it; the first
 sight was recall 15/25 and 11 false alarms in 39 on the tuning part, 5/9 and 1 in 7 on the
 held-out part. The rules added for it are by class (unit sentences in
-``tests/unit/test_safety_real_register.py``); the tuning part now stands at 24/25 with 3
+``tests/unit/test_safety_real_register.py``); the tuning part now stands at 25/25 with 3
 alarms, the held-out part at 5/9 with 1 alarm, as at first sight."""
 
 
