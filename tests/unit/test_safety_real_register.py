@@ -275,3 +275,34 @@ def test_someone_elses_cancer_then_their_back_now(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # cauda equina named as something studied, or as what took someone else into hospital
+        # or theatre, is no emergency of the writer's; named as the writer's own now, it is
+        (
+            "the out of hours doctor thinks i have cauda equina, i'm waiting for the ambulance",
+            "we did cauda equina in today's lecture and now i'm paranoid about my own sciatica",
+        ),
+        (
+            "my brother says he has cauda equina, he can't feel his bum since monday",
+            "my colleague was admitted with cauda equina last week, so i'm nervous about my "
+            "own sciatica",
+        ),
+        (
+            "i think it's cauda equina, i can't feel the loo seat since last night",
+            "my neighbour's son went into hospital on sunday night with cauda equina and has "
+            "had the operation",
+        ),
+        (
+            "i'm sure it's cauda equina this time, the same as my dad had",
+            "my dad had emergency surgery for cauda equina on friday and is recovering well",
+        ),
+    ],
+)
+def test_cauda_equina_studied_or_in_hospital_care(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
