@@ -823,11 +823,16 @@ class SafetyScreen:
                 assessed = _quoted(assessed)
             elif item:
                 assessed = _asked(assessed)
-            findings.extend(assessed)
             if their_history is None and _DIED.isdisjoint(own):
                 their_history = next(
                     (f for f in assessed if f.someone_else and self._history_told(f)), None
                 )
+                # "My brother, who had cancer in 2018, now has pain in his lower back": the
+                # history in a clause of its own, their pain now in the rest of the sentence
+                pain = their_history and self._their_pain_after(sentence, tokens, their_history)
+                if their_history and pain:
+                    assessed.append(replace(their_history, outcome=Outcome.URGENT, trigger=pain))
+            findings.extend(assessed)
             outcomes = {f.outcome for f in assessed}
             if Outcome.CRISIS in outcomes:
                 break
@@ -946,6 +951,28 @@ class SafetyScreen:
                 return f"{token} {part}"
             return ""
         return ""
+
+    def _their_pain_after(self, sentence: Sentence, tokens: list[str], found: Finding) -> str:
+        """The words telling someone else's pain in the back, the bones or a leg now, after
+        the words of their history ``found`` in the same sentence ("My dad, who had cancer
+        in 2019, has had a terrible back since June"), or "" if none: no "I" or "my" after the
+        history, a word of now or the present after its last word of time, and no denial or
+        recovery."""
+        last = max((i for i, w in enumerate(tokens) if w == found.words[-1]), default=-1)
+        tail = tokens[last + 1 :]
+        part = next((w for w in tail if w in _BODY_OF_CANCER), None)
+        if last < 0 or part is None:
+            return ""
+        s = self._read(sentence, tail)
+        if s.free.get("first_person") or any(
+            s.free.get(key) for key in ("negation_before", "negation_after", "resolved")
+        ):
+            return ""
+        then = max((b for _, b in [*s.free.get("historical", ()), *s.years]), default=-1)
+        now = [
+            a for key in ("current", "present_tense") for a, _ in s.free.get(key, ()) if a > then
+        ]
+        return part if now else ""
 
     def _all_denied(self, tokens: Sequence[str]) -> bool:
         """Whether a sentence opens by answering no to all that was asked before it ("None of

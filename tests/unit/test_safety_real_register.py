@@ -306,3 +306,42 @@ def test_cauda_equina_studied_or_in_hospital_care(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a clinician's pin or touch test not felt around the bottom or the genitals
+        (
+            "The physio had me lie on my side and pricked around my bottom with a pin, and I "
+            "couldn't feel it on the left.",
+            "The physio had me lie on my side and pricked around my bottom with a pin, and I "
+            "could feel it everywhere, she was pleased.",
+        ),
+        # a bed found damp, with no memory of waking
+        (
+            "Every morning this week I have found the sheets damp and I have no memory of "
+            "waking.",
+            "Every morning this week I have found the sheets damp with sweat from the "
+            "menopause, and I have no memory of waking.",
+        ),
+        # someone else's cancer told as history in a clause of its own, then their pain now
+        # in the rest of the sentence
+        (
+            "My brother, who had testicular cancer in 2018, now has pain in his lower back that "
+            "wakes him at night.",
+            "My brother, who had testicular cancer in 2018, now helps me with my lower back "
+            "exercises at night.",
+        ),
+        (
+            "My dad, who had a kidney removed for cancer in 2019, has had a terrible back since "
+            "June.",
+            "My dad, who had a kidney removed for cancer in 2019, has been fine since, and my "
+            "back has been terrible since June.",
+        ),
+    ],
+)
+def test_found_by_a_test_a_bed_or_a_clause(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
