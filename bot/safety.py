@@ -829,9 +829,11 @@ class SafetyScreen:
                 )
                 # "My brother, who had cancer in 2018, now has pain in his lower back": the
                 # history in a clause of its own, their pain now in the rest of the sentence
-                pain = their_history and self._their_pain_after(sentence, tokens, their_history)
-                if their_history and pain:
-                    assessed.append(replace(their_history, outcome=Outcome.URGENT, trigger=pain))
+                if their_history is not None:
+                    pain = self._their_pain_after(sentence, tokens, their_history)
+                    if pain:
+                        urgent = replace(their_history, outcome=Outcome.URGENT, trigger=pain)
+                        assessed = [*assessed, urgent]
             findings.extend(assessed)
             outcomes = {f.outcome for f in assessed}
             if Outcome.CRISIS in outcomes:

@@ -320,8 +320,7 @@ def test_cauda_equina_studied_or_in_hospital_care(
         ),
         # a bed found damp, with no memory of waking
         (
-            "Every morning this week I have found the sheets damp and I have no memory of "
-            "waking.",
+            "Every morning this week I have found the sheets damp and I have no memory of waking.",
             "Every morning this week I have found the sheets damp with sweat from the "
             "menopause, and I have no memory of waking.",
         ),
