@@ -943,13 +943,16 @@ class SafetyScreen:
             )
             if part is None:
                 continue
+            at = tokens.index(part, i + 1)
             s = self._read(sentence, tokens)
             now = s.free.get("current") or s.free.get("present_tense")
-            calm = any(
-                s.free.get(key)
-                for key in ("negation_before", "negation_after", "historical", "resolved")
-            )
-            if now and not calm and not s.years:
+            # denied near the part ("no pain in his back", "her back is fine"), not by a
+            # painkiller that "doesn't touch" it
+            denied = any(
+                0 <= at - b <= NEGATION_SCOPE for _, b in s.free.get("negation_before", ())
+            ) or any(0 < a - at <= POST_NEGATION_SCOPE for a, _ in s.free.get("negation_after", ()))
+            calm = denied or s.free.get("historical") or s.free.get("resolved") or s.years
+            if now and not calm:
                 return f"{token} {part}"
             return ""
         return ""

@@ -344,3 +344,47 @@ def test_found_by_a_test_a_bed_or_a_clause(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a birth is a time: what happened when the waters broke is history
+        (
+            "since my back went on friday i can't make it to the toilet in time",
+            "the night my waters broke with my son i couldn't make it to the toilet in time",
+        ),
+        # signs a leaflet names as reasons to go to A&E are talked about
+        (
+            "i have numbness around my back passage and problems peeing since monday",
+            "the practice leaflet names numbness around your back passage and problems peeing "
+            "as reasons to go to a&e",
+        ),
+        # cauda equina as a professional sees it in others
+        (
+            "the a&e doctor thinks i have cauda equina and i'm waiting for a scan",
+            "my sister is a spinal nurse and has seen cauda equina a handful of times",
+        ),
+        # someone else's fall whose injury is a broken arm or wrist, or a sprained ankle
+        (
+            "our neighbour's lad came off his bike on saturday and landed on his back",
+            "our neighbour's lad came off his bike on saturday and broke his arm",
+        ),
+        # someone else's pain now after their cancer, whatever the painkiller does not touch
+        (
+            "Dad had bowel cancer in 2016. Since March he has had a pain in his back that "
+            "ibuprofen doesn't touch.",
+            "Dad had bowel cancer in 2016. Since March there has been no pain in his back at "
+            "all, which is a relief.",
+        ),
+        # a foot that will not go up onto a kerb or a step
+        (
+            "on the monday i couldn't get my right foot up onto the kerb, it caught every time",
+            "on the monday i couldn't get the pram up onto the kerb, the wheel caught every time",
+        ),
+    ],
+)
+def test_second_look_at_the_real_register(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
