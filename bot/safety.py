@@ -51,8 +51,9 @@ MAX_SCREEN_CHARS = MAX_READ_CHARS
 
 NEGATION_SCOPE = 6
 """Most words between a negation trigger and the red-flag term it negates."""
-ANIMAL_SCOPE = 4
-"""Most words between an animal and the sign it has ("the dog had an accident")."""
+ANIMAL_SCOPE = 6
+"""Most words between an animal and the sign it has ("the dog had an accident", "our dog was
+found lying in a wet bed")."""
 _ANIMALS = frozenset(
     """
     dog dogs puppy puppies pup pups cat cats kitten kittens horse horses pony ponies rabbit

@@ -388,3 +388,35 @@ def test_second_look_at_the_real_register(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a pad found soaked by someone who had no clue
+        (
+            "the nurse noticed mum's pad was soaked and mum hadn't a clue",
+            "the nurse noticed the baby's nappy was soaked and the baby hadn't a care",
+        ),
+        # the seat felt as if it were not there
+        (
+            "when i sat on the toilet on saturday the seat felt like it wasn't there",
+            "when i sat on the toilet on saturday the seat felt loose, like the hinge had gone",
+        ),
+        # cancer as the place someone works
+        (
+            "my wife had chemo last year and her back is agony now",
+            "the chemo unit where my wife works is short-staffed, and my back is bad from "
+            "doing all the lifting at home",
+        ),
+        # an animal's wet bed, told a few words from the animal
+        (
+            "my husband was found lying in a wet bed on monday and had not noticed",
+            "our old dog was found lying in a wet bed on monday, the vet says kidneys",
+        ),
+    ],
+)
+def test_third_look_at_the_real_register(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
