@@ -420,3 +420,44 @@ def test_third_look_at_the_real_register(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # cauda equina surgery in a decade long gone is history
+        (
+            "the surgeon thinks i need cauda equina surgery tonight",
+            "my great-uncle had cauda equina surgery in the eighties, it is family legend",
+        ),
+        # wetting most days with dementia is the dementia's
+        (
+            "since monday she wets herself and doesn't know, she never did before",
+            "my nan has dementia and wets herself most days now, lifting her has hurt my back",
+        ),
+        # a fear that was, after a video or a post
+        (
+            "i am convinced it is cauda equina because since yesterday i can't feel my bum",
+            "i was convinced for a week that i had a tumour on my spine after a video",
+        ),
+        # the children's fever on a given day is theirs
+        (
+            "on sunday i had a fever of 38.6 and my back is agony",
+            "on sunday the kids had a fever and i was up all night with them",
+        ),
+        # the feeling there told as reduced, after the region
+        (
+            "the gp said the feeling around my back passage is reduced",
+            "the gp said the swelling around my back passage is reduced",
+        ),
+        # nothing would come when trying to pee
+        (
+            "on sunday night i got up to pee and nothing would come",
+            "on sunday night i got up to pee and then could not get back to sleep",
+        ),
+    ],
+)
+def test_fourth_look_at_the_real_register(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
