@@ -148,6 +148,12 @@ it to open its sentence and answer the questions reported in the one before."""
 _ASKED = frozenset({"asked", "asks", "asking", "questions"})
 """Words that report questions put to the writer ("the GP asked whether ..."), which a
 ``denied_all`` answer opening the next sentence denies."""
+_AUXILIARIES = frozenset(
+    """
+    will would can could does do did is are was were should shall might may am has have
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+"""After an unmarked "when", the words that make it a question ("when will it stop")."""
 _THEIR = frozenset({"her", "his"})
 """Possessives before a body part that is someone else's ("her back", "his lower back")."""
 _BODY_OF_CANCER = frozenset(
@@ -1134,7 +1140,11 @@ class SafetyScreen:
             clause += [n] * (cut - start)
             n, start = n + 1, cut
         clause += [n] * (len(tokens) - start)
-        asks = sentence.question or is_question([t for t in tokens if t != _BOUNDARY], False)
+        words = [t for t in tokens if t != _BOUNDARY]
+        # "When the nurse came on Wednesday she noticed ...": an unmarked "when" followed by
+        # no auxiliary ("when will", "when should") tells a time, it asks nothing
+        told_when = words[:1] == ["when"] and words[1:2] != [] and words[1] not in _AUXILIARIES
+        asks = sentence.question or (not told_when and is_question(words, False))
         years = [
             (i, i)
             for i, token in enumerate(tokens)

@@ -461,3 +461,18 @@ def test_fourth_look_at_the_real_register(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # "When the nurse came, she noticed ..." tells a time: no question
+        (
+            "When the district nurse came on Wednesday she noticed mum's pad was soaked and mum "
+            "hadn't a clue",
+            "when should i worry that mum's pad is soaked and she hasn't a clue",
+        ),
+    ],
+)
+def test_a_when_that_tells_a_time(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
