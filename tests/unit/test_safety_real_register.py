@@ -476,3 +476,38 @@ def test_fourth_look_at_the_real_register(
 )
 def test_a_when_that_tells_a_time(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a leg that "simply wasn't there" and put the person on the floor
+        (
+            "I went to stand up and my left leg simply wasn't there, I went straight down",
+            "I went to stand up and my left slipper simply wasn't there, I looked everywhere",
+        ),
+    ],
+)
+def test_a_leg_that_was_not_there(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a toddler's temperature after the jabs, in any wording of a fever
+        (
+            "on saturday i had a temperature of 39 and my back has been agony since",
+            "on saturday our toddler had a temperature of 39 after his jabs",
+        ),
+        # legs like jelly after a long run
+        (
+            "since sunday my legs are like jelly and keep giving way on the stairs",
+            "my legs were like jelly after the sunday long run, the sciatica is the real problem",
+        ),
+    ],
+)
+def test_fifth_look_at_the_real_register(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
