@@ -667,8 +667,15 @@ sentences, hedged; look-alikes resolved long ago, feared, absent from a checklis
 else's, or in another sense). Written and committed before any rule changed for it; the first
 sight was recall 15/25 and 11 false alarms in 39 on the tuning part, 5/9 and 1 in 7 on the
 held-out part. The rules added for it are by class (unit sentences in
-``tests/unit/test_safety_real_register.py``); the tuning part now stands at 25/25 with 3
-alarms, the held-out part at 5/9 with 1 alarm, as at first sight."""
+``tests/unit/test_safety_real_register.py``, and more written for the classes beyond the
+set); the tuning part now stands at 25/25 with 3 alarms, the held-out part at 5/9 with 1 alarm,
+as at first sight: the classes did not reach it. Its misses were then read and left as found:
+foot drop told by what the foot did in a past-tense story (a clutch it would not press, a foot
+that "slapped on the tiles", "stopped doing as it was told", the front of the foot that "stayed
+on the floor" in a heel-stand, a leg swung out "to get it through", toes that "come up a tiny
+bit and then give up"), wiping "through a thick sock" and not telling "whether I had finished
+going" with no bladder word, and a pre-op nurse's instruction ("tell them if I can't pass
+urine afterwards") read as a sign. The held-out part is no longer blind."""
 
 
 @pytest.fixture(scope="module")
