@@ -451,6 +451,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "known_conditions",
     "hypothetical_after",
     "excuses",
+    "denied_all",
 )
 """Trigger lists of the safety screen's context rules (``context:`` in an intent file)."""
 

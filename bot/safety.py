@@ -51,8 +51,9 @@ MAX_SCREEN_CHARS = MAX_READ_CHARS
 
 NEGATION_SCOPE = 6
 """Most words between a negation trigger and the red-flag term it negates."""
-ANIMAL_SCOPE = 4
-"""Most words between an animal and the sign it has ("the dog had an accident")."""
+ANIMAL_SCOPE = 6
+"""Most words between an animal and the sign it has ("the dog had an accident", "our dog was
+found lying in a wet bed")."""
 _ANIMALS = frozenset(
     """
     dog dogs puppy puppies pup pups cat cats kitten kittens horse horses pony ponies rabbit
@@ -141,6 +142,29 @@ yesterday"), which end a hypothetical's scope; not "suddenly" ("what if I sudden
 control")."""
 AFFIRMING_SCOPE = 4
 """Most words before "that's happening to me" where a denial or "if" unsays it."""
+DENIED_ALL_OPENING = 4
+"""Most words before a ``denied_all`` phrase ("None of that", "There wasn't any of that") for
+it to open its sentence and answer the questions reported in the one before."""
+_ASKED = frozenset({"asked", "asks", "asking", "questions"})
+"""Words that report questions put to the writer ("the GP asked whether ..."), which a
+``denied_all`` answer opening the next sentence denies."""
+_AUXILIARIES = frozenset(
+    """
+    will would can could does do did is are was were should shall might may am has have
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+"""After an unmarked "when", the words that make it a question ("when will it stop")."""
+_THEIR = frozenset({"her", "his"})
+"""Possessives before a body part that is someone else's ("her back", "his lower back")."""
+_BODY_OF_CANCER = frozenset(
+    {"back", "spine", "hip", "hips", "pelvis", "ribs", "leg", "legs", "bones", "neck"}
+)
+"""Where a cancer spreads to the spine or the bones is felt: pain there after a history of
+cancer is a red flag, the writer's or someone else's."""
+POSSESSIVE_REACH = 3
+"""Most words from "her" or "his" to the body part ("his lower back")."""
+_DIED = frozenset({"died", "passed", "death", "funeral", "late"})
+"""Words saying someone is dead: their history of cancer has no "now"."""
 HYPOTHETICAL_SCOPE = 12
 """Most words between "what if", "signs of", ... and the term they make hypothetical."""
 TOLD_OF_GAP = 3
@@ -620,6 +644,9 @@ class SafetyScreen:
         # "Is it normal to lose bladder control? Because that's happening to me": a question
         # about a sign, then the writer saying they have it.
         self._affirming = _phrases(context.get("affirming", ()))
+        # "She asked whether I'd had any numbness or any fever. None of that.": a clinician's
+        # questions reported, then answered no to all of them
+        self._denied_all = _phrases(context.get("denied_all", ()))
         self._antecedents = frozenset(
             w for t in context.get("antecedents", ()) for w in normalise(t, limit=False).split()
         )
@@ -728,6 +755,9 @@ class SafetyScreen:
         # for a living (looked for only once a sentence holds a sign).
         said: list[Sequence[str]] = []
         at_work = False
+        # Someone else's history of cancer, told as history: their back or leg pain told now
+        # in a later sentence makes it their red flag now.
+        their_history: Finding | None = None
         known = self._words_of
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
@@ -744,6 +774,11 @@ class SafetyScreen:
             listing = item or (sentence.text.rstrip().endswith(":") and self._talks_about(own))
             if asked is not None and not crisis_only:
                 crisis_only = self._affirm(asked, tokens, findings)
+            if their_history is not None and not crisis_only:
+                pain = self._their_pain_now(sentence, own)
+                if pain:
+                    findings.append(replace(their_history, outcome=Outcome.URGENT, trigger=pain))
+                    crisis_only = True
             if crisis_only and not self._mentions(tokens, *self._crisis_anchors):
                 continue  # no term of a crisis rule's first group is in it
             where, pairs = self._places(tokens)
@@ -778,10 +813,34 @@ class SafetyScreen:
                     else f
                     for f in assessed
                 ]
+            if (
+                at + 1 < len(split)
+                and not _ASKED.isdisjoint(own)
+                and self._all_denied(self._tokens(split[at + 1]))
+            ):
+                # a clinician's questions reported, then all answered no: "She asked whether I
+                # had any numbness down there or any fever. There wasn't any of that."
+                assessed = [
+                    replace(f, outcome=Outcome.DENIED, trigger="none of that")
+                    if f.outcome == Outcome.URGENT
+                    else f
+                    for f in assessed
+                ]
             if sentence.text.lstrip().startswith(_QUOTE):
                 assessed = _quoted(assessed)
             elif item:
                 assessed = _asked(assessed)
+            if their_history is None and _DIED.isdisjoint(own):
+                their_history = next(
+                    (f for f in assessed if f.someone_else and self._history_told(f)), None
+                )
+                # "My brother, who had cancer in 2018, now has pain in his lower back": the
+                # history in a clause of its own, their pain now in the rest of the sentence
+                if their_history is not None:
+                    pain = self._their_pain_after(sentence, tokens, their_history)
+                    if pain:
+                        urgent = replace(their_history, outcome=Outcome.URGENT, trigger=pain)
+                        assessed = [*assessed, urgent]
             findings.extend(assessed)
             outcomes = {f.outcome for f in assessed}
             if Outcome.CRISIS in outcomes:
@@ -868,6 +927,72 @@ class SafetyScreen:
                 if not self._unsaid(tokens, i):
                     said = " ".join(phrase)
                     findings.append(Finding(asked.rule, asked.words, Outcome.URGENT, said))
+                    return True
+        return False
+
+    def _history_told(self, found: Finding) -> bool:
+        """Whether ``found`` is someone else's history of a sign whose history counts (a
+        cancer), told as history."""
+        return found.outcome == Outcome.OTHER_HISTORY and any(
+            rule.history_counts for rule in self.rules if rule.name == found.rule
+        )
+
+    def _their_pain_now(self, sentence: Sentence, tokens: list[str]) -> str:
+        """The words telling someone else's pain in the back, the bones or a leg now ("she
+        is complaining about her lower back", "now his back hurts"), or "" if none: their body
+        part, a word of now or the present, and no denial, time long ago or recovery."""
+        for i, token in enumerate(tokens):
+            if token not in _THEIR:
+                continue
+            part = next(
+                (w for w in tokens[i + 1 : i + 1 + POSSESSIVE_REACH] if w in _BODY_OF_CANCER),
+                None,
+            )
+            if part is None:
+                continue
+            at = tokens.index(part, i + 1)
+            s = self._read(sentence, tokens)
+            now = s.free.get("current") or s.free.get("present_tense")
+            # denied near the part ("no pain in his back", "her back is fine"), not by a
+            # painkiller that "doesn't touch" it
+            denied = any(
+                0 <= at - b <= NEGATION_SCOPE for _, b in s.free.get("negation_before", ())
+            ) or any(0 < a - at <= POST_NEGATION_SCOPE for a, _ in s.free.get("negation_after", ()))
+            calm = denied or s.free.get("historical") or s.free.get("resolved") or s.years
+            if now and not calm:
+                return f"{token} {part}"
+            return ""
+        return ""
+
+    def _their_pain_after(self, sentence: Sentence, tokens: list[str], found: Finding) -> str:
+        """The words telling someone else's pain in the back, the bones or a leg now, after
+        the words of their history ``found`` in the same sentence ("My dad, who had cancer
+        in 2019, has had a terrible back since June"), or "" if none: no "I" or "my" after the
+        history, a word of now or the present after its last word of time, and no denial or
+        recovery."""
+        last = max((i for i, w in enumerate(tokens) if w == found.words[-1]), default=-1)
+        tail = tokens[last + 1 :]
+        part = next((w for w in tail if w in _BODY_OF_CANCER), None)
+        if last < 0 or part is None:
+            return ""
+        s = self._read(sentence, tail)
+        if s.free.get("first_person") or any(
+            s.free.get(key) for key in ("negation_before", "negation_after", "resolved")
+        ):
+            return ""
+        then = max((b for _, b in [*s.free.get("historical", ()), *s.years]), default=-1)
+        now = [
+            a for key in ("current", "present_tense") for a, _ in s.free.get(key, ()) if a > then
+        ]
+        return part if now else ""
+
+    def _all_denied(self, tokens: Sequence[str]) -> bool:
+        """Whether a sentence opens by answering no to all that was asked before it ("None of
+        that.", "There wasn't any of that, she was happy"): a ``denied_all`` phrase within its
+        first :data:`DENIED_ALL_OPENING` words."""
+        for i, token in enumerate(tokens[: DENIED_ALL_OPENING + 1]):
+            for phrase in self._denied_all.get(token, ()):
+                if tuple(tokens[i : i + len(phrase)]) == phrase:
                     return True
         return False
 
@@ -1015,7 +1140,11 @@ class SafetyScreen:
             clause += [n] * (cut - start)
             n, start = n + 1, cut
         clause += [n] * (len(tokens) - start)
-        asks = sentence.question or is_question([t for t in tokens if t != _BOUNDARY], False)
+        words = [t for t in tokens if t != _BOUNDARY]
+        # "When the nurse came on Wednesday she noticed ...": an unmarked "when" followed by
+        # no auxiliary ("when will", "when should") tells a time, it asks nothing
+        told_when = words[:1] == ["when"] and words[1:2] != [] and words[1] not in _AUXILIARIES
+        asks = sentence.question or (not told_when and is_question(words, False))
         years = [
             (i, i)
             for i, token in enumerate(tokens)

@@ -27,6 +27,7 @@ POSTS = ROOT / "tests" / "data" / "posts.yml"
 BLIND2 = ROOT / "tests" / "data" / "blind2_safety.yml"
 BLIND3 = ROOT / "tests" / "data" / "blind3_safety.yml"
 BLIND4 = ROOT / "tests" / "data" / "blind4_safety.yml"
+BLIND5 = ROOT / "tests" / "data" / "blind5_safety.yml"
 CRISIS_LOOKALIKES = ROOT / "tests" / "data" / "crisis_lookalikes.yml"
 CRISIS_VOICES = ROOT / "tests" / "data" / "crisis_voices.yml"
 
@@ -651,6 +652,69 @@ def test_fourth_blind_set_is_short_voices_two_fifths_urgent() -> None:
 @pytest.mark.parametrize("part", sorted(BLIND4_FLOORS))
 def test_urgent_signs_in_short_and_second_hand_voices(blind4, part: str) -> None:
     _holds_floors(blind4, BLIND4_FLOORS, part)
+
+
+BLIND5_FLOORS = {
+    # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
+    "tuning": (25 / 25, 3),
+    "held-out": (5 / 9, 1),
+}
+"""Where ``blind5_safety.yml`` stands (issue 21, round seven): urgent signs and look-alikes in
+the register of real people's long posts (blog, forum and patient-story prose, past tense,
+'...' cuts, the sign told once mid-story among jobs, doctors, drugs and family; signs in a
+form's or a history's list, told by what a nurse or a doctor found, spread over two
+sentences, hedged; look-alikes resolved long ago, feared, absent from a checklist, someone
+else's, or in another sense). Written and committed before any rule changed for it; the first
+sight was recall 15/25 and 11 false alarms in 39 on the tuning part, 5/9 and 1 in 7 on the
+held-out part. The rules added for it are by class (unit sentences in
+``tests/unit/test_safety_real_register.py``, and more written for the classes beyond the
+set); the tuning part now stands at 25/25 with 3 alarms, the held-out part at 5/9 with 1 alarm,
+as at first sight: the classes did not reach it. Its misses were then read and left as found:
+foot drop told by what the foot did in a past-tense story (a clutch it would not press, a foot
+that "slapped on the tiles", "stopped doing as it was told", the front of the foot that "stayed
+on the floor" in a heel-stand, a leg swung out "to get it through", toes that "come up a tiny
+bit and then give up"), wiping "through a thick sock" and not telling "whether I had finished
+going" with no bladder word, and a pre-op nurse's instruction ("tell them if I can't pass
+urine afterwards") read as a sign. The held-out part is no longer blind."""
+
+
+@pytest.fixture(scope="module")
+def blind5(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(BLIND5))
+
+
+def test_fifth_blind_set_is_long_real_register_posts_two_fifths_urgent() -> None:
+    items = load_items(BLIND5)
+    assert len(items) >= 80
+    assert all(len(item.q) >= 250 for item in items)
+    urgent = [item for item in items if item.want == ("urgent",)]
+    calm = [item for item in items if item.want == ("not_urgent",)]
+    assert len(urgent) + len(calm) == len(items)
+    assert 0.35 <= len(urgent) / len(items) <= 0.45
+    # the held-out fifth mixes the kinds
+    held = Counter(item.want for item in items if item.held_out)
+    assert set(held) == {("urgent",), ("not_urgent",)}, held
+    assert len({item.kind for item in items if item.held_out}) >= 5
+    _repeats_none_of(
+        items,
+        (
+            SAFETY,
+            STORIES,
+            TEXTS,
+            FRESH,
+            BLIND,
+            BLIND2,
+            BLIND3,
+            BLIND4,
+            CRISIS_LOOKALIKES,
+            CRISIS_VOICES,
+        ),
+    )
+
+
+@pytest.mark.parametrize("part", sorted(BLIND5_FLOORS))
+def test_urgent_signs_in_the_register_of_real_posts(blind5, part: str) -> None:
+    _holds_floors(blind5, BLIND5_FLOORS, part)
 
 
 CRISIS_LOOKALIKE_FLOORS = {
