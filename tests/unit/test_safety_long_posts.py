@@ -576,3 +576,22 @@ def test_words_of_everyday_posts_that_look_like_screen_words(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a whole leg gone weak, or too weak to lift, is severe; a weak leg that is no worse
+        # than a month ago is not
+        (
+            "this afternoon my whole leg has gone weak and heavy and i keep stumbling",
+            "my leg feels a bit weak after the gym but it's no worse than a month ago",
+        ),
+        (
+            "the leg is so weak i can barely lift it into the car",
+            "my calf feels weak-ish when i walk for an hour, same as ever",
+        ),
+    ],
+)
+def test_a_whole_leg_gone_weak(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
