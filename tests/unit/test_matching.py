@@ -222,6 +222,8 @@ def test_out_of_scope_gets_the_fallback(matcher: Matcher, message: str) -> None:
         ("stretches for sciatica", "stretches_exercise"),
         ("can I take gabapentin 300mg with tramadol", "medicines"),
         ("painkillers ok?", "medicines"),
+        ("are antidepressants any good for nerve pain", "medicines"),
+        ("does citalopram interact with gabapentin", "medicines"),
     ],
 )
 def test_topics_the_article_does_not_cover_have_their_own_honest_answer(
