@@ -804,6 +804,13 @@ DEFINING_ASK = re.compile(r"\bwhat\b(?! about| do (?:you|u|ya) know)|\bmean|\bde
 """Normalised words that ask what something is ("what is sciatica, is it serious", "what does
 it mean"): the broad topic is asked for, whatever else the message names."""
 
+ASKS_WHAT_IT_IS = re.compile(
+    r"\bwhat (?:actually |exactly |even |really )?(?:is|s) (?:it|this|that)(?: exactly)?"
+    r"(?! (?:like|for|about|called|all about)\b)(?: |$)"
+)
+"""A story's question asking what "it" is ("what actually is it and does it go away?"): it
+asks about the condition the story names in full (:data:`SUBJECT_FULL_NAMES`), whatever else
+the same question asks; "what is it like" asks how it feels."""
 TELLING_FRAME = re.compile(r"\b(?:tell|teach|show) (?:me|us|u)\b")
 FRAME_STEMS = frozenset({"tell", "teach", "show", "more"})
 """A request's frame ("tell me (more) about piriformis syndrome", "can u tell me what
@@ -2070,7 +2077,27 @@ class Matcher:
         decision = self._weighed(self._between_siblings(decision), message, split)
         decision = self._job_told(self._relieved(decision, message, split), message, split)
         decision = self._told_cause(decision, message, split)
+        decision = self._what_it_is(decision, message, split)
         return self._remedy(decision, message, split)
+
+    def _what_it_is(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A story that names a condition in full ("diagnosed with piriformis syndrome") and
+        asks what it is (:data:`ASKS_WHAT_IT_IS`) is answered on that condition: its answer
+        says what it is, and the question's other words ("does it go away") ask about it."""
+        if decision.kind == "empty" or decision.intent in self._full_names:
+            return decision
+        reading = self._read(message, split)
+        if not reading.story:
+            return decision
+        if not any(p.question and ASKS_WHAT_IT_IS.search(p.text) for p in reading.parts):
+            return decision
+        terms = [self._terms(_as_told(part.text)) for part in reading.parts]
+        named = [intent for intent in self._full_names if self._named_in_full(intent, terms)]
+        if len(named) != 1:
+            return decision
+        return self._committed(decision, named[0])
 
     @staticmethod
     def asks_remedy(whole: str) -> bool:

@@ -15,6 +15,7 @@ from bot import matching
 from bot.content import Content
 from bot.matching import (
     ALONE_CLEAR,
+    ASKS_WHAT_IT_IS,
     DEFINING_ASK,
     OUT_OF_SCOPE,
     SIBLINGS,
@@ -2068,3 +2069,30 @@ def test_overdoing_it_oneself_is_no_harm_from_a_massage(matcher: Matcher) -> Non
     assert not {t.stem for t in terms} & matcher._harm_cues, terms
     told = matcher._terms("i think she overdid it")
     assert {t.stem for t in told} & matcher._harm_cues, told
+
+
+@pytest.mark.parametrize(
+    ("story", "intent"),
+    [
+        (
+            "The physio finally gave it a name: piriformis syndrome. My bum aches when I sit "
+            "on the bus. What exactly is it, and will it clear up on its own?",
+            "piriformis_syndrome",
+        ),
+        (
+            "My osteo keeps mentioning the piriformis muscle. She presses on it every week. "
+            "What is it?",
+            "piriformis_muscle",
+        ),
+    ],
+)
+def test_a_story_asking_what_it_is_is_answered_on_the_condition_it_names(
+    matcher: Matcher, story: str, intent: str
+) -> None:
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", intent), decision
+
+
+def test_asking_what_it_is_like_is_not_asking_what_it_is() -> None:
+    assert not ASKS_WHAT_IT_IS.search("what is it like for others")
+    assert ASKS_WHAT_IT_IS.search("what actually is it and does it go away")
