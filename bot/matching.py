@@ -2202,7 +2202,8 @@ class Matcher:
         elif decision.intent != SYMPTOMS_INTENT or decision.kind not in ("intent", "did_you_mean"):
             return decision
         reading = self._read(message, split)
-        if not reading.story or any(p.question for p in reading.parts):
+        # a short question judging what was told ("is she right?") asks nothing of its own
+        if not reading.story or any(p.question and not p.judges for p in reading.parts):
             return decision
         said = [
             {t.stem for t in self.analyzer.terms(part.text) if t.confidence > 0}

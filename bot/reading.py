@@ -81,9 +81,11 @@ names nothing else ("worth a go?", "any good?", "is it safe?") judges what was j
 JUDGING = frozenset(
     """
     worth good ok okay alright safe help helps work works useful effective wise go try shot
+    right true correct
     """.split()  # noqa: SIM905
 )
-"""Words of a question asking whether something is worth doing, safe or of use."""
+"""Words of a question asking whether something is worth doing, safe or of use, or whether
+what someone said is so ("is she right?", "is that true?")."""
 
 
 @dataclass(frozen=True)
@@ -94,16 +96,22 @@ class Part:
     question: bool
 
     @property
-    def refers(self) -> bool:
-        """It points back at the sentence before ("which one helps?"), or is a short question
-        judging something it does not name (:data:`SHORT_ASK`)."""
+    def judges(self) -> bool:
+        """A short question judging something it does not name ("worth a go?", "is she
+        right?"): it asks about what was just told, nothing of its own."""
         words = self.text.split()
-        return not REFERRING.isdisjoint(words) or (
+        return (
             self.question
             and len(words) <= SHORT_ASK
             and not JUDGING.isdisjoint(words)
             and all(w in JUDGING or w in STOPWORDS for w in words)
         )
+
+    @property
+    def refers(self) -> bool:
+        """It points back at the sentence before ("which one helps?"), or is a short question
+        judging something it does not name (:data:`SHORT_ASK`)."""
+        return not REFERRING.isdisjoint(self.text.split()) or self.judges
 
 
 @dataclass(frozen=True)

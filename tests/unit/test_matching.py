@@ -1647,6 +1647,17 @@ def test_a_story_telling_of_the_job_as_much_as_the_pain_is_about_the_job(
     assert decision.intent in ("risk_factors", "work_driving"), decision
 
 
+def test_a_job_story_that_only_asks_whether_someone_was_right_is_about_the_job(
+    matcher: Matcher,
+) -> None:
+    decision = matcher.decide(
+        "Bus driver for 15 years. The ache goes down my left leg now. "
+        "My brother says the drivers seat on the bus is to blame. Is he right?"
+    )
+    assert decision.kind == "intent", decision
+    assert decision.intent in ("risk_factors", "work_driving"), decision
+
+
 def test_not_sciatica_but_another_place_is_about_that_place(matcher: Matcher) -> None:
     decision = matcher.decide(
         "not sciatica but my elbow has been sore since I took up tennis. would massage help?"
