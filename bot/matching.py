@@ -946,10 +946,14 @@ OTHER_SESSIONS = frozenset({"physic"})
 RELIEF = re.compile(
     r"\b(?:disappeared|vanished|gone|relief|relieved|improved|improvement|helped|fixed|cured"
     r"|miracle|life[ -]changing|changed my life|pain[ -]free|no more pain"
-    r"|half (?:of )?what it was|(?:felt|feels|feeling) (?:\w+ )?(?:lighter|looser)"
+    r"|half (?:of )?what it was|halved|made a dent"
+    r"|(?:felt|feels|feeling) (?:\w+ )?(?:lighter|looser)"
+    r"|(?:can|could) (?:now |finally |actually |at last )?(?:sit|walk|sleep|stand|drive)"
+    r" (?:again|through|all night)"
     r"|(?:much|a lot|loads|way) better)\b"
 )
-"""Words telling that pain eased or went (or halved, or a leg felt lighter)."""
+"""Words telling that pain eased or went (or halved, or a leg felt lighter), or that what it
+stopped is possible again ("I can sit through a whole film")."""
 
 SYMPTOMS_INTENT = "sciatica_symptoms"
 """What sciatica feels like: the topic a story telling only of its pain matches best."""

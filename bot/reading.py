@@ -142,13 +142,25 @@ CLEFT_SUBJECTS = frozenset({"i", "we", "you", "he", "she", "they", "my", "the", 
 CLEFT_VERBS = frozenset({"was", "is", "were", "are"})
 
 
+INVERTED_SUBJECTS = frozenset({"it", "that", "this", "there", "he", "she", "they", "you"})
+CLEFT_DOINGS = frozenset({"made", "did", "helped", "worked", "fixed", "sorted", "changed"})
+"""Verbs of "what finally made a dent was ...", "what helped most was ...": "what" their subject."""
+
+
 def _pseudo_cleft(words: list[str]) -> bool:
     """ "What I felt was a burning pain", "what the doctor said is ...": a statement that
-    starts with "what" and puts its subject and a verb before "was" or "is"."""
+    starts with "what" and puts its subject and a verb before "was" or "is"; or, "what"
+    itself the subject, a verb of what helped ("what finally made a dent was a therapist")."""
+    if len(words) <= 3 or words[0] != "what":
+        return False
+    rest = words[2:] if words[1].endswith("ly") else words[1:]
+    if rest[0] in CLEFT_DOINGS:
+        at = next((i for i, w in enumerate(rest[1:7], 1) if w in CLEFT_VERBS), None)
+        # "what helped you, was it massage": a question turned round
+        if at is not None and (at + 1 >= len(rest) or rest[at + 1] not in INVERTED_SUBJECTS):
+            return True
     return (
-        len(words) > 3
-        and words[0] == "what"
-        and words[1] in CLEFT_SUBJECTS
+        words[1] in CLEFT_SUBJECTS
         and words[2] not in CLEFT_VERBS
         and not CLEFT_VERBS.isdisjoint(words[3:7])
     )
@@ -175,6 +187,21 @@ RHETORICAL: tuple[str, ...] = (
 )
 """Questions that ask nothing: asides a story makes ("but who's counting?", "what can I
 say?"). A sentence that is one of them, or ends with one, is told, not asked."""
+
+SAYING_OPENERS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "can i just say",
+        "can i say",
+        "may i say",
+        "may i just say",
+        "can i just add",
+        "can i just tell you",
+        "let me just say",
+    )
+)
+"""Openings that announce what follows ("Can I just say, I was a total sceptic"): without a
+question mark, the sentence tells, it does not ask."""
 
 _ASIDES: dict[str, list[tuple[str, ...]]] = {}
 for _phrase in RHETORICAL:
@@ -219,6 +246,8 @@ def is_question(words: list[str], marked: bool) -> bool:
         return False
     if marked:
         return True
+    if any(tuple(rest[: len(opener)]) == opener for opener in SAYING_OPENERS):
+        return False
     if (
         len(words) > 2
         and rest

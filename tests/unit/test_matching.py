@@ -1622,6 +1622,10 @@ def test_a_story_of_harm_after_a_massage_is_about_whether_it_is_safe(matcher: Ma
     [
         "Had my second massage on Monday. The leg pain is half what it was. Slept right through.",
         "Pain in my bum since the gym. It shoots down to my knee when I sit. Massage helped a bit.",
+        "Can I just say, I doubted it. My friend sent me to her massage therapist. Three "
+        "sessions in and I can sit through a whole meeting.",
+        "Months of pain down my leg. What finally made a dent was a massage therapist. "
+        "The pain has halved.",
     ],
 )
 def test_relief_after_a_massage_answers_whether_massage_helps(matcher: Matcher, story: str) -> None:
