@@ -2111,3 +2111,10 @@ def test_a_story_asking_what_it_is_is_answered_on_the_condition_it_names(
 def test_asking_what_it_is_like_is_not_asking_what_it_is() -> None:
     assert not ASKS_WHAT_IT_IS.search("what is it like for others")
     assert ASKS_WHAT_IT_IS.search("what actually is it and does it go away")
+
+
+def test_whether_massage_makes_a_difference_asks_whether_it_helps(matcher: Matcher) -> None:
+    decision = matcher.decide(
+        "My disc is pressing on the nerve. How would rubbing the muscles make any difference?"
+    )
+    assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
