@@ -695,6 +695,9 @@ STORY_SUBJECTS: Mapping[str, str] = {
 """Words that name what a story is about: someone telling of their piriformis, their
 pregnancy or their injection is asking about piriformis syndrome, sciatica in pregnancy or
 the other treatments, whatever else the story mentions."""
+PLACE_OF_CARE_STEMS = frozenset({"doctor"})
+"""Canonical stems whose phrases name who gives care, not a treatment: the words of "ring the
+surgery" (the GP's practice) name no subject of their own."""
 SUBJECTS_AS_TYPED = frozenset({"relaxant", "relaxants"})
 """Subject words named only as typed, not by their stem: the stem is an everyday word of its
 own ("relaxed" and "relaxing" name no muscle relaxant)."""
@@ -2888,6 +2891,8 @@ class Matcher:
         :meth:`_named` more than once)."""
         subjects = self._subjects
         words = term.word.split()
+        if len(words) > 1 and term.stem in PLACE_OF_CARE_STEMS:
+            words = []  # "ring the surgery" is the GP's practice, no operation
         found = tuple(
             subjects[key]
             for key in (
@@ -2922,9 +2927,11 @@ class Matcher:
             if decision.score >= SIBLING_CLEAR:  # (nearly) one of the sibling's examples
                 return decision
             chosen = next((c for c in decision.candidates if c.intent == subject), None)
-            if chosen is None or chosen.score < self.threshold:
+            # under the threshold, it settles only a close win ("meds for sciatic pain"
+            # matched a story of three drugs named)
+            if chosen is None or chosen.score < min(self.threshold, decision.score - self.margin):
                 return decision
-            return Decision("intent", chosen.intent, chosen.score, decision.candidates)
+            return self._committed(decision, chosen.intent)
         if decision.kind != "did_you_mean":
             return decision
         settling = self._named(terms) & SETTLING_SUBJECTS

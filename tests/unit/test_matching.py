@@ -119,6 +119,9 @@ def test_everyday_words_that_looked_like_subjects_name_none(matcher: Matcher) ->
     assert named("feeling relaxed and cared for") == set()
     assert named("the doctor gave me muscle relaxants") == {"medicines"}
     assert named("are relaxants any good") == {"medicines"}
+    # the GP's surgery is a practice, no operation
+    assert named("i do not want to ring the surgery again") == set()
+    assert named("the surgeon wants me to have surgery") == {"other_treatments"}
 
 
 @pytest.mark.parametrize(
@@ -2118,3 +2121,11 @@ def test_whether_massage_makes_a_difference_asks_whether_it_helps(matcher: Match
         "My disc is pressing on the nerve. How would rubbing the muscles make any difference?"
     )
     assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+
+
+def test_medicines_named_settle_a_close_win_of_the_other_treatments(matcher: Matcher) -> None:
+    decision = matcher.decide(
+        "My GP put me on naproxen and amitriptyline. I also take sertraline. "
+        "Is it safe to take all three? I don't want to ring the surgery again."
+    )
+    assert (decision.kind, decision.intent) == ("intent", "medicines"), decision
