@@ -814,6 +814,13 @@ ASKS_WHAT_IT_IS = re.compile(
 """A story's question asking what "it" is ("what actually is it and does it go away?"): it
 asks about the condition the story names in full (:data:`SUBJECT_FULL_NAMES`), whatever else
 the same question asks; "what is it like" asks how it feels."""
+NAMED_THINGS = frozenset(
+    {"massage_for_sciatica", "neuromuscular_massage", "trigger_point_4"}
+    | {"piriformis_syndrome", "piriformis_muscle", "sciatica_vs_piriformis"}
+    | {"sciatica_definition", "sciatica_symptoms", "sciatica_causes"}
+)
+"""The article's topics on a thing that can be asked what it is: a condition, a muscle, a
+trigger point, a massage (not a circumstance, the clinic or a courtesy)."""
 TELLING_FRAME = re.compile(r"\b(?:tell|teach|show) (?:me|us|u)\b")
 FRAME_STEMS = frozenset({"tell", "teach", "show", "more"})
 """A request's frame ("tell me (more) about piriformis syndrome", "can u tell me what
@@ -2093,18 +2100,38 @@ class Matcher:
         """A story that names a condition in full ("diagnosed with piriformis syndrome") and
         asks what it is (:data:`ASKS_WHAT_IT_IS`) is answered on that condition: its answer
         says what it is, and the question's other words ("does it go away") ask about it."""
-        if decision.kind == "empty" or decision.intent in self._full_names:
+        if decision.kind == "empty":
             return decision
         reading = self._read(message, split)
         if not reading.story:
             return decision
-        if not any(p.question and ASKS_WHAT_IT_IS.search(p.text) for p in reading.parts):
+        at = next(
+            (
+                i
+                for i, p in enumerate(reading.parts)
+                if p.question and ASKS_WHAT_IT_IS.search(p.text)
+            ),
+            None,
+        )
+        if at is None:
             return decision
         terms = [self._terms(_as_told(part.text)) for part in reading.parts]
         named = [intent for intent in self._full_names if self._named_in_full(intent, terms)]
-        if len(named) != 1:
+        if len(named) == 1:
+            if (decision.kind, decision.intent) == ("intent", named[0]):
+                return decision
+            return self._committed(decision, named[0])
+        if at == 0 or named:
             return decision
-        return self._committed(decision, named[0])
+        # otherwise "it" is what the sentence before names, when that sentence alone is
+        # clearly about one of the article's topics ("I keep seeing 'trigger point 4'
+        # mentioned. What is it?")
+        before = self._decide(tuple(self.rank(self._query_of(terms[at - 1]), limit=RANKED)))
+        if before.kind != "intent" or before.intent not in NAMED_THINGS:
+            return decision
+        if (decision.kind, decision.intent) == ("intent", before.intent):
+            return decision
+        return self._committed(decision, before.intent)
 
     @staticmethod
     def asks_remedy(whole: str) -> bool:

@@ -2102,6 +2102,12 @@ def test_overdoing_it_oneself_is_no_harm_from_a_massage(matcher: Matcher) -> Non
             "What is it?",
             "piriformis_muscle",
         ),
+        # "it" is what the sentence before names, when that sentence is clearly about a topic
+        (
+            "My massage therapist talks about trigger point 4 all the time. What is it? "
+            "Where is it on the body?",
+            "trigger_point_4",
+        ),
     ],
 )
 def test_a_story_asking_what_it_is_is_answered_on_the_condition_it_names(
