@@ -813,7 +813,8 @@ ASKS_WHAT_IT_IS = re.compile(
 )
 """A story's question asking what "it" is ("what actually is it and does it go away?"): it
 asks about the condition the story names in full (:data:`SUBJECT_FULL_NAMES`), whatever else
-the same question asks; "what is it like" asks how it feels."""
+the same question asks, or else about the thing the sentence before is clearly about
+(:data:`NAMED_THINGS`); "what is it like" asks how it feels."""
 NAMED_THINGS = frozenset(
     {"massage_for_sciatica", "neuromuscular_massage", "trigger_point_4"}
     | {"piriformis_syndrome", "piriformis_muscle", "sciatica_vs_piriformis"}
@@ -2099,7 +2100,9 @@ class Matcher:
     ) -> Decision:
         """A story that names a condition in full ("diagnosed with piriformis syndrome") and
         asks what it is (:data:`ASKS_WHAT_IT_IS`) is answered on that condition: its answer
-        says what it is, and the question's other words ("does it go away") ask about it."""
+        says what it is, and the question's other words ("does it go away") ask about it. A
+        story naming no condition in full asks about what the sentence before the question
+        is clearly about, on its own words, when that is one of :data:`NAMED_THINGS`."""
         if decision.kind == "empty":
             return decision
         reading = self._read(message, split)

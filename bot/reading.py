@@ -143,6 +143,8 @@ CLEFT_VERBS = frozenset({"was", "is", "were", "are"})
 
 
 INVERTED_SUBJECTS = frozenset({"it", "that", "this", "there", "he", "she", "they", "you"})
+"""After "was" or "is", a subject that turns a sentence round into a question ("what helped
+you, was it massage")."""
 CLEFT_DOINGS = frozenset({"made", "did", "helped", "worked", "fixed", "sorted", "changed"})
 """Verbs of "what finally made a dent was ...", "what helped most was ...": "what" their subject."""
 
