@@ -2135,3 +2135,18 @@ def test_medicines_named_settle_a_close_win_of_the_other_treatments(matcher: Mat
         "Is it safe to take all three? I don't want to ring the surgery again."
     )
     assert (decision.kind, decision.intent) == ("intent", "medicines"), decision
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # forms of a verb the examples never use are read as the verb
+        ("any tips on finding a massage therapist", "find_therapist"),
+        ("is the massage actually helping my sciatica", "massage_for_sciatica"),
+    ],
+)
+def test_forms_the_examples_never_use_are_read_as_their_verb(
+    matcher: Matcher, message: str, intent: str
+) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.intent) == ("intent", intent), decision
