@@ -81,9 +81,11 @@ names nothing else ("worth a go?", "any good?", "is it safe?") judges what was j
 JUDGING = frozenset(
     """
     worth good ok okay alright safe help helps work works useful effective wise go try shot
+    right true correct
     """.split()  # noqa: SIM905
 )
-"""Words of a question asking whether something is worth doing, safe or of use."""
+"""Words of a question asking whether something is worth doing, safe or of use, or whether
+what someone said is so ("is she right?", "is that true?")."""
 
 
 @dataclass(frozen=True)
@@ -94,16 +96,22 @@ class Part:
     question: bool
 
     @property
-    def refers(self) -> bool:
-        """It points back at the sentence before ("which one helps?"), or is a short question
-        judging something it does not name (:data:`SHORT_ASK`)."""
+    def judges(self) -> bool:
+        """A short question judging something it does not name ("worth a go?", "is she
+        right?"): it asks about what was just told, nothing of its own."""
         words = self.text.split()
-        return not REFERRING.isdisjoint(words) or (
+        return (
             self.question
             and len(words) <= SHORT_ASK
             and not JUDGING.isdisjoint(words)
             and all(w in JUDGING or w in STOPWORDS for w in words)
         )
+
+    @property
+    def refers(self) -> bool:
+        """It points back at the sentence before ("which one helps?"), or is a short question
+        judging something it does not name (:data:`SHORT_ASK`)."""
+        return not REFERRING.isdisjoint(self.text.split()) or self.judges
 
 
 @dataclass(frozen=True)
@@ -134,13 +142,27 @@ CLEFT_SUBJECTS = frozenset({"i", "we", "you", "he", "she", "they", "my", "the", 
 CLEFT_VERBS = frozenset({"was", "is", "were", "are"})
 
 
+INVERTED_SUBJECTS = frozenset({"it", "that", "this", "there", "he", "she", "they", "you"})
+"""After "was" or "is", a subject that turns a sentence round into a question ("what helped
+you, was it massage")."""
+CLEFT_DOINGS = frozenset({"made", "did", "helped", "worked", "fixed", "sorted", "changed"})
+"""Verbs of "what finally made a dent was ...", "what helped most was ...": "what" their subject."""
+
+
 def _pseudo_cleft(words: list[str]) -> bool:
     """ "What I felt was a burning pain", "what the doctor said is ...": a statement that
-    starts with "what" and puts its subject and a verb before "was" or "is"."""
+    starts with "what" and puts its subject and a verb before "was" or "is"; or, "what"
+    itself the subject, a verb of what helped ("what finally made a dent was a therapist")."""
+    if len(words) <= 3 or words[0] != "what":
+        return False
+    rest = words[2:] if words[1].endswith("ly") else words[1:]
+    if rest[0] in CLEFT_DOINGS:
+        at = next((i for i, w in enumerate(rest[1:7], 1) if w in CLEFT_VERBS), None)
+        # "what helped you, was it massage": a question turned round
+        if at is not None and (at + 1 >= len(rest) or rest[at + 1] not in INVERTED_SUBJECTS):
+            return True
     return (
-        len(words) > 3
-        and words[0] == "what"
-        and words[1] in CLEFT_SUBJECTS
+        words[1] in CLEFT_SUBJECTS
         and words[2] not in CLEFT_VERBS
         and not CLEFT_VERBS.isdisjoint(words[3:7])
     )
@@ -167,6 +189,21 @@ RHETORICAL: tuple[str, ...] = (
 )
 """Questions that ask nothing: asides a story makes ("but who's counting?", "what can I
 say?"). A sentence that is one of them, or ends with one, is told, not asked."""
+
+SAYING_OPENERS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "can i just say",
+        "can i say",
+        "may i say",
+        "may i just say",
+        "can i just add",
+        "can i just tell you",
+        "let me just say",
+    )
+)
+"""Openings that announce what follows ("Can I just say, I was a total sceptic"): without a
+question mark, the sentence tells, it does not ask."""
 
 _ASIDES: dict[str, list[tuple[str, ...]]] = {}
 for _phrase in RHETORICAL:
@@ -211,6 +248,8 @@ def is_question(words: list[str], marked: bool) -> bool:
         return False
     if marked:
         return True
+    if any(tuple(rest[: len(opener)]) == opener for opener in SAYING_OPENERS):
+        return False
     if (
         len(words) > 2
         and rest

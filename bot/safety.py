@@ -702,8 +702,9 @@ class SafetyScreen:
         }
         self._exact_only = {w[1:]: w for w in words if w.startswith("=")}
         loose = [w for w in words if not w.startswith("=")]
-        # The vocabulary's words are never typos of a screen word.
-        self._spelt_right = frozenset(vocabulary) - set(loose)
+        # The vocabulary's words are never typos of a screen word, nor is a screen word a typo
+        # of another ("neither" is no "nether").
+        self._spelt_right = frozenset(vocabulary) | frozenset(loose)
         self._by_stem: dict[str, list[str]] = defaultdict(list)
         for w in loose:
             self._by_stem[stem(w)].append(w)

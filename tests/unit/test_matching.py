@@ -15,6 +15,7 @@ from bot import matching
 from bot.content import Content
 from bot.matching import (
     ALONE_CLEAR,
+    ASKS_WHAT_IT_IS,
     DEFINING_ASK,
     OUT_OF_SCOPE,
     SIBLINGS,
@@ -118,6 +119,9 @@ def test_everyday_words_that_looked_like_subjects_name_none(matcher: Matcher) ->
     assert named("feeling relaxed and cared for") == set()
     assert named("the doctor gave me muscle relaxants") == {"medicines"}
     assert named("are relaxants any good") == {"medicines"}
+    # the GP's surgery is a practice, no operation
+    assert named("i do not want to ring the surgery again") == set()
+    assert named("the surgeon wants me to have surgery") == {"other_treatments"}
 
 
 @pytest.mark.parametrize(
@@ -222,6 +226,8 @@ def test_out_of_scope_gets_the_fallback(matcher: Matcher, message: str) -> None:
         ("stretches for sciatica", "stretches_exercise"),
         ("can I take gabapentin 300mg with tramadol", "medicines"),
         ("painkillers ok?", "medicines"),
+        ("are antidepressants any good for nerve pain", "medicines"),
+        ("does citalopram interact with gabapentin", "medicines"),
     ],
 )
 def test_topics_the_article_does_not_cover_have_their_own_honest_answer(
@@ -1619,6 +1625,10 @@ def test_a_story_of_harm_after_a_massage_is_about_whether_it_is_safe(matcher: Ma
     [
         "Had my second massage on Monday. The leg pain is half what it was. Slept right through.",
         "Pain in my bum since the gym. It shoots down to my knee when I sit. Massage helped a bit.",
+        "Can I just say, I doubted it. My friend sent me to her massage therapist. Three "
+        "sessions in and I can sit through a whole meeting.",
+        "Months of pain down my leg. What finally made a dent was a massage therapist. "
+        "The pain has halved.",
     ],
 )
 def test_relief_after_a_massage_answers_whether_massage_helps(matcher: Matcher, story: str) -> None:
@@ -1639,6 +1649,17 @@ def test_a_story_telling_of_the_job_as_much_as_the_pain_is_about_the_job(
     decision = matcher.decide(
         "Bus driver for 15 years. The ache goes down my left leg now. "
         "The drivers seat on the bus is awful."
+    )
+    assert decision.kind == "intent", decision
+    assert decision.intent in ("risk_factors", "work_driving"), decision
+
+
+def test_a_job_story_that_only_asks_whether_someone_was_right_is_about_the_job(
+    matcher: Matcher,
+) -> None:
+    decision = matcher.decide(
+        "Bus driver for 15 years. The ache goes down my left leg now. "
+        "My brother says the drivers seat on the bus is to blame. Is he right?"
     )
     assert decision.kind == "intent", decision
     assert decision.intent in ("risk_factors", "work_driving"), decision
@@ -2066,3 +2087,66 @@ def test_overdoing_it_oneself_is_no_harm_from_a_massage(matcher: Matcher) -> Non
     assert not {t.stem for t in terms} & matcher._harm_cues, terms
     told = matcher._terms("i think she overdid it")
     assert {t.stem for t in told} & matcher._harm_cues, told
+
+
+@pytest.mark.parametrize(
+    ("story", "intent"),
+    [
+        (
+            "The physio finally gave it a name: piriformis syndrome. My bum aches when I sit "
+            "on the bus. What exactly is it, and will it clear up on its own?",
+            "piriformis_syndrome",
+        ),
+        (
+            "My osteo keeps mentioning the piriformis muscle. She presses on it every week. "
+            "What is it?",
+            "piriformis_muscle",
+        ),
+        # "it" is what the sentence before names, when that sentence is clearly about a topic
+        (
+            "My massage therapist talks about trigger point 4 all the time. What is it? "
+            "Where is it on the body?",
+            "trigger_point_4",
+        ),
+    ],
+)
+def test_a_story_asking_what_it_is_is_answered_on_the_condition_it_names(
+    matcher: Matcher, story: str, intent: str
+) -> None:
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", intent), decision
+
+
+def test_asking_what_it_is_like_is_not_asking_what_it_is() -> None:
+    assert not ASKS_WHAT_IT_IS.search("what is it like for others")
+    assert ASKS_WHAT_IT_IS.search("what actually is it and does it go away")
+
+
+def test_whether_massage_makes_a_difference_asks_whether_it_helps(matcher: Matcher) -> None:
+    decision = matcher.decide(
+        "My disc is pressing on the nerve. How would rubbing the muscles make any difference?"
+    )
+    assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+
+
+def test_medicines_named_settle_a_close_win_of_the_other_treatments(matcher: Matcher) -> None:
+    decision = matcher.decide(
+        "My GP put me on naproxen and amitriptyline. I also take sertraline. "
+        "Is it safe to take all three? I don't want to ring the surgery again."
+    )
+    assert (decision.kind, decision.intent) == ("intent", "medicines"), decision
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # forms of a verb the examples never use are read as the verb
+        ("any tips on finding a massage therapist", "find_therapist"),
+        ("is the massage actually helping my sciatica", "massage_for_sciatica"),
+    ],
+)
+def test_forms_the_examples_never_use_are_read_as_their_verb(
+    matcher: Matcher, message: str, intent: str
+) -> None:
+    decision = matcher.decide(message)
+    assert (decision.kind, decision.intent) == ("intent", intent), decision

@@ -70,6 +70,20 @@ def test_a_short_question_judging_something_unnamed_points_back() -> None:
     assert not read("Ok. Is massage safe when you are thirty weeks pregnant?").parts[1].refers
 
 
+def test_asking_whether_someone_was_right_judges_what_was_told() -> None:
+    reading = read("The nurse said sitting all night is asking for trouble. Is she right?")
+    assert reading.parts[1].question and reading.parts[1].judges and reading.parts[1].refers
+    assert not read("My back hurts. Is it right to rest it?").parts[1].judges
+
+
+def test_announcing_what_follows_and_telling_what_helped_ask_nothing() -> None:
+    told = read(
+        "Can I just say, I was a doubter. What finally made a difference was a massage "
+        "therapist. What helped you, was it massage?"
+    )
+    assert [p.question for p in told.parts] == [False, False, True]
+
+
 def test_wanting_to_know_is_asking() -> None:
     reading = read("Ive been burned before. Honestly just want to know if massage helps sciatica")
     assert [p.question for p in reading.parts] == [False, True]

@@ -545,3 +545,53 @@ def test_the_people_of_a_carers_working_day(
 )
 def test_what_a_show_was_about(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a word the screen itself names is spelt right: "neither" is no "nether", while the
+        # nether regions told as such still are the saddle
+        (
+            "since this morning my nether regions feel numb and different",
+            "my gp and my osteo disagree and neither of them cares about the difference",
+        ),
+        # one back of a thigh is where sciatica runs; the backs of both thighs are the saddle
+        (
+            "the backs of both thighs have gone numb since yesterday",
+            "a numb patch on the back of my thigh after a long ride on the bike",
+        ),
+        # a doubter is no sepsis; a public service announcement is no PSA test
+        (
+            "the doctor thinks the injection site went septic, i've got a fever and chills",
+            "i was a total sceptic about massage until my sister dragged me to her therapist",
+        ),
+        (
+            "my psa came back high and they found cancer in my prostate last year",
+            "psa for the dancers: two years of sciatica that turned out to be my piriformis",
+        ),
+    ],
+)
+def test_words_of_everyday_posts_that_look_like_screen_words(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a whole leg gone weak, or too weak to lift, is severe; a weak leg that is no worse
+        # than a month ago is not
+        (
+            "this afternoon my whole leg has gone weak and heavy and i keep stumbling",
+            "my leg feels a bit weak after the gym but it's no worse than a month ago",
+        ),
+        (
+            "the leg is so weak i can barely lift it into the car",
+            "my calf feels weak-ish when i walk for an hour, same as ever",
+        ),
+    ],
+)
+def test_a_whole_leg_gone_weak(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)

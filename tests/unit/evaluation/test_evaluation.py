@@ -24,6 +24,7 @@ TEXTS = ROOT / "tests" / "data" / "texts_safety.yml"
 FRESH = ROOT / "tests" / "data" / "fresh_safety.yml"
 BLIND = ROOT / "tests" / "data" / "blind_safety.yml"
 POSTS = ROOT / "tests" / "data" / "posts.yml"
+POSTS_BLIND = ROOT / "tests" / "data" / "posts_blind.yml"
 BLIND2 = ROOT / "tests" / "data" / "blind2_safety.yml"
 BLIND3 = ROOT / "tests" / "data" / "blind3_safety.yml"
 BLIND4 = ROOT / "tests" / "data" / "blind4_safety.yml"
@@ -448,6 +449,44 @@ def test_posts_get_no_more_false_alarms_than_they_do(posts) -> None:
     # two clinic posts (a leg lifted in an assessment, feet without feeling in a diabetic)
     # get the urgent answer from the safety screen; no more may
     assert len(_false_alarms(posts)) <= 2, _false_alarms(posts)
+
+
+POSTS_BLIND_KINDS = {"story": 35, "not_covered": 25, "clinic": 15, "question": 10, "red_flag": 15}
+"""The number of each kind in posts_blind.yml (about the spread of real posts)."""
+
+POSTS_BLIND_FLOORS = {
+    # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
+    "tuning": (0.93, 0.95, 0.03, 1.0),
+    "held-out": (0.80, 0.85, 0.05, 1.0),
+}
+"""Where posts_blind.yml stands after the rules read on its tuning part. First sight, before
+any rule change: tuning 0.812 right, 0.850 helped, 0.062 "Did you mean", urgent recall 0.923
+with 5 false alarms; held-out 0.800 right, 0.850 helped, 0.050 "Did you mean", recall 1.0.
+Now tuning 0.938, 0.950, 0.025, 1.0 and no false alarm; the held-out part did not move."""
+
+
+@pytest.fixture(scope="module")
+def posts_blind(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(POSTS_BLIND))
+
+
+def test_blind_posts_are_as_many_and_as_spread_as_promised(content: Content) -> None:
+    items = load_items(POSTS_BLIND)
+    assert len(items) == 100
+    assert Counter(item.kind for item in items) == POSTS_BLIND_KINDS
+    for item in items:
+        assert set(item.want) <= set(content.intents), item
+        assert (item.kind == "red_flag") == (item.want == ("red_flags",)), item
+        assert 200 <= len(item.q) <= 1500, item
+
+
+@pytest.mark.parametrize("part", sorted(POSTS_BLIND_FLOORS))
+def test_blind_posts_do_not_fall_below_where_they_stand(posts_blind, part: str) -> None:
+    _stands_at(posts_blind, POSTS_BLIND_FLOORS, part)
+
+
+def test_blind_posts_get_no_false_alarm(posts_blind) -> None:
+    assert _false_alarms(posts_blind) == []
 
 
 REAL_DEV = ROOT.parent / "shared" / "data" / "real_dev.yml"
