@@ -1,0 +1,93 @@
+"""The limb reader (issue 21, round eight): foot drop and leg weakness told only through what
+a foot, its toes or a leg would not do, with the look-alikes that use the same words.
+
+Every sentence here was written for this file, before the reader it tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from screening import assert_both_ways
+
+from bot.safety import SafetyScreen
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # the limb is the subject of a verb of failing to obey; a child, a car part or a dance
+        # partner in that place is not
+        (
+            "my left foot won't do what i tell it since tuesday, sciatica on that side",
+            "my toddler won't do what i tell him since tuesday, and the sciatica is bad",
+        ),
+        (
+            "since friday the toes on my right foot ignore me when i try to pull them up",
+            "since friday the kids ignore me when i try to get them up for school",
+        ),
+        (
+            "my right foot doesn't go where i put it any more and i keep tripping, back pain 3 weeks",
+            "my feet don't go where the tango teacher wants and i keep treading on my partner",
+        ),
+        (
+            "when i stand on my heels the front of my left foot stays down on the floor, since friday",
+            "when i take my foot off, the clutch pedal stays down on the floor, garage on friday",
+        ),
+        # "it" bridged to a limb named before
+        (
+            "my right foot has been numb for weeks. now it refuses to come up when i walk",
+            "my car has been playing up for weeks. now it refuses to start when it's cold",
+        ),
+    ],
+)
+def test_a_limb_that_will_not_obey(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # an action the person cannot do with the limb any more, or does by hand instead
+        (
+            "i can't press the brake with my right foot since monday, it just won't push down",
+            "the brake pedal won't push down properly, the garage says the fluid is low",
+        ),
+        (
+            "since yesterday i have to lift my leg into the car with both hands",
+            "since yesterday i have to lift my dog into the car with both hands",
+        ),
+        # a gait told as compensation
+        (
+            "my husband is lifting his knee up really high to walk since sunday so the foot doesn't catch",
+            "my husband is lifting his knees up really high in the marching band since sunday",
+        ),
+    ],
+)
+def test_an_action_the_limb_cannot_do(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # the reader keeps the screen's scopes: history, hypothetical, an animal, a foot asleep
+        (
+            "my left foot stopped listening to me on monday and it's still the same",
+            "years ago my left foot stopped listening to me after a disc op, it recovered fully",
+        ),
+        (
+            "my foot stopped obeying me this morning, sciatica for a month",
+            "if my foot ever stops obeying me i'll go straight to a&e",
+        ),
+        (
+            "my right leg won't do what it's told and drags behind me",
+            "our dog's back leg won't do what it's told and drags behind him",
+        ),
+        (
+            "my foot has not come up properly since sunday and i keep tripping",
+            "my foot went to sleep on the loo and didn't come up properly for a minute, then it was fine",
+        ),
+    ],
+)
+def test_the_reader_keeps_the_scopes(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
