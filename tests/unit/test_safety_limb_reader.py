@@ -26,11 +26,11 @@ from bot.safety import SafetyScreen
             "since friday the kids ignore me when i try to get them up for school",
         ),
         (
-            "my right foot doesn't go where i put it any more and i keep tripping, back pain 3 weeks",
+            "my right foot doesn't go where i put it any more and i keep tripping, back pain",
             "my feet don't go where the tango teacher wants and i keep treading on my partner",
         ),
         (
-            "when i stand on my heels the front of my left foot stays down on the floor, since friday",
+            "when i stand on my heels the front of my left foot stays down on the floor",
             "when i take my foot off, the clutch pedal stays down on the floor, garage on friday",
         ),
         # "it" bridged to a limb named before
@@ -58,7 +58,7 @@ def test_a_limb_that_will_not_obey(screen: SafetyScreen, urgent: str, look_alike
         ),
         # a gait told as compensation
         (
-            "my husband is lifting his knee up really high to walk since sunday so the foot doesn't catch",
+            "he lifts his knee up really high to walk since sunday so the foot doesn't catch",
             "my husband is lifting his knees up really high in the marching band since sunday",
         ),
     ],
@@ -85,9 +85,53 @@ def test_an_action_the_limb_cannot_do(screen: SafetyScreen, urgent: str, look_al
         ),
         (
             "my foot has not come up properly since sunday and i keep tripping",
-            "my foot went to sleep on the loo and didn't come up properly for a minute, then it was fine",
+            "my foot went to sleep on the loo and didn't come up properly for a minute, then fine",
         ),
     ],
 )
 def test_the_reader_keeps_the_scopes(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # legs spent by a long walk, or still after a birth's epidural, are not failing legs
+        (
+            "my legs have been like jelly since sunday and keep giving way under me",
+            "after a 15 mile walk on the downs my legs were like jelly, back to normal today",
+        ),
+        (
+            "since this morning my legs won't move properly and i'm scared",
+            "after the epidural in labour my legs wouldn't move for a few hours",
+        ),
+        # a clutch slips and a near miss on the road is no accident of the writer's
+        (
+            "slipped on the ice on the way to work and fell hard on my back",
+            "the clutch keeps slipping and the garage can't look at it until friday",
+        ),
+        (
+            "i had an accident with my bladder on the bus this morning",
+            "the pedal stuck and nearly caused an accident on the motorway",
+        ),
+        # strength tested and found the same on both sides
+        (
+            "both my feet are numb now, on both sides up to the ankle",
+            "the gp said my strength is normal on both sides, so it's only pain",
+        ),
+        # a toddler learning to walk trips over her feet
+        (
+            "my foot keeps dragging and i'm tripping over it since friday",
+            "our toddler has just started walking and keeps tripping over her own feet",
+        ),
+        # a foot asleep from sitting that wakes up again
+        (
+            "i can't lift my foot properly since monday and it slaps down",
+            "my foot went dead on the loo and i couldn't lift it, then it tingled and came back",
+        ),
+    ],
+)
+def test_the_look_alikes_of_a_failing_limb(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
     assert_both_ways(screen, urgent, look_alike)
