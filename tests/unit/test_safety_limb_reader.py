@@ -124,6 +124,15 @@ def test_the_reader_keeps_the_scopes(screen: SafetyScreen, urgent: str, look_ali
             "my foot keeps dragging and i'm tripping over it since friday",
             "our toddler has just started walking and keeps tripping over her own feet",
         ),
+        # a leg that tires on a long walk, or a foot kept flat for a stretch, is no failing
+        (
+            "my right leg is doing less every day, today i can't get it into the car",
+            "my leg gives up after ten minutes of walking and i have to sit down for a bit",
+        ),
+        (
+            "my left foot stays down on the floor when i try to stand on my heel",
+            "my foot stays flat on the floor when i do the stretch the physio showed me",
+        ),
         # a foot asleep from sitting that wakes up again
         (
             "i can't lift my foot properly since monday and it slaps down",
