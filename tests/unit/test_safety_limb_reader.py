@@ -144,3 +144,39 @@ def test_the_look_alikes_of_a_failing_limb(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a limb that will not carry or take the person any more
+        (
+            "my leg won't take me up the stairs any more, it gets weaker each day",
+            "the lift won't take me up to the fifth floor any more, it's broken again",
+        ),
+        # "won't" read as "can't" after "it": the ankle bridged from before
+        (
+            "my ankle has no go in it, it won't bend up at all since sunday",
+            "my ankle has no go in it after the sprain, it won't bend up until the swelling goes",
+        ),
+        # a heaviness or weakness that climbs the leg and a limb harder to move by the day
+        (
+            "the heaviness started in my foot and has crept up to my knee, whole leg is harder "
+            "to move each day",
+            "the damp started in the corner and has crept up to the ceiling, it's harder to "
+            "heat each day",
+        ),
+        # a foot that cannot be got onto a pedal
+        (
+            "i can't get my foot onto the pedal of my bike since thursday, it just won't go",
+            "i can't get my bike onto the rack of the car since thursday, it just won't go",
+        ),
+        # tripping over nothing, with no foot named
+        (
+            "i keep tripping over nothing since my back went last week",
+            "i've always been clumsy, i trip over nothing, my mum says i was the same as a kid",
+        ),
+    ],
+)
+def test_more_ways_a_leg_fails(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
