@@ -361,6 +361,9 @@ class ScreenRule:
         history_counts: The person's own past counts as a red flag today ("had cancer").
         mention: A denied mention of the first group alone ("peeing is fine") still earns
             the safety line.
+        subject: The last group is the subject of the first (a foot that "won't do what it's
+            told"): it stands before the first group's words in their clause, with no other
+            subject between, or is "it"/"they" there with a limb named before.
     """
 
     name: str
@@ -371,6 +374,7 @@ class ScreenRule:
     kind: str = "urgent"
     history_counts: bool = False
     mention: bool = False
+    subject: bool = False
 
 
 ASK_KINDS: tuple[str, ...] = (
@@ -693,7 +697,7 @@ class _Builder:
         fields = doc.mapping(
             node,
             "a screen rule",
-            {"rule", "all", "window", "unless", "kind", "history_counts", "mention"},
+            {"rule", "all", "window", "unless", "kind", "history_counts", "mention", "subject"},
         )
         if fields is None:
             return
@@ -727,8 +731,11 @@ class _Builder:
             doc.bad(fields["kind"], f"rule kind {kind!r} is not one of {sorted(RULE_KINDS)}")
         flags = {
             key: doc.boolean(fields[key], key) if key in fields else False
-            for key in ("history_counts", "mention")
+            for key in ("history_counts", "mention", "subject")
         }
+        if flags["subject"] and len(groups) != 2:
+            doc.bad(node, f"screen rule {name!r}: 'subject' needs two groups, a verb and a limb")
+            return
         self.screen.append(
             ScreenRule(
                 name,
@@ -739,6 +746,7 @@ class _Builder:
                 kind=kind or "urgent",
                 history_counts=flags["history_counts"],
                 mention=flags["mention"],
+                subject=flags["subject"],
             )
         )
 

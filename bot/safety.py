@@ -132,6 +132,12 @@ _TIME_UNITS = frozenset(
 )
 """Units of time: "it's been two weeks of pain" is the time gone by, not a body part."""
 _OBJECTS = frozenset({"him", "them"})
+# Who else may stand between a limb and a verb of failing, as its subject instead.
+_PEOPLE = frozenset({"i", "you", "he", "she", "we", "they", "someone", "somebody"})
+# Words that name which limb, after a determiner: "my right foot", "the other one".
+_SIDES = frozenset({"left", "right", "other", "front", "whole", "bad", "good", "big", "one"})
+# Words that may stand between a pronoun subject and its verb: "it just stays down".
+_FILLERS = frozenset({"just", "still", "now", "also", "simply", "then", "sometimes", "often"})
 """Pronouns that are what is acted on, never the one who tells of a sign."""
 _MOVING = frozenset({"lift", "raise", "move", "pick", "flex", "bend", "straighten", "point"})
 """Verbs whose "it" or "them" ("I can't lift it") is the body part named before it in the
@@ -381,6 +387,10 @@ class _Rule:
     history_counts: bool
     mention: bool
     """Its first group alone ("peeing") is worth a safety line when denied."""
+    subject: bool
+    """Its second group must be the subject of its first (:meth:`SafetyScreen._subject_of`)."""
+    limbs: frozenset[str]
+    """For a ``subject`` rule, the one-word subjects that are no pronoun ("foot", "leg")."""
     found: tuple[_Index, ...]
     """Per group, its terms as :meth:`SafetyScreen._occurrences` looks for them."""
     found_unless: _Index
@@ -417,6 +427,12 @@ def _rule(rule: ScreenRule) -> _Rule:
         unless,
         rule.history_counts,
         rule.mention,
+        rule.subject,
+        frozenset(
+            t[0] for t in (screen_term(x) for x in rule.groups[-1]) if len(t) == 1
+        ).difference(_PRONOUNS)
+        if rule.subject
+        else frozenset(),
         tuple(_indexed(group) for group in groups),
         _indexed(unless),
     )
@@ -439,6 +455,8 @@ class _Sentence:
     since"), which trigger nothing."""
     at_work: bool = False
     """The message says, here or before, that the writer nurses or cares for a living."""
+    before: Sequence[str] = ()
+    """The words of the sentence before, which an "it" may stand for."""
 
 
 # Rewrites that put the ways people say "I can't" into the words the rules know, each with
@@ -764,6 +782,7 @@ class SafetyScreen:
             known.clear()
         split = sentences(message) if split is None else split
         for at, sentence in enumerate(split):
+            previous = before
             own = self._tokens(sentence)
             said.append(own)
             tokens = self._resolved(self._bridged(before, own, before_asked))
@@ -802,6 +821,7 @@ class SafetyScreen:
                 at_work = any(_says_caring_job(words) for words in said)
                 said.clear()  # each sentence is looked at once
             s.at_work = at_work
+            s.before = previous
             # A fragment read with the sentence before it ("Numb.") adds what its own words
             # complete; a sign wholly in the borrowed words was read in its own sentence, with
             # its context ("I read about saddle numbness. Everything feels normal.").
@@ -1254,11 +1274,12 @@ class SafetyScreen:
             symptom = {i for spans in groups for a, b in spans for i in range(a, b + 1)}
             seen: set[tuple[_Span, ...]] = set()
             for anchor in groups[0]:
-                chosen = (
-                    self._nearest(anchor, groups[1:], s.clause, rule.window)
-                    if all(groups)
-                    else None
-                )
+                if not all(groups):
+                    chosen = None
+                elif rule.subject:
+                    chosen = self._subject_of(rule, anchor, groups[1], s)
+                else:
+                    chosen = self._nearest(anchor, groups[1:], s.clause, rule.window)
                 if chosen is None:
                     if rule.mention:
                         hits.append((rule, [anchor], symptom, True))
@@ -1268,6 +1289,51 @@ class SafetyScreen:
                     seen.add(key)
                     hits.append((rule, list(key), symptom, False))
         return hits
+
+    @staticmethod
+    def _subject_of(
+        rule: _Rule, anchor: _Span, subjects: list[_Span], s: _Sentence
+    ) -> list[_Span] | None:
+        """The anchor (a verb of failing: "won't do what it's told", "stays down") with the
+        limb that is its subject, or None.
+
+        The subject is the nearest of ``subjects`` ending before the verb in its clause,
+        within the rule's window, with no person ("i", "he") and no other thing ("the
+        clutch", a determiner before a word that is no limb) between them: "my foot won't do
+        what I tell it" but not "my foot is fine, the pedal stays down". A pronoun ("it",
+        "they") is the subject only right before the verb (a word of time or degree between)
+        and when a limb is named before it, in the sentence or the one before: "My foot has
+        been numb for weeks. Now it refuses to come up."
+        """
+        start = anchor[0]
+        clause = s.clause[start]
+        tokens = s.tokens
+        best: _Span | None = None
+        for sp in subjects:
+            if (
+                sp[1] < start
+                and s.clause[sp[1]] == clause
+                and start - sp[1] <= rule.window
+                and (best is None or sp[1] > best[1])
+            ):
+                best = sp
+        if best is None:
+            return None
+        between = tokens[best[1] + 1 : start]
+        for k, word in enumerate(between):
+            if word in _PEOPLE:
+                return None
+            if word in _DETERMINERS and k + 1 < len(between):
+                after = between[k + 1]
+                if after not in rule.limbs and after not in _SIDES:
+                    return None
+        if tokens[best[0]] in _PRONOUNS:
+            if any(w not in _FILLERS and w not in _AUXILIARIES for w in between):
+                return None
+            named = [*s.before[-BRIDGE_WORDS:], *tokens[: best[0]]]
+            if rule.limbs.isdisjoint(named):
+                return None
+        return [anchor, best]
 
     @staticmethod
     def _nearest(

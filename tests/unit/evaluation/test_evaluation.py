@@ -29,6 +29,7 @@ BLIND2 = ROOT / "tests" / "data" / "blind2_safety.yml"
 BLIND3 = ROOT / "tests" / "data" / "blind3_safety.yml"
 BLIND4 = ROOT / "tests" / "data" / "blind4_safety.yml"
 BLIND5 = ROOT / "tests" / "data" / "blind5_safety.yml"
+BLIND6 = ROOT / "tests" / "data" / "blind6_safety.yml"
 CRISIS_LOOKALIKES = ROOT / "tests" / "data" / "crisis_lookalikes.yml"
 CRISIS_VOICES = ROOT / "tests" / "data" / "crisis_voices.yml"
 
@@ -696,7 +697,7 @@ def test_urgent_signs_in_short_and_second_hand_voices(blind4, part: str) -> None
 BLIND5_FLOORS = {
     # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
     "tuning": (25 / 25, 3),
-    "held-out": (5 / 9, 1),
+    "held-out": (6 / 9, 1),
 }
 """Where ``blind5_safety.yml`` stands (issue 21, round seven): urgent signs and look-alikes in
 the register of real people's long posts (blog, forum and patient-story prose, past tense,
@@ -714,7 +715,8 @@ that "slapped on the tiles", "stopped doing as it was told", the front of the fo
 on the floor" in a heel-stand, a leg swung out "to get it through", toes that "come up a tiny
 bit and then give up"), wiping "through a thick sock" and not telling "whether I had finished
 going" with no bladder word, and a pre-op nurse's instruction ("tell them if I can't pass
-urine afterwards") read as a sign. The held-out part is no longer blind."""
+urine afterwards") read as a sign. The held-out part is no longer blind. Round eight's limb
+reader (built on ``blind6_safety.yml``'s tuning part) took its held-out part to 6/9."""
 
 
 @pytest.fixture(scope="module")
@@ -754,6 +756,67 @@ def test_fifth_blind_set_is_long_real_register_posts_two_fifths_urgent() -> None
 @pytest.mark.parametrize("part", sorted(BLIND5_FLOORS))
 def test_urgent_signs_in_the_register_of_real_posts(blind5, part: str) -> None:
     _holds_floors(blind5, BLIND5_FLOORS, part)
+
+
+BLIND6_FLOORS = {
+    # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
+    "tuning": (23 / 24, 0),
+    "held-out": (7 / 9, 0),
+}
+"""Where ``blind6_safety.yml`` stands (issue 21, round eight): foot drop and spreading leg
+weakness told only through what the foot or leg would not do (a pedal it would not press, a
+heel stood on while the front of the foot stays down, toes that do not "get the message", a
+knee lifted high or a leg steered by hand, a foot that does not go where it is put), beside
+look-alikes of the same words (a foot asleep after sitting, cramp, a sprain, a toddler, a
+car's clutch or pedal, a dance step, a cast or crutches, a foot drop long recovered, a pet's
+leg, tired feet). Written and committed before any rule changed for it; the first sight was
+recall 10/24 and 7 false alarms in 32 on the tuning part, 5/9 and none in 4 on the held-out
+part. The limb reader (``subject: true`` rules in ``intents/safety.yml``, unit sentences in
+``tests/unit/test_safety_limb_reader.py``) took the tuning part to 23/24 with no alarm and the
+held-out part to 7/9 with none. The tuning part's one miss is a heaviness climbing from the
+foot to the hip across three sentences. The held-out misses, read after the round and left as
+found: a heel that "won't leave the floor" in calf raises counted down by the day, and, in
+unpunctuated dictation, "the right one just stayed flat on the floor like it was glued down"
+(the heel as the subject, "the right one" for it). The held-out part is no longer blind."""
+
+
+@pytest.fixture(scope="module")
+def blind6(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(BLIND6))
+
+
+def test_sixth_blind_set_is_foot_drop_told_by_action_nearly_half_urgent() -> None:
+    items = load_items(BLIND6)
+    assert len(items) >= 65
+    urgent = [item for item in items if item.want == ("urgent",)]
+    calm = [item for item in items if item.want == ("not_urgent",)]
+    assert len(urgent) + len(calm) == len(items)
+    assert 0.40 <= len(urgent) / len(items) <= 0.50
+    # the held-out fifth mixes the kinds
+    held = Counter(item.want for item in items if item.held_out)
+    assert set(held) == {("urgent",), ("not_urgent",)}, held
+    assert len({item.kind for item in items if item.held_out}) >= 3
+    _repeats_none_of(
+        items,
+        (
+            SAFETY,
+            STORIES,
+            TEXTS,
+            FRESH,
+            BLIND,
+            BLIND2,
+            BLIND3,
+            BLIND4,
+            BLIND5,
+            CRISIS_LOOKALIKES,
+            CRISIS_VOICES,
+        ),
+    )
+
+
+@pytest.mark.parametrize("part", sorted(BLIND6_FLOORS))
+def test_foot_drop_told_by_what_the_foot_would_not_do(blind6, part: str) -> None:
+    _holds_floors(blind6, BLIND6_FLOORS, part)
 
 
 CRISIS_LOOKALIKE_FLOORS = {
