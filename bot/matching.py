@@ -1843,19 +1843,25 @@ class Matcher:
         covered = dict.fromkeys(wanted, 0.0)
         shares = dict.fromkeys(wanted, 0.0)
         mine: dict[int, list[tuple[str, float]]] = {i: [] for i in wanted}
+        all_of = self._share_of
         for term in known:  # (stem, weight): one tuple, kept in each intent's list
             s, wc = term
             conf = query[s][1]
-            share_of = self._share_of[s]
+            share_of = all_of[s]
             # the shorter of the two to walk; the sums are taken term by term either way
-            pairs: Iterable[tuple[int, float]] = share_of.items()
             if len(share_of) > len(covered):
-                pairs = ((i, share_of[i]) for i in covered if i in share_of)
-            for i, share in pairs:
-                if i in covered:
-                    covered[i] += wc
-                    shares[i] += conf * share
-                    mine[i].append(term)
+                for i in wanted:
+                    share = share_of.get(i)
+                    if share is not None:
+                        covered[i] += wc
+                        shares[i] += conf * share
+                        mine[i].append(term)
+            else:
+                for i, share in share_of.items():
+                    if i in covered:
+                        covered[i] += wc
+                        shares[i] += conf * share
+                        mine[i].append(term)
         covered = {i: c for i, c in covered.items() if c > 0}
         return covered, shares, mine, q_total
 
@@ -1896,22 +1902,34 @@ class Matcher:
                 pool.update(dict.fromkeys(self._term_intents[s], 0.0))
             shares = dict.fromkeys(pool, 0.0)
             mine = {i: [] for i in pool}
+        all_of = self._share_of
         for term in known:  # (stem, weight): one tuple, kept in each intent's list
             s, wc = term
             conf = query[s][1]
-            share_of = self._share_of[s]
-            pairs: Iterable[tuple[int, float]] = share_of.items()
-            if common and len(share_of) > len(pool):
-                pairs = ((i, share_of[i]) for i in pool if i in share_of)
-            for i, share in pairs:
-                if i in pool:
-                    pool[i] += wc
-                    shares[i] += conf * share
-                    mine[i].append(term)
-                elif not common:  # no common terms: every intent knowing one joins the pool
-                    pool[i] = wc
-                    shares[i] = conf * share
-                    mine[i] = [term]
+            share_of = all_of[s]
+            if not common:  # every intent knowing one of the terms joins the pool
+                for i, share in share_of.items():
+                    if i in pool:
+                        pool[i] += wc
+                        shares[i] += conf * share
+                        mine[i].append(term)
+                    else:
+                        pool[i] = wc
+                        shares[i] = conf * share
+                        mine[i] = [term]
+            elif len(share_of) > len(pool):  # the shorter of the two to walk
+                for i in pool:
+                    share = share_of.get(i)
+                    if share is not None:
+                        pool[i] += wc
+                        shares[i] += conf * share
+                        mine[i].append(term)
+            else:
+                for i, share in share_of.items():
+                    if i in pool:
+                        pool[i] += wc
+                        shares[i] += conf * share
+                        mine[i].append(term)
         ranked = self._rank(pool, shares, mine, q_total, limit, kept)
 
         # 2. The rest know common terms only: at most this much.
