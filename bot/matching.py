@@ -1851,10 +1851,10 @@ class Matcher:
             # the shorter of the two to walk; the sums are taken term by term either way
             if len(share_of) > len(covered):
                 for i in wanted:
-                    share = share_of.get(i)
-                    if share is not None:
+                    held = share_of.get(i)
+                    if held is not None:
                         covered[i] += wc
-                        shares[i] += conf * share
+                        shares[i] += conf * held
                         mine[i].append(term)
             else:
                 for i, share in share_of.items():
@@ -1919,10 +1919,10 @@ class Matcher:
                         mine[i] = [term]
             elif len(share_of) > len(pool):  # the shorter of the two to walk
                 for i in pool:
-                    share = share_of.get(i)
-                    if share is not None:
+                    held = share_of.get(i)
+                    if held is not None:
                         pool[i] += wc
-                        shares[i] += conf * share
+                        shares[i] += conf * held
                         mine[i].append(term)
             else:
                 for i, share in share_of.items():
