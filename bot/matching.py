@@ -2764,11 +2764,26 @@ class Matcher:
         at = self._index_of.get(intent)
         if not query or at is None or intent == RED_FLAGS:
             return False
-        covered, shares, mine, q_total = self._among(query, self._index_of)
+        # every topic's coverage and precision bound; the terms of those scored are found
+        # when they are scored (:meth:`_rank`'s ``fallback``): only a few are
+        q_total = sum(w for w, _ in query.values())
+        weighed = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in self._term_intents]
+        covered: dict[int, float] = {}
+        shares: dict[int, float] = {}
+        all_of = self._share_of
+        for s, wc in weighed:
+            conf = query[s][1]
+            for i, share in all_of[s].items():
+                if i in covered:
+                    covered[i] += wc
+                    shares[i] += conf * share
+                else:  # (0.0 + wc is wc)
+                    covered[i] = wc
+                    shares[i] = conf * share
         if at not in covered:
             return False  # the best is a topic knowing one of the words, or none
-        score = self._rank({at: covered[at]}, shares, mine, q_total, 0, [])[0].score
-        known = [s for s, (_, c) in query.items() if c > 0 and s in self._term_intents]
+        score = self._rank({at: covered[at]}, shares, {}, q_total, 0, [], weighed)[0].score
+        known = [s for s, _ in weighed]
 
         def first_met(i: int) -> int:
             return next(k for k, s in enumerate(known) if s in self._known_by[i])
@@ -2784,7 +2799,7 @@ class Matcher:
         for bound, i in ordered:
             if round(100.0 * bound, 1) + 0.1 < score:
                 return True  # neither this one nor any after it reaches the score
-            other = self._rank({i: covered[i]}, shares, mine, q_total, 0, [])[0].score
+            other = self._rank({i: covered[i]}, shares, {}, q_total, 0, [], weighed)[0].score
             if other > score or (other == score and (first_met(i), i) < (ahead, at)):
                 return False
         return True
