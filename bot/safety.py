@@ -682,6 +682,8 @@ class SafetyScreen:
             self._by_stem[stem(w)].append(w)
         self._words_of: dict[str, frozenset[str]] = {}
         """Token -> the screen's words it stands for, as read so far."""
+        self._starts_of: dict[frozenset[str], tuple[tuple[str, frozenset[str]], ...]] = {}
+        """A token's screen words -> those starting a longer term, with the words after them."""
         # Typo targets by first letter: a typo rarely hits the first letter, and "ever" is
         # not "fever".
         self._fuzzy_targets: dict[str, list[str]] = defaultdict(list)
@@ -798,19 +800,22 @@ class SafetyScreen:
     def _places(self, tokens: Sequence[str]) -> tuple[dict[str, set[int]], dict[_Pair, list[int]]]:
         """Where each screen word of a sentence is, and where two that start a term of two
         words or more stand one right after the other: found once for all the rules."""
-        known, starts = self._words_of, self._pair_starts
-        where: dict[str, set[int]] = defaultdict(set)
+        known, starts_of = self._words_of, self._starts_of
+        where: dict[str, set[int]] = {}
         pairs: dict[_Pair, list[int]] = {}
-        last: frozenset[str] = frozenset()
+        last: tuple[tuple[str, frozenset[str]], ...] = ()  # the word before's pair starts
         for i, token in enumerate(tokens):
             words = known.get(token)
             if words is None:
                 words = self._screen_words(token)
             for word in words:
-                where[word].add(i)
-            for first in last:
-                seconds = starts.get(first)
-                if seconds is None:
+                held = where.get(word)
+                if held is None:
+                    where[word] = {i}
+                else:
+                    held.add(i)
+            for first, seconds in last:
+                if seconds.isdisjoint(words):
                     continue
                 for word in words:
                     if word in seconds:
@@ -819,8 +824,19 @@ class SafetyScreen:
                             pairs[first, word] = [i - 1]
                         else:
                             at.append(i - 1)
-            last = words
+            found = starts_of.get(words)
+            last = self._pair_starts_of(words) if found is None else found
         return where, pairs
+
+    def _pair_starts_of(self, words: frozenset[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The screen words of a token that start a term of two words or more, each with the
+        words that may follow it (remembered per set of words)."""
+        starts = self._pair_starts
+        found = tuple((first, starts[first]) for first in words if first in starts)
+        if len(self._starts_of) > WORD_CACHE_SIZE:
+            self._starts_of.clear()
+        self._starts_of[words] = found
+        return found
 
     def _candidates(
         self, where: Mapping[str, Set[int]], pairs: Mapping[_Pair, Sequence[int]]
@@ -1039,6 +1055,7 @@ class SafetyScreen:
     def forget_words(self) -> None:
         """Forget the words read so far (benchmarks measure first sight)."""
         self._words_of.clear()
+        self._starts_of.clear()
 
     def _read_word(self, token: str) -> frozenset[str]:
         if token == _BOUNDARY:
