@@ -1290,6 +1290,21 @@ class Matcher:
             ids.sort()
         for entry in self._intents:
             self._distinct(entry)
+        self._wholes = [entry.whole for entry in self._intents]
+        """Per intent, whether it is small talk (:attr:`_IntentIndex.whole`)."""
+        self._scoring = [
+            (
+                entry.name,
+                entry.whole,
+                entry.distinct.postings,
+                entry.distinct.totals,
+                entry.distinct.roots,
+                entry.distinct.texts,
+                entry.distinct.twin,
+            )
+            for entry in self._intents
+        ]
+        """Per intent, what :meth:`_rank` reads to score it, in one tuple."""
         self._term_intents: dict[str, list[int]] = dict(term_intents)
         # Per term and intent knowing it: the largest share (idf / example total) the term is
         # of an example of that intent. A message's terms can make up at most the sum of
@@ -1889,8 +1904,12 @@ class Matcher:
         n = len(self._intents)
         # Small content: every term counts as rare, which is a plain scan in one pass.
         rare_df = n if n < RARE_TERM_MIN_INTENTS else max(RARE_TERM_MIN_DF, n * RARE_TERM_SHARE)
-        rare = [(s, wc) for s, wc in known if len(self._term_intents[s]) <= rare_df]
-        common = [(s, wc) for s, wc in known if len(self._term_intents[s]) > rare_df]
+        common: list[tuple[str, float]] = []
+        rare = known
+        if rare_df < n:
+            term_intents = self._term_intents
+            rare = [(s, wc) for s, wc in known if len(term_intents[s]) <= rare_df]
+            common = [(s, wc) for s, wc in known if len(term_intents[s]) > rare_df]
         kept: list[float] = []  # min-heap of the best `limit` rounded scores
 
         # 1. Intents knowing a rare term: exact coverage and precision bound over all terms.
@@ -1993,18 +2012,19 @@ class Matcher:
         """
         # Best bound first: once even the best possible example of the next intent could not
         # beat the `limit`-th best score found so far, the rest cannot either.
-        intents = self._intents
+        scoring = self._scoring
         rest = 1 - F1_SHARE
         f1_weight = 2 * F1_SHARE
         sqrt = math.sqrt
         # :func:`_score_bound` of each, worked out inline (the same floats): every intent
         # given is bounded, most are not scored
         ordered: list[tuple[float, int]] = []
+        wholes = self._wholes
         for i, weight in covered.items():
             c = weight / q_total
             p = shares[i]
             p = p if p < 1.0 else 1.0
-            if intents[i].whole:
+            if wholes[i]:
                 ordered.append((c if c < p else p, i))  # min(p, c)
             elif p + c <= 0:
                 ordered.append((0.0, i))
@@ -2017,15 +2037,12 @@ class Matcher:
             if limit > 0 and len(kept) >= limit and round(100.0 * bound, 1) + 0.1 < kept[0]:
                 break
             coverage = covered[i] / q_total
-            entry = intents[i]
-            distinct = entry.distinct
-            postings = distinct.postings
+            name, whole, postings, totals, roots, texts, twin = scoring[i]
             terms = mine.get(i)
             if terms is None:
                 terms = [(s, wc) for s, wc in fallback if s in postings]
             # each example's shared weight, added up term by term in the message's order;
             # the examples met, in the order met
-            totals = distinct.totals
             shared_of = [0.0] * len(totals)
             met: list[int] = []
             for s, wc in terms:
@@ -2035,9 +2052,6 @@ class Matcher:
                     else:  # a weight is positive: a met example's share is never 0.0
                         shared_of[j] = wc
                         met.append(j)
-            roots = distinct.roots
-            texts = distinct.texts
-            twin = distinct.twin
             # The best two examples, ties to the greatest text (as a sort of (score, text));
             # an example standing for two or more is its own runner-up.
             # With p = shared / total and r = shared / q_total: F1 = 2pr / (p + r) =
@@ -2045,7 +2059,7 @@ class Matcher:
             # / sqrt(total).
             best = second = -1.0
             example = ""
-            if entry.whole:
+            if whole:
                 for j in met:
                     shared = shared_of[j]
                     score = min(shared / totals[j], shared / q_total)
@@ -2076,7 +2090,7 @@ class Matcher:
                     heapq.heapreplace(kept, score)
                 elif score < kept[0]:
                     continue  # under `limit` others already: never in the top
-            ranked.append(_candidate((entry.name, score, example)))
+            ranked.append(_candidate((name, score, example)))
         return ranked
 
     def decide(self, message: str, split: Sequence[Sentence] | None = None) -> Decision:
