@@ -846,10 +846,8 @@ class SafetyScreen:
         other (a term without them is not there, so no other rule can find one)."""
         found: set[int] = set()
         by_word, by_pair = self._rules_by_word, self._rules_by_pair
-        for word in where:
-            rules = by_word.get(word)
-            if rules is not None:
-                found.update(rules)
+        for word in where.keys() & by_word.keys():  # walks the shorter of the two
+            found.update(by_word[word])
         for pair in pairs.keys() & by_pair.keys():
             found.update(by_pair[pair])
         return found
