@@ -597,6 +597,8 @@ class SafetyScreen:
         vocabulary: Iterable[str] = (),
     ) -> None:
         self.rules = tuple(_rule(rule) for rule in rules)
+        self._later = tuple(tuple(group.keys() for group in rule.groups[1:]) for rule in self.rules)
+        """Per rule, the first words of the terms of each group after its first."""
         # Context phrases by first word, longest first: (list name, phrase, its length).
         index: dict[str, list[tuple[str, _Term, int]]] = defaultdict(list)
         for key, terms in context.items():
@@ -734,6 +736,7 @@ class SafetyScreen:
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
         split = sentences(message) if split is None else split
+        rules, later = self.rules, self._later
         for at, sentence in enumerate(split):
             own = self._tokens(sentence)
             said.append(own)
@@ -753,14 +756,17 @@ class SafetyScreen:
             # A rule fires only with a word of each of its groups in the sentence (a bare
             # mention, which counts when denied, needs its first group alone), and none of
             # its ``unless`` terms: a sentence no rule is left for is not read at all.
-            anchors = [
-                (rule, found)
-                for rule in (self.rules[n] for n in candidates)
-                if (not crisis_only or rule.kind == "crisis")
-                and (rule.mention or all(not where.keys().isdisjoint(g) for g in rule.groups[1:]))
-                and (found := self._occurrences(rule.found[0], where, pairs))
-                and not (rule.unless and self._explained(rule, tokens, where, pairs))
-            ]
+            anchors: list[tuple[_Rule, list[_Span]]] = []
+            held = where.keys()
+            for n in candidates:
+                rule = rules[n]
+                if crisis_only and rule.kind != "crisis":
+                    continue
+                if not rule.mention and any(map(held.isdisjoint, later[n])):
+                    continue  # a word of each of its other groups is needed
+                found = self._occurrences(rule.found[0], where, pairs)
+                if found and not (rule.unless and self._explained(rule, tokens, where, pairs)):
+                    anchors.append((rule, found))
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
             s = self._read(sentence, tokens)
