@@ -38,6 +38,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import pairwise, product
 
 from rapidfuzz import fuzz, process
@@ -572,10 +573,17 @@ _REWRITES_BY_WORD: dict[str, frozenset[int]] = {
 need it: a sentence holding only common ones ("the") tries only their few rewrites."""
 
 
-def _rewrites_for(present: Iterable[str], after: int = -1) -> list[int]:
+def _rewrites_for(present: frozenset[str], after: int = -1) -> list[int]:
     """The places of the rewrites one of whose words is ``present``, after ``after``, in
     order."""
-    return sorted(n for word in present for n in _REWRITES_BY_WORD[word] if n > after)
+    return [n for n in _rewrites_of(present) if n > after]
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _rewrites_of(present: frozenset[str]) -> tuple[int, ...]:
+    """The places of the rewrites one of whose words is ``present``, in order (once per
+    word of theirs present), remembered per set of words."""
+    return tuple(sorted(n for word in present for n in _REWRITES_BY_WORD[word]))
 
 
 class SafetyScreen:
@@ -814,6 +822,9 @@ class SafetyScreen:
             words = known.get(token)
             if words is None:
                 words = self._screen_words(token)
+            if not words:  # no screen word: nothing to note, no pair to start
+                last = ()
+                continue
             for word in words:
                 held = where.get(word)
                 if held is None:
@@ -991,8 +1002,11 @@ class SafetyScreen:
         while todo:
             n = todo.pop(0)
             _, needles, pattern, repl = _REWRITES[n]
-            if not any(needle in text for needle in needles):
-                continue
+            for needle in needles:
+                if needle in text:
+                    break
+            else:
+                continue  # none of its needles: the pattern cannot match
             rewritten = pattern.sub(repl, text)
             if rewritten != text:
                 text, changed = rewritten, True
@@ -1060,6 +1074,7 @@ class SafetyScreen:
         """Forget the words read so far (benchmarks measure first sight)."""
         self._words_of.clear()
         self._starts_of.clear()
+        _rewrites_of.cache_clear()
 
     def _read_word(self, token: str) -> frozenset[str]:
         if token == _BOUNDARY:
