@@ -1092,6 +1092,8 @@ class _IntentIndex:
 
 
 _first = itemgetter(0)
+_score_of = itemgetter(1)
+"""A :class:`Candidate`'s score."""
 
 
 def _candidate(fields: tuple[str, float, str]) -> Candidate:
@@ -1970,6 +1972,9 @@ class Matcher:
                         others[i] = others.get(i, 0.0) + conf * share
             ranked += self._rank(covered, others, {}, q_total, limit, kept, common)
 
+        if len({c.score for c in ranked}) == len(ranked):  # no tie: the scores give the order
+            ranked.sort(key=_score_of, reverse=True)
+            return ranked if limit <= 0 else ranked[:limit]
         # Ties in the order a plain scan meets intents: by the first of the message's terms
         # each knows, then in content order.
         position = {s: k for k, (s, _) in enumerate(known)}
