@@ -1508,7 +1508,7 @@ class Matcher:
         """
         if not query or limit <= 0:
             return []
-        q_total = sum(w for w, _ in query.values())
+        q_total = sum([w for w, _ in query.values()])
         index_of = self._index_of
         place: dict[int, int] | None = None  # each intent's place in ``wanted``, when kept
         if isinstance(intents, tuple):
@@ -1618,7 +1618,7 @@ class Matcher:
         the intents knowing it (a short query's terms are known to most topics)."""
         if not query or limit <= 0:
             return []
-        q_total = sum(w for w, _ in query.values())
+        q_total = sum([w for w, _ in query.values()])
         share_of = self._share_of
         known = [
             (s, w * conf, conf) for s, (w, conf) in query.items() if conf > 0 and s in share_of
@@ -1688,7 +1688,7 @@ class Matcher:
         """
         if not query:
             return None
-        q_total = sum(w for w, _ in query.values())
+        q_total = sum([w for w, _ in query.values()])
         share_of = self._share_of
         known = [
             (s, w * conf, conf) for s, (w, conf) in query.items() if conf > 0 and s in share_of
@@ -1854,7 +1854,7 @@ class Matcher:
     ) -> tuple[dict[int, float], dict[int, float], dict[int, list[tuple[str, float]]], float]:
         """The given intents' coverage of a query, precision bound and terms (as :meth:`_rank`
         takes them), and the query's total weight."""
-        q_total = sum(w for w, _ in query.values())
+        q_total = sum([w for w, _ in query.values()])
         known = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in self._term_intents]
         wanted = {self._index_of[name] for name in intents if name in self._index_of}
         covered = dict.fromkeys(wanted, 0.0)
@@ -1900,7 +1900,7 @@ class Matcher:
         """
         if not query:
             return []
-        q_total = sum(w for w, _ in query.values())
+        q_total = sum([w for w, _ in query.values()])
         # Known terms with their weight; a term the knowledge base lacks adds nothing here.
         known = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in self._term_intents]
         n = len(self._intents)
@@ -1954,11 +1954,15 @@ class Matcher:
         ranked = self._rank(pool, shares, mine, q_total, limit, kept)
 
         # 2. The rest know common terms only: at most this much.
-        common_coverage = sum(wc for _, wc in common) / q_total
-        common_share = min(1.0, sum(query[s][1] * self._max_share[s] for s, _ in common))
-        # (it only prunes, with 0.1 to spare for rounding: the intents it leaves out score
-        # below the `limit`-th best, so which ones it leaves out never changes the top)
-        ceiling = max(_score_bound(common_coverage, common_share, whole) for whole in (False, True))
+        ceiling = 0.0
+        if common:
+            common_coverage = sum(wc for _, wc in common) / q_total
+            common_share = min(1.0, sum(query[s][1] * self._max_share[s] for s, _ in common))
+            # (it only prunes, with 0.1 to spare for rounding: the intents it leaves out score
+            # below the `limit`-th best, so which ones it leaves out never changes the top)
+            ceiling = max(
+                _score_bound(common_coverage, common_share, whole) for whole in (False, True)
+            )
         if common and not (
             limit > 0 and len(kept) >= limit and round(100.0 * ceiling, 1) + 0.1 < kept[0]
         ):
@@ -2757,14 +2761,14 @@ class Matcher:
         story, everyday words a letter or two from a topic word ("thought" and "through",
         "couch" and "cough") are corrected often; a sentence of such corrections is not what
         the story is about."""
-        return sum(w * c * c for w, c in query.values())
+        return sum([w * c * c for w, c in query.values()])
 
     def _told(self, query: Query) -> list[Candidate]:
         """A story's statement ranked on its own words. One that names a single known word
         ("Spasms.", "Sitting.") says less than one that tells something: its scores count
         :data:`SPARSE_SHARE` of what they would."""
         cands = self.rank(query, limit=STORY_LIMIT)
-        known = sum(1 for s, (_, c) in query.items() if c > 0 and s in self._term_intents)
+        known = len([s for s, (_, c) in query.items() if c > 0 and s in self._term_intents])
         if known >= 2:
             return cands
         return [c._replace(score=round(c.score * SPARSE_SHARE, 1)) for c in cands]
@@ -2785,7 +2789,7 @@ class Matcher:
             return False
         # every topic's coverage and precision bound; the terms of those scored are found
         # when they are scored (:meth:`_rank`'s ``fallback``): only a few are
-        q_total = sum(w for w, _ in query.values())
+        q_total = sum([w for w, _ in query.values()])
         weighed = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in self._term_intents]
         covered: dict[int, float] = {}
         shares: dict[int, float] = {}
