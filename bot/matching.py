@@ -3160,14 +3160,13 @@ class Matcher:
         """Each intent's best sentence score, with :data:`CONTEXT_SHARE` of it coming from
         how well the whole story matches it."""
         best: dict[str, Candidate] = {}
+        own = 1 - CONTEXT_SHARE
         for cands in found:
-            for cand in cands:
-                score = round(
-                    (1 - CONTEXT_SHARE) * cand.score + CONTEXT_SHARE * story.get(cand.intent, 0.0),
-                    1,
-                )
-                if cand.intent not in best or best[cand.intent].score < score:
-                    best[cand.intent] = Candidate(cand.intent, score, cand.example)
+            for intent, told, example in cands:
+                score = round(own * told + CONTEXT_SHARE * story.get(intent, 0.0), 1)
+                kept = best.get(intent)
+                if kept is None or kept[1] < score:
+                    best[intent] = _candidate((intent, score, example))
         return best
 
     def _with_referent(self, own: list[Query], reading: Reading, i: int) -> Query:
