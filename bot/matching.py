@@ -2812,12 +2812,26 @@ class Matcher:
             return next(k for k, s in enumerate(known) if s in self._known_by[i])
 
         ahead = first_met(at)
-        intents = self._intents
-        ordered = [
-            (_score_bound(weight / q_total, shares[i], intents[i].whole), i)
-            for i, weight in covered.items()
-            if i != at and intents[i].name != RED_FLAGS
-        ]
+        # :func:`_score_bound` of each, worked out inline as :meth:`_rank` does
+        wholes = self._wholes
+        red = self._index_of.get(RED_FLAGS)
+        f1_weight = 2 * F1_SHARE
+        rest = 1 - F1_SHARE
+        sqrt = math.sqrt
+        ordered: list[tuple[float, int]] = []
+        for i, weight in covered.items():
+            if i in (at, red):
+                continue
+            c = weight / q_total
+            p = shares[i]
+            p = p if p < 1.0 else 1.0
+            if wholes[i]:
+                ordered.append((c if c < p else p, i))  # min(p, c)
+            elif p + c <= 0:
+                ordered.append((0.0, i))
+            else:
+                pc = p * c
+                ordered.append((f1_weight * pc / (p + c) + rest * sqrt(pc), i))
         ordered.sort(key=_first, reverse=True)
         for bound, i in ordered:
             if round(100.0 * bound, 1) + 0.1 < score:
