@@ -1114,6 +1114,8 @@ class _IntentIndex:
 
 
 _first = itemgetter(0)
+_score_of = itemgetter(1)
+"""A :class:`Candidate`'s score."""
 
 
 def _candidate(fields: tuple[str, float, str]) -> Candidate:
@@ -1312,6 +1314,21 @@ class Matcher:
             ids.sort()
         for entry in self._intents:
             self._distinct(entry)
+        self._wholes = [entry.whole for entry in self._intents]
+        """Per intent, whether it is small talk (:attr:`_IntentIndex.whole`)."""
+        self._scoring = [
+            (
+                entry.name,
+                entry.whole,
+                entry.distinct.postings,
+                entry.distinct.totals,
+                entry.distinct.roots,
+                entry.distinct.texts,
+                entry.distinct.twin,
+            )
+            for entry in self._intents
+        ]
+        """Per intent, what :meth:`_rank` reads to score it, in one tuple."""
         self._term_intents: dict[str, list[int]] = dict(term_intents)
         # Per term and intent knowing it: the largest share (idf / example total) the term is
         # of an example of that intent. A message's terms can make up at most the sum of
@@ -1513,7 +1530,7 @@ class Matcher:
         """
         if not query or limit <= 0:
             return []
-        q_total = sum(w for w, _ in query.values())
+        q_total = sum([w for w, _ in query.values()])
         index_of = self._index_of
         place: dict[int, int] | None = None  # each intent's place in ``wanted``, when kept
         if isinstance(intents, tuple):
@@ -1623,7 +1640,7 @@ class Matcher:
         the intents knowing it (a short query's terms are known to most topics)."""
         if not query or limit <= 0:
             return []
-        q_total = sum(w for w, _ in query.values())
+        q_total = sum([w for w, _ in query.values()])
         share_of = self._share_of
         known = [
             (s, w * conf, conf) for s, (w, conf) in query.items() if conf > 0 and s in share_of
@@ -1693,7 +1710,7 @@ class Matcher:
         """
         if not query:
             return None
-        q_total = sum(w for w, _ in query.values())
+        q_total = sum([w for w, _ in query.values()])
         share_of = self._share_of
         known = [
             (s, w * conf, conf) for s, (w, conf) in query.items() if conf > 0 and s in share_of
@@ -1859,25 +1876,31 @@ class Matcher:
     ) -> tuple[dict[int, float], dict[int, float], dict[int, list[tuple[str, float]]], float]:
         """The given intents' coverage of a query, precision bound and terms (as :meth:`_rank`
         takes them), and the query's total weight."""
-        q_total = sum(w for w, _ in query.values())
+        q_total = sum([w for w, _ in query.values()])
         known = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in self._term_intents]
         wanted = {self._index_of[name] for name in intents if name in self._index_of}
         covered = dict.fromkeys(wanted, 0.0)
         shares = dict.fromkeys(wanted, 0.0)
         mine: dict[int, list[tuple[str, float]]] = {i: [] for i in wanted}
+        all_of = self._share_of
         for term in known:  # (stem, weight): one tuple, kept in each intent's list
             s, wc = term
             conf = query[s][1]
-            share_of = self._share_of[s]
+            share_of = all_of[s]
             # the shorter of the two to walk; the sums are taken term by term either way
-            pairs: Iterable[tuple[int, float]] = share_of.items()
             if len(share_of) > len(covered):
-                pairs = ((i, share_of[i]) for i in covered if i in share_of)
-            for i, share in pairs:
-                if i in covered:
-                    covered[i] += wc
-                    shares[i] += conf * share
-                    mine[i].append(term)
+                for i in wanted:
+                    held = share_of.get(i)
+                    if held is not None:
+                        covered[i] += wc
+                        shares[i] += conf * held
+                        mine[i].append(term)
+            else:
+                for i, share in share_of.items():
+                    if i in covered:
+                        covered[i] += wc
+                        shares[i] += conf * share
+                        mine[i].append(term)
         covered = {i: c for i, c in covered.items() if c > 0}
         return covered, shares, mine, q_total
 
@@ -1899,14 +1922,18 @@ class Matcher:
         """
         if not query:
             return []
-        q_total = sum(w for w, _ in query.values())
+        q_total = sum([w for w, _ in query.values()])
         # Known terms with their weight; a term the knowledge base lacks adds nothing here.
         known = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in self._term_intents]
         n = len(self._intents)
         # Small content: every term counts as rare, which is a plain scan in one pass.
         rare_df = n if n < RARE_TERM_MIN_INTENTS else max(RARE_TERM_MIN_DF, n * RARE_TERM_SHARE)
-        rare = [(s, wc) for s, wc in known if len(self._term_intents[s]) <= rare_df]
-        common = [(s, wc) for s, wc in known if len(self._term_intents[s]) > rare_df]
+        common: list[tuple[str, float]] = []
+        rare = known
+        if rare_df < n:
+            term_intents = self._term_intents
+            rare = [(s, wc) for s, wc in known if len(term_intents[s]) <= rare_df]
+            common = [(s, wc) for s, wc in known if len(term_intents[s]) > rare_df]
         kept: list[float] = []  # min-heap of the best `limit` rounded scores
 
         # 1. Intents knowing a rare term: exact coverage and precision bound over all terms.
@@ -1918,30 +1945,46 @@ class Matcher:
                 pool.update(dict.fromkeys(self._term_intents[s], 0.0))
             shares = dict.fromkeys(pool, 0.0)
             mine = {i: [] for i in pool}
+        all_of = self._share_of
         for term in known:  # (stem, weight): one tuple, kept in each intent's list
             s, wc = term
             conf = query[s][1]
-            share_of = self._share_of[s]
-            pairs: Iterable[tuple[int, float]] = share_of.items()
-            if common and len(share_of) > len(pool):
-                pairs = ((i, share_of[i]) for i in pool if i in share_of)
-            for i, share in pairs:
-                if i in pool:
-                    pool[i] += wc
-                    shares[i] += conf * share
-                    mine[i].append(term)
-                elif not common:  # no common terms: every intent knowing one joins the pool
-                    pool[i] = wc
-                    shares[i] = conf * share
-                    mine[i] = [term]
+            share_of = all_of[s]
+            if not common:  # every intent knowing one of the terms joins the pool
+                for i, share in share_of.items():
+                    if i in pool:
+                        pool[i] += wc
+                        shares[i] += conf * share
+                        mine[i].append(term)
+                    else:
+                        pool[i] = wc
+                        shares[i] = conf * share
+                        mine[i] = [term]
+            elif len(share_of) > len(pool):  # the shorter of the two to walk
+                for i in pool:
+                    held = share_of.get(i)
+                    if held is not None:
+                        pool[i] += wc
+                        shares[i] += conf * held
+                        mine[i].append(term)
+            else:
+                for i, share in share_of.items():
+                    if i in pool:
+                        pool[i] += wc
+                        shares[i] += conf * share
+                        mine[i].append(term)
         ranked = self._rank(pool, shares, mine, q_total, limit, kept)
 
         # 2. The rest know common terms only: at most this much.
-        common_coverage = sum(wc for _, wc in common) / q_total
-        common_share = min(1.0, sum(query[s][1] * self._max_share[s] for s, _ in common))
-        # (it only prunes, with 0.1 to spare for rounding: the intents it leaves out score
-        # below the `limit`-th best, so which ones it leaves out never changes the top)
-        ceiling = max(_score_bound(common_coverage, common_share, whole) for whole in (False, True))
+        ceiling = 0.0
+        if common:
+            common_coverage = sum(wc for _, wc in common) / q_total
+            common_share = min(1.0, sum(query[s][1] * self._max_share[s] for s, _ in common))
+            # (it only prunes, with 0.1 to spare for rounding: the intents it leaves out score
+            # below the `limit`-th best, so which ones it leaves out never changes the top)
+            ceiling = max(
+                _score_bound(common_coverage, common_share, whole) for whole in (False, True)
+            )
         if common and not (
             limit > 0 and len(kept) >= limit and round(100.0 * ceiling, 1) + 0.1 < kept[0]
         ):
@@ -1955,6 +1998,9 @@ class Matcher:
                         others[i] = others.get(i, 0.0) + conf * share
             ranked += self._rank(covered, others, {}, q_total, limit, kept, common)
 
+        if len({c.score for c in ranked}) == len(ranked):  # no tie: the scores give the order
+            ranked.sort(key=_score_of, reverse=True)
+            return ranked if limit <= 0 else ranked[:limit]
         # Ties in the order a plain scan meets intents: by the first of the message's terms
         # each knows, then in content order.
         position = {s: k for k, (s, _) in enumerate(known)}
@@ -1997,18 +2043,19 @@ class Matcher:
         """
         # Best bound first: once even the best possible example of the next intent could not
         # beat the `limit`-th best score found so far, the rest cannot either.
-        intents = self._intents
+        scoring = self._scoring
         rest = 1 - F1_SHARE
         f1_weight = 2 * F1_SHARE
         sqrt = math.sqrt
         # :func:`_score_bound` of each, worked out inline (the same floats): every intent
         # given is bounded, most are not scored
         ordered: list[tuple[float, int]] = []
+        wholes = self._wholes
         for i, weight in covered.items():
             c = weight / q_total
             p = shares[i]
             p = p if p < 1.0 else 1.0
-            if intents[i].whole:
+            if wholes[i]:
                 ordered.append((c if c < p else p, i))  # min(p, c)
             elif p + c <= 0:
                 ordered.append((0.0, i))
@@ -2021,15 +2068,12 @@ class Matcher:
             if limit > 0 and len(kept) >= limit and round(100.0 * bound, 1) + 0.1 < kept[0]:
                 break
             coverage = covered[i] / q_total
-            entry = intents[i]
-            distinct = entry.distinct
-            postings = distinct.postings
+            name, whole, postings, totals, roots, texts, twin = scoring[i]
             terms = mine.get(i)
             if terms is None:
                 terms = [(s, wc) for s, wc in fallback if s in postings]
             # each example's shared weight, added up term by term in the message's order;
             # the examples met, in the order met
-            totals = distinct.totals
             shared_of = [0.0] * len(totals)
             met: list[int] = []
             for s, wc in terms:
@@ -2039,9 +2083,6 @@ class Matcher:
                     else:  # a weight is positive: a met example's share is never 0.0
                         shared_of[j] = wc
                         met.append(j)
-            roots = distinct.roots
-            texts = distinct.texts
-            twin = distinct.twin
             # The best two examples, ties to the greatest text (as a sort of (score, text));
             # an example standing for two or more is its own runner-up.
             # With p = shared / total and r = shared / q_total: F1 = 2pr / (p + r) =
@@ -2049,7 +2090,7 @@ class Matcher:
             # / sqrt(total).
             best = second = -1.0
             example = ""
-            if entry.whole:
+            if whole:
                 for j in met:
                     shared = shared_of[j]
                     score = min(shared / totals[j], shared / q_total)
@@ -2080,7 +2121,7 @@ class Matcher:
                     heapq.heapreplace(kept, score)
                 elif score < kept[0]:
                     continue  # under `limit` others already: never in the top
-            ranked.append(_candidate((entry.name, score, example)))
+            ranked.append(_candidate((name, score, example)))
         return ranked
 
     def decide(self, message: str, split: Sequence[Sentence] | None = None) -> Decision:
@@ -2785,14 +2826,14 @@ class Matcher:
         story, everyday words a letter or two from a topic word ("thought" and "through",
         "couch" and "cough") are corrected often; a sentence of such corrections is not what
         the story is about."""
-        return sum(w * c * c for w, c in query.values())
+        return sum([w * c * c for w, c in query.values()])
 
     def _told(self, query: Query) -> list[Candidate]:
         """A story's statement ranked on its own words. One that names a single known word
         ("Spasms.", "Sitting.") says less than one that tells something: its scores count
         :data:`SPARSE_SHARE` of what they would."""
         cands = self.rank(query, limit=STORY_LIMIT)
-        known = sum(1 for s, (_, c) in query.items() if c > 0 and s in self._term_intents)
+        known = len([s for s, (_, c) in query.items() if c > 0 and s in self._term_intents])
         if known >= 2:
             return cands
         return [c._replace(score=round(c.score * SPARSE_SHARE, 1)) for c in cands]
@@ -2811,27 +2852,56 @@ class Matcher:
         at = self._index_of.get(intent)
         if not query or at is None or intent == RED_FLAGS:
             return False
-        covered, shares, mine, q_total = self._among(query, self._index_of)
+        # every topic's coverage and precision bound; the terms of those scored are found
+        # when they are scored (:meth:`_rank`'s ``fallback``): only a few are
+        q_total = sum([w for w, _ in query.values()])
+        weighed = [(s, w * c) for s, (w, c) in query.items() if c > 0 and s in self._term_intents]
+        covered: dict[int, float] = {}
+        shares: dict[int, float] = {}
+        all_of = self._share_of
+        for s, wc in weighed:
+            conf = query[s][1]
+            for i, share in all_of[s].items():
+                if i in covered:
+                    covered[i] += wc
+                    shares[i] += conf * share
+                else:  # (0.0 + wc is wc)
+                    covered[i] = wc
+                    shares[i] = conf * share
         if at not in covered:
             return False  # the best is a topic knowing one of the words, or none
-        score = self._rank({at: covered[at]}, shares, mine, q_total, 0, [])[0].score
-        known = [s for s, (_, c) in query.items() if c > 0 and s in self._term_intents]
+        score = self._rank({at: covered[at]}, shares, {}, q_total, 0, [], weighed)[0].score
+        known = [s for s, _ in weighed]
 
         def first_met(i: int) -> int:
             return next(k for k, s in enumerate(known) if s in self._known_by[i])
 
         ahead = first_met(at)
-        intents = self._intents
-        ordered = [
-            (_score_bound(weight / q_total, shares[i], intents[i].whole), i)
-            for i, weight in covered.items()
-            if i != at and intents[i].name != RED_FLAGS
-        ]
+        # :func:`_score_bound` of each, worked out inline as :meth:`_rank` does
+        wholes = self._wholes
+        red = self._index_of.get(RED_FLAGS)
+        f1_weight = 2 * F1_SHARE
+        rest = 1 - F1_SHARE
+        sqrt = math.sqrt
+        ordered: list[tuple[float, int]] = []
+        for i, weight in covered.items():
+            if i in (at, red):
+                continue
+            c = weight / q_total
+            p = shares[i]
+            p = p if p < 1.0 else 1.0
+            if wholes[i]:
+                ordered.append((c if c < p else p, i))  # min(p, c)
+            elif p + c <= 0:
+                ordered.append((0.0, i))
+            else:
+                pc = p * c
+                ordered.append((f1_weight * pc / (p + c) + rest * sqrt(pc), i))
         ordered.sort(key=_first, reverse=True)
         for bound, i in ordered:
             if round(100.0 * bound, 1) + 0.1 < score:
                 return True  # neither this one nor any after it reaches the score
-            other = self._rank({i: covered[i]}, shares, mine, q_total, 0, [])[0].score
+            other = self._rank({i: covered[i]}, shares, {}, q_total, 0, [], weighed)[0].score
             if other > score or (other == score and (first_met(i), i) < (ahead, at)):
                 return False
         return True
@@ -3173,14 +3243,13 @@ class Matcher:
         """Each intent's best sentence score, with :data:`CONTEXT_SHARE` of it coming from
         how well the whole story matches it."""
         best: dict[str, Candidate] = {}
+        own = 1 - CONTEXT_SHARE
         for cands in found:
-            for cand in cands:
-                score = round(
-                    (1 - CONTEXT_SHARE) * cand.score + CONTEXT_SHARE * story.get(cand.intent, 0.0),
-                    1,
-                )
-                if cand.intent not in best or best[cand.intent].score < score:
-                    best[cand.intent] = Candidate(cand.intent, score, cand.example)
+            for intent, told, example in cands:
+                score = round(own * told + CONTEXT_SHARE * story.get(intent, 0.0), 1)
+                kept = best.get(intent)
+                if kept is None or kept[1] < score:
+                    best[intent] = _candidate((intent, score, example))
         return best
 
     def _with_referent(self, own: list[Query], reading: Reading, i: int) -> Query:

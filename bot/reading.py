@@ -233,6 +233,8 @@ def _by_first_word(phrases: Sequence[str]) -> dict[str, tuple[tuple[str, ...], .
 _ASKING = _by_first_word(ASKING_PHRASES)
 """:data:`ASKING_PHRASES` as :func:`is_question` looks for them, by their first word: each
 word of a sentence is looked up once (rather than every phrase tried at every space of it)."""
+_ASKING_FIRST = frozenset(_ASKING)
+"""The first words of :data:`ASKING_PHRASES`."""
 
 
 def is_question(words: list[str], marked: bool) -> bool:
@@ -258,6 +260,8 @@ def is_question(words: list[str], marked: bool) -> bool:
         and not _pseudo_cleft(rest)
     ):
         return True
+    if _ASKING_FIRST.isdisjoint(words):
+        return False  # no word of it starts such a phrase
     for i, word in enumerate(words):
         for phrase in _ASKING.get(word, ()):
             if tuple(words[i : i + len(phrase)]) == phrase:

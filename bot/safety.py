@@ -38,6 +38,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import pairwise, product
 
 from rapidfuzz import fuzz, process
@@ -614,10 +615,17 @@ _REWRITES_BY_WORD: dict[str, frozenset[int]] = {
 need it: a sentence holding only common ones ("the") tries only their few rewrites."""
 
 
-def _rewrites_for(present: Iterable[str], after: int = -1) -> list[int]:
+def _rewrites_for(present: frozenset[str], after: int = -1) -> list[int]:
     """The places of the rewrites one of whose words is ``present``, after ``after``, in
     order."""
-    return sorted(n for word in present for n in _REWRITES_BY_WORD[word] if n > after)
+    return [n for n in _rewrites_of(present) if n > after]
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _rewrites_of(present: frozenset[str]) -> tuple[int, ...]:
+    """The places of the rewrites one of whose words is ``present``, in order (once per
+    word of theirs present), remembered per set of words."""
+    return tuple(sorted(n for word in present for n in _REWRITES_BY_WORD[word]))
 
 
 class SafetyScreen:
@@ -639,6 +647,8 @@ class SafetyScreen:
         vocabulary: Iterable[str] = (),
     ) -> None:
         self.rules = tuple(_rule(rule) for rule in rules)
+        self._later = tuple(tuple(group.keys() for group in rule.groups[1:]) for rule in self.rules)
+        """Per rule, the first words of the terms of each group after its first."""
         # Context phrases by first word, longest first: (list name, phrase, its length).
         index: dict[str, list[tuple[str, _Term, int]]] = defaultdict(list)
         for key, terms in context.items():
@@ -728,6 +738,8 @@ class SafetyScreen:
             self._by_stem[stem(w)].append(w)
         self._words_of: dict[str, frozenset[str]] = {}
         """Token -> the screen's words it stands for, as read so far."""
+        self._starts_of: dict[frozenset[str], tuple[tuple[str, frozenset[str]], ...]] = {}
+        """A token's screen words -> those starting a longer term, with the words after them."""
         # Typo targets by first letter: a typo rarely hits the first letter, and "ever" is
         # not "fever".
         self._fuzzy_targets: dict[str, list[str]] = defaultdict(list)
@@ -781,6 +793,7 @@ class SafetyScreen:
         if len(known) > WORD_CACHE_SIZE:
             known.clear()
         split = sentences(message) if split is None else split
+        rules, later = self.rules, self._later
         for at, sentence in enumerate(split):
             previous = before
             own = self._tokens(sentence)
@@ -806,14 +819,17 @@ class SafetyScreen:
             # A rule fires only with a word of each of its groups in the sentence (a bare
             # mention, which counts when denied, needs its first group alone), and none of
             # its ``unless`` terms: a sentence no rule is left for is not read at all.
-            anchors = [
-                (rule, found)
-                for rule in (self.rules[n] for n in candidates)
-                if (not crisis_only or rule.kind == "crisis")
-                and (rule.mention or all(not where.keys().isdisjoint(g) for g in rule.groups[1:]))
-                and (found := self._occurrences(rule.found[0], where, pairs))
-                and not (rule.unless and self._explained(rule, tokens, where, pairs))
-            ]
+            anchors: list[tuple[_Rule, list[_Span]]] = []
+            held = where.keys()
+            for n in candidates:
+                rule = rules[n]
+                if crisis_only and rule.kind != "crisis":
+                    continue
+                if not rule.mention and any(map(held.isdisjoint, later[n])):
+                    continue  # a word of each of its other groups is needed
+                found = self._occurrences(rule.found[0], where, pairs)
+                if found and not (rule.unless and self._explained(rule, tokens, where, pairs)):
+                    anchors.append((rule, found))
             if not anchors:
                 continue  # most sentences: nothing of a red flag, no context to read
             s = self._read(sentence, tokens)
@@ -878,19 +894,25 @@ class SafetyScreen:
     def _places(self, tokens: Sequence[str]) -> tuple[dict[str, set[int]], dict[_Pair, list[int]]]:
         """Where each screen word of a sentence is, and where two that start a term of two
         words or more stand one right after the other: found once for all the rules."""
-        known, starts = self._words_of, self._pair_starts
-        where: dict[str, set[int]] = defaultdict(set)
+        known, starts_of = self._words_of, self._starts_of
+        where: dict[str, set[int]] = {}
         pairs: dict[_Pair, list[int]] = {}
-        last: frozenset[str] = frozenset()
+        last: tuple[tuple[str, frozenset[str]], ...] = ()  # the word before's pair starts
         for i, token in enumerate(tokens):
             words = known.get(token)
             if words is None:
                 words = self._screen_words(token)
+            if not words:  # no screen word: nothing to note, no pair to start
+                last = ()
+                continue
             for word in words:
-                where[word].add(i)
-            for first in last:
-                seconds = starts.get(first)
-                if seconds is None:
+                held = where.get(word)
+                if held is None:
+                    where[word] = {i}
+                else:
+                    held.add(i)
+            for first, seconds in last:
+                if seconds.isdisjoint(words):
                     continue
                 for word in words:
                     if word in seconds:
@@ -899,8 +921,19 @@ class SafetyScreen:
                             pairs[first, word] = [i - 1]
                         else:
                             at.append(i - 1)
-            last = words
+            found = starts_of.get(words)
+            last = self._pair_starts_of(words) if found is None else found
         return where, pairs
+
+    def _pair_starts_of(self, words: frozenset[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The screen words of a token that start a term of two words or more, each with the
+        words that may follow it (remembered per set of words)."""
+        starts = self._pair_starts
+        found = tuple((first, starts[first]) for first in words if first in starts)
+        if len(self._starts_of) > WORD_CACHE_SIZE:
+            self._starts_of.clear()
+        self._starts_of[words] = found
+        return found
 
     def _candidates(
         self, where: Mapping[str, Set[int]], pairs: Mapping[_Pair, Sequence[int]]
@@ -910,10 +943,8 @@ class SafetyScreen:
         other (a term without them is not there, so no other rule can find one)."""
         found: set[int] = set()
         by_word, by_pair = self._rules_by_word, self._rules_by_pair
-        for word in where:
-            rules = by_word.get(word)
-            if rules is not None:
-                found.update(rules)
+        for word in where.keys() & by_word.keys():  # walks the shorter of the two
+            found.update(by_word[word])
         for pair in pairs.keys() & by_pair.keys():
             found.update(by_pair[pair])
         return found
@@ -1117,8 +1148,11 @@ class SafetyScreen:
         while todo:
             n = todo.pop(0)
             _, needles, pattern, repl = _REWRITES[n]
-            if not any(needle in text for needle in needles):
-                continue
+            for needle in needles:
+                if needle in text:
+                    break
+            else:
+                continue  # none of its needles: the pattern cannot match
             rewritten = pattern.sub(repl, text)
             if rewritten != text:
                 text, changed = rewritten, True
@@ -1189,6 +1223,8 @@ class SafetyScreen:
     def forget_words(self) -> None:
         """Forget the words read so far (benchmarks measure first sight)."""
         self._words_of.clear()
+        self._starts_of.clear()
+        _rewrites_of.cache_clear()
 
     def _read_word(self, token: str) -> frozenset[str]:
         if token == _BOUNDARY:
