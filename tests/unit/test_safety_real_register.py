@@ -51,6 +51,13 @@ def test_a_fever_explained_or_in_another_sense(
             "the radiator valve is leaking and the cistern has a problem, i spent the "
             "morning on the bathroom floor and now my sciatica is back",
         ),
+        # a bladder named plainly stays the person's beside a plumber; the house's water
+        # shares only "waterworks", "stream" and "flow"
+        (
+            "the boiler packed in on monday and since then i keep leaking pee without knowing",
+            "the boiler packed in on monday, the waterworks have given up and the flow from "
+            "the taps is a trickle",
+        ),
     ],
 )
 def test_a_houses_plumbing_is_no_bladder(
