@@ -344,20 +344,26 @@ class Analyzer:
     def correct(self, words: Sequence[str]) -> list[tuple[str, float]]:
         """Pair each word with its correction and the similarity (0-1).
 
-        Known words and numbers stay as they are (1.0); another inflection of a known word
-        becomes that word (1.0: "stand" when the examples say "standing", see
-        :meth:`known_form`); any other unknown word becomes its closest known word when
-        ``fuzz.ratio`` reaches :func:`_min_similarity` (a common English word only when that
-        is another form of it), else it stays with 0.
+        Known words and numbers stay as they are (1.0); an unknown word becomes its closest
+        known word when ``fuzz.ratio`` reaches :func:`_min_similarity` (a common English word
+        only when that is another form of it), else it stays with 0; but one that is then
+        unknown, or a typo of a word of another stem, and is another inflection of a known
+        word becomes that word (1.0: "stand" when the examples say "standing", "showed"
+        when they say "show" and "shower", see :meth:`known_form`).
         """
         out: list[tuple[str, float]] = []
         for word in words:
             if word in self.known or not word.isalpha():
                 out.append((self.spelling.get(word, word), 1.0))
-            elif (form := self.known_form(word)) is not None:
-                out.append((self.spelling.get(form, form), 1.0))
             else:
                 closest, similarity = self._closest(word)
+                # A typo of another form of the same word ("chairs" -> "chair") keeps its
+                # reading; a word read as unknown or as a typo of another word ("showed" ->
+                # "shower") that is an inflection of a known word is that word.
+                if similarity == 0.0 or stem(closest) != stem(word):
+                    form = self.known_form(word)
+                    if form is not None:
+                        closest, similarity = form, 1.0
                 out.append((self.spelling.get(closest, closest), similarity))
         return out
 
