@@ -144,20 +144,16 @@ the other word means something else ("news" is not "new", "glasses" not "glass",
 _VOWELS = frozenset("aeiouy")
 
 
+_VOWEL_RUN = re.compile(r"[aeiouy]+")
+
+
 def _short_syllable(base: str) -> bool:
     """Whether a word is one syllable ending consonant-vowel-consonant ("car", "rid")."""
     if len(base) < 3 or base[-1] in _VOWELS or base[-1] in "wx":
         return False
     if base[-2] not in _VOWELS or base[-3] in _VOWELS:
         return False
-    return (
-        sum(
-            1
-            for i, ch in enumerate(base)
-            if ch in _VOWELS and (i == 0 or base[i - 1] not in _VOWELS)
-        )
-        == 1
-    )
+    return len(_VOWEL_RUN.findall(base)) == 1
 
 
 def inflection_bases(word: str) -> frozenset[str]:
@@ -206,7 +202,7 @@ def inflection_bases(word: str) -> frozenset[str]:
     elif word.endswith("ing"):
         verb(word[:-3])
     elif word.endswith(("ction", "ption", "ssion")):
-        add(word[:-3])  # the act a verb names: "inject", "prescribe" is not "prescript"
+        add(word[:-3])  # the act a verb names: "injection" -> "inject"
     return frozenset(out)
 
 
