@@ -141,6 +141,46 @@ the other word means something else ("news" is not "new", "glasses" not "glass",
 "goods" not "good", "arms" may be weapons, "ups" is the parcel firm, "bummed" is sad).
 """
 
+IRREGULAR_FORMS: Mapping[str, str] = {
+    past: verb
+    for verb, pasts in {
+        "bend": "bent",
+        "break": "broke broken",
+        "bring": "brought",
+        "buy": "bought",
+        "drive": "drove driven",
+        "fall": "fell fallen",
+        "feel": "felt",
+        "get": "got gotten",
+        "give": "gave given",
+        "go": "went gone",
+        "hold": "held",
+        "keep": "kept",
+        "know": "knew known",
+        "mean": "meant",
+        "ride": "rode ridden",
+        "run": "ran",
+        "say": "said",
+        "see": "saw seen",
+        "send": "sent",
+        "sit": "sat",
+        "sleep": "slept",
+        "spend": "spent",
+        "stand": "stood",
+        "take": "took taken",
+        "teach": "taught",
+        "tear": "tore torn",
+        "tell": "told",
+        "wake": "woke woken",
+        "wear": "wore worn",
+        "write": "wrote written",
+    }.items()
+    for past in pasts.split()
+}
+"""Irregular past forms of common verbs -> the verb: "woke" is a form of "wake" as
+"waking" is, though no ending says so (:meth:`Analyzer.known_form`). Not "lay", a verb of
+its own as well as the past of "lie"."""
+
 _VOWELS = frozenset("aeiouy")
 
 
@@ -356,7 +396,10 @@ class Analyzer:
                 # A typo of another form of the same word ("chairs" -> "chair") keeps its
                 # reading; a word read as unknown or as a typo of another word ("showed" ->
                 # "shower") that is an inflection of a known word is that word.
-                if similarity == 0.0 or stem(closest) != stem(word):
+                if similarity == 0.0 or stem(closest) not in (
+                    stem(word),
+                    stem(IRREGULAR_FORMS.get(word, word)),
+                ):
                     form = self.known_form(word)
                     if form is not None:
                         closest, similarity = form, 1.0
@@ -370,6 +413,9 @@ class Analyzer:
         if word in NOT_FOLDED:
             return None
         forms = self._forms
+        verb = IRREGULAR_FORMS.get(word)
+        if verb is not None:
+            return forms.get(verb)
         for base in sorted(inflection_bases(word), key=lambda b: (-len(b), b)):
             form = forms.get(base)
             if form is not None:
