@@ -120,6 +120,16 @@ def test_an_inflection_of_a_known_word_reads_as_that_word(content: Content) -> N
     assert analyzer.correct(["scar"]) == [("scar", 0.0)]
 
 
+def test_an_irregular_past_reads_as_its_verb() -> None:
+    analyzer = Analyzer(["waking", "keep", "lying", "see"], {}, english=frozenset())
+    assert analyzer.correct(["woke", "kept"]) == [("waking", 1.0), ("keep", 1.0)]
+    # "lay" is a verb of its own as well as the past of "lie"
+    assert analyzer.known_form("lay") is None
+    # a typo reading that already finds the verb keeps it ("seen" -> "see")
+    form, confidence = analyzer.correct(["seen"])[0]
+    assert form == "see" and 0 < confidence < 1
+
+
 def test_the_content_reads_inflections_of_its_words(matcher: Matcher) -> None:
     known = matcher.analyzer.known
     for word in ("stand", "saying", "asking", "holding", "inject"):
