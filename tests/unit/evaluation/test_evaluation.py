@@ -495,7 +495,10 @@ REAL_DEV = ROOT.parent / "shared" / "data" / "real_dev.yml"
 REAL_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
     "tuning": (0.84, 0.92, 0.09, 0.95),
-    "held-out": (0.56, 0.74, 0.20, 0.75),
+    # Since inflections of known words read as those words: held-out answered right 19 -> 21
+    # of 33, "Did you mean" 6 -> 4, and one that offered a right topic offers none (helped
+    # 25 -> 24 of 33).
+    "held-out": (0.62, 0.72, 0.15, 0.75),
 }
 """Where the real set stands (a little below what was measured); the goals are 0.75 tuning,
 0.70 held-out, 0.85 helped, 0.15 "Did you mean", 0.95 urgent recall."""
