@@ -135,6 +135,117 @@ def _min_similarity(word: str) -> float:
     return 76.0
 
 
+NOT_FOLDED = frozenset({"news", "glasses", "goods", "arms", "ups", "bummed"})
+"""Words not read as a known word they look like an inflection of (:func:`inflection_bases`):
+the other word means something else ("news" is not "new", "glasses" not "glass",
+"goods" not "good", "arms" may be weapons, "ups" is the parcel firm, "bummed" is sad).
+"""
+
+IRREGULAR_FORMS: Mapping[str, str] = {
+    past: verb
+    for verb, pasts in {
+        "bend": "bent",
+        "break": "broke broken",
+        "bring": "brought",
+        "buy": "bought",
+        "drive": "drove driven",
+        "fall": "fell fallen",
+        "feel": "felt",
+        "get": "got gotten",
+        "give": "gave given",
+        "go": "went gone",
+        "hold": "held",
+        "keep": "kept",
+        "know": "knew known",
+        "mean": "meant",
+        "ride": "rode ridden",
+        "run": "ran",
+        "say": "said",
+        "see": "saw seen",
+        "send": "sent",
+        "sit": "sat",
+        "sleep": "slept",
+        "spend": "spent",
+        "stand": "stood",
+        "take": "took taken",
+        "teach": "taught",
+        "tear": "tore torn",
+        "tell": "told",
+        "wake": "woke woken",
+        "wear": "wore worn",
+        "write": "wrote written",
+    }.items()
+    for past in pasts.split()
+}
+"""Irregular past forms of common verbs -> the verb: "woke" is a form of "wake" as
+"waking" is, though no ending says so (:meth:`Analyzer.known_form`). Not "lay", a verb of
+its own as well as the past of "lie"."""
+
+_VOWELS = frozenset("aeiouy")
+
+
+_VOWEL_RUN = re.compile(r"[aeiouy]+")
+
+
+def _short_syllable(base: str) -> bool:
+    """Whether a word is one syllable ending consonant-vowel-consonant ("car", "rid")."""
+    if len(base) < 3 or base[-1] in _VOWELS or base[-1] in "wx":
+        return False
+    if base[-2] not in _VOWELS or base[-3] in _VOWELS:
+        return False
+    return len(_VOWEL_RUN.findall(base)) == 1
+
+
+def inflection_bases(word: str) -> frozenset[str]:
+    """The word and the words it may be an inflection of: its plural or third-person -s,
+    past -ed and -ing taken off ("stands", "standing" -> "stand"; "moved" -> "move";
+    "cancelled" -> "cancel"; "carried" -> "carry"; "lying" -> "lie"; "injection" ->
+    "inject"). Derivations that change the meaning stay apart ("hardly" is not "hard",
+    "positive" not "position", "relaxation" not "relaxant"): a base keeps three letters
+    and a vowel.
+
+    Two words with a base in common are forms of one word.
+    """
+    out = {word}
+
+    def add(base: str) -> None:
+        if len(base) >= 3 and not _VOWELS.isdisjoint(base):
+            out.add(base)
+
+    def verb(base: str) -> None:  # what -ed or -ing was added to
+        if _VOWELS.isdisjoint(base):
+            return  # "spring", "shred"
+        if len(base) >= 3:
+            add(base + "e")  # "moved", "living"
+        # One short syllable ending consonant-vowel-consonant would have doubled its last
+        # letter: "cared" is "care", not "car"; "riding" is "ride", not "rid".
+        if not _short_syllable(base):
+            add(base)
+        if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in _VOWELS:
+            add(base[:-1])  # "stopped", "cancelled"
+
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        add(word[:-1])
+        if word.endswith(("sses", "xes", "zes", "ches", "shes", "oes")):
+            add(word[:-2])  # "boxes", "touches"; "times" is not "tim"
+        if word.endswith("ies"):
+            add(word[:-3] + "y")
+        if word.endswith(("ctions", "ptions", "ssions")):
+            add(word[:-4])
+    elif word.endswith("ied"):
+        add(word[:-3] + "y")
+    elif word.endswith("ed"):
+        verb(word[:-2])
+    elif word.endswith("ying"):
+        add(word[:-4] + "ie")
+        verb(word[:-3])
+    elif word.endswith("ing"):
+        verb(word[:-3])
+    elif word.endswith(("ction", "ption", "ssion")):
+        add(word[:-3])  # the act a verb names: "injection" -> "inject"
+    return frozenset(out)
+
+
 def _forms_of_one_word(stem_a: str, stem_b: str) -> bool:
     """Whether two stems may be forms of one word: the same, or one the start of the other
     ("press" and "pressur", "pelvi" and "pelvic")."""
@@ -215,6 +326,15 @@ class Analyzer:
             lexicon.update(key)
             lexicon.update(canonical.split())
         self.known: frozenset[str] = frozenset(counts.keys() | lexicon)
+        # Known content words by their inflection bases: a word the examples never use in
+        # this form ("stand" beside "standing", "cancelled" beside "cancel") is the same word,
+        # read as its most frequent known form.
+        forms: dict[str, str] = {}
+        for w in sorted(self.known, key=lambda w: (-counts[w], w)):
+            if w.isalpha() and w not in STOPWORDS and w not in NOT_FOLDED:
+                for base in inflection_bases(w):
+                    forms.setdefault(base, w)
+        self._forms = forms
         # Correction targets: known words long enough to be told apart from others.
         self._targets: list[str] = sorted(w for w in self.known if len(w) >= 3 and w.isalpha())
         self.spelling = self._canonical_spellings(counts, lexicon)
@@ -262,7 +382,10 @@ class Analyzer:
 
         Known words and numbers stay as they are (1.0); an unknown word becomes its closest
         known word when ``fuzz.ratio`` reaches :func:`_min_similarity` (a common English word
-        only when that is another form of it), else it stays with 0.
+        only when that is another form of it), else it stays with 0; but one that is then
+        unknown, or a typo of a word of another stem, and is another inflection of a known
+        word becomes that word (1.0: "stand" when the examples say "standing", "showed"
+        when they say "show" and "shower", see :meth:`known_form`).
         """
         out: list[tuple[str, float]] = []
         for word in words:
@@ -270,8 +393,34 @@ class Analyzer:
                 out.append((self.spelling.get(word, word), 1.0))
             else:
                 closest, similarity = self._closest(word)
+                # A typo of another form of the same word ("chairs" -> "chair") keeps its
+                # reading; a word read as unknown or as a typo of another word ("showed" ->
+                # "shower") that is an inflection of a known word is that word.
+                if similarity == 0.0 or stem(closest) not in (
+                    stem(word),
+                    stem(IRREGULAR_FORMS.get(word, word)),
+                ):
+                    form = self.known_form(word)
+                    if form is not None:
+                        closest, similarity = form, 1.0
                 out.append((self.spelling.get(closest, closest), similarity))
         return out
+
+    def known_form(self, word: str) -> str | None:
+        """The known word an unknown word is another inflection of (its most frequent known
+        form), or None: "stand" when the examples say "standing" (see
+        :func:`inflection_bases`; never a word of :data:`NOT_FOLDED`)."""
+        if word in NOT_FOLDED:
+            return None
+        forms = self._forms
+        verb = IRREGULAR_FORMS.get(word)
+        if verb is not None:
+            return forms.get(verb)
+        for base in sorted(inflection_bases(word), key=lambda b: (-len(b), b)):
+            form = forms.get(base)
+            if form is not None:
+                return form
+        return None
 
     @lru_cache(maxsize=8192)  # noqa: B019 - one Analyzer lives as long as the process
     def _closest(self, word: str) -> tuple[str, float]:

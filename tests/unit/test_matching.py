@@ -28,6 +28,7 @@ from bot.matching import (
     Term,
     _least_weight,
     _score_bound,
+    inflection_bases,
 )
 from bot.reading import read
 from bot.text import STOPWORDS, normalise, sentences, stem
@@ -50,6 +51,91 @@ def test_typos_are_corrected_against_the_vocabulary(matcher: Matcher) -> None:
     similarity = [conf for _, conf in corrected]
     assert all(0.75 <= s < 1 for s in similarity[:3])
     assert similarity[3:] == [0.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("word", "base"),
+    [
+        ("standing", "stand"),
+        ("stands", "stand"),
+        ("moved", "move"),
+        ("living", "live"),
+        ("cared", "care"),
+        ("riding", "ride"),
+        ("stopped", "stop"),
+        ("cancelled", "cancel"),
+        ("carried", "carry"),
+        ("lying", "lie"),
+        ("touches", "touch"),
+        ("injection", "inject"),
+        ("injections", "inject"),
+        ("opened", "open"),
+    ],
+)
+def test_inflections_share_a_base_with_their_word(word: str, base: str) -> None:
+    assert base in inflection_bases(word)
+    assert inflection_bases(base) & inflection_bases(word)
+
+
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [
+        ("cared", "car"),  # "car" would have doubled its last letter: "carred"
+        ("riding", "rid"),
+        ("scared", "scar"),
+        ("times", "tim"),
+        ("hardly", "hard"),  # derivations keep their meaning apart
+        ("positive", "position"),
+        ("relaxation", "relaxant"),
+        ("lotion", "lot"),
+        ("spring", "spr"),
+        ("used", "us"),
+    ],
+)
+def test_other_words_share_no_base(word: str, other: str) -> None:
+    assert not inflection_bases(word) & inflection_bases(other)
+
+
+def test_an_inflection_of_a_known_word_reads_as_that_word(content: Content) -> None:
+    analyzer = Analyzer(
+        ["standing", "cancel", "injection", "care", "severe", "new", "scared", "show", "shower"],
+        {},
+        english=frozenset({"stand", "cancelled", "several", "news", "cared", "scar", "showed"}),
+    )
+    # Read as unknown, or as a typo of another word ("showed" -> "shower"), without the fold.
+    assert analyzer.correct(["stand", "inject", "showed"]) == [
+        ("standing", 1.0),
+        ("injection", 1.0),
+        ("show", 1.0),
+    ]
+    assert [t.stem for t in analyzer.terms("stand")] == [stem("standing")]
+    # A typo of another form of the same word keeps the typo's reading.
+    for word, known in (("cancelled", "cancel"), ("cared", "care")):
+        form, confidence = analyzer.correct([word])[0]
+        assert form == known and 0 < confidence < 1
+        assert analyzer.known_form(word) == known
+    # Neither a word that only shares a stem ("several", "severe") nor one of another
+    # meaning ("news") nor a short word inside a known one ("scar") is read as known.
+    assert [analyzer.known_form(w) for w in ("several", "news", "scar")] == [None, None, None]
+    assert analyzer.correct(["scar"]) == [("scar", 0.0)]
+
+
+def test_an_irregular_past_reads_as_its_verb() -> None:
+    analyzer = Analyzer(["waking", "keep", "lying", "see"], {}, english=frozenset())
+    assert analyzer.correct(["woke", "kept"]) == [("waking", 1.0), ("keep", 1.0)]
+    # "lay" is a verb of its own as well as the past of "lie"
+    assert analyzer.known_form("lay") is None
+    # a typo reading that already finds the verb keeps it ("seen" -> "see")
+    form, confidence = analyzer.correct(["seen"])[0]
+    assert form == "see" and 0 < confidence < 1
+
+
+def test_the_content_reads_inflections_of_its_words(matcher: Matcher) -> None:
+    known = matcher.analyzer.known
+    for word in ("stand", "saying", "asking", "holding", "inject"):
+        assert word not in known
+        form, confidence = matcher.analyzer.correct([word])[0]
+        assert confidence == 1.0 and form in known and stem(form) == stem(word), word
 
 
 def test_common_english_words_are_not_typos_of_the_content_words(
