@@ -1360,6 +1360,46 @@ def _least_weight(floor: float) -> float:
     return x * x
 
 
+def _gather(
+    known: list[tuple[str, float]],
+    query: Query,
+    share_of_term: dict[str, dict[int, float]],
+    pool: dict[int, float],
+    shares: dict[int, float],
+    mine: dict[int, list[tuple[str, float]]],
+) -> None:
+    """Add each known term's weight, share and the term itself to the intents of ``pool``
+    that know it, in place (the coverage, precision bound and terms :meth:`Matcher._rank`
+    takes).
+
+    Args:
+        known: The query's known terms, (stem, weight x confidence), in order.
+        query: The query (for each term's confidence).
+        share_of_term: For each stem, the intents knowing it and its share of each.
+        pool: Intent index -> coverage so far; only these intents are summed.
+        shares: Intent index -> precision bound so far.
+        mine: Intent index -> its terms so far.
+    """
+    for term in known:  # (stem, weight): one tuple, kept in each intent's list
+        s, wc = term
+        conf = query[s][1]
+        share_of = share_of_term[s]
+        # the shorter of the two to walk; the sums are taken term by term either way
+        if len(share_of) > len(pool):
+            for i in pool:
+                held = share_of.get(i)
+                if held is not None:
+                    pool[i] += wc
+                    shares[i] += conf * held
+                    mine[i].append(term)
+        else:
+            for i, share in share_of.items():
+                if i in pool:
+                    pool[i] += wc
+                    shares[i] += conf * share
+                    mine[i].append(term)
+
+
 class Matcher:
     """Matches messages against the content's examples.
 
@@ -2031,25 +2071,7 @@ class Matcher:
         covered = dict.fromkeys(wanted, 0.0)
         shares = dict.fromkeys(wanted, 0.0)
         mine: dict[int, list[tuple[str, float]]] = {i: [] for i in wanted}
-        all_of = self._share_of
-        for term in known:  # (stem, weight): one tuple, kept in each intent's list
-            s, wc = term
-            conf = query[s][1]
-            share_of = all_of[s]
-            # the shorter of the two to walk; the sums are taken term by term either way
-            if len(share_of) > len(covered):
-                for i in wanted:
-                    held = share_of.get(i)
-                    if held is not None:
-                        covered[i] += wc
-                        shares[i] += conf * held
-                        mine[i].append(term)
-            else:
-                for i, share in share_of.items():
-                    if i in covered:
-                        covered[i] += wc
-                        shares[i] += conf * share
-                        mine[i].append(term)
+        _gather(known, query, self._share_of, covered, shares, mine)
         covered = {i: c for i, c in covered.items() if c > 0}
         return covered, shares, mine, q_total
 
@@ -2095,12 +2117,13 @@ class Matcher:
             shares = dict.fromkeys(pool, 0.0)
             mine = {i: [] for i in pool}
         all_of = self._share_of
-        for term in known:  # (stem, weight): one tuple, kept in each intent's list
-            s, wc = term
-            conf = query[s][1]
-            share_of = all_of[s]
-            if not common:  # every intent knowing one of the terms joins the pool
-                for i, share in share_of.items():
+        if common:  # the pool is the intents knowing a rare term
+            _gather(known, query, all_of, pool, shares, mine)
+        else:  # every intent knowing one of the terms joins the pool
+            for term in known:  # (stem, weight): one tuple, kept in each intent's list
+                s, wc = term
+                conf = query[s][1]
+                for i, share in all_of[s].items():
                     if i in pool:
                         pool[i] += wc
                         shares[i] += conf * share
@@ -2109,19 +2132,6 @@ class Matcher:
                         pool[i] = wc
                         shares[i] = conf * share
                         mine[i] = [term]
-            elif len(share_of) > len(pool):  # the shorter of the two to walk
-                for i in pool:
-                    held = share_of.get(i)
-                    if held is not None:
-                        pool[i] += wc
-                        shares[i] += conf * held
-                        mine[i].append(term)
-            else:
-                for i, share in share_of.items():
-                    if i in pool:
-                        pool[i] += wc
-                        shares[i] += conf * share
-                        mine[i].append(term)
         ranked = self._rank(pool, shares, mine, q_total, limit, kept)
 
         # 2. The rest know common terms only: at most this much.
