@@ -648,6 +648,23 @@ def test_urgent_signs_in_long_posts(blind3, part: str) -> None:
     _holds_floors(blind3, BLIND3_FLOORS, part)
 
 
+def _a_new_urgent_set(
+    items: list[Item], share: tuple[float, float], held_kinds: int, later: tuple[Path, ...]
+) -> None:
+    """A set of new voices: every item urgent or not, the urgent share within ``share``, a
+    held-out fifth that mixes both and at least ``held_kinds`` kinds, and no message repeated
+    from the sets before it (the first ones and ``later``)."""
+    urgent = [item for item in items if item.want == ("urgent",)]
+    calm = [item for item in items if item.want == ("not_urgent",)]
+    assert len(urgent) + len(calm) == len(items)
+    assert share[0] <= len(urgent) / len(items) <= share[1]
+    held = Counter(item.want for item in items if item.held_out)
+    assert set(held) == {("urgent",), ("not_urgent",)}, held
+    assert len({item.kind for item in items if item.held_out}) >= held_kinds
+    earlier = (SAFETY, STORIES, TEXTS, FRESH, BLIND, BLIND2, CRISIS_LOOKALIKES, CRISIS_VOICES)
+    _repeats_none_of(items, (*earlier, *later))
+
+
 BLIND4_FLOORS = {
     # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
     "tuning": (32 / 32, 0),
@@ -680,18 +697,7 @@ def blind4(dialogue: Dialogue):
 def test_fourth_blind_set_is_short_voices_two_fifths_urgent() -> None:
     items = load_items(BLIND4)
     assert len(items) >= 100
-    urgent = [item for item in items if item.want == ("urgent",)]
-    calm = [item for item in items if item.want == ("not_urgent",)]
-    assert len(urgent) + len(calm) == len(items)
-    assert 0.35 <= len(urgent) / len(items) <= 0.45
-    # the held-out fifth mixes the kinds
-    held = Counter(item.want for item in items if item.held_out)
-    assert set(held) == {("urgent",), ("not_urgent",)}, held
-    assert len({item.kind for item in items if item.held_out}) >= 5
-    _repeats_none_of(
-        items,
-        (SAFETY, STORIES, TEXTS, FRESH, BLIND, BLIND2, BLIND3, CRISIS_LOOKALIKES, CRISIS_VOICES),
-    )
+    _a_new_urgent_set(items, (0.35, 0.45), 5, (BLIND3,))
 
 
 @pytest.mark.parametrize("part", sorted(BLIND4_FLOORS))
@@ -733,29 +739,7 @@ def test_fifth_blind_set_is_long_real_register_posts_two_fifths_urgent() -> None
     items = load_items(BLIND5)
     assert len(items) >= 80
     assert all(len(item.q) >= 250 for item in items)
-    urgent = [item for item in items if item.want == ("urgent",)]
-    calm = [item for item in items if item.want == ("not_urgent",)]
-    assert len(urgent) + len(calm) == len(items)
-    assert 0.35 <= len(urgent) / len(items) <= 0.45
-    # the held-out fifth mixes the kinds
-    held = Counter(item.want for item in items if item.held_out)
-    assert set(held) == {("urgent",), ("not_urgent",)}, held
-    assert len({item.kind for item in items if item.held_out}) >= 5
-    _repeats_none_of(
-        items,
-        (
-            SAFETY,
-            STORIES,
-            TEXTS,
-            FRESH,
-            BLIND,
-            BLIND2,
-            BLIND3,
-            BLIND4,
-            CRISIS_LOOKALIKES,
-            CRISIS_VOICES,
-        ),
-    )
+    _a_new_urgent_set(items, (0.35, 0.45), 5, (BLIND3, BLIND4))
 
 
 @pytest.mark.parametrize("part", sorted(BLIND5_FLOORS))
@@ -793,30 +777,7 @@ def blind6(dialogue: Dialogue):
 def test_sixth_blind_set_is_foot_drop_told_by_action_nearly_half_urgent() -> None:
     items = load_items(BLIND6)
     assert len(items) >= 65
-    urgent = [item for item in items if item.want == ("urgent",)]
-    calm = [item for item in items if item.want == ("not_urgent",)]
-    assert len(urgent) + len(calm) == len(items)
-    assert 0.40 <= len(urgent) / len(items) <= 0.50
-    # the held-out fifth mixes the kinds
-    held = Counter(item.want for item in items if item.held_out)
-    assert set(held) == {("urgent",), ("not_urgent",)}, held
-    assert len({item.kind for item in items if item.held_out}) >= 3
-    _repeats_none_of(
-        items,
-        (
-            SAFETY,
-            STORIES,
-            TEXTS,
-            FRESH,
-            BLIND,
-            BLIND2,
-            BLIND3,
-            BLIND4,
-            BLIND5,
-            CRISIS_LOOKALIKES,
-            CRISIS_VOICES,
-        ),
-    )
+    _a_new_urgent_set(items, (0.40, 0.50), 3, (BLIND3, BLIND4, BLIND5))
 
 
 @pytest.mark.parametrize("part", sorted(BLIND6_FLOORS))
