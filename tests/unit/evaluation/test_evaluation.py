@@ -80,7 +80,19 @@ def test_conversation_and_safety_sets_are_as_big_as_promised(content: Content) -
 
 @pytest.mark.parametrize(
     "path",
-    [QUESTIONS, CONVERSATIONS, SAFETY, STORIES, TEXTS, POSTS, BLIND3, BLIND4],
+    [
+        QUESTIONS,
+        CONVERSATIONS,
+        SAFETY,
+        STORIES,
+        TEXTS,
+        POSTS,
+        POSTS_BLIND,
+        BLIND3,
+        BLIND4,
+        BLIND5,
+        BLIND6,
+    ],
     ids=lambda p: p.name,
 )
 def test_no_test_message_is_a_training_example(content: Content, path: Path) -> None:
