@@ -1319,6 +1319,45 @@ def _bounds(
     return out
 
 
+def _ranked_bounds(
+    covered: Mapping[int, float],
+    shares: Mapping[int, float],
+    q_total: float,
+    wholes: Sequence[bool],
+    skip: tuple[int | None, ...] = (),
+) -> list[tuple[float, int]]:
+    """(:func:`_score_bound`, intent) of every intent in ``covered`` but those in ``skip``,
+    best first (ties keep the order they came in): the same floats, worked out inline. Unlike
+    :func:`_bounds` it keeps intents of no weight and takes intents by index, not place.
+
+    Args:
+        covered: Intent index -> the weight of the message it knows.
+        shares: Intent index -> its precision bound.
+        q_total: The message's total weight.
+        wholes: Per intent index, whether it is small talk (matched as the whole message).
+        skip: Intent indexes to leave out.
+    """
+    f1_weight = 2 * F1_SHARE
+    rest = 1 - F1_SHARE
+    sqrt = math.sqrt
+    ordered: list[tuple[float, int]] = []
+    for i, weight in covered.items():
+        if i in skip:
+            continue
+        c = weight / q_total
+        p = shares[i]
+        p = p if p < 1.0 else 1.0
+        if wholes[i]:
+            ordered.append((c if c < p else p, i))  # min(p, c)
+        elif p + c <= 0:
+            ordered.append((0.0, i))
+        else:
+            pc = p * c
+            ordered.append((f1_weight * pc / (p + c) + rest * sqrt(pc), i))
+    ordered.sort(key=_first, reverse=True)
+    return ordered
+
+
 def _score_bound(coverage: float, precision: float, whole: bool) -> float:
     """The most an intent can score (0-1) for a message: the one bound :meth:`Matcher.rank`,
     :meth:`Matcher._rank` and :meth:`Matcher.best` prune and order intents by.
@@ -2206,22 +2245,8 @@ class Matcher:
         rest = 1 - F1_SHARE
         f1_weight = 2 * F1_SHARE
         sqrt = math.sqrt
-        # :func:`_score_bound` of each, worked out inline (the same floats): every intent
-        # given is bounded, most are not scored
-        ordered: list[tuple[float, int]] = []
-        wholes = self._wholes
-        for i, weight in covered.items():
-            c = weight / q_total
-            p = shares[i]
-            p = p if p < 1.0 else 1.0
-            if wholes[i]:
-                ordered.append((c if c < p else p, i))  # min(p, c)
-            elif p + c <= 0:
-                ordered.append((0.0, i))
-            else:
-                pc = p * c
-                ordered.append((f1_weight * pc / (p + c) + rest * sqrt(pc), i))
-        ordered.sort(key=_first, reverse=True)  # stable: ties keep the order they came in
+        # every intent given is bounded, most are not scored
+        ordered = _ranked_bounds(covered, shares, q_total, self._wholes)
         ranked: list[Candidate] = []
         for bound, i in ordered:
             if limit > 0 and len(kept) >= limit and round(100.0 * bound, 1) + 0.1 < kept[0]:
@@ -3036,27 +3061,8 @@ class Matcher:
             return next(k for k, s in enumerate(known) if s in self._known_by[i])
 
         ahead = first_met(at)
-        # :func:`_score_bound` of each, worked out inline as :meth:`_rank` does
-        wholes = self._wholes
         red = self._index_of.get(RED_FLAGS)
-        f1_weight = 2 * F1_SHARE
-        rest = 1 - F1_SHARE
-        sqrt = math.sqrt
-        ordered: list[tuple[float, int]] = []
-        for i, weight in covered.items():
-            if i in (at, red):
-                continue
-            c = weight / q_total
-            p = shares[i]
-            p = p if p < 1.0 else 1.0
-            if wholes[i]:
-                ordered.append((c if c < p else p, i))  # min(p, c)
-            elif p + c <= 0:
-                ordered.append((0.0, i))
-            else:
-                pc = p * c
-                ordered.append((f1_weight * pc / (p + c) + rest * sqrt(pc), i))
-        ordered.sort(key=_first, reverse=True)
+        ordered = _ranked_bounds(covered, shares, q_total, self._wholes, skip=(at, red))
         for bound, i in ordered:
             if round(100.0 * bound, 1) + 0.1 < score:
                 return True  # neither this one nor any after it reaches the score
