@@ -1,0 +1,280 @@
+"""The sign reader (round nine): bladder, bowel and saddle signs told only through what the
+organ or the person would not do or feel, and both legs told without the word "both", with
+the look-alikes that use the same words.
+
+Every sentence here was written for this file, before the reader it tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from screening import assert_both_ways
+
+from bot.safety import SafetyScreen
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # the bladder, the bowel or what they pass is the subject of a verb of failing; a bath,
+        # a car, a phone or a live stream in that place is not
+        (
+            "my bladder just won't empty since sunday, i go and go and it still feels full",
+            "the bath just won't empty since sunday, the plug hole is blocked again",
+        ),
+        (
+            "my bowels have stopped telling me when they need to go since my back went",
+            "my kids have stopped telling me when they need to go out since my back went",
+        ),
+        (
+            "needed a poo on the bus this morning. it just came out and i never felt it",
+            "had a splinter in my thumb for days. it just came out and i never felt it",
+        ),
+        (
+            "my wee won't come out even when i'm bursting, and my back has been agony all week",
+            "the cork won't come out even when i twist it hard, and my back has been agony "
+            "all week",
+        ),
+        (
+            "my stream gives up halfway and i still feel full, since the disc went",
+            "the live stream gives up halfway through every match since the new router",
+        ),
+        (
+            "my bladder doesn't seem to know when it's full any more, this week only",
+            "my toddler doesn't seem to know when he's full any more, he eats and eats",
+        ),
+        (
+            "my bladder has a life of its own since the weekend, it lets go with no warning",
+            "my phone has a life of its own since the update, it shuts down with no warning",
+        ),
+        (
+            "the wee dribbles out on its own now, i don't even feel it going",
+            "the kitchen tap dribbles on its own now, the plumber is coming on thursday",
+        ),
+        (
+            "my pee takes forever to get going and then just stops, started with this back pain",
+            "my car takes forever to get going in the mornings and then just stops, started "
+            "with the cold",
+        ),
+        (
+            "the poo just slides out without me knowing, it has happened twice this week",
+            "the cake just slides out of the tin without me greasing it, twice this week",
+        ),
+    ],
+)
+def test_the_organ_that_fails(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # the person cannot do or feel the function; the same verbs of a door, a run, a shop
+        (
+            "been sat on the toilet for twenty minutes. i just can't go, and i really need to",
+            "been sat in the car for twenty minutes. i just can't go in, the dentist "
+            "terrifies me",
+        ),
+        (
+            "i know i need a wee but i couldn't start, stood there for ages",
+            "i know i need a run but i couldn't start, stood at the front door for ages",
+        ),
+        (
+            "i had to push on my tummy at the toilet to get anything to come out",
+            "i had to push on the door at the office to get it to come open",
+        ),
+        (
+            "i didn't know i'd gone until i stood up and saw the wet chair",
+            "i didn't know she'd gone until i stood up and saw her empty chair",
+        ),
+        (
+            "i honestly can't tell any more whether i need a wee or not",
+            "i honestly can't tell any more whether i need a haircut or not",
+        ),
+        (
+            "i went to the loo and had no idea if anything had come out",
+            "i went to the cash machine and had no idea if anything had come out",
+        ),
+        (
+            "since saturday i can't feel myself wee, i only hear it",
+            "since saturday i can't hear myself think, the builders next door are drilling",
+        ),
+        (
+            "i sit on the loo and nothing, it's like i've forgotten how to go",
+            "i sit at the piano and nothing, it's like i've forgotten how to play",
+        ),
+        (
+            "he keeps going to the toilet and can't do anything, since his back went on monday",
+            "he keeps going to the gym and can't do anything, since his back went on monday",
+        ),
+        (
+            "i don't feel when i'm weeing, i only know from the sound",
+            "i don't feel when i'm speeding, i only know from the sound of the engine",
+        ),
+    ],
+)
+def test_the_person_who_cannot_go_or_feel_it(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # the reader keeps the screen's scopes: denial, history, someone else's past,
+        # a hypothetical
+        (
+            "my bladder won't empty properly since the weekend and the sciatica is worse",
+            "no problems with my bladder, it empties fine, it's only the leg pain",
+        ),
+        (
+            "my bowels let me down on the bus yesterday, no warning at all",
+            "my bowels let me down once after my op in 2015, no problems since",
+        ),
+        (
+            "mum's bladder has stopped telling her when it's full since her fall on sunday",
+            "my nan's bladder stopped telling her when it was full in her nineties, she had "
+            "dementia for years",
+        ),
+        (
+            "i can't go even though i'm desperate and nothing comes out",
+            "what if one day i can't go even though i'm desperate and nothing comes out?",
+        ),
+        (
+            "my pee won't come even when i'm bursting, since yesterday",
+            "the leaflet says if your pee won't come even when you're bursting, go to a&e",
+        ),
+        (
+            "our neighbour's dog can't hold its wee any more, poor thing. and i can't feel "
+            "when i need to go since friday",
+            "our neighbour's dog can't hold its wee any more and can't feel when he needs to "
+            "go, poor thing",
+        ),
+    ],
+)
+def test_the_reader_keeps_the_scopes(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a water infection, a prostate of long standing, a leak in pregnancy or after the
+        # children, codeine
+        (
+            "i keep trying but only a little comes out and my bladder still feels full, back "
+            "gone since friday",
+            "it burns when i wee and only a little comes out each time, the gp says it's a "
+            "water infection",
+        ),
+        (
+            "my flow has got weaker and weaker this week since the back went",
+            "my flow has been weak for years, the urologist says it's my prostate",
+        ),
+        (
+            "i leak a bit whenever i stand up now and i don't feel it happen",
+            "at 34 weeks pregnant i leak a bit when i sneeze, the midwife says it's normal",
+        ),
+        (
+            "since tuesday i keep finding my knickers wet and never felt it happen",
+            "i've leaked a little when i cough or jump for years, ever since the kids",
+        ),
+        (
+            "haven't been able to go for a poo in four days and i can't feel whether i need to",
+            "haven't been able to go for a poo in four days since starting the codeine, the "
+            "pharmacist says it's common",
+        ),
+        (
+            "i wet myself on the way to the kitchen today and didn't feel it coming",
+            "after giving birth i wet myself a few times, the physio gave me pelvic floor "
+            "exercises",
+        ),
+    ],
+)
+def test_the_look_alikes_of_a_failing_bladder(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a numb or dead feeling placed in the saddle region in everyday words; not a bum
+        # numb from a long drive or ride that passed
+        (
+            "my bum and the inside of my thighs feel like they're not there",
+            "my bum and legs felt like they weren't there after the six hour drive, fine once "
+            "i walked about",
+        ),
+        (
+            "i can't feel the seat under me when i sit on the loo",
+            "i couldn't feel the seat under me after four hours on the bike, it came back "
+            "after a bit",
+        ),
+        (
+            "the area i sit on feels completely dead since yesterday",
+            "my bum felt completely dead after the long drive to cornwall, back to normal "
+            "after a walk",
+        ),
+        (
+            "when i wash down below i can't feel the flannel",
+            "when i wash the car in winter i can't feel my fingers, it's that cold",
+        ),
+        (
+            "no feeling in my undercarriage at all today",
+            "no feeling in my fingers at all today after the ice bath",
+        ),
+        (
+            "it's like i'm sitting on a pillow all the time, even on a hard kitchen chair",
+            "it's like i'm sitting on a cloud, the new sofa is amazing",
+        ),
+        (
+            "my bum and the tops of my inner legs have gone numb",
+            "my bum went numb after the five hour coach trip, fine once i stood up",
+        ),
+        (
+            "i can't feel the toilet paper when i wipe since this morning",
+            "i can't find the toilet paper anywhere since the kids came to stay",
+        ),
+        (
+            "everything between my legs feels like it's made of rubber",
+            "everything in the fridge feels like it's made of rubber, that freezer is broken",
+        ),
+        (
+            "my private parts feel numb and cold, like after the dentist",
+            "my fingers feel numb and cold, like after the dentist's injection",
+        ),
+    ],
+)
+def test_the_saddle_told_in_everyday_words(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # both legs without the word "both"
+        (
+            "each leg is getting weaker by the day",
+            "each leg of the kitchen table is a different length",
+        ),
+        (
+            "the weakness started in my left leg and now the right one is going too",
+            "the rot started in the left fence post and now the right one is going too",
+        ),
+        (
+            "i've had no feeling from my waist down since i woke up",
+            "the dress is fitted from the waist down and flares out",
+        ),
+        (
+            "the numbness is in my left leg, and now my right leg has gone the same way",
+            "the paint on my left door has peeled, and now my right door has gone the same way",
+        ),
+    ],
+)
+def test_both_legs_without_both(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
