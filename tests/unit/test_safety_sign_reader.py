@@ -8,7 +8,7 @@ Every sentence here was written for this file, before the reader it tests.
 from __future__ import annotations
 
 import pytest
-from screening import assert_both_ways
+from screening import assert_both_ways, is_urgent
 
 from bot.safety import SafetyScreen
 
@@ -72,8 +72,7 @@ def test_the_organ_that_fails(screen: SafetyScreen, urgent: str, look_alike: str
         # the person cannot do or feel the function; the same verbs of a door, a run, a shop
         (
             "been sat on the toilet for twenty minutes. i just can't go, and i really need to",
-            "been sat in the car for twenty minutes. i just can't go in, the dentist "
-            "terrifies me",
+            "been sat in the car for twenty minutes. i just can't go in, the dentist terrifies me",
         ),
         (
             "i know i need a wee but i couldn't start, stood there for ages",
@@ -161,12 +160,12 @@ def test_the_reader_keeps_the_scopes(screen: SafetyScreen, urgent: str, look_ali
     ("urgent", "look_alike"),
     [
         # a water infection, a prostate of long standing, a leak in pregnancy or after the
-        # children, codeine
+        # children, constipation
         (
             "i keep trying but only a little comes out and my bladder still feels full, back "
             "gone since friday",
             "it burns when i wee and only a little comes out each time, the gp says it's a "
-            "water infection",
+            "water infection and gave me antibiotics",
         ),
         (
             "my flow has got weaker and weaker this week since the back went",
@@ -182,8 +181,8 @@ def test_the_reader_keeps_the_scopes(screen: SafetyScreen, urgent: str, look_ali
         ),
         (
             "haven't been able to go for a poo in four days and i can't feel whether i need to",
-            "haven't been able to go for a poo in four days since starting the codeine, the "
-            "pharmacist says it's common",
+            "i'm all bunged up, haven't been able to go for a poo in four days, the pharmacist "
+            "says it's common",
         ),
         (
             "i wet myself on the way to the kitchen today and didn't feel it coming",
@@ -196,6 +195,18 @@ def test_the_look_alikes_of_a_failing_bladder(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    "urgent",
+    [
+        "i've been on codeine for my back all week and since last night i can't pee",
+        "on tramadol for the sciatica and my bladder just won't empty since yesterday",
+    ],
+)
+def test_a_painkiller_explains_no_bladder_sign(screen: SafetyScreen, urgent: str) -> None:
+    # people with cauda equina take painkillers too: one named beside a sign spares nothing
+    assert is_urgent(screen, urgent), screen.assess(urgent)
 
 
 @pytest.mark.parametrize(
