@@ -289,3 +289,85 @@ def test_the_saddle_told_in_everyday_words(
 )
 def test_both_legs_without_both(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a second set, written once the reader stood, to see whether it reached wordings it
+        # was not built on (at first 11 of 20 signs, 4 look-alikes alarmed): the function's
+        # verbs denied ("won't let go", "couldn't push", "couldn't get going"), the other leg
+        # "just as weak"; a sleeping foot or leg after kneeling or sitting cross-legged, an
+        # injection at the dentist, a groin pulled at football
+        (
+            "my bladder feels like it's stopped talking to me, i only go when i remember",
+            "my sister feels like she's stopped talking to me, i only see her when i remember",
+        ),
+        (
+            "on the toilet for half an hour last night and i still couldn't get going",
+            "in the garage for half an hour last night and i still couldn't get the mower going",
+        ),
+        (
+            "my bowels went without any warning in the supermarket today",
+            "my wallet went without any warning in the supermarket today, pickpocket i think",
+        ),
+        (
+            "sat there on the loo and i couldn't feel whether anything was happening",
+            "sat there at the meeting and i couldn't tell whether anything was happening",
+        ),
+        (
+            "the pee just stops halfway and won't start again, since my back went friday",
+            "the washing machine just stops halfway and won't start again since friday",
+        ),
+        (
+            "my wee comes out in a dribble and i have to lean forward to get it all out",
+            "the ketchup comes out in a dribble and i have to shake the bottle to get it all out",
+        ),
+        (
+            "i needed a poo but when i got there i just couldn't push",
+            "i needed a push start but when i got there the car just wouldn't go",
+        ),
+        (
+            "my bladder won't let go even when i'm desperate",
+            "my dog won't let go of the ball even when i'm desperate to leave",
+        ),
+        (
+            "there's a numb patch right where i sit, round my back passage, since tuesday",
+            "there's a damp patch right where i sit on the sofa, since the dog got on it",
+        ),
+        (
+            "i can't feel it when i wipe myself, like it's someone else's skin",
+            "i can't feel it when i type, my fingers are so cold in this office",
+        ),
+        (
+            "down below has gone all numb and tingly since i lifted that box",
+            "the tv has gone all fuzzy since i lifted that box off it",
+        ),
+        (
+            "my saddle area feels like it's been injected at the dentist",
+            "my jaw feels like it's been injected at the dentist, it's still numb from the filling",
+        ),
+        (
+            "my private area has no feeling at all when i touch it",
+            "my phone screen has no feeling at all when i touch it, it's broken",
+        ),
+        (
+            "now both sides of my groin and my bottom have gone numb",
+            "both sides of my groin ache after the football match, pulled something i think",
+        ),
+        (
+            "started in my right leg, this week the left one is just as weak",
+            "started in my right knee, this week the left one is just as stiff after the run",
+        ),
+        (
+            "my legs are both going numb from the knees down since this morning",
+            "my legs went numb from the knees down kneeling in the garden, fine when i stood up",
+        ),
+        (
+            "my left leg gave up yesterday and today it's the right one as well",
+            "my left earbud gave up yesterday and today it's the right one as well",
+        ),
+    ],
+)
+def test_a_second_set_of_wordings(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
