@@ -371,3 +371,72 @@ def test_both_legs_without_both(screen: SafetyScreen, urgent: str, look_alike: s
 )
 def test_a_second_set_of_wordings(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a third set, written after the second was read (at first 10 of 16 signs, 1
+        # look-alike alarmed): a hand pressed on the belly to pass urine, slow to get started,
+        # numb from another landmark of the trunk down, the other leg that "joined it"; the
+        # loo roll run out
+        (
+            "my bladder has just stopped working properly, i stand there and wait and wait",
+            "my printer has just stopped working properly, i stand there and wait and wait",
+        ),
+        (
+            "i went for a wee and had to press on my belly to make it come",
+            "i went for a walk and had to press on my belly to ease the stitch",
+        ),
+        (
+            "been on the toilet three times this morning and couldn't manage anything",
+            "been to the shops three times this morning and couldn't find anything for tea",
+        ),
+        (
+            "my bowels just emptied themselves in bed and i didn't wake",
+            "the clouds just emptied themselves on us at the beach and we got soaked",
+        ),
+        (
+            "my waterworks are taking ages to get started and then i'm not sure i've finished",
+            "the builders are taking ages to get started and then i'm not sure they've finished",
+        ),
+        (
+            "the poo comes without me feeling it coming",
+            "the post comes without me hearing it coming",
+        ),
+        (
+            "i can't tell when i'm full any more, i just realise i've wet myself",
+            "i can't tell when i'm full any more, i just realise i've eaten the whole packet",
+        ),
+        (
+            "my wee has gone really slow and i keep stopping and starting since the weekend",
+            "my laptop has gone really slow and keeps stopping and starting since the update",
+        ),
+        (
+            "i can't feel the loo seat or the paper when i wipe, started yesterday",
+            "i can't find the loo roll or the paper towels, the shop had run out yesterday",
+        ),
+        (
+            "the skin between my legs feels like rubber since monday",
+            "the skin on my heels feels like rubber since i got new shoes",
+        ),
+        (
+            "my backside and privates feel numb, like sitting on a bag of frozen peas",
+            "my knee feels numb from the bag of frozen peas i put on it after the run",
+        ),
+        (
+            "my right leg was weak last week and now the left has joined it",
+            "my right hand was weak last week after the sprain and now it's fine",
+        ),
+        (
+            "i'm numb from the belly button down since this morning",
+            "i'm stuffed from the christmas dinner, numb from eating too much",
+        ),
+        (
+            "neither of my legs will hold me up since lunch",
+            "neither of my kids will hold my hand since they started school",
+        ),
+    ],
+)
+def test_a_third_set_of_wordings(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
