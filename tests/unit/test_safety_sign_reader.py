@@ -297,8 +297,8 @@ def test_both_legs_without_both(screen: SafetyScreen, urgent: str, look_alike: s
         # a second set, written once the reader stood, to see whether it reached wordings it
         # was not built on (at first 11 of 20 signs, 4 look-alikes alarmed): the function's
         # verbs denied ("won't let go", "couldn't push", "couldn't get going"), the other leg
-        # "just as weak"; a sleeping foot or leg after kneeling or sitting cross-legged, an
-        # injection at the dentist, a groin pulled at football
+        # "just as weak"; legs asleep after kneeling, an injection at the dentist, a groin
+        # pulled at football
         (
             "my bladder feels like it's stopped talking to me, i only go when i remember",
             "my sister feels like she's stopped talking to me, i only see her when i remember",
