@@ -362,8 +362,9 @@ class ScreenRule:
         mention: A denied mention of the first group alone ("peeing is fine") still earns
             the safety line.
         subject: The last group is the subject of the first (a foot that "won't do what it's
-            told"): it stands before the first group's words in their clause, with no other
-            subject between, or is "it"/"they" there with a limb named before.
+            told", a bladder that "won't empty"): it stands before the first group's words in
+            their clause, with no other subject between, or is a pronoun ("it", "they", "I",
+            "he") there with one of the group's things named before.
     """
 
     name: str
@@ -725,7 +726,13 @@ class _Builder:
             return
         window = doc.integer(fields["window"], "window") if "window" in fields else 0
         unless_nodes = doc.sequence(fields["unless"], "unless") if "unless" in fields else []
-        unless = tuple(t for n in unless_nodes if (t := doc.string(n, "an 'unless' term")))
+        # a shared list (`*bladder_explained`) may stand among a rule's own terms
+        unless = tuple(
+            t
+            for n in unless_nodes
+            for m in (n.value if isinstance(n, SequenceNode) else [n])
+            if (t := doc.string(m, "an 'unless' term"))
+        )
         kind = doc.string(fields["kind"], "kind") if "kind" in fields else "urgent"
         if kind not in RULE_KINDS:
             doc.bad(fields["kind"], f"rule kind {kind!r} is not one of {sorted(RULE_KINDS)}")
@@ -734,7 +741,7 @@ class _Builder:
             for key in ("history_counts", "mention", "subject")
         }
         if flags["subject"] and len(groups) != 2:
-            doc.bad(node, f"screen rule {name!r}: 'subject' needs two groups, a verb and a limb")
+            doc.bad(node, f"screen rule {name!r}: 'subject' needs two groups, a verb and who")
             return
         self.screen.append(
             ScreenRule(

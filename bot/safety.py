@@ -391,7 +391,8 @@ class _Rule:
     subject: bool
     """Its second group must be the subject of its first (:meth:`SafetyScreen._subject_of`)."""
     limbs: frozenset[str]
-    """For a ``subject`` rule, the one-word subjects that are no pronoun ("foot", "leg")."""
+    """For a ``subject`` rule, the one-word subjects that are no pronoun ("foot", "bladder",
+    "loo"): a pronoun subject needs one of them named before it."""
     found: tuple[_Index, ...]
     """Per group, its terms as :meth:`SafetyScreen._occurrences` looks for them."""
     found_unless: _Index
@@ -431,7 +432,7 @@ def _rule(rule: ScreenRule) -> _Rule:
         rule.subject,
         frozenset(
             t[0] for t in (screen_term(x) for x in rule.groups[-1]) if len(t) == 1
-        ).difference(_PRONOUNS)
+        ).difference(_PRONOUNS, _PEOPLE)
         if rule.subject
         else frozenset(),
         tuple(_indexed(group) for group in groups),
@@ -1330,16 +1331,17 @@ class SafetyScreen:
     def _subject_of(
         rule: _Rule, anchor: _Span, subjects: list[_Span], s: _Sentence
     ) -> list[_Span] | None:
-        """The anchor (a verb of failing: "won't do what it's told", "stays down") with the
-        limb that is its subject, or None.
+        """The anchor (a verb of failing: "won't do what it's told", "won't empty") with the
+        limb, organ or person that is its subject, or None.
 
         The subject is the nearest of ``subjects`` ending before the verb in its clause,
         within the rule's window, with no person ("i", "he") and no other thing ("the
-        clutch", a determiner before a word that is no limb) between them: "my foot won't do
-        what I tell it" but not "my foot is fine, the pedal stays down". A pronoun ("it",
-        "they") is the subject only right before the verb (a word of time or degree between)
-        and when a limb is named before it, in the sentence or the one before: "My foot has
-        been numb for weeks. Now it refuses to come up."
+        clutch", a determiner before a word that is none of the rule's) between them: "my
+        foot won't do what I tell it" but not "my foot is fine, the pedal stays down". A
+        pronoun ("it", "they", or a person: "I", "he") is the subject only right before the
+        verb (a word of time or degree between) and when one of the rule's things is named
+        before it, in the sentence or the one before: "My foot has been numb for weeks. Now
+        it refuses to come up."; "Sat on the loo for ages. I just can't go."
         """
         start = anchor[0]
         clause = s.clause[start]
@@ -1363,7 +1365,7 @@ class SafetyScreen:
                 after = between[k + 1]
                 if after not in rule.limbs and after not in _SIDES:
                     return None
-        if tokens[best[0]] in _PRONOUNS:
+        if tokens[best[0]] in _PRONOUNS or tokens[best[0]] in _PEOPLE:
             if any(w not in _FILLERS and w not in _AUXILIARIES for w in between):
                 return None
             named = [*s.before[-BRIDGE_WORDS:], *tokens[: best[0]]]

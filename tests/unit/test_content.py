@@ -44,6 +44,12 @@ def test_bundled_content_is_valid(content: Content) -> None:
         assert len(intent.examples) >= 15, intent.name
 
 
+def test_a_shared_list_stands_among_a_rules_own_unless_terms(content: Content) -> None:
+    # `unless: [comfortable, ..., *sat_too_long]`: the shared list's terms and the rule's own
+    rule = next(r for r in content.screen if r.name == "cannot feel the seat")
+    assert {"comfortable", "long drive", "hours on the bike"} <= set(rule.unless)
+
+
 def test_every_excerpt_stands_in_the_article(content: Content) -> None:
     article = collapse_spaces(content.article)
     quoted = [e for r in content.responses.values() for e in r.excerpts]
