@@ -152,6 +152,14 @@ AFFIRMING_SCOPE = 4
 DENIED_ALL_OPENING = 4
 """Most words before a ``denied_all`` phrase ("None of that", "There wasn't any of that") for
 it to open its sentence and answer the questions reported in the one before."""
+RECOVERY_OPENING = 3
+"""Most words before a ``resolved`` phrase ("All fine after a night's sleep", "All the
+feeling's back now") for it to open its sentence and say the sign told just before is over."""
+_SAID = frozenset({"says", "said", "say", "insists", "insisted", "claims", "claimed", "reckons"})
+"""Before a recovery, these make it a claim ("He says he's fine"), which may play a sign down."""
+_ONGOING = frozenset({"now", "still", "currently", "since", "again", "anymore"})
+"""Words saying a sign goes on or is back: a recovery told in the next sentence does not undo
+it ("my bum is still numb. All fine otherwise")."""
 _ASKED = frozenset({"asked", "asks", "asking", "questions"})
 """Words that report questions put to the writer ("the GP asked whether ..."), which a
 ``denied_all`` answer opening the next sentence denies."""
@@ -675,6 +683,8 @@ class SafetyScreen:
         # "She asked whether I'd had any numbness or any fever. None of that.": a clinician's
         # questions reported, then answered no to all of them
         self._denied_all = _phrases(context.get("denied_all", ()))
+        # rules whose sign counts however long ago (a history of cancer): never over
+        self._lasting = frozenset(rule.name for rule in self.rules if rule.history_counts)
         self._antecedents = frozenset(
             w for t in context.get("antecedents", ()) for w in normalise(t, limit=False).split()
         )
@@ -863,6 +873,21 @@ class SafetyScreen:
                     else f
                     for f in assessed
                 ]
+            if (
+                at + 1 < len(split)
+                and _ONGOING.isdisjoint(tokens)
+                and any(f.outcome == Outcome.URGENT for f in assessed)
+            ):
+                # a sign over by the next sentence: "by the end my bum was numb. All fine
+                # after a night's sleep."
+                over = self._recovered(split[at + 1])
+                if over:
+                    assessed = [
+                        replace(f, outcome=Outcome.PAST, trigger=over)
+                        if f.outcome == Outcome.URGENT and f.rule not in self._lasting
+                        else f
+                        for f in assessed
+                    ]
             if sentence.text.lstrip().startswith(_QUOTE):
                 assessed = _quoted(assessed)
             elif item:
@@ -1047,6 +1072,27 @@ class SafetyScreen:
                 if tuple(tokens[i : i + len(phrase)]) == phrase:
                     return True
         return False
+
+    def _recovered(self, sentence: Sentence) -> str:
+        """The words opening a sentence that say the sign told just before it is over ("All
+        fine after a night's sleep.", "It came back after a walk."), or "": a ``resolved``
+        phrase within its first :data:`RECOVERY_OPENING` words, not in a pseudo-trigger ("Still
+        not back to normal"), a question, after a denial or a claim ("He says he's fine"), or
+        before a terminator ("All fine, but ...")."""
+        if sentence.question:
+            return ""
+        s = self._read(sentence, self._tokens(sentence))
+        denials = [a for a, _ in s.free.get("negation_before", ())]
+        ends = [a for a, _ in s.free.get("terminators", ())]
+        for a, b in s.free.get("resolved", ()):
+            if (
+                a <= RECOVERY_OPENING
+                and not any(n < a for n in denials)
+                and not any(e > b for e in ends)
+                and _SAID.isdisjoint(s.tokens[:a])
+            ):
+                return " ".join(s.tokens[a : b + 1])
+        return ""
 
     def _bridged(self, before: list[str], tokens: list[str], asked: bool = False) -> list[str]:
         """A sentence read with the one before it when it cannot stand alone: "My left foot.

@@ -1,0 +1,51 @@
+"""The safety screen on look-alikes of the bladder, bowel and saddle signs (issue 21, ninth
+round): classes of reading that gave false alarms on the tuning part of
+``blind7_safety.yml``, each with an urgent sign beside a look-alike of the same words.
+
+Every sentence here was written for this file, before the rule it tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from screening import assert_both_ways
+
+from bot.safety import Outcome, SafetyScreen
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a numbness over by the next sentence, told at its opening
+        (
+            "After the coach trip my groin was numb. Nothing has changed since.",
+            "After the coach trip my groin was numb. All fine after a cup of tea and a stroll.",
+        ),
+        (
+            "My backside was numb by the end of the film. Still not back to normal.",
+            "My backside was numb by the end of the film. The feeling came back within the hour.",
+        ),
+        (
+            "By the end of the match my bottom was numb. It is the same today.",
+            "By the end of the match my bottom was numb. It came back after a wander round.",
+        ),
+        # the rest fine is not the sign fine; a claim of being fine may play it down
+        (
+            "I can't pee. All fine otherwise.",
+            "I couldn't pee after the long coach trip. All fine after a night in my own bed.",
+        ),
+        (
+            "My husband's groin went numb on the drive home today. He says he is fine.",
+            "My husband's groin went numb on the drive home today. All fine after a walk.",
+        ),
+    ],
+)
+def test_a_sign_over_by_the_next_sentence(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+def test_a_sign_still_going_is_not_over_by_the_next_sentence(screen: SafetyScreen) -> None:
+    message = "My bum is still numb. All fine after a walk, the pain I mean."
+    assert screen.assess(message).outcome == Outcome.URGENT
