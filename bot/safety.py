@@ -119,6 +119,10 @@ _DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"
 """Words between a verb and the person it acts on ("carrying my daughter")."""
 _DEGREE = frozenset({"so", "that", "too", "such"})
 """After the pronoun, these make it the "it" of "it was that bad", about nothing named."""
+_ARTICLES = frozenset({"the", "a", "an"})
+_COPULAS = frozenset({"is", "was", "are", "were"})
+"""After the pronoun (and a filler: "it's just the pain"), these make it point ahead to the
+thing named after them, not back to a body part."""
 _SPAN_WORDS = frozenset(
     """
     a an the about nearly almost over like just only past last few couple of two three four
@@ -326,6 +330,18 @@ def _passed(tokens: Sequence[str]) -> bool:
         if token in _TIME_UNITS:
             return True
         if token not in _SPAN_WORDS and not token.isdigit():
+            return False
+    return False
+
+
+def _cleft(tokens: Sequence[str]) -> bool:
+    """Whether a sentence opening "it" goes on to name what it is about ("It's just the pain
+    from my buttock", "it is the sitting I can't do"): the "it" points ahead, to no body part
+    named before (not "it's the same", which compares)."""
+    for k, token in enumerate(tokens[1:4], 1):
+        if token in _ARTICLES:
+            return tokens[k + 1 : k + 2] != ["same"]
+        if token not in _COPULAS and token not in _FILLERS and token != "only":
             return False
     return False
 
@@ -1100,7 +1116,12 @@ class SafetyScreen:
         "it my foot cannot lift"."""
         if not before or not tokens:
             return tokens
-        if tokens[0] in _PRONOUNS and _DEGREE.isdisjoint(tokens[1:3]) and not _passed(tokens):
+        if (
+            tokens[0] in _PRONOUNS
+            and _DEGREE.isdisjoint(tokens[1:3])
+            and not _passed(tokens)
+            and not _cleft(tokens)
+        ):
             named = next((w for w in reversed(before) if w in self._antecedents), None)
             return tokens if named is None else [named, *tokens[1:]]
         if tuple(tokens[:2]) == ("both", "of") and tokens[2:3] and tokens[2] in _BOTH_OF:

@@ -49,3 +49,29 @@ def test_a_sign_over_by_the_next_sentence(
 def test_a_sign_still_going_is_not_over_by_the_next_sentence(screen: SafetyScreen) -> None:
     message = "My bum is still numb. All fine after a walk, the pain I mean."
     assert screen.assess(message).outcome == Outcome.URGENT
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # "it's just the ..." points ahead to what it names, not back to the legs
+        (
+            "Bladder fine, and my legs? It hurts in both of them.",
+            "Bladder fine, nothing numb, my legs work. It's just the ache from hip to knee.",
+        ),
+        # a side named after a comma says where: the "as well" before it is about
+        # something else
+        (
+            "my right leg is numb and the left side as well",
+            "my back is playing up as well, left side",
+        ),
+        # a new bout in the other leg years after the first was over
+        (
+            "my right leg went numb last month and now the other leg is numb too",
+            "i had the op on my right leg in 2019 and it healed. now, five years on, a bit "
+            "of pain in the other leg",
+        ),
+    ],
+)
+def test_one_leg_read_as_one(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
