@@ -75,3 +75,35 @@ def test_a_sign_still_going_is_not_over_by_the_next_sentence(screen: SafetyScree
 )
 def test_one_leg_read_as_one(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a bladder infection, named or told by its burning
+        (
+            "i can't empty my bladder properly since saturday",
+            "this water infection stings when i pee and i can't empty my bladder properly, "
+            "the gp gave me trimethoprim",
+        ),
+        # constipation from painkillers
+        (
+            "i haven't been for a poo in five days and can't feel when i need to go",
+            "the tramadol has made me constipated, i haven't been for a poo in five days",
+        ),
+        # a stomach bug
+        (
+            "i didn't make it to the toilet twice today and never felt it coming",
+            "food poisoning from a takeaway, i didn't make it to the toilet twice today",
+        ),
+        # a leak when running or jumping after a birth
+        (
+            "i have started leaking and only notice afterwards",
+            "six months postnatal and i still leak a little if i jump about with the kids",
+        ),
+    ],
+)
+def test_a_named_cause_of_the_bladder_or_bowel_words(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
