@@ -107,3 +107,56 @@ def test_a_named_cause_of_the_bladder_or_bowel_words(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a catheter after an operation, told by what was done
+        (
+            "the nurse had to put a catheter in yesterday",
+            "had my shoulder replaced on friday and needed a catheter for the first night",
+        ),
+        # the numbness a spinal anaesthetic is given for, and expected
+        (
+            "since last night i can't feel anything from the waist down",
+            "after the spinal anaesthetic i couldn't feel anything from the waist down for "
+            "a few hours, as expected",
+        ),
+    ],
+)
+def test_what_an_operation_brings(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # numb from cold water
+        (
+            "my legs and bum have gone numb since this morning",
+            "my legs and bum went numb in the freezing sea this morning",
+        ),
+    ],
+)
+def test_numb_from_the_cold(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("crisis", "look_alike"),
+    [
+        # someone else who sleeps through is no wish not to wake
+        (
+            "some nights i just want to go to sleep and never wake up",
+            "my daughter wets the bed and never wakes up, the doctor says she'll grow out of it",
+        ),
+        (
+            "i keep hoping i don't wake up in the morning",
+            "my husband snores all night and does not wake up when the baby cries",
+        ),
+    ],
+)
+def test_someone_sleeping_through(screen: SafetyScreen, crisis: str, look_alike: str) -> None:
+    assert screen.assess(crisis).outcome == Outcome.CRISIS
+    assert screen.assess(look_alike).outcome != Outcome.CRISIS
