@@ -91,10 +91,14 @@ def test_one_leg_read_as_one(screen: SafetyScreen, urgent: str, look_alike: str)
             "i haven't been for a poo in five days and can't feel when i need to go",
             "the tramadol has made me constipated, i haven't been for a poo in five days",
         ),
-        # a stomach bug
+        # a stomach bug, and its accidents, which are the toilet's and no fall
         (
             "i didn't make it to the toilet twice today and never felt it coming",
             "food poisoning from a takeaway, i didn't make it to the toilet twice today",
+        ),
+        (
+            "had an accident at work last week and now my back is agony",
+            "had norovirus last week and a couple of accidents, now my back is agony",
         ),
         # a leak when running or jumping after a birth
         (
@@ -123,6 +127,11 @@ def test_a_named_cause_of_the_bladder_or_bowel_words(
             "after the spinal anaesthetic i couldn't feel anything from the waist down for "
             "a few hours, as expected",
         ),
+        (
+            "since the op yesterday i can't feel my legs",
+            "they gave me a spinal block for the op yesterday so i couldn't feel my legs "
+            "until teatime",
+        ),
     ],
 )
 def test_what_an_operation_brings(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
@@ -132,14 +141,18 @@ def test_what_an_operation_brings(screen: SafetyScreen, urgent: str, look_alike:
 @pytest.mark.parametrize(
     ("urgent", "look_alike"),
     [
-        # numb from cold water
+        # numb from cold water, or from a ride on a bike
+        (
+            "my groin has gone numb since sunday",
+            "my groin went numb on the turbo trainer on sunday",
+        ),
         (
             "my legs and bum have gone numb since this morning",
             "my legs and bum went numb in the freezing sea this morning",
         ),
     ],
 )
-def test_numb_from_the_cold(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+def test_numb_from_the_cold_or_a_ride(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     assert_both_ways(screen, urgent, look_alike)
 
 
