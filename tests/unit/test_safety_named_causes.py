@@ -97,6 +97,10 @@ def test_one_leg_read_as_one(screen: SafetyScreen, urgent: str, look_alike: str)
             "food poisoning from a takeaway, i didn't make it to the toilet twice today",
         ),
         (
+            "since sunday i have to run to the loo and don't always make it",
+            "a gastro bug since sunday, i have to run to the loo and don't always make it",
+        ),
+        (
             "had an accident at work last week and now my back is agony",
             "had norovirus last week and a couple of accidents, now my back is agony",
         ),
