@@ -109,6 +109,10 @@ def test_one_leg_read_as_one(screen: SafetyScreen, urgent: str, look_alike: str)
             "i have started leaking and only notice afterwards",
             "six months postnatal and i still leak a little if i jump about with the kids",
         ),
+        (
+            "i have started wetting myself a little this week",
+            "since the birth i have been wetting myself a little when i cough",
+        ),
     ],
 )
 def test_a_named_cause_of_the_bladder_or_bowel_words(
