@@ -25,7 +25,9 @@ A sign may be told over two sentences: "My left foot. It slaps the ground." read
 the foot (the ``antecedents`` list), and a fragment ("Numb.", "Won't lift.") is read on from
 the sentence before. A question about a sign followed by "that's happening to me" (the
 ``affirming`` list) is the writer's own sign, and a person the writer acted on ("I tripped
-over my son's bike", the ``object_markers`` list) is not the one who has it.
+over my son's bike", the ``object_markers`` list) is not the one who has it. A sign the next
+sentence opens by saying is over ("... my bum was numb. All fine after a night's sleep.", the
+``resolved`` list) is past.
 
 The message's outcome is the most serious of its mentions: crisis, then urgent, then asking,
 then the rest. Pure functions over rules compiled once; no I/O.
