@@ -25,7 +25,9 @@ A sign may be told over two sentences: "My left foot. It slaps the ground." read
 the foot (the ``antecedents`` list), and a fragment ("Numb.", "Won't lift.") is read on from
 the sentence before. A question about a sign followed by "that's happening to me" (the
 ``affirming`` list) is the writer's own sign, and a person the writer acted on ("I tripped
-over my son's bike", the ``object_markers`` list) is not the one who has it.
+over my son's bike", the ``object_markers`` list) is not the one who has it. A sign the next
+sentence opens by saying is over ("... my bum was numb. All fine after a night's sleep.", the
+``resolved`` list) is past.
 
 The message's outcome is the most serious of its mentions: crisis, then urgent, then asking,
 then the rest. Pure functions over rules compiled once; no I/O.
@@ -119,6 +121,10 @@ _DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"
 """Words between a verb and the person it acts on ("carrying my daughter")."""
 _DEGREE = frozenset({"so", "that", "too", "such"})
 """After the pronoun, these make it the "it" of "it was that bad", about nothing named."""
+_ARTICLES = frozenset({"the", "a", "an"})
+_COPULAS = frozenset({"is", "was", "are", "were"})
+"""After the pronoun (and a filler: "it's just the pain"), these make it point ahead to the
+thing named after them, not back to a body part."""
 _SPAN_WORDS = frozenset(
     """
     a an the about nearly almost over like just only past last few couple of two three four
@@ -152,6 +158,14 @@ AFFIRMING_SCOPE = 4
 DENIED_ALL_OPENING = 4
 """Most words before a ``denied_all`` phrase ("None of that", "There wasn't any of that") for
 it to open its sentence and answer the questions reported in the one before."""
+RECOVERY_OPENING = 3
+"""Most words before a ``resolved`` phrase ("All fine after a night's sleep", "All the
+feeling's back now") for it to open its sentence and say the sign told just before is over."""
+_SAID = frozenset({"says", "said", "say", "insists", "insisted", "claims", "claimed", "reckons"})
+"""Before a recovery, these make it a claim ("He says he's fine"), which may play a sign down."""
+_ONGOING = frozenset({"now", "still", "currently", "since", "again", "anymore"})
+"""Words saying a sign goes on or is back: a recovery told in the next sentence does not undo
+it ("my bum is still numb. All fine otherwise")."""
 _ASKED = frozenset({"asked", "asks", "asking", "questions"})
 """Words that report questions put to the writer ("the GP asked whether ..."), which a
 ``denied_all`` answer opening the next sentence denies."""
@@ -318,6 +332,18 @@ def _passed(tokens: Sequence[str]) -> bool:
         if token in _TIME_UNITS:
             return True
         if token not in _SPAN_WORDS and not token.isdigit():
+            return False
+    return False
+
+
+def _cleft(tokens: Sequence[str]) -> bool:
+    """Whether a sentence opening "it" goes on to name what it is about ("It's just the pain
+    from my buttock", "it is the sitting I can't do"): the "it" points ahead, to no body part
+    named before (not "it's the same", which compares)."""
+    for k, token in enumerate(tokens[1:4], 1):
+        if token in _ARTICLES:
+            return tokens[k + 1 : k + 2] != ["same"]
+        if token not in _COPULAS and token not in _FILLERS and token != "only":
             return False
     return False
 
@@ -676,6 +702,8 @@ class SafetyScreen:
         # "She asked whether I'd had any numbness or any fever. None of that.": a clinician's
         # questions reported, then answered no to all of them
         self._denied_all = _phrases(context.get("denied_all", ()))
+        # rules whose sign counts however long ago (a history of cancer): never over
+        self._lasting = frozenset(rule.name for rule in self.rules if rule.history_counts)
         self._antecedents = frozenset(
             w for t in context.get("antecedents", ()) for w in normalise(t, limit=False).split()
         )
@@ -864,6 +892,21 @@ class SafetyScreen:
                     else f
                     for f in assessed
                 ]
+            if (
+                at + 1 < len(split)
+                and _ONGOING.isdisjoint(tokens)
+                and any(f.outcome == Outcome.URGENT for f in assessed)
+            ):
+                # a sign over by the next sentence: "by the end my bum was numb. All fine
+                # after a night's sleep."
+                over = self._recovered(split[at + 1])
+                if over:
+                    assessed = [
+                        replace(f, outcome=Outcome.PAST, trigger=over)
+                        if f.outcome == Outcome.URGENT and f.rule not in self._lasting
+                        else f
+                        for f in assessed
+                    ]
             if sentence.text.lstrip().startswith(_QUOTE):
                 assessed = _quoted(assessed)
             elif item:
@@ -1049,13 +1092,39 @@ class SafetyScreen:
                     return True
         return False
 
+    def _recovered(self, sentence: Sentence) -> str:
+        """The words opening a sentence that say the sign told just before it is over ("All
+        fine after a night's sleep.", "It came back after a walk."), or "": a ``resolved``
+        phrase within its first :data:`RECOVERY_OPENING` words, not in a pseudo-trigger ("Still
+        not back to normal"), a question, after a denial or a claim ("He says he's fine"), or
+        before a terminator ("All fine, but ...")."""
+        if sentence.question:
+            return ""
+        s = self._read(sentence, self._tokens(sentence))
+        denials = [a for a, _ in s.free.get("negation_before", ())]
+        ends = [a for a, _ in s.free.get("terminators", ())]
+        for a, b in s.free.get("resolved", ()):
+            if (
+                a <= RECOVERY_OPENING
+                and not any(n < a for n in denials)
+                and not any(e > b for e in ends)
+                and _SAID.isdisjoint(s.tokens[:a])
+            ):
+                return " ".join(s.tokens[a : b + 1])
+        return ""
+
     def _bridged(self, before: list[str], tokens: list[str], asked: bool = False) -> list[str]:
         """A sentence read with the one before it when it cannot stand alone: "My left foot.
         It slaps the ground." reads "foot slaps the ground"; "It's my foot. Won't lift." reads
         "it my foot cannot lift"."""
         if not before or not tokens:
             return tokens
-        if tokens[0] in _PRONOUNS and _DEGREE.isdisjoint(tokens[1:3]) and not _passed(tokens):
+        if (
+            tokens[0] in _PRONOUNS
+            and _DEGREE.isdisjoint(tokens[1:3])
+            and not _passed(tokens)
+            and not _cleft(tokens)
+        ):
             named = next((w for w in reversed(before) if w in self._antecedents), None)
             return tokens if named is None else [named, *tokens[1:]]
         if tuple(tokens[:2]) == ("both", "of") and tokens[2:3] and tokens[2] in _BOTH_OF:

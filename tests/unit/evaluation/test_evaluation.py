@@ -30,6 +30,7 @@ BLIND3 = ROOT / "tests" / "data" / "blind3_safety.yml"
 BLIND4 = ROOT / "tests" / "data" / "blind4_safety.yml"
 BLIND5 = ROOT / "tests" / "data" / "blind5_safety.yml"
 BLIND6 = ROOT / "tests" / "data" / "blind6_safety.yml"
+BLIND7 = ROOT / "tests" / "data" / "blind7_safety.yml"
 CRISIS_LOOKALIKES = ROOT / "tests" / "data" / "crisis_lookalikes.yml"
 CRISIS_VOICES = ROOT / "tests" / "data" / "crisis_voices.yml"
 
@@ -92,6 +93,7 @@ def test_conversation_and_safety_sets_are_as_big_as_promised(content: Content) -
         BLIND4,
         BLIND5,
         BLIND6,
+        BLIND7,
     ],
     ids=lambda p: p.name,
 )
@@ -795,6 +797,46 @@ def test_sixth_blind_set_is_foot_drop_told_by_action_nearly_half_urgent() -> Non
 @pytest.mark.parametrize("part", sorted(BLIND6_FLOORS))
 def test_foot_drop_told_by_what_the_foot_would_not_do(blind6, part: str) -> None:
     _holds_floors(blind6, BLIND6_FLOORS, part)
+
+
+BLIND7_FLOORS = {
+    # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
+    "tuning": (22 / 28, 0),
+    "held-out": (7 / 9, 2),
+}
+"""Where ``blind7_safety.yml`` stands (issue 21, round nine): the bladder, bowel, saddle and
+both-legs signs told in everyday words, beside look-alikes of the same words (a bladder
+infection, a prostate, leaks after childbirth, constipation from codeine, a stomach bug, a
+numb bottom after a drive, a flight, a ride or a cold swim, a catheter or a spinal
+anaesthetic's numbness after an operation, a past episode, denials, a child who sleeps
+through a wet bed). Written and committed before any rule changed for it; the first sight was
+recall 22/28 and 13 false alarms in 36 on the tuning part, 7/9 and 3 in 7 on the held-out part.
+This round worked on the false alarms only (the urgent signs it misses are left to measure
+another reader): the rules added are by class (unit sentences in
+``tests/unit/test_safety_named_causes.py``), and took the tuning part to 22/28 with no alarm
+and the held-out part to 7/9 with 2 alarms in 7 (a look-alike with a long-standing bowel
+condition no longer alarms). Its misses were then read and left as found: a bladder infection
+told in second-language English ("infection of the urine", "small quantity") and an old dog
+named as a "lab" dribbling in its basket (alarms); a father's "neither leg would take him" in
+reported speech, and the saddle area told as "where a bike seat would touch me" feeling as if
+under a local anaesthetic (urgent signs missed, as at first sight). The held-out part is no
+longer blind."""
+
+
+@pytest.fixture(scope="module")
+def blind7(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(BLIND7))
+
+
+def test_seventh_blind_set_is_bladder_bowel_and_saddle_signs_nearly_half_urgent() -> None:
+    items = load_items(BLIND7)
+    assert len(items) >= 80
+    _a_new_urgent_set(items, (0.40, 0.50), 5, (BLIND3, BLIND4, BLIND5, BLIND6))
+
+
+@pytest.mark.parametrize("part", sorted(BLIND7_FLOORS))
+def test_bladder_bowel_and_saddle_signs_beside_their_look_alikes(blind7, part: str) -> None:
+    _holds_floors(blind7, BLIND7_FLOORS, part)
 
 
 CRISIS_LOOKALIKE_FLOORS = {
