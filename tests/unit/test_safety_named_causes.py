@@ -173,6 +173,10 @@ def test_numb_from_the_cold_or_a_ride(screen: SafetyScreen, urgent: str, look_al
             "my daughter wets the bed and never wakes up, the doctor says she'll grow out of it",
         ),
         (
+            "i want go to sleep and never wakes up, i am so tired of this pain",
+            "he never wakes up when the alarm goes, i have to shake him",
+        ),
+        (
             "i keep hoping i don't wake up in the morning",
             "my husband snores all night and does not wake up when the baby cries",
         ),
