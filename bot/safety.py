@@ -1563,9 +1563,11 @@ class SafetyScreen:
 
     def _over(self, s: _Sentence, first: int, symptom: Set[int] = frozenset()) -> list[_Span]:
         """The words saying a sign is over ("fully recovered", "he's fine") that reach the
-        term at ``first``: after it, or before it with no terminator between ("I fell and
-        I'm not hurt but my legs are numb": the legs are not over)."""
+        term at ``first``: after it, or before it with no terminator and no "now" between
+        ("I fell and I'm not hurt but my legs are numb", "the pain went away and now I can't
+        pee": the legs and the bladder are not over)."""
         ends = [a for a, _ in s.free.get("terminators", ())]
+        ends += [a for a in range(first) if s.tokens[a] == "now"]
         return [
             (a, b)
             for a, b in s.free.get("resolved", ())

@@ -602,6 +602,9 @@ def test_look_alikes_told_in_stories_are_no_alarm(screen: SafetyScreen, message:
         "my husband fell yesterday and he's fine but can't feel his legs",
         "years ago i had foot drop, fully recovered, but now my foot drags again",
         "i'm fine now apart from the fact i haven't had a pee since yesterday",
+        # nor before a "now"
+        "the pain went away and now i can't pee",
+        "the sciatica cleared up and now my feet are both numb",
         # weight lost without dieting
         "weight is falling off me and i'm not dieting, and my back aches at night",
     ],
