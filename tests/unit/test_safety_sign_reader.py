@@ -274,6 +274,10 @@ def test_the_saddle_told_in_everyday_words(
             "each leg of the kitchen table is a different length",
         ),
         (
+            "the pain now runs down the back of each leg and both feel weak",
+            "the sciatic nerve is the one that runs down the back of each leg, my gp explained",
+        ),
+        (
             "the weakness started in my left leg and now the right one is going too",
             "the rot started in the left fence post and now the right one is going too",
         ),
