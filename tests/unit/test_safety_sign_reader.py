@@ -452,8 +452,8 @@ def test_a_third_set_of_wordings(screen: SafetyScreen, urgent: str, look_alike: 
         (
             "my wife wet herself on the way home from the shops and didn't notice till she "
             "stood up",
-            "my wife wet herself on the way home from school once when she was six, we still "
-            "laugh about it",
+            "my wife wet herself on the way home from school once as a kid, we still laugh "
+            "about it",
         ),
         (
             "my son soiled himself on the drive back from the physio and never felt it",
@@ -496,8 +496,8 @@ def test_a_third_set_of_wordings(screen: SafetyScreen, urgent: str, look_alike: 
             "i wasn't sure she'd gone at all until i looked out at the drive",
         ),
         (
-            "he had no idea whether he'd weed until he checked his trousers",
-            "he had no idea whether he'd won until he checked his ticket",
+            "he has no idea whether he's weed until he checks his trousers",
+            "he has no idea whether he's won until he checks his ticket",
         ),
         (
             "i'm a bloke in my fifties and my wee only comes in dribbles since monday",
