@@ -78,6 +78,10 @@ _STRANGERS = frozenset(
 )
 """People named by no tie to the writer: after :data:`_CASELOAD` in the sentence, one of them
 ("half my residents ... and one gentleman has lost the use of his legs")."""
+SELF_NAMING_REACH = 4
+"""Most words from "am a" to a person word that is the writer ("I'm a 45 year old woman")."""
+_JOINING = frozenset({"and", "or", "with", "who", "of", "for", "to", "but"})
+"""Words after which a person named is no longer what the writer says they are."""
 _CASE_ONE = frozenset({"patient", "client", "resident"})
 """One of a caseload: at work ("last night's patient"), the writer's work too."""
 _CARING_JOBS = frozenset(
@@ -1592,6 +1596,19 @@ class SafetyScreen:
         return None
 
     @staticmethod
+    def _names_the_writer(tokens: Sequence[str], at: int) -> bool:
+        """Whether the person word at ``at`` is the writer saying what they are ("I'm a
+        bloke", "I am a 60 year old woman"): "am a" or "am an" at most
+        :data:`SELF_NAMING_REACH` words before it, with no boundary or joining word between
+        ("I'm a carer and a woman I look after ..." names someone else)."""
+        for k in range(at - 1, max(0, at - 1 - SELF_NAMING_REACH), -1):
+            if tokens[k] == _BOUNDARY or tokens[k] in _JOINING:
+                return False
+            if tokens[k] in ("a", "an") and tokens[k - 1] == "am":
+                return True
+        return False
+
+    @staticmethod
     def _one_of_caseload(s: _Sentence, at: int) -> bool:
         """Whether the "he" or "she" at ``at`` stands for one of a caseload: the last person
         named before it in the sentence is patients, residents or clients ("on my ward one
@@ -1742,6 +1759,8 @@ class SafetyScreen:
             # a person acted on is not the one with the sign, unless a "who" makes them the
             # subject again ("I dealt with a gentleman who'd been incontinent")
             and (not self._object_of_a_verb(s, a) or s.tokens[b + 1 : b + 2] == ["who"])
+            # the writer saying what they are ("I'm a bloke") is no one else
+            and not self._names_the_writer(s.tokens, a)
         ]
         if others and rule.kind != "crisis":
             # Now or history, read in the clauses of the person and of the term: "says he

@@ -444,3 +444,98 @@ def test_a_second_set_of_wordings(screen: SafetyScreen, urgent: str, look_alike:
 )
 def test_a_third_set_of_wordings(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a fourth set, written for a writer the reader missed: someone else's accident on a
+        # trip home told in the past, a hand pressed on the belly to get anything out, trying
+        # to wee for hours with nothing, not knowing one has gone until one looks, the writer
+        # who calls themself a man or a woman, water or a towel on the bottom not felt
+        (
+            "my wife wet herself on the way home from the shops and didn't notice till she "
+            "stood up",
+            "my wife wet herself on the way home from school once as a kid, we still laugh "
+            "about it",
+        ),
+        (
+            "my son soiled himself on the drive back from the physio and never felt it",
+            "my son soiled himself on the drive back from nursery when he was three, years ago",
+        ),
+        (
+            "my dad wet himself on the walk home and only knew when he saw his trousers",
+            "my dad got soaked on the walk home and only knew when he saw his trousers",
+        ),
+        (
+            "i have to push down on my lower belly with both hands to get anything out",
+            "i have to push down on my lower belly to get the trapped wind out after dinner",
+        ),
+        (
+            "unless i press hard on my tummy nothing comes out, and what does is a trickle",
+            "unless i press hard on the tube nothing comes out, the toothpaste is nearly done",
+        ),
+        (
+            "he has to press on his bladder to get a few drops out since his back went",
+            "he has to press on the bottle to get a few drops out, the ketchup's nearly gone",
+        ),
+        (
+            "been trying to pee for two hours now and nothing will come",
+            "been trying to get the toddler to pee on the potty for two hours now and nothing",
+        ),
+        (
+            "tried to wee three times since lunch, not a drop",
+            "tried to get the wee one to sleep three times since lunch, not a chance",
+        ),
+        (
+            "trying to go to the loo since six this morning. nothing.",
+            "trying to go to the gym since six this morning. no chance with the kids.",
+        ),
+        (
+            "sometimes i can't tell whether i've peed until i look in the bowl",
+            "sometimes i can't tell whether i've locked the car until i look at the lights",
+        ),
+        (
+            "i wasn't sure i'd gone at all until i looked down at the pan",
+            "i wasn't sure she'd gone at all until i looked out at the drive",
+        ),
+        (
+            "he has no idea whether he's weed until he checks his trousers",
+            "he has no idea whether he's won until he checks his ticket",
+        ),
+        (
+            "i'm a bloke in my fifties and my wee only comes in dribbles since monday",
+            "a bloke at work told me his wee only came in dribbles after his op years ago",
+        ),
+        (
+            "(i'm a woman, 42) i keep leaking wee without feeling it since tuesday",
+            "my friend (a woman of 42) kept leaking wee after her third baby, years back",
+        ),
+        (
+            "i am a man of seventy and i can't empty my bladder since yesterday",
+            "i met a man of seventy who couldn't empty his bladder after his op years ago",
+        ),
+        (
+            "i'm a woman of sixty and it only comes out in dribbles, stopping and starting",
+            "a woman of sixty in my choir said it only came out in dribbles after her op in 2015",
+        ),
+        (
+            "i'm a man, 45, and it just dribbles out, no proper stream at all",
+            "a man, 45, in the waiting room said it just dribbled out after his op last year",
+        ),
+        (
+            "when i shower i can't feel the water on my bum at all since the disc went",
+            "when i shower i can't feel the water pressure at all since the pump went",
+        ),
+        (
+            "the towel on my backside feels like nothing when i dry off, since the disc went",
+            "the towel on my backside feels like sandpaper when i dry off, new washing powder",
+        ),
+        (
+            "i can't feel the flannel on my bottom when i wash, it's like it isn't there",
+            "i can't find the flannel for my bottom when i wash, the kids have hidden it again",
+        ),
+    ],
+)
+def test_a_fourth_set_of_wordings(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)

@@ -801,7 +801,7 @@ def test_foot_drop_told_by_what_the_foot_would_not_do(blind6, part: str) -> None
 
 BLIND7_FLOORS = {
     # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
-    "tuning": (22 / 28, 0),
+    "tuning": (1.0, 0),
     "held-out": (7 / 9, 2),
 }
 """Where ``blind7_safety.yml`` stands (issue 21, round nine): the bladder, bowel, saddle and
@@ -820,7 +820,10 @@ told in second-language English ("infection of the urine", "small quantity") and
 named as a "lab" dribbling in its basket (alarms); a father's "neither leg would take him" in
 reported speech, and the saddle area told as "where a bike seat would touch me" feeling as if
 under a local anaesthetic (urgent signs missed, as at first sight). The held-out part is no
-longer blind."""
+longer blind. A second pass then read the tuning part's missed signs as classes (a hand on the
+belly to get anything out, trying to wee for hours with nothing, not knowing one has gone until
+one looks, ...; sentences of their own in ``tests/unit/test_safety_sign_reader.py``): tuning
+28/28 with no alarm, held-out still 7/9 with 2."""
 
 
 @pytest.fixture(scope="module")
