@@ -4,6 +4,7 @@ command line is in ``tests/unit/test_cli.py``)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ FRESH = ROOT / "tests" / "data" / "fresh_safety.yml"
 BLIND = ROOT / "tests" / "data" / "blind_safety.yml"
 POSTS = ROOT / "tests" / "data" / "posts.yml"
 POSTS_BLIND = ROOT / "tests" / "data" / "posts_blind.yml"
+POSTS_BLIND2 = ROOT / "tests" / "data" / "posts_blind2.yml"
 BLIND2 = ROOT / "tests" / "data" / "blind2_safety.yml"
 BLIND3 = ROOT / "tests" / "data" / "blind3_safety.yml"
 BLIND4 = ROOT / "tests" / "data" / "blind4_safety.yml"
@@ -89,6 +91,7 @@ def test_conversation_and_safety_sets_are_as_big_as_promised(content: Content) -
         TEXTS,
         POSTS,
         POSTS_BLIND,
+        POSTS_BLIND2,
         BLIND3,
         BLIND4,
         BLIND5,
@@ -209,21 +212,25 @@ def _repeats_none_of(items: list[Item], earlier: tuple[Path, ...]) -> None:
 
 
 def _stands_at(
-    report: Report, floors: dict[str, tuple[float, float, float, float]], part: str
+    report: Report, floors: Mapping[str, tuple[float, float, float, float | None]], part: str
 ) -> None:
     """The part answers right, helps within one tap, asks "Did you mean" and catches urgent
     signs where ``floors`` says it stands."""
     right, helped, asked, recall = floors[part]
     found = report.part(part == "held-out")
     summary = found.summary()
-    shares = (found.accuracy, found.helped, found.asked, found.red_flag_recall)
+    shares = (found.accuracy, found.helped, found.asked)
     measured = [share for share in shares if share is not None]
-    assert len(measured) == len(shares), summary  # the part has messages and urgent items
-    got_right, got_helped, got_asked, got_recall = measured
+    assert len(measured) == len(shares), summary  # the part has messages
+    got_right, got_helped, got_asked = measured
     assert got_right >= right, summary
     assert got_helped >= helped, summary
     assert got_asked <= asked, summary
-    assert got_recall >= recall, summary
+    if recall is None:  # a part with no urgent item
+        assert found.red_flag_recall is None, summary
+    else:
+        assert found.red_flag_recall is not None, summary
+        assert found.red_flag_recall >= recall, summary
 
 
 def _holds_floors(report: Report, floors: dict[str, tuple[float, int]], part: str) -> None:
@@ -468,6 +475,7 @@ def test_posts_get_no_more_false_alarms_than_they_do(posts) -> None:
 
 POSTS_BLIND_KINDS = {"story": 35, "not_covered": 25, "clinic": 15, "question": 10, "red_flag": 15}
 """The number of each kind in posts_blind.yml (about the spread of real posts)."""
+POSTS_BLIND2_KINDS = {"story": 40, "not_covered": 20, "clinic": 15, "question": 15, "red_flag": 10}
 
 POSTS_BLIND_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
@@ -485,12 +493,17 @@ def posts_blind(dialogue: Dialogue):
     return evaluate(dialogue, load_items(POSTS_BLIND))
 
 
-def test_blind_posts_are_as_many_and_as_spread_as_promised(content: Content) -> None:
-    items = load_items(POSTS_BLIND)
+@pytest.mark.parametrize(
+    ("path", "kinds"), [(POSTS_BLIND, POSTS_BLIND_KINDS), (POSTS_BLIND2, POSTS_BLIND2_KINDS)]
+)
+def test_blind_posts_are_as_many_and_as_spread_as_promised(
+    content: Content, path: Path, kinds: dict[str, int]
+) -> None:
+    items = load_items(path)
     assert len(items) == 100
-    assert Counter(item.kind for item in items) == POSTS_BLIND_KINDS
+    assert Counter(item.kind for item in items) == kinds
     for item in items:
-        assert set(item.want) <= set(content.intents), item
+        assert set(item.want) <= set(content.intents) | {"fallback"}, item
         assert (item.kind == "red_flag") == (item.want == ("red_flags",)), item
         assert 200 <= len(item.q) <= 1500, item
 
@@ -498,6 +511,28 @@ def test_blind_posts_are_as_many_and_as_spread_as_promised(content: Content) -> 
 @pytest.mark.parametrize("part", sorted(POSTS_BLIND_FLOORS))
 def test_blind_posts_do_not_fall_below_where_they_stand(posts_blind, part: str) -> None:
     _stands_at(posts_blind, POSTS_BLIND_FLOORS, part)
+
+
+POSTS_BLIND2_FLOORS = {
+    # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
+    "tuning": (0.70, 0.76, 0.125, 1.0),
+    "held-out": (0.60, 0.70, 0.15, None),
+}
+"""Where posts_blind2.yml stands. Written to be as hard as real posts (most ask nothing, name
+things indirectly and mention circumstances that are not their point), before any rule change
+and without running the bot on it. First sight: tuning 0.700 right, 0.762 helped, 0.125 "Did
+you mean", recall 1.0 with 1 false alarm; held-out 0.600, 0.700, 0.150, no urgent item. Real
+posts scored 0.58 at first sight, posts_blind.yml 0.81: this set is the nearer of the two."""
+
+
+@pytest.fixture(scope="module")
+def posts_blind2(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(POSTS_BLIND2))
+
+
+@pytest.mark.parametrize("part", sorted(POSTS_BLIND2_FLOORS))
+def test_second_blind_posts_do_not_fall_below_where_they_stand(posts_blind2, part: str) -> None:
+    _stands_at(posts_blind2, POSTS_BLIND2_FLOORS, part)
 
 
 def test_blind_posts_get_no_false_alarm(posts_blind) -> None:
