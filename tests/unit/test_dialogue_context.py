@@ -1554,3 +1554,115 @@ def test_an_apology_tells_no_topic(dialogue: Dialogue, message: str, cancels: bo
     cancellation; cancelling is still told by "cancel"."""
     reply, _ = dialogue.handle(ChatState(), message)
     assert (reply.intent == "clinic_cancellation") is cancels, (reply.kind, reply.intent)
+
+
+# --- conversations as people have them (dialogues_blind2.yml's classes) -------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "said"),
+    [
+        ("what is sciatica", "all sorted, ta"),
+        ("how long does sciatica last", "right, will see my gp then, thanks"),
+        ("is massage safe when pregnant", "ok will ask the midwife first, cheers"),
+    ],
+)
+def test_a_plan_or_a_word_and_then_thanks_is_thanks(
+    dialogue: Dialogue, before: str, said: str
+) -> None:
+    reply, _ = _after(dialogue, before, said)
+    assert reply.intent == "thanks", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    "said", ["how do i book, thanks", "what is piriformis syndrome thanks", "can i park there thx"]
+)
+def test_a_question_that_ends_with_thanks_is_asked(dialogue: Dialogue, said: str) -> None:
+    reply, _ = _after(dialogue, "what is sciatica", said)
+    assert reply.intent != "thanks", (reply.kind, reply.intent)
+
+
+def test_a_long_thank_you_that_asks_nothing_is_thanks(dialogue: Dialogue) -> None:
+    story = (
+        "I just wanted to say thank you so much. My back and leg had been bad for most of the "
+        "winter and after two sessions with you I can finally sit through a film again. My "
+        "wife noticed the difference before I did!"
+    )
+    reply, _ = dialogue.handle(ChatState(), story)
+    assert reply.intent == "thanks", (reply.kind, reply.intent)
+    asked, _ = dialogue.handle(
+        ChatState(),
+        "Thanks for the last session. The pain in my buttock is back though, should I use heat "
+        "or ice?",
+    )
+    assert asked.intent == "heat_ice"
+
+
+@pytest.mark.parametrize(
+    ("before", "told", "want"),
+    [
+        ("how long does sciatica usually last", "its been 8 months now", "how_long"),
+        ("how long does sciatica usually last", "it's been nearly a year", "how_long"),
+        ("best sleeping position for sciatica", "still awake at 3am every night", "sleep_position"),
+        ("can i drive with sciatica", "still doing 10 hour shifts on the road", "work_driving"),
+    ],
+)
+def test_how_things_stand_goes_on_from_the_last_answer(
+    dialogue: Dialogue, before: str, told: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, told)
+    assert reply.intent == want, (reply.kind, reply.intent)
+    alone, _ = _after(dialogue, told)
+    assert alone.intent != want or alone.kind == "fallback"
+
+
+@pytest.mark.parametrize(
+    ("before", "asked"),
+    [
+        ("do you accept insurance", "how much notice should i give"),
+        ("do you take card", "how much notice do you need to cancel"),
+    ],
+)
+def test_how_much_of_something_else_asks_no_price(
+    dialogue: Dialogue, before: str, asked: str
+) -> None:
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == "clinic_cancellation", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("do you treat shoulder pain", "and for piriformis?", "neuromuscular_massage"),
+        ("does massage help with knee pain", "what about sciatica?", "massage_for_sciatica"),
+    ],
+)
+def test_a_condition_after_another_body_part_asks_the_massage_for_it(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
+
+
+def test_the_other_one_names_what_was_meant(dialogue: Dialogue) -> None:
+    reply, _ = _after(
+        dialogue,
+        "whats the difference between sciatica and piriformis",
+        "[piriformis_muscle]",
+        "no the other one, the syndrome",
+    )
+    assert reply.intent == "piriformis_syndrome", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("can massage help sciatica", "what about my dad, he's 75", "massage_for_sciatica"),
+        ("is it safe to have a massage", "and my husband, he's diabetic", "massage_safety"),
+    ],
+)
+def test_the_same_question_for_someone_else(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
