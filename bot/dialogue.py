@@ -147,6 +147,16 @@ WILL_DO = re.compile(
 clearly names a topic (and thanks for nothing: "ok I'll ring them, thank you" is a goodbye
 in all but name), the message asks about that topic."""
 THANKING = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|ta)\b")
+THANKS_LAST = re.compile(
+    r"\b(?:thanks|thank you|thank u|thx|ty|cheers|ta)(?: (?:so much|very much|a lot|again|mate))?$"
+)
+"""Thanks that close a message ("sorted, cheers", "ok will check with the gp, thanks")."""
+PLAN = re.compile(
+    r"^(?:then |so )?(?:will|i ll|ill|gonna|going to)\s+"
+    r"(?!(?:it|this|that|you|u|i|they|he|she|we|there)\b)"
+)
+"""What the person will do next, without a subject ("will check with the gp"): told, not
+asked ("will it help" asks)."""
 HELLO = re.compile(
     r"^(?:(?:hello|hi|hey|hiya|heya|yo|howdy|greetings|good (?:morning|afternoon|evening))"
     r"(?: there| again| bot)?\b\s*)+"
@@ -1229,6 +1239,14 @@ class Dialogue:
         ack = ACK.match(said)
         # the message without its acknowledgement, found once (ACK only matches at the start)
         unacked = ACK.sub("", said) if ack else said
+        if _thanks_for_all(said, text, split):
+            # "sorted, cheers", "will ask my gp, thanks", a story opened by thanks that asks
+            # nothing: thanks (or goodbye), not a topic some of its words name
+            alone = self.matcher.decide(text, split)
+            if alone.kind == "intent" and alone.intent in ("goodbye", "thanks"):
+                return self.reply_for(alone)
+            if ack or not _names_its_own(alone):
+                return self.answer("thanks")
         if ack and _is_acknowledgement(said, text):
             rest = unacked.strip()
             if not rest:  # nothing but "ah nice", "ok cool": an acknowledgement, not a goodbye
@@ -2269,6 +2287,25 @@ def _is_denial(said: str, text: str) -> bool:
         return False
     rest = CORRECTION.sub("", said, count=1)
     return not (QUESTION_START.match(rest) or QUESTION_WORD.search(rest))
+
+
+def _thanks_for_all(said: str, text: str, split: list[Sentence]) -> bool:
+    """True for a message that thanks and asks nothing: a few words closed by thanks
+    ("sorted, cheers", "ok will check with the gp, thanks") or a story whose first sentence
+    thanks ("just wanted to say a big thank you. I came in ..."), with no question put."""
+    if "?" in text or ASKS.search(said) or REQUEST.search(said):
+        return False
+    if len(split) > 1:
+        first = normalise(split[0].text)
+        return THANKING.search(first) is not None and not any(
+            QUESTION_START.match(normalise(s.text)) for s in split
+        )
+    if len(said.split()) > ACK_WORDS or not THANKS_LAST.search(said):
+        return False
+    rest = THANKS_LAST.sub("", ACK.sub("", said)).strip()
+    if QUESTION_WORD.search(rest) or NEW_SUBJECT.search(rest) or MEANT.search(rest):
+        return False
+    return not QUESTION_START.match(rest) or PLAN.match(rest) is not None
 
 
 def _is_acknowledgement(said: str, text: str) -> bool:
