@@ -217,6 +217,19 @@ SELF_WORDS = 6
 """A short message telling who the person is ("im a builder", "im 12 weeks", "i work as a
 nurse"): when the matcher cannot place it alone, it goes on from the last answer. How the
 person feels ("im bored", "im confused") is not who they are."""
+TOLD = re.compile(
+    r"^(?:(?:well|so|but|and|ok|okay|yeah|yes|yep)\s+)*"
+    r"(?:(?:it s|its|it|it has|i ve|ive|i have)\s+(?:been|had (?:it|this|them))\s+(?:for\s+)?"
+    r"(?:about |around |nearly |almost |over |like |just )?"
+    r"(?:\d+|a|an|one|two|three|four|five|six|few|couple)\b"
+    r"|still\s+(?!not\b)\w+)"
+)
+TOLD_WORDS = 12
+BARELY_SCORE = 60.0
+"""A message telling how things stand ("its been 8 months now", "still awake at 3am every
+night"): when the matcher cannot place it alone, it goes on from the last answer, as who
+the person is does (:data:`SELF`). A topic the matcher gives either alone below
+:data:`BARELY_SCORE` does not stand against the last answer."""
 ELLIPSIS_OWN_SCORE = 85.0
 """What follows the lead of a bare ellipsis names a topic of its own when it matches one
 this well alone ("yoga": the exercises; "weekends" matches the booking topic less well,
@@ -1342,12 +1355,13 @@ class Dialogue:
             return self.answer(WHICH_CONDITION, candidates=_pairs(decision))
         # "ok so what helps": the lead after an acknowledgement leans as much as without it
         refers = _refers(said, words) or (unacked != said and REFERS.search(unacked) is not None)
+        if (decision.kind == "fallback" or decision.score < BARELY_SCORE) and _tells_self(said):
+            # "im a builder", "im 12 weeks", "its been 8 months now" after an answer: the
+            # person says who the last answer is for, or how things stand, in words the bot
+            # does not know or barely places
+            return self.answer(last, candidates=_pairs(decision))
         if decision.kind == "intent" and not refers:
             return self.reply_for(decision)
-        if decision.kind == "fallback" and len(said.split()) <= SELF_WORDS and SELF.match(said):
-            # "im a builder", "im 12 weeks" after an answer: the person says who the last
-            # answer is for, in words the bot may not know
-            return self.answer(last, candidates=_pairs(decision))
         if decision.kind == "fallback" and not refers:
             return self.reply_for(decision)
         clear = decision.score >= CLEAR_SCORE and decision.intent not in SMALL_TALK
@@ -2287,6 +2301,15 @@ def _is_denial(said: str, text: str) -> bool:
         return False
     rest = CORRECTION.sub("", said, count=1)
     return not (QUESTION_START.match(rest) or QUESTION_WORD.search(rest))
+
+
+def _tells_self(said: str) -> bool:
+    """True for a short message telling who the person is (:data:`SELF`) or how things
+    stand (:data:`TOLD`), and asking nothing."""
+    size = len(said.split())
+    if size <= SELF_WORDS and SELF.match(said):
+        return True
+    return size <= TOLD_WORDS and TOLD.match(said) is not None and not QUESTION_WORD.search(said)
 
 
 def _thanks_for_all(said: str, text: str, split: list[Sentence]) -> bool:
