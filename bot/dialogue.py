@@ -466,10 +466,13 @@ NOT_THE_FACET = {
     "price": re.compile(
         r"\bhow much (?:does|do|will|would|can|could|should|did) (?:it|that|this|they|i|you"
         r"|massage|the massage|the pain|stretching) (?!cost|costs|charge|be\b|set\b)\w+"
+        r"|\bhow much (?:notice|warning|time|sleep|rest|exercise|walking|sitting|pressure"
+        r"|difference)\b"
     )
 }
 """Wordings a facet's pattern finds that ask something else: "how much" with a verb of its
-own ("how much does it hurt", "how much will it help") asks how much, not the price."""
+own ("how much does it hurt", "how much will it help") asks how much, not the price, as
+does "how much" of something not paid ("how much notice do you need")."""
 
 _FACET_FILLER_TEXT = (
     "and so ok okay then is it that this does do will take to get better until works work "
@@ -2125,10 +2128,12 @@ POOL_OWN = 4
 CONDITION_TOPICS = {"sciatica": "sciatica_definition", "piriformis": "piriformis_syndrome"}
 """The conditions a question can be asked about in turn ("and for piriformis?"), each with
 the topic that explains it."""
-FOR_ONE_CONDITION = frozenset({"massage_for_sciatica", "neuromuscular_massage", "other_treatments"})
-"""Treatments whose answer is written for one condition: asked again for another ("and for
-piriformis?"), that condition's treatment is meant (heat, stretches and medicines answer
-for both)."""
+FOR_ONE_CONDITION = frozenset(
+    {"massage_for_sciatica", "neuromuscular_massage", "other_treatments", "other_body_parts"}
+)
+"""Treatments whose answer is written for one condition (or another part of the body):
+asked again for a condition ("and for piriformis?"), that condition's treatment is meant
+(heat, stretches and medicines answer for both)."""
 FOR_BOTH = frozenset(
     {
         "how_long",
