@@ -1313,7 +1313,10 @@ class Dialogue:
                     if facet not in OPEN_FACETS:
                         return self.answer(intent)
                     decision = self.matcher.decide(text, split)
-                    if facet in NAMES_THE_OTHER or not _names_its_own(decision):
+                    if facet in NAMES_THE_OTHER or not (
+                        _names_its_own(decision)
+                        or (intent == last and self._another_fact(decision, intent))
+                    ):
                         return self.answer(intent, candidates=_pairs(decision))
         if decision is None:
             decision = self.matcher.decide(text, split)
@@ -1700,6 +1703,19 @@ class Dialogue:
         if decision.kind == "did_you_mean" and last not in decision.options:
             return self.reply_for(decision)  # unsure, but never the topic just corrected
         return None
+
+    def _another_fact(self, decision: Decision, intent: str) -> bool:
+        """True when a message names another of the clinic's own facts ("what if I have to
+        cancel" after insurance, which the facet would answer again): what may happen at the
+        clinic is asked about in its own words, not as the last topic again."""
+        own = decision.intent
+        return (
+            decision.kind == "intent"
+            and own is not None
+            and own != intent
+            and own in self.content.responses
+            and self.content.responses[own].kind == "clinic"
+        )
 
     def _titled(self, words: str, intent: str, also: frozenset[str] = frozenset()) -> bool:
         """True when the words (besides fillers and ``also``, at most :data:`OPTION_WORDS`)

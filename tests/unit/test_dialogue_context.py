@@ -1666,3 +1666,21 @@ def test_the_same_question_for_someone_else(
 ) -> None:
     reply, _ = _after(dialogue, before, asked)
     assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        (
+            "do you take health insurance",
+            "and if i have to cancel at short notice?",
+            "clinic_cancellation",
+        ),
+        ("is massage safe for sciatica", "what if i have diabetes?", "massage_safety"),
+    ],
+)
+def test_what_if_names_another_clinic_fact(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
