@@ -251,6 +251,10 @@ LEAD = re.compile(r"^(?:(?:ok|okay|so|and|but|then|what about|how about)\b\s*)+"
 SUBJECT_ONLY_WORDS = 3
 """A correction this short names only what it meant ("no, I meant the pain")."""
 
+THE_OTHER = re.compile(r"^(?:the )?other(?: one)?\b\s*")
+"""A correction's "the other one", which says only what :meth:`Dialogue._correction` knows:
+not the topic it corrects ("no the other one, the syndrome")."""
+
 NOT_PART = re.compile(r"\bnot (?:the |that |this |a |an )?\w+")
 """What a correction says it did not mean ("the syndrome not the muscle")."""
 
@@ -1663,6 +1667,7 @@ class Dialogue:
         last = state.last_intent
         assert last is not None
         rest = NOT_PART.sub(" ", rest).strip() or rest
+        rest = THE_OTHER.sub("", rest) or rest
         facet = _facet(rest)  # "sorry, I meant how long is it" after the prices
         if facet is not None:
             intent = self._facet_intent(facet, state)
