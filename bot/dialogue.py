@@ -224,6 +224,17 @@ TOLD = re.compile(
     r"(?:\d+|a|an|one|two|three|four|five|six|few|couple)\b"
     r"|still\s+(?!not\b)\w+)"
 )
+KIN = (
+    r"(?:mum|mom|dad|mother|father|wife|husband|partner|friend|son|daughter|nan|gran|grandad"
+    r"|brother|sister)"
+)
+"""Someone close, told of as "my ..."."""
+FOR_KIN = re.compile(
+    r"^(?:(?:ok|okay|so|but|then)\s+)*(?:and\s+)?(?:(?:what|how) about\s+|for\s+)?"
+    rf"(?:my|our) {KIN}\b"
+)
+"""The last question asked for someone else ("what about my mum, she's 80", "and my
+husband, he's diabetic")."""
 TOLD_WORDS = 12
 BARELY_SCORE = 60.0
 """A message telling how things stand ("its been 8 months now", "still awake at 3am every
@@ -262,8 +273,7 @@ DENIAL = re.compile(
     r"\b(?:no|nope|nah|not|none)\b|\b(?:do not have|did not|none of|nothing like that|"
     r"not me|(?:just|only) (?:asking|curious|wondering)|hypothetical|"
     r"typed (?:that|it) wrong|was confused|"
-    r"i am fine|i am ok|was not me|not mine|my (?:mum|mom|dad|mother|father|wife|husband|"
-    r"partner|friend|son|daughter|nan|gran|grandad|brother|sister))\b"
+    rf"i am fine|i am ok|was not me|not mine|my {KIN})\b"
 )
 """Words that, right after the urgent answer, say "I don't have these symptoms"."""
 
@@ -2330,12 +2340,16 @@ def _is_denial(said: str, text: str) -> bool:
 
 
 def _tells_self(said: str) -> bool:
-    """True for a short message telling who the person is (:data:`SELF`) or how things
-    stand (:data:`TOLD`), and asking nothing."""
+    """True for a short message telling who the person is (:data:`SELF`), how things stand
+    (:data:`TOLD`, asking nothing) or whom else the last question is for (:data:`FOR_KIN`)."""
     size = len(said.split())
     if size <= SELF_WORDS and SELF.match(said):
         return True
-    return size <= TOLD_WORDS and TOLD.match(said) is not None and not QUESTION_WORD.search(said)
+    if size > TOLD_WORDS:
+        return False
+    if FOR_KIN.match(said):
+        return True
+    return TOLD.match(said) is not None and not QUESTION_WORD.search(said)
 
 
 def _thanks_for_all(said: str, text: str, split: list[Sentence]) -> bool:
