@@ -215,14 +215,14 @@ SELF = re.compile(
 )
 SELF_WORDS = 6
 """A short message telling who the person is ("im a builder", "im 12 weeks", "i work as a
-nurse"): when the matcher cannot place it alone, it goes on from the last answer. How the
-person feels ("im bored", "im confused") is not who they are."""
+nurse"): when the matcher cannot place it alone, it goes on from the
+last answer. How the person feels ("im bored", "im confused") is not who they are."""
 TOLD = re.compile(
     r"^(?:(?:well|so|but|and|ok|okay|yeah|yes|yep)\s+)*"
     r"(?:(?:it s|its|it|it has|i ve|ive|i have)\s+(?:been|had (?:it|this|them))\s+(?:for\s+)?"
     r"(?:about |around |nearly |almost |over |like |just )?"
     r"(?:\d+|a|an|one|two|three|four|five|six|few|couple)\b"
-    r"|still\s+(?!not\b)\w+)"
+    r"|still\s+(?!not\b)\w+|i do (?!not\b)\w+)"
 )
 KIN = (
     r"(?:mum|mom|dad|mother|father|wife|husband|partner|friend|son|daughter|nan|gran|grandad"
@@ -235,10 +235,14 @@ FOR_KIN = re.compile(
 )
 """The last question asked for someone else ("what about my mum, she's 80", "and my
 husband, he's diabetic")."""
+THE_ONE = re.compile(
+    r"^(?:(?:ok|okay|so|and|but|oh)\s+)*(?:is|was) (?:that|it|this) the (?:one|ones|thing)\b"
+)
+"""Whether the last answer is what the person knows ("is that the one with the ball")."""
 TOLD_WORDS = 12
 BARELY_SCORE = 60.0
 """A message telling how things stand ("its been 8 months now", "still awake at 3am every
-night"): when the matcher cannot place it alone, it goes on from the last answer, as who
+night", "i do night shifts"): when the matcher cannot place it alone, it goes on from the last answer, as who
 the person is does (:data:`SELF`). A topic the matcher gives either alone below
 :data:`BARELY_SCORE` does not stand against the last answer."""
 ELLIPSIS_OWN_SCORE = 85.0
@@ -2341,13 +2345,14 @@ def _is_denial(said: str, text: str) -> bool:
 
 def _tells_self(said: str) -> bool:
     """True for a short message telling who the person is (:data:`SELF`), how things stand
-    (:data:`TOLD`, asking nothing) or whom else the last question is for (:data:`FOR_KIN`)."""
+    (:data:`TOLD`, asking nothing), whom else the last question is for (:data:`FOR_KIN`) or
+    whether the last answer is what the person knows (:data:`THE_ONE`)."""
     size = len(said.split())
     if size <= SELF_WORDS and SELF.match(said):
         return True
     if size > TOLD_WORDS:
         return False
-    if FOR_KIN.match(said):
+    if FOR_KIN.match(said) or THE_ONE.match(said):
         return True
     return TOLD.match(said) is not None and not QUESTION_WORD.search(said)
 

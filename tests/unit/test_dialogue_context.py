@@ -1684,3 +1684,20 @@ def test_what_if_names_another_clinic_fact(
 ) -> None:
     reply, _ = _after(dialogue, before, asked)
     assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "said", "want"),
+    [
+        ("what is the piriformis stretch", "is that the one where you cross your leg", None),
+        ("can i work with sciatica", "i do night shifts in a warehouse", "work_driving"),
+    ],
+)
+def test_the_one_before_or_what_the_person_does_goes_on(
+    dialogue: Dialogue, before: str, said: str, want: str | None
+) -> None:
+    first, _ = _after(dialogue, before)
+    reply, _ = _after(dialogue, before, said)
+    assert reply.intent == (want or first.intent), (reply.kind, reply.intent)
+    alone, _ = _after(dialogue, said)
+    assert alone.kind == "fallback"
