@@ -239,6 +239,14 @@ THE_ONE = re.compile(
     r"^(?:(?:ok|okay|so|and|but|oh)\s+)*(?:is|was) (?:that|it|this) the (?:one|ones|thing)\b"
 )
 """Whether the last answer is what the person knows ("is that the one with the ball")."""
+IS_THAT_WHY = re.compile(
+    r"\b(?:(?:could|can|might|would) (?:it|that|this) be (?:it|that|why|the cause|the reason)"
+    r"|is (?:that|this|it) (?:why|the cause|the reason|what caused it))$"
+)
+"""A closing question whether what the person told is the cause ("i cycle a lot, could
+that be it")."""
+CAUSE_TOPICS = frozenset({"sciatica_causes", "risk_factors"})
+"""Topics that answer what causes the pain and who gets it."""
 TOLD_WORDS = 12
 BARELY_SCORE = 60.0
 """A message telling how things stand ("its been 8 months now", "still awake at 3am every
@@ -1383,6 +1391,10 @@ class Dialogue:
             # "im a builder", "im 12 weeks", "its been 8 months now" after an answer: the
             # person says who the last answer is for, or how things stand, in words the bot
             # does not know or barely places
+            return self.answer(last, candidates=_pairs(decision))
+        if last in CAUSE_TOPICS and IS_THAT_WHY.search(said) and not _names_its_own(decision):
+            # "i cycle a lot, could that be it" after the causes: asked about them, whatever
+            # topic the told activity's words are nearest
             return self.answer(last, candidates=_pairs(decision))
         if decision.kind == "intent" and not refers:
             return self.reply_for(decision)

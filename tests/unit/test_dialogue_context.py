@@ -31,6 +31,7 @@ from bot.store import Store
 
 DIALOGUES = DATA / "dialogues.yml"
 BLIND_DIALOGUES = DATA / "dialogues_blind.yml"
+BLIND2_DIALOGUES = DATA / "dialogues_blind2.yml"
 URGENT_TEXT = "i cant control my bladder and both my legs have gone numb"
 
 
@@ -728,6 +729,29 @@ def test_the_blind_conversations_are_read_in_context(dialogue: Dialogue, content
     assert tuning.whole_right >= 31
     held = report.part(True)
     assert held.accuracy >= 1.0 and held.context_accuracy >= 1.0 and held.whole_right >= 8
+
+
+def test_the_second_blind_conversations_are_read_in_context(
+    dialogue: Dialogue, content: Content
+) -> None:
+    """dialogues_blind2.yml, harder (long stories that ask nothing, corrections, late urgent
+    signs, clinic questions mid-story), written and committed before the bot was run on it.
+    First sight: tuning (40 conversations) 80.0% of turns, 76.9% of context turns, 18 whole;
+    held-out (10) 71.8%, 69.6%, 3. After the class fixes read from the tuning misses alone:
+    tuning 89.0%, 89.7%, 26 of 40; held-out 74.4%, 73.9%, 3 of 10."""
+    conversations = load_dialogues(BLIND2_DIALOGUES, frozenset(content.responses))
+    assert len(conversations) == 50
+    held_out = [c for c in conversations if c.held_out]
+    assert len(held_out) == 10 and all(c.number % 5 == 0 for c in held_out)
+    report = evaluate_dialogues(dialogue, conversations)
+    tuning = report.part(False)
+    # one car accident taken for an injury to be seen first: a false alarm left as it is
+    assert tuning.urgent_recall == 1.0 and tuning.false_alarms <= 1
+    assert tuning.accuracy >= 0.885 and tuning.context_accuracy >= 0.895
+    assert tuning.whole_right >= 26
+    held = report.part(True)
+    assert held.urgent_recall >= 0.5 and held.false_alarms == 0
+    assert held.accuracy >= 0.74 and held.context_accuracy >= 0.735 and held.whole_right >= 3
 
 
 def test_a_press_of_a_button_not_shown_counts_as_wrong(dialogue: Dialogue, tmp_path: Path) -> None:
@@ -1701,3 +1725,18 @@ def test_the_one_before_or_what_the_person_does_goes_on(
     assert reply.intent == (want or first.intent), (reply.kind, reply.intent)
     alone, _ = _after(dialogue, said)
     assert alone.kind == "fallback"
+
+
+@pytest.mark.parametrize(
+    ("before", "told"),
+    [
+        ("what causes sciatica", "i lift weights a lot, could that be it"),
+        ("who gets sciatica", "i do a lot of yoga, is that why"),
+    ],
+)
+def test_could_that_be_it_after_the_causes_asks_them(
+    dialogue: Dialogue, before: str, told: str
+) -> None:
+    first, _ = _after(dialogue, before)
+    reply, _ = _after(dialogue, before, told)
+    assert reply.intent == first.intent, (reply.kind, reply.intent)
