@@ -215,8 +215,8 @@ SELF = re.compile(
 )
 SELF_WORDS = 6
 """A short message telling who the person is ("im a builder", "im 12 weeks", "i work as a
-nurse"): when the matcher cannot place it alone, it goes on from the
-last answer. How the person feels ("im bored", "im confused") is not who they are."""
+nurse"): when the matcher cannot place it alone, it goes on from the last answer. How the
+person feels ("im bored", "im confused") is not who they are."""
 TOLD = re.compile(
     r"^(?:(?:well|so|but|and|ok|okay|yeah|yes|yep)\s+)*"
     r"(?:(?:it s|its|it|it has|i ve|ive|i have)\s+(?:been|had (?:it|this|them))\s+(?:for\s+)?"
@@ -224,6 +224,12 @@ TOLD = re.compile(
     r"(?:\d+|a|an|one|two|three|four|five|six|few|couple)\b"
     r"|still\s+(?!not\b)\w+|i do (?!not\b)\w+)"
 )
+TOLD_WORDS = 12
+BARELY_SCORE = 60.0
+"""A message telling how things stand ("its been 8 months now", "still awake at 3am every
+night", "i do night shifts"): when the matcher cannot place it alone, it goes on from the
+last answer, as who the person is does (:data:`SELF`). A topic the matcher gives either
+alone below :data:`BARELY_SCORE` does not stand against the last answer."""
 KIN = (
     r"(?:mum|mom|dad|mother|father|wife|husband|partner|friend|son|daughter|nan|gran|grandad"
     r"|brother|sister)"
@@ -247,12 +253,6 @@ IS_THAT_WHY = re.compile(
 that be it")."""
 CAUSE_TOPICS = frozenset({"sciatica_causes", "risk_factors"})
 """Topics that answer what causes the pain and who gets it."""
-TOLD_WORDS = 12
-BARELY_SCORE = 60.0
-"""A message telling how things stand ("its been 8 months now", "still awake at 3am every
-night", "i do night shifts"): when the matcher cannot place it alone, it goes on from the last answer, as who
-the person is does (:data:`SELF`). A topic the matcher gives either alone below
-:data:`BARELY_SCORE` does not stand against the last answer."""
 ELLIPSIS_OWN_SCORE = 85.0
 """What follows the lead of a bare ellipsis names a topic of its own when it matches one
 this well alone ("yoga": the exercises; "weekends" matches the booking topic less well,
