@@ -147,6 +147,16 @@ WILL_DO = re.compile(
 clearly names a topic (and thanks for nothing: "ok I'll ring them, thank you" is a goodbye
 in all but name), the message asks about that topic."""
 THANKING = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|ta)\b")
+THANKS_LAST = re.compile(
+    r"\b(?:thanks|thank you|thank u|thx|ty|cheers|ta)(?: (?:so much|very much|a lot|again|mate))?$"
+)
+"""Thanks that close a message ("sorted, cheers", "ok will check with the gp, thanks")."""
+PLAN = re.compile(
+    r"^(?:then |so )?(?:will|i ll|ill|gonna|going to)\s+"
+    r"(?!(?:it|this|that|you|u|i|they|he|she|we|there)\b)"
+)
+"""What the person will do next, without a subject ("will check with the gp"): told, not
+asked ("will it help" asks)."""
 HELLO = re.compile(
     r"^(?:(?:hello|hi|hey|hiya|heya|yo|howdy|greetings|good (?:morning|afternoon|evening))"
     r"(?: there| again| bot)?\b\s*)+"
@@ -207,6 +217,42 @@ SELF_WORDS = 6
 """A short message telling who the person is ("im a builder", "im 12 weeks", "i work as a
 nurse"): when the matcher cannot place it alone, it goes on from the last answer. How the
 person feels ("im bored", "im confused") is not who they are."""
+TOLD = re.compile(
+    r"^(?:(?:well|so|but|and|ok|okay|yeah|yes|yep)\s+)*"
+    r"(?:(?:it s|its|it|it has|i ve|ive|i have)\s+(?:been|had (?:it|this|them))\s+(?:for\s+)?"
+    r"(?:about |around |nearly |almost |over |like |just )?"
+    r"(?:\d+|a|an|one|two|three|four|five|six|few|couple)\b"
+    r"|still\s+(?!not\b)\w+|i do (?!not\b)\w+)"
+)
+TOLD_WORDS = 12
+BARELY_SCORE = 60.0
+"""A message telling how things stand ("its been 8 months now", "still awake at 3am every
+night", "i do night shifts"): when the matcher cannot place it alone, it goes on from the
+last answer, as who the person is does (:data:`SELF`). A topic the matcher gives either
+alone below :data:`BARELY_SCORE` does not stand against the last answer."""
+KIN = (
+    r"(?:mum|mom|dad|mother|father|wife|husband|partner|friend|son|daughter|nan|gran|grandad"
+    r"|brother|sister)"
+)
+"""Someone close, told of as "my ..."."""
+FOR_KIN = re.compile(
+    r"^(?:(?:ok|okay|so|but|then)\s+)*(?:and\s+)?(?:(?:what|how) about\s+|for\s+)?"
+    rf"(?:my|our) {KIN}\b"
+)
+"""The last question asked for someone else ("what about my mum, she's 80", "and my
+husband, he's diabetic")."""
+THE_ONE = re.compile(
+    r"^(?:(?:ok|okay|so|and|but|oh)\s+)*(?:is|was) (?:that|it|this) the (?:one|ones|thing)\b"
+)
+"""Whether the last answer is what the person knows ("is that the one with the ball")."""
+IS_THAT_WHY = re.compile(
+    r"\b(?:(?:could|can|might|would) (?:it|that|this) be (?:it|that|why|the cause|the reason)"
+    r"|is (?:that|this|it) (?:why|the cause|the reason|what caused it))$"
+)
+"""A closing question whether what the person told is the cause ("i cycle a lot, could
+that be it")."""
+CAUSE_TOPICS = frozenset({"sciatica_causes", "risk_factors"})
+"""Topics that answer what causes the pain and who gets it."""
 ELLIPSIS_OWN_SCORE = 85.0
 """What follows the lead of a bare ellipsis names a topic of its own when it matches one
 this well alone ("yoga": the exercises; "weekends" matches the booking topic less well,
@@ -228,6 +274,10 @@ LEAD = re.compile(r"^(?:(?:ok|okay|so|and|but|then|what about|how about)\b\s*)+"
 SUBJECT_ONLY_WORDS = 3
 """A correction this short names only what it meant ("no, I meant the pain")."""
 
+THE_OTHER = re.compile(r"^(?:the )?other(?: one)?\b\s*")
+"""A correction's "the other one", which says only what :meth:`Dialogue._correction` knows:
+not the topic it corrects ("no the other one, the syndrome")."""
+
 NOT_PART = re.compile(r"\bnot (?:the |that |this |a |an )?\w+")
 """What a correction says it did not mean ("the syndrome not the muscle")."""
 
@@ -235,8 +285,7 @@ DENIAL = re.compile(
     r"\b(?:no|nope|nah|not|none)\b|\b(?:do not have|did not|none of|nothing like that|"
     r"not me|(?:just|only) (?:asking|curious|wondering)|hypothetical|"
     r"typed (?:that|it) wrong|was confused|"
-    r"i am fine|i am ok|was not me|not mine|my (?:mum|mom|dad|mother|father|wife|husband|"
-    r"partner|friend|son|daughter|nan|gran|grandad|brother|sister))\b"
+    rf"i am fine|i am ok|was not me|not mine|my {KIN})\b"
 )
 """Words that, right after the urgent answer, say "I don't have these symptoms"."""
 
@@ -443,10 +492,13 @@ NOT_THE_FACET = {
     "price": re.compile(
         r"\bhow much (?:does|do|will|would|can|could|should|did) (?:it|that|this|they|i|you"
         r"|massage|the massage|the pain|stretching) (?!cost|costs|charge|be\b|set\b)\w+"
+        r"|\bhow much (?:notice|warning|time|sleep|rest|exercise|walking|sitting|pressure"
+        r"|difference)\b"
     )
 }
 """Wordings a facet's pattern finds that ask something else: "how much" with a verb of its
-own ("how much does it hurt", "how much will it help") asks how much, not the price."""
+own ("how much does it hurt", "how much will it help") asks how much, not the price, as
+does "how much" of something not paid ("how much notice do you need")."""
 
 _FACET_FILLER_TEXT = (
     "and so ok okay then is it that this does do will take to get better until works work "
@@ -1229,6 +1281,14 @@ class Dialogue:
         ack = ACK.match(said)
         # the message without its acknowledgement, found once (ACK only matches at the start)
         unacked = ACK.sub("", said) if ack else said
+        if _thanks_for_all(said, text, split):
+            # "sorted, cheers", "will ask my gp, thanks", a story opened by thanks that asks
+            # nothing: thanks (or goodbye), not a topic some of its words name
+            alone = self.matcher.decide(text, split)
+            if alone.kind == "intent" and alone.intent in ("goodbye", "thanks"):
+                return self.reply_for(alone)
+            if ack or not _names_its_own(alone):
+                return self.answer("thanks")
         if ack and _is_acknowledgement(said, text):
             rest = unacked.strip()
             if not rest:  # nothing but "ah nice", "ok cool": an acknowledgement, not a goodbye
@@ -1279,7 +1339,10 @@ class Dialogue:
                     if facet not in OPEN_FACETS:
                         return self.answer(intent)
                     decision = self.matcher.decide(text, split)
-                    if facet in NAMES_THE_OTHER or not _names_its_own(decision):
+                    if facet in NAMES_THE_OTHER or not (
+                        _names_its_own(decision)
+                        or (intent == last and self._another_fact(decision, intent))
+                    ):
                         return self.answer(intent, candidates=_pairs(decision))
         if decision is None:
             decision = self.matcher.decide(text, split)
@@ -1324,12 +1387,17 @@ class Dialogue:
             return self.answer(WHICH_CONDITION, candidates=_pairs(decision))
         # "ok so what helps": the lead after an acknowledgement leans as much as without it
         refers = _refers(said, words) or (unacked != said and REFERS.search(unacked) is not None)
+        if (decision.kind == "fallback" or decision.score < BARELY_SCORE) and _tells_self(said):
+            # "im a builder", "im 12 weeks", "its been 8 months now" after an answer: the
+            # person says who the last answer is for, or how things stand, in words the bot
+            # does not know or barely places
+            return self.answer(last, candidates=_pairs(decision))
+        if last in CAUSE_TOPICS and IS_THAT_WHY.search(said) and not _names_its_own(decision):
+            # "i cycle a lot, could that be it" after the causes: asked about them, whatever
+            # topic the told activity's words are nearest
+            return self.answer(last, candidates=_pairs(decision))
         if decision.kind == "intent" and not refers:
             return self.reply_for(decision)
-        if decision.kind == "fallback" and len(said.split()) <= SELF_WORDS and SELF.match(said):
-            # "im a builder", "im 12 weeks" after an answer: the person says who the last
-            # answer is for, in words the bot may not know
-            return self.answer(last, candidates=_pairs(decision))
         if decision.kind == "fallback" and not refers:
             return self.reply_for(decision)
         clear = decision.score >= CLEAR_SCORE and decision.intent not in SMALL_TALK
@@ -1625,6 +1693,7 @@ class Dialogue:
         last = state.last_intent
         assert last is not None
         rest = NOT_PART.sub(" ", rest).strip() or rest
+        rest = THE_OTHER.sub("", rest) or rest
         facet = _facet(rest)  # "sorry, I meant how long is it" after the prices
         if facet is not None:
             intent = self._facet_intent(facet, state)
@@ -1665,6 +1734,19 @@ class Dialogue:
         if decision.kind == "did_you_mean" and last not in decision.options:
             return self.reply_for(decision)  # unsure, but never the topic just corrected
         return None
+
+    def _another_fact(self, decision: Decision, intent: str) -> bool:
+        """True when a message names another of the clinic's own facts ("what if I have to
+        cancel" after insurance, which the facet would answer again): what may happen at the
+        clinic is asked about in its own words, not as the last topic again."""
+        own = decision.intent
+        return (
+            decision.kind == "intent"
+            and own is not None
+            and own != intent
+            and own in self.content.responses
+            and self.content.responses[own].kind == "clinic"
+        )
 
     def _titled(self, words: str, intent: str, also: frozenset[str] = frozenset()) -> bool:
         """True when the words (besides fillers and ``also``, at most :data:`OPTION_WORDS`)
@@ -2093,10 +2175,12 @@ POOL_OWN = 4
 CONDITION_TOPICS = {"sciatica": "sciatica_definition", "piriformis": "piriformis_syndrome"}
 """The conditions a question can be asked about in turn ("and for piriformis?"), each with
 the topic that explains it."""
-FOR_ONE_CONDITION = frozenset({"massage_for_sciatica", "neuromuscular_massage", "other_treatments"})
-"""Treatments whose answer is written for one condition: asked again for another ("and for
-piriformis?"), that condition's treatment is meant (heat, stretches and medicines answer
-for both)."""
+FOR_ONE_CONDITION = frozenset(
+    {"massage_for_sciatica", "neuromuscular_massage", "other_treatments", "other_body_parts"}
+)
+"""Treatments whose answer is written for one condition (or another part of the body):
+asked again for a condition ("and for piriformis?"), that condition's treatment is meant
+(heat, stretches and medicines answer for both)."""
 FOR_BOTH = frozenset(
     {
         "how_long",
@@ -2269,6 +2353,39 @@ def _is_denial(said: str, text: str) -> bool:
         return False
     rest = CORRECTION.sub("", said, count=1)
     return not (QUESTION_START.match(rest) or QUESTION_WORD.search(rest))
+
+
+def _tells_self(said: str) -> bool:
+    """True for a short message telling who the person is (:data:`SELF`), how things stand
+    (:data:`TOLD`, asking nothing), whom else the last question is for (:data:`FOR_KIN`) or
+    whether the last answer is what the person knows (:data:`THE_ONE`)."""
+    size = len(said.split())
+    if size <= SELF_WORDS and SELF.match(said):
+        return True
+    if size > TOLD_WORDS:
+        return False
+    if FOR_KIN.match(said) or THE_ONE.match(said):
+        return True
+    return TOLD.match(said) is not None and not QUESTION_WORD.search(said)
+
+
+def _thanks_for_all(said: str, text: str, split: list[Sentence]) -> bool:
+    """True for a message that thanks and asks nothing: a few words closed by thanks
+    ("sorted, cheers", "ok will check with the gp, thanks") or a story whose first sentence
+    thanks ("just wanted to say a big thank you. I came in ..."), with no question put."""
+    if "?" in text or ASKS.search(said) or REQUEST.search(said):
+        return False
+    if len(split) > 1:
+        first = normalise(split[0].text)
+        return THANKING.search(first) is not None and not any(
+            QUESTION_START.match(normalise(s.text)) for s in split
+        )
+    if len(said.split()) > ACK_WORDS or not THANKS_LAST.search(said):
+        return False
+    rest = THANKS_LAST.sub("", ACK.sub("", said)).strip()
+    if QUESTION_WORD.search(rest) or NEW_SUBJECT.search(rest) or MEANT.search(rest):
+        return False
+    return not QUESTION_START.match(rest) or PLAN.match(rest) is not None
 
 
 def _is_acknowledgement(said: str, text: str) -> bool:

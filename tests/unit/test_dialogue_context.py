@@ -31,6 +31,7 @@ from bot.store import Store
 
 DIALOGUES = DATA / "dialogues.yml"
 BLIND_DIALOGUES = DATA / "dialogues_blind.yml"
+BLIND2_DIALOGUES = DATA / "dialogues_blind2.yml"
 URGENT_TEXT = "i cant control my bladder and both my legs have gone numb"
 
 
@@ -728,6 +729,29 @@ def test_the_blind_conversations_are_read_in_context(dialogue: Dialogue, content
     assert tuning.whole_right >= 31
     held = report.part(True)
     assert held.accuracy >= 1.0 and held.context_accuracy >= 1.0 and held.whole_right >= 8
+
+
+def test_the_second_blind_conversations_are_read_in_context(
+    dialogue: Dialogue, content: Content
+) -> None:
+    """dialogues_blind2.yml, harder (long stories that ask nothing, corrections, late urgent
+    signs, clinic questions mid-story), written and committed before the bot was run on it.
+    First sight: tuning (40 conversations) 80.0% of turns, 76.9% of context turns, 18 whole;
+    held-out (10) 71.8%, 69.6%, 3. After the class fixes read from the tuning misses alone:
+    tuning 89.7%, 91.0%, 27 of 40; held-out 74.4%, 73.9%, 3 of 10."""
+    conversations = load_dialogues(BLIND2_DIALOGUES, frozenset(content.responses))
+    assert len(conversations) == 50
+    held_out = [c for c in conversations if c.held_out]
+    assert len(held_out) == 10 and all(c.number % 5 == 0 for c in held_out)
+    report = evaluate_dialogues(dialogue, conversations)
+    tuning = report.part(False)
+    # a car accident read as an injury to be seen first: the one false alarm, left as it is
+    assert tuning.urgent_recall == 1.0 and tuning.false_alarms <= 1
+    assert tuning.accuracy >= 0.895 and tuning.context_accuracy >= 0.91
+    assert tuning.whole_right >= 27
+    held = report.part(True)
+    assert held.urgent_recall >= 0.5 and held.false_alarms == 0
+    assert held.accuracy >= 0.74 and held.context_accuracy >= 0.735 and held.whole_right >= 3
 
 
 def test_a_press_of_a_button_not_shown_counts_as_wrong(dialogue: Dialogue, tmp_path: Path) -> None:
@@ -1554,3 +1578,165 @@ def test_an_apology_tells_no_topic(dialogue: Dialogue, message: str, cancels: bo
     cancellation; cancelling is still told by "cancel"."""
     reply, _ = dialogue.handle(ChatState(), message)
     assert (reply.intent == "clinic_cancellation") is cancels, (reply.kind, reply.intent)
+
+
+# --- conversations as people have them (dialogues_blind2.yml's classes) -------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "said"),
+    [
+        ("what is sciatica", "all sorted, ta"),
+        ("how long does sciatica last", "right, will see my gp then, thanks"),
+        ("is massage safe when pregnant", "ok will ask the midwife first, cheers"),
+    ],
+)
+def test_a_plan_or_a_word_and_then_thanks_is_thanks(
+    dialogue: Dialogue, before: str, said: str
+) -> None:
+    reply, _ = _after(dialogue, before, said)
+    assert reply.intent == "thanks", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    "said", ["how do i book, thanks", "what is piriformis syndrome thanks", "can i park there thx"]
+)
+def test_a_question_that_ends_with_thanks_is_asked(dialogue: Dialogue, said: str) -> None:
+    reply, _ = _after(dialogue, "what is sciatica", said)
+    assert reply.intent != "thanks", (reply.kind, reply.intent)
+
+
+def test_a_long_thank_you_that_asks_nothing_is_thanks(dialogue: Dialogue) -> None:
+    story = (
+        "I just wanted to say thank you so much. My back and leg had been bad for most of the "
+        "winter and after two sessions with you I can finally sit through a film again. My "
+        "wife noticed the difference before I did!"
+    )
+    reply, _ = dialogue.handle(ChatState(), story)
+    assert reply.intent == "thanks", (reply.kind, reply.intent)
+    asked, _ = dialogue.handle(
+        ChatState(),
+        "Thanks for the last session. The pain in my buttock is back though, should I use heat "
+        "or ice?",
+    )
+    assert asked.intent == "heat_ice"
+
+
+@pytest.mark.parametrize(
+    ("before", "told", "want"),
+    [
+        ("how long does sciatica usually last", "its been 8 months now", "how_long"),
+        ("how long does sciatica usually last", "it's been nearly a year", "how_long"),
+        ("best sleeping position for sciatica", "still awake at 3am every night", "sleep_position"),
+        ("can i drive with sciatica", "still doing 10 hour shifts on the road", "work_driving"),
+    ],
+)
+def test_how_things_stand_goes_on_from_the_last_answer(
+    dialogue: Dialogue, before: str, told: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, told)
+    assert reply.intent == want, (reply.kind, reply.intent)
+    alone, _ = _after(dialogue, told)
+    assert alone.intent != want or alone.kind == "fallback"
+
+
+@pytest.mark.parametrize(
+    ("before", "asked"),
+    [
+        ("do you accept insurance", "how much notice should i give"),
+        ("do you take card", "how much notice do you need to cancel"),
+    ],
+)
+def test_how_much_of_something_else_asks_no_price(
+    dialogue: Dialogue, before: str, asked: str
+) -> None:
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == "clinic_cancellation", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("do you treat shoulder pain", "and for piriformis?", "neuromuscular_massage"),
+        ("does massage help with knee pain", "what about sciatica?", "massage_for_sciatica"),
+    ],
+)
+def test_a_condition_after_another_body_part_asks_the_massage_for_it(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
+
+
+def test_the_other_one_names_what_was_meant(dialogue: Dialogue) -> None:
+    reply, _ = _after(
+        dialogue,
+        "whats the difference between sciatica and piriformis",
+        "[piriformis_muscle]",
+        "no the other one, the syndrome",
+    )
+    assert reply.intent == "piriformis_syndrome", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("can massage help sciatica", "what about my dad, he's 75", "massage_for_sciatica"),
+        ("is it safe to have a massage", "and my husband, he's diabetic", "massage_safety"),
+    ],
+)
+def test_the_same_question_for_someone_else(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        (
+            "do you take health insurance",
+            "and if i have to cancel at short notice?",
+            "clinic_cancellation",
+        ),
+        ("is massage safe for sciatica", "what if i have diabetes?", "massage_safety"),
+    ],
+)
+def test_what_if_names_another_clinic_fact(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "said", "want"),
+    [
+        ("what is the piriformis stretch", "is that the one where you cross your leg", None),
+        ("can i work with sciatica", "i do night shifts in a warehouse", "work_driving"),
+    ],
+)
+def test_the_one_before_or_what_the_person_does_goes_on(
+    dialogue: Dialogue, before: str, said: str, want: str | None
+) -> None:
+    first, _ = _after(dialogue, before)
+    reply, _ = _after(dialogue, before, said)
+    assert reply.intent == (want or first.intent), (reply.kind, reply.intent)
+    alone, _ = _after(dialogue, said)
+    assert alone.kind == "fallback"
+
+
+@pytest.mark.parametrize(
+    ("before", "told"),
+    [
+        ("what causes sciatica", "i lift weights a lot, could that be it"),
+        ("who gets sciatica", "i do a lot of yoga, is that why"),
+    ],
+)
+def test_could_that_be_it_after_the_causes_asks_them(
+    dialogue: Dialogue, before: str, told: str
+) -> None:
+    first, _ = _after(dialogue, before)
+    reply, _ = _after(dialogue, before, told)
+    assert reply.intent == first.intent, (reply.kind, reply.intent)
