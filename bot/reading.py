@@ -132,6 +132,26 @@ class Reading:
         return len(self.parts) > 1
 
 
+AUXILIARIES = frozenset(
+    """
+    will would can could does do did is are was were should shall might may am has have
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+"""Words that, right after a question word, make it ask ("when will it stop", "why does it
+hurt")."""
+
+TELLING_OPENERS = frozenset({"when", "whenever", "where", "why"})
+"""Question words that, without a question mark and with no auxiliary straight after them
+(:data:`AUXILIARIES`), open a clause that tells: a time, a place or a reason ("when I sit
+down it burns", "when the nurse came she noticed", "where I live there is no clinic", "why
+it hurts on the left is a mystery")."""
+
+RELATIVE_OPENERS = frozenset({"which", "who"})
+"""Question words that, without a question mark and before "was" or "were", carry on the
+sentence before ("... which was funny, since I could not move my foot")."""
+RELATIVE_PAST = frozenset({"was", "were"})
+
+
 NOT_ASKING_AFTER = frozenset({"not", "been", "had", "got"})
 """Without a question mark, a question word followed by one of these starts a statement
 whose subject was left out ("don't really know what i'm doing", "didn't have this before",
@@ -258,6 +278,7 @@ def is_question(words: list[str], marked: bool) -> bool:
         and rest[0] in OPENERS
         and not (len(rest) > 1 and rest[1] in NOT_ASKING_AFTER)
         and not _pseudo_cleft(rest)
+        and not _telling_clause(rest)
     ):
         return True
     if _ASKING_FIRST.isdisjoint(words):
@@ -267,6 +288,17 @@ def is_question(words: list[str], marked: bool) -> bool:
             if tuple(words[i : i + len(phrase)]) == phrase:
                 return True
     return False
+
+
+def _telling_clause(words: list[str]) -> bool:
+    """An unmarked sentence whose question word opens a clause that tells: a time, place or
+    reason with no auxiliary after it (:data:`TELLING_OPENERS`), or a relative "which was"
+    carrying on the sentence before (:data:`RELATIVE_OPENERS`)."""
+    if len(words) < 2:
+        return False
+    if words[0] in TELLING_OPENERS:
+        return words[1] not in AUXILIARIES
+    return words[0] in RELATIVE_OPENERS and words[1] in RELATIVE_PAST
 
 
 def _clauses(sentence: Sentence) -> list[Part]:
@@ -290,10 +322,26 @@ def _clauses(sentence: Sentence) -> list[Part]:
     words = sentence.words[:MAX_TOKENS]
     if not words:
         return []
-    question = is_question(words, sentence.question)
+    question = not _quoted_question(sentence.text) and is_question(words, sentence.question)
     # An aside that asks nothing ("... but who's counting?") says nothing of the topic either.
     told = _without_aside(words)
     return [Part(" ".join(told or words), question)]
+
+
+QUOTES = frozenset('"“”')
+"""Double quotation marks, straight and curly."""
+
+
+def _quoted_question(text: str) -> bool:
+    """Whether a sentence's question mark stands inside a quotation (an odd number of double
+    quotation marks before it): someone else's words reported ('"Did you have a good
+    massage?" she asks', 'he said, "should we work the glutes?"'), not the writer's ask."""
+    at = text.rfind("?")
+    if at < 0:
+        return False
+    # a closing mark left at the start by the sentence before ('..."  To which I reply')
+    start = 1 if text[:1] in QUOTES and text[1:2].isspace() else 0
+    return sum(1 for ch in text[start:at] if ch in QUOTES) % 2 == 1
 
 
 def _without_aside(words: list[str]) -> list[str]:
