@@ -348,7 +348,9 @@ class Analyzer:
         """Map rare spellings in the examples ("sciatca") to the common word they misspell.
 
         Examples are typed as people type, typos included; without this, each typo would be
-        a rare, heavily weighted term of its own.
+        a rare, heavily weighted term of its own. A common English word is a word of its own,
+        however close to a more frequent one ("waking" is not "walking", "plain" not "pain"),
+        as it is when a message is read (:meth:`_closest`).
         """
         common = sorted(w for w, n in counts.items() if n >= 3 and w.isalpha() and len(w) >= 4)
         # Targets for a word seen n times: common words with the same first letter, three
@@ -360,7 +362,7 @@ class Analyzer:
         targets: dict[tuple[str, int], list[str]] = {}
         spelling: dict[str, str] = {}
         for word, n in counts.items():
-            if word in lexicon or len(word) < 5 or not word.isalpha():
+            if word in lexicon or len(word) < 5 or not word.isalpha() or word in self.english:
                 continue
             need = 3 * n if n <= 2 else 10 * n
             key = (word[0], need)
@@ -792,10 +794,21 @@ sister"): what the pain costs, not a cancellation at the clinic; in a story's se
 word "cancel" is then left out (:func:`_as_told`)."""
 
 
+INSTRUCTING = re.compile(
+    r"\b(?:tell|tells|telling|told|ask|asks|asking|asked)"
+    r"(?= (?:her|him|them|(?:my|his|her|their|our|the) [a-z]+) to\b)"
+)
+"""Normalised words of telling or asking someone else to do something ("should I tell her to
+go lighter", "asked my GP to refer me"): an instruction passed on, not a request to be told
+("tell me about ...") or a question to the bot; in a story's sentence the verb is left out
+(:func:`_as_told`)."""
+
+
 def _as_told(text: str) -> str:
     """A story's sentence (normalised) as what it tells: without the speaker of reported
-    words (:data:`REPORTED`) and without the cancelling of plans (:data:`PLANS_CANCELLED`)."""
-    return PLANS_CANCELLED.sub(" ", REPORTED.sub(" ", text))
+    words (:data:`REPORTED`), the cancelling of plans (:data:`PLANS_CANCELLED`) or the verb of
+    an instruction passed on (:data:`INSTRUCTING`)."""
+    return INSTRUCTING.sub(" ", PLANS_CANCELLED.sub(" ", REPORTED.sub(" ", text)))
 
 
 STORY_SUBJECTS: Mapping[str, str] = {
