@@ -772,14 +772,16 @@ PREGNANT_WORD = "pregnant"
 REPORTED = _Keyed(
     r"(?:^|\b(?:the|my|a|our|her|his|their) )"
     r"(?:physio|physiotherapist|physical therapist|doctor|doc|dr|gp|surgeon|consultant|"
-    r"specialist|orthopedist|neurologist|nurse|pharmacist) "
+    r"specialist|orthopedist|neurologist|nurse|pharmacist|friend|wife|husband|partner|mum|mom|"
+    r"dad|sister|brother|boss|colleague|cousin|neighbour|neighbor|mate) "
     r"(?:says|said|told me|tells me|reckons|reckoned|thinks|explained|mentioned)\b",
     keys=("says", "said", "told me", "tells me", "reckon", "thinks", "explained", "mentioned"),
 )
-"""Normalised words reporting what a professional said ("the physio says these things take
-time"): in a story's sentence the speaker is where the word came from, not what the sentence
-is about; the sentence is read on what was said (:func:`_as_told`). A chiropractor or an
-osteopath stays: they are a treatment a story may be about (:data:`STORY_SUBJECTS`)."""
+"""Normalised words reporting what a professional, a friend or a relative said ("the physio
+says these things take time", "my friend says to stop them"): in a story's sentence the
+speaker is where the word came from, not what the sentence is about; the sentence is read on
+what was said (:func:`_as_told`). A chiropractor or an osteopath stays: they are a treatment
+a story may be about (:data:`STORY_SUBJECTS`)."""
 
 
 PLANS_CANCELLED = re.compile(

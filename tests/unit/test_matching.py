@@ -2136,6 +2136,8 @@ def test_the_clinic_s_cancellation_and_a_professional_s_advice_are_still_read() 
     told = matching._as_told("my doctor said it was piriformis").split()
     assert told == ["it", "was", "piriformis"]
     assert matching._as_told("my doctor is lovely") == "my doctor is lovely"
+    # a friend's or a relative's opinion is read on what it says, not on who says it
+    assert matching._as_told("my friend says to stop them").split() == ["to", "stop", "them"]
 
 
 MARKED_STORY = (
