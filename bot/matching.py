@@ -806,6 +806,30 @@ go lighter", "asked my GP to refer me"): an instruction passed on, not a request
 (:func:`_as_told`)."""
 
 
+PLANS_TOLD = re.compile(
+    r"\b(?:trip|trips|holiday|holidays|plans|flight|flights|wedding|party|vacation|drive|"
+    r"journey|visit|concert|gig|race|match)\b"
+)
+"""Normalised words of plans a story tells of ("a 5 hour drive to see my parents")."""
+CLINIC_TOLD = re.compile(
+    r"\b(?:appointment|appointments|appt|session|sessions|booking|booked|book|massage|slot|"
+    r"clinic|therapist)\b"
+)
+"""Normalised words of the clinic's appointments."""
+BARE_CANCEL = re.compile(r"\bcancel\b(?! (?:my|the|an|a|it|our|this|that|appointment)\b)")
+"""A "cancel" with no object ("should I cancel or push through?")."""
+
+
+def _told_parts(reading: Reading) -> list[str]:
+    """A story's sentences as what they tell (:func:`_as_told`); a bare "cancel" in a story
+    of plans that names no appointment cancels the plans (:data:`PLANS_TOLD`), not a visit to
+    the clinic, and is left out."""
+    told = [_as_told(part.text) for part in reading.parts]
+    if PLANS_TOLD.search(reading.whole) and not CLINIC_TOLD.search(reading.whole):
+        told = [BARE_CANCEL.sub(" ", text) for text in told]
+    return told
+
+
 def _as_told(text: str) -> str:
     """A story's sentence (normalised) as what it tells: without the speaker of reported
     words (:data:`REPORTED`), the cancelling of plans (:data:`PLANS_CANCELLED`) or the verb of
@@ -2358,7 +2382,7 @@ class Matcher:
         )
         if at is None:
             return decision
-        terms = [self._terms(_as_told(part.text)) for part in reading.parts]
+        terms = [self._terms(text) for text in _told_parts(reading)]
         named = [intent for intent in self._full_names if self._named_in_full(intent, terms)]
         if len(named) == 1:
             if (decision.kind, decision.intent) == ("intent", named[0]):
@@ -2696,7 +2720,7 @@ class Matcher:
             return _noted(
                 self._verbatim(decision, reading.whole), (reading.whole, query, alone, cands)
             )
-        terms = [self._terms(_as_told(part.text)) for part in reading.parts]
+        terms = [self._terms(text) for text in _told_parts(reading)]
         where = self._where(reading, terms)
         elsewhere = self._elsewhere(reading, terms) if where == ELSEWHERE_INTENT else None
         if elsewhere is not None:

@@ -2140,6 +2140,17 @@ def test_the_clinic_s_cancellation_and_a_professional_s_advice_are_still_read() 
     assert matching._as_told("my friend says to stop them").split() == ["to", "stop", "them"]
 
 
+def test_a_bare_cancel_in_a_story_of_plans_cancels_the_plans() -> None:
+    plans = read("Our flight to Spain is on Friday. The seat will kill my leg. Should I cancel")
+    assert "cancel" not in " ".join(matching._told_parts(plans)).split()
+    # with an appointment in the story, or an object named, it is the clinic's cancellation
+    for text in (
+        "Our flight to Spain is on Friday. I have an appointment Thursday. Should I cancel",
+        "Our flight to Spain is on Friday. Can I cancel my Thursday slot",
+    ):
+        assert "cancel" in " ".join(matching._told_parts(read(text))).split()
+
+
 MARKED_STORY = (
     "I've had sciatica since about February. It started after moving house, lifting boxes. "
     "Tried ibuprofen, heat pads, a tens machine, sleeping with a pillow between my knees, the "
