@@ -820,6 +820,12 @@ BARE_CANCEL = re.compile(r"\bcancel\b(?! (?:my|the|an|a|it|our|this|that|appoint
 """A "cancel" with no object ("should I cancel or push through?")."""
 
 
+TROUBLE_TOLD = re.compile(r"\b(been|was|were|had|has|have) a problem\b")
+"""Normalised words telling of trouble had ("it has been a problem for a month", "I had a
+problem with my back"): not asking whether something is safe ("is that a problem?", the
+lexicon's reading); in a story's sentence "a problem" is left out (:func:`_as_told`)."""
+
+
 def _told_parts(reading: Reading) -> list[str]:
     """A story's sentences as what they tell (:func:`_as_told`); a bare "cancel" in a story
     of plans that names no appointment cancels the plans (:data:`PLANS_TOLD`), not a visit to
@@ -832,9 +838,11 @@ def _told_parts(reading: Reading) -> list[str]:
 
 def _as_told(text: str) -> str:
     """A story's sentence (normalised) as what it tells: without the speaker of reported
-    words (:data:`REPORTED`), the cancelling of plans (:data:`PLANS_CANCELLED`) or the verb of
-    an instruction passed on (:data:`INSTRUCTING`)."""
-    return INSTRUCTING.sub(" ", PLANS_CANCELLED.sub(" ", REPORTED.sub(" ", text)))
+    words (:data:`REPORTED`), the cancelling of plans (:data:`PLANS_CANCELLED`), the verb of
+    an instruction passed on (:data:`INSTRUCTING`) or trouble had read as a question of
+    safety (:data:`TROUBLE_TOLD`)."""
+    told = INSTRUCTING.sub(" ", PLANS_CANCELLED.sub(" ", REPORTED.sub(" ", text)))
+    return TROUBLE_TOLD.sub(r"\1", told)
 
 
 STORY_SUBJECTS: Mapping[str, str] = {

@@ -2136,6 +2136,15 @@ def test_the_clinic_s_cancellation_and_a_professional_s_advice_are_still_read() 
     told = matching._as_told("my doctor said it was piriformis").split()
     assert told == ["it", "was", "piriformis"]
     assert matching._as_told("my doctor is lovely") == "my doctor is lovely"
+    # trouble had is told, not asked about ("is that a problem?" asks whether it is safe)
+    assert matching._as_told("it has been a problem for years").split() == [
+        "it",
+        "has",
+        "been",
+        "for",
+        "years",
+    ]
+    assert matching._as_told("is that a problem") == "is that a problem"
     # a friend's or a relative's opinion is read on what it says, not on who says it
     assert matching._as_told("my friend says to stop them").split() == ["to", "stop", "them"]
 
