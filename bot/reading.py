@@ -303,8 +303,9 @@ def _telling_clause(words: list[str]) -> bool:
 
 def _clauses(sentence: Sentence) -> list[Part]:
     """A sentence as parts: a clause after a dash that asks something stands on its own
-    ("my friend swears by it - can massage really help"); the question mark belongs to the
-    last clause."""
+    ("my friend swears by it - can massage really help"), and so does one after a comma that
+    asks what the writer should do (:func:`_asked_after_comma`); the question mark belongs to
+    the last clause."""
     if DASH in sentence.tokens:
         pieces: list[list[str]] = [[]]
         for token in sentence.tokens:
@@ -319,6 +320,9 @@ def _clauses(sentence: Sentence) -> list[Part]:
                 Part(" ".join(p), is_question(p, sentence.question and i == last))
                 for i, p in enumerate(pieces)
             ]
+    asked = _asked_after_comma(sentence)
+    if asked:
+        return asked
     words = sentence.words[:MAX_TOKENS]
     if not words:
         return []
@@ -326,6 +330,50 @@ def _clauses(sentence: Sentence) -> list[Part]:
     # An aside that asks nothing ("... but who's counting?") says nothing of the topic either.
     told = _without_aside(words)
     return [Part(" ".join(told or words), question)]
+
+
+CLAUSE_WORDS = 4
+"""Fewest words of each side of a comma for :func:`_asked_after_comma` to split a sentence:
+"can I book" after a comma is too short to be asked on its own words."""
+INVERTING = frozenset(
+    "should can could do did will would may might shall am".split()  # noqa: SIM905
+)
+"""Auxiliaries that open the writer's own question when "I" follows ("should I", "can I")."""
+POINTING = REFERRING | {"it", "this"}
+"""Words by which a question points back at the clause before ("tramadol makes me dizzy,
+should I stop it"): that clause is what it asks about, and the sentence stays whole."""
+REQUESTING = frozenset(
+    "explain tell describe show give list define recommend suggest".split()  # noqa: SIM905
+)
+"""Verbs that open a request ("explain scans for sciatica, do I need one"): the clause before
+the comma asks too, it tells nothing."""
+
+
+def _asked_after_comma(sentence: Sentence) -> list[Part]:
+    """A sentence that tells something and then, after a comma, asks what the writer should
+    or can do ("had an MRI in March, should I bring the report"), as two parts: what it
+    tells and what it asks. Empty when it does not."""
+    if BOUNDARY not in sentence.tokens:
+        return []
+    tokens = [t for t in sentence.tokens[:MAX_TOKENS] if t != DASH]
+    for cut, token in enumerate(tokens):
+        if token != BOUNDARY:
+            continue
+        before = [t for t in tokens[:cut] if t != BOUNDARY]
+        after = [t for t in tokens[cut + 1 :] if t != BOUNDARY]
+        while after and after[0] in FILLERS:
+            after = after[1:]
+        if (
+            len(before) >= CLAUSE_WORDS
+            and len(after) >= CLAUSE_WORDS
+            and after[0] in INVERTING
+            and after[1] == "i"
+            and before[0] not in REQUESTING
+            and POINTING.isdisjoint(after[:4])
+            and not is_question(before, False)
+        ):
+            return [Part(" ".join(before), False), Part(" ".join(after), True)]
+    return []
 
 
 QUOTES = frozenset('"“”')

@@ -113,3 +113,19 @@ def test_a_question_in_quotation_marks_is_someone_else_s_words() -> None:
     assert [p.question for p in reading.parts] == [False, False, False, False, True]
     # the closing mark of a quoted question, left before the next sentence, opens nothing
     assert [p.question for p in read('"Any pain today?" Is it safe?').parts] == [False, True]
+
+
+def test_a_question_after_a_comma_about_what_to_do_stands_on_its_own() -> None:
+    reading = read("had a bad cold all week, should i still come in on friday")
+    assert [(p.text, p.question) for p in reading.parts] == [
+        ("had a bad cold all week", False),
+        ("should i still come in on friday", True),
+    ]
+    # a request before the comma, a question pointing back at it, or a short question keeps
+    # the sentence whole
+    for whole in (
+        "explain massage for sciatica please, do i need a referral",
+        "the tablets make me dizzy all day, should i stop them now",
+        "i am the one with sciatica, can i book",
+    ):
+        assert read(whole).parts == (), whole
