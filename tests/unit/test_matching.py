@@ -132,6 +132,11 @@ def test_a_common_english_word_in_the_examples_is_not_a_misspelling() -> None:
     assert [t.stem for t in analyzer.terms("waking up")] == [stem("waking"), "up"]
 
 
+def test_named_exercises_are_exercise(matcher: Matcher) -> None:
+    for named in ("the press ups the physio showed me", "push ups", "squats and lunges"):
+        assert stem("stretch") in {t.stem for t in matcher.analyzer.terms(named)}, named
+
+
 def test_supposed_to_is_a_modal_not_a_content_word(matcher: Matcher) -> None:
     for text in ("is it supposed to hurt", "i suppose it is"):
         assert not {t.word for t in matcher.analyzer.terms(text)} & {"supposed", "suppose"}
