@@ -507,7 +507,9 @@ REAL_DEV = ROOT.parent / "shared" / "data" / "real_dev.yml"
 
 REAL_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
-    "tuning": (0.84, 0.92, 0.09, 0.95),
+    # Since a story's trouble had is no question of safety: a wrong answer is a "Did you
+    # mean" offering a right topic first ("Did you mean" 12 -> 13 of 135, helped 125 -> 126).
+    "tuning": (0.84, 0.92, 0.10, 0.95),
     # Since inflections of known words read as those words: held-out answered right 19 -> 21
     # of 33, "Did you mean" 6 -> 4, and one that offered a right topic offers none (helped
     # 25 -> 24 of 33).
