@@ -348,7 +348,9 @@ class Analyzer:
         """Map rare spellings in the examples ("sciatca") to the common word they misspell.
 
         Examples are typed as people type, typos included; without this, each typo would be
-        a rare, heavily weighted term of its own.
+        a rare, heavily weighted term of its own. A common English word is a word of its own,
+        however close to a more frequent one ("waking" is not "walking", "plain" not "pain"),
+        as it is when a message is read (:meth:`_closest`).
         """
         common = sorted(w for w, n in counts.items() if n >= 3 and w.isalpha() and len(w) >= 4)
         # Targets for a word seen n times: common words with the same first letter, three
@@ -360,7 +362,7 @@ class Analyzer:
         targets: dict[tuple[str, int], list[str]] = {}
         spelling: dict[str, str] = {}
         for word, n in counts.items():
-            if word in lexicon or len(word) < 5 or not word.isalpha():
+            if word in lexicon or len(word) < 5 or not word.isalpha() or word in self.english:
                 continue
             need = 3 * n if n <= 2 else 10 * n
             key = (word[0], need)
@@ -770,14 +772,16 @@ PREGNANT_WORD = "pregnant"
 REPORTED = _Keyed(
     r"(?:^|\b(?:the|my|a|our|her|his|their) )"
     r"(?:physio|physiotherapist|physical therapist|doctor|doc|dr|gp|surgeon|consultant|"
-    r"specialist|orthopedist|neurologist|nurse|pharmacist) "
+    r"specialist|orthopedist|neurologist|nurse|pharmacist|friend|wife|husband|partner|mum|mom|"
+    r"dad|sister|brother|boss|colleague|cousin|neighbour|neighbor|mate) "
     r"(?:says|said|told me|tells me|reckons|reckoned|thinks|explained|mentioned)\b",
     keys=("says", "said", "told me", "tells me", "reckon", "thinks", "explained", "mentioned"),
 )
-"""Normalised words reporting what a professional said ("the physio says these things take
-time"): in a story's sentence the speaker is where the word came from, not what the sentence
-is about; the sentence is read on what was said (:func:`_as_told`). A chiropractor or an
-osteopath stays: they are a treatment a story may be about (:data:`STORY_SUBJECTS`)."""
+"""Normalised words reporting what a professional, a friend or a relative said ("the physio
+says these things take time", "my friend says to stop them"): in a story's sentence the
+speaker is where the word came from, not what the sentence is about; the sentence is read on
+what was said (:func:`_as_told`). A chiropractor or an osteopath stays: they are a treatment
+a story may be about (:data:`STORY_SUBJECTS`)."""
 
 
 PLANS_CANCELLED = re.compile(
@@ -792,10 +796,53 @@ sister"): what the pain costs, not a cancellation at the clinic; in a story's se
 word "cancel" is then left out (:func:`_as_told`)."""
 
 
+INSTRUCTING = re.compile(
+    r"\b(?:tell|tells|telling|told|ask|asks|asking|asked)"
+    r"(?= (?:her|him|them|(?:my|his|her|their|our|the) [a-z]+) to\b)"
+)
+"""Normalised words of telling or asking someone else to do something ("should I tell her to
+go lighter", "asked my GP to refer me"): an instruction passed on, not a request to be told
+("tell me about ...") or a question to the bot; in a story's sentence the verb is left out
+(:func:`_as_told`)."""
+
+
+PLANS_TOLD = re.compile(
+    r"\b(?:trip|trips|holiday|holidays|plans|flight|flights|wedding|party|vacation|drive|"
+    r"journey|visit|concert|gig|race|match)\b"
+)
+"""Normalised words of plans a story tells of ("a 5 hour drive to see my parents")."""
+CLINIC_TOLD = re.compile(
+    r"\b(?:appointment|appointments|appt|session|sessions|booking|booked|book|massage|slot|"
+    r"clinic|therapist)\b"
+)
+"""Normalised words of the clinic's appointments."""
+BARE_CANCEL = re.compile(r"\bcancel\b(?! (?:my|the|an|a|it|our|this|that|appointment)\b)")
+"""A "cancel" with no object ("should I cancel or push through?")."""
+
+
+TROUBLE_TOLD = re.compile(r"\b(been|was|were|had|has|have) a problem\b")
+"""Normalised words telling of trouble had ("it has been a problem for a month", "I had a
+problem with my back"): not asking whether something is safe ("is that a problem?", the
+lexicon's reading); in a story's sentence "a problem" is left out (:func:`_as_told`)."""
+
+
+def _told_parts(reading: Reading) -> list[str]:
+    """A story's sentences as what they tell (:func:`_as_told`); a bare "cancel" in a story
+    of plans that names no appointment cancels the plans (:data:`PLANS_TOLD`), not a visit to
+    the clinic, and is left out."""
+    told = [_as_told(part.text) for part in reading.parts]
+    if PLANS_TOLD.search(reading.whole) and not CLINIC_TOLD.search(reading.whole):
+        told = [BARE_CANCEL.sub(" ", text) for text in told]
+    return told
+
+
 def _as_told(text: str) -> str:
     """A story's sentence (normalised) as what it tells: without the speaker of reported
-    words (:data:`REPORTED`) and without the cancelling of plans (:data:`PLANS_CANCELLED`)."""
-    return PLANS_CANCELLED.sub(" ", REPORTED.sub(" ", text))
+    words (:data:`REPORTED`), the cancelling of plans (:data:`PLANS_CANCELLED`), the verb of
+    an instruction passed on (:data:`INSTRUCTING`) or trouble had read as a question of
+    safety (:data:`TROUBLE_TOLD`)."""
+    told = INSTRUCTING.sub(" ", PLANS_CANCELLED.sub(" ", REPORTED.sub(" ", text)))
+    return TROUBLE_TOLD.sub(r"\1", told)
 
 
 STORY_SUBJECTS: Mapping[str, str] = {
@@ -2343,7 +2390,7 @@ class Matcher:
         )
         if at is None:
             return decision
-        terms = [self._terms(_as_told(part.text)) for part in reading.parts]
+        terms = [self._terms(text) for text in _told_parts(reading)]
         named = [intent for intent in self._full_names if self._named_in_full(intent, terms)]
         if len(named) == 1:
             if (decision.kind, decision.intent) == ("intent", named[0]):
@@ -2681,7 +2728,7 @@ class Matcher:
             return _noted(
                 self._verbatim(decision, reading.whole), (reading.whole, query, alone, cands)
             )
-        terms = [self._terms(_as_told(part.text)) for part in reading.parts]
+        terms = [self._terms(text) for text in _told_parts(reading)]
         where = self._where(reading, terms)
         elsewhere = self._elsewhere(reading, terms) if where == ELSEWHERE_INTENT else None
         if elsewhere is not None:

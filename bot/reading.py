@@ -132,6 +132,26 @@ class Reading:
         return len(self.parts) > 1
 
 
+AUXILIARIES = frozenset(
+    """
+    will would can could does do did is are was were should shall might may am has have
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+"""Words that, right after a question word, make it ask ("when will it stop", "why does it
+hurt")."""
+
+TELLING_OPENERS = frozenset({"when", "whenever", "where", "why"})
+"""Question words that, without a question mark and with no auxiliary straight after them
+(:data:`AUXILIARIES`), open a clause that tells: a time, a place or a reason ("when I sit
+down it burns", "when the nurse came she noticed", "where I live there is no clinic", "why
+it hurts on the left is a mystery")."""
+
+RELATIVE_OPENERS = frozenset({"which", "who"})
+"""Question words that, without a question mark and before "was" or "were", carry on the
+sentence before ("... which was funny, since I could not move my foot")."""
+RELATIVE_PAST = frozenset({"was", "were"})
+
+
 NOT_ASKING_AFTER = frozenset({"not", "been", "had", "got"})
 """Without a question mark, a question word followed by one of these starts a statement
 whose subject was left out ("don't really know what i'm doing", "didn't have this before",
@@ -258,6 +278,7 @@ def is_question(words: list[str], marked: bool) -> bool:
         and rest[0] in OPENERS
         and not (len(rest) > 1 and rest[1] in NOT_ASKING_AFTER)
         and not _pseudo_cleft(rest)
+        and not _telling_clause(rest)
     ):
         return True
     if _ASKING_FIRST.isdisjoint(words):
@@ -269,10 +290,22 @@ def is_question(words: list[str], marked: bool) -> bool:
     return False
 
 
+def _telling_clause(words: list[str]) -> bool:
+    """An unmarked sentence whose question word opens a clause that tells: a time, place or
+    reason with no auxiliary after it (:data:`TELLING_OPENERS`), or a relative "which was"
+    carrying on the sentence before (:data:`RELATIVE_OPENERS`)."""
+    if len(words) < 2:
+        return False
+    if words[0] in TELLING_OPENERS:
+        return words[1] not in AUXILIARIES
+    return words[0] in RELATIVE_OPENERS and words[1] in RELATIVE_PAST
+
+
 def _clauses(sentence: Sentence) -> list[Part]:
     """A sentence as parts: a clause after a dash that asks something stands on its own
-    ("my friend swears by it - can massage really help"); the question mark belongs to the
-    last clause."""
+    ("my friend swears by it - can massage really help"), and so does one after a comma that
+    asks what the writer should do (:func:`_asked_after_comma`); the question mark belongs to
+    the last clause."""
     if DASH in sentence.tokens:
         pieces: list[list[str]] = [[]]
         for token in sentence.tokens:
@@ -287,13 +320,76 @@ def _clauses(sentence: Sentence) -> list[Part]:
                 Part(" ".join(p), is_question(p, sentence.question and i == last))
                 for i, p in enumerate(pieces)
             ]
+    asked = _asked_after_comma(sentence)
+    if asked:
+        return asked
     words = sentence.words[:MAX_TOKENS]
     if not words:
         return []
-    question = is_question(words, sentence.question)
+    question = not _quoted_question(sentence.text) and is_question(words, sentence.question)
     # An aside that asks nothing ("... but who's counting?") says nothing of the topic either.
     told = _without_aside(words)
     return [Part(" ".join(told or words), question)]
+
+
+CLAUSE_WORDS = 4
+"""Fewest words of each side of a comma for :func:`_asked_after_comma` to split a sentence:
+"can I book" after a comma is too short to be asked on its own words."""
+INVERTING = frozenset(
+    "should can could do did will would may might shall am".split()  # noqa: SIM905
+)
+"""Auxiliaries that open the writer's own question when "I" follows ("should I", "can I")."""
+POINTING = REFERRING | {"it", "this"}
+"""Words by which a question points back at the clause before ("tramadol makes me dizzy,
+should I stop it"): that clause is what it asks about, and the sentence stays whole."""
+REQUESTING = frozenset(
+    "explain tell describe show give list define recommend suggest".split()  # noqa: SIM905
+)
+"""Verbs that open a request ("explain scans for sciatica, do I need one"): the clause before
+the comma asks too, it tells nothing."""
+
+
+def _asked_after_comma(sentence: Sentence) -> list[Part]:
+    """A sentence that tells something and then, after a comma, asks what the writer should
+    or can do ("had an MRI in March, should I bring the report"), as two parts: what it
+    tells and what it asks. Empty when it does not."""
+    if BOUNDARY not in sentence.tokens:
+        return []
+    tokens = [t for t in sentence.tokens[:MAX_TOKENS] if t != DASH]
+    for cut, token in enumerate(tokens):
+        if token != BOUNDARY:
+            continue
+        before = [t for t in tokens[:cut] if t != BOUNDARY]
+        after = [t for t in tokens[cut + 1 :] if t != BOUNDARY]
+        while after and after[0] in FILLERS:
+            after = after[1:]
+        if (
+            len(before) >= CLAUSE_WORDS
+            and len(after) >= CLAUSE_WORDS
+            and after[0] in INVERTING
+            and after[1] == "i"
+            and before[0] not in REQUESTING
+            and POINTING.isdisjoint(after[:4])
+            and not is_question(before, False)
+        ):
+            return [Part(" ".join(before), False), Part(" ".join(after), True)]
+    return []
+
+
+QUOTES = frozenset('"“”')
+"""Double quotation marks, straight and curly."""
+
+
+def _quoted_question(text: str) -> bool:
+    """Whether a sentence's question mark stands inside a quotation (an odd number of double
+    quotation marks before it): someone else's words reported ('"Did you have a good
+    massage?" she asks', 'he said, "should we work the glutes?"'), not the writer's ask."""
+    at = text.rfind("?")
+    if at < 0:
+        return False
+    # a closing mark left at the start by the sentence before ('..."  To which I reply')
+    start = 1 if text[:1] in QUOTES and text[1:2].isspace() else 0
+    return sum(1 for ch in text[start:at] if ch in QUOTES) % 2 == 1
 
 
 def _without_aside(words: list[str]) -> list[str]:

@@ -46,7 +46,7 @@ from itertools import pairwise, product
 from rapidfuzz import fuzz, process
 
 from bot.content import RED_FLAGS, Content, ScreenRule
-from bot.reading import is_question
+from bot.reading import AUXILIARIES, is_question
 from bot.text import BOUNDARY, DASH, MAX_READ_CHARS, Sentence, normalise, sentences, stem
 
 MAX_SCREEN_CHARS = MAX_READ_CHARS
@@ -173,12 +173,6 @@ it ("my bum is still numb. All fine otherwise")."""
 _ASKED = frozenset({"asked", "asks", "asking", "questions"})
 """Words that report questions put to the writer ("the GP asked whether ..."), which a
 ``denied_all`` answer opening the next sentence denies."""
-_AUXILIARIES = frozenset(
-    """
-    will would can could does do did is are was were should shall might may am has have
-    """.split()  # noqa: SIM905 - a word list reads best as text
-)
-"""After an unmarked "when", the words that make it a question ("when will it stop")."""
 _THEIR = frozenset({"her", "his"})
 """Possessives before a body part that is someone else's ("her back", "his lower back")."""
 _BODY_OF_CANCER = frozenset(
@@ -1270,10 +1264,8 @@ class SafetyScreen:
             n, start = n + 1, cut
         clause += [n] * (len(tokens) - start)
         words = [t for t in tokens if t != _BOUNDARY]
-        # "When the nurse came on Wednesday she noticed ...": an unmarked "when" followed by
-        # no auxiliary ("when will", "when should") tells a time, it asks nothing
-        told_when = words[:1] == ["when"] and words[1:2] != [] and words[1] not in _AUXILIARIES
-        asks = sentence.question or (not told_when and is_question(words, False))
+        # "When the nurse came on Wednesday she noticed ...": told, not asked (is_question)
+        asks = sentence.question or is_question(words, False)
         years = [
             (i, i)
             for i, token in enumerate(tokens)
@@ -1439,7 +1431,7 @@ class SafetyScreen:
                 if after not in rule.limbs and after not in _SIDES:
                     return None
         if tokens[best[0]] in _PRONOUNS or tokens[best[0]] in _PEOPLE:
-            if any(w not in _FILLERS and w not in _AUXILIARIES for w in between):
+            if any(w not in _FILLERS and w not in AUXILIARIES for w in between):
                 return None
             named = [*s.before[-BRIDGE_WORDS:], *tokens[: best[0]]]
             if rule.limbs.isdisjoint(named):

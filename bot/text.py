@@ -76,7 +76,7 @@ STOPWORDS: frozenset[str] = frozenset(
     anything bit little like yeah yes ok okay well um uh hmm oh ah lol lmao haha hahaha omg
     tbh btw ngl wondering wonder again still even always often sometimes right actually
     basically literally man mate dude bro buddy pal guys lads hun day days week weeks month
-    months year years ago one two three what whats though tho although
+    months year years ago one two three what whats though tho although suppose supposed
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 """Function words: they carry no topic, so they never decide a match."""

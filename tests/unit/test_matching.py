@@ -120,6 +120,28 @@ def test_an_inflection_of_a_known_word_reads_as_that_word(content: Content) -> N
     assert analyzer.correct(["scar"]) == [("scar", 0.0)]
 
 
+def test_a_common_english_word_in_the_examples_is_not_a_misspelling() -> None:
+    vocabulary = ["walking", "sciatica"] * 5 + ["waking", "siatica"]
+    # without the word list, the rarer word is folded into the frequent one
+    assert Analyzer(vocabulary, {}, english=frozenset()).spelling == {
+        "waking": "walking",
+        "siatica": "sciatica",
+    }
+    analyzer = Analyzer(vocabulary, {}, english=frozenset({"waking", "walking"}))
+    assert analyzer.spelling == {"siatica": "sciatica"}
+    assert [t.stem for t in analyzer.terms("waking up")] == [stem("waking"), "up"]
+
+
+def test_named_exercises_are_exercise(matcher: Matcher) -> None:
+    for named in ("the press ups the physio showed me", "push ups", "squats and lunges"):
+        assert stem("stretch") in {t.stem for t in matcher.analyzer.terms(named)}, named
+
+
+def test_supposed_to_is_a_modal_not_a_content_word(matcher: Matcher) -> None:
+    for text in ("is it supposed to hurt", "i suppose it is"):
+        assert not {t.word for t in matcher.analyzer.terms(text)} & {"supposed", "suppose"}
+
+
 def test_an_irregular_past_reads_as_its_verb() -> None:
     analyzer = Analyzer(["waking", "keep", "lying", "see"], {}, english=frozenset())
     assert analyzer.correct(["woke", "kept"]) == [("waking", 1.0), ("keep", 1.0)]
@@ -2104,9 +2126,43 @@ def test_the_clinic_s_cancellation_and_a_professional_s_advice_are_still_read() 
         "our",
         "trip",
     ]
+    # telling or asking someone else to do something is passed on, not asked of the bot
+    assert matching._as_told("should i tell her to go lighter").split() == [
+        "should",
+        "i",
+        "her",
+        "to",
+        "go",
+        "lighter",
+    ]
+    assert matching._as_told("i asked my gp to refer me") == "i   my gp to refer me"
+    for asked in ("can you tell me about it", "how can i tell if it is", "i told her"):
+        assert matching._as_told(asked) == asked
     told = matching._as_told("my doctor said it was piriformis").split()
     assert told == ["it", "was", "piriformis"]
     assert matching._as_told("my doctor is lovely") == "my doctor is lovely"
+    # trouble had is told, not asked about ("is that a problem?" asks whether it is safe)
+    assert matching._as_told("it has been a problem for years").split() == [
+        "it",
+        "has",
+        "been",
+        "for",
+        "years",
+    ]
+    assert matching._as_told("is that a problem") == "is that a problem"
+    # a friend's or a relative's opinion is read on what it says, not on who says it
+    assert matching._as_told("my friend says to stop them").split() == ["to", "stop", "them"]
+
+
+def test_a_bare_cancel_in_a_story_of_plans_cancels_the_plans() -> None:
+    plans = read("Our flight to Spain is on Friday. The seat will kill my leg. Should I cancel")
+    assert "cancel" not in " ".join(matching._told_parts(plans)).split()
+    # with an appointment in the story, or an object named, it is the clinic's cancellation
+    for text in (
+        "Our flight to Spain is on Friday. I have an appointment Thursday. Should I cancel",
+        "Our flight to Spain is on Friday. Can I cancel my Thursday slot",
+    ):
+        assert "cancel" in " ".join(matching._told_parts(read(text))).split()
 
 
 MARKED_STORY = (

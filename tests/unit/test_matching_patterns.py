@@ -48,7 +48,8 @@ FIRST_FORMS: dict[str, str] = {
     "REPORTED": (
         r"(?:^|\b(?:the|my|a|our|her|his|their) )"
         r"(?:physio|physiotherapist|physical therapist|doctor|doc|dr|gp|surgeon|consultant|"
-        r"specialist|orthopedist|neurologist|nurse|pharmacist) "
+        r"specialist|orthopedist|neurologist|nurse|pharmacist|friend|wife|husband|partner|mum|"
+        r"mom|dad|sister|brother|boss|colleague|cousin|neighbour|neighbor|mate) "
         r"(?:says|said|told me|tells me|reckons|reckoned|thinks|explained|mentioned)\b"
     ),
     "WEIGHING": (

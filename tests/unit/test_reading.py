@@ -92,3 +92,40 @@ def test_wanting_to_know_is_asking() -> None:
 def test_a_short_question_naming_its_subject_points_nowhere() -> None:
     reading = read("My wife booked me in for friday evening. is massage ok?")
     assert reading.parts[1].question and not reading.parts[1].refers
+
+
+def test_a_clause_of_time_place_or_reason_tells_without_a_question_mark() -> None:
+    reading = read(
+        "When I sit down it burns. Where I live there is no clinic. "
+        "Why it started is a mystery. Which was odd. When will it stop"
+    )
+    assert [p.question for p in reading.parts] == [False, False, False, False, True]
+    # with an auxiliary straight after the question word, or a question mark, it asks
+    assert read("My leg hurts. Why does it hurt").parts[1].question
+    assert read("My leg hurts. Why it hurts?").parts[1].question
+
+
+def test_a_question_in_quotation_marks_is_someone_else_s_words() -> None:
+    reading = read(
+        'The therapist asked, "Any pain today?" I said no. '
+        '"Should we work the hips?" he said. Is massage safe for me?'
+    )
+    assert [p.question for p in reading.parts] == [False, False, False, False, True]
+    # the closing mark of a quoted question, left before the next sentence, opens nothing
+    assert [p.question for p in read('"Any pain today?" Is it safe?').parts] == [False, True]
+
+
+def test_a_question_after_a_comma_about_what_to_do_stands_on_its_own() -> None:
+    reading = read("had a bad cold all week, should i still come in on friday")
+    assert [(p.text, p.question) for p in reading.parts] == [
+        ("had a bad cold all week", False),
+        ("should i still come in on friday", True),
+    ]
+    # a request before the comma, a question pointing back at it, or a short question keeps
+    # the sentence whole
+    for whole in (
+        "explain massage for sciatica please, do i need a referral",
+        "the tablets make me dizzy all day, should i stop them now",
+        "i am the one with sciatica, can i book",
+    ):
+        assert read(whole).parts == (), whole

@@ -515,14 +515,18 @@ def test_blind_posts_do_not_fall_below_where_they_stand(posts_blind, part: str) 
 
 POSTS_BLIND2_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
-    "tuning": (0.70, 0.76, 0.125, 1.0),
+    "tuning": (0.685, 0.76, 0.14, 1.0),
     "held-out": (0.60, 0.70, 0.15, None),
 }
 """Where posts_blind2.yml stands. Written to be as hard as real posts (most ask nothing, name
 things indirectly and mention circumstances that are not their point), before any rule change
 and without running the bot on it. First sight: tuning 0.700 right, 0.762 helped, 0.125 "Did
 you mean", recall 1.0 with 1 false alarm; held-out 0.600, 0.700, 0.150, no urgent item. Real
-posts scored 0.58 at first sight, posts_blind.yml 0.81: this set is the nearer of the two."""
+posts scored 0.58 at first sight, posts_blind.yml 0.81: this set is the nearer of the two.
+The round of general reading measured on the other story files' tuning parts (clauses that
+tell, a question after a comma, quoted questions, others' opinions) then turned one tuning
+question here into a "Did you mean" offering the right topic first: 0.688 right, 0.762 helped,
+0.138 "Did you mean"; the held-out part did not move."""
 
 
 @pytest.fixture(scope="module")
@@ -544,7 +548,9 @@ REAL_DEV = ROOT.parent / "shared" / "data" / "real_dev.yml"
 
 REAL_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
-    "tuning": (0.84, 0.92, 0.09, 0.95),
+    # Since a story's trouble had is no question of safety: a wrong answer is a "Did you
+    # mean" offering a right topic first ("Did you mean" 12 -> 13 of 135, helped 125 -> 126).
+    "tuning": (0.84, 0.92, 0.10, 0.95),
     # Since inflections of known words read as those words: held-out answered right 19 -> 21
     # of 33, "Did you mean" 6 -> 4, and one that offered a right topic offers none (helped
     # 25 -> 24 of 33).
