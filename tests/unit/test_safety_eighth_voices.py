@@ -152,3 +152,67 @@ def test_no_urine_passed_told_with_any(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # the writer's own present ("I'm just curious") is not someone else's now
+        (
+            "I'm just back from my dad's and he has wet himself twice today.",
+            "I'm just curious because my uncle had a kidney infection once.",
+        ),
+        (
+            "We're only asking because my wife can't feel her bottom since this morning.",
+            "We are just wondering since my mum had a bladder infection once.",
+        ),
+    ],
+)
+def test_the_writers_own_present(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a question about one's own sign, answered no at the opening of the next sentence
+        (
+            "Say I had lost weight without trying, would that matter with sciatica? I have, "
+            "nearly a stone since June.",
+            "Say I had lost weight without trying, would that matter with sciatica? I haven't, "
+            "my weight is steady.",
+        ),
+        (
+            "Supposing I got a temperature with this back pain, is that serious? Because I've "
+            "got one now, 38.6.",
+            "Supposing I got a temperature with this back pain, is that serious? I don't, "
+            "I'm just planning ahead.",
+        ),
+    ],
+)
+def test_a_question_answered_no_in_the_next_sentence(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # the need to wee told, and nothing when trying
+        (
+            "I've needed a pee for hours and when I sit down nothing happens.",
+            "I was desperate for a wee on the train and when I tried the toilet door nothing "
+            "happened, it was locked.",
+        ),
+        (
+            "Bursting for a wee since teatime, but nothing comes when I try.",
+            "Bursting for a wee since teatime, the queue for the ladies was huge but nothing "
+            "comes of complaining.",
+        ),
+    ],
+)
+def test_the_need_to_go_with_nothing_when_trying(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
