@@ -82,6 +82,9 @@ SELF_NAMING_REACH = 4
 """Most words from "am a" to a person word that is the writer ("I'm a 45 year old woman")."""
 _JOINING = frozenset({"and", "or", "with", "who", "of", "for", "to", "but"})
 """Words after which a person named is no longer what the writer says they are."""
+_SAID_NOT = frozenset({"not", "never"})
+"""A word right before an ``unless`` term that says it does not hold ("he's not been dieting",
+"she isn't on a diet"): it explains nothing."""
 _CASE_ONE = frozenset({"patient", "client", "resident"})
 """One of a caseload: at work ("last night's patient"), the writer's work too."""
 _CARING_JOBS = frozenset(
@@ -121,6 +124,8 @@ _NOT_VERBS = frozenset({"nothing", "something", "anything", "everything", "durin
 """Words ending in "-ing" that are no present of a verb."""
 _WRITER = frozenset({"i", "we"})
 """Subjects whose present tense ("I'm a midwife") is the writer's, not another person's."""
+_WRITERS_VERB = frozenset({"am", "are"})
+"""The writer's "be", between :data:`_WRITER` and a present-tense word ("I am just curious")."""
 _DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"})
 """Words between a verb and the person it acts on ("carrying my daughter")."""
 _DEGREE = frozenset({"so", "that", "too", "such"})
@@ -273,6 +278,16 @@ class Assessment:
 
 _TICKED_NO = frozenset({"no", "nope", "none", "nil", "never", "negative"})
 """A checklist's answer that denies the item before it ("numb bum - no", "toilet? nope")."""
+
+
+def _the_writers(tokens: Sequence[str], at: int) -> bool:
+    """Whether the present-tense word at ``at`` is the writer's own ("I'm a midwife", "I'm
+    just curious", "we are only asking"): "I" or "we" before it, with only "am", "are" or a
+    filler between."""
+    j = at - 1
+    while j > 0 and tokens[j] in _WRITERS_VERB | _FILLERS:
+        j -= 1
+    return 0 <= j < at and tokens[j] in _WRITER
 
 
 def _ticked_no(tokens: Sequence[str], at: int) -> bool:
@@ -700,6 +715,9 @@ class SafetyScreen:
         # "She asked whether I'd had any numbness or any fever. None of that.": a clinician's
         # questions reported, then answered no to all of them
         self._denied_all = _phrases(context.get("denied_all", ()))
+        # "Say I'd lost weight without trying, would it matter? I haven't, ...": the writer's
+        # own question about a sign, answered no on its own at the next sentence's opening
+        self._answered_no = _phrases(context.get("answered_no", ()))
         # rules whose sign counts however long ago (a history of cancer): never over
         self._lasting = frozenset(rule.name for rule in self.rules if rule.history_counts)
         self._antecedents = frozenset(
@@ -877,13 +895,13 @@ class SafetyScreen:
                     else f
                     for f in assessed
                 ]
-            if (
-                at + 1 < len(split)
-                and not _ASKED.isdisjoint(own)
-                and self._all_denied(self._tokens(split[at + 1]))
+            if at + 1 < len(split) and (
+                (not _ASKED.isdisjoint(own) and self._all_denied(self._tokens(split[at + 1])))
+                or (sentence.question and self._answers_no(self._tokens(split[at + 1])))
             ):
                 # a clinician's questions reported, then all answered no: "She asked whether I
-                # had any numbness down there or any fever. There wasn't any of that."
+                # had any numbness down there or any fever. There wasn't any of that."; or the
+                # writer's own question answered no: "... would that matter? I haven't, ..."
                 assessed = [
                     replace(f, outcome=Outcome.DENIED, trigger="none of that")
                     if f.outcome == Outcome.URGENT
@@ -910,8 +928,16 @@ class SafetyScreen:
             elif item:
                 assessed = _asked(assessed)
             if their_history is None and _DIED.isdisjoint(own):
+                # a patient's or resident's history is the writer's work, not their red flag
                 their_history = next(
-                    (f for f in assessed if f.someone_else and self._history_told(f)), None
+                    (
+                        f
+                        for f in assessed
+                        if f.someone_else
+                        and f.trigger not in _CASELOAD | _CASE_ONE
+                        and self._history_told(f)
+                    ),
+                    None,
                 )
                 # "My brother, who had cancer in 2018, now has pain in his lower back": the
                 # history in a clause of its own, their pain now in the rest of the sentence
@@ -1090,6 +1116,15 @@ class SafetyScreen:
                     return True
         return False
 
+    def _answers_no(self, tokens: Sequence[str]) -> bool:
+        """Whether a sentence opens with a bare no to the question before it ("I haven't, my
+        weight's the same"): an ``answered_no`` phrase as its whole first clause."""
+        return bool(tokens) and any(
+            tuple(tokens[: len(phrase)]) == phrase
+            and tokens[len(phrase) : len(phrase) + 1] in ([], ["|"])
+            for phrase in self._answered_no.get(tokens[0], ())
+        )
+
     def _recovered(self, sentence: Sentence) -> str:
         """The words opening a sentence that say the sign told just before it is over ("All
         fine after a night's sleep.", "It came back after a walk."), or "": a ``resolved``
@@ -1184,12 +1219,14 @@ class SafetyScreen:
         pairs: Mapping[_Pair, Sequence[int]],
     ) -> bool:
         """Whether one of the rule's ``unless`` terms is in the sentence and is not a reason
-        given to play the sign down: "he says it's just because he's not drinking much" is no
-        explanation, "I'm not drinking much" is."""
+        given to play the sign down, nor said not to hold: "he says it's just because he's not
+        drinking much" and "he's not been dieting" are no explanation, "I'm not drinking much"
+        is."""
         found = self._occurrences(rule.found_unless, where, pairs)
-        if not found or not self._excuses:
-            return bool(found)
-        return not all(self._excused(tokens, first) for first, _ in found)
+        return not all(
+            (first > 0 and tokens[first - 1] in _SAID_NOT) or self._excused(tokens, first)
+            for first, _ in found
+        )
 
     def _excused(self, tokens: Sequence[str], at: int) -> bool:
         """Whether a reason given to play a sign down ends in the few words before ``at``."""
@@ -1788,7 +1825,7 @@ class SafetyScreen:
                 for a, _ in s.spans.get(key, ())
                 if s.clause[a] in clauses
                 and a not in times
-                and not (key == "present_tense" and a > 0 and s.tokens[a - 1] in _WRITER)
+                and not (key == "present_tense" and _the_writers(s.tokens, a))
             ]
             # "she's burning hot": the "is" lost with the apostrophe leaves "she burning"
             now += [

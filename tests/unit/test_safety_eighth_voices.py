@@ -148,9 +148,7 @@ def test_soiling_oneself_in_everyday_verbs(
         ),
     ],
 )
-def test_no_urine_passed_told_with_any(
-    screen: SafetyScreen, urgent: str, look_alike: str
-) -> None:
+def test_no_urine_passed_told_with_any(screen: SafetyScreen, urgent: str, look_alike: str) -> None:
     assert_both_ways(screen, urgent, look_alike)
 
 
