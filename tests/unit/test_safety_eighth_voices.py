@@ -214,3 +214,26 @@ def test_the_need_to_go_with_nothing_when_trying(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # a numbness that goes by itself within a minute or so, told in the same sentence
+        (
+            "Both my feet went numb in yoga and it still hasn't gone after an hour.",
+            "Both my feet go numb when I kneel in church, then it goes after a minute of "
+            "standing.",
+        ),
+        (
+            "My feet are both numb since I sat cross-legged, and it doesn't go when I walk "
+            "about.",
+            "If I squat to weed the garden both feet tingle and go numb, and it passes after "
+            "a minute or two.",
+        ),
+    ],
+)
+def test_a_numbness_gone_within_a_minute(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
