@@ -237,3 +237,23 @@ def test_a_numbness_gone_within_a_minute(
     screen: SafetyScreen, urgent: str, look_alike: str
 ) -> None:
     assert_both_ways(screen, urgent, look_alike)
+
+
+@pytest.mark.parametrize(
+    ("urgent", "look_alike"),
+    [
+        # someone else's condition long ago, with only its lasting aid told now
+        (
+            "My uncle had cauda equina surgery years ago and now he can't pee again.",
+            "My uncle had cauda equina years ago and now self-catheterises, he manages fine.",
+        ),
+        (
+            "My gran had cancer of the womb years ago and now her back is agony.",
+            "A friend from church had cauda equina a long time ago and now uses a wheelchair.",
+        ),
+    ],
+)
+def test_someone_elses_old_condition_and_its_lasting_aid(
+    screen: SafetyScreen, urgent: str, look_alike: str
+) -> None:
+    assert_both_ways(screen, urgent, look_alike)
