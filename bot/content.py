@@ -458,6 +458,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "excuses",
     "denied_all",
     "answered_no",
+    "lasting_aids",
 )
 """Trigger lists of the safety screen's context rules (``context:`` in an intent file)."""
 

@@ -718,6 +718,8 @@ class SafetyScreen:
         # "Say I'd lost weight without trying, would it matter? I haven't, ...": the writer's
         # own question about a sign, answered no on its own at the next sentence's opening
         self._answered_no = _phrases(context.get("answered_no", ()))
+        # the aid an old condition left someone with, told now: "now uses a catheter"
+        self._lasting_aids = _phrases(context.get("lasting_aids", ()))
         # rules whose sign counts however long ago (a history of cancer): never over
         self._lasting = frozenset(rule.name for rule in self.rules if rule.history_counts)
         self._antecedents = frozenset(
@@ -1115,6 +1117,15 @@ class SafetyScreen:
                 if tuple(tokens[i : i + len(phrase)]) == phrase:
                     return True
         return False
+
+    def _aid_follows(self, tokens: Sequence[str], at: int) -> bool:
+        """Whether a ``lasting_aids`` phrase ("uses a catheter", "in a wheelchair") starts
+        right after the word at ``at``."""
+        after = at + 1
+        return any(
+            tuple(tokens[after : after + len(phrase)]) == phrase
+            for phrase in self._lasting_aids.get(tokens[after] if after < len(tokens) else "", ())
+        )
 
     def _answers_no(self, tokens: Sequence[str]) -> bool:
         """Whether a sentence opens with a bare no to the question before it ("I haven't, my
@@ -1819,12 +1830,16 @@ class SafetyScreen:
             clauses = {s.clause[trigger[0]], *s.clause[first : last + 1]}
             # the writer's own present is not the person's: "I'm a midwife and spend all day
             # with women who've lost bladder control"
+            # a "now" that tells only the lasting aid of their old condition ("had cauda
+            # equina years ago and now uses a catheter") is no sign now
+            aided = {a for a in range(len(s.tokens)) if self._aid_follows(s.tokens, a)}
             now = [
                 a
                 for key in ("current", "present_tense")
                 for a, _ in s.spans.get(key, ())
                 if s.clause[a] in clauses
                 and a not in times
+                and a not in aided
                 and not (key == "present_tense" and _the_writers(s.tokens, a))
             ]
             # "she's burning hot": the "is" lost with the apostrophe leaves "she burning"
@@ -1840,7 +1855,7 @@ class SafetyScreen:
             recent = [
                 a
                 for a, _ in s.spans.get("current", ())
-                if s.clause[a] in clauses and a not in times
+                if s.clause[a] in clauses and a not in times and a not in aided
             ]
             long_ago = s.free.get("historical") and not recent
             # Someone else's known, lasting condition told in the present ("my mum has MS and

@@ -222,12 +222,10 @@ def test_the_need_to_go_with_nothing_when_trying(
         # a numbness that goes by itself within a minute or so, told in the same sentence
         (
             "Both my feet went numb in yoga and it still hasn't gone after an hour.",
-            "Both my feet go numb when I kneel in church, then it goes after a minute of "
-            "standing.",
+            "Both my feet go numb when I kneel in church, then it goes after a minute of standing.",
         ),
         (
-            "My feet are both numb since I sat cross-legged, and it doesn't go when I walk "
-            "about.",
+            "My feet are both numb since I sat cross-legged, and it doesn't go when I walk about.",
             "If I squat to weed the garden both feet tingle and go numb, and it passes after "
             "a minute or two.",
         ),
