@@ -1234,10 +1234,31 @@ class SafetyScreen:
         drinking much" and "he's not been dieting" are no explanation, "I'm not drinking much"
         is."""
         found = self._occurrences(rule.found_unless, where, pairs)
+        if not found:
+            return False
         return not all(
-            (first > 0 and tokens[first - 1] in _SAID_NOT) or self._excused(tokens, first)
-            for first, _ in found
+            self._said_not(rule, tokens, span, where, pairs) or self._excused(tokens, span[0])
+            for span in found
         )
+
+    def _said_not(
+        self,
+        rule: _Rule,
+        tokens: Sequence[str],
+        span: _Span,
+        where: Mapping[str, Set[int]],
+        pairs: Mapping[_Pair, Sequence[int]],
+    ) -> bool:
+        """Whether the ``unless`` term at ``span`` is said not to hold: inside the sign's own
+        words ("not been dieting" for weight lost without trying), or after a "not" or
+        "never" that is no part of them ("he's not been dieting"; but "I pray I don't wake
+        up" keeps its "not" for the crisis rule's "not wake up")."""
+        first, last = span
+        negated = first > 0 and tokens[first - 1] in _SAID_NOT
+        terms = [term for group in rule.found for term in self._occurrences(group, where, pairs)]
+        if any(a <= first and last <= b for a, b in terms):
+            return True
+        return negated and not any(a <= first - 1 <= b for a, b in terms)
 
     def _excused(self, tokens: Sequence[str], at: int) -> bool:
         """Whether a reason given to play a sign down ends in the few words before ``at``."""
