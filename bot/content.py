@@ -457,6 +457,8 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "hypothetical_after",
     "excuses",
     "denied_all",
+    "answered_no",
+    "lasting_aids",
 )
 """Trigger lists of the safety screen's context rules (``context:`` in an intent file)."""
 

@@ -82,6 +82,9 @@ SELF_NAMING_REACH = 4
 """Most words from "am a" to a person word that is the writer ("I'm a 45 year old woman")."""
 _JOINING = frozenset({"and", "or", "with", "who", "of", "for", "to", "but"})
 """Words after which a person named is no longer what the writer says they are."""
+_SAID_NOT = frozenset({"not", "never"})
+"""A word right before an ``unless`` term that says it does not hold ("he's not been dieting",
+"she isn't on a diet"): it explains nothing."""
 _CASE_ONE = frozenset({"patient", "client", "resident"})
 """One of a caseload: at work ("last night's patient"), the writer's work too."""
 _CARING_JOBS = frozenset(
@@ -121,6 +124,8 @@ _NOT_VERBS = frozenset({"nothing", "something", "anything", "everything", "durin
 """Words ending in "-ing" that are no present of a verb."""
 _WRITER = frozenset({"i", "we"})
 """Subjects whose present tense ("I'm a midwife") is the writer's, not another person's."""
+_WRITERS_VERB = frozenset({"am", "are"})
+"""The writer's "be", between :data:`_WRITER` and a present-tense word ("I am just curious")."""
 _DETERMINERS = frozenset({"my", "the", "our", "a", "his", "her", "their", "your"})
 """Words between a verb and the person it acts on ("carrying my daughter")."""
 _DEGREE = frozenset({"so", "that", "too", "such"})
@@ -273,6 +278,16 @@ class Assessment:
 
 _TICKED_NO = frozenset({"no", "nope", "none", "nil", "never", "negative"})
 """A checklist's answer that denies the item before it ("numb bum - no", "toilet? nope")."""
+
+
+def _the_writers(tokens: Sequence[str], at: int) -> bool:
+    """Whether the present-tense word at ``at`` is the writer's own ("I'm a midwife", "I'm
+    just curious", "we are only asking"): "I" or "we" before it, with only "am", "are" or a
+    filler between."""
+    j = at - 1
+    while j > 0 and tokens[j] in _WRITERS_VERB | _FILLERS:
+        j -= 1
+    return 0 <= j < at and tokens[j] in _WRITER
 
 
 def _ticked_no(tokens: Sequence[str], at: int) -> bool:
@@ -700,6 +715,11 @@ class SafetyScreen:
         # "She asked whether I'd had any numbness or any fever. None of that.": a clinician's
         # questions reported, then answered no to all of them
         self._denied_all = _phrases(context.get("denied_all", ()))
+        # "Say I'd lost weight without trying, would it matter? I haven't, ...": the writer's
+        # own question about a sign, answered no on its own at the next sentence's opening
+        self._answered_no = _phrases(context.get("answered_no", ()))
+        # the aid an old condition left someone with, told now: "now uses a catheter"
+        self._lasting_aids = _phrases(context.get("lasting_aids", ()))
         # rules whose sign counts however long ago (a history of cancer): never over
         self._lasting = frozenset(rule.name for rule in self.rules if rule.history_counts)
         self._antecedents = frozenset(
@@ -877,13 +897,13 @@ class SafetyScreen:
                     else f
                     for f in assessed
                 ]
-            if (
-                at + 1 < len(split)
-                and not _ASKED.isdisjoint(own)
-                and self._all_denied(self._tokens(split[at + 1]))
+            if at + 1 < len(split) and (
+                (not _ASKED.isdisjoint(own) and self._all_denied(self._tokens(split[at + 1])))
+                or (sentence.question and self._answers_no(self._tokens(split[at + 1])))
             ):
                 # a clinician's questions reported, then all answered no: "She asked whether I
-                # had any numbness down there or any fever. There wasn't any of that."
+                # had any numbness down there or any fever. There wasn't any of that."; or the
+                # writer's own question answered no: "... would that matter? I haven't, ..."
                 assessed = [
                     replace(f, outcome=Outcome.DENIED, trigger="none of that")
                     if f.outcome == Outcome.URGENT
@@ -910,8 +930,16 @@ class SafetyScreen:
             elif item:
                 assessed = _asked(assessed)
             if their_history is None and _DIED.isdisjoint(own):
+                # a patient's or resident's history is the writer's work, not their red flag
                 their_history = next(
-                    (f for f in assessed if f.someone_else and self._history_told(f)), None
+                    (
+                        f
+                        for f in assessed
+                        if f.someone_else
+                        and f.trigger not in _CASELOAD | _CASE_ONE
+                        and self._history_told(f)
+                    ),
+                    None,
                 )
                 # "My brother, who had cancer in 2018, now has pain in his lower back": the
                 # history in a clause of its own, their pain now in the rest of the sentence
@@ -1090,6 +1118,24 @@ class SafetyScreen:
                     return True
         return False
 
+    def _aid_follows(self, tokens: Sequence[str], at: int) -> bool:
+        """Whether a ``lasting_aids`` phrase ("uses a catheter", "in a wheelchair") starts
+        right after the word at ``at``."""
+        after = at + 1
+        return any(
+            tuple(tokens[after : after + len(phrase)]) == phrase
+            for phrase in self._lasting_aids.get(tokens[after] if after < len(tokens) else "", ())
+        )
+
+    def _answers_no(self, tokens: Sequence[str]) -> bool:
+        """Whether a sentence opens with a bare no to the question before it ("I haven't, my
+        weight's the same"): an ``answered_no`` phrase as its whole first clause."""
+        return bool(tokens) and any(
+            tuple(tokens[: len(phrase)]) == phrase
+            and tokens[len(phrase) : len(phrase) + 1] in ([], ["|"])
+            for phrase in self._answered_no.get(tokens[0], ())
+        )
+
     def _recovered(self, sentence: Sentence) -> str:
         """The words opening a sentence that say the sign told just before it is over ("All
         fine after a night's sleep.", "It came back after a walk."), or "": a ``resolved``
@@ -1184,12 +1230,35 @@ class SafetyScreen:
         pairs: Mapping[_Pair, Sequence[int]],
     ) -> bool:
         """Whether one of the rule's ``unless`` terms is in the sentence and is not a reason
-        given to play the sign down: "he says it's just because he's not drinking much" is no
-        explanation, "I'm not drinking much" is."""
+        given to play the sign down, nor said not to hold: "he says it's just because he's not
+        drinking much" and "he's not been dieting" are no explanation, "I'm not drinking much"
+        is."""
         found = self._occurrences(rule.found_unless, where, pairs)
-        if not found or not self._excuses:
-            return bool(found)
-        return not all(self._excused(tokens, first) for first, _ in found)
+        if not found:
+            return False
+        return not all(
+            self._said_not(rule, tokens, span, where, pairs) or self._excused(tokens, span[0])
+            for span in found
+        )
+
+    def _said_not(
+        self,
+        rule: _Rule,
+        tokens: Sequence[str],
+        span: _Span,
+        where: Mapping[str, Set[int]],
+        pairs: Mapping[_Pair, Sequence[int]],
+    ) -> bool:
+        """Whether the ``unless`` term at ``span`` is said not to hold: inside the sign's own
+        words ("not been dieting" for weight lost without trying), or after a "not" or
+        "never" that is no part of them ("he's not been dieting"; but "I pray I don't wake
+        up" keeps its "not" for the crisis rule's "not wake up")."""
+        first, last = span
+        negated = first > 0 and tokens[first - 1] in _SAID_NOT
+        terms = [term for group in rule.found for term in self._occurrences(group, where, pairs)]
+        if any(a <= first and last <= b for a, b in terms):
+            return True
+        return negated and not any(a <= first - 1 <= b for a, b in terms)
 
     def _excused(self, tokens: Sequence[str], at: int) -> bool:
         """Whether a reason given to play a sign down ends in the few words before ``at``."""
@@ -1782,13 +1851,17 @@ class SafetyScreen:
             clauses = {s.clause[trigger[0]], *s.clause[first : last + 1]}
             # the writer's own present is not the person's: "I'm a midwife and spend all day
             # with women who've lost bladder control"
+            # a "now" that tells only the lasting aid of their old condition ("had cauda
+            # equina years ago and now uses a catheter") is no sign now
+            aided = {a for a in range(len(s.tokens)) if self._aid_follows(s.tokens, a)}
             now = [
                 a
                 for key in ("current", "present_tense")
                 for a, _ in s.spans.get(key, ())
                 if s.clause[a] in clauses
                 and a not in times
-                and not (key == "present_tense" and a > 0 and s.tokens[a - 1] in _WRITER)
+                and a not in aided
+                and not (key == "present_tense" and _the_writers(s.tokens, a))
             ]
             # "she's burning hot": the "is" lost with the apostrophe leaves "she burning"
             now += [
@@ -1803,7 +1876,7 @@ class SafetyScreen:
             recent = [
                 a
                 for a, _ in s.spans.get("current", ())
-                if s.clause[a] in clauses and a not in times
+                if s.clause[a] in clauses and a not in times and a not in aided
             ]
             long_ago = s.free.get("historical") and not recent
             # Someone else's known, lasting condition told in the present ("my mum has MS and

@@ -33,6 +33,7 @@ BLIND4 = ROOT / "tests" / "data" / "blind4_safety.yml"
 BLIND5 = ROOT / "tests" / "data" / "blind5_safety.yml"
 BLIND6 = ROOT / "tests" / "data" / "blind6_safety.yml"
 BLIND7 = ROOT / "tests" / "data" / "blind7_safety.yml"
+BLIND8 = ROOT / "tests" / "data" / "blind8_safety.yml"
 CRISIS_LOOKALIKES = ROOT / "tests" / "data" / "crisis_lookalikes.yml"
 CRISIS_VOICES = ROOT / "tests" / "data" / "crisis_voices.yml"
 
@@ -97,6 +98,7 @@ def test_conversation_and_safety_sets_are_as_big_as_promised(content: Content) -
         BLIND5,
         BLIND6,
         BLIND7,
+        BLIND8,
     ],
     ids=lambda p: p.name,
 )
@@ -881,6 +883,43 @@ def test_seventh_blind_set_is_bladder_bowel_and_saddle_signs_nearly_half_urgent(
 @pytest.mark.parametrize("part", sorted(BLIND7_FLOORS))
 def test_bladder_bowel_and_saddle_signs_beside_their_look_alikes(blind7, part: str) -> None:
     _holds_floors(blind7, BLIND7_FLOORS, part)
+
+
+BLIND8_FLOORS = {
+    # part: (urgent recall at least, urgent answers to people with no urgent sign at most)
+    "tuning": (25 / 26, 1),
+    "held-out": (5 / 6, 0),
+}
+"""Where ``blind8_safety.yml`` stands (issue 21, round ten): every urgent sign (the cauda
+equina signs, fever, a cancer history, weight loss, a fall or a crash, night pain, erection
+problems) told once in passing in long posts, texts, carers' messages and dictation, beside
+look-alikes (a child's toilet accidents, a fall a doctor cleared, feet asleep after sitting,
+a neighbour's old cauda equina, a patient's cancer, a sewing machine's foot, a treated water
+infection, questions about a sign answered no). Written and committed before any rule changed
+for it; the first sight was recall 21/26 and 9 false alarms in 38 on the tuning part, 5/6 and
+none in 10 on the held-out part. The rules added for it are by class (unit sentences in
+``tests/unit/test_safety_eighth_voices.py``): tuning 25/26 with 1 alarm, held-out 5/6 with
+none. Left on the tuning part: pain that wakes someone every night (night pain is no rule of
+the screen) and a water infection whose antibiotic is named only in the next sentence. The
+held-out part's one miss, read after the round and left as found: weakness getting worse by
+the day, told by a lost action (no tiptoe on that side) and a leg that gives on the stairs. The
+held-out part is no longer blind."""
+
+
+@pytest.fixture(scope="module")
+def blind8(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(BLIND8))
+
+
+def test_eighth_blind_set_is_every_sign_told_in_passing_two_in_five_urgent() -> None:
+    items = load_items(BLIND8)
+    assert len(items) >= 80
+    _a_new_urgent_set(items, (0.35, 0.45), 6, (BLIND3, BLIND4, BLIND5, BLIND6, BLIND7))
+
+
+@pytest.mark.parametrize("part", sorted(BLIND8_FLOORS))
+def test_every_sign_told_in_passing_beside_its_look_alikes(blind8, part: str) -> None:
+    _holds_floors(blind8, BLIND8_FLOORS, part)
 
 
 CRISIS_LOOKALIKE_FLOORS = {
