@@ -893,7 +893,8 @@ pregnancy or their injection is asking about piriformis syndrome, sciatica in pr
 the other treatments, whatever else the story mentions."""
 PLACE_OF_CARE_STEMS = frozenset({"doctor"})
 """Canonical stems whose phrases name who gives care, not a treatment: the words of "ring the
-surgery" (the GP's practice) name no subject of their own."""
+surgery" (the GP's practice) name no subject of their own; nor do the words of a phrase
+telling of the pain itself (:data:`PAIN_STEMS`: "pins and needles" is no dry needling)."""
 SUBJECTS_AS_TYPED = frozenset({"relaxant", "relaxants"})
 """Subject words named only as typed, not by their stem: the stem is an everyday word of its
 own ("relaxed" and "relaxing" name no muscle relaxant)."""
@@ -3203,8 +3204,10 @@ class Matcher:
         :meth:`_named` more than once)."""
         subjects = self._subjects
         words = term.word.split()
-        if len(words) > 1 and term.stem in PLACE_OF_CARE_STEMS:
-            words = []  # "ring the surgery" is the GP's practice, no operation
+        if len(words) > 1 and (term.stem in PLACE_OF_CARE_STEMS or term.stem in PAIN_STEMS):
+            # "ring the surgery" is the GP's practice, no operation; "pins and needles" is
+            # a feeling, no dry needling
+            words = []
         found = tuple(
             subjects[key]
             for key in (

@@ -230,6 +230,9 @@ def test_everyday_words_that_looked_like_subjects_name_none(matcher: Matcher) ->
     # the GP's surgery is a practice, no operation
     assert named("i do not want to ring the surgery again") == set()
     assert named("the surgeon wants me to have surgery") == {"other_treatments"}
+    # pins and needles are a feeling, no dry needling
+    assert named("now i get pins and needles in my toes") == set()
+    assert named("she tried dry needling on my glute") == {"other_treatments"}
 
 
 @pytest.mark.parametrize(
@@ -243,6 +246,9 @@ def test_everyday_words_that_looked_like_subjects_name_none(matcher: Matcher) ->
         ("sciatica in the third trimester", {"trimest"}, set()),
         ("a renewed case of ps", {"piriformi", "syndrom"}, set()),
         ("i am a plumber so lots of kneeling", {"work"}, {matching.OUT_OF_SCOPE}),
+        # a half-remembered name is the name
+        ("she keeps on about my piri-something", {"piriformi"}, set()),
+        ("the physio called it the pseudo-something", {"pseudo", "sciatica"}, set()),
     ],
 )
 def test_lexicon_reads_everyday_phrases_by_their_meaning(
