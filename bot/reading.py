@@ -353,8 +353,12 @@ def _asked_after_comma(sentence: Sentence) -> list[Part]:
     """A sentence that tells something and then, after a comma, asks what the writer should
     or can do ("had an MRI in March, should I bring the report"), as two parts: what it
     tells and what it asks. Empty when it does not."""
-    if BOUNDARY not in sentence.tokens or "i" not in sentence.tokens:
-        return []
+    if (
+        BOUNDARY not in sentence.tokens
+        or "i" not in sentence.tokens
+        or INVERTING.isdisjoint(sentence.tokens)
+    ):
+        return []  # no comma, or no "should I" after one
     tokens = [t for t in sentence.tokens[:MAX_TOKENS] if t != DASH]
     for cut, token in enumerate(tokens):
         if token != BOUNDARY or not _asks_own(tokens, cut + 1):
