@@ -784,21 +784,23 @@ what was said (:func:`_as_told`). A chiropractor or an osteopath stays: they are
 a story may be about (:data:`STORY_SUBJECTS`)."""
 
 
-PLANS_CANCELLED = re.compile(
+PLANS_CANCELLED = _Keyed(
     r"cancel(?<=\bcancel)(?:led|ed|ling|ing|s)?"
     r"(?= (?:(?:a|an|my|our|the|all|his|her|their|some|two|three|every|any) )*"
     r"(?:trip|trips|holiday|holidays|plans|plan|flight|flights|wedding|"
     r"party|parties|event|events|weekend|weekends|vacation|date|dinner|gig|concert|match|"
-    r"race|run|walk|class|classes|meeting|meetings|shift|shifts)\b)"
+    r"race|run|walk|class|classes|meeting|meetings|shift|shifts)\b)",
+    keys=("cancel",),
 )
 """Normalised words telling of plans cancelled for the pain ("cancelled a trip to see my
 sister"): what the pain costs, not a cancellation at the clinic; in a story's sentence the
 word "cancel" is then left out (:func:`_as_told`)."""
 
 
-INSTRUCTING = re.compile(
+INSTRUCTING = _Keyed(
     r"\b(?:tell|tells|telling|told|ask|asks|asking|asked)"
-    r"(?= (?:her|him|them|(?:my|his|her|their|our|the) [a-z]+) to\b)"
+    r"(?= (?:her|him|them|(?:my|his|her|their|our|the) [a-z]+) to\b)",
+    keys=("tell", "told", "ask"),
 )
 """Normalised words of telling or asking someone else to do something ("should I tell her to
 go lighter", "asked my GP to refer me"): an instruction passed on, not a request to be told
@@ -816,11 +818,13 @@ CLINIC_TOLD = re.compile(
     r"clinic|therapist)\b"
 )
 """Normalised words of the clinic's appointments."""
-BARE_CANCEL = re.compile(r"\bcancel\b(?! (?:my|the|an|a|it|our|this|that|appointment)\b)")
+BARE_CANCEL = _Keyed(
+    r"\bcancel\b(?! (?:my|the|an|a|it|our|this|that|appointment)\b)", keys=("cancel",)
+)
 """A "cancel" with no object ("should I cancel or push through?")."""
 
 
-TROUBLE_TOLD = re.compile(r"\b(been|was|were|had|has|have) a problem\b")
+TROUBLE_TOLD = _Keyed(r"\b(been|was|were|had|has|have) a problem\b", keys=("a problem",))
 """Normalised words telling of trouble had ("it has been a problem for a month", "I had a
 problem with my back"): not asking whether something is safe ("is that a problem?", the
 lexicon's reading); in a story's sentence "a problem" is left out (:func:`_as_told`)."""
@@ -831,7 +835,11 @@ def _told_parts(reading: Reading) -> list[str]:
     of plans that names no appointment cancels the plans (:data:`PLANS_TOLD`), not a visit to
     the clinic, and is left out."""
     told = [_as_told(part.text) for part in reading.parts]
-    if PLANS_TOLD.search(reading.whole) and not CLINIC_TOLD.search(reading.whole):
+    if (
+        any(map(BARE_CANCEL.may_match, told))  # the cheap test first: most stories cancel nothing
+        and PLANS_TOLD.search(reading.whole)
+        and not CLINIC_TOLD.search(reading.whole)
+    ):
         told = [BARE_CANCEL.sub(" ", text) for text in told]
     return told
 

@@ -353,11 +353,15 @@ def _asked_after_comma(sentence: Sentence) -> list[Part]:
     """A sentence that tells something and then, after a comma, asks what the writer should
     or can do ("had an MRI in March, should I bring the report"), as two parts: what it
     tells and what it asks. Empty when it does not."""
-    if BOUNDARY not in sentence.tokens:
-        return []
+    if (
+        BOUNDARY not in sentence.tokens
+        or "i" not in sentence.tokens
+        or INVERTING.isdisjoint(sentence.tokens)
+    ):
+        return []  # no comma, or no "should I" after one
     tokens = [t for t in sentence.tokens[:MAX_TOKENS] if t != DASH]
     for cut, token in enumerate(tokens):
-        if token != BOUNDARY:
+        if token != BOUNDARY or not _asks_own(tokens, cut + 1):
             continue
         before = [t for t in tokens[:cut] if t != BOUNDARY]
         after = [t for t in tokens[cut + 1 :] if t != BOUNDARY]
@@ -376,6 +380,15 @@ def _asked_after_comma(sentence: Sentence) -> list[Part]:
     return []
 
 
+def _asks_own(tokens: list[str], start: int) -> bool:
+    """Whether the words from ``start`` (after a comma, past fillers) open the writer's own
+    question, "should I", "can I" (:data:`INVERTING`): the cheap test of
+    :func:`_asked_after_comma`, before it joins the words on either side of the comma."""
+    words = (t for t in tokens[start:] if t != BOUNDARY)
+    first = next((w for w in words if w not in FILLERS), None)
+    return first in INVERTING and next(words, None) == "i"
+
+
 QUOTES = frozenset('"“”')
 """Double quotation marks, straight and curly."""
 
@@ -389,7 +402,7 @@ def _quoted_question(text: str) -> bool:
         return False
     # a closing mark left at the start by the sentence before ('..."  To which I reply')
     start = 1 if text[:1] in QUOTES and text[1:2].isspace() else 0
-    return sum(1 for ch in text[start:at] if ch in QUOTES) % 2 == 1
+    return sum(text.count(mark, start, at) for mark in QUOTES) % 2 == 1
 
 
 def _without_aside(words: list[str]) -> list[str]:

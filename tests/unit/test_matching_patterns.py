@@ -38,6 +38,12 @@ FIRST_FORMS: dict[str, str] = {
         r"party|parties|event|events|weekend|weekends|vacation|date|dinner|gig|concert|match|"
         r"race|run|walk|class|classes|meeting|meetings|shift|shifts)\b)"
     ),
+    "INSTRUCTING": (
+        r"\b(?:tell|tells|telling|told|ask|asks|asking|asked)"
+        r"(?= (?:her|him|them|(?:my|his|her|their|our|the) [a-z]+) to\b)"
+    ),
+    "BARE_CANCEL": r"\bcancel\b(?! (?:my|the|an|a|it|our|this|that|appointment)\b)",
+    "TROUBLE_TOLD": r"\b(been|was|were|had|has|have) a problem\b",
     "DENIED_PLACE": rf"\b(?:no|not|never|nothing|without)(?: \w+){{0,7}}? (?:{_PLACES})\b",
     "NOT_SCIATICA": r"\b(?:not|no|nothing like) (?:a |the )?sciatic",
     "OTHER_BACK": r"\b(?:upper|mid|middle) (?:of (?:my |the )?)?back\b",

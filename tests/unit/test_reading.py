@@ -129,3 +129,13 @@ def test_a_question_after_a_comma_about_what_to_do_stands_on_its_own() -> None:
         "i am the one with sciatica, can i book",
     ):
         assert read(whole).parts == (), whole
+
+
+def test_a_question_after_a_later_comma_or_after_fillers_stands_on_its_own() -> None:
+    reading = read("my leg aches all day, and at night too, so um can i still have a massage")
+    assert [(p.text, p.question) for p in reading.parts] == [
+        ("my leg aches all day and at night too", False),
+        ("can i still have a massage", True),
+    ]
+    # "I" and an auxiliary in the sentence, but not opening what follows a comma
+    assert read("i can walk fine, but the pain comes back at night").parts == ()
