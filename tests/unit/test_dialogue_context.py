@@ -1641,27 +1641,63 @@ def test_how_things_stand_goes_on_from_the_last_answer(
 
 
 @pytest.mark.parametrize(
-    ("before", "asked"),
-    [
-        ("do you accept insurance", "how much notice should i give"),
-        ("do you take card", "how much notice do you need to cancel"),
-    ],
-)
-def test_how_much_of_something_else_asks_no_price(
-    dialogue: Dialogue, before: str, asked: str
-) -> None:
-    reply, _ = _after(dialogue, before, asked)
-    assert reply.intent == "clinic_cancellation", (reply.kind, reply.intent)
-
-
-@pytest.mark.parametrize(
     ("before", "asked", "want"),
     [
-        ("do you treat shoulder pain", "and for piriformis?", "neuromuscular_massage"),
-        ("does massage help with knee pain", "what about sciatica?", "massage_for_sciatica"),
+        # "how much" of something else asks no price
+        pytest.param(
+            "do you accept insurance",
+            "how much notice should i give",
+            "clinic_cancellation",
+            id="notice-is-no-price",
+        ),
+        pytest.param(
+            "do you take card",
+            "how much notice do you need to cancel",
+            "clinic_cancellation",
+            id="notice-to-cancel",
+        ),
+        # a condition after another part of the body asks the massage for it
+        pytest.param(
+            "do you treat shoulder pain",
+            "and for piriformis?",
+            "neuromuscular_massage",
+            id="condition-after-body-part",
+        ),
+        pytest.param(
+            "does massage help with knee pain",
+            "what about sciatica?",
+            "massage_for_sciatica",
+            id="sciatica-after-knee",
+        ),
+        # the same question for someone else
+        pytest.param(
+            "can massage help sciatica",
+            "what about my dad, he's 75",
+            "massage_for_sciatica",
+            id="for-my-dad",
+        ),
+        pytest.param(
+            "is it safe to have a massage",
+            "and my husband, he's diabetic",
+            "massage_safety",
+            id="for-my-husband",
+        ),
+        # "what if" naming another clinic fact or a condition
+        pytest.param(
+            "do you take health insurance",
+            "and if i have to cancel at short notice?",
+            "clinic_cancellation",
+            id="cancel-after-insurance",
+        ),
+        pytest.param(
+            "is massage safe for sciatica",
+            "what if i have diabetes?",
+            "massage_safety",
+            id="what-if-a-condition",
+        ),
     ],
 )
-def test_a_condition_after_another_body_part_asks_the_massage_for_it(
+def test_a_follow_up_asks_what_it_names_with_the_answer_before(
     dialogue: Dialogue, before: str, asked: str, want: str
 ) -> None:
     reply, _ = _after(dialogue, before, asked)
@@ -1676,38 +1712,6 @@ def test_the_other_one_names_what_was_meant(dialogue: Dialogue) -> None:
         "no the other one, the syndrome",
     )
     assert reply.intent == "piriformis_syndrome", (reply.kind, reply.intent)
-
-
-@pytest.mark.parametrize(
-    ("before", "asked", "want"),
-    [
-        ("can massage help sciatica", "what about my dad, he's 75", "massage_for_sciatica"),
-        ("is it safe to have a massage", "and my husband, he's diabetic", "massage_safety"),
-    ],
-)
-def test_the_same_question_for_someone_else(
-    dialogue: Dialogue, before: str, asked: str, want: str
-) -> None:
-    reply, _ = _after(dialogue, before, asked)
-    assert reply.intent == want, (reply.kind, reply.intent)
-
-
-@pytest.mark.parametrize(
-    ("before", "asked", "want"),
-    [
-        (
-            "do you take health insurance",
-            "and if i have to cancel at short notice?",
-            "clinic_cancellation",
-        ),
-        ("is massage safe for sciatica", "what if i have diabetes?", "massage_safety"),
-    ],
-)
-def test_what_if_names_another_clinic_fact(
-    dialogue: Dialogue, before: str, asked: str, want: str
-) -> None:
-    reply, _ = _after(dialogue, before, asked)
-    assert reply.intent == want, (reply.kind, reply.intent)
 
 
 @pytest.mark.parametrize(
