@@ -146,10 +146,10 @@ WILL_DO = re.compile(
 """After an acknowledgement, what the person means to do next ("ok, I'll book"): when it
 clearly names a topic (and thanks for nothing: "ok I'll ring them, thank you" is a goodbye
 in all but name), the message asks about that topic."""
-THANKING = re.compile(r"\b(?:thanks|thank you|thank u|thx|ty|cheers|ta)\b")
-THANKS_LAST = re.compile(
-    r"\b(?:thanks|thank you|thank u|thx|ty|cheers|ta)(?: (?:so much|very much|a lot|again|mate))?$"
-)
+THANKS = r"(?:thanks|thank you|thank u|thx|ty|cheers|ta)"
+"""The words of thanks."""
+THANKING = re.compile(rf"\b{THANKS}\b")
+THANKS_LAST = re.compile(rf"\b{THANKS}(?: (?:so much|very much|a lot|again|mate))?$")
 """Thanks that close a message ("sorted, cheers", "ok will check with the gp, thanks")."""
 PLAN = re.compile(
     r"^(?:then |so )?(?:will|i ll|ill|gonna|going to)\s+"
