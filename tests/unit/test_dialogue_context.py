@@ -25,7 +25,7 @@ from bot.evaluation.dialogues import (
     load_dialogues,
 )
 from bot.evaluation.labelled import EvalFileError
-from bot.replies import BACK, NOT_URGENT, ChatState, Reply
+from bot.replies import BACK, NOT_URGENT, ChatState, Reply, ReplyKind
 from bot.service import ChatService
 from bot.store import Store
 
@@ -427,6 +427,57 @@ def test_a_denial_that_asks_something_is_read_as_the_question(dialogue: Dialogue
     _, state = _after(dialogue, "when should i see a doctor about sciatica")
     reply, _ = dialogue.handle(state, "no, what I want to know is how much a massage costs")
     assert reply.intent == "clinic_prices"
+
+
+def test_a_denial_with_a_when_clause_is_still_a_denial(dialogue: Dialogue) -> None:
+    """A "when" joining two clauses ("... fine when I check") asks nothing."""
+    _, state = _after(dialogue, "what causes sciatica", URGENT_TEXT)
+    reply, _ = dialogue.handle(state, "no sorry, it was my shoe rubbing, it moves fine when i try")
+    assert _cleared(dialogue, reply)
+
+
+@pytest.mark.parametrize(
+    "played_down",
+    [
+        "oh it's not that serious, i'm probably overreacting",
+        "nah it's probably nothing, don't worry about me",
+        "it's fine honestly, it's just stress, that's all it is",
+        "its not too bad tbh, just a bit annoying",
+    ],
+)
+def test_a_sign_played_down_after_the_urgent_answer_stays_urgent(
+    dialogue: Dialogue, played_down: str
+) -> None:
+    """Playing a sign down is not denying it: the urgent answer stands."""
+    _, state = _after(dialogue, "what causes sciatica", URGENT_TEXT)
+    reply, after = dialogue.handle(state, played_down)
+    assert reply.red_flag and after.last_kind == "urgent"
+    # the same words with no urgent answer before them are no sign
+    reply, _ = _after(dialogue, "what causes sciatica", played_down)
+    assert not reply.red_flag
+
+
+@pytest.mark.parametrize(
+    "taken_back",
+    [
+        "i'm not going to do anything stupid, i'm just exhausted",
+        "forget it, i'm fine, ignore me",
+        "don't worry i won't do anything",
+    ],
+)
+def test_a_crisis_taken_back_asking_nothing_keeps_the_crisis_answer(
+    dialogue: Dialogue, taken_back: str
+) -> None:
+    crisis, state = _after(dialogue, "some days i want to end my life")
+    assert crisis.kind == ReplyKind.CRISIS
+    reply, _ = dialogue.handle(state, taken_back)
+    assert reply.kind == ReplyKind.CRISIS
+    # one that goes on to ask something is read as the question
+    reply, after = dialogue.handle(state, "sorry, ignore that. how much is a massage")
+    assert reply.intent == "clinic_prices" and after.last_kind == ""
+    # and the same words with no crisis before them are no crisis
+    reply, _ = _after(dialogue, "what causes sciatica", taken_back)
+    assert reply.kind != ReplyKind.CRISIS
 
 
 def test_the_same_words_without_the_urgent_answer_are_not_a_denial(dialogue: Dialogue) -> None:
