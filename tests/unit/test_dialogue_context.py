@@ -32,6 +32,7 @@ from bot.store import Store
 DIALOGUES = DATA / "dialogues.yml"
 BLIND_DIALOGUES = DATA / "dialogues_blind.yml"
 BLIND2_DIALOGUES = DATA / "dialogues_blind2.yml"
+BLIND3_DIALOGUES = DATA / "dialogues_blind3.yml"
 URGENT_TEXT = "i cant control my bladder and both my legs have gone numb"
 
 
@@ -803,6 +804,18 @@ def test_the_second_blind_conversations_are_read_in_context(
     held = report.part(True)
     assert held.urgent_recall >= 0.5 and held.false_alarms == 0
     assert held.accuracy >= 0.74 and held.context_accuracy >= 0.735 and held.whole_right >= 3
+
+
+def test_the_third_blind_conversations_keep_late_and_played_down_signs(
+    dialogue: Dialogue, content: Content
+) -> None:
+    """dialogues_blind3.yml's tuning part, written before the bot was run on it: urgent signs
+    told late, played down or taken back. First sight: urgent recall 6/9 turns (the other leg
+    joining in told as "the left", then played down; a crisis taken back), no false alarm.
+    Read by class (a side named as a noun, a sign played down, a crisis taken back): 9/9."""
+    conversations = load_dialogues(BLIND3_DIALOGUES, frozenset(content.responses))
+    tuning = evaluate_dialogues(dialogue, [c for c in conversations if not c.held_out])
+    assert tuning.urgent_recall == 1.0 and tuning.false_alarms == 0
 
 
 def test_a_press_of_a_button_not_shown_counts_as_wrong(dialogue: Dialogue, tmp_path: Path) -> None:
