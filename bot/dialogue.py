@@ -165,6 +165,10 @@ HELLO = re.compile(
 PLEASANTRY_WORDS = 5
 """A greeting's pleasantry ("hope you're well") is at most this long."""
 QUESTION_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who)\b")
+NEGATED_OPENING = re.compile(r"^(?:do|does|did|is|are|will|would|can|could|should) not\b")
+"""An opening that tells, not asks ("don't worry", "can't complain")."""
+JOINING_WHEN = re.compile(r"\bwhen (?=(?:i|you|he|she|we|they|it)\b)")
+"""A "when" that joins a clause to the one before ("my foot lifts fine when I try")."""
 WH_WORD = re.compile(r"\b(?:what|how|why|when|where|which|who|back)\b")
 """Words that make a message starting "ok ..." more than an acknowledgement."""
 
@@ -288,6 +292,32 @@ DENIAL = re.compile(
     rf"i am fine|i am ok|was not me|not mine|my {KIN})\b"
 )
 """Words that, right after the urgent answer, say "I don't have these symptoms"."""
+
+DISOWNED = re.compile(
+    r"\b(?:do not have|did not|none of|nothing like that|not me|was not me|not mine|"
+    r"(?:just|only) (?:asking|curious|wondering)|hypothetical|typed (?:that|it) wrong|"
+    rf"was confused|my {KIN})\b"
+)
+"""The words of :data:`DENIAL` that say the sign is not the writer's or was never meant
+("that was my mum"), as opposed to a bare "no" or "not" (which a sign played down has too:
+"not that bad")."""
+
+PLAYED_DOWN = re.compile(
+    r"\b(?:not (?:that |too |so |very |all that )?(?:bad|serious|severe)|"
+    r"(?:probably|prob|prolly|likely|most likely) nothing|nothing serious|"
+    r"(?:no|not a|not that) big deal|(?:it|its|it is) (?:fine|ok|okay) (?:really|honestly|tbh)|"
+    r"that(?: is)? all it is)\b"
+)
+"""Words that play a sign down without denying it ("it's not that serious", "probably
+nothing", "that's all it is"): right after the urgent answer, the sign still stands."""
+
+TAKEN_BACK = re.compile(
+    r"\b(?:not (?:going|gonna) to do anything|will not do anything|would not do anything|"
+    r"(?:i am|i am just|just) (?:tired|exhausted|fine|ok|okay)|do not worry|ignore (?:me|that|it)|"
+    r"forget (?:it|that|i said|what i said)|did not mean (?:it|that))\b"
+)
+"""Words that take a crisis back or play it down ("I'm not going to do anything, I'm just
+tired"): right after the crisis answer, with nothing asked, the crisis answer stands."""
 
 FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("duration", re.compile(r"\bhow long\b")),
@@ -929,12 +959,19 @@ class Dialogue:
     def _handle(
         self, state: ChatState, text: str | None, payload: str | None
     ) -> tuple[Reply, ChatState]:
+        crisis_before = state.last_kind == "crisis"
+        if crisis_before:
+            state = _forget_kind(state)
         if payload is not None:
             return self._press(state, payload)
         if text is None or not text.strip():
             return self._note("empty"), state
         text = _mended(text)
         said = normalise(text)
+        if crisis_before and _taken_back(said, text):
+            # "I'm not going to do anything, I'm just tired": taking a crisis back is no
+            # reason to stop offering help
+            return self.crisis(), dataclasses.replace(state, last_kind="crisis")
         nav = _navigation(said)
         target: str | None = None
         if nav is None:
@@ -967,8 +1004,12 @@ class Dialogue:
                 (assessment.deciding.trigger if assessment.deciding else "") or "affirmed",
             )
         if assessment.outcome == Outcome.CRISIS:
-            return self.crisis(), _forget_kind(state)
-        if assessment.outcome == Outcome.URGENT:
+            return self.crisis(), dataclasses.replace(state, last_kind="crisis", offered=())
+        if assessment.outcome == Outcome.URGENT or (
+            # a sign played down right after the urgent answer still stands; one told
+            # denied or over in the same message is corrected
+            state.last_kind == "urgent" and assessment.outcome is None and _played_down(said, text)
+        ):
             return self.urgent(), dataclasses.replace(state, last_kind="urgent", offered=())
         if assessment.outcome == Outcome.ASKING:
             reply = self.answer(WHEN_TO_GET_HELP)
@@ -2349,10 +2390,42 @@ def _navigation(said: str) -> str | None:
 def _is_denial(said: str, text: str) -> bool:
     """True for "no, nothing like that, I was just asking"; a denial that goes on to ask
     something ("no, I meant how long it lasts") is read as that question."""
-    if not DENIAL.search(said) or "?" in text:
-        return False
+    return DENIAL.search(said) is not None and not _asks(said, text)
+
+
+def _asks(said: str, text: str) -> bool:
+    """Whether a message puts a question: a question mark, a question word opening it (after
+    a "no" or "I meant"; not "don't worry") or a question word inside it that does not join a
+    clause ("fine when I try" asks nothing)."""
+    if "?" in text:
+        return True
     rest = CORRECTION.sub("", said, count=1)
-    return not (QUESTION_START.match(rest) or QUESTION_WORD.search(rest))
+    if QUESTION_START.match(rest) and not NEGATED_OPENING.match(rest):
+        return True
+    return QUESTION_WORD.search(JOINING_WHEN.sub("", rest)) is not None
+
+
+def _played_down(said: str, text: str) -> bool:
+    """True for a sign played down ("oh it's not that serious", "probably nothing"): not a
+    correction ("no, ...", "sorry, ..."), not said to be someone else's or never meant, and
+    asking nothing."""
+    return (
+        PLAYED_DOWN.search(said) is not None
+        and not CORRECTION.match(said)
+        and not DISOWNED.search(said)
+        and not _asks_anything(said, text)
+    )
+
+
+def _taken_back(said: str, text: str) -> bool:
+    """True for a crisis taken back or played down, asking nothing ("I'm not going to do
+    anything, I'm just tired"; not "sorry, ignore that. how much is a massage")."""
+    return TAKEN_BACK.search(said) is not None and not _asks_anything(said, text)
+
+
+def _asks_anything(said: str, text: str) -> bool:
+    """:func:`_asks`, or a question put by inversion anywhere ("... do you do evenings")."""
+    return _asks(said, text) or ASKS.search(said) is not None
 
 
 def _tells_self(said: str) -> bool:

@@ -127,7 +127,8 @@ class ChatState:
             empty after a topic or nothing, ``fallback``, ``did_you_mean``, ``urgent`` (the urgent
             answer: "no, nothing like that" then means "I don't have these symptoms"),
             ``history`` (a red flag in the past or someone else's: "what are the signs?"
-            then asks when to get help).
+            then asks when to get help), ``crisis`` (the crisis answer: taking it back,
+            "I'm fine, I won't do anything", gets it again).
         offered: The topics a "Did you mean" offered, in order ("the second one").
     """
 

@@ -25,13 +25,14 @@ from bot.evaluation.dialogues import (
     load_dialogues,
 )
 from bot.evaluation.labelled import EvalFileError
-from bot.replies import BACK, NOT_URGENT, ChatState, Reply
+from bot.replies import BACK, NOT_URGENT, ChatState, Reply, ReplyKind
 from bot.service import ChatService
 from bot.store import Store
 
 DIALOGUES = DATA / "dialogues.yml"
 BLIND_DIALOGUES = DATA / "dialogues_blind.yml"
 BLIND2_DIALOGUES = DATA / "dialogues_blind2.yml"
+BLIND3_DIALOGUES = DATA / "dialogues_blind3.yml"
 URGENT_TEXT = "i cant control my bladder and both my legs have gone numb"
 
 
@@ -429,6 +430,57 @@ def test_a_denial_that_asks_something_is_read_as_the_question(dialogue: Dialogue
     assert reply.intent == "clinic_prices"
 
 
+def test_a_denial_with_a_when_clause_is_still_a_denial(dialogue: Dialogue) -> None:
+    """A "when" joining two clauses ("... fine when I check") asks nothing."""
+    _, state = _after(dialogue, "what causes sciatica", URGENT_TEXT)
+    reply, _ = dialogue.handle(state, "no sorry, it was my shoe rubbing, it moves fine when i try")
+    assert _cleared(dialogue, reply)
+
+
+@pytest.mark.parametrize(
+    "played_down",
+    [
+        "oh it's not that serious, i'm probably overreacting",
+        "nah it's probably nothing, don't worry about me",
+        "it's fine honestly, it's just stress, that's all it is",
+        "its not too bad tbh, just a bit annoying",
+    ],
+)
+def test_a_sign_played_down_after_the_urgent_answer_stays_urgent(
+    dialogue: Dialogue, played_down: str
+) -> None:
+    """Playing a sign down is not denying it: the urgent answer stands."""
+    _, state = _after(dialogue, "what causes sciatica", URGENT_TEXT)
+    reply, after = dialogue.handle(state, played_down)
+    assert reply.red_flag and after.last_kind == "urgent"
+    # the same words with no urgent answer before them are no sign
+    reply, _ = _after(dialogue, "what causes sciatica", played_down)
+    assert not reply.red_flag
+
+
+@pytest.mark.parametrize(
+    "taken_back",
+    [
+        "i'm not going to do anything stupid, i'm just exhausted",
+        "forget it, i'm fine, ignore me",
+        "don't worry i won't do anything",
+    ],
+)
+def test_a_crisis_taken_back_asking_nothing_keeps_the_crisis_answer(
+    dialogue: Dialogue, taken_back: str
+) -> None:
+    crisis, state = _after(dialogue, "some days i want to end my life")
+    assert crisis.kind == ReplyKind.CRISIS
+    reply, _ = dialogue.handle(state, taken_back)
+    assert reply.kind == ReplyKind.CRISIS
+    # one that goes on to ask something is read as the question
+    reply, after = dialogue.handle(state, "sorry, ignore that. how much is a massage")
+    assert reply.intent == "clinic_prices" and after.last_kind == ""
+    # and the same words with no crisis before them are no crisis
+    reply, _ = _after(dialogue, "what causes sciatica", taken_back)
+    assert reply.kind != ReplyKind.CRISIS
+
+
 def test_the_same_words_without_the_urgent_answer_are_not_a_denial(dialogue: Dialogue) -> None:
     reply, _ = _after(dialogue, "what causes sciatica", "no nothing like that, i was just asking")
     assert not _cleared(dialogue, reply)
@@ -752,6 +804,18 @@ def test_the_second_blind_conversations_are_read_in_context(
     held = report.part(True)
     assert held.urgent_recall >= 0.5 and held.false_alarms == 0
     assert held.accuracy >= 0.74 and held.context_accuracy >= 0.735 and held.whole_right >= 3
+
+
+def test_the_third_blind_conversations_keep_late_and_played_down_signs(
+    dialogue: Dialogue, content: Content
+) -> None:
+    """dialogues_blind3.yml's tuning part, written before the bot was run on it: urgent signs
+    told late, played down or taken back. First sight: urgent recall 6/9 turns (the other leg
+    joining in told as "the left", then played down; a crisis taken back), no false alarm.
+    Read by class (a side named as a noun, a sign played down, a crisis taken back): 9/9."""
+    conversations = load_dialogues(BLIND3_DIALOGUES, frozenset(content.responses))
+    tuning = evaluate_dialogues(dialogue, [c for c in conversations if not c.held_out])
+    assert tuning.urgent_recall == 1.0 and tuning.false_alarms == 0
 
 
 def test_a_press_of_a_button_not_shown_counts_as_wrong(dialogue: Dialogue, tmp_path: Path) -> None:

@@ -545,6 +545,19 @@ def test_blind_posts_get_no_false_alarm(posts_blind) -> None:
     assert _false_alarms(posts_blind) == []
 
 
+POSTS_BLIND3 = ROOT / "tests" / "data" / "posts_blind3.yml"
+
+
+def test_third_blind_posts_safety_on_the_tuning_part(dialogue: Dialogue) -> None:
+    """posts_blind3.yml's tuning part, written before any rule changed for it: every urgent
+    post caught (10/10) at first sight, with 3 false alarms in 70 (a leak with laughter, a
+    scan report's "bilateral", a weakness seen by a GP and getting stronger). The first two
+    are classes now (``tests/unit/test_safety_third_blind_sets.py``); the third is left."""
+    tuning = evaluate(dialogue, load_items(POSTS_BLIND3)).part(False)
+    assert tuning.red_flag_recall == 1.0, tuning.summary()
+    assert len(_false_alarms(tuning)) <= 1, _false_alarms(tuning)
+
+
 REAL_DEV = ROOT.parent / "shared" / "data" / "real_dev.yml"
 """Real people's posts, labelled by hand; kept beside the project, never in it."""
 
