@@ -635,7 +635,8 @@ MAX_CONTEXT_TERMS = 16
 STORY_MARGIN = 12.0
 """A story's "Did you mean" offers the topics this close to its best one."""
 MAX_OPTIONS = 3
-"""A story's "Did you mean" offers at most this many topics."""
+"""A story's "Did you mean" offers at most this many of the topics close to its best one,
+and the topic the whole story is most about beside them (:meth:`Matcher._offered`)."""
 STORY_FLOOR = 30.0
 """A story that scores at least this (below the threshold) gets "Did you mean", not the
 fallback: it is about the bot's topics, only not clearly about one of them."""
@@ -2877,7 +2878,7 @@ class Matcher:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
             passing = self._told_in_passing(pool, asked_about, leads, len(scored))
             options = self._story_options(options, pool, passing, terms)
-            offered = self._offered(options, ranked, terms, top, pool)
+            offered = self._offered(options, ranked, terms, top, pool, passing)
             return self._told_harm(offered, pool, terms, asks) or offered
         if decision.kind == "did_you_mean":
             # A story's question between close topics: the one the whole story is about,
@@ -3046,17 +3047,34 @@ class Matcher:
         terms: Sequence[Sequence[Term]],
         top: float,
         pool: Mapping[str, Candidate],
+        passing: Set[str],
     ) -> Decision:
         """A story's "Did you mean", its options in the order of their sentence scores plus
         how well all its sentences, scored together as one message, match each: the topic
         the best sentence and the whole story both point to comes first. One that leads the
-        next by :data:`WHOLE_CLEAR_LEAD` on that sum is the answer."""
+        next by :data:`WHOLE_CLEAR_LEAD` on that sum is the answer.
+
+        The topic the whole story matches best (:meth:`_whole_best`) is offered last when
+        its sentences match it too (at least :data:`STORY_FLOOR`) and the topics closest to
+        the best sentence left it out: it is what the story is mostly about, though no
+        sentence of its own says so clearly ("the neuromuscular work hurts a bit" among
+        sentences about heat, the gym and a spa). Neither the bot itself nor small talk nor
+        a circumstance told in passing (``passing``) is offered so."""
         whole = self.score(self._whole_query(terms), options)
         own = {intent: c.score for intent, c in pool.items()}
         both = {o: own.get(o, 0.0) + whole.get(o, 0.0) for o in options}
         options = tuple(sorted(options, key=lambda o: -both[o]))  # stable on ties
         if len(options) > 1 and both[options[0]] - both[options[1]] >= WHOLE_CLEAR_LEAD:
             return Decision("intent", options[0], own.get(options[0], top), ranked)
+        wholly = self._whole_best(terms)
+        if (
+            wholly is not None
+            and wholly not in options
+            and wholly not in PLEA_INTENTS
+            and wholly not in passing
+            and own.get(wholly, 0.0) >= STORY_FLOOR
+        ):
+            options = (*options, wholly)
         return Decision("did_you_mean", options[0], top, ranked, options)
 
     @staticmethod

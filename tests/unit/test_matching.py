@@ -1368,6 +1368,26 @@ def test_a_story_is_offered_the_bot_itself_only_when_a_sentence_asks_about_it(
     assert "about_bot" in matcher.decide(story).options
 
 
+def test_a_story_s_did_you_mean_offers_what_the_whole_story_is_about(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no sentence is clearly about the neuromuscular work, yet the story as a whole is
+    story = (
+        "Heat helps a little. The spa massage did nothing. Sore the next day like after "
+        "the gym. The neuromuscular work hurts a bit."
+    )
+    decision = matcher.decide(story)
+    assert decision.kind == "did_you_mean", decision
+    assert decision.options[-1] == "neuromuscular_massage", decision
+    terms = [matcher._terms(part.text) for part in read(story).parts]
+    assert matcher._whole_best(terms) == "neuromuscular_massage"
+    # the topics closest to the best sentence leave it out
+    monkeypatch.setattr(Matcher, "_whole_best", lambda self, terms: None)
+    matcher.forget_words()
+    closest = matcher.decide(story)
+    assert closest.kind == "did_you_mean" and "neuromuscular_massage" not in closest.options
+
+
 def test_a_question_its_own_words_answer_clearly_is_asked_clearly(
     content: Content, matcher: Matcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
