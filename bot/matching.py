@@ -1044,6 +1044,9 @@ PLEA_INTENTS = frozenset({"about_bot", "greeting", "thanks", "goodbye"})
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
 
+BOT_ITSELF = PLEA_INTENTS - WHOLE_MESSAGE_INTENTS
+"""The topic of the bot itself (what it is, what it can do)."""
+
 FAMILIES: Mapping[str, frozenset[str]] = {
     "clinic": frozenset(
         {
@@ -2856,8 +2859,9 @@ class Matcher:
             for c in ranked
             if c.intent != RED_FLAGS
             and c.score >= max(STORY_FLOOR, top - STORY_MARGIN)
-            # the bot itself is offered only if one of the sentences asks about it
-            and (c.intent not in PLEA_INTENTS - WHOLE_MESSAGE_INTENTS or leads[c.intent])
+            # the bot itself is in reach only if one of the sentences is about it (and
+            # offered only if a question asks about it: below)
+            and (c.intent not in BOT_ITSELF or leads[c.intent])
         )[:MAX_OPTIONS]
         # A story that asks nothing is offered the topics it is close to, unless one stands
         # out; one that asks something unclear, the same rather than the fallback.
@@ -2876,6 +2880,15 @@ class Matcher:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
             if lead >= CLEAR_LEAD and (decision.kind != "did_you_mean" or not asked):
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
+            # The bot itself, in reach because a statement matches it best ("I don't know
+            # what to tell her", "nobody answers the phone"), is asked nothing: it is no
+            # option. A story it leads, or that it leaves one topic, is about none of the
+            # topics clearly: the fallback lists what the bot answers.
+            bot_told = [o for o in options if o in BOT_ITSELF and o not in question_leads]
+            if bot_told and (options[0] in bot_told or len(options) - len(bot_told) < 2):
+                unsure = Decision("fallback", None, top, ranked)
+                return self._told_harm(unsure, pool, terms, asks) or unsure
+            options = tuple(o for o in options if o not in bot_told)
             passing = self._told_in_passing(pool, asked_about, leads, len(scored))
             options = self._story_options(options, pool, passing, terms)
             offered = self._offered(options, ranked, terms, top, pool, passing)

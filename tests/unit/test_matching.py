@@ -1364,8 +1364,26 @@ def test_a_story_is_offered_the_bot_itself_only_when_a_sentence_asks_about_it(
     decision = matcher.decide(story)
     assert "about_bot" not in decision.options and decision.intent != "about_bot", decision
     # "tell me about" matches the bot's topic: without the rule it would be offered
-    monkeypatch.setattr(matching, "PLEA_INTENTS", matching.WHOLE_MESSAGE_INTENTS)
+    monkeypatch.setattr(matching, "BOT_ITSELF", frozenset())
     assert "about_bot" in matcher.decide(story).options
+
+
+def test_a_story_whose_statement_matches_the_bot_itself_is_not_offered_the_bot(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "I do not know what to tell him" matches the bot's topic best, and the story's topics
+    # are no closer than the condition's name: it is about none of them clearly
+    story = (
+        "My brother has been lying on the floor for days because he cannot climb the "
+        "stairs. He lives on pills and will not see anyone. I do not know what to tell him."
+    )
+    decision = matcher.decide(story)
+    assert decision.kind == "fallback", decision
+    assert decision.candidates[0].intent == "about_bot", decision
+    # without the rule the bot itself would be offered first
+    monkeypatch.setattr(matching, "BOT_ITSELF", frozenset())
+    asked = matcher.decide(story)
+    assert (asked.kind, asked.options[:1]) == ("did_you_mean", ("about_bot",)), asked
 
 
 def test_a_story_s_did_you_mean_offers_what_the_whole_story_is_about(
