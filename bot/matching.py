@@ -2900,6 +2900,7 @@ class Matcher:
             lead = topics[0].score - topics[1].score
             if lead >= WHOLE_AGREED_LEAD and self._whole_leads(terms, topics[0].intent):
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
+            decision = self._with_story_subject(decision, pool, terms)
         decision = self._told_harm(decision, pool, terms, asks) or decision
         return self._asked_subject(decision, pool, terms, reading, asks)
 
@@ -3415,6 +3416,35 @@ class Matcher:
                 score = max(score, top + CLEAR_LEAD)
             out[cand.intent] = cand._replace(score=round(min(100.0, score), 1))
         return out
+
+    def _with_story_subject(
+        self, decision: Decision, pool: Mapping[str, Candidate], terms: Sequence[Sequence[Term]]
+    ) -> Decision:
+        """A story's "Did you mean" between the topics its question's own words match
+        ("does it usually come back once it's been treated?": how long it lasts, the
+        treatments) also offers, last, the subject the story names (:data:`STORY_SUBJECTS`:
+        the piriformis syndrome told before the question, which "it" is) when neither it nor
+        a sibling of it (:data:`SUBJECT_SIBLINGS`) is offered and the story matches it at
+        least :data:`STORY_FLOOR`. A condition named beside a treatment is the subject, as
+        for a story that asks nothing (:meth:`_with_subject`)."""
+        named = self._named(terms)
+        conditions = named - SETTLING_SUBJECTS
+        if conditions:
+            named = conditions
+        offered = set(decision.options)
+        subjects = [
+            s for s in named if s not in offered and not offered & SUBJECT_SIBLINGS.get(s, set())
+        ]
+        if len(subjects) != 1:
+            return decision
+        (subject,) = subjects
+        if subject in pool:
+            score = pool[subject].score
+        else:
+            score = self.score(self._whole_query(terms), {subject}).get(subject, 0.0)
+        if score < STORY_FLOOR:
+            return decision
+        return dataclasses.replace(decision, options=(*decision.options, subject))
 
     def _named_in_full(self, intent: str, terms: Sequence[Sequence[Term]]) -> bool:
         """Whether one sentence names ``intent`` in full (:data:`SUBJECT_FULL_NAMES`)."""

@@ -1406,6 +1406,34 @@ def test_a_story_s_did_you_mean_offers_what_the_whole_story_is_about(
     assert closest.kind == "did_you_mean" and "neuromuscular_massage" not in closest.options
 
 
+@pytest.mark.parametrize(
+    ("story", "subject"),
+    [
+        (
+            "I had piriformis syndrome last year and massage sorted it. Now it is back since "
+            "I started running again. Does it usually come back once it has been treated?",
+            "piriformis_syndrome",
+        ),
+        (
+            "I am pregnant and my back is aching. Does it usually come back once it has been "
+            "treated?",
+            "pregnancy",
+        ),
+    ],
+)
+def test_a_story_s_question_between_close_topics_is_offered_the_story_s_subject(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch, story: str, subject: str
+) -> None:
+    # the question's own words match how long it lasts and the treatments; "it" is the
+    # condition the story names
+    decision = matcher.decide(story)
+    assert decision.kind == "did_you_mean" and decision.options[-1] == subject, decision
+    assert "how_long" in decision.options, decision
+    monkeypatch.setattr(Matcher, "_with_story_subject", lambda self, decision, *_: decision)
+    matcher.forget_words()
+    assert subject not in matcher.decide(story).options
+
+
 def test_a_question_its_own_words_answer_clearly_is_asked_clearly(
     content: Content, matcher: Matcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
