@@ -635,7 +635,8 @@ MAX_CONTEXT_TERMS = 16
 STORY_MARGIN = 12.0
 """A story's "Did you mean" offers the topics this close to its best one."""
 MAX_OPTIONS = 3
-"""A story's "Did you mean" offers at most this many topics."""
+"""A story's "Did you mean" offers at most this many of the topics close to its best one,
+and the topic the whole story is most about beside them (:meth:`Matcher._offered`)."""
 STORY_FLOOR = 30.0
 """A story that scores at least this (below the threshold) gets "Did you mean", not the
 fallback: it is about the bot's topics, only not clearly about one of them."""
@@ -1042,6 +1043,9 @@ PLEA_INTENTS = frozenset({"about_bot", "greeting", "thanks", "goodbye"})
 
 WHOLE_MESSAGE_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
 """Small talk: matched only when it is (nearly) the whole message."""
+
+BOT_ITSELF = PLEA_INTENTS - WHOLE_MESSAGE_INTENTS
+"""The topic of the bot itself (what it is, what it can do)."""
 
 FAMILIES: Mapping[str, frozenset[str]] = {
     "clinic": frozenset(
@@ -2855,8 +2859,9 @@ class Matcher:
             for c in ranked
             if c.intent != RED_FLAGS
             and c.score >= max(STORY_FLOOR, top - STORY_MARGIN)
-            # the bot itself is offered only if one of the sentences asks about it
-            and (c.intent not in PLEA_INTENTS - WHOLE_MESSAGE_INTENTS or leads[c.intent])
+            # the bot itself is in reach only if one of the sentences is about it (and
+            # offered only if a question asks about it: below)
+            and (c.intent not in BOT_ITSELF or leads[c.intent])
         )[:MAX_OPTIONS]
         # A story that asks nothing is offered the topics it is close to, unless one stands
         # out; one that asks something unclear, the same rather than the fallback.
@@ -2875,9 +2880,18 @@ class Matcher:
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
             if lead >= CLEAR_LEAD and (decision.kind != "did_you_mean" or not asked):
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
+            # The bot itself, in reach because a statement matches it best ("I don't know
+            # what to tell her", "nobody answers the phone"), is asked nothing: it is no
+            # option. A story it leads, or that it leaves one topic, is about none of the
+            # topics clearly: the fallback lists what the bot answers.
+            bot_told = [o for o in options if o in BOT_ITSELF and o not in question_leads]
+            if bot_told and (options[0] in bot_told or len(options) - len(bot_told) < 2):
+                unsure = Decision("fallback", None, top, ranked)
+                return self._told_harm(unsure, pool, terms, asks) or unsure
+            options = tuple(o for o in options if o not in bot_told)
             passing = self._told_in_passing(pool, asked_about, leads, len(scored))
             options = self._story_options(options, pool, passing, terms)
-            offered = self._offered(options, ranked, terms, top, pool)
+            offered = self._offered(options, ranked, terms, top, pool, passing)
             return self._told_harm(offered, pool, terms, asks) or offered
         if decision.kind == "did_you_mean":
             # A story's question between close topics: the one the whole story is about,
@@ -2886,6 +2900,7 @@ class Matcher:
             lead = topics[0].score - topics[1].score
             if lead >= WHOLE_AGREED_LEAD and self._whole_leads(terms, topics[0].intent):
                 return Decision("intent", topics[0].intent, topics[0].score, ranked)
+            decision = self._with_story_subject(decision, pool, terms)
         decision = self._told_harm(decision, pool, terms, asks) or decision
         return self._asked_subject(decision, pool, terms, reading, asks)
 
@@ -3046,17 +3061,34 @@ class Matcher:
         terms: Sequence[Sequence[Term]],
         top: float,
         pool: Mapping[str, Candidate],
+        passing: Set[str],
     ) -> Decision:
         """A story's "Did you mean", its options in the order of their sentence scores plus
         how well all its sentences, scored together as one message, match each: the topic
         the best sentence and the whole story both point to comes first. One that leads the
-        next by :data:`WHOLE_CLEAR_LEAD` on that sum is the answer."""
+        next by :data:`WHOLE_CLEAR_LEAD` on that sum is the answer.
+
+        The topic the whole story matches best (:meth:`_whole_best`) is offered last when
+        its sentences match it too (at least :data:`STORY_FLOOR`) and the topics closest to
+        the best sentence left it out: it is what the story is mostly about, though no
+        sentence of its own says so clearly ("the neuromuscular work hurts a bit" among
+        sentences about heat, the gym and a spa). Neither the bot itself nor small talk nor
+        a circumstance told in passing (``passing``) is offered so."""
         whole = self.score(self._whole_query(terms), options)
         own = {intent: c.score for intent, c in pool.items()}
         both = {o: own.get(o, 0.0) + whole.get(o, 0.0) for o in options}
         options = tuple(sorted(options, key=lambda o: -both[o]))  # stable on ties
         if len(options) > 1 and both[options[0]] - both[options[1]] >= WHOLE_CLEAR_LEAD:
             return Decision("intent", options[0], own.get(options[0], top), ranked)
+        wholly = self._whole_best(terms)
+        if (
+            wholly is not None
+            and wholly not in options
+            and wholly not in PLEA_INTENTS
+            and wholly not in passing
+            and own.get(wholly, 0.0) >= STORY_FLOOR
+        ):
+            options = (*options, wholly)
         return Decision("did_you_mean", options[0], top, ranked, options)
 
     @staticmethod
@@ -3384,6 +3416,35 @@ class Matcher:
                 score = max(score, top + CLEAR_LEAD)
             out[cand.intent] = cand._replace(score=round(min(100.0, score), 1))
         return out
+
+    def _with_story_subject(
+        self, decision: Decision, pool: Mapping[str, Candidate], terms: Sequence[Sequence[Term]]
+    ) -> Decision:
+        """A story's "Did you mean" between the topics its question's own words match
+        ("does it usually come back once it's been treated?": how long it lasts, the
+        treatments) also offers, last, the subject the story names (:data:`STORY_SUBJECTS`:
+        the piriformis syndrome told before the question, which "it" is) when neither it nor
+        a sibling of it (:data:`SUBJECT_SIBLINGS`) is offered and the story matches it at
+        least :data:`STORY_FLOOR`. A condition named beside a treatment is the subject, as
+        for a story that asks nothing (:meth:`_with_subject`)."""
+        named = self._named(terms)
+        conditions = named - SETTLING_SUBJECTS
+        if conditions:
+            named = conditions
+        offered = set(decision.options)
+        subjects = [
+            s for s in named if s not in offered and not offered & SUBJECT_SIBLINGS.get(s, set())
+        ]
+        if len(subjects) != 1:
+            return decision
+        (subject,) = subjects
+        if subject in pool:
+            score = pool[subject].score
+        else:
+            score = self.score(self._whole_query(terms), {subject}).get(subject, 0.0)
+        if score < STORY_FLOOR:
+            return decision
+        return dataclasses.replace(decision, options=(*decision.options, subject))
 
     def _named_in_full(self, intent: str, terms: Sequence[Sequence[Term]]) -> bool:
         """Whether one sentence names ``intent`` in full (:data:`SUBJECT_FULL_NAMES`)."""

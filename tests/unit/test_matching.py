@@ -1364,8 +1364,74 @@ def test_a_story_is_offered_the_bot_itself_only_when_a_sentence_asks_about_it(
     decision = matcher.decide(story)
     assert "about_bot" not in decision.options and decision.intent != "about_bot", decision
     # "tell me about" matches the bot's topic: without the rule it would be offered
-    monkeypatch.setattr(matching, "PLEA_INTENTS", matching.WHOLE_MESSAGE_INTENTS)
+    monkeypatch.setattr(matching, "BOT_ITSELF", frozenset())
     assert "about_bot" in matcher.decide(story).options
+
+
+def test_a_story_whose_statement_matches_the_bot_itself_is_not_offered_the_bot(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "I do not know what to tell him" matches the bot's topic best, and the story's topics
+    # are no closer than the condition's name: it is about none of them clearly
+    story = (
+        "My brother has been lying on the floor for days because he cannot climb the "
+        "stairs. He lives on pills and will not see anyone. I do not know what to tell him."
+    )
+    decision = matcher.decide(story)
+    assert decision.kind == "fallback", decision
+    assert decision.candidates[0].intent == "about_bot", decision
+    # without the rule the bot itself would be offered first
+    monkeypatch.setattr(matching, "BOT_ITSELF", frozenset())
+    asked = matcher.decide(story)
+    assert (asked.kind, asked.options[:1]) == ("did_you_mean", ("about_bot",)), asked
+
+
+def test_a_story_s_did_you_mean_offers_what_the_whole_story_is_about(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no sentence is clearly about the neuromuscular work, yet the story as a whole is
+    story = (
+        "Heat helps a little. The spa massage did nothing. Sore the next day like after "
+        "the gym. The neuromuscular work hurts a bit."
+    )
+    decision = matcher.decide(story)
+    assert decision.kind == "did_you_mean", decision
+    assert decision.options[-1] == "neuromuscular_massage", decision
+    terms = [matcher._terms(part.text) for part in read(story).parts]
+    assert matcher._whole_best(terms) == "neuromuscular_massage"
+    # the topics closest to the best sentence leave it out
+    monkeypatch.setattr(Matcher, "_whole_best", lambda self, terms: None)
+    matcher.forget_words()
+    closest = matcher.decide(story)
+    assert closest.kind == "did_you_mean" and "neuromuscular_massage" not in closest.options
+
+
+@pytest.mark.parametrize(
+    ("story", "subject"),
+    [
+        (
+            "I had piriformis syndrome last year and massage sorted it. Now it is back since "
+            "I started running again. Does it usually come back once it has been treated?",
+            "piriformis_syndrome",
+        ),
+        (
+            "I am pregnant and my back is aching. Does it usually come back once it has been "
+            "treated?",
+            "pregnancy",
+        ),
+    ],
+)
+def test_a_story_s_question_between_close_topics_is_offered_the_story_s_subject(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch, story: str, subject: str
+) -> None:
+    # the question's own words match how long it lasts and the treatments; "it" is the
+    # condition the story names
+    decision = matcher.decide(story)
+    assert decision.kind == "did_you_mean" and decision.options[-1] == subject, decision
+    assert "how_long" in decision.options, decision
+    monkeypatch.setattr(Matcher, "_with_story_subject", lambda self, decision, *_: decision)
+    matcher.forget_words()
+    assert subject not in matcher.decide(story).options
 
 
 def test_a_question_its_own_words_answer_clearly_is_asked_clearly(

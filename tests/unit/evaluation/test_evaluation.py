@@ -517,7 +517,7 @@ def test_blind_posts_do_not_fall_below_where_they_stand(posts_blind, part: str) 
 
 POSTS_BLIND2_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
-    "tuning": (0.685, 0.76, 0.14, 1.0),
+    "tuning": (0.695, 0.79, 0.12, 1.0),
     "held-out": (0.60, 0.70, 0.15, None),
 }
 """Where posts_blind2.yml stands. Written to be as hard as real posts (most ask nothing, name
@@ -528,7 +528,10 @@ posts scored 0.58 at first sight, posts_blind.yml 0.81: this set is the nearer o
 The round of general reading measured on the other story files' tuning parts (clauses that
 tell, a question after a comma, quoted questions, others' opinions) then turned one tuning
 question here into a "Did you mean" offering the right topic first: 0.688 right, 0.762 helped,
-0.138 "Did you mean"; the held-out part did not move."""
+0.138 "Did you mean"; the held-out part did not move. Since a story's "Did you mean" offers
+what the whole story is about and the bot itself only when asked: tuning 0.700 right, 0.800
+helped, 0.112 "Did you mean" (two offer a right topic that offered none, two that offered
+none are the fallback, one of them labelled so); the held-out part did not move."""
 
 
 @pytest.fixture(scope="module")
@@ -587,12 +590,14 @@ def test_real_posts_do_not_fall_below_where_they_stand(real_dev, part: str) -> N
     _stands_at(real_dev, REAL_FLOORS, part)
 
 
-REAL_OFFERING_RIGHT_FLOOR = 0.87
+REAL_OFFERING_RIGHT_FLOOR = 0.93
 """The real set's "Did you mean": a right topic among its options in at least this share of
 them (measured 17 of 18 after the story options were read: a drive told as the cause offers
 who gets sciatica, harm told of a therapist offers whether massage is safe; 14 of 16 since
 inflections of known words read as those words, under the goal of 0.90: two of the "Did
-you mean" that offered a right topic now answer it, one held-out one offers none)."""
+you mean" that offered a right topic now answer it, one held-out one offers none; 15 of 16
+since a story whose statement matches the bot itself best is not offered the bot: that
+held-out one is the fallback)."""
 
 
 def test_real_posts_did_you_mean_offers_a_right_topic(real_dev) -> None:
