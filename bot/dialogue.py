@@ -422,6 +422,15 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:how|why) (?:does|do|did|would|can) (?:it|that|this|they) (?:even )?"
             r"(?:happen|start|occur|come on|develop|get tight)\b"
             r"|\bwhy (?:do|did|would) i (?:get|have|develop) (?:it|this|that)\b"
+            # in other words: what brings it on, sets it off, makes it come; how the muscle
+            # just described gives someone sciatica
+            r"|\bwhat (?:is |s )?(?:brings|bring|brought|sets|set|triggers|trigger|triggered)"
+            r" (?:it|this|that|the pain|this pain)(?: on| off)?$"
+            r"|\bwhat (?:is |s )?(?:makes|make|made) (?:it|this|that|the pain|this pain)"
+            r" (?:come|come on|start|happen|flare|flare up)$"
+            r"|\bhow (?:does|do|did|would|can|could) (?:it|that|this|they) (?:cause|give (?:you"
+            r"|me|people|someone)|lead to|bring on|trigger) (?:sciatica|the sciatica|the pain"
+            r"|pain)\b"
         ),
     ),
     (
@@ -562,7 +571,8 @@ _FACET_KEYS_TEXT = {
     "provider": "who qualifications qualified training trained certified accredited registered",
     "offer": "you",
     "signs": "signs warning look watch",
-    "cause": "be causes causing happen start occur come develop get have",
+    "cause": "be causes causing happen start occur come develop get have brings bring brought "
+    "sets set triggers trigger triggered flare cause give lead",
     "risk": "who get develop risk likely hereditary genetic inherited",
     "compare": "same different differ compare worse serious painful bad",
     "condition": "if",
@@ -586,7 +596,9 @@ _FACET_NEEDS_TEXT = {
     "them; can & massage help fix treat; how & massage fix treat work release loosen relax ease "
     "sort",
     "which": "which apart tell know say have; what & got",
-    "cause": "causes causing; what & be; how why & happen start occur come develop get; why & have",
+    "cause": "causes causing; what & be; how why & happen start occur come develop get; "
+    "why & have; what & brings bring brought sets set triggers trigger triggered; "
+    "what & makes make made & come start happen flare; how & cause give lead bring trigger",
     "risk": "who risk likely hereditary genetic inherited; get develop & it this that them",
 }
 FACET_NEEDS = {

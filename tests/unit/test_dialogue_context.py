@@ -1744,3 +1744,41 @@ def test_could_that_be_it_after_the_causes_asks_them(
     first, _ = _after(dialogue, before)
     reply, _ = _after(dialogue, before, told)
     assert reply.intent == first.intent, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("what is sciatica", "what brings it on", "sciatica_causes"),
+        ("what are the symptoms of sciatica", "what sets it off", "sciatica_causes"),
+        ("what is sciatica", "what makes it start", "sciatica_causes"),
+        ("what is sciatica", "what is make this pain come", "sciatica_causes"),
+        ("what is sciatica", "so what triggers it", "sciatica_causes"),
+        ("where is the piriformis", "how does it give you sciatica then", "trigger_point_4"),
+        ("where is the piriformis", "how does that lead to sciatica", "trigger_point_4"),
+        ("where is the piriformis", "what causes it", "trigger_point_4"),
+    ],
+)
+def test_the_cause_asked_in_other_words_asks_what_causes_it(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    """What brings the pain on, sets it off or triggers it asks the cause, as "what causes
+    it" does; after the muscle, what makes it tight or gives someone sciatica is its trigger
+    point."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent, reply.candidates[:3])
+
+
+@pytest.mark.parametrize(
+    ("before", "asked"),
+    [
+        ("what is sciatica", "what makes it worse"),
+        ("what is sciatica", "what makes it better"),
+        ("what is sciatica", "what brings the price down"),
+    ],
+)
+def test_what_makes_it_worse_or_better_asks_no_cause(
+    dialogue: Dialogue, before: str, asked: str
+) -> None:
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent != "sciatica_causes", (reply.kind, reply.intent)
