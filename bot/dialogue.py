@@ -151,6 +151,14 @@ THANKS = r"(?:thanks|thank you|thank u|thx|ty|cheers|ta)"
 THANKING = re.compile(rf"\b{THANKS}\b")
 THANKS_LAST = re.compile(rf"\b{THANKS}(?: (?:so much|very much|a lot|again|mate))?$")
 """Thanks that close a message ("sorted, cheers", "ok will check with the gp, thanks")."""
+FAREWELL_LAST = re.compile(
+    r"\b(?:bye|bye bye|goodbye|bye for now|see (?:you|ya|u)(?: later| soon| then)?|cya|take care"
+    r"|(?:speak|talk|chat) (?:soon|later)|catch you later|ttyl|laters|good night|night night)"
+    r"(?: (?:all|mate|then|now|x+))?$"
+)
+"""Leave taken at the end of a message ("gotta go, the baby is crying, bye")."""
+FAREWELL_WORDS = 25
+"""A message closed by leave-taking says goodbye when it is at most this long."""
 PLAN = re.compile(
     r"^(?:then |so )?(?:will|i ll|ill|gonna|going to)\s+"
     r"(?!(?:it|this|that|you|u|i|they|he|she|we|there)\b)"
@@ -1301,6 +1309,12 @@ class Dialogue:
                 return self.reply_for(alone)
             if ack or not _names_its_own(alone):
                 return self.answer("thanks")
+        if _takes_leave(said, text) and "goodbye" in self.content.responses:
+            # "gotta go, the baby is crying, bye": leave taken, not the errand's topic
+            alone = self.matcher.decide(text, split)
+            if alone.kind == "intent" and alone.intent in ("goodbye", "thanks"):
+                return self.reply_for(alone)
+            return self.reply_for(alone) if _names_its_own(alone) else self.answer("goodbye")
         if ack and _is_acknowledgement(said, text):
             rest = unacked.strip()
             if not rest:  # nothing but "ah nice", "ok cool": an acknowledgement, not a goodbye
@@ -2398,6 +2412,14 @@ def _thanks_for_all(said: str, text: str, split: list[Sentence]) -> bool:
     if QUESTION_WORD.search(rest) or NEW_SUBJECT.search(rest) or MEANT.search(rest):
         return False
     return not QUESTION_START.match(rest) or PLAN.match(rest) is not None
+
+
+def _takes_leave(said: str, text: str) -> bool:
+    """True for a message that asks nothing and ends by taking leave ("right, that's me
+    sorted. off to make dinner, see you"), whatever errand it names on the way out."""
+    if "?" in text or len(said.split()) > FAREWELL_WORDS or not FAREWELL_LAST.search(said):
+        return False
+    return not (ASKS.search(said) or REQUEST.search(said) or QUESTION_WORD.search(said))
 
 
 def _is_acknowledgement(said: str, text: str) -> bool:

@@ -348,3 +348,37 @@ def test_the_urgent_answer_names_the_configured_number(content: Content) -> None
     dialogue = Dialogue(content, safety=SafetySettings(emergency_number="000"))
     reply, _ = dialogue.handle(ChatState(), "i cant control my bladder since this morning")
     assert reply.kind == "red_flag" and "call 000" in reply.text and "{" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "right thats me sorted. off to make dinner, see you",
+        "gotta go, the baby is crying, bye",
+        "ok that covers it. need to walk the dog before it rains, bye for now",
+        "think thats everything. have to dash to a meeting now, take care",
+        "brill. right, the school run calls, speak soon",
+    ],
+)
+def test_a_message_closed_by_a_farewell_is_goodbye(dialogue: Dialogue, said: str) -> None:
+    """A message that asks nothing and ends by taking leave ("..., bye for now") is a goodbye,
+    whatever errand it names on the way out."""
+    for state in (ChatState(), ChatState("sciatica_definition")):
+        reply, _ = dialogue.handle(state, said)
+        assert reply.intent == "goodbye", (said, reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "bye the way, does massage help sciatica",
+        "my leg hurts most at night",
+        "will i be able to see you on saturday",
+        "gotta go soon, how much is a session? bye",
+    ],
+)
+def test_a_question_or_a_story_that_ends_like_a_farewell_is_asked(
+    dialogue: Dialogue, said: str
+) -> None:
+    reply, _ = dialogue.handle(ChatState(), said)
+    assert reply.intent != "goodbye", (said, reply.kind, reply.intent)
