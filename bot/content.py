@@ -392,6 +392,7 @@ ASK_KINDS: tuple[str, ...] = (
     "which",
     "safe",
     "whom",
+    "sessions",
     "often",
     "normal",
     "provider",

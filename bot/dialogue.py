@@ -396,6 +396,17 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "sessions",
+        re.compile(
+            r"\b(?:keep|carry on|continue|go on) (?:coming back|coming in|coming|booking in|booking"
+            r"|having sessions|having massages|with the sessions|with the massages)\b"
+            r"(?: (?:in |back )?(?:once|twice|every|each) (?:a |per )?(?:week|month|fortnight"
+            r"|few weeks|couple of weeks))?"
+            r"|\bhow (?:often|regularly|frequently) (?:should|do|would|must|will|can) (?:i|we)"
+            r" (?:come back|come in|come|book in|book|visit)\b"
+        ),
+    ),
+    (
         "often",
         re.compile(
             r"\bhow (?:often|many times|frequently|regularly)\b"
@@ -574,6 +585,7 @@ _FACET_KEYS_TEXT = {
     "which": "which apart if whether tell know say what have sure more most less least",
     "safe": "me safe fine",
     "whom": "who",
+    "sessions": "keep carry continue go often regularly frequently",
     "often": "often times frequently regularly many far time between spaced",
     "normal": "normal usual common typical",
     "provider": "who qualifications qualified training trained certified accredited registered",

@@ -1782,3 +1782,37 @@ def test_what_makes_it_worse_or_better_asks_no_cause(
 ) -> None:
     reply, _ = _after(dialogue, before, asked)
     assert reply.intent != "sciatica_causes", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked"),
+    [
+        ("how long does sciatica last", "should i keep coming every week"),
+        ("how long does sciatica last", "how often should i come in"),
+        ("what is piriformis syndrome", "do i need to keep coming back"),
+        ("do you take card", "should i carry on booking once a fortnight"),
+        ("thanks so much, the massage really helped", "should i keep coming once a month"),
+        ("what is neuromuscular massage", "how often should i come"),
+    ],
+)
+def test_how_often_to_come_asks_about_the_sessions(
+    dialogue: Dialogue, before: str, asked: str
+) -> None:
+    """Whether to keep coming, or how often to come, asks about the sessions whatever the
+    last answer was: the massage answer says a therapist suggests how many."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == "neuromuscular_massage", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("can i drive with sciatica", "how often should i stop", "work_driving"),
+        ("what stretches help sciatica", "how often should i do them", "stretches_exercise"),
+    ],
+)
+def test_how_often_to_do_something_else_is_not_the_sessions(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
