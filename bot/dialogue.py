@@ -195,6 +195,10 @@ ELLIPSIS = re.compile(
 )
 """The last question asked again about something else ("and for piriformis?")."""
 
+IF_ASKED_WORDS = 2
+"""A question before "if" and the person's case has at least this many words ("is it",
+"which one"): "and if ...", "what if ..." are questions of their own."""
+
 CIRCUMSTANCE = re.compile(
     r"^(?:(?:ok|okay|so|and|but|then)\s+)*(?:what|how) about "
     r"(?:after|during|before|while|when|with|without|if|in|at)\b"
@@ -1487,15 +1491,19 @@ class Dialogue:
         topic, or one after which the question asks the same. Returns the topic it asks for,
         or None. ``tried``: words already read for a facet (with this ``state`` and
         ``urgent``) and found to ask none: a clause of those very words, often the last
-        after an acknowledgement, is not read again."""
-        if len(split) == 1 and BOUNDARY not in split[0].tokens and DASH not in split[0].tokens:
-            return None  # one sentence without a clause mark: one clause at most
-        clauses = [
-            " ".join(part) for sentence in split for part in _clauses(sentence.tokens) if part
-        ]
+        after an acknowledgement, is not read again. In one sentence without a clause mark,
+        "if" and the person's own case may be the aside ("is that what I have if it hurts
+        when I sit")."""
+        one = len(split) == 1 and BOUNDARY not in split[0].tokens and DASH not in split[0].tokens
+        if one:  # one clause, or a question and "if" with the person's case
+            clauses = _if_case(split[0].tokens)
+        else:
+            clauses = [
+                " ".join(part) for sentence in split for part in _clauses(sentence.tokens) if part
+            ]
         if len(clauses) < 2:
             return None
-        for at in (0, -1):
+        for at in (0,) if one else (0, -1):
             asked = ACK.sub("", clauses[at]).strip()
             if asked == tried:
                 continue  # read already, asking no facet
@@ -2320,6 +2328,15 @@ def _clauses(tokens: tuple[str, ...]) -> list[list[str]]:
         else:
             parts[-1].append(token)
     return parts
+
+
+def _if_case(tokens: tuple[str, ...]) -> list[str]:
+    """A sentence's question and the case an "if" after it tells ("is that what I have" and
+    "it hurts when I sit"), or nothing when no "if" follows a question of a few words."""
+    at = tokens.index("if") if "if" in tokens else 0
+    if at < IF_ASKED_WORDS or at == len(tokens) - 1:
+        return []
+    return [" ".join(tokens[:at]), " ".join(tokens[at + 1 :])]
 
 
 def _facet_words(intent: str) -> str:

@@ -1816,3 +1816,39 @@ def test_how_often_to_do_something_else_is_not_the_sessions(
 ) -> None:
     reply, _ = _after(dialogue, before, asked)
     assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        (
+            "what is piriformis syndrome",
+            "could that be what i have if my bum hurts on long drives",
+            "sciatica_vs_piriformis",
+        ),
+        (
+            "what is piriformis syndrome",
+            "is that what ive got if it aches when i sit",
+            "sciatica_vs_piriformis",
+        ),
+        (
+            "what is sciatica",
+            "which one do i have if the pain goes below the knee",
+            "sciatica_vs_piriformis",
+        ),
+        (
+            "is massage safe for sciatica",
+            "is it safe for me if i have high blood pressure",
+            "massage_safety",
+        ),
+        ("does massage help sciatica", "how much is it if i come twice", "clinic_prices"),
+    ],
+)
+def test_a_short_question_with_an_if_of_ones_own_case_asks_about_the_last_answer(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    """A short question about the last answer followed by "if" and the person's own case
+    ("is that what I have if it hurts when I sit") asks what the question alone asks, as
+    when a comma parts the two."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent, reply.candidates[:3])
