@@ -1388,8 +1388,10 @@ class Dialogue:
                         return self.answer(intent, candidates=_pairs(decision))
         if decision is None:
             decision = self.matcher.decide(text, split)
+            if ack:  # "great thanks, where are you based": the question, not the thanks
+                decision = self._past_opening(said, unacked.strip(), decision)
         if decision.kind == "intent" and decision.intent == "greeting":
-            decision = self._past_hello(said, decision)
+            decision = self._past_opening(said, HELLO.sub("", said, count=1).strip(), decision)
         elif decision.kind == "fallback" and HELLO.match(said) and self._pleasantry(said):
             return self.answer("greeting")
         if decision.kind == "did_you_mean" and state.last_kind == "did_you_mean":
@@ -1669,10 +1671,10 @@ class Dialogue:
             return False  # "hi, my cat is ill" tells of something
         return len(rest.split()) <= PLEASANTRY_WORDS and not self._names_a_topic(rest)
 
-    def _past_hello(self, said: str, decision: Decision) -> Decision:
-        """ "Hello, is this a bot?": a greeting that goes on to ask something is the question
-        (when the question alone is understood)."""
-        rest = HELLO.sub("", said, count=1).strip()
+    def _past_opening(self, said: str, rest: str, decision: Decision) -> Decision:
+        """ "Hello, is this a bot?", "great thanks, where are you based": a greeting or thanks
+        that goes on to ask something is the question (when the question alone is understood).
+        ``rest``: ``said`` without its opening; ``decision``: the whole message's."""
         if not rest or rest == said or not QUESTION_START.match(rest):
             return decision
         asked = self.matcher.decide(rest)

@@ -382,3 +382,22 @@ def test_a_question_or_a_story_that_ends_like_a_farewell_is_asked(
 ) -> None:
     reply, _ = dialogue.handle(ChatState(), said)
     assert reply.intent != "goodbye", (said, reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("said", "want"),
+    [
+        ("great thanks, where are you based", "clinic_location_hours"),
+        ("thanks where are you", "clinic_location_hours"),
+        ("perfect thanks how do i book", "clinic_booking"),
+        ("thank you, whats the difference with piriformis", "sciatica_vs_piriformis"),
+        ("lovely, cheers. and how much is a session", "clinic_prices"),
+    ],
+)
+def test_thanks_that_go_on_to_ask_are_the_question(
+    dialogue: Dialogue, said: str, want: str
+) -> None:
+    """Thanks that open a question ("great thanks, where are you based") are read as the
+    question: the thanks weigh nothing against what is asked."""
+    reply, _ = dialogue.handle(ChatState("massage_safety"), said)
+    assert reply.intent == want, (said, reply.kind, reply.intent, reply.candidates[:3])
