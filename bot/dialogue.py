@@ -248,11 +248,13 @@ KIN = (
 )
 """Someone close, told of as "my ..."."""
 FOR_KIN = re.compile(
-    r"^(?:(?:ok|okay|so|but|then)\s+)*(?:and\s+)?(?:(?:what|how) about\s+|for\s+)?"
+    r"^(?:(?:ok|okay|so|but|then|oh|sorry)\s+)*(?:and\s+)?(?:(?:what|how) about\s+)?"
+    r"(?:(?:it is|its|it s|this is|that is|thats|that s|i am|im|i m|i was|just)\s+)?"
+    r"(?:asking\s+)?(?:for\s+)?"
     rf"(?:my|our) {KIN}\b"
 )
 """The last question asked for someone else ("what about my mum, she's 80", "and my
-husband, he's diabetic")."""
+husband, he's diabetic", "it's for my husband actually", "asking for my son")."""
 THE_ONE = re.compile(
     r"^(?:(?:ok|okay|so|and|but|oh)\s+)*(?:is|was) (?:that|it|this) the (?:one|ones|thing)\b"
 )
@@ -728,7 +730,7 @@ around it leave no doubt."""
 FOR_SOME = {
     "pregnancy": re.compile(
         r"pregnan|\bbaby\b|\bbabies\b|\bexpecting\b|trimester|\bbump\b|\bmidwife\b"
-        r"|\bmaternity\b|\bweeks along\b|\b(?:i am|im|i m) \d+ weeks\b"
+        r"|\bmaternity\b|\bweeks along\b|\b(?:i am|im|i m|she is|shes|she s|she) \d+ weeks\b"
         r"|\b(?:the )?birth\b|\bpost ?natal\b|\bpostpartum\b|\bbreast ?feed"
     )
 }

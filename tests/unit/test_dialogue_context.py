@@ -1852,3 +1852,25 @@ def test_a_short_question_with_an_if_of_ones_own_case_asks_about_the_last_answer
     when a comma parts the two."""
     reply, _ = _after(dialogue, before, asked)
     assert reply.intent == want, (reply.kind, reply.intent, reply.candidates[:3])
+
+
+@pytest.mark.parametrize(
+    ("before", "said", "want"),
+    [
+        (
+            "what are the symptoms of sciatica",
+            "asking for my partner, he gets it down his leg",
+            "sciatica_symptoms",
+        ),
+        ("is massage safe", "this is for my mum btw", "massage_safety"),
+        ("is massage safe", "what about for my wife, she's 30 weeks", "pregnancy"),
+        ("how long does sciatica last", "i'm asking for my son", "how_long"),
+    ],
+)
+def test_whom_the_question_is_for_keeps_the_last_answer(
+    dialogue: Dialogue, before: str, said: str, want: str
+) -> None:
+    """Saying whom the question was for ("it's for my husband actually") keeps the last
+    answer; a relative's pregnancy told in weeks is a pregnancy mentioned."""
+    reply, _ = _after(dialogue, before, said)
+    assert reply.intent == want, (reply.kind, reply.intent, reply.candidates[:3])
