@@ -1898,3 +1898,26 @@ def test_whom_the_question_is_for_keeps_the_last_answer(
     answer; a relative's pregnancy told in weeks is a pregnancy mentioned."""
     reply, _ = _after(dialogue, before, said)
     assert reply.intent == want, (reply.kind, reply.intent, reply.candidates[:3])
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("can i drive with sciatica", "what should i do", "work_driving"),
+        ("best sleeping position for sciatica", "what do i do now", "sleep_position"),
+        ("does heat help sciatica", "so what should i do", "heat_ice"),
+        ("sciatica while pregnant", "what should i do then", "pregnancy"),
+        ("can massage help sciatica", "what should i do", "find_therapist"),
+        ("what is neuromuscular massage", "what do i do now", "find_therapist"),
+        ("how much is a session", "what should i do", "clinic_booking"),
+        ("do you take insurance", "what do i do next", "clinic_booking"),
+    ],
+)
+def test_what_should_i_do_after_any_answer_asks_its_next_step(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    """ "What should I do?" after advice (driving, sleeping, heat, pregnancy) asks that
+    advice; after how massage helps, whom to see; after the clinic's facts, how to book.
+    Never "not sure", never goodbye."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
