@@ -303,18 +303,6 @@ DENIAL = re.compile(
 )
 """Words that, right after the urgent answer, say "I don't have these symptoms"."""
 
-RELUCTANT = re.compile(
-    r"\b(?:do not|did not|cannot|can not|could not|will not|would not|am not|rather not)"
-    r"(?: really| even)? (?:want|wanna|fancy|feel like|going|go|afford|drive|make it|leave|wait"
-    r"|get (?:to|there|in|seen|an appointment|a lift|a taxi|an ambulance)"
-    r"|have (?:a|the|any) (?:car|lift|way|time|money))\b"
-    r"|\bnot (?:that|so|too|very|really) (?:bad|serious)\b"
-    r"|\bthink (?:it is|its|it s|it) (?:that|so|too|very|really) (?:bad|serious|urgent)\b"
-)
-"""Right after the urgent answer, not wanting or not being able to get help, or thinking the
-signs are not that bad ("I don't want to go to A&E", "I don't think it's that bad"): no
-denial of the signs, but the signs told again."""
-
 FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("duration", re.compile(r"\bhow long\b")),
     ("soon", re.compile(r"\bhow (?:soon|quickly)\b")),
@@ -1043,17 +1031,12 @@ class Dialogue:
         reply = self._in_context(told, said, text, split)
         reply = self._by_class(reply, said, state)
         if (
-            state.last_kind == "urgent"
+            reply.kind == "fallback"
+            and state.last_kind == "urgent"
             and WHEN_TO_GET_HELP in self.content.responses
-            and (
-                reply.kind == "fallback"
-                or (reply.kind == "answer" and reply.score < BARELY_SCORE)
-                or RELUCTANT.search(said)
-            )
         ):
-            # "it's been like that for ages", "I don't want to go to A&E": whatever is not
-            # understood, or barely, right after the urgent answer is about it, as is not
-            # wanting or not being able to get help, and is answered with when to get help
+            # "it's been like that for ages": whatever is not understood right after the
+            # urgent answer is about it, and is answered with when to get help
             reply = self.answer(WHEN_TO_GET_HELP)
         if reply.kind in ("fallback", "did_you_mean"):
             reply = self._unsure(reply, state, said)
@@ -2424,9 +2407,8 @@ def _navigation(said: str) -> str | None:
 
 def _is_denial(said: str, text: str) -> bool:
     """True for "no, nothing like that, I was just asking"; a denial that goes on to ask
-    something ("no, I meant how long it lasts") is read as that question, and not wanting
-    to go ("I don't want to go to A&E", :data:`RELUCTANT`) denies nothing."""
-    if not DENIAL.search(said) or "?" in text or RELUCTANT.search(said):
+    something ("no, I meant how long it lasts") is read as that question."""
+    if not DENIAL.search(said) or "?" in text:
         return False
     rest = CORRECTION.sub("", said, count=1)
     return not (QUESTION_START.match(rest) or QUESTION_WORD.search(rest))

@@ -420,30 +420,6 @@ def test_a_typed_denial_after_the_urgent_answer_is_i_dont_have_these(
     assert after.last_kind == "" and after.last_intent == "sciatica_causes"
 
 
-@pytest.mark.parametrize(
-    "said",
-    [
-        "i dont want to go to a&e",
-        "i dont have a car",
-        "i cant get to a doctor today",
-        "i dont think its that bad",
-        "its not that bad tbh",
-        "but its only a little bit",
-        "it started last night",
-        "its been like this for years tho",
-    ],
-)
-def test_reluctance_or_how_things_stand_after_the_urgent_answer_is_not_a_denial(
-    dialogue: Dialogue, said: str
-) -> None:
-    """After the urgent answer, not wanting to go, not being able to, thinking it is not
-    that bad, or telling how long it has been says the signs are there: when to get help,
-    never "I don't have these symptoms" nor a topic some of the words name."""
-    _, state = _after(dialogue, "what causes sciatica", URGENT_TEXT)
-    reply, _ = dialogue.handle(state, said)
-    assert reply.intent == "when_to_get_help", (said, reply.kind, reply.intent)
-
-
 def test_a_denial_that_asks_something_is_read_as_the_question(dialogue: Dialogue) -> None:
     _, state = _after(dialogue, "what causes sciatica", URGENT_TEXT)
     reply, _ = dialogue.handle(state, "no i meant how long does sciatica usually last")
