@@ -379,6 +379,7 @@ class ScreenRule:
 
 
 ASK_KINDS: tuple[str, ...] = (
+    "heals",
     "duration",
     "soon",
     "lasting",

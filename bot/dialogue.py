@@ -304,6 +304,16 @@ DENIAL = re.compile(
 """Words that, right after the urgent answer, say "I don't have these symptoms"."""
 
 FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "heals",
+        re.compile(
+            r"\bhow long (?:will |does |would |could |might |until |till |before |for )?"
+            r"(?:it|this|the pain|my pain|the sciatica|my sciatica|it all|things) (?:take to |to )?"
+            r"(?:goes away|go away|goes|go|clears up|clear up|clears|clear|heals|heal|gets better"
+            r"|get better|settles|settle|eases off|ease off|eases|ease|stops|stop|calms down"
+            r"|calm down|passes|pass)\b"
+        ),
+    ),
     ("duration", re.compile(r"\bhow long\b")),
     ("soon", re.compile(r"\bhow (?:soon|quickly)\b")),
     (
@@ -575,6 +585,7 @@ ANY_FACET = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in FACET
 """Any of :data:`FACETS` at all: one scan tells most messages they ask none."""
 
 _FACET_KEYS_TEXT = {
+    "heals": "long",
     "duration": "long",
     "soon": "soon quickly",
     "lasting": "permanent permanently forever life lifelong back return recur heal recover",

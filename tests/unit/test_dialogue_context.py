@@ -1897,3 +1897,24 @@ def test_what_should_i_do_after_any_answer_asks_its_next_step(
     Never "not sure", never goodbye."""
     reply, _ = _after(dialogue, before, asked)
     assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("can i drive with sciatica", "how long will it take to go", "how_long"),
+        ("does heat help sciatica", "how long until it goes away", "how_long"),
+        ("what stretches help sciatica", "how long will it take to heal", "how_long"),
+        ("can i drive with sciatica", "and how long till the pain settles", "how_long"),
+        # how long to keep on with the advice is still the advice's
+        ("does heat help sciatica", "how long should i leave it on", "heat_ice"),
+        ("can i drive with sciatica", "how long can i drive for", "work_driving"),
+    ],
+)
+def test_how_long_until_the_pain_goes_asks_how_long_it_lasts(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    """After advice (driving, heat, stretches), how long until the pain goes away or heals
+    asks how long it lasts; how long to keep on with the advice is the advice's."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
