@@ -430,6 +430,20 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bhow (?:far apart|much time between|long between|spaced out)\b"
         ),
     ),
+    (
+        "effects",
+        re.compile(
+            r"\bside effects?\b|\b(?:any )?(?:risks|downsides)\b"
+            r"|\b(?:will|would|could|might) i (?:feel|be) (?:worse|sore|achy|bruised)\b"
+            r"|\b(?:will|would|could|does|can) (?:it|that|this) (?:make (?:me|it|things) )?"
+            r"(?:worse|sore)\b"
+            # soreness after it, in other words ("is it normal to feel sore the next day")
+            r"|\b(?:(?:normal|ok|okay|usual|common|fine) (?:to|if i) (?:feel |be |am |get )?"
+            r"(?:sore|achy|stiff|tender|bruised|worse)"
+            r"|(?:will|would|could|might) i (?:ache|be stiff|be tender|feel stiff|feel tender))"
+            r"(?: (?:after|afterwards|after them|after it|the next day|the day after))?\b"
+        ),
+    ),
     ("normal", re.compile(r"\b(?:is|it|that|this) (?:normal|usual|common|typical)\b")),
     (
         "provider",
@@ -497,15 +511,6 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bwhat (?:does|do|did) (?:that|it|this|those|these|you|u) (?:all )?mean\b"
             r"|\bwhat do (?:you|u) mean\b|\bis (?:it|that|this) (?:bad|dangerous)\b"
-        ),
-    ),
-    (
-        "effects",
-        re.compile(
-            r"\bside effects?\b|\b(?:any )?(?:risks|downsides)\b"
-            r"|\b(?:will|would|could|might) i (?:feel|be) (?:worse|sore|achy|bruised)\b"
-            r"|\b(?:will|would|could|does|can) (?:it|that|this) (?:make (?:me|it|things) )?"
-            r"(?:worse|sore)\b"
         ),
     ),
     (
@@ -614,7 +619,7 @@ _FACET_KEYS_TEXT = {
     "compare": "same different differ compare worse serious painful bad",
     "condition": "if",
     "meaning": "mean bad dangerous",
-    "effects": "side risks downsides worse sore achy bruised",
+    "effects": "side risks downsides worse sore achy bruised ache stiff tender",
     "better": "better worse effective safer quicker faster best",
     "diagnose": "diagnose diagnosed diagnosis diagnosing tested",
     "worth": "worth should need",

@@ -1918,3 +1918,26 @@ def test_how_long_until_the_pain_goes_asks_how_long_it_lasts(
     asks how long it lasts; how long to keep on with the advice is the advice's."""
     reply, _ = _after(dialogue, before, asked)
     assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("can massage help sciatica", "is it normal to feel sore the next day", "massage_safety"),
+        ("what is neuromuscular massage", "will i ache afterwards", "massage_safety"),
+        ("can massage help sciatica", "is it ok to be sore after", "massage_safety"),
+        (
+            "what stretches help sciatica",
+            "is it normal to feel sore after them",
+            "stretches_exercise",
+        ),
+    ],
+)
+def test_soreness_after_a_treatment_asks_its_effects(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    """Whether it is normal to feel sore, or whether one will ache, after the treatment just
+    answered asks its effects (after a massage, whether massage is safe for me), not the
+    symptoms the words "sore" and "ache" name."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
