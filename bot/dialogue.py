@@ -132,8 +132,11 @@ NEW_SUBJECT_KEYS = frozenset(_NEW_SUBJECT_TEXT.split())
 """Words one of which every wording :data:`NEW_SUBJECT` finds has."""
 MEANT = re.compile(r"\b(?:i meant|i mean|meant)\b")
 """A correction after "oh" or "ok" ("oh no, I meant the pain") is no acknowledgement."""
-ASKS = re.compile(r"\b(?:do|does|can|could|will|would|should|is|are) (?:you|u|i|it|they|we)\b")
-"""A question put by inversion ("do you take card") somewhere in a message."""
+ASKS = re.compile(
+    r"\b(?:do|does|can|could|will|would|should|is|are) (?:you|u|i|it|they|we|he|she)\b"
+)
+"""A question put by inversion ("do you take card", "can she have massage") somewhere in a
+message."""
 REQUEST = re.compile(
     r"^(?:(?:can|could) (?:you|u) |please |pls )?(?:book|send|give|tell|show|email|text|sign"
     r"|put|fit|squeeze) (?:me|us)\b"

@@ -401,3 +401,25 @@ def test_thanks_that_go_on_to_ask_are_the_question(
     question: the thanks weigh nothing against what is asked."""
     reply, _ = dialogue.handle(ChatState("massage_safety"), said)
     assert reply.intent == want, (said, reply.kind, reply.intent, reply.candidates[:3])
+
+
+@pytest.mark.parametrize(
+    ("said", "want"),
+    [
+        (
+            "thank you so much. my husband is asking, does he need a referral",
+            {"clinic_first_visit"},
+        ),
+        (
+            "thanks, that helps. my dad has it too, is he ok to drive",
+            {"work_driving"},
+        ),
+    ],
+)
+def test_thanks_then_a_question_about_someone_else_is_the_question(
+    dialogue: Dialogue, said: str, want: set[str]
+) -> None:
+    """Thanks, then a question put about someone else ("does he need a referral"): asked,
+    not thanked for."""
+    reply, _ = dialogue.handle(ChatState("sciatica_definition"), said)
+    assert reply.intent in want, (said, reply.kind, reply.intent, reply.candidates[:3])
