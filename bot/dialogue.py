@@ -815,6 +815,10 @@ DEFAULT_CRISIS_LINE = (
 )
 """What the crisis answer names when ``CRISIS_LINE`` is not set."""
 
+SESSION_REFERENT = "massage_for_sciatica"
+"""What "it" is after one of the clinic's facts when a question is about the treatment: the
+massage the clinic gives."""
+
 BOOKING = "clinic_booking"
 """The clinic's own "how to book" fact, when the content has it."""
 
@@ -1471,6 +1475,10 @@ class Dialogue:
             # the message's own topic, clearly (but "and for piriformis?" asks the last
             # question again about piriformis)
             return self.reply_for(decision)
+        if not elliptic and self._past_the_desk(decision, last):
+            # "does it help with sciatica" after the prices: "it" is the massage, and the
+            # question is read with the massage, not with the clinic's fact
+            last = SESSION_REFERENT
         if (
             decision.kind == "intent"
             and decision.intent in self.matcher.subject_topics
@@ -1816,6 +1824,21 @@ class Dialogue:
             and own in self.content.responses
             and self.content.responses[own].kind == "clinic"
         )
+
+    def _past_the_desk(self, decision: Decision, last: str) -> bool:
+        """True when, after one of the clinic's own facts, a message's own reading is about
+        the treatment or the condition (its best candidate no clinic fact nor small talk):
+        the fact's words are no referent of its "it", the massage is (:data:`SESSION_REFERENT`:
+        "is it safe when pregnant" after the session length asks about massage)."""
+        if self.content.responses[last].kind != "clinic" or decision.kind == "fallback":
+            return False
+        if SESSION_REFERENT not in self.content.responses:
+            return False
+        if not decision.candidates:
+            return False
+        own = decision.candidates[0].intent
+        response = self.content.responses.get(own)
+        return response is not None and response.kind != "clinic" and own not in SMALL_TALK
 
     def _titled(self, words: str, intent: str, also: frozenset[str] = frozenset()) -> bool:
         """True when the words (besides fillers and ``also``, at most :data:`OPTION_WORDS`)

@@ -1941,3 +1941,34 @@ def test_soreness_after_a_treatment_asks_its_effects(
     symptoms the words "sore" and "ache" name."""
     reply, _ = _after(dialogue, before, asked)
     assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("how much is a session", "does it help with sciatica", {"massage_for_sciatica"}),
+        ("how long is a session", "is it safe when pregnant", {"massage_safety", "pregnancy"}),
+        (
+            "what should i wear",
+            "will it hurt",
+            {"massage_for_sciatica", "neuromuscular_massage", "massage_safety"},
+        ),
+        (
+            "how much is a session",
+            "is it deep tissue",
+            {"massage_for_sciatica", "neuromuscular_massage"},
+        ),
+        # the clinic's own follow-ups still lean on the fact
+        ("how much is a session", "can i pay for it by card", {"clinic_prices"}),
+        ("where are you based", "is it easy to park there", {"clinic_location_hours"}),
+        ("do you take insurance", "does it cover it", {"clinic_insurance"}),
+    ],
+)
+def test_it_after_a_clinic_fact_is_the_massage_when_the_question_is_about_it(
+    dialogue: Dialogue, before: str, asked: str, want: set[str]
+) -> None:
+    """After one of the clinic's facts, "it" in a question about the treatment or the
+    condition is the massage ("does it help with sciatica" after the prices), not the fact;
+    a question about the fact itself still leans on it."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent in want, (reply.kind, reply.intent)
