@@ -162,6 +162,8 @@ FAREWELL_LAST = re.compile(
 """Leave taken at the end of a message ("gotta go, the baby is crying, bye")."""
 FAREWELL_WORDS = 25
 """A message closed by leave-taking says goodbye when it is at most this long."""
+FAREWELL_CLAUSE_WORDS = 4
+"""The leave-taking is a clause of at most this many words ("bye for now then")."""
 PLAN = re.compile(
     r"^(?:then |so )?(?:will|i ll|ill|gonna|going to)\s+"
     r"(?!(?:it|this|that|you|u|i|they|he|she|we|there)\b)"
@@ -1350,7 +1352,7 @@ class Dialogue:
                 return self.reply_for(alone)
             if ack or not _names_its_own(alone):
                 return self.answer("thanks")
-        if _takes_leave(said, text) and "goodbye" in self.content.responses:
+        if _takes_leave(said, text, split) and "goodbye" in self.content.responses:
             # "gotta go, the baby is crying, bye": leave taken, not the errand's topic
             alone = self.matcher.decide(text, split)
             if alone.kind == "intent" and alone.intent in ("goodbye", "thanks"):
@@ -2489,12 +2491,16 @@ def _thanks_for_all(said: str, text: str, split: list[Sentence]) -> bool:
     return not QUESTION_START.match(rest) or PLAN.match(rest) is not None
 
 
-def _takes_leave(said: str, text: str) -> bool:
-    """True for a message that asks nothing and ends by taking leave ("right, that's me
-    sorted. off to make dinner, see you"), whatever errand it names on the way out."""
+def _takes_leave(said: str, text: str, split: list[Sentence]) -> bool:
+    """True for a message that asks nothing and ends by taking leave in a clause of its own
+    ("right, that's me sorted. off to make dinner, see you"), whatever errand it names on
+    the way out ("I was told to take care" takes no leave)."""
     if "?" in text or len(said.split()) > FAREWELL_WORDS or not FAREWELL_LAST.search(said):
         return False
-    return not (ASKS.search(said) or REQUEST.search(said) or QUESTION_WORD.search(said))
+    if ASKS.search(said) or REQUEST.search(said) or QUESTION_WORD.search(said):
+        return False
+    last = " ".join(_clauses(split[-1].tokens)[-1]) if split else ""
+    return len(last.split()) <= FAREWELL_CLAUSE_WORDS and FAREWELL_LAST.search(last) is not None
 
 
 def _is_acknowledgement(said: str, text: str) -> bool:

@@ -375,6 +375,8 @@ def test_a_message_closed_by_a_farewell_is_goodbye(dialogue: Dialogue, said: str
         "my leg hurts most at night",
         "will i be able to see you on saturday",
         "gotta go soon, how much is a session? bye",
+        "my physio told me to take care",
+        "it hurts more when i sit and stand up to see you",
     ],
 )
 def test_a_question_or_a_story_that_ends_like_a_farewell_is_asked(
