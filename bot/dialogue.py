@@ -419,7 +419,8 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "sessions",
         re.compile(
-            r"\b(?:keep|carry on|continue|go on) (?:coming back|coming in|coming|booking in|booking"
+            r"(?:^|\b(?:i|we|to) )(?:keep|carry on|continue|go on) (?:coming back|coming in|coming"
+            r"|booking in|booking"
             r"|having sessions|having massages|with the sessions|with the massages)\b"
             r"(?: (?:in |back )?(?:once|twice|every|each) (?:a |per )?(?:week|month|fortnight"
             r"|few weeks|couple of weeks))?"

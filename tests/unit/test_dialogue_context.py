@@ -1809,6 +1809,8 @@ def test_how_often_to_come_asks_about_the_sessions(
     [
         ("can i drive with sciatica", "how often should i stop", "work_driving"),
         ("what stretches help sciatica", "how often should i do them", "stretches_exercise"),
+        # the pain that keeps coming back is no session
+        ("how long does sciatica last", "will it keep coming back", "how_long"),
     ],
 )
 def test_how_often_to_do_something_else_is_not_the_sessions(
