@@ -738,7 +738,9 @@ def test_the_second_blind_conversations_are_read_in_context(
     signs, clinic questions mid-story), written and committed before the bot was run on it.
     First sight: tuning (40 conversations) 80.0% of turns, 76.9% of context turns, 18 whole;
     held-out (10) 71.8%, 69.6%, 3. After the class fixes read from the tuning misses alone:
-    tuning 89.7%, 91.0%, 27 of 40; held-out 74.4%, 73.9%, 3 of 10."""
+    tuning 89.7%, 91.0%, 27 of 40; held-out 74.4%, 73.9%, 3 of 10. A second round (the cause
+    in other words, how often to come, a question with "if" and one's own case) lifted the
+    tuning part to 92.4%, 94.9%, 31 of 40; the held-out part stayed at 74.4%, 73.9%, 3."""
     conversations = load_dialogues(BLIND2_DIALOGUES, frozenset(content.responses))
     assert len(conversations) == 50
     held_out = [c for c in conversations if c.held_out]
@@ -747,8 +749,8 @@ def test_the_second_blind_conversations_are_read_in_context(
     tuning = report.part(False)
     # a car accident read as an injury to be seen first: the one false alarm, left as it is
     assert tuning.urgent_recall == 1.0 and tuning.false_alarms <= 1
-    assert tuning.accuracy >= 0.895 and tuning.context_accuracy >= 0.91
-    assert tuning.whole_right >= 27
+    assert tuning.accuracy >= 0.92 and tuning.context_accuracy >= 0.945
+    assert tuning.whole_right >= 31
     held = report.part(True)
     assert held.urgent_recall >= 0.5 and held.false_alarms == 0
     assert held.accuracy >= 0.74 and held.context_accuracy >= 0.735 and held.whole_right >= 3
