@@ -379,6 +379,7 @@ class ScreenRule:
 
 
 ASK_KINDS: tuple[str, ...] = (
+    "heals",
     "duration",
     "soon",
     "lasting",
@@ -392,6 +393,7 @@ ASK_KINDS: tuple[str, ...] = (
     "which",
     "safe",
     "whom",
+    "sessions",
     "often",
     "normal",
     "provider",

@@ -132,8 +132,11 @@ NEW_SUBJECT_KEYS = frozenset(_NEW_SUBJECT_TEXT.split())
 """Words one of which every wording :data:`NEW_SUBJECT` finds has."""
 MEANT = re.compile(r"\b(?:i meant|i mean|meant)\b")
 """A correction after "oh" or "ok" ("oh no, I meant the pain") is no acknowledgement."""
-ASKS = re.compile(r"\b(?:do|does|can|could|will|would|should|is|are) (?:you|u|i|it|they|we)\b")
-"""A question put by inversion ("do you take card") somewhere in a message."""
+ASKS = re.compile(
+    r"\b(?:do|does|can|could|will|would|should|is|are) (?:you|u|i|it|they|we|he|she)\b"
+)
+"""A question put by inversion ("do you take card", "can she have massage") somewhere in a
+message."""
 REQUEST = re.compile(
     r"^(?:(?:can|could) (?:you|u) |please |pls )?(?:book|send|give|tell|show|email|text|sign"
     r"|put|fit|squeeze) (?:me|us)\b"
@@ -151,6 +154,16 @@ THANKS = r"(?:thanks|thank you|thank u|thx|ty|cheers|ta)"
 THANKING = re.compile(rf"\b{THANKS}\b")
 THANKS_LAST = re.compile(rf"\b{THANKS}(?: (?:so much|very much|a lot|again|mate))?$")
 """Thanks that close a message ("sorted, cheers", "ok will check with the gp, thanks")."""
+FAREWELL_LAST = re.compile(
+    r"\b(?:bye|bye bye|goodbye|bye for now|see (?:you|ya|u)(?: later| soon| then)?|cya|take care"
+    r"|(?:speak|talk|chat) (?:soon|later)|catch you later|ttyl|laters|good night|night night)"
+    r"(?: (?:all|mate|then|now|x+))?$"
+)
+"""Leave taken at the end of a message ("gotta go, the baby is crying, bye")."""
+FAREWELL_WORDS = 25
+"""A message closed by leave-taking says goodbye when it is at most this long."""
+FAREWELL_CLAUSE_WORDS = 4
+"""The leave-taking is a clause of at most this many words ("bye for now then")."""
 PLAN = re.compile(
     r"^(?:then |so )?(?:will|i ll|ill|gonna|going to)\s+"
     r"(?!(?:it|this|that|you|u|i|they|he|she|we|there)\b)"
@@ -190,6 +203,10 @@ ELLIPSIS = re.compile(
     r"(?:the same\s+)?for\b"
 )
 """The last question asked again about something else ("and for piriformis?")."""
+
+IF_ASKED_WORDS = 2
+"""A question before "if" and the person's case has at least this many words ("is it",
+"which one"): "and if ...", "what if ..." are questions of their own."""
 
 CIRCUMSTANCE = re.compile(
     r"^(?:(?:ok|okay|so|and|but|then)\s+)*(?:what|how) about "
@@ -240,11 +257,13 @@ KIN = (
 )
 """Someone close, told of as "my ..."."""
 FOR_KIN = re.compile(
-    r"^(?:(?:ok|okay|so|but|then)\s+)*(?:and\s+)?(?:(?:what|how) about\s+|for\s+)?"
+    r"^(?:(?:ok|okay|so|but|then|oh|sorry)\s+)*(?:and\s+)?(?:(?:what|how) about\s+)?"
+    r"(?:(?:it is|its|it s|this is|that is|thats|that s|i am|im|i m|i was|just)\s+)?"
+    r"(?:asking\s+)?(?:for\s+)?"
     rf"(?:my|our) {KIN}\b"
 )
 """The last question asked for someone else ("what about my mum, she's 80", "and my
-husband, he's diabetic")."""
+husband, he's diabetic", "it's for my husband actually", "asking for my son")."""
 THE_ONE = re.compile(
     r"^(?:(?:ok|okay|so|and|but|oh)\s+)*(?:is|was) (?:that|it|this) the (?:one|ones|thing)\b"
 )
@@ -320,6 +339,16 @@ TAKEN_BACK = re.compile(
 tired"): right after the crisis answer, with nothing asked, the crisis answer stands."""
 
 FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "heals",
+        re.compile(
+            r"\bhow long (?:will |does |would |could |might |until |till |before |for )?"
+            r"(?:it|this|the pain|my pain|the sciatica|my sciatica|it all|things) (?:take to |to )?"
+            r"(?:goes away|go away|goes|go|clears up|clear up|clears|clear|heals|heal|gets better"
+            r"|get better|settles|settle|eases off|ease off|eases|ease|stops|stop|calms down"
+            r"|calm down|passes|pass)\b"
+        ),
+    ),
     ("duration", re.compile(r"\bhow long\b")),
     ("soon", re.compile(r"\bhow (?:soon|quickly)\b")),
     (
@@ -418,11 +447,37 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "sessions",
+        re.compile(
+            r"(?:^|\b(?:i|we|to) )(?:keep|carry on|continue|go on) (?:coming back|coming in|coming"
+            r"|booking in|booking"
+            r"|having sessions|having massages|with the sessions|with the massages)\b"
+            r"(?: (?:in |back )?(?:once|twice|every|each) (?:a |per )?(?:week|month|fortnight"
+            r"|few weeks|couple of weeks))?"
+            r"|\bhow (?:often|regularly|frequently) (?:should|do|would|must|will|can) (?:i|we)"
+            r" (?:come back|come in|come|book in|book|visit)\b"
+        ),
+    ),
+    (
         "often",
         re.compile(
             r"\bhow (?:often|many times|frequently|regularly)\b"
             r"|\bhow many (?:reps|repetitions|sets|rounds|a day|per day|each day|a week)\b"
             r"|\bhow (?:far apart|much time between|long between|spaced out)\b"
+        ),
+    ),
+    (
+        "effects",
+        re.compile(
+            r"\bside effects?\b|\b(?:any )?(?:risks|downsides)\b"
+            r"|\b(?:will|would|could|might) i (?:feel|be) (?:worse|sore|achy|bruised)\b"
+            r"|\b(?:will|would|could|does|can) (?:it|that|this) (?:make (?:me|it|things) )?"
+            r"(?:worse|sore)\b"
+            # soreness after it, in other words ("is it normal to feel sore the next day")
+            r"|\b(?:(?:normal|ok|okay|usual|common|fine) (?:to|if i) (?:feel |be |am |get )?"
+            r"(?:sore|achy|stiff|tender|bruised|worse)"
+            r"|(?:will|would|could|might) i (?:ache|be stiff|be tender|feel stiff|feel tender))"
+            r"(?: (?:after|afterwards|after them|after it|the next day|the day after))?\b"
         ),
     ),
     ("normal", re.compile(r"\b(?:is|it|that|this) (?:normal|usual|common|typical)\b")),
@@ -452,6 +507,15 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:how|why) (?:does|do|did|would|can) (?:it|that|this|they) (?:even )?"
             r"(?:happen|start|occur|come on|develop|get tight)\b"
             r"|\bwhy (?:do|did|would) i (?:get|have|develop) (?:it|this|that)\b"
+            # in other words: what brings it on, sets it off, makes it come; how the muscle
+            # just described gives someone sciatica
+            r"|\bwhat (?:is |s )?(?:brings|bring|brought|sets|set|triggers|trigger|triggered)"
+            r" (?:it|this|that|the pain|this pain)(?: on| off)?$"
+            r"|\bwhat (?:is |s )?(?:makes|make|made) (?:it|this|that|the pain|this pain)"
+            r" (?:come|come on|start|happen|flare|flare up)$"
+            r"|\bhow (?:does|do|did|would|can|could) (?:it|that|this|they) (?:cause|give (?:you"
+            r"|me|people|someone)|lead to|bring on|trigger) (?:sciatica|the sciatica|the pain"
+            r"|pain)\b"
         ),
     ),
     (
@@ -483,15 +547,6 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bwhat (?:does|do|did) (?:that|it|this|those|these|you|u) (?:all )?mean\b"
             r"|\bwhat do (?:you|u) mean\b|\bis (?:it|that|this) (?:bad|dangerous)\b"
-        ),
-    ),
-    (
-        "effects",
-        re.compile(
-            r"\bside effects?\b|\b(?:any )?(?:risks|downsides)\b"
-            r"|\b(?:will|would|could|might) i (?:feel|be) (?:worse|sore|achy|bruised)\b"
-            r"|\b(?:will|would|could|does|can) (?:it|that|this) (?:make (?:me|it|things) )?"
-            r"(?:worse|sore)\b"
         ),
     ),
     (
@@ -571,6 +626,7 @@ ANY_FACET = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in FACET
 """Any of :data:`FACETS` at all: one scan tells most messages they ask none."""
 
 _FACET_KEYS_TEXT = {
+    "heals": "long",
     "duration": "long",
     "soon": "soon quickly",
     "lasting": "permanent permanently forever life lifelong back return recur heal recover",
@@ -587,17 +643,19 @@ _FACET_KEYS_TEXT = {
     "which": "which apart if whether tell know say what have sure more most less least",
     "safe": "me safe fine",
     "whom": "who",
+    "sessions": "keep carry continue go often regularly frequently",
     "often": "often times frequently regularly many far time between spaced",
     "normal": "normal usual common typical",
     "provider": "who qualifications qualified training trained certified accredited registered",
     "offer": "you",
     "signs": "signs warning look watch",
-    "cause": "be causes causing happen start occur come develop get have",
+    "cause": "be causes causing happen start occur come develop get have brings bring brought "
+    "sets set triggers trigger triggered flare cause give lead",
     "risk": "who get develop risk likely hereditary genetic inherited",
     "compare": "same different differ compare worse serious painful bad",
     "condition": "if",
     "meaning": "mean bad dangerous",
-    "effects": "side risks downsides worse sore achy bruised",
+    "effects": "side risks downsides worse sore achy bruised ache stiff tender",
     "better": "better worse effective safer quicker faster best",
     "diagnose": "diagnose diagnosed diagnosis diagnosing tested",
     "worth": "worth should need",
@@ -616,7 +674,9 @@ _FACET_NEEDS_TEXT = {
     "them; can & massage help fix treat; how & massage fix treat work release loosen relax ease "
     "sort",
     "which": "which apart tell know say have; what & got",
-    "cause": "causes causing; what & be; how why & happen start occur come develop get; why & have",
+    "cause": "causes causing; what & be; how why & happen start occur come develop get; "
+    "why & have; what & brings bring brought sets set triggers trigger triggered; "
+    "what & makes make made & come start happen flare; how & cause give lead bring trigger",
     "risk": "who risk likely hereditary genetic inherited; get develop & it this that them",
 }
 FACET_NEEDS = {
@@ -722,7 +782,7 @@ around it leave no doubt."""
 FOR_SOME = {
     "pregnancy": re.compile(
         r"pregnan|\bbaby\b|\bbabies\b|\bexpecting\b|trimester|\bbump\b|\bmidwife\b"
-        r"|\bmaternity\b|\bweeks along\b|\b(?:i am|im|i m) \d+ weeks\b"
+        r"|\bmaternity\b|\bweeks along\b|\b(?:i am|im|i m|she is|shes|she s|she) \d+ weeks\b"
         r"|\b(?:the )?birth\b|\bpost ?natal\b|\bpostpartum\b|\bbreast ?feed"
     )
 }
@@ -787,6 +847,10 @@ DEFAULT_CRISIS_LINE = (
     "a crisis line in your country (your doctor or emergency number can give you one)"
 )
 """What the crisis answer names when ``CRISIS_LINE`` is not set."""
+
+SESSION_REFERENT = "massage_for_sciatica"
+"""What "it" is after one of the clinic's facts when a question is about the treatment: the
+massage the clinic gives."""
 
 BOOKING = "clinic_booking"
 """The clinic's own "how to book" fact, when the content has it."""
@@ -1330,6 +1394,12 @@ class Dialogue:
                 return self.reply_for(alone)
             if ack or not _names_its_own(alone):
                 return self.answer("thanks")
+        if _takes_leave(said, text, split) and "goodbye" in self.content.responses:
+            # "gotta go, the baby is crying, bye": leave taken, not the errand's topic
+            alone = self.matcher.decide(text, split)
+            if alone.kind == "intent" and alone.intent in ("goodbye", "thanks"):
+                return self.reply_for(alone)
+            return self.reply_for(alone) if _names_its_own(alone) else self.answer("goodbye")
         if ack and _is_acknowledgement(said, text):
             rest = unacked.strip()
             if not rest:  # nothing but "ah nice", "ok cool": an acknowledgement, not a goodbye
@@ -1387,8 +1457,10 @@ class Dialogue:
                         return self.answer(intent, candidates=_pairs(decision))
         if decision is None:
             decision = self.matcher.decide(text, split)
+            if ack:  # "great thanks, where are you based": the question, not the thanks
+                decision = self._past_opening(said, unacked.strip(), decision)
         if decision.kind == "intent" and decision.intent == "greeting":
-            decision = self._past_hello(said, decision)
+            decision = self._past_opening(said, HELLO.sub("", said, count=1).strip(), decision)
         elif decision.kind == "fallback" and HELLO.match(said) and self._pleasantry(said):
             return self.answer("greeting")
         if decision.kind == "did_you_mean" and state.last_kind == "did_you_mean":
@@ -1447,6 +1519,10 @@ class Dialogue:
             # the message's own topic, clearly (but "and for piriformis?" asks the last
             # question again about piriformis)
             return self.reply_for(decision)
+        if not elliptic and self._past_the_desk(decision, last):
+            # "does it help with sciatica" after the prices: "it" is the massage, and the
+            # question is read with the massage, not with the clinic's fact
+            last = SESSION_REFERENT
         if (
             decision.kind == "intent"
             and decision.intent in self.matcher.subject_topics
@@ -1490,15 +1566,19 @@ class Dialogue:
         topic, or one after which the question asks the same. Returns the topic it asks for,
         or None. ``tried``: words already read for a facet (with this ``state`` and
         ``urgent``) and found to ask none: a clause of those very words, often the last
-        after an acknowledgement, is not read again."""
-        if len(split) == 1 and BOUNDARY not in split[0].tokens and DASH not in split[0].tokens:
-            return None  # one sentence without a clause mark: one clause at most
-        clauses = [
-            " ".join(part) for sentence in split for part in _clauses(sentence.tokens) if part
-        ]
+        after an acknowledgement, is not read again. In one sentence without a clause mark,
+        "if" and the person's own case may be the aside ("is that what I have if it hurts
+        when I sit")."""
+        one = len(split) == 1 and BOUNDARY not in split[0].tokens and DASH not in split[0].tokens
+        if one:  # one clause, or a question and "if" with the person's case
+            clauses = _if_case(split[0].tokens)
+        else:
+            clauses = [
+                " ".join(part) for sentence in split for part in _clauses(sentence.tokens) if part
+            ]
         if len(clauses) < 2:
             return None
-        for at in (0, -1):
+        for at in (0,) if one else (0, -1):
             asked = ACK.sub("", clauses[at]).strip()
             if asked == tried:
                 continue  # read already, asking no facet
@@ -1664,10 +1744,10 @@ class Dialogue:
             return False  # "hi, my cat is ill" tells of something
         return len(rest.split()) <= PLEASANTRY_WORDS and not self._names_a_topic(rest)
 
-    def _past_hello(self, said: str, decision: Decision) -> Decision:
-        """ "Hello, is this a bot?": a greeting that goes on to ask something is the question
-        (when the question alone is understood)."""
-        rest = HELLO.sub("", said, count=1).strip()
+    def _past_opening(self, said: str, rest: str, decision: Decision) -> Decision:
+        """ "Hello, is this a bot?", "great thanks, where are you based": a greeting or thanks
+        that goes on to ask something is the question (when the question alone is understood).
+        ``rest``: ``said`` without its opening; ``decision``: the whole message's."""
         if not rest or rest == said or not QUESTION_START.match(rest):
             return decision
         asked = self.matcher.decide(rest)
@@ -1788,6 +1868,21 @@ class Dialogue:
             and own in self.content.responses
             and self.content.responses[own].kind == "clinic"
         )
+
+    def _past_the_desk(self, decision: Decision, last: str) -> bool:
+        """True when, after one of the clinic's own facts, a message's own reading is about
+        the treatment or the condition (its best candidate no clinic fact nor small talk):
+        the fact's words are no referent of its "it", the massage is (:data:`SESSION_REFERENT`:
+        "is it safe when pregnant" after the session length asks about massage)."""
+        if self.content.responses[last].kind != "clinic" or decision.kind == "fallback":
+            return False
+        if SESSION_REFERENT not in self.content.responses:
+            return False
+        if not decision.candidates:
+            return False
+        own = decision.candidates[0].intent
+        response = self.content.responses.get(own)
+        return response is not None and response.kind != "clinic" and own not in SMALL_TALK
 
     def _titled(self, words: str, intent: str, also: frozenset[str] = frozenset()) -> bool:
         """True when the words (besides fillers and ``also``, at most :data:`OPTION_WORDS`)
@@ -2325,6 +2420,15 @@ def _clauses(tokens: tuple[str, ...]) -> list[list[str]]:
     return parts
 
 
+def _if_case(tokens: tuple[str, ...]) -> list[str]:
+    """A sentence's question and the case an "if" after it tells ("is that what I have" and
+    "it hurts when I sit"), or nothing when no "if" follows a question of a few words."""
+    at = tokens.index("if") if "if" in tokens else 0
+    if at < IF_ASKED_WORDS or at == len(tokens) - 1:
+        return []
+    return [" ".join(tokens[:at]), " ".join(tokens[at + 1 :])]
+
+
 def _facet_words(intent: str) -> str:
     """What the last topic asked, for a correction naming only its subject ("no, the
     appointment" after "how long does it last")."""
@@ -2459,6 +2563,18 @@ def _thanks_for_all(said: str, text: str, split: list[Sentence]) -> bool:
     if QUESTION_WORD.search(rest) or NEW_SUBJECT.search(rest) or MEANT.search(rest):
         return False
     return not QUESTION_START.match(rest) or PLAN.match(rest) is not None
+
+
+def _takes_leave(said: str, text: str, split: list[Sentence]) -> bool:
+    """True for a message that asks nothing and ends by taking leave in a clause of its own
+    ("right, that's me sorted. off to make dinner, see you"), whatever errand it names on
+    the way out ("I was told to take care" takes no leave)."""
+    if "?" in text or len(said.split()) > FAREWELL_WORDS or not FAREWELL_LAST.search(said):
+        return False
+    if ASKS.search(said) or REQUEST.search(said) or QUESTION_WORD.search(said):
+        return False
+    last = " ".join(_clauses(split[-1].tokens)[-1]) if split else ""
+    return len(last.split()) <= FAREWELL_CLAUSE_WORDS and FAREWELL_LAST.search(last) is not None
 
 
 def _is_acknowledgement(said: str, text: str) -> bool:

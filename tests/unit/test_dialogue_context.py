@@ -790,7 +790,9 @@ def test_the_second_blind_conversations_are_read_in_context(
     signs, clinic questions mid-story), written and committed before the bot was run on it.
     First sight: tuning (40 conversations) 80.0% of turns, 76.9% of context turns, 18 whole;
     held-out (10) 71.8%, 69.6%, 3. After the class fixes read from the tuning misses alone:
-    tuning 89.7%, 91.0%, 27 of 40; held-out 74.4%, 73.9%, 3 of 10."""
+    tuning 89.7%, 91.0%, 27 of 40; held-out 74.4%, 73.9%, 3 of 10. A second round (the cause
+    in other words, how often to come, a question with "if" and one's own case) lifted the
+    tuning part to 92.4%, 94.9%, 31 of 40; the held-out part stayed at 74.4%, 73.9%, 3."""
     conversations = load_dialogues(BLIND2_DIALOGUES, frozenset(content.responses))
     assert len(conversations) == 50
     held_out = [c for c in conversations if c.held_out]
@@ -799,8 +801,8 @@ def test_the_second_blind_conversations_are_read_in_context(
     tuning = report.part(False)
     # a car accident read as an injury to be seen first: the one false alarm, left as it is
     assert tuning.urgent_recall == 1.0 and tuning.false_alarms <= 1
-    assert tuning.accuracy >= 0.895 and tuning.context_accuracy >= 0.91
-    assert tuning.whole_right >= 27
+    assert tuning.accuracy >= 0.92 and tuning.context_accuracy >= 0.945
+    assert tuning.whole_right >= 31
     held = report.part(True)
     assert held.urgent_recall >= 0.5 and held.false_alarms == 0
     assert held.accuracy >= 0.74 and held.context_accuracy >= 0.735 and held.whole_right >= 3
@@ -1808,3 +1810,233 @@ def test_could_that_be_it_after_the_causes_asks_them(
     first, _ = _after(dialogue, before)
     reply, _ = _after(dialogue, before, told)
     assert reply.intent == first.intent, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("what is sciatica", "what brings it on", "sciatica_causes"),
+        ("what are the symptoms of sciatica", "what sets it off", "sciatica_causes"),
+        ("what is sciatica", "what makes it start", "sciatica_causes"),
+        ("what is sciatica", "what is make this pain come", "sciatica_causes"),
+        ("what is sciatica", "so what triggers it", "sciatica_causes"),
+        ("where is the piriformis", "how does it give you sciatica then", "trigger_point_4"),
+        ("where is the piriformis", "how does that lead to sciatica", "trigger_point_4"),
+        ("where is the piriformis", "what causes it", "trigger_point_4"),
+    ],
+)
+def test_the_cause_asked_in_other_words_asks_what_causes_it(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    """What brings the pain on, sets it off or triggers it asks the cause, as "what causes
+    it" does; after the muscle, what makes it tight or gives someone sciatica is its trigger
+    point."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent, reply.candidates[:3])
+
+
+@pytest.mark.parametrize(
+    ("before", "asked"),
+    [
+        ("what is sciatica", "what makes it worse"),
+        ("what is sciatica", "what makes it better"),
+        ("what is sciatica", "what brings the price down"),
+    ],
+)
+def test_what_makes_it_worse_or_better_asks_no_cause(
+    dialogue: Dialogue, before: str, asked: str
+) -> None:
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent != "sciatica_causes", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked"),
+    [
+        ("how long does sciatica last", "should i keep coming every week"),
+        ("how long does sciatica last", "how often should i come in"),
+        ("what is piriformis syndrome", "do i need to keep coming back"),
+        ("do you take card", "should i carry on booking once a fortnight"),
+        ("thanks so much, the massage really helped", "should i keep coming once a month"),
+        ("what is neuromuscular massage", "how often should i come"),
+    ],
+)
+def test_how_often_to_come_asks_about_the_sessions(
+    dialogue: Dialogue, before: str, asked: str
+) -> None:
+    """Whether to keep coming, or how often to come, asks about the sessions whatever the
+    last answer was: the massage answer says a therapist suggests how many."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == "neuromuscular_massage", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("can i drive with sciatica", "how often should i stop", "work_driving"),
+        ("what stretches help sciatica", "how often should i do them", "stretches_exercise"),
+        # the pain that keeps coming back is no session
+        ("how long does sciatica last", "will it keep coming back", "how_long"),
+    ],
+)
+def test_how_often_to_do_something_else_is_not_the_sessions(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        (
+            "what is piriformis syndrome",
+            "could that be what i have if my bum hurts on long drives",
+            "sciatica_vs_piriformis",
+        ),
+        (
+            "what is piriformis syndrome",
+            "is that what ive got if it aches when i sit",
+            "sciatica_vs_piriformis",
+        ),
+        (
+            "what is sciatica",
+            "which one do i have if the pain goes below the knee",
+            "sciatica_vs_piriformis",
+        ),
+        (
+            "is massage safe for sciatica",
+            "is it safe for me if i have high blood pressure",
+            "massage_safety",
+        ),
+        ("does massage help sciatica", "how much is it if i come twice", "clinic_prices"),
+    ],
+)
+def test_a_short_question_with_an_if_of_ones_own_case_asks_about_the_last_answer(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    """A short question about the last answer followed by "if" and the person's own case
+    ("is that what I have if it hurts when I sit") asks what the question alone asks, as
+    when a comma parts the two."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent, reply.candidates[:3])
+
+
+@pytest.mark.parametrize(
+    ("before", "said", "want"),
+    [
+        (
+            "what are the symptoms of sciatica",
+            "asking for my partner, he gets it down his leg",
+            "sciatica_symptoms",
+        ),
+        ("is massage safe", "this is for my mum btw", "massage_safety"),
+        ("is massage safe", "what about for my wife, she's 30 weeks", "pregnancy"),
+        ("how long does sciatica last", "i'm asking for my son", "how_long"),
+    ],
+)
+def test_whom_the_question_is_for_keeps_the_last_answer(
+    dialogue: Dialogue, before: str, said: str, want: str
+) -> None:
+    """Saying whom the question was for ("it's for my husband actually") keeps the last
+    answer; a relative's pregnancy told in weeks is a pregnancy mentioned."""
+    reply, _ = _after(dialogue, before, said)
+    assert reply.intent == want, (reply.kind, reply.intent, reply.candidates[:3])
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("can i drive with sciatica", "what should i do", "work_driving"),
+        ("best sleeping position for sciatica", "what do i do now", "sleep_position"),
+        ("does heat help sciatica", "so what should i do", "heat_ice"),
+        ("sciatica while pregnant", "what should i do then", "pregnancy"),
+        ("can massage help sciatica", "what should i do", "find_therapist"),
+        ("what is neuromuscular massage", "what do i do now", "find_therapist"),
+        ("how much is a session", "what should i do", "clinic_booking"),
+        ("do you take insurance", "what do i do next", "clinic_booking"),
+    ],
+)
+def test_what_should_i_do_after_any_answer_asks_its_next_step(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    """ "What should I do?" after advice (driving, sleeping, heat, pregnancy) asks that
+    advice; after how massage helps, whom to see; after the clinic's facts, how to book.
+    Never "not sure", never goodbye."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("can i drive with sciatica", "how long will it take to go", "how_long"),
+        ("does heat help sciatica", "how long until it goes away", "how_long"),
+        ("what stretches help sciatica", "how long will it take to heal", "how_long"),
+        ("can i drive with sciatica", "and how long till the pain settles", "how_long"),
+        # how long to keep on with the advice is still the advice's
+        ("does heat help sciatica", "how long should i leave it on", "heat_ice"),
+        ("can i drive with sciatica", "how long can i drive for", "work_driving"),
+    ],
+)
+def test_how_long_until_the_pain_goes_asks_how_long_it_lasts(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    """After advice (driving, heat, stretches), how long until the pain goes away or heals
+    asks how long it lasts; how long to keep on with the advice is the advice's."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("can massage help sciatica", "is it normal to feel sore the next day", "massage_safety"),
+        ("what is neuromuscular massage", "will i ache afterwards", "massage_safety"),
+        ("can massage help sciatica", "is it ok to be sore after", "massage_safety"),
+        (
+            "what stretches help sciatica",
+            "is it normal to feel sore after them",
+            "stretches_exercise",
+        ),
+    ],
+)
+def test_soreness_after_a_treatment_asks_its_effects(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    """Whether it is normal to feel sore, or whether one will ache, after the treatment just
+    answered asks its effects (after a massage, whether massage is safe for me), not the
+    symptoms the words "sore" and "ache" name."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("how much is a session", "does it help with sciatica", {"massage_for_sciatica"}),
+        ("how long is a session", "is it safe when pregnant", {"massage_safety", "pregnancy"}),
+        (
+            "what should i wear",
+            "will it hurt",
+            {"massage_for_sciatica", "neuromuscular_massage", "massage_safety"},
+        ),
+        (
+            "how much is a session",
+            "is it deep tissue",
+            {"massage_for_sciatica", "neuromuscular_massage"},
+        ),
+        # the clinic's own follow-ups still lean on the fact
+        ("how much is a session", "can i pay for it by card", {"clinic_prices"}),
+        ("where are you based", "is it easy to park there", {"clinic_location_hours"}),
+        ("do you take insurance", "does it cover it", {"clinic_insurance"}),
+    ],
+)
+def test_it_after_a_clinic_fact_is_the_massage_when_the_question_is_about_it(
+    dialogue: Dialogue, before: str, asked: str, want: set[str]
+) -> None:
+    """After one of the clinic's facts, "it" in a question about the treatment or the
+    condition is the massage ("does it help with sciatica" after the prices), not the fact;
+    a question about the fact itself still leans on it."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent in want, (reply.kind, reply.intent)

@@ -349,3 +349,80 @@ def test_the_urgent_answer_names_the_configured_number(content: Content) -> None
     dialogue = Dialogue(content, safety=SafetySettings(emergency_number="000"))
     reply, _ = dialogue.handle(ChatState(), "i cant control my bladder since this morning")
     assert reply.kind == "red_flag" and "call 000" in reply.text and "{" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "right thats me sorted. off to make dinner, see you",
+        "gotta go, the baby is crying, bye",
+        "ok that covers it. need to walk the dog before it rains, bye for now",
+        "think thats everything. have to dash to a meeting now, take care",
+        "brill. right, the school run calls, speak soon",
+    ],
+)
+def test_a_message_closed_by_a_farewell_is_goodbye(dialogue: Dialogue, said: str) -> None:
+    """A message that asks nothing and ends by taking leave ("..., bye for now") is a goodbye,
+    whatever errand it names on the way out."""
+    for state in (ChatState(), ChatState("sciatica_definition")):
+        reply, _ = dialogue.handle(state, said)
+        assert reply.intent == "goodbye", (said, reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "bye the way, does massage help sciatica",
+        "my leg hurts most at night",
+        "will i be able to see you on saturday",
+        "gotta go soon, how much is a session? bye",
+        "my physio told me to take care",
+        "it hurts more when i sit and stand up to see you",
+    ],
+)
+def test_a_question_or_a_story_that_ends_like_a_farewell_is_asked(
+    dialogue: Dialogue, said: str
+) -> None:
+    reply, _ = dialogue.handle(ChatState(), said)
+    assert reply.intent != "goodbye", (said, reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("said", "want"),
+    [
+        ("great thanks, where are you based", "clinic_location_hours"),
+        ("thanks where are you", "clinic_location_hours"),
+        ("perfect thanks how do i book", "clinic_booking"),
+        ("thank you, whats the difference with piriformis", "sciatica_vs_piriformis"),
+        ("lovely, cheers. and how much is a session", "clinic_prices"),
+    ],
+)
+def test_thanks_that_go_on_to_ask_are_the_question(
+    dialogue: Dialogue, said: str, want: str
+) -> None:
+    """Thanks that open a question ("great thanks, where are you based") are read as the
+    question: the thanks weigh nothing against what is asked."""
+    reply, _ = dialogue.handle(ChatState("massage_safety"), said)
+    assert reply.intent == want, (said, reply.kind, reply.intent, reply.candidates[:3])
+
+
+@pytest.mark.parametrize(
+    ("said", "want"),
+    [
+        (
+            "thank you so much. my husband is asking, does he need a referral",
+            {"clinic_first_visit"},
+        ),
+        (
+            "thanks, that helps. my dad has it too, is he ok to drive",
+            {"work_driving"},
+        ),
+    ],
+)
+def test_thanks_then_a_question_about_someone_else_is_the_question(
+    dialogue: Dialogue, said: str, want: set[str]
+) -> None:
+    """Thanks, then a question put about someone else ("does he need a referral"): asked,
+    not thanked for."""
+    reply, _ = dialogue.handle(ChatState("sciatica_definition"), said)
+    assert reply.intent in want, (said, reply.kind, reply.intent, reply.candidates[:3])
