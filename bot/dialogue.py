@@ -330,6 +330,17 @@ PLAYED_DOWN = re.compile(
 """Words that play a sign down without denying it ("it's not that serious", "probably
 nothing", "that's all it is"): right after the urgent answer, the sign still stands."""
 
+RELUCTANT = re.compile(
+    r"\b(?:do not|did not|cannot|can not|could not|will not|would not|am not|not|never)"
+    r"(?: \w+){0,4}? (?:the |a |an |my )?(?:a e|a and e|hospital|casualty|emergency room"
+    r"|emergency department|urgent care|doctors?|gp|ambulance|11|999|911)\b"
+    r"|\b(?:do not|cannot|can not) (?:have|get|find|afford) (?:a |any )?(?:car|lift|ride|taxi"
+    r"|transport)\b"
+)
+"""Words of not wanting or not being able to get care ("I don't want to go to A&E", "I'm not
+calling an ambulance for this", "I don't have a car"): right after the urgent answer they
+deny no sign, and the urgent answer stands."""
+
 TAKEN_BACK = re.compile(
     r"\b(?:not (?:going|gonna) to do anything|will not do anything|would not do anything|"
     r"(?:i am|i am just|just) (?:tired|exhausted|fine|ok|okay)|do not worry|ignore (?:me|that|it)|"
@@ -1070,9 +1081,11 @@ class Dialogue:
         if assessment.outcome == Outcome.CRISIS:
             return self.crisis(), dataclasses.replace(state, last_kind="crisis", offered=())
         if assessment.outcome == Outcome.URGENT or (
-            # a sign played down right after the urgent answer still stands; one told
-            # denied or over in the same message is corrected
-            state.last_kind == "urgent" and assessment.outcome is None and _played_down(said, text)
+            # a sign played down, or care refused, right after the urgent answer still
+            # stands; one told denied or over in the same message is corrected
+            state.last_kind == "urgent"
+            and assessment.outcome is None
+            and (_played_down(said, text) or _reluctant(said, text))
         ):
             return self.urgent(), dataclasses.replace(state, last_kind="urgent", offered=())
         if assessment.outcome == Outcome.ASKING:
@@ -2517,6 +2530,17 @@ def _played_down(said: str, text: str) -> bool:
         PLAYED_DOWN.search(said) is not None
         and not CORRECTION.match(said)
         and not DISOWNED.search(said)
+        and not _asks_anything(said, text)
+    )
+
+
+def _reluctant(said: str, text: str) -> bool:
+    """True for not wanting or not being able to get care (:data:`RELUCTANT`), asking
+    nothing and not saying the sign is someone else's or was never meant: a "no" before it
+    ("no, I'm not going to A&E") refuses the care, not the sign."""
+    return (
+        RELUCTANT.search(said) is not None
+        and not DISOWNED.search(RELUCTANT.sub(" ", said))
         and not _asks_anything(said, text)
     )
 

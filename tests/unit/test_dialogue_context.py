@@ -459,6 +459,40 @@ def test_a_sign_played_down_after_the_urgent_answer_stays_urgent(
 
 
 @pytest.mark.parametrize(
+    "reluctant",
+    [
+        "i dont want to go to a&e",
+        "no im not going to hospital for this",
+        "cant get to the doctors today, i dont have a car",
+        "i wont be calling an ambulance, ill wait for my gp",
+    ],
+)
+def test_care_refused_after_the_urgent_answer_keeps_it(dialogue: Dialogue, reluctant: str) -> None:
+    """Not wanting or not being able to get care denies no sign: the urgent answer stands."""
+    _, state = _after(dialogue, "what causes sciatica", URGENT_TEXT)
+    reply, after = dialogue.handle(state, reluctant)
+    assert reply.red_flag and after.last_kind == "urgent"
+    # the same words with no urgent answer before them are no sign
+    reply, _ = _after(dialogue, "what causes sciatica", reluctant)
+    assert not reply.red_flag
+
+
+@pytest.mark.parametrize(
+    "denial",
+    [
+        "no none of that, i dont need a doctor",
+        "that was my mum not me, shes at the hospital already",
+    ],
+)
+def test_care_not_needed_because_the_sign_is_not_mine_is_a_denial(
+    dialogue: Dialogue, denial: str
+) -> None:
+    _, state = _after(dialogue, "what causes sciatica", URGENT_TEXT)
+    reply, _ = dialogue.handle(state, denial)
+    assert _cleared(dialogue, reply)
+
+
+@pytest.mark.parametrize(
     "taken_back",
     [
         "i'm not going to do anything stupid, i'm just exhausted",
