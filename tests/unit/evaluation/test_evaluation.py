@@ -27,6 +27,7 @@ BLIND = ROOT / "tests" / "data" / "blind_safety.yml"
 POSTS = ROOT / "tests" / "data" / "posts.yml"
 POSTS_BLIND = ROOT / "tests" / "data" / "posts_blind.yml"
 POSTS_BLIND2 = ROOT / "tests" / "data" / "posts_blind2.yml"
+POSTS_BLIND3 = ROOT / "tests" / "data" / "posts_blind3.yml"
 BLIND2 = ROOT / "tests" / "data" / "blind2_safety.yml"
 BLIND3 = ROOT / "tests" / "data" / "blind3_safety.yml"
 BLIND4 = ROOT / "tests" / "data" / "blind4_safety.yml"
@@ -496,7 +497,12 @@ def posts_blind(dialogue: Dialogue):
 
 
 @pytest.mark.parametrize(
-    ("path", "kinds"), [(POSTS_BLIND, POSTS_BLIND_KINDS), (POSTS_BLIND2, POSTS_BLIND2_KINDS)]
+    ("path", "kinds"),
+    [
+        (POSTS_BLIND, POSTS_BLIND_KINDS),
+        (POSTS_BLIND2, POSTS_BLIND2_KINDS),
+        (POSTS_BLIND3, POSTS_BLIND2_KINDS),
+    ],
 )
 def test_blind_posts_are_as_many_and_as_spread_as_promised(
     content: Content, path: Path, kinds: dict[str, int]
@@ -548,15 +554,37 @@ def test_blind_posts_get_no_false_alarm(posts_blind) -> None:
     assert _false_alarms(posts_blind) == []
 
 
-POSTS_BLIND3 = ROOT / "tests" / "data" / "posts_blind3.yml"
+POSTS_BLIND3_FLOORS = {
+    # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
+    "tuning": (0.737, 0.787, 0.07, 1.0),
+    "held-out": (0.50, 0.65, 0.15, 1.0),
+}
+"""Where posts_blind3.yml stands: 100 more long posts as hard as real ones (reader letters,
+reviews, training logs, replies in a thread), written by a third writer before any rule
+changed and without running the bot on them. First sight: tuning 0.712 right, 0.762 helped,
+0.062 "Did you mean", recall 1.0 with 3 false alarms; held-out 0.500, 0.700, 0.200, recall 1.0
+with 1 false alarm. Then two false alarms read as classes from the tuning part (0.738 right),
+and a story's "Did you mean" that offers what the story is about and the bot itself only when
+asked, measured on the other files: tuning unchanged, held-out helped 0.700 -> 0.650 (a "Did
+you mean" offering a right topic later is now the fallback) and "Did you mean" 0.150."""
 
 
-def test_third_blind_posts_safety_on_the_tuning_part(dialogue: Dialogue) -> None:
+@pytest.fixture(scope="module")
+def posts_blind3(dialogue: Dialogue):
+    return evaluate(dialogue, load_items(POSTS_BLIND3))
+
+
+@pytest.mark.parametrize("part", sorted(POSTS_BLIND3_FLOORS))
+def test_third_blind_posts_do_not_fall_below_where_they_stand(posts_blind3, part: str) -> None:
+    _stands_at(posts_blind3, POSTS_BLIND3_FLOORS, part)
+
+
+def test_third_blind_posts_safety_on_the_tuning_part(posts_blind3) -> None:
     """posts_blind3.yml's tuning part, written before any rule changed for it: every urgent
     post caught (10/10) at first sight, with 3 false alarms in 70 (a leak with laughter, a
     scan report's "bilateral", a weakness seen by a GP and getting stronger). The first two
     are classes now (``tests/unit/test_safety_third_blind_sets.py``); the third is left."""
-    tuning = evaluate(dialogue, load_items(POSTS_BLIND3)).part(False)
+    tuning = posts_blind3.part(False)
     assert tuning.red_flag_recall == 1.0, tuning.summary()
     assert len(_false_alarms(tuning)) <= 1, _false_alarms(tuning)
 
