@@ -1161,6 +1161,10 @@ MASSAGE_WORDS = frozenset({"massag", "therapist", "session"})
 SESSION_WORD = "session"
 """A session is a massage only in a story naming no other treatment it could be one of (a
 physio's, a chiropractor's: :data:`OTHER_SESSIONS` and the other treatments' subjects)."""
+MASSAGE_NAMES = (MASSAGE_WORDS - {SESSION_WORD}) | {"neuromuscular"}
+"""Stems naming a massage or who gives it, the clinic's kind of massage among them ("a woman
+who does neuromuscular something"): what a story of treatments tried may come to
+(:meth:`Matcher._massage_told`)."""
 OTHER_SESSIONS = frozenset({"physic"})
 """Stems of a treatment given in sessions that :data:`STORY_SUBJECTS` does not name (physio)."""
 RELIEF = re.compile(
@@ -2375,7 +2379,8 @@ class Matcher:
         if decision.kind == "did_you_mean":
             decision = self._unless_harm(decision, message, split)
         decision = self._weighed(self._between_siblings(decision), message, split)
-        decision = self._job_told(self._relieved(decision, message, split), message, split)
+        decision = self._massage_told(self._relieved(decision, message, split), message, split)
+        decision = self._job_told(decision, message, split)
         decision = self._told_cause(decision, message, split)
         decision = self._what_it_is(decision, message, split)
         return self._remedy(decision, message, split)
@@ -2607,6 +2612,43 @@ class Matcher:
             stems & OTHER_SESSIONS or "other_treatments" in self._named([terms])
         ):
             return decision  # a physio's or a chiropractor's sessions: no massage told
+        return self._committed(decision, self._massage_helps, decision.score)
+
+    def _massage_told(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A story answered (or offered first) another treatment (:data:`TREATMENT_ASKS`:
+        pills, physio, an injection) that tells of a massage (:data:`MASSAGE_NAMES`) in as
+        many of its sentences as of that treatment, and last, tells of the treatments tried
+        and what they came to: a massage ("he has done physio and takes naproxen ... a friend
+        said a massage might help"). It is about whether massage helps
+        (:data:`MASSAGE_HELPS`), unless one of its questions asks about the other treatments
+        on its own words ("what else is there besides physio and pills?"). A story telling
+        of an injection in more sentences than of a massage is about the injection."""
+        if (
+            self._massage_helps is None
+            or decision.intent not in TREATMENT_ASKS
+            or decision.kind not in ("intent", "did_you_mean")
+        ):
+            return decision
+        reading = self._read(message, split)
+        if not reading.story:
+            return decision
+        terms = [self._terms(text) for text in _told_parts(reading)]
+        massage = [
+            i
+            for i, ts in enumerate(terms)
+            if any(t.stem in MASSAGE_NAMES and t.confidence > 0 for t in ts)
+        ]
+        other = [i for i, ts in enumerate(terms) if decision.intent in self._named([ts])]
+        if not massage or len(massage) < len(other) or (other and massage[-1] < other[-1]):
+            return decision
+        for part, ts in zip(reading.parts, terms, strict=True):
+            if not part.question:
+                continue
+            own = [c for c in self.rank(self._query_of(ts), limit=2) if c.intent != RED_FLAGS]
+            if own and own[0].intent in TREATMENT_ASKS:
+                return decision
         return self._committed(decision, self._massage_helps, decision.score)
 
     def _weighed(

@@ -1446,9 +1446,11 @@ def test_a_question_its_own_words_answer_clearly_is_asked_clearly(
     assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
     # the story blended in pulls the question under the threshold: without the rule it asks
     # (when its ordinary words are read as typos of content words, as without the word list)
+    # (and a story of treatments that comes to a massage is not read as one)
     plain = Matcher(content)
     plain.analyzer.english = frozenset()
     monkeypatch.setattr(matching, "CLEAR_ASK", 1000.0)
+    monkeypatch.setattr(Matcher, "_massage_told", lambda self, decision, *_: decision)
     assert plain.decide(story).kind == "did_you_mean"
 
 
@@ -1821,6 +1823,43 @@ def test_relief_after_a_physio_s_sessions_is_no_massage(matcher: Matcher) -> Non
         "My physio sessions have been good. The leg pain is half what it was. Slept right through."
     )
     assert decision.intent != "massage_for_sciatica", decision
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "My brother has had sciatica since the summer. He has done physio and takes naproxen "
+        "most days. A friend at work said a massage might help in between. He has never had one.",
+        "Tried so far: ibuprofen, a heat pad and a yoga video. Last week I went to a woman who "
+        "does neuromuscular work on the hip. Sore today.",
+        "The doctor put me on pregabalin and it makes me dizzy. My wife booked me a massage for "
+        "my birthday, she thinks it is worth a go. Not so sure about a stranger rubbing my back.",
+        "My mum has had the bad leg for years and lives on paracetamol. She calls massage "
+        "nonsense, just rubbing. I got her a massage voucher anyway.",
+    ],
+)
+def test_a_story_of_treatments_tried_that_comes_to_a_massage_is_about_massage(
+    matcher: Matcher, story: str
+) -> None:
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        # the injection is what the story is about; the massage was one step on the way
+        "Had a massage in the spring. Then the steroid injection in June. The injection took "
+        "the leg pain away for two months and now it is back, so another injection next week.",
+        # its question asks about the other treatments
+        "Insurance covers physio but not massage. Been doing physio for six weeks. What else "
+        "is there besides physio and pills?",
+    ],
+)
+def test_a_story_about_another_treatment_that_names_a_massage_keeps_its_topic(
+    matcher: Matcher, story: str
+) -> None:
+    assert matcher.decide(story).intent == "other_treatments"
 
 
 def test_a_story_telling_of_the_job_as_much_as_the_pain_is_about_the_job(
