@@ -1532,6 +1532,14 @@ class Dialogue:
             # the message's own topic, clearly (but "and for piriformis?" asks the last
             # question again about piriformis)
             return self.reply_for(decision)
+        if (
+            not elliptic
+            and self.content.responses[last].kind == "clinic"
+            and self._another_fact(decision, last)
+        ):
+            # "and if I book and then can't make it" after the session's length: another
+            # of the clinic's facts, in its own words, is not asked of the last one
+            return self.reply_for(decision)
         if not elliptic and self._past_the_desk(decision, last):
             # "does it help with sciatica" after the prices: "it" is the massage, and the
             # question is read with the massage, not with the clinic's fact

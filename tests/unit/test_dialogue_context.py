@@ -2074,3 +2074,74 @@ def test_it_after_a_clinic_fact_is_the_massage_when_the_question_is_about_it(
     a question about the fact itself still leans on it."""
     reply, _ = _after(dialogue, before, asked)
     assert reply.intent in want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked", "want"),
+    [
+        ("how long is a session", "and if i book but then cant come", "clinic_cancellation"),
+        ("how long is a session", "if not could we move it to another day", "clinic_cancellation"),
+        ("how much is a session", "and if i have to move it to next week", "clinic_cancellation"),
+        ("where are you based", "and if i cancel the day before", "clinic_cancellation"),
+        ("how much is a session", "ok and how do i book one", "clinic_booking"),
+    ],
+)
+def test_another_clinic_fact_after_a_clinic_fact_is_read_on_its_words(
+    dialogue: Dialogue, before: str, asked: str, want: str
+) -> None:
+    """After one of the clinic's facts, a follow-up whose own words are another of its facts
+    (moving a booking after the session's length) asks that fact, not the last again."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "can someone from the clinic get back to me",
+        "ok can a person get back to me about the price",
+        "please get back to us about a booking",
+    ],
+)
+def test_get_back_to_me_asks_for_a_reply_not_back(dialogue: Dialogue, asked: str) -> None:
+    """ "Get back to me" asks for an answer from someone, not for the answer before."""
+    reply, _ = _after(dialogue, "what is sciatica", "[sciatica_causes]", asked)
+    assert reply.kind != "no_history" and reply.intent != "sciatica_definition"
+
+
+@pytest.mark.parametrize(
+    ("before", "asked"),
+    [
+        ("should i get an mri scan", "in the meantime what can i do"),
+        ("do i need an x ray", "what should i do while i wait"),
+    ],
+)
+def test_what_to_do_after_the_scans_asks_what_helps(
+    dialogue: Dialogue, before: str, asked: str
+) -> None:
+    """After the answer about scans, what to do meanwhile asks what helps the pain."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == "massage_for_sciatica", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "asked"),
+    [
+        ("what is trigger point 4", "how would i know if i have the real one or the fake one"),
+        ("what is piriformis syndrome", "how do i tell if its the nerve one or the muscle one"),
+        ("what is sciatica", "is mine the back one or the bum one"),
+    ],
+)
+def test_a_choice_between_two_ones_asks_which_one_it_is(
+    dialogue: Dialogue, before: str, asked: str
+) -> None:
+    """ "The real one or the fake one" after a condition: which of the two the person has."""
+    reply, _ = _after(dialogue, before, asked)
+    assert reply.intent == "sciatica_vs_piriformis", (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize("asked", ["list them all", "can you list them", "list everything"])
+def test_list_them_after_what_the_bot_knows_is_the_menu(dialogue: Dialogue, asked: str) -> None:
+    """After the bot says what it knows about, "list them all" asks for the topics."""
+    reply, _ = _after(dialogue, "what do you know about", asked)
+    assert reply.kind == ReplyKind.MENU, (reply.kind, reply.intent)
