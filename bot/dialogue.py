@@ -67,7 +67,7 @@ NAV_WORDS = 9
 
 BACK_CORE = re.compile(
     r"\b(?:go|going|take|get|jump|bring|head|skip|flip|scroll|move|step)\b(?: \w+){0,2}? "
-    r"back\b(?! (?:pain|ache|aches|of|muscle|muscles|problem|problems|hurts)\b)"
+    r"back\b(?! (?:pain|ache|aches|of|muscle|muscles|problem|problems|hurts|to me|to us)\b)"
     r"|^back\b(?= (?:to|one|a|please|pls|plz|again|up)\b|$)|\bback (?:one|a step|a sec|a bit|up)\b"
     r"|\b(?:previous|earlier) (?:one|answer|topic|thing|bit|page|message|reply)\b"
     r"|\b(?:one|thing|answer|topic|bit|page|step) before\b|\bbefore that\b"
@@ -76,7 +76,7 @@ BACK_CORE = re.compile(
 )
 """The core of Back in a longer message ("oops wrong button, take me back"): "back" after a
 verb of moving or before "one"/"a step", "the one before", "what you said earlier"; never the
-body part ("my back", "back pain")."""
+body part ("my back", "back pain"), nor a reply asked for ("get back to me")."""
 
 NAV_CORE_WORDS = 14
 """Back and "more" found by their core are read in messages at most this long."""
