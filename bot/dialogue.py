@@ -440,6 +440,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?: (?:which|if|whether|for sure|the difference))?$"
             r"|\b(?:is|could|might) (?:that|it|this) (?:be )?what i (?:have|got|ve got)\b"
             r"|\b(?:do|could|might) i have (?:it|that|this|that one|this one)$"
+            r"|\b(?:(?:is|was) (?:mine|it) )?the \w+ one or the \w+ one\b"
         ),
     ),
     (
@@ -651,7 +652,7 @@ _FACET_KEYS_TEXT = {
     "treat": "rid treat treatment treatments treated treating helps works help can "
     "massage fix work release loosen relax ease sort speed faster quicker sooner for cure "
     "remedy remedies cures",
-    "which": "which apart if whether tell know say what have sure more most less least",
+    "which": "which apart if whether tell know say what have sure more most less least or",
     "safe": "me safe fine",
     "whom": "who",
     "sessions": "keep carry continue go often regularly frequently",
@@ -684,7 +685,7 @@ _FACET_NEEDS_TEXT = {
     "speed fix cure remedy remedies cures faster quicker sooner; for & it this that "
     "them; can & massage help fix treat; how & massage fix treat work release loosen relax ease "
     "sort",
-    "which": "which apart tell know say have; what & got",
+    "which": "which apart tell know say have or; what & got",
     "cause": "causes causing; what & be; how why & happen start occur come develop get; "
     "why & have; what & brings bring brought sets set triggers trigger triggered; "
     "what & makes make made & come start happen flare; how & cause give lead bring trigger",
