@@ -56,9 +56,9 @@ BACK_MARKS = (
     re.compile(r"\b(?:go back|back|return|previous|earlier|undo)\b|\b(?:say|said) before\b"),
     re.compile(r"\b(?:one|thing|answer|topic) before\b|\blast (?:one|thing|answer|topic)\b"),
 )
-MENU_MARKS = re.compile(r"\b(?:topics|menu|options)\b")
-"""The topic menu asked for in words ("show me the topics")."""
-_MENU_FILLER_TEXT = "show me the list of all your main do you have cover what which"
+MENU_MARKS = re.compile(r"\b(?:topics|menu|options|list)\b")
+"""The topic menu asked for in words ("show me the topics", "list them all")."""
+_MENU_FILLER_TEXT = "show me the list of all your main do you have cover what which them everything"
 MENU_FILLER = frozenset(_MENU_FILLER_TEXT.split())
 
 MORE_MARKS = re.compile(r"\b(?:more|else|go on|keep going|carry on|continue|next)\b")
