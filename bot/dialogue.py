@@ -251,6 +251,13 @@ BARELY_SCORE = 60.0
 night", "i do night shifts"): when the matcher cannot place it alone, it goes on from the
 last answer, as who the person is does (:data:`SELF`). A topic the matcher gives either
 alone below :data:`BARELY_SCORE` does not stand against the last answer."""
+REPORTED = re.compile(
+    r"^(?:(?:well|so|but|and|ok|okay|yeah)\s+)*(?:my|the|a|his|her) (?:gp|doctor|dr|physio"
+    r"|physiotherapist|consultant|nurse|specialist|surgeon|osteopath|chiropractor|midwife"
+    r"|pharmacist) (?:said|says|told me|tells me|thinks|reckons)(?: that)?\s+"
+)
+"""Whose words a message reports ("my GP said massage is fine to try"): what follows is
+read as a short question about the last answer would be ("massage is fine")."""
 KIN = (
     r"(?:mum|mom|dad|mother|father|wife|husband|partner|friend|son|daughter|nan|gran|grandad"
     r"|brother|sister)"
@@ -447,7 +454,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "safe",
         re.compile(
             r"\b(?:is|it|that|this) (?:safe|ok|okay|fine) for me\b"
-            r"|\b(?:is|it|that|this|they|one|these|those) (?:safe|fine)\b"
+            r"|\b(?:is|it|its|that|this|they|they are|one|these|those) (?:safe|fine)\b"
         ),
     ),
     (
@@ -1448,7 +1455,7 @@ class Dialogue:
         decision: Decision | None = None
         unsure = state.last_kind == "did_you_mean" and not (correcting and correcting.end())
         if last is not None or state.last_kind == "history" or unsure:
-            asked = unacked
+            asked = REPORTED.sub("", unacked, count=1)
             if text.rstrip().endswith("?"):  # "and if I have one?" asks "what if I have one?"
                 asked = AND_IF.sub("what if ", asked, count=1)
             found = _facets_in(asked)  # looked for once, for both readings

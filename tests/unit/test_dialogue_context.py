@@ -2145,3 +2145,20 @@ def test_list_them_after_what_the_bot_knows_is_the_menu(dialogue: Dialogue, aske
     """After the bot says what it knows about, "list them all" asks for the topics."""
     reply, _ = _after(dialogue, "what do you know about", asked)
     assert reply.kind == ReplyKind.MENU, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    ("before", "told", "want"),
+    [
+        ("when should i see a doctor", "my gp said massage is fine to try", "massage_safety"),
+        ("can massage help sciatica", "my physio says its safe for me", "massage_safety"),
+        ("what stretches help", "the doctor told me that they are fine", "stretches_exercise"),
+    ],
+)
+def test_what_a_professional_said_is_read_as_the_short_question_it_reports(
+    dialogue: Dialogue, before: str, told: str, want: str
+) -> None:
+    """ "My GP said massage is fine" after an answer is read as "is massage fine": who said
+    it does not make the words a topic of their own."""
+    reply, _ = _after(dialogue, before, told)
+    assert reply.intent == want, (reply.kind, reply.intent)
