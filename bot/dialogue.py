@@ -275,6 +275,12 @@ THE_ONE = re.compile(
     r"^(?:(?:ok|okay|so|and|but|oh)\s+)*(?:is|was) (?:that|it|this) the (?:one|ones|thing)\b"
 )
 """Whether the last answer is what the person knows ("is that the one with the ball")."""
+THATS_ME = re.compile(
+    r"\b(?:that is|thats|that s|sounds like|that sounds like|that ll be|that would be) me"
+    r"(?: (?:then|every (?:day|night|time)|all over|to a t))?$"
+)
+"""A message that ends by finding the person in the last answer ("im a dentist, guess
+that's me", "sounds like me"): however long what they told first, the answer stands."""
 IS_THAT_WHY = re.compile(
     r"\b(?:(?:could|can|might|would) (?:it|that|this) be (?:it|that|why|the cause|the reason)"
     r"|is (?:that|this|it) (?:why|the cause|the reason|what caused it))$"
@@ -2573,11 +2579,12 @@ def _asks_anything(said: str, text: str) -> bool:
 
 
 def _tells_self(said: str) -> bool:
-    """True for a short message telling who the person is (:data:`SELF`), how things stand
+    """True for a message that finds the person in the last answer (:data:`THATS_ME`), a
+    short message telling who the person is (:data:`SELF`), how things stand
     (:data:`TOLD`, asking nothing), whom else the last question is for (:data:`FOR_KIN`) or
     whether the last answer is what the person knows (:data:`THE_ONE`)."""
     size = len(said.split())
-    if size <= SELF_WORDS and SELF.match(said):
+    if size <= SELF_WORDS and SELF.match(said) or THATS_ME.search(said):
         return True
     if size > TOLD_WORDS:
         return False

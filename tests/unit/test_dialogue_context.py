@@ -2162,3 +2162,19 @@ def test_what_a_professional_said_is_read_as_the_short_question_it_reports(
     it does not make the words a topic of their own."""
     reply, _ = _after(dialogue, before, told)
     assert reply.intent == want, (reply.kind, reply.intent)
+
+
+@pytest.mark.parametrize(
+    "told",
+    [
+        "im a hairdresser so im bent over peoples heads all day, guess thats me",
+        "i play the drums in a band most nights, sounds like me",
+        "i spend my days crouched under cars fixing them, guess that is me then",
+        "my whole job is bending over plant pots so thats me",
+    ],
+)
+def test_a_message_ending_thats_me_keeps_the_last_answer(dialogue: Dialogue, told: str) -> None:
+    """ "..., guess that's me" after an answer finds the person in it: the answer stands,
+    however long what they told of themselves first."""
+    reply, _ = _after(dialogue, "what jobs make you more likely to get sciatica", told)
+    assert reply.intent == "risk_factors", (reply.kind, reply.intent)
