@@ -251,6 +251,8 @@ BARELY_SCORE = 60.0
 night", "i do night shifts"): when the matcher cannot place it alone, it goes on from the
 last answer, as who the person is does (:data:`SELF`). A topic the matcher gives either
 alone below :data:`BARELY_SCORE` does not stand against the last answer."""
+CURRENCY = re.compile(r"[£$€]")
+"""A currency sign, which a message of symbols alone asks the price with ("££?")."""
 REPORTED = re.compile(
     r"^(?:(?:well|so|but|and|ok|okay|yeah)\s+)*(?:my|the|a|his|her) (?:gp|doctor|dr|physio"
     r"|physiotherapist|consultant|nurse|specialist|surgeon|osteopath|chiropractor|midwife"
@@ -1106,6 +1108,11 @@ class Dialogue:
             reply = self.answer(WHEN_TO_GET_HELP)
             return self._moved(state, self._screened(reply, assessment))
         if not said:  # emoji, punctuation, symbols
+            if CURRENCY.search(text):  # "££?": how much, a short question of price
+                price = self._facet_intent("price", state)
+                if price in self.content.responses:
+                    assert price is not None
+                    return self._moved(state, self.answer(price))
             return self._with_menu("emoji_only", kind=ReplyKind.EMOJI_ONLY), state
         language = other_language(text)
         if language is not None:
