@@ -2398,10 +2398,14 @@ CONDITION_ASKED = re.compile(
 """The last question put again about a condition with a pronoun for its subject ("does
 that work for piriformis?", "can it happen with piriformis too?"): "it" is what the last
 answer was about, and only the condition is new."""
-ASIDE = frozenset(
-    ["syndrome", "thing", "one", "too", "as", "well", "then", "though", "tho", "pain", "the", "my"]
+_ASIDE_TEXT = (
+    "syndrome thing one too as well then though tho pain the my "
+    "that i ive have had got since now also"
 )
-"""Words beside a condition's name that add nothing to "and for piriformis?"."""
+ASIDE = frozenset(_ASIDE_TEXT.split())
+"""Words beside a condition's name that add nothing to "and for piriformis?", among them
+the condition told as one's own and pointed at again ("and the sciatica I got since, that
+one?")."""
 
 GENERIC_NAME_WORDS = frozenset(
     {"clinic", "definition", "causes", "symptoms", "vs", "for", "factors", "what", "to"}

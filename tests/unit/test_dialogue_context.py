@@ -1127,6 +1127,14 @@ def test_how_is_it_diagnosed_after_a_condition_says_how_the_two_are_told_apart(
         ("how long does sciatica last", "and piriformis?", "how_long"),
         ("does massage help sciatica", "what about for piriformis", "neuromuscular_massage"),
         ("heat or ice for sciatica", "and the same for piriformis?", "heat_ice"),
+        # the condition told as one's own, pointed at again
+        ("what is sciatica", "and the piriformis i have now, that one?", "piriformis_syndrome"),
+        (
+            "can massage help my shoulder",
+            "and the sciatica i got since, that one?",
+            "massage_for_sciatica",
+        ),
+        ("how long does sciatica last", "and my piriformis that i had too", "how_long"),
     ],
 )
 def test_and_for_the_other_condition_asks_the_last_question_again(
