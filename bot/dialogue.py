@@ -312,6 +312,13 @@ LEAD = re.compile(r"^(?:(?:ok|okay|so|and|but|then|what about|how about)\b\s*)+"
 SUBJECT_ONLY_WORDS = 3
 """A correction this short names only what it meant ("no, I meant the pain")."""
 
+SLIP_OWNED = re.compile(
+    r"\b(?:i )?(?:typed|wrote|put|pressed) (?:the |it )?wrong(?: thing| word| one| button)?\b"
+    r"|\b(?:my )?typo\b|\bmy (?:bad|mistake)\b|\bautocorrect(?:ed)?(?: it)?\b"
+)
+"""A slip owned beside a correction ("sorry, I meant piriformis, typed the wrong thing"):
+it names nothing meant."""
+
 THE_OTHER = re.compile(r"^(?:the )?other(?: one)?\b\s*")
 """A correction's "the other one", which says only what :meth:`Dialogue._correction` knows:
 not the topic it corrects ("no the other one, the syndrome")."""
@@ -1648,21 +1655,23 @@ class Dialogue:
                 return intent
         return None
 
-    def _for_condition(self, said: str, last: str) -> str | None:
+    def _for_condition(self, said: str, last: str, bare: bool = False) -> str | None:
         """ "And piriformis?", "what about for piriformis": the last question asked again
         about the condition the message names (and nothing else). After a treatment written
         for one condition, that condition's treatment by its ``treat`` rule (massage for
         sciatica, then "and for piriformis?", is the massage for piriformis); after what one
         condition is, what the other is; after a topic for both (how long, heat, stretches),
-        that topic. None otherwise: the message is read as before."""
+        that topic. None otherwise: the message is read as before. ``bare``: ``said`` is
+        what a correction meant ("no, I meant piriformis"), which needs no lead."""
         if not any(name in said for name in CONDITION_TOPICS):
             return None  # no condition named: no lead is looked for
         topic = None
-        for lead in (ELLIPSIS, CONDITION_LEAD, CONDITION_ASKED):  # the first whose rest fits
-            found = lead.match(said)
-            if found is None:
-                continue
-            rest = said[found.end() :].split()
+        if bare:
+            rests = [said.split()]
+        else:  # the first lead whose rest fits
+            leads = (ELLIPSIS, CONDITION_LEAD, CONDITION_ASKED)
+            rests = [said[f.end() :].split() for lead in leads if (f := lead.match(said))]
+        for rest in rests:
             named = [w for w in rest if w in CONDITION_TOPICS]
             if len(named) == 1 and all(w in CONDITION_TOPICS or w in ASIDE for w in rest):
                 topic = CONDITION_TOPICS[named[0]]
@@ -1857,6 +1866,10 @@ class Dialogue:
         assert last is not None
         rest = NOT_PART.sub(" ", rest).strip() or rest
         rest = THE_OTHER.sub("", rest) or rest
+        rest = " ".join(SLIP_OWNED.sub(" ", rest).split()) or rest
+        other = self._for_condition(rest, last, bare=True)
+        if other is not None:  # "sorry, I meant piriformis": asked again about it
+            return self.answer(other)
         facet = _facet(rest)  # "sorry, I meant how long is it" after the prices
         if facet is not None:
             intent = self._facet_intent(facet, state)

@@ -389,6 +389,28 @@ def test_a_correction_is_read_without_what_it_corrects(
     assert reply.intent == want, reply.candidates
 
 
+@pytest.mark.parametrize(
+    ("before", "correction", "want"),
+    [
+        ("does massage help sciatica", "sorry i meant piriformis", "neuromuscular_massage"),
+        ("what is sciatica", "no i meant piriformis, my typo", "piriformis_syndrome"),
+        ("how long does sciatica last", "oops i meant piriformis", "how_long"),
+        (
+            "how do you treat sciatica",
+            "sorry i meant piriformis, typed the wrong word",
+            "neuromuscular_massage",
+        ),
+    ],
+)
+def test_a_correction_to_the_other_condition_asks_the_last_question_about_it(
+    dialogue: Dialogue, before: str, correction: str, want: str
+) -> None:
+    """ "No, I meant piriformis" after a question about sciatica asks what "and for
+    piriformis?" asks; a slip owned beside it ("typed the wrong word") adds nothing."""
+    reply, _ = _after(dialogue, before, correction)
+    assert reply.intent == want, (reply.kind, reply.intent)
+
+
 def test_a_correction_never_repeats_the_topic_it_corrects(dialogue: Dialogue) -> None:
     reply, _ = _after(
         dialogue, "is heat good for sciatica", "no i meant massage, is massage good for it"
