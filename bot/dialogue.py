@@ -2608,7 +2608,7 @@ def _tells_self(said: str) -> bool:
     (:data:`TOLD`, asking nothing), whom else the last question is for (:data:`FOR_KIN`) or
     whether the last answer is what the person knows (:data:`THE_ONE`)."""
     size = len(said.split())
-    if size <= SELF_WORDS and SELF.match(said) or THATS_ME.search(said):
+    if (size <= SELF_WORDS and SELF.match(said)) or THATS_ME.search(said):
         return True
     if size > TOLD_WORDS:
         return False

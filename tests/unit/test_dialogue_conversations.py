@@ -216,7 +216,9 @@ def test_emoji_only_gets_a_friendly_prompt(dialogue: Dialogue) -> None:
 
 
 @pytest.mark.parametrize(("before", "symbols"), [("", "£?"), ("what is sciatica", "££?? 🙏")])
-def test_a_currency_sign_alone_asks_the_price(dialogue: Dialogue, before: str, symbols: str) -> None:
+def test_a_currency_sign_alone_asks_the_price(
+    dialogue: Dialogue, before: str, symbols: str
+) -> None:
     """ "££?" is how much, in a new chat or after any answer (a short question of price)."""
     state = ChatState()
     if before:
