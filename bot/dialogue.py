@@ -216,6 +216,8 @@ CIRCUMSTANCE = re.compile(
 massage safety): what follows the preposition is when, not what, so a subject it names
 ("surgery") is not the message's own topic."""
 
+IF_CLAUSE = re.compile(r"\bif\b")
+"""A clause of what may happen ("and if I can't make it", "if not, can we move it")."""
 AND_IF = re.compile(r"^(?:(?:ok|okay|so)\s+)*(?:and|but|or) if\s+")
 """A question that starts "and if ..." asks what "what if ..." asks, when it ends with a
 question mark (without one, "and if I sit long it hurts" tells)."""
@@ -1562,11 +1564,13 @@ class Dialogue:
             return self.reply_for(decision)
         if (
             not elliptic
+            and IF_CLAUSE.search(said)
             and self.content.responses[last].kind == "clinic"
             and self._another_fact(decision, last)
         ):
-            # "and if I book and then can't make it" after the session's length: another
-            # of the clinic's facts, in its own words, is not asked of the last one
+            # "and if I book and then can't make it" after the session's length: what may
+            # happen at the clinic, another of its facts in its own words, is not asked of
+            # the last one ("and half an hour?" after the prices still is)
             return self.reply_for(decision)
         if not elliptic and self._past_the_desk(decision, last):
             # "does it help with sciatica" after the prices: "it" is the massage, and the

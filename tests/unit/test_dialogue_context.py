@@ -2113,14 +2113,16 @@ def test_it_after_a_clinic_fact_is_the_massage_when_the_question_is_about_it(
         ("how long is a session", "if not could we move it to another day", "clinic_cancellation"),
         ("how much is a session", "and if i have to move it to next week", "clinic_cancellation"),
         ("where are you based", "and if i cancel the day before", "clinic_cancellation"),
-        ("how much is a session", "ok and how do i book one", "clinic_booking"),
+        # no "if": the last question again, about what is named
+        ("how much for an hour", "and half an hour?", "clinic_prices"),
     ],
 )
 def test_another_clinic_fact_after_a_clinic_fact_is_read_on_its_words(
     dialogue: Dialogue, before: str, asked: str, want: str
 ) -> None:
-    """After one of the clinic's facts, a follow-up whose own words are another of its facts
-    (moving a booking after the session's length) asks that fact, not the last again."""
+    """After one of the clinic's facts, what may happen ("and if ...") whose own words are
+    another of its facts (moving a booking after the session's length) asks that fact, not
+    the last again."""
     reply, _ = _after(dialogue, before, asked)
     assert reply.intent == want, (reply.kind, reply.intent)
 
