@@ -216,6 +216,10 @@ CIRCUMSTANCE = re.compile(
 massage safety): what follows the preposition is when, not what, so a subject it names
 ("surgery") is not the message's own topic."""
 
+CHOICE = re.compile(r"\bthe \w+ one or the \w+ one\b")
+CHOICE_WORDS = 16
+"""A choice between two ("the real one or the fake one", "the nerve one or the muscle
+one") in a message at most this long asks which one it is, as "which one?" does."""
 IF_CLAUSE = re.compile(r"\bif\b")
 """A clause of what may happen ("and if I can't make it", "if not, can we move it")."""
 AND_IF = re.compile(r"^(?:(?:ok|okay|so)\s+)*(?:and|but|or) if\s+")
@@ -464,7 +468,6 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?: (?:which|if|whether|for sure|the difference))?$"
             r"|\b(?:is|could|might) (?:that|it|this) (?:be )?what i (?:have|got|ve got)\b"
             r"|\b(?:do|could|might) i have (?:it|that|this|that one|this one)$"
-            r"|\b(?:(?:is|was) (?:mine|it) )?the \w+ one or the \w+ one\b"
         ),
     ),
     (
@@ -676,7 +679,7 @@ _FACET_KEYS_TEXT = {
     "treat": "rid treat treatment treatments treated treating helps works help can "
     "massage fix work release loosen relax ease sort speed faster quicker sooner for cure "
     "remedy remedies cures",
-    "which": "which apart if whether tell know say what have sure more most less least or",
+    "which": "which apart if whether tell know say what have sure more most less least",
     "safe": "me safe fine",
     "whom": "who",
     "sessions": "keep carry continue go often regularly frequently",
@@ -709,7 +712,7 @@ _FACET_NEEDS_TEXT = {
     "speed fix cure remedy remedies cures faster quicker sooner; for & it this that "
     "them; can & massage help fix treat; how & massage fix treat work release loosen relax ease "
     "sort",
-    "which": "which apart tell know say have or; what & got",
+    "which": "which apart tell know say have; what & got",
     "cause": "causes causing; what & be; how why & happen start occur come develop get; "
     "why & have; what & brings bring brought sets set triggers trigger triggered; "
     "what & makes make made & come start happen flare; how & cause give lead bring trigger",
@@ -1482,6 +1485,8 @@ class Dialogue:
                 asked = AND_IF.sub("what if ", asked, count=1)
             found = _facets_in(asked)  # looked for once, for both readings
             facet = _facet(asked, found) or self._facet_core(asked, state, after, found)
+            if facet is None and len(asked.split()) <= CHOICE_WORDS and CHOICE.search(asked):
+                facet = "which"  # "how would I know if I have the real one or the fake one"
             if facet is None:
                 clause = self._facet_clause(split, state, after, asked)
                 if clause is not None:

@@ -2159,7 +2159,7 @@ def test_what_to_do_after_the_scans_asks_what_helps(
 @pytest.mark.parametrize(
     ("before", "asked"),
     [
-        ("what is trigger point 4", "is it the real one or the fake one"),
+        ("what is trigger point 4", "how can i tell if i have the real one or the fake one"),
         ("what is piriformis syndrome", "how do i tell if its the nerve one or the muscle one"),
         ("what is sciatica", "is mine the back one or the bum one"),
     ],
