@@ -876,6 +876,29 @@ def test_the_third_blind_conversations_keep_late_and_played_down_signs(
     assert tuning.urgent_recall == 1.0 and tuning.false_alarms == 0
 
 
+def test_the_third_blind_conversations_are_read_in_context(
+    dialogue: Dialogue, content: Content
+) -> None:
+    """dialogues_blind3.yml, by a writer who never saw the rules (long openers that bury the
+    ask, relatives, clinic questions mid-story, thanks that ask, dictation, second-language
+    English). First sight, before any rule: tuning (32 conversations) 67.9% of turns, 60.0%
+    of context turns, 7 whole; held-out (8) 63.9%, 65.4%, 2. The first round (late and
+    played-down signs) left the tuning part at 71.6%, 66.7%, 9. The second, read from the
+    tuning misses alone by class (another clinic fact asked "and if ...", "get back to me",
+    what to do after the scans, "the real one or the fake one", "list them all", what a GP
+    said, "guess that's me", "££?", the other condition told as one's own or corrected to):
+    tuning 80.6%, 81.3%, 16 of 32; held-out 63.9%, 65.4%, 2 of 8 (unmoved)."""
+    conversations = load_dialogues(BLIND3_DIALOGUES, frozenset(content.responses))
+    assert len(conversations) == 40
+    report = evaluate_dialogues(dialogue, conversations)
+    tuning = report.part(False)
+    assert tuning.accuracy >= 0.805 and tuning.context_accuracy >= 0.81
+    assert tuning.whole_right >= 16
+    held = report.part(True)
+    assert held.false_alarms == 0 and held.urgent_recall >= 0.66
+    assert held.accuracy >= 0.635 and held.context_accuracy >= 0.65 and held.whole_right >= 2
+
+
 def test_a_press_of_a_button_not_shown_counts_as_wrong(dialogue: Dialogue, tmp_path: Path) -> None:
     path = tmp_path / "d.yml"
     path.write_text(
