@@ -56,9 +56,9 @@ BACK_MARKS = (
     re.compile(r"\b(?:go back|back|return|previous|earlier|undo)\b|\b(?:say|said) before\b"),
     re.compile(r"\b(?:one|thing|answer|topic) before\b|\blast (?:one|thing|answer|topic)\b"),
 )
-MENU_MARKS = re.compile(r"\b(?:topics|menu|options)\b")
-"""The topic menu asked for in words ("show me the topics")."""
-_MENU_FILLER_TEXT = "show me the list of all your main do you have cover what which"
+MENU_MARKS = re.compile(r"\b(?:topics|menu|options|list)\b")
+"""The topic menu asked for in words ("show me the topics", "list them all")."""
+_MENU_FILLER_TEXT = "show me the list of all your main do you have cover what which them everything"
 MENU_FILLER = frozenset(_MENU_FILLER_TEXT.split())
 
 MORE_MARKS = re.compile(r"\b(?:more|else|go on|keep going|carry on|continue|next)\b")
@@ -67,7 +67,7 @@ NAV_WORDS = 9
 
 BACK_CORE = re.compile(
     r"\b(?:go|going|take|get|jump|bring|head|skip|flip|scroll|move|step)\b(?: \w+){0,2}? "
-    r"back\b(?! (?:pain|ache|aches|of|muscle|muscles|problem|problems|hurts)\b)"
+    r"back\b(?! (?:pain|ache|aches|of|muscle|muscles|problem|problems|hurts|to me|to us)\b)"
     r"|^back\b(?= (?:to|one|a|please|pls|plz|again|up)\b|$)|\bback (?:one|a step|a sec|a bit|up)\b"
     r"|\b(?:previous|earlier) (?:one|answer|topic|thing|bit|page|message|reply)\b"
     r"|\b(?:one|thing|answer|topic|bit|page|step) before\b|\bbefore that\b"
@@ -76,7 +76,7 @@ BACK_CORE = re.compile(
 )
 """The core of Back in a longer message ("oops wrong button, take me back"): "back" after a
 verb of moving or before "one"/"a step", "the one before", "what you said earlier"; never the
-body part ("my back", "back pain")."""
+body part ("my back", "back pain"), nor a reply asked for ("get back to me")."""
 
 NAV_CORE_WORDS = 14
 """Back and "more" found by their core are read in messages at most this long."""
@@ -216,6 +216,12 @@ CIRCUMSTANCE = re.compile(
 massage safety): what follows the preposition is when, not what, so a subject it names
 ("surgery") is not the message's own topic."""
 
+CHOICE = re.compile(r"\bthe \w+ one or the \w+ one\b")
+CHOICE_WORDS = 16
+"""A choice between two ("the real one or the fake one", "the nerve one or the muscle
+one") in a message at most this long asks which one it is, as "which one?" does."""
+IF_CLAUSE = re.compile(r"\bif\b")
+"""A clause of what may happen ("and if I can't make it", "if not, can we move it")."""
 AND_IF = re.compile(r"^(?:(?:ok|okay|so)\s+)*(?:and|but|or) if\s+")
 """A question that starts "and if ..." asks what "what if ..." asks, when it ends with a
 question mark (without one, "and if I sit long it hurts" tells)."""
@@ -251,6 +257,15 @@ BARELY_SCORE = 60.0
 night", "i do night shifts"): when the matcher cannot place it alone, it goes on from the
 last answer, as who the person is does (:data:`SELF`). A topic the matcher gives either
 alone below :data:`BARELY_SCORE` does not stand against the last answer."""
+CURRENCY = re.compile(r"[£$€]")
+"""A currency sign, which a message of symbols alone asks the price with ("££?")."""
+REPORTED = re.compile(
+    r"^(?:(?:well|so|but|and|ok|okay|yeah)\s+)*(?:my|the|a|his|her) (?:gp|doctor|dr|physio"
+    r"|physiotherapist|consultant|nurse|specialist|surgeon|osteopath|chiropractor|midwife"
+    r"|pharmacist) (?:said|says|told me|tells me|thinks|reckons)(?: that)?\s+"
+)
+"""Whose words a message reports ("my GP said massage is fine to try"): what follows is
+read as a short question about the last answer would be ("massage is fine")."""
 KIN = (
     r"(?:mum|mom|dad|mother|father|wife|husband|partner|friend|son|daughter|nan|gran|grandad"
     r"|brother|sister)"
@@ -268,6 +283,12 @@ THE_ONE = re.compile(
     r"^(?:(?:ok|okay|so|and|but|oh)\s+)*(?:is|was) (?:that|it|this) the (?:one|ones|thing)\b"
 )
 """Whether the last answer is what the person knows ("is that the one with the ball")."""
+THATS_ME = re.compile(
+    r"\b(?:that is|thats|that s|sounds like|that sounds like|that ll be|that would be) me"
+    r"(?: (?:then|every (?:day|night|time)|all over|to a t))?$"
+)
+"""A message that ends by finding the person in the last answer ("im a dentist, guess
+that's me", "sounds like me"): however long what they told first, the answer stands."""
 IS_THAT_WHY = re.compile(
     r"\b(?:(?:could|can|might|would) (?:it|that|this) be (?:it|that|why|the cause|the reason)"
     r"|is (?:that|this|it) (?:why|the cause|the reason|what caused it))$"
@@ -296,6 +317,13 @@ LEAD = re.compile(r"^(?:(?:ok|okay|so|and|but|then|what about|how about)\b\s*)+"
 
 SUBJECT_ONLY_WORDS = 3
 """A correction this short names only what it meant ("no, I meant the pain")."""
+
+SLIP_OWNED = re.compile(
+    r"\b(?:i )?(?:typed|wrote|put|pressed) (?:the |it )?wrong(?: thing| word| one| button)?\b"
+    r"|\b(?:my )?typo\b|\bmy (?:bad|mistake)\b|\bautocorrect(?:ed)?(?: it)?\b"
+)
+"""A slip owned beside a correction ("sorry, I meant piriformis, typed the wrong thing"):
+it names nothing meant."""
 
 THE_OTHER = re.compile(r"^(?:the )?other(?: one)?\b\s*")
 """A correction's "the other one", which says only what :meth:`Dialogue._correction` knows:
@@ -446,7 +474,7 @@ FACETS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "safe",
         re.compile(
             r"\b(?:is|it|that|this) (?:safe|ok|okay|fine) for me\b"
-            r"|\b(?:is|it|that|this|they|one|these|those) (?:safe|fine)\b"
+            r"|\b(?:is|it|its|that|this|they|they are|one|these|those) (?:safe|fine)\b"
         ),
     ),
     (
@@ -1092,6 +1120,11 @@ class Dialogue:
             reply = self.answer(WHEN_TO_GET_HELP)
             return self._moved(state, self._screened(reply, assessment))
         if not said:  # emoji, punctuation, symbols
+            if CURRENCY.search(text):  # "££?": how much, a short question of price
+                price = self._facet_intent("price", state)
+                if price in self.content.responses:
+                    assert price is not None
+                    return self._moved(state, self.answer(price))
             return self._with_menu("emoji_only", kind=ReplyKind.EMOJI_ONLY), state
         language = other_language(text)
         if language is not None:
@@ -1447,11 +1480,13 @@ class Dialogue:
         decision: Decision | None = None
         unsure = state.last_kind == "did_you_mean" and not (correcting and correcting.end())
         if last is not None or state.last_kind == "history" or unsure:
-            asked = unacked
+            asked = REPORTED.sub("", unacked, count=1)
             if text.rstrip().endswith("?"):  # "and if I have one?" asks "what if I have one?"
                 asked = AND_IF.sub("what if ", asked, count=1)
             found = _facets_in(asked)  # looked for once, for both readings
             facet = _facet(asked, found) or self._facet_core(asked, state, after, found)
+            if facet is None and len(asked.split()) <= CHOICE_WORDS and CHOICE.search(asked):
+                facet = "which"  # "how would I know if I have the real one or the fake one"
             if facet is None:
                 clause = self._facet_clause(split, state, after, asked)
                 if clause is not None:
@@ -1531,6 +1566,16 @@ class Dialogue:
         if decision.kind == "intent" and clear and not elliptic:
             # the message's own topic, clearly (but "and for piriformis?" asks the last
             # question again about piriformis)
+            return self.reply_for(decision)
+        if (
+            not elliptic
+            and IF_CLAUSE.search(said)
+            and self.content.responses[last].kind == "clinic"
+            and self._another_fact(decision, last)
+        ):
+            # "and if I book and then can't make it" after the session's length: what may
+            # happen at the clinic, another of its facts in its own words, is not asked of
+            # the last one ("and half an hour?" after the prices still is)
             return self.reply_for(decision)
         if not elliptic and self._past_the_desk(decision, last):
             # "does it help with sciatica" after the prices: "it" is the massage, and the
@@ -1619,21 +1664,23 @@ class Dialogue:
                 return intent
         return None
 
-    def _for_condition(self, said: str, last: str) -> str | None:
+    def _for_condition(self, said: str, last: str, bare: bool = False) -> str | None:
         """ "And piriformis?", "what about for piriformis": the last question asked again
         about the condition the message names (and nothing else). After a treatment written
         for one condition, that condition's treatment by its ``treat`` rule (massage for
         sciatica, then "and for piriformis?", is the massage for piriformis); after what one
         condition is, what the other is; after a topic for both (how long, heat, stretches),
-        that topic. None otherwise: the message is read as before."""
+        that topic. None otherwise: the message is read as before. ``bare``: ``said`` is
+        what a correction meant ("no, I meant piriformis"), which needs no lead."""
         if not any(name in said for name in CONDITION_TOPICS):
             return None  # no condition named: no lead is looked for
         topic = None
-        for lead in (ELLIPSIS, CONDITION_LEAD, CONDITION_ASKED):  # the first whose rest fits
-            found = lead.match(said)
-            if found is None:
-                continue
-            rest = said[found.end() :].split()
+        if bare:
+            rests = [said.split()]
+        else:  # the first lead whose rest fits
+            leads = (ELLIPSIS, CONDITION_LEAD, CONDITION_ASKED)
+            rests = [said[f.end() :].split() for lead in leads if (f := lead.match(said))]
+        for rest in rests:
             named = [w for w in rest if w in CONDITION_TOPICS]
             if len(named) == 1 and all(w in CONDITION_TOPICS or w in ASIDE for w in rest):
                 topic = CONDITION_TOPICS[named[0]]
@@ -1828,6 +1875,10 @@ class Dialogue:
         assert last is not None
         rest = NOT_PART.sub(" ", rest).strip() or rest
         rest = THE_OTHER.sub("", rest) or rest
+        rest = " ".join(SLIP_OWNED.sub(" ", rest).split()) or rest
+        other = self._for_condition(rest, last, bare=True)
+        if other is not None:  # "sorry, I meant piriformis": asked again about it
+            return self.answer(other)
         facet = _facet(rest)  # "sorry, I meant how long is it" after the prices
         if facet is not None:
             intent = self._facet_intent(facet, state)
@@ -2369,10 +2420,14 @@ CONDITION_ASKED = re.compile(
 """The last question put again about a condition with a pronoun for its subject ("does
 that work for piriformis?", "can it happen with piriformis too?"): "it" is what the last
 answer was about, and only the condition is new."""
-ASIDE = frozenset(
-    ["syndrome", "thing", "one", "too", "as", "well", "then", "though", "tho", "pain", "the", "my"]
+_ASIDE_TEXT = (
+    "syndrome thing one too as well then though tho pain the my "
+    "that i ive have had got since now also"
 )
-"""Words beside a condition's name that add nothing to "and for piriformis?"."""
+ASIDE = frozenset(_ASIDE_TEXT.split())
+"""Words beside a condition's name that add nothing to "and for piriformis?", among them
+the condition told as one's own and pointed at again ("and the sciatica I got since, that
+one?")."""
 
 GENERIC_NAME_WORDS = frozenset(
     {"clinic", "definition", "causes", "symptoms", "vs", "for", "factors", "what", "to"}
@@ -2557,11 +2612,12 @@ def _asks_anything(said: str, text: str) -> bool:
 
 
 def _tells_self(said: str) -> bool:
-    """True for a short message telling who the person is (:data:`SELF`), how things stand
+    """True for a message that finds the person in the last answer (:data:`THATS_ME`), a
+    short message telling who the person is (:data:`SELF`), how things stand
     (:data:`TOLD`, asking nothing), whom else the last question is for (:data:`FOR_KIN`) or
     whether the last answer is what the person knows (:data:`THE_ONE`)."""
     size = len(said.split())
-    if size <= SELF_WORDS and SELF.match(said):
+    if (size <= SELF_WORDS and SELF.match(said)) or THATS_ME.search(said):
         return True
     if size > TOLD_WORDS:
         return False

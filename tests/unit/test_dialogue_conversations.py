@@ -215,6 +215,18 @@ def test_emoji_only_gets_a_friendly_prompt(dialogue: Dialogue) -> None:
     assert reply.kind == "emoji_only" and "empty" not in reply.text.lower()
 
 
+@pytest.mark.parametrize(("before", "symbols"), [("", "£?"), ("what is sciatica", "££?? 🙏")])
+def test_a_currency_sign_alone_asks_the_price(
+    dialogue: Dialogue, before: str, symbols: str
+) -> None:
+    """ "££?" is how much, in a new chat or after any answer (a short question of price)."""
+    state = ChatState()
+    if before:
+        _, state = dialogue.handle(state, before)
+    reply, _ = dialogue.handle(state, symbols)
+    assert reply.intent == "clinic_prices", (reply.kind, reply.intent)
+
+
 def test_back_without_history_is_not_a_question(dialogue: Dialogue) -> None:
     reply, state = dialogue.handle(ChatState(), "back")
     assert reply.kind == "no_history" and state == ChatState()
