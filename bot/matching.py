@@ -1165,6 +1165,20 @@ MASSAGE_NAMES = (MASSAGE_WORDS - {SESSION_WORD}) | {"neuromuscular"}
 """Stems naming a massage or who gives it, the clinic's kind of massage among them ("a woman
 who does neuromuscular something"): what a story of treatments tried may come to
 (:meth:`Matcher._massage_told`)."""
+PRACTITIONER = re.compile(
+    r"^\W*(?:[a-z]+ )?(?:massage )?therapist(?:'s)? (?:here|anecdote)\b"
+    r"|\b(?:i'?m|i am|i work as|as) an? (?:[a-z]+ )?massage therapist\b"
+    r"|\bmassage school\b"
+)
+"""Words by which a massage therapist tells that a story is of their own work: "therapist
+here" or "a therapist's anecdote" opening it, "as a massage therapist", "out of massage school"
+(:meth:`Matcher._practitioner_told`)."""
+CLIENT = re.compile(r"\bclients?\b")
+"""A client: a massage therapist's, in a story that names a massage or a therapist
+(:data:`MASSAGE_NAMES`); a carer's or a solicitor's otherwise."""
+PRACTITIONER_KEEPS = frozenset({CAUTION_INTENT, "when_to_get_help", RED_FLAGS})
+"""A therapist's story already answered with whether massage is safe, or with the signs to
+see a doctor about, keeps that answer."""
 OTHER_SESSIONS = frozenset({"physic"})
 """Stems of a treatment given in sessions that :data:`STORY_SUBJECTS` does not name (physio)."""
 RELIEF = re.compile(
@@ -2383,7 +2397,8 @@ class Matcher:
         decision = self._job_told(decision, message, split)
         decision = self._told_cause(decision, message, split)
         decision = self._what_it_is(decision, message, split)
-        return self._remedy(decision, message, split)
+        decision = self._remedy(decision, message, split)
+        return self._practitioner_told(decision, message, split)
 
     def _what_it_is(
         self, decision: Decision, message: str, split: Sequence[Sentence] | None
@@ -2648,6 +2663,36 @@ class Matcher:
                 continue
             own = [c for c in self.rank(self._query_of(ts), limit=2) if c.intent != RED_FLAGS]
             if own and own[0].intent in TREATMENT_ASKS:
+                return decision
+        return self._committed(decision, self._massage_helps, decision.score)
+
+    def _practitioner_told(
+        self, decision: Decision, message: str, split: Sequence[Sentence] | None
+    ) -> Decision:
+        """A story told by a massage therapist about their work (:data:`PRACTITIONER`, or a
+        client in a story naming a massage or a therapist: :data:`CLIENT`) that asks nothing
+        ("Therapist here. A woman came in with pain down her thigh ... she walked out
+        standing straight") is about whether massage helps (:data:`MASSAGE_HELPS`), unless
+        it is answered already with a topic it keeps (:data:`PRACTITIONER_KEEPS`)."""
+        if (
+            self._massage_helps is None
+            or decision.kind == "empty"
+            or decision.intent == self._massage_helps
+            or decision.intent in PRACTITIONER_KEEPS
+        ):
+            return decision
+        lowered = message.lower()
+        told = PRACTITIONER.search(lowered) is not None
+        if not told and not CLIENT.search(lowered):
+            return decision
+        reading = self._read(message, split)
+        if not reading.story or any(part.question for part in reading.parts):
+            return decision
+        if not told:
+            said = {
+                t.stem for part in reading.parts for t in self._terms(part.text) if t.confidence > 0
+            }
+            if not said & MASSAGE_NAMES:
                 return decision
         return self._committed(decision, self._massage_helps, decision.score)
 

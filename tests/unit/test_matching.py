@@ -1862,6 +1862,54 @@ def test_a_story_about_another_treatment_that_names_a_massage_keeps_its_topic(
     assert matcher.decide(story).intent == "other_treatments"
 
 
+@pytest.mark.parametrize(
+    "story",
+    [
+        "Therapist here. A woman came in on Tuesday with pain down the back of her thigh. "
+        "Her doctor had called it a trapped nerve. She walked out standing straight.",
+        "Sports therapist's anecdote. The rugby lad I saw last week had been told it was his "
+        "hamstring. Twenty minutes on the side of his hip and the thigh pain eased.",
+        "Years ago I had a client with a bad leg who came for a massage every week. I never "
+        "knew what to do at first. Eventually her GP sent a letter saying it was a nerve thing.",
+        "Straight out of massage school my first regular was a postman. He had a sore hip "
+        "and a numb foot. By the spring he was off the painkillers.",
+        "As a massage therapist I see a lot of office workers. One of them sat nine hours a "
+        "day at his desk. After six weeks he could drive to work again.",
+    ],
+)
+def test_a_story_told_by_a_massage_therapist_about_their_work_is_about_massage(
+    matcher: Matcher, story: str
+) -> None:
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+
+
+@pytest.mark.parametrize(
+    ("story", "kept"),
+    [
+        # a question of its own keeps the story's answer
+        (
+            "Therapist here. A client asked me what to wear for her first session. I said "
+            "whatever she is comfortable in. What do you tell people to wear?",
+            "clinic_what_to_wear",
+        ),
+        # a carer's client is no massage client
+        (
+            "Carer here. One of my clients has had pain down her leg since the spring. She "
+            "sleeps best on her side with a pillow between her knees.",
+            "",
+        ),
+    ],
+)
+def test_a_therapist_s_question_or_a_carer_s_client_keeps_its_topic(
+    matcher: Matcher, story: str, kept: str
+) -> None:
+    decision = matcher.decide(story)
+    assert decision.intent != "massage_for_sciatica", decision
+    if kept:
+        assert decision.intent == kept, decision
+
+
 def test_a_story_telling_of_the_job_as_much_as_the_pain_is_about_the_job(
     matcher: Matcher,
 ) -> None:

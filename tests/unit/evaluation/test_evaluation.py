@@ -523,7 +523,7 @@ def test_blind_posts_do_not_fall_below_where_they_stand(posts_blind, part: str) 
 
 POSTS_BLIND2_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
-    "tuning": (0.695, 0.79, 0.12, 1.0),
+    "tuning": (0.735, 0.82, 0.11, 1.0),
     "held-out": (0.60, 0.70, 0.15, None),
 }
 """Where posts_blind2.yml stands. Written to be as hard as real posts (most ask nothing, name
@@ -537,7 +537,10 @@ question here into a "Did you mean" offering the right topic first: 0.688 right,
 0.138 "Did you mean"; the held-out part did not move. Since a story's "Did you mean" offers
 what the whole story is about and the bot itself only when asked: tuning 0.700 right, 0.800
 helped, 0.112 "Did you mean" (two offer a right topic that offered none, two that offered
-none are the fallback, one of them labelled so); the held-out part did not move."""
+none are the fallback, one of them labelled so); the held-out part did not move. Since a
+story of treatments tried that comes to a massage is about massage, and one a massage
+therapist tells of their own work too: tuning 0.738 right, 0.825 helped, 0.100 "Did you
+mean"."""
 
 
 @pytest.fixture(scope="module")
@@ -596,7 +599,9 @@ REAL_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
     # Since a story's trouble had is no question of safety: a wrong answer is a "Did you
     # mean" offering a right topic first ("Did you mean" 12 -> 13 of 135, helped 125 -> 126).
-    "tuning": (0.84, 0.92, 0.10, 0.95),
+    # Since a story a massage therapist tells of their own work is about massage: answered
+    # right 114 -> 116 of 135, helped 126 -> 127, "Did you mean" 13 -> 12.
+    "tuning": (0.85, 0.93, 0.10, 0.95),
     # Since inflections of known words read as those words: held-out answered right 19 -> 21
     # of 33, "Did you mean" 6 -> 4, and one that offered a right topic offers none (helped
     # 25 -> 24 of 33).
