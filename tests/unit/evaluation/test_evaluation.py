@@ -559,7 +559,7 @@ def test_blind_posts_get_no_false_alarm(posts_blind) -> None:
 
 POSTS_BLIND3_FLOORS = {
     # part: (answered right, helped within one tap, "Did you mean" at most, urgent recall)
-    "tuning": (0.737, 0.787, 0.07, 1.0),
+    "tuning": (0.75, 0.80, 0.07, 1.0),
     "held-out": (0.50, 0.65, 0.15, 1.0),
 }
 """Where posts_blind3.yml stands: 100 more long posts as hard as real ones (reader letters,
@@ -569,7 +569,9 @@ changed and without running the bot on them. First sight: tuning 0.712 right, 0.
 with 1 false alarm. Then two false alarms read as classes from the tuning part (0.738 right),
 and a story's "Did you mean" that offers what the story is about and the bot itself only when
 asked, measured on the other files: tuning unchanged, held-out helped 0.700 -> 0.650 (a "Did
-you mean" offering a right topic later is now the fallback) and "Did you mean" 0.150."""
+you mean" offering a right topic later is now the fallback) and "Did you mean" 0.150. Then a
+story of treatments tried that comes to a massage, a class read in this set's tuning part and
+two others': tuning 0.750 right, 0.800 helped; the held-out part did not move."""
 
 
 @pytest.fixture(scope="module")
