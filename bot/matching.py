@@ -1671,6 +1671,15 @@ class Matcher:
         self._last_whole: tuple[Sequence[Sequence[Term]], Query] | None = None
         self._last_named: tuple[Sequence[Sequence[Term]], frozenset[str]] | None = None
         self._last_read: tuple[str, Reading, list[Term] | None] | None = None
+        self._last_told: tuple[Reading, list[list[Term]]] | None = None
+        """A story's reading with its sentences' terms (:meth:`_told_terms`)."""
+        self._treatment_stems = frozenset(
+            s
+            for s, by in self._share_of.items()
+            if any(self._index_of.get(intent) in by for intent in TREATMENT_ASKS)
+        )
+        """The stems the treatments asked about (:data:`TREATMENT_ASKS`) know: a question
+        holding none of them cannot match one of those best (:meth:`_massage_told`)."""
         """The sentences :meth:`_named` last read, with the topics they name."""
         """The sentences :meth:`_whole_query` last read, with their query."""
 
@@ -2408,7 +2417,7 @@ class Matcher:
         )
         if at is None:
             return decision
-        terms = [self._terms(text) for text in _told_parts(reading)]
+        terms = self._told_terms(reading)
         named = [intent for intent in self._full_names if self._named_in_full(intent, terms)]
         if len(named) == 1:
             if (decision.kind, decision.intent) == ("intent", named[0]):
@@ -2508,6 +2517,16 @@ class Matcher:
             return last[2]
         terms = self.analyzer.terms(reading.whole)
         self._last_read = (message, reading, terms)
+        return terms
+
+    def _told_terms(self, reading: Reading) -> list[list[Term]]:
+        """The terms of a story's sentences as they tell it (:func:`_told_parts`),
+        remembered for the last story: the rules after the decision read them again."""
+        last = self._last_told
+        if last is not None and last[0] is reading:
+            return last[1]
+        terms = [self._terms(text) for text in _told_parts(reading)]
+        self._last_told = (reading, terms)
         return terms
 
     def _job_told(
@@ -2634,7 +2653,7 @@ class Matcher:
         reading = self._read(message, split)
         if not reading.story:
             return decision
-        terms = [self._terms(text) for text in _told_parts(reading)]
+        terms = self._told_terms(reading)
         massage = [
             i
             for i, ts in enumerate(terms)
@@ -2646,7 +2665,10 @@ class Matcher:
         for part, ts in zip(reading.parts, terms, strict=True):
             if not part.question:
                 continue
-            own = [c for c in self.rank(self._query_of(ts), limit=2) if c.intent != RED_FLAGS]
+            query = self._query_of(ts)
+            if not any(c > 0 and s in self._treatment_stems for s, (_, c) in query.items()):
+                continue  # no word the treatments know: neither matches it best
+            own = [c for c in self.rank(query, limit=2) if c.intent != RED_FLAGS]
             if own and own[0].intent in TREATMENT_ASKS:
                 return decision
         return self._committed(decision, self._massage_helps, decision.score)
@@ -2783,7 +2805,7 @@ class Matcher:
             return _noted(
                 self._verbatim(decision, reading.whole), (reading.whole, query, alone, cands)
             )
-        terms = [self._terms(text) for text in _told_parts(reading)]
+        terms = self._told_terms(reading)
         where = self._where(reading, terms)
         elsewhere = self._elsewhere(reading, terms) if where == ELSEWHERE_INTENT else None
         if elsewhere is not None:
@@ -3122,14 +3144,23 @@ class Matcher:
         options = tuple(sorted(options, key=lambda o: -both[o]))  # stable on ties
         if len(options) > 1 and both[options[0]] - both[options[1]] >= WHOLE_CLEAR_LEAD:
             return Decision("intent", options[0], own.get(options[0], top), ranked)
+        # The topics that could be offered so; the whole story is ranked only when one of
+        # them scores, on the whole story, as much as the options do (else none is its best).
+        reach = [
+            intent
+            for intent, score in own.items()
+            if score >= STORY_FLOOR
+            and intent not in options
+            and intent not in PLEA_INTENTS
+            and intent not in passing
+        ]
+        if not reach:
+            return Decision("did_you_mean", options[0], top, ranked, options)
+        beaten = max((whole.get(o, 0.0) for o in options if o != RED_FLAGS), default=0.0)
+        if max(self.score(self._whole_query(terms), reach).values(), default=0.0) < beaten:
+            return Decision("did_you_mean", options[0], top, ranked, options)
         wholly = self._whole_best(terms)
-        if (
-            wholly is not None
-            and wholly not in options
-            and wholly not in PLEA_INTENTS
-            and wholly not in passing
-            and own.get(wholly, 0.0) >= STORY_FLOOR
-        ):
+        if wholly is not None and wholly in reach:
             options = (*options, wholly)
         return Decision("did_you_mean", options[0], top, ranked, options)
 
@@ -3308,6 +3339,7 @@ class Matcher:
         """Forget the words read so far (benchmarks measure first sight)."""
         self._subjects_of.clear()
         self._last_read = None
+        self._last_told = None
         self.analyzer.forget_words()
 
     def _settled(self, decision: Decision, terms: Sequence[Sequence[Term]]) -> Decision:
