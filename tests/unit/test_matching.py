@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -1843,6 +1844,82 @@ def test_a_story_of_treatments_tried_that_comes_to_a_massage_is_about_massage(
 ) -> None:
     decision = matcher.decide(story)
     assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+
+
+def test_a_story_s_sentences_are_read_once_for_the_rules_after_the_decision(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # deciding reads each sentence; the story of treatments that comes to a massage reads
+    # the same sentences again, and is given them as read
+    story = (
+        "He has done physio for months and takes naproxen most days. A friend said a massage "
+        "might help. What do you think?"
+    )
+    read_texts: list[str] = []
+    terms_of = Matcher._terms
+
+    def counted(self: Matcher, text: str, alone: bool = False) -> list[Term]:
+        read_texts.append(text)
+        return terms_of(self, text, alone)
+
+    monkeypatch.setattr(Matcher, "_terms", counted)
+    matcher.forget_words()
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+    assert len(read_texts) == len(read(story).parts)
+
+
+def test_a_question_of_a_story_of_treatments_naming_none_of_their_words_is_not_ranked(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "what do you think?" holds no word the pills or the other treatments know: it cannot
+    # match one of them best, so it is not ranked to see whether it asks about them
+    story = (
+        "He has done physio for months and takes naproxen most days. A friend said a massage "
+        "might help. What do you think?"
+    )
+    ranked: list[int] = []
+    rank, told = Matcher.rank, Matcher._massage_told
+    inside = False
+
+    def counted_rank(self: Matcher, query: Query, limit: int = 3) -> list[Candidate]:
+        if inside:
+            ranked.append(limit)
+        return rank(self, query, limit)
+
+    def watched(self: Matcher, decision: Decision, *args: Any) -> Decision:
+        nonlocal inside
+        inside = True
+        try:
+            return told(self, decision, *args)
+        finally:
+            inside = False
+
+    monkeypatch.setattr(Matcher, "rank", counted_rank)
+    monkeypatch.setattr(Matcher, "_massage_told", watched)
+    matcher.forget_words()
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+    assert ranked == []
+
+
+def test_a_story_s_did_you_mean_ranks_the_whole_story_only_when_a_topic_could_lead_it(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no topic its sentences match that the options leave out scores, on the whole story,
+    # as much as the options do: none of them is the whole story's best, nothing is ranked
+    story = (
+        "My flight home is six hours next month and even an hour on the sofa sets my leg off. "
+        "Should I change the ticket or is there a way to cope with it"
+    )
+
+    def unwanted(self: Matcher, terms: Sequence[Sequence[Term]]) -> str | None:
+        raise AssertionError("the whole story ranked")
+
+    monkeypatch.setattr(Matcher, "_whole_best", unwanted)
+    matcher.forget_words()
+    decision = matcher.decide(story)
+    assert decision.kind == "did_you_mean" and len(decision.options) == 3, decision
 
 
 @pytest.mark.parametrize(
