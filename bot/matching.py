@@ -1672,6 +1672,8 @@ class Matcher:
         self._last_named: tuple[Sequence[Sequence[Term]], frozenset[str]] | None = None
         self._last_read: tuple[str, Reading, list[Term] | None] | None = None
         self._last_told: tuple[Reading, list[list[Term]]] | None = None
+        self._last_asked: tuple[Reading, dict[int, list[Candidate]]] | None = None
+        """A story's reading with its questions ranked on their own words (:meth:`_asked`)."""
         """A story's reading with its sentences' terms (:meth:`_told_terms`)."""
         self._treatment_stems = frozenset(
             s
@@ -2662,13 +2664,18 @@ class Matcher:
         other = [i for i, ts in enumerate(terms) if decision.intent in self._named([ts])]
         if not massage or len(massage) < len(other) or (other and massage[-1] < other[-1]):
             return decision
-        for part, ts in zip(reading.parts, terms, strict=True):
+        last = self._last_asked
+        asked = last[1] if last is not None and last[0] is reading else {}
+        for at, (part, ts) in enumerate(zip(reading.parts, terms, strict=True)):
             if not part.question:
                 continue
-            query = self._query_of(ts)
-            if not any(c > 0 and s in self._treatment_stems for s, (_, c) in query.items()):
-                continue  # no word the treatments know: neither matches it best
-            own = [c for c in self.rank(query, limit=2) if c.intent != RED_FLAGS]
+            if at in asked:  # ranked on its own words already
+                own = [c for c in asked[at][:2] if c.intent != RED_FLAGS]
+            else:
+                query = self._query_of(ts)
+                if not any(c > 0 and s in self._treatment_stems for s, (_, c) in query.items()):
+                    continue  # no word the treatments know: neither matches it best
+                own = [c for c in self.rank(query, limit=2) if c.intent != RED_FLAGS]
             if own and own[0].intent in TREATMENT_ASKS:
                 return decision
         return self._committed(decision, self._massage_helps, decision.score)
@@ -2845,7 +2852,7 @@ class Matcher:
         # Each sentence is scored on its own words; what the whole story is about lifts
         # the intents it supports. A question answered clearly makes the statements moot:
         # they are scored only when none is.
-        found = [self.rank(self._with_referent(own, reading, i), limit=STORY_LIMIT) for i in asks]
+        found = [self._asked(own, reading, i) for i in asks]
         # A plea ("please help", "what can you do?") in a story asks for help with what the
         # story tells, not about the bot: the story's other sentences decide.
         pleas = {
@@ -3340,6 +3347,7 @@ class Matcher:
         self._subjects_of.clear()
         self._last_read = None
         self._last_told = None
+        self._last_asked = None
         self.analyzer.forget_words()
 
     def _settled(self, decision: Decision, terms: Sequence[Sequence[Term]]) -> Decision:
@@ -3609,6 +3617,18 @@ class Matcher:
                 if kept is None or kept[1] < score:
                     best[intent] = _candidate((intent, score, example))
         return best
+
+    def _asked(self, own: list[Query], reading: Reading, i: int) -> list[Candidate]:
+        """The best :data:`STORY_LIMIT` intents for a story's question ``i`` (with its
+        referent: :meth:`_with_referent`); those of a question read on its own words alone
+        are remembered for the rules after the decision (:meth:`_massage_told`)."""
+        found = self.rank(self._with_referent(own, reading, i), limit=STORY_LIMIT)
+        if i == 0 or not reading.parts[i].refers:
+            last = self._last_asked
+            if last is None or last[0] is not reading:
+                self._last_asked = last = (reading, {})
+            last[1][i] = found
+        return found
 
     def _with_referent(self, own: list[Query], reading: Reading, i: int) -> Query:
         """A question's query; one that points back ("which one helps?", "is that normal?")

@@ -1903,6 +1903,40 @@ def test_a_question_of_a_story_of_treatments_naming_none_of_their_words_is_not_r
     assert ranked == []
 
 
+def test_a_story_s_question_ranked_on_its_own_words_is_not_ranked_again(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the question asks about the other treatments on its own words; deciding ranked it so
+    # already, and the story of treatments that comes to a massage takes that ranking
+    story = (
+        "My brother has done physio and takes naproxen. A friend said a massage might help. "
+        "What other treatments are there for sciatica?"
+    )
+    ranked: list[int] = []
+    rank, told = Matcher.rank, Matcher._massage_told
+    inside = False
+
+    def counted_rank(self: Matcher, query: Query, limit: int = 3) -> list[Candidate]:
+        if inside:
+            ranked.append(limit)
+        return rank(self, query, limit)
+
+    def watched(self: Matcher, decision: Decision, *args: Any) -> Decision:
+        nonlocal inside
+        inside = True
+        try:
+            return told(self, decision, *args)
+        finally:
+            inside = False
+
+    monkeypatch.setattr(Matcher, "rank", counted_rank)
+    monkeypatch.setattr(Matcher, "_massage_told", watched)
+    matcher.forget_words()
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "other_treatments"), decision
+    assert ranked == []
+
+
 def test_a_story_s_did_you_mean_ranks_the_whole_story_only_when_a_topic_could_lead_it(
     matcher: Matcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
