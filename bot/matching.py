@@ -3158,15 +3158,23 @@ class Matcher:
             for intent, score in own.items()
             if score >= STORY_FLOOR
             and intent not in options
+            and intent != RED_FLAGS
             and intent not in PLEA_INTENTS
             and intent not in passing
         ]
         if not reach:
             return Decision("did_you_mean", options[0], top, ranked, options)
         beaten = max((whole.get(o, 0.0) for o in options if o != RED_FLAGS), default=0.0)
-        if max(self.score(self._whole_query(terms), reach).values(), default=0.0) < beaten:
+        scores = self.score(self._whole_query(terms), reach)
+        best = max(scores.values(), default=0.0)
+        if best < beaten:
             return Decision("did_you_mean", options[0], top, ranked, options)
-        wholly = self._whole_best(terms)
+        # the best of them alone may be the whole story's best: only it is checked
+        firsts = [intent for intent, score in scores.items() if score == best]
+        if len(firsts) == 1:
+            wholly = firsts[0] if self._whole_leads(terms, firsts[0]) else None
+        else:
+            wholly = self._whole_best(terms)
         if wholly is not None and wholly in reach:
             options = (*options, wholly)
         return Decision("did_you_mean", options[0], top, ranked, options)

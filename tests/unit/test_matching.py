@@ -1400,8 +1400,10 @@ def test_a_story_s_did_you_mean_offers_what_the_whole_story_is_about(
     assert decision.options[-1] == "neuromuscular_massage", decision
     terms = [matcher._terms(part.text) for part in read(story).parts]
     assert matcher._whole_best(terms) == "neuromuscular_massage"
-    # the topics closest to the best sentence leave it out
+    # the topics closest to the best sentence leave it out (the whole story's best is found
+    # by checking the one topic in reach that could be it)
     monkeypatch.setattr(Matcher, "_whole_best", lambda self, terms: None)
+    monkeypatch.setattr(Matcher, "_whole_leads", lambda self, terms, intent: False)
     matcher.forget_words()
     closest = matcher.decide(story)
     assert closest.kind == "did_you_mean" and "neuromuscular_massage" not in closest.options
@@ -1901,6 +1903,26 @@ def test_a_question_of_a_story_of_treatments_naming_none_of_their_words_is_not_r
     decision = matcher.decide(story)
     assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
     assert ranked == []
+
+
+def test_a_story_s_did_you_mean_checks_only_the_topic_in_reach_that_could_lead_it(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one topic its sentences match and the options leave out scores best of those on the
+    # whole story: whether it leads the whole story is checked, nothing is ranked
+    story = (
+        "Heat helps a little. The spa massage did nothing. Sore the next day like after "
+        "the gym. The neuromuscular work hurts a bit."
+    )
+
+    def unwanted(self: Matcher, terms: Sequence[Sequence[Term]]) -> str | None:
+        raise AssertionError("the whole story ranked")
+
+    monkeypatch.setattr(Matcher, "_whole_best", unwanted)
+    matcher.forget_words()
+    decision = matcher.decide(story)
+    assert decision.kind == "did_you_mean", decision
+    assert decision.options[-1] == "neuromuscular_massage", decision
 
 
 def test_a_story_s_question_ranked_on_its_own_words_is_not_ranked_again(
