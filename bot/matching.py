@@ -1685,6 +1685,17 @@ class Matcher:
         self._last_whole: tuple[Sequence[Sequence[Term]], Query] | None = None
         self._last_named: tuple[Sequence[Sequence[Term]], frozenset[str]] | None = None
         self._last_read: tuple[str, Reading, list[Term] | None] | None = None
+        self._last_told: tuple[Reading, list[list[Term]]] | None = None
+        self._last_asked: tuple[Reading, dict[int, list[Candidate]]] | None = None
+        """A story's reading with its questions ranked on their own words (:meth:`_asked`)."""
+        """A story's reading with its sentences' terms (:meth:`_told_terms`)."""
+        self._treatment_stems = frozenset(
+            s
+            for s, by in self._share_of.items()
+            if any(self._index_of.get(intent) in by for intent in TREATMENT_ASKS)
+        )
+        """The stems the treatments asked about (:data:`TREATMENT_ASKS`) know: a question
+        holding none of them cannot match one of those best (:meth:`_massage_told`)."""
         """The sentences :meth:`_named` last read, with the topics they name."""
         """The sentences :meth:`_whole_query` last read, with their query."""
 
@@ -2423,7 +2434,7 @@ class Matcher:
         )
         if at is None:
             return decision
-        terms = [self._terms(text) for text in _told_parts(reading)]
+        terms = self._told_terms(reading)
         named = [intent for intent in self._full_names if self._named_in_full(intent, terms)]
         if len(named) == 1:
             if (decision.kind, decision.intent) == ("intent", named[0]):
@@ -2523,6 +2534,16 @@ class Matcher:
             return last[2]
         terms = self.analyzer.terms(reading.whole)
         self._last_read = (message, reading, terms)
+        return terms
+
+    def _told_terms(self, reading: Reading) -> list[list[Term]]:
+        """The terms of a story's sentences as they tell it (:func:`_told_parts`),
+        remembered for the last story: the rules after the decision read them again."""
+        last = self._last_told
+        if last is not None and last[0] is reading:
+            return last[1]
+        terms = [self._terms(text) for text in _told_parts(reading)]
+        self._last_told = (reading, terms)
         return terms
 
     def _job_told(
@@ -2649,7 +2670,7 @@ class Matcher:
         reading = self._read(message, split)
         if not reading.story:
             return decision
-        terms = [self._terms(text) for text in _told_parts(reading)]
+        terms = self._told_terms(reading)
         massage = [
             i
             for i, ts in enumerate(terms)
@@ -2658,10 +2679,18 @@ class Matcher:
         other = [i for i, ts in enumerate(terms) if decision.intent in self._named([ts])]
         if not massage or len(massage) < len(other) or (other and massage[-1] < other[-1]):
             return decision
-        for part, ts in zip(reading.parts, terms, strict=True):
+        last = self._last_asked
+        asked = last[1] if last is not None and last[0] is reading else {}
+        for at, (part, ts) in enumerate(zip(reading.parts, terms, strict=True)):
             if not part.question:
                 continue
-            own = [c for c in self.rank(self._query_of(ts), limit=2) if c.intent != RED_FLAGS]
+            if at in asked:  # ranked on its own words already
+                own = [c for c in asked[at][:2] if c.intent != RED_FLAGS]
+            else:
+                query = self._query_of(ts)
+                if not any(c > 0 and s in self._treatment_stems for s, (_, c) in query.items()):
+                    continue  # no word the treatments know: neither matches it best
+                own = [c for c in self.rank(query, limit=2) if c.intent != RED_FLAGS]
             if own and own[0].intent in TREATMENT_ASKS:
                 return decision
         return self._committed(decision, self._massage_helps, decision.score)
@@ -2828,7 +2857,7 @@ class Matcher:
             return _noted(
                 self._verbatim(decision, reading.whole), (reading.whole, query, alone, cands)
             )
-        terms = [self._terms(text) for text in _told_parts(reading)]
+        terms = self._told_terms(reading)
         where = self._where(reading, terms)
         elsewhere = self._elsewhere(reading, terms) if where == ELSEWHERE_INTENT else None
         if elsewhere is not None:
@@ -2868,7 +2897,7 @@ class Matcher:
         # Each sentence is scored on its own words; what the whole story is about lifts
         # the intents it supports. A question answered clearly makes the statements moot:
         # they are scored only when none is.
-        found = [self.rank(self._with_referent(own, reading, i), limit=STORY_LIMIT) for i in asks]
+        found = [self._asked(own, reading, i) for i in asks]
         # A plea ("please help", "what can you do?") in a story asks for help with what the
         # story tells, not about the bot: the story's other sentences decide.
         pleas = {
@@ -3167,14 +3196,31 @@ class Matcher:
         options = tuple(sorted(options, key=lambda o: -both[o]))  # stable on ties
         if len(options) > 1 and both[options[0]] - both[options[1]] >= WHOLE_CLEAR_LEAD:
             return Decision("intent", options[0], own.get(options[0], top), ranked)
-        wholly = self._whole_best(terms)
-        if (
-            wholly is not None
-            and wholly not in options
-            and wholly not in PLEA_INTENTS
-            and wholly not in passing
-            and own.get(wholly, 0.0) >= STORY_FLOOR
-        ):
+        # The topics that could be offered so; the whole story is ranked only when one of
+        # them scores, on the whole story, as much as the options do (else none is its best).
+        reach = [
+            intent
+            for intent, score in own.items()
+            if score >= STORY_FLOOR
+            and intent not in options
+            and intent != RED_FLAGS
+            and intent not in PLEA_INTENTS
+            and intent not in passing
+        ]
+        if not reach:
+            return Decision("did_you_mean", options[0], top, ranked, options)
+        beaten = max((whole.get(o, 0.0) for o in options if o != RED_FLAGS), default=0.0)
+        scores = self.score(self._whole_query(terms), reach)
+        best = max(scores.values(), default=0.0)
+        if best < beaten:
+            return Decision("did_you_mean", options[0], top, ranked, options)
+        # the best of them alone may be the whole story's best: only it is checked
+        firsts = [intent for intent, score in scores.items() if score == best]
+        if len(firsts) == 1:
+            wholly = firsts[0] if self._whole_leads(terms, firsts[0]) else None
+        else:
+            wholly = self._whole_best(terms)
+        if wholly is not None and wholly in reach:
             options = (*options, wholly)
         return Decision("did_you_mean", options[0], top, ranked, options)
 
@@ -3353,6 +3399,8 @@ class Matcher:
         """Forget the words read so far (benchmarks measure first sight)."""
         self._subjects_of.clear()
         self._last_read = None
+        self._last_told = None
+        self._last_asked = None
         self.analyzer.forget_words()
 
     def _settled(self, decision: Decision, terms: Sequence[Sequence[Term]]) -> Decision:
@@ -3622,6 +3670,18 @@ class Matcher:
                 if kept is None or kept[1] < score:
                     best[intent] = _candidate((intent, score, example))
         return best
+
+    def _asked(self, own: list[Query], reading: Reading, i: int) -> list[Candidate]:
+        """The best :data:`STORY_LIMIT` intents for a story's question ``i`` (with its
+        referent: :meth:`_with_referent`); those of a question read on its own words alone
+        are remembered for the rules after the decision (:meth:`_massage_told`)."""
+        found = self.rank(self._with_referent(own, reading, i), limit=STORY_LIMIT)
+        if i == 0 or not reading.parts[i].refers:
+            last = self._last_asked
+            if last is None or last[0] is not reading:
+                self._last_asked = last = (reading, {})
+            last[1][i] = found
+        return found
 
     def _with_referent(self, own: list[Query], reading: Reading, i: int) -> Query:
         """A question's query; one that points back ("which one helps?", "is that normal?")

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -1399,8 +1400,10 @@ def test_a_story_s_did_you_mean_offers_what_the_whole_story_is_about(
     assert decision.options[-1] == "neuromuscular_massage", decision
     terms = [matcher._terms(part.text) for part in read(story).parts]
     assert matcher._whole_best(terms) == "neuromuscular_massage"
-    # the topics closest to the best sentence leave it out
+    # the topics closest to the best sentence leave it out (the whole story's best is found
+    # by checking the one topic in reach that could be it)
     monkeypatch.setattr(Matcher, "_whole_best", lambda self, terms: None)
+    monkeypatch.setattr(Matcher, "_whole_leads", lambda self, terms, intent: False)
     matcher.forget_words()
     closest = matcher.decide(story)
     assert closest.kind == "did_you_mean" and "neuromuscular_massage" not in closest.options
@@ -1843,6 +1846,136 @@ def test_a_story_of_treatments_tried_that_comes_to_a_massage_is_about_massage(
 ) -> None:
     decision = matcher.decide(story)
     assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+
+
+def test_a_story_s_sentences_are_read_once_for_the_rules_after_the_decision(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # deciding reads each sentence; the story of treatments that comes to a massage reads
+    # the same sentences again, and is given them as read
+    story = (
+        "He has done physio for months and takes naproxen most days. A friend said a massage "
+        "might help. What do you think?"
+    )
+    read_texts: list[str] = []
+    terms_of = Matcher._terms
+
+    def counted(self: Matcher, text: str, alone: bool = False) -> list[Term]:
+        read_texts.append(text)
+        return terms_of(self, text, alone)
+
+    monkeypatch.setattr(Matcher, "_terms", counted)
+    matcher.forget_words()
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+    assert len(read_texts) == len(read(story).parts)
+
+
+def test_a_question_of_a_story_of_treatments_naming_none_of_their_words_is_not_ranked(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "what do you think?" holds no word the pills or the other treatments know: it cannot
+    # match one of them best, so it is not ranked to see whether it asks about them
+    story = (
+        "He has done physio for months and takes naproxen most days. A friend said a massage "
+        "might help. What do you think?"
+    )
+    ranked: list[int] = []
+    rank, told = Matcher.rank, Matcher._massage_told
+    inside = False
+
+    def counted_rank(self: Matcher, query: Query, limit: int = 3) -> list[Candidate]:
+        if inside:
+            ranked.append(limit)
+        return rank(self, query, limit)
+
+    def watched(self: Matcher, decision: Decision, *args: Any) -> Decision:
+        nonlocal inside
+        inside = True
+        try:
+            return told(self, decision, *args)
+        finally:
+            inside = False
+
+    monkeypatch.setattr(Matcher, "rank", counted_rank)
+    monkeypatch.setattr(Matcher, "_massage_told", watched)
+    matcher.forget_words()
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+    assert ranked == []
+
+
+def test_a_story_s_did_you_mean_checks_only_the_topic_in_reach_that_could_lead_it(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one topic its sentences match and the options leave out scores best of those on the
+    # whole story: whether it leads the whole story is checked, nothing is ranked
+    story = (
+        "Heat helps a little. The spa massage did nothing. Sore the next day like after "
+        "the gym. The neuromuscular work hurts a bit."
+    )
+
+    def unwanted(self: Matcher, terms: Sequence[Sequence[Term]]) -> str | None:
+        raise AssertionError("the whole story ranked")
+
+    monkeypatch.setattr(Matcher, "_whole_best", unwanted)
+    matcher.forget_words()
+    decision = matcher.decide(story)
+    assert decision.kind == "did_you_mean", decision
+    assert decision.options[-1] == "neuromuscular_massage", decision
+
+
+def test_a_story_s_question_ranked_on_its_own_words_is_not_ranked_again(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the question asks about the other treatments on its own words; deciding ranked it so
+    # already, and the story of treatments that comes to a massage takes that ranking
+    story = (
+        "My brother has done physio and takes naproxen. A friend said a massage might help. "
+        "What other treatments are there for sciatica?"
+    )
+    ranked: list[int] = []
+    rank, told = Matcher.rank, Matcher._massage_told
+    inside = False
+
+    def counted_rank(self: Matcher, query: Query, limit: int = 3) -> list[Candidate]:
+        if inside:
+            ranked.append(limit)
+        return rank(self, query, limit)
+
+    def watched(self: Matcher, decision: Decision, *args: Any) -> Decision:
+        nonlocal inside
+        inside = True
+        try:
+            return told(self, decision, *args)
+        finally:
+            inside = False
+
+    monkeypatch.setattr(Matcher, "rank", counted_rank)
+    monkeypatch.setattr(Matcher, "_massage_told", watched)
+    matcher.forget_words()
+    decision = matcher.decide(story)
+    assert (decision.kind, decision.intent) == ("intent", "other_treatments"), decision
+    assert ranked == []
+
+
+def test_a_story_s_did_you_mean_ranks_the_whole_story_only_when_a_topic_could_lead_it(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no topic its sentences match that the options leave out scores, on the whole story,
+    # as much as the options do: none of them is the whole story's best, nothing is ranked
+    story = (
+        "My flight home is six hours next month and even an hour on the sofa sets my leg off. "
+        "Should I change the ticket or is there a way to cope with it"
+    )
+
+    def unwanted(self: Matcher, terms: Sequence[Sequence[Term]]) -> str | None:
+        raise AssertionError("the whole story ranked")
+
+    monkeypatch.setattr(Matcher, "_whole_best", unwanted)
+    matcher.forget_words()
+    decision = matcher.decide(story)
+    assert decision.kind == "did_you_mean" and len(decision.options) == 3, decision
 
 
 @pytest.mark.parametrize(
