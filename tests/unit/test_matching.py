@@ -1871,15 +1871,28 @@ def test_a_story_s_sentences_are_read_once_for_the_rules_after_the_decision(
     assert len(read_texts) == len(read(story).parts)
 
 
-def test_a_question_of_a_story_of_treatments_naming_none_of_their_words_is_not_ranked(
-    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("story", "intent"),
+    [
+        # "what do you think?" holds no word the pills or the other treatments know: it
+        # cannot match one of them best, so it is not ranked to see whether it asks about them
+        (
+            "He has done physio for months and takes naproxen most days. A friend said a "
+            "massage might help. What do you think?",
+            "massage_for_sciatica",
+        ),
+        # the question asks about the other treatments on its own words; deciding ranked it
+        # so already, and the story of treatments that comes to a massage takes that ranking
+        (
+            "My brother has done physio and takes naproxen. A friend said a massage might "
+            "help. What other treatments are there for sciatica?",
+            "other_treatments",
+        ),
+    ],
+)
+def test_a_story_of_treatments_ranks_none_of_its_questions_again(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch, story: str, intent: str
 ) -> None:
-    # "what do you think?" holds no word the pills or the other treatments know: it cannot
-    # match one of them best, so it is not ranked to see whether it asks about them
-    story = (
-        "He has done physio for months and takes naproxen most days. A friend said a massage "
-        "might help. What do you think?"
-    )
     ranked: list[int] = []
     rank, told = Matcher.rank, Matcher._massage_told
     inside = False
@@ -1901,7 +1914,7 @@ def test_a_question_of_a_story_of_treatments_naming_none_of_their_words_is_not_r
     monkeypatch.setattr(Matcher, "_massage_told", watched)
     matcher.forget_words()
     decision = matcher.decide(story)
-    assert (decision.kind, decision.intent) == ("intent", "massage_for_sciatica"), decision
+    assert (decision.kind, decision.intent) == ("intent", intent), decision
     assert ranked == []
 
 
@@ -1923,40 +1936,6 @@ def test_a_story_s_did_you_mean_checks_only_the_topic_in_reach_that_could_lead_i
     decision = matcher.decide(story)
     assert decision.kind == "did_you_mean", decision
     assert decision.options[-1] == "neuromuscular_massage", decision
-
-
-def test_a_story_s_question_ranked_on_its_own_words_is_not_ranked_again(
-    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # the question asks about the other treatments on its own words; deciding ranked it so
-    # already, and the story of treatments that comes to a massage takes that ranking
-    story = (
-        "My brother has done physio and takes naproxen. A friend said a massage might help. "
-        "What other treatments are there for sciatica?"
-    )
-    ranked: list[int] = []
-    rank, told = Matcher.rank, Matcher._massage_told
-    inside = False
-
-    def counted_rank(self: Matcher, query: Query, limit: int = 3) -> list[Candidate]:
-        if inside:
-            ranked.append(limit)
-        return rank(self, query, limit)
-
-    def watched(self: Matcher, decision: Decision, *args: Any) -> Decision:
-        nonlocal inside
-        inside = True
-        try:
-            return told(self, decision, *args)
-        finally:
-            inside = False
-
-    monkeypatch.setattr(Matcher, "rank", counted_rank)
-    monkeypatch.setattr(Matcher, "_massage_told", watched)
-    matcher.forget_words()
-    decision = matcher.decide(story)
-    assert (decision.kind, decision.intent) == ("intent", "other_treatments"), decision
-    assert ranked == []
 
 
 def test_a_story_s_did_you_mean_ranks_the_whole_story_only_when_a_topic_could_lead_it(

@@ -543,16 +543,6 @@ therapist tells of their own work too: tuning 0.738 right, 0.825 helped, 0.100 "
 mean"."""
 
 
-@pytest.fixture(scope="module")
-def posts_blind2(dialogue: Dialogue):
-    return evaluate(dialogue, load_items(POSTS_BLIND2))
-
-
-@pytest.mark.parametrize("part", sorted(POSTS_BLIND2_FLOORS))
-def test_second_blind_posts_do_not_fall_below_where_they_stand(posts_blind2, part: str) -> None:
-    _stands_at(posts_blind2, POSTS_BLIND2_FLOORS, part)
-
-
 def test_blind_posts_get_no_false_alarm(posts_blind) -> None:
     assert _false_alarms(posts_blind) == []
 
@@ -574,22 +564,35 @@ story of treatments tried that comes to a massage, a class read in this set's tu
 two others': tuning 0.750 right, 0.800 helped; the held-out part did not move."""
 
 
+HARD_POSTS: dict[Path, Mapping[str, tuple[float, float, float, float | None]]] = {
+    POSTS_BLIND2: POSTS_BLIND2_FLOORS,
+    POSTS_BLIND3: POSTS_BLIND3_FLOORS,
+}
+"""The blind posts written as hard as real ones, and where each stands."""
+
+
 @pytest.fixture(scope="module")
-def posts_blind3(dialogue: Dialogue):
-    return evaluate(dialogue, load_items(POSTS_BLIND3))
+def hard_posts(dialogue: Dialogue) -> dict[Path, Report]:
+    return {path: evaluate(dialogue, load_items(path)) for path in HARD_POSTS}
 
 
-@pytest.mark.parametrize("part", sorted(POSTS_BLIND3_FLOORS))
-def test_third_blind_posts_do_not_fall_below_where_they_stand(posts_blind3, part: str) -> None:
-    _stands_at(posts_blind3, POSTS_BLIND3_FLOORS, part)
+@pytest.mark.parametrize(
+    ("path", "part"),
+    [(path, part) for path, floors in HARD_POSTS.items() for part in sorted(floors)],
+    ids=lambda value: value.stem if isinstance(value, Path) else str(value),
+)
+def test_hard_blind_posts_do_not_fall_below_where_they_stand(
+    hard_posts: dict[Path, Report], path: Path, part: str
+) -> None:
+    _stands_at(hard_posts[path], HARD_POSTS[path], part)
 
 
-def test_third_blind_posts_safety_on_the_tuning_part(posts_blind3) -> None:
+def test_third_blind_posts_safety_on_the_tuning_part(hard_posts: dict[Path, Report]) -> None:
     """posts_blind3.yml's tuning part, written before any rule changed for it: every urgent
     post caught (10/10) at first sight, with 3 false alarms in 70 (a leak with laughter, a
     scan report's "bilateral", a weakness seen by a GP and getting stronger). The first two
     are classes now (``tests/unit/test_safety_third_blind_sets.py``); the third is left."""
-    tuning = posts_blind3.part(False)
+    tuning = hard_posts[POSTS_BLIND3].part(False)
     assert tuning.red_flag_recall == 1.0, tuning.summary()
     assert len(_false_alarms(tuning)) <= 1, _false_alarms(tuning)
 
