@@ -1686,9 +1686,9 @@ class Matcher:
         self._last_named: tuple[Sequence[Sequence[Term]], frozenset[str]] | None = None
         self._last_read: tuple[str, Reading, list[Term] | None] | None = None
         self._last_told: tuple[Reading, list[list[Term]]] | None = None
+        """A story's reading with its sentences' terms (:meth:`_told_terms`)."""
         self._last_asked: tuple[Reading, dict[int, list[Candidate]]] | None = None
         """A story's reading with its questions ranked on their own words (:meth:`_asked`)."""
-        """A story's reading with its sentences' terms (:meth:`_told_terms`)."""
         self._treatment_stems = frozenset(
             s
             for s, by in self._share_of.items()
